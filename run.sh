@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Sets up simnas on Debian 12 -- packages (apt, idempotent), data, build -- then runs it.
+#
+#   ./run.sh search [flags]    the main job: `simnas search` (default device: this machine's CPU)
+#   ./run.sh test              the whole test suite (CTest)
+#   ./run.sh bench             the speed benchmarks (Google Benchmark)
+#   ./run.sh SUBCOMMAND ...    any other simnas subcommand, e.g. ./run.sh devices
+#
+# Data: copied from $SIMNAS_DATA_MIRROR when set (or ../shared/data when present), else
+# downloaded from the upstream repositories. Build: ./build (Release, -j2).
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+
+PACKAGES=(build-essential cmake pkg-config curl ca-certificates
+  libtorch-dev libopenblas0-pthread
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libsqlitecpp-dev libsqlite3-dev libeigen3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox)
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "run.sh: installing ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+  if [ ! -f build/CMakeCache.txt ]; then
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build build -j2 2>&1 | grep -vE '^\[ *[0-9]+%\]|Consolidate compiler|^gmake|Built target' || true
+  test -x build/simnas || { echo "run.sh: build failed" >&2; exit 1; }
+}
+
+fetch_data() {
+  if [ -z "${SIMNAS_DATA_MIRROR:-}" ] && [ -d ../shared/data ]; then
+    export SIMNAS_DATA_MIRROR="$(readlink -f ../shared/data)"
+  fi
+  SIMNAS_DATA="${SIMNAS_DATA:-$PWD/data}" build/simnas data fetch
+}
+
+install_packages
+build
+fetch_data
+export SIMNAS_DATA="${SIMNAS_DATA:-$PWD/data}"
+
+case "${1:-search}" in
+  test)
+    shift || true
+    ctest --test-dir build --output-on-failure -j2 "$@"
+    ;;
+  bench)
+    shift || true
+    for b in build/bench/*_bench; do [ -x "$b" ] && "$b" "$@"; done
+    ;;
+  *)
+    exec build/simnas "$@"
+    ;;
+esac

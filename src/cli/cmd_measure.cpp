@@ -1,0 +1,136 @@
+// simnas measure: one cell on one device. simnas measure-all: many cells, written as a
+// table CSV that `table:PATH` replays (resumable through the probe store).
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "cli_context.h"
+#include "simnas/core/error.h"
+#include "simnas/core/interrupt.h"
+#include "simnas/core/progress.h"
+#include "simnas/data/latency_table.h"
+#include "simnas/probe/probe_session.h"
+
+namespace simnas::cli {
+namespace {
+
+std::string SanitizeForFile(const std::string& spec) {
+  std::string s;
+  for (char c : spec) s += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  return s;
+}
+
+}  // namespace
+
+void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
+  {
+    auto* cmd = app.add_subcommand("measure", "Measure the latency of one architecture on a device");
+    struct Args {
+      std::string device;
+      std::optional<std::string> arch;
+      std::optional<int> index;
+      std::string run_id;
+      bool json = false;
+    };
+    auto args = std::make_shared<Args>();
+    cmd->add_option("--device", args->device, "Device spec (table:NAME, synthetic:SEED, local, cmd:..., or a name)")
+        ->required();
+    auto* arch_opt = cmd->add_option("--arch", args->arch, "Architecture string");
+    auto* index_opt = cmd->add_option("--index", args->index, "NATS-Bench index");
+    arch_opt->excludes(index_opt);
+    cmd->add_option("--run-id", args->run_id, "Run id recorded in the probe store (default: a new one)");
+    cmd->add_flag("--json", args->json, "Print JSON");
+    cmd->callback([args, &ctx] {
+      if (!args->arch && !args->index) throw ParseError("simnas measure needs --arch STR or --index N");
+      const SearchSpace& space = ctx.Data().space();
+      const Cell cell = args->arch ? Cell::Parse(*args->arch) : space.CellAt(*args->index);
+      std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
+      const std::string run_id = args->run_id.empty() ? NewRunId() : args->run_id;
+      ProbeSession session(*device, space, 1, device->IsLive() ? &ctx.Store() : nullptr, run_id);
+      const ProbeRecord& r = session.Probe(cell);
+      if (args->json) {
+        PrintJson({{"device", device->Spec()},
+                   {"arch", cell.ToString()},
+                   {"index", r.index},
+                   {"latency_ms", r.measurement.latency_ms},
+                   {"spread", r.measurement.spread},
+                   {"repeats", r.measurement.repeats},
+                   {"replayed", r.replayed},
+                   {"run_id", run_id}});
+        return;
+      }
+      fmt::print("{:.4f} ms  (spread {:.1f}%, {} repeats) {} on {}\n", r.measurement.latency_ms,
+                 100 * r.measurement.spread, r.measurement.repeats, cell.ToString(), device->Spec());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("measure-all", "Measure all (or a random sample of) cells on a device into a "
+                                                  "table CSV; resumable");
+    struct Args {
+      std::string device;
+      std::optional<int> sample;
+      std::uint64_t seed = 0;
+      std::string out;
+      std::string run_id;
+    };
+    auto args = std::make_shared<Args>();
+    cmd->add_option("--device", args->device, "Device spec")->required();
+    cmd->add_option("--sample", args->sample, "Measure K random cells instead of all 15,625")
+        ->check(CLI::Range(1, kNumCells));
+    cmd->add_option("--seed", args->seed, "Seed of the sample");
+    cmd->add_option("--out", args->out, "CSV to write (default: measured-<device>.csv)");
+    cmd->add_option("--run-id", args->run_id, "Run id (default: derived from device, sample and seed, so that the "
+                                              "same command resumes)");
+    cmd->callback([args, &ctx] {
+      const SearchSpace& space = ctx.Data().space();
+      std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
+      std::vector<int> indices(kNumCells);
+      std::iota(indices.begin(), indices.end(), 0);
+      if (args->sample) {
+        std::mt19937_64 rng(args->seed);
+        std::shuffle(indices.begin(), indices.end(), rng);
+        indices.resize(static_cast<std::size_t>(*args->sample));
+      }
+      const std::string out = args->out.empty() ? "measured-" + SanitizeForFile(device->Spec()) + ".csv" : args->out;
+      const std::string run_id =
+          args->run_id.empty() ? fmt::format("measure-all:sample={}:seed={}", args->sample.value_or(kNumCells), args->seed)
+                               : args->run_id;
+      ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
+      const std::vector<std::string> comments = {
+          fmt::format("simnas {} measure-all --device {} --sample {} --seed {}", SIMNAS_VERSION, args->device,
+                      args->sample.value_or(kNumCells), args->seed),
+          "device: " + device->Fingerprint(), "run id: " + run_id};
+      auto write = [&] {
+        std::vector<LatencyCsvRow> rows;
+        for (const ProbeRecord& r : session.history()) {
+          rows.push_back({r.index, r.measurement.latency_ms, r.measurement.spread, r.measurement.repeats,
+                          r.cell.ToString()});
+        }
+        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+        SaveLatencyCsv(out, comments, rows);
+      };
+      Progress progress("measure-all " + device->Spec(), static_cast<std::int64_t>(indices.size()), 0, "cells");
+      int since_write = 0;
+      for (int index : indices) {
+        if (InterruptRequested()) {
+          write();
+          ThrowIfInterrupted("measure-all");
+        }
+        const ProbeRecord& r = session.Probe(space.CellAt(index));
+        progress.Advance(1, fmt::format("last {:.3f} ms", r.measurement.latency_ms));
+        if (++since_write >= 25) {
+          write();
+          since_write = 0;
+        }
+      }
+      write();
+      progress.Finish();
+      fmt::print(stderr, "wrote {} ({} cells, {} measured now, {} replayed from {})\n", out, session.used(),
+                 session.measured_now(), session.used() - session.measured_now(), ctx.Store().path().string());
+    });
+  }
+}
+
+}  // namespace simnas::cli

@@ -1,0 +1,39 @@
+#include "simnas/core/interrupt.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+
+namespace simnas {
+namespace {
+
+volatile std::sig_atomic_t g_signals = 0;
+
+extern "C" void OnSignal(int signal_number) {
+  g_signals = g_signals + 1;
+  if (g_signals > 1) {
+    std::signal(signal_number, SIG_DFL);
+    std::raise(signal_number);
+  }
+}
+
+}  // namespace
+
+void InstallInterruptHandler() {
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+}
+
+bool InterruptRequested() { return g_signals > 0; }
+
+void ThrowIfInterrupted(const char* what) {
+  if (InterruptRequested()) {
+    throw Interrupted(fmt::format("{} interrupted; progress is saved, run the same command again to resume", what));
+  }
+}
+
+}  // namespace simnas

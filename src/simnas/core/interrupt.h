@@ -1,0 +1,14 @@
+// Cooperative interruption for long jobs (proxy tables, training, benchmarks, measure-all).
+// InstallInterruptHandler() makes the first SIGINT/SIGTERM set a flag instead of killing the
+// process; long loops poll InterruptRequested(), save their progress and throw Interrupted.
+// A second signal kills the process at once.
+#pragma once
+
+namespace simnas {
+
+void InstallInterruptHandler();
+bool InterruptRequested();
+// Throws Interrupted("<what> interrupted; progress saved, run again to resume") if requested.
+void ThrowIfInterrupted(const char* what);
+
+}  // namespace simnas

@@ -1,0 +1,44 @@
+// Filling the data folder: from a local mirror of the published files
+// ($SIMNAS_DATA_MIRROR, e.g. ../shared/data in CI) or, without one, from the upstream
+// repositories. The files are third-party data and are never committed.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "simnas/data/data_dir.h"
+
+namespace simnas {
+
+struct DataFileSpec {
+  std::string path;    // relative to the data folder
+  std::string sha256;  // of the published file
+  std::string url;     // upstream download
+};
+
+// Every file the data folder must hold.
+const std::vector<DataFileSpec>& DataManifest();
+
+struct FetchOptions {
+  std::optional<std::filesystem::path> mirror;  // copy from here instead of downloading
+  bool force = false;                           // re-fetch files that are already present and valid
+};
+
+// Copies or downloads every missing (or, with force, every) file, checks each against its
+// published SHA-256 and writes it atomically. Prints one line per file fetched to stderr.
+// Throws DataError naming the first file that cannot be obtained or does not match.
+void FetchData(const DataDir& dir, const FetchOptions& options);
+
+struct VerifyEntry {
+  std::string path;
+  bool present = false;
+  bool hash_matches = false;
+  std::string problem;  // empty when the file is present, matches and passes validation
+};
+
+// Checks presence and hash of every file, and loads each table to validate its content.
+std::vector<VerifyEntry> VerifyData(const DataDir& dir);
+
+}  // namespace simnas

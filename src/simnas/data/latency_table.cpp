@@ -1,0 +1,115 @@
+#include "simnas/data/latency_table.h"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
+#include "simnas/core/strings.h"
+#include "simnas/data/pickle.h"
+#include "simnas/search_space/cell.h"
+
+namespace simnas {
+namespace fs = std::filesystem;
+
+bool LatencyTable::Has(int index) const {
+  return index >= 0 && index < static_cast<int>(ms_.size()) && !std::isnan(ms_[static_cast<std::size_t>(index)]);
+}
+
+double LatencyTable::At(int index) const {
+  if (!Has(index)) throw DataError(fmt::format("latency table {} has no value for architecture index {}", name_, index));
+  return ms_[static_cast<std::size_t>(index)];
+}
+
+int LatencyTable::CountKnown() const {
+  int n = 0;
+  for (double v : ms_) n += std::isnan(v) ? 0 : 1;
+  return n;
+}
+
+std::vector<int> LatencyTable::KnownIndices() const {
+  std::vector<int> out;
+  for (std::size_t i = 0; i < ms_.size(); ++i) {
+    if (!std::isnan(ms_[i])) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+namespace {
+
+void CheckLatency(const fs::path& path, std::size_t where, double v) {
+  if (!std::isfinite(v) || v <= 0) {
+    throw DataError(fmt::format("{}: latency of architecture {} is {}, expected a finite positive number of ms",
+                                path.string(), where, v));
+  }
+}
+
+LatencyTable LoadHelpTable(const fs::path& path) {
+  std::vector<double> ms = LoadPickledNumberList(path);
+  if (ms.size() != static_cast<std::size_t>(kNumCells)) {
+    throw DataError(fmt::format("{}: expected {} latencies, found {}", path.string(), kNumCells, ms.size()));
+  }
+  for (std::size_t i = 0; i < ms.size(); ++i) CheckLatency(path, i, ms[i]);
+  return LatencyTable(path.stem().string(), std::move(ms));
+}
+
+LatencyTable LoadCsvTable(const fs::path& path) {
+  const std::string text = ReadFile(path);
+  std::vector<double> ms(static_cast<std::size_t>(kNumCells), std::numeric_limits<double>::quiet_NaN());
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    const std::string_view body = Trim(line);
+    if (body.empty() || body.front() == '#') continue;
+    const std::vector<std::string> fields = Split(body, ',');
+    if (fields.size() >= 2 && Trim(fields[0]) == "index") continue;  // header
+    if (fields.size() < 2) {
+      throw DataError(fmt::format("{}:{}: expected 'index,ms', found {}", path.string(), line_no, Quoted(body)));
+    }
+    const auto index = ParseInt(fields[0]);
+    if (!index || *index < 0 || *index >= kNumCells) {
+      throw DataError(fmt::format("{}:{}: {} is not an architecture index in [0, {})", path.string(), line_no,
+                                  Quoted(fields[0]), kNumCells));
+    }
+    const auto value = ParseDouble(fields[1]);
+    if (!value || *value <= 0) {
+      throw DataError(fmt::format("{}:{}: latency {} is not a finite positive number of ms", path.string(), line_no,
+                                  Quoted(fields[1])));
+    }
+    double& slot = ms[static_cast<std::size_t>(*index)];
+    if (!std::isnan(slot)) {
+      throw DataError(fmt::format("{}:{}: architecture index {} appears twice", path.string(), line_no, *index));
+    }
+    slot = *value;
+    ++rows;
+  }
+  if (rows == 0) throw DataError(fmt::format("{}: no latency rows", path.string()));
+  return LatencyTable(path.stem().string(), std::move(ms));
+}
+
+}  // namespace
+
+LatencyTable LoadLatencyTable(const fs::path& path) {
+  if (!fs::exists(path)) throw DataError(fmt::format("{}: no such latency table", path.string()));
+  if (path.extension() == ".csv") return LoadCsvTable(path);
+  return LoadHelpTable(path);
+}
+
+void SaveLatencyCsv(const fs::path& path, const std::vector<std::string>& comments,
+                    const std::vector<LatencyCsvRow>& rows) {
+  std::string out;
+  for (const std::string& c : comments) out += "# " + c + "\n";
+  out += "index,ms,spread,repeats,arch\n";
+  for (const LatencyCsvRow& r : rows) {
+    out += fmt::format("{},{:.6g},{:.4g},{},{}\n", r.index, r.ms, r.spread, r.repeats, r.arch);
+  }
+  WriteFileAtomically(path, out);
+}
+
+}  // namespace simnas

@@ -1,0 +1,121 @@
+#include "simnas/devices/command_device.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "simnas/core/error.h"
+#include "simnas/core/strings.h"
+#include "simnas/core/subprocess.h"
+
+namespace simnas {
+namespace {
+
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  std::size_t pos = 0;
+  while ((pos = text.find(from, pos)) != std::string::npos) {
+    text.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+  return text;
+}
+
+std::string FirstLine(const std::string& text, std::size_t max_chars = 160) {
+  std::string_view t = Trim(text);
+  if (const auto nl = t.find('\n'); nl != std::string_view::npos) t = t.substr(0, nl);
+  std::string s(t.substr(0, max_chars));
+  if (t.size() > max_chars) s += "...";
+  return s;
+}
+
+}  // namespace
+
+Measurement ParseLatencyOutput(const std::string& stdout_text) {
+  std::string_view text = Trim(stdout_text);
+  if (text.empty()) throw DeviceError("printed nothing on stdout (expected a latency in ms)");
+  std::string_view last = text;
+  if (const auto nl = text.rfind('\n'); nl != std::string_view::npos) last = Trim(text.substr(nl + 1));
+  Measurement m;
+  if (!last.empty() && last.front() == '{') {
+    nlohmann::json j = nlohmann::json::parse(last, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("latency_ms") || !j["latency_ms"].is_number()) {
+      throw DeviceError(fmt::format("printed {}, expected a JSON object with a numeric \"latency_ms\"", Quoted(last)));
+    }
+    m.latency_ms = j["latency_ms"].get<double>();
+    if (j.contains("spread") && j["spread"].is_number()) m.spread = j["spread"].get<double>();
+    if (j.contains("repeats") && j["repeats"].is_number_integer()) m.repeats = j["repeats"].get<int>();
+  } else {
+    std::vector<std::string> words;
+    for (const std::string& w : Split(last, ' ')) {
+      if (!Trim(w).empty()) words.emplace_back(Trim(w));
+    }
+    if (!words.empty() && words.back() == "ms") words.pop_back();
+    if (words.size() == 2 && words[1] == "ms") words.pop_back();
+    const auto value = words.empty() ? std::nullopt : ParseDouble(words[0]);
+    if (!value || words.size() > 2 || (words.size() == 2 && !ParseDouble(words[1]))) {
+      throw DeviceError(fmt::format("printed {}, expected a latency in ms such as '12.5'", Quoted(last)));
+    }
+    m.latency_ms = *value;
+    if (words.size() == 2) m.spread = *ParseDouble(words[1]);
+  }
+  if (!std::isfinite(m.latency_ms) || m.latency_ms <= 0) {
+    throw DeviceError(fmt::format("printed latency {}, expected a finite positive number of ms", m.latency_ms));
+  }
+  if (!std::isfinite(m.spread) || m.spread < 0) m.spread = 0;
+  if (m.repeats < 1) m.repeats = 1;
+  return m;
+}
+
+CommandDevice::CommandDevice(std::string command, const SearchSpace& space, CommandOptions options, std::string name)
+    : command_(std::move(command)), space_(&space), options_(options), name_(std::move(name)) {
+  argv_template_ = SplitCommandLine(command_);
+  if (argv_template_.empty()) throw ParseError("device spec 'cmd:' needs a program to run, e.g. cmd:'./time.sh {arch}'");
+  bool has_placeholder = false;
+  for (const std::string& a : argv_template_) {
+    has_placeholder |= a.find("{arch}") != std::string::npos || a.find("{index}") != std::string::npos;
+  }
+  if (!has_placeholder) {
+    throw ParseError(fmt::format("device command {} has no {{arch}} or {{index}} placeholder", Quoted(command_)));
+  }
+  if (options_.timeout_seconds <= 0) throw ParseError("device command timeout must be positive");
+  if (options_.retries < 0) throw ParseError("device command retries must be >= 0");
+}
+
+std::string CommandDevice::Fingerprint() const { return name_.empty() ? Spec() : "named:" + name_ + ":" + Spec(); }
+
+Measurement CommandDevice::Measure(const Cell& cell) {
+  const std::string arch = cell.ToString();
+  const std::string index = std::to_string(space_->IndexOf(cell));
+  std::vector<std::string> argv;
+  for (const std::string& a : argv_template_) argv.push_back(ReplaceAll(ReplaceAll(a, "{arch}", arch), "{index}", index));
+  std::string last_problem;
+  for (int attempt = 0; attempt <= options_.retries; ++attempt) {
+    const ProcessResult r = RunProcess(argv, options_.timeout_seconds);
+    if (!r.started) {
+      throw DeviceError(fmt::format("device {}: {}", Spec(), r.error));  // retrying cannot help
+    }
+    if (r.timed_out) {
+      last_problem = fmt::format("timed out after {:.0f} s", options_.timeout_seconds);
+    } else if (r.signal != 0) {
+      last_problem = fmt::format("was killed by signal {}", r.signal);
+    } else if (r.exit_code != 0) {
+      const std::string err = FirstLine(r.err);
+      last_problem = fmt::format("exited with status {}{}", r.exit_code, err.empty() ? "" : ": " + err);
+    } else {
+      try {
+        return ParseLatencyOutput(r.out);
+      } catch (const DeviceError& e) {
+        last_problem = e.what();
+      }
+    }
+    if (attempt < options_.retries) {
+      spdlog::warn("device {}: attempt {} for {} {}; retrying", Spec(), attempt + 1, arch, last_problem);
+    }
+  }
+  throw DeviceError(fmt::format("device {} failed for {} after {} attempt(s): {}", Spec(), arch, options_.retries + 1,
+                                last_problem));
+}
+
+}  // namespace simnas

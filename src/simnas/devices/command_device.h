@@ -1,0 +1,48 @@
+// `cmd:'PROGRAM ARGS {arch}'`: any external program that prints a latency in milliseconds —
+// how users reach their own board (e.g. over ssh). The program runs without a shell; the
+// placeholders {arch} (the architecture string, passed as one argument) and {index} (its
+// NATS-Bench index) are substituted inside arguments.
+//
+// Output: the last non-empty line of stdout must be a latency: a number, optionally
+// followed by "ms" and/or a second number (the relative spread), or a JSON object with
+// "latency_ms" (and optionally "spread", "repeats"). A timeout, a non-zero exit, or any
+// other output is a failure; failures are retried, then reported as a DeviceError.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "simnas/devices/device.h"
+#include "simnas/search_space/search_space.h"
+
+namespace simnas {
+
+struct CommandOptions {
+  double timeout_seconds = 300;
+  int retries = 2;  // extra attempts after a failure
+};
+
+class CommandDevice : public Device {
+ public:
+  // `command` is the text after "cmd:". Throws ParseError if it is empty, has an
+  // unterminated quote, or lacks an {arch} or {index} placeholder.
+  CommandDevice(std::string command, const SearchSpace& space, CommandOptions options = {},
+                std::string name = "");
+
+  std::string Spec() const override { return "cmd:" + command_; }
+  std::string Fingerprint() const override;
+  bool IsLive() const override { return true; }
+  Measurement Measure(const Cell& cell) override;
+
+ private:
+  std::string command_;
+  std::vector<std::string> argv_template_;
+  const SearchSpace* space_;
+  CommandOptions options_;
+  std::string name_;
+};
+
+// Parses a program's stdout as a measurement; throws DeviceError describing the problem.
+Measurement ParseLatencyOutput(const std::string& stdout_text);
+
+}  // namespace simnas

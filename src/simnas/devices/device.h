@@ -1,0 +1,41 @@
+// A device: something that can tell the latency of a cell. Benchmark tables replayed,
+// synthetic lookup-table devices, this machine's CPU timed live, or any external program.
+// Strategies never call a Device directly: every latency they see passes through a
+// ProbeSession (probe/probe_session.h), which counts the probe budget.
+#pragma once
+
+#include <string>
+
+#include "simnas/search_space/cell.h"
+
+namespace simnas {
+
+class LatencyTable;
+
+struct Measurement {
+  double latency_ms = 0;  // median over repeats
+  double spread = 0;      // relative dispersion: interquartile range / median (0 for replays)
+  int repeats = 1;        // timed runs behind the median
+};
+
+class Device {
+ public:
+  virtual ~Device() = default;
+
+  // The spec that opens this device again (e.g. "table:pixel3", "local:threads=1,batch=1").
+  virtual std::string Spec() const = 0;
+  // Identifies the device and every setting that changes its latencies; the probe store
+  // keys measurements by it, so equal fingerprints mean interchangeable measurements.
+  virtual std::string Fingerprint() const = 0;
+  // True when Measure() does real work on hardware (local, cmd). Live measurements are
+  // written to the probe store the moment they are taken.
+  virtual bool IsLive() const = 0;
+  // Latency of `cell`. Throws DeviceError when the device fails, times out, or answers
+  // with something that is not a latency; a failure is never reported as a measurement.
+  virtual Measurement Measure(const Cell& cell) = 0;
+  // The complete table behind a replayed device, or nullptr. For oracles and reports only:
+  // no strategy may read it.
+  virtual const LatencyTable* FullTable() const { return nullptr; }
+};
+
+}  // namespace simnas

@@ -1,0 +1,125 @@
+#include "simnas/devices/device_factory.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
+#include "simnas/core/strings.h"
+#include "simnas/data/benchmark_data.h"
+#include "simnas/devices/local_device.h"
+#include "simnas/devices/synthetic_device.h"
+#include "simnas/devices/table_device.h"
+#include "simnas/synthetic/synthetic_distribution.h"
+
+namespace simnas {
+namespace fs = std::filesystem;
+
+std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
+  const std::string text = ReadFile(path);
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) throw DataError(fmt::format("{}: not valid JSON", path.string()));
+  if (!j.is_object() || !j.contains("devices") || !j["devices"].is_object()) {
+    throw DataError(fmt::format("{}: expected {{\"devices\": {{NAME: {{\"spec\": ...}}}}}}", path.string()));
+  }
+  std::vector<RegistryEntry> entries;
+  for (const auto& [name, value] : j["devices"].items()) {
+    if (!value.is_object() || !value.contains("spec") || !value["spec"].is_string()) {
+      throw DataError(fmt::format("{}: device '{}' needs a string \"spec\"", path.string(), name));
+    }
+    RegistryEntry e;
+    e.name = name;
+    e.spec = value["spec"].get<std::string>();
+    if (e.spec.rfind(name, 0) == 0 && e.spec.size() == name.size()) {
+      throw DataError(fmt::format("{}: device '{}' refers to itself", path.string(), name));
+    }
+    if (value.contains("description") && value["description"].is_string()) e.description = value["description"];
+    if (value.contains("timeout_s")) {
+      if (!value["timeout_s"].is_number() || value["timeout_s"].get<double>() <= 0) {
+        throw DataError(fmt::format("{}: device '{}': timeout_s must be a positive number", path.string(), name));
+      }
+      e.command.timeout_seconds = value["timeout_s"].get<double>();
+    }
+    if (value.contains("retries")) {
+      if (!value["retries"].is_number_integer() || value["retries"].get<int>() < 0) {
+        throw DataError(fmt::format("{}: device '{}': retries must be an integer >= 0", path.string(), name));
+      }
+      e.command.retries = value["retries"].get<int>();
+    }
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+std::optional<fs::path> ResolveRegistryPath(const std::optional<std::string>& flag) {
+  if (flag && !flag->empty()) return fs::path(*flag);
+  if (const char* env = std::getenv("SIMNAS_DEVICES"); env != nullptr && *env != '\0') return fs::path(env);
+  if (const char* home = std::getenv("HOME"); home != nullptr) {
+    const fs::path p = fs::path(home) / ".config" / "simnas" / "devices.json";
+    if (fs::exists(p)) return p;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+const BenchmarkData& NeedData(const DeviceEnvironment& env, const std::string& spec) {
+  if (env.data == nullptr) throw Error(fmt::format("device {} needs the benchmark data", spec));
+  return *env.data;
+}
+
+std::unique_ptr<Device> OpenWithOptions(const std::string& spec, const DeviceEnvironment& env,
+                                        const CommandOptions& command_options, const std::string& name) {
+  const auto colon = spec.find(':');
+  const std::string kind = spec.substr(0, colon);
+  const std::string arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  if (kind == "table") {
+    if (arg.empty()) throw ParseError("device spec 'table:' needs a device name or a table file path");
+    const BenchmarkData& data = NeedData(env, spec);
+    const bool is_path = arg.find('/') != std::string::npos || arg.ends_with(".pt") || arg.ends_with(".csv");
+    if (is_path) {
+      return std::make_unique<TableDevice>(spec, std::make_unique<LatencyTable>(LoadLatencyTable(arg)), data.space());
+    }
+    return std::make_unique<TableDevice>(spec, data.DeviceTable(arg), data.space());
+  }
+  if (kind == "synthetic") {
+    const auto seed = ParseInt(arg);
+    if (!seed || *seed < 0) {
+      throw ParseError(fmt::format("device spec {} needs a non-negative integer seed, e.g. synthetic:7", Quoted(spec)));
+    }
+    const TrainDeviceFits fits = FitTrainDevices(NeedData(env, spec));
+    std::mt19937_64 rng(static_cast<std::uint64_t>(*seed));
+    return std::make_unique<SyntheticDevice>(static_cast<std::uint64_t>(*seed), fits.distribution.Sample(rng));
+  }
+  if (kind == "local") return std::make_unique<LocalDevice>(ParseLocalOptions(arg));
+  if (kind == "cmd") return std::make_unique<CommandDevice>(arg, NeedData(env, spec).space(), command_options, name);
+  return nullptr;
+}
+
+}  // namespace
+
+std::unique_ptr<Device> OpenDevice(const std::string& spec, const DeviceEnvironment& env) {
+  if (Trim(spec).empty()) throw ParseError("empty device spec; expected table:NAME, synthetic:SEED, local or cmd:...");
+  if (auto device = OpenWithOptions(spec, env, CommandOptions{}, "")) return device;
+  // A bare name: the registry first, then a benchmark table.
+  if (env.registry && fs::exists(*env.registry)) {
+    for (const RegistryEntry& e : LoadDeviceRegistry(*env.registry)) {
+      if (e.name != spec) continue;
+      if (auto device = OpenWithOptions(e.spec, env, e.command, e.name)) return device;
+      throw ParseError(fmt::format("{}: device '{}' has spec {}, which is not table:, synthetic:, local or cmd:",
+                                   env.registry->string(), e.name, Quoted(e.spec)));
+    }
+  }
+  if (spec.find(':') == std::string::npos && env.data != nullptr &&
+      fs::exists(env.data->dir().HelpLatencyFile(spec))) {
+    return OpenWithOptions("table:" + spec, env, CommandOptions{}, "");
+  }
+  throw ParseError(fmt::format("unknown device {}; expected table:NAME|PATH, synthetic:SEED, local[:opts], "
+                               "cmd:COMMAND, or a name from the device registry{}",
+                               Quoted(spec),
+                               env.registry ? " (" + env.registry->string() + ")" : " (no registry file found)"));
+}
+
+}  // namespace simnas

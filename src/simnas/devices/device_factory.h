@@ -1,0 +1,48 @@
+// Opening a device from a spec string:
+//   table:NAME       a benchmark table by device name (e.g. table:pixel3)
+//   table:PATH       a table file (HELP .pt, or a CSV written by `simnas measure-all`)
+//   synthetic:SEED   a synthetic lookup-table device from the train-device distribution
+//   local[:OPTS]     this machine's CPU, timed live (OPTS: threads=1,batch=1,...)
+//   cmd:COMMAND      an external program printing a latency ({arch}/{index} placeholders)
+//   NAME             a device named in the registry file, else a benchmark table NAME
+// The registry is a JSON file (--registry, else $SIMNAS_DEVICES, else
+// ~/.config/simnas/devices.json when present):
+//   {"devices": {"my-jetson": {"spec": "cmd:ssh jetson ./time.sh {arch}",
+//                              "timeout_s": 120, "retries": 1, "description": "..."}}}
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "simnas/devices/command_device.h"
+#include "simnas/devices/device.h"
+
+namespace simnas {
+
+class BenchmarkData;
+
+struct RegistryEntry {
+  std::string name;
+  std::string spec;
+  std::string description;
+  CommandOptions command;  // timeout_s / retries for cmd: devices
+};
+
+// Loads and validates a registry file. Throws DataError naming the file and the bad entry.
+std::vector<RegistryEntry> LoadDeviceRegistry(const std::filesystem::path& path);
+// --registry value if given, else $SIMNAS_DEVICES, else ~/.config/simnas/devices.json if it
+// exists; nullopt when there is no registry.
+std::optional<std::filesystem::path> ResolveRegistryPath(const std::optional<std::string>& flag);
+
+struct DeviceEnvironment {
+  const BenchmarkData* data = nullptr;
+  std::optional<std::filesystem::path> registry;
+};
+
+// Throws ParseError for a malformed spec, DataError for a missing table.
+std::unique_ptr<Device> OpenDevice(const std::string& spec, const DeviceEnvironment& env);
+
+}  // namespace simnas

@@ -1,0 +1,59 @@
+#include "simnas/probe/probe_session.h"
+
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+
+namespace simnas {
+
+ProbeSession::ProbeSession(Device& device, const SearchSpace& space, int budget, ProbeStore* store,
+                           std::string run_id)
+    : device_(&device),
+      space_(&space),
+      budget_(budget),
+      store_(device.IsLive() ? store : nullptr),
+      run_id_(std::move(run_id)),
+      fingerprint_(device.Fingerprint()) {
+  if (budget_ < 1) throw ParseError(fmt::format("probe budget must be at least 1, got {}", budget_));
+  history_.reserve(static_cast<std::size_t>(budget_));  // records never move: references stay valid
+  if (store_ != nullptr && !run_id_.empty()) {
+    for (const StoredProbe& p : store_->Load(run_id_, fingerprint_)) {
+      try {
+        stored_.emplace(Cell::Parse(p.arch).Code(), p.measurement);
+      } catch (const ParseError&) {
+        // A row another tool wrote badly is not ours to replay; it will be measured again.
+      }
+    }
+  }
+}
+
+const ProbeRecord* ProbeSession::Find(const Cell& cell) const {
+  const auto it = by_code_.find(cell.Code());
+  return it == by_code_.end() ? nullptr : &history_[it->second];
+}
+
+const ProbeRecord& ProbeSession::Probe(const Cell& cell) {
+  if (const ProbeRecord* cached = Find(cell)) return *cached;
+  if (remaining() <= 0) {
+    throw BudgetExhausted(fmt::format("probe budget of {} distinct cells is spent; cannot measure {}", budget_,
+                                      cell.ToString()));
+  }
+  ProbeRecord record;
+  record.cell = cell;
+  record.index = space_->IndexOf(cell);
+  if (const auto it = stored_.find(cell.Code()); it != stored_.end()) {
+    record.measurement = it->second;
+    record.replayed = true;
+  } else {
+    record.measurement = device_->Measure(cell);
+    ++measured_now_;
+    if (store_ != nullptr) {
+      store_->Record(run_id_, fingerprint_, device_->Spec(), cell.ToString(), record.index, record.measurement);
+    }
+  }
+  by_code_.emplace(cell.Code(), history_.size());
+  history_.push_back(record);
+  return history_.back();
+}
+
+}  // namespace simnas

@@ -1,0 +1,63 @@
+// The one place every latency a search sees comes from. A ProbeSession wraps a device with
+// a budget of distinct cells: probing a new cell spends one probe (and refuses once the
+// budget is spent), probing a cell again answers from the session's cache for free.
+// Live measurements go to the probe store as soon as they are taken; with a run id, a
+// restarted search gets its earlier measurements back from the store instead of
+// measuring again (they still count against the budget, as they did the first time).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "simnas/devices/device.h"
+#include "simnas/probe/probe_store.h"
+#include "simnas/search_space/search_space.h"
+
+namespace simnas {
+
+struct ProbeRecord {
+  Cell cell;
+  int index = -1;
+  Measurement measurement;
+  bool replayed = false;  // answered from the probe store (an earlier run), not measured now
+};
+
+class ProbeSession {
+ public:
+  // `store` may be null (nothing persisted, no replay); it is used only for live devices.
+  ProbeSession(Device& device, const SearchSpace& space, int budget, ProbeStore* store = nullptr,
+               std::string run_id = "");
+
+  // The measurement of `cell`: cached if already probed in this session, else replayed from
+  // the store or measured on the device, spending one probe. Throws BudgetExhausted when a
+  // new cell is asked for with no probes left; DeviceError from the device propagates and
+  // spends nothing.
+  const ProbeRecord& Probe(const Cell& cell);
+
+  bool WasProbed(const Cell& cell) const { return by_code_.count(cell.Code()) > 0; }
+  const ProbeRecord* Find(const Cell& cell) const;
+  int budget() const { return budget_; }
+  int used() const { return static_cast<int>(history_.size()); }
+  int remaining() const { return budget_ - used(); }
+  // Distinct probed cells, in the order they were first probed.
+  const std::vector<ProbeRecord>& history() const { return history_; }
+  const std::string& run_id() const { return run_id_; }
+  const Device& device() const { return *device_; }
+  int measured_now() const { return measured_now_; }
+
+ private:
+  Device* device_;
+  const SearchSpace* space_;
+  int budget_;
+  ProbeStore* store_;
+  std::string run_id_;
+  std::string fingerprint_;
+  std::vector<ProbeRecord> history_;
+  std::map<int, std::size_t> by_code_;             // cell code -> position in history_
+  std::map<int, Measurement> stored_;              // cell code -> measurement from an earlier run
+  int measured_now_ = 0;
+};
+
+}  // namespace simnas

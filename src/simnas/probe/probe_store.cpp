@@ -1,0 +1,141 @@
+#include "simnas/probe/probe_store.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <random>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+
+namespace simnas {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string UtcNow(const char* format) {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
+}  // namespace
+
+std::string NewRunId() {
+  std::random_device entropy;
+  return fmt::format("{}-{:04x}", UtcNow("%Y%m%d-%H%M%S"), entropy() & 0xffff);
+}
+
+fs::path ProbeStore::ResolvePath(const std::optional<std::string>& flag) {
+  if (flag && !flag->empty()) return fs::path(*flag);
+  if (const char* env = std::getenv("SIMNAS_STORE"); env != nullptr && *env != '\0') return fs::path(env);
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  const fs::path base = (xdg != nullptr && *xdg != '\0') ? fs::path(xdg)
+                        : (home != nullptr)             ? fs::path(home) / ".local" / "share"
+                                                        : fs::path(".");
+  return base / "simnas" / "probes.sqlite";
+}
+
+ProbeStore::ProbeStore(const fs::path& path) : path_(path) {
+  try {
+    if (path.has_parent_path()) fs::create_directories(path.parent_path());
+    db_ = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db_->setBusyTimeout(10000);
+    db_->exec("PRAGMA journal_mode=WAL");
+    db_->exec("PRAGMA synchronous=NORMAL");
+    db_->exec(
+        "CREATE TABLE IF NOT EXISTS probes ("
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        "  run_id TEXT NOT NULL,"
+        "  device TEXT NOT NULL,"
+        "  device_spec TEXT NOT NULL,"
+        "  arch TEXT NOT NULL,"
+        "  arch_index INTEGER NOT NULL,"
+        "  latency_ms REAL NOT NULL,"
+        "  spread REAL NOT NULL,"
+        "  repeats INTEGER NOT NULL,"
+        "  measured_at TEXT NOT NULL)");
+    db_->exec("CREATE INDEX IF NOT EXISTS probes_run ON probes(run_id, device)");
+    db_->exec("CREATE INDEX IF NOT EXISTS probes_device ON probes(device, arch)");
+  } catch (const SQLite::Exception& e) {
+    throw Error(fmt::format("probe store {}: {}", path.string(), e.what()));
+  }
+}
+
+ProbeStore::~ProbeStore() = default;
+
+void ProbeStore::Record(const std::string& run_id, const std::string& device_fingerprint,
+                        const std::string& device_spec, const std::string& arch, int index, const Measurement& m) {
+  try {
+    SQLite::Statement insert(*db_,
+                             "INSERT INTO probes (run_id, device, device_spec, arch, arch_index, latency_ms, spread, "
+                             "repeats, measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, run_id);
+    insert.bind(2, device_fingerprint);
+    insert.bind(3, device_spec);
+    insert.bind(4, arch);
+    insert.bind(5, index);
+    insert.bind(6, m.latency_ms);
+    insert.bind(7, m.spread);
+    insert.bind(8, m.repeats);
+    insert.bind(9, UtcNow("%Y-%m-%dT%H:%M:%SZ"));
+    insert.exec();
+  } catch (const SQLite::Exception& e) {
+    throw Error(fmt::format("probe store {}: cannot record a measurement: {}", path_.string(), e.what()));
+  }
+}
+
+namespace {
+
+std::vector<StoredProbe> ReadRows(SQLite::Statement& query) {
+  std::vector<StoredProbe> rows;
+  while (query.executeStep()) {
+    StoredProbe p;
+    p.run_id = query.getColumn(0).getString();
+    p.device = query.getColumn(1).getString();
+    p.arch = query.getColumn(2).getString();
+    p.index = query.getColumn(3).getInt();
+    p.measurement.latency_ms = query.getColumn(4).getDouble();
+    p.measurement.spread = query.getColumn(5).getDouble();
+    p.measurement.repeats = query.getColumn(6).getInt();
+    p.measured_at = query.getColumn(7).getString();
+    rows.push_back(std::move(p));
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::vector<StoredProbe> ProbeStore::Load(const std::string& run_id, const std::string& device_fingerprint) const {
+  try {
+    SQLite::Statement query(*db_,
+                            "SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, measured_at "
+                            "FROM probes WHERE run_id = ? AND device = ? ORDER BY id");
+    query.bind(1, run_id);
+    query.bind(2, device_fingerprint);
+    return ReadRows(query);
+  } catch (const SQLite::Exception& e) {
+    throw Error(fmt::format("probe store {}: {}", path_.string(), e.what()));
+  }
+}
+
+std::vector<StoredProbe> ProbeStore::LoadDevice(const std::string& device_fingerprint) const {
+  try {
+    SQLite::Statement query(*db_,
+                            "SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, measured_at "
+                            "FROM probes WHERE id IN (SELECT MAX(id) FROM probes WHERE device = ? GROUP BY arch) "
+                            "ORDER BY id");
+    query.bind(1, device_fingerprint);
+    return ReadRows(query);
+  } catch (const SQLite::Exception& e) {
+    throw Error(fmt::format("probe store {}: {}", path_.string(), e.what()));
+  }
+}
+
+}  // namespace simnas

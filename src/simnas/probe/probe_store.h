@@ -1,0 +1,58 @@
+// The probe store: every real measurement, written to SQLite the moment it is taken.
+// WAL mode and a busy timeout make it safe for several processes at once. A search killed
+// and restarted with the same run id replays its stored probes instead of measuring again.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "simnas/devices/device.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace simnas {
+
+struct StoredProbe {
+  std::string run_id;
+  std::string device;  // fingerprint
+  std::string arch;
+  int index = -1;
+  Measurement measurement;
+  std::string measured_at;  // ISO 8601 UTC
+};
+
+class ProbeStore {
+ public:
+  // Opens (creating if needed) the store at `path`. Throws Error naming the file when it
+  // cannot be opened or is not a probe store.
+  explicit ProbeStore(const std::filesystem::path& path);
+  ~ProbeStore();
+  ProbeStore(const ProbeStore&) = delete;
+  ProbeStore& operator=(const ProbeStore&) = delete;
+
+  // Appends one measurement durably (its own transaction).
+  void Record(const std::string& run_id, const std::string& device_fingerprint, const std::string& device_spec,
+              const std::string& arch, int index, const Measurement& m);
+  // Measurements of a run on a device, in the order they were taken.
+  std::vector<StoredProbe> Load(const std::string& run_id, const std::string& device_fingerprint) const;
+  // Every measurement of a device across runs (latest per arch), e.g. for reference samples.
+  std::vector<StoredProbe> LoadDevice(const std::string& device_fingerprint) const;
+  const std::filesystem::path& path() const { return path_; }
+
+  // --store value if given, else $SIMNAS_STORE, else ~/.local/share/simnas/probes.sqlite.
+  static std::filesystem::path ResolvePath(const std::optional<std::string>& flag);
+
+ private:
+  std::filesystem::path path_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+// A fresh run id: UTC time plus random suffix, e.g. "20261123-134501-3f9a".
+std::string NewRunId();
+
+}  // namespace simnas

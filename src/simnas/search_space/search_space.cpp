@@ -1,0 +1,63 @@
+#include "simnas/search_space/search_space.h"
+
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+#include "simnas/core/strings.h"
+#include "simnas/data/pickle.h"
+
+namespace simnas {
+
+SearchSpace SearchSpace::Load(const std::filesystem::path& arch_index_file) {
+  const auto entries = LoadPickledStringIntDict(arch_index_file);
+  if (entries.size() != static_cast<std::size_t>(kNumCells)) {
+    throw DataError(fmt::format("{}: expected {} architectures, found {}", arch_index_file.string(), kNumCells,
+                                entries.size()));
+  }
+  SearchSpace space;
+  space.index_of_code_.fill(-1);
+  space.code_at_index_.fill(-1);
+  for (const auto& [arch, index] : entries) {
+    Cell cell;
+    try {
+      cell = Cell::Parse(arch);
+    } catch (const ParseError& e) {
+      throw DataError(fmt::format("{}: {}", arch_index_file.string(), e.what()));
+    }
+    if (index < 0 || index >= kNumCells) {
+      throw DataError(fmt::format("{}: index {} of {} is outside [0, {})", arch_index_file.string(), index, arch,
+                                  kNumCells));
+    }
+    const auto code = static_cast<std::size_t>(cell.Code());
+    const auto idx = static_cast<std::size_t>(index);
+    if (space.code_at_index_[idx] != -1) {
+      throw DataError(fmt::format("{}: index {} appears twice (second time for {})", arch_index_file.string(),
+                                  index, arch));
+    }
+    if (space.index_of_code_[code] != -1) {
+      throw DataError(fmt::format("{}: architecture {} appears twice", arch_index_file.string(), arch));
+    }
+    space.code_at_index_[idx] = static_cast<std::int16_t>(code);
+    space.index_of_code_[code] = static_cast<std::int16_t>(index);
+  }
+  return space;
+}
+
+Cell SearchSpace::CellAt(int index) const {
+  if (index < 0 || index >= kNumCells) {
+    throw ParseError(fmt::format("architecture index {} is outside [0, {})", index, kNumCells - 1));
+  }
+  return Cell::FromCode(code_at_index_[static_cast<std::size_t>(index)]);
+}
+
+Cell SearchSpace::CellFromText(std::string_view arch_or_index) const {
+  if (const auto index = ParseInt(arch_or_index)) {
+    if (*index < 0 || *index >= kNumCells) {
+      throw ParseError(fmt::format("architecture index {} is outside [0, {}]", *index, kNumCells - 1));
+    }
+    return CellAt(static_cast<int>(*index));
+  }
+  return Cell::Parse(arch_or_index);
+}
+
+}  // namespace simnas

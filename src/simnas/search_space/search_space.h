@@ -1,0 +1,34 @@
+// The NATS-Bench index of every cell: the benchmark's own numbering (from HELP's
+// str_arch2idx.pt), which every latency and accuracy table uses. It is not a base-5 count.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string_view>
+
+#include "simnas/search_space/cell.h"
+
+namespace simnas {
+
+class SearchSpace {
+ public:
+  // Loads and validates the index file: 15,625 distinct well-formed architectures with
+  // distinct indices in [0, 15625). Throws DataError naming the file and the first bad entry.
+  static SearchSpace Load(const std::filesystem::path& arch_index_file);
+
+  // NATS-Bench index of a cell; every cell has one.
+  int IndexOf(const Cell& cell) const { return index_of_code_[static_cast<std::size_t>(cell.Code())]; }
+  // The cell at a NATS-Bench index. Throws ParseError if out of range.
+  Cell CellAt(int index) const;
+  // Parses either an architecture string or a decimal index.
+  Cell CellFromText(std::string_view arch_or_index) const;
+  static constexpr int size() { return kNumCells; }
+
+ private:
+  SearchSpace() = default;
+  std::array<std::int16_t, kNumCells> index_of_code_{};
+  std::array<std::int16_t, kNumCells> code_at_index_{};
+};
+
+}  // namespace simnas

@@ -1,0 +1,33 @@
+// A lookup-table latency model: latency(cell) = fixed + sum over edges of t(op(edge)).
+// `none` costs 0 by convention (the six op counts sum to 6, so a cost for every op plus a
+// fixed part would not be identifiable); the fixed part covers stem, reductions and head.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "simnas/data/latency_table.h"
+#include "simnas/search_space/cell.h"
+#include "simnas/search_space/search_space.h"
+
+namespace simnas {
+
+struct OpLatencyModel {
+  double fixed_ms = 0;
+  std::array<double, kNumOps> op_ms{};  // indexed by Op; op_ms[none] == 0
+
+  double Latency(const Cell& cell) const;
+};
+
+struct OpModelFit {
+  std::string device;
+  OpLatencyModel model;
+  double spearman = 0;  // rank correlation of the model with the table over all cells
+  double r2 = 0;        // coefficient of determination
+};
+
+// Least squares of the table on [1, #skip, #conv1x1, #conv3x3, #avgpool] over all cells.
+// The table must be complete.
+OpModelFit FitOpLatencyModel(const LatencyTable& table, const SearchSpace& space);
+
+}  // namespace simnas

@@ -1,0 +1,43 @@
+// Shared helpers for the test suite: the benchmark data, temporary folders, running the CLI.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "simnas/data/benchmark_data.h"
+
+namespace simnas::testing {
+
+// The benchmark data of the build (SIMNAS_DATA, set by CTest to <repo>/data).
+const BenchmarkData& Data();
+
+// A fresh empty directory under the system temp dir, removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CliResult {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+// Runs the simnas binary with `args` (no shell), with the given extra environment.
+CliResult RunCli(const std::vector<std::string>& args, double timeout_seconds = 300);
+
+// Writes an executable shell script (for fake device programs).
+std::filesystem::path WriteScript(const std::filesystem::path& path, const std::string& body);
+
+// Number of lines in `text`.
+int CountLines(const std::string& text);
+
+}  // namespace simnas::testing
