@@ -38,5 +38,6 @@ void AddArchCommand(CLI::App& app, CliContext& ctx);
 void AddMeasureCommands(CLI::App& app, CliContext& ctx);
 void AddDevicesCommand(CLI::App& app, CliContext& ctx);
 void AddDataCommand(CLI::App& app, CliContext& ctx);
+void AddSearchCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace simnas::cli

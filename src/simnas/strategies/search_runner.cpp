@@ -1,0 +1,102 @@
+#include "simnas/strategies/search_runner.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "simnas/core/error.h"
+#include "simnas/data/device_split.h"
+
+namespace simnas {
+
+SearchContext MakeSearchContext(const BenchmarkData& data, const ProxyScores& proxy, const Device& target) {
+  SearchContext context;
+  context.space = &data.space();
+  context.proxy = &proxy;
+  const LatencyTable* own = target.FullTable();
+  for (const std::string& name : data.TrainDevices()) {
+    if (IsTestDevice(name)) continue;
+    if (own != nullptr && own->name() == name) continue;  // leave the target out
+    context.train_tables.push_back(&data.DeviceTable(name));
+  }
+  return context;
+}
+
+SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& task, int probe_budget,
+                       const SearchContext& context, ProbeStore* store, const std::string& run_id) {
+  const auto start = std::chrono::steady_clock::now();
+  ProbeSession session(device, *context.space, probe_budget, store, run_id);
+  try {
+    strategy.Search(session, task, context);
+  } catch (const BudgetExhausted& e) {
+    // The session refused a probe beyond the budget: the search is over.
+    spdlog::debug("{}: {}", strategy.name(), e.what());
+  }
+  SearchReport report;
+  report.strategy = strategy.name();
+  report.device = device.Spec();
+  report.run_id = run_id;
+  report.task = task;
+  report.probe_budget = probe_budget;
+  report.probes_used = session.used();
+  report.measured_now = session.measured_now();
+  report.trajectory = session.history();
+  report.answer = ChooseAnswer(session.history(), task, *context.proxy);
+  report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+namespace {
+
+nlohmann::json Accuracies(const BenchmarkData* data, int index) {
+  nlohmann::json acc = nlohmann::json::object();
+  if (data == nullptr) return acc;
+  for (Dataset d : kAllDatasets) {
+    try {
+      acc[std::string(DatasetName(d))] = data->Accuracy(d).test_accuracy[static_cast<std::size_t>(index)];
+    } catch (const DataError&) {
+      // Accuracy files are optional for a search; the report just omits them.
+    }
+  }
+  return acc;
+}
+
+}  // namespace
+
+nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* data) {
+  nlohmann::json trajectory = nlohmann::json::array();
+  for (const ProbeRecord& r : report.trajectory) {
+    trajectory.push_back({{"arch", r.cell.ToString()},
+                          {"index", r.index},
+                          {"latency_ms", r.measurement.latency_ms},
+                          {"spread", r.measurement.spread},
+                          {"replayed", r.replayed}});
+  }
+  nlohmann::json j = {
+      {"strategy", report.strategy},
+      {"device", report.device},
+      {"run_id", report.run_id},
+      {"dataset", std::string(DatasetName(report.task.dataset))},
+      {"seed", report.task.seed},
+      {"budget_ms", report.task.latency_budget_ms ? nlohmann::json(*report.task.latency_budget_ms) : nlohmann::json()},
+      {"probe_budget", report.probe_budget},
+      {"probes_used", report.probes_used},
+      {"measured_now", report.measured_now},
+      {"wall_seconds", report.wall_seconds},
+      {"trajectory", trajectory},
+  };
+  if (report.answer.found) {
+    const ProbeRecord& c = report.answer.chosen;
+    j["arch"] = c.cell.ToString();
+    j["index"] = c.index;
+    j["latency_ms"] = c.measurement.latency_ms;
+    j["spread"] = c.measurement.spread;
+    j["proxy"] = report.answer.proxy;
+    j["feasible"] = report.answer.feasible;
+    j["accuracy"] = Accuracies(data, c.index);
+  } else {
+    j["feasible"] = false;
+  }
+  return j;
+}
+
+}  // namespace simnas

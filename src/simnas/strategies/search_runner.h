@@ -1,0 +1,46 @@
+// Running one search end to end: a strategy on a device through a probe session, the answer
+// chosen by the common rule, and a report. Accuracy is looked up only after the search,
+// for the report; the strategy never sees it.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "simnas/data/benchmark_data.h"
+#include "simnas/devices/device.h"
+#include "simnas/probe/probe_store.h"
+#include "simnas/strategies/answer.h"
+#include "simnas/strategies/strategy.h"
+
+namespace simnas {
+
+struct SearchReport {
+  std::string strategy;
+  std::string device;  // spec
+  std::string run_id;
+  SearchTask task;
+  int probe_budget = 0;
+  int probes_used = 0;
+  int measured_now = 0;  // probes measured in this process (the rest replayed from the store)
+  SearchAnswer answer;
+  std::vector<ProbeRecord> trajectory;  // every probed cell, in probe order
+  double wall_seconds = 0;
+};
+
+// The search context for `target`: train-device tables only, minus the target's own table.
+SearchContext MakeSearchContext(const BenchmarkData& data, const ProxyScores& proxy, const Device& target);
+
+// Runs `strategy` on `device` with a fresh probe session of `probe_budget` distinct cells.
+// `store` may be null (live measurements are then not persisted). Device errors propagate.
+SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& task, int probe_budget,
+                       const SearchContext& context, ProbeStore* store, const std::string& run_id);
+
+// JSON of a report: arch, index, latency_ms (measured), proxy, feasible, probes_used,
+// trajectory, and accuracy per dataset when the benchmark knows the cell (data may be null).
+nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* data);
+
+}  // namespace simnas
