@@ -1,0 +1,42 @@
+#include "simnas/core/gnuplot.h"
+
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
+#include "simnas/core/subprocess.h"
+
+namespace simnas {
+namespace fs = std::filesystem;
+
+std::string GnuplotQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += "''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+void RenderGnuplot(const std::string& script, const fs::path& png, int width, int height) {
+  const fs::path dir = png.has_parent_path() ? png.parent_path() : fs::path(".");
+  fs::create_directories(dir);
+  const fs::path tmp_png = dir / ("." + png.filename().string() + ".tmp");
+  const fs::path script_file = dir / ("." + png.filename().string() + ".gp");
+  const std::string full = fmt::format("set terminal pngcairo size {},{} noenhanced font 'Sans,10'\nset output {}\n{}\n",
+                                       width, height, GnuplotQuote(tmp_png.string()), script);
+  WriteFileAtomically(script_file, full);
+  const ProcessResult r = RunProcess({"gnuplot", script_file.string()}, 120);
+  std::error_code ec;
+  fs::remove(script_file, ec);
+  if (!r.started) throw Error(fmt::format("cannot plot {}: {} (install gnuplot-nox)", png.string(), r.error));
+  if (r.timed_out || r.exit_code != 0 || !fs::exists(tmp_png)) {
+    std::string why = r.err;
+    if (const auto nl = why.find('\n'); nl != std::string::npos) why.resize(nl);
+    fs::remove(tmp_png, ec);
+    throw Error(fmt::format("gnuplot failed for {}: {}", png.string(), why.empty() ? "no output" : why));
+  }
+  fs::rename(tmp_png, png);
+}
+
+}  // namespace simnas
