@@ -39,5 +39,6 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx);
 void AddDevicesCommand(CLI::App& app, CliContext& ctx);
 void AddDataCommand(CLI::App& app, CliContext& ctx);
 void AddSearchCommand(CLI::App& app, CliContext& ctx);
+void AddBenchCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace simnas::cli

@@ -15,14 +15,16 @@ std::string GnuplotQuote(const std::string& text) {
     if (c == '\'') out += "''";
     else out += c;
   }
-  return out + "'";
+  out += "'";
+  return out;
 }
 
 void RenderGnuplot(const std::string& script, const fs::path& png, int width, int height) {
   const fs::path dir = png.has_parent_path() ? png.parent_path() : fs::path(".");
   fs::create_directories(dir);
-  const fs::path tmp_png = dir / ("." + png.filename().string() + ".tmp");
-  const fs::path script_file = dir / ("." + png.filename().string() + ".gp");
+  // (fmt rather than string concatenation: GCC 12 warns falsely on the latter, -Wrestrict.)
+  const fs::path tmp_png = dir / fmt::format(".{}.tmp", png.filename().string());
+  const fs::path script_file = dir / fmt::format(".{}.gp", png.filename().string());
   const std::string full = fmt::format("set terminal pngcairo size {},{} noenhanced font 'Sans,10'\nset output {}\n{}\n",
                                        width, height, GnuplotQuote(tmp_png.string()), script);
   WriteFileAtomically(script_file, full);

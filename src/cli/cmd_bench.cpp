@@ -1,0 +1,63 @@
+// simnas bench: the few-probe HW-NAS benchmark, every strategy on held-out devices, and its
+// report (Markdown + figures). Resumable: finished runs are kept in <out>/runs.jsonl.
+#include <fmt/format.h>
+
+#include "cli_context.h"
+#include "simnas/bench/bench_report.h"
+#include "simnas/bench/bench_runner.h"
+#include "simnas/core/strings.h"
+#include "simnas/core/subprocess.h"
+
+namespace simnas::cli {
+
+void AddBenchCommand(CLI::App& app, CliContext& ctx) {
+  auto* cmd = app.add_subcommand("bench", "Run the few-probe HW-NAS benchmark and write its report");
+  struct Args {
+    std::string config = std::string(SIMNAS_SOURCE_DIR) + "/configs/bench-full.json";
+    std::string out;
+    std::string report;
+    std::string proxy_dir;
+    std::string aggregate = "freerea";
+    bool report_only = false;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("--config", args->config, "Benchmark configuration JSON (default: configs/bench-full.json)");
+  cmd->add_option("--out", args->out, "Output folder: runs.jsonl, figures, summary.csv")->required();
+  cmd->add_option("--report", args->report, "Markdown report path (default: <out>/report.md)");
+  cmd->add_option("--proxy-dir", args->proxy_dir, "Folder of proxy tables (default: tables/proxies)");
+  cmd->add_option("--aggregate", args->aggregate, "Proxy aggregate: freerea or rank");
+  cmd->add_flag("--report-only", args->report_only, "Only (re)write the report from the runs already done");
+  cmd->callback([args, &ctx] {
+    const BenchConfig config = LoadBenchConfig(args->config);
+    BenchOptions options;
+    options.out_dir = args->out;
+    options.aggregate = ParseProxyAggregate(args->aggregate);
+    if (!args->proxy_dir.empty()) options.proxy_dir = std::filesystem::path(args->proxy_dir);
+    BenchRunner runner(config, ctx.Data(), ctx.Devices(), ctx.Store(), options);
+    if (!args->report_only) runner.Run();
+
+    ReportInputs inputs;
+    std::string command = "simnas bench --config " + args->config + " --out " + args->out;
+    if (!args->report.empty()) command += " --report " + args->report;
+    if (args->aggregate != "freerea") command += " --aggregate " + args->aggregate;
+    // Paths inside the repository are shown relative to it.
+    const std::string root = std::string(SIMNAS_SOURCE_DIR) + "/";
+    for (std::size_t pos; (pos = command.find(root)) != std::string::npos;) command.erase(pos, root.size());
+    inputs.command = command;
+    const ProcessResult rev = RunProcess({"git", "-C", SIMNAS_SOURCE_DIR, "rev-parse", "--short", "HEAD"}, 10);
+    if (rev.started && rev.exit_code == 0) inputs.revision = std::string(Trim(rev.out));
+    inputs.config = config;
+    inputs.rows = runner.LoadRows();
+    inputs.ground_truth_sources = runner.ground_truth_sources();
+    inputs.aggregate = options.aggregate;
+    inputs.proxy_dir = options.proxy_dir ? *options.proxy_dir
+                                         : DefaultProxyTablePath(Dataset::kCifar100).parent_path();
+    const std::filesystem::path report =
+        args->report.empty() ? std::filesystem::path(args->out) / "report.md" : std::filesystem::path(args->report);
+    const std::string winner = WriteBenchReport(inputs, ctx.Data(), report, args->out);
+    fmt::print(stderr, "wrote {} ({} runs){}\n", report.string(), inputs.rows.size(),
+               winner.empty() ? "" : "; leave-one-device-out winner: " + winner);
+  });
+}
+
+}  // namespace simnas::cli

@@ -1,0 +1,88 @@
+// The benchmark's configuration: which strategies, on which devices, for which tasks, with
+// how many probes and seeds. JSON, e.g. (every field optional but "groups"):
+//
+// {
+//   "name": "full",
+//   "strategies": ["random", "evolution", "one-proxy", "controller"],
+//   "seeds": 10,
+//   "groups": [
+//     {"name": "help", "kind": "help", "probes": [10, 5, 20, 50]},
+//     {"name": "test-percentile", "kind": "percentile", "devices": ["test"],
+//      "percentiles": [25, 50, 75], "datasets": ["cifar10", "cifar100", "ImageNet16-120"]},
+//     {"name": "test-unconstrained", "kind": "unconstrained", "devices": ["test"], "datasets": ["cifar100"]},
+//     {"name": "loo-train", "kind": "percentile", "devices": ["train"], "percentiles": [25, 50, 75]},
+//     {"name": "local", "kind": "percentile", "devices": ["local"], "seeds": 3,
+//      "reference": {"top": 100, "random": 200, "seed": 0}}
+//   ]
+// }
+//
+// kinds: "help" = HELP's latency-constrained NAS table (CIFAR-100, 15 device/budget pairs);
+// "percentile" = budgets at latency percentiles of each device; "budgets" = explicit
+// "budgets_ms"; "unconstrained" = the paper's reward. "devices" takes specs (table:NAME,
+// table:PATH, local, cmd:..., synthetic:SEED) and the aliases "test" and "train". A group
+// may override "strategies", "seeds" and "probes" (default [10]). Devices without a full
+// table get ground truth from a measured "reference" sample.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "simnas/data/benchmark_data.h"
+#include "simnas/data/dataset.h"
+
+namespace simnas {
+
+struct ReferenceSampleSpec {
+  int top = 100;
+  int random = 200;
+  std::uint64_t seed = 0;
+};
+
+struct BenchGroup {
+  std::string name;
+  std::string kind;  // help | percentile | budgets | unconstrained
+  std::vector<std::string> devices;
+  std::vector<Dataset> datasets = {Dataset::kCifar100};
+  std::vector<double> percentiles = {25, 50, 75};
+  std::vector<double> budgets_ms;
+  std::vector<int> probes = {10};
+  std::vector<std::string> strategies;  // empty: the config's
+  int seeds = 0;                        // 0: the config's
+  ReferenceSampleSpec reference;
+};
+
+struct BenchConfig {
+  std::string name = "bench";
+  std::vector<std::string> strategies = {"random"};
+  int seeds = 10;
+  std::vector<BenchGroup> groups;
+};
+
+// Throws DataError naming the file and the offending field.
+BenchConfig LoadBenchConfig(const std::filesystem::path& path);
+BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& origin);
+
+// One search problem: a device, a dataset, and a budget (none: unconstrained).
+struct BenchTask {
+  std::string group;
+  std::string device;  // spec
+  Dataset dataset = Dataset::kCifar100;
+  std::optional<double> budget_ms;  // resolved later for percentile budgets
+  std::optional<double> percentile; // set for percentile budgets
+  std::string budget_label;         // "18ms", "p25", "none"
+};
+
+// HELP's Table 4 (device, budget ms), in their order; `device` is our table name.
+struct HelpTask {
+  std::string device;
+  double budget_ms;
+};
+const std::vector<HelpTask>& HelpTable4();
+
+// Expands a group's device aliases ("test", "train") against the data folder.
+std::vector<std::string> ExpandDevices(const BenchGroup& group, const BenchmarkData& data);
+
+}  // namespace simnas

@@ -1,0 +1,267 @@
+#include "simnas/bench/bench_runner.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "simnas/bench/ground_truth.h"
+#include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
+#include "simnas/core/interrupt.h"
+#include "simnas/core/progress.h"
+#include "simnas/strategies/registry.h"
+#include "simnas/strategies/search_runner.h"
+
+namespace simnas {
+namespace fs = std::filesystem;
+
+std::string RunKey(const std::string& group, const std::string& device, Dataset dataset,
+                   const std::string& budget_label, const std::string& strategy, int probes, int seed) {
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}", group, device, DatasetName(dataset), budget_label, strategy, probes, seed);
+}
+
+namespace {
+
+// Appends one JSON line durably.
+void AppendLine(const fs::path& path, const std::string& line) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(fmt::format("cannot append to {}", path.string()));
+  const std::string data = line + "\n";
+  const ssize_t n = ::write(fd, data.data(), data.size());
+  ::fsync(fd);
+  ::close(fd);
+  if (n != static_cast<ssize_t>(data.size())) throw Error(fmt::format("short write to {}", path.string()));
+}
+
+std::string BudgetLabel(double ms) { return fmt::format("{:g}ms", ms); }
+
+TaskReference ComputeReference(const GroundTruth& gt, const std::vector<double>& accuracy, const ProxyScores& proxy,
+                               std::optional<double> budget) {
+  TaskReference ref;
+  ref.budget_ms = budget.value_or(0);
+  double lo = 1e300, hi = -1e300;
+  for (int i : gt.known()) {
+    lo = std::min(lo, gt.At(i));
+    hi = std::max(hi, gt.At(i));
+  }
+  double best_acc = -1, best_proxy = -1e300;
+  for (int i : gt.known()) {
+    const double ms = gt.At(i);
+    double score;
+    if (budget) {
+      if (ms > *budget) continue;
+      score = proxy(i);
+    } else {
+      score = UnconstrainedReward(proxy.Normalized(i), ms, lo, hi);
+    }
+    ++ref.feasible_cells;
+    const double acc = accuracy[static_cast<std::size_t>(i)];
+    if (acc > best_acc) {
+      best_acc = acc;
+      ref.oracle_index = i;
+    }
+    if (score > best_proxy) {
+      best_proxy = score;
+      ref.proxy_oracle_index = i;
+    }
+  }
+  if (ref.oracle_index >= 0) ref.oracle_accuracy = accuracy[static_cast<std::size_t>(ref.oracle_index)];
+  if (ref.proxy_oracle_index >= 0) {
+    ref.proxy_oracle_accuracy = accuracy[static_cast<std::size_t>(ref.proxy_oracle_index)];
+  }
+  return ref;
+}
+
+}  // namespace
+
+BenchRunner::BenchRunner(BenchConfig config, const BenchmarkData& data, DeviceEnvironment devices, ProbeStore& store,
+                         BenchOptions options)
+    : config_(std::move(config)), data_(&data), devices_(std::move(devices)), store_(&store), options_(std::move(options)) {}
+
+const ProxyScores& BenchRunner::Proxy(Dataset dataset) {
+  auto it = proxies_.find(dataset);
+  if (it == proxies_.end()) {
+    const fs::path path = options_.proxy_dir ? *options_.proxy_dir / (std::string(DatasetName(dataset)) + ".csv")
+                                             : DefaultProxyTablePath(dataset);
+    it = proxies_.emplace(dataset, ProxyScores(LoadProxyTable(path, dataset), options_.aggregate)).first;
+  }
+  return it->second;
+}
+
+std::vector<nlohmann::json> BenchRunner::LoadRows() const {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(options_.out_dir / "runs.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("key")) continue;  // a torn last line from a kill
+    rows.push_back(j);
+  }
+  return rows;
+}
+
+void BenchRunner::Run() {
+  fs::create_directories(options_.out_dir);
+  const fs::path runs_file = options_.out_dir / "runs.jsonl";
+  std::set<std::string> done;
+  for (const nlohmann::json& row : LoadRows()) done.insert(row["key"].get<std::string>());
+
+  // Instantiate strategies once (they are reusable across searches).
+  std::map<std::string, std::unique_ptr<Strategy>> strategies;
+  const auto strategy = [&](const std::string& name) -> Strategy& {
+    auto& s = strategies[name];
+    if (!s) s = MakeStrategy(name);
+    return *s;
+  };
+
+  // Count the work first, for the progress line.
+  std::int64_t total = 0;
+  for (const BenchGroup& group : config_.groups) {
+    const auto n_strategies = static_cast<std::int64_t>((group.strategies.empty() ? config_.strategies : group.strategies).size());
+    const std::int64_t seeds = group.seeds > 0 ? group.seeds : config_.seeds;
+    std::int64_t tasks = 0;
+    if (group.kind == "help") tasks = static_cast<std::int64_t>(HelpTable4().size());
+    else {
+      const auto per_device = static_cast<std::int64_t>(group.datasets.size()) *
+                              (group.kind == "percentile"  ? static_cast<std::int64_t>(group.percentiles.size())
+                               : group.kind == "budgets"   ? static_cast<std::int64_t>(group.budgets_ms.size())
+                                                           : 1);
+      tasks = per_device * static_cast<std::int64_t>(ExpandDevices(group, *data_).size());
+    }
+    total += tasks * n_strategies * seeds * static_cast<std::int64_t>(group.probes.size());
+  }
+  Progress progress("bench " + config_.name, total, static_cast<std::int64_t>(done.size()), "runs");
+
+  for (const BenchGroup& group : config_.groups) {
+    const std::vector<std::string>& names = group.strategies.empty() ? config_.strategies : group.strategies;
+    const int seeds = group.seeds > 0 ? group.seeds : config_.seeds;
+    for (const std::string& spec : ExpandDevices(group, *data_)) {
+      std::unique_ptr<Device> device = OpenDevice(spec, devices_);
+      std::unique_ptr<Device> shared;
+      Device* target = device.get();
+      std::optional<GroundTruth> gt;
+      if (const LatencyTable* full = device->FullTable()) {
+        gt = GroundTruth::FromTable(*full, "full benchmark table " + full->name());
+      } else if (device->IsLive()) {
+        std::vector<const ProxyScores*> proxies;
+        for (Dataset d : group.datasets) proxies.push_back(&Proxy(d));
+        gt = MeasureReferenceSample(*device, data_->space(), proxies, group.reference.top, group.reference.random,
+                                    group.reference.seed, *store_);
+        shared = std::make_unique<SharedMeasurementDevice>(*device, *store_, data_->space());
+        target = shared.get();
+      } else {
+        throw Error(fmt::format("bench: device {} has neither a full table nor live measurements", spec));
+      }
+      sources_[spec] = gt->source();
+
+      // The tasks of this group on this device.
+      std::vector<BenchTask> tasks;
+      if (group.kind == "help") {
+        for (const HelpTask& t : HelpTable4()) {
+          if ("table:" + t.device == spec) tasks.push_back({group.name, spec, Dataset::kCifar100, t.budget_ms, {}, BudgetLabel(t.budget_ms)});
+        }
+      } else {
+        for (Dataset dataset : group.datasets) {
+          if (group.kind == "percentile") {
+            for (double p : group.percentiles) {
+              tasks.push_back({group.name, spec, dataset, gt->Percentile(p), p, fmt::format("p{:g}", p)});
+            }
+          } else if (group.kind == "budgets") {
+            for (double b : group.budgets_ms) tasks.push_back({group.name, spec, dataset, b, {}, BudgetLabel(b)});
+          } else {
+            tasks.push_back({group.name, spec, dataset, std::nullopt, {}, "none"});
+          }
+        }
+      }
+
+      for (const BenchTask& task : tasks) {
+        const ProxyScores& proxy = Proxy(task.dataset);
+        const std::vector<double>& accuracy = data_->Accuracy(task.dataset).test_accuracy;
+        const TaskReference ref = ComputeReference(*gt, accuracy, proxy, task.budget_ms);
+        const SearchContext context = MakeSearchContext(*data_, proxy, *device);
+        double lo = 1e300, hi = -1e300;
+        for (int i : gt->known()) {
+          lo = std::min(lo, gt->At(i));
+          hi = std::max(hi, gt->At(i));
+        }
+        for (const std::string& name : names) {
+          for (int probes : group.probes) {
+            for (int seed = 0; seed < seeds; ++seed) {
+              const std::string key =
+                  RunKey(group.name, spec, task.dataset, task.budget_label, name, probes, seed);
+              if (done.count(key) > 0) continue;
+              ThrowIfInterrupted("benchmark");
+              SearchTask search;
+              search.dataset = task.dataset;
+              search.latency_budget_ms = task.budget_ms;
+              search.seed = static_cast<std::uint64_t>(seed);
+              nlohmann::json row = {{"key", key},
+                                    {"group", group.name},
+                                    {"kind", group.kind},
+                                    {"device", spec},
+                                    {"dataset", std::string(DatasetName(task.dataset))},
+                                    {"budget_label", task.budget_label},
+                                    {"budget_ms", task.budget_ms ? nlohmann::json(*task.budget_ms) : nlohmann::json()},
+                                    {"strategy", name},
+                                    {"probes", probes},
+                                    {"seed", seed},
+                                    {"oracle_accuracy", ref.oracle_accuracy},
+                                    {"oracle_index", ref.oracle_index},
+                                    {"proxy_oracle_accuracy", ref.proxy_oracle_accuracy},
+                                    {"proxy_oracle_index", ref.proxy_oracle_index},
+                                    {"ground_truth_complete", gt->complete()}};
+              try {
+                const SearchReport report = RunSearch(strategy(name), *target, search, probes, context, nullptr,
+                                                      "bench:" + key);
+                row["probes_used"] = report.probes_used;
+                row["wall_s"] = report.wall_seconds;
+                nlohmann::json trajectory = nlohmann::json::array();
+                for (const ProbeRecord& r : report.trajectory) trajectory.push_back(r.index);
+                row["trajectory"] = trajectory;
+                row["found"] = report.answer.found;
+                if (report.answer.found) {
+                  const ProbeRecord& c = report.answer.chosen;
+                  const double measured = c.measurement.latency_ms;
+                  const double truth = gt->Has(c.index) ? gt->At(c.index) : measured;
+                  const double acc = accuracy[static_cast<std::size_t>(c.index)];
+                  row["index"] = c.index;
+                  row["arch"] = c.cell.ToString();
+                  row["latency_ms"] = measured;
+                  row["true_latency_ms"] = truth;
+                  row["feasible"] = report.answer.feasible;
+                  row["true_feasible"] = !task.budget_ms || truth <= *task.budget_ms;
+                  row["accuracy"] = acc;
+                  row["proxy"] = report.answer.proxy;
+                  row["latency_percentile"] = gt->PercentileRank(truth);
+                  row["regret"] = ref.oracle_accuracy - acc;
+                  if (!task.budget_ms) row["reward"] = UnconstrainedReward(proxy.Normalized(c.index), truth, lo, hi);
+                } else {
+                  row["feasible"] = false;
+                  row["true_feasible"] = false;
+                }
+              } catch (const DeviceError& e) {
+                row["error"] = e.what();
+                row["found"] = false;
+                row["feasible"] = false;
+                row["true_feasible"] = false;
+                spdlog::warn("bench run {} failed: {}", key, e.what());
+              }
+              AppendLine(runs_file, row.dump());
+              done.insert(key);
+              progress.Advance(1);
+            }
+          }
+        }
+      }
+    }
+  }
+  progress.Finish();
+}
+
+}  // namespace simnas

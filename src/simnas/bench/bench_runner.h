@@ -1,0 +1,66 @@
+// Running the benchmark: every (group, device, task, strategy, probe budget, seed) search,
+// each scored against the device's ground truth. Every finished run is appended at once to
+// <out>/runs.jsonl, so an interrupted benchmark resumes where it stopped.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "simnas/bench/bench_config.h"
+#include "simnas/data/benchmark_data.h"
+#include "simnas/devices/device_factory.h"
+#include "simnas/probe/probe_store.h"
+#include "simnas/proxies/proxy_table.h"
+
+namespace simnas {
+
+// Scores for one task that do not depend on the strategy: the oracles over ground truth.
+struct TaskReference {
+  double budget_ms = 0;        // resolved budget (0 for unconstrained)
+  int oracle_index = -1;       // best accuracy within budget (true oracle; reports only)
+  double oracle_accuracy = 0;
+  int proxy_oracle_index = -1; // best proxy score within budget (ceiling of proxy-driven methods)
+  double proxy_oracle_accuracy = 0;
+  int feasible_cells = 0;      // ground-truth cells within budget
+};
+
+struct BenchOptions {
+  std::filesystem::path out_dir;
+  ProxyAggregate aggregate = ProxyAggregate::kFreeRea;
+  std::optional<std::filesystem::path> proxy_dir;  // default tables/proxies
+};
+
+class BenchRunner {
+ public:
+  BenchRunner(BenchConfig config, const BenchmarkData& data, DeviceEnvironment devices, ProbeStore& store,
+              BenchOptions options);
+
+  // Runs every search not yet in runs.jsonl. Throws Interrupted (after saving) on Ctrl-C.
+  void Run();
+  // All rows of runs.jsonl (finished runs), in file order.
+  std::vector<nlohmann::json> LoadRows() const;
+  // Ground-truth descriptions per device spec, for the report.
+  const std::map<std::string, std::string>& ground_truth_sources() const { return sources_; }
+
+ private:
+  const ProxyScores& Proxy(Dataset dataset);
+
+  BenchConfig config_;
+  const BenchmarkData* data_;
+  DeviceEnvironment devices_;
+  ProbeStore* store_;
+  BenchOptions options_;
+  std::map<Dataset, ProxyScores> proxies_;
+  std::map<std::string, std::string> sources_;
+};
+
+// The key identifying a run in runs.jsonl.
+std::string RunKey(const std::string& group, const std::string& device, Dataset dataset,
+                   const std::string& budget_label, const std::string& strategy, int probes, int seed);
+
+}  // namespace simnas

@@ -1,0 +1,107 @@
+#include "simnas/bench/ground_truth.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+#include "simnas/core/interrupt.h"
+#include "simnas/core/progress.h"
+#include "simnas/core/stats.h"
+#include "simnas/probe/probe_session.h"
+
+namespace simnas {
+
+GroundTruth GroundTruth::FromTable(const LatencyTable& table, std::string source) {
+  std::vector<std::pair<int, double>> rows;
+  for (int i : table.KnownIndices()) rows.emplace_back(i, table.At(i));
+  return FromSample(rows, std::move(source));
+}
+
+GroundTruth GroundTruth::FromSample(const std::vector<std::pair<int, double>>& measured, std::string source) {
+  GroundTruth gt;
+  gt.source_ = std::move(source);
+  gt.ms_.assign(kNumCells, std::numeric_limits<double>::quiet_NaN());
+  for (const auto& [index, ms] : measured) {
+    if (std::isnan(gt.ms_[static_cast<std::size_t>(index)])) gt.known_.push_back(index);
+    gt.ms_[static_cast<std::size_t>(index)] = ms;
+  }
+  std::sort(gt.known_.begin(), gt.known_.end());
+  for (int i : gt.known_) gt.sorted_.push_back(gt.ms_[static_cast<std::size_t>(i)]);
+  std::sort(gt.sorted_.begin(), gt.sorted_.end());
+  return gt;
+}
+
+bool GroundTruth::Has(int index) const { return !std::isnan(ms_[static_cast<std::size_t>(index)]); }
+double GroundTruth::At(int index) const { return ms_[static_cast<std::size_t>(index)]; }
+double GroundTruth::Percentile(double q) const { return simnas::Percentile(sorted_, q); }
+double GroundTruth::PercentileRank(double ms) const { return simnas::PercentileRank(sorted_, ms); }
+
+GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
+                                   const std::vector<const ProxyScores*>& proxies, int top, int random,
+                                   std::uint64_t seed, ProbeStore& store) {
+  std::vector<int> cells;
+  std::set<int> chosen;
+  for (const ProxyScores* proxy : proxies) {
+    std::vector<int> order(kNumCells);
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + top, order.end(),
+                      [&](int a, int b) { return (*proxy)(a) > (*proxy)(b); });
+    for (int i = 0; i < top; ++i) {
+      if (chosen.insert(order[static_cast<std::size_t>(i)]).second) cells.push_back(order[static_cast<std::size_t>(i)]);
+    }
+  }
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> pick(0, kNumCells - 1);
+  for (int added = 0; added < random;) {
+    const int index = pick(rng);
+    if (chosen.insert(index).second) {
+      cells.push_back(index);
+      ++added;
+    }
+  }
+  const std::string run_id = fmt::format("bench-reference:top={}:random={}:seed={}", top, random, seed);
+  SharedMeasurementDevice shared(device, store, space);
+  ProbeSession session(shared, space, static_cast<int>(cells.size()), nullptr, run_id);
+  Progress progress("reference sample on " + device.Spec(), static_cast<std::int64_t>(cells.size()), 0, "cells");
+  std::vector<std::pair<int, double>> measured;
+  for (int index : cells) {
+    ThrowIfInterrupted("reference sample");
+    const ProbeRecord& r = session.Probe(space.CellAt(index));
+    measured.emplace_back(index, r.measurement.latency_ms);
+    progress.Advance(1);
+  }
+  progress.Finish(fmt::format("{} measured now, the rest from the probe store", shared.measured()));
+  return GroundTruth::FromSample(
+      measured, fmt::format("reference sample of {} cells measured live on {} (top {} by proxy per dataset + {} "
+                            "random, seed {}), kept in the probe store",
+                            measured.size(), device.Spec(), top, random, seed));
+}
+
+SharedMeasurementDevice::SharedMeasurementDevice(Device& inner, ProbeStore& store, const SearchSpace& space)
+    : inner_(&inner), store_(&store), space_(&space), known_(kNumCells) {
+  for (const StoredProbe& p : store.LoadDevice(inner.Fingerprint())) {
+    try {
+      known_[static_cast<std::size_t>(Cell::Parse(p.arch).Code())] = std::make_unique<Measurement>(p.measurement);
+    } catch (const ParseError&) {
+      // Not a cell simnas wrote; ignore it.
+    }
+  }
+}
+
+Measurement SharedMeasurementDevice::Measure(const Cell& cell) {
+  auto& slot = known_[static_cast<std::size_t>(cell.Code())];
+  if (slot) return *slot;
+  const Measurement m = inner_->Measure(cell);
+  ++measured_;
+  store_->Record("bench-shared", inner_->Fingerprint(), inner_->Spec(), cell.ToString(), space_->IndexOf(cell), m);
+  slot = std::make_unique<Measurement>(m);
+  return m;
+}
+
+}  // namespace simnas

@@ -1,0 +1,70 @@
+// What the benchmark knows of a device's true latencies: the whole table for benchmark
+// devices, or a measured reference sample for live ones (this machine's CPU). Used to set
+// percentile budgets and to score answers (oracle, regret, latency percentile); never
+// shown to a strategy.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "simnas/data/latency_table.h"
+#include "simnas/devices/device.h"
+#include "simnas/probe/probe_store.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/search_space/search_space.h"
+
+namespace simnas {
+
+class GroundTruth {
+ public:
+  static GroundTruth FromTable(const LatencyTable& table, std::string source);
+  static GroundTruth FromSample(const std::vector<std::pair<int, double>>& measured, std::string source);
+
+  bool Has(int index) const;
+  double At(int index) const;  // NaN when unknown
+  const std::vector<int>& known() const { return known_; }
+  bool complete() const { return static_cast<int>(known_.size()) == kNumCells; }
+  const std::string& source() const { return source_; }
+  // Percentile q in [0, 100] of the known latencies.
+  double Percentile(double q) const;
+  // Fraction of known cells at or below `ms`.
+  double PercentileRank(double ms) const;
+
+ private:
+  std::vector<double> ms_;
+  std::vector<int> known_;
+  std::vector<double> sorted_;
+  std::string source_;
+};
+
+// Measures (or, for cells this device already measured, replays from the store) a reference
+// sample of a live device: the `top` best cells by each given proxy score plus `random`
+// uniformly random cells (seeded). Resumable: measurements go to the store as taken.
+GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
+                                   const std::vector<const ProxyScores*>& proxies, int top, int random,
+                                   std::uint64_t seed, ProbeStore& store);
+
+// A live device whose measurements are shared across the benchmark's runs: a cell this
+// device (same fingerprint) has measured before, in any run, is answered from the store;
+// anything else is measured and stored. Benchmark only: it lets hundreds of seeded searches
+// on the CPU reuse each other's measurements.
+class SharedMeasurementDevice : public Device {
+ public:
+  SharedMeasurementDevice(Device& inner, ProbeStore& store, const SearchSpace& space);
+  std::string Spec() const override { return inner_->Spec(); }
+  std::string Fingerprint() const override { return inner_->Fingerprint(); }
+  bool IsLive() const override { return true; }
+  Measurement Measure(const Cell& cell) override;
+  int measured() const { return measured_; }
+
+ private:
+  Device* inner_;
+  ProbeStore* store_;
+  const SearchSpace* space_;
+  std::vector<std::unique_ptr<Measurement>> known_;  // by cell code
+  int measured_ = 0;
+};
+
+}  // namespace simnas
