@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   simnas::cli::AddDevicesCommand(app, ctx);
   simnas::cli::AddDataCommand(app, ctx);
   simnas::cli::AddSearchCommand(app, ctx);
+  simnas::cli::AddSynthCommand(app, ctx);
   simnas::cli::AddBenchCommand(app, ctx);
 
   try {

@@ -85,13 +85,18 @@ std::unique_ptr<Device> OpenWithOptions(const std::string& spec, const DeviceEnv
     return std::make_unique<TableDevice>(spec, data.DeviceTable(arg), data.space());
   }
   if (kind == "synthetic") {
-    const auto seed = ParseInt(arg);
+    const auto comma = arg.find(',');
+    const auto seed = ParseInt(arg.substr(0, comma));
     if (!seed || *seed < 0) {
       throw ParseError(fmt::format("device spec {} needs a non-negative integer seed, e.g. synthetic:7", Quoted(spec)));
     }
+    const bool options_given = comma != std::string::npos;
+    const SyntheticOptions options =
+        options_given ? SyntheticOptions::Parse(arg.substr(comma + 1)) : SyntheticOptions::Default();
     const TrainDeviceFits fits = FitTrainDevices(NeedData(env, spec));
     std::mt19937_64 rng(static_cast<std::uint64_t>(*seed));
-    return std::make_unique<SyntheticDevice>(static_cast<std::uint64_t>(*seed), fits.distribution.Sample(rng));
+    return std::make_unique<SyntheticDevice>(static_cast<std::uint64_t>(*seed),
+                                             fits.distribution.SampleDevice(rng, options), options, options_given);
   }
   if (kind == "local") return std::make_unique<LocalDevice>(ParseLocalOptions(arg));
   if (kind == "cmd") return std::make_unique<CommandDevice>(arg, NeedData(env, spec).space(), command_options, name);

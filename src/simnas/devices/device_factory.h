@@ -1,7 +1,8 @@
 // Opening a device from a spec string:
 //   table:NAME       a benchmark table by device name (e.g. table:pixel3)
 //   table:PATH       a table file (HELP .pt, or a CSV written by `simnas measure-all`)
-//   synthetic:SEED   a synthetic lookup-table device from the train-device distribution
+//   synthetic:SEED[,OPTS]  a synthetic lookup-table device from the train-device distribution
+//                    (OPTS: SyntheticOptions, e.g. paper or sampler=mixture,op_noise=0.1)
 //   local[:OPTS]     this machine's CPU, timed live (OPTS: threads=1,batch=1,...)
 //   cmd:COMMAND      an external program printing a latency ({arch}/{index} placeholders)
 //   NAME             a device named in the registry file, else a benchmark table NAME

@@ -4,11 +4,29 @@
 
 namespace simnas {
 
-std::string SyntheticDevice::Spec() const { return fmt::format("synthetic:{}", seed_); }
+SyntheticDevice::SyntheticDevice(std::uint64_t seed, const SyntheticDeviceModel& model, SyntheticOptions options,
+                                 bool options_given)
+    : seed_(seed),
+      model_(model),
+      options_(options),
+      options_given_(options_given),
+      noise_rng_(seed ^ 0x9e3779b97f4a7c15ULL) {}
+
+std::string SyntheticDevice::Spec() const {
+  return options_given_ ? fmt::format("synthetic:{},{}", seed_, options_.ToString()) : fmt::format("synthetic:{}", seed_);
+}
 
 std::string SyntheticDevice::Fingerprint() const {
-  return fmt::format("synthetic:{}:fixed={:.6g},ops={:.6g}/{:.6g}/{:.6g}/{:.6g}", seed_, model_.fixed_ms,
-                     model_.op_ms[1], model_.op_ms[2], model_.op_ms[3], model_.op_ms[4]);
+  std::string costs;
+  for (const auto& edge : model_.edge_op_ms) {
+    costs += fmt::format("/{:.6g},{:.6g},{:.6g},{:.6g}", edge[1], edge[2], edge[3], edge[4]);
+  }
+  return fmt::format("synthetic:{}:{}:fixed={:.6g},live={}{}", seed_, options_.ToString(), model_.fixed_ms,
+                     model_.live_only ? 1 : 0, costs);
+}
+
+Measurement SyntheticDevice::Measure(const Cell& cell) {
+  return Measurement{model_.Measure(cell, noise_rng_), 0.0, 1};
 }
 
 }  // namespace simnas

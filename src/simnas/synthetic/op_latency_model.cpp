@@ -5,30 +5,49 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
+#include "simnas/core/strings.h"
+#include "simnas/synthetic/cell_structure.h"
 
 namespace simnas {
 
+std::string_view OpCountKindName(OpCountKind kind) { return kind == OpCountKind::kAllEdges ? "all" : "live"; }
+
+OpCountKind ParseOpCountKind(std::string_view name) {
+  if (name == "all") return OpCountKind::kAllEdges;
+  if (name == "live") return OpCountKind::kLiveEdges;
+  throw ParseError(fmt::format("unknown op count kind {}; expected all or live", Quoted(name)));
+}
+
 double OpLatencyModel::Latency(const Cell& cell) const {
   double ms = fixed_ms;
-  for (Op op : cell.ops()) ms += op_ms[static_cast<std::size_t>(op)];
+  if (counts == OpCountKind::kAllEdges) {
+    for (Op op : cell.ops()) ms += op_ms[static_cast<std::size_t>(op)];
+  } else {
+    const std::uint8_t mask = LiveEdgeMasks()[static_cast<std::size_t>(cell.Code())];
+    for (int e = 0; e < kNumEdges; ++e) {
+      if ((mask >> e) & 1u) ms += op_ms[static_cast<std::size_t>(cell.op(e))];
+    }
+  }
   return ms;
 }
 
-OpModelFit FitOpLatencyModel(const LatencyTable& table, const SearchSpace& space) {
+OpModelFit FitOpLatencyModel(const LatencyTable& table, const SearchSpace& space, OpCountKind counts) {
   if (!table.Complete()) {
     throw DataError(fmt::format("cannot fit an op latency model to {}: the table is not complete", table.name()));
   }
   Eigen::MatrixXd x(kNumCells, kNumOps);
   Eigen::VectorXd y(kNumCells);
   for (int index = 0; index < kNumCells; ++index) {
-    const auto counts = space.CellAt(index).OpCounts();
+    const Cell cell = space.CellAt(index);
+    const auto n = counts == OpCountKind::kAllEdges ? cell.OpCounts() : LiveOpCounts(cell);
     x(index, 0) = 1.0;
-    for (int op = 1; op < kNumOps; ++op) x(index, op) = counts[static_cast<std::size_t>(op)];
+    for (int op = 1; op < kNumOps; ++op) x(index, op) = n[static_cast<std::size_t>(op)];
     y(index) = table.At(index);
   }
   const Eigen::VectorXd w = x.colPivHouseholderQr().solve(y);
   OpModelFit fit;
   fit.device = table.name();
+  fit.model.counts = counts;
   fit.model.fixed_ms = w(0);
   fit.model.op_ms[0] = 0.0;
   for (int op = 1; op < kNumOps; ++op) fit.model.op_ms[static_cast<std::size_t>(op)] = w(op);

@@ -1,0 +1,171 @@
+// Synthetic devices: structural liveness of edges, op-table fits, the paper's distribution
+// and the richer options, and `synthetic:SEED,OPTIONS` devices.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "simnas/core/error.h"
+#include "simnas/data/device_split.h"
+#include "simnas/devices/device_factory.h"
+#include "simnas/devices/synthetic_device.h"
+#include "simnas/synthetic/cell_structure.h"
+#include "simnas/synthetic/synthetic_distribution.h"
+#include "test_support.h"
+
+namespace simnas {
+namespace {
+
+TEST(CellStructure, LiveEdgesFollowTheSignalToTheOutput) {
+  EXPECT_EQ(LiveEdgeMask(Cell::Parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")), 0);
+  EXPECT_EQ(LiveEdgeMask(Cell::Parse("|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|nor_conv_1x1~0|skip_connect~1|"
+                                     "nor_conv_3x3~2|")),
+            0x3f);
+  // Node 1 gets no input: edges out of it (2<-1, 3<-1) carry zeros.
+  EXPECT_EQ(LiveEdgeMask(Cell::Parse("|none~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|none~0|nor_conv_3x3~1|nor_conv_3x3~2|")),
+            (1 << 1) | (1 << 5));
+  // Node 2 feeds nothing: its input edges are unused.
+  EXPECT_EQ(LiveEdgeMask(Cell::Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|none~0|skip_connect~1|none~2|")),
+            (1 << 0) | (1 << 4));
+  // Output node unreachable: nothing is live.
+  EXPECT_EQ(LiveEdgeMask(Cell::Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|none~2|")), 0);
+  const auto& masks = LiveEdgeMasks();
+  for (int code : {0, 1, 777, 15624}) EXPECT_EQ(masks[static_cast<std::size_t>(code)], LiveEdgeMask(Cell::FromCode(code)));
+  const auto counts = LiveOpCounts(Cell::Parse("|none~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|none~0|nor_conv_3x3~1|avg_pool_3x3~2|"));
+  EXPECT_EQ(counts[static_cast<std::size_t>(Op::kConv3x3)], 1);
+  EXPECT_EQ(counts[static_cast<std::size_t>(Op::kAvgPool3x3)], 1);
+}
+
+LatencyTable TableOf(const OpLatencyModel& m, const SearchSpace& space) {
+  std::vector<double> ms(kNumCells);
+  for (int i = 0; i < kNumCells; ++i) ms[static_cast<std::size_t>(i)] = m.Latency(space.CellAt(i));
+  return LatencyTable("made-up", ms);
+}
+
+TEST(OpLatencyModel, FitRecoversAnExactLookupTable) {
+  const SearchSpace& space = testing::Data().space();
+  for (OpCountKind kind : {OpCountKind::kAllEdges, OpCountKind::kLiveEdges}) {
+    OpLatencyModel truth;
+    truth.counts = kind;
+    truth.fixed_ms = 3.0;
+    truth.op_ms = {0.0, -0.2, 1.1, 2.7, 0.4};
+    const OpModelFit fit = FitOpLatencyModel(TableOf(truth, space), space, kind);
+    EXPECT_NEAR(fit.model.fixed_ms, 3.0, 1e-9);
+    for (int op = 1; op < kNumOps; ++op) {
+      EXPECT_NEAR(fit.model.op_ms[static_cast<std::size_t>(op)], truth.op_ms[static_cast<std::size_t>(op)], 1e-9);
+    }
+    EXPECT_NEAR(fit.r2, 1.0, 1e-12);
+    EXPECT_NEAR(fit.spearman, 1.0, 1e-3);  // many exact ties; round-off may split a few
+  }
+}
+
+TEST(SyntheticDistribution, FitsTrainDevicesOnlyAndLeavesOneOut) {
+  const TrainDeviceFits fits = FitTrainDevices(testing::Data());
+  ASSERT_GE(fits.fits.size(), 2u);
+  EXPECT_EQ(fits.fits.size(), fits.live_fits.size());
+  for (const OpModelFit& f : fits.fits) {
+    EXPECT_FALSE(IsTestDevice(f.device)) << f.device;
+    EXPECT_GT(f.spearman, 0.9) << f.device;  // the lookup table ranks every train device well
+  }
+  const std::string left_out = fits.fits.front().device;
+  const TrainDeviceFits loo = FitTrainDevices(testing::Data(), {left_out});
+  EXPECT_EQ(loo.fits.size() + 1, fits.fits.size());
+  for (const OpModelFit& f : loo.fits) EXPECT_NE(f.device, left_out);
+  std::vector<const LatencyTable*> with_test = {&testing::Data().DeviceTable("pixel3"),
+                                                &testing::Data().DeviceTable("pixel2")};
+  EXPECT_THROW(FitDevices(with_test, testing::Data().space()), Error);
+}
+
+TEST(SyntheticOptions, ParseAndPrintRoundTrip) {
+  EXPECT_EQ(SyntheticOptions::Parse("paper"), SyntheticOptions::Paper());
+  const SyntheticOptions o = SyntheticOptions::Parse("paper,sampler=mixture,live=0.3,scale=0.5,op_noise=0.1,noise=0.02");
+  EXPECT_EQ(o.sampler, SyntheticSampler::kMixture);
+  EXPECT_DOUBLE_EQ(o.live_prob, 0.3);
+  EXPECT_DOUBLE_EQ(o.measure_noise, 0.02);
+  EXPECT_EQ(SyntheticOptions::Parse(o.ToString()), o);
+  EXPECT_THROW(SyntheticOptions::Parse("colour=blue"), ParseError);
+  EXPECT_THROW(SyntheticOptions::Parse("live=2"), ParseError);
+  EXPECT_THROW(SyntheticOptions::Parse("sampler=uniform"), ParseError);
+  EXPECT_THROW(SyntheticOptions::Parse("live=0.5,paper"), ParseError);
+}
+
+TEST(SyntheticDistribution, PaperSamplesArePositiveLookupTables) {
+  const TrainDeviceFits fits = FitTrainDevices(testing::Data());
+  std::mt19937_64 a(5), b(5);
+  const OpLatencyModel paper = fits.distribution.Sample(a);
+  const SyntheticDeviceModel device = fits.distribution.SampleDevice(b, SyntheticOptions::Paper());
+  EXPECT_GT(paper.fixed_ms, 0);
+  for (int op = 1; op < kNumOps; ++op) EXPECT_GT(paper.op_ms[static_cast<std::size_t>(op)], 0);
+  // The paper's options give the same device as the paper's sampler, with the same costs on every edge.
+  EXPECT_DOUBLE_EQ(device.fixed_ms, paper.fixed_ms);
+  for (int e = 0; e < kNumEdges; ++e) {
+    for (int op = 1; op < kNumOps; ++op) {
+      EXPECT_DOUBLE_EQ(device.edge_op_ms[static_cast<std::size_t>(e)][static_cast<std::size_t>(op)],
+                       paper.op_ms[static_cast<std::size_t>(op)]);
+    }
+  }
+  const Cell cell = Cell::FromCode(4321);
+  EXPECT_NEAR(device.Latency(cell), paper.Latency(cell), 1e-9);
+}
+
+TEST(SyntheticDistribution, RicherOptionsChangeTheDevicesAsDocumented) {
+  const TrainDeviceFits fits = FitTrainDevices(testing::Data());
+  std::vector<float> all;
+  for (SyntheticSampler sampler : {SyntheticSampler::kGaussian, SyntheticSampler::kLogNormal, SyntheticSampler::kMixture}) {
+    SyntheticOptions o;
+    o.sampler = sampler;
+    o.op_noise = 0.2;
+    o.scale_sigma = 0.5;
+    for (std::uint64_t seed = 0; seed < 20; ++seed) {
+      std::mt19937_64 rng(seed);
+      const SyntheticDeviceModel d = fits.distribution.SampleDevice(rng, o);
+      d.AllLatencies(all);
+      for (int code : {0, 100, 9999, 15624}) {
+        EXPECT_GT(all[static_cast<std::size_t>(code)], 0) << SyntheticSamplerName(sampler);
+        EXPECT_NEAR(all[static_cast<std::size_t>(code)], d.Latency(Cell::FromCode(code)),
+                    1e-4 * d.Latency(Cell::FromCode(code)));
+      }
+    }
+  }
+  // op_noise: the same op costs differently on different edges.
+  SyntheticOptions noisy;
+  noisy.op_noise = 0.3;
+  std::mt19937_64 rng(1);
+  const SyntheticDeviceModel d = fits.distribution.SampleDevice(rng, noisy);
+  std::set<double> conv3;
+  for (const auto& edge : d.edge_op_ms) conv3.insert(edge[static_cast<std::size_t>(Op::kConv3x3)]);
+  EXPECT_EQ(conv3.size(), 6u);
+  // live=1: dead edges cost nothing.
+  SyntheticOptions live;
+  live.live_prob = 1.0;
+  std::mt19937_64 rng2(2);
+  const SyntheticDeviceModel l = fits.distribution.SampleDevice(rng2, live);
+  EXPECT_TRUE(l.live_only);
+  const Cell dead = Cell::Parse("|none~0|+|none~0|nor_conv_3x3~1|+|none~0|nor_conv_3x3~1|none~2|");
+  EXPECT_DOUBLE_EQ(l.Latency(dead), std::max(l.fixed_ms, l.MinLatency()));
+  // Measurement noise: varies between measurements, reproducible from the same generator.
+  SyntheticDeviceModel m = d;
+  m.measure_noise = 0.05;
+  std::mt19937_64 n1(3), n2(3);
+  const Cell cell = Cell::FromCode(77);
+  const double first = m.Measure(cell, n1);
+  EXPECT_EQ(first, m.Measure(cell, n2));
+  EXPECT_NE(first, m.Measure(cell, n1));
+}
+
+TEST(SyntheticDevice, SpecsWithOptionsOpenReproducibleDevices) {
+  const DeviceEnvironment env{&testing::Data(), std::nullopt};
+  auto a = OpenDevice("synthetic:3,sampler=mixture,op_noise=0.1", env);
+  auto b = OpenDevice("synthetic:3,sampler=mixture,op_noise=0.1", env);
+  auto paper = OpenDevice("synthetic:3,paper", env);
+  const Cell cell = Cell::FromCode(1234);
+  EXPECT_EQ(a->Measure(cell).latency_ms, b->Measure(cell).latency_ms);
+  EXPECT_EQ(a->Fingerprint(), b->Fingerprint());
+  EXPECT_NE(a->Fingerprint(), paper->Fingerprint());
+  EXPECT_EQ(a->Spec(), "synthetic:3," + SyntheticOptions::Parse("sampler=mixture,op_noise=0.1").ToString());
+  auto reopened = OpenDevice(a->Spec(), env);
+  EXPECT_EQ(reopened->Measure(cell).latency_ms, a->Measure(cell).latency_ms);
+  EXPECT_THROW(OpenDevice("synthetic:3,bogus=1", env), ParseError);
+}
+
+}  // namespace
+}  // namespace simnas
