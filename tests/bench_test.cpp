@@ -7,6 +7,7 @@
 
 #include "simnas/bench/bench_config.h"
 #include "simnas/core/error.h"
+#include "simnas/core/gnuplot.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -89,6 +90,26 @@ TEST(Bench, ConfigErrorsNameTheField) {
   EXPECT_EQ(c.seeds, 3);
   EXPECT_EQ(ExpandDevices(c.groups[0], testing::Data()).size(), 6u);
   EXPECT_EQ(HelpTable4().size(), 15u);
+}
+
+}  // namespace
+}  // namespace simnas
+
+namespace simnas {
+namespace {
+
+TEST(Gnuplot, RendersAPngAndNamesTheProblemOnError) {
+  testing::TempDir dir;
+  RenderGnuplot("plot sin(x)", dir / "sin.png");
+  EXPECT_GT(std::filesystem::file_size(dir / "sin.png"), 1000u);
+  try {
+    RenderGnuplot("plot undefined_function_xyz(x)", dir / "bad.png");
+    FAIL() << "gnuplot accepted a bad script";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.png"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("undefined"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.png"));
 }
 
 }  // namespace

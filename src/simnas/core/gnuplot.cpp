@@ -4,6 +4,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/strings.h"
 #include "simnas/core/subprocess.h"
 
 namespace simnas {
@@ -33,8 +34,11 @@ void RenderGnuplot(const std::string& script, const fs::path& png, int width, in
   fs::remove(script_file, ec);
   if (!r.started) throw Error(fmt::format("cannot plot {}: {} (install gnuplot-nox)", png.string(), r.error));
   if (r.timed_out || r.exit_code != 0 || !fs::exists(tmp_png)) {
-    std::string why = r.err;
-    if (const auto nl = why.find('\n'); nl != std::string::npos) why.resize(nl);
+    // gnuplot echoes the offending command first; its last line says what is wrong.
+    std::string why;
+    for (const std::string& line : Split(r.err, '\n')) {
+      if (!Trim(line).empty()) why = std::string(Trim(line));
+    }
     fs::remove(tmp_png, ec);
     throw Error(fmt::format("gnuplot failed for {}: {}", png.string(), why.empty() ? "no output" : why));
   }
