@@ -52,7 +52,7 @@ TEST(Data, TableDevicesReturnTheTableValuesExactly) {
     const LatencyTable& table = data.DeviceTable(name);
     const std::vector<double> raw = LoadPickledNumberList(data.dir().HelpLatencyFile(name));
     TableDevice device("table:" + name, table, data.space());
-    for (int index = 0; index < kNumCells; index += 97) {
+    for (int index = 0; index < kNumCells; ++index) {
       ASSERT_EQ(device.Measure(data.space().CellAt(index)).latency_ms, raw[static_cast<std::size_t>(index)]) << name;
     }
   }
