@@ -40,6 +40,7 @@ void AddDevicesCommand(CLI::App& app, CliContext& ctx);
 void AddDataCommand(CLI::App& app, CliContext& ctx);
 void AddSearchCommand(CLI::App& app, CliContext& ctx);
 void AddSynthCommand(CLI::App& app, CliContext& ctx);
+void AddTrainCommand(CLI::App& app, CliContext& ctx);
 void AddBenchCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace simnas::cli

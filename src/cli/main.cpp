@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   simnas::cli::AddDataCommand(app, ctx);
   simnas::cli::AddSearchCommand(app, ctx);
   simnas::cli::AddSynthCommand(app, ctx);
+  simnas::cli::AddTrainCommand(app, ctx);
   simnas::cli::AddBenchCommand(app, ctx);
 
   try {

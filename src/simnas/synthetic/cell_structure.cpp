@@ -1,5 +1,7 @@
 #include "simnas/synthetic/cell_structure.h"
 
+#include <memory>
+
 namespace simnas {
 
 std::uint8_t LiveEdgeMask(const Cell& cell) {
@@ -49,6 +51,20 @@ const std::array<std::uint8_t, kNumCells>& LiveEdgeMasks() {
     return m;
   }();
   return masks;
+}
+
+const std::array<std::array<std::uint8_t, kNumEdges>, kNumCells>& CellOpsByCode() {
+  static const auto ops = [] {
+    auto table = std::make_unique<std::array<std::array<std::uint8_t, kNumEdges>, kNumCells>>();
+    for (int code = 0; code < kNumCells; ++code) {
+      const Cell cell = Cell::FromCode(code);
+      for (int e = 0; e < kNumEdges; ++e) {
+        (*table)[static_cast<std::size_t>(code)][static_cast<std::size_t>(e)] = static_cast<std::uint8_t>(cell.op(e));
+      }
+    }
+    return table;
+  }();
+  return *ops;
 }
 
 }  // namespace simnas

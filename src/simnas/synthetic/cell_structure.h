@@ -22,5 +22,7 @@ std::uint8_t LiveEdgeMask(const Cell& cell);
 std::array<int, kNumOps> LiveOpCounts(const Cell& cell);
 // LiveEdgeMask of every cell, indexed by Cell::Code() (computed once, thread-safe).
 const std::array<std::uint8_t, kNumCells>& LiveEdgeMasks();
+// The op of every edge of every cell, indexed by Cell::Code() (computed once, thread-safe).
+const std::array<std::array<std::uint8_t, kNumEdges>, kNumCells>& CellOpsByCode();
 
 }  // namespace simnas

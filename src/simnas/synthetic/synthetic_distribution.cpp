@@ -110,13 +110,15 @@ std::string SyntheticOptions::ToString() const {
                      SyntheticSamplerName(sampler), live_prob, scale_sigma, op_noise, measure_noise, mixture_sigma);
 }
 
-double SyntheticDeviceModel::Latency(const Cell& cell) const {
+double SyntheticDeviceModel::LatencyOfCode(int code) const {
+  const auto c = static_cast<std::size_t>(code);
+  const auto& ops = CellOpsByCode()[c];
+  const std::uint8_t mask = live_only ? LiveEdgeMasks()[c] : 0x3f;
   double ms = fixed_ms;
-  const std::uint8_t mask = live_only ? LiveEdgeMasks()[static_cast<std::size_t>(cell.Code())] : 0x3f;
-  for (int e = 0; e < kNumEdges; ++e) {
-    if ((mask >> e) & 1u) ms += edge_op_ms[static_cast<std::size_t>(e)][static_cast<std::size_t>(cell.op(e))];
+  for (std::size_t e = 0; e < kNumEdges; ++e) {
+    if ((mask >> e) & 1u) ms += edge_op_ms[e][ops[e]];
   }
-  return std::max(ms, MinLatency());
+  return std::max(ms, floor_ms > 0 ? floor_ms : MinLatency());
 }
 
 double SyntheticDeviceModel::MinLatency() const {
@@ -130,7 +132,7 @@ double SyntheticDeviceModel::MinLatency() const {
 void SyntheticDeviceModel::AllLatencies(std::vector<float>& out) const {
   out.resize(kNumCells);
   const auto& masks = LiveEdgeMasks();
-  const double min_latency = MinLatency();
+  const double min_latency = floor_ms > 0 ? floor_ms : MinLatency();
   // Code = sum op(e) * 5^e: walk the codes with an odometer over the six edges.
   std::array<int, kNumEdges> ops{};
   for (int code = 0; code < kNumCells; ++code) {
@@ -297,6 +299,7 @@ SyntheticDeviceModel SyntheticDistribution::SampleDevice(std::mt19937_64& rng, c
           base.op_ms[static_cast<std::size_t>(op)] * scale * noise;
     }
   }
+  d.floor_ms = d.MinLatency();
   return d;
 }
 

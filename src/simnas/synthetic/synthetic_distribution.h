@@ -62,10 +62,12 @@ struct SyntheticDeviceModel {
   std::array<std::array<double, kNumOps>, kNumEdges> edge_op_ms{};  // [edge][op]; none costs 0
   bool live_only = false;     // only live edges cost time
   double measure_noise = 0;   // relative (log-normal) noise of a measurement
+  double floor_ms = 0;        // cached MinLatency() (SampleDevice sets it; 0 = compute)
 
-  // Noise-free latency (never below MinLatency(): negative costs, e.g. a skip_connect
-  // cheaper than `none`, cannot make a cell free).
-  double Latency(const Cell& cell) const;
+  // Noise-free latency (never below MinLatency() = 1e-3 x the largest |entry|: negative
+  // costs, e.g. a skip_connect cheaper than `none`, cannot make a cell free).
+  double Latency(const Cell& cell) const { return LatencyOfCode(cell.Code()); }
+  double LatencyOfCode(int code) const;
   double MinLatency() const;
   // Noise-free latency of every cell, indexed by Cell::Code().
   void AllLatencies(std::vector<float>& out) const;

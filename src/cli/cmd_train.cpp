@@ -1,0 +1,443 @@
+// simnas train: PPO meta-training of the controller on synthetic devices.
+// simnas controller eval|loo|trajectories: measuring controllers on benchmark tables.
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_context.h"
+#include "simnas/controller/cell_tables.h"
+#include "simnas/controller/controller_runner.h"
+#include "simnas/controller/evaluation.h"
+#include "simnas/controller/ppo_trainer.h"
+#include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
+#include "simnas/core/gnuplot.h"
+#include "simnas/core/stats.h"
+#include "simnas/core/strings.h"
+#include "simnas/data/device_split.h"
+#include "simnas/devices/table_device.h"
+#include "simnas/strategies/controller_strategy.h"
+#include "simnas/strategies/registry.h"
+#include "simnas/strategies/search_runner.h"
+#include "simnas/synthetic/synthetic_distribution.h"
+
+namespace simnas::cli {
+namespace fs = std::filesystem;
+namespace {
+
+// This process's command line (Linux: /proc/self/cmdline), the program shown as "simnas".
+std::string CommandLine() {
+  std::string raw;
+  try {
+    raw = ReadFile("/proc/self/cmdline");
+  } catch (const DataError&) {
+    return "(not recorded)";
+  }
+  std::string s = "simnas";
+  std::size_t pos = raw.find('\0');  // skip argv[0]
+  while (pos != std::string::npos && pos + 1 < raw.size()) {
+    const std::size_t next = raw.find('\0', pos + 1);
+    const std::string a = raw.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+    s += " " + (a.find_first_of(" '\"|") == std::string::npos && !a.empty() ? a : Quoted(a));
+    pos = next;
+  }
+  return s;
+}
+
+// What `simnas train` and the evaluations share: the proxy of a dataset, the synthetic
+// distribution and the controller's cell tables, from train devices only.
+struct TrainingInputs {
+  ProxyScores proxy;
+  TrainDeviceFits fits;
+  CellTables tables;
+  std::vector<std::string> devices;  // the train devices used
+};
+
+TrainingInputs PrepareTraining(BenchmarkData& data, Dataset dataset, const std::string& proxy_table,
+                               const std::string& aggregate, const std::vector<std::string>& exclude) {
+  for (const std::string& d : exclude) {
+    if (IsTestDevice(d)) throw ParseError(fmt::format("--exclude {}: test devices are never used for training anyway", d));
+  }
+  const ProxyTable table =
+      LoadProxyTable(proxy_table.empty() ? DefaultProxyTablePath(dataset) : fs::path(proxy_table), dataset);
+  TrainingInputs in{ProxyScores(table, ParseProxyAggregate(aggregate)), FitTrainDevices(data, exclude), {}, {}};
+  std::vector<OpLatencyModel> models;
+  for (const OpModelFit& f : in.fits.fits) {
+    models.push_back(f.model);
+    in.devices.push_back(f.device);
+  }
+  in.tables = CellTables::Build(data.space(), in.proxy, RelativePriorModel(models));
+  return in;
+}
+
+struct EnvArgs {
+  std::string reward = "budget";
+  int probes = 10;
+  int horizon = 50;
+  int history = 5;
+  std::string start = "best-proxy";
+  int top_k = 100;
+  double budget_lo = 10, budget_hi = 90;
+  double infeasible = -0.5;
+  bool rank_score = false;
+  std::string synthetic = "default";
+};
+
+void AddEnvOptions(CLI::App* cmd, EnvArgs& e) {
+  cmd->add_option("--reward", e.reward, "budget (maximize proxy s.t. latency <= budget) or paper (p + 1 - l)");
+  cmd->add_option("--probes", e.probes, "Distinct cells measured per episode (0 = unlimited, the paper's)");
+  cmd->add_option("--horizon", e.horizon, "Steps per episode at most (paper: 50)");
+  cmd->add_option("--history", e.history, "(state, action) pairs in the observation (paper: 5)");
+  cmd->add_option("--start", e.start, "Start cell: best-proxy, top-k or random (paper)");
+  cmd->add_option("--top-k", e.top_k, "Start among the top K proxy cells (--start top-k)");
+  cmd->add_option("--budget-lo", e.budget_lo, "Lowest budget percentile of a sampled device");
+  cmd->add_option("--budget-hi", e.budget_hi, "Highest budget percentile of a sampled device");
+  cmd->add_option("--infeasible-score", e.infeasible, "Budget reward: score while nothing feasible was measured");
+  cmd->add_flag("--rank-score", e.rank_score, "Budget reward on the proxy's rank percentile instead of its value");
+  cmd->add_option("--synthetic", e.synthetic, "Synthetic device options (paper, default, sampler=..., see synth sample)");
+}
+
+EnvConfig MakeEnvConfig(const EnvArgs& e) {
+  EnvConfig c = e.reward == "paper" ? EnvConfig::Paper() : EnvConfig{};
+  c.reward = ParseRewardKind(e.reward);
+  c.probes = e.probes;
+  c.horizon = e.horizon;
+  c.history = e.history;
+  c.start = ParseStartKind(e.start);
+  c.top_k = e.top_k;
+  c.budget_lo = e.budget_lo;
+  c.budget_hi = e.budget_hi;
+  c.infeasible_score = e.infeasible;
+  c.rank_score = e.rank_score;
+  c.synthetic = SyntheticOptions::Parse(e.synthetic);
+  EnvConfigFromJson(EnvConfigToJson(c));  // validates ranges
+  return c;
+}
+
+void AddPpoOptions(CLI::App* cmd, PpoConfig& p) {
+  cmd->add_option("--envs", p.num_envs, "Environments stepped together");
+  cmd->add_option("--rollout", p.rollout, "Steps per environment between updates");
+  cmd->add_option("--epochs", p.epochs, "PPO epochs per update");
+  cmd->add_option("--minibatch", p.minibatch, "PPO minibatch size");
+  cmd->add_option("--lr", p.lr, "Adam learning rate (annealed linearly to 5%)");
+  cmd->add_option("--gamma", p.gamma, "Discount (paper: 0.6)");
+  cmd->add_option("--gae-lambda", p.gae_lambda, "GAE lambda");
+  cmd->add_option("--entropy", p.entropy_coef, "Entropy bonus coefficient");
+  cmd->add_option("--hidden", p.hidden, "Hidden units per layer");
+  cmd->add_option("--layers", p.layers, "Hidden layers");
+  cmd->add_flag("--shared-trunk", p.shared_trunk, "Value head on the policy's hidden layers");
+  cmd->add_option("--threads", p.threads, "Torch threads (1 is fastest for these small matrices)");
+}
+
+std::vector<std::string> DeviceList(BenchmarkData& data, const std::string& text) {
+  if (text == "train") return data.TrainDevices();
+  if (text == "test") return data.TestDevices();
+  std::vector<std::string> out;
+  for (const std::string& d : Split(text, ',')) {
+    if (!Trim(d).empty()) out.emplace_back(Trim(d));
+  }
+  return out;
+}
+
+std::vector<double> NumberList(const std::string& text, const char* what) {
+  std::vector<double> out;
+  for (const std::string& s : Split(text, ',')) {
+    const auto v = ParseDouble(s);
+    if (!v) throw ParseError(fmt::format("{}: {} is not a number", what, Quoted(s)));
+    out.push_back(*v);
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddTrainCommand(CLI::App& app, CliContext& ctx) {
+  // ---------------------------------------------------------------- simnas train
+  struct TrainArgs {
+    std::int64_t steps = 500000;
+    std::uint64_t seed = 0;
+    std::string out = "out/controller-train";
+    bool resume = false;
+    std::string dataset = "cifar100";
+    std::string proxy_table;
+    std::string aggregate = "freerea";
+    std::string exclude;
+    double checkpoint_minutes = 3;
+    EnvArgs env;
+    PpoConfig ppo;
+  };
+  auto args = std::make_shared<TrainArgs>();
+  auto* train = app.add_subcommand("train", "Meta-train the controller with PPO on synthetic devices");
+  train->add_option("--steps", args->steps, "Environment steps in total (default 500000)")->check(CLI::PositiveNumber);
+  train->add_option("--seed", args->seed, "Seed (same seed and settings, same controller)");
+  train->add_option("--out", args->out, "Output folder: checkpoint, log, curves, controller.ctl");
+  train->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoint");
+  train->add_option("--dataset", args->dataset, "Dataset of the proxy table the controller sees");
+  train->add_option("--proxy-table", args->proxy_table, "Proxy table CSV (default: tables/proxies/<dataset>.csv)");
+  train->add_option("--aggregate", args->aggregate, "Proxy aggregate: freerea (paper) or rank");
+  train->add_option("--exclude", args->exclude, "Train devices to leave out (comma-separated; leave-one-out runs)");
+  train->add_option("--checkpoint-minutes", args->checkpoint_minutes, "Minutes between checkpoints");
+  AddEnvOptions(train, args->env);
+  AddPpoOptions(train, args->ppo);
+  train->callback([&ctx, args] {
+    BenchmarkData& data = ctx.Data();
+    const Dataset dataset = ParseDataset(args->dataset);
+    const std::vector<std::string> exclude = DeviceList(data, args->exclude);
+    TrainingInputs in = PrepareTraining(data, dataset, args->proxy_table, args->aggregate, exclude);
+    TrainOptions options;
+    options.env = MakeEnvConfig(args->env);
+    options.ppo = args->ppo;
+    options.ppo.total_steps = args->steps;
+    options.seed = args->seed;
+    options.out = args->out;
+    options.resume = args->resume;
+    options.checkpoint_minutes = args->checkpoint_minutes;
+    options.monitor_accuracy = &data.Accuracy(Dataset::kCifar100).test_accuracy;
+    const std::time_t now = std::time(nullptr);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    options.provenance = {{"command", CommandLine()},
+                          {"dataset", std::string(DatasetName(dataset))},
+                          {"aggregate", args->aggregate},
+                          {"train_devices", in.devices},
+                          {"simnas_version", SIMNAS_VERSION},
+                          {"date", date}};
+    const TrainResult r = TrainController(options, in.tables, in.fits.distribution);
+    fmt::print("trained {} steps in {:.1f} s ({:.0f} steps/s); final mean return {:.4f}\nmodel {}\n", r.steps, r.seconds,
+               r.steps_per_second, r.final_mean_return, r.model.string());
+  });
+
+  // ---------------------------------------------------------------- simnas controller
+  auto* controller = app.add_subcommand("controller", "Measure controllers on benchmark tables (eval, loo, trajectories)");
+  controller->require_subcommand(1);
+
+  struct EvalArgs {
+    std::string model;
+    std::string devices = "test";
+    std::string percentiles = "25,50,75";
+    int seeds = 10;
+    int probes = 10;
+    std::string dataset = "cifar100";
+    std::string proxy_table;
+    std::string aggregate = "freerea";
+    std::string strategies = "controller,random";
+    bool greedy = false;
+    std::string out;
+    bool json = false;
+  };
+  auto eval_args = std::make_shared<EvalArgs>();
+  auto* eval = controller->add_subcommand("eval", "Feasibility and accuracy of answers vs other strategies, per device");
+  eval->add_option("--model", eval_args->model, "Controller model (default: models/controller/default.ctl)");
+  eval->add_option("--devices", eval_args->devices, "test, train, or comma-separated table names");
+  eval->add_option("--percentiles", eval_args->percentiles, "Budgets at these latency percentiles of each device");
+  eval->add_option("--seeds", eval_args->seeds, "Seeds per task (0 .. N-1)");
+  eval->add_option("--probes", eval_args->probes, "Probe budget of every search");
+  eval->add_option("--dataset", eval_args->dataset, "Dataset (proxy table and accuracy)");
+  eval->add_option("--proxy-table", eval_args->proxy_table, "Proxy table CSV");
+  eval->add_option("--aggregate", eval_args->aggregate, "Proxy aggregate: freerea or rank");
+  eval->add_option("--strategies", eval_args->strategies, "Strategies to compare (registry names)");
+  eval->add_flag("--greedy", eval_args->greedy, "Controller takes its most likely action instead of sampling");
+  eval->add_option("--out", eval_args->out, "Also write the Markdown table here (and .json beside it)");
+  eval->add_flag("--json", eval_args->json, "Print JSON");
+  eval->callback([&ctx, eval_args] {
+    BenchmarkData& data = ctx.Data();
+    EvalSpec spec;
+    spec.devices = DeviceList(data, eval_args->devices);
+    spec.percentiles = NumberList(eval_args->percentiles, "--percentiles");
+    spec.seeds = eval_args->seeds;
+    spec.probes = eval_args->probes;
+    spec.dataset = ParseDataset(eval_args->dataset);
+    const ProxyTable table = LoadProxyTable(
+        eval_args->proxy_table.empty() ? DefaultProxyTablePath(spec.dataset) : fs::path(eval_args->proxy_table),
+        spec.dataset);
+    const ProxyScores proxy(table, ParseProxyAggregate(eval_args->aggregate));
+    std::vector<std::unique_ptr<Strategy>> owned;
+    std::vector<NamedStrategy> strategies;
+    for (const std::string& name : Split(eval_args->strategies, ',')) {
+      if (name == "controller") {
+        owned.push_back(std::make_unique<ControllerStrategy>(eval_args->model, fs::path(), eval_args->greedy));
+      } else {
+        owned.push_back(MakeStrategy(name));
+      }
+      strategies.push_back({name, owned.back().get()});
+    }
+    const std::vector<EvalRow> rows = EvaluateOnTables(data, proxy, spec, strategies);
+    const std::string md = EvalRowsToMarkdown(rows);
+    if (!eval_args->out.empty()) {
+      WriteFileAtomically(eval_args->out, md);
+      WriteFileAtomically(fs::path(eval_args->out).replace_extension(".json"), EvalRowsToJson(rows).dump(2) + "\n");
+    }
+    if (eval_args->json) {
+      PrintJson(EvalRowsToJson(rows));
+    } else {
+      fmt::print("{} probes, {} seeds, budgets at percentiles {} ({}); accuracy = mean {} test accuracy of feasible "
+                 "answers\n\n{}",
+                 spec.probes, spec.seeds, eval_args->percentiles, eval_args->devices, DatasetName(spec.dataset), md);
+    }
+  });
+
+  struct LooArgs {
+    std::int64_t steps = 500000;
+    std::uint64_t seed = 0;
+    std::string out = "out/controller-loo";
+    std::string devices = "train";
+    std::string percentiles = "25,50,75";
+    int seeds = 10;
+    int probes = 10;
+    std::string dataset = "cifar100";
+    std::string proxy_table;
+    std::string aggregate = "freerea";
+    std::string strategies = "controller,random";
+    EnvArgs env;
+    PpoConfig ppo;
+  };
+  auto loo_args = std::make_shared<LooArgs>();
+  auto* loo = controller->add_subcommand(
+      "loo", "Leave-one-train-device-out: train without a device, evaluate on it (resumable; one folder per device)");
+  loo->add_option("--steps", loo_args->steps, "Training steps per held-out device");
+  loo->add_option("--seed", loo_args->seed, "Training seed");
+  loo->add_option("--out", loo_args->out, "Output folder");
+  loo->add_option("--devices", loo_args->devices, "Held-out devices: train (all) or a comma-separated subset");
+  loo->add_option("--percentiles", loo_args->percentiles, "Budgets at these latency percentiles");
+  loo->add_option("--seeds", loo_args->seeds, "Search seeds per task");
+  loo->add_option("--eval-probes", loo_args->probes, "Probe budget of every evaluation search");
+  loo->add_option("--dataset", loo_args->dataset, "Dataset (proxy table and accuracy)");
+  loo->add_option("--proxy-table", loo_args->proxy_table, "Proxy table CSV");
+  loo->add_option("--aggregate", loo_args->aggregate, "Proxy aggregate");
+  loo->add_option("--strategies", loo_args->strategies, "Strategies to compare on each held-out device");
+  AddEnvOptions(loo, loo_args->env);
+  AddPpoOptions(loo, loo_args->ppo);
+  loo->callback([&ctx, loo_args] {
+    BenchmarkData& data = ctx.Data();
+    const Dataset dataset = ParseDataset(loo_args->dataset);
+    std::vector<std::string> held_out = DeviceList(data, loo_args->devices);
+    for (const std::string& d : held_out) {
+      if (IsTestDevice(d)) throw ParseError(fmt::format("--devices: {} is a test device; leave-one-out runs on train devices only", d));
+    }
+    const fs::path root(loo_args->out);
+    const std::string command = CommandLine();
+    std::vector<EvalRow> all_rows;
+    for (const std::string& device : held_out) {
+      const fs::path dir = root / device;
+      TrainingInputs in = PrepareTraining(data, dataset, loo_args->proxy_table, loo_args->aggregate, {device});
+      if (!fs::exists(dir / "done")) {
+        TrainOptions options;
+        options.env = MakeEnvConfig(loo_args->env);
+        options.ppo = loo_args->ppo;
+        options.ppo.total_steps = loo_args->steps;
+        options.seed = loo_args->seed;
+        options.out = dir;
+        options.resume = true;
+        options.monitor_accuracy = &data.Accuracy(Dataset::kCifar100).test_accuracy;
+        options.plot = false;
+        options.provenance = {{"command", command}, {"held_out", device}, {"train_devices", in.devices}};
+        fmt::print(stderr, "leave-one-out: training without {}\n", device);
+        const TrainResult r = TrainController(options, in.tables, in.fits.distribution);
+        WriteFileAtomically(dir / "done", fmt::format("{} steps, {:.0f} steps/s\n", r.steps, r.steps_per_second));
+      }
+      EvalSpec spec;
+      spec.devices = {device};
+      spec.percentiles = NumberList(loo_args->percentiles, "--percentiles");
+      spec.seeds = loo_args->seeds;
+      spec.probes = loo_args->probes;
+      spec.dataset = dataset;
+      std::vector<std::unique_ptr<Strategy>> owned;
+      std::vector<NamedStrategy> strategies;
+      for (const std::string& name : Split(loo_args->strategies, ',')) {
+        owned.push_back(name == "controller" ? std::make_unique<ControllerStrategy>(dir / "controller.ctl", fs::path())
+                                             : MakeStrategy(name));
+        strategies.push_back({name, owned.back().get()});
+      }
+      const std::vector<EvalRow> rows = EvaluateOnTables(data, in.proxy, spec, strategies);
+      all_rows.insert(all_rows.end(), rows.begin(), rows.end());
+      const std::string md = EvalRowsToMarkdown(all_rows);
+      WriteFileAtomically(root / "loo.md", fmt::format("Command: `{}`\n\n{}", command, md));
+      WriteFileAtomically(root / "loo.json", EvalRowsToJson(all_rows).dump(2) + "\n");
+      fmt::print("{}", EvalRowsToMarkdown(rows));
+    }
+    fmt::print("\nleave-one-out over {} train devices:\n{}", held_out.size(), EvalRowsToMarkdown(all_rows));
+  });
+
+  struct TrajArgs {
+    std::string model;
+    std::string devices = "test";
+    double percentile = 50;
+    std::uint64_t seed = 0;
+    int probes = 10;
+    std::string dataset = "cifar100";
+    std::string proxy_table;
+    std::string out = "docs/controller_trajectories.png";
+  };
+  auto traj_args = std::make_shared<TrajArgs>();
+  auto* traj = controller->add_subcommand(
+      "trajectories", "Plot the controller's trajectories from the same start cell on several devices (paper Fig. 6)");
+  traj->add_option("--model", traj_args->model, "Controller model (default: models/controller/default.ctl)");
+  traj->add_option("--devices", traj_args->devices, "test, train, or comma-separated table names");
+  traj->add_option("--percentile", traj_args->percentile, "Budget at this latency percentile of each device");
+  traj->add_option("--seed", traj_args->seed, "Seed (start cell for random starts, action sampling)");
+  traj->add_option("--probes", traj_args->probes, "Probe budget");
+  traj->add_option("--dataset", traj_args->dataset, "Dataset of the proxy table");
+  traj->add_option("--proxy-table", traj_args->proxy_table, "Proxy table CSV");
+  traj->add_option("--out", traj_args->out, "PNG to write (the data goes beside it as .dat)");
+  traj->callback([&ctx, traj_args] {
+    BenchmarkData& data = ctx.Data();
+    const Dataset dataset = ParseDataset(traj_args->dataset);
+    const ProxyTable table = LoadProxyTable(
+        traj_args->proxy_table.empty() ? DefaultProxyTablePath(dataset) : fs::path(traj_args->proxy_table), dataset);
+    const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
+    ControllerStrategy strategy(traj_args->model, fs::path());
+    const fs::path png(traj_args->out);
+    const fs::path dat = fs::path(png).replace_extension(".dat");
+    std::string text = "# per device: step latency_percentile proxy_normalized latency_ms arch\n";
+    std::vector<std::string> devices = DeviceList(data, traj_args->devices);
+    for (const std::string& name : devices) {
+      const LatencyTable& lt = data.DeviceTable(name);
+      TableDevice device("table:" + name, lt, data.space());
+      const SearchContext context = MakeSearchContext(data, proxy, device);
+      SearchTask task;
+      task.dataset = dataset;
+      task.latency_budget_ms = Percentile(lt.values(), traj_args->percentile);
+      task.seed = traj_args->seed;
+      const SearchReport report = RunSearch(strategy, device, task, traj_args->probes, context, nullptr, "");
+      std::vector<double> sorted = lt.values();
+      std::sort(sorted.begin(), sorted.end());
+      text += fmt::format("# device {} budget {:.4g} ms\n", name, *task.latency_budget_ms);
+      fmt::print("{} (budget {:.3f} ms):\n", name, *task.latency_budget_ms);
+      int step = 0;
+      for (const ProbeRecord& r : report.trajectory) {
+        const double pct = PercentileRank(sorted, r.measurement.latency_ms);
+        text += fmt::format("{} {:.4f} {:.4f} {:.5g} {}\n", step++, pct, proxy.Normalized(r.index),
+                            r.measurement.latency_ms, r.cell.ToString());
+        fmt::print("  {:>8.3f} ms  pct {:.2f}  proxy {:.3f}  {}{}\n", r.measurement.latency_ms, pct,
+                   proxy.Normalized(r.index), r.cell.ToString(),
+                   report.answer.feasible && r.index == report.answer.chosen.index ? "  <- answer" : "");
+      }
+      text += "\n\n";
+    }
+    WriteFileAtomically(dat, text);
+    std::string plot;
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+      plot += fmt::format("{}{} index {} using 2:3 with linespoints lw 2 pt 7 ps 0.8 title {}", i ? ", " : "",
+                          GnuplotQuote(dat.string()), i, GnuplotQuote(devices[i]));
+    }
+    // Start (star) and last probed cell (cross) of every trajectory.
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+      plot += fmt::format(", {} index {} every ::0::0 using 2:3 with points pt 3 ps 3 lc rgb 'orange' notitle",
+                          GnuplotQuote(dat.string()), i);
+    }
+    const std::string script = fmt::format(
+        "set title {}\nset xlabel 'latency percentile on the device'\nset ylabel 'p_FreeREA (normalized)'\n"
+        "set grid\nset key outside right\nset xrange [0:1]\nplot {}\n",
+        GnuplotQuote(fmt::format("Controller trajectories from the same start cell (star), budget at the {:g}th "
+                                 "percentile, {} probes",
+                                 traj_args->percentile, traj_args->probes)),
+        plot);
+    RenderGnuplot(script, png, 1000, 600);
+    fmt::print(stderr, "wrote {} (data {})\n", png.string(), dat.string());
+  });
+}
+
+}  // namespace simnas::cli

@@ -1,0 +1,125 @@
+#include "simnas/controller/controller_model.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "simnas/controller/binary_io.h"
+#include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
+
+namespace simnas {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::string_view kMagic = "SIMNAS-CONTROLLER 1\n";
+
+}  // namespace
+
+void ControllerModel::Logits(const float* observation, float* logits) const {
+  thread_local std::vector<float> a, b;
+  a.assign(observation, observation + observation_size());
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const DenseLayer& layer = layers[l];
+    const bool last = l + 1 == layers.size();
+    b.resize(static_cast<std::size_t>(layer.out));
+    for (int o = 0; o < layer.out; ++o) {
+      const float* w = layer.weight.data() + static_cast<std::size_t>(o) * static_cast<std::size_t>(layer.in);
+      float s = layer.bias[static_cast<std::size_t>(o)];
+      for (int i = 0; i < layer.in; ++i) s += w[i] * a[static_cast<std::size_t>(i)];
+      b[static_cast<std::size_t>(o)] = last ? s : std::tanh(s);
+    }
+    a.swap(b);
+  }
+  std::copy(a.begin(), a.end(), logits);
+}
+
+void SaveControllerModel(const fs::path& path, const ControllerModel& model) {
+  nlohmann::json layers = nlohmann::json::array();
+  std::vector<float> weights;
+  for (const DenseLayer& l : model.layers) {
+    layers.push_back({l.in, l.out});
+    weights.insert(weights.end(), l.weight.begin(), l.weight.end());
+    weights.insert(weights.end(), l.bias.begin(), l.bias.end());
+  }
+  const nlohmann::json header = {{"env", EnvConfigToJson(model.env)},
+                                 {"observation_size", model.observation_size()},
+                                 {"layers", layers},
+                                 {"activation", "tanh"},
+                                 {"provenance", model.provenance}};
+  std::string out(kMagic);
+  binary::PutString(out, header.dump());
+  binary::PutVector(out, weights);
+  binary::Put<std::uint64_t>(out, binary::Fnv1a(out.data(), out.size()));
+  WriteFileAtomically(path, out);
+}
+
+ControllerModel LoadControllerModel(const fs::path& path) {
+  const std::string bytes = ReadFile(path);
+  auto corrupt = [&](const std::string& why) {
+    return DataError(fmt::format("{}: corrupt controller model ({})", path.string(), why));
+  };
+  if (bytes.size() < kMagic.size() + 8 || bytes.compare(0, kMagic.size(), kMagic) != 0) {
+    throw corrupt("not a simnas controller file");
+  }
+  const char* end = bytes.data() + bytes.size() - 8;
+  const char* tail = end;
+  const auto stored = binary::Get<std::uint64_t>(tail, bytes.data() + bytes.size());
+  if (stored != binary::Fnv1a(bytes.data(), bytes.size() - 8)) throw corrupt("checksum mismatch");
+  const char* in = bytes.data() + kMagic.size();
+  ControllerModel model;
+  std::vector<float> weights;
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(binary::GetString(in, end));
+    weights = binary::GetVector<float>(in, end);
+  } catch (const std::exception& e) {
+    throw corrupt(e.what());
+  }
+  if (in != end) throw corrupt("trailing bytes");
+  try {
+    model.env = EnvConfigFromJson(header.at("env"));
+    model.provenance = header.value("provenance", nlohmann::json::object());
+    if (header.value("activation", "") != "tanh") throw corrupt("unknown activation");
+    std::size_t offset = 0;
+    int previous_out = header.at("observation_size").get<int>();
+    if (previous_out != ObservationSize(model.env)) {
+      throw corrupt(fmt::format("observation size {} does not match its settings ({})", previous_out,
+                                ObservationSize(model.env)));
+    }
+    for (const auto& l : header.at("layers")) {
+      DenseLayer layer;
+      layer.in = l.at(0).get<int>();
+      layer.out = l.at(1).get<int>();
+      if (layer.in != previous_out || layer.out < 1 || layer.out > 1 << 16) throw corrupt("layer sizes do not chain");
+      const std::size_t nw = static_cast<std::size_t>(layer.in) * static_cast<std::size_t>(layer.out);
+      if (offset + nw + static_cast<std::size_t>(layer.out) > weights.size()) throw corrupt("too few weights");
+      layer.weight.assign(weights.begin() + static_cast<std::ptrdiff_t>(offset),
+                          weights.begin() + static_cast<std::ptrdiff_t>(offset + nw));
+      offset += nw;
+      layer.bias.assign(weights.begin() + static_cast<std::ptrdiff_t>(offset),
+                        weights.begin() + static_cast<std::ptrdiff_t>(offset + static_cast<std::size_t>(layer.out)));
+      offset += static_cast<std::size_t>(layer.out);
+      previous_out = layer.out;
+      model.layers.push_back(std::move(layer));
+    }
+    if (model.layers.empty() || previous_out != kNumActions) throw corrupt("the last layer must give 30 logits");
+    if (offset != weights.size()) throw corrupt("too many weights");
+  } catch (const DataError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw corrupt(e.what());
+  }
+  for (const DenseLayer& l : model.layers) {
+    for (float w : l.weight) {
+      if (!std::isfinite(w)) throw corrupt("non-finite weight");
+    }
+  }
+  return model;
+}
+
+fs::path DefaultControllerPath(const std::string& name) {
+  return fs::path(SIMNAS_SOURCE_DIR) / "models" / "controller" / (name + ".ctl");
+}
+
+}  // namespace simnas

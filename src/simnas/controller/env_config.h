@@ -1,0 +1,81 @@
+// The controller's decision process (Sim-is-More, Sec. 3.1, adapted to few real probes).
+//
+// State: the current cell and its measured latency; the policy also sees the last
+// `history` (state, action) pairs (a history-based policy) and what the search knows so far.
+// Action: (edge, new op), 6 x 5 = 30 logits; choosing an edge's current op is masked out,
+// so every action moves to one of the 24 neighbours. There is no stop/keep action: the
+// answer is the best measured cell whatever comes after it, so an extra probe never hurts
+// the answer and stopping early could only waste probes. Moving to a cell measured before
+// is free (the probe session answers from its cache): that is how the policy steps back to
+// its best cell ("stay on best") and tries another edge from there.
+// An episode ends when `probes` distinct cells have been measured (the same probe budget a
+// search has on the target; 0 = no probe limit, the paper's setting) or after `horizon` steps.
+//
+// Latency in the observation is only ever relative to something a real device gives within
+// the probe budget: log(latency / budget) with a budget, log(latency / first probe) without
+// one. Training and deployment compute observations with the same code (episode.h).
+//
+// Rewards:
+//  - budget (default): maximize the proxy subject to latency <= budget, the budget drawn per
+//    episode between the budget_lo-th and budget_hi-th latency percentile of the sampled
+//    device. The reward of a step is the improvement of the best feasible proxy score among
+//    measured cells (the value that the answer rule will pick), starting from
+//    `infeasible_score` while nothing feasible was measured: an episode's return is exactly
+//    (answer's score - score at the start), and finding no feasible cell costs.
+//  - paper: r = p_FreeREA + (1 - l) of the cell reached, l min-max normalized over the
+//    sampled device's whole latency range (known in simulation only; it is a reward, never
+//    an observation), T = 50, gamma = 0.6, random start.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "simnas/synthetic/synthetic_distribution.h"
+
+namespace simnas {
+
+inline constexpr int kNumActions = kNumEdges * kNumOps;  // action = edge * 5 + op
+
+enum class RewardKind { kBudget, kPaper };
+enum class StartKind {
+  kRandom,     // a uniformly random cell (paper)
+  kBestProxy,  // the cell with the best proxy score (device-independent)
+  kTopK,       // a random cell among the top_k by proxy score
+};
+
+struct EnvConfig {
+  RewardKind reward = RewardKind::kBudget;
+  int probes = 10;   // distinct cells measured per episode; 0 = unlimited
+  int horizon = 50;  // steps per episode at most
+  int history = 5;   // (state, action) pairs in the observation
+  StartKind start = StartKind::kBestProxy;
+  int top_k = 100;
+  double budget_lo = 10;  // budget percentile range of the sampled device
+  double budget_hi = 90;
+  double infeasible_score = -0.5;  // budget reward: score while nothing feasible is measured
+  bool rank_score = false;         // budget reward on the proxy's rank percentile, not its value
+  SyntheticOptions synthetic;      // the training devices
+
+  // The paper's setting: paper reward, no probe limit, T = 50, random start.
+  static EnvConfig Paper();
+};
+
+std::string_view RewardKindName(RewardKind kind);
+std::string_view StartKindName(StartKind kind);
+RewardKind ParseRewardKind(std::string_view name);
+StartKind ParseStartKind(std::string_view name);
+
+nlohmann::json EnvConfigToJson(const EnvConfig& config);
+// Throws DataError naming the bad key.
+EnvConfig EnvConfigFromJson(const nlohmann::json& j);
+
+// Observation layout (see episode.cpp for the meaning of every entry).
+inline constexpr int kGlobalFeatures = 16;
+inline constexpr int kActionFeatures = 6;
+inline constexpr int kCellFeatures = kNumEdges * kNumOps;                // one-hot op per edge
+inline constexpr int kHistoryFeatures = kCellFeatures + 3 + kNumActions;  // cell, latency, feasible, proxy, action
+int ObservationSize(const EnvConfig& config);
+
+}  // namespace simnas

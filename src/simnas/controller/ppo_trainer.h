@@ -1,0 +1,85 @@
+// PPO meta-training of the controller on synthetic devices (LibTorch; this header is
+// torch-free). Clipped surrogate (epsilon 0.2), GAE, entropy bonus, Adam, all environments
+// stepped as one batch through the policy; actions are sampled and advantages computed in
+// plain C++ from one seeded generator.
+//
+// Output folder: checkpoint.ckpt (written atomically every few minutes, on Ctrl-C and at
+// the end), train_log.csv (one row per PPO iteration), train_curves.png, controller.ctl
+// (the policy, as deployed) and command.txt.
+//
+// Determinism: the same seed and settings give the same weights, bit for bit, with the same
+// number of torch threads (default 1). An interrupted run resumed from its checkpoint
+// continues exactly as if it had not stopped: the checkpoint holds the network, Adam's
+// state, every environment (device, budget, episode) and the generator.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "simnas/controller/cell_tables.h"
+#include "simnas/controller/env_config.h"
+
+namespace simnas {
+
+struct PpoConfig {
+  std::int64_t total_steps = 500000;  // environment steps
+  int num_envs = 64;
+  int rollout = 64;      // steps per env between updates (batch = num_envs x rollout)
+  int epochs = 3;
+  int minibatch = 1024;
+  double lr = 1e-3;
+  bool anneal_lr = true;
+  double gamma = 0.99;
+  double gae_lambda = 0.95;
+  double clip = 0.2;
+  double entropy_coef = 0.01;
+  double value_coef = 0.5;
+  double max_grad_norm = 0.5;
+  int hidden = 128;
+  int layers = 2;              // tanh hidden layers of the policy (and of the value network)
+  bool shared_trunk = false;   // value head on the policy's hidden layers instead of its own MLP
+  int threads = 1;             // torch intra-op threads
+};
+
+nlohmann::json PpoConfigToJson(const PpoConfig& config);
+PpoConfig PpoConfigFromJson(const nlohmann::json& j);  // throws DataError
+
+struct TrainOptions {
+  EnvConfig env;
+  PpoConfig ppo;
+  std::uint64_t seed = 0;
+  std::filesystem::path out;
+  bool resume = false;
+  double checkpoint_minutes = 3;
+  bool progress = true;        // progress bar on stderr
+  bool plot = true;            // train_curves.png at the end
+  nlohmann::json provenance;   // recorded in the model file (command, devices, dataset, ...)
+  // NATS-Bench accuracy by index, for the log only (never seen by the controller).
+  const std::vector<double>* monitor_accuracy = nullptr;
+};
+
+struct TrainResult {
+  std::int64_t steps = 0;
+  double seconds = 0;          // wall time of this process's part of the run
+  double steps_per_second = 0;
+  std::filesystem::path model;
+  double final_mean_return = 0;
+};
+
+class SyntheticDistribution;
+// Trains (or resumes) and writes the outputs. Throws Interrupted after saving a checkpoint
+// when the user interrupts; DataError naming the checkpoint when it is corrupt.
+TrainResult TrainController(const TrainOptions& options, const CellTables& tables,
+                            const SyntheticDistribution& distribution);
+
+// The policy logits of the torch network in a checkpoint, for one observation (a check that
+// the exported controller.ctl computes the same function). Throws DataError as above.
+std::vector<float> CheckpointPolicyLogits(const std::filesystem::path& checkpoint, const std::vector<float>& observation);
+
+}  // namespace simnas

@@ -1,0 +1,92 @@
+#include "simnas/strategies/controller_strategy.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "simnas/controller/controller_runner.h"
+#include "simnas/core/error.h"
+#include "simnas/synthetic/op_latency_model.h"
+
+namespace simnas {
+namespace fs = std::filesystem;
+namespace {
+
+fs::path FromEnvOr(const char* var, const fs::path& given, const fs::path& fallback) {
+  if (!given.empty()) return given;
+  if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return fs::path(v);
+  return fallback;
+}
+
+class SessionOracle : public LatencyOracle {
+ public:
+  explicit SessionOracle(ProbeSession& session) : session_(session) {}
+  double Probe(const Cell& cell) override { return session_.Probe(cell).measurement.latency_ms; }
+
+ private:
+  ProbeSession& session_;
+};
+
+}  // namespace
+
+ControllerStrategy::ControllerStrategy(fs::path budget_model, fs::path unconstrained_model, bool greedy)
+    : budget_path_(FromEnvOr("SIMNAS_CONTROLLER", budget_model, DefaultControllerPath("default"))),
+      unconstrained_path_(
+          FromEnvOr("SIMNAS_CONTROLLER_UNCONSTRAINED", unconstrained_model, DefaultControllerPath("unconstrained"))),
+      greedy_(greedy) {}
+
+const ControllerModel& ControllerStrategy::Model(bool with_budget) {
+  std::optional<ControllerModel>& slot = with_budget ? budget_model_ : unconstrained_model_;
+  if (!slot) {
+    const fs::path& path = with_budget ? budget_path_ : unconstrained_path_;
+    if (!fs::exists(path)) {
+      throw DataError(fmt::format("controller model {} does not exist (train one with `simnas train`)", path.string()));
+    }
+    slot = LoadControllerModel(path);
+    const RewardKind want = with_budget ? RewardKind::kBudget : RewardKind::kPaper;
+    if (slot->env.reward != want) {
+      const std::string msg = fmt::format("controller model {} was trained for the {} reward, not {}", path.string(),
+                                          RewardKindName(slot->env.reward), RewardKindName(want));
+      slot.reset();
+      throw DataError(msg);
+    }
+  }
+  return *slot;
+}
+
+const CellTables& ControllerStrategy::Tables(const SearchContext& context) {
+  if (context.space == nullptr || context.proxy == nullptr) throw Error("controller: the search context is incomplete");
+  std::string key = fmt::format("{}", static_cast<const void*>(context.proxy));
+  for (const LatencyTable* t : context.train_tables) key += "|" + t->name();
+  auto it = tables_.find(key);
+  if (it == tables_.end()) {
+    std::vector<OpLatencyModel> fits;
+    for (const LatencyTable* t : context.train_tables) fits.push_back(FitOpLatencyModel(*t, *context.space).model);
+    const OpLatencyModel prior = RelativePriorModel(fits);
+    it = tables_.emplace(key, std::make_unique<CellTables>(CellTables::Build(*context.space, *context.proxy, prior)))
+             .first;
+  }
+  return *it->second;
+}
+
+void ControllerStrategy::Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) {
+  const ControllerModel* model = nullptr;
+  const CellTables* tables = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    model = &Model(task.latency_budget_ms.has_value());
+    tables = &Tables(context);
+  }
+  if (session.remaining() < 1) return;
+  SessionOracle oracle(session);
+  RunOptions options;
+  options.budget_ms = task.latency_budget_ms;
+  options.probe_budget = session.remaining();
+  options.seed = task.seed;
+  options.greedy = greedy_;
+  const Episode episode = RunController(*model, *tables, oracle, options);
+  spdlog::debug("controller: {} steps, {} probes", episode.steps(), episode.probes_used());
+}
+
+}  // namespace simnas

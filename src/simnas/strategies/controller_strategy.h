@@ -1,0 +1,49 @@
+// `controller`: the Sim-is-More controller (src/simnas/controller/), meta-trained with PPO on
+// synthetic devices, steering single-edge changes of a cell with real measurements from the
+// target. Every latency it sees is a probe of the session; it never asks for more distinct
+// cells than the session's budget.
+//
+// Models: with a latency budget, models/controller/default.ctl (or $SIMNAS_CONTROLLER);
+// without one, models/controller/unconstrained.ctl (or $SIMNAS_CONTROLLER_UNCONSTRAINED).
+// Its latency prior (for the observation's predicted latency changes) is fitted on the
+// context's train tables, which never include the target's own table.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "simnas/controller/cell_tables.h"
+#include "simnas/controller/controller_model.h"
+#include "simnas/strategies/strategy.h"
+
+namespace simnas {
+
+class ControllerStrategy : public Strategy {
+ public:
+  // Empty paths: the defaults above.
+  explicit ControllerStrategy(std::filesystem::path budget_model = {}, std::filesystem::path unconstrained_model = {},
+                              bool greedy = false);
+  std::string name() const override { return "controller"; }
+  void Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) override;
+
+  // The paths the strategy loads (after defaults and environment variables).
+  const std::filesystem::path& budget_model_path() const { return budget_path_; }
+  const std::filesystem::path& unconstrained_model_path() const { return unconstrained_path_; }
+
+ private:
+  const ControllerModel& Model(bool with_budget);
+  const CellTables& Tables(const SearchContext& context);
+
+  std::filesystem::path budget_path_;
+  std::filesystem::path unconstrained_path_;
+  bool greedy_;
+  std::mutex mutex_;
+  std::optional<ControllerModel> budget_model_;
+  std::optional<ControllerModel> unconstrained_model_;
+  std::map<std::string, std::unique_ptr<CellTables>> tables_;  // by proxy and train tables
+};
+
+}  // namespace simnas
