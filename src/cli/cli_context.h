@@ -38,6 +38,7 @@ void AddArchCommand(CLI::App& app, CliContext& ctx);
 void AddMeasureCommands(CLI::App& app, CliContext& ctx);
 void AddDevicesCommand(CLI::App& app, CliContext& ctx);
 void AddDataCommand(CLI::App& app, CliContext& ctx);
+void AddProxiesCommand(CLI::App& app, CliContext& ctx);
 void AddSearchCommand(CLI::App& app, CliContext& ctx);
 void AddSynthCommand(CLI::App& app, CliContext& ctx);
 void AddTrainCommand(CLI::App& app, CliContext& ctx);

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   simnas::cli::AddMeasureCommands(app, ctx);
   simnas::cli::AddDevicesCommand(app, ctx);
   simnas::cli::AddDataCommand(app, ctx);
+  simnas::cli::AddProxiesCommand(app, ctx);
   simnas::cli::AddSearchCommand(app, ctx);
   simnas::cli::AddSynthCommand(app, ctx);
   simnas::cli::AddTrainCommand(app, ctx);

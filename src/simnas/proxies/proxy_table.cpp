@@ -35,7 +35,9 @@ std::string FormatValue(double v) {
 
 }  // namespace
 
-ProxyTable LoadProxyTable(const fs::path& path, Dataset dataset) {
+namespace {
+
+ProxyTable ParseProxyTable(const fs::path& path, Dataset dataset, bool require_complete) {
   const std::string text = ReadFile(path);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   ProxyTable table;
@@ -83,12 +85,21 @@ ProxyTable LoadProxyTable(const fs::path& path, Dataset dataset) {
     table.logsynflow[i] = *synflow;
     table.skip[i] = *skip;
   }
-  for (std::size_t i = 0; i < table.skip.size(); ++i) {
+  if (!header_seen) throw DataError(fmt::format("{}: no 'index,naswot,logsynflow,skip' header", path.string()));
+  for (std::size_t i = 0; require_complete && i < table.skip.size(); ++i) {
     if (std::isnan(table.skip[i])) {
       throw DataError(fmt::format("{}: index {} is missing (the table is incomplete)", path.string(), i));
     }
   }
   return table;
+}
+
+}  // namespace
+
+ProxyTable LoadProxyTable(const fs::path& path, Dataset dataset) { return ParseProxyTable(path, dataset, true); }
+
+ProxyTable LoadPartialProxyTable(const fs::path& path, Dataset dataset) {
+  return ParseProxyTable(path, dataset, false);
 }
 
 void SaveProxyTable(const fs::path& path, const ProxyTable& table) {

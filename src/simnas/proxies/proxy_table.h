@@ -33,6 +33,9 @@ std::filesystem::path DefaultProxyTablePath(Dataset dataset);
 
 // Loads and validates a complete table. Throws DataError naming the file and first bad row.
 ProxyTable LoadProxyTable(const std::filesystem::path& path, Dataset dataset);
+// Loads a table that may be incomplete (a table being computed, or one shard): missing rows
+// are NaN. Same validation otherwise.
+ProxyTable LoadPartialProxyTable(const std::filesystem::path& path, Dataset dataset);
 // Writes a table atomically (rows for indices that are NaN are skipped, so a partial
 // table can be saved while it is computed; LoadProxyTable accepts only complete ones).
 void SaveProxyTable(const std::filesystem::path& path, const ProxyTable& table);

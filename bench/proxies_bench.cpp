@@ -1,0 +1,88 @@
+// Speed of the training-free proxies (issue 3). Target: one full p_FreeREA (NASWOT on 64
+// images + LogSynflow + SkipScore) in <= 150 ms median on 2 cores, over >= 30 random cells.
+//
+// Each repetition scores the next cell of a fixed random list (seed 2024), so the reported
+// median is the median over cells. The parts (each including the network's construction and
+// FreeREA initialization) are timed the same way. Argument: intra-op threads.
+//
+//   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter=FreeRea
+#include <memory>
+#include <random>
+
+#include <benchmark/benchmark.h>
+
+#include "simnas/data/data_dir.h"
+#include "simnas/proxies/proxies.h"
+
+namespace simnas {
+namespace {
+
+constexpr int kCells = 40;
+
+const std::vector<Cell>& Cells() {
+  static const std::vector<Cell> cells = [] {
+    std::mt19937_64 rng(2024);
+    std::vector<Cell> v;
+    for (int i = 0; i < kCells; ++i) v.push_back(RandomCell(rng));
+    return v;
+  }();
+  return cells;
+}
+
+std::unique_ptr<ProxyEvaluator> MakeEvaluator(int threads, Dataset dataset) {
+  ProxyOptions options;
+  options.threads = threads;
+  options.dataset = dataset;
+  auto e = std::make_unique<ProxyEvaluator>(DataDir::Resolve(std::nullopt).CifarSampleFile(), options);
+  e->Evaluate(Cells()[0]);  // warm-up: oneDNN primitives, allocator
+  return e;
+}
+
+// `next`: the benchmark's own cell counter, so that its repetitions walk through the list.
+template <typename F>
+void PerCell(benchmark::State& state, Dataset dataset, int& next, F score) {
+  // One evaluator per repetition: (re)sets the thread count; not timed.
+  const std::unique_ptr<ProxyEvaluator> evaluator = MakeEvaluator(static_cast<int>(state.range(0)), dataset);
+  for (auto _ : state) {
+    const Cell& cell = Cells()[static_cast<std::size_t>(next++ % kCells)];
+    benchmark::DoNotOptimize(score(*evaluator, cell));
+  }
+}
+
+void BM_FreeRea(benchmark::State& state) {
+  static int next = 0;
+  PerCell(state, Dataset::kCifar10, next, [](ProxyEvaluator& e, const Cell& c) { return e.Evaluate(c).naswot; });
+}
+void BM_Naswot(benchmark::State& state) {
+  static int next = 0;
+  PerCell(state, Dataset::kCifar10, next, [](ProxyEvaluator& e, const Cell& c) { return e.Naswot(c, 0, 0); });
+}
+void BM_LogSynflow(benchmark::State& state) {
+  static int next = 0;
+  PerCell(state, Dataset::kCifar10, next, [](ProxyEvaluator& e, const Cell& c) { return e.LogSynflow(c, 0); });
+}
+void BM_SkipScore(benchmark::State& state) {
+  static int next = 0;
+  PerCell(state, Dataset::kCifar10, next, [](ProxyEvaluator&, const Cell& c) { return SkipScore(c); });
+}
+void BM_FreeReaImageNet16(benchmark::State& state) {
+  static int next = 0;
+  PerCell(state, Dataset::kImageNet16_120, next, [](ProxyEvaluator& e, const Cell& c) { return e.Evaluate(c).naswot; });
+}
+
+// One cell per repetition; aggregates (median, mean, stddev) over kCells repetitions.
+void PerCellArgs(benchmark::internal::Benchmark* b) {
+  b->Arg(2)->Arg(1)->Iterations(1)->Repetitions(kCells)->ReportAggregatesOnly(true)->UseRealTime()->Unit(
+      benchmark::kMillisecond);
+}
+
+BENCHMARK(BM_FreeRea)->Apply(PerCellArgs);
+BENCHMARK(BM_Naswot)->Apply(PerCellArgs);
+BENCHMARK(BM_LogSynflow)->Apply(PerCellArgs);
+BENCHMARK(BM_SkipScore)->Apply(PerCellArgs);
+BENCHMARK(BM_FreeReaImageNet16)->Apply(PerCellArgs);
+
+}  // namespace
+}  // namespace simnas
+
+BENCHMARK_MAIN();

@@ -1,0 +1,80 @@
+// Training-free accuracy proxies of FreeREA (Cavagnero et al. 2022/2023) for NAS-Bench-201
+// cells: NASWOT, LogSynflow and SkipScore. Torch-free interface; LibTorch stays in the .cpp.
+//
+// Faithful to the public FreeREA reference (networks built by xautodl's TinyNetwork):
+// - Initialization: Kaiming normal (fan_out, ReLU gain) for every conv and linear weight,
+//   linear bias 0, BatchNorm weight 1 and bias 0 (FreeREA's init_model).
+// - NASWOT (Mellor et al. 2021): the network in training mode (BatchNorm uses the batch's
+//   statistics) on a batch of 64 normalized real images; the code of every ReLU module is
+//   (input > 0) per image; K[i][j] = number of positions where images i and j agree (counted
+//   on bit-packed codes with popcount); score = log|det K|, -inf when K is singular.
+// - LogSynflow: BatchNorm bypassed (identity), every parameter replaced by its absolute
+//   value, one all-ones input image, R = sum of the logits; score = sum over every conv and
+//   linear weight w of |w * ln(dR/dw + 1e-6)| (biases excluded). Computed in float with
+//   exact power-of-two-free rescaling between cells (the reference uses double precision;
+//   see proxies.cpp).
+// - SkipScore: for every skip_connect edge i <- j, (i - 1) - j layers are skipped; the score
+//   is the mean over skip edges, 0 when there is none.
+// With several initializations and batches, NASWOT is the mean over inits x batches and
+// LogSynflow the mean over inits (it does not depend on the images).
+//
+// ImageNet16-120: the network takes 16x16 inputs; we use the same CIFAR-10 sample images,
+// downsampled 2x2 by averaging (FreeREA used ImageNet16 images there).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "simnas/data/dataset.h"
+#include "simnas/search_space/cell.h"
+
+namespace simnas {
+
+struct ProxyOptions {
+  Dataset dataset = Dataset::kCifar10;  // classifier width and input size
+  std::uint64_t seed = 0;               // same seed, same values
+  int inits = 1;                        // network initializations averaged
+  int batches = 1;                      // batches of 64 images averaged (NASWOT), at most 10
+  int threads = 0;                      // intra-op threads; 0 = leave the process setting
+  // The straightforward implementation (the shared TinyNetwork's own forward with a ReLU
+  // observer, LogSynflow by autograd in double): slow, used to check the fast path.
+  bool reference_implementation = false;
+};
+
+struct ProxyValues {
+  double naswot = 0;      // log|det K|; -inf when K is singular
+  double logsynflow = 0;  // > 0
+  double skip = 0;        // >= 0
+};
+
+// FreeREA's portion of skipped layers. Pure function of the cell.
+double SkipScore(const Cell& cell);
+
+// Scores cells. Holds the normalized images; not thread-safe (one per thread).
+class ProxyEvaluator {
+ public:
+  // `cifar_sample`: the 640-image CIFAR-10 sample (data/cifar10-sample/cifar10_sample_640.bin).
+  // Throws DataError if it is missing or malformed, ParseError for bad options.
+  ProxyEvaluator(const std::filesystem::path& cifar_sample, const ProxyOptions& options);
+  ~ProxyEvaluator();
+  ProxyEvaluator(const ProxyEvaluator&) = delete;
+  ProxyEvaluator& operator=(const ProxyEvaluator&) = delete;
+
+  const ProxyOptions& options() const { return options_; }
+
+  ProxyValues Evaluate(const Cell& cell);
+  // The parts, for benchmarks and tests: one initialization `init` (0-based), one batch.
+  double Naswot(const Cell& cell, int init, int batch);
+  double LogSynflow(const Cell& cell, int init);
+
+ private:
+  struct Impl;
+  ProxyOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One-off convenience: loads the images, scores one cell.
+ProxyValues ComputeProxies(const Cell& cell, const std::filesystem::path& cifar_sample, const ProxyOptions& options);
+
+}  // namespace simnas
