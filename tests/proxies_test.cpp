@@ -218,7 +218,8 @@ TEST(Proxies, FastPathMatchesReferenceImplementation) {
       // Float rounding differs (fused kernels): a handful of codes of near-zero values may flip.
       EXPECT_NEAR(fast.naswot, reference.naswot, 1e-3);
     }
-    EXPECT_NEAR(fast.logsynflow, reference.logsynflow, 1e-6 * reference.logsynflow);
+    // Both in double; only the order of the sums differs.
+    EXPECT_NEAR(fast.logsynflow, reference.logsynflow, 1e-10 * reference.logsynflow);
     EXPECT_EQ(fast.skip, reference.skip);
   }
 }
@@ -496,6 +497,21 @@ TEST(ProxiesCli, MergesShardsAndRefusesIncompleteOrConflictingOnes) {
   EXPECT_TRUE(std::isinf(m.naswot[8]));
   EXPECT_EQ(m.provenance.count("shard"), 0u);
   EXPECT_EQ(m.provenance.at("command"), "simnas proxies --all --dataset cifar10");
+  // --report on the merged table: Kendall tau of each proxy and aggregate with test accuracy.
+  const testing::CliResult report =
+      testing::RunCli({"proxies", "--report", "--table", out, "--dataset", "cifar10", "--json"});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const nlohmann::json rows = nlohmann::json::parse(report.out);
+  ASSERT_EQ(rows.size(), 1u);
+  const std::vector<double>& accuracy = testing::Data().Accuracy(Dataset::kCifar10).test_accuracy;
+  EXPECT_NEAR(rows[0]["kendall_tau"]["skip"].get<double>(), KendallTau(m.skip, accuracy), 1e-12);
+  EXPECT_NEAR(rows[0]["kendall_tau"]["logsynflow"].get<double>(), KendallTau(m.logsynflow, accuracy), 1e-12);
+  for (const char* key : {"naswot", "freerea", "rank"}) {
+    const double tau = rows[0]["kendall_tau"][key].get<double>();
+    EXPECT_GE(tau, -1.0) << key;
+    EXPECT_LE(tau, 1.0) << key;
+  }
+  EXPECT_EQ(rows[0]["naswot_singular_cells"].get<int>(), 1);
   const testing::CliResult incomplete = testing::RunCli({"proxies", "--merge", a, "--out", out});
   EXPECT_EQ(incomplete.exit_code, 1);
   EXPECT_NE(incomplete.err.find("missing"), std::string::npos) << incomplete.err;

@@ -11,13 +11,11 @@
 //   batch-statistics BatchNorm, and its ReLU code is all zeros);
 // - NASWOT codes are bit-packed once per distinct ReLU input, with its number of readers as
 //   multiplicity (conv edges reading the same node see identical ReLU inputs);
-// - LogSynflow runs in float with autograd. The BatchNorm-free network is linear and
-//   positive on the all-ones input, so dividing each cell's output by its (detached) maximum
-//   divides every weight gradient by the same constant S; ln(dR/dw) = ln(dR'/dw) + ln S. This
-//   keeps every value near 1 (the reference needs double precision because the raw values
-//   overflow float) while the logarithms keep float's relative precision (~1e-7).
+// - LogSynflow runs in double precision (as the reference: the values of the BatchNorm-free
+//   network of |weights| overflow float) with autograd, on the same fused, pruned graph.
 // The reference path is the direct transcription (TinyNetwork forward with a ReLU observer,
-// float kernel on the codes, autograd in double) and is used by the tests to check the fast one.
+// kernel from the codes by matrix products, autograd in double) and is used by the tests to check
+// the fast one.
 #include "simnas/proxies/proxies.h"
 
 #include <dlfcn.h>
@@ -105,12 +103,6 @@ ParallelFor TorchParallelFor() {
   };
 }
 
-// Every image as one contiguous block (either NCHW or NHWC order: any fixed order of the
-// positions gives the same kernel matrix).
-torch::Tensor PerImageContiguous(const torch::Tensor& t) {
-  if (t.is_contiguous() || t.is_contiguous(kChannelsLast)) return t;
-  return t.contiguous(kChannelsLast);
-}
 
 // ---------------------------------------------------------------------------------------
 // The cell plan: which nodes to compute, which conv edges to run, how many ReLUs read a node.
@@ -181,13 +173,15 @@ struct FastNetwork {
   std::vector<Reduction> reductions;
   torch::Tensor head_gamma, head_beta;
   torch::Tensor classifier;  // kSynflow only: |W|, [classes, C]
-  // kSynflow: every weight leaf with whether it is used by the forward.
+  // kSynflow: every weight leaf (double); its gradient stays undefined if the forward never
+  // uses it.
   std::vector<torch::Tensor> leaves;
 };
 
 torch::Tensor Prepare(const torch::Tensor& w, Mode mode, std::vector<torch::Tensor>* leaves) {
   if (mode == Mode::kNaswot) return w.detach().contiguous(w.dim() == 4 ? kChannelsLast : torch::MemoryFormat::Contiguous);
-  torch::Tensor leaf = w.detach().abs().contiguous(w.dim() == 4 ? kChannelsLast : torch::MemoryFormat::Contiguous);
+  torch::Tensor leaf =
+      w.detach().abs().to(torch::kDouble).contiguous(w.dim() == 4 ? kChannelsLast : torch::MemoryFormat::Contiguous);
   leaf.requires_grad_(true);
   leaves->push_back(leaf);
   return leaf;
@@ -241,10 +235,6 @@ FastNetwork MakeFastNetwork(TinyNetworkImpl& net, const CellPlan& plan, Mode mod
   return f;
 }
 
-torch::Tensor BatchNormTrain(const torch::Tensor& x, const torch::Tensor& gamma, const torch::Tensor& beta) {
-  return torch::batch_norm(x, gamma, beta, /*running_mean=*/{}, /*running_var=*/{}, /*training=*/true,
-                           /*momentum=*/0.1, kBatchNormEps, /*cudnn_enabled=*/false);
-}
 
 torch::Tensor Sum(const torch::Tensor& a, const torch::Tensor& b) {
   if (!a.defined()) return b;
@@ -252,83 +242,35 @@ torch::Tensor Sum(const torch::Tensor& a, const torch::Tensor& b) {
   return a + b;
 }
 
-// The forward pass shared by both proxies. Undefined tensors stand for identically zero ones.
-class FastForward {
+// The LogSynflow forward (autograd, double): BatchNorm bypassed, and ReLU is the identity
+// because every value is >= 0 (|weights|, all-ones input). Undefined tensors are
+// identically zero (the reference multiplies by 0 there; the gradients through them are 0).
+class SynflowForward {
  public:
-  FastForward(const FastNetwork& net, const Cell& cell, const CellPlan& plan, NaswotCodes* codes,
-              const ParallelFor& parallel)
-      : net_(net), cell_(cell), plan_(plan), codes_(codes), parallel_(parallel) {}
+  SynflowForward(const FastNetwork& net, const Cell& cell, const CellPlan& plan)
+      : net_(net), cell_(cell), plan_(plan) {}
 
-  // Returns the features after the last stage (before the head) and, for kSynflow, sets
-  // log_scale() to ln of the product of the rescaling factors.
+  // The features after the last stage (before the head).
   torch::Tensor Features(const torch::Tensor& input) {
     torch::Tensor h = torch::conv2d(input, net_.stem, {}, 1, 1);
-    if (net_.mode == Mode::kNaswot) h = BatchNormTrain(h, net_.stem_gamma, net_.stem_beta);
-    h = Rescale(h);
-    int channels = net_.channels;
-    std::int64_t side = input.size(2);
+    const std::size_t per_stage = net_.cells.size() / (net_.reductions.size() + 1);
     std::size_t next_cell = 0;
     for (std::size_t r = 0; r <= net_.reductions.size(); ++r) {
-      if (r > 0) {
-        h = Rescale(Reduction(net_.reductions[r - 1], h, channels, side));
-        channels *= 2;
-        side /= 2;
-      }
-      for (std::size_t i = 0; i < net_.cells.size() / (net_.reductions.size() + 1); ++i) {
-        h = Rescale(CellForward(net_.cells[next_cell++], h, channels * side * side));
-      }
+      if (r > 0) h = Reduction(net_.reductions[r - 1], h);
+      for (std::size_t i = 0; i < per_stage; ++i) h = CellForward(net_.cells[next_cell++], h);
     }
-    per_image_ = channels * side * side;
     return h;
   }
 
-  std::int64_t last_per_image() const { return per_image_; }
-  double log_scale() const { return log_scale_; }
-
-  void AddCodes(const torch::Tensor& t, std::int64_t per_image, int multiplicity) {
-    if (codes_ == nullptr || multiplicity == 0) return;
-    if (!t.defined()) {
-      codes_->AddZero(per_image, multiplicity);
-      return;
-    }
-    const torch::Tensor c = PerImageContiguous(t);
-    codes_->Add(c.data_ptr<float>(), per_image, c.stride(0), multiplicity, parallel_);
-  }
-
  private:
-  torch::Tensor Rescale(const torch::Tensor& t) {
-    if (net_.mode != Mode::kSynflow || !t.defined()) return t;
-    const double m = t.detach().max().item<double>();
-    if (!(m > 0) || !std::isfinite(m)) return t;
-    log_scale_ += std::log(m);
-    return t / m;
-  }
-
-  torch::Tensor ConvBn(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& gamma,
-                       const torch::Tensor& beta, int stride, int padding) {
-    torch::Tensor y = torch::conv2d(x, w, {}, stride, padding);
-    return net_.mode == Mode::kNaswot ? BatchNormTrain(y, gamma, beta) : y;
-  }
-
-  // ReLU: the network's values are >= 0 in kSynflow (positive weights, all-ones input).
-  torch::Tensor Relu(const torch::Tensor& x) { return net_.mode == Mode::kNaswot ? torch::relu(x) : x; }
-
-  torch::Tensor Reduction(const FastNetwork::Reduction& r, const torch::Tensor& x, int channels, std::int64_t side) {
-    const std::int64_t out_per_image = 2 * channels * (side / 2) * (side / 2);
-    AddCodes(x, channels * side * side, 1);
-    if (!x.defined()) {
-      AddCodes({}, out_per_image, 1);
-      return {};
-    }
-    const torch::Tensor a = ConvBn(Relu(x), r.conv_a, r.gamma_a, r.beta_a, 2, 1);
-    AddCodes(a, out_per_image, 1);
-    const torch::Tensor b = ConvBn(Relu(a), r.conv_b, r.gamma_b, r.beta_b, 1, 1);
+  static torch::Tensor Reduction(const FastNetwork::Reduction& r, const torch::Tensor& x) {
+    if (!x.defined()) return {};
+    const torch::Tensor b = torch::conv2d(torch::conv2d(x, r.conv_a, {}, 2, 1), r.conv_b, {}, 1, 1);
     const torch::Tensor residual = torch::conv2d(torch::avg_pool2d(x, {2, 2}, {2, 2}), r.shortcut);
     return residual + b;
   }
 
-  torch::Tensor CellForward(const std::array<std::vector<ConvGroup>, kNumNodes>& groups, const torch::Tensor& x,
-                            std::int64_t per_image) {
+  torch::Tensor CellForward(const std::array<std::vector<ConvGroup>, kNumNodes>& groups, const torch::Tensor& x) {
     std::array<torch::Tensor, kNumNodes> nodes;
     std::array<torch::Tensor, kNumEdges> edge_out;
     nodes[0] = x;
@@ -359,11 +301,9 @@ class FastForward {
         nodes[sj] = sum;
       }
       if (j == kNumNodes - 1) break;
-      AddCodes(nodes[sj], per_image, plan_.relu_readers[sj]);
-      if (!nodes[sj].defined() || groups[sj].empty()) continue;
-      const torch::Tensor relu = Relu(nodes[sj]);
+      if (!nodes[sj].defined()) continue;
       for (const ConvGroup& g : groups[sj]) {
-        const torch::Tensor y = ConvBn(relu, g.weight, g.gamma, g.beta, 1, g.kernel / 2);
+        const torch::Tensor y = torch::conv2d(nodes[sj], g.weight, {}, 1, g.kernel / 2);
         const std::int64_t c = y.size(1) / static_cast<std::int64_t>(g.edges.size());
         for (std::size_t k = 0; k < g.edges.size(); ++k) {
           edge_out[static_cast<std::size_t>(g.edges[k])] =
@@ -377,10 +317,6 @@ class FastForward {
   const FastNetwork& net_;
   const Cell& cell_;
   const CellPlan& plan_;
-  NaswotCodes* codes_;
-  const ParallelFor& parallel_;
-  double log_scale_ = 0;
-  std::int64_t per_image_ = 0;
 };
 
 // The NASWOT forward: training-mode BatchNorm, channels-last maps, oneDNN convolutions and
@@ -597,21 +533,17 @@ double FastNaswot(TinyNetworkImpl& net, const Cell& cell, const torch::Tensor& i
   return LogAbsDet(codes.Kernel(TorchParallelFor()), codes.images());
 }
 
-// sum |w| * |ln(g + eps)| where the true gradient is g' * exp(log_scale); g' undefined = 0.
-double SynflowTerm(const torch::Tensor& w, const torch::Tensor& g_scaled, double log_scale) {
-  const torch::Tensor wd = w.detach().to(torch::kDouble).abs();
-  if (!g_scaled.defined()) return wd.sum().item<double>() * std::abs(std::log(kSynflowEpsilon));
-  const torch::Tensor log_g = torch::log(g_scaled.detach().to(torch::kDouble)) + log_scale;
-  const torch::Tensor log_term = torch::logaddexp(log_g, torch::full_like(log_g, std::log(kSynflowEpsilon)));
-  return (wd * log_term.abs()).sum().item<double>();
+// sum |w| * |ln(g + eps)| over one weight tensor (w >= 0 here); an undefined gradient is 0.
+double SynflowTerm(const torch::Tensor& w, const torch::Tensor& g) {
+  if (!g.defined()) return w.detach().sum().item<double>() * std::abs(std::log(kSynflowEpsilon));
+  return (w.detach() * torch::log(g.detach() + kSynflowEpsilon)).abs().sum().item<double>();
 }
 
 double FastLogSynflow(TinyNetworkImpl& net, const Cell& cell, int input_size) {
   const CellPlan plan = MakePlan(cell, /*with_codes=*/false);
   FastNetwork fast = MakeFastNetwork(net, plan, Mode::kSynflow);
-  const ParallelFor parallel = SerialFor;
-  FastForward forward(fast, cell, plan, nullptr, parallel);
-  const torch::Tensor input = torch::ones({1, 3, input_size, input_size}).contiguous(kChannelsLast);
+  SynflowForward forward(fast, cell, plan);
+  const torch::Tensor input = torch::ones({1, 3, input_size, input_size}, torch::kDouble).contiguous(kChannelsLast);
   const torch::Tensor h = forward.Features(input);
   // Head: BatchNorm bypassed, ReLU is the identity on these positive values, global average
   // pool, linear layer; R = sum of the logits (the bias adds a constant and has no gradient
@@ -621,7 +553,7 @@ double FastLogSynflow(TinyNetworkImpl& net, const Cell& cell, int input_size) {
     torch::mm(features, fast.classifier.t()).sum().backward();
   }
   double total = 0;
-  for (const torch::Tensor& leaf : fast.leaves) total += SynflowTerm(leaf, leaf.grad(), forward.log_scale());
+  for (const torch::Tensor& leaf : fast.leaves) total += SynflowTerm(leaf, leaf.grad());
   // Weights the fast forward never reads (conv edges whose output cannot reach the logits, or
   // whose input is zero) have gradient 0 in the reference: each adds |w| * |ln(1e-6)|.
   double unused = 0;
@@ -631,7 +563,7 @@ double FastLogSynflow(TinyNetworkImpl& net, const Cell& cell, int input_size) {
       for (int e = 0; e < kNumEdges; ++e) {
         const EdgeOp& op = c->edges[static_cast<std::size_t>(e)];
         if (op->conv && !plan.needed[static_cast<std::size_t>(kEdgeEnds[static_cast<std::size_t>(e)].to)]) {
-          unused += op->conv->conv->weight.abs().sum().item<double>();
+          unused += op->conv->conv->weight.to(torch::kDouble).abs().sum().item<double>();
         }
       }
     }

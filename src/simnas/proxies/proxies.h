@@ -10,9 +10,7 @@
 //   on bit-packed codes with popcount); score = log|det K|, -inf when K is singular.
 // - LogSynflow: BatchNorm bypassed (identity), every parameter replaced by its absolute
 //   value, one all-ones input image, R = sum of the logits; score = sum over every conv and
-//   linear weight w of |w * ln(dR/dw + 1e-6)| (biases excluded). Computed in float with
-//   exact power-of-two-free rescaling between cells (the reference uses double precision;
-//   see proxies.cpp).
+//   linear weight w of |w * ln(dR/dw + 1e-6)| (biases excluded), in double precision.
 // - SkipScore: for every skip_connect edge i <- j, (i - 1) - j layers are skipped; the score
 //   is the mean over skip edges, 0 when there is none.
 // With several initializations and batches, NASWOT is the mean over inits x batches and
