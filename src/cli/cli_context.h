@@ -43,5 +43,6 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx);
 void AddSynthCommand(CLI::App& app, CliContext& ctx);
 void AddTrainCommand(CLI::App& app, CliContext& ctx);
 void AddBenchCommand(CLI::App& app, CliContext& ctx);
+void AddMonotonicityCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace simnas::cli

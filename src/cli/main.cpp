@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   simnas::cli::AddSynthCommand(app, ctx);
   simnas::cli::AddTrainCommand(app, ctx);
   simnas::cli::AddBenchCommand(app, ctx);
+  simnas::cli::AddMonotonicityCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,211 @@
+#include "simnas/monotonicity/adaproxy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include <Eigen/Dense>
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+#include "simnas/core/stats.h"
+
+namespace simnas {
+namespace {
+
+double SoftThreshold(double x, double t) { return x > t ? x - t : (x < -t ? x + t : 0.0); }
+
+}  // namespace
+
+double AdaProxyLambdaMax(const Eigen::MatrixXd& z, const Eigen::VectorXd& y) {
+  const auto n = static_cast<double>(y.size());
+  const Eigen::VectorXd s = z.rowwise().sum();
+  const double ss = s.squaredNorm();
+  const double alpha = ss > 0 ? s.dot(y) / ss : 0.0;
+  const Eigen::VectorXd r = y - alpha * s;
+  return (z.transpose() * r).cwiseAbs().maxCoeff() / n;
+}
+
+AdaProxySolution SolveAdaProxy(const Eigen::MatrixXd& z, const Eigen::VectorXd& y, double lambda,
+                               const AdaProxyOptions& options, const AdaProxySolution* warm) {
+  const Eigen::Index n = z.rows(), d = z.cols();
+  if (y.size() != n) throw Error(fmt::format("AdaProxy: {} samples but {} latencies", n, y.size()));
+  if (n == 0) throw Error("AdaProxy: no samples");
+  const double inv_n = 1.0 / static_cast<double>(n);
+  const Eigen::VectorXd s = z.rowwise().sum();  // the proxy's own prediction wᵀx
+  const double ss = s.squaredNorm();
+  const Eigen::VectorXd col_sq = z.colwise().squaredNorm().transpose();
+  AdaProxySolution sol;
+  if (warm != nullptr && warm->b.size() == d) {
+    sol = *warm;
+  } else {
+    sol.alpha = ss > 0 ? s.dot(y) / ss : 1.0;
+    sol.b = Eigen::VectorXd::Zero(d);
+  }
+  Eigen::VectorXd r = y - sol.alpha * s - z * sol.b;
+  const double scale = std::max(1e-300, y.cwiseAbs().maxCoeff());
+  for (sol.sweeps = 0; sol.sweeps < options.max_sweeps;) {
+    ++sol.sweeps;
+    double max_move = 0;
+    if (ss > 0) {
+      const double step = s.dot(r) / ss;
+      sol.alpha += step;
+      r -= step * s;
+      max_move = std::max(max_move, std::abs(step) * std::sqrt(ss * inv_n));
+    }
+    for (Eigen::Index j = 0; j < d; ++j) {
+      if (col_sq(j) <= 0) continue;  // the feature never occurs in the samples: b_j stays 0
+      const double a = col_sq(j) * inv_n;
+      const double rho = z.col(j).dot(r) * inv_n + a * sol.b(j);
+      const double next = SoftThreshold(rho, lambda) / a;
+      const double move = next - sol.b(j);
+      if (move != 0) {
+        r -= move * z.col(j);
+        sol.b(j) = next;
+        max_move = std::max(max_move, std::abs(move) * std::sqrt(a));
+      }
+    }
+    if (max_move <= options.tolerance * scale) break;
+  }
+  return sol;
+}
+
+namespace {
+
+Eigen::MatrixXd Features(const LinearLatencyModel& proxy, const std::vector<Cell>& cells) {
+  Eigen::MatrixXd z(static_cast<Eigen::Index>(cells.size()), proxy.w.size());
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    z.row(static_cast<Eigen::Index>(i)) = EncodeCell(cells[i], proxy.encoding).cwiseProduct(proxy.w).transpose();
+  }
+  return z;
+}
+
+Eigen::MatrixXd Rows(const Eigen::MatrixXd& m, const std::vector<Eigen::Index>& rows) {
+  Eigen::MatrixXd out(static_cast<Eigen::Index>(rows.size()), m.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = m.row(rows[i]);
+  return out;
+}
+
+Eigen::VectorXd Rows(const Eigen::VectorXd& v, const std::vector<Eigen::Index>& rows) {
+  Eigen::VectorXd out(static_cast<Eigen::Index>(rows.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i) out(static_cast<Eigen::Index>(i)) = v(rows[i]);
+  return out;
+}
+
+LinearLatencyModel Adapted(const LinearLatencyModel& proxy, double alpha, const Eigen::VectorXd& b) {
+  LinearLatencyModel m;
+  m.encoding = proxy.encoding;
+  m.w = (b.array() + alpha).matrix().cwiseProduct(proxy.w);
+  return m;
+}
+
+}  // namespace
+
+AdaProxyFit FitAdaProxy(const LinearLatencyModel& proxy, const std::vector<Cell>& cells,
+                        const std::vector<double>& latency_ms, const AdaProxyOptions& options) {
+  if (cells.size() != latency_ms.size()) {
+    throw Error(fmt::format("AdaProxy: {} cells but {} latencies", cells.size(), latency_ms.size()));
+  }
+  if (cells.empty()) throw Error("AdaProxy: no measured cell to adapt the proxy to");
+  const Eigen::MatrixXd z = Features(proxy, cells);
+  const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(latency_ms.data(), static_cast<Eigen::Index>(latency_ms.size()));
+  const auto n = static_cast<int>(cells.size());
+  AdaProxyFit fit;
+  if (n < std::max(2, options.min_samples_for_validation)) {
+    // Too few samples to choose λ: scale only (α), which keeps the proxy's ranking.
+    const AdaProxySolution sol = SolveAdaProxy(z, y, std::numeric_limits<double>::infinity(), options);
+    fit.alpha = sol.alpha;
+    fit.b = sol.b;
+    fit.lambda = std::numeric_limits<double>::infinity();
+    fit.lambda_ratio = std::numeric_limits<double>::infinity();
+    fit.train_samples = n;
+    fit.adapted = Adapted(proxy, fit.alpha, fit.b);
+    return fit;
+  }
+  // Validation split: every m-th sample counted from the last (at least one, at least two left to train).
+  const int m = std::max(2, static_cast<int>(std::lround(1.0 / std::clamp(options.validation_fraction, 0.05, 0.5))));
+  std::vector<Eigen::Index> train, validation;
+  for (int i = 0; i < n; ++i) ((n - 1 - i) % m == 0 ? validation : train).push_back(i);
+  const Eigen::MatrixXd zt = Rows(z, train), zv = Rows(z, validation);
+  const Eigen::VectorXd yt = Rows(y, train), yv = Rows(y, validation);
+  const double lambda_max = AdaProxyLambdaMax(zt, yt);
+  double best_mse = std::numeric_limits<double>::infinity();
+  double best_lambda = lambda_max, best_ratio = 1.0;
+  AdaProxySolution warm;
+  bool have_warm = false;
+  for (double ratio : options.lambda_ratios) {
+    const double lambda = ratio * lambda_max;
+    warm = SolveAdaProxy(zt, yt, lambda, options, have_warm ? &warm : nullptr);
+    have_warm = true;
+    const double mse = (yv - warm.alpha * zv.rowwise().sum() - zv * warm.b).squaredNorm() /
+                       static_cast<double>(yv.size());
+    // Strictly better only: ties keep the larger λ (the sparser b).
+    if (mse < best_mse * (1 - 1e-12)) {
+      best_mse = mse;
+      best_lambda = lambda;
+      best_ratio = ratio;
+    }
+  }
+  // Refit on every sample with the chosen λ, along the same path down to it (warm starts).
+  const double lambda_max_all = AdaProxyLambdaMax(z, y);
+  AdaProxySolution sol;
+  have_warm = false;
+  for (double ratio : options.lambda_ratios) {
+    const double lambda = std::max(ratio * lambda_max_all, best_lambda);
+    sol = SolveAdaProxy(z, y, lambda, options, have_warm ? &sol : nullptr);
+    have_warm = true;
+    if (lambda <= best_lambda) break;
+  }
+  fit.alpha = sol.alpha;
+  fit.b = sol.b;
+  fit.lambda = best_lambda;
+  fit.lambda_ratio = best_ratio;
+  fit.validation_mse = best_mse;
+  fit.train_samples = static_cast<int>(train.size());
+  fit.validation_samples = static_cast<int>(validation.size());
+  fit.adapted = Adapted(proxy, fit.alpha, fit.b);
+  return fit;
+}
+
+AdaProxyTransfer EvaluateAdaProxyTransfer(const LatencyTable& proxy, const LatencyTable& target,
+                                          const SearchSpace& space, CellEncoding encoding, int samples, int repeats,
+                                          std::uint64_t seed, const AdaProxyOptions& options) {
+  if (!target.Complete()) throw DataError(fmt::format("AdaProxy transfer: target table {} is not complete", target.name()));
+  if (samples < 1 || samples > kNumCells) throw Error(fmt::format("AdaProxy transfer: {} samples", samples));
+  if (repeats < 1) throw Error(fmt::format("AdaProxy transfer: {} repeats", repeats));
+  const LinearLatencyModel model = FitLinearLatencyModel(proxy, space, encoding);
+  const Eigen::MatrixXd x = EncodeAllCells(space, encoding);
+  AdaProxyTransfer t;
+  t.proxy = proxy.name();
+  t.target = target.name();
+  t.encoding = encoding;
+  t.samples = samples;
+  t.repeats = repeats;
+  t.srcc_proxy_table = Spearman(proxy.values(), target.values());
+  t.srcc_before = Spearman(model.PredictAll(x), target.values());
+  std::mt19937_64 rng(seed);
+  std::vector<int> order(kNumCells);
+  for (int i = 0; i < kNumCells; ++i) order[static_cast<std::size_t>(i)] = i;
+  std::vector<double> after;
+  for (int r = 0; r < repeats; ++r) {
+    std::vector<Cell> cells;
+    std::vector<double> ms;
+    for (int i = 0; i < samples; ++i) {
+      std::uniform_int_distribution<int> pick(i, kNumCells - 1);
+      std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(pick(rng))]);
+      const int index = order[static_cast<std::size_t>(i)];
+      cells.push_back(space.CellAt(index));
+      ms.push_back(target.At(index));
+    }
+    const AdaProxyFit fit = FitAdaProxy(model, cells, ms, options);
+    const double s = Spearman(fit.adapted.PredictAll(x), target.values());
+    after.push_back(std::isnan(s) ? 0.0 : s);
+  }
+  t.srcc_after_mean = Mean(after);
+  t.srcc_after_std = StdDev(after);
+  t.srcc_after_min = *std::min_element(after.begin(), after.end());
+  return t;
+}
+
+}  // namespace simnas
