@@ -6,6 +6,10 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
+#include "simnas/strategies/evolution.h"
+#include "simnas/strategies/lut_prior.h"
+#include "simnas/strategies/one_proxy.h"
+#include "simnas/strategies/oracle.h"
 #include "simnas/strategies/random_search.h"
 
 namespace simnas {
@@ -20,6 +24,16 @@ const std::vector<Entry>& Entries() {
   static const std::vector<Entry> entries = {
       {{"random", "k distinct random cells measured; best feasible by proxy", false},
        [] { return std::make_unique<RandomSearch>(); }},
+      {{"one-proxy", "One Proxy Device, Algorithm 1: sample set, SRCC check, AdaProxy, Pareto set measured", false},
+       [] { return std::make_unique<OneProxyStrategy>(); }},
+      {{"evolution", "FreeREA-style evolution, proxy fitness, every individual probed", false},
+       [] { return std::make_unique<EvolutionStrategy>(); }},
+      {{"lut-prior", "mean train-device op table ranks zero-shot; probes bisect its Pareto front", false},
+       [] { return std::make_unique<LutPriorStrategy>(); }},
+      {{"oracle", "reports only: best test accuracy within the budget from the full table", true},
+       [] { return std::make_unique<OracleStrategy>(OracleTarget::kAccuracy); }},
+      {{"proxy-oracle", "reports only: best proxy score within the budget from the full table", true},
+       [] { return std::make_unique<OracleStrategy>(OracleTarget::kProxy); }},
   };
   return entries;
 }

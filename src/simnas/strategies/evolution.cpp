@@ -1,0 +1,83 @@
+#include "simnas/strategies/evolution.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <random>
+
+#include "simnas/strategies/answer.h"
+
+namespace simnas {
+namespace {
+
+struct Fitness {
+  bool feasible;
+  double value;
+  bool operator>(const Fitness& o) const { return feasible != o.feasible ? feasible : value > o.value; }
+};
+
+}  // namespace
+
+void EvolutionStrategy::Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) {
+  std::mt19937_64 rng(task.seed);
+  const ProxyScores& proxy = *context.proxy;
+  const int budget = session.remaining();
+  if (budget <= 0) return;
+  const int population_size = std::clamp(static_cast<int>(std::lround(options_.population_share * budget)), 2,
+                                         std::max(2, options_.max_population));
+  std::deque<Cell> population;
+  while (static_cast<int>(population.size()) < population_size && session.remaining() > 0) {
+    const Cell cell = RandomCell(rng);
+    if (session.WasProbed(cell)) continue;
+    session.Probe(cell);
+    population.push_back(cell);
+  }
+
+  auto fitness = [&](const Cell& cell) {
+    const ProbeRecord& r = *session.Find(cell);
+    if (task.latency_budget_ms) {
+      const bool ok = r.measurement.latency_ms <= *task.latency_budget_ms;
+      return Fitness{ok, ok ? proxy(r.index) : -r.measurement.latency_ms};
+    }
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const ProbeRecord& p : session.history()) {
+      lo = std::min(lo, p.measurement.latency_ms);
+      hi = std::max(hi, p.measurement.latency_ms);
+    }
+    return Fitness{true, UnconstrainedReward(proxy.Normalized(r.index), r.measurement.latency_ms, lo, hi)};
+  };
+
+  std::bernoulli_distribution cross(options_.crossover);
+  while (session.remaining() > 0) {
+    // Tournament: distinct members drawn uniformly; the two fittest are the parents.
+    const int size = static_cast<int>(population.size());
+    const int t = std::clamp(static_cast<int>(std::lround(options_.tournament_share * size)), 2, size);
+    std::vector<int> members(static_cast<std::size_t>(size));
+    for (int i = 0; i < size; ++i) members[static_cast<std::size_t>(i)] = i;
+    std::shuffle(members.begin(), members.end(), rng);
+    members.resize(static_cast<std::size_t>(t));
+    std::stable_sort(members.begin(), members.end(), [&](int a, int b) {
+      return fitness(population[static_cast<std::size_t>(a)]) > fitness(population[static_cast<std::size_t>(b)]);
+    });
+    const Cell& first = population[static_cast<std::size_t>(members[0])];
+    const Cell& second = population[static_cast<std::size_t>(members[1])];
+    Cell child = first;
+    if (cross(rng)) {
+      std::array<Op, kNumEdges> ops = first.ops();
+      std::bernoulli_distribution coin(0.5);
+      for (int e = 0; e < kNumEdges; ++e) {
+        if (coin(rng)) ops[static_cast<std::size_t>(e)] = second.op(e);
+      }
+      child = Cell(ops);
+    }
+    child = Mutate(child, rng);
+    for (int attempt = 0; attempt < 100 && session.WasProbed(child); ++attempt) child = Mutate(child, rng);
+    while (session.WasProbed(child)) child = RandomCell(rng);
+    session.Probe(child);
+    population.push_back(child);
+    population.pop_front();  // aging: the oldest leaves
+  }
+}
+
+}  // namespace simnas

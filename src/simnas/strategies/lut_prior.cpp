@@ -1,0 +1,78 @@
+#include "simnas/strategies/lut_prior.h"
+
+#include <algorithm>
+#include <limits>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "simnas/core/error.h"
+#include "simnas/strategies/pareto.h"
+
+namespace simnas {
+
+OpLatencyModel MeanOpLatencyModel(const std::vector<const LatencyTable*>& tables, const SearchSpace& space) {
+  if (tables.empty()) throw Error("lut-prior needs at least one train device table");
+  OpLatencyModel mean;
+  for (const LatencyTable* t : tables) {
+    const OpModelFit fit = FitOpLatencyModel(*t, space);
+    mean.fixed_ms += fit.model.fixed_ms;
+    for (std::size_t op = 0; op < mean.op_ms.size(); ++op) mean.op_ms[op] += fit.model.op_ms[op];
+  }
+  const auto n = static_cast<double>(tables.size());
+  mean.fixed_ms /= n;
+  for (double& v : mean.op_ms) v /= n;
+  return mean;
+}
+
+void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) {
+  const OpLatencyModel prior = MeanOpLatencyModel(context.train_tables, *context.space);
+  std::vector<double> predicted(kNumCells);
+  for (int i = 0; i < kNumCells; ++i) predicted[static_cast<std::size_t>(i)] = prior.Latency(context.space->CellAt(i));
+  const std::vector<int> front = ParetoFront(predicted, *context.proxy);
+  spdlog::debug("lut-prior: front of {} cells", front.size());
+  auto probe = [&](std::size_t pos) { return session.Probe(context.space->CellAt(front[pos])).measurement.latency_ms; };
+
+  if (!task.latency_budget_ms) {
+    for (std::size_t pos : SpreadPositions(front.size(), static_cast<std::size_t>(session.remaining()))) {
+      if (session.remaining() <= 0) break;
+      probe(pos);
+    }
+    return;
+  }
+  const double budget = *task.latency_budget_ms;
+  // Bisection for the boundary: lo = highest member known feasible, hi = lowest known infeasible.
+  long lo = -1, hi = static_cast<long>(front.size());
+  while (hi - lo > 1 && session.remaining() > 0) {
+    const long mid = lo + (hi - lo) / 2;
+    if (probe(static_cast<std::size_t>(mid)) <= budget) lo = mid;
+    else hi = mid;
+  }
+  // Then verify in ranked order: the unprobed cell with the lowest prior latency among those
+  // that would beat every feasible cell found (ties in prior latency, frequent with an op
+  // table, go to the higher proxy). Where the prior misranks the target, one may still fit.
+  std::vector<int> ranked(kNumCells);
+  for (int i = 0; i < kNumCells; ++i) ranked[static_cast<std::size_t>(i)] = i;
+  const ProxyScores& proxy = *context.proxy;
+  std::stable_sort(ranked.begin(), ranked.end(), [&](int a, int b) {
+    const double la = predicted[static_cast<std::size_t>(a)], lb = predicted[static_cast<std::size_t>(b)];
+    return la != lb ? la < lb : proxy(a) > proxy(b);
+  });
+  while (session.remaining() > 0) {
+    double best = -std::numeric_limits<double>::infinity();
+    for (const ProbeRecord& r : session.history()) {
+      if (r.measurement.latency_ms <= budget) best = std::max(best, proxy(r.index));
+    }
+    int next = -1;
+    for (int i : ranked) {
+      if (proxy(i) > best && !session.WasProbed(context.space->CellAt(i))) {
+        next = i;
+        break;
+      }
+    }
+    if (next < 0) return;  // nothing left that could improve the answer
+    session.Probe(context.space->CellAt(next));
+  }
+}
+
+}  // namespace simnas
