@@ -338,7 +338,7 @@ TEST(ProxyTables, CommittedTablesMatchRecomputedRows) {
         EXPECT_NEAR(v.naswot, table.naswot[i], 1e-3);  // float rounding may flip a code or two
       }
       EXPECT_NEAR(v.logsynflow, table.logsynflow[i], 1e-6 * table.logsynflow[i]);
-      EXPECT_EQ(v.skip, table.skip[i]);
+      EXPECT_NEAR(v.skip, table.skip[i], 1e-9);  // tables keep 10 significant digits
       ++checked;
     }
   }
