@@ -3,7 +3,9 @@
 //
 // Each repetition scores the next cell of a fixed random list (seed 2024), so the reported
 // median is the median over cells. The parts (each including the network's construction and
-// FreeREA initialization) are timed the same way. Argument: intra-op threads.
+// FreeREA initialization) are timed the same way. Argument: threads. BM_FreeRea with 2
+// threads runs LogSynflow and NASWOT side by side on one thread each (the default);
+// BM_FreeReaIntraOp runs them in turn, each on both threads.
 //
 //   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter=FreeRea
 #include <memory>
@@ -29,9 +31,10 @@ const std::vector<Cell>& Cells() {
   return cells;
 }
 
-std::unique_ptr<ProxyEvaluator> MakeEvaluator(int threads, Dataset dataset) {
+std::unique_ptr<ProxyEvaluator> MakeEvaluator(int threads, Dataset dataset, bool split_threads) {
   ProxyOptions options;
   options.threads = threads;
+  options.split_threads = split_threads;
   options.dataset = dataset;
   auto e = std::make_unique<ProxyEvaluator>(DataDir::Resolve(std::nullopt).CifarSampleFile(), options);
   e->Evaluate(Cells()[0]);  // warm-up: oneDNN primitives, allocator
@@ -40,9 +43,9 @@ std::unique_ptr<ProxyEvaluator> MakeEvaluator(int threads, Dataset dataset) {
 
 // `next`: the benchmark's own cell counter, so that its repetitions walk through the list.
 template <typename F>
-void PerCell(benchmark::State& state, Dataset dataset, int& next, F score) {
+void PerCell(benchmark::State& state, Dataset dataset, int& next, F score, bool split_threads = true) {
   // One evaluator per repetition: (re)sets the thread count; not timed.
-  const std::unique_ptr<ProxyEvaluator> evaluator = MakeEvaluator(static_cast<int>(state.range(0)), dataset);
+  const std::unique_ptr<ProxyEvaluator> evaluator = MakeEvaluator(static_cast<int>(state.range(0)), dataset, split_threads);
   for (auto _ : state) {
     const Cell& cell = Cells()[static_cast<std::size_t>(next++ % kCells)];
     benchmark::DoNotOptimize(score(*evaluator, cell));
@@ -52,6 +55,12 @@ void PerCell(benchmark::State& state, Dataset dataset, int& next, F score) {
 void BM_FreeRea(benchmark::State& state) {
   static int next = 0;
   PerCell(state, Dataset::kCifar10, next, [](ProxyEvaluator& e, const Cell& c) { return e.Evaluate(c).naswot; });
+}
+// Both proxies on all threads one after the other (ProxyOptions::split_threads = false).
+void BM_FreeReaIntraOp(benchmark::State& state) {
+  static int next = 0;
+  PerCell(
+      state, Dataset::kCifar10, next, [](ProxyEvaluator& e, const Cell& c) { return e.Evaluate(c).naswot; }, false);
 }
 void BM_Naswot(benchmark::State& state) {
   static int next = 0;
@@ -77,6 +86,7 @@ void PerCellArgs(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(BM_FreeRea)->Apply(PerCellArgs);
+BENCHMARK(BM_FreeReaIntraOp)->Apply(PerCellArgs);
 BENCHMARK(BM_Naswot)->Apply(PerCellArgs);
 BENCHMARK(BM_LogSynflow)->Apply(PerCellArgs);
 BENCHMARK(BM_SkipScore)->Apply(PerCellArgs);

@@ -22,6 +22,7 @@
 #include <malloc.h>
 
 #include <array>
+#include <future>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -695,14 +696,37 @@ double ProxyEvaluator::LogSynflow(const Cell& cell, int init) {
 }
 
 ProxyValues ProxyEvaluator::Evaluate(const Cell& cell) {
+  const int threads = options_.threads > 0 ? options_.threads : torch::get_num_threads();
+  const bool concurrent = options_.split_threads && threads >= 2 && !options_.reference_implementation;
   double naswot = 0;
   double synflow = 0;
   for (int init = 0; init < options_.inits; ++init) {
     TinyNetwork net = BuildNetwork(cell, options_.dataset, NetworkSeed(options_.seed, init, cell));
-    for (int batch = 0; batch < options_.batches; ++batch) {
-      naswot += impl_->Naswot(*net, cell, batch, options_.reference_implementation);
+    if (concurrent) {
+      // LogSynflow on its own thread with one intra-op thread, NASWOT on the others. Both only
+      // read the network. (OpenMP thread counts are per calling thread; the BLAS pool, used by
+      // the batch-1 double convolutions only, is kept at one thread.)
+      SetBlasThreads(1);
+      std::future<double> synflow_part = std::async(std::launch::async, [&] {
+        torch::set_num_threads(1);
+        return impl_->LogSynflow(*net, cell, false);
+      });
+      torch::set_num_threads(threads - 1);
+      try {
+        for (int batch = 0; batch < options_.batches; ++batch) naswot += impl_->Naswot(*net, cell, batch, false);
+      } catch (...) {
+        synflow_part.wait();
+        torch::set_num_threads(threads);
+        throw;
+      }
+      synflow += synflow_part.get();
+      torch::set_num_threads(threads);
+    } else {
+      for (int batch = 0; batch < options_.batches; ++batch) {
+        naswot += impl_->Naswot(*net, cell, batch, options_.reference_implementation);
+      }
+      synflow += impl_->LogSynflow(*net, cell, options_.reference_implementation);
     }
-    synflow += impl_->LogSynflow(*net, cell, options_.reference_implementation);
   }
   ProxyValues v;
   v.naswot = naswot / (options_.inits * options_.batches);
