@@ -80,6 +80,8 @@ struct EnvArgs {
   int history = 5;
   std::string start = "best-proxy";
   int top_k = 100;
+  double start_quantile = 0.5;
+  double ridge = 1.0;
   double budget_lo = 10, budget_hi = 90;
   double infeasible = -0.5;
   bool rank_score = false;
@@ -91,7 +93,9 @@ void AddEnvOptions(CLI::App* cmd, EnvArgs& e) {
   cmd->add_option("--probes", e.probes, "Distinct cells measured per episode (0 = unlimited, the paper's)");
   cmd->add_option("--horizon", e.horizon, "Steps per episode at most (paper: 50)");
   cmd->add_option("--history", e.history, "(state, action) pairs in the observation (paper: 5)");
-  cmd->add_option("--start", e.start, "Start cell: best-proxy, top-k or random (paper)");
+  cmd->add_option("--start", e.start, "Start cell: best-proxy, top-k, prior-quantile or random (paper)");
+  cmd->add_option("--start-quantile", e.start_quantile, "--start prior-quantile: prior latency quantile (0, 1]");
+  cmd->add_option("--ridge", e.ridge, "Adapted latency table: ridge weight toward the scaled prior");
   cmd->add_option("--top-k", e.top_k, "Start among the top K proxy cells (--start top-k)");
   cmd->add_option("--budget-lo", e.budget_lo, "Lowest budget percentile of a sampled device");
   cmd->add_option("--budget-hi", e.budget_hi, "Highest budget percentile of a sampled device");
@@ -108,6 +112,8 @@ EnvConfig MakeEnvConfig(const EnvArgs& e) {
   c.history = e.history;
   c.start = ParseStartKind(e.start);
   c.top_k = e.top_k;
+  c.start_quantile = e.start_quantile;
+  c.ridge = e.ridge;
   c.budget_lo = e.budget_lo;
   c.budget_hi = e.budget_hi;
   c.infeasible_score = e.infeasible;
@@ -300,7 +306,9 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   loo->add_option("--steps", loo_args->steps, "Training steps per held-out device");
   loo->add_option("--seed", loo_args->seed, "Training seed");
   loo->add_option("--out", loo_args->out, "Output folder");
-  loo->add_option("--devices", loo_args->devices, "Held-out devices: train (all) or a comma-separated subset");
+  loo->add_option("--devices", loo_args->devices,
+                  "Held-out groups: train (each train device alone), or groups separated by ';' of comma-separated "
+                  "devices (each group is left out together, e.g. a hardware family)");
   loo->add_option("--percentiles", loo_args->percentiles, "Budgets at these latency percentiles");
   loo->add_option("--seeds", loo_args->seeds, "Search seeds per task");
   loo->add_option("--eval-probes", loo_args->probes, "Probe budget of every evaluation search");
@@ -313,16 +321,28 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   loo->callback([&ctx, loo_args] {
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(loo_args->dataset);
-    std::vector<std::string> held_out = DeviceList(data, loo_args->devices);
-    for (const std::string& d : held_out) {
-      if (IsTestDevice(d)) throw ParseError(fmt::format("--devices: {} is a test device; leave-one-out runs on train devices only", d));
+    std::vector<std::vector<std::string>> groups;
+    if (loo_args->devices == "train") {
+      for (const std::string& d : data.TrainDevices()) groups.push_back({d});
+    } else {
+      for (const std::string& g : Split(loo_args->devices, ';')) {
+        if (!Trim(g).empty()) groups.push_back(DeviceList(data, std::string(Trim(g))));
+      }
+    }
+    for (const auto& group : groups) {
+      for (const std::string& d : group) {
+        if (IsTestDevice(d)) throw ParseError(fmt::format("--devices: {} is a test device; leave-one-out runs on train devices only", d));
+        data.DeviceTable(d);  // a name that is not a table fails here, before any training
+      }
     }
     const fs::path root(loo_args->out);
     const std::string command = CommandLine();
     std::vector<EvalRow> all_rows;
-    for (const std::string& device : held_out) {
-      const fs::path dir = root / device;
-      TrainingInputs in = PrepareTraining(data, dataset, loo_args->proxy_table, loo_args->aggregate, {device});
+    for (const auto& group : groups) {
+      std::string group_name;
+      for (const std::string& d : group) group_name += (group_name.empty() ? "" : "+") + d;
+      const fs::path dir = root / group_name;
+      TrainingInputs in = PrepareTraining(data, dataset, loo_args->proxy_table, loo_args->aggregate, group);
       if (!fs::exists(dir / "done")) {
         TrainOptions options;
         options.env = MakeEnvConfig(loo_args->env);
@@ -333,13 +353,14 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
         options.resume = true;
         options.monitor_accuracy = &data.Accuracy(Dataset::kCifar100).test_accuracy;
         options.plot = false;
-        options.provenance = {{"command", command}, {"held_out", device}, {"train_devices", in.devices}};
-        fmt::print(stderr, "leave-one-out: training without {}\n", device);
+        options.provenance = {{"command", command}, {"held_out", group}, {"train_devices", in.devices}};
+        fmt::print(stderr, "leave-one-out: training without {}\n", group_name);
         const TrainResult r = TrainController(options, in.tables, in.fits.distribution);
         WriteFileAtomically(dir / "done", fmt::format("{} steps, {:.0f} steps/s\n", r.steps, r.steps_per_second));
       }
       EvalSpec spec;
-      spec.devices = {device};
+      spec.devices = group;
+      spec.exclude_from_context = group;
       spec.percentiles = NumberList(loo_args->percentiles, "--percentiles");
       spec.seeds = loo_args->seeds;
       spec.probes = loo_args->probes;
@@ -358,7 +379,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       WriteFileAtomically(root / "loo.json", EvalRowsToJson(all_rows).dump(2) + "\n");
       fmt::print("{}", EvalRowsToMarkdown(rows));
     }
-    fmt::print("\nleave-one-out over {} train devices:\n{}", held_out.size(), EvalRowsToMarkdown(all_rows));
+    fmt::print("\nleave-out over {} groups of train devices:\n{}", groups.size(), EvalRowsToMarkdown(all_rows));
   });
 
   struct TrajArgs {

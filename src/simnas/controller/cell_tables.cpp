@@ -11,6 +11,7 @@ namespace simnas {
 
 CellTables CellTables::Build(const SearchSpace& space, const ProxyScores& proxy, const OpLatencyModel& prior) {
   CellTables t;
+  t.prior = prior;
   t.proxy.resize(kNumCells);
   t.proxy_rank.resize(kNumCells);
   t.log_prior.resize(kNumCells);
@@ -38,6 +39,17 @@ CellTables CellTables::Build(const SearchSpace& space, const ProxyScores& proxy,
   std::stable_sort(t.by_proxy.begin(), t.by_proxy.end(),
                    [&](int a, int b) { return scores[static_cast<std::size_t>(a)] > scores[static_cast<std::size_t>(b)]; });
   return t;
+}
+
+int CellTables::BestProxyBelowPriorQuantile(double q) const {
+  std::vector<float> sorted = log_prior;
+  const auto k = static_cast<std::size_t>(std::clamp(q, 0.0, 1.0) * static_cast<double>(sorted.size() - 1));
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(k), sorted.end());
+  const float limit = sorted[k];
+  for (int code : by_proxy) {
+    if (log_prior[static_cast<std::size_t>(code)] <= limit) return code;
+  }
+  return by_proxy.front();
 }
 
 OpLatencyModel RelativePriorModel(const std::vector<OpLatencyModel>& fits) {

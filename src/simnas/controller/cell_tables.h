@@ -19,8 +19,12 @@ struct CellTables {
   std::vector<float> log_prior;    // log of the prior latency (arbitrary unit)
   std::vector<int> index_of_code;  // NATS-Bench index
   std::vector<int> by_proxy;       // codes, best proxy first
+  OpLatencyModel prior;            // the relative prior lookup table (every edge counted)
 
   // `prior` is used for ratios only; its scale does not matter.
+  // The best-proxy cell among cells whose prior latency is at most its q-quantile.
+  int BestProxyBelowPriorQuantile(double q) const;
+
   static CellTables Build(const SearchSpace& space, const ProxyScores& proxy, const OpLatencyModel& prior);
 };
 

@@ -12,6 +12,7 @@ Cell ControllerStartCell(const EnvConfig& env, const CellTables& tables, std::mt
   switch (env.start) {
     case StartKind::kRandom: return Cell::FromCode(std::uniform_int_distribution<int>(0, kNumCells - 1)(rng));
     case StartKind::kBestProxy: return Cell::FromCode(tables.by_proxy.front());
+    case StartKind::kPriorQuantile: return Cell::FromCode(tables.BestProxyBelowPriorQuantile(env.start_quantile));
     case StartKind::kTopK:
       return Cell::FromCode(tables.by_proxy[static_cast<std::size_t>(
           std::uniform_int_distribution<int>(0, std::min(env.top_k, kNumCells) - 1)(rng))]);

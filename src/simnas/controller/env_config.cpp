@@ -25,6 +25,7 @@ std::string_view StartKindName(StartKind kind) {
     case StartKind::kRandom: return "random";
     case StartKind::kBestProxy: return "best-proxy";
     case StartKind::kTopK: return "top-k";
+    case StartKind::kPriorQuantile: return "prior-quantile";
   }
   return "?";
 }
@@ -39,7 +40,9 @@ StartKind ParseStartKind(std::string_view name) {
   if (name == "random") return StartKind::kRandom;
   if (name == "best-proxy") return StartKind::kBestProxy;
   if (name == "top-k") return StartKind::kTopK;
-  throw ParseError(fmt::format("unknown start {}; expected random, best-proxy or top-k", Quoted(name)));
+  if (name == "prior-quantile") return StartKind::kPriorQuantile;
+  throw ParseError(
+      fmt::format("unknown start {}; expected random, best-proxy, top-k or prior-quantile", Quoted(name)));
 }
 
 nlohmann::json EnvConfigToJson(const EnvConfig& c) {
@@ -49,10 +52,12 @@ nlohmann::json EnvConfigToJson(const EnvConfig& c) {
           {"history", c.history},
           {"start", std::string(StartKindName(c.start))},
           {"top_k", c.top_k},
+          {"start_quantile", c.start_quantile},
           {"budget_lo", c.budget_lo},
           {"budget_hi", c.budget_hi},
           {"infeasible_score", c.infeasible_score},
           {"rank_score", c.rank_score},
+          {"ridge", c.ridge},
           {"synthetic", c.synthetic.ToString()}};
 }
 
@@ -74,10 +79,12 @@ EnvConfig EnvConfigFromJson(const nlohmann::json& j) {
   get("history", c.history);
   get("start", start);
   get("top_k", c.top_k);
+  get("start_quantile", c.start_quantile);
   get("budget_lo", c.budget_lo);
   get("budget_hi", c.budget_hi);
   get("infeasible_score", c.infeasible_score);
   get("rank_score", c.rank_score);
+  get("ridge", c.ridge);
   get("synthetic", synthetic);
   try {
     c.reward = ParseRewardKind(reward);
@@ -86,9 +93,9 @@ EnvConfig EnvConfigFromJson(const nlohmann::json& j) {
   } catch (const ParseError& e) {
     throw DataError(fmt::format("controller env config: {}", e.what()));
   }
-  if (c.probes < 0 || c.horizon < 1 || c.history < 0 || c.history > 50 || c.top_k < 1 ||
+  if (!(c.ridge > 0) || !(c.start_quantile > 0 && c.start_quantile <= 1) || c.probes < 0 || c.horizon < 1 || c.history < 0 || c.history > 50 || c.top_k < 1 ||
       !(c.budget_lo >= 0 && c.budget_lo <= c.budget_hi && c.budget_hi <= 100)) {
-    throw DataError("controller env config: a value is out of range (probes >= 0, horizon >= 1, 0 <= history <= 50, "
+    throw DataError("controller env config: a value is out of range (ridge > 0, probes >= 0, horizon >= 1, 0 <= history <= 50, "
                     "top_k >= 1, 0 <= budget_lo <= budget_hi <= 100)");
   }
   return c;

@@ -43,6 +43,7 @@ enum class StartKind {
   kRandom,     // a uniformly random cell (paper)
   kBestProxy,  // the cell with the best proxy score (device-independent)
   kTopK,       // a random cell among the top_k by proxy score
+  kPriorQuantile,  // the best proxy among cells whose prior latency is at most its start_quantile
 };
 
 struct EnvConfig {
@@ -52,10 +53,12 @@ struct EnvConfig {
   int history = 5;   // (state, action) pairs in the observation
   StartKind start = StartKind::kBestProxy;
   int top_k = 100;
+  double start_quantile = 0.5;
   double budget_lo = 10;  // budget percentile range of the sampled device
   double budget_hi = 90;
   double infeasible_score = -0.5;  // budget reward: score while nothing feasible is measured
   bool rank_score = false;         // budget reward on the proxy's rank percentile, not its value
+  double ridge = 1.0;              // adapted latency model: pull toward the scaled prior
   SyntheticOptions synthetic;      // the training devices
 
   // The paper's setting: paper reward, no probe limit, T = 50, random start.
@@ -73,7 +76,7 @@ EnvConfig EnvConfigFromJson(const nlohmann::json& j);
 
 // Observation layout (see episode.cpp for the meaning of every entry).
 inline constexpr int kGlobalFeatures = 16;
-inline constexpr int kActionFeatures = 6;
+inline constexpr int kActionFeatures = 8;
 inline constexpr int kCellFeatures = kNumEdges * kNumOps;                // one-hot op per edge
 inline constexpr int kHistoryFeatures = kCellFeatures + 3 + kNumActions;  // cell, latency, feasible, proxy, action
 int ObservationSize(const EnvConfig& config);

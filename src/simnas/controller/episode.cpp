@@ -8,6 +8,7 @@
 
 #include "simnas/controller/binary_io.h"
 #include "simnas/core/error.h"
+#include "simnas/synthetic/cell_structure.h"
 
 namespace simnas {
 namespace {
@@ -46,6 +47,63 @@ void Episode::Reset(const Cell& start, std::optional<double> budget_ms, int prob
   reference_ms_ = budget_ ? *budget_ : 1.0;
   Visit(current_, oracle);
   if (!budget_) reference_ms_ = probed_.front().latency_ms;
+  FitAdapted();
+}
+
+static std::array<double, kNumOps> CountsOf(int code) {
+  std::array<double, kNumOps> x{};
+  x[0] = 1.0;
+  for (std::uint8_t op : CellOpsByCode()[static_cast<std::size_t>(code)]) {
+    if (op != 0) x[op] += 1.0;
+  }
+  return x;
+}
+
+double Episode::Adapted(int code) const {
+  const auto x = CountsOf(code);
+  double v = 0;
+  for (int k = 0; k < kNumOps; ++k) v += x[static_cast<std::size_t>(k)] * adapted_[static_cast<std::size_t>(k)];
+  return v;
+}
+
+void Episode::FitAdapted() {
+  // w0: the prior, scaled so that it predicts the first measured cell exactly.
+  std::array<double, kNumOps> w0{};
+  w0[0] = tables_->prior.fixed_ms;
+  for (int op = 1; op < kNumOps; ++op) w0[static_cast<std::size_t>(op)] = tables_->prior.op_ms[static_cast<std::size_t>(op)];
+  const ProbedCell& first = probed_.front();
+  const auto x0 = CountsOf(first.code);
+  double p0 = 0;
+  for (int k = 0; k < kNumOps; ++k) p0 += x0[static_cast<std::size_t>(k)] * w0[static_cast<std::size_t>(k)];
+  const double scale = p0 > 0 ? first.latency_ms / reference_ms_ / p0 : 1.0;
+  for (double& v : w0) v *= scale;
+  // (X'X + ridge I) w = X'y + ridge w0, latencies in units of the reference.
+  std::array<std::array<double, kNumOps + 1>, kNumOps> a{};
+  for (int i = 0; i < kNumOps; ++i) {
+    a[static_cast<std::size_t>(i)][static_cast<std::size_t>(i)] = config_->ridge;
+    a[static_cast<std::size_t>(i)][kNumOps] = config_->ridge * w0[static_cast<std::size_t>(i)];
+  }
+  for (const ProbedCell& p : probed_) {
+    const auto x = CountsOf(p.code);
+    const double y = p.latency_ms / reference_ms_;
+    for (int i = 0; i < kNumOps; ++i) {
+      for (int j = 0; j < kNumOps; ++j) a[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] += x[static_cast<std::size_t>(i)] * x[static_cast<std::size_t>(j)];
+      a[static_cast<std::size_t>(i)][kNumOps] += x[static_cast<std::size_t>(i)] * y;
+    }
+  }
+  // Gaussian elimination; the matrix is symmetric positive definite (ridge > 0).
+  for (int c = 0; c < kNumOps; ++c) {
+    const double pivot = a[static_cast<std::size_t>(c)][static_cast<std::size_t>(c)];
+    for (int r = c + 1; r < kNumOps; ++r) {
+      const double f = a[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)] / pivot;
+      for (int k = c; k <= kNumOps; ++k) a[static_cast<std::size_t>(r)][static_cast<std::size_t>(k)] -= f * a[static_cast<std::size_t>(c)][static_cast<std::size_t>(k)];
+    }
+  }
+  for (int r = kNumOps - 1; r >= 0; --r) {
+    double v = a[static_cast<std::size_t>(r)][kNumOps];
+    for (int k = r + 1; k < kNumOps; ++k) v -= a[static_cast<std::size_t>(r)][static_cast<std::size_t>(k)] * adapted_[static_cast<std::size_t>(k)];
+    adapted_[static_cast<std::size_t>(r)] = v / a[static_cast<std::size_t>(r)][static_cast<std::size_t>(r)];
+  }
 }
 
 const ProbedCell* Episode::Find(int code) const {
@@ -109,7 +167,9 @@ float Episode::Step(int action, LatencyOracle& oracle) {
   }
   const double before = best_score_;
   const int next = WithOp(current_, action / kNumOps, action % kNumOps);
+  const int before_probes = probes_used();
   Visit(next, oracle);
+  if (probes_used() != before_probes) FitAdapted();
   current_ = next;
   ++steps_;
   const float reward = config_->reward == RewardKind::kBudget ? static_cast<float>(best_score_ - before)
@@ -198,6 +258,9 @@ void Episode::Observe(float* out) const {
       act[4] = 1.0f;
       act[5] = LatencyFeature(p->latency_ms);
     }
+    // How much the neighbour would beat the best cell so far (by proxy).
+    act[6] = best >= 0 ? tables_->proxy[nx] - tables_->proxy[static_cast<std::size_t>(best)] : 0.0f;
+    act[7] = static_cast<float>(std::clamp(std::log(std::max(Adapted(next), 1e-3)), -3.0, 3.0));
   }
 
   float* h = out + kGlobalFeatures + kCellFeatures + kNumActions * kActionFeatures;
@@ -247,9 +310,13 @@ void Episode::Load(const char*& in, const char* end) {
   sy_ = binary::Get<double>(in, end);
   sxx_ = binary::Get<double>(in, end);
   sxy_ = binary::Get<double>(in, end);
-  if (current_ < 0 || current_ >= kNumCells || (best_code_ < -1 || best_code_ >= kNumCells)) {
+  if (current_ < 0 || current_ >= kNumCells || (best_code_ < -1 || best_code_ >= kNumCells) || probed_.empty()) {
     throw DataError("episode state out of range");
   }
+  for (const ProbedCell& p : probed_) {
+    if (p.code < 0 || p.code >= kNumCells) throw DataError("episode state out of range");
+  }
+  FitAdapted();
 }
 
 }  // namespace simnas

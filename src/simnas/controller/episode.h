@@ -1,6 +1,23 @@
 // One episode of the controller's decision process (env_config.h), independent of where
 // latencies come from: a synthetic device in training, a ProbeSession on the target at
 // deployment. The same code computes observations, masks and rewards in both.
+//
+// Observation (ObservationSize floats). f(ms) = clamp(log(ms / reference), -3, 3) with the
+// reference = the budget (or the first probe's latency without one); "best" = the answer
+// rule's cell among measured ones so far.
+//   globals (16): remaining probes, remaining steps, f(current), current feasible, proxy of
+//     current, best's score, any best, current is best, f(best), f(fastest measured),
+//     f(slowest measured), slope of log latency on log prior over measured cells (how
+//     strongly this device follows the prior), probes used, proxy rank of current and of
+//     best, has-budget flag;
+//   current cell (30): one-hot op per edge;
+//   per action (30 x 8): allowed, proxy change, log prior latency change, predicted
+//     f(neighbour) = f(current) + slope x prior change, already measured, its f if so,
+//     proxy of the neighbour minus proxy of best, f of the adapted lookup table's
+//     prediction (an op table fitted to this episode's measurements by ridge regression
+//     toward the prior; it steers, it never answers: answers are measured cells);
+//   history (5 x 63): the last (state, action) pairs, most recent first: one-hot cell,
+//     f(latency), feasible, proxy, one-hot action.
 #pragma once
 
 #include <array>
@@ -92,6 +109,12 @@ class Episode {
   double return_ = 0;
   // Running sums for the slope of log(latency) on log(prior) over measured cells.
   double sx_ = 0, sy_ = 0, sxx_ = 0, sxy_ = 0;
+  // The adapted lookup table: [fixed, skip, conv1x1, conv3x3, avgpool] in units of the
+  // reference latency, fitted to the measured cells by ridge regression toward the prior
+  // scaled to the first probe. Recomputed from probed_ (not saved).
+  std::array<double, kNumOps> adapted_{};
+  void FitAdapted();
+  double Adapted(int code) const;
 };
 
 }  // namespace simnas

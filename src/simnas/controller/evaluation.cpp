@@ -21,7 +21,11 @@ std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ProxyScor
     const LatencyTable& table = data.DeviceTable(name);
     if (!table.Complete()) throw DataError(fmt::format("evaluation needs a complete table; {} is not", name));
     TableDevice device("table:" + name, table, data.space());
-    const SearchContext context = MakeSearchContext(data, proxy, device);
+    SearchContext context = MakeSearchContext(data, proxy, device);
+    std::erase_if(context.train_tables, [&](const LatencyTable* t) {
+      return std::find(spec.exclude_from_context.begin(), spec.exclude_from_context.end(), t->name()) !=
+             spec.exclude_from_context.end();
+    });
     for (double q : spec.percentiles) {
       const double budget = Percentile(table.values(), q);
       // Ceiling and oracle with exact latencies.

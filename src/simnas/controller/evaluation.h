@@ -21,6 +21,9 @@ struct EvalSpec {
   int seeds = 10;                               // seeds 0 .. seeds-1
   int probes = 10;
   Dataset dataset = Dataset::kCifar100;
+  // Train devices also removed from the strategies' context (a held-out group); the
+  // evaluated device itself is always removed.
+  std::vector<std::string> exclude_from_context;
 };
 
 struct EvalRow {

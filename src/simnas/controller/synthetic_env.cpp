@@ -27,6 +27,7 @@ SyntheticVecEnv::SyntheticVecEnv(const EnvConfig& config, const CellTables& tabl
   std::mt19937_64 sample_rng(0x5a3f1e);  // fixed: the same sample in every run
   std::uniform_int_distribution<int> pick(0, kNumCells - 1);
   for (int i = 0; i < kPercentileSample; ++i) sample_codes_.push_back(pick(sample_rng));
+  prior_quantile_start_ = tables.BestProxyBelowPriorQuantile(config.start_quantile);
   slots_.resize(static_cast<std::size_t>(num_envs));
   std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), 0x5eedu};
   std::vector<std::uint64_t> seeds(slots_.size());
@@ -71,6 +72,7 @@ void SyntheticVecEnv::ResetSlot(Slot& slot) {
   switch (config_.start) {
     case StartKind::kRandom: start = std::uniform_int_distribution<int>(0, kNumCells - 1)(slot.rng); break;
     case StartKind::kBestProxy: start = tables_->by_proxy.front(); break;
+    case StartKind::kPriorQuantile: start = prior_quantile_start_; break;
     case StartKind::kTopK:
       start = tables_->by_proxy[static_cast<std::size_t>(
           std::uniform_int_distribution<int>(0, std::min(config_.top_k, kNumCells) - 1)(slot.rng))];

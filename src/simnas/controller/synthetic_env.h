@@ -64,6 +64,7 @@ class SyntheticVecEnv {
   // Percentiles (budgets, answers' latency percentiles) come from a fixed random sample of
   // cells: exact enough for a drawn budget, and 8x cheaper per reset than all 15,625 cells.
   std::vector<int> sample_codes_;
+  int prior_quantile_start_ = 0;
   std::vector<double> scratch_;
 };
 
