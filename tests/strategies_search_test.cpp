@@ -50,7 +50,7 @@ const ProxyScores& FakeProxy() {
   return scores;
 }
 
-std::vector<std::string> ProbingStrategies() { return {"random", "one-proxy", "evolution", "lut-prior"}; }
+std::vector<std::string> ProbingStrategies() { return {"random", "one-proxy", "evolution", "lut-prior", "safe-climb"}; }
 
 struct Outcome {
   std::vector<int> probed;
@@ -130,7 +130,7 @@ TEST(ProbingStrategies, ProxyDeviceStrategiesFindAFeasibleCellAtTheMedianBudget)
   for (const std::string device_name : {"gold_6240", "pixel3", "titanx_32"}) {
     TableDevice device("table:" + device_name, Data().DeviceTable(device_name), Data().space());
     const double budget_ms = Median(Data().DeviceTable(device_name));
-    for (const std::string strategy : {"one-proxy", "lut-prior"}) {
+    for (const std::string strategy : {"one-proxy", "lut-prior", "safe-climb"}) {
       for (std::uint64_t seed : {0u, 1u, 2u}) {
         EXPECT_TRUE(RunStrategy(strategy, device, budget_ms, 10, seed).feasible) << strategy << " on " << device_name;
       }
@@ -191,7 +191,7 @@ TEST(Oracle, RefusesADeviceWithoutAFullTable) {
 TEST(Registry, EveryNewStrategyIsListed) {
   std::vector<std::string> names;
   for (const StrategyInfo& i : ListStrategies()) names.push_back(i.name);
-  for (const std::string n : {"one-proxy", "evolution", "lut-prior", "oracle", "proxy-oracle"}) {
+  for (const std::string n : {"one-proxy", "evolution", "lut-prior", "safe-climb", "oracle", "proxy-oracle"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
   }
   for (const StrategyInfo& i : ListStrategies()) {

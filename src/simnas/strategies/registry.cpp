@@ -11,6 +11,7 @@
 #include "simnas/strategies/one_proxy.h"
 #include "simnas/strategies/oracle.h"
 #include "simnas/strategies/random_search.h"
+#include "simnas/strategies/safe_climb.h"
 
 namespace simnas {
 namespace {
@@ -30,6 +31,8 @@ const std::vector<Entry>& Entries() {
        [] { return std::make_unique<EvolutionStrategy>(); }},
       {{"lut-prior", "mean train-device op table ranks zero-shot; probes bisect its Pareto front", false},
        [] { return std::make_unique<LutPriorStrategy>(); }},
+      {{"safe-climb", "refits the target's latency from the probes; probes the best proxy predicted to fit", false},
+       [] { return std::make_unique<SafeClimbStrategy>(); }},
       {{"oracle", "reports only: best test accuracy within the budget from the full table", true},
        [] { return std::make_unique<OracleStrategy>(OracleTarget::kAccuracy); }},
       {{"proxy-oracle", "reports only: best proxy score within the budget from the full table", true},
