@@ -16,6 +16,9 @@
 #include "simnas/devices/table_device.h"
 #include "simnas/strategies/controller_strategy.h"
 #include "simnas/strategies/search_runner.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/controller/controller_model.h"
+#include <algorithm>
 
 namespace simnas {
 namespace {
@@ -189,6 +192,40 @@ TEST(ControllerRunner, StartCellsFollowTheModelsSettings) {
     const int code = ControllerStartCell(env, ControllerTables(), rng).Code();
     const auto& top = ControllerTables().by_proxy;
     EXPECT_NE(std::find(top.begin(), top.begin() + 5, code), top.begin() + 5);
+  }
+}
+
+}  // namespace
+}  // namespace simnas
+
+namespace simnas {
+namespace {
+
+// The committed controllers (models/controller/, trained by the commands in its README) load
+// with this build's observation layout and, on a held-out test device with the committed
+// CIFAR-100 proxy table, answer a median budget with a measured-feasible cell in 10 probes.
+TEST(CommittedControllers, LoadAndAnswerAHeldOutDeviceWithinTenProbes) {
+  const ProxyScores proxy(LoadProxyTable(DefaultProxyTablePath(Dataset::kCifar100), Dataset::kCifar100),
+                          ProxyAggregate::kFreeRea);
+  ControllerStrategy strategy(DefaultControllerPath("default"), DefaultControllerPath("unconstrained"));
+  const LatencyTable& table = Data().DeviceTable("pixel2");
+  TableDevice device("table:pixel2", table, Data().space());
+  std::vector<double> sorted = table.values();
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+  const double median = sorted[sorted.size() / 2];
+  for (std::optional<double> budget : {std::optional<double>(median), std::optional<double>()}) {
+    for (std::uint64_t seed : {0u, 1u}) {
+      SearchTask task;
+      task.latency_budget_ms = budget;
+      task.seed = seed;
+      const SearchReport r = RunSearch(strategy, device, task, 10, MakeSearchContext(Data(), proxy, device), nullptr, "");
+      EXPECT_LE(r.probes_used, 10);
+      ASSERT_TRUE(r.answer.found);
+      EXPECT_TRUE(r.answer.feasible);
+      if (budget) {
+        EXPECT_LE(r.answer.chosen.measurement.latency_ms, *budget);
+      }
+    }
   }
 }
 
