@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/bench/bench_config.h"
+#include "simnas/controller/controller_model.h"
 #include "simnas/core/error.h"
 #include "simnas/core/gnuplot.h"
 #include "test_support.h"
@@ -78,6 +79,33 @@ TEST(Bench, SmallConfigRunsReportsAndResumes) {
   }
   const testing::CliResult third = testing::RunCli(args, 300);
   ASSERT_EQ(third.exit_code, 0) << third.err;
+}
+
+// In a leave-one-device-out group the controller searching a train device is one trained
+// without that device (trained once, kept, reused on resume).
+TEST(Bench, LeaveOneOutControllerIsTrainedWithoutTheTarget) {
+  testing::TempDir dir;
+  WriteProxyTables(dir / "proxies");
+  std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["controller"], "seeds": 1, "groups": [
+      {"name": "loo-train", "kind": "percentile", "devices": ["table:pixel3"], "percentiles": [50],
+       "controller_loo_steps": 8192}]})";
+  const std::vector<std::string> args = {"--store", (dir / "p.sqlite").string(), "bench", "--config",
+                                         (dir / "config.json").string(), "--out", (dir / "out").string(),
+                                         "--proxy-dir", (dir / "proxies").string()};
+  const testing::CliResult first = testing::RunCli(args, 300);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const fs::path model = dir / "out" / "controllers" / "pixel3" / "controller.ctl";
+  ASSERT_TRUE(fs::exists(model));
+  const ControllerModel m = LoadControllerModel(model);
+  EXPECT_EQ(m.provenance["held_out"], "pixel3");
+  ASSERT_TRUE(m.provenance["train_devices"].is_array());
+  EXPECT_EQ(m.provenance["train_devices"].size(), 16u);
+  for (const auto& d : m.provenance["train_devices"]) EXPECT_NE(d.get<std::string>(), "pixel3");
+  EXPECT_EQ(CountRuns(dir / "out" / "runs.jsonl"), 1);
+  std::ifstream report_in(dir / "out" / "report.md");
+  const std::string report((std::istreambuf_iterator<char>(report_in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(report.find("trained (8192 steps, seed 0, the committed default's settings) without that device"),
+            std::string::npos);
 }
 
 TEST(Bench, ConfigErrorsNameTheField) {

@@ -70,6 +70,8 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
     }
     group.strategies = Get<std::vector<std::string>>(g, "strategies", where, {});
     group.seeds = Get<int>(g, "seeds", where, 0);
+    group.controller_loo_steps = Get<std::int64_t>(g, "controller_loo_steps", where, 0);
+    if (group.controller_loo_steps < 0) throw DataError(where + ": \"controller_loo_steps\" must be >= 0");
     if (g.contains("reference")) {
       const nlohmann::json& r = g["reference"];
       group.reference.top = Get<int>(r, "top", where + ".reference", group.reference.top);

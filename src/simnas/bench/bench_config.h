@@ -21,7 +21,10 @@
 // "budgets_ms"; "unconstrained" = the paper's reward. "devices" takes specs (table:NAME,
 // table:PATH, local, cmd:..., synthetic:SEED) and the aliases "test" and "train". A group
 // may override "strategies", "seeds" and "probes" (default [10]). Devices without a full
-// table get ground truth from a measured "reference" sample.
+// table get ground truth from a measured "reference" sample. "controller_loo_steps": N > 0
+// makes the "controller" strategy honest in a leave-one-device-out group: for each train
+// device it uses a controller trained (N steps, seed 0, the default model's settings) without
+// that device, kept under <out>/controllers/<device>/ and reused when the benchmark resumes.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +55,7 @@ struct BenchGroup {
   std::vector<std::string> strategies;  // empty: the config's
   int seeds = 0;                        // 0: the config's
   ReferenceSampleSpec reference;
+  std::int64_t controller_loo_steps = 0;  // 0: the committed default controller
 };
 
 struct BenchConfig {

@@ -307,6 +307,14 @@ std::string WriteBenchReport(const ReportInputs& in, const BenchmarkData& data, 
   md += "- Devices: `titan_rtx_256 gold_6226 fpga pixel2 raspi4 eyeriss` are test devices (evaluation only); the other "
         "17 tables are train devices. In the leave-one-device-out group each train device is the target and its own "
         "table is withheld from the strategies.\n";
+  for (const BenchGroup& g : in.config.groups) {
+    if (g.controller_loo_steps > 0) {
+      md += fmt::format("- In group `{}` the `controller` searching a train device is a controller trained ({} steps, "
+                        "seed 0, the committed default's settings) without that device; elsewhere it is the committed "
+                        "default (`models/controller/`), trained on the 17 train devices.\n",
+                        g.name, g.controller_loo_steps);
+    }
+  }
   md += fmt::format("- Proxy: {} aggregate of NASWOT, LogSynflow and SkipScore, from `{}`.\n",
                     in.aggregate == ProxyAggregate::kFreeRea ? "FreeREA (min-max sum)" : "rank-sum",
                     in.proxy_dir.string());

@@ -11,6 +11,12 @@
 #include <spdlog/spdlog.h>
 
 #include "simnas/bench/ground_truth.h"
+#include "simnas/controller/cell_tables.h"
+#include "simnas/controller/controller_model.h"
+#include "simnas/controller/ppo_trainer.h"
+#include "simnas/data/device_split.h"
+#include "simnas/strategies/controller_strategy.h"
+#include "simnas/synthetic/synthetic_distribution.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/interrupt.h"
@@ -106,6 +112,36 @@ std::vector<nlohmann::json> BenchRunner::LoadRows() const {
   return rows;
 }
 
+fs::path BenchRunner::LeaveOneOutController(const std::string& device, std::int64_t steps) {
+  const fs::path dir = options_.out_dir / "controllers" / device;
+  const fs::path model = dir / "controller.ctl";
+  if (fs::exists(dir / "done")) return model;
+  // The committed default's settings, minus the held-out device.
+  const ControllerModel base = LoadControllerModel(DefaultControllerPath("default"));
+  const TrainDeviceFits fits = FitTrainDevices(*data_, {device});
+  std::vector<OpLatencyModel> models;
+  std::vector<std::string> names;
+  for (const OpModelFit& f : fits.fits) {
+    models.push_back(f.model);
+    names.push_back(f.device);
+  }
+  const CellTables tables = CellTables::Build(data_->space(), Proxy(Dataset::kCifar100), RelativePriorModel(models));
+  TrainOptions o;
+  o.env = base.env;
+  if (base.provenance.contains("ppo")) o.ppo = PpoConfigFromJson(base.provenance["ppo"]);
+  o.ppo.total_steps = steps;
+  o.seed = 0;
+  o.out = dir;
+  o.resume = true;
+  o.plot = false;
+  o.monitor_accuracy = &data_->Accuracy(Dataset::kCifar100).test_accuracy;
+  o.provenance = {{"purpose", "benchmark leave-one-device-out"}, {"held_out", device}, {"train_devices", names}};
+  spdlog::info("bench: training a controller without {} ({} steps)", device, steps);
+  const TrainResult r = TrainController(o, tables, fits.distribution);
+  WriteFileAtomically(dir / "done", fmt::format("{} steps, {:.0f} steps/s\n", r.steps, r.steps_per_second));
+  return model;
+}
+
 void BenchRunner::Run() {
   fs::create_directories(options_.out_dir);
   const fs::path runs_file = options_.out_dir / "runs.jsonl";
@@ -180,6 +216,20 @@ void BenchRunner::Run() {
         }
       }
 
+      // An honest leave-one-device-out controller for a train device.
+      std::unique_ptr<Strategy> loo_controller;
+      const std::string table_name = spec.rfind("table:", 0) == 0 ? spec.substr(6) : "";
+      const bool wants_loo = group.controller_loo_steps > 0 && !table_name.empty() && !IsTestDevice(table_name) &&
+                             std::find(names.begin(), names.end(), "controller") != names.end();
+      const auto strategy_for = [&](const std::string& name) -> Strategy& {
+        if (name != "controller" || !wants_loo) return strategy(name);
+        if (!loo_controller) {
+          loo_controller = std::make_unique<ControllerStrategy>(
+              LeaveOneOutController(table_name, group.controller_loo_steps), DefaultControllerPath("unconstrained"));
+        }
+        return *loo_controller;
+      };
+
       for (const BenchTask& task : tasks) {
         const ProxyScores& proxy = Proxy(task.dataset);
         const std::vector<double>& accuracy = data_->Accuracy(task.dataset).test_accuracy;
@@ -217,7 +267,7 @@ void BenchRunner::Run() {
                                     {"proxy_oracle_index", ref.proxy_oracle_index},
                                     {"ground_truth_complete", gt->complete()}};
               try {
-                const SearchReport report = RunSearch(strategy(name), *target, search, probes, context, nullptr,
+                const SearchReport report = RunSearch(strategy_for(name), *target, search, probes, context, nullptr,
                                                       "bench:" + key);
                 row["probes_used"] = report.probes_used;
                 row["wall_s"] = report.wall_seconds;

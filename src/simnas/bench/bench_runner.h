@@ -49,6 +49,8 @@ class BenchRunner {
 
  private:
   const ProxyScores& Proxy(Dataset dataset);
+  // The model of a controller trained without train device `device` (trained on first use).
+  std::filesystem::path LeaveOneOutController(const std::string& device, std::int64_t steps);
 
   BenchConfig config_;
   const BenchmarkData* data_;
