@@ -191,7 +191,7 @@ TEST(Oracle, RefusesADeviceWithoutAFullTable) {
 TEST(Registry, EveryNewStrategyIsListed) {
   std::vector<std::string> names;
   for (const StrategyInfo& i : ListStrategies()) names.push_back(i.name);
-  for (const std::string n : {"one-proxy", "evolution", "lut-prior", "safe-climb", "oracle", "proxy-oracle"}) {
+  for (const std::string n : {"one-proxy", "evolution", "lut-prior", "safe-climb", "controller", "oracle", "proxy-oracle"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
   }
   for (const StrategyInfo& i : ListStrategies()) {

@@ -6,6 +6,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
+#include "simnas/strategies/controller_strategy.h"
 #include "simnas/strategies/evolution.h"
 #include "simnas/strategies/lut_prior.h"
 #include "simnas/strategies/one_proxy.h"
@@ -33,6 +34,9 @@ const std::vector<Entry>& Entries() {
        [] { return std::make_unique<LutPriorStrategy>(); }},
       {{"safe-climb", "refits the target's latency from the probes; probes the best proxy predicted to fit", false},
        [] { return std::make_unique<SafeClimbStrategy>(); }},
+      {{"controller", "Sim-is-More: PPO policy meta-trained on synthetic devices (models/controller/) walks the space",
+        false},
+       [] { return std::make_unique<ControllerStrategy>(); }},
       {{"oracle", "reports only: best test accuracy within the budget from the full table", true},
        [] { return std::make_unique<OracleStrategy>(OracleTarget::kAccuracy); }},
       {{"proxy-oracle", "reports only: best proxy score within the budget from the full table", true},
