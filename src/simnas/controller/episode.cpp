@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <Eigen/Dense>
+
 #include "simnas/controller/binary_io.h"
 #include "simnas/core/error.h"
 #include "simnas/synthetic/cell_structure.h"
@@ -77,33 +79,19 @@ void Episode::FitAdapted() {
   for (int k = 0; k < kNumOps; ++k) p0 += x0[static_cast<std::size_t>(k)] * w0[static_cast<std::size_t>(k)];
   const double scale = p0 > 0 ? first.latency_ms / reference_ms_ / p0 : 1.0;
   for (double& v : w0) v *= scale;
-  // (X'X + ridge I) w = X'y + ridge w0, latencies in units of the reference.
-  std::array<std::array<double, kNumOps + 1>, kNumOps> a{};
-  for (int i = 0; i < kNumOps; ++i) {
-    a[static_cast<std::size_t>(i)][static_cast<std::size_t>(i)] = config_->ridge;
-    a[static_cast<std::size_t>(i)][kNumOps] = config_->ridge * w0[static_cast<std::size_t>(i)];
-  }
+  // (X'X + ridge I) w = X'y + ridge w0, latencies in units of the reference; symmetric
+  // positive definite (ridge > 0), solved by Cholesky (LDLT).
+  using Vec = Eigen::Matrix<double, kNumOps, 1>;
+  const Vec prior = Eigen::Map<const Vec>(w0.data());
+  Eigen::Matrix<double, kNumOps, kNumOps> a = config_->ridge * Eigen::Matrix<double, kNumOps, kNumOps>::Identity();
+  Vec b = config_->ridge * prior;
   for (const ProbedCell& p : probed_) {
-    const auto x = CountsOf(p.code);
-    const double y = p.latency_ms / reference_ms_;
-    for (int i = 0; i < kNumOps; ++i) {
-      for (int j = 0; j < kNumOps; ++j) a[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] += x[static_cast<std::size_t>(i)] * x[static_cast<std::size_t>(j)];
-      a[static_cast<std::size_t>(i)][kNumOps] += x[static_cast<std::size_t>(i)] * y;
-    }
+    const auto counts = CountsOf(p.code);
+    const Vec x = Eigen::Map<const Vec>(counts.data());
+    a.noalias() += x * x.transpose();
+    b += x * (p.latency_ms / reference_ms_);
   }
-  // Gaussian elimination; the matrix is symmetric positive definite (ridge > 0).
-  for (int c = 0; c < kNumOps; ++c) {
-    const double pivot = a[static_cast<std::size_t>(c)][static_cast<std::size_t>(c)];
-    for (int r = c + 1; r < kNumOps; ++r) {
-      const double f = a[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)] / pivot;
-      for (int k = c; k <= kNumOps; ++k) a[static_cast<std::size_t>(r)][static_cast<std::size_t>(k)] -= f * a[static_cast<std::size_t>(c)][static_cast<std::size_t>(k)];
-    }
-  }
-  for (int r = kNumOps - 1; r >= 0; --r) {
-    double v = a[static_cast<std::size_t>(r)][kNumOps];
-    for (int k = r + 1; k < kNumOps; ++k) v -= a[static_cast<std::size_t>(r)][static_cast<std::size_t>(k)] * adapted_[static_cast<std::size_t>(k)];
-    adapted_[static_cast<std::size_t>(r)] = v / a[static_cast<std::size_t>(r)][static_cast<std::size_t>(r)];
-  }
+  Eigen::Map<Vec>(adapted_.data()) = a.ldlt().solve(b);
 }
 
 const ProbedCell* Episode::Find(int code) const {
