@@ -119,9 +119,10 @@ LocalOptions ParseLocalOptions(const std::string& text) {
     else if (key == "quiet") o.quiet_tolerance = as_positive();
     else if (key == "max_wait") o.max_wait_s = as_positive();
     else if (key == "min_time") o.min_time_ms = as_positive();
+    else if (key == "window") o.reference_window_s = as_positive();
     else {
       throw ParseError(fmt::format("unknown local device option {}; expected threads, batch, input, classes, warmup, "
-                                   "repeats, min_time, max_spread, tries, quiet or max_wait",
+                                   "repeats, min_time, max_spread, tries, quiet, max_wait or window",
                                    Quoted(key)));
     }
   }
@@ -139,34 +140,55 @@ std::string LocalDevice::Fingerprint() const {
                      options_.input_size, options_.num_classes);
 }
 
+namespace {
+double UnixSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
 void LocalDevice::LoadRememberedReference() {
   if (!options_.remember_reference) return;
   try {
     const nlohmann::json j = nlohmann::json::parse(ReadFile(ReferenceCachePath()), nullptr, false);
-    if (j.is_object() && j.contains(Fingerprint()) && j[Fingerprint()].is_number()) {
-      remembered_reference_ms_ = j[Fingerprint()].get<double>();
-      if (remembered_reference_ms_ > 0) best_reference_ms_ = remembered_reference_ms_;
+    if (!j.is_object() || !j.contains(Fingerprint())) return;
+    const nlohmann::json& e = j[Fingerprint()];
+    // {"ms": fastest, "time": when it was seen}; anything else (an older format) is ignored.
+    if (!e.is_object() || !e.contains("ms") || !e.contains("time") || !e["ms"].is_number() || !e["time"].is_number()) {
+      return;
     }
+    const double ms = e["ms"].get<double>();
+    const double time = e["time"].get<double>();
+    if (ms > 0 && time <= UnixSeconds()) reference_history_.emplace_back(time, ms);
   } catch (const Error&) {
     // No cache yet: this process learns the speed itself.
   }
 }
 
-void LocalDevice::SaveRememberedReference() const {
-  if (!options_.remember_reference || best_reference_ms_ <= 0) return;
-  if (remembered_reference_ms_ > 0 && best_reference_ms_ >= remembered_reference_ms_) return;
+void LocalDevice::SaveRememberedReference() {
+  if (!options_.remember_reference || QuietReference() <= 0) return;
+  const auto fastest = std::min_element(reference_history_.begin(), reference_history_.end(),
+                                        [](const auto& a, const auto& b) { return a.second < b.second; });
   nlohmann::json j = nlohmann::json::object();
   try {
     j = nlohmann::json::parse(ReadFile(ReferenceCachePath()), nullptr, false);
     if (!j.is_object()) j = nlohmann::json::object();
   } catch (const Error&) {
   }
-  j[Fingerprint()] = best_reference_ms_;
+  j[Fingerprint()] = {{"ms", fastest->second}, {"time", fastest->first}};
   try {
     WriteFileAtomically(ReferenceCachePath(), j.dump(2));
   } catch (const Error&) {
     // A read-only home only costs the cross-process memory of the reference speed.
   }
+}
+
+double LocalDevice::QuietReference() {
+  const double oldest = UnixSeconds() - options_.reference_window_s;
+  // Keep at least the newest timing: the window never empties while measuring.
+  while (reference_history_.size() > 1 && reference_history_.front().first < oldest) reference_history_.pop_front();
+  double best = 0;
+  for (const auto& [time, ms] : reference_history_) best = best > 0 ? std::min(best, ms) : ms;
+  return best;
 }
 
 double LocalDevice::TimeReference(int runs) {
@@ -176,7 +198,10 @@ double LocalDevice::TimeReference(int runs) {
     const torch::Tensor out = reference_->net->forward(reference_->input);
     best = std::min(best, MsSince(t0));
   }
-  best_reference_ms_ = best_reference_ms_ > 0 ? std::min(best_reference_ms_, best) : best;
+  // The history keeps only timings that could become the window's minimum.
+  const double now = UnixSeconds();
+  while (!reference_history_.empty() && reference_history_.back().second >= best) reference_history_.pop_back();
+  reference_history_.emplace_back(now, best);
   return best;
 }
 
@@ -217,12 +242,13 @@ Measurement LocalDevice::Measure(const Cell& cell) {
     const auto started = Clock::now();
     while (static_cast<int>(times.size()) < repeats) {
       const double ref = TimeReference(3);
-      if (ref > best_reference_ms_ * (1 + options_.quiet_tolerance)) {
+      const double quiet = QuietReference();
+      if (ref > quiet * (1 + options_.quiet_tolerance)) {
         if (MsSince(started) > 1000 * options_.max_wait_s) {
           throw DeviceError(fmt::format("device {}: the machine stayed busy for {:.0f} s (reference network {:.3f} ms, "
                                         "{:.0f}% slower than its best {:.3f} ms); no quiet moment to measure {}",
-                                        Spec(), options_.max_wait_s, ref, 100 * (ref / best_reference_ms_ - 1),
-                                        best_reference_ms_, cell.ToString()));
+                                        Spec(), options_.max_wait_s, ref, 100 * (ref / quiet - 1), quiet,
+                                        cell.ToString()));
         }
         for (int i = 0; i < 3; ++i) net->forward(input);  // stay busy: idling slows the core down
         continue;
@@ -235,7 +261,8 @@ Measurement LocalDevice::Measure(const Cell& cell) {
         block_times.push_back(MsSince(t0));
       }
       // The block counts only if the machine was still quiet when it ended.
-      if (TimeReference(3) <= best_reference_ms_ * (1 + options_.quiet_tolerance)) {
+      const double after = TimeReference(3);
+      if (after <= QuietReference() * (1 + options_.quiet_tolerance)) {
         times.insert(times.end(), block_times.begin(), block_times.end());
       }
     }
