@@ -52,6 +52,8 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     inputs.aggregate = options.aggregate;
     inputs.proxy_dir = options.proxy_dir ? *options.proxy_dir
                                          : DefaultProxyTablePath(Dataset::kCifar100).parent_path();
+    // The repository's own tables are named relative to it, as the command is.
+    if (inputs.proxy_dir.string().rfind(root, 0) == 0) inputs.proxy_dir = inputs.proxy_dir.string().substr(root.size());
     const std::filesystem::path report =
         args->report.empty() ? std::filesystem::path(args->out) / "report.md" : std::filesystem::path(args->report);
     const std::string winner = WriteBenchReport(inputs, ctx.Data(), report, args->out);
