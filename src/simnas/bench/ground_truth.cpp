@@ -8,6 +8,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "simnas/core/error.h"
 #include "simnas/core/interrupt.h"
@@ -70,17 +71,32 @@ GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
   ProbeSession session(shared, space, static_cast<int>(cells.size()), nullptr, run_id);
   Progress progress("reference sample on " + device.Spec(), static_cast<std::int64_t>(cells.size()), 0, "cells");
   std::vector<std::pair<int, double>> measured;
-  for (int index : cells) {
-    ThrowIfInterrupted("reference sample");
-    const ProbeRecord& r = session.Probe(space.CellAt(index));
-    measured.emplace_back(index, r.measurement.latency_ms);
-    progress.Advance(1);
+  // A live device may fail a cell (too noisy at that moment): the other cells go on, and the
+  // failed ones are tried again after the pass, twice; those that still fail are left out
+  // and the ground truth says how many.
+  std::vector<int> pending = cells;
+  for (int round = 0; round < 3 && !pending.empty(); ++round) {
+    std::vector<int> failed;
+    for (int index : pending) {
+      ThrowIfInterrupted("reference sample");
+      try {
+        const ProbeRecord& r = session.Probe(space.CellAt(index));
+        measured.emplace_back(index, r.measurement.latency_ms);
+        progress.Advance(1);
+      } catch (const DeviceError& e) {
+        spdlog::warn("reference sample: {} (tried again later)", e.what());
+        failed.push_back(index);
+      }
+    }
+    pending = std::move(failed);
   }
   progress.Finish(fmt::format("{} measured now, the rest from the probe store", shared.measured()));
+  std::sort(measured.begin(), measured.end());
   return GroundTruth::FromSample(
       measured, fmt::format("reference sample of {} cells measured live on {} (top {} by proxy per dataset + {} "
-                            "random, seed {}), kept in the probe store",
-                            measured.size(), device.Spec(), top, random, seed));
+                            "random, seed {}{}), kept in the probe store",
+                            measured.size(), device.Spec(), top, random, seed,
+                            pending.empty() ? "" : fmt::format("; {} cells left out: too noisy three times", pending.size())));
 }
 
 SharedMeasurementDevice::SharedMeasurementDevice(Device& inner, ProbeStore& store, const SearchSpace& space)
