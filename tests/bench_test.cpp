@@ -6,6 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/bench/bench_config.h"
+#include "simnas/bench/ground_truth.h"
+#include "simnas/devices/device.h"
+#include "simnas/probe/probe_store.h"
+#include "simnas/proxies/proxy_table.h"
+#include <map>
 #include "simnas/controller/controller_model.h"
 #include "simnas/core/error.h"
 #include "simnas/core/gnuplot.h"
@@ -106,6 +111,51 @@ TEST(Bench, LeaveOneOutControllerIsTrainedWithoutTheTarget) {
   const std::string report((std::istreambuf_iterator<char>(report_in)), std::istreambuf_iterator<char>());
   EXPECT_NE(report.find("trained (8192 steps, seed 0, the committed default's settings) without that device"),
             std::string::npos);
+}
+
+// A live device that fails some cells now and then: the reference sample tries them again
+// after the pass and goes on instead of aborting; a cell that always fails is left out and
+// counted in the ground truth's description.
+class FlakyLiveDevice : public Device {
+ public:
+  std::string Spec() const override { return "flaky"; }
+  std::string Fingerprint() const override { return "flaky-test-device"; }
+  bool IsLive() const override { return true; }
+  Measurement Measure(const Cell& cell) override {
+    const int n = ++calls_[cell.Code()];
+    if (always_fails_ < 0) always_fails_ = cell.Code();  // the first cell asked for never works
+    if (cell.Code() % 7 == 0 && n == 1) throw DeviceError("flaky: too noisy once");
+    if (cell.Code() == always_fails_) throw DeviceError("flaky: too noisy always");
+    return Measurement{1.0 + cell.Code() * 1e-4, 0.01, 30};
+  }
+  int always_fails_ = -1;
+  std::map<int, int> calls_;
+};
+
+TEST(Bench, ReferenceSampleRetriesCellsALiveDeviceFailed) {
+  testing::TempDir dir;
+  ProbeStore store(dir / "p.sqlite");
+  const ProxyTable table = [] {
+    ProxyTable t;
+    for (int i = 0; i < kNumCells; ++i) {
+      t.naswot.push_back(i % 97);
+      t.logsynflow.push_back(i % 89);
+      t.skip.push_back(0);
+    }
+    return t;
+  }();
+  const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
+  FlakyLiveDevice device;
+  const GroundTruth gt = MeasureReferenceSample(device, testing::Data().space(), {&proxy}, 10, 40, 0, store);
+  EXPECT_EQ(device.calls_[device.always_fails_], 3);  // the pass and two retries
+  EXPECT_EQ(gt.known().size(), 49u);                  // 10 top + 40 random, one left out
+  EXPECT_FALSE(gt.Has(testing::Data().space().IndexOf(Cell::FromCode(device.always_fails_))));
+  EXPECT_NE(gt.source().find("1 cells left out"), std::string::npos) << gt.source();
+  for (const auto& [code, calls] : device.calls_) {
+    if (code % 7 == 0 && code != device.always_fails_) {
+      EXPECT_EQ(calls, 2) << code;  // failed once, then measured
+    }
+  }
 }
 
 TEST(Bench, ConfigErrorsNameTheField) {
