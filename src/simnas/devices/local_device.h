@@ -14,7 +14,8 @@
 // so that a process started during a slow spell still recognizes it). The window lets the
 // quiet speed follow a host that changes speed for good (a virtual machine moved, a new
 // co-tenant): a lucky minimum from an hour ago does not block measuring now (measured here:
-// the reference at 0.737 ms one hour, 0.958 ms on an idle machine the next). If the machine
+// the reference at 0.737 ms one hour, 0.958 ms on an idle machine the next; with a 600 s
+// window, cells waited 120 s and failed while the host ran 15% slower for minutes). If the machine
 // does not become quiet within `max_wait_s`, the measurement fails.
 #pragma once
 
@@ -41,7 +42,10 @@ struct LocalOptions {
   double quiet_tolerance = 0.10;  // accepted slowdown of the reference network
   double max_wait_s = 120;        // give up when the machine stays busy this long
   bool remember_reference = true; // persist the reference speed across processes
-  double reference_window_s = 600; // the quiet speed: fastest reference run this recent
+  // The quiet speed: the fastest reference run this recent. Shorter than max_wait_s, so a
+  // lasting change of the host's speed is followed before a measurement gives up; spikes
+  // shorter than the window are waited out.
+  double reference_window_s = 90;
 };
 
 // Parses "key=value,key=value" (keys as in LocalOptions: threads, batch, input, classes,
