@@ -5,6 +5,9 @@
 // score higher.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 
 #include <gtest/gtest.h>
@@ -275,6 +278,27 @@ TEST(StrategiesCli, EveryStrategyAnswersSimnasSearchOnATableDevice) {
                                         "--budget-ms", "10", "--proxy-table", proxy_csv.string()});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("complete latency table"), std::string::npos) << refused.err;
+}
+
+}  // namespace
+}  // namespace simnas
+
+namespace simnas {
+namespace {
+
+// The default strategy of `simnas search` is the one that won the committed benchmark's
+// leave-one-device-out runs over the train devices (docs/benchmark.md, written by `simnas bench`).
+TEST(Registry, DefaultStrategyIsTheCommittedBenchmarksLeaveOneOutWinner) {
+  const std::filesystem::path report = std::filesystem::path(SIMNAS_TEST_DIR) / ".." / "docs" / "benchmark.md";
+  std::ifstream in(report);
+  ASSERT_TRUE(in.good()) << report;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string marker = "Leave-one-device-out winner: `";
+  const std::size_t pos = text.find(marker);
+  ASSERT_NE(pos, std::string::npos) << "no leave-one-device-out winner in " << report;
+  const std::size_t end = text.find('`', pos + marker.size());
+  ASSERT_NE(end, std::string::npos);
+  EXPECT_EQ(text.substr(pos + marker.size(), end - pos - marker.size()), DefaultStrategyName());
 }
 
 }  // namespace

@@ -62,6 +62,6 @@ std::vector<StrategyInfo> ListStrategies() {
   return out;
 }
 
-std::string DefaultStrategyName() { return "random"; }
+std::string DefaultStrategyName() { return "safe-climb"; }
 
 }  // namespace simnas
