@@ -12,6 +12,7 @@
 #include "simnas/controller/controller_runner.h"
 #include "simnas/controller/evaluation.h"
 #include "simnas/controller/ppo_trainer.h"
+#include "simnas/controller/training_inputs.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/gnuplot.h"
@@ -47,15 +48,8 @@ std::string CommandLine() {
   return s;
 }
 
-// What `simnas train` and the evaluations share: the proxy of a dataset, the synthetic
-// distribution and the controller's cell tables, from train devices only.
-struct TrainingInputs {
-  ProxyScores proxy;
-  TrainDeviceFits fits;
-  CellTables tables;
-  std::vector<std::string> devices;  // the train devices used
-};
-
+// The training inputs of `simnas train` and `simnas controller loo`: the proxy table of a
+// dataset, from train devices only.
 TrainingInputs PrepareTraining(BenchmarkData& data, Dataset dataset, const std::string& proxy_table,
                                const std::string& aggregate, const std::vector<std::string>& exclude) {
   for (const std::string& d : exclude) {
@@ -63,14 +57,7 @@ TrainingInputs PrepareTraining(BenchmarkData& data, Dataset dataset, const std::
   }
   const ProxyTable table =
       LoadProxyTable(proxy_table.empty() ? DefaultProxyTablePath(dataset) : fs::path(proxy_table), dataset);
-  TrainingInputs in{ProxyScores(table, ParseProxyAggregate(aggregate)), FitTrainDevices(data, exclude), {}, {}};
-  std::vector<OpLatencyModel> models;
-  for (const OpModelFit& f : in.fits.fits) {
-    models.push_back(f.model);
-    in.devices.push_back(f.device);
-  }
-  in.tables = CellTables::Build(data.space(), in.proxy, RelativePriorModel(models));
-  return in;
+  return PrepareTrainingInputs(data, ProxyScores(table, ParseProxyAggregate(aggregate)), exclude);
 }
 
 struct EnvArgs {

@@ -11,12 +11,11 @@
 #include <spdlog/spdlog.h>
 
 #include "simnas/bench/ground_truth.h"
-#include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/ppo_trainer.h"
+#include "simnas/controller/training_inputs.h"
 #include "simnas/data/device_split.h"
 #include "simnas/strategies/controller_strategy.h"
-#include "simnas/synthetic/synthetic_distribution.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/interrupt.h"
@@ -118,14 +117,7 @@ fs::path BenchRunner::LeaveOneOutController(const std::string& device, std::int6
   if (fs::exists(dir / "done")) return model;
   // The committed default's settings, minus the held-out device.
   const ControllerModel base = LoadControllerModel(DefaultControllerPath("default"));
-  const TrainDeviceFits fits = FitTrainDevices(*data_, {device});
-  std::vector<OpLatencyModel> models;
-  std::vector<std::string> names;
-  for (const OpModelFit& f : fits.fits) {
-    models.push_back(f.model);
-    names.push_back(f.device);
-  }
-  const CellTables tables = CellTables::Build(data_->space(), Proxy(Dataset::kCifar100), RelativePriorModel(models));
+  const TrainingInputs in = PrepareTrainingInputs(*data_, Proxy(Dataset::kCifar100), {device});
   TrainOptions o;
   o.env = base.env;
   if (base.provenance.contains("ppo")) o.ppo = PpoConfigFromJson(base.provenance["ppo"]);
@@ -135,9 +127,9 @@ fs::path BenchRunner::LeaveOneOutController(const std::string& device, std::int6
   o.resume = true;
   o.plot = false;
   o.monitor_accuracy = &data_->Accuracy(Dataset::kCifar100).test_accuracy;
-  o.provenance = {{"purpose", "benchmark leave-one-device-out"}, {"held_out", device}, {"train_devices", names}};
+  o.provenance = {{"purpose", "benchmark leave-one-device-out"}, {"held_out", device}, {"train_devices", in.devices}};
   spdlog::info("bench: training a controller without {} ({} steps)", device, steps);
-  const TrainResult r = TrainController(o, tables, fits.distribution);
+  const TrainResult r = TrainController(o, in.tables, in.fits.distribution);
   WriteFileAtomically(dir / "done", fmt::format("{} steps, {:.0f} steps/s\n", r.steps, r.steps_per_second));
   return model;
 }
