@@ -31,6 +31,7 @@ LocalOptions FreshReference() {
   o.remember_reference = false;
   o.reference_window_s = 60;
   o.max_wait_s = 120;
+  o.tries = 5;
   return o;
 }
 
@@ -56,14 +57,24 @@ TEST(LocalDeviceSerial, LargerCellsMeasureSlower) {
 TEST(LocalDeviceSerial, RepeatedMeasurementsAgreeWithinFivePercent) {
   // This virtual machine's host changes speed for seconds to minutes even when the machine
   // is idle (the reference network measured 0.75 to 1.17 ms within minutes): a pair of
-  // measurements taken during such a change can differ more, so up to three pairs are taken
-  // and one of them must agree within 5%; every measurement must be a quiet, tight one.
+  // measurements taken during such a change can differ more, or be refused as too noisy, so
+  // up to five pairs are taken and one of them must agree within 5%; every measurement
+  // returned must be a tight one.
   LocalDevice device(FreshReference());
   const Cell cell = Cell::Parse("|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_3x3~0|avg_pool_3x3~1|none~2|");
   double best_gap = 1e9;
-  for (int pair = 0; pair < 3 && best_gap > 0.05; ++pair) {
-    const Measurement a = device.Measure(cell);
-    const Measurement b = device.Measure(cell);
+  int measured_pairs = 0;
+  for (int pair = 0; pair < 5 && best_gap > 0.05; ++pair) {
+    Measurement a, b;
+    try {
+      a = device.Measure(cell);
+      b = device.Measure(cell);
+    } catch (const DeviceError& e) {
+      // The device refused a noisy number, as it must; that pair says nothing about agreement.
+      RecordProperty("refused" + std::to_string(pair), e.what());
+      continue;
+    }
+    ++measured_pairs;
     EXPECT_GE(a.repeats, 30);
     EXPECT_LE(a.spread, 0.10);
     EXPECT_LE(b.spread, 0.10);
@@ -71,6 +82,7 @@ TEST(LocalDeviceSerial, RepeatedMeasurementsAgreeWithinFivePercent) {
     RecordProperty("pair" + std::to_string(pair), std::to_string(a.latency_ms) + " " + std::to_string(b.latency_ms));
     best_gap = std::min(best_gap, gap);
   }
+  ASSERT_GT(measured_pairs, 0) << "every pair was refused as too noisy";
   EXPECT_LE(best_gap, 0.05);
 }
 
