@@ -168,6 +168,7 @@ void LocalDevice::SaveRememberedReference() {
   if (!options_.remember_reference || QuietReference() <= 0) return;
   const auto fastest = std::min_element(reference_history_.begin(), reference_history_.end(),
                                         [](const auto& a, const auto& b) { return a.second < b.second; });
+  if (*fastest == saved_reference_) return;  // the file already says so: no write per measurement
   nlohmann::json j = nlohmann::json::object();
   try {
     j = nlohmann::json::parse(ReadFile(ReferenceCachePath()), nullptr, false);
@@ -177,6 +178,7 @@ void LocalDevice::SaveRememberedReference() {
   j[Fingerprint()] = {{"ms", fastest->second}, {"time", fastest->first}};
   try {
     WriteFileAtomically(ReferenceCachePath(), j.dump(2));
+    saved_reference_ = *fastest;
   } catch (const Error&) {
     // A read-only home only costs the cross-process memory of the reference speed.
   }

@@ -77,6 +77,7 @@ class LocalDevice : public Device {
   std::shared_ptr<Reference> reference_;
   // (seconds since the epoch, ms) of reference timings within the window, oldest first.
   std::deque<std::pair<double, double>> reference_history_;
+  std::pair<double, double> saved_reference_{0, 0};  // last (time, ms) written to the cache file
 };
 
 }  // namespace simnas
