@@ -4,6 +4,8 @@
 #   ./run.sh search [flags]    the main job: `simnas search` (default device: this machine's CPU)
 #   ./run.sh test              the whole test suite (CTest)
 #   ./run.sh bench             the speed benchmarks (Google Benchmark)
+#   ./run.sh package           a Debian package (build/simnas_*.deb), checked by unpacking it
+#                              into a temp root and searching with it from another folder
 #   ./run.sh SUBCOMMAND ...    any other simnas subcommand, e.g. ./run.sh devices
 #
 # Data: copied from $SIMNAS_DATA_MIRROR when set (or ../shared/data when present), else
@@ -14,7 +16,7 @@ cd "$(dirname "$(readlink -f "$0")")"
 PACKAGES=(build-essential cmake pkg-config curl ca-certificates
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libsqlitecpp-dev libsqlite3-dev libeigen3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox)
+  libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox libssl-dev)
 
 install_packages() {
   local missing=()
@@ -59,6 +61,16 @@ case "${1:-search}" in
   bench)
     shift || true
     for b in build/bench/*_bench; do [ -x "$b" ] && "$b" "$@"; done
+    ;;
+  package)
+    (cd build && cpack -G DEB >/dev/null)
+    deb=$(ls -t build/simnas_*.deb | head -n 1)
+    root=$(mktemp -d)
+    trap 'rm -rf "$root"' EXIT
+    dpkg-deb -x "$deb" "$root"
+    (cd "$root" && "$root/usr/bin/simnas" --data "$SIMNAS_DATA" --store "$root/probes.sqlite" \
+      search --device table:pixel3 --budget-ms 20 >/dev/null)
+    echo "run.sh: $deb works from $root (simnas search --device table:pixel3 --budget-ms 20)"
     ;;
   *)
     exec build/simnas "$@"

@@ -17,6 +17,7 @@
 #include "simnas/controller/controller_runner.h"
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/controller/synthetic_env.h"
+#include "bench_support.h"
 #include "simnas/data/benchmark_data.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
@@ -25,14 +26,15 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Fixture {
-  BenchmarkData data{DataDir::Resolve(std::nullopt)};
+  BenchmarkData data{DataDir(BenchDataDir())};
   ProxyScores proxy;
   TrainDeviceFits fits;
   CellTables tables;
   Fixture() {
     ProxyTable table;
-    if (fs::exists(DefaultProxyTablePath(Dataset::kCifar100))) {
-      table = LoadProxyTable(DefaultProxyTablePath(Dataset::kCifar100), Dataset::kCifar100);
+    const fs::path shipped = ProxyTableFile(BenchShareDir() / "tables" / "proxies", Dataset::kCifar100);
+    if (fs::exists(shipped)) {
+      table = LoadProxyTable(shipped, Dataset::kCifar100);
     } else {
       std::mt19937_64 rng(1);
       std::normal_distribution<double> normal;

@@ -13,6 +13,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_support.h"
 #include "simnas/data/data_dir.h"
 #include "simnas/proxies/proxies.h"
 
@@ -36,7 +37,7 @@ std::unique_ptr<ProxyEvaluator> MakeEvaluator(int threads, Dataset dataset, bool
   options.threads = threads;
   options.split_threads = split_threads;
   options.dataset = dataset;
-  auto e = std::make_unique<ProxyEvaluator>(DataDir::Resolve(std::nullopt).CifarSampleFile(), options);
+  auto e = std::make_unique<ProxyEvaluator>(DataDir(BenchDataDir()).CifarSampleFile(), options);
   e->Evaluate(Cells()[0]);  // warm-up: oneDNN primitives, allocator
   return e;
 }

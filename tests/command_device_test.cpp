@@ -105,7 +105,7 @@ TEST(DeviceRegistry, NamesResolveToSpecsWithOptions) {
   const auto script = testing::WriteScript(dir / "dev.sh", "echo 1.25");
   std::ofstream(dir / "devices.json") << R"({"devices": {"board": {"spec": "cmd:')" << script.string()
                                       << R"(' {arch}", "timeout_s": 5, "retries": 0, "description": "test"}}})";
-  const DeviceEnvironment env{&testing::Data(), dir / "devices.json"};
+  const DeviceEnvironment env{&testing::Data(), dir / "devices.json", {}};
   auto device = OpenDevice("board", env);
   EXPECT_EQ(device->Measure(kCell).latency_ms, 1.25);
   EXPECT_TRUE(device->IsLive());
@@ -117,7 +117,7 @@ TEST(DeviceRegistry, NamesResolveToSpecsWithOptions) {
 }
 
 TEST(DeviceFactory, SyntheticDevicesAreDeterministicPerSeed) {
-  const DeviceEnvironment env{&testing::Data(), std::nullopt};
+  const DeviceEnvironment env{&testing::Data(), std::nullopt, {}};
   auto a = OpenDevice("synthetic:7", env);
   auto b = OpenDevice("synthetic:7", env);
   auto c = OpenDevice("synthetic:8", env);

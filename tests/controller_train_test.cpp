@@ -152,7 +152,7 @@ TEST(ControllerStrategy, NeverExceedsTheProbeBudgetOnTableSyntheticAndCommandDev
   StrategyFixture f;
   ControllerStrategy strategy(f.budget_model, f.paper_model);
   TableDevice table("table:pixel3", Data().DeviceTable("pixel3"), Data().space());
-  const DeviceEnvironment env{&Data(), std::nullopt};
+  const DeviceEnvironment env{&Data(), std::nullopt, {}};
   auto synthetic = OpenDevice("synthetic:4", env);
   const auto script = testing::WriteScript(f.dir / "dev.sh", "echo 3.5");
   auto command = OpenDevice("cmd:'" + script.string() + "' {arch}", env);
@@ -205,9 +205,10 @@ namespace {
 // with this build's observation layout and, on a held-out test device with the committed
 // CIFAR-100 proxy table, answer a median budget with a measured-feasible cell in 10 probes.
 TEST(CommittedControllers, LoadAndAnswerAHeldOutDeviceWithinTenProbes) {
-  const ProxyScores proxy(LoadProxyTable(DefaultProxyTablePath(Dataset::kCifar100), Dataset::kCifar100),
+  const ProxyScores proxy(LoadProxyTable(testing::RepoProxyTable(Dataset::kCifar100), Dataset::kCifar100),
                           ProxyAggregate::kFreeRea);
-  ControllerStrategy strategy(DefaultControllerPath("default"), DefaultControllerPath("unconstrained"));
+  ControllerStrategy strategy(testing::RepoStrategyResources().controller_model,
+                              testing::RepoStrategyResources().unconstrained_controller_model);
   const LatencyTable& table = Data().DeviceTable("pixel2");
   TableDevice device("table:pixel2", table, Data().space());
   std::vector<double> sorted = table.values();

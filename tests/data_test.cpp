@@ -10,6 +10,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/data/accuracy_table.h"
+#include "simnas/data/benchmark_data.h"
 #include "simnas/data/cifar.h"
 #include "simnas/data/device_split.h"
 #include "simnas/data/fetch.h"
@@ -134,7 +135,7 @@ TEST(DataErrors, ArchIndexWithDuplicateIndex) {
   const SearchSpace& space = testing::Data().space();
   for (int i = 0; i < kNumCells; ++i) dict.insert(space.CellAt(i).ToString(), i == 5 ? 4 : i);
   WritePickle(dir / "idx.pt", dict);
-  ExpectDataError([&] { SearchSpace::Load(dir / "idx.pt"); }, "index 4 appears twice");
+  ExpectDataError([&] { LoadSearchSpace(dir / "idx.pt"); }, "index 4 appears twice");
 }
 
 TEST(DataErrors, AccuracyFileWithAMissingRowAndABadValue) {

@@ -317,7 +317,7 @@ TEST(ProxiesFaithfulness, ReproducesPublicFreeReaValues) {
 TEST(ProxyTables, CommittedTablesMatchRecomputedRows) {
   int checked = 0;
   for (Dataset dataset : kAllDatasets) {
-    const fs::path path = DefaultProxyTablePath(dataset);
+    const fs::path path = testing::RepoProxyTable(dataset);
     if (!fs::exists(path)) continue;
     const ProxyTable table = LoadProxyTable(path, dataset);
     ProxyOptions options;

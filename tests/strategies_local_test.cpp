@@ -48,7 +48,7 @@ TEST(StrategiesLocalSerial, EveryStrategyAnswersWithinATinyBudgetOnLocal) {
   const SearchContext context = MakeSearchContext(Data(), FakeProxy(), device);
   ASSERT_FALSE(context.train_tables.empty());
   for (const StrategyInfo& info : ListStrategies()) {
-    std::unique_ptr<Strategy> strategy = MakeStrategy(info.name);
+    std::unique_ptr<Strategy> strategy = MakeStrategy(info.name, testing::RepoStrategyResources());
     SearchTask task;
     task.latency_budget_ms = 1e6;  // every cell fits: the point is the probe budget
     task.seed = 4;

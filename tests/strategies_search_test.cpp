@@ -64,7 +64,7 @@ struct Outcome {
 
 Outcome RunStrategy(const std::string& strategy_name, Device& device, std::optional<double> budget_ms, int probes,
             std::uint64_t seed) {
-  std::unique_ptr<Strategy> strategy = MakeStrategy(strategy_name);
+  std::unique_ptr<Strategy> strategy = MakeStrategy(strategy_name, testing::RepoStrategyResources());
   SearchTask task;
   task.latency_budget_ms = budget_ms;
   task.seed = seed;
@@ -107,7 +107,7 @@ TEST_P(ProbingStrategy, NeverExceedsTheBudgetAndIsDeterministicOnATableDevice) {
 }
 
 TEST_P(ProbingStrategy, NeverExceedsTheBudgetAndIsDeterministicOnASyntheticDevice) {
-  const DeviceEnvironment env{&Data(), std::nullopt};
+  const DeviceEnvironment env{&Data(), std::nullopt, {}};
   std::unique_ptr<Device> device = OpenDevice("synthetic:5", env);
   std::vector<double> all;
   for (int i = 0; i < kNumCells; i += 7) all.push_back(device->Measure(Data().space().CellAt(i)).latency_ms);
@@ -168,10 +168,10 @@ TEST(Oracle, AnswersTheBestWithinTheBudgetFromTheFullTable) {
 }
 
 TEST(Oracle, RefusesADeviceWithoutAFullTable) {
-  const DeviceEnvironment env{&Data(), std::nullopt};
+  const DeviceEnvironment env{&Data(), std::nullopt, {}};
   std::unique_ptr<Device> synthetic = OpenDevice("synthetic:1", env);
   for (const std::string name : {"oracle", "proxy-oracle"}) {
-    std::unique_ptr<Strategy> s = MakeStrategy(name);
+    std::unique_ptr<Strategy> s = MakeStrategy(name, testing::RepoStrategyResources());
     const SearchContext context = MakeSearchContext(Data(), FakeProxy(), *synthetic);
     SearchTask task;
     task.latency_budget_ms = 10.0;
@@ -186,7 +186,7 @@ TEST(Oracle, RefusesADeviceWithoutAFullTable) {
   std::vector<double> partial(kNumCells, std::numeric_limits<double>::quiet_NaN());
   partial[0] = 1.0;
   TableDevice sample("table:sample.csv", std::make_unique<LatencyTable>("sample", partial), Data().space());
-  std::unique_ptr<Strategy> s = MakeStrategy("oracle");
+  std::unique_ptr<Strategy> s = MakeStrategy("oracle", testing::RepoStrategyResources());
   SearchTask task;
   EXPECT_THROW(RunSearch(*s, sample, task, 10, MakeSearchContext(Data(), FakeProxy(), sample), nullptr, ""), Error);
 }

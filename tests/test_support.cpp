@@ -6,14 +6,47 @@
 
 #include <fmt/format.h>
 
+#include "simnas/controller/controller_model.h"
 #include "simnas/core/subprocess.h"
 
 namespace simnas::testing {
 namespace fs = std::filesystem;
 
+namespace {
+
+// Tests never touch the real home: before any test runs, the XDG folders (where the CLI keeps
+// its default probe store, cache and registry) point into the build tree, for this process
+// and every simnas it starts.
+const bool kHomeIsolated = [] {
+  const fs::path home = fs::path(SIMNAS_BUILD_DIR) / "test-home";
+  setenv("XDG_DATA_HOME", (home / "data").c_str(), 1);
+  setenv("XDG_CACHE_HOME", (home / "cache").c_str(), 1);
+  setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
+  return true;
+}();
+
+fs::path DataFolder() {
+  const char* env = std::getenv("SIMNAS_DATA");
+  return (env != nullptr && *env != '\0') ? fs::path(env) : RepoFile("data");
+}
+
+}  // namespace
+
 const BenchmarkData& Data() {
-  static const BenchmarkData data(DataDir::Resolve(std::nullopt));
+  static const BenchmarkData data{DataDir(DataFolder())};
   return data;
+}
+
+fs::path RepoFile(const std::string& relative) { return fs::path(SIMNAS_TEST_DIR).parent_path() / relative; }
+
+fs::path RepoProxyTable(Dataset dataset) { return ProxyTableFile(RepoFile("tables/proxies"), dataset); }
+
+StrategyResources RepoStrategyResources() {
+  StrategyResources r;
+  r.controller_model = ControllerModelFile(RepoFile("models"), "default");
+  r.unconstrained_controller_model = ControllerModelFile(RepoFile("models"), "unconstrained");
+  r.data_dir = DataFolder();
+  return r;
 }
 
 TempDir::TempDir() {

@@ -6,11 +6,18 @@
 #include <vector>
 
 #include "simnas/data/benchmark_data.h"
+#include "simnas/strategies/registry.h"
 
 namespace simnas::testing {
 
 // The benchmark data of the build (SIMNAS_DATA, set by CTest to <repo>/data).
 const BenchmarkData& Data();
+// A file of the repository (its shipped tables, models, configs, docs), by relative path.
+std::filesystem::path RepoFile(const std::string& relative);
+// The repository's proxy table of `dataset` (tables/proxies/<dataset>.csv).
+std::filesystem::path RepoProxyTable(Dataset dataset);
+// The repository's controller models and the build's data, as the CLI would hand them down.
+StrategyResources RepoStrategyResources();
 
 // A fresh empty directory under the system temp dir, removed when the object dies.
 class TempDir {

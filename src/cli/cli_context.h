@@ -1,4 +1,5 @@
-// What every subcommand shares: the global flags and lazily opened data, store and devices.
+// What every subcommand shares: the global flags, the Environment resolved from them once, and
+// lazily opened data, store and devices.
 #pragma once
 
 #include <memory>
@@ -8,24 +9,52 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "simnas/core/environment.h"
 #include "simnas/data/benchmark_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/probe/probe_store.h"
+#include "simnas/strategies/registry.h"
 
 namespace simnas::cli {
 
+// The global path flags (empty: not given).
+struct GlobalFlags {
+  std::optional<std::string> data;
+  std::optional<std::string> registry;
+  std::optional<std::string> store;
+  std::optional<std::string> share;
+  std::optional<std::string> cache;
+};
+
+// The one place simnas reads the process environment. Each path: its flag, else its variable,
+// else the default:
+//   data      --data      $SIMNAS_DATA     $XDG_DATA_HOME/simnas/data (~/.local/share/simnas/data)
+//   store     --store     $SIMNAS_STORE    $XDG_DATA_HOME/simnas/probes.sqlite
+//   registry  --registry  $SIMNAS_DEVICES  $XDG_CONFIG_HOME/simnas/devices.json, when it exists
+//   cache     --cache     $SIMNAS_CACHE    $XDG_CACHE_HOME/simnas (~/.cache/simnas)
+//   share     --share     $SIMNAS_SHARE    <dir of the binary>/share/simnas (a build tree), else
+//                                          <dir of the binary>/../share/simnas (an install)
+// The shipped files are found under share: tables/proxies/, models/controller/, configs/.
+Environment ResolveEnvironment(const GlobalFlags& flags);
+
 class CliContext {
  public:
-  std::optional<std::string> data_flag;
-  std::optional<std::string> registry_flag;
-  std::optional<std::string> store_flag;
+  GlobalFlags flags;
 
+  // Resolved on first use (after the command line is parsed).
+  const Environment& Env();
   BenchmarkData& Data();
   ProbeStore& Store();
   DeviceEnvironment Devices();
   std::unique_ptr<Device> OpenDevice(const std::string& spec);
+  // The shipped controller models ($SIMNAS_CONTROLLER / $SIMNAS_CONTROLLER_UNCONSTRAINED
+  // override them) and the data folder.
+  StrategyResources Strategies();
+  // The proxy table of `dataset`: `given` when not empty, else the shipped one.
+  std::filesystem::path ProxyTable(const std::string& given, Dataset dataset);
 
  private:
+  std::optional<Environment> env_;
   std::unique_ptr<BenchmarkData> data_;
   std::unique_ptr<ProbeStore> store_;
 };

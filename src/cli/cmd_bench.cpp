@@ -13,7 +13,7 @@ namespace simnas::cli {
 void AddBenchCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("bench", "Run the few-probe HW-NAS benchmark and write its report");
   struct Args {
-    std::string config = std::string(SIMNAS_SOURCE_DIR) + "/configs/bench-full.json";
+    std::string config;
     std::string out;
     std::string report;
     std::string proxy_dir;
@@ -21,39 +21,43 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     bool report_only = false;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("--config", args->config, "Benchmark configuration JSON (default: configs/bench-full.json)");
+  cmd->add_option("--config", args->config, "Benchmark configuration JSON (default: the shipped configs/bench-full.json)");
   cmd->add_option("--out", args->out, "Output folder: runs.jsonl, figures, summary.csv")->required();
   cmd->add_option("--report", args->report, "Markdown report path (default: <out>/report.md)");
-  cmd->add_option("--proxy-dir", args->proxy_dir, "Folder of proxy tables (default: tables/proxies)");
+  cmd->add_option("--proxy-dir", args->proxy_dir, "Folder of proxy tables (default: the shipped tables/proxies)");
   cmd->add_option("--aggregate", args->aggregate, "Proxy aggregate: freerea or rank");
   cmd->add_flag("--report-only", args->report_only, "Only (re)write the report from the runs already done");
   cmd->callback([args, &ctx] {
-    const BenchConfig config = LoadBenchConfig(args->config);
+    namespace fs = std::filesystem;
+    const fs::path config_path = args->config.empty() ? ctx.Env().configs_dir / "bench-full.json" : fs::path(args->config);
+    const BenchConfig config = LoadBenchConfig(config_path);
     BenchOptions options;
     options.out_dir = args->out;
     options.aggregate = ParseProxyAggregate(args->aggregate);
-    if (!args->proxy_dir.empty()) options.proxy_dir = std::filesystem::path(args->proxy_dir);
+    options.proxy_dir = args->proxy_dir.empty() ? ctx.Env().proxy_tables_dir : fs::path(args->proxy_dir);
+    options.strategies = ctx.Strategies();
     BenchRunner runner(config, ctx.Data(), ctx.Devices(), ctx.Store(), options);
     if (!args->report_only) runner.Run();
 
     ReportInputs inputs;
-    std::string command = "simnas bench --config " + args->config + " --out " + args->out;
+    // Paths under the working directory are shown relative to it (a report written in a
+    // checkout names the checkout's files as the reader sees them).
+    const auto shown = [](const fs::path& p) {
+      std::error_code ec;
+      const fs::path rel = fs::relative(p, fs::current_path(), ec);
+      return (ec || rel.empty() || *rel.begin() == "..") ? p.string() : rel.string();
+    };
+    std::string command = "simnas bench --config " + shown(config_path) + " --out " + args->out;
     if (!args->report.empty()) command += " --report " + args->report;
     if (args->aggregate != "freerea") command += " --aggregate " + args->aggregate;
-    // Paths inside the repository are shown relative to it.
-    const std::string root = std::string(SIMNAS_SOURCE_DIR) + "/";
-    for (std::size_t pos; (pos = command.find(root)) != std::string::npos;) command.erase(pos, root.size());
     inputs.command = command;
-    const ProcessResult rev = RunProcess({"git", "-C", SIMNAS_SOURCE_DIR, "rev-parse", "--short", "HEAD"}, 10);
+    const ProcessResult rev = RunProcess({"git", "rev-parse", "--short", "HEAD"}, 10);
     if (rev.started && rev.exit_code == 0) inputs.revision = std::string(Trim(rev.out));
     inputs.config = config;
     inputs.rows = runner.LoadRows();
     inputs.ground_truth_sources = runner.ground_truth_sources();
     inputs.aggregate = options.aggregate;
-    inputs.proxy_dir = options.proxy_dir ? *options.proxy_dir
-                                         : DefaultProxyTablePath(Dataset::kCifar100).parent_path();
-    // The repository's own tables are named relative to it, as the command is.
-    if (inputs.proxy_dir.string().rfind(root, 0) == 0) inputs.proxy_dir = inputs.proxy_dir.string().substr(root.size());
+    inputs.proxy_dir = shown(options.proxy_dir);
     const std::filesystem::path report =
         args->report.empty() ? std::filesystem::path(args->out) / "report.md" : std::filesystem::path(args->report);
     const std::string winner = WriteBenchReport(inputs, ctx.Data(), report, args->out);

@@ -26,14 +26,14 @@ void AddDataCommand(CLI::App& app, CliContext& ctx) {
     } else if (const char* env = std::getenv("SIMNAS_DATA_MIRROR"); env != nullptr && *env != '\0') {
       options.mirror = std::filesystem::path(env);
     }
-    FetchData(DataDir::Resolve(ctx.data_flag), options);
+    FetchData(DataDir(ctx.Env().data_dir), options);
   });
 
   auto* verify = cmd->add_subcommand("verify", "Check every data file: present, published content, valid");
   auto json = std::make_shared<bool>(false);
   verify->add_flag("--json", *json, "Print JSON");
   verify->callback([&ctx, json] {
-    const DataDir dir = DataDir::Resolve(ctx.data_flag);
+    const DataDir dir(ctx.Env().data_dir);
     const std::vector<VerifyEntry> entries = VerifyData(dir);
     int bad = 0;
     nlohmann::json out = nlohmann::json::array();

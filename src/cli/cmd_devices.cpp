@@ -27,7 +27,7 @@ void AddDevicesCommand(CLI::App& app, CliContext& ctx) {
                         {"max_ms", *std::max_element(v.begin(), v.end())}});
     }
     nlohmann::json registry = nlohmann::json::array();
-    const auto registry_path = ResolveRegistryPath(ctx.registry_flag);
+    const auto registry_path = ctx.Env().registry_file;
     if (registry_path) {
       for (const RegistryEntry& e : LoadDeviceRegistry(*registry_path)) {
         registry.push_back({{"name", e.name}, {"spec", e.spec}, {"description", e.description}});

@@ -200,7 +200,7 @@ void RunOne(const Args& a, CliContext& ctx) {
   const Cell cell = a.arch ? Cell::Parse(*a.arch) : space.CellAt(*a.index);
   const ProxyOptions options = MakeOptions(a, dataset);
   const ProxyValues v = ComputeProxies(cell, ctx.Data().dir().CifarSampleFile(), options);
-  const fs::path table_path = a.table ? fs::path(*a.table) : DefaultProxyTablePath(dataset);
+  const fs::path table_path = a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, dataset);
   nlohmann::json aggregates = nullptr;
   if (fs::exists(table_path)) aggregates = Aggregates(LoadProxyTable(table_path, dataset), v);
   if (a.json) {
@@ -236,7 +236,7 @@ void RunAll(const Args& a, CliContext& ctx) {
   const Dataset dataset = ParseDataset(a.dataset);
   const Shard shard = a.shard ? ParseShard(*a.shard) : Shard{};
   const ProxyOptions options = MakeOptions(a, dataset);
-  fs::path out = a.out ? fs::path(*a.out) : DefaultProxyTablePath(dataset);
+  fs::path out = a.out ? fs::path(*a.out) : ProxyTableFile(ctx.Env().proxy_tables_dir, dataset);
   if (!a.out && !shard.whole()) out += fmt::format(".shard-{}-of-{}", shard.k, shard.n);
   const std::map<std::string, std::string> provenance =
       Provenance(dataset, options, shard, a.reuse_naswot.value_or(""));
@@ -363,7 +363,7 @@ void RunReport(const Args& a, CliContext& ctx) {
   } else {
     for (Dataset d : kAllDatasets) {
       if (a.dataset_given && d != ParseDataset(a.dataset)) continue;
-      if (fs::exists(DefaultProxyTablePath(d))) tables.emplace_back(d, DefaultProxyTablePath(d));
+      if (fs::exists(ProxyTableFile(ctx.Env().proxy_tables_dir, d))) tables.emplace_back(d, ProxyTableFile(ctx.Env().proxy_tables_dir, d));
     }
   }
   if (tables.empty()) throw DataError("no proxy table to report on (generate one with simnas proxies --all)");

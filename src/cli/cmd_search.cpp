@@ -44,10 +44,10 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     task.latency_budget_ms = args->budget_ms;
     task.seed = args->seed;
     const std::string strategy_name = args->strategy.empty() ? DefaultStrategyName() : args->strategy;
-    std::unique_ptr<Strategy> strategy = MakeStrategy(strategy_name);
+    std::unique_ptr<Strategy> strategy = MakeStrategy(strategy_name, ctx.Strategies());
     BenchmarkData& data = ctx.Data();
     const ProxyTable table = LoadProxyTable(
-        args->proxy_table.empty() ? DefaultProxyTablePath(task.dataset) : std::filesystem::path(args->proxy_table),
+        ctx.ProxyTable(args->proxy_table, task.dataset),
         task.dataset);
     const ProxyScores proxy(table, ParseProxyAggregate(args->aggregate));
     std::unique_ptr<Device> device = ctx.OpenDevice(args->device);

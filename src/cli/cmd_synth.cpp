@@ -151,7 +151,7 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx) {
     if (!args->plot.empty()) {
       const Dataset dataset = ParseDataset(args->dataset);
       const ProxyTable table = LoadProxyTable(
-          args->proxy_table.empty() ? DefaultProxyTablePath(dataset) : std::filesystem::path(args->proxy_table), dataset);
+          ctx.ProxyTable(args->proxy_table, dataset), dataset);
       const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
       const SearchSpace& space = data.space();
       const std::filesystem::path png(args->plot);

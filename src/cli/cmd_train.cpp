@@ -10,7 +10,7 @@
 #include "cli_context.h"
 #include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_runner.h"
-#include "simnas/controller/evaluation.h"
+#include "simnas/bench/evaluation.h"
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/controller/training_inputs.h"
 #include "simnas/core/error.h"
@@ -48,16 +48,21 @@ std::string CommandLine() {
   return s;
 }
 
+// --model, else the shipped controller for a latency budget.
+fs::path ModelOrDefault(CliContext& ctx, const std::string& model) {
+  return model.empty() ? ctx.Strategies().controller_model : fs::path(model);
+}
+
 // The training inputs of `simnas train` and `simnas controller loo`: the proxy table of a
 // dataset, from train devices only.
-TrainingInputs PrepareTraining(BenchmarkData& data, Dataset dataset, const std::string& proxy_table,
+TrainingInputs PrepareTraining(CliContext& ctx, Dataset dataset, const std::string& proxy_table,
                                const std::string& aggregate, const std::vector<std::string>& exclude) {
   for (const std::string& d : exclude) {
     if (IsTestDevice(d)) throw ParseError(fmt::format("--exclude {}: test devices are never used for training anyway", d));
   }
   const ProxyTable table =
-      LoadProxyTable(proxy_table.empty() ? DefaultProxyTablePath(dataset) : fs::path(proxy_table), dataset);
-  return PrepareTrainingInputs(data, ProxyScores(table, ParseProxyAggregate(aggregate)), exclude);
+      LoadProxyTable(ctx.ProxyTable(proxy_table, dataset), dataset);
+  return PrepareTrainingInputs(ctx.Data(), ProxyScores(table, ParseProxyAggregate(aggregate)), exclude);
 }
 
 struct EnvArgs {
@@ -179,7 +184,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(args->dataset);
     const std::vector<std::string> exclude = DeviceList(data, args->exclude);
-    TrainingInputs in = PrepareTraining(data, dataset, args->proxy_table, args->aggregate, exclude);
+    TrainingInputs in = PrepareTraining(ctx, dataset, args->proxy_table, args->aggregate, exclude);
     TrainOptions options;
     options.env = MakeEnvConfig(args->env);
     options.ppo = args->ppo;
@@ -244,16 +249,17 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     spec.probes = eval_args->probes;
     spec.dataset = ParseDataset(eval_args->dataset);
     const ProxyTable table = LoadProxyTable(
-        eval_args->proxy_table.empty() ? DefaultProxyTablePath(spec.dataset) : fs::path(eval_args->proxy_table),
+        ctx.ProxyTable(eval_args->proxy_table, spec.dataset),
         spec.dataset);
     const ProxyScores proxy(table, ParseProxyAggregate(eval_args->aggregate));
     std::vector<std::unique_ptr<Strategy>> owned;
     std::vector<NamedStrategy> strategies;
     for (const std::string& name : Split(eval_args->strategies, ',')) {
       if (name == "controller") {
-        owned.push_back(std::make_unique<ControllerStrategy>(eval_args->model, fs::path(), eval_args->greedy));
+        owned.push_back(std::make_unique<ControllerStrategy>(ModelOrDefault(ctx, eval_args->model), fs::path(),
+                                                             eval_args->greedy));
       } else {
-        owned.push_back(MakeStrategy(name));
+        owned.push_back(MakeStrategy(name, ctx.Strategies()));
       }
       strategies.push_back({name, owned.back().get()});
     }
@@ -329,7 +335,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       std::string group_name;
       for (const std::string& d : group) group_name += (group_name.empty() ? "" : "+") + d;
       const fs::path dir = root / group_name;
-      TrainingInputs in = PrepareTraining(data, dataset, loo_args->proxy_table, loo_args->aggregate, group);
+      TrainingInputs in = PrepareTraining(ctx, dataset, loo_args->proxy_table, loo_args->aggregate, group);
       if (!fs::exists(dir / "done")) {
         TrainOptions options;
         options.env = MakeEnvConfig(loo_args->env);
@@ -356,7 +362,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       std::vector<NamedStrategy> strategies;
       for (const std::string& name : Split(loo_args->strategies, ',')) {
         owned.push_back(name == "controller" ? std::make_unique<ControllerStrategy>(dir / "controller.ctl", fs::path())
-                                             : MakeStrategy(name));
+                                             : MakeStrategy(name, ctx.Strategies()));
         strategies.push_back({name, owned.back().get()});
       }
       const std::vector<EvalRow> rows = EvaluateOnTables(data, in.proxy, spec, strategies);
@@ -394,9 +400,9 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(traj_args->dataset);
     const ProxyTable table = LoadProxyTable(
-        traj_args->proxy_table.empty() ? DefaultProxyTablePath(dataset) : fs::path(traj_args->proxy_table), dataset);
+        ctx.ProxyTable(traj_args->proxy_table, dataset), dataset);
     const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
-    ControllerStrategy strategy(traj_args->model, fs::path());
+    ControllerStrategy strategy(ModelOrDefault(ctx, traj_args->model), fs::path());
     const fs::path png(traj_args->out);
     const fs::path dat = fs::path(png).replace_extension(".dat");
     std::string text = "# per device: step latency_percentile proxy_normalized latency_ms arch\n";

@@ -30,11 +30,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   simnas::cli::CliContext ctx;
-  app.add_option("--data", ctx.data_flag, "Benchmark data folder (default: $SIMNAS_DATA, else <repo>/data)");
-  app.add_option("--registry", ctx.registry_flag,
+  app.add_option("--data", ctx.flags.data,
+                 "Benchmark data folder (default: $SIMNAS_DATA, else ~/.local/share/simnas/data)");
+  app.add_option("--registry", ctx.flags.registry,
                  "Device registry JSON (default: $SIMNAS_DEVICES, else ~/.config/simnas/devices.json)");
-  app.add_option("--store", ctx.store_flag,
+  app.add_option("--store", ctx.flags.store,
                  "Probe store SQLite file (default: $SIMNAS_STORE, else ~/.local/share/simnas/probes.sqlite)");
+  app.add_option("--share", ctx.flags.share,
+                 "Folder of the shipped proxy tables, models and configs (default: $SIMNAS_SHARE, else "
+                 "share/simnas beside or above the binary)");
+  app.add_option("--cache", ctx.flags.cache, "Cache folder (default: $SIMNAS_CACHE, else ~/.cache/simnas)");
   app.add_flag_callback("-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); }, "Debug logging")
       ->trigger_on_parse();
 

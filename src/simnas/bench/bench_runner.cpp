@@ -92,8 +92,7 @@ BenchRunner::BenchRunner(BenchConfig config, const BenchmarkData& data, DeviceEn
 const ProxyScores& BenchRunner::Proxy(Dataset dataset) {
   auto it = proxies_.find(dataset);
   if (it == proxies_.end()) {
-    const fs::path path = options_.proxy_dir ? *options_.proxy_dir / (std::string(DatasetName(dataset)) + ".csv")
-                                             : DefaultProxyTablePath(dataset);
+    const fs::path path = ProxyTableFile(options_.proxy_dir, dataset);
     it = proxies_.emplace(dataset, ProxyScores(LoadProxyTable(path, dataset), options_.aggregate)).first;
   }
   return it->second;
@@ -116,7 +115,7 @@ fs::path BenchRunner::LeaveOneOutController(const std::string& device, std::int6
   const fs::path model = dir / "controller.ctl";
   if (fs::exists(dir / "done")) return model;
   // The committed default's settings, minus the held-out device.
-  const ControllerModel base = LoadControllerModel(DefaultControllerPath("default"));
+  const ControllerModel base = LoadControllerModel(options_.strategies.controller_model);
   const TrainingInputs in = PrepareTrainingInputs(*data_, Proxy(Dataset::kCifar100), {device});
   TrainOptions o;
   o.env = base.env;
@@ -144,7 +143,7 @@ void BenchRunner::Run() {
   std::map<std::string, std::unique_ptr<Strategy>> strategies;
   const auto strategy = [&](const std::string& name) -> Strategy& {
     auto& s = strategies[name];
-    if (!s) s = MakeStrategy(name);
+    if (!s) s = MakeStrategy(name, options_.strategies);
     return *s;
   };
 
@@ -217,7 +216,8 @@ void BenchRunner::Run() {
         if (name != "controller" || !wants_loo) return strategy(name);
         if (!loo_controller) {
           loo_controller = std::make_unique<ControllerStrategy>(
-              LeaveOneOutController(table_name, group.controller_loo_steps), DefaultControllerPath("unconstrained"));
+              LeaveOneOutController(table_name, group.controller_loo_steps),
+              options_.strategies.unconstrained_controller_model);
         }
         return *loo_controller;
       };

@@ -16,6 +16,7 @@
 #include "simnas/devices/device_factory.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/strategies/registry.h"
 
 namespace simnas {
 
@@ -32,7 +33,8 @@ struct TaskReference {
 struct BenchOptions {
   std::filesystem::path out_dir;
   ProxyAggregate aggregate = ProxyAggregate::kFreeRea;
-  std::optional<std::filesystem::path> proxy_dir;  // default tables/proxies
+  std::filesystem::path proxy_dir;  // folder of the <dataset>.csv proxy tables
+  StrategyResources strategies;     // controller models (the leave-one-out ones start from these), data
 };
 
 class BenchRunner {

@@ -118,8 +118,8 @@ ControllerModel LoadControllerModel(const fs::path& path) {
   return model;
 }
 
-fs::path DefaultControllerPath(const std::string& name) {
-  return fs::path(SIMNAS_SOURCE_DIR) / "models" / "controller" / (name + ".ctl");
+fs::path ControllerModelFile(const fs::path& models_dir, const std::string& name) {
+  return models_dir / "controller" / (name + ".ctl");
 }
 
 }  // namespace simnas

@@ -39,7 +39,8 @@ void SaveControllerModel(const std::filesystem::path& path, const ControllerMode
 // Throws DataError naming the file for a missing, corrupt or incompatible model.
 ControllerModel LoadControllerModel(const std::filesystem::path& path);
 
-// <repo>/models/controller/<name>.ctl
-std::filesystem::path DefaultControllerPath(const std::string& name);
+// <models_dir>/controller/<name>.ctl (the Environment's models_dir holds the shipped ones:
+// "default" for a latency budget, "unconstrained" for the paper's reward).
+std::filesystem::path ControllerModelFile(const std::filesystem::path& models_dir, const std::string& name);
 
 }  // namespace simnas

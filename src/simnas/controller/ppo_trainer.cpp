@@ -1,6 +1,5 @@
 #include "simnas/controller/ppo_trainer.h"
 
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +16,7 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/synthetic_env.h"
 #include "simnas/core/error.h"
+#include "simnas/core/threads.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/gnuplot.h"
 #include "simnas/core/interrupt.h"
@@ -61,13 +61,6 @@ PpoConfig PpoConfigFromJson(const nlohmann::json& j) {
 }
 
 namespace {
-
-// Torch's thread setting does not reach OpenBLAS, whose own pool spins (sched_yield) on
-// every small GEMM: measured ~25% of training time. Set it too when OpenBLAS is the BLAS.
-void SetBlasThreads(int threads) {
-  using SetThreads = void (*)(int);
-  if (auto* f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(threads);
-}
 
 constexpr std::string_view kCheckpointMagic = "SIMNAS-CHECKPOINT 1\n";
 constexpr const char* kCsvHeader =
@@ -255,8 +248,9 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
     throw ParseError("PPO settings out of range (envs, rollout, epochs, minibatch, hidden, layers, threads, steps >= 1)");
   }
 
-  at::set_num_threads(ppo.threads);
-  SetBlasThreads(ppo.threads);
+  // Torch's setting alone does not reach OpenBLAS, whose pool spins on every small GEMM
+  // (measured ~25% of training time); ScopedThreads sets both.
+  const ScopedThreads thread_scope(ppo.threads);
   torch::manual_seed(seed);
   const int n = ppo.num_envs, t_len = ppo.rollout, a_n = kNumActions;
   SyntheticVecEnv env(env_config, tables, distribution, n, seed);

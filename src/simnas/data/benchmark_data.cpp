@@ -7,13 +7,18 @@
 
 #include "simnas/core/error.h"
 #include "simnas/data/device_split.h"
+#include "simnas/data/pickle.h"
 
 namespace simnas {
+
+SearchSpace LoadSearchSpace(const std::filesystem::path& arch_index_file) {
+  return SearchSpace::FromIndexMap(LoadPickledStringIntDict(arch_index_file), arch_index_file.string());
+}
 namespace fs = std::filesystem;
 
 const SearchSpace& BenchmarkData::space() const {
   std::lock_guard lock(mutex_);
-  if (!space_) space_ = std::make_unique<SearchSpace>(SearchSpace::Load(dir_.ArchIndexFile()));
+  if (!space_) space_ = std::make_unique<SearchSpace>(LoadSearchSpace(dir_.ArchIndexFile()));
   return *space_;
 }
 

@@ -16,6 +16,10 @@
 
 namespace simnas {
 
+// Reads HELP's str_arch2idx.pt and builds the NATS-Bench numbering from it. Throws DataError
+// naming the file and the first bad entry.
+SearchSpace LoadSearchSpace(const std::filesystem::path& arch_index_file);
+
 class BenchmarkData {
  public:
   explicit BenchmarkData(DataDir dir) : dir_(std::move(dir)) {}

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <filesystem>
-#include <optional>
 #include <string>
 
 #include "simnas/data/dataset.h"
@@ -13,9 +12,6 @@ namespace simnas {
 class DataDir {
  public:
   explicit DataDir(std::filesystem::path root) : root_(std::move(root)) {}
-
-  // --data DIR if given, else $SIMNAS_DATA, else <repository>/data.
-  static DataDir Resolve(const std::optional<std::string>& flag);
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path HelpDir() const { return root_ / "help-nasbench201"; }

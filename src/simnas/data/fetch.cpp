@@ -9,6 +9,7 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/subprocess.h"
 #include "simnas/data/accuracy_table.h"
+#include "simnas/data/benchmark_data.h"
 #include "simnas/data/cifar.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/search_space/search_space.h"
@@ -186,7 +187,7 @@ std::vector<VerifyEntry> VerifyData(const DataDir& dir) {
     try {
       const std::string ext = path.extension().string();
       if (spec.path.find("str_arch2idx") != std::string::npos) {
-        SearchSpace::Load(path);
+        LoadSearchSpace(path);
       } else if (ext == ".pt") {
         LoadLatencyTable(path);
       } else if (spec.path.rfind("nats-bench-accuracy/", 0) == 0) {

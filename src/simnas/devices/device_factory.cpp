@@ -1,6 +1,5 @@
 #include "simnas/devices/device_factory.h"
 
-#include <cstdlib>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -53,16 +52,6 @@ std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
   return entries;
 }
 
-std::optional<fs::path> ResolveRegistryPath(const std::optional<std::string>& flag) {
-  if (flag && !flag->empty()) return fs::path(*flag);
-  if (const char* env = std::getenv("SIMNAS_DEVICES"); env != nullptr && *env != '\0') return fs::path(env);
-  if (const char* home = std::getenv("HOME"); home != nullptr) {
-    const fs::path p = fs::path(home) / ".config" / "simnas" / "devices.json";
-    if (fs::exists(p)) return p;
-  }
-  return std::nullopt;
-}
-
 namespace {
 
 const BenchmarkData& NeedData(const DeviceEnvironment& env, const std::string& spec) {
@@ -98,7 +87,11 @@ std::unique_ptr<Device> OpenWithOptions(const std::string& spec, const DeviceEnv
     return std::make_unique<SyntheticDevice>(static_cast<std::uint64_t>(*seed),
                                              fits.distribution.SampleDevice(rng, options), options, options_given);
   }
-  if (kind == "local") return std::make_unique<LocalDevice>(ParseLocalOptions(arg));
+  if (kind == "local") {
+    LocalOptions options = ParseLocalOptions(arg);
+    options.cache_dir = env.cache_dir;
+    return std::make_unique<LocalDevice>(std::move(options));
+  }
   if (kind == "cmd") return std::make_unique<CommandDevice>(arg, NeedData(env, spec).space(), command_options, name);
   return nullptr;
 }

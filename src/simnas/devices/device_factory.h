@@ -6,8 +6,8 @@
 //   local[:OPTS]     this machine's CPU, timed live (OPTS: threads=1,batch=1,...)
 //   cmd:COMMAND      an external program printing a latency ({arch}/{index} placeholders)
 //   NAME             a device named in the registry file, else a benchmark table NAME
-// The registry is a JSON file (--registry, else $SIMNAS_DEVICES, else
-// ~/.config/simnas/devices.json when present):
+// The registry is a JSON file (the Environment's registry_file: --registry, else $SIMNAS_DEVICES,
+// else ~/.config/simnas/devices.json when present):
 //   {"devices": {"my-jetson": {"spec": "cmd:ssh jetson ./time.sh {arch}",
 //                              "timeout_s": 120, "retries": 1, "description": "..."}}}
 #pragma once
@@ -34,13 +34,11 @@ struct RegistryEntry {
 
 // Loads and validates a registry file. Throws DataError naming the file and the bad entry.
 std::vector<RegistryEntry> LoadDeviceRegistry(const std::filesystem::path& path);
-// --registry value if given, else $SIMNAS_DEVICES, else ~/.config/simnas/devices.json if it
-// exists; nullopt when there is no registry.
-std::optional<std::filesystem::path> ResolveRegistryPath(const std::optional<std::string>& flag);
-
+// What opening a device may need besides its spec.
 struct DeviceEnvironment {
-  const BenchmarkData* data = nullptr;
-  std::optional<std::filesystem::path> registry;
+  const BenchmarkData* data = nullptr;               // for table: and synthetic: devices
+  std::optional<std::filesystem::path> registry;     // registry file, when there is one
+  std::filesystem::path cache_dir;                   // live devices' cache (empty: none)
 };
 
 // Throws ParseError for a malformed spec, DataError for a missing table.

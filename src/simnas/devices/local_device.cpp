@@ -1,6 +1,5 @@
 #include "simnas/devices/local_device.h"
 
-#include <dlfcn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,9 +10,11 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/threads.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
@@ -41,44 +42,11 @@ std::string MachineDescription() {
   return fmt::format("{}|{}|{} cores|torch {}", host, cpu, std::thread::hardware_concurrency(), TORCH_VERSION);
 }
 
-// OpenBLAS keeps its own thread pool, whose idle workers spin; torch::set_num_threads does
-// not reach it. Left alone, a spinning worker competes with the timed thread.
-void SetBlasThreads(int threads) {
-  using SetThreads = void (*)(int);
-  static const auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (set != nullptr) set(threads);
-}
-
-// Sets torch's and the BLAS's thread counts for a scope; restores torch's on exit.
-class ThreadScope {
- public:
-  explicit ThreadScope(int threads) : saved_(torch::get_num_threads()) {
-    torch::set_num_threads(threads);
-    SetBlasThreads(threads);
-  }
-  ~ThreadScope() {
-    torch::set_num_threads(saved_);
-    SetBlasThreads(saved_);
-  }
-  ThreadScope(const ThreadScope&) = delete;
-  ThreadScope& operator=(const ThreadScope&) = delete;
-
- private:
-  int saved_;
-};
-
 Cell AllNone() { return Cell(); }
 
-std::filesystem::path ReferenceCachePath() {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  const char* home = std::getenv("HOME");
-  const std::filesystem::path base = (xdg != nullptr && *xdg != '\0') ? std::filesystem::path(xdg)
-                                     : (home != nullptr)             ? std::filesystem::path(home) / ".cache"
-                                                                     : std::filesystem::temp_directory_path();
-  return base / "simnas" / "local-reference.json";
-}
-
 }  // namespace
+
+std::filesystem::path LocalDevice::ReferenceCacheFile() const { return options_.cache_dir / "local-reference.json"; }
 
 struct LocalDevice::Reference {
   TinyNetwork net{nullptr};
@@ -147,9 +115,9 @@ double UnixSeconds() {
 }  // namespace
 
 void LocalDevice::LoadRememberedReference() {
-  if (!options_.remember_reference) return;
+  if (!options_.remember_reference || options_.cache_dir.empty()) return;
   try {
-    const nlohmann::json j = nlohmann::json::parse(ReadFile(ReferenceCachePath()), nullptr, false);
+    const nlohmann::json j = nlohmann::json::parse(ReadFile(ReferenceCacheFile()), nullptr, false);
     if (!j.is_object() || !j.contains(Fingerprint())) return;
     const nlohmann::json& e = j[Fingerprint()];
     // {"ms": fastest, "time": when it was seen}; anything else (an older format) is ignored.
@@ -165,19 +133,19 @@ void LocalDevice::LoadRememberedReference() {
 }
 
 void LocalDevice::SaveRememberedReference() {
-  if (!options_.remember_reference || QuietReference() <= 0) return;
+  if (!options_.remember_reference || options_.cache_dir.empty() || QuietReference() <= 0) return;
   const auto fastest = std::min_element(reference_history_.begin(), reference_history_.end(),
                                         [](const auto& a, const auto& b) { return a.second < b.second; });
   if (*fastest == saved_reference_) return;  // the file already says so: no write per measurement
   nlohmann::json j = nlohmann::json::object();
   try {
-    j = nlohmann::json::parse(ReadFile(ReferenceCachePath()), nullptr, false);
+    j = nlohmann::json::parse(ReadFile(ReferenceCacheFile()), nullptr, false);
     if (!j.is_object()) j = nlohmann::json::object();
   } catch (const Error&) {
   }
   j[Fingerprint()] = {{"ms", fastest->second}, {"time", fastest->first}};
   try {
-    WriteFileAtomically(ReferenceCachePath(), j.dump(2));
+    WriteFileAtomically(ReferenceCacheFile(), j.dump(2));
     saved_reference_ = *fastest;
   } catch (const Error&) {
     // A read-only home only costs the cross-process memory of the reference speed.
@@ -208,12 +176,14 @@ double LocalDevice::TimeReference(int runs) {
 }
 
 Measurement LocalDevice::Measure(const Cell& cell) {
-  ThreadScope threads(options_.threads);
+  const ScopedThreads threads(options_.threads);
   torch::InferenceMode inference;
   NetworkOptions net_options;
   net_options.num_classes = options_.num_classes;
-  torch::manual_seed(0);
-  const torch::Tensor input = torch::randn({options_.batch, 3, options_.input_size, options_.input_size});
+  // A generator of its own: measuring must not reset the process's global random state.
+  const at::Generator generator = at::detail::createCPUGenerator(0);
+  const torch::Tensor input =
+      torch::randn({options_.batch, 3, options_.input_size, options_.input_size}, generator);
   if (!reference_) {
     reference_ = std::make_shared<Reference>();
     reference_->net = TinyNetwork(AllNone(), net_options);

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <utility>
 #include <memory>
 #include <string>
@@ -41,7 +42,8 @@ struct LocalOptions {
   int tries = 3;
   double quiet_tolerance = 0.10;  // accepted slowdown of the reference network
   double max_wait_s = 120;        // give up when the machine stays busy this long
-  bool remember_reference = true; // persist the reference speed across processes
+  bool remember_reference = true; // persist the reference speed across processes, in cache_dir
+  std::filesystem::path cache_dir;  // the Environment's cache folder; empty: nothing is remembered
   // The quiet speed: the fastest reference run this recent. Shorter than max_wait_s, so a
   // lasting change of the host's speed is followed before a measurement gives up; spikes
   // shorter than the window are waited out.
@@ -70,6 +72,7 @@ class LocalDevice : public Device {
   double QuietReference();
   void LoadRememberedReference();
   void SaveRememberedReference();
+  std::filesystem::path ReferenceCacheFile() const;
 
   LocalOptions options_;
   std::string machine_;

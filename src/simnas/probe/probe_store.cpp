@@ -1,7 +1,6 @@
 #include "simnas/probe/probe_store.h"
 
 #include <chrono>
-#include <cstdlib>
 #include <ctime>
 #include <random>
 
@@ -29,17 +28,6 @@ std::string UtcNow(const char* format) {
 std::string NewRunId() {
   std::random_device entropy;
   return fmt::format("{}-{:04x}", UtcNow("%Y%m%d-%H%M%S"), entropy() & 0xffff);
-}
-
-fs::path ProbeStore::ResolvePath(const std::optional<std::string>& flag) {
-  if (flag && !flag->empty()) return fs::path(*flag);
-  if (const char* env = std::getenv("SIMNAS_STORE"); env != nullptr && *env != '\0') return fs::path(env);
-  const char* xdg = std::getenv("XDG_DATA_HOME");
-  const char* home = std::getenv("HOME");
-  const fs::path base = (xdg != nullptr && *xdg != '\0') ? fs::path(xdg)
-                        : (home != nullptr)             ? fs::path(home) / ".local" / "share"
-                                                        : fs::path(".");
-  return base / "simnas" / "probes.sqlite";
 }
 
 ProbeStore::ProbeStore(const fs::path& path) : path_(path) {

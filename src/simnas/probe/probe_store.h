@@ -44,9 +44,6 @@ class ProbeStore {
   std::vector<StoredProbe> LoadDevice(const std::string& device_fingerprint) const;
   const std::filesystem::path& path() const { return path_; }
 
-  // --store value if given, else $SIMNAS_STORE, else ~/.local/share/simnas/probes.sqlite.
-  static std::filesystem::path ResolvePath(const std::optional<std::string>& flag);
-
  private:
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;

@@ -18,7 +18,6 @@
 // the fast one.
 #include "simnas/proxies/proxies.h"
 
-#include <dlfcn.h>
 #include <malloc.h>
 
 #include <array>
@@ -31,6 +30,7 @@
 #include <torch/torch.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/threads.h"
 #include "simnas/data/cifar.h"
 #include "simnas/network/tiny_network.h"
 #include "simnas/proxies/cl_kernels.h"
@@ -90,12 +90,6 @@ TinyNetwork BuildNetwork(const Cell& cell, Dataset dataset, std::uint64_t seed) 
   torch::manual_seed(seed);
   FreeReaInit(*network);
   return network;
-}
-
-void SetBlasThreads(int threads) {
-  using SetThreads = void (*)(int);
-  static const auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (set != nullptr) set(threads);
 }
 
 ParallelFor TorchParallelFor() {
@@ -659,10 +653,7 @@ ProxyEvaluator::ProxyEvaluator(const std::filesystem::path& cifar_sample, const 
   // NASWOT time). Keep them in the heap instead.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  if (options.threads > 0) {
-    torch::set_num_threads(options.threads);
-    SetBlasThreads(options.threads);
-  }
+  SetComputeThreads(options.threads);
   const ImageSet set = LoadCifarImages(cifar_sample);
   const int needed = options.batches * kBatchImages;
   if (set.count < needed) {

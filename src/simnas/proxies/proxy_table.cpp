@@ -16,8 +16,8 @@
 namespace simnas {
 namespace fs = std::filesystem;
 
-fs::path DefaultProxyTablePath(Dataset dataset) {
-  return fs::path(SIMNAS_SOURCE_DIR) / "tables" / "proxies" / (std::string(DatasetName(dataset)) + ".csv");
+fs::path ProxyTableFile(const fs::path& dir, Dataset dataset) {
+  return dir / (std::string(DatasetName(dataset)) + ".csv");
 }
 
 namespace {

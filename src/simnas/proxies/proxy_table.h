@@ -28,8 +28,9 @@ struct ProxyTable {
   std::map<std::string, std::string> provenance;  // from the "# key: value" lines
 };
 
-// <repo>/tables/proxies/<dataset>.csv
-std::filesystem::path DefaultProxyTablePath(Dataset dataset);
+// <dir>/<dataset>.csv: the file of `dataset`'s table in a folder of tables (the Environment's
+// proxy_tables_dir holds the shipped ones).
+std::filesystem::path ProxyTableFile(const std::filesystem::path& dir, Dataset dataset);
 
 // Loads and validates a complete table. Throws DataError naming the file and first bad row.
 ProxyTable LoadProxyTable(const std::filesystem::path& path, Dataset dataset);

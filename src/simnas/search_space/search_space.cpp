@@ -4,14 +4,13 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
-#include "simnas/data/pickle.h"
 
 namespace simnas {
 
-SearchSpace SearchSpace::Load(const std::filesystem::path& arch_index_file) {
-  const auto entries = LoadPickledStringIntDict(arch_index_file);
+SearchSpace SearchSpace::FromIndexMap(const std::vector<std::pair<std::string, long long>>& entries,
+                                      const std::string& source) {
   if (entries.size() != static_cast<std::size_t>(kNumCells)) {
-    throw DataError(fmt::format("{}: expected {} architectures, found {}", arch_index_file.string(), kNumCells,
+    throw DataError(fmt::format("{}: expected {} architectures, found {}", source, kNumCells,
                                 entries.size()));
   }
   SearchSpace space;
@@ -22,20 +21,20 @@ SearchSpace SearchSpace::Load(const std::filesystem::path& arch_index_file) {
     try {
       cell = Cell::Parse(arch);
     } catch (const ParseError& e) {
-      throw DataError(fmt::format("{}: {}", arch_index_file.string(), e.what()));
+      throw DataError(fmt::format("{}: {}", source, e.what()));
     }
     if (index < 0 || index >= kNumCells) {
-      throw DataError(fmt::format("{}: index {} of {} is outside [0, {})", arch_index_file.string(), index, arch,
+      throw DataError(fmt::format("{}: index {} of {} is outside [0, {})", source, index, arch,
                                   kNumCells));
     }
     const auto code = static_cast<std::size_t>(cell.Code());
     const auto idx = static_cast<std::size_t>(index);
     if (space.code_at_index_[idx] != -1) {
-      throw DataError(fmt::format("{}: index {} appears twice (second time for {})", arch_index_file.string(),
+      throw DataError(fmt::format("{}: index {} appears twice (second time for {})", source,
                                   index, arch));
     }
     if (space.index_of_code_[code] != -1) {
-      throw DataError(fmt::format("{}: architecture {} appears twice", arch_index_file.string(), arch));
+      throw DataError(fmt::format("{}: architecture {} appears twice", source, arch));
     }
     space.code_at_index_[idx] = static_cast<std::int16_t>(code);
     space.index_of_code_[code] = static_cast<std::int16_t>(index);

@@ -4,8 +4,10 @@
 
 #include <array>
 #include <cstdint>
-#include <filesystem>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "simnas/search_space/cell.h"
 
@@ -13,9 +15,12 @@ namespace simnas {
 
 class SearchSpace {
  public:
-  // Loads and validates the index file: 15,625 distinct well-formed architectures with
-  // distinct indices in [0, 15625). Throws DataError naming the file and the first bad entry.
-  static SearchSpace Load(const std::filesystem::path& arch_index_file);
+  // Builds the numbering from (architecture string, index) pairs and validates it: 15,625
+  // distinct well-formed architectures with distinct indices in [0, 15625). Throws DataError
+  // naming `source` (the file the pairs came from) and the first bad entry. The data layer
+  // reads the file (LoadSearchSpace in data/benchmark_data.h); the space knows no file format.
+  static SearchSpace FromIndexMap(const std::vector<std::pair<std::string, long long>>& entries,
+                                  const std::string& source);
 
   // NATS-Bench index of a cell; every cell has one.
   int IndexOf(const Cell& cell) const { return index_of_code_[static_cast<std::size_t>(cell.Code())]; }

@@ -1,7 +1,5 @@
 #include "simnas/strategies/controller_strategy.h"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -12,12 +10,6 @@
 namespace simnas {
 namespace fs = std::filesystem;
 namespace {
-
-fs::path FromEnvOr(const char* var, const fs::path& given, const fs::path& fallback) {
-  if (!given.empty()) return given;
-  if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return fs::path(v);
-  return fallback;
-}
 
 class SessionOracle : public LatencyOracle {
  public:
@@ -31,9 +23,8 @@ class SessionOracle : public LatencyOracle {
 }  // namespace
 
 ControllerStrategy::ControllerStrategy(fs::path budget_model, fs::path unconstrained_model, bool greedy)
-    : budget_path_(FromEnvOr("SIMNAS_CONTROLLER", budget_model, DefaultControllerPath("default"))),
-      unconstrained_path_(
-          FromEnvOr("SIMNAS_CONTROLLER_UNCONSTRAINED", unconstrained_model, DefaultControllerPath("unconstrained"))),
+    : budget_path_(std::move(budget_model)),
+      unconstrained_path_(std::move(unconstrained_model)),
       greedy_(greedy) {}
 
 const ControllerModel& ControllerStrategy::Model(bool with_budget) {

@@ -3,8 +3,9 @@
 // target. Every latency it sees is a probe of the session; it never asks for more distinct
 // cells than the session's budget.
 //
-// Models: with a latency budget, models/controller/default.ctl (or $SIMNAS_CONTROLLER);
-// without one, models/controller/unconstrained.ctl (or $SIMNAS_CONTROLLER_UNCONSTRAINED).
+// Models: one trained for a latency budget, one for the paper's unconstrained reward (the
+// shipped ones: ControllerModelFile(models_dir, "default" / "unconstrained")); each is loaded
+// on first use.
 // Its latency prior (for the observation's predicted latency changes) is fitted on the
 // context's train tables, which never include the target's own table.
 #pragma once
@@ -23,13 +24,12 @@ namespace simnas {
 
 class ControllerStrategy : public Strategy {
  public:
-  // Empty paths: the defaults above.
-  explicit ControllerStrategy(std::filesystem::path budget_model = {}, std::filesystem::path unconstrained_model = {},
-                              bool greedy = false);
+  ControllerStrategy(std::filesystem::path budget_model, std::filesystem::path unconstrained_model,
+                     bool greedy = false);
   std::string name() const override { return "controller"; }
   void Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) override;
 
-  // The paths the strategy loads (after defaults and environment variables).
+  // The paths the strategy loads.
   const std::filesystem::path& budget_model_path() const { return budget_path_; }
   const std::filesystem::path& unconstrained_model_path() const { return unconstrained_path_; }
 

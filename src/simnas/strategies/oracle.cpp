@@ -67,7 +67,7 @@ void OracleStrategy::Search(ProbeSession& session, const SearchTask& task, const
     const std::lock_guard lock(mutex_);
     if (loaded_ == nullptr || loaded_->dataset != task.dataset) {
       loaded_ = std::make_shared<const AccuracyTable>(
-          LoadAccuracyTable(DataDir::Resolve(std::nullopt).AccuracyFile(task.dataset), task.dataset));
+          LoadAccuracyTable(DataDir(data_dir_).AccuracyFile(task.dataset), task.dataset));
     }
     keep = loaded_;
     score = &keep->test_accuracy;

@@ -11,6 +11,7 @@
 // latency normalized over the whole table.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,18 +26,21 @@ enum class OracleTarget { kAccuracy, kProxy };
 
 class OracleStrategy : public Strategy {
  public:
-  explicit OracleStrategy(OracleTarget target) : target_(target) {}
+  // `data_dir`: where the `oracle` loads the task's accuracy from when none was given.
+  explicit OracleStrategy(OracleTarget target, std::filesystem::path data_dir = {})
+      : target_(target), data_dir_(std::move(data_dir)) {}
 
   std::string name() const override { return target_ == OracleTarget::kAccuracy ? "oracle" : "proxy-oracle"; }
   // Throws Error when the device has no complete table, or (oracle) accuracy is unavailable.
   void Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) override;
 
-  // The accuracy the `oracle` ranks by; without one it loads the task's dataset from the
-  // default data folder (--data cannot reach it through the strategy registry).
+  // The accuracy the `oracle` ranks by; without one it loads the task's dataset from
+  // the data folder it was given.
   void UseAccuracy(const AccuracyTable& accuracy) { accuracy_ = &accuracy; }
 
  private:
   OracleTarget target_;
+  std::filesystem::path data_dir_;
   const AccuracyTable* accuracy_ = nullptr;
   std::mutex mutex_;  // one object may serve several searches
   std::shared_ptr<const AccuracyTable> loaded_;

@@ -19,37 +19,39 @@ namespace {
 
 struct Entry {
   StrategyInfo info;
-  std::function<std::unique_ptr<Strategy>()> make;
+  std::function<std::unique_ptr<Strategy>(const StrategyResources&)> make;
 };
 
 const std::vector<Entry>& Entries() {
   static const std::vector<Entry> entries = {
       {{"random", "k distinct random cells measured; best feasible by proxy", false},
-       [] { return std::make_unique<RandomSearch>(); }},
+       [](const StrategyResources&) { return std::make_unique<RandomSearch>(); }},
       {{"one-proxy", "One Proxy Device, Algorithm 1: sample set, SRCC check, AdaProxy, Pareto set measured", false},
-       [] { return std::make_unique<OneProxyStrategy>(); }},
+       [](const StrategyResources&) { return std::make_unique<OneProxyStrategy>(); }},
       {{"evolution", "FreeREA-style evolution, proxy fitness, every individual probed", false},
-       [] { return std::make_unique<EvolutionStrategy>(); }},
+       [](const StrategyResources&) { return std::make_unique<EvolutionStrategy>(); }},
       {{"lut-prior", "mean train-device op table ranks zero-shot; probes bisect its Pareto front", false},
-       [] { return std::make_unique<LutPriorStrategy>(); }},
+       [](const StrategyResources&) { return std::make_unique<LutPriorStrategy>(); }},
       {{"safe-climb", "refits the target's latency from the probes; probes the best proxy predicted to fit", false},
-       [] { return std::make_unique<SafeClimbStrategy>(); }},
+       [](const StrategyResources&) { return std::make_unique<SafeClimbStrategy>(); }},
       {{"controller", "Sim-is-More: PPO policy meta-trained on synthetic devices (models/controller/) walks the space",
         false},
-       [] { return std::make_unique<ControllerStrategy>(); }},
+       [](const StrategyResources& r) {
+         return std::make_unique<ControllerStrategy>(r.controller_model, r.unconstrained_controller_model);
+       }},
       {{"oracle", "reports only: best test accuracy within the budget from the full table", true},
-       [] { return std::make_unique<OracleStrategy>(OracleTarget::kAccuracy); }},
+       [](const StrategyResources& r) { return std::make_unique<OracleStrategy>(OracleTarget::kAccuracy, r.data_dir); }},
       {{"proxy-oracle", "reports only: best proxy score within the budget from the full table", true},
-       [] { return std::make_unique<OracleStrategy>(OracleTarget::kProxy); }},
+       [](const StrategyResources&) { return std::make_unique<OracleStrategy>(OracleTarget::kProxy); }},
   };
   return entries;
 }
 
 }  // namespace
 
-std::unique_ptr<Strategy> MakeStrategy(const std::string& name) {
+std::unique_ptr<Strategy> MakeStrategy(const std::string& name, const StrategyResources& resources) {
   for (const Entry& e : Entries()) {
-    if (e.info.name == name) return e.make();
+    if (e.info.name == name) return e.make(resources);
   }
   std::string known;
   for (const Entry& e : Entries()) known += (known.empty() ? "" : ", ") + e.info.name;

@@ -1,4 +1,4 @@
-#include "simnas/controller/evaluation.h"
+#include "simnas/bench/evaluation.h"
 
 #include <algorithm>
 #include <map>

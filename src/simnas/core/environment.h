@@ -1,0 +1,29 @@
+// Where simnas finds and keeps its files. The CLI builds one Environment at start-up (from its
+// flags, then $SIMNAS_* variables, then XDG and install-prefix defaults; src/cli/environment.cpp)
+// and hands the parts each layer needs down to it. The library never reads the process
+// environment and has no compiled-in path: a built or installed `simnas` runs from anywhere.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+namespace simnas {
+
+struct Environment {
+  // Benchmark data (help-nasbench201/, nats-bench-accuracy/, cifar10-sample/); filled by
+  // `simnas data fetch`.
+  std::filesystem::path data_dir;
+  // What ships with simnas (read-only once installed): proxy tables (<dataset>.csv),
+  // controller models (<name>.ctl), benchmark configs.
+  std::filesystem::path proxy_tables_dir;
+  std::filesystem::path models_dir;
+  std::filesystem::path configs_dir;
+  // The probe store (SQLite); every live measurement is kept there.
+  std::filesystem::path store_file;
+  // The device registry, when there is one.
+  std::optional<std::filesystem::path> registry_file;
+  // Files simnas may recompute: remembered quiet speeds of live devices, exported models.
+  std::filesystem::path cache_dir;
+};
+
+}  // namespace simnas

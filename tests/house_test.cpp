@@ -1,0 +1,142 @@
+// The house rules of src/simnas/, checked on the source itself: folders include each other in
+// one direction only (no cycle of any length between concept folders), and the library never
+// reads the process environment or a compiled-in source path (the CLI builds an Environment).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "simnas/core/subprocess.h"
+#include "test_support.h"
+
+namespace simnas {
+namespace {
+namespace fs = std::filesystem;
+
+struct Source {
+  fs::path path;
+  std::string text;
+};
+
+std::vector<Source> LibrarySources() {
+  std::vector<Source> out;
+  for (const auto& entry : fs::recursive_directory_iterator(testing::RepoFile("src/simnas"))) {
+    const std::string ext = entry.path().extension().string();
+    if (!entry.is_regular_file() || (ext != ".h" && ext != ".cpp")) continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    out.push_back({entry.path(), text.str()});
+  }
+  return out;
+}
+
+std::string FolderOf(const fs::path& file) {
+  return fs::relative(file, testing::RepoFile("src/simnas")).begin()->string();
+}
+
+// folder -> folders it includes (itself excluded).
+std::map<std::string, std::set<std::string>> FolderGraph(const std::vector<Source>& sources) {
+  static const std::regex include(R"(#include\s+"simnas/([a-z_0-9]+)/)");
+  std::map<std::string, std::set<std::string>> graph;
+  for (const Source& s : sources) {
+    const std::string from = FolderOf(s.path);
+    graph[from];
+    for (std::sregex_iterator it(s.text.begin(), s.text.end(), include), end; it != end; ++it) {
+      const std::string to = (*it)[1];
+      if (to != from) graph[from].insert(to);
+    }
+  }
+  return graph;
+}
+
+// One cycle of the graph as "a -> b -> a", or "" when there is none.
+std::string FindCycle(const std::map<std::string, std::set<std::string>>& graph) {
+  std::map<std::string, int> state;  // 0 new, 1 on the stack, 2 done
+  std::vector<std::string> stack;
+  std::string cycle;
+  const std::function<bool(const std::string&)> visit = [&](const std::string& node) {
+    state[node] = 1;
+    stack.push_back(node);
+    const auto it = graph.find(node);
+    if (it != graph.end()) {
+      for (const std::string& next : it->second) {
+        if (state[next] == 1) {
+          auto from = std::find(stack.begin(), stack.end(), next);
+          for (; from != stack.end(); ++from) cycle += *from + " -> ";
+          cycle += next;
+          return true;
+        }
+        if (state[next] == 0 && visit(next)) return true;
+      }
+    }
+    stack.pop_back();
+    state[node] = 2;
+    return false;
+  };
+  for (const auto& [node, edges] : graph) {
+    if (state[node] == 0 && visit(node)) return cycle;
+  }
+  return "";
+}
+
+TEST(House, TheCycleFinderFindsACycleOfThreeFolders) {
+  EXPECT_EQ(FindCycle({{"a", {"b"}}, {"b", {"c"}}, {"c", {"a"}}}), "a -> b -> c -> a");
+  EXPECT_EQ(FindCycle({{"a", {"b", "c"}}, {"b", {"c"}}, {"c", {}}}), "");
+}
+
+TEST(House, LibraryFoldersIncludeEachOtherInOneDirectionOnly) {
+  const auto graph = FolderGraph(LibrarySources());
+  ASSERT_GE(graph.size(), 10u) << "src/simnas/ should hold the concept folders";
+  EXPECT_EQ(FindCycle(graph), "") << "folders of src/simnas include each other in a cycle";
+}
+
+TEST(House, LibraryReadsNoEnvironmentVariableAndNoCompiledInPath) {
+  static const std::regex forbidden(R"(\b(secure_)?getenv\b|SIMNAS_SOURCE_DIR|SIMNAS_TEST_DIR)");
+  std::vector<std::string> offenders;
+  const std::vector<Source> sources = LibrarySources();
+  ASSERT_FALSE(sources.empty());
+  for (const Source& s : sources) {
+    if (std::regex_search(s.text, forbidden)) offenders.push_back(s.path.string());
+  }
+  EXPECT_TRUE(offenders.empty()) << "first offender: " << offenders.front();
+}
+
+}  // namespace
+}  // namespace simnas
+
+namespace simnas {
+namespace {
+
+// `cmake --install` lays out a prefix whose binary finds its shipped tables and models from any
+// working directory, with nothing of the build or source tree.
+TEST(HouseInstall, InstalledBinarySearchesFromAnotherDirectory) {
+  const testing::TempDir tmp;
+  const fs::path prefix = tmp / "prefix";
+  const ProcessResult install =
+      RunProcess({SIMNAS_CMAKE_COMMAND, "--install", SIMNAS_BUILD_DIR, "--prefix", prefix.string()}, 300);
+  ASSERT_EQ(install.exit_code, 0) << install.err;
+  ASSERT_TRUE(fs::exists(prefix / "bin" / "simnas"));
+  EXPECT_TRUE(fs::exists(prefix / "share" / "simnas" / "tables" / "proxies" / "cifar100.csv"));
+  EXPECT_TRUE(fs::exists(prefix / "share" / "simnas" / "models" / "controller" / "default.ctl"));
+  const fs::path elsewhere = tmp / "elsewhere";
+  fs::create_directories(elsewhere);
+  const ProcessResult search =
+      RunProcess({"/bin/sh", "-c",
+                  "cd \"$1\" && exec \"$2\" --data \"$3\" --store \"$1/probes.sqlite\" search --device table:pixel3 "
+                  "--budget-ms 20 --json",
+                  "sh", elsewhere.string(), (prefix / "bin" / "simnas").string(), testing::Data().dir().root().string()},
+                 300);
+  ASSERT_EQ(search.exit_code, 0) << search.err;
+  EXPECT_NE(search.out.find("\"feasible\": true"), std::string::npos) << search.out;
+}
+
+}  // namespace
+}  // namespace simnas
