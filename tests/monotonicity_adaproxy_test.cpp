@@ -9,7 +9,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/monotonicity/adaproxy.h"
-#include "simnas/monotonicity/linear_latency_model.h"
+#include "simnas/latency_model/linear.h"
 #include "test_support.h"
 
 namespace simnas {

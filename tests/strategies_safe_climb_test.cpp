@@ -10,7 +10,7 @@
 #include "simnas/devices/table_device.h"
 #include "simnas/strategies/safe_climb.h"
 #include "simnas/strategies/search_runner.h"
-#include "simnas/strategies/target_model.h"
+#include "simnas/latency_model/table_mixture.h"
 #include "test_support.h"
 
 namespace simnas {

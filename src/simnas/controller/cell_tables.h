@@ -9,7 +9,7 @@
 
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/search_space/search_space.h"
-#include "simnas/synthetic/op_latency_model.h"
+#include "simnas/latency_model/op_table.h"
 
 namespace simnas {
 

@@ -8,6 +8,7 @@
 
 #include "simnas/controller/binary_io.h"
 #include "simnas/core/error.h"
+#include "simnas/core/stats.h"
 
 namespace simnas {
 
@@ -101,11 +102,7 @@ EpisodeStats SyntheticVecEnv::Finish(const Slot& slot) const {
     s.answer_code = e.best_code();
   } else {
     // The answer rule without a budget: p + (1 - l), l min-max over the measured cells.
-    double lo = 1e300, hi = 0;
-    for (const ProbedCell& p : e.probed()) {
-      lo = std::min(lo, static_cast<double>(p.latency_ms));
-      hi = std::max(hi, static_cast<double>(p.latency_ms));
-    }
+    const auto [lo, hi] = RangeOf(e.probed(), [](const ProbedCell& p) { return static_cast<double>(p.latency_ms); });
     double best = -1e300;
     for (const ProbedCell& p : e.probed()) {
       const double l = hi > lo ? (p.latency_ms - lo) / (hi - lo) : 0.0;

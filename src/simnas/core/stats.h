@@ -2,6 +2,8 @@
 // percentiles. Pure functions on vectors, no dependencies.
 #pragma once
 
+#include <algorithm>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -22,5 +24,21 @@ double Pearson(std::span<const double> x, std::span<const double> y);
 double Spearman(std::span<const double> x, std::span<const double> y);
 // Kendall tau-b, O(n log n) (Knight's algorithm); handles ties in both variables.
 double KendallTau(std::span<const double> x, std::span<const double> y);
+
+// Smallest and largest of key(item) over `items`; lo = +inf and hi = -inf when there is none.
+struct ValueRange {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+};
+template <class Items, class Key>
+ValueRange RangeOf(const Items& items, Key key) {
+  ValueRange m;
+  for (const auto& item : items) {
+    const double v = key(item);
+    m.lo = std::min(m.lo, v);
+    m.hi = std::max(m.hi, v);
+  }
+  return m;
+}
 
 }  // namespace simnas

@@ -20,7 +20,7 @@
 
 #include <Eigen/Core>
 
-#include "simnas/monotonicity/linear_latency_model.h"
+#include "simnas/latency_model/linear.h"
 
 namespace simnas {
 

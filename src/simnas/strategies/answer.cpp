@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "simnas/core/stats.h"
+
 namespace simnas {
 
 double UnconstrainedReward(double proxy_normalized, double latency_ms, double min_latency_ms, double max_latency_ms) {
@@ -33,11 +35,7 @@ SearchAnswer ChooseAnswer(const std::vector<ProbeRecord>& probed, const SearchTa
     answer.objective = answer.feasible ? answer.proxy : -std::numeric_limits<double>::infinity();
     return answer;
   }
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  for (const ProbeRecord& r : probed) {
-    lo = std::min(lo, r.measurement.latency_ms);
-    hi = std::max(hi, r.measurement.latency_ms);
-  }
+  const auto [lo, hi] = RangeOf(probed, [](const ProbeRecord& r) { return r.measurement.latency_ms; });
   const ProbeRecord* best = nullptr;
   double best_reward = -std::numeric_limits<double>::infinity();
   for (const ProbeRecord& r : probed) {

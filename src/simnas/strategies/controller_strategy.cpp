@@ -5,7 +5,7 @@
 
 #include "simnas/controller/controller_runner.h"
 #include "simnas/core/error.h"
-#include "simnas/synthetic/op_latency_model.h"
+#include "simnas/latency_model/op_table.h"
 
 namespace simnas {
 namespace fs = std::filesystem;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "simnas/strategies/answer.h"
+#include "simnas/core/stats.h"
 
 namespace simnas {
 namespace {
@@ -40,11 +41,8 @@ void EvolutionStrategy::Search(ProbeSession& session, const SearchTask& task, co
       const bool ok = r.measurement.latency_ms <= *task.latency_budget_ms;
       return Fitness{ok, ok ? proxy(r.index) : -r.measurement.latency_ms};
     }
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (const ProbeRecord& p : session.history()) {
-      lo = std::min(lo, p.measurement.latency_ms);
-      hi = std::max(hi, p.measurement.latency_ms);
-    }
+    const auto [lo, hi] =
+        RangeOf(session.history(), [](const ProbeRecord& p) { return p.measurement.latency_ms; });
     return Fitness{true, UnconstrainedReward(proxy.Normalized(r.index), r.measurement.latency_ms, lo, hi)};
   };
 

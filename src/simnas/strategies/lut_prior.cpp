@@ -27,8 +27,7 @@ OpLatencyModel MeanOpLatencyModel(const std::vector<const LatencyTable*>& tables
 
 void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) {
   const OpLatencyModel prior = MeanOpLatencyModel(context.train_tables, *context.space);
-  std::vector<double> predicted(kNumCells);
-  for (int i = 0; i < kNumCells; ++i) predicted[static_cast<std::size_t>(i)] = prior.Latency(context.space->CellAt(i));
+  const std::vector<double> predicted = prior.PredictTable(*context.space);
   const std::vector<int> front = ParetoFront(predicted, *context.proxy);
   spdlog::debug("lut-prior: front of {} cells", front.size());
   auto probe = [&](std::size_t pos) { return session.Probe(context.space->CellAt(front[pos])).measurement.latency_ms; };

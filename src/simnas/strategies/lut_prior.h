@@ -14,7 +14,7 @@
 #pragma once
 
 #include "simnas/strategies/strategy.h"
-#include "simnas/synthetic/op_latency_model.h"
+#include "simnas/latency_model/op_table.h"
 
 namespace simnas {
 

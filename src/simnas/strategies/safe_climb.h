@@ -19,7 +19,7 @@
 #pragma once
 
 #include "simnas/strategies/strategy.h"
-#include "simnas/strategies/target_model.h"
+#include "simnas/latency_model/table_mixture.h"
 
 namespace simnas {
 

@@ -10,7 +10,7 @@
 #include "simnas/core/strings.h"
 #include "simnas/data/benchmark_data.h"
 #include "simnas/data/device_split.h"
-#include "simnas/synthetic/cell_structure.h"
+#include "simnas/search_space/cell_structure.h"
 
 namespace simnas {
 namespace {

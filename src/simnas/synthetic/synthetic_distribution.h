@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "simnas/synthetic/op_latency_model.h"
+#include "simnas/latency_model/op_table.h"
 
 namespace simnas {
 

@@ -1,4 +1,4 @@
-#include "simnas/strategies/target_model.h"
+#include "simnas/latency_model/table_mixture.h"
 
 #include <algorithm>
 #include <cmath>

@@ -14,6 +14,7 @@
 #include <Eigen/Core>
 
 #include "simnas/data/latency_table.h"
+#include "simnas/latency_model/latency_model.h"
 #include "simnas/search_space/cell.h"
 #include "simnas/search_space/search_space.h"
 
@@ -28,13 +29,16 @@ Eigen::VectorXd EncodeCell(const Cell& cell, CellEncoding encoding);
 // Row i encodes the cell at NATS-Bench index i (15,625 rows).
 Eigen::MatrixXd EncodeAllCells(const SearchSpace& space, CellEncoding encoding);
 
-struct LinearLatencyModel {
+struct LinearLatencyModel : LatencyModel {
   CellEncoding encoding = CellEncoding::kEdgeOneHot;
   Eigen::VectorXd w;  // FeatureCount(encoding) weights; w(0) is the fixed part in ms
 
   double Predict(const Cell& cell) const { return EncodeCell(cell, encoding).dot(w); }
   // Predictions for every cell, by NATS-Bench index, from EncodeAllCells(space, encoding).
   std::vector<double> PredictAll(const Eigen::MatrixXd& encoded_cells) const;
+  std::vector<double> PredictTable(const SearchSpace& space) const override {
+    return PredictAll(EncodeAllCells(space, encoding));
+  }
 };
 
 // Least squares of a complete table on the encoding over all cells. Op counts reuse

@@ -1,4 +1,4 @@
-#include "simnas/synthetic/cell_structure.h"
+#include "simnas/search_space/cell_structure.h"
 
 #include <memory>
 

@@ -1,4 +1,4 @@
-#include "simnas/synthetic/op_latency_model.h"
+#include "simnas/latency_model/op_table.h"
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -6,7 +6,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
-#include "simnas/synthetic/cell_structure.h"
+#include "simnas/search_space/cell_structure.h"
 
 namespace simnas {
 
@@ -29,6 +29,12 @@ double OpLatencyModel::Latency(const Cell& cell) const {
     }
   }
   return ms;
+}
+
+std::vector<double> OpLatencyModel::PredictTable(const SearchSpace& space) const {
+  std::vector<double> out(static_cast<std::size_t>(kNumCells));
+  for (int i = 0; i < kNumCells; ++i) out[static_cast<std::size_t>(i)] = Latency(space.CellAt(i));
+  return out;
 }
 
 OpModelFit FitOpLatencyModel(const LatencyTable& table, const SearchSpace& space, OpCountKind counts) {

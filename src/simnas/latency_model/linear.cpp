@@ -1,11 +1,11 @@
-#include "simnas/monotonicity/linear_latency_model.h"
+#include "simnas/latency_model/linear.h"
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
-#include "simnas/synthetic/op_latency_model.h"
+#include "simnas/latency_model/op_table.h"
 
 namespace simnas {
 

@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 
 #include "simnas/data/latency_table.h"
+#include "simnas/latency_model/latency_model.h"
 
 namespace simnas {
 
@@ -21,7 +22,7 @@ struct TargetModelOptions {
   double ridge = 1e-6;         // relative ridge on β (keeps NNLS well posed with few probes)
 };
 
-class TargetLatencyModel {
+class TargetLatencyModel : public LatencyModel {
  public:
   // `tables` must be complete (at least one).
   explicit TargetLatencyModel(const std::vector<const LatencyTable*>& tables, TargetModelOptions options = {});
@@ -31,6 +32,7 @@ class TargetLatencyModel {
   // Predicted latency of every cell, by NATS-Bench index (after Fit; the unscaled consensus before).
   const std::vector<double>& predictions() const { return predictions_; }
   double Predict(int index) const { return predictions_[static_cast<std::size_t>(index)]; }
+  std::vector<double> PredictTable(const SearchSpace&) const override { return predictions_; }
   // Root mean square of log(measured / predicted-without-that-probe) over the probes; NaN
   // with fewer than 3 probes.
   double LeaveOneOutLogRmse() const { return loo_log_rmse_; }
