@@ -10,6 +10,7 @@
 
 #include "simnas/data/benchmark_data.h"
 #include "simnas/devices/device_factory.h"
+#include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
 
 namespace simnas::cli {
@@ -19,6 +20,8 @@ class CliContext {
   std::optional<std::string> data_flag;
   std::optional<std::string> registry_flag;
   std::optional<std::string> store_flag;
+  // The processes of this job (one, or the ranks of `mpirun -np N simnas ...`); set by main.
+  Cluster* cluster = nullptr;
 
   BenchmarkData& Data();
   ProbeStore& Store();
