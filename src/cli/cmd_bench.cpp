@@ -28,13 +28,23 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--aggregate", args->aggregate, "Proxy aggregate: freerea or rank");
   cmd->add_flag("--report-only", args->report_only, "Only (re)write the report from the runs already done");
   cmd->callback([args, &ctx] {
+    // Every rank runs the same configuration on the same proxy tables, or none starts.
+    RequireSameFile(*ctx.cluster, "the benchmark configuration", args->config);
     const BenchConfig config = LoadBenchConfig(args->config);
     BenchOptions options;
     options.out_dir = args->out;
     options.aggregate = ParseProxyAggregate(args->aggregate);
     if (!args->proxy_dir.empty()) options.proxy_dir = std::filesystem::path(args->proxy_dir);
+    for (Dataset d : kAllDatasets) {
+      const std::filesystem::path table = options.proxy_dir
+                                              ? *options.proxy_dir / (std::string(DatasetName(d)) + ".csv")
+                                              : DefaultProxyTablePath(d);
+      RequireSameFile(*ctx.cluster, "the proxy table", table);
+    }
     BenchRunner runner(config, ctx.Data(), ctx.Devices(), ctx.Store(), options);
-    if (!args->report_only) runner.Run();
+    if (!args->report_only) runner.Run(*ctx.cluster);
+    // Rank 0 owns runs.jsonl and the report.
+    if (!ctx.cluster->leader()) return;
 
     ReportInputs inputs;
     std::string command = "simnas bench --config " + args->config + " --out " + args->out;
