@@ -40,6 +40,9 @@ namespace fs = std::filesystem;
 #define SKIP_WITHOUT_MPI()                                                              \
   if (!MpiBuiltIn() || std::string(SIMNAS_MPIEXEC).empty()) {                           \
     GTEST_SKIP() << "simnas was built without MPI";                                     \
+  }                                                                                     \
+  if (!std::filesystem::exists(SIMNAS_MPIEXEC)) {                                       \
+    GTEST_SKIP() << SIMNAS_MPIEXEC << " is missing (install openmpi-bin)";              \
   }
 
 // mpirun -np N [--allow-run-as-root] simnas ARGS...

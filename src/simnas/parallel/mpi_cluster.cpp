@@ -151,9 +151,10 @@ class MpiQueue : public WorkQueue {
         {
           std::lock_guard<std::mutex> lock(mu_);
           const std::int64_t remaining = items_ - next_;
-          // Guided: a share of what is left, so chunks shrink toward the end of the queue.
+          // Guided: a small share of what is left, so chunks shrink toward the end of the queue
+          // (and a rank does not sit on several of the expensive first items of a short queue).
           const std::int64_t chunk =
-              std::clamp<std::int64_t>(remaining / (2 * size_), std::min<std::int64_t>(1, remaining), max_chunk_);
+              std::clamp<std::int64_t>(remaining / (4 * size_), std::min<std::int64_t>(1, remaining), max_chunk_);
           reply[0] = next_;
           reply[1] = chunk;
           next_ += chunk;
