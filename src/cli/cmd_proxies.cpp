@@ -1,68 +1,24 @@
 // simnas proxies: the training-free proxies (NASWOT, LogSynflow, SkipScore) of one cell, of
-// every cell into a proxy table (resumable, shardable, spread over MPI ranks under mpirun; the
-// builder lives in proxies/proxy_table_builder.h), merging shards, and a report of how well the proxies rank cells (Kendall tau with NATS-Bench test
-// accuracy).
-#include <algorithm>
+// every cell into a proxy table (resumable, shardable, spread over MPI ranks under mpirun),
+// merging shards, and a report of how well the proxies rank cells (Kendall tau with NATS-Bench
+// test accuracy). Flags and printing only: the work is in proxies/proxy_table_builder.h and
+// proxies/proxy_report.h.
 #include <cmath>
-#include <limits>
 
 #include <fmt/format.h>
 
 #include "cli_context.h"
 #include "simnas/core/error.h"
-#include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/proxies/proxy_report.h"
 #include "simnas/proxies/proxy_table_builder.h"
 
 namespace simnas::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// -inf (a singular NASWOT kernel) ranks below every finite value; stats functions get finite numbers.
-std::vector<double> FiniteForRanking(const std::vector<double>& v) {
-  double lo = std::numeric_limits<double>::infinity();
-  for (double x : v) {
-    if (std::isfinite(x)) lo = std::min(lo, x);
-  }
-  std::vector<double> out(v);
-  for (double& x : out) {
-    if (!std::isfinite(x)) x = lo - 1;
-  }
-  return out;
-}
-
-// The two aggregates of one cell's values against a full table: FreeREA's sum of min-max
-// normalized values, and the sum of normalized ranks (as ProxyScores computes them).
-nlohmann::json Aggregates(const ProxyTable& table, const ProxyValues& v) {
-  const std::array<const std::vector<double>*, 3> columns = {&table.naswot, &table.logsynflow, &table.skip};
-  const std::array<double, 3> values = {v.naswot, v.logsynflow, v.skip};
-  double freerea = 0;
-  double rank = 0;
-  for (std::size_t p = 0; p < 3; ++p) {
-    const std::vector<double>& col = *columns[p];
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (double x : col) {
-      if (std::isfinite(x)) {
-        lo = std::min(lo, x);
-        hi = std::max(hi, x);
-      }
-    }
-    const double x = values[p];
-    if (std::isfinite(x) && hi > lo) freerea += std::clamp((x - lo) / (hi - lo), 0.0, 1.0);
-    double below = 0, equal = 0;
-    for (double y : col) {
-      below += y < x ? 1 : 0;
-      equal += y == x ? 1 : 0;
-    }
-    // 1-based average rank of x among the column (ties averaged), as if it were one of them.
-    const double r = below + (equal + 1) / 2.0;
-    rank += std::clamp((r - 1) / static_cast<double>(col.size() - 1), 0.0, 1.0);
-  }
-  return {{"freerea", freerea}, {"rank", rank}};
-}
 
 struct Args {
   std::optional<std::string> arch;
@@ -104,7 +60,10 @@ void RunOne(const Args& a, CliContext& ctx) {
   const ProxyValues v = ComputeProxies(cell, ctx.Data().dir().CifarSampleFile(), options);
   const fs::path table_path = a.table ? fs::path(*a.table) : DefaultProxyTablePath(dataset);
   nlohmann::json aggregates = nullptr;
-  if (fs::exists(table_path)) aggregates = Aggregates(LoadProxyTable(table_path, dataset), v);
+  if (fs::exists(table_path)) {
+    const ProxyCellAggregates ag = AggregatesAgainst(LoadProxyTable(table_path, dataset), v);
+    aggregates = {{"freerea", ag.freerea}, {"rank", ag.rank}};
+  }
   if (a.json) {
     nlohmann::json j = {{"arch", cell.ToString()},
                         {"index", space.IndexOf(cell)},
@@ -180,22 +139,11 @@ void RunReport(const Args& a, CliContext& ctx) {
   for (const auto& [dataset, path] : tables) {
     const ProxyTable table = LoadProxyTable(path, dataset);
     const std::vector<double>& accuracy = ctx.Data().Accuracy(dataset).test_accuracy;
-    const std::vector<double> freerea = ProxyScores(table, ProxyAggregate::kFreeRea).values();
-    const std::vector<double> rank = ProxyScores(table, ProxyAggregate::kRank).values();
+    const ProxyCorrelations c = CorrelateWithAccuracy(table, accuracy);
     nlohmann::json row = {{"dataset", std::string(DatasetName(dataset))}, {"table", path.string()}};
-    const std::vector<std::pair<std::string, std::vector<double>>> columns = {
-        {"naswot", FiniteForRanking(table.naswot)},
-        {"logsynflow", table.logsynflow},
-        {"skip", table.skip},
-        {"freerea", freerea},
-        {"rank", rank}};
-    for (const auto& [name, values] : columns) {
-      row["kendall_tau"][name] = KendallTau(values, accuracy);
-      row["spearman"][name] = Spearman(values, accuracy);
-    }
-    int singular = 0;
-    for (double x : table.naswot) singular += std::isfinite(x) ? 0 : 1;
-    row["naswot_singular_cells"] = singular;
+    for (const auto& [name, tau] : c.kendall_tau) row["kendall_tau"][name] = tau;
+    for (const auto& [name, rho] : c.spearman) row["spearman"][name] = rho;
+    row["naswot_singular_cells"] = c.naswot_singular_cells;
     rows.push_back(row);
   }
   if (a.json) {
