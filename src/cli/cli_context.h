@@ -12,6 +12,7 @@
 #include "simnas/core/environment.h"
 #include "simnas/data/benchmark_data.h"
 #include "simnas/devices/device_factory.h"
+#include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/strategies/registry.h"
 
@@ -40,6 +41,8 @@ Environment ResolveEnvironment(const GlobalFlags& flags);
 class CliContext {
  public:
   GlobalFlags flags;
+  // The processes of this job (one, or the ranks of `mpirun -np N simnas ...`); set by main.
+  Cluster* cluster = nullptr;
 
   // Resolved on first use (after the command line is parsed).
   const Environment& Env();

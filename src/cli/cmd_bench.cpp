@@ -30,14 +30,19 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
   cmd->callback([args, &ctx] {
     namespace fs = std::filesystem;
     const fs::path config_path = args->config.empty() ? ctx.Env().configs_dir / "bench-full.json" : fs::path(args->config);
+    // Every rank runs the same configuration on the same proxy tables, or none starts.
+    RequireSameFile(*ctx.cluster, "the benchmark configuration", config_path);
     const BenchConfig config = LoadBenchConfig(config_path);
     BenchOptions options;
     options.out_dir = args->out;
     options.aggregate = ParseProxyAggregate(args->aggregate);
     options.proxy_dir = args->proxy_dir.empty() ? ctx.Env().proxy_tables_dir : fs::path(args->proxy_dir);
     options.strategies = ctx.Strategies();
+    for (Dataset d : kAllDatasets) RequireSameFile(*ctx.cluster, "the proxy table", ProxyTableFile(options.proxy_dir, d));
     BenchRunner runner(config, ctx.Data(), ctx.Devices(), ctx.Store(), options);
-    if (!args->report_only) runner.Run();
+    if (!args->report_only) runner.Run(*ctx.cluster);
+    // Rank 0 owns runs.jsonl and the report.
+    if (!ctx.cluster->leader()) return;
 
     ReportInputs inputs;
     // Paths under the working directory are shown relative to it (a report written in a

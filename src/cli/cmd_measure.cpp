@@ -22,6 +22,67 @@ std::string SanitizeForFile(const std::string& spec) {
   return s;
 }
 
+struct MeasureAllArgs {
+  std::vector<std::string> devices;
+  std::optional<int> sample;
+  std::uint64_t seed = 0;
+  std::string out;
+  std::string out_dir;
+  std::string run_id;
+};
+
+// Measures the cells of one device into its table CSV; returns the line that says so.
+std::string MeasureAll(const MeasureAllArgs& args, const std::string& spec, CliContext& ctx) {
+  const SearchSpace& space = ctx.Data().space();
+  std::unique_ptr<Device> device = ctx.OpenDevice(spec);
+  std::vector<int> indices(kNumCells);
+  std::iota(indices.begin(), indices.end(), 0);
+  if (args.sample) {
+    std::mt19937_64 rng(args.seed);
+    std::shuffle(indices.begin(), indices.end(), rng);
+    indices.resize(static_cast<std::size_t>(*args.sample));
+  }
+  const std::string default_name = "measured-" + SanitizeForFile(device->Spec()) + ".csv";
+  const std::string out = !args.out.empty()     ? args.out
+                          : args.out_dir.empty() ? default_name
+                                                 : (std::filesystem::path(args.out_dir) / default_name).string();
+  const std::string run_id =
+      args.run_id.empty() ? fmt::format("measure-all:sample={}:seed={}", args.sample.value_or(kNumCells), args.seed)
+                          : args.run_id;
+  ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
+  const std::vector<std::string> comments = {
+      fmt::format("simnas {} measure-all --device {} --sample {} --seed {}", SIMNAS_VERSION, spec,
+                  args.sample.value_or(kNumCells), args.seed),
+      "device: " + device->Fingerprint(), "run id: " + run_id};
+  auto write = [&] {
+    std::vector<LatencyCsvRow> rows;
+    for (const ProbeRecord& r : session.history()) {
+      rows.push_back({r.index, r.measurement.latency_ms, r.measurement.spread, r.measurement.repeats,
+                      r.cell.ToString()});
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+    SaveLatencyCsv(out, comments, rows);
+  };
+  Progress progress("measure-all " + device->Spec(), static_cast<std::int64_t>(indices.size()), 0, "cells");
+  int since_write = 0;
+  for (int index : indices) {
+    if (InterruptRequested()) {
+      write();
+      ThrowIfInterrupted("measure-all");
+    }
+    const ProbeRecord& r = session.Probe(space.CellAt(index));
+    progress.Advance(1, fmt::format("last {:.3f} ms", r.measurement.latency_ms));
+    if (++since_write >= 25) {
+      write();
+      since_write = 0;
+    }
+  }
+  write();
+  progress.Finish();
+  return fmt::format("wrote {} ({} cells, {} measured now, {} replayed from {})", out, session.used(),
+                     session.measured_now(), session.used() - session.measured_now(), ctx.Store().path().string());
+}
+
 }  // namespace
 
 void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
@@ -67,68 +128,33 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
   }
   {
     auto* cmd = app.add_subcommand("measure-all", "Measure all (or a random sample of) cells on a device into a "
-                                                  "table CSV; resumable");
-    struct Args {
-      std::string device;
-      std::optional<int> sample;
-      std::uint64_t seed = 0;
-      std::string out;
-      std::string run_id;
-    };
-    auto args = std::make_shared<Args>();
-    cmd->add_option("--device", args->device, "Device spec")->required();
+                                                  "table CSV; resumable. Several --device: a device farm (under "
+                                                  "mpirun, one device per rank at a time)");
+    auto args = std::make_shared<MeasureAllArgs>();
+    cmd->add_option("--device", args->devices, "Device spec; repeat for several devices")->required();
     cmd->add_option("--sample", args->sample, "Measure K random cells instead of all 15,625")
         ->check(CLI::Range(1, kNumCells));
     cmd->add_option("--seed", args->seed, "Seed of the sample");
-    cmd->add_option("--out", args->out, "CSV to write (default: measured-<device>.csv)");
+    cmd->add_option("--out", args->out, "CSV to write (default: measured-<device>.csv; one device only)");
+    auto* out_dir = cmd->add_option("--out-dir", args->out_dir, "Folder for measured-<device>.csv (default: .)");
+    out_dir->excludes("--out");
     cmd->add_option("--run-id", args->run_id, "Run id (default: derived from device, sample and seed, so that the "
                                               "same command resumes)");
     cmd->callback([args, &ctx] {
-      const SearchSpace& space = ctx.Data().space();
-      std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
-      std::vector<int> indices(kNumCells);
-      std::iota(indices.begin(), indices.end(), 0);
-      if (args->sample) {
-        std::mt19937_64 rng(args->seed);
-        std::shuffle(indices.begin(), indices.end(), rng);
-        indices.resize(static_cast<std::size_t>(*args->sample));
+      if (args->devices.size() > 1 && !args->out.empty()) {
+        throw ParseError("measure-all --out names one file; with several --device each device is written to "
+                         "measured-<device>.csv (in --out-dir)");
       }
-      const std::string out = args->out.empty() ? "measured-" + SanitizeForFile(device->Spec()) + ".csv" : args->out;
-      const std::string run_id =
-          args->run_id.empty() ? fmt::format("measure-all:sample={}:seed={}", args->sample.value_or(kNumCells), args->seed)
-                               : args->run_id;
-      ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
-      const std::vector<std::string> comments = {
-          fmt::format("simnas {} measure-all --device {} --sample {} --seed {}", SIMNAS_VERSION, args->device,
-                      args->sample.value_or(kNumCells), args->seed),
-          "device: " + device->Fingerprint(), "run id: " + run_id};
-      auto write = [&] {
-        std::vector<LatencyCsvRow> rows;
-        for (const ProbeRecord& r : session.history()) {
-          rows.push_back({r.index, r.measurement.latency_ms, r.measurement.spread, r.measurement.repeats,
-                          r.cell.ToString()});
-        }
-        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
-        SaveLatencyCsv(out, comments, rows);
-      };
-      Progress progress("measure-all " + device->Spec(), static_cast<std::int64_t>(indices.size()), 0, "cells");
-      int since_write = 0;
-      for (int index : indices) {
-        if (InterruptRequested()) {
-          write();
-          ThrowIfInterrupted("measure-all");
-        }
-        const ProbeRecord& r = session.Probe(space.CellAt(index));
-        progress.Advance(1, fmt::format("last {:.3f} ms", r.measurement.latency_ms));
-        if (++since_write >= 25) {
-          write();
-          since_write = 0;
-        }
+      Cluster& cluster = *ctx.cluster;
+      // Whole devices are handed out, one at a time: each rank drives one device, and every
+      // measurement goes to the probe store as it is taken; rank 0 prints what was written.
+      std::unique_ptr<WorkQueue> queue =
+          cluster.Distribute(static_cast<std::int64_t>(args->devices.size()), 1,
+                             [](const std::string& line) { fmt::print(stderr, "{}\n", line); });
+      while (const std::optional<std::int64_t> item = queue->Next()) {
+        queue->Post(MeasureAll(*args, args->devices[static_cast<std::size_t>(*item)], ctx));
       }
-      write();
-      progress.Finish();
-      fmt::print(stderr, "wrote {} ({} cells, {} measured now, {} replayed from {})\n", out, session.used(),
-                 session.measured_now(), session.used() - session.measured_now(), ctx.Store().path().string());
+      queue->Finish();
     });
   }
 }

@@ -1,166 +1,24 @@
 // simnas proxies: the training-free proxies (NASWOT, LogSynflow, SkipScore) of one cell, of
-// every cell into a proxy table (resumable, shardable across processes or machines), merging
-// shards, and a report of how well the proxies rank cells (Kendall tau with NATS-Bench test
-// accuracy).
-#include <algorithm>
-#include <chrono>
+// every cell into a proxy table (resumable, shardable, spread over MPI ranks under mpirun),
+// merging shards, and a report of how well the proxies rank cells (Kendall tau with NATS-Bench
+// test accuracy). Flags and printing only: the work is in proxies/proxy_table_builder.h and
+// proxies/proxy_report.h.
 #include <cmath>
-#include <limits>
 
 #include <fmt/format.h>
 
 #include "cli_context.h"
 #include "simnas/core/error.h"
-#include "simnas/core/interrupt.h"
-#include "simnas/core/progress.h"
-#include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/proxies/proxy_report.h"
+#include "simnas/proxies/proxy_table_builder.h"
 
 namespace simnas::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Shard {
-  int k = 1;  // 1-based
-  int n = 1;
-  bool Contains(int index) const { return index % n == k - 1; }
-  bool whole() const { return n == 1; }
-};
-
-Shard ParseShard(const std::string& text) {
-  const std::vector<std::string> parts = Split(text, '/');
-  const auto k = parts.size() == 2 ? ParseInt(parts[0]) : std::nullopt;
-  const auto n = parts.size() == 2 ? ParseInt(parts[1]) : std::nullopt;
-  if (!k || !n || *n < 1 || *n > kNumCells || *k < 1 || *k > *n) {
-    throw ParseError(fmt::format("--shard {}: expected k/n with 1 <= k <= n (e.g. 1/2)", Quoted(text)));
-  }
-  return Shard{static_cast<int>(*k), static_cast<int>(*n)};
-}
-
-std::string ProxyCommand(Dataset dataset, const ProxyOptions& o, const Shard& shard, const std::string& reuse_naswot) {
-  std::string command = fmt::format("simnas proxies --all --dataset {} --seed {} --inits {} --batches {}",
-                                    DatasetName(dataset), o.seed, o.inits, o.batches);
-  if (!shard.whole()) command += fmt::format(" --shard {}/{}", shard.k, shard.n);
-  if (o.reference_implementation) command += " --reference";
-  if (!reuse_naswot.empty()) command += " --reuse-naswot " + reuse_naswot;
-  return command;
-}
-
-// NASWOT does not read the classifier, and the classifier's weights are drawn last, so the
-// NASWOT values of two datasets with the same input size, seed, inits and batches are
-// identical: a table can take them from another dataset's table (--reuse-naswot).
-void CheckNaswotReusable(const ProxyTable& source, Dataset dataset, const std::map<std::string, std::string>& ours,
-                         const fs::path& path) {
-  const auto ds = source.provenance.find("dataset");
-  if (ds == source.provenance.end()) throw DataError(fmt::format("{}: no '# dataset:' line", path.string()));
-  if (InputSize(ParseDataset(ds->second)) != InputSize(dataset)) {
-    throw DataError(fmt::format("--reuse-naswot {}: {} networks take {}x{} inputs, {} networks {}x{}", path.string(),
-                                ds->second, InputSize(ParseDataset(ds->second)), InputSize(ParseDataset(ds->second)),
-                                DatasetName(dataset), InputSize(dataset), InputSize(dataset)));
-  }
-  for (const char* key : {"seed", "inits", "batches", "implementation"}) {
-    const auto a = source.provenance.find(key);
-    if (a == source.provenance.end() || a->second != ours.at(key)) {
-      throw DataError(fmt::format("--reuse-naswot {}: its {} is {}, this table's is {}", path.string(), key,
-                                  a == source.provenance.end() ? "(none)" : Quoted(a->second), Quoted(ours.at(key))));
-    }
-  }
-}
-
-// The provenance keys that must agree for rows to be combined (resume, merge).
-const std::vector<std::string> kIdentityKeys = {"dataset", "seed", "inits", "batches", "implementation"};
-
-std::map<std::string, std::string> Provenance(Dataset dataset, const ProxyOptions& o, const Shard& shard,
-                                              const std::string& reuse_naswot) {
-  std::map<std::string, std::string> p;
-  p["command"] = ProxyCommand(dataset, o, shard, reuse_naswot);
-  p["dataset"] = std::string(DatasetName(dataset));
-  p["seed"] = std::to_string(o.seed);
-  p["inits"] = std::to_string(o.inits);
-  p["batches"] = std::to_string(o.batches);
-  p["implementation"] = o.reference_implementation ? "reference" : "fast";
-  p["version"] = fmt::format("simnas {}", SIMNAS_VERSION);
-  p["images"] = dataset == Dataset::kImageNet16_120
-                    ? "data/cifar10-sample (CIFAR-10 training images), downsampled 2x2 to 16x16"
-                    : "data/cifar10-sample (CIFAR-10 training images)";
-  p["method"] =
-      "FreeREA: NASWOT (train-mode BatchNorm, 64 images), LogSynflow (no BatchNorm, |w|, all-ones input), "
-      "SkipScore; Kaiming-normal fan_out init";
-  if (!shard.whole()) p["shard"] = fmt::format("{}/{}", shard.k, shard.n);
-  if (!reuse_naswot.empty()) {
-    p["naswot"] = fmt::format("taken from {} (identical: NASWOT does not read the classifier)", reuse_naswot);
-  }
-  return p;
-}
-
-void CheckSameIdentity(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b,
-                       const std::string& what) {
-  for (const std::string& key : kIdentityKeys) {
-    const auto ia = a.find(key);
-    const auto ib = b.find(key);
-    const std::string va = ia == a.end() ? "(none)" : ia->second;
-    const std::string vb = ib == b.end() ? "(none)" : ib->second;
-    if (va != vb) throw DataError(fmt::format("{}: {} is {} but {} is expected", what, key, Quoted(vb), Quoted(va)));
-  }
-}
-
-ProxyTable EmptyTable(Dataset dataset) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  ProxyTable t;
-  t.dataset = dataset;
-  t.naswot.assign(kNumCells, nan);
-  t.logsynflow.assign(kNumCells, nan);
-  t.skip.assign(kNumCells, nan);
-  return t;
-}
-
-bool HasRow(const ProxyTable& t, int index) { return !std::isnan(t.skip[static_cast<std::size_t>(index)]); }
-
-// -inf (a singular NASWOT kernel) ranks below every finite value; stats functions get finite numbers.
-std::vector<double> FiniteForRanking(const std::vector<double>& v) {
-  double lo = std::numeric_limits<double>::infinity();
-  for (double x : v) {
-    if (std::isfinite(x)) lo = std::min(lo, x);
-  }
-  std::vector<double> out(v);
-  for (double& x : out) {
-    if (!std::isfinite(x)) x = lo - 1;
-  }
-  return out;
-}
-
-// The two aggregates of one cell's values against a full table: FreeREA's sum of min-max
-// normalized values, and the sum of normalized ranks (as ProxyScores computes them).
-nlohmann::json Aggregates(const ProxyTable& table, const ProxyValues& v) {
-  const std::array<const std::vector<double>*, 3> columns = {&table.naswot, &table.logsynflow, &table.skip};
-  const std::array<double, 3> values = {v.naswot, v.logsynflow, v.skip};
-  double freerea = 0;
-  double rank = 0;
-  for (std::size_t p = 0; p < 3; ++p) {
-    const std::vector<double>& col = *columns[p];
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (double x : col) {
-      if (std::isfinite(x)) {
-        lo = std::min(lo, x);
-        hi = std::max(hi, x);
-      }
-    }
-    const double x = values[p];
-    if (std::isfinite(x) && hi > lo) freerea += std::clamp((x - lo) / (hi - lo), 0.0, 1.0);
-    double below = 0, equal = 0;
-    for (double y : col) {
-      below += y < x ? 1 : 0;
-      equal += y == x ? 1 : 0;
-    }
-    // 1-based average rank of x among the column (ties averaged), as if it were one of them.
-    const double r = below + (equal + 1) / 2.0;
-    rank += std::clamp((r - 1) / static_cast<double>(col.size() - 1), 0.0, 1.0);
-  }
-  return {{"freerea", freerea}, {"rank", rank}};
-}
 
 struct Args {
   std::optional<std::string> arch;
@@ -202,7 +60,10 @@ void RunOne(const Args& a, CliContext& ctx) {
   const ProxyValues v = ComputeProxies(cell, ctx.Data().dir().CifarSampleFile(), options);
   const fs::path table_path = a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, dataset);
   nlohmann::json aggregates = nullptr;
-  if (fs::exists(table_path)) aggregates = Aggregates(LoadProxyTable(table_path, dataset), v);
+  if (fs::exists(table_path)) {
+    const ProxyCellAggregates ag = AggregatesAgainst(LoadProxyTable(table_path, dataset), v);
+    aggregates = {{"freerea", ag.freerea}, {"rank", ag.rank}};
+  }
   if (a.json) {
     nlohmann::json j = {{"arch", cell.ToString()},
                         {"index", space.IndexOf(cell)},
@@ -233,126 +94,34 @@ void RunOne(const Args& a, CliContext& ctx) {
 }
 
 void RunAll(const Args& a, CliContext& ctx) {
-  const Dataset dataset = ParseDataset(a.dataset);
-  const Shard shard = a.shard ? ParseShard(*a.shard) : Shard{};
-  const ProxyOptions options = MakeOptions(a, dataset);
-  fs::path out = a.out ? fs::path(*a.out) : ProxyTableFile(ctx.Env().proxy_tables_dir, dataset);
-  if (!a.out && !shard.whole()) out += fmt::format(".shard-{}-of-{}", shard.k, shard.n);
-  const std::map<std::string, std::string> provenance =
-      Provenance(dataset, options, shard, a.reuse_naswot.value_or(""));
-  std::optional<ProxyTable> naswot_source;
-  if (a.reuse_naswot) {
-    naswot_source = LoadPartialProxyTable(*a.reuse_naswot, dataset);
-    CheckNaswotReusable(*naswot_source, dataset, provenance, *a.reuse_naswot);
-  }
-
-  ProxyTable table = EmptyTable(dataset);
-  if (fs::exists(out)) {
-    table = LoadPartialProxyTable(out, dataset);
-    CheckSameIdentity(provenance, table.provenance, fmt::format("{} (to resume)", out.string()));
-    if (table.provenance["shard"] != (shard.whole() ? "" : provenance.at("shard"))) {
-      throw DataError(fmt::format("{} was computed for shard {}, not {}", out.string(),
-                                  Quoted(table.provenance["shard"]), Quoted(a.shard.value_or("(whole)"))));
+  ProxyTableJob job;
+  job.dataset = ParseDataset(a.dataset);
+  job.shard = a.shard ? ParseProxyShard(*a.shard) : ProxyShard{};
+  job.options = MakeOptions(a, job.dataset);
+  if (a.out) job.out = fs::path(*a.out);
+  job.tables_dir = ctx.Env().proxy_tables_dir;
+  if (a.reuse_naswot) job.reuse_naswot = fs::path(*a.reuse_naswot);
+  job.save_every = a.save_every;
+  const ProxyTableBuild b =
+      BuildProxyTable(job, ctx.Data().dir().CifarSampleFile(), ctx.Data().space(), *ctx.cluster);
+  if (!ctx.cluster->leader()) return;
+  std::string ranks;
+  if (b.ranks > 1) {
+    ranks = fmt::format(" on {} ranks; per rank cells/compute s:", b.ranks);
+    for (std::size_t r = 0; r < b.rank_cells.size(); ++r) {
+      ranks += fmt::format(" {}/{:.1f}", b.rank_cells[r], b.rank_seconds[r]);
     }
   }
-  table.provenance = provenance;
-
-  const SearchSpace& space = ctx.Data().space();
-  std::vector<int> todo;
-  std::int64_t total = 0;
-  for (int index = 0; index < kNumCells; ++index) {
-    if (!shard.Contains(index)) continue;
-    ++total;
-    if (!HasRow(table, index)) todo.push_back(index);
-  }
-  ProxyEvaluator evaluator(ctx.Data().dir().CifarSampleFile(), options);
-  Progress progress(fmt::format("proxies {}{}", DatasetName(dataset),
-                                shard.whole() ? "" : fmt::format(" shard {}/{}", shard.k, shard.n)),
-                    total, total - static_cast<std::int64_t>(todo.size()), "cells");
-  using Clock = std::chrono::steady_clock;
-  auto last_save = Clock::now();
-  for (int index : todo) {
-    if (InterruptRequested()) {
-      SaveProxyTable(out, table);
-      ThrowIfInterrupted("simnas proxies --all");
-    }
-    const auto i = static_cast<std::size_t>(index);
-    const Cell cell = space.CellAt(index);
-    ProxyValues v;
-    if (naswot_source && !std::isnan(naswot_source->naswot[i])) {
-      v.naswot = naswot_source->naswot[i];
-      for (int init = 0; init < options.inits; ++init) v.logsynflow += evaluator.LogSynflow(cell, init);
-      v.logsynflow /= options.inits;
-      v.skip = SkipScore(cell);
-    } else {
-      v = evaluator.Evaluate(cell);
-    }
-    table.naswot[i] = v.naswot;
-    table.logsynflow[i] = v.logsynflow;
-    table.skip[i] = v.skip;
-    progress.Advance(1);
-    if (std::chrono::duration<double>(Clock::now() - last_save).count() >= a.save_every) {
-      SaveProxyTable(out, table);
-      last_save = Clock::now();
-    }
-  }
-  SaveProxyTable(out, table);
-  progress.Finish();
-  fmt::print(stderr, "wrote {} ({} cells{})\n", out.string(), total,
-             shard.whole() ? "" : fmt::format(", shard {}/{}; merge the shards with simnas proxies --merge", shard.k,
-                                              shard.n));
+  fmt::print(stderr, "wrote {} ({} cells, {} computed now, {} resumed{}{})\n", b.out.string(), b.cells, b.computed,
+             b.resumed, ranks,
+             job.shard.whole() ? "" : fmt::format("; shard {}/{}, merge the shards with simnas proxies --merge",
+                                                  job.shard.k, job.shard.n));
 }
 
 void RunMerge(const Args& a) {
   if (!a.out) throw ParseError("simnas proxies --merge needs --out FILE");
-  std::optional<ProxyTable> merged;
-  std::vector<int> source(kNumCells, -1);
-  for (std::size_t f = 0; f < a.merge.size(); ++f) {
-    const fs::path path = a.merge[f];
-    // The dataset is read from the file itself.
-    ProxyTable part = LoadPartialProxyTable(path, Dataset::kCifar10);
-    const auto ds = part.provenance.find("dataset");
-    if (ds == part.provenance.end()) throw DataError(fmt::format("{}: no '# dataset:' line", path.string()));
-    part.dataset = ParseDataset(ds->second);
-    if (!merged) {
-      merged = EmptyTable(part.dataset);
-      merged->provenance = part.provenance;
-    }
-    CheckSameIdentity(merged->provenance, part.provenance, path.string());
-    for (int index = 0; index < kNumCells; ++index) {
-      const auto i = static_cast<std::size_t>(index);
-      if (!HasRow(part, index)) continue;
-      if (HasRow(*merged, index) &&
-          (merged->naswot[i] != part.naswot[i] || merged->logsynflow[i] != part.logsynflow[i] ||
-           merged->skip[i] != part.skip[i])) {
-        throw DataError(fmt::format("index {} differs between {} and {}", index, a.merge[static_cast<std::size_t>(source[i])],
-                                    path.string()));
-      }
-      merged->naswot[i] = part.naswot[i];
-      merged->logsynflow[i] = part.logsynflow[i];
-      merged->skip[i] = part.skip[i];
-      source[i] = static_cast<int>(f);
-    }
-  }
-  int missing = 0, first_missing = -1;
-  for (int index = 0; index < kNumCells; ++index) {
-    if (!HasRow(*merged, index)) {
-      if (missing++ == 0) first_missing = index;
-    }
-  }
-  if (missing > 0) {
-    throw DataError(fmt::format("the {} files leave {} cells missing (first: index {}); finish the shards first",
-                                a.merge.size(), missing, first_missing));
-  }
-  merged->provenance.erase("shard");
-  std::string command = merged->provenance["command"];
-  if (const auto at = command.find(" --shard"); at != std::string::npos) {
-    const auto end = command.find(' ', at + 8 + 1);
-    command.erase(at, end == std::string::npos ? std::string::npos : end - at);
-  }
-  merged->provenance["command"] = command;
-  merged->provenance["merged"] = fmt::format("{} shard files, by simnas proxies --merge", a.merge.size());
-  SaveProxyTable(*a.out, *merged);
+  std::vector<fs::path> files(a.merge.begin(), a.merge.end());
+  SaveProxyTable(*a.out, MergeProxyTables(files));
   fmt::print(stderr, "wrote {} ({} cells from {} files)\n", *a.out, kNumCells, a.merge.size());
 }
 
@@ -371,22 +140,11 @@ void RunReport(const Args& a, CliContext& ctx) {
   for (const auto& [dataset, path] : tables) {
     const ProxyTable table = LoadProxyTable(path, dataset);
     const std::vector<double>& accuracy = ctx.Data().Accuracy(dataset).test_accuracy;
-    const std::vector<double> freerea = ProxyScores(table, ProxyAggregate::kFreeRea).values();
-    const std::vector<double> rank = ProxyScores(table, ProxyAggregate::kRank).values();
+    const ProxyCorrelations c = CorrelateWithAccuracy(table, accuracy);
     nlohmann::json row = {{"dataset", std::string(DatasetName(dataset))}, {"table", path.string()}};
-    const std::vector<std::pair<std::string, std::vector<double>>> columns = {
-        {"naswot", FiniteForRanking(table.naswot)},
-        {"logsynflow", table.logsynflow},
-        {"skip", table.skip},
-        {"freerea", freerea},
-        {"rank", rank}};
-    for (const auto& [name, values] : columns) {
-      row["kendall_tau"][name] = KendallTau(values, accuracy);
-      row["spearman"][name] = Spearman(values, accuracy);
-    }
-    int singular = 0;
-    for (double x : table.naswot) singular += std::isfinite(x) ? 0 : 1;
-    row["naswot_singular_cells"] = singular;
+    for (const auto& [name, tau] : c.kendall_tau) row["kendall_tau"][name] = tau;
+    for (const auto& [name, rho] : c.spearman) row["spearman"][name] = rho;
+    row["naswot_singular_cells"] = c.naswot_singular_cells;
     rows.push_back(row);
   }
   if (a.json) {

@@ -1,5 +1,7 @@
 // simnas: few-probe hardware-aware NAS. One binary, one subcommand per task.
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +11,7 @@
 #include "cli_context.h"
 #include "simnas/core/error.h"
 #include "simnas/core/interrupt.h"
+#include "simnas/parallel/cluster.h"
 
 namespace {
 
@@ -18,18 +21,68 @@ std::string FirstLine(const char* what) {
   return s;
 }
 
+// With several ranks (mpirun), an error names the rank that hit it.
+std::string Who(const simnas::Cluster* cluster) {
+  return cluster != nullptr && cluster->size() > 1 ? cluster->Describe() + ": " : "";
+}
+
+int Run(int argc, char** argv, simnas::Cluster* cluster);
+
+// What the MPI launcher (mpirun of Open MPI or MPICH/Hydra, srun with PMI/PMIx) tells its processes.
+simnas::Launch LaunchFromEnvironment() {
+  simnas::Launch launch;
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"}) {
+    if (std::getenv(var) != nullptr) launch.by_mpi = true;
+  }
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    if (const char* n = std::getenv(var); n != nullptr && launch.ranks == 0) launch.ranks = std::atoi(n);
+  }
+  return launch;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   spdlog::set_pattern("%^%l%$: %v");
   spdlog::set_default_logger(spdlog::stderr_color_mt("simnas"));
   simnas::InstallInterruptHandler();
+  std::unique_ptr<simnas::Cluster> cluster;
+  try {
+    cluster = simnas::OpenCluster(&argc, &argv, LaunchFromEnvironment());
+    // Every rank runs the same version with the same command line, or none runs.
+    std::string command_line;
+    for (int i = 1; i < argc; ++i) command_line += std::string(i > 1 ? " " : "") + argv[i];
+    cluster->RequireSame("the simnas version", std::string("simnas ") + SIMNAS_VERSION);
+    cluster->RequireSame("the command line", command_line);
+  } catch (const simnas::JobError& e) {
+    if (cluster->leader()) std::fprintf(stderr, "simnas: error: %s\n", FirstLine(e.what()).c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "simnas: error: %s%s\n", Who(cluster.get()).c_str(), FirstLine(e.what()).c_str());
+    if (cluster) cluster->Abort(1);
+    return 1;
+  }
+  const int code = Run(argc, argv, cluster.get());
+  // A rank that failed alone ends the job (the others may wait for it); an error every rank
+  // agrees on (JobError, bad flags) ends every rank the ordinary way.
+  if (code < 0) {
+    cluster->Abort(-code);
+    return -code;
+  }
+  return code;
+}
+
+namespace {
+
+int Run(int argc, char** argv, simnas::Cluster* cluster) {
+  const bool leader = cluster->leader();
 
   CLI::App app{"simnas: hardware-aware neural architecture search on unseen devices with a few real latency probes"};
   app.set_version_flag("--version", std::string("simnas ") + SIMNAS_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
   simnas::cli::CliContext ctx;
+  ctx.cluster = cluster;
   app.add_option("--data", ctx.flags.data,
                  "Benchmark data folder (default: $SIMNAS_DATA, else ~/.local/share/simnas/data)");
   app.add_option("--registry", ctx.flags.registry,
@@ -54,26 +107,35 @@ int main(int argc, char** argv) {
   simnas::cli::AddBenchCommand(app, ctx);
   simnas::cli::AddMonotonicityCommand(app, ctx);
 
+  // Every rank has the same command line (checked in main): flag errors and help are the
+  // same on every rank, and rank 0 alone prints them.
+  const bool alone = cluster->size() == 1;
+  const std::string who = Who(cluster);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return leader ? app.exit(e) : 0;
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return leader ? app.exit(e) : 0;
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return leader ? app.exit(e) : 0;
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "simnas: error: %s (see --help)\n", FirstLine(e.what()).c_str());
+    if (leader) std::fprintf(stderr, "simnas: error: %s (see --help)\n", FirstLine(e.what()).c_str());
     return 2;
+  } catch (const simnas::JobError& e) {
+    if (leader) std::fprintf(stderr, "simnas: error: %s\n", FirstLine(e.what()).c_str());
+    return 1;
   } catch (const simnas::Interrupted& e) {
-    std::fprintf(stderr, "simnas: %s\n", FirstLine(e.what()).c_str());
-    return 130;
+    std::fprintf(stderr, "simnas: %s%s\n", who.c_str(), FirstLine(e.what()).c_str());
+    return alone ? 130 : -130;
   } catch (const simnas::Error& e) {
-    std::fprintf(stderr, "simnas: error: %s\n", FirstLine(e.what()).c_str());
-    return 1;
+    std::fprintf(stderr, "simnas: error: %s%s\n", who.c_str(), FirstLine(e.what()).c_str());
+    return alone ? 1 : -1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "simnas: internal error: %s\n", FirstLine(e.what()).c_str());
-    return 1;
+    std::fprintf(stderr, "simnas: internal error: %s%s\n", who.c_str(), FirstLine(e.what()).c_str());
+    return alone ? 1 : -1;
   }
   return 0;
 }
+
+}  // namespace

@@ -1,6 +1,7 @@
 #include "simnas/bench/bench_runner.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -20,6 +21,7 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/interrupt.h"
 #include "simnas/core/progress.h"
+#include "simnas/parallel/cluster.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
 
@@ -114,6 +116,18 @@ fs::path BenchRunner::LeaveOneOutController(const std::string& device, std::int6
   const fs::path dir = options_.out_dir / "controllers" / device;
   const fs::path model = dir / "controller.ctl";
   if (fs::exists(dir / "done")) return model;
+  // Two ranks of a job that need the same controller (on a shared file system): one trains,
+  // the other waits for it and reuses it.
+  fs::create_directories(dir);
+  const int lock = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (lock >= 0) ::flock(lock, LOCK_EX);
+  struct Unlock {
+    int fd;
+    ~Unlock() {
+      if (fd >= 0) ::close(fd);
+    }
+  } unlock{lock};
+  if (fs::exists(dir / "done")) return model;
   // The committed default's settings, minus the held-out device.
   const ControllerModel base = LoadControllerModel(options_.strategies.controller_model);
   const TrainingInputs in = PrepareTrainingInputs(*data_, Proxy(Dataset::kCifar100), {device});
@@ -134,18 +148,33 @@ fs::path BenchRunner::LeaveOneOutController(const std::string& device, std::int6
 }
 
 void BenchRunner::Run() {
-  fs::create_directories(options_.out_dir);
+  const std::unique_ptr<Cluster> one = SingleProcessCluster();
+  Run(*one);
+}
+
+void BenchRunner::Run(Cluster& cluster) {
   const fs::path runs_file = options_.out_dir / "runs.jsonl";
+  // Rank 0 reads what is done and tells the others.
+  std::string done_text;
+  if (cluster.leader()) {
+    fs::create_directories(options_.out_dir);
+    for (const nlohmann::json& row : LoadRows()) done_text += row["key"].get<std::string>() + "\n";
+  }
+  if (cluster.size() > 1) done_text = cluster.Broadcast(done_text);
   std::set<std::string> done;
-  for (const nlohmann::json& row : LoadRows()) done.insert(row["key"].get<std::string>());
+  for (std::size_t at = 0, nl; (nl = done_text.find('\n', at)) != std::string::npos; at = nl + 1) {
+    done.insert(done_text.substr(at, nl - at));
+  }
+  if (!cluster.leader()) fs::create_directories(options_.out_dir);
 
   // Instantiate strategies once (they are reusable across searches).
   std::map<std::string, std::unique_ptr<Strategy>> strategies;
-  const auto strategy = [&](const std::string& name) -> Strategy& {
-    auto& s = strategies[name];
-    if (!s) s = MakeStrategy(name, options_.strategies);
-    return *s;
-  };
+
+  // The units of work: one (group, device) pair each, in the order of a one-process run.
+  std::vector<std::pair<const BenchGroup*, std::string>> units;
+  for (const BenchGroup& group : config_.groups) {
+    for (const std::string& spec : ExpandDevices(group, *data_)) units.emplace_back(&group, spec);
+  }
 
   // Count the work first, for the progress line.
   std::int64_t total = 0;
@@ -163,12 +192,43 @@ void BenchRunner::Run() {
     }
     total += tasks * n_strategies * seeds * static_cast<std::int64_t>(group.probes.size());
   }
-  Progress progress("bench " + config_.name, total, static_cast<std::int64_t>(done.size()), "runs");
+  std::optional<Progress> progress;
+  if (cluster.leader()) {
+    progress.emplace("bench " + config_.name + (cluster.size() > 1 ? fmt::format(" on {} ranks", cluster.size()) : ""),
+                     total, static_cast<std::int64_t>(done.size()), "runs");
+  }
+  // Rank 0 receives finished runs ({"row": ...}) and ground-truth descriptions ({"source": ...}).
+  const ResultHandler on_result = [&](const std::string& message) {
+    const nlohmann::json m = nlohmann::json::parse(message);
+    if (m.contains("source")) {
+      sources_[m["source"].get<std::string>()] = m["text"].get<std::string>();
+      return;
+    }
+    AppendLine(runs_file, m["row"].dump());
+    progress->Advance(1);
+  };
+  std::unique_ptr<WorkQueue> queue = cluster.Distribute(static_cast<std::int64_t>(units.size()), 1, on_result);
+  while (const std::optional<std::int64_t> item = queue->Next()) {
+    const auto& [group, spec] = units[static_cast<std::size_t>(*item)];
+    RunUnit(*group, spec, done,
+            [&](const nlohmann::json& m) { queue->Post(m.dump()); }, strategies);
+  }
+  queue->Finish();
+  if (progress) progress->Finish();
+}
 
-  for (const BenchGroup& group : config_.groups) {
-    const std::vector<std::string>& names = group.strategies.empty() ? config_.strategies : group.strategies;
-    const int seeds = group.seeds > 0 ? group.seeds : config_.seeds;
-    for (const std::string& spec : ExpandDevices(group, *data_)) {
+void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, const std::set<std::string>& done,
+                          const std::function<void(const nlohmann::json&)>& post,
+                          std::map<std::string, std::unique_ptr<Strategy>>& strategies) {
+  const auto strategy = [&](const std::string& name) -> Strategy& {
+    auto& s = strategies[name];
+    if (!s) s = MakeStrategy(name, options_.strategies);
+    return *s;
+  };
+  const std::vector<std::string>& names = group.strategies.empty() ? config_.strategies : group.strategies;
+  const int seeds = group.seeds > 0 ? group.seeds : config_.seeds;
+  {
+    {
       std::unique_ptr<Device> device = OpenDevice(spec, devices_);
       std::unique_ptr<Device> shared;
       Device* target = device.get();
@@ -185,7 +245,7 @@ void BenchRunner::Run() {
       } else {
         throw Error(fmt::format("bench: device {} has neither a full table nor live measurements", spec));
       }
-      sources_[spec] = gt->source();
+      post({{"source", spec}, {"text", gt->source()}});
 
       // The tasks of this group on this device.
       std::vector<BenchTask> tasks;
@@ -294,16 +354,13 @@ void BenchRunner::Run() {
                 row["true_feasible"] = false;
                 spdlog::warn("bench run {} failed: {}", key, e.what());
               }
-              AppendLine(runs_file, row.dump());
-              done.insert(key);
-              progress.Advance(1);
+              post({{"row", row}});
             }
           }
         }
       }
     }
   }
-  progress.Finish();
 }
 
 }  // namespace simnas

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,11 +17,14 @@
 #include "simnas/bench/bench_config.h"
 #include "simnas/data/benchmark_data.h"
 #include "simnas/devices/device_factory.h"
+#include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/strategies/registry.h"
 
 namespace simnas {
+
+class Strategy;
 
 // Scores for one task that do not depend on the strategy: the oracles over ground truth.
 struct TaskReference {
@@ -44,6 +50,11 @@ class BenchRunner {
 
   // Runs every search not yet in runs.jsonl. Throws Interrupted (after saving) on Ctrl-C.
   void Run();
+  // The same over the ranks of a job (collective): the (group, device) units are handed out
+  // dynamically, each rank runs its units' searches (training their leave-one-out controllers
+  // under <out>/controllers on its own file system) and sends every finished run to rank 0,
+  // which alone appends to runs.jsonl. The rows, hence the summary, are those of one process.
+  void Run(Cluster& cluster);
   // All rows of runs.jsonl (finished runs), in file order.
   std::vector<nlohmann::json> LoadRows() const;
   // Ground-truth descriptions per device spec, for the report.
@@ -53,6 +64,9 @@ class BenchRunner {
   const ProxyScores& Proxy(Dataset dataset);
   // The model of a controller trained without train device `device` (trained on first use).
   std::filesystem::path LeaveOneOutController(const std::string& device, std::int64_t steps);
+  // Every search of one group on one device not in `done`; `post` gets each finished row.
+  void RunUnit(const BenchGroup& group, const std::string& spec, const std::set<std::string>& done,
+               const std::function<void(const nlohmann::json&)>& post, std::map<std::string, std::unique_ptr<Strategy>>& strategies);
 
   BenchConfig config_;
   const BenchmarkData* data_;

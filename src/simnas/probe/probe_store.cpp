@@ -3,8 +3,11 @@
 #include <chrono>
 #include <ctime>
 #include <random>
+#include <thread>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
@@ -35,22 +38,33 @@ ProbeStore::ProbeStore(const fs::path& path) : path_(path) {
     if (path.has_parent_path()) fs::create_directories(path.parent_path());
     db_ = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_->setBusyTimeout(10000);
-    db_->exec("PRAGMA journal_mode=WAL");
-    db_->exec("PRAGMA synchronous=NORMAL");
-    db_->exec(
-        "CREATE TABLE IF NOT EXISTS probes ("
-        "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-        "  run_id TEXT NOT NULL,"
-        "  device TEXT NOT NULL,"
-        "  device_spec TEXT NOT NULL,"
-        "  arch TEXT NOT NULL,"
-        "  arch_index INTEGER NOT NULL,"
-        "  latency_ms REAL NOT NULL,"
-        "  spread REAL NOT NULL,"
-        "  repeats INTEGER NOT NULL,"
-        "  measured_at TEXT NOT NULL)");
-    db_->exec("CREATE INDEX IF NOT EXISTS probes_run ON probes(run_id, device)");
-    db_->exec("CREATE INDEX IF NOT EXISTS probes_device ON probes(device, arch)");
+    // Switching a fresh file to WAL takes a lock SQLite does not wait for (its busy handler is
+    // not called), so processes that open a new store at the same moment (ranks of one job)
+    // retry for a while instead of failing.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        db_->exec("PRAGMA journal_mode=WAL");
+        db_->exec("PRAGMA synchronous=NORMAL");
+        db_->exec(
+            "CREATE TABLE IF NOT EXISTS probes ("
+            "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            "  run_id TEXT NOT NULL,"
+            "  device TEXT NOT NULL,"
+            "  device_spec TEXT NOT NULL,"
+            "  arch TEXT NOT NULL,"
+            "  arch_index INTEGER NOT NULL,"
+            "  latency_ms REAL NOT NULL,"
+            "  spread REAL NOT NULL,"
+            "  repeats INTEGER NOT NULL,"
+            "  measured_at TEXT NOT NULL)");
+        db_->exec("CREATE INDEX IF NOT EXISTS probes_run ON probes(run_id, device)");
+        db_->exec("CREATE INDEX IF NOT EXISTS probes_device ON probes(device, arch)");
+        break;
+      } catch (const SQLite::Exception& e) {
+        if (e.getErrorCode() != SQLITE_BUSY || attempt >= 200) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
   } catch (const SQLite::Exception& e) {
     throw Error(fmt::format("probe store {}: {}", path.string(), e.what()));
   }

@@ -1,0 +1,415 @@
+#include "simnas/proxies/proxy_table_builder.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
+#include "simnas/core/interrupt.h"
+#include "simnas/core/progress.h"
+#include "simnas/core/strings.h"
+
+namespace simnas {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string ProxyCommand(Dataset dataset, const ProxyOptions& o, const ProxyShard& shard,
+                         const std::string& reuse_naswot) {
+  std::string command = fmt::format("simnas proxies --all --dataset {} --seed {} --inits {} --batches {}",
+                                    DatasetName(dataset), o.seed, o.inits, o.batches);
+  if (!shard.whole()) command += fmt::format(" --shard {}/{}", shard.k, shard.n);
+  if (o.reference_implementation) command += " --reference";
+  if (!reuse_naswot.empty()) command += " --reuse-naswot " + reuse_naswot;
+  return command;
+}
+
+// The provenance keys that must agree for rows to be combined (resume, merge).
+const std::vector<std::string> kIdentityKeys = {"dataset", "seed", "inits", "batches", "implementation"};
+
+// NASWOT does not read the classifier, and the classifier's weights are drawn last, so the
+// NASWOT values of two datasets with the same input size, seed, inits and batches are
+// identical: a table can take them from another dataset's table (--reuse-naswot).
+void CheckNaswotReusable(const ProxyTable& source, Dataset dataset, const std::map<std::string, std::string>& ours,
+                         const fs::path& path) {
+  const auto ds = source.provenance.find("dataset");
+  if (ds == source.provenance.end()) throw DataError(fmt::format("{}: no '# dataset:' line", path.string()));
+  if (InputSize(ParseDataset(ds->second)) != InputSize(dataset)) {
+    throw DataError(fmt::format("--reuse-naswot {}: {} networks take {}x{} inputs, {} networks {}x{}", path.string(),
+                                ds->second, InputSize(ParseDataset(ds->second)), InputSize(ParseDataset(ds->second)),
+                                DatasetName(dataset), InputSize(dataset), InputSize(dataset)));
+  }
+  for (const char* key : {"seed", "inits", "batches", "implementation"}) {
+    const auto a = source.provenance.find(key);
+    if (a == source.provenance.end() || a->second != ours.at(key)) {
+      throw DataError(fmt::format("--reuse-naswot {}: its {} is {}, this table's is {}", path.string(), key,
+                                  a == source.provenance.end() ? "(none)" : Quoted(a->second), Quoted(ours.at(key))));
+    }
+  }
+}
+
+std::map<std::string, std::string> Provenance(Dataset dataset, const ProxyOptions& o, const ProxyShard& shard,
+                                              const std::string& reuse_naswot) {
+  std::map<std::string, std::string> p;
+  p["command"] = ProxyCommand(dataset, o, shard, reuse_naswot);
+  p["dataset"] = std::string(DatasetName(dataset));
+  p["seed"] = std::to_string(o.seed);
+  p["inits"] = std::to_string(o.inits);
+  p["batches"] = std::to_string(o.batches);
+  p["implementation"] = o.reference_implementation ? "reference" : "fast";
+  p["version"] = fmt::format("simnas {}", SIMNAS_VERSION);
+  p["images"] = dataset == Dataset::kImageNet16_120
+                    ? "data/cifar10-sample (CIFAR-10 training images), downsampled 2x2 to 16x16"
+                    : "data/cifar10-sample (CIFAR-10 training images)";
+  p["method"] =
+      "FreeREA: NASWOT (train-mode BatchNorm, 64 images), LogSynflow (no BatchNorm, |w|, all-ones input), "
+      "SkipScore; Kaiming-normal fan_out init";
+  if (!shard.whole()) p["shard"] = fmt::format("{}/{}", shard.k, shard.n);
+  if (!reuse_naswot.empty()) {
+    p["naswot"] = fmt::format("taken from {} (identical: NASWOT does not read the classifier)", reuse_naswot);
+  }
+  return p;
+}
+
+void CheckSameIdentity(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b,
+                       const std::string& what) {
+  for (const std::string& key : kIdentityKeys) {
+    const auto ia = a.find(key);
+    const auto ib = b.find(key);
+    const std::string va = ia == a.end() ? "(none)" : ia->second;
+    const std::string vb = ib == b.end() ? "(none)" : ib->second;
+    if (va != vb) throw DataError(fmt::format("{}: {} is {} but {} is expected", what, key, Quoted(vb), Quoted(va)));
+  }
+}
+
+void CheckSameShard(const std::map<std::string, std::string>& ours, const std::map<std::string, std::string>& theirs,
+                    const fs::path& path) {
+  const auto a = ours.find("shard");
+  const auto b = theirs.find("shard");
+  const std::string va = a == ours.end() ? "" : a->second;
+  const std::string vb = b == theirs.end() ? "" : b->second;
+  if (va != vb) {
+    throw DataError(fmt::format("{} was computed for shard {}, not {}", path.string(), Quoted(vb),
+                                Quoted(va.empty() ? "(whole)" : va)));
+  }
+}
+
+ProxyTable EmptyTable(Dataset dataset) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  ProxyTable t;
+  t.dataset = dataset;
+  t.naswot.assign(kNumCells, nan);
+  t.logsynflow.assign(kNumCells, nan);
+  t.skip.assign(kNumCells, nan);
+  return t;
+}
+
+bool HasRow(const ProxyTable& t, int index) { return !std::isnan(t.skip[static_cast<std::size_t>(index)]); }
+
+// A result travelling from a rank to rank 0: index, the three values, rank, seconds.
+struct CellResult {
+  double index;
+  double naswot;
+  double logsynflow;
+  double skip;
+  double rank;
+  double seconds;
+};
+
+std::string Encode(const CellResult& r) {
+  std::string s(sizeof(CellResult), '\0');
+  std::memcpy(s.data(), &r, sizeof(CellResult));
+  return s;
+}
+
+CellResult Decode(const std::string& s) {
+  if (s.size() != sizeof(CellResult)) throw Error(fmt::format("proxy result of {} bytes received", s.size()));
+  CellResult r;
+  std::memcpy(&r, s.data(), sizeof(CellResult));
+  return r;
+}
+
+// <out>.log: its first line names the options (JSON of the identity keys and the shard), then
+// one row per cell in full precision: "index naswot logsynflow skip".
+fs::path LogPath(const fs::path& out) { return fs::path(out.string() + ".log"); }
+
+std::string LogHeader(const std::map<std::string, std::string>& provenance) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const std::string& key : kIdentityKeys) j[key] = provenance.at(key);
+  j["shard"] = provenance.count("shard") ? provenance.at("shard") : "";
+  return "# simnas proxy log v1 " + j.dump();
+}
+
+// Adds the rows of an existing log to `table`; a torn last line (a kill) is skipped.
+void ReadLog(const fs::path& path, const std::map<std::string, std::string>& provenance, ProxyTable& table) {
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return;
+  const std::string prefix = "# simnas proxy log v1 ";
+  const nlohmann::json j = line.rfind(prefix, 0) == 0 ? nlohmann::json::parse(line.substr(prefix.size()), nullptr, false)
+                                                       : nlohmann::json();
+  if (!j.is_object()) throw DataError(fmt::format("{}:1: not a simnas proxy log", path.string()));
+  std::map<std::string, std::string> theirs;
+  for (const auto& [key, value] : j.items()) {
+    if (value.is_string() && !value.get<std::string>().empty()) theirs[key] = value.get<std::string>();
+  }
+  CheckSameIdentity(provenance, theirs, fmt::format("{} (to resume)", path.string()));
+  CheckSameShard(provenance, theirs, path);
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    std::string fields[4];
+    if (!(row >> fields[0] >> fields[1] >> fields[2] >> fields[3])) continue;
+    const auto index = ParseInt(fields[0]);
+    double values[3];
+    bool ok = index && *index >= 0 && *index < kNumCells;
+    for (int f = 0; f < 3 && ok; ++f) {
+      char* end = nullptr;
+      values[f] = std::strtod(fields[f + 1].c_str(), &end);
+      ok = end != nullptr && *end == '\0';
+    }
+    if (!ok) continue;
+    const auto i = static_cast<std::size_t>(*index);
+    table.naswot[i] = values[0];
+    table.logsynflow[i] = values[1];
+    table.skip[i] = values[2];
+  }
+}
+
+// Appends rows to <out>.log, each flushed to the system at once (it survives a killed process).
+class ResultLog {
+ public:
+  ResultLog(const fs::path& path, const std::string& header) : path_(path) {
+    const bool fresh = !fs::exists(path) || fs::file_size(path) == 0;
+    file_ = std::fopen(path.c_str(), "a");
+    if (file_ == nullptr) throw Error(fmt::format("cannot append to {}", path.string()));
+    if (fresh) Write(header + "\n");
+  }
+  ~ResultLog() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  ResultLog(const ResultLog&) = delete;
+  ResultLog& operator=(const ResultLog&) = delete;
+  void Append(int index, const ProxyValues& v) {
+    Write(fmt::format("{} {:.17g} {:.17g} {:.17g}\n", index, v.naswot, v.logsynflow, v.skip));
+  }
+  void Remove() {
+    std::fclose(file_);
+    file_ = nullptr;
+    fs::remove(path_);
+  }
+
+ private:
+  void Write(const std::string& text) {
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0) {
+      throw Error(fmt::format("cannot append to {}", path_.string()));
+    }
+  }
+  fs::path path_;
+  std::FILE* file_ = nullptr;
+};
+
+}  // namespace
+
+ProxyShard ParseProxyShard(const std::string& text) {
+  const std::vector<std::string> parts = Split(text, '/');
+  const auto k = parts.size() == 2 ? ParseInt(parts[0]) : std::nullopt;
+  const auto n = parts.size() == 2 ? ParseInt(parts[1]) : std::nullopt;
+  if (!k || !n || *n < 1 || *n > kNumCells || *k < 1 || *k > *n) {
+    throw ParseError(fmt::format("--shard {}: expected k/n with 1 <= k <= n (e.g. 1/2)", Quoted(text)));
+  }
+  return ProxyShard{static_cast<int>(*k), static_cast<int>(*n)};
+}
+
+double ProxyCellCost(const Cell& cell) {
+  const std::array<int, kNumOps> counts = cell.OpCounts();
+  return 1.0 + 9.0 * counts[static_cast<std::size_t>(Op::kConv3x3)] +
+         1.0 * counts[static_cast<std::size_t>(Op::kConv1x1)] +
+         0.5 * counts[static_cast<std::size_t>(Op::kAvgPool3x3)];
+}
+
+ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_sample, const SearchSpace& space,
+                                Cluster& cluster) {
+  const Dataset dataset = job.dataset;
+  const ProxyShard shard = job.shard;
+  const ProxyOptions& options = job.options;
+  fs::path out = job.out ? *job.out : ProxyTableFile(job.tables_dir, dataset);
+  if (!job.out && !shard.whole()) out += fmt::format(".shard-{}-of-{}", shard.k, shard.n);
+  const std::string reuse = job.reuse_naswot ? job.reuse_naswot->string() : "";
+  const std::map<std::string, std::string> provenance = Provenance(dataset, options, shard, reuse);
+  // Every rank computes with the same images (and NASWOT source) or none starts.
+  RequireSameFile(cluster, "the CIFAR sample images", cifar_sample);
+  std::optional<ProxyTable> naswot_source;
+  if (job.reuse_naswot) {
+    RequireSameFile(cluster, "the --reuse-naswot table", *job.reuse_naswot);
+    naswot_source = LoadPartialProxyTable(*job.reuse_naswot, dataset);
+    CheckNaswotReusable(*naswot_source, dataset, provenance, *job.reuse_naswot);
+  }
+
+  ProxyTableBuild build;
+  build.out = out;
+  build.ranks = cluster.size();
+  ProxyTable table = EmptyTable(dataset);
+  std::vector<int> todo;
+  std::string todo_bytes;
+  if (cluster.leader()) {
+    if (fs::exists(out)) {
+      table = LoadPartialProxyTable(out, dataset);
+      CheckSameIdentity(provenance, table.provenance, fmt::format("{} (to resume)", out.string()));
+      CheckSameShard(provenance, table.provenance, out);
+    }
+    if (fs::exists(LogPath(out))) ReadLog(LogPath(out), provenance, table);
+    table.provenance = provenance;
+    for (int index = 0; index < kNumCells; ++index) {
+      if (!shard.Contains(index)) continue;
+      ++build.cells;
+      if (!HasRow(table, index)) todo.push_back(index);
+    }
+    build.resumed = build.cells - static_cast<std::int64_t>(todo.size());
+    // Most expensive first: the last items handed out are the cheapest, so ranks end together.
+    std::stable_sort(todo.begin(), todo.end(), [&](int a, int b) {
+      return ProxyCellCost(space.CellAt(a)) > ProxyCellCost(space.CellAt(b));
+    });
+    todo_bytes.assign(todo.size() * sizeof(int), '\0');
+    if (!todo.empty()) std::memcpy(todo_bytes.data(), todo.data(), todo_bytes.size());
+  }
+  if (cluster.size() > 1) {
+    todo_bytes = cluster.Broadcast(todo_bytes);
+    todo.assign(todo_bytes.size() / sizeof(int), 0);
+    if (!todo.empty()) std::memcpy(todo.data(), todo_bytes.data(), todo_bytes.size());
+  }
+
+  // Rank 0 keeps the results: the table in memory, the log on disk, the partial table saved
+  // now and then (all inside the handler, whose calls never overlap).
+  std::optional<ResultLog> log;
+  std::optional<Progress> progress;
+  using Clock = std::chrono::steady_clock;
+  auto last_save = Clock::now();
+  build.rank_cells.assign(static_cast<std::size_t>(cluster.size()), 0);
+  build.rank_seconds.assign(static_cast<std::size_t>(cluster.size()), 0.0);
+  if (cluster.leader()) {
+    log.emplace(LogPath(out), LogHeader(provenance));
+    progress.emplace(fmt::format("proxies {}{}{}", DatasetName(dataset),
+                                 shard.whole() ? "" : fmt::format(" shard {}/{}", shard.k, shard.n),
+                                 cluster.size() > 1 ? fmt::format(" on {} ranks", cluster.size()) : ""),
+                     build.cells, build.resumed, "cells");
+  }
+  const auto on_result = [&](const std::string& bytes) {
+    const CellResult r = Decode(bytes);
+    const int index = static_cast<int>(r.index);
+    const auto i = static_cast<std::size_t>(index);
+    const ProxyValues v{r.naswot, r.logsynflow, r.skip};
+    log->Append(index, v);
+    table.naswot[i] = v.naswot;
+    table.logsynflow[i] = v.logsynflow;
+    table.skip[i] = v.skip;
+    ++build.computed;
+    const auto rank = static_cast<std::size_t>(r.rank);
+    if (rank < build.rank_cells.size()) {
+      ++build.rank_cells[rank];
+      build.rank_seconds[rank] += r.seconds;
+    }
+    progress->Advance(1);
+    if (std::chrono::duration<double>(Clock::now() - last_save).count() >= job.save_every) {
+      SaveProxyTable(out, table);
+      last_save = Clock::now();
+    }
+  };
+
+  ProxyEvaluator evaluator(cifar_sample, options);
+  std::unique_ptr<WorkQueue> queue =
+      cluster.Distribute(static_cast<std::int64_t>(todo.size()), 8, ResultHandler(on_result));
+  while (const std::optional<std::int64_t> item = queue->Next()) {
+    if (InterruptRequested()) {
+      // One process: nothing else touches the table, save it whole. With ranks, the log holds
+      // every result rank 0 received.
+      if (cluster.size() == 1) SaveProxyTable(out, table);
+      ThrowIfInterrupted("simnas proxies --all");
+    }
+    const int index = todo[static_cast<std::size_t>(*item)];
+    const auto i = static_cast<std::size_t>(index);
+    const Cell cell = space.CellAt(index);
+    const auto start = Clock::now();
+    ProxyValues v;
+    if (naswot_source && !std::isnan(naswot_source->naswot[i])) {
+      v.naswot = naswot_source->naswot[i];
+      for (int init = 0; init < options.inits; ++init) v.logsynflow += evaluator.LogSynflow(cell, init);
+      v.logsynflow /= options.inits;
+      v.skip = SkipScore(cell);
+    } else {
+      v = evaluator.Evaluate(cell);
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    queue->Post(Encode({static_cast<double>(index), v.naswot, v.logsynflow, v.skip,
+                        static_cast<double>(cluster.rank()), seconds}));
+  }
+  queue->Finish();
+  if (cluster.leader()) {
+    SaveProxyTable(out, table);
+    log->Remove();
+    progress->Finish();
+  }
+  return build;
+}
+
+ProxyTable MergeProxyTables(const std::vector<fs::path>& files) {
+  std::optional<ProxyTable> merged;
+  std::vector<int> source(kNumCells, -1);
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    const fs::path& path = files[f];
+    // The dataset is read from the file itself.
+    ProxyTable part = LoadPartialProxyTable(path, Dataset::kCifar10);
+    const auto ds = part.provenance.find("dataset");
+    if (ds == part.provenance.end()) throw DataError(fmt::format("{}: no '# dataset:' line", path.string()));
+    part.dataset = ParseDataset(ds->second);
+    if (!merged) {
+      merged = EmptyTable(part.dataset);
+      merged->provenance = part.provenance;
+    }
+    CheckSameIdentity(merged->provenance, part.provenance, path.string());
+    for (int index = 0; index < kNumCells; ++index) {
+      const auto i = static_cast<std::size_t>(index);
+      if (!HasRow(part, index)) continue;
+      if (HasRow(*merged, index) &&
+          (merged->naswot[i] != part.naswot[i] || merged->logsynflow[i] != part.logsynflow[i] ||
+           merged->skip[i] != part.skip[i])) {
+        throw DataError(fmt::format("index {} differs between {} and {}", index,
+                                    files[static_cast<std::size_t>(source[i])].string(), path.string()));
+      }
+      merged->naswot[i] = part.naswot[i];
+      merged->logsynflow[i] = part.logsynflow[i];
+      merged->skip[i] = part.skip[i];
+      source[i] = static_cast<int>(f);
+    }
+  }
+  if (!merged) throw ParseError("nothing to merge");
+  int missing = 0, first_missing = -1;
+  for (int index = 0; index < kNumCells; ++index) {
+    if (!HasRow(*merged, index)) {
+      if (missing++ == 0) first_missing = index;
+    }
+  }
+  if (missing > 0) {
+    throw DataError(fmt::format("the {} files leave {} cells missing (first: index {}); finish the shards first",
+                                files.size(), missing, first_missing));
+  }
+  merged->provenance.erase("shard");
+  std::string command = merged->provenance["command"];
+  if (const auto at = command.find(" --shard"); at != std::string::npos) {
+    const auto end = command.find(' ', at + 8 + 1);
+    command.erase(at, end == std::string::npos ? std::string::npos : end - at);
+  }
+  merged->provenance["command"] = command;
+  merged->provenance["merged"] = fmt::format("{} shard files, by simnas proxies --merge", files.size());
+  return *merged;
+}
+
+}  // namespace simnas

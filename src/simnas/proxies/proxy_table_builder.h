@@ -1,0 +1,76 @@
+// Building proxy tables: every cell of the space (or of one shard of it) scored into a table
+// file, resumable, spread over the ranks of a job (`mpirun -np N simnas proxies --all`), and
+// merging shard files into one table.
+//
+// While a table is built, rank 0 appends every result to <out>.log the moment it arrives (from
+// any rank) and rewrites the partial table <out> atomically every `save_every` seconds; a rerun
+// of the same job resumes from both, so a killed rank (or job) loses at most the cells being
+// computed. Cells are handed out from the most to the least expensive (a cost model counting
+// convolutions), a few at a time on request, so ranks stay balanced although cells differ ~100x
+// in cost. The values of a cell do not depend on which rank computed it: the table is the same,
+// row for row, whatever the number of ranks.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "simnas/data/dataset.h"
+#include "simnas/parallel/cluster.h"
+#include "simnas/proxies/proxies.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/search_space/search_space.h"
+
+namespace simnas {
+
+// Shard k of n (1-based): the indices i with i % n == k - 1.
+struct ProxyShard {
+  int k = 1;
+  int n = 1;
+  bool Contains(int index) const { return index % n == k - 1; }
+  bool whole() const { return n == 1; }
+};
+// Parses "k/n". Throws ParseError naming the text.
+ProxyShard ParseProxyShard(const std::string& text);
+
+struct ProxyTableJob {
+  Dataset dataset = Dataset::kCifar10;
+  ProxyOptions options;
+  ProxyShard shard;
+  // The table to write; default ProxyTableFile(tables_dir, dataset), with .shard-k-of-n for a shard.
+  std::optional<std::filesystem::path> out;
+  std::filesystem::path tables_dir;  // the folder of the shipped tables (the Environment's proxy_tables_dir)
+  // Take NASWOT from this table of another dataset with the same input size and options.
+  std::optional<std::filesystem::path> reuse_naswot;
+  double save_every = 30;  // seconds between rewrites of the partial table
+};
+
+// What a build did (on rank 0; other ranks know only their own share).
+struct ProxyTableBuild {
+  std::filesystem::path out;
+  std::int64_t cells = 0;     // cells of the shard
+  std::int64_t resumed = 0;   // already in <out> or <out>.log before this run
+  std::int64_t computed = 0;  // computed by this run
+  int ranks = 1;
+  // Per rank: cells computed and seconds spent computing them (rank 0 only).
+  std::vector<std::int64_t> rank_cells;
+  std::vector<double> rank_seconds;
+};
+
+// Relative cost of scoring a cell (3x3 convolutions dominate), for ordering work.
+double ProxyCellCost(const Cell& cell);
+
+// Computes every cell of the job's shard not yet saved, over the ranks of `cluster`, and writes
+// the table atomically (rank 0). Collective. Throws DataError when <out> or <out>.log was
+// computed with other options (naming the option), Interrupted after Ctrl-C (results saved).
+ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const std::filesystem::path& cifar_sample,
+                                const SearchSpace& space, Cluster& cluster);
+
+// Joins shard tables (each file names its dataset) into one complete table; throws DataError
+// when files disagree on options or values, or leave cells missing.
+ProxyTable MergeProxyTables(const std::vector<std::filesystem::path>& files);
+
+}  // namespace simnas
