@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   simnas::cli::AddTrainCommand(app, ctx);
   simnas::cli::AddBenchCommand(app, ctx);
   simnas::cli::AddMonotonicityCommand(app, ctx);
+  simnas::cli::AddExportCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

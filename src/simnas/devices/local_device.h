@@ -1,5 +1,6 @@
 // `local`: this machine's CPU, for real. Builds the NAS-Bench-201 network of the cell in
-// LibTorch (eval mode, no autograd) and times inference: warm-up, then timed repeats;
+// LibTorch (eval mode, no autograd) and times inference with the live devices' one timing
+// harness (timing_harness.h, shared with `opencv`): warm-up, then timed repeats;
 // reports the median and the relative interquartile range. When the spread is above
 // `max_spread` it measures again; after `tries` noisy attempts it fails instead of
 // reporting a noisy number.
@@ -20,12 +21,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <utility>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "simnas/devices/device.h"
+#include "simnas/devices/timing_harness.h"
 
 namespace simnas {
 
@@ -50,8 +51,14 @@ struct LocalOptions {
 
 // Parses "key=value,key=value" (keys as in LocalOptions: threads, batch, input, classes,
 // warmup, repeats, min_time, max_spread, tries, quiet, max_wait, window). Throws ParseError naming an unknown
-// key or bad value.
-LocalOptions ParseLocalOptions(const std::string& text);
+// key or bad value; `kind` names the device in messages (the `opencv` device takes the same keys).
+LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind = "local");
+
+// The harness settings of these options.
+TimingOptions ToTimingOptions(const LocalOptions& options);
+// Where a live device remembers its quiet speed (SimnasCacheDir()/local-reference.json, keyed
+// by fingerprint), or nothing when options.remember_reference is off.
+std::optional<RememberedReference> ReferenceMemory(const LocalOptions& options, const std::string& fingerprint);
 
 class LocalDevice : public Device {
  public:
@@ -64,20 +71,12 @@ class LocalDevice : public Device {
   const LocalOptions& options() const { return options_; }
 
  private:
-  // Times the reference network `runs` times; records and returns the fastest (ms).
-  double TimeReference(int runs);
-  // Fastest reference time (ms) within the window; <= 0 before the first timing.
-  double QuietReference();
-  void LoadRememberedReference();
-  void SaveRememberedReference();
-
   LocalOptions options_;
   std::string machine_;
   struct Reference;
   std::shared_ptr<Reference> reference_;
-  // (seconds since the epoch, ms) of reference timings within the window, oldest first.
-  std::deque<std::pair<double, double>> reference_history_;
-  std::pair<double, double> saved_reference_{0, 0};  // last (time, ms) written to the cache file
+  SystemTimingClock clock_;
+  std::unique_ptr<TimingHarness> harness_;
 };
 
 }  // namespace simnas
