@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "simnas/bench/bench_config.h"
 #include "simnas/core/error.h"
 #include "simnas/devices/device_factory.h"
 #include "test_support.h"
@@ -34,6 +35,21 @@ TEST(OpenCvDevice, SpecAndFingerprintNameRuntimeVersionAndOptions) {
     FAIL();
   } catch (const ParseError& e) {
     EXPECT_NE(std::string(e.what()).find("opencv device option"), std::string::npos) << e.what();
+  }
+}
+
+// The benchmark group `opencv` (run later on a quiet machine): budgets at p25/50/75, >= 9 runs
+// per strategy, on a device spec that opens the OpenCV device.
+TEST(OpenCvDevice, BenchmarkConfigHasAnOpenCvGroup) {
+  const BenchConfig config = LoadBenchConfig(std::filesystem::path(SIMNAS_SOURCE_DIR) / "configs" / "bench-opencv.json");
+  ASSERT_EQ(config.groups.size(), 1u);
+  const BenchGroup& g = config.groups[0];
+  EXPECT_EQ(g.name, "opencv");
+  EXPECT_EQ(g.percentiles, (std::vector<double>{25, 50, 75}));
+  EXPECT_GE(g.percentiles.size() * static_cast<std::size_t>(g.seeds > 0 ? g.seeds : config.seeds), 9u);
+  const DeviceEnvironment env{&testing::Data(), std::nullopt};
+  for (const std::string& spec : ExpandDevices(g, testing::Data())) {
+    EXPECT_NE(dynamic_cast<OpenCvDevice*>(OpenDevice(spec, env).get()), nullptr) << spec;
   }
 }
 
