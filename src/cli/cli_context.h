@@ -76,5 +76,6 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx);
 void AddTrainCommand(CLI::App& app, CliContext& ctx);
 void AddBenchCommand(CLI::App& app, CliContext& ctx);
 void AddMonotonicityCommand(CLI::App& app, CliContext& ctx);
+void AddExportCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace simnas::cli

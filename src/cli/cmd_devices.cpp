@@ -5,6 +5,7 @@
 #include "simnas/core/stats.h"
 #include "simnas/data/device_split.h"
 #include "simnas/devices/local_device.h"
+#include "simnas/devices/opencv_device.h"
 
 namespace simnas::cli {
 
@@ -34,9 +35,11 @@ void AddDevicesCommand(CLI::App& app, CliContext& ctx) {
       }
     }
     const LocalDevice local;
+    const OpenCvDevice opencv;
     if (*json) {
       PrintJson({{"tables", tables},
                  {"local", {{"spec", local.Spec()}, {"fingerprint", local.Fingerprint()}}},
+                 {"opencv", {{"spec", opencv.Spec()}, {"fingerprint", opencv.Fingerprint()}}},
                  {"registry_file", registry_path ? registry_path->string() : ""},
                  {"registry", registry}});
       return;
@@ -49,9 +52,12 @@ void AddDevicesCommand(CLI::App& app, CliContext& ctx) {
                  t["max_ms"].get<double>());
     }
     fmt::print("  test devices are for evaluation only; nothing is fitted or tuned on them.\n\n");
-    fmt::print("Live:\n  {:<16} this machine's CPU ({})\n\n", "local", local.Fingerprint());
+    fmt::print("Live:\n  {:<16} this machine's CPU ({})\n", "local", local.Fingerprint());
+    fmt::print("  {:<16} this machine's CPU through OpenCV DNN on the exported ONNX model ({})\n\n", "opencv",
+               opencv.Fingerprint());
     fmt::print("Synthetic:\n  synthetic:SEED   a lookup-table device sampled from the train-device distribution\n\n");
-    fmt::print("External:\n  cmd:'PROGRAM ... {{arch}}'  any program printing a latency in ms\n\n");
+    fmt::print("External:\n  cmd:'PROGRAM ... {{arch}}|{{index}}|{{onnx}}'  any program printing a latency in ms, or "
+               "the summary of trtexec, benchmark_app, benchmark_model, onnxruntime_perf_test\n\n");
     if (registry_path) {
       fmt::print("Registry {}:\n", registry_path->string());
       for (const auto& r : registry) {

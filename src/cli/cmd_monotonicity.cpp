@@ -44,7 +44,8 @@ std::vector<int> ParseIntList(const std::string& text, const char* what, int lo,
 
 // A table name (bare) is opened as table:NAME; anything else is a device spec.
 std::string SpecOf(const std::string& device) {
-  return device.find(':') == std::string::npos && device != "local" ? "table:" + device : device;
+  return device.find(':') == std::string::npos && device != "local" && device != "opencv" ? "table:" + device
+                                                                                          : device;
 }
 
 std::string ShortName(const std::string& spec) { return spec.rfind("table:", 0) == 0 ? spec.substr(6) : spec; }

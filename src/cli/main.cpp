@@ -106,6 +106,7 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
   simnas::cli::AddTrainCommand(app, ctx);
   simnas::cli::AddBenchCommand(app, ctx);
   simnas::cli::AddMonotonicityCommand(app, ctx);
+  simnas::cli::AddExportCommand(app, ctx);
 
   // Every rank has the same command line (checked in main): flag errors and help are the
   // same on every rank, and rank 0 alone prints them.

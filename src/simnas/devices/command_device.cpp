@@ -9,6 +9,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
 #include "simnas/core/subprocess.h"
+#include "simnas/devices/timing_harness.h"
 
 namespace simnas {
 namespace {
@@ -75,21 +76,35 @@ CommandDevice::CommandDevice(std::string command, const SearchSpace& space, Comm
   bool has_placeholder = false;
   for (const std::string& a : argv_template_) {
     has_placeholder |= a.find("{arch}") != std::string::npos || a.find("{index}") != std::string::npos;
+    uses_onnx_ |= a.find("{onnx}") != std::string::npos;
   }
-  if (!has_placeholder) {
-    throw ParseError(fmt::format("device command {} has no {{arch}} or {{index}} placeholder", Quoted(command_)));
+  if (!has_placeholder && !uses_onnx_) {
+    throw ParseError(
+        fmt::format("device command {} has no {{arch}}, {{index}} or {{onnx}} placeholder", Quoted(command_)));
   }
+  if (uses_onnx_) ValidateCellExportOptions(options_.export_options);
   if (options_.timeout_seconds <= 0) throw ParseError("device command timeout must be positive");
   if (options_.retries < 0) throw ParseError("device command retries must be >= 0");
 }
 
-std::string CommandDevice::Fingerprint() const { return name_.empty() ? Spec() : "named:" + name_ + ":" + Spec(); }
+std::string CommandDevice::Fingerprint() const {
+  std::string f = name_.empty() ? Spec() : "named:" + name_ + ":" + Spec();
+  if (uses_onnx_) {  // the exported model changes the latency
+    const CellExportOptions& e = options_.export_options;
+    f += fmt::format("|onnx:classes={},input={},batch={},seed={}", e.num_classes, e.input_size, e.batch, e.seed);
+  }
+  return f;
+}
 
 Measurement CommandDevice::Measure(const Cell& cell) {
   const std::string arch = cell.ToString();
   const std::string index = std::to_string(space_->IndexOf(cell));
+  const std::string onnx =
+      uses_onnx_ ? CachedCellOnnx(cell, options_.export_options, ExportFolder(options_.cache_dir)).string() : "";
   std::vector<std::string> argv;
-  for (const std::string& a : argv_template_) argv.push_back(ReplaceAll(ReplaceAll(a, "{arch}", arch), "{index}", index));
+  for (const std::string& a : argv_template_) {
+    argv.push_back(ReplaceAll(ReplaceAll(ReplaceAll(a, "{arch}", arch), "{index}", index), "{onnx}", onnx));
+  }
   std::string last_problem;
   for (int attempt = 0; attempt <= options_.retries; ++attempt) {
     const ProcessResult r = RunProcess(argv, options_.timeout_seconds);
@@ -105,9 +120,14 @@ Measurement CommandDevice::Measure(const Cell& cell) {
       last_problem = fmt::format("exited with status {}{}", r.exit_code, err.empty() ? "" : ": " + err);
     } else {
       try {
-        return ParseLatencyOutput(r.out);
+        return ParseDeviceOutput(r.out, options_.format);
       } catch (const DeviceError& e) {
         last_problem = e.what();
+        // Some tools print their summary on stderr (TFLite's benchmark_model).
+        try {
+          if (auto m = FindToolSummary(r.err, options_.format)) return *m;
+        } catch (const DeviceError&) {
+        }
       }
     }
     if (attempt < options_.retries) {

@@ -1,18 +1,24 @@
 // `cmd:'PROGRAM ARGS {arch}'`: any external program that prints a latency in milliseconds —
 // how users reach their own board (e.g. over ssh). The program runs without a shell; the
-// placeholders {arch} (the architecture string, passed as one argument) and {index} (its
-// NATS-Bench index) are substituted inside arguments.
+// placeholders {arch} (the architecture string, passed as one argument), {index} (its
+// NATS-Bench index) and {onnx} (the path of the cell's network as an ONNX file, exported on
+// demand with CommandOptions::export_options and cached in <cache_dir>/onnx) are
+// substituted inside arguments.
 //
-// Output: the last non-empty line of stdout must be a latency: a number, optionally
-// followed by "ms" and/or a second number (the relative spread), or a JSON object with
-// "latency_ms" (and optionally "spread", "repeats"). A timeout, a non-zero exit, or any
-// other output is a failure; failures are retried, then reported as a DeviceError.
+// Output (CommandOptions::format, output_formats.h): by default (`auto`) the last non-empty
+// line of stdout as a latency: a number, optionally followed by "ms" and/or a second number
+// (the relative spread), or a JSON object with "latency_ms" (and optionally "spread",
+// "repeats"); else the summary of trtexec, benchmark_app, benchmark_model or
+// onnxruntime_perf_test. A timeout, a non-zero exit, or any other output is a failure;
+// failures are retried, then reported as a DeviceError.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "simnas/devices/device.h"
+#include "simnas/devices/output_formats.h"
+#include "simnas/network/cell_export.h"
 #include "simnas/search_space/search_space.h"
 
 namespace simnas {
@@ -20,12 +26,15 @@ namespace simnas {
 struct CommandOptions {
   double timeout_seconds = 300;
   int retries = 2;  // extra attempts after a failure
+  OutputFormat format = OutputFormat::kAuto;
+  CellExportOptions export_options;  // the model behind {onnx}
+  std::filesystem::path cache_dir;   // where {onnx} models are kept (empty: a temp folder)
 };
 
 class CommandDevice : public Device {
  public:
   // `command` is the text after "cmd:". Throws ParseError if it is empty, has an
-  // unterminated quote, or lacks an {arch} or {index} placeholder.
+  // unterminated quote, or lacks an {arch}, {index} or {onnx} placeholder.
   CommandDevice(std::string command, const SearchSpace& space, CommandOptions options = {},
                 std::string name = "");
 
@@ -40,6 +49,7 @@ class CommandDevice : public Device {
   const SearchSpace* space_;
   CommandOptions options_;
   std::string name_;
+  bool uses_onnx_ = false;
 };
 
 // Parses a program's stdout as a measurement; throws DeviceError describing the problem.

@@ -8,7 +8,9 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/benchmark_data.h"
+#include "simnas/data/dataset.h"
 #include "simnas/devices/local_device.h"
+#include "simnas/devices/opencv_device.h"
 #include "simnas/devices/synthetic_device.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/synthetic/synthetic_distribution.h"
@@ -46,6 +48,49 @@ std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
         throw DataError(fmt::format("{}: device '{}': retries must be an integer >= 0", path.string(), name));
       }
       e.command.retries = value["retries"].get<int>();
+    }
+    if (value.contains("format")) {
+      try {
+        if (!value["format"].is_string()) throw ParseError("format must be a string");
+        e.command.format = ParseOutputFormat(value["format"].get<std::string>());
+      } catch (const ParseError& error) {
+        throw DataError(fmt::format("{}: device '{}': {}", path.string(), name, error.what()));
+      }
+    }
+    if (value.contains("export")) {
+      // The model behind {onnx}: {"dataset": "cifar10", "batch": 1, "input_size": 32, "seed": 0}.
+      const nlohmann::json& x = value["export"];
+      const auto bad = [&](const std::string& what) {
+        return DataError(fmt::format("{}: device '{}': export {}", path.string(), name, what));
+      };
+      if (!x.is_object()) throw bad("must be an object such as {\"dataset\": \"cifar10\", \"batch\": 1}");
+      CellExportOptions& o = e.command.export_options;
+      for (const auto& [key, v] : x.items()) {
+        if (key == "dataset") {
+          if (!v.is_string()) throw bad("dataset must be a string");
+          try {
+            const Dataset d = ParseDataset(v.get<std::string>());
+            o.num_classes = NumClasses(d);
+            if (!x.contains("input_size")) o.input_size = InputSize(d);
+          } catch (const ParseError& error) {
+            throw bad(error.what());
+          }
+        } else if (key == "batch" || key == "input_size" || key == "seed") {
+          if (!v.is_number_integer() || v.get<long long>() < (key == "seed" ? 0 : 1)) {
+            throw bad(key + " must be a positive integer");
+          }
+          if (key == "batch") o.batch = v.get<int>();
+          if (key == "input_size") o.input_size = v.get<int>();
+          if (key == "seed") o.seed = v.get<std::uint64_t>();
+        } else {
+          throw bad(fmt::format("has unknown key {}; expected dataset, batch, input_size or seed", Quoted(key)));
+        }
+      }
+      try {
+        ValidateCellExportOptions(o);
+      } catch (const ParseError& error) {
+        throw bad(error.what());
+      }
     }
     entries.push_back(std::move(e));
   }
@@ -87,12 +132,17 @@ std::unique_ptr<Device> OpenWithOptions(const std::string& spec, const DeviceEnv
     return std::make_unique<SyntheticDevice>(static_cast<std::uint64_t>(*seed),
                                              fits.distribution.SampleDevice(rng, options), options, options_given);
   }
-  if (kind == "local") {
-    LocalOptions options = ParseLocalOptions(arg);
+  if (kind == "local" || kind == "opencv") {
+    LocalOptions options = ParseLocalOptions(arg, kind);
     options.cache_dir = env.cache_dir;
+    if (kind == "opencv") return std::make_unique<OpenCvDevice>(std::move(options));
     return std::make_unique<LocalDevice>(std::move(options));
   }
-  if (kind == "cmd") return std::make_unique<CommandDevice>(arg, NeedData(env, spec).space(), command_options, name);
+  if (kind == "cmd") {
+    CommandOptions options = command_options;
+    options.cache_dir = env.cache_dir;
+    return std::make_unique<CommandDevice>(arg, NeedData(env, spec).space(), std::move(options), name);
+  }
   return nullptr;
 }
 
@@ -106,7 +156,7 @@ std::unique_ptr<Device> OpenDevice(const std::string& spec, const DeviceEnvironm
     for (const RegistryEntry& e : LoadDeviceRegistry(*env.registry)) {
       if (e.name != spec) continue;
       if (auto device = OpenWithOptions(e.spec, env, e.command, e.name)) return device;
-      throw ParseError(fmt::format("{}: device '{}' has spec {}, which is not table:, synthetic:, local or cmd:",
+      throw ParseError(fmt::format("{}: device '{}' has spec {}, which is not table:, synthetic:, local, opencv or cmd:",
                                    env.registry->string(), e.name, Quoted(e.spec)));
     }
   }
@@ -114,7 +164,7 @@ std::unique_ptr<Device> OpenDevice(const std::string& spec, const DeviceEnvironm
       fs::exists(env.data->dir().HelpLatencyFile(spec))) {
     return OpenWithOptions("table:" + spec, env, CommandOptions{}, "");
   }
-  throw ParseError(fmt::format("unknown device {}; expected table:NAME|PATH, synthetic:SEED, local[:opts], "
+  throw ParseError(fmt::format("unknown device {}; expected table:NAME|PATH, synthetic:SEED, local[:opts], opencv[:opts], "
                                "cmd:COMMAND, or a name from the device registry{}",
                                Quoted(spec),
                                env.registry ? " (" + env.registry->string() + ")" : " (no registry file found)"));

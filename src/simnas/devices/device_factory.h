@@ -4,12 +4,15 @@
 //   synthetic:SEED[,OPTS]  a synthetic lookup-table device from the train-device distribution
 //                    (OPTS: SyntheticOptions, e.g. paper or sampler=mixture,op_noise=0.1)
 //   local[:OPTS]     this machine's CPU, timed live (OPTS: threads=1,batch=1,...)
+//   opencv[:OPTS]    this machine's CPU through OpenCV DNN on the exported ONNX model (same OPTS)
 //   cmd:COMMAND      an external program printing a latency ({arch}/{index} placeholders)
 //   NAME             a device named in the registry file, else a benchmark table NAME
 // The registry is a JSON file (the Environment's registry_file: --registry, else $SIMNAS_DEVICES,
 // else ~/.config/simnas/devices.json when present):
 //   {"devices": {"my-jetson": {"spec": "cmd:ssh jetson ./time.sh {arch}",
 //                              "timeout_s": 120, "retries": 1, "description": "..."}}}
+// A cmd: entry may also set "format" (output_formats.h: auto, plain, json, trtexec, ...) and
+// "export" ({"dataset": "cifar10", "batch": 1, "input_size": 32, "seed": 0}: the model behind {onnx}).
 #pragma once
 
 #include <filesystem>
@@ -29,7 +32,7 @@ struct RegistryEntry {
   std::string name;
   std::string spec;
   std::string description;
-  CommandOptions command;  // timeout_s / retries for cmd: devices
+  CommandOptions command;  // timeout_s / retries / format / export for cmd: devices
 };
 
 // Loads and validates a registry file. Throws DataError naming the file and the bad entry.

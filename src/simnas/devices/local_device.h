@@ -1,5 +1,6 @@
 // `local`: this machine's CPU, for real. Builds the NAS-Bench-201 network of the cell in
-// LibTorch (eval mode, no autograd) and times inference: warm-up, then timed repeats;
+// LibTorch (eval mode, no autograd) and times inference with the live devices' one timing
+// harness (timing_harness.h, shared with `opencv`): warm-up, then timed repeats;
 // reports the median and the relative interquartile range. When the spread is above
 // `max_spread` it measures again; after `tries` noisy attempts it fails instead of
 // reporting a noisy number.
@@ -20,13 +21,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <filesystem>
-#include <utility>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "simnas/devices/device.h"
+#include "simnas/devices/timing_harness.h"
 
 namespace simnas {
 
@@ -43,7 +43,9 @@ struct LocalOptions {
   double quiet_tolerance = 0.10;  // accepted slowdown of the reference network
   double max_wait_s = 120;        // give up when the machine stays busy this long
   bool remember_reference = true; // persist the reference speed across processes, in cache_dir
-  std::filesystem::path cache_dir;  // the Environment's cache folder; empty: nothing is remembered
+  // The Environment's cache folder: the remembered quiet speed, the opencv device's exported
+  // models. Empty: nothing is remembered (and exports go to a temp folder).
+  std::filesystem::path cache_dir;
   // The quiet speed: the fastest reference run this recent. Shorter than max_wait_s, so a
   // lasting change of the host's speed is followed before a measurement gives up; spikes
   // shorter than the window are waited out.
@@ -52,8 +54,14 @@ struct LocalOptions {
 
 // Parses "key=value,key=value" (keys as in LocalOptions: threads, batch, input, classes,
 // warmup, repeats, min_time, max_spread, tries, quiet, max_wait, window). Throws ParseError naming an unknown
-// key or bad value.
-LocalOptions ParseLocalOptions(const std::string& text);
+// key or bad value; `kind` names the device in messages (the `opencv` device takes the same keys).
+LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind = "local");
+
+// The harness settings of these options.
+TimingOptions ToTimingOptions(const LocalOptions& options);
+// Where a live device remembers its quiet speed (<cache_dir>/local-reference.json, keyed by
+// fingerprint), or nothing when options.remember_reference is off or there is no cache folder.
+std::optional<RememberedReference> ReferenceMemory(const LocalOptions& options, const std::string& fingerprint);
 
 class LocalDevice : public Device {
  public:
@@ -66,21 +74,12 @@ class LocalDevice : public Device {
   const LocalOptions& options() const { return options_; }
 
  private:
-  // Times the reference network `runs` times; records and returns the fastest (ms).
-  double TimeReference(int runs);
-  // Fastest reference time (ms) within the window; <= 0 before the first timing.
-  double QuietReference();
-  void LoadRememberedReference();
-  void SaveRememberedReference();
-  std::filesystem::path ReferenceCacheFile() const;
-
   LocalOptions options_;
   std::string machine_;
   struct Reference;
   std::shared_ptr<Reference> reference_;
-  // (seconds since the epoch, ms) of reference timings within the window, oldest first.
-  std::deque<std::pair<double, double>> reference_history_;
-  std::pair<double, double> saved_reference_{0, 0};  // last (time, ms) written to the cache file
+  SystemTimingClock clock_;
+  std::unique_ptr<TimingHarness> harness_;
 };
 
 }  // namespace simnas

@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include "simnas/network/network_description.h"
 #include "simnas/search_space/cell.h"
 
 namespace simnas {
@@ -85,6 +86,13 @@ class TinyNetworkImpl : public torch::nn::Module {
   torch::nn::Linear classifier{nullptr};
 };
 TORCH_MODULE(TinyNetwork);
+
+// The network as a runtime-neutral description (network_description.h) with its current
+// weights, batch norms in inference form (running statistics), for input_size x input_size
+// images: what the ONNX exporter writes. Layer names say stage, cell, edge and op, e.g.
+// "cell3/edge_2_1/nor_conv_3x3/conv". A `none` edge adds nothing to its node (x*0 + y = y
+// for finite values); a node whose inputs are all `none` is a zero layer.
+NetworkDescription DescribeNetwork(TinyNetworkImpl& net, int input_size);
 
 // Number of trainable parameters (for test vectors: all `none` 73,306 with 10 classes).
 std::int64_t CountParameters(torch::nn::Module& module);

@@ -1,0 +1,42 @@
+// `opencv[:threads=1,batch=1,input=32,...]`: this machine's CPU through a second runtime,
+// OpenCV DNN (its own CPU kernels, not LibTorch). The cell's network is exported to ONNX
+// (network/cell_export.h; cached per cell and options in <cache_dir>/onnx), loaded with
+// cv::dnn::readNetFromONNX and timed by the live devices' one timing harness
+// (timing_harness.h), with the exported all-`none` cell as the reference network. Options are
+// `local`'s (local_device.h). The fingerprint names the runtime and its version, threads, batch,
+// input size and classes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "simnas/devices/device.h"
+#include "simnas/devices/local_device.h"
+#include "simnas/devices/timing_harness.h"
+
+namespace simnas {
+
+class OpenCvDevice : public Device {
+ public:
+  explicit OpenCvDevice(LocalOptions options = {});
+  ~OpenCvDevice() override;
+
+  std::string Spec() const override;
+  std::string Fingerprint() const override;
+  bool IsLive() const override { return true; }
+  Measurement Measure(const Cell& cell) override;
+  const LocalOptions& options() const { return options_; }
+
+ private:
+  LocalOptions options_;
+  std::string machine_;
+  struct Nets;
+  std::unique_ptr<Nets> nets_;
+  SystemTimingClock clock_;
+  std::unique_ptr<TimingHarness> harness_;
+};
+
+// "OpenCV 4.6.0": the runtime and version this build links.
+std::string OpenCvVersion();
+
+}  // namespace simnas

@@ -1,0 +1,59 @@
+#include "simnas/network/cell_export.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
+#include "simnas/network/tiny_network.h"
+
+namespace simnas {
+
+void ValidateCellExportOptions(const CellExportOptions& o) {
+  if (o.num_classes < 1 || o.num_classes > 100000) {
+    throw ParseError(fmt::format("export: classes {} must be in [1, 100000]", o.num_classes));
+  }
+  // Two stride-2 reductions: at least 4 pixels per side reach the last stage.
+  if (o.input_size < 4 || o.input_size > 1024) {
+    throw ParseError(fmt::format("export: input size {} must be in [4, 1024]", o.input_size));
+  }
+  if (o.batch < 1 || o.batch > 4096) throw ParseError(fmt::format("export: batch {} must be in [1, 4096]", o.batch));
+}
+
+std::string SerializeCellOnnx(const Cell& cell, const CellExportOptions& options, OnnxModelInfo* info) {
+  ValidateCellExportOptions(options);
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(options.seed);
+  NetworkOptions net_options;
+  net_options.num_classes = options.num_classes;
+  TinyNetwork net(cell, net_options);
+  net->eval();
+  return SerializeOnnx(DescribeNetwork(*net, options.input_size), options.batch, info, cell.ToString());
+}
+
+OnnxModelInfo ExportCellOnnx(const Cell& cell, const CellExportOptions& options, const std::filesystem::path& path) {
+  OnnxModelInfo info;
+  const std::string bytes = SerializeCellOnnx(cell, options, &info);
+  WriteFileAtomically(path, bytes);
+  return info;
+}
+
+std::string CellOnnxFileName(const Cell& cell, const CellExportOptions& o) {
+  return fmt::format("nb201-v1-c{}-k{}-s{}-b{}-w{}.onnx", cell.Code(), o.num_classes, o.input_size, o.batch, o.seed);
+}
+
+std::filesystem::path CachedCellOnnx(const Cell& cell, const CellExportOptions& options,
+                                     const std::filesystem::path& folder) {
+  const std::filesystem::path path = folder / CellOnnxFileName(cell, options);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0) {
+    ExportCellOnnx(cell, options, path);
+  }
+  return path;
+}
+
+std::filesystem::path ExportFolder(const std::filesystem::path& cache_dir) {
+  return cache_dir.empty() ? std::filesystem::temp_directory_path() / "simnas-onnx" : cache_dir / "onnx";
+}
+
+}  // namespace simnas

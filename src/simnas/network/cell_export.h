@@ -1,0 +1,42 @@
+// One NAS-Bench-201 cell as an ONNX file: the TinyNetwork of the cell (weights drawn from a
+// seed, LibTorch's default initialization), described (tiny_network.h) and exported
+// (onnx_export.h). Used by `simnas export`, the `opencv` device and `cmd:` devices' {onnx}.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "simnas/network/onnx_export.h"
+#include "simnas/search_space/cell.h"
+
+namespace simnas {
+
+struct CellExportOptions {
+  int num_classes = 10;  // 10 / 100 / 120
+  int input_size = 32;   // pixels per side (16 for ImageNet16-120)
+  int batch = 1;
+  std::uint64_t seed = 0;  // weights
+};
+
+// Throws ParseError for out-of-range options.
+void ValidateCellExportOptions(const CellExportOptions& options);
+
+// The checked model, serialized.
+std::string SerializeCellOnnx(const Cell& cell, const CellExportOptions& options, OnnxModelInfo* info = nullptr);
+// Writes it atomically to `path`.
+OnnxModelInfo ExportCellOnnx(const Cell& cell, const CellExportOptions& options, const std::filesystem::path& path);
+
+// A file name that differs for every cell and option that changes the model, e.g.
+// "nb201-v1-c<code>-k10-s32-b1-w0.onnx" (the cell by its dense code).
+std::string CellOnnxFileName(const Cell& cell, const CellExportOptions& options);
+
+// The model of `cell` in `folder` (CellOnnxFileName), exported only when the file is not there
+// yet; a concurrent writer is harmless (atomic rename of identical content).
+std::filesystem::path CachedCellOnnx(const Cell& cell, const CellExportOptions& options,
+                                     const std::filesystem::path& folder);
+// The folder exported models are cached in: <cache_dir>/onnx, or a folder under the system's
+// temp folder when there is no cache folder.
+std::filesystem::path ExportFolder(const std::filesystem::path& cache_dir);
+
+}  // namespace simnas

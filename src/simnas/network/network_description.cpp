@@ -1,0 +1,216 @@
+#include "simnas/network/network_description.h"
+
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+
+namespace simnas {
+
+std::string_view LayerKindName(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::kInput: return "input";
+    case LayerKind::kConv: return "conv";
+    case LayerKind::kBatchNorm: return "batch_norm";
+    case LayerKind::kRelu: return "relu";
+    case LayerKind::kAdd: return "add";
+    case LayerKind::kAvgPool: return "avg_pool";
+    case LayerKind::kZero: return "zero";
+    case LayerKind::kChannelShuffle: return "channel_shuffle";
+    case LayerKind::kGlobalAvgPool: return "global_avg_pool";
+    case LayerKind::kLinear: return "linear";
+  }
+  return "?";
+}
+
+namespace {
+
+int PooledSize(int size, int kernel, int stride, int padding) { return (size + 2 * padding - kernel) / stride + 1; }
+
+void CheckSize(const std::string& name, const char* what, std::size_t got, std::int64_t expected) {
+  if (static_cast<std::int64_t>(got) != expected) {
+    throw Error(fmt::format("network layer {}: {} has {} values, expected {}", name, what, got, expected));
+  }
+}
+
+}  // namespace
+
+NetworkDescription::NetworkDescription(LayerShape input) {
+  Layer l;
+  l.kind = LayerKind::kInput;
+  l.name = "input";
+  l.shape = input;
+  layers_.push_back(std::move(l));
+}
+
+const Layer& NetworkDescription::From(int index, const std::string& name) const {
+  if (index < 0 || index >= static_cast<int>(layers_.size())) {
+    throw Error(fmt::format("network layer {} reads layer {}, which does not exist yet", name, index));
+  }
+  return layers_[static_cast<std::size_t>(index)];
+}
+
+int NetworkDescription::Append(Layer layer) {
+  if (layer.shape.channels <= 0 || layer.shape.height <= 0 || layer.shape.width <= 0) {
+    throw Error(fmt::format("network layer {} would have an empty output ({}x{}x{})", layer.name,
+                            layer.shape.channels, layer.shape.height, layer.shape.width));
+  }
+  layers_.push_back(std::move(layer));
+  return output();
+}
+
+int NetworkDescription::Conv(std::string name, int from, int out_channels, int kernel, int stride, int padding,
+                             int groups, std::vector<float> weight, std::vector<float> bias) {
+  const LayerShape in = From(from, name).shape;
+  if (groups < 1 || in.channels % groups != 0 || out_channels % groups != 0) {
+    throw Error(fmt::format("network layer {}: {} groups do not divide {} -> {} channels", name, groups, in.channels,
+                            out_channels));
+  }
+  CheckSize(name, "weight", weight.size(),
+            static_cast<std::int64_t>(out_channels) * (in.channels / groups) * kernel * kernel);
+  if (!bias.empty()) CheckSize(name, "bias", bias.size(), out_channels);
+  Layer l;
+  l.kind = LayerKind::kConv;
+  l.name = std::move(name);
+  l.inputs = {from};
+  l.shape = {out_channels, PooledSize(in.height, kernel, stride, padding), PooledSize(in.width, kernel, stride, padding)};
+  l.kernel = kernel;
+  l.stride = stride;
+  l.padding = padding;
+  l.groups = groups;
+  l.weight = std::move(weight);
+  l.bias = std::move(bias);
+  return Append(std::move(l));
+}
+
+int NetworkDescription::BatchNorm(std::string name, int from, std::vector<float> scale, std::vector<float> bias,
+                                  std::vector<float> mean, std::vector<float> var, double eps) {
+  const LayerShape in = From(from, name).shape;
+  CheckSize(name, "scale", scale.size(), in.channels);
+  CheckSize(name, "bias", bias.size(), in.channels);
+  CheckSize(name, "mean", mean.size(), in.channels);
+  CheckSize(name, "var", var.size(), in.channels);
+  Layer l;
+  l.kind = LayerKind::kBatchNorm;
+  l.name = std::move(name);
+  l.inputs = {from};
+  l.shape = in;
+  l.scale = std::move(scale);
+  l.bias = std::move(bias);
+  l.mean = std::move(mean);
+  l.var = std::move(var);
+  l.eps = eps;
+  return Append(std::move(l));
+}
+
+int NetworkDescription::Relu(std::string name, int from) {
+  Layer l;
+  l.kind = LayerKind::kRelu;
+  l.shape = From(from, name).shape;
+  l.name = std::move(name);
+  l.inputs = {from};
+  return Append(std::move(l));
+}
+
+int NetworkDescription::Add(std::string name, std::vector<int> from) {
+  if (from.size() < 2) throw Error(fmt::format("network layer {}: add needs two or more inputs", name));
+  const LayerShape shape = From(from[0], name).shape;
+  for (int f : from) {
+    if (From(f, name).shape != shape) {
+      throw Error(fmt::format("network layer {}: add of inputs with different shapes", name));
+    }
+  }
+  Layer l;
+  l.kind = LayerKind::kAdd;
+  l.name = std::move(name);
+  l.inputs = std::move(from);
+  l.shape = shape;
+  return Append(std::move(l));
+}
+
+int NetworkDescription::AvgPool(std::string name, int from, int kernel, int stride, int padding,
+                                bool count_include_pad) {
+  const LayerShape in = From(from, name).shape;
+  Layer l;
+  l.kind = LayerKind::kAvgPool;
+  l.name = std::move(name);
+  l.inputs = {from};
+  l.shape = {in.channels, PooledSize(in.height, kernel, stride, padding), PooledSize(in.width, kernel, stride, padding)};
+  l.kernel = kernel;
+  l.stride = stride;
+  l.padding = padding;
+  l.count_include_pad = count_include_pad;
+  return Append(std::move(l));
+}
+
+int NetworkDescription::Zero(std::string name, int from) {
+  Layer l;
+  l.kind = LayerKind::kZero;
+  l.shape = From(from, name).shape;
+  l.name = std::move(name);
+  l.inputs = {from};
+  return Append(std::move(l));
+}
+
+int NetworkDescription::ChannelShuffle(std::string name, int from, int groups) {
+  const LayerShape in = From(from, name).shape;
+  if (groups < 1 || in.channels % groups != 0) {
+    throw Error(fmt::format("network layer {}: {} groups do not divide {} channels", name, groups, in.channels));
+  }
+  Layer l;
+  l.kind = LayerKind::kChannelShuffle;
+  l.name = std::move(name);
+  l.inputs = {from};
+  l.shape = in;
+  l.groups = groups;
+  return Append(std::move(l));
+}
+
+int NetworkDescription::GlobalAvgPool(std::string name, int from) {
+  Layer l;
+  l.kind = LayerKind::kGlobalAvgPool;
+  l.shape = {From(from, name).shape.channels, 1, 1};
+  l.name = std::move(name);
+  l.inputs = {from};
+  return Append(std::move(l));
+}
+
+int NetworkDescription::Linear(std::string name, int from, int out_features, std::vector<float> weight,
+                               std::vector<float> bias) {
+  const LayerShape in = From(from, name).shape;
+  if (in.height != 1 || in.width != 1) {
+    throw Error(fmt::format("network layer {}: linear needs a Cx1x1 input, got {}x{}x{}", name, in.channels,
+                            in.height, in.width));
+  }
+  CheckSize(name, "weight", weight.size(), static_cast<std::int64_t>(out_features) * in.channels);
+  CheckSize(name, "bias", bias.size(), out_features);
+  Layer l;
+  l.kind = LayerKind::kLinear;
+  l.name = std::move(name);
+  l.inputs = {from};
+  l.shape = {out_features, 1, 1};
+  l.weight = std::move(weight);
+  l.bias = std::move(bias);
+  return Append(std::move(l));
+}
+
+std::int64_t NetworkDescription::ParameterCount() const {
+  std::int64_t n = 0;
+  for (const Layer& l : layers_) {
+    n += static_cast<std::int64_t>(l.weight.size() + l.bias.size() + l.scale.size());
+  }
+  return n;
+}
+
+std::int64_t NetworkDescription::MultiplyAdds() const {
+  std::int64_t n = 0;
+  for (const Layer& l : layers_) {
+    if (l.kind == LayerKind::kConv) {
+      n += static_cast<std::int64_t>(l.weight.size()) * l.shape.height * l.shape.width;
+    } else if (l.kind == LayerKind::kLinear) {
+      n += static_cast<std::int64_t>(l.weight.size());
+    }
+  }
+  return n;
+}
+
+}  // namespace simnas
