@@ -28,6 +28,11 @@ double SystemTimingClock::UnixSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+TimingClock& SystemClock() {
+  static SystemTimingClock clock;
+  return clock;
+}
+
 std::filesystem::path SimnasCacheDir() {
   const char* xdg = std::getenv("XDG_CACHE_HOME");
   const char* home = std::getenv("HOME");
