@@ -18,6 +18,7 @@
 #include "simnas/core/error.h"
 #include "simnas/data/cifar.h"
 #include "simnas/network/cell_export.h"
+#include "simnas/network/described_network.h"
 #include "simnas/network/tiny_network.h"
 #include "test_support.h"
 
@@ -174,6 +175,33 @@ TEST(OnnxExport, GroupedConvChannelShuffleAndDepthwiseMatchLibTorch) {
   ASSERT_EQ(static_cast<std::int64_t>(out.total()), y.numel());
   const torch::Tensor got = torch::from_blob(const_cast<float*>(out.ptr<float>()), y.sizes()).clone();
   EXPECT_LE((got - y).abs().max().item<double>(), 1e-4 * y.abs().max().item<double>());
+  // ... and so does the description run in LibTorch.
+  const torch::Tensor described = DescribedNetwork(d)->forward(x);
+  EXPECT_LE((described - y).abs().max().item<double>(), 1e-5 * y.abs().max().item<double>());
+}
+
+// The description is complete: run layer by layer in LibTorch it gives TinyNetwork's logits.
+TEST(OnnxExport, DescriptionRunInLibTorchMatchesTinyNetwork) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor images = Images(32).slice(0, 0, 8);
+  std::vector<Cell> cells = {Uniform(Op::kNone), Uniform(Op::kSkipConnect), Uniform(Op::kConv3x3),
+                             Uniform(Op::kAvgPool3x3)};
+  std::mt19937_64 rng(7);
+  while (cells.size() < 10) cells.push_back(RandomCell(rng));
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    torch::manual_seed(i);
+    NetworkOptions options;
+    options.num_classes = 100;
+    TinyNetwork net(cells[i], options);
+    RandomizeBatchNorms(*net, i + 50);
+    net->eval();
+    const torch::Tensor expected = net->forward(images);
+    DescribedNetwork described(DescribeNetwork(*net, 32));
+    const torch::Tensor got = described->forward(images);
+    ASSERT_EQ(got.sizes(), expected.sizes());
+    EXPECT_LE((got - expected).abs().max().item<double>(), 1e-5 * expected.abs().max().item<double>())
+        << cells[i].ToString();
+  }
 }
 
 TEST(OnnxExport, DescriptionRefusesWrongWeightSizes) {

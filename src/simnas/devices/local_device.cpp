@@ -109,7 +109,7 @@ Measurement LocalDevice::Measure(const Cell& cell) {
     reference_->net = TinyNetwork(AllNone(), net_options);
     reference_->net->eval();
     reference_->input = input;
-    harness_ = std::make_unique<TimingHarness>(ToTimingOptions(options_), Spec(), clock_,
+    harness_ = std::make_unique<TimingHarness>(ToTimingOptions(options_), Spec(), SystemClock(),
                                                ReferenceMemory(options_, Fingerprint()));
   }
   TinyNetwork net(cell, net_options);

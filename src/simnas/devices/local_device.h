@@ -78,7 +78,6 @@ class LocalDevice : public Device {
   std::string machine_;
   struct Reference;
   std::shared_ptr<Reference> reference_;
-  SystemTimingClock clock_;
   std::unique_ptr<TimingHarness> harness_;
 };
 

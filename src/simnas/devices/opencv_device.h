@@ -32,7 +32,6 @@ class OpenCvDevice : public Device {
   std::string machine_;
   struct Nets;
   std::unique_ptr<Nets> nets_;
-  SystemTimingClock clock_;
   std::unique_ptr<TimingHarness> harness_;
 };
 

@@ -28,6 +28,11 @@ double SystemTimingClock::UnixSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+TimingClock& SystemClock() {
+  static SystemTimingClock clock;
+  return clock;
+}
+
 std::string MachineDescription() {
   char host[256] = {0};
   ::gethostname(host, sizeof host - 1);

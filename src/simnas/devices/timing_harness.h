@@ -55,6 +55,8 @@ class SystemTimingClock : public TimingClock {
   double NowMs() override;
   double UnixSeconds() override;
 };
+// The one SystemTimingClock the live devices share (stateless; outlives every device).
+TimingClock& SystemClock();
 
 class TimingRunner {
  public:
