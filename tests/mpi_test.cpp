@@ -286,6 +286,31 @@ TEST(MpiErrors, RanksWithDifferentCommandsAreRefusedAtStart) {
   EXPECT_EQ(r.out, "");  // nothing ran
 }
 
+// Rank 1 reads other CIFAR sample images (its data folder differs in that one file): refused
+// before any cell is computed.
+TEST(MpiErrors, RanksWithOtherInputFilesAreRefusedAtStart) {
+  SKIP_WITHOUT_MPI();
+  testing::TempDir dir;
+  const fs::path data = testing::Data().dir().root();
+  const fs::path other = dir / "data";
+  fs::create_directories(other / "cifar10-sample");
+  for (const char* sub : {"help-nasbench201", "nats-bench-accuracy"}) fs::create_directory_symlink(data / sub, other / sub);
+  std::string images = Slurp(data / "cifar10-sample" / "cifar10_sample_640.bin");
+  images[100] = static_cast<char>(images[100] ^ 1);
+  std::ofstream(other / "cifar10-sample" / "cifar10_sample_640.bin", std::ios::binary) << images;
+  const std::vector<std::string> job = {"proxies", "--all", "--dataset", "ImageNet16-120", "--shard", "4/1563",
+                                        "--threads", "1", "--out", (dir / "t.csv").string()};
+  std::vector<std::string> argv = Mpirun(1, job);
+  std::vector<std::string> second = {":", "-np", "1", "-x", "SIMNAS_DATA=" + other.string(), SIMNAS_CLI_PATH};
+  second.insert(second.end(), job.begin(), job.end());
+  argv.insert(argv.end(), second.begin(), second.end());
+  const testing::CliResult r = RunArgv(argv, 120);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("simnas: error: ranks disagree on the CIFAR sample images"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "t.csv"));
+  EXPECT_FALSE(fs::exists(dir / "t.csv.log"));
+}
+
 TEST(MpiErrors, AFailingRankNamesItselfAndEndsTheJob) {
   SKIP_WITHOUT_MPI();
   testing::TempDir dir;
