@@ -249,6 +249,34 @@ TEST(MpiBench, TwoRanksGiveTheOneProcessSummary) {
   EXPECT_EQ(testing::CountLines(Slurp(dir / "two" / "runs.jsonl")), 20);
 }
 
+// Leave-one-out controllers are trained on the ranks that run their device: the same models and
+// runs as one process.
+TEST(MpiBench, LeaveOneOutControllersTrainedOnTheRanksMatchOneProcess) {
+  SKIP_WITHOUT_MPI();
+  testing::TempDir dir;
+  WriteProxyTables(dir / "proxies");
+  std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["controller"], "seeds": 1, "groups": [
+      {"name": "loo-train", "kind": "percentile", "devices": ["table:pixel3", "table:gold_6240"], "percentiles": [50],
+       "controller_loo_steps": 8192}]})";
+  const auto args = [&](const std::string& out) {
+    return std::vector<std::string>{"--store", (dir / (out + ".sqlite")).string(), "bench", "--config",
+                                    (dir / "config.json").string(), "--out", (dir / out).string(), "--proxy-dir",
+                                    (dir / "proxies").string()};
+  };
+  const testing::CliResult one = testing::RunCli(args("one"));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const testing::CliResult two = RunArgv(Mpirun(2, args("two")));
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  const std::map<std::string, nlohmann::json> runs = RunsByKey(dir / "one" / "runs.jsonl");
+  EXPECT_EQ(runs.size(), 2u);
+  EXPECT_EQ(RunsByKey(dir / "two" / "runs.jsonl"), runs);
+  for (const char* device : {"pixel3", "gold_6240"}) {
+    const fs::path model = fs::path("controllers") / device / "controller.ctl";
+    ASSERT_TRUE(fs::exists(dir / "two" / model)) << device;
+    EXPECT_EQ(Slurp(dir / "two" / model), Slurp(dir / "one" / model)) << device;
+  }
+}
+
 // A device farm: two live devices on two ranks, every measurement in the probe store.
 TEST(MpiMeasureAll, TwoDevicesOnTwoRanksGoToTheProbeStore) {
   SKIP_WITHOUT_MPI();
