@@ -45,9 +45,11 @@ namespace fs = std::filesystem;
     GTEST_SKIP() << SIMNAS_MPIEXEC << " is missing (install openmpi-bin)";              \
   }
 
-// mpirun -np N [--allow-run-as-root] simnas ARGS...
+// mpirun -np N [--allow-run-as-root] simnas ARGS... (Open MPI), on this machine only: shared
+// memory between ranks, loopback for mpirun's own traffic (CI machines may have no network).
 std::vector<std::string> Mpirun(int ranks, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {SIMNAS_MPIEXEC, "-np", std::to_string(ranks), "--oversubscribe"};
+  std::vector<std::string> argv = {SIMNAS_MPIEXEC, "-np", std::to_string(ranks), "--oversubscribe",
+                                   "--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo"};
   if (::geteuid() == 0) argv.push_back("--allow-run-as-root");
   argv.push_back(SIMNAS_CLI_PATH);
   argv.insert(argv.end(), args.begin(), args.end());
