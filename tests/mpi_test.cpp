@@ -316,6 +316,17 @@ TEST(MpiErrors, RanksWithDifferentCommandsAreRefusedAtStart) {
   EXPECT_EQ(r.out, "");  // nothing ran
 }
 
+TEST(MpiErrors, OneProcessCommandsAreRefusedOnSeveralRanks) {
+  SKIP_WITHOUT_MPI();
+  const testing::CliResult r = RunArgv(Mpirun(2, {"proxies", "--index", "1"}), 120);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("simnas: error: simnas proxies runs in one process; under mpirun only proxies --all, bench and "
+                       "measure-all spread over ranks"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out, "");  // nothing ran
+}
+
 // Rank 1 reads other CIFAR sample images (its data folder differs in that one file): refused
 // before any cell is computed.
 TEST(MpiErrors, RanksWithOtherInputFilesAreRefusedAtStart) {
