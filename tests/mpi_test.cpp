@@ -45,9 +45,11 @@ namespace fs = std::filesystem;
     GTEST_SKIP() << SIMNAS_MPIEXEC << " is missing (install openmpi-bin)";              \
   }
 
-// mpirun -np N [--allow-run-as-root] simnas ARGS...
+// mpirun -np N [--allow-run-as-root] simnas ARGS... (Open MPI), on this machine only: shared
+// memory between ranks, loopback for mpirun's own traffic (CI machines may have no network).
 std::vector<std::string> Mpirun(int ranks, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {SIMNAS_MPIEXEC, "-np", std::to_string(ranks), "--oversubscribe"};
+  std::vector<std::string> argv = {SIMNAS_MPIEXEC, "-np", std::to_string(ranks), "--oversubscribe",
+                                   "--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo"};
   if (::geteuid() == 0) argv.push_back("--allow-run-as-root");
   argv.push_back(SIMNAS_CLI_PATH);
   argv.insert(argv.end(), args.begin(), args.end());
@@ -249,6 +251,34 @@ TEST(MpiBench, TwoRanksGiveTheOneProcessSummary) {
   EXPECT_EQ(testing::CountLines(Slurp(dir / "two" / "runs.jsonl")), 20);
 }
 
+// Leave-one-out controllers are trained on the ranks that run their device: the same models and
+// runs as one process.
+TEST(MpiBench, LeaveOneOutControllersTrainedOnTheRanksMatchOneProcess) {
+  SKIP_WITHOUT_MPI();
+  testing::TempDir dir;
+  WriteProxyTables(dir / "proxies");
+  std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["controller"], "seeds": 1, "groups": [
+      {"name": "loo-train", "kind": "percentile", "devices": ["table:pixel3", "table:gold_6240"], "percentiles": [50],
+       "controller_loo_steps": 8192}]})";
+  const auto args = [&](const std::string& out) {
+    return std::vector<std::string>{"--store", (dir / (out + ".sqlite")).string(), "bench", "--config",
+                                    (dir / "config.json").string(), "--out", (dir / out).string(), "--proxy-dir",
+                                    (dir / "proxies").string()};
+  };
+  const testing::CliResult one = testing::RunCli(args("one"));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const testing::CliResult two = RunArgv(Mpirun(2, args("two")));
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  const std::map<std::string, nlohmann::json> runs = RunsByKey(dir / "one" / "runs.jsonl");
+  EXPECT_EQ(runs.size(), 2u);
+  EXPECT_EQ(RunsByKey(dir / "two" / "runs.jsonl"), runs);
+  for (const char* device : {"pixel3", "gold_6240"}) {
+    const fs::path model = fs::path("controllers") / device / "controller.ctl";
+    ASSERT_TRUE(fs::exists(dir / "two" / model)) << device;
+    EXPECT_EQ(Slurp(dir / "two" / model), Slurp(dir / "one" / model)) << device;
+  }
+}
+
 // A device farm: two live devices on two ranks, every measurement in the probe store.
 TEST(MpiMeasureAll, TwoDevicesOnTwoRanksGoToTheProbeStore) {
   SKIP_WITHOUT_MPI();
@@ -284,6 +314,42 @@ TEST(MpiErrors, RanksWithDifferentCommandsAreRefusedAtStart) {
             std::string::npos)
       << r.err;
   EXPECT_EQ(r.out, "");  // nothing ran
+}
+
+TEST(MpiErrors, OneProcessCommandsAreRefusedOnSeveralRanks) {
+  SKIP_WITHOUT_MPI();
+  const testing::CliResult r = RunArgv(Mpirun(2, {"proxies", "--index", "1"}), 120);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("simnas: error: simnas proxies runs in one process; under mpirun only proxies --all, bench and "
+                       "measure-all spread over ranks"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out, "");  // nothing ran
+}
+
+// Rank 1 reads other CIFAR sample images (its data folder differs in that one file): refused
+// before any cell is computed.
+TEST(MpiErrors, RanksWithOtherInputFilesAreRefusedAtStart) {
+  SKIP_WITHOUT_MPI();
+  testing::TempDir dir;
+  const fs::path data = testing::Data().dir().root();
+  const fs::path other = dir / "data";
+  fs::create_directories(other / "cifar10-sample");
+  for (const char* sub : {"help-nasbench201", "nats-bench-accuracy"}) fs::create_directory_symlink(data / sub, other / sub);
+  std::string images = Slurp(data / "cifar10-sample" / "cifar10_sample_640.bin");
+  images[100] = static_cast<char>(images[100] ^ 1);
+  std::ofstream(other / "cifar10-sample" / "cifar10_sample_640.bin", std::ios::binary) << images;
+  const std::vector<std::string> job = {"proxies", "--all", "--dataset", "ImageNet16-120", "--shard", "4/1563",
+                                        "--threads", "1", "--out", (dir / "t.csv").string()};
+  std::vector<std::string> argv = Mpirun(1, job);
+  std::vector<std::string> second = {":", "-np", "1", "-x", "SIMNAS_DATA=" + other.string(), SIMNAS_CLI_PATH};
+  second.insert(second.end(), job.begin(), job.end());
+  argv.insert(argv.end(), second.begin(), second.end());
+  const testing::CliResult r = RunArgv(argv, 120);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("simnas: error: ranks disagree on the CIFAR sample images"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "t.csv"));
+  EXPECT_FALSE(fs::exists(dir / "t.csv.log"));
 }
 
 TEST(MpiErrors, AFailingRankNamesItselfAndEndsTheJob) {

@@ -83,6 +83,17 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
   app.fallthrough();
   simnas::cli::CliContext ctx;
   ctx.cluster = cluster;
+  // Under mpirun only the jobs that spread over ranks run; another command would run once per
+  // rank, each writing the same files. Checked before any command starts.
+  app.parse_complete_callback([&app, cluster] {
+    if (cluster->size() == 1) return;
+    for (const CLI::App* sub : app.get_subcommands()) {
+      const std::string name = sub->get_name();
+      if (name == "bench" || name == "measure-all" || (name == "proxies" && sub->count("--all") > 0)) continue;
+      throw simnas::JobError("simnas " + name + " runs in one process; under mpirun only proxies --all, bench and " +
+                             "measure-all spread over ranks (run it without mpirun or with -np 1)");
+    }
+  });
   app.add_option("--data", ctx.flags.data,
                  "Benchmark data folder (default: $SIMNAS_DATA, else ~/.local/share/simnas/data)");
   app.add_option("--registry", ctx.flags.registry,

@@ -325,8 +325,11 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
   };
 
   ProxyEvaluator evaluator(cifar_sample, options);
+  // One cell per request: the most expensive cells cost ~10x the mean, so a chunk of them would
+  // keep one rank busy while the others run out; a rank asks for its next cell when it starts
+  // one, so the round trip is hidden, and it holds at most one cell not yet started.
   std::unique_ptr<WorkQueue> queue =
-      cluster.Distribute(static_cast<std::int64_t>(todo.size()), 8, ResultHandler(on_result));
+      cluster.Distribute(static_cast<std::int64_t>(todo.size()), 1, ResultHandler(on_result));
   while (const std::optional<std::int64_t> item = queue->Next()) {
     if (InterruptRequested()) {
       // One process: nothing else touches the table, save it whole. With ranks, the log holds

@@ -6,8 +6,7 @@
 // any rank) and rewrites the partial table <out> atomically every `save_every` seconds; a rerun
 // of the same job resumes from both, so a killed rank (or job) loses at most the cells being
 // computed. Cells are handed out from the most to the least expensive (a cost model counting
-// convolutions), a few at a time on request, so ranks stay balanced although cells differ ~100x
-// in cost. The values of a cell do not depend on which rank computed it: the table is the same,
+// convolutions), one per request, so ranks stay balanced although cells differ ~100x in cost. The values of a cell do not depend on which rank computed it: the table is the same,
 // row for row, whatever the number of ranks.
 #pragma once
 
