@@ -242,7 +242,7 @@ void RunAll(const Args& a, CliContext& ctx) {
       Provenance(dataset, options, shard, a.reuse_naswot.value_or(""));
   std::optional<ProxyTable> naswot_source;
   if (a.reuse_naswot) {
-    naswot_source = LoadPartialProxyTable(*a.reuse_naswot, dataset);
+    naswot_source = LoadPartialProxyTableOfAnyDataset(*a.reuse_naswot);  // another dataset's, by design
     CheckNaswotReusable(*naswot_source, dataset, provenance, *a.reuse_naswot);
   }
 

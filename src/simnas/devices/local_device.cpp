@@ -15,6 +15,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/interrupt.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/network/tiny_network.h"
@@ -243,6 +244,7 @@ Measurement LocalDevice::Measure(const Cell& cell) {
     times.reserve(static_cast<std::size_t>(repeats));
     const auto started = Clock::now();
     while (static_cast<int>(times.size()) < repeats) {
+      if (InterruptRequested()) throw Interrupted(fmt::format("interrupted while measuring {} on {}", cell.ToString(), Spec()));
       const double ref = TimeReference(3);
       const double quiet = QuietReference();
       if (ref > quiet * (1 + options_.quiet_tolerance)) {

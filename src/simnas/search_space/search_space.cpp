@@ -45,7 +45,7 @@ SearchSpace SearchSpace::Load(const std::filesystem::path& arch_index_file) {
 
 Cell SearchSpace::CellAt(int index) const {
   if (index < 0 || index >= kNumCells) {
-    throw ParseError(fmt::format("architecture index {} is outside [0, {})", index, kNumCells - 1));
+    throw ParseError(fmt::format("architecture index {} is outside [0, {}]", index, kNumCells - 1));
   }
   return Cell::FromCode(code_at_index_[static_cast<std::size_t>(index)]);
 }
