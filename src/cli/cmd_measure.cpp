@@ -8,6 +8,7 @@
 
 #include "cli_context.h"
 #include "simnas/core/error.h"
+#include "simnas/core/file_lock.h"
 #include "simnas/core/interrupt.h"
 #include "simnas/core/progress.h"
 #include "simnas/data/latency_table.h"
@@ -49,6 +50,12 @@ std::string MeasureAll(const MeasureAllArgs& args, const std::string& spec, CliC
   const std::string run_id =
       args.run_id.empty() ? fmt::format("measure-all:sample={}:seed={}", args.sample.value_or(kNumCells), args.seed)
                           : args.run_id;
+  // One writer per output file (the run id is locked by the session, before any measurement).
+  const std::filesystem::path out_path(out);
+  if (std::error_code ec; std::filesystem::is_directory(out_path, ec)) {
+    throw ParseError(fmt::format("--out {} is a directory; give the CSV file to write", out));
+  }
+  const FileLock out_lock(out_path.parent_path() / ("." + out_path.filename().string() + ".lock"), "output " + out);
   ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
   const std::vector<std::string> comments = {
       fmt::format("simnas {} measure-all --device {} --sample {} --seed {}", SIMNAS_VERSION, spec,
@@ -65,17 +72,20 @@ std::string MeasureAll(const MeasureAllArgs& args, const std::string& spec, CliC
   };
   Progress progress("measure-all " + device->Spec(), static_cast<std::int64_t>(indices.size()), 0, "cells");
   int since_write = 0;
-  for (int index : indices) {
-    if (InterruptRequested()) {
-      write();
-      ThrowIfInterrupted("measure-all");
+  try {
+    for (int index : indices) {
+      if (InterruptRequested()) throw Interrupted("measure-all interrupted");
+      const ProbeRecord& r = session.Probe(space.CellAt(index));
+      progress.Advance(1, fmt::format("last {:.3f} ms", r.measurement.latency_ms));
+      if (++since_write >= 25) {
+        write();
+        since_write = 0;
+      }
     }
-    const ProbeRecord& r = session.Probe(space.CellAt(index));
-    progress.Advance(1, fmt::format("last {:.3f} ms", r.measurement.latency_ms));
-    if (++since_write >= 25) {
-      write();
-      since_write = 0;
-    }
+  } catch (const Interrupted&) {  // also from inside a measurement (the device program is killed)
+    write();
+    ThrowIfInterrupted("measure-all");
+    throw;
   }
   write();
   progress.Finish();

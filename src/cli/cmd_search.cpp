@@ -53,13 +53,28 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
     const std::string run_id = args->run_id.empty() ? NewRunId() : args->run_id;
     const SearchContext context = MakeSearchContext(data, proxy, *device);
-    if (!args->json) {
-      fmt::print(stderr, "searching on {} with strategy {} ({} probes, run id {})\n", device->Spec(), strategy_name,
-                 args->probes, run_id);
+    // Printed once the run id is locked and the store checked: a refused search says one line.
+    const auto announce = [&] {
+      if (!args->json) {
+        fmt::print(stderr, "searching on {} with strategy {} ({} probes, run id {})\n", device->Spec(), strategy_name,
+                   args->probes, run_id);
+      }
+    };
+    SearchReport report;
+    try {
+      report = RunSearch(*strategy, *device, task, args->probes, context, device->IsLive() ? &ctx.Store() : nullptr,
+                         run_id, announce);
+    } catch (const Interrupted&) {
+      throw Interrupted(fmt::format("search interrupted; its probes so far are saved: run it again with --run-id {} "
+                                    "to resume without measuring them twice",
+                                    run_id));
     }
-    const SearchReport report = RunSearch(*strategy, *device, task, args->probes, context,
-                                          device->IsLive() ? &ctx.Store() : nullptr, run_id);
     const nlohmann::json j = ReportToJson(report, &data);
+    if (j.contains("accuracy_unavailable")) {
+      for (const auto& [dataset, why] : j["accuracy_unavailable"].items()) {
+        spdlog::warn("NATS-Bench {} accuracy not reported: {}", dataset, why.get<std::string>());
+      }
+    }
     if (args->json) {
       PrintJson(j);
     } else {

@@ -181,6 +181,13 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   AddEnvOptions(train, args->env);
   AddPpoOptions(train, args->ppo);
   train->callback([&ctx, args] {
+    // `--resume` continues a run; without its checkpoint there is nothing to continue.
+    if (const std::filesystem::path ckpt = std::filesystem::path(args->out) / "checkpoint.ckpt";
+        args->resume && !std::filesystem::exists(ckpt)) {
+      throw Error(fmt::format("--resume: {} holds no checkpoint to continue ({} is missing); drop --resume to start a "
+                              "new run",
+                              args->out, ckpt.string()));
+    }
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(args->dataset);
     const std::vector<std::string> exclude = DeviceList(data, args->exclude);

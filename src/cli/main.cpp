@@ -1,7 +1,9 @@
 // simnas: few-probe hardware-aware NAS. One binary, one subcommand per task.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +13,7 @@
 #include "cli_context.h"
 #include "simnas/core/error.h"
 #include "simnas/core/interrupt.h"
+#include "simnas/core/strings.h"
 #include "simnas/parallel/cluster.h"
 
 namespace {
@@ -24,6 +27,32 @@ std::string FirstLine(const char* what) {
 // With several ranks (mpirun), an error names the rank that hit it.
 std::string Who(const simnas::Cluster* cluster) {
   return cluster != nullptr && cluster->size() > 1 ? cluster->Describe() + ": " : "";
+}
+
+// Checks every subcommand's --seed and --budget-ms get, wherever they are declared: a
+// seed is a non-negative integer (CLI11 would wrap -1 to 2^64-1), a budget a finite
+// positive number (CLI::PositiveNumber lets "nan" through).
+void AddValueChecks(CLI::App& app) {
+  static const CLI::Validator kSeed(
+      [](std::string& value) -> std::string {
+        if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) {
+          return "must be a non-negative integer, got '" + value + "'";
+        }
+        return "";
+      },
+      "UINT");
+  static const CLI::Validator kFinitePositive(
+      [](std::string& value) -> std::string {
+        const std::optional<double> v = simnas::ParseDouble(value);
+        if (!v || !(*v > 0)) return "must be a finite positive number, got '" + value + "'";
+        return "";
+      },
+      "POSITIVE");
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (CLI::Option* seed = sub->get_option_no_throw("--seed")) seed->check(kSeed);
+    if (CLI::Option* budget = sub->get_option_no_throw("--budget-ms")) budget->check(kFinitePositive);
+    AddValueChecks(*sub);
+  }
 }
 
 int Run(int argc, char** argv, simnas::Cluster* cluster);
@@ -46,6 +75,21 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%^%l%$: %v");
   spdlog::set_default_logger(spdlog::stderr_color_mt("simnas"));
   simnas::InstallInterruptHandler();
+  // Past a file size limit a write fails with EFBIG and is reported (target intact, temp
+  // removed) instead of the process dying silently with SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
+  // No argument may carry a control character: a newline in a path would become a
+  // command of the gnuplot script that draws into it (and no flag needs one).
+  for (int i = 1; i < argc; ++i) {
+    for (const char* c = argv[i]; *c != '\0'; ++c) {
+      const auto u = static_cast<unsigned char>(*c);
+      if (u < 0x20 || u == 0x7f) {
+        std::fprintf(stderr, "simnas: error: argument %d %s contains a control character (0x%02x); refused\n", i,
+                     simnas::Quoted(argv[i]).c_str(), u);
+        return 2;
+      }
+    }
+  }
   std::unique_ptr<simnas::Cluster> cluster;
   try {
     cluster = simnas::OpenCluster(&argc, &argv, LaunchFromEnvironment());
@@ -118,6 +162,7 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
   simnas::cli::AddBenchCommand(app, ctx);
   simnas::cli::AddMonotonicityCommand(app, ctx);
   simnas::cli::AddExportCommand(app, ctx);
+  AddValueChecks(app);
 
   // Every rank has the same command line (checked in main): flag errors and help are the
   // same on every rank, and rank 0 alone prints them.

@@ -114,6 +114,9 @@ ControllerModel LoadControllerModel(const fs::path& path) {
     for (float w : l.weight) {
       if (!std::isfinite(w)) throw corrupt("non-finite weight");
     }
+    for (float b : l.bias) {
+      if (!std::isfinite(b)) throw corrupt("non-finite bias");
+    }
   }
   return model;
 }

@@ -16,6 +16,7 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/synthetic_env.h"
 #include "simnas/core/error.h"
+#include "simnas/core/file_lock.h"
 #include "simnas/core/threads.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/gnuplot.h"
@@ -222,7 +223,11 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
   const fs::path ckpt_path = options.out / "checkpoint.ckpt";
   const fs::path csv_path = options.out / "train_log.csv";
   const fs::path model_path = options.out / "controller.ctl";
-  fs::create_directories(options.out);
+  if (std::error_code ec; fs::create_directories(options.out, ec), ec) {
+    throw Error(fmt::format("cannot create --out folder {}: {}", options.out.string(), ec.message()));
+  }
+  // One training run per folder: a second `train --out DIR` is refused while one runs.
+  const FileLock lock(options.out / ".train.lock", "training folder " + options.out.string());
 
   EnvConfig env_config = options.env;
   PpoConfig ppo = options.ppo;
@@ -326,7 +331,7 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
     if (InterruptRequested()) {
       save(wall_before + elapsed());
       if (options.progress) progress.Finish("interrupted");
-      ThrowIfInterrupted("training");
+      ThrowIfInterrupted("training", "run the same command with --resume to continue");
     }
     const double frac = std::min(1.0, static_cast<double>(steps) / static_cast<double>(ppo.total_steps));
     const double lr = ppo.anneal_lr ? ppo.lr * std::max(1.0 - frac, 0.05) : ppo.lr;

@@ -11,6 +11,14 @@ namespace simnas {
 namespace fs = std::filesystem;
 
 std::string GnuplotQuote(const std::string& text) {
+  // A newline (or any control character) would end the string's command and start
+  // another one, e.g. `system "..."`: such text never reaches gnuplot.
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      throw ParseError(fmt::format("cannot plot with {}: it contains a control character (0x{:02x})", Quoted(text), u));
+    }
+  }
   std::string out = "'";
   for (char c : text) {
     if (c == '\'') out += "''";
@@ -33,6 +41,10 @@ void RenderGnuplot(const std::string& script, const fs::path& png, int width, in
   std::error_code ec;
   fs::remove(script_file, ec);
   if (!r.started) throw Error(fmt::format("cannot plot {}: {} (install gnuplot-nox)", png.string(), r.error));
+  if (r.interrupted) {
+    fs::remove(tmp_png, ec);
+    throw Interrupted(fmt::format("interrupted while plotting {}", png.string()));
+  }
   if (r.timed_out || r.exit_code != 0 || !fs::exists(tmp_png)) {
     // gnuplot echoes the offending command first; its last line says what is wrong.
     std::string why;

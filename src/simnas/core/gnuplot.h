@@ -12,6 +12,7 @@ namespace simnas {
 void RenderGnuplot(const std::string& script, const std::filesystem::path& png, int width = 900, int height = 600);
 
 // Quotes a path or label for use inside a gnuplot script ('...' with quotes escaped).
+// Throws ParseError for text with a control character (a newline would start a command).
 std::string GnuplotQuote(const std::string& text);
 
 }  // namespace simnas

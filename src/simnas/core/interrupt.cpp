@@ -30,9 +30,9 @@ void InstallInterruptHandler() {
 
 bool InterruptRequested() { return g_signals > 0; }
 
-void ThrowIfInterrupted(const char* what) {
+void ThrowIfInterrupted(const char* what, const char* how_to_resume) {
   if (InterruptRequested()) {
-    throw Interrupted(fmt::format("{} interrupted; progress is saved, run the same command again to resume", what));
+    throw Interrupted(fmt::format("{} interrupted; progress is saved, {}", what, how_to_resume));
   }
 }
 

@@ -8,7 +8,7 @@ namespace simnas {
 
 void InstallInterruptHandler();
 bool InterruptRequested();
-// Throws Interrupted("<what> interrupted; progress saved, run again to resume") if requested.
-void ThrowIfInterrupted(const char* what);
+// Throws Interrupted("<what> interrupted; progress is saved, <how_to_resume>") if requested.
+void ThrowIfInterrupted(const char* what, const char* how_to_resume = "run the same command again to resume");
 
 }  // namespace simnas

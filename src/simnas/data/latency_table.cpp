@@ -11,6 +11,7 @@
 #include "simnas/core/strings.h"
 #include "simnas/data/pickle.h"
 #include "simnas/search_space/cell.h"
+#include "simnas/search_space/search_space.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -56,19 +57,25 @@ LatencyTable LoadHelpTable(const fs::path& path) {
   return LatencyTable(path.stem().string(), std::move(ms));
 }
 
-LatencyTable LoadCsvTable(const fs::path& path) {
+LatencyTable LoadCsvTable(const fs::path& path, const SearchSpace* space) {
   const std::string text = ReadFile(path);
   std::vector<double> ms(static_cast<std::size_t>(kNumCells), std::numeric_limits<double>::quiet_NaN());
   std::istringstream in(text);
   std::string line;
   int line_no = 0;
   int rows = 0;
+  std::size_t arch_column = 0;  // 0: none
   while (std::getline(in, line)) {
     ++line_no;
     const std::string_view body = Trim(line);
     if (body.empty() || body.front() == '#') continue;
     const std::vector<std::string> fields = Split(body, ',');
-    if (fields.size() >= 2 && Trim(fields[0]) == "index") continue;  // header
+    if (fields.size() >= 2 && Trim(fields[0]) == "index") {  // header
+      for (std::size_t k = 0; k < fields.size(); ++k) {
+        if (Trim(fields[k]) == "arch") arch_column = k;
+      }
+      continue;
+    }
     if (fields.size() < 2) {
       throw DataError(fmt::format("{}:{}: expected 'index,ms', found {}", path.string(), line_no, Quoted(body)));
     }
@@ -81,6 +88,19 @@ LatencyTable LoadCsvTable(const fs::path& path) {
     if (!value || *value <= 0) {
       throw DataError(fmt::format("{}:{}: latency {} is not a finite positive number of ms", path.string(), line_no,
                                   Quoted(fields[1])));
+    }
+    if (space != nullptr && arch_column > 0 && arch_column < fields.size() && !Trim(fields[arch_column]).empty()) {
+      const std::string_view arch = Trim(fields[arch_column]);
+      const Cell expected = space->CellAt(static_cast<int>(*index));
+      bool same = false;
+      try {
+        same = Cell::Parse(arch).Code() == expected.Code();
+      } catch (const ParseError&) {
+      }
+      if (!same) {
+        throw DataError(fmt::format("{}:{}: arch {} is not the cell of index {} ({})", path.string(), line_no,
+                                    Quoted(arch), *index, expected.ToString()));
+      }
     }
     double& slot = ms[static_cast<std::size_t>(*index)];
     if (!std::isnan(slot)) {
@@ -95,9 +115,9 @@ LatencyTable LoadCsvTable(const fs::path& path) {
 
 }  // namespace
 
-LatencyTable LoadLatencyTable(const fs::path& path) {
+LatencyTable LoadLatencyTable(const fs::path& path, const SearchSpace* space) {
   if (!fs::exists(path)) throw DataError(fmt::format("{}: no such latency table", path.string()));
-  if (path.extension() == ".csv") return LoadCsvTable(path);
+  if (path.extension() == ".csv") return LoadCsvTable(path, space);
   return LoadHelpTable(path);
 }
 

@@ -9,6 +9,8 @@
 
 namespace simnas {
 
+class SearchSpace;
+
 class LatencyTable {
  public:
   LatencyTable() = default;
@@ -33,7 +35,9 @@ class LatencyTable {
 // Loads a HELP `.pt` table (must be complete: 15,625 finite positive values) or a simnas
 // CSV (`index,ms[,...]` rows; '#' comments; a header row). The table is named after the
 // file's stem. Throws DataError naming the file and the first bad entry.
-LatencyTable LoadLatencyTable(const std::filesystem::path& path);
+// With `space`, a CSV row's `arch` column (when the header names one) must be the cell of
+// its index, or the file is refused.
+LatencyTable LoadLatencyTable(const std::filesystem::path& path, const SearchSpace* space = nullptr);
 
 // Writes a CSV table atomically: comment lines (each prefixed with "# "), a header
 // "index,ms,spread,repeats,arch", then one row per known cell. `spread`, `repeats` and

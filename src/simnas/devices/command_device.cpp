@@ -1,6 +1,8 @@
 #include "simnas/devices/command_device.h"
 
+#include <cctype>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -23,6 +25,42 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
   return text;
 }
 
+// The text quoted for a POSIX shell (ssh hands its arguments to the remote user's shell).
+// (fmt rather than string concatenation: GCC 12 warns falsely on the latter, -Wrestrict.)
+std::string ShellQuote(const std::string& text) { return fmt::format("'{}'", ReplaceAll(text, "'", "'\\''")); }
+
+// A latency or spread as printed: plain decimal notation only ("12.5", "3", "1.2e1"), so
+// that "0x10", "inf" or "nan" are never read as numbers.
+std::optional<double> ParseDecimal(std::string_view text) {
+  const std::string_view t = Trim(text);
+  std::size_t i = 0;
+  if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;  // a negative one is refused below, by name
+  const std::size_t digits_from = i;
+  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+  std::size_t digits = i - digits_from;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    const std::size_t from = i;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+    digits += i - from;
+  }
+  if (digits == 0) return std::nullopt;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    const std::size_t from = i;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+    if (i == from) return std::nullopt;
+  }
+  if (i != t.size()) return std::nullopt;
+  return ParseDouble(t);
+}
+
+std::string Clip(std::string_view text, std::size_t max_chars = 80) {
+  if (text.size() <= max_chars) return std::string(text);
+  return fmt::format("{}... ({} characters)", text.substr(0, max_chars), text.size());
+}
+
 std::string FirstLine(const std::string& text, std::size_t max_chars = 160) {
   std::string_view t = Trim(text);
   if (const auto nl = t.find('\n'); nl != std::string_view::npos) t = t.substr(0, nl);
@@ -42,7 +80,8 @@ Measurement ParseLatencyOutput(const std::string& stdout_text) {
   if (!last.empty() && last.front() == '{') {
     nlohmann::json j = nlohmann::json::parse(last, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object() || !j.contains("latency_ms") || !j["latency_ms"].is_number()) {
-      throw DeviceError(fmt::format("printed {}, expected a JSON object with a numeric \"latency_ms\"", Quoted(last)));
+      throw DeviceError(
+          fmt::format("printed {}, expected a JSON object with a numeric \"latency_ms\"", Quoted(Clip(last))));
     }
     m.latency_ms = j["latency_ms"].get<double>();
     if (j.contains("spread") && j["spread"].is_number()) m.spread = j["spread"].get<double>();
@@ -54,15 +93,19 @@ Measurement ParseLatencyOutput(const std::string& stdout_text) {
     }
     if (!words.empty() && words.back() == "ms") words.pop_back();
     if (words.size() == 2 && words[1] == "ms") words.pop_back();
-    const auto value = words.empty() ? std::nullopt : ParseDouble(words[0]);
-    if (!value || words.size() > 2 || (words.size() == 2 && !ParseDouble(words[1]))) {
-      throw DeviceError(fmt::format("printed {}, expected a latency in ms such as '12.5'", Quoted(last)));
+    const auto value = words.empty() ? std::nullopt : ParseDecimal(words[0]);
+    if (!value || words.size() > 2 || (words.size() == 2 && !ParseDecimal(words[1]))) {
+      throw DeviceError(fmt::format("printed {}, expected a latency in ms such as '12.5'", Quoted(Clip(last))));
     }
     m.latency_ms = *value;
-    if (words.size() == 2) m.spread = *ParseDouble(words[1]);
+    if (words.size() == 2) m.spread = *ParseDecimal(words[1]);
   }
   if (!std::isfinite(m.latency_ms) || m.latency_ms <= 0) {
     throw DeviceError(fmt::format("printed latency {}, expected a finite positive number of ms", m.latency_ms));
+  }
+  if (m.latency_ms < kMinLatencyMs || m.latency_ms > kMaxLatencyMs) {
+    throw DeviceError(fmt::format("printed latency {:g} ms, outside the plausible range [{:g}, {:g}] ms", m.latency_ms,
+                                  kMinLatencyMs, kMaxLatencyMs));
   }
   if (!std::isfinite(m.spread) || m.spread < 0) m.spread = 0;
   if (m.repeats < 1) m.repeats = 1;
@@ -75,12 +118,13 @@ CommandDevice::CommandDevice(std::string command, const SearchSpace& space, Comm
   if (argv_template_.empty()) throw ParseError("device spec 'cmd:' needs a program to run, e.g. cmd:'./time.sh {arch}'");
   bool has_placeholder = false;
   for (const std::string& a : argv_template_) {
-    has_placeholder |= a.find("{arch}") != std::string::npos || a.find("{index}") != std::string::npos;
+    has_placeholder |= a.find("{arch}") != std::string::npos || a.find("{index}") != std::string::npos ||
+                       a.find("{arch_sh}") != std::string::npos;
     uses_onnx_ |= a.find("{onnx}") != std::string::npos;
   }
   if (!has_placeholder && !uses_onnx_) {
-    throw ParseError(
-        fmt::format("device command {} has no {{arch}}, {{index}} or {{onnx}} placeholder", Quoted(command_)));
+    throw ParseError(fmt::format("device command {} has no {{arch}}, {{arch_sh}}, {{index}} or {{onnx}} placeholder",
+                                 Quoted(command_)));
   }
   if (uses_onnx_) ValidateCellExportOptions(options_.export_options);
   if (options_.timeout_seconds <= 0) throw ParseError("device command timeout must be positive");
@@ -103,13 +147,18 @@ Measurement CommandDevice::Measure(const Cell& cell) {
       uses_onnx_ ? CachedCellOnnx(cell, options_.export_options, ExportFolder(options_.cache_dir)).string() : "";
   std::vector<std::string> argv;
   for (const std::string& a : argv_template_) {
-    argv.push_back(ReplaceAll(ReplaceAll(ReplaceAll(a, "{arch}", arch), "{index}", index), "{onnx}", onnx));
+    argv.push_back(ReplaceAll(
+        ReplaceAll(ReplaceAll(ReplaceAll(a, "{arch_sh}", ShellQuote(arch)), "{arch}", arch), "{index}", index),
+        "{onnx}", onnx));
   }
   std::string last_problem;
   for (int attempt = 0; attempt <= options_.retries; ++attempt) {
     const ProcessResult r = RunProcess(argv, options_.timeout_seconds);
     if (!r.started) {
       throw DeviceError(fmt::format("device {}: {}", Spec(), r.error));  // retrying cannot help
+    }
+    if (r.interrupted) {
+      throw Interrupted(fmt::format("interrupted while device {} was measuring {}", Spec(), arch));
     }
     if (r.timed_out) {
       last_problem = fmt::format("timed out after {:.0f} s", options_.timeout_seconds);
@@ -123,6 +172,10 @@ Measurement CommandDevice::Measure(const Cell& cell) {
         return ParseDeviceOutput(r.out, options_.format);
       } catch (const DeviceError& e) {
         last_problem = e.what();
+        if (r.out_cut()) {
+          last_problem += fmt::format(" (output cut: it printed {} bytes on stdout, only the last {} were read)",
+                                      r.out_bytes, kMaxProcessCapture);
+        }
         // Some tools print their summary on stderr (TFLite's benchmark_model).
         try {
           if (auto m = FindToolSummary(r.err, options_.format)) return *m;

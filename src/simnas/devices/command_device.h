@@ -3,7 +3,10 @@
 // placeholders {arch} (the architecture string, passed as one argument), {index} (its
 // NATS-Bench index) and {onnx} (the path of the cell's network as an ONNX file, exported on
 // demand with CommandOptions::export_options and cached in <cache_dir>/onnx) are
-// substituted inside arguments.
+// substituted inside arguments. {arch_sh} is the architecture string quoted for a POSIX
+// shell, for programs that hand their arguments to a remote shell:
+// `cmd:ssh board /opt/time.sh {arch_sh}` (OpenSSH joins its arguments and runs them with
+// `sh -c`, which would split a bare {arch} at every '|').
 //
 // Output (CommandOptions::format, output_formats.h): by default (`auto`) the last non-empty
 // line of stdout as a latency: a number, optionally followed by "ms" and/or a second number
@@ -11,6 +14,10 @@
 // "repeats"); else the summary of trtexec, benchmark_app, benchmark_model or
 // onnxruntime_perf_test. A timeout, a non-zero exit, or any other output is a failure;
 // failures are retried, then reported as a DeviceError.
+// Numbers are read in plain decimal only ("0x10", "inf" are refused) and a latency outside
+// [kMinLatencyMs, kMaxLatencyMs] is refused as implausible. Output beyond 1 MiB is cut (the
+// last 1 MiB is read) and an error says so. A Ctrl-C during a call kills the program
+// (see core/subprocess.h) and throws Interrupted.
 #pragma once
 
 #include <string>
@@ -22,6 +29,9 @@
 #include "simnas/search_space/search_space.h"
 
 namespace simnas {
+
+inline constexpr double kMinLatencyMs = 1e-6;  // 1 ns
+inline constexpr double kMaxLatencyMs = 1e6;   // 1000 s for one inference
 
 struct CommandOptions {
   double timeout_seconds = 300;

@@ -114,7 +114,7 @@ std::unique_ptr<Device> OpenWithOptions(const std::string& spec, const DeviceEnv
     const BenchmarkData& data = NeedData(env, spec);
     const bool is_path = arg.find('/') != std::string::npos || arg.ends_with(".pt") || arg.ends_with(".csv");
     if (is_path) {
-      return std::make_unique<TableDevice>(spec, std::make_unique<LatencyTable>(LoadLatencyTable(arg)), data.space());
+      return std::make_unique<TableDevice>(spec, std::make_unique<LatencyTable>(LoadLatencyTable(arg, &data.space())), data.space());
     }
     return std::make_unique<TableDevice>(spec, data.DeviceTable(arg), data.space());
   }

@@ -15,6 +15,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/interrupt.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 
@@ -140,6 +141,7 @@ Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what
     times.reserve(static_cast<std::size_t>(repeats));
     const double started = clock_->NowMs();
     while (static_cast<int>(times.size()) < repeats) {
+      if (InterruptRequested()) throw Interrupted(fmt::format("interrupted while measuring {} on {}", what, device_));
       const double ref = TimeReference(runner, 3);
       const double quiet = QuietReference();
       if (ref > quiet * (1 + options_.quiet_tolerance)) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/interrupt.h"
 
 namespace simnas {
 
@@ -16,6 +17,11 @@ ProbeSession::ProbeSession(Device& device, const SearchSpace& space, int budget,
       fingerprint_(device.Fingerprint()) {
   if (budget_ < 1) throw ParseError(fmt::format("probe budget must be at least 1, got {}", budget_));
   history_.reserve(static_cast<std::size_t>(budget_));  // records never move: references stay valid
+  if (store_ != nullptr && !run_id_.empty()) {
+    run_lock_ = std::make_unique<FileLock>(store_->RunLockPath(run_id_),
+                                           fmt::format("run id '{}' in probe store {}", run_id_, store_->path().string()));
+  }
+  if (store_ != nullptr) store_->CheckWritable();
   if (store_ != nullptr && !run_id_.empty()) {
     for (const StoredProbe& p : store_->Load(run_id_, fingerprint_)) {
       try {
@@ -45,6 +51,10 @@ const ProbeRecord& ProbeSession::Probe(const Cell& cell) {
     record.measurement = it->second;
     record.replayed = true;
   } else {
+    if (InterruptRequested()) {
+      throw Interrupted(fmt::format("interrupted before measuring {} on {}; {} probe(s) so far are saved{}", cell.ToString(),
+                                    device_->Spec(), used(), store_ != nullptr ? " in the probe store" : ""));
+    }
     record.measurement = device_->Measure(cell);
     ++measured_now_;
     if (store_ != nullptr) {

@@ -7,10 +7,12 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "simnas/core/file_lock.h"
 #include "simnas/devices/device.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/search_space/search_space.h"
@@ -27,6 +29,9 @@ struct ProbeRecord {
 class ProbeSession {
  public:
   // `store` may be null (nothing persisted, no replay); it is used only for live devices.
+  // With a store, it must be writable and, with a run id, the run id is locked for the
+  // session's life (a second process with the same store and run id is refused): both are
+  // checked here, before anything is measured.
   ProbeSession(Device& device, const SearchSpace& space, int budget, ProbeStore* store = nullptr,
                std::string run_id = "");
 
@@ -53,6 +58,7 @@ class ProbeSession {
   int budget_;
   ProbeStore* store_;
   std::string run_id_;
+  std::unique_ptr<FileLock> run_lock_;
   std::string fingerprint_;
   std::vector<ProbeRecord> history_;
   std::map<int, std::size_t> by_code_;             // cell code -> position in history_

@@ -9,8 +9,10 @@
 #include <sqlite3.h>
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/file_lock.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -34,8 +36,14 @@ std::string NewRunId() {
 }
 
 ProbeStore::ProbeStore(const fs::path& path) : path_(path) {
+  if (std::error_code ec; path.has_parent_path() && (fs::create_directories(path.parent_path(), ec), ec)) {
+    throw Error(fmt::format("probe store {}: cannot create its folder {}: {}", path.string(),
+                            path.parent_path().string(), ec.message()));
+  }
+  if (std::error_code ec; fs::is_directory(path, ec)) {
+    throw Error(fmt::format("probe store {}: is a directory, expected a SQLite file", path.string()));
+  }
   try {
-    if (path.has_parent_path()) fs::create_directories(path.parent_path());
     db_ = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_->setBusyTimeout(10000);
     // Switching a fresh file to WAL takes a lock SQLite does not wait for (its busy handler is
@@ -71,6 +79,25 @@ ProbeStore::ProbeStore(const fs::path& path) : path_(path) {
 }
 
 ProbeStore::~ProbeStore() = default;
+
+void ProbeStore::CheckWritable() const {
+  try {
+    if (db_->getHandle() != nullptr && sqlite3_db_readonly(db_->getHandle(), "main") == 1) {
+      throw Error(fmt::format("probe store {} is read-only; measurements could not be recorded (use --store)",
+                              path_.string()));
+    }
+    // A write transaction taken and given back: fails now, not after a measurement, when
+    // the file, its folder (WAL files) or the database lock is out of reach.
+    db_->exec("BEGIN IMMEDIATE");
+    db_->exec("ROLLBACK");
+  } catch (const SQLite::Exception& e) {
+    throw Error(fmt::format("probe store {} cannot record measurements: {}", path_.string(), e.what()));
+  }
+}
+
+fs::path ProbeStore::RunLockPath(const std::string& run_id) const {
+  return fs::path(path_.string() + ".locks") / (FileNameSafe(run_id) + ".lock");
+}
 
 void ProbeStore::Record(const std::string& run_id, const std::string& device_fingerprint,
                         const std::string& device_spec, const std::string& arch, int index, const Measurement& m) {

@@ -43,6 +43,11 @@ class ProbeStore {
   // Every measurement of a device across runs (latest per arch), e.g. for reference samples.
   std::vector<StoredProbe> LoadDevice(const std::string& device_fingerprint) const;
   const std::filesystem::path& path() const { return path_; }
+  // Throws Error naming the store when a measurement could not be recorded now (read-only
+  // file or folder, or a database another process keeps locked): checked before measuring.
+  void CheckWritable() const;
+  // The lock file that keeps a run id to one process at a time (<store>.locks/<run id>.lock).
+  std::filesystem::path RunLockPath(const std::string& run_id) const;
 
  private:
   std::filesystem::path path_;

@@ -37,7 +37,7 @@ std::string FormatValue(double v) {
 
 namespace {
 
-ProxyTable ParseProxyTable(const fs::path& path, Dataset dataset, bool require_complete) {
+ProxyTable ParseProxyTable(const fs::path& path, Dataset dataset, bool require_complete, bool check_dataset = true) {
   const std::string text = ReadFile(path);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   ProxyTable table;
@@ -86,6 +86,11 @@ ProxyTable ParseProxyTable(const fs::path& path, Dataset dataset, bool require_c
     table.skip[i] = *skip;
   }
   if (!header_seen) throw DataError(fmt::format("{}: no 'index,naswot,logsynflow,skip' header", path.string()));
+  if (const auto it = table.provenance.find("dataset");
+      check_dataset && it != table.provenance.end() && it->second != DatasetName(dataset)) {
+    throw DataError(fmt::format("{}: a proxy table of dataset '{}', but '{}' was asked for (see --dataset)",
+                                path.string(), it->second, DatasetName(dataset)));
+  }
   for (std::size_t i = 0; require_complete && i < table.skip.size(); ++i) {
     if (std::isnan(table.skip[i])) {
       throw DataError(fmt::format("{}: index {} is missing (the table is incomplete)", path.string(), i));
@@ -100,6 +105,18 @@ ProxyTable LoadProxyTable(const fs::path& path, Dataset dataset) { return ParseP
 
 ProxyTable LoadPartialProxyTable(const fs::path& path, Dataset dataset) {
   return ParseProxyTable(path, dataset, false);
+}
+
+ProxyTable LoadPartialProxyTableOfAnyDataset(const fs::path& path) {
+  ProxyTable table = ParseProxyTable(path, Dataset::kCifar100, false, /*check_dataset=*/false);
+  if (const auto it = table.provenance.find("dataset"); it != table.provenance.end()) {
+    try {
+      table.dataset = ParseDataset(it->second);
+    } catch (const ParseError& e) {
+      throw DataError(fmt::format("{}: {}", path.string(), e.what()));
+    }
+  }
+  return table;
 }
 
 void SaveProxyTable(const fs::path& path, const ProxyTable& table) {

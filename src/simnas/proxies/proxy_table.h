@@ -37,6 +37,9 @@ ProxyTable LoadProxyTable(const std::filesystem::path& path, Dataset dataset);
 // Loads a table that may be incomplete (a table being computed, or one shard): missing rows
 // are NaN. Same validation otherwise.
 ProxyTable LoadPartialProxyTable(const std::filesystem::path& path, Dataset dataset);
+// The same for a table of whatever dataset its "# dataset:" line names (the loaders above
+// refuse a table whose header names another dataset than the one asked for).
+ProxyTable LoadPartialProxyTableOfAnyDataset(const std::filesystem::path& path);
 // Writes a table atomically (rows for indices that are NaN are skipped, so a partial
 // table can be saved while it is computed; LoadProxyTable accepts only complete ones).
 void SaveProxyTable(const std::filesystem::path& path, const ProxyTable& table);

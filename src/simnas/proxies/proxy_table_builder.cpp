@@ -250,7 +250,7 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
   std::optional<ProxyTable> naswot_source;
   if (job.reuse_naswot) {
     RequireSameFile(cluster, "the --reuse-naswot table", *job.reuse_naswot);
-    naswot_source = LoadPartialProxyTable(*job.reuse_naswot, dataset);
+    naswot_source = LoadPartialProxyTableOfAnyDataset(*job.reuse_naswot);  // another dataset's, by design
     CheckNaswotReusable(*naswot_source, dataset, provenance, *job.reuse_naswot);
   }
 

@@ -44,7 +44,7 @@ SearchSpace SearchSpace::FromIndexMap(const std::vector<std::pair<std::string, l
 
 Cell SearchSpace::CellAt(int index) const {
   if (index < 0 || index >= kNumCells) {
-    throw ParseError(fmt::format("architecture index {} is outside [0, {})", index, kNumCells - 1));
+    throw ParseError(fmt::format("architecture index {} is outside [0, {}]", index, kNumCells - 1));
   }
   return Cell::FromCode(code_at_index_[static_cast<std::size_t>(index)]);
 }

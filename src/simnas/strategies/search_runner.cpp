@@ -22,9 +22,11 @@ SearchContext MakeSearchContext(const BenchmarkData& data, const ProxyScores& pr
 }
 
 SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& task, int probe_budget,
-                       const SearchContext& context, ProbeStore* store, const std::string& run_id) {
+                       const SearchContext& context, ProbeStore* store, const std::string& run_id,
+                       const std::function<void()>& on_ready) {
   const auto start = std::chrono::steady_clock::now();
   ProbeSession session(device, *context.space, probe_budget, store, run_id);
+  if (on_ready) on_ready();
   try {
     strategy.Search(session, task, context);
   } catch (const BudgetExhausted& e) {
@@ -47,14 +49,18 @@ SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& tas
 
 namespace {
 
-nlohmann::json Accuracies(const BenchmarkData* data, int index) {
+// Accuracy files are optional for a search (evaluation only), but one that is missing or
+// damaged is named in "accuracy_unavailable", never dropped silently.
+nlohmann::json Accuracies(const BenchmarkData* data, int index, nlohmann::json& unavailable) {
   nlohmann::json acc = nlohmann::json::object();
   if (data == nullptr) return acc;
   for (Dataset d : kAllDatasets) {
     try {
-      acc[std::string(DatasetName(d))] = data->Accuracy(d).test_accuracy[static_cast<std::size_t>(index)];
-    } catch (const DataError&) {
-      // Accuracy files are optional for a search; the report just omits them.
+      acc[std::string(DatasetName(d))] = data->Accuracy(d).test_accuracy.at(static_cast<std::size_t>(index));
+    } catch (const DataError& e) {
+      unavailable[std::string(DatasetName(d))] = e.what();
+    } catch (const std::out_of_range&) {
+      unavailable[std::string(DatasetName(d))] = "no accuracy for this index";
     }
   }
   return acc;
@@ -92,7 +98,9 @@ nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* dat
     j["spread"] = c.measurement.spread;
     j["proxy"] = report.answer.proxy;
     j["feasible"] = report.answer.feasible;
-    j["accuracy"] = Accuracies(data, c.index);
+    nlohmann::json unavailable = nlohmann::json::object();
+    j["accuracy"] = Accuracies(data, c.index, unavailable);
+    if (!unavailable.empty()) j["accuracy_unavailable"] = unavailable;
   } else {
     j["feasible"] = false;
   }

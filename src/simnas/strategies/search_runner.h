@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,8 +37,11 @@ SearchContext MakeSearchContext(const BenchmarkData& data, const ProxyScores& pr
 
 // Runs `strategy` on `device` with a fresh probe session of `probe_budget` distinct cells.
 // `store` may be null (live measurements are then not persisted). Device errors propagate.
+// `on_ready` (optional) is called once the probe session holds its run-id lock and has
+// checked the store, just before the first probe (e.g. to print what is starting).
 SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& task, int probe_budget,
-                       const SearchContext& context, ProbeStore* store, const std::string& run_id);
+                       const SearchContext& context, ProbeStore* store, const std::string& run_id,
+                       const std::function<void()>& on_ready = {});
 
 // JSON of a report: arch, index, latency_ms (measured), proxy, feasible, probes_used,
 // trajectory, and accuracy per dataset when the benchmark knows the cell (data may be null).
