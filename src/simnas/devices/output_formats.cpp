@@ -39,7 +39,7 @@ std::vector<std::string> Lines(const std::string& text) {
 std::string FirstNonEmptyLine(const std::string& text) {
   for (const std::string& line : Lines(text)) {
     const std::string_view t = Trim(line);
-    if (!t.empty()) return std::string(t.substr(0, 160)) + (t.size() > 160 ? "..." : "");
+    if (!t.empty()) return std::string(t.substr(0, 80)) + (t.size() > 80 ? "..." : "");
   }
   return "";
 }

@@ -18,8 +18,9 @@ ProbeSession::ProbeSession(Device& device, const SearchSpace& space, int budget,
   if (budget_ < 1) throw ParseError(fmt::format("probe budget must be at least 1, got {}", budget_));
   history_.reserve(static_cast<std::size_t>(budget_));  // records never move: references stay valid
   if (store_ != nullptr && !run_id_.empty()) {
-    run_lock_ = std::make_unique<FileLock>(store_->RunLockPath(run_id_),
-                                           fmt::format("run id '{}' in probe store {}", run_id_, store_->path().string()));
+    run_lock_ = std::make_unique<FileLock>(
+        store_->RunLockPath(run_id_, fingerprint_),
+        fmt::format("run id '{}' on device {} in probe store {}", run_id_, device.Spec(), store_->path().string()));
   }
   if (store_ != nullptr) store_->CheckWritable();
   if (store_ != nullptr && !run_id_.empty()) {

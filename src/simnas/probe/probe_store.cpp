@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -95,8 +96,9 @@ void ProbeStore::CheckWritable() const {
   }
 }
 
-fs::path ProbeStore::RunLockPath(const std::string& run_id) const {
-  return fs::path(path_.string() + ".locks") / (FileNameSafe(run_id) + ".lock");
+fs::path ProbeStore::RunLockPath(const std::string& run_id, const std::string& device_fingerprint) const {
+  return fs::path(path_.string() + ".locks") /
+         fmt::format("{}-{:016x}.lock", FileNameSafe(run_id), std::hash<std::string>{}(device_fingerprint));
 }
 
 void ProbeStore::Record(const std::string& run_id, const std::string& device_fingerprint,

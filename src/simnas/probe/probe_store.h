@@ -46,8 +46,10 @@ class ProbeStore {
   // Throws Error naming the store when a measurement could not be recorded now (read-only
   // file or folder, or a database another process keeps locked): checked before measuring.
   void CheckWritable() const;
-  // The lock file that keeps a run id to one process at a time (<store>.locks/<run id>.lock).
-  std::filesystem::path RunLockPath(const std::string& run_id) const;
+  // The lock file that keeps a run id on a device to one process at a time
+  // (<store>.locks/<run id>-<hash of the device fingerprint>.lock). Runs of the same id on
+  // different devices (a device farm under mpirun) are different runs and do not wait.
+  std::filesystem::path RunLockPath(const std::string& run_id, const std::string& device_fingerprint) const;
 
  private:
   std::filesystem::path path_;
