@@ -1,11 +1,14 @@
-// simnas export: the NAS-Bench-201 network of one cell as an ONNX file, for any runtime.
+// simnas export: the network of one architecture as an ONNX file, for any runtime: a
+// NAS-Bench-201 cell (default) or, with --space fbnet, an FBNet network (HW-NAS-Bench, CIFAR-100).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "cli_context.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
+#include "simnas/data/fbnet_data.h"
 #include "simnas/network/cell_export.h"
+#include "simnas/network/fbnet_network.h"
 
 namespace simnas::cli {
 
@@ -13,9 +16,10 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("export", "Write the network of one architecture as an ONNX file (inference graph, "
                                            "with its weights)");
   struct Args {
+    std::string space = "nb201";
     std::optional<std::string> arch;
     std::optional<int> index;
-    std::string dataset = "cifar10";
+    std::optional<std::string> dataset;
     int batch = 1;
     std::optional<int> input_size;
     std::uint64_t seed = 0;
@@ -23,10 +27,12 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
+  cmd->add_option("--space", args->space, "Search space: nb201 or fbnet (default nb201)");
   auto* arch_opt = cmd->add_option("--arch", args->arch, "Architecture string");
-  auto* index_opt = cmd->add_option("--index", args->index, "NATS-Bench index");
+  auto* index_opt = cmd->add_option("--index", args->index, "NATS-Bench index (fbnet: N-th of HELP's 5,000)");
   arch_opt->excludes(index_opt);
-  cmd->add_option("--dataset", args->dataset, "Classifier head: cifar10, cifar100 or ImageNet16-120 (default cifar10)");
+  cmd->add_option("--dataset", args->dataset, "Classifier head: cifar10, cifar100 or ImageNet16-120 (default cifar10; "
+                                        "fbnet: cifar100)");
   cmd->add_option("--batch", args->batch, "Batch size of the graph's input (default 1)");
   cmd->add_option("--input-size", args->input_size, "Pixels per side (default: the dataset's, 32 or 16)");
   cmd->add_option("--seed", args->seed, "Seed of the weights (default 0)");
@@ -34,17 +40,50 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     if (!args->arch && !args->index) throw ParseError("simnas export needs --arch STR or --index N");
-    const Cell cell = args->arch ? Cell::Parse(*args->arch) : ctx.Data().space().CellAt(*args->index);
-    const Dataset dataset = ParseDataset(args->dataset);
-    CellExportOptions options;
-    options.num_classes = NumClasses(dataset);
-    options.input_size = args->input_size.value_or(InputSize(dataset));
-    options.batch = args->batch;
-    options.seed = args->seed;
-    const OnnxModelInfo info = ExportCellOnnx(cell, options, args->out);
+    if (args->space != "nb201" && args->space != "fbnet") {
+      throw ParseError(fmt::format("--space {}: expected nb201 or fbnet", args->space));
+    }
+    std::string arch_string;
+    OnnxModelInfo info;
+    const Dataset dataset = ParseDataset(args->dataset.value_or(args->space == "fbnet" ? "cifar100" : "cifar10"));
+    if (args->space == "fbnet") {
+      FbnetArch arch;
+      if (args->arch) {
+        arch = FbnetArch::Parse(*args->arch);
+      } else {
+        const std::vector<FbnetArch> archs = LoadFbnetArchs(FbnetArchFile(DataDir(ctx.Env().data_dir)));
+        if (*args->index < 0 || *args->index >= static_cast<int>(archs.size())) {
+          throw ParseError(fmt::format("--index {}: expected 0..{} (HELP's FBNet architectures)", *args->index,
+                                       archs.size() - 1));
+        }
+        arch = archs[static_cast<std::size_t>(*args->index)];
+      }
+      if (args->batch < 1 || args->batch > 4096) {
+        throw ParseError(fmt::format("export: batch {} must be in [1, 4096]", args->batch));
+      }
+      if (args->input_size && (*args->input_size < 8 || *args->input_size > 1024)) {
+        throw ParseError(fmt::format("export: input size {} must be in [8, 1024]", *args->input_size));
+      }
+      FbnetNetworkOptions options;
+      options.num_classes = NumClasses(dataset);
+      options.input_size = args->input_size.value_or(32);
+      options.seed = args->seed;
+      info = WriteOnnx(DescribeFbnet(arch, options), args->batch, args->out, "simnas_fbnet");
+      arch_string = arch.ToString();
+    } else {
+      const Cell cell = args->arch ? Cell::Parse(*args->arch) : ctx.Data().space().CellAt(*args->index);
+      CellExportOptions options;
+      options.num_classes = NumClasses(dataset);
+      options.input_size = args->input_size.value_or(InputSize(dataset));
+      options.batch = args->batch;
+      options.seed = args->seed;
+      info = ExportCellOnnx(cell, options, args->out);
+      arch_string = cell.ToString();
+    }
     if (args->json) {
       PrintJson({{"path", args->out},
-                 {"arch", cell.ToString()},
+                 {"space", args->space},
+                 {"arch", arch_string},
                  {"dataset", std::string(DatasetName(dataset))},
                  {"opset", info.opset},
                  {"inputs", {{{"name", info.input_name}, {"shape", info.input_shape}}}},

@@ -62,4 +62,29 @@ std::vector<std::pair<std::string, long long>> LoadPickledStringIntDict(const st
   return out;
 }
 
+std::vector<std::vector<long long>> LoadPickledIntLists(const std::filesystem::path& path) {
+  const c10::IValue value = LoadIValue(path);
+  if (!value.isList()) {
+    throw DataError(fmt::format("{}: expected a pickled list of lists, found {}", path.string(), value.tagKind()));
+  }
+  const auto list = value.toListRef();
+  std::vector<std::vector<long long>> out;
+  out.reserve(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const c10::IValue& item = list[i];
+    if (!item.isList()) {
+      throw DataError(fmt::format("{}: entry {} is a {}, not a list", path.string(), i, item.tagKind()));
+    }
+    std::vector<long long> row;
+    for (const c10::IValue& v : item.toListRef()) {
+      if (!v.isInt()) {
+        throw DataError(fmt::format("{}: entry {} holds a {}, not an int", path.string(), i, v.tagKind()));
+      }
+      row.push_back(v.toInt());
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 }  // namespace simnas

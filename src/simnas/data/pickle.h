@@ -16,4 +16,8 @@ std::vector<double> LoadPickledNumberList(const std::filesystem::path& path);
 // A pickled dict {str: int}. Throws DataError naming the file on any other content.
 std::vector<std::pair<std::string, long long>> LoadPickledStringIntDict(const std::filesystem::path& path);
 
+// A pickled list of lists of ints (e.g. HELP's FBNet arch.pt). Throws DataError naming the file
+// and the first entry that is not a list of ints.
+std::vector<std::vector<long long>> LoadPickledIntLists(const std::filesystem::path& path);
+
 }  // namespace simnas
