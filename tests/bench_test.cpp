@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -84,6 +86,131 @@ TEST(Bench, SmallConfigRunsReportsAndResumes) {
   }
   const testing::CliResult third = testing::RunCli(args, 300);
   ASSERT_EQ(third.exit_code, 0) << third.err;
+}
+
+std::vector<nlohmann::json> ReadRows(const fs::path& runs) {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(runs);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
+  }
+  return rows;
+}
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The summary.csv runs of (group, strategy) at the group's main probe budget.
+int SummaryRuns(const fs::path& csv, const std::string& group, const std::string& strategy) {
+  std::ifstream in(csv);
+  int runs = 0;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f;
+    for (std::size_t at = 0;;) {
+      const std::size_t comma = line.find(',', at);
+      f.push_back(line.substr(at, comma - at));
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
+    if (f.size() > 4 && f[0] == group && f[3] == strategy) runs += std::stoi(f[4]);
+  }
+  return runs;
+}
+
+TEST(Bench, GroupDigestFollowsWhatDeterminesTheRuns) {
+  const BenchConfig a = ParseBenchConfig(R"({"strategies": ["random"], "seeds": 2, "groups": [
+      {"name": "g", "kind": "percentile", "devices": ["table:pixel3"]},
+      {"name": "own", "kind": "percentile", "devices": ["table:pixel3"], "seeds": 1}]})", "a.json");
+  // The same settings spelled out (defaults written): the same digest.
+  const BenchConfig same = ParseBenchConfig(R"({"strategies": ["random"], "seeds": 2, "groups": [
+      {"name": "g", "kind": "percentile", "devices": ["table:pixel3"], "percentiles": [25, 50, 75],
+       "probes": [10], "datasets": ["cifar100"]}]})", "same.json");
+  EXPECT_EQ(GroupDigest(a, a.groups[0]), GroupDigest(same, same.groups[0]));
+  EXPECT_EQ(GroupDigest(a, a.groups[0]).size(), 64u);
+  // A changed group setting, or a config-level setting the group uses: another digest.
+  BenchConfig changed = a;
+  changed.groups[0].percentiles = {25, 50};
+  EXPECT_NE(GroupDigest(changed, changed.groups[0]), GroupDigest(a, a.groups[0]));
+  changed = a;
+  changed.seeds = 3;
+  EXPECT_NE(GroupDigest(changed, changed.groups[0]), GroupDigest(a, a.groups[0]));
+  // ... but not a config-level setting the group overrides.
+  EXPECT_EQ(GroupDigest(changed, changed.groups[1]), GroupDigest(a, a.groups[1]));
+  changed = a;
+  changed.strategies = {"random", "evolution"};
+  EXPECT_NE(GroupDigest(changed, changed.groups[1]), GroupDigest(a, a.groups[1]));
+}
+
+// A resumed benchmark whose config changed keeps no run of the old config: the changed group's
+// runs are stale, run again, and left out of the report; the unchanged group is not rerun.
+TEST(Bench, ResumingAChangedConfigRunsTheChangedGroupAgainAndReportsOnlyItsRuns) {
+  testing::TempDir dir;
+  WriteProxyTables(dir / "proxies");
+  const auto write_config = [&](const std::string& percentiles, int seeds) {
+    std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["random"], "seeds": 2, "groups": [
+      {"name": "changes", "kind": "percentile", "devices": ["table:pixel3"], "percentiles": )"
+                                       << percentiles << R"(, "seeds": )" << seeds << R"(},
+      {"name": "free", "kind": "unconstrained", "devices": ["table:fpga"]}]})";
+  };
+  const std::vector<std::string> args = {"--store", (dir / "p.sqlite").string(), "bench", "--config",
+                                         (dir / "config.json").string(), "--out", (dir / "out").string(),
+                                         "--proxy-dir", (dir / "proxies").string()};
+  write_config("[25, 75]", 2);
+  const testing::CliResult first = testing::RunCli(args, 300);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // 2 percentiles x 2 seeds + 1 unconstrained task x 2 seeds.
+  const std::vector<nlohmann::json> old_rows = ReadRows(dir / "out" / "runs.jsonl");
+  ASSERT_EQ(old_rows.size(), 6u);
+  EXPECT_EQ(SummaryRuns(dir / "out" / "summary.csv", "changes", "random"), 4);
+  for (const nlohmann::json& row : old_rows) ASSERT_TRUE(row.contains("config_digest")) << row.dump();
+
+  // The group now has other percentiles and one seed: its 2 runs (p25, p50; seed 0) are run,
+  // the p25 seed-0 one again although its key is unchanged; the unconstrained group is not.
+  write_config("[25, 50]", 1);
+  const testing::CliResult second = testing::RunCli(args, 300);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const std::vector<nlohmann::json> rows = ReadRows(dir / "out" / "runs.jsonl");
+  ASSERT_EQ(rows.size(), 8u);
+  std::map<std::string, int> per_key;
+  for (const nlohmann::json& row : rows) ++per_key[row["key"].get<std::string>()];
+  EXPECT_EQ(per_key["changes|table:pixel3|cifar100|p25|random|10|0"], 2);
+  EXPECT_EQ(per_key["changes|table:pixel3|cifar100|p50|random|10|0"], 1);
+  EXPECT_EQ(per_key["free|table:fpga|cifar100|none|random|10|0"], 1);
+  EXPECT_NE(rows[6]["config_digest"], old_rows[0]["config_digest"]);
+  EXPECT_EQ(rows[6]["group"], "changes");
+  // The report counts the new config's runs only, and says how many rows it left out.
+  EXPECT_EQ(SummaryRuns(dir / "out" / "summary.csv", "changes", "random"), 2);
+  EXPECT_EQ(SummaryRuns(dir / "out" / "summary.csv", "free", "random"), 2);
+  EXPECT_NE(ReadText(dir / "out" / "report.md").find("4 rows of `runs.jsonl` are runs of this config; 4 left out as stale"),
+            std::string::npos)
+      << ReadText(dir / "out" / "report.md");
+  int stale = 0;
+  const BenchConfig config = LoadBenchConfig(dir / "config.json");
+  EXPECT_EQ(RowsOfPlan(rows, PlanRuns(config, testing::Data()), &stale).size(), 4u);
+  EXPECT_EQ(stale, 4);
+  // A third run has nothing left to do.
+  const testing::CliResult third = testing::RunCli(args, 300);
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(ReadRows(dir / "out" / "runs.jsonl").size(), 8u);
+
+  // Rows without a digest (written before runs carried one) count when their key is planned:
+  // the report of such runs still counts the planned keys, once each.
+  {
+    std::ofstream out(dir / "out" / "runs.jsonl", std::ios::trunc);
+    for (nlohmann::json row : rows) {
+      row.erase("config_digest");
+      out << row.dump() << "\n";
+    }
+  }
+  std::vector<std::string> report_only = args;
+  report_only.push_back("--report-only");
+  const testing::CliResult legacy = testing::RunCli(report_only, 300);
+  ASSERT_EQ(legacy.exit_code, 0) << legacy.err;
+  EXPECT_EQ(SummaryRuns(dir / "out" / "summary.csv", "changes", "random"), 2);
+  EXPECT_NE(ReadText(dir / "out" / "report.md").find("4 rows of `runs.jsonl` are runs of this config; 4 left out as stale"),
+            std::string::npos);
 }
 
 // In a leave-one-device-out group the controller searching a train device is one trained

@@ -66,7 +66,10 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     const std::filesystem::path report =
         args->report.empty() ? std::filesystem::path(args->out) / "report.md" : std::filesystem::path(args->report);
     const std::string winner = WriteBenchReport(inputs, ctx.Data(), report, args->out);
-    fmt::print(stderr, "wrote {} ({} runs){}\n", report.string(), inputs.rows.size(),
+    int stale = 0;
+    const std::size_t current = RowsOfPlan(inputs.rows, PlanRuns(config, ctx.Data()), &stale).size();
+    fmt::print(stderr, "wrote {} ({} runs{}){}\n", report.string(), current,
+               stale > 0 ? fmt::format(", {} stale rows left out", stale) : std::string(),
                winner.empty() ? "" : "; leave-one-device-out winner: " + winner);
   });
 }

@@ -1,7 +1,10 @@
 #include "simnas/bench/bench_config.h"
 
+#include <set>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
@@ -107,6 +110,105 @@ std::vector<std::string> ExpandDevices(const BenchGroup& group, const BenchmarkD
       out.push_back(d);
     }
   }
+  return out;
+}
+
+std::string RunKey(const std::string& group, const std::string& device, Dataset dataset,
+                   const std::string& budget_label, const std::string& strategy, int probes, int seed) {
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}", group, device, DatasetName(dataset), budget_label, strategy, probes, seed);
+}
+
+std::string BudgetLabel(double ms) { return fmt::format("{:g}ms", ms); }
+std::string PercentileLabel(double percentile) { return fmt::format("p{:g}", percentile); }
+
+std::string GroupDigest(const BenchConfig& config, const BenchGroup& group) {
+  nlohmann::json datasets = nlohmann::json::array();
+  for (Dataset d : group.datasets) datasets.push_back(std::string(DatasetName(d)));
+  // nlohmann::json objects keep their keys sorted: the dump is canonical.
+  const nlohmann::json j = {
+      {"name", group.name},
+      {"kind", group.kind},
+      {"devices", group.devices},
+      {"datasets", datasets},
+      {"percentiles", group.percentiles},
+      {"budgets_ms", group.budgets_ms},
+      {"probes", group.probes},
+      {"strategies", group.strategies.empty() ? config.strategies : group.strategies},
+      {"seeds", group.seeds > 0 ? group.seeds : config.seeds},
+      {"reference", {{"top", group.reference.top}, {"random", group.reference.random}, {"seed", group.reference.seed}}},
+      {"controller_loo_steps", group.controller_loo_steps}};
+  const std::string text = j.dump();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+    throw Error("bench: SHA-256 of a group's config failed (OpenSSL)");
+  }
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+std::map<std::string, std::string> PlanRuns(const BenchConfig& config, const BenchmarkData& data) {
+  std::map<std::string, std::string> plan;
+  for (const BenchGroup& group : config.groups) {
+    const std::string digest = GroupDigest(config, group);
+    const std::vector<std::string>& names = group.strategies.empty() ? config.strategies : group.strategies;
+    const int seeds = group.seeds > 0 ? group.seeds : config.seeds;
+    for (const std::string& spec : ExpandDevices(group, data)) {
+      // The (dataset, budget label) tasks of this group on this device, labelled as BenchRunner does.
+      std::vector<std::pair<Dataset, std::string>> tasks;
+      if (group.kind == "help") {
+        for (const HelpTask& t : HelpTable4()) {
+          if ("table:" + t.device == spec) tasks.emplace_back(Dataset::kCifar100, BudgetLabel(t.budget_ms));
+        }
+      } else {
+        for (Dataset dataset : group.datasets) {
+          if (group.kind == "percentile") {
+            for (double p : group.percentiles) tasks.emplace_back(dataset, PercentileLabel(p));
+          } else if (group.kind == "budgets") {
+            for (double b : group.budgets_ms) tasks.emplace_back(dataset, BudgetLabel(b));
+          } else {
+            tasks.emplace_back(dataset, "none");
+          }
+        }
+      }
+      for (const auto& [dataset, label] : tasks) {
+        for (const std::string& name : names) {
+          for (int probes : group.probes) {
+            for (int seed = 0; seed < seeds; ++seed) {
+              plan[RunKey(group.name, spec, dataset, label, name, probes, seed)] = digest;
+            }
+          }
+        }
+      }
+    }
+  }
+  return plan;
+}
+
+std::vector<nlohmann::json> RowsOfPlan(const std::vector<nlohmann::json>& rows,
+                                       const std::map<std::string, std::string>& plan, int* stale) {
+  // The last current row of each key, in the order the keys first appear.
+  std::map<std::string, std::size_t> last;
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const nlohmann::json& row = rows[i];
+    if (!row.contains("key") || !row["key"].is_string()) continue;
+    const std::string key = row["key"].get<std::string>();
+    const auto planned = plan.find(key);
+    if (planned == plan.end()) continue;
+    // A row without a digest predates digests: it counts when its key is planned.
+    if (row.contains("config_digest") && row["config_digest"] != planned->second) continue;
+    if (last.emplace(key, i).second) {
+      order.push_back(key);
+    } else {
+      last[key] = i;
+    }
+  }
+  std::vector<nlohmann::json> out;
+  out.reserve(order.size());
+  for (const std::string& key : order) out.push_back(rows[last[key]]);
+  if (stale != nullptr) *stale = static_cast<int>(rows.size() - out.size());
   return out;
 }
 

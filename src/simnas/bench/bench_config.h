@@ -29,9 +29,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "simnas/data/benchmark_data.h"
 #include "simnas/data/dataset.h"
@@ -88,5 +91,29 @@ const std::vector<HelpTask>& HelpTable4();
 
 // Expands a group's device aliases ("test", "train") against the data folder.
 std::vector<std::string> ExpandDevices(const BenchGroup& group, const BenchmarkData& data);
+
+// The key identifying a run in runs.jsonl.
+std::string RunKey(const std::string& group, const std::string& device, Dataset dataset,
+                   const std::string& budget_label, const std::string& strategy, int probes, int seed);
+// The budget labels of run keys: "18ms" (explicit and HELP budgets), "p25" (percentiles).
+std::string BudgetLabel(double ms);
+std::string PercentileLabel(double percentile);
+
+// The digest of what determines the runs of `group`: the hex SHA-256 of the group's parsed
+// settings as canonical JSON (sorted keys, defaults filled in) with the config-level
+// strategies and seeds that apply to it. Every run row carries it as "config_digest"; a group
+// whose settings change gets a new digest, so its old runs are stale.
+std::string GroupDigest(const BenchConfig& config, const BenchGroup& group);
+
+// Every run the config plans: run key -> the digest of its group.
+std::map<std::string, std::string> PlanRuns(const BenchConfig& config, const BenchmarkData& data);
+
+// The rows of runs.jsonl that belong to `plan`: the key is planned and the row's
+// "config_digest" is the plan's. A row without "config_digest" (written before runs carried
+// one, as the committed docs/benchmark/runs.jsonl.gz) counts when its key is planned, so the
+// committed runs still make their report. Of several rows with one key the last counts.
+// `stale` (optional) gets the number of rows left out.
+std::vector<nlohmann::json> RowsOfPlan(const std::vector<nlohmann::json>& rows,
+                                       const std::map<std::string, std::string>& plan, int* stale = nullptr);
 
 }  // namespace simnas

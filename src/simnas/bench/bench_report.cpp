@@ -291,8 +291,19 @@ void PlotTrajectories(const BenchmarkData& data, const ProxyScores& proxy, const
 
 }  // namespace
 
-std::string WriteBenchReport(const ReportInputs& in, const BenchmarkData& data, const fs::path& report_path,
+std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& data, const fs::path& report_path,
                              const fs::path& figures_dir) {
+  // Only the runs of the current config count: rows of runs.jsonl whose key the config no longer
+  // plans, or whose group's settings changed since (config digest), are left out as stale.
+  ReportInputs in;
+  in.command = inputs.command;
+  in.revision = inputs.revision;
+  in.config = inputs.config;
+  in.ground_truth_sources = inputs.ground_truth_sources;
+  in.aggregate = inputs.aggregate;
+  in.proxy_dir = inputs.proxy_dir;
+  int stale = 0;
+  in.rows = RowsOfPlan(inputs.rows, PlanRuns(inputs.config, data), &stale);
   fs::create_directories(figures_dir);
   const fs::path rel = fs::relative(figures_dir, report_path.has_parent_path() ? report_path.parent_path() : ".");
   std::string md;
@@ -324,6 +335,9 @@ std::string WriteBenchReport(const ReportInputs& in, const BenchmarkData& data, 
         "cells measured; *wall s* = search time.\n";
   md += "- Ground truth per device:\n";
   for (const auto& [device, source] : in.ground_truth_sources) md += fmt::format("  - `{}`: {}\n", device, source);
+  md += fmt::format("- Runs: {} rows of `runs.jsonl` are runs of this config; {} left out as stale (runs of an earlier "
+                    "config: a key this config does not plan, or a group whose settings changed since).\n",
+                    in.rows.size(), stale);
   md += "\n";
 
   std::string winner;

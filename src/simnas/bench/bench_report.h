@@ -24,7 +24,8 @@ struct ReportInputs {
   std::filesystem::path proxy_dir;  // where the proxy tables were read
 };
 
-// Writes `report_path` (Markdown), its figures into `figures_dir` (PNG + .dat), and
+// Uses only the rows of the current plan (RowsOfPlan over PlanRuns(config)) and says how many
+// rows of `rows` it left out as stale. Writes `report_path` (Markdown), its figures into `figures_dir` (PNG + .dat), and
 // `summary.csv` next to the figures. Returns the name of the strategy that wins the
 // leave-one-device-out group (empty when the config has none).
 std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& data,

@@ -17,6 +17,7 @@
 #include "simnas/controller/training_inputs.h"
 #include "simnas/data/device_split.h"
 #include "simnas/strategies/controller_strategy.h"
+#include "simnas/strategies/oracle.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/interrupt.h"
@@ -27,11 +28,6 @@
 
 namespace simnas {
 namespace fs = std::filesystem;
-
-std::string RunKey(const std::string& group, const std::string& device, Dataset dataset,
-                   const std::string& budget_label, const std::string& strategy, int probes, int seed) {
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}", group, device, DatasetName(dataset), budget_label, strategy, probes, seed);
-}
 
 namespace {
 
@@ -46,38 +42,15 @@ void AppendLine(const fs::path& path, const std::string& line) {
   if (n != static_cast<ssize_t>(data.size())) throw Error(fmt::format("short write to {}", path.string()));
 }
 
-std::string BudgetLabel(double ms) { return fmt::format("{:g}ms", ms); }
-
+// The task's references over the ground truth (unknown cells of a live device's sample are
+// never chosen), with the one tie-break of OracleIndex / ProxyCeilingIndex.
 TaskReference ComputeReference(const GroundTruth& gt, const std::vector<double>& accuracy, const ProxyScores& proxy,
                                std::optional<double> budget) {
   TaskReference ref;
   ref.budget_ms = budget.value_or(0);
-  double lo = 1e300, hi = -1e300;
-  for (int i : gt.known()) {
-    lo = std::min(lo, gt.At(i));
-    hi = std::max(hi, gt.At(i));
-  }
-  double best_acc = -1, best_proxy = -1e300;
-  for (int i : gt.known()) {
-    const double ms = gt.At(i);
-    double score;
-    if (budget) {
-      if (ms > *budget) continue;
-      score = proxy(i);
-    } else {
-      score = UnconstrainedReward(proxy.Normalized(i), ms, lo, hi);
-    }
-    ++ref.feasible_cells;
-    const double acc = accuracy[static_cast<std::size_t>(i)];
-    if (acc > best_acc) {
-      best_acc = acc;
-      ref.oracle_index = i;
-    }
-    if (score > best_proxy) {
-      best_proxy = score;
-      ref.proxy_oracle_index = i;
-    }
-  }
+  ref.feasible_cells = FeasibleCells(gt.values(), budget);
+  ref.oracle_index = OracleIndex(gt.values(), accuracy, budget);
+  ref.proxy_oracle_index = ProxyCeilingIndex(gt.values(), proxy, budget);
   if (ref.oracle_index >= 0) ref.oracle_accuracy = accuracy[static_cast<std::size_t>(ref.oracle_index)];
   if (ref.proxy_oracle_index >= 0) {
     ref.proxy_oracle_accuracy = accuracy[static_cast<std::size_t>(ref.proxy_oracle_index)];
@@ -158,7 +131,13 @@ void BenchRunner::Run(Cluster& cluster) {
   std::string done_text;
   if (cluster.leader()) {
     fs::create_directories(options_.out_dir);
-    for (const nlohmann::json& row : LoadRows()) done_text += row["key"].get<std::string>() + "\n";
+    // Done: the rows of the current plan (key and config digest); runs of an earlier config are
+    // stale and run again.
+    int stale = 0;
+    for (const nlohmann::json& row : RowsOfPlan(LoadRows(), PlanRuns(config_, *data_), &stale)) {
+      done_text += row["key"].get<std::string>() + "\n";
+    }
+    if (stale > 0) spdlog::info("bench: {} rows of {} are not of this config (stale); their runs are redone", stale, runs_file.string());
   }
   if (cluster.size() > 1) done_text = cluster.Broadcast(done_text);
   std::set<std::string> done;
@@ -227,6 +206,7 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
   };
   const std::vector<std::string>& names = group.strategies.empty() ? config_.strategies : group.strategies;
   const int seeds = group.seeds > 0 ? group.seeds : config_.seeds;
+  const std::string digest = GroupDigest(config_, group);
   {
     {
       std::unique_ptr<Device> device = OpenDevice(spec, devices_);
@@ -257,7 +237,7 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
         for (Dataset dataset : group.datasets) {
           if (group.kind == "percentile") {
             for (double p : group.percentiles) {
-              tasks.push_back({group.name, spec, dataset, gt->Percentile(p), p, fmt::format("p{:g}", p)});
+              tasks.push_back({group.name, spec, dataset, gt->Percentile(p), p, PercentileLabel(p)});
             }
           } else if (group.kind == "budgets") {
             for (double b : group.budgets_ms) tasks.push_back({group.name, spec, dataset, b, {}, BudgetLabel(b)});
@@ -317,7 +297,8 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
                                     {"oracle_index", ref.oracle_index},
                                     {"proxy_oracle_accuracy", ref.proxy_oracle_accuracy},
                                     {"proxy_oracle_index", ref.proxy_oracle_index},
-                                    {"ground_truth_complete", gt->complete()}};
+                                    {"ground_truth_complete", gt->complete()},
+                                    {"config_digest", digest}};
               try {
                 const SearchReport report = RunSearch(strategy_for(name), *target, search, probes, context, nullptr,
                                                       "bench:" + key);

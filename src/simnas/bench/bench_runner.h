@@ -48,14 +48,15 @@ class BenchRunner {
   BenchRunner(BenchConfig config, const BenchmarkData& data, DeviceEnvironment devices, ProbeStore& store,
               BenchOptions options);
 
-  // Runs every search not yet in runs.jsonl. Throws Interrupted (after saving) on Ctrl-C.
+  // Runs every search of the config not yet in runs.jsonl (rows of the current plan: same key and
+  // config digest, RowsOfPlan; rows of an earlier config of a group are stale, run again). Throws Interrupted (after saving) on Ctrl-C.
   void Run();
   // The same over the ranks of a job (collective): the (group, device) units are handed out
   // dynamically, each rank runs its units' searches (training their leave-one-out controllers
   // under <out>/controllers on its own file system) and sends every finished run to rank 0,
   // which alone appends to runs.jsonl. The rows, hence the summary, are those of one process.
   void Run(Cluster& cluster);
-  // All rows of runs.jsonl (finished runs), in file order.
+  // All rows of runs.jsonl (finished runs, stale ones included), in file order.
   std::vector<nlohmann::json> LoadRows() const;
   // Ground-truth descriptions per device spec, for the report.
   const std::map<std::string, std::string>& ground_truth_sources() const { return sources_; }
@@ -76,9 +77,5 @@ class BenchRunner {
   std::map<Dataset, ProxyScores> proxies_;
   std::map<std::string, std::string> sources_;
 };
-
-// The key identifying a run in runs.jsonl.
-std::string RunKey(const std::string& group, const std::string& device, Dataset dataset,
-                   const std::string& budget_label, const std::string& strategy, int probes, int seed);
 
 }  // namespace simnas

@@ -9,6 +9,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/devices/table_device.h"
+#include "simnas/strategies/oracle.h"
 #include "simnas/strategies/search_runner.h"
 
 namespace simnas {
@@ -28,13 +29,9 @@ std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ProxyScor
     });
     for (double q : spec.percentiles) {
       const double budget = Percentile(table.values(), q);
-      // Ceiling and oracle with exact latencies.
-      int best_proxy = -1, best_acc = -1;
-      for (int i = 0; i < kNumCells; ++i) {
-        if (table.At(i) > budget) continue;
-        if (best_proxy < 0 || proxy(i) > proxy(best_proxy)) best_proxy = i;
-        if (best_acc < 0 || accuracy[static_cast<std::size_t>(i)] > accuracy[static_cast<std::size_t>(best_acc)]) best_acc = i;
-      }
+      // Ceiling and oracle with exact latencies (one tie-break, strategies/oracle.h).
+      const int best_proxy = ProxyCeilingIndex(table.values(), proxy, budget);
+      const int best_acc = OracleIndex(table.values(), accuracy, budget);
       for (const NamedStrategy& s : strategies) {
         EvalRow row;
         row.device = name;

@@ -25,6 +25,8 @@ class GroundTruth {
   bool Has(int index) const;
   double At(int index) const;  // NaN when unknown
   const std::vector<int>& known() const { return known_; }
+  // Latency by NATS-Bench index, NaN where unknown.
+  const std::vector<double>& values() const { return ms_; }
   bool complete() const { return static_cast<int>(known_.size()) == kNumCells; }
   const std::string& source() const { return source_; }
   // Percentile q in [0, 100] of the known latencies.

@@ -13,41 +13,52 @@
 
 namespace simnas {
 
-int OracleIndex(const std::vector<double>& latency, const std::vector<double>& score,
-                const std::optional<double>& latency_budget_ms) {
+int BestWithinBudget(const std::vector<double>& latency, const std::vector<double>& score,
+                     const std::optional<double>& latency_budget_ms) {
   const std::size_t n = std::min(latency.size(), score.size());
   int best = -1;
-  if (latency_budget_ms) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!(latency[i] <= *latency_budget_ms)) continue;
-      const auto b = static_cast<std::size_t>(best);
-      // Ties in score go to the faster cell, then to the lower index.
-      if (best < 0 || score[i] > score[b] || (score[i] == score[b] && latency[i] < latency[b])) {
-        best = static_cast<int>(i);
-      }
-    }
-    return best;
-  }
-  double lat_lo = std::numeric_limits<double>::infinity(), lat_hi = -lat_lo;
-  double sc_lo = std::numeric_limits<double>::infinity(), sc_hi = -sc_lo;
   for (std::size_t i = 0; i < n; ++i) {
-    lat_lo = std::min(lat_lo, latency[i]);
-    lat_hi = std::max(lat_hi, latency[i]);
-    if (std::isfinite(score[i])) {
-      sc_lo = std::min(sc_lo, score[i]);
-      sc_hi = std::max(sc_hi, score[i]);
-    }
-  }
-  double best_reward = -std::numeric_limits<double>::infinity();
-  for (std::size_t i = 0; i < n; ++i) {
-    const double p = sc_hi > sc_lo && std::isfinite(score[i]) ? (score[i] - sc_lo) / (sc_hi - sc_lo) : 0.0;
-    const double reward = UnconstrainedReward(p, latency[i], lat_lo, lat_hi);
-    if (reward > best_reward) {
-      best_reward = reward;
+    if (!std::isfinite(latency[i]) || !std::isfinite(score[i])) continue;  // unknown cell
+    if (latency_budget_ms && !(latency[i] <= *latency_budget_ms)) continue;
+    const auto b = static_cast<std::size_t>(best);
+    // Ties in score go to the faster cell, then to the lower index (i rises).
+    if (best < 0 || score[i] > score[b] || (score[i] == score[b] && latency[i] < latency[b])) {
       best = static_cast<int>(i);
     }
   }
   return best;
+}
+
+int OracleIndex(const std::vector<double>& latency, const std::vector<double>& accuracy,
+                const std::optional<double>& latency_budget_ms) {
+  return BestWithinBudget(latency, accuracy, latency_budget_ms);
+}
+
+int ProxyCeilingIndex(const std::vector<double>& latency, const ProxyScores& proxy,
+                      const std::optional<double>& latency_budget_ms) {
+  if (latency_budget_ms) return BestWithinBudget(latency, proxy.values(), latency_budget_ms);
+  const std::size_t n = std::min(latency.size(), proxy.values().size());
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(latency[i])) continue;
+    lo = std::min(lo, latency[i]);
+    hi = std::max(hi, latency[i]);
+  }
+  std::vector<double> reward(n, std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::isfinite(latency[i])) {
+      reward[i] = UnconstrainedReward(proxy.Normalized(static_cast<int>(i)), latency[i], lo, hi);
+    }
+  }
+  return BestWithinBudget(latency, reward, std::nullopt);
+}
+
+int FeasibleCells(const std::vector<double>& latency, const std::optional<double>& latency_budget_ms) {
+  int n = 0;
+  for (double ms : latency) {
+    if (std::isfinite(ms) && (!latency_budget_ms || ms <= *latency_budget_ms)) ++n;
+  }
+  return n;
 }
 
 void OracleStrategy::Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) {
@@ -60,7 +71,7 @@ void OracleStrategy::Search(ProbeSession& session, const SearchTask& task, const
   const std::vector<double>* score = nullptr;
   std::shared_ptr<const AccuracyTable> keep;  // keeps a loaded table alive for this search
   if (target_ == OracleTarget::kProxy) {
-    score = &context.proxy->values();
+    // no accuracy needed: the ceiling ranks by the context's proxy
   } else if (accuracy_ != nullptr && accuracy_->dataset == task.dataset) {
     score = &accuracy_->test_accuracy;  // the one place a strategy reads accuracy: a report's bound
   } else {
@@ -72,7 +83,9 @@ void OracleStrategy::Search(ProbeSession& session, const SearchTask& task, const
     keep = loaded_;
     score = &keep->test_accuracy;
   }
-  const int index = OracleIndex(table->values(), *score, task.latency_budget_ms);
+  const int index = target_ == OracleTarget::kProxy
+                        ? ProxyCeilingIndex(table->values(), *context.proxy, task.latency_budget_ms)
+                        : OracleIndex(table->values(), *score, task.latency_budget_ms);
   if (index < 0) {
     // No cell meets the budget: probe the fastest, so the report says infeasible with the
     // smallest latency the device can reach.

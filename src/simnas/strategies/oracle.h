@@ -7,8 +7,9 @@
 //  - `proxy-oracle`: the best PROXY SCORE within the budget with exact latencies: the ceiling
 //                    of any strategy that ranks by the proxy (every other strategy).
 // Each probes exactly one cell, its answer, so the common answer rule reports it with its
-// measured latency. Without a latency budget they maximize the paper's reward with the
-// latency normalized over the whole table.
+// measured latency. Without a latency budget the `oracle` answers the best accuracy of the table
+// and the `proxy-oracle` maximizes the paper's reward with the latency normalized over the whole
+// table (OracleIndex / ProxyCeilingIndex below, one tie-break).
 #pragma once
 
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "simnas/data/accuracy_table.h"
+#include "simnas/proxies/proxy_table.h"
 #include "simnas/strategies/strategy.h"
 
 namespace simnas {
@@ -46,9 +48,29 @@ class OracleStrategy : public Strategy {
   std::shared_ptr<const AccuracyTable> loaded_;
 };
 
-// The NATS-Bench index the oracle of `target` answers on `latency` (a complete table, by
-// index), or -1 when no cell meets the budget. `score` is accuracy or proxy by index.
-int OracleIndex(const std::vector<double>& latency, const std::vector<double>& score,
+// Task references: the one place the oracle and the proxy ceiling of a task are chosen (the
+// `oracle`/`proxy-oracle` strategies, the benchmark's task references, EvaluateOnTables).
+// `latency` is the device's true latency by NATS-Bench index; NaN marks an unknown cell
+// (a live device's reference sample), which is never chosen.
+//
+// The one tie-break: among the known cells that meet the budget (every known cell without a
+// budget) the highest `score` wins; ties in score go to the faster cell, then to the lower
+// index. Cells whose score is not finite are skipped. Returns -1 when no cell qualifies.
+int BestWithinBudget(const std::vector<double>& latency, const std::vector<double>& score,
+                     const std::optional<double>& latency_budget_ms);
+
+// The oracle: the best ACCURACY within the budget (without a budget: the best accuracy of
+// any known cell). `accuracy` by NATS-Bench index.
+int OracleIndex(const std::vector<double>& latency, const std::vector<double>& accuracy,
                 const std::optional<double>& latency_budget_ms);
+
+// The proxy ceiling: the best PROXY score within the budget; without a budget the paper's
+// unconstrained reward p + 1 - l (p = proxy.Normalized, l = latency normalized over the known
+// cells' range, UnconstrainedReward), with the same tie-break.
+int ProxyCeilingIndex(const std::vector<double>& latency, const ProxyScores& proxy,
+                      const std::optional<double>& latency_budget_ms);
+
+// The number of known cells within the budget (every known cell without one).
+int FeasibleCells(const std::vector<double>& latency, const std::optional<double>& latency_budget_ms);
 
 }  // namespace simnas
