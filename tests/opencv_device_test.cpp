@@ -53,21 +53,33 @@ TEST(OpenCvDevice, BenchmarkConfigHasAnOpenCvGroup) {
   }
 }
 
-// Live: a 13x larger network measures slower (or is refused, never misordered); the exported
-// models go to the test's folder.
-TEST(OpenCvDeviceSerial, LargerCellsMeasureSlower) {
+// Live: a 13x larger network measures slower, or the device refuses in one clear line within a
+// bounded time (never a misordered pair); the exported models go to the test's folder. A
+// refusal is allowed: on this host the small reference network was seen to run 2x slower for
+// minutes right after the large one (a fresh-clone CI run), which the device must report, not
+// hide. The window (15 s) is shorter than the wait (30 s), so a lasting change is followed.
+TEST(OpenCvDeviceSerial, LargerCellsMeasureSlowerOrAreRefusedClearly) {
   testing::TempDir dir;
   LocalOptions o;
   o.cache_dir = dir.path();
   o.remember_reference = false;
   o.max_spread = 0.25;
   o.tries = 5;
+  o.max_wait_s = 30;
+  o.reference_window_s = 15;
   OpenCvDevice device(o);
-  const Measurement small = device.Measure(Uniform(Op::kNone));
-  const Measurement large = device.Measure(Uniform(Op::kConv3x3));
-  RecordProperty("small_ms", std::to_string(small.latency_ms));
-  RecordProperty("large_ms", std::to_string(large.latency_ms));
-  EXPECT_LT(small.latency_ms, large.latency_ms);
+  try {
+    const Measurement small = device.Measure(Uniform(Op::kNone));
+    const Measurement large = device.Measure(Uniform(Op::kConv3x3));
+    RecordProperty("small_ms", std::to_string(small.latency_ms));
+    RecordProperty("large_ms", std::to_string(large.latency_ms));
+    EXPECT_LT(small.latency_ms, large.latency_ms);
+  } catch (const DeviceError& e) {
+    const std::string message = e.what();
+    RecordProperty("refused", message);
+    EXPECT_NE(message.find(device.Spec()), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
   EXPECT_TRUE(std::filesystem::exists(dir / "onnx"));
 }
 
