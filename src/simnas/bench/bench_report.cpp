@@ -295,14 +295,8 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
                              const fs::path& figures_dir) {
   // Only the runs of the current config count: rows of runs.jsonl whose key the config no longer
   // plans, or whose group's settings changed since (config digest), are left out as stale.
-  ReportInputs in;
-  in.command = inputs.command;
-  in.revision = inputs.revision;
-  in.config = inputs.config;
-  in.ground_truth_sources = inputs.ground_truth_sources;
-  in.aggregate = inputs.aggregate;
-  in.proxy_dir = inputs.proxy_dir;
   int stale = 0;
+  ReportInputs in = inputs;  // every input as given, the rows narrowed to the plan
   in.rows = RowsOfPlan(inputs.rows, PlanRuns(inputs.config, data), &stale);
   fs::create_directories(figures_dir);
   const fs::path rel = fs::relative(figures_dir, report_path.has_parent_path() ? report_path.parent_path() : ".");
