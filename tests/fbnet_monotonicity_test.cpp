@@ -47,12 +47,18 @@ TEST(FbnetEncoding, FixedPartThenOneIndicatorPerNonSkipLayer) {
   EXPECT_NE(one, EncodeFbnetArch(FbnetArch(blocks)));
 }
 
-TEST(FeatureLinearModel, RecoversAnExactLookupTable) {
-  const Eigen::MatrixXd x = EncodeFbnetArchs(SampleFbnetArchs(7, 2000));
-  std::mt19937_64 rng(1);
-  std::uniform_real_distribution<double> cost(0.01, 0.5);
+// A lookup table of FBNet costs: one weight per feature, uniform in [lo, hi).
+Eigen::VectorXd RandomLookupTable(std::uint64_t seed, double lo, double hi) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> cost(lo, hi);
   Eigen::VectorXd w(kFbnetFeatureCount);
   for (Eigen::Index j = 0; j < w.size(); ++j) w(j) = cost(rng);
+  return w;
+}
+
+TEST(FeatureLinearModel, RecoversAnExactLookupTable) {
+  const Eigen::MatrixXd x = EncodeFbnetArchs(SampleFbnetArchs(7, 2000));
+  const Eigen::VectorXd w = RandomLookupTable(1, 0.01, 0.5);
   const Eigen::VectorXd y = x * w;
   const FeatureLinearModel model = FitFeatureLinearModel(x, std::vector<double>(y.data(), y.data() + y.size()), "lut");
   EXPECT_LT((model.w - w).cwiseAbs().maxCoeff(), 1e-8);
@@ -86,10 +92,7 @@ TEST(Stats, RSquaredOfKnownFits) {
 // samples brings it back.
 TEST(AdaProxyOnFeatures, SparseSlowdownIsLearnedFromAFewSamples) {
   const Eigen::MatrixXd x = EncodeFbnetArchs(SampleFbnetArchs(11, 3000));
-  std::mt19937_64 rng(2);
-  std::uniform_real_distribution<double> cost(0.05, 0.5);
-  Eigen::VectorXd w(kFbnetFeatureCount);
-  for (Eigen::Index j = 0; j < w.size(); ++j) w(j) = cost(rng);
+  const Eigen::VectorXd w = RandomLookupTable(2, 0.05, 0.5);
   Eigen::VectorXd w_target = 2.0 * w;
   for (Eigen::Index j : {10, 50, 90, 130, 170}) w_target(j) *= 12.0;
   const Eigen::VectorXd p = x * w, t = x * w_target;
