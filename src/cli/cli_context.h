@@ -14,6 +14,7 @@
 #include "simnas/devices/device_factory.h"
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
+#include "simnas/search_space/space_kind.h"
 #include "simnas/strategies/registry.h"
 
 namespace simnas::cli {
@@ -25,6 +26,7 @@ struct GlobalFlags {
   std::optional<std::string> store;
   std::optional<std::string> share;
   std::optional<std::string> cache;
+  std::string space = "nb201";  // --space: the search space (nb201 | fbnet)
 };
 
 // The one place simnas reads the process environment. Each path: its flag, else its variable,
@@ -46,6 +48,8 @@ class CliContext {
 
   // Resolved on first use (after the command line is parsed).
   const Environment& Env();
+  // The search space of --space (validated when the command line is parsed).
+  SpaceKind Space() const { return ParseSpaceKind(flags.space); }
   BenchmarkData& Data();
   ProbeStore& Store();
   DeviceEnvironment Devices();

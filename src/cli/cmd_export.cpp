@@ -1,5 +1,5 @@
 // simnas export: the network of one architecture as an ONNX file, for any runtime: a
-// NAS-Bench-201 cell (default) or, with --space fbnet, an FBNet network (HW-NAS-Bench, CIFAR-100).
+// NAS-Bench-201 cell (default) or, with the global --space fbnet, an FBNet network (HW-NAS-Bench, CIFAR-100).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -16,7 +16,6 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("export", "Write the network of one architecture as an ONNX file (inference graph, "
                                            "with its weights)");
   struct Args {
-    std::string space = "nb201";
     std::optional<std::string> arch;
     std::optional<int> index;
     std::optional<std::string> dataset;
@@ -27,7 +26,6 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("--space", args->space, "Search space: nb201 or fbnet (default nb201)");
   auto* arch_opt = cmd->add_option("--arch", args->arch, "Architecture string");
   auto* index_opt = cmd->add_option("--index", args->index, "NATS-Bench index (fbnet: N-th of HELP's 5,000)");
   arch_opt->excludes(index_opt);
@@ -40,13 +38,11 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     if (!args->arch && !args->index) throw ParseError("simnas export needs --arch STR or --index N");
-    if (args->space != "nb201" && args->space != "fbnet") {
-      throw ParseError(fmt::format("--space {}: expected nb201 or fbnet", args->space));
-    }
+    const bool fbnet = ctx.Space() == SpaceKind::kFbnet;
     std::string arch_string;
     OnnxModelInfo info;
-    const Dataset dataset = ParseDataset(args->dataset.value_or(args->space == "fbnet" ? "cifar100" : "cifar10"));
-    if (args->space == "fbnet") {
+    const Dataset dataset = ParseDataset(args->dataset.value_or(fbnet ? "cifar100" : "cifar10"));
+    if (fbnet) {
       FbnetArch arch;
       if (args->arch) {
         arch = FbnetArch::Parse(*args->arch);
@@ -82,7 +78,7 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
     }
     if (args->json) {
       PrintJson({{"path", args->out},
-                 {"space", args->space},
+                 {"space", std::string(SpaceKindName(ctx.Space()))},
                  {"arch", arch_string},
                  {"dataset", std::string(DatasetName(dataset))},
                  {"opset", info.opset},

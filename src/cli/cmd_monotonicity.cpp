@@ -1,8 +1,10 @@
 // simnas monotonicity: the SRCC matrix between devices (One Proxy Device, Sec. 4, Fig. 4),
 // a heatmap of it, the SRCC estimated from k sampled cells (Fig. 11b/c), and
 // `simnas monotonicity adaproxy`: the SRCC before and after adapting the proxy device's
-// latency model to a target from k measured cells (Eq. 3, Fig. 24).
+// latency model to a target from k measured cells (Eq. 3, Fig. 24). With `--space fbnet`, the
+// same over HELP's 23 FBNet tables (5,000 networks each) and the FBNet split.
 #include <algorithm>
+#include <functional>
 #include <numeric>
 #include <random>
 
@@ -10,12 +12,16 @@
 
 #include "cli_context.h"
 #include "simnas/core/error.h"
+#include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/device_split.h"
+#include "simnas/data/fbnet_data.h"
+#include "simnas/latency_model/feature_linear.h"
 #include "simnas/monotonicity/adaproxy.h"
 #include "simnas/monotonicity/heatmap.h"
 #include "simnas/monotonicity/srcc.h"
 #include "simnas/probe/probe_session.h"
+#include "simnas/search_space/fbnet/fbnet_encoding.h"
 
 namespace simnas::cli {
 namespace {
@@ -60,6 +66,26 @@ std::string DefaultProxyName(const BenchmarkData& data) {
   return tables[ChooseProxyDevice(tables)]->name();
 }
 
+// The same among HELP's FBNet train tables.
+std::string FbnetDefaultProxyName(FbnetTables& fbnet) {
+  std::vector<const LatencyTable*> tables;
+  for (const std::string& name : FbnetTables::TrainDevices()) tables.push_back(&fbnet.Table(name));
+  return tables[ChooseProxyDevice(tables)]->name();
+}
+
+// The tables `monotonicity adaproxy` reads, of either space: the proxy's and targets' latencies
+// over the same architectures, their encoding, and the split.
+struct AdaProxyTables {
+  std::string what;                  // "cells" | "FBNet networks"
+  std::string encoding;              // name of the encoding
+  Eigen::MatrixXd x;                 // row i encodes architecture i of every table
+  std::function<const LatencyTable&(const std::string&)> table;
+  std::function<bool(std::string_view)> is_test;
+  std::string default_proxy;
+  std::vector<std::string> test_devices;
+  std::function<Eigen::VectorXd(const LatencyTable&)> fit;  // a table's own linear model
+};
+
 void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
   auto* cmd = parent.add_subcommand(
       "adaproxy", "SRCC with each target before and after adapting the proxy device's linear latency model (Eq. 3)");
@@ -68,7 +94,7 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
     std::string targets;
     std::string samples = "10,20,30";
     int repeats = 100;
-    std::string encoding = "op-counts";
+    std::string encoding;
     std::uint64_t seed = 0;
     bool json = false;
   };
@@ -78,37 +104,64 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
   cmd->add_option("--targets", args->targets, "Target device tables, comma-separated (default: the test devices)");
   cmd->add_option("--samples", args->samples, "Target cells measured for the adaptation, comma-separated");
   cmd->add_option("--repeats", args->repeats, "Random sample sets per sample size")->check(CLI::Range(1, 100000));
-  cmd->add_option("--encoding", args->encoding, "Cell encoding of the linear model: op-counts (default) or edge-onehot");
+  cmd->add_option("--encoding", args->encoding,
+                  "Encoding of the linear model: op-counts (default) or edge-onehot; fbnet: layer-onehot");
   cmd->add_option("--seed", args->seed, "Seed");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
-    BenchmarkData& data = ctx.Data();
-    const CellEncoding encoding = ParseCellEncoding(args->encoding);
-    const std::string proxy_name = args->proxy.empty() ? DefaultProxyName(data) : args->proxy;
+    AdaProxyTables in;
+    std::unique_ptr<FbnetTables> fbnet;
+    if (ctx.Space() == SpaceKind::kFbnet) {
+      if (!args->encoding.empty() && args->encoding != "layer-onehot") {
+        throw ParseError(fmt::format("--encoding {}: FBNet networks have one encoding, layer-onehot", Quoted(args->encoding)));
+      }
+      fbnet = std::make_unique<FbnetTables>(DataDir(ctx.Env().data_dir));
+      in.what = "FBNet networks";
+      in.encoding = "layer-onehot";
+      in.x = EncodeFbnetArchs(fbnet->Archs());
+      in.table = [&fbnet](const std::string& name) -> const LatencyTable& { return fbnet->Table(name); };
+      in.is_test = IsFbnetTestDevice;
+      in.default_proxy = FbnetDefaultProxyName(*fbnet);
+      in.test_devices = FbnetTables::TestDevices();
+      in.fit = [&in](const LatencyTable& t) { return FitFeatureLinearModel(in.x, t.values(), t.name()).w; };
+    } else {
+      BenchmarkData& data = ctx.Data();
+      const CellEncoding encoding = ParseCellEncoding(args->encoding.empty() ? "op-counts" : args->encoding);
+      in.what = "cells";
+      in.encoding = std::string(EncodingName(encoding));
+      in.x = EncodeAllCells(data.space(), encoding);
+      in.table = [&data](const std::string& name) -> const LatencyTable& { return data.DeviceTable(name); };
+      in.is_test = IsTestDevice;
+      in.default_proxy = DefaultProxyName(data);
+      in.test_devices = data.TestDevices();
+      in.fit = [&data, encoding](const LatencyTable& t) { return FitLinearLatencyModel(t, data.space(), encoding).w; };
+    }
+    const std::string proxy_name = args->proxy.empty() ? in.default_proxy : args->proxy;
     if (proxy_name.empty()) throw DataError("no train device table to use as the proxy device");
-    if (IsTestDevice(proxy_name)) {
+    if (in.is_test(proxy_name)) {
       throw ParseError(fmt::format("proxy device {} is a test device; the proxy must be a train device",
                                    Quoted(proxy_name)));
     }
-    const LatencyTable& proxy = data.DeviceTable(proxy_name);
-    const std::vector<std::string> targets = args->targets.empty() ? data.TestDevices() : SplitList(args->targets);
-    const std::vector<int> samples = ParseIntList(args->samples, "--samples", 1, kNumCells);
+    const LatencyTable& proxy = in.table(proxy_name);
+    const Eigen::VectorXd w = in.fit(proxy);
+    const std::vector<std::string> targets = args->targets.empty() ? in.test_devices : SplitList(args->targets);
+    const std::vector<int> samples = ParseIntList(args->samples, "--samples", 1, static_cast<int>(in.x.rows()));
     nlohmann::json rows = nlohmann::json::array();
     if (!args->json) {
-      fmt::print("AdaProxy (Eq. 3, {} encoding) from proxy device {}: SRCC with the target over all {} cells\n",
-                 EncodingName(encoding), proxy_name, kNumCells);
+      fmt::print("AdaProxy (Eq. 3, {} encoding) from proxy device {}: SRCC with the target over all {} {}\n",
+                 in.encoding, proxy_name, in.x.rows(), in.what);
       fmt::print("  {:<16} {:>7} {:>7}", "target", "table", "before");
       for (int k : samples) fmt::print("  {:>15}", fmt::format("after k={}", k));
-      fmt::print("\n");
+      fmt::print("  {:>9}\n", "own R²");
     }
     for (const std::string& target_name : targets) {
-      const LatencyTable& target = data.DeviceTable(target_name);
+      const LatencyTable& target = in.table(target_name);
       nlohmann::json after = nlohmann::json::array();
       std::string line;
       double table_srcc = 0, before = 0;
       for (int k : samples) {
-        const AdaProxyTransfer t = EvaluateAdaProxyTransfer(proxy, target, data.space(), encoding, k, args->repeats,
-                                                            args->seed);
+        const AdaProxyTransfer t =
+            EvaluateAdaProxyTransfer(in.x, w, proxy.values(), target.values(), k, args->repeats, args->seed);
         table_srcc = t.srcc_proxy_table;
         before = t.srcc_before;
         after.push_back({{"samples", k},
@@ -118,23 +171,29 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
                          {"repeats", t.repeats}});
         line += fmt::format("  {:>15}", fmt::format("{:.3f} ± {:.3f}", t.srcc_after_mean, t.srcc_after_std));
       }
+      // How well the encoding can fit the target at all: R² of the target's own linear model.
+      const Eigen::VectorXd own = in.x * in.fit(target);
+      const double r2 = RSquared(std::span<const double>(own.data(), static_cast<std::size_t>(own.size())), target.values());
       rows.push_back({{"target", target_name},
-                      {"split", IsTestDevice(target_name) ? "test" : "train"},
+                      {"split", in.is_test(target_name) ? "test" : "train"},
                       {"srcc_proxy_table", table_srcc},
                       {"srcc_before", before},
+                      {"own_linear_r2", r2},
                       {"after", after}});
-      if (!args->json) fmt::print("  {:<16} {:>7.3f} {:>7.3f}{}\n", target_name, table_srcc, before, line);
+      if (!args->json) fmt::print("  {:<16} {:>7.3f} {:>7.3f}{}  {:>9.3f}\n", target_name, table_srcc, before, line, r2);
     }
     if (args->json) {
-      PrintJson({{"proxy", proxy_name},
-                 {"encoding", std::string(EncodingName(encoding))},
+      PrintJson({{"space", std::string(SpaceKindName(ctx.Space()))},
+                 {"proxy", proxy_name},
+                 {"encoding", in.encoding},
                  {"repeats", args->repeats},
                  {"seed", args->seed},
                  {"targets", rows}});
     } else {
       fmt::print("  table: the proxy's own table; before: its linear model L(x) = wᵀx; after: AdaProxy from k random\n"
-                 "  target cells (mean ± std over {} sample sets, seed {}).\n",
-                 args->repeats, args->seed);
+                 "  target {} (mean ± std over {} sample sets, seed {}); own R²: the target's own linear model\n"
+                 "  fitted to its whole table (the best any adapted model of this encoding can do).\n",
+                 in.what, args->repeats, args->seed);
     }
   });
 }
@@ -172,55 +231,82 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
   AddAdaProxyCommand(*cmd, ctx);
   cmd->callback([args, cmd, &ctx] {
     if (cmd->get_subcommands().size() > 0) return;  // `monotonicity adaproxy` ran instead
-    BenchmarkData& data = ctx.Data();
-    const SearchSpace& space = data.space();
-    std::vector<std::string> specs;
-    for (const std::string& d : args->devices.empty() ? data.DeviceNames() : SplitList(args->devices)) {
-      specs.push_back(SpecOf(d));
-    }
-    if (specs.size() < 2) throw ParseError("simnas monotonicity needs at least two devices");
-    // The cells: all, or the sample `simnas measure-all --sample K --seed S` measures.
-    std::vector<int> indices(kNumCells);
-    std::iota(indices.begin(), indices.end(), 0);
-    if (args->sample) {
-      std::mt19937_64 rng(args->seed);
-      std::shuffle(indices.begin(), indices.end(), rng);
-      indices.resize(static_cast<std::size_t>(*args->sample));
-    }
-    const std::string run_id = fmt::format("measure-all:sample={}:seed={}", args->sample.value_or(kNumCells), args->seed);
     std::vector<std::string> names;
     std::vector<std::vector<double>> latencies;
-    for (const std::string& spec : specs) {
-      std::unique_ptr<Device> device = ctx.OpenDevice(spec);
-      std::vector<double> v;
-      v.reserve(indices.size());
-      if (device->IsLive()) {
-        if (!args->sample) {
-          throw ParseError(fmt::format("device {} is measured live: give --sample K (e.g. --sample 100)", spec));
+    std::string default_proxy, what;
+    std::function<bool(std::string_view)> is_test;
+    int population = 0;
+    if (ctx.Space() == SpaceKind::kFbnet) {
+      // HELP's FBNet tables list the same 5,000 networks; no live FBNet device yet.
+      if (args->sample) throw ParseError("--sample: the FBNet tables are compared over HELP's 5,000 networks; drop --sample");
+      FbnetTables fbnet(DataDir(ctx.Env().data_dir));
+      for (const std::string& d : args->devices.empty() ? FbnetDeviceNames() : SplitList(args->devices)) {
+        const std::string name = ShortName(d);
+        if (name.find(':') != std::string::npos || name == "local" || name == "opencv") {
+          throw ParseError(fmt::format("device {}: with --space fbnet, monotonicity compares HELP's FBNet tables "
+                                       "(table names); live FBNet devices are not supported yet",
+                                       Quoted(d)));
         }
-        ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
-        for (int index : indices) v.push_back(session.Probe(space.CellAt(index)).measurement.latency_ms);
-      } else if (const LatencyTable* table = device->FullTable()) {
-        for (int index : indices) v.push_back(table->At(index));
-      } else {
-        for (int index : indices) v.push_back(device->Measure(space.CellAt(index)).latency_ms);
+        names.push_back(name);
+        latencies.push_back(fbnet.Table(name).values());
       }
-      names.push_back(ShortName(spec));
-      latencies.push_back(std::move(v));
+      default_proxy = FbnetDefaultProxyName(fbnet);
+      is_test = IsFbnetTestDevice;
+      what = "FBNet networks";
+      population = kFbnetTableSize;
+    } else {
+      BenchmarkData& data = ctx.Data();
+      const SearchSpace& space = data.space();
+      std::vector<std::string> specs;
+      for (const std::string& d : args->devices.empty() ? data.DeviceNames() : SplitList(args->devices)) {
+        specs.push_back(SpecOf(d));
+      }
+      // The cells: all, or the sample `simnas measure-all --sample K --seed S` measures.
+      std::vector<int> indices(kNumCells);
+      std::iota(indices.begin(), indices.end(), 0);
+      if (args->sample) {
+        std::mt19937_64 rng(args->seed);
+        std::shuffle(indices.begin(), indices.end(), rng);
+        indices.resize(static_cast<std::size_t>(*args->sample));
+      }
+      const std::string run_id =
+          fmt::format("measure-all:sample={}:seed={}", args->sample.value_or(kNumCells), args->seed);
+      for (const std::string& spec : specs) {
+        std::unique_ptr<Device> device = ctx.OpenDevice(spec);
+        std::vector<double> v;
+        v.reserve(indices.size());
+        if (device->IsLive()) {
+          if (!args->sample) {
+            throw ParseError(fmt::format("device {} is measured live: give --sample K (e.g. --sample 100)", spec));
+          }
+          ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
+          for (int index : indices) v.push_back(session.Probe(space.CellAt(index)).measurement.latency_ms);
+        } else if (const LatencyTable* table = device->FullTable()) {
+          for (int index : indices) v.push_back(table->At(index));
+        } else {
+          for (int index : indices) v.push_back(device->Measure(space.CellAt(index)).latency_ms);
+        }
+        names.push_back(ShortName(spec));
+        latencies.push_back(std::move(v));
+      }
+      default_proxy = DefaultProxyName(data);
+      is_test = IsTestDevice;
+      what = "cells";
+      population = kNumCells;
     }
+    if (names.size() < 2) throw ParseError("simnas monotonicity needs at least two devices");
     const SrccMatrix m = ComputeSrccMatrix(names, latencies);
 
     // Estimates from k sampled cells, from one device to every other.
     std::string from = args->estimate_from;
     if (from.empty()) {
-      const std::string proxy = DefaultProxyName(data);
-      from = std::find(names.begin(), names.end(), proxy) != names.end() ? proxy : names.front();
+      from = std::find(names.begin(), names.end(), default_proxy) != names.end() ? default_proxy : names.front();
     }
     const auto from_it = std::find(names.begin(), names.end(), ShortName(SpecOf(from)));
     if (from_it == names.end()) throw ParseError(fmt::format("--estimate-from {} is not among --devices", Quoted(from)));
     const auto f = static_cast<std::size_t>(from_it - names.begin());
     std::vector<int> ks;
-    for (int k : ParseIntList(args->estimate_k, "--estimate-k", 3, kNumCells)) {
+    for (int k : ParseIntList(args->estimate_k, "--estimate-k", 3, population)) {
       if (k <= m.cells) ks.push_back(k);
     }
     nlohmann::json estimates = nlohmann::json::array();
@@ -236,7 +322,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
     }
     if (!args->heatmap.empty()) {
       DrawSrccHeatmap(m, args->heatmap,
-                      fmt::format("Latency monotonicity: SRCC over {} NATS-Bench cells", m.cells));
+                      fmt::format("Latency monotonicity: SRCC over {} {}", m.cells, what == "cells" ? "NATS-Bench cells" : what));
     }
 
     if (args->json) {
@@ -248,12 +334,13 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
                  {"seed", args->seed},
                  {"srcc", m.srcc},
                  {"mean_to_others", mean},
-                 {"default_proxy_device", DefaultProxyName(data)},
+                 {"default_proxy_device", default_proxy},
+                 {"space", std::string(SpaceKindName(ctx.Space()))},
                  {"estimates", estimates},
                  {"heatmap", args->heatmap}});
       return;
     }
-    fmt::print("SRCC between devices over {} cells{}\n", m.cells, args->sample ? " (random sample)" : "");
+    fmt::print("SRCC between devices over {} {}{}\n", m.cells, what, args->sample ? " (random sample)" : "");
     std::size_t width = 6;
     for (const auto& n : names) width = std::max(width, n.size());
     fmt::print("{:<{}}", "", width + 2);
@@ -262,9 +349,9 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
     for (std::size_t i = 0; i < names.size(); ++i) {
       fmt::print("{:>2} {:<{}}", i + 1, names[i], width);
       for (std::size_t j = 0; j < names.size(); ++j) fmt::print(" {:>5.2f}", m.At(i, j));
-      fmt::print("  {:>5.3f}{}\n", m.MeanToOthers(i), IsTestDevice(names[i]) ? "  (test)" : "");
+      fmt::print("  {:>5.3f}{}\n", m.MeanToOthers(i), is_test(names[i]) ? "  (test)" : "");
     }
-    fmt::print("default proxy device (best mean SRCC among the train devices): {}\n", DefaultProxyName(data));
+    fmt::print("default proxy device (best mean SRCC among the train devices): {}\n", default_proxy);
     if (!ks.empty()) {
       fmt::print("\nSRCC estimated from k random cells, {} -> each device (mean ± std over {} samples):\n",
                  names[f], args->repeats);

@@ -76,6 +76,19 @@ double Spearman(std::span<const double> x, std::span<const double> y) {
   return Pearson(rx, ry);
 }
 
+double RSquared(std::span<const double> predicted, std::span<const double> actual) {
+  if (predicted.size() != actual.size()) throw std::invalid_argument("RSquared: sizes differ");
+  if (actual.size() < 2) return std::numeric_limits<double>::quiet_NaN();
+  const double mean = Mean(actual);
+  double res = 0, tot = 0;
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    res += (actual[i] - predicted[i]) * (actual[i] - predicted[i]);
+    tot += (actual[i] - mean) * (actual[i] - mean);
+  }
+  if (tot == 0) return std::numeric_limits<double>::quiet_NaN();
+  return 1 - res / tot;
+}
+
 namespace {
 
 // Counts inversions of `v` while merge-sorting it (used for discordant pairs).

@@ -20,6 +20,9 @@ double PercentileRank(std::span<const double> sorted_population, double value);
 // Average ranks (1-based), ties get the mean of their ranks.
 std::vector<double> Ranks(std::span<const double> x);
 double Pearson(std::span<const double> x, std::span<const double> y);
+// Coefficient of determination of `predicted` for `actual`: 1 - SS_res / SS_tot (NaN when
+// `actual` is constant or has fewer than two values).
+double RSquared(std::span<const double> predicted, std::span<const double> actual);
 // Spearman rank correlation (Pearson on average ranks).
 double Spearman(std::span<const double> x, std::span<const double> y);
 // Kendall tau-b, O(n log n) (Knight's algorithm); handles ties in both variables.

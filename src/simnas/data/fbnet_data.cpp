@@ -1,10 +1,14 @@
 #include "simnas/data/fbnet_data.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/strings.h"
+#include "simnas/data/device_split.h"
 #include "simnas/data/pickle.h"
 
 namespace simnas {
@@ -58,6 +62,32 @@ LatencyTable LoadFbnetLatencyTable(const fs::path& path) {
     }
   }
   return LatencyTable(path.stem().string(), std::move(ms));
+}
+
+const std::vector<FbnetArch>& FbnetTables::Archs() {
+  if (archs_.empty()) archs_ = LoadFbnetArchs(FbnetArchFile(dir_));
+  return archs_;
+}
+
+const LatencyTable& FbnetTables::Table(const std::string& device) {
+  const auto& names = FbnetDeviceNames();
+  if (std::find(names.begin(), names.end(), device) == names.end()) {
+    throw DataError(fmt::format("no FBNet latency table for device {} (HELP's FBNet devices: {})", Quoted(device),
+                                fmt::join(names, " ")));
+  }
+  auto& slot = tables_[device];
+  if (!slot) slot = std::make_unique<LatencyTable>(LoadFbnetLatencyTable(FbnetLatencyFile(dir_, device)));
+  return *slot;
+}
+
+std::vector<std::string> FbnetTables::TrainDevices() { return FbnetTrainDevicesAmong(FbnetDeviceNames()); }
+
+std::vector<std::string> FbnetTables::TestDevices() {
+  std::vector<std::string> test;
+  for (const std::string& d : FbnetDeviceNames()) {
+    if (IsFbnetTestDevice(d)) test.push_back(d);
+  }
+  return test;
 }
 
 }  // namespace simnas

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +32,24 @@ std::vector<FbnetArch> LoadFbnetArchs(const std::filesystem::path& path);
 // = architecture i of arch.pt. The table is named after the file's stem. Throws DataError
 // naming the file and the first bad entry.
 LatencyTable LoadFbnetLatencyTable(const std::filesystem::path& path);
+
+// HELP's FBNet data in one data folder, each file read on first use: the 5,000 architectures
+// and the 23 device tables (position i of every table = architecture i), with the FBNet
+// train/test split (data/device_split.h).
+class FbnetTables {
+ public:
+  explicit FbnetTables(DataDir dir) : dir_(std::move(dir)) {}
+
+  const std::vector<FbnetArch>& Archs();
+  // Throws DataError for a device without an FBNet table (naming the known ones).
+  const LatencyTable& Table(const std::string& device);
+  static std::vector<std::string> TrainDevices();  // the 17 train devices, in FbnetDeviceNames order
+  static std::vector<std::string> TestDevices();   // the 6 test devices
+
+ private:
+  DataDir dir_;
+  std::vector<FbnetArch> archs_;
+  std::map<std::string, std::unique_ptr<LatencyTable>> tables_;
+};
 
 }  // namespace simnas

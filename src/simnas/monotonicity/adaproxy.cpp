@@ -102,16 +102,11 @@ LinearLatencyModel Adapted(const LinearLatencyModel& proxy, double alpha, const 
 
 }  // namespace
 
-AdaProxyFit FitAdaProxy(const LinearLatencyModel& proxy, const std::vector<Cell>& cells,
-                        const std::vector<double>& latency_ms, const AdaProxyOptions& options) {
-  if (cells.size() != latency_ms.size()) {
-    throw Error(fmt::format("AdaProxy: {} cells but {} latencies", cells.size(), latency_ms.size()));
-  }
-  if (cells.empty()) throw Error("AdaProxy: no measured cell to adapt the proxy to");
-  const Eigen::MatrixXd z = Features(proxy, cells);
-  const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(latency_ms.data(), static_cast<Eigen::Index>(latency_ms.size()));
-  const auto n = static_cast<int>(cells.size());
-  AdaProxyFit fit;
+AdaProxyScales FitAdaProxyScales(const Eigen::MatrixXd& z, const Eigen::VectorXd& y, const AdaProxyOptions& options) {
+  if (z.rows() != y.size()) throw Error(fmt::format("AdaProxy: {} samples but {} latencies", z.rows(), y.size()));
+  if (z.rows() == 0) throw Error("AdaProxy: no measured cell to adapt the proxy to");
+  const auto n = static_cast<int>(z.rows());
+  AdaProxyScales fit;
   if (n < std::max(2, options.min_samples_for_validation)) {
     // Too few samples to choose λ: scale only (α), which keeps the proxy's ranking.
     const AdaProxySolution sol = SolveAdaProxy(z, y, std::numeric_limits<double>::infinity(), options);
@@ -120,7 +115,6 @@ AdaProxyFit FitAdaProxy(const LinearLatencyModel& proxy, const std::vector<Cell>
     fit.lambda = std::numeric_limits<double>::infinity();
     fit.lambda_ratio = std::numeric_limits<double>::infinity();
     fit.train_samples = n;
-    fit.adapted = Adapted(proxy, fit.alpha, fit.b);
     return fit;
   }
   // Validation split: every m-th sample counted from the last (at least one, at least two left to train).
@@ -164,6 +158,18 @@ AdaProxyFit FitAdaProxy(const LinearLatencyModel& proxy, const std::vector<Cell>
   fit.validation_mse = best_mse;
   fit.train_samples = static_cast<int>(train.size());
   fit.validation_samples = static_cast<int>(validation.size());
+  return fit;
+}
+
+AdaProxyFit FitAdaProxy(const LinearLatencyModel& proxy, const std::vector<Cell>& cells,
+                        const std::vector<double>& latency_ms, const AdaProxyOptions& options) {
+  if (cells.size() != latency_ms.size()) {
+    throw Error(fmt::format("AdaProxy: {} cells but {} latencies", cells.size(), latency_ms.size()));
+  }
+  if (cells.empty()) throw Error("AdaProxy: no measured cell to adapt the proxy to");
+  const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(latency_ms.data(), static_cast<Eigen::Index>(latency_ms.size()));
+  AdaProxyFit fit;
+  static_cast<AdaProxyScales&>(fit) = FitAdaProxyScales(Features(proxy, cells), y, options);
   fit.adapted = Adapted(proxy, fit.alpha, fit.b);
   return fit;
 }
@@ -172,34 +178,50 @@ AdaProxyTransfer EvaluateAdaProxyTransfer(const LatencyTable& proxy, const Laten
                                           const SearchSpace& space, CellEncoding encoding, int samples, int repeats,
                                           std::uint64_t seed, const AdaProxyOptions& options) {
   if (!target.Complete()) throw DataError(fmt::format("AdaProxy transfer: target table {} is not complete", target.name()));
-  if (samples < 1 || samples > kNumCells) throw Error(fmt::format("AdaProxy transfer: {} samples", samples));
-  if (repeats < 1) throw Error(fmt::format("AdaProxy transfer: {} repeats", repeats));
   const LinearLatencyModel model = FitLinearLatencyModel(proxy, space, encoding);
-  const Eigen::MatrixXd x = EncodeAllCells(space, encoding);
-  AdaProxyTransfer t;
+  AdaProxyTransfer t = EvaluateAdaProxyTransfer(EncodeAllCells(space, encoding), model.w, proxy.values(),
+                                                target.values(), samples, repeats, seed, options);
   t.proxy = proxy.name();
   t.target = target.name();
   t.encoding = encoding;
+  return t;
+}
+
+AdaProxyTransfer EvaluateAdaProxyTransfer(const Eigen::MatrixXd& x, const Eigen::VectorXd& w,
+                                          const std::vector<double>& proxy_ms, const std::vector<double>& target_ms,
+                                          int samples, int repeats, std::uint64_t seed,
+                                          const AdaProxyOptions& options) {
+  const auto n = static_cast<int>(x.rows());
+  if (static_cast<int>(proxy_ms.size()) != n || static_cast<int>(target_ms.size()) != n || w.size() != x.cols()) {
+    throw Error(fmt::format("AdaProxy transfer: {} encoded architectures, {} proxy and {} target latencies, {} weights "
+                            "for {} features",
+                            n, proxy_ms.size(), target_ms.size(), w.size(), x.cols()));
+  }
+  if (samples < 1 || samples > n) throw Error(fmt::format("AdaProxy transfer: {} samples of {} architectures", samples, n));
+  if (repeats < 1) throw Error(fmt::format("AdaProxy transfer: {} repeats", repeats));
+  AdaProxyTransfer t;
   t.samples = samples;
   t.repeats = repeats;
-  t.srcc_proxy_table = Spearman(proxy.values(), target.values());
-  t.srcc_before = Spearman(model.PredictAll(x), target.values());
+  t.srcc_proxy_table = Spearman(proxy_ms, target_ms);
+  const Eigen::VectorXd before = x * w;
+  t.srcc_before = Spearman(std::span<const double>(before.data(), static_cast<std::size_t>(before.size())), target_ms);
+  const Eigen::MatrixXd z_all = x.array().rowwise() * w.transpose().array();
   std::mt19937_64 rng(seed);
-  std::vector<int> order(kNumCells);
-  for (int i = 0; i < kNumCells; ++i) order[static_cast<std::size_t>(i)] = i;
+  std::vector<int> order(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
   std::vector<double> after;
   for (int r = 0; r < repeats; ++r) {
-    std::vector<Cell> cells;
-    std::vector<double> ms;
+    std::vector<Eigen::Index> rows;
     for (int i = 0; i < samples; ++i) {
-      std::uniform_int_distribution<int> pick(i, kNumCells - 1);
+      std::uniform_int_distribution<int> pick(i, n - 1);
       std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(pick(rng))]);
-      const int index = order[static_cast<std::size_t>(i)];
-      cells.push_back(space.CellAt(index));
-      ms.push_back(target.At(index));
+      rows.push_back(order[static_cast<std::size_t>(i)]);
     }
-    const AdaProxyFit fit = FitAdaProxy(model, cells, ms, options);
-    const double s = Spearman(fit.adapted.PredictAll(x), target.values());
+    Eigen::VectorXd y(static_cast<Eigen::Index>(rows.size()));
+    for (std::size_t i = 0; i < rows.size(); ++i) y(static_cast<Eigen::Index>(i)) = target_ms[static_cast<std::size_t>(rows[i])];
+    const AdaProxyScales fit = FitAdaProxyScales(Rows(z_all, rows), y, options);
+    const Eigen::VectorXd adapted = x * (fit.b.array() + fit.alpha).matrix().cwiseProduct(w);
+    const double s = Spearman(std::span<const double>(adapted.data(), static_cast<std::size_t>(adapted.size())), target_ms);
     after.push_back(std::isnan(s) ? 0.0 : s);
   }
   t.srcc_after_mean = Mean(after);

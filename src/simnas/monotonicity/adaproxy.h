@@ -48,7 +48,9 @@ AdaProxySolution SolveAdaProxy(const Eigen::MatrixXd& z, const Eigen::VectorXd& 
 // The smallest λ for which b = 0 solves Eq. 3 (α then is plain least squares).
 double AdaProxyLambdaMax(const Eigen::MatrixXd& z, const Eigen::VectorXd& y);
 
-struct AdaProxyFit {
+// The fitted scales of Eq. 3 on features z_ij = x_ij w_j (rows: measured architectures; any
+// search space's encoding), λ chosen on a validation split as above.
+struct AdaProxyScales {
   double alpha = 1;
   Eigen::VectorXd b;
   double lambda = 0;        // absolute, in the (1/2N) scaling above
@@ -56,6 +58,11 @@ struct AdaProxyFit {
   double validation_mse = 0;
   int train_samples = 0;
   int validation_samples = 0;
+};
+// Throws Error when the sizes differ or there is no sample.
+AdaProxyScales FitAdaProxyScales(const Eigen::MatrixXd& z, const Eigen::VectorXd& y, const AdaProxyOptions& options = {});
+
+struct AdaProxyFit : AdaProxyScales {
   LinearLatencyModel adapted;  // w' = (α + b) ∘ w, same encoding as the proxy model
 };
 
@@ -82,5 +89,12 @@ struct AdaProxyTransfer {
 AdaProxyTransfer EvaluateAdaProxyTransfer(const LatencyTable& proxy, const LatencyTable& target,
                                           const SearchSpace& space, CellEncoding encoding, int samples, int repeats,
                                           std::uint64_t seed, const AdaProxyOptions& options = {});
+// The same for any search space: row i of `x` encodes architecture i of both tables
+// (`proxy_ms`, `target_ms`: complete, same order), `w` is the proxy's linear model on that
+// encoding. Samples are drawn from the rows. Names and encoding of the result are left empty.
+AdaProxyTransfer EvaluateAdaProxyTransfer(const Eigen::MatrixXd& x, const Eigen::VectorXd& w,
+                                          const std::vector<double>& proxy_ms, const std::vector<double>& target_ms,
+                                          int samples, int repeats, std::uint64_t seed,
+                                          const AdaProxyOptions& options = {});
 
 }  // namespace simnas
