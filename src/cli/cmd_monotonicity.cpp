@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli_context.h"
+#include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/device_split.h"
@@ -42,14 +43,6 @@ std::vector<int> ParseIntList(const std::string& text, const char* what, int lo,
   return out;
 }
 
-// A table name (bare) is opened as table:NAME; anything else is a device spec.
-std::string SpecOf(const std::string& device) {
-  return device.find(':') == std::string::npos && device != "local" && device != "opencv" ? "table:" + device
-                                                                                          : device;
-}
-
-std::string ShortName(const std::string& spec) { return spec.rfind("table:", 0) == 0 ? spec.substr(6) : spec; }
-
 // The default proxy device: among the benchmark train tables present, the best mean SRCC to
 // the other train tables (over all cells). Empty when there is none.
 std::string DefaultProxyName(const BenchmarkData& data) {
@@ -79,7 +72,7 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
   cmd->add_option("--samples", args->samples, "Target cells measured for the adaptation, comma-separated");
   cmd->add_option("--repeats", args->repeats, "Random sample sets per sample size")->check(CLI::Range(1, 100000));
   cmd->add_option("--encoding", args->encoding, "Cell encoding of the linear model: op-counts (default) or edge-onehot");
-  cmd->add_option("--seed", args->seed, "Seed");
+  AddSeedOption(cmd, args->seed, "Seed");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     BenchmarkData& data = ctx.Data();
@@ -161,7 +154,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
                   "Use K random cells instead of all (needed for live devices; same cells and run id as "
                   "`simnas measure-all --sample K --seed S`, so measurements are shared through the probe store)")
       ->check(CLI::Range(3, kNumCells));
-  cmd->add_option("--seed", args->seed, "Seed of the sample and of the estimates");
+  AddSeedOption(cmd, args->seed, "Seed of the sample and of the estimates");
   cmd->add_option("--heatmap", args->heatmap, "Draw the matrix into this PNG (gnuplot)");
   cmd->add_option("--estimate-from", args->estimate_from,
                   "Estimate the SRCC of this device to every other from k sampled cells (default: the default "
@@ -174,9 +167,10 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
     if (cmd->get_subcommands().size() > 0) return;  // `monotonicity adaproxy` ran instead
     BenchmarkData& data = ctx.Data();
     const SearchSpace& space = data.space();
-    std::vector<std::string> specs;
+    // A bare name is a benchmark table; anything else a device spec.
+    std::vector<DeviceSpec> specs;
     for (const std::string& d : args->devices.empty() ? data.DeviceNames() : SplitList(args->devices)) {
-      specs.push_back(SpecOf(d));
+      specs.push_back(DeviceSpec::TableOrSpec(d));
     }
     if (specs.size() < 2) throw ParseError("simnas monotonicity needs at least two devices");
     // The cells: all, or the sample `simnas measure-all --sample K --seed S` measures.
@@ -190,13 +184,14 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
     const std::string run_id = fmt::format("measure-all:sample={}:seed={}", args->sample.value_or(kNumCells), args->seed);
     std::vector<std::string> names;
     std::vector<std::vector<double>> latencies;
-    for (const std::string& spec : specs) {
+    for (const DeviceSpec& spec : specs) {
       std::unique_ptr<Device> device = ctx.OpenDevice(spec);
       std::vector<double> v;
       v.reserve(indices.size());
       if (device->IsLive()) {
         if (!args->sample) {
-          throw ParseError(fmt::format("device {} is measured live: give --sample K (e.g. --sample 100)", spec));
+          throw ParseError(
+              fmt::format("device {} is measured live: give --sample K (e.g. --sample 100)", spec.ToString()));
         }
         ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
         for (int index : indices) v.push_back(session.Probe(space.CellAt(index)).measurement.latency_ms);
@@ -205,7 +200,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
       } else {
         for (int index : indices) v.push_back(device->Measure(space.CellAt(index)).latency_ms);
       }
-      names.push_back(ShortName(spec));
+      names.push_back(spec.ShortName());
       latencies.push_back(std::move(v));
     }
     const SrccMatrix m = ComputeSrccMatrix(names, latencies);
@@ -216,7 +211,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
       const std::string proxy = DefaultProxyName(data);
       from = std::find(names.begin(), names.end(), proxy) != names.end() ? proxy : names.front();
     }
-    const auto from_it = std::find(names.begin(), names.end(), ShortName(SpecOf(from)));
+    const auto from_it = std::find(names.begin(), names.end(), DeviceSpec::TableOrSpec(from).ShortName());
     if (from_it == names.end()) throw ParseError(fmt::format("--estimate-from {} is not among --devices", Quoted(from)));
     const auto f = static_cast<std::size_t>(from_it - names.begin());
     std::vector<int> ks;
