@@ -17,6 +17,7 @@
 #include "simnas/data/help_answers.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/data/pickle.h"
+#include "simnas/devices/device_spec.h"
 #include "simnas/devices/table_device.h"
 #include "test_support.h"
 
@@ -52,7 +53,7 @@ TEST(Data, TableDevicesReturnTheTableValuesExactly) {
   for (const std::string& name : data.DeviceNames()) {
     const LatencyTable& table = data.DeviceTable(name);
     const std::vector<double> raw = LoadPickledNumberList(data.dir().HelpLatencyFile(name));
-    TableDevice device("table:" + name, table, data.space());
+    TableDevice device(DeviceSpec::Table(name).ToString(), table, data.space());
     for (int index = 0; index < kNumCells; ++index) {
       ASSERT_EQ(device.Measure(data.space().CellAt(index)).latency_ms, raw[static_cast<std::size_t>(index)]) << name;
     }

@@ -31,9 +31,9 @@ Cell Uniform(Op op) {
 LocalOptions FreshReference() {
   LocalOptions o;
   o.remember_reference = false;
-  o.reference_window_s = 60;
-  o.max_wait_s = 120;
-  o.tries = 5;
+  o.timing.reference_window_s = 60;
+  o.timing.max_wait_s = 120;
+  o.timing.tries = 5;
   return o;
 }
 
@@ -42,7 +42,7 @@ TEST(LocalDeviceSerial, LargerCellsMeasureSlower) {
   // (sub-millisecond networks on a virtual machine can show a 13% interquartile range).
   // Within a factor 13, a busy machine is refused by the device rather than misordered.
   LocalOptions o = FreshReference();
-  o.max_spread = 0.25;
+  o.timing.max_spread = 0.25;
   LocalDevice device(o);
   const Cell small = Uniform(Op::kNone);
   const Cell mixed = Cell::Parse("|nor_conv_1x1~0|+|skip_connect~0|avg_pool_3x3~1|+|nor_conv_3x3~0|none~1|skip_connect~2|");
@@ -67,7 +67,7 @@ TEST(LocalDevice, OptionsParseAndRejectBadKeys) {
   const LocalOptions o = ParseLocalOptions("threads=2,batch=8,repeats=10");
   EXPECT_EQ(o.threads, 2);
   EXPECT_EQ(o.batch, 8);
-  EXPECT_EQ(o.repeats, 10);
+  EXPECT_EQ(o.timing.repeats, 10);
   EXPECT_THROW(ParseLocalOptions("thread=2"), ParseError);
   EXPECT_THROW(ParseLocalOptions("batch=0"), ParseError);
   EXPECT_THROW(ParseLocalOptions("batch"), ParseError);
@@ -76,10 +76,10 @@ TEST(LocalDevice, OptionsParseAndRejectBadKeys) {
 TEST(LocalDevice, NoisyTimingsAreReportedAsFailureNotAsANumber) {
   LocalOptions o;
   o.remember_reference = false;  // writes nothing outside a test folder
-  o.max_spread = 1e-9;  // no real timing is this quiet
-  o.repeats = 5;
-  o.warmup = 1;
-  o.tries = 2;
+  o.timing.max_spread = 1e-9;  // no real timing is this quiet
+  o.timing.repeats = 5;
+  o.timing.warmup = 1;
+  o.timing.tries = 2;
   LocalDevice device(o);
   EXPECT_THROW(device.Measure(Uniform(Op::kNone)), DeviceError);
 }

@@ -63,10 +63,10 @@ TEST(OpenCvDeviceSerial, LargerCellsMeasureSlowerOrAreRefusedClearly) {
   LocalOptions o;
   o.cache_dir = dir.path();
   o.remember_reference = false;
-  o.max_spread = 0.25;
-  o.tries = 5;
-  o.max_wait_s = 30;
-  o.reference_window_s = 15;
+  o.timing.max_spread = 0.25;
+  o.timing.tries = 5;
+  o.timing.max_wait_s = 30;
+  o.timing.reference_window_s = 15;
   OpenCvDevice device(o);
   try {
     const Measurement small = device.Measure(Uniform(Op::kNone));

@@ -34,11 +34,11 @@ const ProxyScores& FakeProxy() {
 
 LocalOptions QuickLocal() {
   LocalOptions o;
-  o.warmup = 1;
-  o.repeats = 5;
-  o.min_time_ms = 20;
-  o.max_spread = 0.5;
-  o.quiet_tolerance = 5.0;  // this checks the budget, not the timing: accept a busy machine
+  o.timing.warmup = 1;
+  o.timing.repeats = 5;
+  o.timing.min_time_ms = 20;
+  o.timing.max_spread = 0.5;
+  o.timing.quiet_tolerance = 5.0;  // this checks the budget, not the timing: accept a busy machine
   o.remember_reference = false;
   return o;
 }

@@ -15,6 +15,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/devices/device_factory.h"
+#include "simnas/devices/device_spec.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/strategies/lut_prior.h"
 #include "simnas/strategies/one_proxy.h"
@@ -131,7 +132,7 @@ TEST(ProbingStrategies, ProxyDeviceStrategiesFindAFeasibleCellAtTheMedianBudget)
   // With 10 probes at the median latency, a proxy-device strategy that ranks latency at all
   // must find a measured-feasible cell on these train devices (each one the left-out target).
   for (const std::string device_name : {"gold_6240", "pixel3", "titanx_32"}) {
-    TableDevice device("table:" + device_name, Data().DeviceTable(device_name), Data().space());
+    TableDevice device(DeviceSpec::Table(device_name).ToString(), Data().DeviceTable(device_name), Data().space());
     const double budget_ms = Median(Data().DeviceTable(device_name));
     for (const std::string strategy : {"one-proxy", "lut-prior", "safe-climb"}) {
       for (std::uint64_t seed : {0u, 1u, 2u}) {

@@ -78,6 +78,7 @@ ProbeStore& CliContext::Store() {
 
 DeviceEnvironment CliContext::Devices() { return DeviceEnvironment{&Data(), Env().registry_file, Env().cache_dir}; }
 
+std::unique_ptr<Device> CliContext::OpenDevice(const DeviceSpec& spec) { return simnas::OpenDevice(spec, Devices()); }
 std::unique_ptr<Device> CliContext::OpenDevice(const std::string& spec) { return simnas::OpenDevice(spec, Devices()); }
 
 StrategyResources CliContext::Strategies() {

@@ -53,6 +53,7 @@ class CliContext {
   BenchmarkData& Data();
   ProbeStore& Store();
   DeviceEnvironment Devices();
+  std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec);
   std::unique_ptr<Device> OpenDevice(const std::string& spec);
   // The shipped controller models ($SIMNAS_CONTROLLER / $SIMNAS_CONTROLLER_UNCONSTRAINED
   // override them) and the data folder.

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli_context.h"
+#include "cli_options.h"
 #include "simnas/core/error.h"
 
 namespace simnas::cli {
@@ -11,27 +12,24 @@ namespace simnas::cli {
 void AddArchCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("arch", "Show an architecture: string, NATS-Bench index and operations");
   struct Args {
-    std::optional<int> index;
-    std::optional<std::string> arch;
+    CellArgs cell;
     bool random = false;
     std::uint64_t seed = 0;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* index_opt = cmd->add_option("--index", args->index, "NATS-Bench index (0-15624)");
-  auto* arch_opt = cmd->add_option("--arch", args->arch, "Architecture string |op~0|+|op~0|op~1|+|op~0|op~1|op~2|");
+  AddCellOptions(cmd, args->cell, "Architecture string |op~0|+|op~0|op~1|+|op~0|op~1|op~2|",
+                 "NATS-Bench index (0-15624)");
   auto* random_opt = cmd->add_flag("--random", args->random, "A random architecture (with --seed)");
-  cmd->add_option("--seed", args->seed, "Seed for --random")->needs(random_opt);
-  index_opt->excludes(arch_opt)->excludes(random_opt);
-  arch_opt->excludes(random_opt);
+  AddSeedOption(cmd, args->seed, "Seed for --random")->needs(random_opt);
+  args->cell.index_option->excludes(random_opt);
+  args->cell.arch_option->excludes(random_opt);
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     const SearchSpace& space = ctx.Data().space();
     Cell cell;
-    if (args->index) {
-      cell = space.CellAt(*args->index);
-    } else if (args->arch) {
-      cell = Cell::Parse(*args->arch);
+    if (args->cell.given()) {
+      cell = ResolveCell(args->cell, space, "arch");
     } else if (args->random) {
       std::mt19937_64 rng(args->seed);
       cell = RandomCell(rng);

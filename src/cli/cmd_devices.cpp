@@ -20,7 +20,7 @@ void AddDevicesCommand(CLI::App& app, CliContext& ctx) {
     for (const std::string& name : data.DeviceNames()) {
       const LatencyTable& t = data.DeviceTable(name);
       const auto& v = t.values();
-      tables.push_back({{"spec", "table:" + name},
+      tables.push_back({{"spec", DeviceSpec::Table(name).ToString()},
                         {"name", name},
                         {"split", IsTestDevice(name) ? "test" : "train"},
                         {"min_ms", *std::min_element(v.begin(), v.end())},

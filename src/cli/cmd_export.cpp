@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "cli_context.h"
+#include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
 #include "simnas/data/fbnet_data.h"
@@ -16,8 +17,7 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("export", "Write the network of one architecture as an ONNX file (inference graph, "
                                            "with its weights)");
   struct Args {
-    std::optional<std::string> arch;
-    std::optional<int> index;
+    CellArgs cell;
     std::optional<std::string> dataset;
     int batch = 1;
     std::optional<int> input_size;
@@ -26,33 +26,32 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* arch_opt = cmd->add_option("--arch", args->arch, "Architecture string");
-  auto* index_opt = cmd->add_option("--index", args->index, "NATS-Bench index (fbnet: N-th of HELP's 5,000)");
-  arch_opt->excludes(index_opt);
-  cmd->add_option("--dataset", args->dataset, "Classifier head: cifar10, cifar100 or ImageNet16-120 (default cifar10; "
+  AddCellOptions(cmd, args->cell, "Architecture string", "NATS-Bench index (fbnet: N-th of HELP's 5,000)");
+  AddDatasetOption(cmd, args->dataset, "Classifier head: cifar10, cifar100 or ImageNet16-120 (default cifar10; "
                                         "fbnet: cifar100)");
   cmd->add_option("--batch", args->batch, "Batch size of the graph's input (default 1)");
   cmd->add_option("--input-size", args->input_size, "Pixels per side (default: the dataset's, 32 or 16)");
-  cmd->add_option("--seed", args->seed, "Seed of the weights (default 0)");
+  AddSeedOption(cmd, args->seed, "Seed of the weights (default 0)");
   cmd->add_option("--out", args->out, "ONNX file to write")->required();
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
-    if (!args->arch && !args->index) throw ParseError("simnas export needs --arch STR or --index N");
+    RequireCell(args->cell, "export");
     const bool fbnet = ctx.Space() == SpaceKind::kFbnet;
     std::string arch_string;
     OnnxModelInfo info;
     const Dataset dataset = ParseDataset(args->dataset.value_or(fbnet ? "cifar100" : "cifar10"));
     if (fbnet) {
       FbnetArch arch;
-      if (args->arch) {
-        arch = FbnetArch::Parse(*args->arch);
+      if (args->cell.arch) {
+        arch = FbnetArch::Parse(*args->cell.arch);
       } else {
         const std::vector<FbnetArch> archs = LoadFbnetArchs(FbnetArchFile(DataDir(ctx.Env().data_dir)));
-        if (*args->index < 0 || *args->index >= static_cast<int>(archs.size())) {
-          throw ParseError(fmt::format("--index {}: expected 0..{} (HELP's FBNet architectures)", *args->index,
+        const int index = *args->cell.index;
+        if (index < 0 || index >= static_cast<int>(archs.size())) {
+          throw ParseError(fmt::format("--index {}: expected 0..{} (HELP's FBNet architectures)", index,
                                        archs.size() - 1));
         }
-        arch = archs[static_cast<std::size_t>(*args->index)];
+        arch = archs[static_cast<std::size_t>(index)];
       }
       if (args->batch < 1 || args->batch > 4096) {
         throw ParseError(fmt::format("export: batch {} must be in [1, 4096]", args->batch));
@@ -67,7 +66,8 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
       info = WriteOnnx(DescribeFbnet(arch, options), args->batch, args->out, "simnas_fbnet");
       arch_string = arch.ToString();
     } else {
-      const Cell cell = args->arch ? Cell::Parse(*args->arch) : ctx.Data().space().CellAt(*args->index);
+      const Cell cell =
+          ResolveCell(args->cell, [&ctx]() -> const SearchSpace& { return ctx.Data().space(); }, "export");
       CellExportOptions options;
       options.num_classes = NumClasses(dataset);
       options.input_size = args->input_size.value_or(InputSize(dataset));

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli_context.h"
+#include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_lock.h"
 #include "simnas/core/interrupt.h"
@@ -100,23 +101,20 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
     auto* cmd = app.add_subcommand("measure", "Measure the latency of one architecture on a device");
     struct Args {
       std::string device;
-      std::optional<std::string> arch;
-      std::optional<int> index;
+      CellArgs cell;
       std::string run_id;
       bool json = false;
     };
     auto args = std::make_shared<Args>();
-    cmd->add_option("--device", args->device, "Device spec (table:NAME, synthetic:SEED, local, cmd:..., or a name)")
+    AddDeviceOption(cmd, args->device, "Device spec (table:NAME, synthetic:SEED, local, cmd:..., or a name)")
         ->required();
-    auto* arch_opt = cmd->add_option("--arch", args->arch, "Architecture string");
-    auto* index_opt = cmd->add_option("--index", args->index, "NATS-Bench index");
-    arch_opt->excludes(index_opt);
+    AddCellOptions(cmd, args->cell);
     cmd->add_option("--run-id", args->run_id, "Run id recorded in the probe store (default: a new one)");
     cmd->add_flag("--json", args->json, "Print JSON");
     cmd->callback([args, &ctx] {
-      if (!args->arch && !args->index) throw ParseError("simnas measure needs --arch STR or --index N");
+      RequireCell(args->cell, "measure");
       const SearchSpace& space = ctx.Data().space();
-      const Cell cell = args->arch ? Cell::Parse(*args->arch) : space.CellAt(*args->index);
+      const Cell cell = ResolveCell(args->cell, space, "measure");
       std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
       const std::string run_id = args->run_id.empty() ? NewRunId() : args->run_id;
       ProbeSession session(*device, space, 1, device->IsLive() ? &ctx.Store() : nullptr, run_id);
@@ -141,10 +139,10 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
                                                   "table CSV; resumable. Several --device: a device farm (under "
                                                   "mpirun, one device per rank at a time)");
     auto args = std::make_shared<MeasureAllArgs>();
-    cmd->add_option("--device", args->devices, "Device spec; repeat for several devices")->required();
+    AddDeviceOption(cmd, args->devices, "Device spec; repeat for several devices")->required();
     cmd->add_option("--sample", args->sample, "Measure K random cells instead of all 15,625")
         ->check(CLI::Range(1, kNumCells));
-    cmd->add_option("--seed", args->seed, "Seed of the sample");
+    AddSeedOption(cmd, args->seed, "Seed of the sample");
     cmd->add_option("--out", args->out, "CSV to write (default: measured-<device>.csv; one device only)");
     auto* out_dir = cmd->add_option("--out-dir", args->out_dir, "Folder for measured-<device>.csv (default: .)");
     out_dir->excludes("--out");

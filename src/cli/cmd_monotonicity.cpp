@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli_context.h"
+#include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
@@ -47,14 +48,6 @@ std::vector<int> ParseIntList(const std::string& text, const char* what, int lo,
   if (out.empty()) throw ParseError(fmt::format("{}: empty list", what));
   return out;
 }
-
-// A table name (bare) is opened as table:NAME; anything else is a device spec.
-std::string SpecOf(const std::string& device) {
-  return device.find(':') == std::string::npos && device != "local" && device != "opencv" ? "table:" + device
-                                                                                          : device;
-}
-
-std::string ShortName(const std::string& spec) { return spec.rfind("table:", 0) == 0 ? spec.substr(6) : spec; }
 
 // The default proxy device: among the benchmark train tables present, the best mean SRCC to
 // the other train tables (over all cells). Empty when there is none.
@@ -106,7 +99,7 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
   cmd->add_option("--repeats", args->repeats, "Random sample sets per sample size")->check(CLI::Range(1, 100000));
   cmd->add_option("--encoding", args->encoding,
                   "Encoding of the linear model: op-counts (default) or edge-onehot; fbnet: layer-onehot");
-  cmd->add_option("--seed", args->seed, "Seed");
+  AddSeedOption(cmd, args->seed, "Seed");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     AdaProxyTables in;
@@ -220,7 +213,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
                   "Use K random cells instead of all (needed for live devices; same cells and run id as "
                   "`simnas measure-all --sample K --seed S`, so measurements are shared through the probe store)")
       ->check(CLI::Range(3, kNumCells));
-  cmd->add_option("--seed", args->seed, "Seed of the sample and of the estimates");
+  AddSeedOption(cmd, args->seed, "Seed of the sample and of the estimates");
   cmd->add_option("--heatmap", args->heatmap, "Draw the matrix into this PNG (gnuplot)");
   cmd->add_option("--estimate-from", args->estimate_from,
                   "Estimate the SRCC of this device to every other from k sampled cells (default: the default "
@@ -241,14 +234,14 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
       if (args->sample) throw ParseError("--sample: the FBNet tables are compared over HELP's 5,000 networks; drop --sample");
       FbnetTables fbnet(DataDir(ctx.Env().data_dir));
       for (const std::string& d : args->devices.empty() ? FbnetDeviceNames() : SplitList(args->devices)) {
-        const std::string name = ShortName(d);
-        if (name.find(':') != std::string::npos || name == "local" || name == "opencv") {
+        const DeviceSpec spec = DeviceSpec::TableOrSpec(d);
+        if (spec.table_name().empty()) {
           throw ParseError(fmt::format("device {}: with --space fbnet, monotonicity compares HELP's FBNet tables "
                                        "(table names); live FBNet devices are not supported yet",
                                        Quoted(d)));
         }
-        names.push_back(name);
-        latencies.push_back(fbnet.Table(name).values());
+        names.push_back(spec.table_name());
+        latencies.push_back(fbnet.Table(spec.table_name()).values());
       }
       default_proxy = FbnetDefaultProxyName(fbnet);
       is_test = IsFbnetTestDevice;
@@ -257,9 +250,10 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
     } else {
       BenchmarkData& data = ctx.Data();
       const SearchSpace& space = data.space();
-      std::vector<std::string> specs;
+      // A bare name is a benchmark table; anything else a device spec.
+      std::vector<DeviceSpec> specs;
       for (const std::string& d : args->devices.empty() ? data.DeviceNames() : SplitList(args->devices)) {
-        specs.push_back(SpecOf(d));
+        specs.push_back(DeviceSpec::TableOrSpec(d));
       }
       // The cells: all, or the sample `simnas measure-all --sample K --seed S` measures.
       std::vector<int> indices(kNumCells);
@@ -271,13 +265,14 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
       }
       const std::string run_id =
           fmt::format("measure-all:sample={}:seed={}", args->sample.value_or(kNumCells), args->seed);
-      for (const std::string& spec : specs) {
+      for (const DeviceSpec& spec : specs) {
         std::unique_ptr<Device> device = ctx.OpenDevice(spec);
         std::vector<double> v;
         v.reserve(indices.size());
         if (device->IsLive()) {
           if (!args->sample) {
-            throw ParseError(fmt::format("device {} is measured live: give --sample K (e.g. --sample 100)", spec));
+            throw ParseError(
+                fmt::format("device {} is measured live: give --sample K (e.g. --sample 100)", spec.ToString()));
           }
           ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
           for (int index : indices) v.push_back(session.Probe(space.CellAt(index)).measurement.latency_ms);
@@ -286,7 +281,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
         } else {
           for (int index : indices) v.push_back(device->Measure(space.CellAt(index)).latency_ms);
         }
-        names.push_back(ShortName(spec));
+        names.push_back(spec.ShortName());
         latencies.push_back(std::move(v));
       }
       default_proxy = DefaultProxyName(data);
@@ -302,7 +297,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
     if (from.empty()) {
       from = std::find(names.begin(), names.end(), default_proxy) != names.end() ? default_proxy : names.front();
     }
-    const auto from_it = std::find(names.begin(), names.end(), ShortName(SpecOf(from)));
+    const auto from_it = std::find(names.begin(), names.end(), DeviceSpec::TableOrSpec(from).ShortName());
     if (from_it == names.end()) throw ParseError(fmt::format("--estimate-from {} is not among --devices", Quoted(from)));
     const auto f = static_cast<std::size_t>(from_it - names.begin());
     std::vector<int> ks;

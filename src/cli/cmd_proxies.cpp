@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli_context.h"
+#include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
 #include "simnas/proxies/proxies.h"
@@ -21,8 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Args {
-  std::optional<std::string> arch;
-  std::optional<int> index;
+  CellArgs cell;
   bool all = false;
   std::vector<std::string> merge;
   bool report = false;
@@ -55,7 +55,7 @@ ProxyOptions MakeOptions(const Args& a, Dataset dataset) {
 void RunOne(const Args& a, CliContext& ctx) {
   const Dataset dataset = ParseDataset(a.dataset);
   const SearchSpace& space = ctx.Data().space();
-  const Cell cell = a.arch ? Cell::Parse(*a.arch) : space.CellAt(*a.index);
+  const Cell cell = ResolveCell(a.cell, space, "proxies");
   const ProxyOptions options = MakeOptions(a, dataset);
   const ProxyValues v = ComputeProxies(cell, ctx.Data().dir().CifarSampleFile(), options);
   const fs::path table_path = a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, dataset);
@@ -172,8 +172,9 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
       "proxies", "Training-free proxies (NASWOT, LogSynflow, SkipScore) of one cell, of all cells into a table, "
                  "merge shards, or report their rank correlation with accuracy");
   auto args = std::make_shared<Args>();
-  auto* arch_opt = cmd->add_option("--arch", args->arch, "Score one architecture string");
-  auto* index_opt = cmd->add_option("--index", args->index, "Score one NATS-Bench index")->check(CLI::Range(0, kNumCells - 1));
+  AddCellOptions(cmd, args->cell, "Score one architecture string", "Score one NATS-Bench index");
+  CLI::Option* arch_opt = args->cell.arch_option;
+  CLI::Option* index_opt = args->cell.index_option->check(CLI::Range(0, kNumCells - 1));
   auto* all_opt = cmd->add_flag("--all", args->all, "Score every cell into a table (resumable; see --shard, --out)");
   auto* merge_opt = cmd->add_option("--merge", args->merge, "Merge shard tables FILE... into --out");
   auto* report_opt =
@@ -183,9 +184,9 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
       if (o != other) o->excludes(other);
     }
   }
-  cmd->add_option("--dataset", args->dataset, "cifar10, cifar100 or ImageNet16-120 (default cifar10)")
+  AddDatasetOption(cmd, args->dataset, "cifar10, cifar100 or ImageNet16-120 (default cifar10)")
       ->each([args](const std::string&) { args->dataset_given = true; });
-  cmd->add_option("--seed", args->seed, "Seed of the network initializations (default 0)");
+  AddSeedOption(cmd, args->seed, "Seed of the network initializations (default 0)");
   cmd->add_option("--inits", args->inits, "Initializations averaged (default 1)")->check(CLI::Range(1, 100));
   cmd->add_option("--batches", args->batches, "Batches of 64 images averaged for NASWOT (default 1, at most 10)")
       ->check(CLI::Range(1, 10));
@@ -207,7 +208,7 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
     if (args->all) return RunAll(*args, ctx);
     if (!args->merge.empty()) return RunMerge(*args);
     if (args->report) return RunReport(*args, ctx);
-    if (args->arch || args->index) return RunOne(*args, ctx);
+    if (args->cell.given()) return RunOne(*args, ctx);
     throw ParseError("simnas proxies needs one of --arch STR, --index N, --all, --merge FILE..., --report");
   });
 }

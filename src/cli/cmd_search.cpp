@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli_context.h"
+#include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
@@ -21,22 +22,21 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     std::string dataset = "cifar100";
     std::uint64_t seed = 0;
     std::string run_id;
-    std::string proxy_table;
-    std::string aggregate = "freerea";
+    ProxyArgs proxy;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("--device", args->device, "Device spec (default: local, this machine's CPU)");
+  AddDeviceOption(cmd, args->device, "Device spec (default: local, this machine's CPU)");
   cmd->add_option("--strategy", args->strategy, "Search strategy (default: " + DefaultStrategyName() + ")");
   cmd->add_option("--budget-ms", args->budget_ms, "Latency budget in ms (without one: the unconstrained reward)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--probes", args->probes, "Probe budget: distinct cells measured on the device")
       ->check(CLI::Range(1, 15625));
-  cmd->add_option("--dataset", args->dataset, "cifar10, cifar100 or ImageNet16-120 (proxy table and report)");
-  cmd->add_option("--seed", args->seed, "Seed");
+  AddDatasetOption(cmd, args->dataset, "cifar10, cifar100 or ImageNet16-120 (proxy table and report)");
+  AddSeedOption(cmd, args->seed, "Seed");
   cmd->add_option("--run-id", args->run_id, "Run id: rerun with the same id to resume (default: a new one)");
-  cmd->add_option("--proxy-table", args->proxy_table, "Proxy table CSV (default: tables/proxies/<dataset>.csv)");
-  cmd->add_option("--aggregate", args->aggregate, "Proxy aggregate: freerea (paper) or rank");
+  AddProxyOptions(cmd, args->proxy, "Proxy table CSV (default: tables/proxies/<dataset>.csv)",
+                  "Proxy aggregate: freerea (paper) or rank");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     SearchTask task;
@@ -46,10 +46,8 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     const std::string strategy_name = args->strategy.empty() ? DefaultStrategyName() : args->strategy;
     std::unique_ptr<Strategy> strategy = MakeStrategy(strategy_name, ctx.Strategies());
     BenchmarkData& data = ctx.Data();
-    const ProxyTable table = LoadProxyTable(
-        ctx.ProxyTable(args->proxy_table, task.dataset),
-        task.dataset);
-    const ProxyScores proxy(table, ParseProxyAggregate(args->aggregate));
+    const ProxyTable table = LoadProxyTable(ctx.ProxyTable(args->proxy.proxy_table, task.dataset), task.dataset);
+    const ProxyScores proxy(table, ParseProxyAggregate(args->proxy.aggregate));
     std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
     const std::string run_id = args->run_id.empty() ? NewRunId() : args->run_id;
     const SearchContext context = MakeSearchContext(data, proxy, *device);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_context.h"
+#include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/gnuplot.h"
@@ -102,19 +103,19 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx) {
     std::string options = "default";
     std::string plot;
     std::string dataset = "cifar100";
-    std::string proxy_table;
+    ProxyArgs proxy;
     bool json = false;
   };
   auto args = std::make_shared<SampleArgs>();
   auto* sample = synth->add_subcommand("sample", "Sample synthetic devices (as synthetic:SEED,OPTIONS would)");
-  sample->add_option("--seed", args->seed, "First seed (devices use seeds seed, seed+1, ...)");
+  AddSeedOption(sample, args->seed, "First seed (devices use seeds seed, seed+1, ...)");
   sample->add_option("--count", args->count, "How many devices")->check(CLI::Range(1, 1000));
   sample->add_option("--options", args->options,
                      "Synthetic options: paper | default | sampler=gaussian|lognormal|mixture,live=P,scale=S,"
                      "op_noise=S,noise=S,mix_sigma=S");
   sample->add_option("--plot", args->plot, "Draw the proxy-vs-latency cloud of (up to 6 of) the devices to this PNG");
-  sample->add_option("--dataset", args->dataset, "Dataset of the proxy table for --plot");
-  sample->add_option("--proxy-table", args->proxy_table, "Proxy table CSV (default: tables/proxies/<dataset>.csv)");
+  AddDatasetOption(sample, args->dataset, "Dataset of the proxy table for --plot");
+  AddProxyOptions(sample, args->proxy, "Proxy table CSV (default: tables/proxies/<dataset>.csv)", "");
   sample->add_flag("--json", args->json, "Print JSON");
   sample->callback([&ctx, args] {
     const SyntheticOptions options = SyntheticOptions::Parse(args->options);
@@ -150,8 +151,7 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx) {
     }
     if (!args->plot.empty()) {
       const Dataset dataset = ParseDataset(args->dataset);
-      const ProxyTable table = LoadProxyTable(
-          ctx.ProxyTable(args->proxy_table, dataset), dataset);
+      const ProxyTable table = LoadProxyTable(ctx.ProxyTable(args->proxy.proxy_table, dataset), dataset);
       const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
       const SearchSpace& space = data.space();
       const std::filesystem::path png(args->plot);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_context.h"
+#include "cli_options.h"
 #include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/bench/evaluation.h"
@@ -19,6 +20,7 @@
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/device_split.h"
+#include "simnas/devices/device_spec.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/strategies/controller_strategy.h"
 #include "simnas/strategies/registry.h"
@@ -28,25 +30,6 @@
 namespace simnas::cli {
 namespace fs = std::filesystem;
 namespace {
-
-// This process's command line (Linux: /proc/self/cmdline), the program shown as "simnas".
-std::string CommandLine() {
-  std::string raw;
-  try {
-    raw = ReadFile("/proc/self/cmdline");
-  } catch (const DataError&) {
-    return "(not recorded)";
-  }
-  std::string s = "simnas";
-  std::size_t pos = raw.find('\0');  // skip argv[0]
-  while (pos != std::string::npos && pos + 1 < raw.size()) {
-    const std::size_t next = raw.find('\0', pos + 1);
-    const std::string a = raw.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
-    s += " " + (a.find_first_of(" '\"|") == std::string::npos && !a.empty() ? a : Quoted(a));
-    pos = next;
-  }
-  return s;
-}
 
 // --model, else the shipped controller for a latency budget.
 fs::path ModelOrDefault(CliContext& ctx, const std::string& model) {
@@ -131,9 +114,11 @@ void AddPpoOptions(CLI::App* cmd, PpoConfig& p) {
 }
 
 std::vector<std::string> DeviceList(BenchmarkData& data, const std::string& text) {
-  if (text == "train") return data.TrainDevices();
-  if (text == "test") return data.TestDevices();
   std::vector<std::string> out;
+  if (IsDeviceGroup(text)) {
+    for (const DeviceSpec& spec : ExpandDeviceGroup(text, data)) out.push_back(spec.table_name());
+    return out;
+  }
   for (const std::string& d : Split(text, ',')) {
     if (!Trim(d).empty()) out.emplace_back(Trim(d));
   }
@@ -160,8 +145,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     std::string out = "out/controller-train";
     bool resume = false;
     std::string dataset = "cifar100";
-    std::string proxy_table;
-    std::string aggregate = "freerea";
+    ProxyArgs proxy;
     std::string exclude;
     double checkpoint_minutes = 3;
     EnvArgs env;
@@ -170,12 +154,12 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<TrainArgs>();
   auto* train = app.add_subcommand("train", "Meta-train the controller with PPO on synthetic devices");
   train->add_option("--steps", args->steps, "Environment steps in total (default 500000)")->check(CLI::PositiveNumber);
-  train->add_option("--seed", args->seed, "Seed (same seed and settings, same controller)");
+  AddSeedOption(train, args->seed, "Seed (same seed and settings, same controller)");
   train->add_option("--out", args->out, "Output folder: checkpoint, log, curves, controller.ctl");
   train->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoint");
-  train->add_option("--dataset", args->dataset, "Dataset of the proxy table the controller sees");
-  train->add_option("--proxy-table", args->proxy_table, "Proxy table CSV (default: tables/proxies/<dataset>.csv)");
-  train->add_option("--aggregate", args->aggregate, "Proxy aggregate: freerea (paper) or rank");
+  AddDatasetOption(train, args->dataset, "Dataset of the proxy table the controller sees");
+  AddProxyOptions(train, args->proxy, "Proxy table CSV (default: tables/proxies/<dataset>.csv)",
+                  "Proxy aggregate: freerea (paper) or rank");
   train->add_option("--exclude", args->exclude, "Train devices to leave out (comma-separated; leave-one-out runs)");
   train->add_option("--checkpoint-minutes", args->checkpoint_minutes, "Minutes between checkpoints");
   AddEnvOptions(train, args->env);
@@ -191,7 +175,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(args->dataset);
     const std::vector<std::string> exclude = DeviceList(data, args->exclude);
-    TrainingInputs in = PrepareTraining(ctx, dataset, args->proxy_table, args->aggregate, exclude);
+    TrainingInputs in = PrepareTraining(ctx, dataset, args->proxy.proxy_table, args->proxy.aggregate, exclude);
     TrainOptions options;
     options.env = MakeEnvConfig(args->env);
     options.ppo = args->ppo;
@@ -206,7 +190,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
     options.provenance = {{"command", CommandLine()},
                           {"dataset", std::string(DatasetName(dataset))},
-                          {"aggregate", args->aggregate},
+                          {"aggregate", args->proxy.aggregate},
                           {"train_devices", in.devices},
                           {"simnas_version", SIMNAS_VERSION},
                           {"date", date}};
@@ -226,8 +210,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     int seeds = 10;
     int probes = 10;
     std::string dataset = "cifar100";
-    std::string proxy_table;
-    std::string aggregate = "freerea";
+    ProxyArgs proxy;
     std::string strategies = "controller,random";
     bool greedy = false;
     std::string out;
@@ -240,9 +223,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   eval->add_option("--percentiles", eval_args->percentiles, "Budgets at these latency percentiles of each device");
   eval->add_option("--seeds", eval_args->seeds, "Seeds per task (0 .. N-1)");
   eval->add_option("--probes", eval_args->probes, "Probe budget of every search");
-  eval->add_option("--dataset", eval_args->dataset, "Dataset (proxy table and accuracy)");
-  eval->add_option("--proxy-table", eval_args->proxy_table, "Proxy table CSV");
-  eval->add_option("--aggregate", eval_args->aggregate, "Proxy aggregate: freerea or rank");
+  AddDatasetOption(eval, eval_args->dataset, "Dataset (proxy table and accuracy)");
+  AddProxyOptions(eval, eval_args->proxy, "Proxy table CSV", "Proxy aggregate: freerea or rank");
   eval->add_option("--strategies", eval_args->strategies, "Strategies to compare (registry names)");
   eval->add_flag("--greedy", eval_args->greedy, "Controller takes its most likely action instead of sampling");
   eval->add_option("--out", eval_args->out, "Also write the Markdown table here (and .json beside it)");
@@ -255,10 +237,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     spec.seeds = eval_args->seeds;
     spec.probes = eval_args->probes;
     spec.dataset = ParseDataset(eval_args->dataset);
-    const ProxyTable table = LoadProxyTable(
-        ctx.ProxyTable(eval_args->proxy_table, spec.dataset),
-        spec.dataset);
-    const ProxyScores proxy(table, ParseProxyAggregate(eval_args->aggregate));
+    const ProxyTable table = LoadProxyTable(ctx.ProxyTable(eval_args->proxy.proxy_table, spec.dataset), spec.dataset);
+    const ProxyScores proxy(table, ParseProxyAggregate(eval_args->proxy.aggregate));
     std::vector<std::unique_ptr<Strategy>> owned;
     std::vector<NamedStrategy> strategies;
     for (const std::string& name : Split(eval_args->strategies, ',')) {
@@ -389,7 +369,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     std::uint64_t seed = 0;
     int probes = 10;
     std::string dataset = "cifar100";
-    std::string proxy_table;
+    ProxyArgs proxy;
     std::string out = "docs/controller_trajectories.png";
   };
   auto traj_args = std::make_shared<TrajArgs>();
@@ -398,16 +378,15 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   traj->add_option("--model", traj_args->model, "Controller model (default: models/controller/default.ctl)");
   traj->add_option("--devices", traj_args->devices, "test, train, or comma-separated table names");
   traj->add_option("--percentile", traj_args->percentile, "Budget at this latency percentile of each device");
-  traj->add_option("--seed", traj_args->seed, "Seed (start cell for random starts, action sampling)");
+  AddSeedOption(traj, traj_args->seed, "Seed (start cell for random starts, action sampling)");
   traj->add_option("--probes", traj_args->probes, "Probe budget");
-  traj->add_option("--dataset", traj_args->dataset, "Dataset of the proxy table");
-  traj->add_option("--proxy-table", traj_args->proxy_table, "Proxy table CSV");
+  AddDatasetOption(traj, traj_args->dataset, "Dataset of the proxy table");
+  AddProxyOptions(traj, traj_args->proxy, "Proxy table CSV", "");
   traj->add_option("--out", traj_args->out, "PNG to write (the data goes beside it as .dat)");
   traj->callback([&ctx, traj_args] {
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(traj_args->dataset);
-    const ProxyTable table = LoadProxyTable(
-        ctx.ProxyTable(traj_args->proxy_table, dataset), dataset);
+    const ProxyTable table = LoadProxyTable(ctx.ProxyTable(traj_args->proxy.proxy_table, dataset), dataset);
     const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
     ControllerStrategy strategy(ModelOrDefault(ctx, traj_args->model), fs::path());
     const fs::path png(traj_args->out);
@@ -416,7 +395,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     std::vector<std::string> devices = DeviceList(data, traj_args->devices);
     for (const std::string& name : devices) {
       const LatencyTable& lt = data.DeviceTable(name);
-      TableDevice device("table:" + name, lt, data.space());
+      TableDevice device(DeviceSpec::Table(name).ToString(), lt, data.space());
       const SearchContext context = MakeSearchContext(data, proxy, device);
       SearchTask task;
       task.dataset = dataset;

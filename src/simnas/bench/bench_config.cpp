@@ -8,6 +8,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/devices/device_spec.h"
 
 namespace simnas {
 
@@ -97,15 +98,15 @@ std::vector<std::string> ExpandDevices(const BenchGroup& group, const BenchmarkD
   if (group.kind == "help") {
     std::vector<std::string> devices;
     for (const HelpTask& t : HelpTable4()) {
-      const std::string spec = "table:" + t.device;
+      const std::string spec = DeviceSpec::Table(t.device).ToString();
       if (devices.empty() || devices.back() != spec) devices.push_back(spec);
     }
     return devices;
   }
   std::vector<std::string> out;
   for (const std::string& d : group.devices) {
-    if (d == "test" || d == "train") {
-      for (const std::string& name : d == "test" ? data.TestDevices() : data.TrainDevices()) out.push_back("table:" + name);
+    if (IsDeviceGroup(d)) {
+      for (const DeviceSpec& spec : ExpandDeviceGroup(d, data)) out.push_back(spec.ToString());
     } else {
       out.push_back(d);
     }
@@ -159,7 +160,7 @@ std::map<std::string, std::string> PlanRuns(const BenchConfig& config, const Ben
       std::vector<std::pair<Dataset, std::string>> tasks;
       if (group.kind == "help") {
         for (const HelpTask& t : HelpTable4()) {
-          if ("table:" + t.device == spec) tasks.emplace_back(Dataset::kCifar100, BudgetLabel(t.budget_ms));
+          if (DeviceSpec::Table(t.device).ToString() == spec) tasks.emplace_back(Dataset::kCifar100, BudgetLabel(t.budget_ms));
         }
       } else {
         for (Dataset dataset : group.datasets) {

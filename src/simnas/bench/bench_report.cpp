@@ -13,6 +13,7 @@
 #include "simnas/core/gnuplot.h"
 #include "simnas/core/stats.h"
 #include "simnas/data/help_answers.h"
+#include "simnas/devices/device_spec.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -446,9 +447,9 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
       std::set<std::string> devices;
       for (const HelpTask& t : HelpTable4()) devices.insert(t.device);
       for (const std::string& d : devices) {
+        const std::string spec = DeviceSpec::Table(d).ToString();
         const auto rows = Select(in.rows, [&](const nlohmann::json& r) {
-          return r["group"] == group.name && r["device"] == "table:" + d && r["probes"] == main_probes &&
-                 r["seed"] == 0;
+          return r["group"] == group.name && r["device"] == spec && r["probes"] == main_probes && r["seed"] == 0;
         });
         try {
           const fs::path cloud = figures_dir / fmt::format("{}-{}-cloud.png", group.name, d);
@@ -461,7 +462,7 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
           }
           const double mid = budgets[budgets.size() / 2];
           const auto trows = Select(in.rows, [&](const nlohmann::json& r) {
-            return r["group"] == group.name && r["device"] == "table:" + d && r["probes"] == main_probes &&
+            return r["group"] == group.name && r["device"] == spec && r["probes"] == main_probes &&
                    r["seed"] == 0 && r["budget_ms"].is_number() && r["budget_ms"].get<double>() == mid;
           });
           const fs::path traj = figures_dir / fmt::format("{}-{}-trajectories.png", group.name, d);

@@ -16,6 +16,7 @@
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/controller/training_inputs.h"
 #include "simnas/data/device_split.h"
+#include "simnas/devices/device_spec.h"
 #include "simnas/strategies/controller_strategy.h"
 #include "simnas/strategies/oracle.h"
 #include "simnas/core/error.h"
@@ -209,7 +210,8 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
   const std::string digest = GroupDigest(config_, group);
   {
     {
-      std::unique_ptr<Device> device = OpenDevice(spec, devices_);
+      const DeviceSpec device_spec = DeviceSpec::Parse(spec);
+      std::unique_ptr<Device> device = OpenDevice(device_spec, devices_);
       std::unique_ptr<Device> shared;
       Device* target = device.get();
       std::optional<GroundTruth> gt;
@@ -231,7 +233,7 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
       std::vector<BenchTask> tasks;
       if (group.kind == "help") {
         for (const HelpTask& t : HelpTable4()) {
-          if ("table:" + t.device == spec) tasks.push_back({group.name, spec, Dataset::kCifar100, t.budget_ms, {}, BudgetLabel(t.budget_ms)});
+          if (DeviceSpec::Table(t.device) == device_spec) tasks.push_back({group.name, spec, Dataset::kCifar100, t.budget_ms, {}, BudgetLabel(t.budget_ms)});
         }
       } else {
         for (Dataset dataset : group.datasets) {
@@ -249,7 +251,7 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
 
       // An honest leave-one-device-out controller for a train device.
       std::unique_ptr<Strategy> loo_controller;
-      const std::string table_name = spec.rfind("table:", 0) == 0 ? spec.substr(6) : "";
+      const std::string& table_name = device_spec.table_name();
       const bool wants_loo = group.controller_loo_steps > 0 && !table_name.empty() && !IsTestDevice(table_name) &&
                              std::find(names.begin(), names.end(), "controller") != names.end();
       const auto strategy_for = [&](const std::string& name) -> Strategy& {

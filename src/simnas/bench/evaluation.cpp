@@ -8,6 +8,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
+#include "simnas/devices/device_spec.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/strategies/oracle.h"
 #include "simnas/strategies/search_runner.h"
@@ -21,7 +22,7 @@ std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ProxyScor
   for (const std::string& name : spec.devices) {
     const LatencyTable& table = data.DeviceTable(name);
     if (!table.Complete()) throw DataError(fmt::format("evaluation needs a complete table; {} is not", name));
-    TableDevice device("table:" + name, table, data.space());
+    TableDevice device(DeviceSpec::Table(name).ToString(), table, data.space());
     SearchContext context = MakeSearchContext(data, proxy, device);
     std::erase_if(context.train_tables, [&](const LatencyTable* t) {
       return std::find(spec.exclude_from_context.begin(), spec.exclude_from_context.end(), t->name()) !=

@@ -99,74 +99,81 @@ std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
 
 namespace {
 
-const BenchmarkData& NeedData(const DeviceEnvironment& env, const std::string& spec) {
-  if (env.data == nullptr) throw Error(fmt::format("device {} needs the benchmark data", spec));
+const BenchmarkData& NeedData(const DeviceEnvironment& env, const DeviceSpec& spec) {
+  if (env.data == nullptr) throw Error(fmt::format("device {} needs the benchmark data", spec.ToString()));
   return *env.data;
 }
 
-std::unique_ptr<Device> OpenWithOptions(const std::string& spec, const DeviceEnvironment& env,
-                                        const CommandOptions& command_options, const std::string& name) {
-  const auto colon = spec.find(':');
-  const std::string kind = spec.substr(0, colon);
-  const std::string arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
-  if (kind == "table") {
-    if (arg.empty()) throw ParseError("device spec 'table:' needs a device name or a table file path");
-    const BenchmarkData& data = NeedData(env, spec);
-    const bool is_path = arg.find('/') != std::string::npos || arg.ends_with(".pt") || arg.ends_with(".csv");
-    if (is_path) {
-      return std::make_unique<TableDevice>(spec, std::make_unique<LatencyTable>(LoadLatencyTable(arg, &data.space())), data.space());
+// Opens a spec of a kind other than a name.
+std::unique_ptr<Device> OpenKind(const DeviceSpec& spec, const DeviceEnvironment& env,
+                                 const CommandOptions& command_options, const std::string& name) {
+  switch (spec.kind()) {
+    case DeviceSpec::Kind::kTable: {
+      const BenchmarkData& data = NeedData(env, spec);
+      if (spec.is_table_file()) {
+        return std::make_unique<TableDevice>(
+            spec.ToString(), std::make_unique<LatencyTable>(LoadLatencyTable(spec.table_name(), &data.space())),
+            data.space());
+      }
+      return std::make_unique<TableDevice>(spec.ToString(), data.DeviceTable(spec.table_name()), data.space());
     }
-    return std::make_unique<TableDevice>(spec, data.DeviceTable(arg), data.space());
-  }
-  if (kind == "synthetic") {
-    const auto comma = arg.find(',');
-    const auto seed = ParseInt(arg.substr(0, comma));
-    if (!seed || *seed < 0) {
-      throw ParseError(fmt::format("device spec {} needs a non-negative integer seed, e.g. synthetic:7", Quoted(spec)));
+    case DeviceSpec::Kind::kSynthetic: {
+      const SyntheticOptions options =
+          spec.has_options() ? SyntheticOptions::Parse(spec.options()) : SyntheticOptions::Default();
+      const TrainDeviceFits fits = FitTrainDevices(NeedData(env, spec));
+      std::mt19937_64 rng(spec.seed());
+      return std::make_unique<SyntheticDevice>(spec.seed(), fits.distribution.SampleDevice(rng, options), options,
+                                               spec.has_options());
     }
-    const bool options_given = comma != std::string::npos;
-    const SyntheticOptions options =
-        options_given ? SyntheticOptions::Parse(arg.substr(comma + 1)) : SyntheticOptions::Default();
-    const TrainDeviceFits fits = FitTrainDevices(NeedData(env, spec));
-    std::mt19937_64 rng(static_cast<std::uint64_t>(*seed));
-    return std::make_unique<SyntheticDevice>(static_cast<std::uint64_t>(*seed),
-                                             fits.distribution.SampleDevice(rng, options), options, options_given);
+    case DeviceSpec::Kind::kLocal:
+    case DeviceSpec::Kind::kOpenCv: {
+      const bool opencv = spec.kind() == DeviceSpec::Kind::kOpenCv;
+      LocalOptions options = ParseLocalOptions(spec.options(), opencv ? "opencv" : "local");
+      options.cache_dir = env.cache_dir;
+      if (opencv) return std::make_unique<OpenCvDevice>(std::move(options));
+      return std::make_unique<LocalDevice>(std::move(options));
+    }
+    case DeviceSpec::Kind::kCommand: {
+      CommandOptions options = command_options;
+      options.cache_dir = env.cache_dir;
+      return std::make_unique<CommandDevice>(spec.command(), NeedData(env, spec).space(), std::move(options), name);
+    }
+    case DeviceSpec::Kind::kName:
+      break;
   }
-  if (kind == "local" || kind == "opencv") {
-    LocalOptions options = ParseLocalOptions(arg, kind);
-    options.cache_dir = env.cache_dir;
-    if (kind == "opencv") return std::make_unique<OpenCvDevice>(std::move(options));
-    return std::make_unique<LocalDevice>(std::move(options));
-  }
-  if (kind == "cmd") {
-    CommandOptions options = command_options;
-    options.cache_dir = env.cache_dir;
-    return std::make_unique<CommandDevice>(arg, NeedData(env, spec).space(), std::move(options), name);
-  }
-  return nullptr;
+  throw ParseError(fmt::format("device spec {} names no device kind", Quoted(spec.ToString())));
 }
 
 }  // namespace
 
 std::unique_ptr<Device> OpenDevice(const std::string& spec, const DeviceEnvironment& env) {
-  if (Trim(spec).empty()) throw ParseError("empty device spec; expected table:NAME, synthetic:SEED, local or cmd:...");
-  if (auto device = OpenWithOptions(spec, env, CommandOptions{}, "")) return device;
+  return OpenDevice(DeviceSpec::Parse(spec), env);
+}
+
+std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec, const DeviceEnvironment& env) {
+  if (spec.kind() != DeviceSpec::Kind::kName) return OpenKind(spec, env, CommandOptions{}, "");
   // A bare name: the registry first, then a benchmark table.
   if (env.registry && fs::exists(*env.registry)) {
     for (const RegistryEntry& e : LoadDeviceRegistry(*env.registry)) {
-      if (e.name != spec) continue;
-      if (auto device = OpenWithOptions(e.spec, env, e.command, e.name)) return device;
+      if (e.name != spec.name()) continue;
+      std::optional<DeviceSpec> target;
+      try {
+        target = DeviceSpec::Parse(e.spec);
+      } catch (const ParseError& error) {
+        throw ParseError(fmt::format("{}: device '{}': {}", env.registry->string(), e.name, error.what()));
+      }
+      if (target->kind() != DeviceSpec::Kind::kName) return OpenKind(*target, env, e.command, e.name);
       throw ParseError(fmt::format("{}: device '{}' has spec {}, which is not table:, synthetic:, local, opencv or cmd:",
                                    env.registry->string(), e.name, Quoted(e.spec)));
     }
   }
-  if (spec.find(':') == std::string::npos && env.data != nullptr &&
-      fs::exists(env.data->dir().HelpLatencyFile(spec))) {
-    return OpenWithOptions("table:" + spec, env, CommandOptions{}, "");
+  if (spec.name().find(':') == std::string::npos && env.data != nullptr &&
+      fs::exists(env.data->dir().HelpLatencyFile(spec.name()))) {
+    return OpenKind(DeviceSpec::Table(spec.name()), env, CommandOptions{}, "");
   }
   throw ParseError(fmt::format("unknown device {}; expected table:NAME|PATH, synthetic:SEED, local[:opts], opencv[:opts], "
                                "cmd:COMMAND, or a name from the device registry{}",
-                               Quoted(spec),
+                               Quoted(spec.ToString()),
                                env.registry ? " (" + env.registry->string() + ")" : " (no registry file found)"));
 }
 

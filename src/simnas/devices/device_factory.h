@@ -1,4 +1,4 @@
-// Opening a device from a spec string:
+// Opening a device from a spec (device_spec.h parses it):
 //   table:NAME       a benchmark table by device name (e.g. table:pixel3)
 //   table:PATH       a table file (HELP .pt, or a CSV written by `simnas measure-all`)
 //   synthetic:SEED[,OPTS]  a synthetic lookup-table device from the train-device distribution
@@ -23,6 +23,7 @@
 
 #include "simnas/devices/command_device.h"
 #include "simnas/devices/device.h"
+#include "simnas/devices/device_spec.h"
 
 namespace simnas {
 
@@ -44,7 +45,9 @@ struct DeviceEnvironment {
   std::filesystem::path cache_dir;                   // live devices' cache (empty: none)
 };
 
-// Throws ParseError for a malformed spec, DataError for a missing table.
+// Throws ParseError for a malformed spec or an unknown name, DataError for a missing table.
+std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec, const DeviceEnvironment& env);
+// The same for a spec string (DeviceSpec::Parse).
 std::unique_ptr<Device> OpenDevice(const std::string& spec, const DeviceEnvironment& env);
 
 }  // namespace simnas

@@ -21,19 +21,6 @@ struct LocalDevice::Reference {
   torch::Tensor input;
 };
 
-TimingOptions ToTimingOptions(const LocalOptions& o) {
-  TimingOptions t;
-  t.warmup = o.warmup;
-  t.repeats = o.repeats;
-  t.min_time_ms = o.min_time_ms;
-  t.max_spread = o.max_spread;
-  t.tries = o.tries;
-  t.quiet_tolerance = o.quiet_tolerance;
-  t.max_wait_s = o.max_wait_s;
-  t.reference_window_s = o.reference_window_s;
-  return t;
-}
-
 std::optional<RememberedReference> ReferenceMemory(const LocalOptions& options, const std::string& fingerprint) {
   if (!options.remember_reference || options.cache_dir.empty()) return std::nullopt;
   return RememberedReference{options.cache_dir / "local-reference.json", fingerprint};
@@ -66,14 +53,14 @@ LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind) {
     else if (key == "batch") o.batch = as_int(1, 4096);
     else if (key == "input") o.input_size = as_int(8, 1024);
     else if (key == "classes") o.num_classes = as_int(1, 100000);
-    else if (key == "warmup") o.warmup = as_int(0, 10000);
-    else if (key == "repeats") o.repeats = as_int(3, 100000);
-    else if (key == "tries") o.tries = as_int(1, 100);
-    else if (key == "max_spread") o.max_spread = as_positive();
-    else if (key == "quiet") o.quiet_tolerance = as_positive();
-    else if (key == "max_wait") o.max_wait_s = as_positive();
-    else if (key == "min_time") o.min_time_ms = as_positive();
-    else if (key == "window") o.reference_window_s = as_positive();
+    else if (key == "warmup") o.timing.warmup = as_int(0, 10000);
+    else if (key == "repeats") o.timing.repeats = as_int(3, 100000);
+    else if (key == "tries") o.timing.tries = as_int(1, 100);
+    else if (key == "max_spread") o.timing.max_spread = as_positive();
+    else if (key == "quiet") o.timing.quiet_tolerance = as_positive();
+    else if (key == "max_wait") o.timing.max_wait_s = as_positive();
+    else if (key == "min_time") o.timing.min_time_ms = as_positive();
+    else if (key == "window") o.timing.reference_window_s = as_positive();
     else {
       throw ParseError(fmt::format("unknown {} device option {}; expected threads, batch, input, classes, warmup, "
                                    "repeats, min_time, max_spread, tries, quiet, max_wait or window",
@@ -109,7 +96,7 @@ Measurement LocalDevice::Measure(const Cell& cell) {
     reference_->net = TinyNetwork(AllNone(), net_options);
     reference_->net->eval();
     reference_->input = input;
-    harness_ = std::make_unique<TimingHarness>(ToTimingOptions(options_), Spec(), SystemClock(),
+    harness_ = std::make_unique<TimingHarness>(options_.timing, Spec(), SystemClock(),
                                                ReferenceMemory(options_, Fingerprint()));
   }
   TinyNetwork net(cell, net_options);

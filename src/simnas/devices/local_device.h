@@ -35,30 +35,20 @@ struct LocalOptions {
   int batch = 1;
   int input_size = 32;
   int num_classes = 10;
-  int warmup = 5;
-  int repeats = 30;          // at least this many timed runs...
-  double min_time_ms = 300;  // ...and at least this much timed work (more runs for small nets)
-  double max_spread = 0.10;  // IQR / median
-  int tries = 3;
-  double quiet_tolerance = 0.10;  // accepted slowdown of the reference network
-  double max_wait_s = 120;        // give up when the machine stays busy this long
+  // The noise control of the timing harness (warm-up, repeats, spread, tries, quiet
+  // tolerance, wait, window): timing_harness.h holds the one definition and its defaults.
+  TimingOptions timing;
   bool remember_reference = true; // persist the reference speed across processes, in cache_dir
   // The Environment's cache folder: the remembered quiet speed, the opencv device's exported
   // models. Empty: nothing is remembered (and exports go to a temp folder).
   std::filesystem::path cache_dir;
-  // The quiet speed: the fastest reference run this recent. Shorter than max_wait_s, so a
-  // lasting change of the host's speed is followed before a measurement gives up; spikes
-  // shorter than the window are waited out.
-  double reference_window_s = 90;
 };
 
-// Parses "key=value,key=value" (keys as in LocalOptions: threads, batch, input, classes,
-// warmup, repeats, min_time, max_spread, tries, quiet, max_wait, window). Throws ParseError naming an unknown
-// key or bad value; `kind` names the device in messages (the `opencv` device takes the same keys).
+// Parses "key=value,key=value": the device keys threads, batch, input, classes, and the
+// timing keys warmup, repeats, min_time, max_spread, tries, quiet, max_wait, window (into
+// `timing`). Throws ParseError naming an unknown key or bad value; `kind` names the device in messages (the `opencv` device takes the same keys).
 LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind = "local");
 
-// The harness settings of these options.
-TimingOptions ToTimingOptions(const LocalOptions& options);
 // Where a live device remembers its quiet speed (<cache_dir>/local-reference.json, keyed by
 // fingerprint), or nothing when options.remember_reference is off or there is no cache folder.
 std::optional<RememberedReference> ReferenceMemory(const LocalOptions& options, const std::string& fingerprint);

@@ -77,7 +77,7 @@ Measurement OpenCvDevice::Measure(const Cell& cell) {
     cv::RNG rng(0);
     rng.fill(nets->input, cv::RNG::NORMAL, 0.0, 1.0);
     nets_ = std::move(nets);
-    harness_ = std::make_unique<TimingHarness>(ToTimingOptions(options_), Spec(), SystemClock(),
+    harness_ = std::make_unique<TimingHarness>(options_.timing, Spec(), SystemClock(),
                                                ReferenceMemory(options_, Fingerprint()));
   }
   cv::dnn::Net net = Load(CachedCellOnnx(cell, export_options, folder), Spec());

@@ -36,7 +36,10 @@ struct TimingOptions {
   int tries = 3;
   double quiet_tolerance = 0.10;   // accepted slowdown of the reference network
   double max_wait_s = 120;         // give up when the machine stays busy this long
-  double reference_window_s = 90;  // the quiet speed: the fastest reference run this recent
+  // The quiet speed: the fastest reference run this recent. Shorter than max_wait_s, so a
+  // lasting change of the host's speed is followed before a measurement gives up; spikes
+  // shorter than the window are waited out.
+  double reference_window_s = 90;
   double spin_up_ms = 300;         // reference runs before the first timing (bring the core up to speed)
 };
 

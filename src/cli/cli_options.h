@@ -1,0 +1,66 @@
+// The option groups several subcommands share, declared and resolved in one place: one cell
+// (--arch / --index), a device, a dataset, a seed, the proxy table and aggregate, and the
+// command line recorded in output files. Each subcommand passes its own help text, so its
+// --help reads as before.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "simnas/search_space/cell.h"
+#include "simnas/search_space/search_space.h"
+
+namespace simnas::cli {
+
+// --arch STR or --index N: one cell of the NATS-Bench space.
+struct CellArgs {
+  std::optional<std::string> arch;
+  std::optional<int> index;
+  CLI::Option* arch_option = nullptr;   // set by AddCellOptions (for further checks)
+  CLI::Option* index_option = nullptr;
+  bool given() const { return arch.has_value() || index.has_value(); }
+};
+
+// Adds --arch and --index (in this order; each excludes the other).
+void AddCellOptions(CLI::App* cmd, CellArgs& args, const std::string& arch_help = "Architecture string",
+                    const std::string& index_help = "NATS-Bench index");
+// Throws ParseError when neither or both of --arch and --index were given:
+// "simnas <command> needs --arch STR or --index N".
+void RequireCell(const CellArgs& args, std::string_view command);
+// The cell --arch or --index names. Throws ParseError in one line naming the flag: neither or
+// both given (RequireCell), an index outside [0, 15624], a malformed architecture string.
+Cell ResolveCell(const CellArgs& args, const SearchSpace& space, std::string_view command);
+// The same, asking for the space (which reads the data) only for --index.
+Cell ResolveCell(const CellArgs& args, const std::function<const SearchSpace&()>& space, std::string_view command);
+
+// --device SPEC (one, or repeated into a list).
+CLI::Option* AddDeviceOption(CLI::App* cmd, std::string& device, const std::string& help);
+CLI::Option* AddDeviceOption(CLI::App* cmd, std::vector<std::string>& devices, const std::string& help);
+// --dataset NAME (cifar10, cifar100 or ImageNet16-120).
+CLI::Option* AddDatasetOption(CLI::App* cmd, std::string& dataset, const std::string& help);
+CLI::Option* AddDatasetOption(CLI::App* cmd, std::optional<std::string>& dataset, const std::string& help);
+// --seed S (main checks every --seed is a non-negative integer).
+CLI::Option* AddSeedOption(CLI::App* cmd, std::uint64_t& seed, const std::string& help);
+
+// --proxy-table FILE and --aggregate NAME: the proxy scores a search ranks cells by.
+struct ProxyArgs {
+  std::string proxy_table;  // empty: the shipped table of the dataset
+  std::string aggregate = "freerea";
+};
+// Adds --proxy-table, and --aggregate unless `aggregate_help` is empty.
+void AddProxyOptions(CLI::App* cmd, ProxyArgs& args, const std::string& proxy_table_help,
+                     const std::string& aggregate_help);
+
+// This process's command line as recorded in output files (Linux: /proc/self/cmdline), the
+// program shown as "simnas" and arguments with spaces or quotes quoted.
+std::string CommandLine();
+// The same for given arguments (argv without argv[0]).
+std::string CommandLine(const std::vector<std::string>& args);
+
+}  // namespace simnas::cli
