@@ -54,7 +54,7 @@ fs::path ModelOrDefault(CliContext& ctx, const std::string& model) {
   return model.empty() ? ctx.Strategies().controller_model : fs::path(model);
 }
 
-// The training inputs of `simnas train` and `simnas controller loo`: the proxy table of a
+// The training inputs of `simnas train` (`controller loo` uses bench/leave_one_out.h): the proxy table of a
 // dataset, from train devices only.
 TrainingInputs PrepareTraining(CliContext& ctx, Dataset dataset, const std::string& proxy_table,
                                const std::string& aggregate, const std::vector<std::string>& exclude) {
