@@ -5,7 +5,7 @@
 #include "simnas/strategies/random_search.h"
 #include "simnas/strategies/search_runner.h"
 #include "simnas/devices/table_device.h"
-#include "test_support.h"
+#include "fixture_data.h"
 
 namespace simnas {
 namespace {
@@ -22,7 +22,7 @@ ProxyScores IndexScores() {
 
 ProbeRecord Record(int index, double ms) {
   ProbeRecord r;
-  r.cell = testing::Data().space().CellAt(index);
+  r.cell = testing::FixtureSpace().CellAt(index);
   r.index = index;
   r.measurement.latency_ms = ms;
   return r;
@@ -60,11 +60,12 @@ TEST(ChooseAnswer, UnconstrainedRewardBalancesProxyAndLatency) {
 }
 
 TEST(RandomSearch, SpendsExactlyTheBudgetAndIsDeterministic) {
-  const auto& data = testing::Data();
+  const auto& data = testing::FixtureData();
   const ProxyScores proxy = IndexScores();
   TableDevice device("table:pixel3", data.DeviceTable("pixel3"), data.space());
   const SearchContext context = MakeSearchContext(data, proxy, device);
-  EXPECT_EQ(context.train_tables.size(), 16u);  // 17 train devices minus the target itself
+  EXPECT_EQ(context.train_tables.size(), data.TrainDevices().size() - 1);  // the train devices but the target
+  for (const LatencyTable* t : context.train_tables) EXPECT_NE(t->name(), "pixel3");
   RandomSearch random;
   SearchTask task;
   task.seed = 3;

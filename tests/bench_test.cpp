@@ -9,6 +9,7 @@
 
 #include "simnas/bench/bench_config.h"
 #include "simnas/bench/ground_truth.h"
+#include "simnas/bench/run_record.h"
 #include "simnas/devices/device.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/proxy_table.h"
@@ -188,7 +189,7 @@ TEST(Bench, ResumingAChangedConfigRunsTheChangedGroupAgainAndReportsOnlyItsRuns)
       << ReadText(dir / "out" / "report.md");
   int stale = 0;
   const BenchConfig config = LoadBenchConfig(dir / "config.json");
-  EXPECT_EQ(RowsOfPlan(rows, PlanRuns(config, testing::Data()), &stale).size(), 4u);
+  EXPECT_EQ(RowsOfPlan(ReadRunRecords(dir / "out" / "runs.jsonl"), PlanRuns(config, testing::Data()), &stale).size(), 4u);
   EXPECT_EQ(stale, 4);
   // A third run has nothing left to do.
   const testing::CliResult third = testing::RunCli(args, 300);
@@ -229,7 +230,7 @@ TEST(Bench, LeaveOneOutControllerIsTrainedWithoutTheTarget) {
   const fs::path model = dir / "out" / "controllers" / "pixel3" / "controller.ctl";
   ASSERT_TRUE(fs::exists(model));
   const ControllerModel m = LoadControllerModel(model);
-  EXPECT_EQ(m.provenance["held_out"], "pixel3");
+  EXPECT_EQ(m.provenance["held_out"], nlohmann::json::array({"pixel3"}));
   ASSERT_TRUE(m.provenance["train_devices"].is_array());
   EXPECT_EQ(m.provenance["train_devices"].size(), 16u);
   for (const auto& d : m.provenance["train_devices"]) EXPECT_NE(d.get<std::string>(), "pixel3");
@@ -238,6 +239,50 @@ TEST(Bench, LeaveOneOutControllerIsTrainedWithoutTheTarget) {
   const std::string report((std::istreambuf_iterator<char>(report_in)), std::istreambuf_iterator<char>());
   EXPECT_NE(report.find("trained (8192 steps, seed 0, the committed default's settings) without that device"),
             std::string::npos);
+}
+
+std::string ReadBytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// `simnas bench` and `simnas controller loo` train their leave-out controllers through one
+// path: the same held-out devices, steps, seed and proxy give the same controller files, and a
+// second call reuses the finished controllers instead of training again.
+TEST(Bench, BenchAndControllerLooTrainTheSameLeaveOutControllers) {
+  testing::TempDir dir;
+  WriteProxyTables(dir / "proxies");
+  std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["controller"], "seeds": 1, "groups": [
+      {"name": "loo-train", "kind": "percentile", "devices": ["table:pixel3", "table:gold_6240"], "percentiles": [50],
+       "controller_loo_steps": 4096}]})";
+  const testing::CliResult bench =
+      testing::RunCli({"--store", (dir / "p.sqlite").string(), "bench", "--config", (dir / "config.json").string(),
+                       "--out", (dir / "out").string(), "--proxy-dir", (dir / "proxies").string()},
+                      600);
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  const std::vector<std::string> loo = {"controller", "loo", "--steps", "4096", "--seed", "0", "--devices",
+                                        "pixel3;gold_6240", "--percentiles", "50", "--seeds", "1", "--strategies",
+                                        "controller", "--proxy-table", (dir / "proxies" / "cifar100.csv").string(),
+                                        "--aggregate", "freerea", "--out", (dir / "loo").string()};
+  const testing::CliResult first = testing::RunCli(loo, 600);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  for (const char* device : {"pixel3", "gold_6240"}) {
+    const std::string from_bench = ReadBytes(dir / "out" / "controllers" / device / "controller.ctl");
+    const std::string from_loo = ReadBytes(dir / "loo" / device / "controller.ctl");
+    ASSERT_FALSE(from_bench.empty()) << device;
+    EXPECT_TRUE(from_bench == from_loo) << device << ": the two commands trained different controllers";
+    EXPECT_EQ(LoadControllerModel(dir / "loo" / device / "controller.ctl").provenance["steps"], 4096) << device;
+  }
+  // Resumable: a second call finds both controllers finished and only evaluates them again.
+  const std::string before = ReadBytes(dir / "loo" / "pixel3" / "controller.ctl");
+  const testing::CliResult second = testing::RunCli(loo, 600);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(first.err.find("reusing the finished controller"), std::string::npos) << first.err;
+  EXPECT_NE(second.err.find("reusing the finished controller " + (dir / "loo" / "gold_6240" / "controller.ctl").string()),
+            std::string::npos)
+      << second.err;
+  EXPECT_TRUE(ReadBytes(dir / "loo" / "pixel3" / "controller.ctl") == before);
+  EXPECT_NE(first.out.find("controller"), std::string::npos) << first.out;  // the evaluation table
 }
 
 // A live device that fails some cells now and then: the reference sample tries them again

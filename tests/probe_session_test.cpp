@@ -12,6 +12,7 @@
 #include "simnas/core/subprocess.h"
 #include "simnas/devices/command_device.h"
 #include "simnas/devices/table_device.h"
+#include "fixture_data.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -32,7 +33,7 @@ class CountingDevice : public Device {
 
 TEST(ProbeSession, CountsDistinctCellsRefusesBeyondBudgetAndCachesRepeats) {
   CountingDevice device;
-  const SearchSpace& space = testing::Data().space();
+  const SearchSpace& space = testing::FixtureSpace();
   ProbeSession session(device, space, 3);
   std::mt19937_64 rng(1);
   const Cell a = RandomCell(rng), b = RandomCell(rng), c = RandomCell(rng), d = RandomCell(rng);
@@ -43,7 +44,10 @@ TEST(ProbeSession, CountsDistinctCellsRefusesBeyondBudgetAndCachesRepeats) {
   session.Probe(c);
   EXPECT_EQ(session.remaining(), 0);
   EXPECT_EQ(session.Probe(b).measurement.latency_ms, 1.0 + b.Code() / 1000.0);  // cached, still answers
-  EXPECT_THROW(session.Probe(d), BudgetExhausted);
+  ASSERT_NE(session.TryProbe(c), nullptr);                                         // cached: no probe needed
+  EXPECT_EQ(session.TryProbe(d), nullptr);  // spent: no answer, nothing measured, no exception
+  EXPECT_EQ(session.used(), 3);
+  EXPECT_THROW(session.Probe(d), Error);    // a caller that budgeted its cells is told of its bug
   EXPECT_EQ(device.calls, 3);
   EXPECT_EQ(session.history().size(), 3u);
   EXPECT_EQ(session.history()[0].index, space.IndexOf(a));
@@ -51,12 +55,12 @@ TEST(ProbeSession, CountsDistinctCellsRefusesBeyondBudgetAndCachesRepeats) {
 
 TEST(ProbeSession, RejectsANonPositiveBudget) {
   CountingDevice device;
-  EXPECT_THROW(ProbeSession(device, testing::Data().space(), 0), ParseError);
+  EXPECT_THROW(ProbeSession(device, testing::FixtureSpace(), 0), ParseError);
 }
 
 TEST(ProbeStore, RecordsLiveMeasurementsAndReplaysThemForTheSameRun) {
   testing::TempDir dir;
-  const SearchSpace& space = testing::Data().space();
+  const SearchSpace& space = testing::FixtureSpace();
   std::mt19937_64 rng(2);
   const Cell a = RandomCell(rng), b = RandomCell(rng);
   {
@@ -82,7 +86,7 @@ TEST(ProbeStore, RecordsLiveMeasurementsAndReplaysThemForTheSameRun) {
 TEST(ProbeStore, ReplayDevicesAreNotStored) {
   testing::TempDir dir;
   ProbeStore store(dir / "p.sqlite");
-  const auto& data = testing::Data();
+  const auto& data = testing::FixtureData();
   TableDevice device("table:fpga", data.DeviceTable("fpga"), data.space());
   ProbeSession session(device, data.space(), 2, &store, "run");
   session.Probe(data.space().CellAt(0));

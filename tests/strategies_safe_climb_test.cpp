@@ -1,5 +1,5 @@
 // The target latency model behind `safe-climb` (NNLS over train tables, scaled consensus,
-// leave-one-out error) and the strategy's own rules.
+// leave-one-out error) and the strategy's own rules, on the in-memory fixture tables.
 #include <cmath>
 #include <random>
 
@@ -11,12 +11,13 @@
 #include "simnas/strategies/safe_climb.h"
 #include "simnas/strategies/search_runner.h"
 #include "simnas/latency_model/table_mixture.h"
-#include "test_support.h"
+#include "fixture_data.h"
 
 namespace simnas {
 namespace {
 
-using testing::Data;
+// The in-memory fixture benchmark: these tests need no data folder.
+const BenchmarkData& Data() { return testing::FixtureData(); }
 
 TEST(NonNegativeLeastSquares, RecoversANonNegativeCombinationAndRespectsTheBound) {
   std::mt19937_64 rng(2);

@@ -2,13 +2,15 @@
 // budgets never exceeded, deterministic per seed, answers from measured cells; the oracles'
 // refusal of devices without a full table. The proxy scores are a fake in-memory table
 // (the committed tables are generated elsewhere), shaped like the real ones: larger cells
-// score higher.
+// score higher; the devices are the in-memory fixture's (fixture_data.h).
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <optional>
+#include <random>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -23,35 +25,25 @@
 #include "simnas/strategies/pareto.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
+#include "fixture_data.h"
 #include "test_support.h"
 
 namespace simnas {
 namespace {
 
-using testing::Data;
+// The in-memory fixture benchmark (fixture_data.h): all but the CLI test need no data folder.
+const BenchmarkData& Data() { return testing::FixtureData(); }
+const ProxyScores& FakeProxy() { return testing::FixtureProxy(); }
 
-// Deterministic fake proxy table: weighted op counts plus a position term and a hash jitter.
-ProxyTable FakeProxyTable() {
-  ProxyTable t;
-  t.dataset = Dataset::kCifar100;
-  t.naswot.resize(kNumCells);
-  t.logsynflow.resize(kNumCells);
-  t.skip.resize(kNumCells);
-  for (int i = 0; i < kNumCells; ++i) {
-    const Cell c = Data().space().CellAt(i);
-    const auto n = c.OpCounts();
-    const double jitter = static_cast<double>((static_cast<unsigned>(i) * 2654435761u) % 1000u) / 1000.0;
-    const auto u = static_cast<std::size_t>(i);
-    t.naswot[u] = 700 + 12 * n[3] + 7 * n[2] + 2 * n[1] + 3 * n[4] + 4 * jitter;
-    t.logsynflow[u] = 100 + 20 * n[3] + 8 * n[2] - 5 * n[0] + (c.op(5) == Op::kConv3x3 ? 6 : 0) + 3 * jitter;
-    t.skip[u] = n[1] > 0 ? 1.0 : 0.0;
+// A strategy by name; the `oracle` ranks by the fixture's accuracy (MakeStrategy's would load
+// the data folder's).
+std::unique_ptr<Strategy> MakeTestStrategy(const std::string& name) {
+  if (name == "oracle") {
+    auto oracle = std::make_unique<OracleStrategy>(OracleTarget::kAccuracy);
+    oracle->UseAccuracy(Data().Accuracy(Dataset::kCifar100));
+    return oracle;
   }
-  return t;
-}
-
-const ProxyScores& FakeProxy() {
-  static const ProxyScores scores(FakeProxyTable(), ProxyAggregate::kFreeRea);
-  return scores;
+  return MakeStrategy(name, testing::RepoStrategyResources());
 }
 
 std::vector<std::string> ProbingStrategies() { return {"random", "one-proxy", "evolution", "lut-prior", "safe-climb"}; }
@@ -65,7 +57,7 @@ struct Outcome {
 
 Outcome RunStrategy(const std::string& strategy_name, Device& device, std::optional<double> budget_ms, int probes,
             std::uint64_t seed) {
-  std::unique_ptr<Strategy> strategy = MakeStrategy(strategy_name, testing::RepoStrategyResources());
+  std::unique_ptr<Strategy> strategy = MakeTestStrategy(strategy_name);
   SearchTask task;
   task.latency_budget_ms = budget_ms;
   task.seed = seed;
@@ -127,6 +119,33 @@ INSTANTIATE_TEST_SUITE_P(Strategies, ProbingStrategy, ::testing::ValuesIn(Probin
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
                          });
+
+// A spent probe budget is the normal end of a search, not an error: every strategy, handed a
+// session whose probes are already spent (or nearly), returns without an exception and
+// without measuring anything beyond the budget.
+TEST(ProbingStrategies, EveryStrategyStopsCleanlyWhenTheProbesAreSpent) {
+  TableDevice device("table:gold_6240", Data().DeviceTable("gold_6240"), Data().space());
+  const SearchContext context = MakeSearchContext(Data(), FakeProxy(), device);
+  std::vector<std::string> names = ProbingStrategies();
+  for (const std::string extra : {"controller", "oracle", "proxy-oracle"}) names.push_back(extra);
+  for (const std::string& name : names) {
+    for (std::optional<double> budget : {std::optional<double>(Median(Data().DeviceTable("gold_6240"))),
+                                         std::optional<double>()}) {
+      for (int spent : {3, 2}) {
+        std::unique_ptr<Strategy> strategy = MakeTestStrategy(name);
+        ProbeSession session(device, Data().space(), 3);
+        std::mt19937_64 rng(static_cast<std::uint64_t>(spent));
+        while (session.used() < spent) ASSERT_NE(session.TryProbe(RandomCell(rng)), nullptr);
+        SearchTask task;
+        task.latency_budget_ms = budget;
+        task.seed = 4;
+        const int calls_before = session.measured_now();
+        EXPECT_NO_THROW(strategy->Search(session, task, context)) << name;
+        EXPECT_LE(session.measured_now() - calls_before, 3 - spent) << name;
+      }
+    }
+  }
+}
 
 TEST(ProbingStrategies, ProxyDeviceStrategiesFindAFeasibleCellAtTheMedianBudget) {
   // With 10 probes at the median latency, a proxy-device strategy that ranks latency at all
@@ -252,8 +271,8 @@ TEST(LutPrior, MeanTableIsTheMeanOfTheFits) {
 TEST(StrategiesCli, EveryStrategyAnswersSimnasSearchOnATableDevice) {
   testing::TempDir dir;
   const auto proxy_csv = dir / "cifar100.csv";
-  SaveProxyTable(proxy_csv, FakeProxyTable());
-  const std::string budget = std::to_string(Median(Data().DeviceTable("gold_6240")));
+  SaveProxyTable(proxy_csv, testing::FixtureProxyTable(Dataset::kCifar100, testing::Data().space()));
+  const std::string budget = std::to_string(Median(testing::Data().DeviceTable("gold_6240")));
   for (const StrategyInfo& info : ListStrategies()) {
     const auto r = testing::RunCli({"search", "--device", "table:gold_6240", "--strategy", info.name, "--probes", "10",
                                     "--budget-ms", budget, "--proxy-table", proxy_csv.string(), "--seed", "2",

@@ -12,6 +12,7 @@
 #include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/bench/evaluation.h"
+#include "simnas/bench/leave_one_out.h"
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/controller/training_inputs.h"
 #include "simnas/core/error.h"
@@ -36,7 +37,7 @@ fs::path ModelOrDefault(CliContext& ctx, const std::string& model) {
   return model.empty() ? ctx.Strategies().controller_model : fs::path(model);
 }
 
-// The training inputs of `simnas train` and `simnas controller loo`: the proxy table of a
+// The training inputs of `simnas train` (`controller loo` uses bench/leave_one_out.h): the proxy table of a
 // dataset, from train devices only.
 TrainingInputs PrepareTraining(CliContext& ctx, Dataset dataset, const std::string& proxy_table,
                                const std::string& aggregate, const std::vector<std::string>& exclude) {
@@ -309,50 +310,28 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
         if (!Trim(g).empty()) groups.push_back(DeviceList(data, std::string(Trim(g))));
       }
     }
-    for (const auto& group : groups) {
-      for (const std::string& d : group) {
-        if (IsTestDevice(d)) throw ParseError(fmt::format("--devices: {} is a test device; leave-one-out runs on train devices only", d));
-        data.DeviceTable(d);  // a name that is not a table fails here, before any training
-      }
-    }
+    for (const auto& group : groups) CheckLeaveOutDevices(data, group);  // every group, before any training
+    const ProxyScores proxy(LoadProxyTable(ctx.ProxyTable(loo_args->proxy_table, dataset), dataset),
+                            ParseProxyAggregate(loo_args->aggregate));
+    LeaveOutSettings settings;
+    settings.env = MakeEnvConfig(loo_args->env);
+    settings.ppo = loo_args->ppo;
+    settings.ppo.total_steps = loo_args->steps;
+    settings.seed = loo_args->seed;
     const fs::path root(loo_args->out);
     const std::string command = CommandLine();
+    EvalSpec spec;
+    spec.percentiles = NumberList(loo_args->percentiles, "--percentiles");
+    spec.seeds = loo_args->seeds;
+    spec.probes = loo_args->probes;
+    spec.dataset = dataset;
     std::vector<EvalRow> all_rows;
     for (const auto& group : groups) {
-      std::string group_name;
-      for (const std::string& d : group) group_name += (group_name.empty() ? "" : "+") + d;
-      const fs::path dir = root / group_name;
-      TrainingInputs in = PrepareTraining(ctx, dataset, loo_args->proxy_table, loo_args->aggregate, group);
-      if (!fs::exists(dir / "done")) {
-        TrainOptions options;
-        options.env = MakeEnvConfig(loo_args->env);
-        options.ppo = loo_args->ppo;
-        options.ppo.total_steps = loo_args->steps;
-        options.seed = loo_args->seed;
-        options.out = dir;
-        options.resume = true;
-        options.monitor_accuracy = &data.Accuracy(Dataset::kCifar100).test_accuracy;
-        options.plot = false;
-        options.provenance = {{"command", command}, {"held_out", group}, {"train_devices", in.devices}};
-        fmt::print(stderr, "leave-one-out: training without {}\n", group_name);
-        const TrainResult r = TrainController(options, in.tables, in.fits.distribution);
-        WriteFileAtomically(dir / "done", fmt::format("{} steps, {:.0f} steps/s\n", r.steps, r.steps_per_second));
-      }
-      EvalSpec spec;
-      spec.devices = group;
-      spec.exclude_from_context = group;
-      spec.percentiles = NumberList(loo_args->percentiles, "--percentiles");
-      spec.seeds = loo_args->seeds;
-      spec.probes = loo_args->probes;
-      spec.dataset = dataset;
-      std::vector<std::unique_ptr<Strategy>> owned;
-      std::vector<NamedStrategy> strategies;
-      for (const std::string& name : Split(loo_args->strategies, ',')) {
-        owned.push_back(name == "controller" ? std::make_unique<ControllerStrategy>(dir / "controller.ctl", fs::path())
-                                             : MakeStrategy(name, ctx.Strategies()));
-        strategies.push_back({name, owned.back().get()});
-      }
-      const std::vector<EvalRow> rows = EvaluateOnTables(data, in.proxy, spec, strategies);
+      const LeaveOutController trained =
+          TrainLeaveOutController(data, proxy, group, settings, root / LeaveOutName(group));
+      if (!trained.trained) fmt::print(stderr, "leave-one-out: reusing the finished controller {}\n", trained.model.string());
+      const std::vector<EvalRow> rows = EvaluateLeaveOut(data, proxy, group, trained.model, spec,
+                                                         Split(loo_args->strategies, ','), ctx.Strategies());
       all_rows.insert(all_rows.end(), rows.begin(), rows.end());
       const std::string md = EvalRowsToMarkdown(all_rows);
       WriteFileAtomically(root / "loo.md", fmt::format("Command: `{}`\n\n{}", command, md));

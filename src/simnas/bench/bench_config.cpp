@@ -187,26 +187,24 @@ std::map<std::string, std::string> PlanRuns(const BenchConfig& config, const Ben
   return plan;
 }
 
-std::vector<nlohmann::json> RowsOfPlan(const std::vector<nlohmann::json>& rows,
-                                       const std::map<std::string, std::string>& plan, int* stale) {
+std::vector<RunRecord> RowsOfPlan(const std::vector<RunRecord>& rows, const std::map<std::string, std::string>& plan,
+                                  int* stale) {
   // The last current row of each key, in the order the keys first appear.
   std::map<std::string, std::size_t> last;
   std::vector<std::string> order;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const nlohmann::json& row = rows[i];
-    if (!row.contains("key") || !row["key"].is_string()) continue;
-    const std::string key = row["key"].get<std::string>();
-    const auto planned = plan.find(key);
+    const RunRecord& row = rows[i];
+    const auto planned = plan.find(row.key);
     if (planned == plan.end()) continue;
     // A row without a digest predates digests: it counts when its key is planned.
-    if (row.contains("config_digest") && row["config_digest"] != planned->second) continue;
-    if (last.emplace(key, i).second) {
-      order.push_back(key);
+    if (row.config_digest && *row.config_digest != planned->second) continue;
+    if (last.emplace(row.key, i).second) {
+      order.push_back(row.key);
     } else {
-      last[key] = i;
+      last[row.key] = i;
     }
   }
-  std::vector<nlohmann::json> out;
+  std::vector<RunRecord> out;
   out.reserve(order.size());
   for (const std::string& key : order) out.push_back(rows[last[key]]);
   if (stale != nullptr) *stale = static_cast<int>(rows.size() - out.size());

@@ -36,6 +36,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "simnas/bench/run_record.h"
 #include "simnas/data/benchmark_data.h"
 #include "simnas/data/dataset.h"
 
@@ -113,7 +114,7 @@ std::map<std::string, std::string> PlanRuns(const BenchConfig& config, const Ben
 // one, as the committed docs/benchmark/runs.jsonl.gz) counts when its key is planned, so the
 // committed runs still make their report. Of several rows with one key the last counts.
 // `stale` (optional) gets the number of rows left out.
-std::vector<nlohmann::json> RowsOfPlan(const std::vector<nlohmann::json>& rows,
-                                       const std::map<std::string, std::string>& plan, int* stale = nullptr);
+std::vector<RunRecord> RowsOfPlan(const std::vector<RunRecord>& rows, const std::map<std::string, std::string>& plan,
+                                  int* stale = nullptr);
 
 }  // namespace simnas

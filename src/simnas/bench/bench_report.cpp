@@ -20,18 +20,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double NumberOr(const nlohmann::json& row, const char* key, double fallback) {
-  return row.contains(key) && row[key].is_number() ? row[key].get<double>() : fallback;
-}
-
-bool Feasible(const nlohmann::json& row) { return row.value("feasible", false); }
-
 std::string MeanStd(double mean, double sd) { return fmt::format("{:.2f} ± {:.2f}", mean, sd); }
 
-std::vector<const nlohmann::json*> Select(const std::vector<nlohmann::json>& rows,
-                                          const std::function<bool(const nlohmann::json&)>& keep) {
-  std::vector<const nlohmann::json*> out;
-  for (const nlohmann::json& r : rows) {
+std::vector<const RunRecord*> Select(const std::vector<RunRecord>& rows,
+                                     const std::function<bool(const RunRecord&)>& keep) {
+  std::vector<const RunRecord*> out;
+  for (const RunRecord& r : rows) {
     if (keep(r)) out.push_back(&r);
   }
   return out;
@@ -43,11 +37,11 @@ int MainProbes(const BenchGroup& group) {
 
 }  // namespace
 
-std::vector<StrategySummary> Summarize(const std::vector<const nlohmann::json*>& rows) {
+std::vector<StrategySummary> Summarize(const std::vector<const RunRecord*>& rows) {
   std::vector<std::string> order;
-  std::map<std::string, std::vector<const nlohmann::json*>> by;
-  for (const nlohmann::json* r : rows) {
-    const std::string s = (*r)["strategy"].get<std::string>();
+  std::map<std::string, std::vector<const RunRecord*>> by;
+  for (const RunRecord* r : rows) {
+    const std::string& s = r->strategy;
     if (by.find(s) == by.end()) order.push_back(s);
     by[s].push_back(r);
   }
@@ -56,19 +50,19 @@ std::vector<StrategySummary> Summarize(const std::vector<const nlohmann::json*>&
     StrategySummary sum;
     sum.strategy = s;
     std::vector<double> acc, regret, pct, probes, wall, reward;
-    for (const nlohmann::json* r : by[s]) {
+    for (const RunRecord* r : by[s]) {
       ++sum.runs;
-      if (r->value("found", false)) ++sum.found;
-      probes.push_back(NumberOr(*r, "probes_used", 0));
-      wall.push_back(NumberOr(*r, "wall_s", 0));
-      if (!Feasible(*r)) {
+      if (r->found()) ++sum.found;
+      probes.push_back(r->probes_used);  // 0 for a failed run
+      wall.push_back(r->wall_s);
+      if (!r->feasible || !r->answer) {  // a feasible run always has an answer
         ++sum.violations;
         continue;
       }
-      acc.push_back(NumberOr(*r, "accuracy", 0));
-      regret.push_back(NumberOr(*r, "regret", 0));
-      pct.push_back(NumberOr(*r, "latency_percentile", 0));
-      if (r->contains("reward")) reward.push_back(NumberOr(*r, "reward", 0));
+      acc.push_back(r->answer->accuracy);
+      regret.push_back(r->answer->regret);
+      pct.push_back(r->answer->latency_percentile);
+      if (r->answer->reward) reward.push_back(*r->answer->reward);
     }
     sum.accuracy_mean = acc.empty() ? 0 : Mean(acc);
     sum.accuracy_std = StdDev(acc);
@@ -115,12 +109,11 @@ std::string SummaryTable(const std::vector<StrategySummary>& rows, bool unconstr
 }
 
 // Mean oracle and proxy-oracle accuracy over the distinct tasks of `rows`.
-std::pair<double, double> OracleMeans(const std::vector<const nlohmann::json*>& rows) {
+std::pair<double, double> OracleMeans(const std::vector<const RunRecord*>& rows) {
   std::map<std::string, std::pair<double, double>> per_task;
-  for (const nlohmann::json* r : rows) {
-    const std::string task = fmt::format("{}|{}|{}", (*r)["device"].get<std::string>(),
-                                         (*r)["dataset"].get<std::string>(), (*r)["budget_label"].get<std::string>());
-    per_task[task] = {NumberOr(*r, "oracle_accuracy", 0), NumberOr(*r, "proxy_oracle_accuracy", 0)};
+  for (const RunRecord* r : rows) {
+    const std::string task = fmt::format("{}|{}|{}", r->device, r->dataset, r->budget_label);
+    per_task[task] = {r->oracle_accuracy, r->proxy_oracle_accuracy};
   }
   double a = 0, b = 0;
   for (const auto& [k, v] : per_task) {
@@ -178,11 +171,11 @@ std::string HelpPublishedSection(const BenchmarkData& data, double* mean_feasibl
   return md;
 }
 
-void PlotAccuracyVsProbes(const std::vector<const nlohmann::json*>& rows, const fs::path& png) {
+void PlotAccuracyVsProbes(const std::vector<const RunRecord*>& rows, const fs::path& png) {
   std::map<std::string, std::map<int, std::vector<double>>> series;
-  for (const nlohmann::json* r : rows) {
-    if (!Feasible(*r)) continue;
-    series[(*r)["strategy"].get<std::string>()][(*r)["probes"].get<int>()].push_back(NumberOr(*r, "accuracy", 0));
+  for (const RunRecord* r : rows) {
+    if (!r->feasible || !r->answer) continue;
+    series[r->strategy][r->probes].push_back(r->answer->accuracy);
   }
   if (series.empty()) return;
   std::string dat;
@@ -205,7 +198,7 @@ void PlotAccuracyVsProbes(const std::vector<const nlohmann::json*>& rows, const 
 
 // Per device: every cell's (latency, proxy), the proxy front, and each strategy's answers.
 void PlotDeviceCloud(const BenchmarkData& data, const ProxyScores& proxy, const std::string& device,
-                     const std::vector<const nlohmann::json*>& rows, const fs::path& png) {
+                     const std::vector<const RunRecord*>& rows, const fs::path& png) {
   const LatencyTable& table = data.DeviceTable(device);
   std::string cloud;
   std::vector<std::pair<double, double>> points;
@@ -224,11 +217,11 @@ void PlotDeviceCloud(const BenchmarkData& data, const ProxyScores& proxy, const 
   }
   std::map<std::string, std::string> answers;
   std::set<double> budgets;
-  for (const nlohmann::json* r : rows) {
-    if (!r->contains("index")) continue;
-    const int index = (*r)["index"].get<int>();
-    answers[(*r)["strategy"].get<std::string>()] += fmt::format("{:.5g} {:.5g}\n", table.At(index), proxy(index));
-    if ((*r)["budget_ms"].is_number()) budgets.insert((*r)["budget_ms"].get<double>());
+  for (const RunRecord* r : rows) {
+    if (!r->answer) continue;
+    const int index = r->answer->index;
+    answers[r->strategy] += fmt::format("{:.5g} {:.5g}\n", table.At(index), proxy(index));
+    if (r->budget_ms) budgets.insert(*r->budget_ms);
   }
   // The cloud (every cell) is derived from the table and the proxy table; it is drawn from
   // a temporary file rather than kept next to the figure.
@@ -262,24 +255,23 @@ void PlotDeviceCloud(const BenchmarkData& data, const ProxyScores& proxy, const 
 
 // Trajectories of each strategy on one task (seed 0): probed cells in probe order.
 void PlotTrajectories(const BenchmarkData& data, const ProxyScores& proxy, const std::string& device,
-                      const std::vector<const nlohmann::json*>& rows, const fs::path& png) {
+                      const std::vector<const RunRecord*>& rows, const fs::path& png) {
   const LatencyTable& table = data.DeviceTable(device);
   const fs::path base = fs::path(png).replace_extension("");
   std::string plot = "plot ";
   int k = 0;
   double budget = 0;
-  for (const nlohmann::json* r : rows) {
-    if (!r->contains("trajectory")) continue;
+  for (const RunRecord* r : rows) {
+    if (r->error) continue;  // a failed run has no trajectory
     std::string text;
-    for (const auto& idx : (*r)["trajectory"]) {
-      const int i = idx.get<int>();
+    for (const int i : r->trajectory) {
       text += fmt::format("{:.5g} {:.5g}\n", table.At(i), proxy(i));
     }
     const std::string file = fmt::format("{}-{}.dat", base.string(), k);
     WriteFileAtomically(file, text);
     plot += fmt::format("{}{} using 1:2 with linespoints title {}", k ? ", " : "", GnuplotQuote(file),
-                        GnuplotQuote((*r)["strategy"].get<std::string>()));
-    budget = NumberOr(*r, "budget_ms", 0);
+                        GnuplotQuote(r->strategy));
+    budget = r->budget_ms.value_or(0);
     ++k;
   }
   if (k == 0) return;
@@ -348,8 +340,8 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
     std::vector<Dataset> datasets = group.kind == "help" ? std::vector<Dataset>{Dataset::kCifar100} : group.datasets;
     for (Dataset dataset : datasets) {
       const std::string ds(DatasetName(dataset));
-      const auto rows = Select(in.rows, [&](const nlohmann::json& r) {
-        return r["group"] == group.name && r["dataset"] == ds && r["probes"] == main_probes;
+      const auto rows = Select(in.rows, [&](const RunRecord& r) {
+        return r.group == group.name && r.dataset == ds && r.probes == main_probes;
       });
       if (rows.empty()) continue;
       const auto summaries = Summarize(rows);
@@ -368,7 +360,7 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
       md += "\n";
       // Per device breakdown.
       std::set<std::string> devices;
-      for (const nlohmann::json* r : rows) devices.insert((*r)["device"].get<std::string>());
+      for (const RunRecord* r : rows) devices.insert(r->device);
       if (devices.size() > 1) {
         std::vector<std::string> strategies;
         for (const auto& s : summaries) strategies.push_back(s.strategy);
@@ -378,8 +370,8 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
         for (std::size_t i = 0; i < strategies.size() + 2; ++i) md += "---:|";
         md += "\n";
         for (const std::string& d : devices) {
-          const auto drows = Select(in.rows, [&](const nlohmann::json& r) {
-            return r["group"] == group.name && r["dataset"] == ds && r["probes"] == main_probes && r["device"] == d;
+          const auto drows = Select(in.rows, [&](const RunRecord& r) {
+            return r.group == group.name && r.dataset == ds && r.probes == main_probes && r.device == d;
           });
           const auto dsum = Summarize(drows);
           const auto [o, po] = OracleMeans(drows);
@@ -409,7 +401,7 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
     }
     // Probe-budget curve.
     if (group.probes.size() > 1) {
-      const auto rows = Select(in.rows, [&](const nlohmann::json& r) { return r["group"] == group.name; });
+      const auto rows = Select(in.rows, [&](const RunRecord& r) { return r.group == group.name; });
       const fs::path png = figures_dir / fmt::format("{}-accuracy-vs-probes.png", group.name);
       try {
         PlotAccuracyVsProbes(rows, png);
@@ -429,8 +421,8 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
       for (const std::string& s : strategies) {
         md += "| " + s + " |";
         for (int p : probes) {
-          const auto prow = Select(in.rows, [&](const nlohmann::json& r) {
-            return r["group"] == group.name && r["strategy"] == s && r["probes"] == p;
+          const auto prow = Select(in.rows, [&](const RunRecord& r) {
+            return r.group == group.name && r.strategy == s && r.probes == p;
           });
           const auto sum = Summarize(prow);
           if (sum.empty()) md += " |";
@@ -448,8 +440,8 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
       for (const HelpTask& t : HelpTable4()) devices.insert(t.device);
       for (const std::string& d : devices) {
         const std::string spec = DeviceSpec::Table(d).ToString();
-        const auto rows = Select(in.rows, [&](const nlohmann::json& r) {
-          return r["group"] == group.name && r["device"] == spec && r["probes"] == main_probes && r["seed"] == 0;
+        const auto rows = Select(in.rows, [&](const RunRecord& r) {
+          return r.group == group.name && r.device == spec && r.probes == main_probes && r.seed == 0;
         });
         try {
           const fs::path cloud = figures_dir / fmt::format("{}-{}-cloud.png", group.name, d);
@@ -461,9 +453,9 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
             if (t.device == d) budgets.push_back(t.budget_ms);
           }
           const double mid = budgets[budgets.size() / 2];
-          const auto trows = Select(in.rows, [&](const nlohmann::json& r) {
-            return r["group"] == group.name && r["device"] == spec && r["probes"] == main_probes &&
-                   r["seed"] == 0 && r["budget_ms"].is_number() && r["budget_ms"].get<double>() == mid;
+          const auto trows = Select(in.rows, [&](const RunRecord& r) {
+            return r.group == group.name && r.device == spec && r.probes == main_probes && r.seed == 0 &&
+                   r.budget_ms && *r.budget_ms == mid;
           });
           const fs::path traj = figures_dir / fmt::format("{}-{}-trajectories.png", group.name, d);
           PlotTrajectories(data, proxy, d, trows, traj);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/bench/bench_config.h"
+#include "simnas/bench/run_record.h"
 #include "simnas/data/benchmark_data.h"
 #include "simnas/proxies/proxy_table.h"
 
@@ -18,7 +19,7 @@ struct ReportInputs {
   std::string command;    // the command that generated the report (printed at its top)
   std::string revision;   // source revision, if known
   BenchConfig config;
-  std::vector<nlohmann::json> rows;
+  std::vector<RunRecord> rows;
   std::map<std::string, std::string> ground_truth_sources;
   ProxyAggregate aggregate = ProxyAggregate::kFreeRea;
   std::filesystem::path proxy_dir;  // where the proxy tables were read
@@ -47,7 +48,7 @@ struct StrategySummary {
 
 // Summary of `rows` per strategy (rows already filtered by the caller), in the order the
 // strategies first appear.
-std::vector<StrategySummary> Summarize(const std::vector<const nlohmann::json*>& rows);
+std::vector<StrategySummary> Summarize(const std::vector<const RunRecord*>& rows);
 
 // Ranks strategies for the leave-one-device-out decision: fewest violations first, then
 // highest mean accuracy.

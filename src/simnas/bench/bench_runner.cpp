@@ -1,7 +1,6 @@
 #include "simnas/bench/bench_runner.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -12,9 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include "simnas/bench/ground_truth.h"
+#include "simnas/bench/leave_one_out.h"
 #include "simnas/controller/controller_model.h"
-#include "simnas/controller/ppo_trainer.h"
-#include "simnas/controller/training_inputs.h"
 #include "simnas/data/device_split.h"
 #include "simnas/devices/device_spec.h"
 #include "simnas/strategies/controller_strategy.h"
@@ -74,51 +72,14 @@ const ProxyScores& BenchRunner::Proxy(Dataset dataset) {
   return it->second;
 }
 
-std::vector<nlohmann::json> BenchRunner::LoadRows() const {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(options_.out_dir / "runs.jsonl");
-  std::string line;
-  while (std::getline(in, line)) {
-    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("key")) continue;  // a torn last line from a kill
-    rows.push_back(j);
-  }
-  return rows;
-}
+std::vector<RunRecord> BenchRunner::LoadRows() const { return ReadRunRecords(options_.out_dir / "runs.jsonl"); }
 
 fs::path BenchRunner::LeaveOneOutController(const std::string& device, std::int64_t steps) {
-  const fs::path dir = options_.out_dir / "controllers" / device;
-  const fs::path model = dir / "controller.ctl";
-  if (fs::exists(dir / "done")) return model;
-  // Two ranks of a job that need the same controller (on a shared file system): one trains,
-  // the other waits for it and reuses it.
-  fs::create_directories(dir);
-  const int lock = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  if (lock >= 0) ::flock(lock, LOCK_EX);
-  struct Unlock {
-    int fd;
-    ~Unlock() {
-      if (fd >= 0) ::close(fd);
-    }
-  } unlock{lock};
-  if (fs::exists(dir / "done")) return model;
   // The committed default's settings, minus the held-out device.
   const ControllerModel base = LoadControllerModel(options_.strategies.controller_model);
-  const TrainingInputs in = PrepareTrainingInputs(*data_, Proxy(Dataset::kCifar100), {device});
-  TrainOptions o;
-  o.env = base.env;
-  if (base.provenance.contains("ppo")) o.ppo = PpoConfigFromJson(base.provenance["ppo"]);
-  o.ppo.total_steps = steps;
-  o.seed = 0;
-  o.out = dir;
-  o.resume = true;
-  o.plot = false;
-  o.monitor_accuracy = &data_->Accuracy(Dataset::kCifar100).test_accuracy;
-  o.provenance = {{"purpose", "benchmark leave-one-device-out"}, {"held_out", device}, {"train_devices", in.devices}};
-  spdlog::info("bench: training a controller without {} ({} steps)", device, steps);
-  const TrainResult r = TrainController(o, in.tables, in.fits.distribution);
-  WriteFileAtomically(dir / "done", fmt::format("{} steps, {:.0f} steps/s\n", r.steps, r.steps_per_second));
-  return model;
+  return TrainLeaveOutController(*data_, Proxy(Dataset::kCifar100), {device}, SettingsOfModel(base, steps),
+                                 options_.out_dir / "controllers" / LeaveOutName({device}))
+      .model;
 }
 
 void BenchRunner::Run() {
@@ -135,8 +96,8 @@ void BenchRunner::Run(Cluster& cluster) {
     // Done: the rows of the current plan (key and config digest); runs of an earlier config are
     // stale and run again.
     int stale = 0;
-    for (const nlohmann::json& row : RowsOfPlan(LoadRows(), PlanRuns(config_, *data_), &stale)) {
-      done_text += row["key"].get<std::string>() + "\n";
+    for (const RunRecord& row : RowsOfPlan(LoadRows(), PlanRuns(config_, *data_), &stale)) {
+      done_text += row.key + "\n";
     }
     if (stale > 0) spdlog::info("bench: {} rows of {} are not of this config (stale); their runs are redone", stale, runs_file.string());
   }
@@ -285,59 +246,52 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
               search.dataset = task.dataset;
               search.latency_budget_ms = task.budget_ms;
               search.seed = static_cast<std::uint64_t>(seed);
-              nlohmann::json row = {{"key", key},
-                                    {"group", group.name},
-                                    {"kind", group.kind},
-                                    {"device", spec},
-                                    {"dataset", std::string(DatasetName(task.dataset))},
-                                    {"budget_label", task.budget_label},
-                                    {"budget_ms", task.budget_ms ? nlohmann::json(*task.budget_ms) : nlohmann::json()},
-                                    {"strategy", name},
-                                    {"probes", probes},
-                                    {"seed", seed},
-                                    {"oracle_accuracy", ref.oracle_accuracy},
-                                    {"oracle_index", ref.oracle_index},
-                                    {"proxy_oracle_accuracy", ref.proxy_oracle_accuracy},
-                                    {"proxy_oracle_index", ref.proxy_oracle_index},
-                                    {"ground_truth_complete", gt->complete()},
-                                    {"config_digest", digest}};
+              RunRecord row;
+              row.key = key;
+              row.group = group.name;
+              row.kind = group.kind;
+              row.device = spec;
+              row.dataset = std::string(DatasetName(task.dataset));
+              row.budget_label = task.budget_label;
+              row.budget_ms = task.budget_ms;
+              row.strategy = name;
+              row.probes = probes;
+              row.seed = seed;
+              row.oracle_accuracy = ref.oracle_accuracy;
+              row.oracle_index = ref.oracle_index;
+              row.proxy_oracle_accuracy = ref.proxy_oracle_accuracy;
+              row.proxy_oracle_index = ref.proxy_oracle_index;
+              row.ground_truth_complete = gt->complete();
+              row.config_digest = digest;
               try {
                 const SearchReport report = RunSearch(strategy_for(name), *target, search, probes, context, nullptr,
                                                       "bench:" + key);
-                row["probes_used"] = report.probes_used;
-                row["wall_s"] = report.wall_seconds;
-                nlohmann::json trajectory = nlohmann::json::array();
-                for (const ProbeRecord& r : report.trajectory) trajectory.push_back(r.index);
-                row["trajectory"] = trajectory;
-                row["found"] = report.answer.found;
+                row.probes_used = report.probes_used;
+                row.wall_s = report.wall_seconds;
+                for (const ProbeRecord& r : report.trajectory) row.trajectory.push_back(r.index);
                 if (report.answer.found) {
                   const ProbeRecord& c = report.answer.chosen;
-                  const double measured = c.measurement.latency_ms;
-                  const double truth = gt->Has(c.index) ? gt->At(c.index) : measured;
-                  const double acc = accuracy[static_cast<std::size_t>(c.index)];
-                  row["index"] = c.index;
-                  row["arch"] = c.cell.ToString();
-                  row["latency_ms"] = measured;
-                  row["true_latency_ms"] = truth;
-                  row["feasible"] = report.answer.feasible;
-                  row["true_feasible"] = !task.budget_ms || truth <= *task.budget_ms;
-                  row["accuracy"] = acc;
-                  row["proxy"] = report.answer.proxy;
-                  row["latency_percentile"] = gt->PercentileRank(truth);
-                  row["regret"] = ref.oracle_accuracy - acc;
-                  if (!task.budget_ms) row["reward"] = UnconstrainedReward(proxy.Normalized(c.index), truth, lo, hi);
-                } else {
-                  row["feasible"] = false;
-                  row["true_feasible"] = false;
+                  RunAnswer answer;
+                  answer.index = c.index;
+                  answer.arch = c.cell.ToString();
+                  answer.latency_ms = c.measurement.latency_ms;
+                  answer.true_latency_ms = gt->Has(c.index) ? gt->At(c.index) : answer.latency_ms;
+                  answer.accuracy = accuracy[static_cast<std::size_t>(c.index)];
+                  answer.proxy = report.answer.proxy;
+                  answer.latency_percentile = gt->PercentileRank(answer.true_latency_ms);
+                  answer.regret = ref.oracle_accuracy - answer.accuracy;
+                  if (!task.budget_ms) {
+                    answer.reward = UnconstrainedReward(proxy.Normalized(c.index), answer.true_latency_ms, lo, hi);
+                  }
+                  row.feasible = report.answer.feasible;
+                  row.true_feasible = !task.budget_ms || answer.true_latency_ms <= *task.budget_ms;
+                  row.answer = answer;
                 }
               } catch (const DeviceError& e) {
-                row["error"] = e.what();
-                row["found"] = false;
-                row["feasible"] = false;
-                row["true_feasible"] = false;
+                row.error = e.what();
                 spdlog::warn("bench run {} failed: {}", key, e.what());
               }
-              post({{"row", row}});
+              post({{"row", RunRecordToJson(row)}});
             }
           }
         }

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/bench/bench_config.h"
+#include "simnas/bench/run_record.h"
 #include "simnas/data/benchmark_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/parallel/cluster.h"
@@ -57,7 +58,7 @@ class BenchRunner {
   // which alone appends to runs.jsonl. The rows, hence the summary, are those of one process.
   void Run(Cluster& cluster);
   // All rows of runs.jsonl (finished runs, stale ones included), in file order.
-  std::vector<nlohmann::json> LoadRows() const;
+  std::vector<RunRecord> LoadRows() const;
   // Ground-truth descriptions per device spec, for the report.
   const std::map<std::string, std::string>& ground_truth_sources() const { return sources_; }
 

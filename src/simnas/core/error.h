@@ -32,12 +32,6 @@ class DeviceError : public Error {
   using Error::Error;
 };
 
-// A probe that would exceed the probe budget of a search.
-class BudgetExhausted : public Error {
- public:
-  using Error::Error;
-};
-
 // Work stopped because the user asked (Ctrl-C); progress so far has been saved.
 class Interrupted : public Error {
  public:

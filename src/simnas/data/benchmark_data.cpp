@@ -16,6 +16,18 @@ SearchSpace LoadSearchSpace(const std::filesystem::path& arch_index_file) {
 }
 namespace fs = std::filesystem;
 
+BenchmarkData::BenchmarkData(SearchSpace space, std::vector<LatencyTable> tables, std::vector<AccuracyTable> accuracy)
+    : dir_(DataDir(fs::path())), in_memory_(true), space_(std::make_unique<SearchSpace>(std::move(space))) {
+  for (LatencyTable& t : tables) {
+    const std::string name = t.name();
+    tables_[name] = std::make_unique<LatencyTable>(std::move(t));
+  }
+  for (AccuracyTable& a : accuracy) {
+    const Dataset d = a.dataset;
+    accuracy_[d] = std::make_unique<AccuracyTable>(std::move(a));
+  }
+}
+
 const SearchSpace& BenchmarkData::space() const {
   std::lock_guard lock(mutex_);
   if (!space_) space_ = std::make_unique<SearchSpace>(LoadSearchSpace(dir_.ArchIndexFile()));
@@ -25,6 +37,9 @@ const SearchSpace& BenchmarkData::space() const {
 const LatencyTable& BenchmarkData::DeviceTable(const std::string& device) const {
   std::lock_guard lock(mutex_);
   auto it = tables_.find(device);
+  if (it == tables_.end() && in_memory_) {
+    throw DataError(fmt::format("no benchmark table for device '{}' in the in-memory benchmark data", device));
+  }
   if (it == tables_.end()) {
     const fs::path path = dir_.HelpLatencyFile(device);
     if (!fs::exists(path)) {
@@ -40,6 +55,9 @@ const LatencyTable& BenchmarkData::DeviceTable(const std::string& device) const 
 const AccuracyTable& BenchmarkData::Accuracy(Dataset dataset) const {
   std::lock_guard lock(mutex_);
   auto it = accuracy_.find(dataset);
+  if (it == accuracy_.end() && in_memory_) {
+    throw DataError(fmt::format("no {} accuracy in the in-memory benchmark data", DatasetName(dataset)));
+  }
   if (it == accuracy_.end()) {
     it = accuracy_.emplace(dataset, std::make_unique<AccuracyTable>(LoadAccuracyTable(dir_.AccuracyFile(dataset), dataset)))
              .first;
@@ -49,6 +67,11 @@ const AccuracyTable& BenchmarkData::Accuracy(Dataset dataset) const {
 
 std::vector<std::string> BenchmarkData::DeviceNames() const {
   std::vector<std::string> names;
+  if (in_memory_) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, table] : tables_) names.push_back(name);  // a std::map: sorted
+    return names;
+  }
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_.HelpDir(), ec)) {
     const fs::path& p = entry.path();

@@ -23,6 +23,9 @@ SearchSpace LoadSearchSpace(const std::filesystem::path& arch_index_file);
 class BenchmarkData {
  public:
   explicit BenchmarkData(DataDir dir) : dir_(std::move(dir)) {}
+  // Benchmark data given whole in memory (tests build small fixtures this way): nothing is
+  // read from a folder; a table or dataset that was not given is a DataError. `dir()` is empty.
+  BenchmarkData(SearchSpace space, std::vector<LatencyTable> tables, std::vector<AccuracyTable> accuracy);
 
   const DataDir& dir() const { return dir_; }
   const SearchSpace& space() const;
@@ -36,6 +39,7 @@ class BenchmarkData {
 
  private:
   DataDir dir_;
+  bool in_memory_ = false;
   mutable std::mutex mutex_;
   mutable std::unique_ptr<SearchSpace> space_;
   mutable std::map<std::string, std::unique_ptr<LatencyTable>> tables_;

@@ -40,11 +40,15 @@ const ProbeRecord* ProbeSession::Find(const Cell& cell) const {
 }
 
 const ProbeRecord& ProbeSession::Probe(const Cell& cell) {
-  if (const ProbeRecord* cached = Find(cell)) return *cached;
-  if (remaining() <= 0) {
-    throw BudgetExhausted(fmt::format("probe budget of {} distinct cells is spent; cannot measure {}", budget_,
-                                      cell.ToString()));
-  }
+  if (const ProbeRecord* record = TryProbe(cell)) return *record;
+  throw Error(fmt::format("probe budget of {} distinct cells is spent; cannot measure {} (the caller asked for more "
+                          "cells than it budgeted)",
+                          budget_, cell.ToString()));
+}
+
+const ProbeRecord* ProbeSession::TryProbe(const Cell& cell) {
+  if (const ProbeRecord* cached = Find(cell)) return cached;
+  if (remaining() <= 0) return nullptr;
   ProbeRecord record;
   record.cell = cell;
   record.index = space_->IndexOf(cell);
@@ -64,7 +68,7 @@ const ProbeRecord& ProbeSession::Probe(const Cell& cell) {
   }
   by_code_.emplace(cell.Code(), history_.size());
   history_.push_back(record);
-  return history_.back();
+  return &history_.back();
 }
 
 }  // namespace simnas

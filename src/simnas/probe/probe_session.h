@@ -35,10 +35,14 @@ class ProbeSession {
   ProbeSession(Device& device, const SearchSpace& space, int budget, ProbeStore* store = nullptr,
                std::string run_id = "");
 
-  // The measurement of `cell`: cached if already probed in this session, else replayed from
-  // the store or measured on the device, spending one probe. Throws BudgetExhausted when a
-  // new cell is asked for with no probes left; DeviceError from the device propagates and
-  // spends nothing.
+  // The measurement of `cell`: cached if already probed in this session (free, even with no
+  // probes left), else replayed from the store or measured on the device, spending one probe.
+  // Null when a new cell is asked for with no probes left: nothing is measured and the caller
+  // stops (a spent budget is the normal end of a search, not an error). DeviceError from the
+  // device propagates and spends nothing.
+  const ProbeRecord* TryProbe(const Cell& cell);
+  // TryProbe for callers that sized the budget to the cells they ask for (a measurement of a
+  // list of cells): asking beyond the budget is a bug there, and throws Error saying so.
   const ProbeRecord& Probe(const Cell& cell);
 
   bool WasProbed(const Cell& cell) const { return by_code_.count(cell.Code()) > 0; }

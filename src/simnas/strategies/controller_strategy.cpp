@@ -11,6 +11,8 @@ namespace simnas {
 namespace fs = std::filesystem;
 namespace {
 
+// The episode stops by itself when its probe budget (the session's remaining probes) is
+// spent, so it never asks the session for a probe it does not have (Probe would say so).
 class SessionOracle : public LatencyOracle {
  public:
   explicit SessionOracle(ProbeSession& session) : session_(session) {}

@@ -31,7 +31,7 @@ void EvolutionStrategy::Search(ProbeSession& session, const SearchTask& task, co
   while (static_cast<int>(population.size()) < population_size && session.remaining() > 0) {
     const Cell cell = RandomCell(rng);
     if (session.WasProbed(cell)) continue;
-    session.Probe(cell);
+    if (session.TryProbe(cell) == nullptr) return;
     population.push_back(cell);
   }
 
@@ -72,7 +72,7 @@ void EvolutionStrategy::Search(ProbeSession& session, const SearchTask& task, co
     child = Mutate(child, rng);
     for (int attempt = 0; attempt < 100 && session.WasProbed(child); ++attempt) child = Mutate(child, rng);
     while (session.WasProbed(child)) child = RandomCell(rng);
-    session.Probe(child);
+    if (session.TryProbe(child) == nullptr) return;
     population.push_back(child);
     population.pop_front();  // aging: the oldest leaves
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -30,12 +31,16 @@ void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, con
   const std::vector<double> predicted = prior.PredictTable(*context.space);
   const std::vector<int> front = ParetoFront(predicted, *context.proxy);
   spdlog::debug("lut-prior: front of {} cells", front.size());
-  auto probe = [&](std::size_t pos) { return session.Probe(context.space->CellAt(front[pos])).measurement.latency_ms; };
+  // The latency of front member `pos`, or nothing when the probes are spent.
+  auto probe = [&](std::size_t pos) -> std::optional<double> {
+    const ProbeRecord* r = session.TryProbe(context.space->CellAt(front[pos]));
+    if (r == nullptr) return std::nullopt;
+    return r->measurement.latency_ms;
+  };
 
   if (!task.latency_budget_ms) {
     for (std::size_t pos : SpreadPositions(front.size(), static_cast<std::size_t>(session.remaining()))) {
-      if (session.remaining() <= 0) break;
-      probe(pos);
+      if (session.remaining() <= 0 || !probe(pos)) break;
     }
     return;
   }
@@ -44,7 +49,9 @@ void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, con
   long lo = -1, hi = static_cast<long>(front.size());
   while (hi - lo > 1 && session.remaining() > 0) {
     const long mid = lo + (hi - lo) / 2;
-    if (probe(static_cast<std::size_t>(mid)) <= budget) lo = mid;
+    const std::optional<double> ms = probe(static_cast<std::size_t>(mid));
+    if (!ms) return;
+    if (*ms <= budget) lo = mid;
     else hi = mid;
   }
   // Then verify in ranked order: the unprobed cell with the lowest prior latency among those
@@ -70,7 +77,7 @@ void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, con
       }
     }
     if (next < 0) return;  // nothing left that could improve the answer
-    session.Probe(context.space->CellAt(next));
+    if (session.TryProbe(context.space->CellAt(next)) == nullptr) return;
   }
 }
 

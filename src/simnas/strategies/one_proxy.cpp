@@ -66,8 +66,10 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
   for (int index : StratifiedSample(base, sample_count, task.seed)) {
     const Cell cell = space.CellAt(index);
     if (session.WasProbed(cell)) continue;
+    const ProbeRecord* r = session.TryProbe(cell);
+    if (r == nullptr) return;
     cells.push_back(cell);
-    ms.push_back(session.Probe(cell).measurement.latency_ms);
+    ms.push_back(r->measurement.latency_ms);
   }
 
   // 3. Check monotonicity on A; adapt the proxy when it is weak.
@@ -90,8 +92,7 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
   // 5. Measure its members.
   if (!task.latency_budget_ms) {
     for (std::size_t pos : SpreadPositions(front.size(), static_cast<std::size_t>(session.remaining()))) {
-      if (session.remaining() <= 0) break;
-      session.Probe(cell_at(pos));
+      if (session.remaining() <= 0 || session.TryProbe(cell_at(pos)) == nullptr) break;
     }
   } else {
     const double limit = *task.latency_budget_ms;
@@ -142,8 +143,7 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
         if (feasible == size - 1) break;  // the whole set fits: its best member is measured
         next = std::clamp(rescaled(feasible), feasible + 1, size - 1);  // step up, at least one member
       }
-      if (next < 0) break;
-      session.Probe(cell_at(static_cast<std::size_t>(next)));
+      if (next < 0 || session.TryProbe(cell_at(static_cast<std::size_t>(next))) == nullptr) break;
     }
   }
 

@@ -90,10 +90,10 @@ void OracleStrategy::Search(ProbeSession& session, const SearchTask& task, const
     // No cell meets the budget: probe the fastest, so the report says infeasible with the
     // smallest latency the device can reach.
     const auto& v = table->values();
-    session.Probe(context.space->CellAt(static_cast<int>(std::min_element(v.begin(), v.end()) - v.begin())));
+    session.TryProbe(context.space->CellAt(static_cast<int>(std::min_element(v.begin(), v.end()) - v.begin())));
     return;
   }
-  session.Probe(context.space->CellAt(index));
+  session.TryProbe(context.space->CellAt(index));  // the one probe (a session has at least one)
 }
 
 }  // namespace simnas

@@ -8,7 +8,7 @@ void RandomSearch::Search(ProbeSession& session, const SearchTask& task, const S
   std::mt19937_64 rng(task.seed);
   while (session.remaining() > 0) {
     const Cell cell = RandomCell(rng);
-    if (!session.WasProbed(cell)) session.Probe(cell);
+    if (!session.WasProbed(cell) && session.TryProbe(cell) == nullptr) return;
   }
 }
 

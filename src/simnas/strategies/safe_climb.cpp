@@ -30,12 +30,11 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
     }
     if (!task.latency_budget_ms) {
       for (std::size_t pos : SpreadPositions(front.size(), static_cast<std::size_t>(session.remaining()))) {
-        if (session.remaining() <= 0) break;
-        session.Probe(space.CellAt(front[pos]));
+        if (session.remaining() <= 0 || session.TryProbe(space.CellAt(front[pos])) == nullptr) break;
       }
       return;
     }
-    session.Probe(space.CellAt(first));
+    if (session.TryProbe(space.CellAt(first)) == nullptr) return;
   }
   if (!task.latency_budget_ms) return;
   const double budget = *task.latency_budget_ms;
@@ -94,8 +93,7 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
     }
     spdlog::debug("safe-climb: {} probes, sigma {:.3f} (loo {:.3f}), best feasible proxy {:.4f}, next {}",
                   indices.size(), sigma, loo, best, next);
-    if (next < 0) return;
-    session.Probe(space.CellAt(next));
+    if (next < 0 || session.TryProbe(space.CellAt(next)) == nullptr) return;
   }
 }
 

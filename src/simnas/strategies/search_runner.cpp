@@ -27,12 +27,7 @@ SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& tas
   const auto start = std::chrono::steady_clock::now();
   ProbeSession session(device, *context.space, probe_budget, store, run_id);
   if (on_ready) on_ready();
-  try {
-    strategy.Search(session, task, context);
-  } catch (const BudgetExhausted& e) {
-    // The session refused a probe beyond the budget: the search is over.
-    spdlog::debug("{}: {}", strategy.name(), e.what());
-  }
+  strategy.Search(session, task, context);  // returns at the latest when the probes are spent
   SearchReport report;
   report.strategy = strategy.name();
   report.device = device.Spec();

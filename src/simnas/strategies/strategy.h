@@ -40,8 +40,8 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
   virtual std::string name() const = 0;
-  // Probes cells through `session` for `task`. Must not exceed the session's budget (the
-  // session refuses with BudgetExhausted); returns when it has nothing better to probe.
+  // Probes cells through `session` for `task` (ProbeSession::TryProbe) and returns when it has
+  // nothing better to probe or the session has no probes left (TryProbe answers null).
   // Deterministic for a given task.seed and device. One Strategy object serves many
   // searches (the benchmark reuses it): each call must be independent of earlier calls.
   virtual void Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) = 0;
