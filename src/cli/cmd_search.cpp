@@ -36,7 +36,8 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--seed", args->seed, "Seed");
   cmd->add_option("--run-id", args->run_id, "Run id: rerun with the same id to resume (default: a new one)");
   cmd->add_option("--proxy-table", args->proxy_table, "Proxy table CSV (default: tables/proxies/<dataset>.csv)");
-  cmd->add_option("--aggregate", args->aggregate, "Proxy aggregate: freerea (paper) or rank");
+  cmd->add_option("--aggregate", args->aggregate,
+                    "Proxy aggregate: a recipe of configs/aggregates.json (freerea = paper, rank, ...)");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     SearchTask task;
@@ -49,7 +50,7 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     const ProxyTable table = LoadProxyTable(
         ctx.ProxyTable(args->proxy_table, task.dataset),
         task.dataset);
-    const ProxyScores proxy(table, ParseProxyAggregate(args->aggregate));
+    const ProxyScores proxy(table, ParseProxyAggregate(args->aggregate, ctx.Env().configs_dir));
     std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
     const std::string run_id = args->run_id.empty() ? NewRunId() : args->run_id;
     const SearchContext context = MakeSearchContext(data, proxy, *device);

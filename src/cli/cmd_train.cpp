@@ -62,7 +62,8 @@ TrainingInputs PrepareTraining(CliContext& ctx, Dataset dataset, const std::stri
   }
   const ProxyTable table =
       LoadProxyTable(ctx.ProxyTable(proxy_table, dataset), dataset);
-  return PrepareTrainingInputs(ctx.Data(), ProxyScores(table, ParseProxyAggregate(aggregate)), exclude);
+  return PrepareTrainingInputs(ctx.Data(), ProxyScores(table, ParseProxyAggregate(aggregate, ctx.Env().configs_dir)),
+                               exclude);
 }
 
 struct EnvArgs {
@@ -175,7 +176,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   train->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoint");
   train->add_option("--dataset", args->dataset, "Dataset of the proxy table the controller sees");
   train->add_option("--proxy-table", args->proxy_table, "Proxy table CSV (default: tables/proxies/<dataset>.csv)");
-  train->add_option("--aggregate", args->aggregate, "Proxy aggregate: freerea (paper) or rank");
+  train->add_option("--aggregate", args->aggregate,
+                    "Proxy aggregate: a recipe of configs/aggregates.json (freerea = paper, rank, ...)");
   train->add_option("--exclude", args->exclude, "Train devices to leave out (comma-separated; leave-one-out runs)");
   train->add_option("--checkpoint-minutes", args->checkpoint_minutes, "Minutes between checkpoints");
   AddEnvOptions(train, args->env);
@@ -242,7 +244,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   eval->add_option("--probes", eval_args->probes, "Probe budget of every search");
   eval->add_option("--dataset", eval_args->dataset, "Dataset (proxy table and accuracy)");
   eval->add_option("--proxy-table", eval_args->proxy_table, "Proxy table CSV");
-  eval->add_option("--aggregate", eval_args->aggregate, "Proxy aggregate: freerea or rank");
+  eval->add_option("--aggregate", eval_args->aggregate,
+                    "Proxy aggregate: a recipe of configs/aggregates.json (freerea, rank, ...)");
   eval->add_option("--strategies", eval_args->strategies, "Strategies to compare (registry names)");
   eval->add_flag("--greedy", eval_args->greedy, "Controller takes its most likely action instead of sampling");
   eval->add_option("--out", eval_args->out, "Also write the Markdown table here (and .json beside it)");
@@ -258,7 +261,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     const ProxyTable table = LoadProxyTable(
         ctx.ProxyTable(eval_args->proxy_table, spec.dataset),
         spec.dataset);
-    const ProxyScores proxy(table, ParseProxyAggregate(eval_args->aggregate));
+    const ProxyScores proxy(table, ParseProxyAggregate(eval_args->aggregate, ctx.Env().configs_dir));
     std::vector<std::unique_ptr<Strategy>> owned;
     std::vector<NamedStrategy> strategies;
     for (const std::string& name : Split(eval_args->strategies, ',')) {
