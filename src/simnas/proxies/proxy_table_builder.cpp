@@ -183,7 +183,9 @@ fs::path LogPath(const fs::path& out) { return fs::path(out.string() + ".log"); 
 
 std::string LogHeader(const std::map<std::string, std::string>& provenance) {
   nlohmann::json j = nlohmann::json::object();
-  for (const std::string& key : kIdentityKeys) j[key] = provenance.at(key);
+  for (const std::string& key : kIdentityKeys) {
+    if (const auto it = provenance.find(key); it != provenance.end()) j[key] = it->second;
+  }
   j["shard"] = provenance.count("shard") ? provenance.at("shard") : "";
   return "# simnas proxy log v1 " + j.dump();
 }
