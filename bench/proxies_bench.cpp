@@ -8,6 +8,7 @@
 // BM_FreeReaIntraOp runs them in turn, each on both threads.
 //
 //   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter=FreeRea
+//   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter='BM_Zoo.*/1$' 
 #include <memory>
 #include <random>
 
@@ -32,8 +33,11 @@ const std::vector<Cell>& Cells() {
   return cells;
 }
 
-std::unique_ptr<ProxyEvaluator> MakeEvaluator(int threads, Dataset dataset, bool split_threads) {
+std::unique_ptr<ProxyEvaluator> MakeEvaluator(int threads, Dataset dataset, bool split_threads, bool zoo,
+                                              int zoo_images) {
   ProxyOptions options;
+  options.zoo = zoo;
+  options.zoo_images = zoo_images;
   options.threads = threads;
   options.split_threads = split_threads;
   options.dataset = dataset;
@@ -44,9 +48,11 @@ std::unique_ptr<ProxyEvaluator> MakeEvaluator(int threads, Dataset dataset, bool
 
 // `next`: the benchmark's own cell counter, so that its repetitions walk through the list.
 template <typename F>
-void PerCell(benchmark::State& state, Dataset dataset, int& next, F score, bool split_threads = true) {
+void PerCell(benchmark::State& state, Dataset dataset, int& next, F score, bool split_threads = true,
+             bool zoo = false) {
   // One evaluator per repetition: (re)sets the thread count; not timed.
-  const std::unique_ptr<ProxyEvaluator> evaluator = MakeEvaluator(static_cast<int>(state.range(0)), dataset, split_threads);
+  const std::unique_ptr<ProxyEvaluator> evaluator = MakeEvaluator(static_cast<int>(state.range(0)), dataset, split_threads, zoo,
+                    zoo && state.range(1) > 0 ? static_cast<int>(state.range(1)) : ProxyOptions{}.zoo_images);
   for (auto _ : state) {
     const Cell& cell = Cells()[static_cast<std::size_t>(next++ % kCells)];
     benchmark::DoNotOptimize(score(*evaluator, cell));
@@ -79,6 +85,27 @@ void BM_FreeReaImageNet16(benchmark::State& state) {
   static int next = 0;
   PerCell(state, Dataset::kImageNet16_120, next, [](ProxyEvaluator& e, const Cell& c) { return e.Evaluate(c).naswot; });
 }
+// The proxy zoo (zoo.h) of one cell: network built and initialized, SynFlow's backward, the two
+// mini-batches of 16 images with the shared forward, params and FLOPs (issue 11: <= 300 ms
+// median on one thread). BM_ZooWithFreeRea: the zoo and FreeREA's proxies together, as
+// `simnas proxies --all` computes a v2 table row.
+void BM_Zoo(benchmark::State& state) {
+  static int next = 0;
+  PerCell(
+      state, Dataset::kCifar10, next, [](ProxyEvaluator& e, const Cell& c) { return e.Zoo(c)["meco"]; }, true, true);
+}
+void BM_ZooImageNet16(benchmark::State& state) {
+  static int next = 0;
+  PerCell(
+      state, Dataset::kImageNet16_120, next, [](ProxyEvaluator& e, const Cell& c) { return e.Zoo(c)["meco"]; }, true,
+      true);
+}
+void BM_ZooWithFreeRea(benchmark::State& state) {
+  static int next = 0;
+  PerCell(
+      state, Dataset::kCifar10, next, [](ProxyEvaluator& e, const Cell& c) { return e.Evaluate(c).naswot; }, true,
+      true);
+}
 
 // One cell per repetition; aggregates (median, mean, stddev) over kCells repetitions.
 void PerCellArgs(benchmark::internal::Benchmark* b) {
@@ -92,6 +119,14 @@ BENCHMARK(BM_Naswot)->Apply(PerCellArgs);
 BENCHMARK(BM_LogSynflow)->Apply(PerCellArgs);
 BENCHMARK(BM_SkipScore)->Apply(PerCellArgs);
 BENCHMARK(BM_FreeReaImageNet16)->Apply(PerCellArgs);
+// Arguments of the zoo: threads, images per mini-batch (the tables use the default).
+void ZooArgs(benchmark::internal::Benchmark* b) {
+  b->Args({1, ProxyOptions{}.zoo_images})->Args({2, ProxyOptions{}.zoo_images})->Args({1, 8});
+  b->Iterations(1)->Repetitions(kCells)->ReportAggregatesOnly(true)->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+BENCHMARK(BM_Zoo)->Apply(ZooArgs);
+BENCHMARK(BM_ZooImageNet16)->Apply(ZooArgs);
+BENCHMARK(BM_ZooWithFreeRea)->Apply(ZooArgs);
 
 }  // namespace
 }  // namespace simnas

@@ -25,7 +25,8 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--out", args->out, "Output folder: runs.jsonl, figures, summary.csv")->required();
   cmd->add_option("--report", args->report, "Markdown report path (default: <out>/report.md)");
   cmd->add_option("--proxy-dir", args->proxy_dir, "Folder of proxy tables (default: the shipped tables/proxies)");
-  cmd->add_option("--aggregate", args->aggregate, "Proxy aggregate: freerea or rank");
+  cmd->add_option("--aggregate", args->aggregate,
+                    "Proxy aggregate: a recipe of configs/aggregates.json (freerea, rank, ...)");
   cmd->add_flag("--report-only", args->report_only, "Only (re)write the report from the runs already done");
   cmd->callback([args, &ctx] {
     namespace fs = std::filesystem;
@@ -35,7 +36,7 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     const BenchConfig config = LoadBenchConfig(config_path);
     BenchOptions options;
     options.out_dir = args->out;
-    options.aggregate = ParseProxyAggregate(args->aggregate);
+    options.aggregate = ParseProxyAggregate(args->aggregate, ctx.Env().configs_dir);
     options.proxy_dir = args->proxy_dir.empty() ? ctx.Env().proxy_tables_dir : fs::path(args->proxy_dir);
     options.strategies = ctx.Strategies();
     for (Dataset d : kAllDatasets) RequireSameFile(*ctx.cluster, "the proxy table", ProxyTableFile(options.proxy_dir, d));

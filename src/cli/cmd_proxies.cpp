@@ -1,4 +1,4 @@
-// simnas proxies: the training-free proxies (NASWOT, LogSynflow, SkipScore) of one cell, of
+// simnas proxies: the training-free proxies (NASWOT, LogSynflow, SkipScore, and the zoo of zoo.h) of one cell, of
 // every cell into a proxy table (resumable, shardable, spread over MPI ranks under mpirun),
 // merging shards, and a report of how well the proxies rank cells (Kendall tau with NATS-Bench
 // test accuracy). Flags and printing only: the work is in proxies/proxy_table_builder.h and
@@ -11,6 +11,7 @@
 #include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
+#include "simnas/bench/proxy_ceiling.h"
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_report.h"
@@ -36,6 +37,8 @@ struct Args {
   std::optional<std::string> out;
   std::optional<std::string> table;
   std::optional<std::string> reuse_naswot;
+  std::optional<std::string> reuse_freerea;
+  bool no_zoo = false;
   double save_every = 30;
   bool reference = false;
   bool json = false;
@@ -56,7 +59,8 @@ void RunOne(const Args& a, CliContext& ctx) {
   const Dataset dataset = ParseDataset(a.dataset);
   const SearchSpace& space = ctx.Data().space();
   const Cell cell = ResolveCell(a.cell, space, "proxies");
-  const ProxyOptions options = MakeOptions(a, dataset);
+  ProxyOptions options = MakeOptions(a, dataset);
+  options.zoo = true;
   const ProxyValues v = ComputeProxies(cell, ctx.Data().dir().CifarSampleFile(), options);
   const fs::path table_path = a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, dataset);
   nlohmann::json aggregates = nullptr;
@@ -77,6 +81,10 @@ void RunOne(const Args& a, CliContext& ctx) {
                         {"skip", v.skip},
                         {"aggregate", aggregates},
                         {"aggregate_table", aggregates.is_null() ? "" : table_path.string()}};
+    for (const std::string_view name : kZooProxyNames) {
+      const double x = (*v.zoo)[name];
+      j[std::string(name)] = std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);  // null: -inf
+    }
     PrintJson(j);
     return;
   }
@@ -85,6 +93,9 @@ void RunOne(const Args& a, CliContext& ctx) {
   fmt::print("naswot      {}\nlogsynflow  {:.10g}\nskip        {:.10g}\n",
              std::isfinite(v.naswot) ? fmt::format("{:.10g}", v.naswot) : "-inf (singular kernel)", v.logsynflow,
              v.skip);
+  for (const std::string_view name : kZooProxyNames) {
+    fmt::print("{:<17} {:.10g}\n", name, (*v.zoo)[name]);
+  }
   if (aggregates.is_null()) {
     fmt::print("aggregate   (no table at {} to normalize against)\n", table_path.string());
   } else {
@@ -101,6 +112,8 @@ void RunAll(const Args& a, CliContext& ctx) {
   if (a.out) job.out = fs::path(*a.out);
   job.tables_dir = ctx.Env().proxy_tables_dir;
   if (a.reuse_naswot) job.reuse_naswot = fs::path(*a.reuse_naswot);
+  if (a.reuse_freerea) job.reuse_freerea = fs::path(*a.reuse_freerea);
+  job.options.zoo = !a.no_zoo;
   job.save_every = a.save_every;
   const ProxyTableBuild b =
       BuildProxyTable(job, ctx.Data().dir().CifarSampleFile(), ctx.Data().space(), *ctx.cluster);
@@ -136,33 +149,55 @@ void RunReport(const Args& a, CliContext& ctx) {
     }
   }
   if (tables.empty()) throw DataError("no proxy table to report on (generate one with simnas proxies --all)");
+  const std::vector<ProxyAggregate> recipes = LoadProxyAggregates(ctx.Env().configs_dir);
+  const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(ctx.Data());
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& [dataset, path] : tables) {
-    const ProxyTable table = LoadProxyTable(path, dataset);
+    // A partial table (a sample, a shard) is judged on the cells it has.
+    const ProxyTable table = LoadPartialProxyTable(path, dataset);
     const std::vector<double>& accuracy = ctx.Data().Accuracy(dataset).test_accuracy;
-    const ProxyCorrelations c = CorrelateWithAccuracy(table, accuracy);
     nlohmann::json row = {{"dataset", std::string(DatasetName(dataset))}, {"table", path.string()}};
-    for (const auto& [name, tau] : c.kendall_tau) row["kendall_tau"][name] = tau;
-    for (const auto& [name, rho] : c.spearman) row["spearman"][name] = rho;
-    row["naswot_singular_cells"] = c.naswot_singular_cells;
+    row["order"] = nlohmann::json::array();
+    for (const ReportedScore& s : ReportedScores(table, recipes)) {
+      const RankAgreement r = AgreementWithAccuracy(s.score, accuracy);
+      row["order"].push_back(s.name);
+      row["aggregate"][s.name] = s.aggregate;
+      row["cells"][s.name] = r.cells;
+      row["kendall_tau"][s.name] = r.kendall_tau;
+      row["spearman"][s.name] = r.spearman;
+      for (const CeilingTaskSet& set : sets) row["ceiling"][s.name][set.name] = MeanCeiling(set, s.score, accuracy);
+    }
+    for (const CeilingTaskSet& set : sets) row["oracle"][set.name] = MeanCeiling(set, accuracy, accuracy);
+    int singular = 0;
+    for (double x : table.naswot) singular += std::isinf(x) ? 1 : 0;
+    row["naswot_singular_cells"] = singular;
     rows.push_back(row);
   }
   if (a.json) {
     PrintJson(rows);
     return;
   }
-  fmt::print("Rank correlation with NATS-Bench test accuracy over all {} cells\n", kNumCells);
-  fmt::print("{:<16} {:<8} {:>8} {:>11} {:>8} {:>9} {:>8}\n", "dataset", "measure", "naswot", "logsynflow", "skip",
-             "p_freerea", "rank");
+  fmt::print("Rank correlation with NATS-Bench test accuracy, and the within-budget ceiling: mean accuracy of the\n"
+             "best-scored cell under exact latencies (HELP's {} tasks; p25/50/75 of the train and of the test devices)\n",
+             sets.front().tasks.size());
   for (const auto& row : rows) {
-    for (const char* measure : {"kendall_tau", "spearman"}) {
-      const auto& m = row[measure];
-      fmt::print("{:<16} {:<8} {:>8.4f} {:>11.4f} {:>8.4f} {:>9.4f} {:>8.4f}\n", row["dataset"].get<std::string>(),
-                 std::string(measure) == "kendall_tau" ? "tau" : "rho", m["naswot"].get<double>(),
-                 m["logsynflow"].get<double>(), m["skip"].get<double>(), m["freerea"].get<double>(),
-                 m["rank"].get<double>());
+    fmt::print("\n{} ({})\n{:<18} {:>6} {:>8} {:>8}", row["dataset"].get<std::string>(), row["table"].get<std::string>(),
+               "score", "cells", "tau", "rho");
+    for (const CeilingTaskSet& set : sets) fmt::print(" {:>16}", set.name);
+    fmt::print("\n");
+    for (const auto& name_json : row["order"]) {
+      const std::string name = name_json.get<std::string>();
+      fmt::print("{:<18} {:>6} {:>8.4f} {:>8.4f}", name + (row["aggregate"][name].get<bool>() ? " *" : ""),
+                 row["cells"][name].get<int>(), row["kendall_tau"][name].get<double>(),
+                 row["spearman"][name].get<double>());
+      for (const CeilingTaskSet& set : sets) fmt::print(" {:>16.2f}", row["ceiling"][name][set.name].get<double>());
+      fmt::print("\n");
     }
+    fmt::print("{:<18} {:>6} {:>8} {:>8}", "oracle (accuracy)", "", "", "");
+    for (const CeilingTaskSet& set : sets) fmt::print(" {:>16.2f}", row["oracle"][set.name].get<double>());
+    fmt::print("\n");
   }
+  fmt::print("\n* = an aggregate recipe of {}\n", (ctx.Env().configs_dir / "aggregates.json").string());
 }
 
 }  // namespace
@@ -178,7 +213,9 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
   auto* all_opt = cmd->add_flag("--all", args->all, "Score every cell into a table (resumable; see --shard, --out)");
   auto* merge_opt = cmd->add_option("--merge", args->merge, "Merge shard tables FILE... into --out");
   auto* report_opt =
-      cmd->add_flag("--report", args->report, "Kendall tau / Spearman of each proxy and aggregate with test accuracy");
+      cmd->add_flag("--report", args->report,
+                    "Kendall tau / Spearman of each proxy and aggregate with test accuracy, and their within-budget "
+                    "ceilings (a partial table: over its cells)");
   for (CLI::Option* o : {arch_opt, index_opt, all_opt, merge_opt, report_opt}) {
     for (CLI::Option* other : {arch_opt, index_opt, all_opt, merge_opt, report_opt}) {
       if (o != other) o->excludes(other);
@@ -202,6 +239,11 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
                   "With --all: take NASWOT from this table of another dataset with the same input size and options "
                   "(cifar10 <-> cifar100; NASWOT does not read the classifier), compute the rest")
       ->needs(all_opt);
+  cmd->add_option("--reuse-freerea", args->reuse_freerea,
+                  "With --all: take NASWOT, LogSynflow and SkipScore from this table of the same dataset and options "
+                  "(e.g. a committed v1 table) and compute only the zoo's columns")
+      ->needs(all_opt);
+  cmd->add_flag("--no-zoo", args->no_zoo, "With --all: FreeREA's three proxies only (a v1 table)")->needs(all_opt);
   cmd->add_flag("--reference", args->reference, "Use the straightforward (slow) implementation, for checking");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {

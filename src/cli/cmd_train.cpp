@@ -46,7 +46,8 @@ TrainingInputs PrepareTraining(CliContext& ctx, Dataset dataset, const std::stri
   }
   const ProxyTable table =
       LoadProxyTable(ctx.ProxyTable(proxy_table, dataset), dataset);
-  return PrepareTrainingInputs(ctx.Data(), ProxyScores(table, ParseProxyAggregate(aggregate)), exclude);
+  return PrepareTrainingInputs(ctx.Data(), ProxyScores(table, ParseProxyAggregate(aggregate, ctx.Env().configs_dir)),
+                               exclude);
 }
 
 struct EnvArgs {
@@ -160,7 +161,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   train->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoint");
   AddDatasetOption(train, args->dataset, "Dataset of the proxy table the controller sees");
   AddProxyOptions(train, args->proxy, "Proxy table CSV (default: tables/proxies/<dataset>.csv)",
-                  "Proxy aggregate: freerea (paper) or rank");
+                  "Proxy aggregate: a recipe of configs/aggregates.json (freerea = paper, rank, ...)");
   train->add_option("--exclude", args->exclude, "Train devices to leave out (comma-separated; leave-one-out runs)");
   train->add_option("--checkpoint-minutes", args->checkpoint_minutes, "Minutes between checkpoints");
   AddEnvOptions(train, args->env);
@@ -225,7 +226,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   eval->add_option("--seeds", eval_args->seeds, "Seeds per task (0 .. N-1)");
   eval->add_option("--probes", eval_args->probes, "Probe budget of every search");
   AddDatasetOption(eval, eval_args->dataset, "Dataset (proxy table and accuracy)");
-  AddProxyOptions(eval, eval_args->proxy, "Proxy table CSV", "Proxy aggregate: freerea or rank");
+  AddProxyOptions(eval, eval_args->proxy, "Proxy table CSV", "Proxy aggregate: a recipe of configs/aggregates.json (freerea, rank, ...)");
   eval->add_option("--strategies", eval_args->strategies, "Strategies to compare (registry names)");
   eval->add_flag("--greedy", eval_args->greedy, "Controller takes its most likely action instead of sampling");
   eval->add_option("--out", eval_args->out, "Also write the Markdown table here (and .json beside it)");
@@ -239,7 +240,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     spec.probes = eval_args->probes;
     spec.dataset = ParseDataset(eval_args->dataset);
     const ProxyTable table = LoadProxyTable(ctx.ProxyTable(eval_args->proxy.proxy_table, spec.dataset), spec.dataset);
-    const ProxyScores proxy(table, ParseProxyAggregate(eval_args->proxy.aggregate));
+    const ProxyScores proxy(table, ParseProxyAggregate(eval_args->proxy.aggregate, ctx.Env().configs_dir));
     std::vector<std::unique_ptr<Strategy>> owned;
     std::vector<NamedStrategy> strategies;
     for (const std::string& name : Split(eval_args->strategies, ',')) {
@@ -312,7 +313,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     }
     for (const auto& group : groups) CheckLeaveOutDevices(data, group);  // every group, before any training
     const ProxyScores proxy(LoadProxyTable(ctx.ProxyTable(loo_args->proxy_table, dataset), dataset),
-                            ParseProxyAggregate(loo_args->aggregate));
+                            ParseProxyAggregate(loo_args->aggregate, ctx.Env().configs_dir));
     LeaveOutSettings settings;
     settings.env = MakeEnvConfig(loo_args->env);
     settings.ppo = loo_args->ppo;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "simnas/core/error.h"
@@ -313,9 +314,13 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
                         g.name, g.controller_loo_steps);
     }
   }
-  md += fmt::format("- Proxy: {} aggregate of NASWOT, LogSynflow and SkipScore, from `{}`.\n",
-                    in.aggregate == ProxyAggregate::kFreeRea ? "FreeREA (min-max sum)" : "rank-sum",
-                    in.proxy_dir.string());
+  const std::string proxy_recipe =
+      in.aggregate == ProxyAggregate::kFreeRea ? "FreeREA (min-max sum) aggregate of NASWOT, LogSynflow and SkipScore"
+      : in.aggregate == ProxyAggregate::kRank  ? "rank-sum aggregate of NASWOT, LogSynflow and SkipScore"
+                                               : fmt::format("`{}` aggregate ({} of {})", in.aggregate.name,
+                                                             CombinationName(in.aggregate.combination),
+                                                             fmt::join(in.aggregate.proxies, ", "));
+  md += fmt::format("- Proxy: {}, from `{}`.\n", proxy_recipe, in.proxy_dir.string());
   md += "- Columns: *violations* = runs whose answer's measured latency exceeds the budget (or with no answer); "
         "*accuracy* = NATS-Bench test accuracy of feasible answers, mean ± std over runs; *regret* = oracle accuracy "
         "minus the answer's; *latency pct* = share of cells at or below the answer's latency; *probes* = distinct "

@@ -35,6 +35,7 @@
 #include "simnas/network/tiny_network.h"
 #include "simnas/proxies/cl_kernels.h"
 #include "simnas/proxies/naswot_kernel.h"
+#include "simnas/proxies/proxy_network.h"
 
 namespace simnas {
 namespace {
@@ -54,6 +55,10 @@ std::uint64_t SplitMix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
+}  // namespace
+
+namespace proxy_internal {
+
 // The RNG seed of one network: depends on the user seed, the init number and the cell only,
 // so a cell's values do not depend on which other cells were scored before (shards, resume).
 std::uint64_t NetworkSeed(std::uint64_t seed, int init, const Cell& cell) {
@@ -62,6 +67,8 @@ std::uint64_t NetworkSeed(std::uint64_t seed, int init, const Cell& cell) {
   h = SplitMix64(h ^ static_cast<std::uint64_t>(cell.Code()));
   return h & 0x7fffffffffffffffULL;
 }
+
+namespace {
 
 // FreeREA's init_model: Kaiming normal (fan_out, ReLU) for conv and linear weights, linear
 // bias 0, BatchNorm weight 1 and bias 0.
@@ -80,6 +87,8 @@ void FreeReaInit(torch::nn::Module& network) {
   }
 }
 
+}  // namespace
+
 TinyNetwork BuildNetwork(const Cell& cell, Dataset dataset, std::uint64_t seed) {
   NetworkOptions options;
   options.num_classes = NumClasses(dataset);
@@ -91,6 +100,12 @@ TinyNetwork BuildNetwork(const Cell& cell, Dataset dataset, std::uint64_t seed) 
   FreeReaInit(*network);
   return network;
 }
+
+}  // namespace proxy_internal
+
+namespace {
+using proxy_internal::BuildNetwork;
+using proxy_internal::NetworkSeed;
 
 ParallelFor TorchParallelFor() {
   return [](std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& body) {
@@ -534,7 +549,13 @@ double SynflowTerm(const torch::Tensor& w, const torch::Tensor& g) {
   return (w.detach() * torch::log(g.detach() + kSynflowEpsilon)).abs().sum().item<double>();
 }
 
-double FastLogSynflow(TinyNetworkImpl& net, const Cell& cell, int input_size) {
+// LogSynflow and SynFlow (sum of w * dR/dw) from one backward.
+struct SynflowPair {
+  double logsynflow = 0;
+  double synflow = 0;
+};
+
+SynflowPair FastLogSynflow(TinyNetworkImpl& net, const Cell& cell, int input_size) {
   const CellPlan plan = MakePlan(cell, /*with_codes=*/false);
   FastNetwork fast = MakeFastNetwork(net, plan, Mode::kSynflow);
   SynflowForward forward(fast, cell, plan);
@@ -548,7 +569,11 @@ double FastLogSynflow(TinyNetworkImpl& net, const Cell& cell, int input_size) {
     torch::mm(features, fast.classifier.t()).sum().backward();
   }
   double total = 0;
-  for (const torch::Tensor& leaf : fast.leaves) total += SynflowTerm(leaf, leaf.grad());
+  double synflow = 0;
+  for (const torch::Tensor& leaf : fast.leaves) {
+    total += SynflowTerm(leaf, leaf.grad());
+    if (leaf.grad().defined()) synflow += (leaf.detach() * leaf.grad()).sum().item<double>();
+  }
   // Weights the fast forward never reads (conv edges whose output cannot reach the logits, or
   // whose input is zero) have gradient 0 in the reference: each adds |w| * |ln(1e-6)|.
   double unused = 0;
@@ -564,7 +589,7 @@ double FastLogSynflow(TinyNetworkImpl& net, const Cell& cell, int input_size) {
     }
   }
   total += unused * std::abs(std::log(kSynflowEpsilon));
-  return total;
+  return {total, synflow};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -582,7 +607,7 @@ double ReferenceNaswot(TinyNetworkImpl& net, const torch::Tensor& images) {
   return LogAbsDet(kv, static_cast<int>(images.size(0)));
 }
 
-double ReferenceLogSynflow(TinyNetworkImpl& net, int input_size) {
+SynflowPair ReferenceLogSynflow(TinyNetworkImpl& net, int input_size) {
   {
     torch::NoGradGuard no_grad;
     for (auto& p : net.parameters()) p.abs_();
@@ -602,13 +627,14 @@ double ReferenceLogSynflow(TinyNetworkImpl& net, int input_size) {
   net.zero_grad();
   const torch::Tensor input = torch::ones({1, 3, input_size, input_size}, torch::kDouble);
   net.forward(input).sum().backward();
-  double total = 0;
+  SynflowPair total;
   for (const auto& module : net.modules()) {
     torch::Tensor w;
     if (auto* conv = module->as<torch::nn::Conv2dImpl>()) w = conv->weight;
     if (auto* linear = module->as<torch::nn::LinearImpl>()) w = linear->weight;
     if (!w.defined() || !w.grad().defined()) continue;
-    total += (w * torch::log(w.grad() + kSynflowEpsilon)).abs().sum().item<double>();
+    total.logsynflow += (w * torch::log(w.grad() + kSynflowEpsilon)).abs().sum().item<double>();
+    total.synflow += (w * w.grad()).sum().item<double>();
   }
   return total;
 }
@@ -629,13 +655,14 @@ double SkipScore(const Cell& cell) {
 
 struct ProxyEvaluator::Impl {
   torch::Tensor images;  // [batches * 64, 3, s, s], normalized, channels-last
+  proxy_internal::ZooBatches zoo;  // the zoo's two mini-batches and labels
 
   double Naswot(TinyNetworkImpl& net, const Cell& cell, int batch, bool reference) const {
     const torch::Tensor batch_images = images.slice(0, batch * kBatchImages, (batch + 1) * kBatchImages);
     return reference ? ReferenceNaswot(net, batch_images) : FastNaswot(net, cell, batch_images);
   }
   // The reference path changes the network (absolute values, double): call it last.
-  double LogSynflow(TinyNetworkImpl& net, const Cell& cell, bool reference) const {
+  SynflowPair LogSynflow(TinyNetworkImpl& net, const Cell& cell, bool reference) const {
     const auto side = static_cast<int>(images.size(2));
     return reference ? ReferenceLogSynflow(net, side) : FastLogSynflow(net, cell, side);
   }
@@ -669,6 +696,25 @@ ProxyEvaluator::ProxyEvaluator(const std::filesystem::path& cifar_sample, const 
   x = (x - mean) / std;
   if (InputSize(options.dataset) == 16) x = torch::avg_pool2d(x, {2, 2}, {2, 2});
   impl_->images = x.contiguous(kChannelsLast);
+  if (options.zoo) {
+    const int m = options.zoo_images;
+    if (m < 2 || 2 * m > set.count) {
+      throw ParseError(fmt::format("zoo images must be in [2, {}], got {}", set.count / 2, m));
+    }
+    torch::Tensor z = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()), {set.count, 3, 32, 32},
+                                       torch::kUInt8)
+                          .slice(0, 0, 2 * m)
+                          .to(torch::kFloat)
+                          .div(255.0);
+    z = (z - mean) / std;
+    if (InputSize(options.dataset) == 16) z = torch::avg_pool2d(z, {2, 2}, {2, 2});
+    const torch::Tensor labels =
+        torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.count}, torch::kUInt8).slice(0, 0, 2 * m).to(torch::kLong);
+    for (int k = 0; k < 2; ++k) {
+      impl_->zoo.images[static_cast<std::size_t>(k)] = z.slice(0, k * m, (k + 1) * m).contiguous();
+      impl_->zoo.labels[static_cast<std::size_t>(k)] = labels.slice(0, k * m, (k + 1) * m).contiguous();
+    }
+  }
 }
 
 ProxyEvaluator::~ProxyEvaluator() = default;
@@ -683,22 +729,42 @@ double ProxyEvaluator::Naswot(const Cell& cell, int init, int batch) {
 
 double ProxyEvaluator::LogSynflow(const Cell& cell, int init) {
   TinyNetwork net = BuildNetwork(cell, options_.dataset, NetworkSeed(options_.seed, init, cell));
-  return impl_->LogSynflow(*net, cell, options_.reference_implementation);
+  return impl_->LogSynflow(*net, cell, options_.reference_implementation).logsynflow;
+}
+
+ZooValues ProxyEvaluator::Zoo(const Cell& cell) {
+  if (!options_.zoo) throw ParseError("ProxyEvaluator::Zoo needs ProxyOptions::zoo");
+  const std::uint64_t seed = NetworkSeed(options_.seed, 0, cell);
+  const auto side = static_cast<int>(impl_->images.size(2));
+  if (options_.reference_implementation) {
+    ZooValues z = proxy_internal::ReferenceZoo(cell, options_.dataset, impl_->zoo, seed);
+    TinyNetwork net = BuildNetwork(cell, options_.dataset, seed);
+    z["synflow"] = ReferenceLogSynflow(*net, side).synflow;
+    return z;
+  }
+  TinyNetwork net = BuildNetwork(cell, options_.dataset, seed);
+  const double synflow = FastLogSynflow(*net, cell, side).synflow;
+  ZooValues z = proxy_internal::FastZoo(*net, cell, options_.dataset, impl_->zoo, seed);
+  z["synflow"] = synflow;
+  return z;
 }
 
 ProxyValues ProxyEvaluator::Evaluate(const Cell& cell) {
   const int threads = options_.threads > 0 ? options_.threads : torch::get_num_threads();
   const bool concurrent = options_.split_threads && threads >= 2 && !options_.reference_implementation;
   double naswot = 0;
-  double synflow = 0;
+  double logsynflow = 0;
+  ProxyValues v;
   for (int init = 0; init < options_.inits; ++init) {
-    TinyNetwork net = BuildNetwork(cell, options_.dataset, NetworkSeed(options_.seed, init, cell));
+    const std::uint64_t seed = NetworkSeed(options_.seed, init, cell);
+    TinyNetwork net = BuildNetwork(cell, options_.dataset, seed);
+    SynflowPair synflow;
     if (concurrent) {
       // LogSynflow on its own thread with one intra-op thread, NASWOT on the others. Both only
       // read the network. (OpenMP thread counts are per calling thread; the BLAS pool, used by
       // the batch-1 double convolutions only, is kept at one thread.)
       SetBlasThreads(1);
-      std::future<double> synflow_part = std::async(std::launch::async, [&] {
+      std::future<SynflowPair> synflow_part = std::async(std::launch::async, [&] {
         torch::set_num_threads(1);
         return impl_->LogSynflow(*net, cell, false);
       });
@@ -710,18 +776,26 @@ ProxyValues ProxyEvaluator::Evaluate(const Cell& cell) {
         torch::set_num_threads(threads);
         throw;
       }
-      synflow += synflow_part.get();
+      synflow = synflow_part.get();
       torch::set_num_threads(threads);
     } else {
       for (int batch = 0; batch < options_.batches; ++batch) {
         naswot += impl_->Naswot(*net, cell, batch, options_.reference_implementation);
       }
-      synflow += impl_->LogSynflow(*net, cell, options_.reference_implementation);
+      synflow = impl_->LogSynflow(*net, cell, options_.reference_implementation);
+    }
+    logsynflow += synflow.logsynflow;
+    // The zoo on the first initialization, sharing LogSynflow's backward for SynFlow and (fast
+    // path) the network, whose weights it may turn channels-last.
+    if (options_.zoo && init == 0) {
+      v.zoo = options_.reference_implementation
+                  ? proxy_internal::ReferenceZoo(cell, options_.dataset, impl_->zoo, seed)
+                  : proxy_internal::FastZoo(*net, cell, options_.dataset, impl_->zoo, seed);
+      (*v.zoo)["synflow"] = synflow.synflow;
     }
   }
-  ProxyValues v;
   v.naswot = naswot / (options_.inits * options_.batches);
-  v.logsynflow = synflow / options_.inits;
+  v.logsynflow = logsynflow / options_.inits;
   v.skip = SkipScore(cell);
   return v;
 }

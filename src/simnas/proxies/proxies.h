@@ -23,8 +23,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "simnas/data/dataset.h"
+#include "simnas/proxies/zoo.h"
 #include "simnas/search_space/cell.h"
 
 namespace simnas {
@@ -42,12 +44,17 @@ struct ProxyOptions {
   // The straightforward implementation (the shared TinyNetwork's own forward with a ReLU
   // observer, LogSynflow by autograd in double): slow, used to check the fast path.
   bool reference_implementation = false;
+  // Also compute the proxy zoo (zoo.h) on the first initialization, on two mini-batches of
+  // `zoo_images` images each.
+  bool zoo = false;
+  int zoo_images = 16;
 };
 
 struct ProxyValues {
   double naswot = 0;      // log|det K|; -inf when K is singular
   double logsynflow = 0;  // > 0
   double skip = 0;        // >= 0
+  std::optional<ZooValues> zoo;  // with ProxyOptions::zoo
 };
 
 // FreeREA's portion of skipped layers. Pure function of the cell.
@@ -69,6 +76,8 @@ class ProxyEvaluator {
   // The parts, for benchmarks and tests: one initialization `init` (0-based), one batch.
   double Naswot(const Cell& cell, int init, int batch);
   double LogSynflow(const Cell& cell, int init);
+  // The zoo alone (needs ProxyOptions::zoo): what Evaluate adds, without NASWOT and LogSynflow's value.
+  ZooValues Zoo(const Cell& cell);
 
  private:
   struct Impl;

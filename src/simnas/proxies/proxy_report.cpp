@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "simnas/core/stats.h"
+#include "simnas/proxies/zoo.h"
 
 namespace simnas {
 namespace {
@@ -53,20 +54,62 @@ ProxyCellAggregates AggregatesAgainst(const ProxyTable& table, const ProxyValues
   return out;
 }
 
-ProxyCorrelations CorrelateWithAccuracy(const ProxyTable& table, const std::vector<double>& accuracy) {
-  const std::vector<std::pair<std::string, std::vector<double>>> columns = {
-      {"naswot", FiniteForRanking(table.naswot)},
-      {"logsynflow", table.logsynflow},
-      {"skip", table.skip},
-      {"freerea", ProxyScores(table, ProxyAggregate::kFreeRea).values()},
-      {"rank", ProxyScores(table, ProxyAggregate::kRank).values()}};
-  ProxyCorrelations out;
-  for (const auto& [name, values] : columns) {
-    out.kendall_tau[name] = KendallTau(values, accuracy);
-    out.spearman[name] = Spearman(values, accuracy);
+std::vector<ReportedScore> ReportedScores(const ProxyTable& table, const std::vector<ProxyAggregate>& recipes) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::size_t> rows;
+  for (std::size_t i = 0; i < table.skip.size(); ++i) {
+    bool present = !std::isnan(table.skip[i]) && !std::isnan(table.naswot[i]) && !std::isnan(table.logsynflow[i]);
+    for (const auto& [name, column] : table.zoo) present = present && !std::isnan(column[i]);
+    if (present) rows.push_back(i);
   }
-  for (double x : table.naswot) out.naswot_singular_cells += std::isfinite(x) ? 0 : 1;
+  // The table restricted to its rows, so that recipes normalize over the cells there are.
+  const auto restrict = [&](const std::vector<double>& column) {
+    std::vector<double> out;
+    out.reserve(rows.size());
+    for (std::size_t i : rows) out.push_back(column[i]);
+    return out;
+  };
+  ProxyTable compact;
+  compact.dataset = table.dataset;
+  compact.source = table.source;
+  compact.naswot = restrict(table.naswot);
+  compact.logsynflow = restrict(table.logsynflow);
+  compact.skip = restrict(table.skip);
+  for (const auto& [name, column] : table.zoo) compact.zoo[name] = restrict(column);
+  const auto scatter = [&](const std::vector<double>& values) {
+    std::vector<double> out(table.skip.size(), nan);
+    for (std::size_t k = 0; k < rows.size(); ++k) out[rows[k]] = values[k];
+    return out;
+  };
+  std::vector<ReportedScore> out;
+  std::vector<std::string> names = {"naswot", "logsynflow", "skip"};
+  for (const std::string_view name : kZooProxyNames) {
+    if (table.zoo.count(std::string(name)) > 0) names.emplace_back(name);
+  }
+  for (const std::string& name : names) out.push_back({name, false, scatter(*compact.Column(name))});
+  if (rows.size() < 2) return out;
+  for (const ProxyAggregate& recipe : recipes) {
+    bool available = true;
+    for (const std::string& proxy : recipe.proxies) available = available && compact.Column(proxy) != nullptr;
+    if (available) out.push_back({recipe.name, true, scatter(ProxyScores(compact, recipe).values())});
+  }
   return out;
+}
+
+RankAgreement AgreementWithAccuracy(const std::vector<double>& score, const std::vector<double>& accuracy) {
+  std::vector<double> s, a;
+  for (std::size_t i = 0; i < score.size(); ++i) {
+    if (std::isnan(score[i])) continue;
+    s.push_back(score[i]);
+    a.push_back(accuracy[i]);
+  }
+  RankAgreement r;
+  r.cells = static_cast<int>(s.size());
+  if (r.cells < 2) return r;
+  s = FiniteForRanking(s);
+  r.kendall_tau = KendallTau(s, a);
+  r.spearman = Spearman(s, a);
+  return r;
 }
 
 }  // namespace simnas

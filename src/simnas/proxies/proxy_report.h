@@ -1,5 +1,6 @@
 // How well a proxy table ranks cells, and where one cell's values fall in a table: what
-// `simnas proxies --report` and `simnas proxies --index N` print.
+// `simnas proxies --report` (with the ceilings of bench/proxy_ceiling.h) and `simnas proxies
+// --index N` print.
 #pragma once
 
 #include <map>
@@ -20,14 +21,24 @@ struct ProxyCellAggregates {
 };
 ProxyCellAggregates AggregatesAgainst(const ProxyTable& table, const ProxyValues& values);
 
-// Rank correlation of each proxy and aggregate with accuracy over every cell of a complete
-// table. Keys: naswot, logsynflow, skip, freerea, rank. A singular NASWOT kernel (-inf) ranks
-// below every finite value.
-struct ProxyCorrelations {
-  std::map<std::string, double> kendall_tau;
-  std::map<std::string, double> spearman;
-  int naswot_singular_cells = 0;
+// The scores `simnas proxies --report` judges, by NATS-Bench index (NaN where the table has no
+// row): every proxy column of the table (naswot, logsynflow, skip, then the zoo's), then every
+// recipe whose proxies the table has, computed over the rows the table has (all of them for a
+// complete table; a sample's own normalization for a partial one).
+struct ReportedScore {
+  std::string name;
+  bool aggregate = false;
+  std::vector<double> score;
 };
-ProxyCorrelations CorrelateWithAccuracy(const ProxyTable& table, const std::vector<double>& accuracy);
+std::vector<ReportedScore> ReportedScores(const ProxyTable& table, const std::vector<ProxyAggregate>& recipes);
+
+// Kendall tau and Spearman of a score with accuracy over the cells where the score is not NaN
+// (-inf ranks below every finite value); `cells` = their number.
+struct RankAgreement {
+  int cells = 0;
+  double kendall_tau = 0;
+  double spearman = 0;
+};
+RankAgreement AgreementWithAccuracy(const std::vector<double>& score, const std::vector<double>& accuracy);
 
 }  // namespace simnas

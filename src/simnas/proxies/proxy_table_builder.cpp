@@ -1,6 +1,7 @@
 #include "simnas/proxies/proxy_table_builder.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -24,17 +25,24 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string ProxyCommand(Dataset dataset, const ProxyOptions& o, const ProxyShard& shard,
-                         const std::string& reuse_naswot) {
+                         const std::string& reuse_naswot, const std::string& reuse_freerea) {
   std::string command = fmt::format("simnas proxies --all --dataset {} --seed {} --inits {} --batches {}",
                                     DatasetName(dataset), o.seed, o.inits, o.batches);
   if (!shard.whole()) command += fmt::format(" --shard {}/{}", shard.k, shard.n);
   if (o.reference_implementation) command += " --reference";
   if (!reuse_naswot.empty()) command += " --reuse-naswot " + reuse_naswot;
+  if (!reuse_freerea.empty()) command += " --reuse-freerea " + reuse_freerea;
+  if (!o.zoo) command += " --no-zoo";
   return command;
 }
 
 // The provenance keys that must agree for rows to be combined (resume, merge).
-const std::vector<std::string> kIdentityKeys = {"dataset", "seed", "inits", "batches", "implementation"};
+// "zoo" is absent from a table without the zoo's columns (v1).
+const std::vector<std::string> kIdentityKeys = {"dataset", "seed", "inits", "batches", "implementation", "zoo"};
+
+std::string ZooDescription(const ProxyOptions& o) {
+  return fmt::format("2 mini-batches of {} images with labels, first initialization", o.zoo_images);
+}
 
 // NASWOT does not read the classifier, and the classifier's weights are drawn last, so the
 // NASWOT values of two datasets with the same input size, seed, inits and batches are
@@ -58,9 +66,9 @@ void CheckNaswotReusable(const ProxyTable& source, Dataset dataset, const std::m
 }
 
 std::map<std::string, std::string> Provenance(Dataset dataset, const ProxyOptions& o, const ProxyShard& shard,
-                                              const std::string& reuse_naswot) {
+                                              const std::string& reuse_naswot, const std::string& reuse_freerea) {
   std::map<std::string, std::string> p;
-  p["command"] = ProxyCommand(dataset, o, shard, reuse_naswot);
+  p["command"] = ProxyCommand(dataset, o, shard, reuse_naswot, reuse_freerea);
   p["dataset"] = std::string(DatasetName(dataset));
   p["seed"] = std::to_string(o.seed);
   p["inits"] = std::to_string(o.inits);
@@ -73,6 +81,13 @@ std::map<std::string, std::string> Provenance(Dataset dataset, const ProxyOption
   p["method"] =
       "FreeREA: NASWOT (train-mode BatchNorm, 64 images), LogSynflow (no BatchNorm, |w|, all-ones input), "
       "SkipScore; Kaiming-normal fan_out init";
+  if (o.zoo) {
+    p["zoo"] = ZooDescription(o);
+    p["method"] += "; zoo (src/simnas/proxies/zoo.h): MeCo, ZiCo, SynFlow, GradNorm, SNIP, jacov, AZ-NAS, params, FLOPs";
+  }
+  if (!reuse_freerea.empty()) {
+    p["freerea"] = fmt::format("naswot, logsynflow and skip copied from {}", reuse_freerea);
+  }
   if (!shard.whole()) p["shard"] = fmt::format("{}/{}", shard.k, shard.n);
   if (!reuse_naswot.empty()) {
     p["naswot"] = fmt::format("taken from {} (identical: NASWOT does not read the classifier)", reuse_naswot);
@@ -103,27 +118,50 @@ void CheckSameShard(const std::map<std::string, std::string>& ours, const std::m
   }
 }
 
-ProxyTable EmptyTable(Dataset dataset) {
+ProxyTable EmptyTable(Dataset dataset, bool zoo) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   ProxyTable t;
   t.dataset = dataset;
   t.naswot.assign(kNumCells, nan);
   t.logsynflow.assign(kNumCells, nan);
   t.skip.assign(kNumCells, nan);
+  if (zoo) {
+    for (const std::string_view name : kZooProxyNames) t.zoo[std::string(name)].assign(kNumCells, nan);
+  }
   return t;
 }
 
-bool HasRow(const ProxyTable& t, int index) { return !std::isnan(t.skip[static_cast<std::size_t>(index)]); }
+// A row is there when all its columns are.
+bool HasRow(const ProxyTable& t, int index) {
+  const auto i = static_cast<std::size_t>(index);
+  if (std::isnan(t.skip[i])) return false;
+  for (const auto& [name, column] : t.zoo) {
+    if (std::isnan(column[i])) return false;
+  }
+  return true;
+}
 
-// A result travelling from a rank to rank 0: index, the three values, rank, seconds.
+// A result travelling from a rank to rank 0: index, the three values, the zoo's (NaN without
+// the zoo), rank, seconds.
 struct CellResult {
   double index;
   double naswot;
   double logsynflow;
   double skip;
+  std::array<double, kZooProxyNames.size()> zoo;
   double rank;
   double seconds;
 };
+
+void SetRow(ProxyTable& t, std::size_t i, double naswot, double logsynflow, double skip, const double* zoo) {
+  t.naswot[i] = naswot;
+  t.logsynflow[i] = logsynflow;
+  t.skip[i] = skip;
+  if (zoo == nullptr) return;
+  for (std::size_t z = 0; z < kZooProxyNames.size(); ++z) {
+    if (auto it = t.zoo.find(std::string(kZooProxyNames[z])); it != t.zoo.end()) it->second[i] = zoo[z];
+  }
+}
 
 std::string Encode(const CellResult& r) {
   std::string s(sizeof(CellResult), '\0');
@@ -139,12 +177,15 @@ CellResult Decode(const std::string& s) {
 }
 
 // <out>.log: its first line names the options (JSON of the identity keys and the shard), then
-// one row per cell in full precision: "index naswot logsynflow skip".
+// one row per cell in full precision: "index naswot logsynflow skip", then the zoo's values in
+// kZooProxyNames order when the table has them.
 fs::path LogPath(const fs::path& out) { return fs::path(out.string() + ".log"); }
 
 std::string LogHeader(const std::map<std::string, std::string>& provenance) {
   nlohmann::json j = nlohmann::json::object();
-  for (const std::string& key : kIdentityKeys) j[key] = provenance.at(key);
+  for (const std::string& key : kIdentityKeys) {
+    if (const auto it = provenance.find(key); it != provenance.end()) j[key] = it->second;
+  }
   j["shard"] = provenance.count("shard") ? provenance.at("shard") : "";
   return "# simnas proxy log v1 " + j.dump();
 }
@@ -164,23 +205,23 @@ void ReadLog(const fs::path& path, const std::map<std::string, std::string>& pro
   }
   CheckSameIdentity(provenance, theirs, fmt::format("{} (to resume)", path.string()));
   CheckSameShard(provenance, theirs, path);
+  const std::size_t width = 4 + (table.zoo.empty() ? 0 : kZooProxyNames.size());
   while (std::getline(in, line)) {
     std::istringstream row(line);
-    std::string fields[4];
-    if (!(row >> fields[0] >> fields[1] >> fields[2] >> fields[3])) continue;
+    std::vector<std::string> fields;
+    for (std::string field; row >> field;) fields.push_back(field);
+    if (fields.size() != width) continue;  // a torn line
     const auto index = ParseInt(fields[0]);
-    double values[3];
+    std::vector<double> values(width - 1);
     bool ok = index && *index >= 0 && *index < kNumCells;
-    for (int f = 0; f < 3 && ok; ++f) {
+    for (std::size_t f = 0; f + 1 < width && ok; ++f) {
       char* end = nullptr;
       values[f] = std::strtod(fields[f + 1].c_str(), &end);
       ok = end != nullptr && *end == '\0';
     }
     if (!ok) continue;
-    const auto i = static_cast<std::size_t>(*index);
-    table.naswot[i] = values[0];
-    table.logsynflow[i] = values[1];
-    table.skip[i] = values[2];
+    SetRow(table, static_cast<std::size_t>(*index), values[0], values[1], values[2],
+           width > 4 ? values.data() + 3 : nullptr);
   }
 }
 
@@ -198,8 +239,10 @@ class ResultLog {
   }
   ResultLog(const ResultLog&) = delete;
   ResultLog& operator=(const ResultLog&) = delete;
-  void Append(int index, const ProxyValues& v) {
-    Write(fmt::format("{} {:.17g} {:.17g} {:.17g}\n", index, v.naswot, v.logsynflow, v.skip));
+  void Append(const CellResult& r, bool zoo) {
+    std::string row = fmt::format("{} {:.17g} {:.17g} {:.17g}", static_cast<int>(r.index), r.naswot, r.logsynflow, r.skip);
+    for (std::size_t z = 0; zoo && z < r.zoo.size(); ++z) row += fmt::format(" {:.17g}", r.zoo[z]);
+    Write(row + "\n");
   }
   void Remove() {
     std::fclose(file_);
@@ -244,7 +287,12 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
   fs::path out = job.out ? *job.out : ProxyTableFile(job.tables_dir, dataset);
   if (!job.out && !shard.whole()) out += fmt::format(".shard-{}-of-{}", shard.k, shard.n);
   const std::string reuse = job.reuse_naswot ? job.reuse_naswot->string() : "";
-  const std::map<std::string, std::string> provenance = Provenance(dataset, options, shard, reuse);
+  const std::string reuse_freerea = job.reuse_freerea ? job.reuse_freerea->string() : "";
+  if (job.reuse_freerea && !options.zoo) {
+    throw ParseError("--reuse-freerea adds the zoo's columns to a table: it cannot go with --no-zoo");
+  }
+  if (job.reuse_freerea && job.reuse_naswot) throw ParseError("--reuse-freerea and --reuse-naswot exclude each other");
+  std::map<std::string, std::string> provenance = Provenance(dataset, options, shard, reuse, reuse_freerea);
   // Every rank computes with the same images (and NASWOT source) or none starts.
   RequireSameFile(cluster, "the CIFAR sample images", cifar_sample);
   std::optional<ProxyTable> naswot_source;
@@ -253,18 +301,39 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
     naswot_source = LoadPartialProxyTableOfAnyDataset(*job.reuse_naswot);  // another dataset's, by design
     CheckNaswotReusable(*naswot_source, dataset, provenance, *job.reuse_naswot);
   }
+  // The FreeREA columns of an existing table of this dataset, computed with the same options.
+  std::optional<ProxyTable> freerea_source;
+  if (job.reuse_freerea) {
+    RequireSameFile(cluster, "the --reuse-freerea table", *job.reuse_freerea);
+    freerea_source = LoadPartialProxyTable(*job.reuse_freerea, dataset);
+    std::map<std::string, std::string> ours = provenance;
+    ours.erase("zoo");
+    std::map<std::string, std::string> theirs = freerea_source->provenance;
+    theirs.erase("zoo");
+    CheckSameIdentity(ours, theirs, fmt::format("--reuse-freerea {}", job.reuse_freerea->string()));
+    if (const auto it = theirs.find("naswot"); it != theirs.end()) provenance["naswot"] = it->second;
+  }
 
   ProxyTableBuild build;
   build.out = out;
   build.ranks = cluster.size();
-  ProxyTable table = EmptyTable(dataset);
+  ProxyTable table = EmptyTable(dataset, options.zoo);
   std::vector<int> todo;
   std::string todo_bytes;
   if (cluster.leader()) {
     if (fs::exists(out)) {
-      table = LoadPartialProxyTable(out, dataset);
-      CheckSameIdentity(provenance, table.provenance, fmt::format("{} (to resume)", out.string()));
-      CheckSameShard(provenance, table.provenance, out);
+      const ProxyTable saved = LoadPartialProxyTable(out, dataset);
+      CheckSameIdentity(provenance, saved.provenance, fmt::format("{} (to resume)", out.string()));
+      CheckSameShard(provenance, saved.provenance, out);
+      for (int index = 0; index < kNumCells; ++index) {
+        const auto i = static_cast<std::size_t>(index);
+        if (!HasRow(saved, index)) continue;
+        std::array<double, kZooProxyNames.size()> zoo{};
+        for (std::size_t z = 0; z < zoo.size() && options.zoo; ++z) {
+          zoo[z] = saved.zoo.at(std::string(kZooProxyNames[z]))[i];
+        }
+        SetRow(table, i, saved.naswot[i], saved.logsynflow[i], saved.skip[i], options.zoo ? zoo.data() : nullptr);
+      }
     }
     if (fs::exists(LogPath(out))) ReadLog(LogPath(out), provenance, table);
     table.provenance = provenance;
@@ -304,13 +373,9 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
   }
   const auto on_result = [&](const std::string& bytes) {
     const CellResult r = Decode(bytes);
-    const int index = static_cast<int>(r.index);
-    const auto i = static_cast<std::size_t>(index);
-    const ProxyValues v{r.naswot, r.logsynflow, r.skip};
-    log->Append(index, v);
-    table.naswot[i] = v.naswot;
-    table.logsynflow[i] = v.logsynflow;
-    table.skip[i] = v.skip;
+    const auto i = static_cast<std::size_t>(r.index);
+    log->Append(r, options.zoo);
+    SetRow(table, i, r.naswot, r.logsynflow, r.skip, options.zoo ? r.zoo.data() : nullptr);
     ++build.computed;
     const auto rank = static_cast<std::size_t>(r.rank);
     if (rank < build.rank_cells.size()) {
@@ -342,17 +407,26 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
     const Cell cell = space.CellAt(index);
     const auto start = Clock::now();
     ProxyValues v;
-    if (naswot_source && !std::isnan(naswot_source->naswot[i])) {
+    if (freerea_source && !std::isnan(freerea_source->skip[i])) {
+      v.naswot = freerea_source->naswot[i];
+      v.logsynflow = freerea_source->logsynflow[i];
+      v.skip = freerea_source->skip[i];
+      v.zoo = evaluator.Zoo(cell);
+    } else if (naswot_source && !std::isnan(naswot_source->naswot[i])) {
       v.naswot = naswot_source->naswot[i];
       for (int init = 0; init < options.inits; ++init) v.logsynflow += evaluator.LogSynflow(cell, init);
       v.logsynflow /= options.inits;
       v.skip = SkipScore(cell);
+      if (options.zoo) v.zoo = evaluator.Zoo(cell);
     } else {
       v = evaluator.Evaluate(cell);
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    queue->Post(Encode({static_cast<double>(index), v.naswot, v.logsynflow, v.skip,
-                        static_cast<double>(cluster.rank()), seconds}));
+    CellResult r{static_cast<double>(index), v.naswot, v.logsynflow, v.skip, {}, static_cast<double>(cluster.rank()),
+                 seconds};
+    r.zoo.fill(std::numeric_limits<double>::quiet_NaN());
+    if (v.zoo) r.zoo = v.zoo->values;
+    queue->Post(Encode(r));
   }
   queue->Finish();
   if (cluster.leader()) {
@@ -374,22 +448,24 @@ ProxyTable MergeProxyTables(const std::vector<fs::path>& files) {
     if (ds == part.provenance.end()) throw DataError(fmt::format("{}: no '# dataset:' line", path.string()));
     part.dataset = ParseDataset(ds->second);
     if (!merged) {
-      merged = EmptyTable(part.dataset);
+      merged = EmptyTable(part.dataset, !part.zoo.empty());
       merged->provenance = part.provenance;
     }
     CheckSameIdentity(merged->provenance, part.provenance, path.string());
     for (int index = 0; index < kNumCells; ++index) {
       const auto i = static_cast<std::size_t>(index);
       if (!HasRow(part, index)) continue;
-      if (HasRow(*merged, index) &&
-          (merged->naswot[i] != part.naswot[i] || merged->logsynflow[i] != part.logsynflow[i] ||
-           merged->skip[i] != part.skip[i])) {
+      bool differs = merged->naswot[i] != part.naswot[i] || merged->logsynflow[i] != part.logsynflow[i] ||
+                     merged->skip[i] != part.skip[i];
+      for (const auto& [name, column] : part.zoo) differs = differs || merged->zoo.at(name)[i] != column[i];
+      if (HasRow(*merged, index) && differs) {
         throw DataError(fmt::format("index {} differs between {} and {}", index,
                                     files[static_cast<std::size_t>(source[i])].string(), path.string()));
       }
       merged->naswot[i] = part.naswot[i];
       merged->logsynflow[i] = part.logsynflow[i];
       merged->skip[i] = part.skip[i];
+      for (const auto& [name, column] : part.zoo) merged->zoo.at(name)[i] = column[i];
       source[i] = static_cast<int>(f);
     }
   }

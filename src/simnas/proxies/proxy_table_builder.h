@@ -44,6 +44,9 @@ struct ProxyTableJob {
   std::filesystem::path tables_dir;  // the folder of the shipped tables (the Environment's proxy_tables_dir)
   // Take NASWOT from this table of another dataset with the same input size and options.
   std::optional<std::filesystem::path> reuse_naswot;
+  // Take NASWOT, LogSynflow and SkipScore from this table of the same dataset and options (a v1
+  // table): only the zoo is computed (options.zoo must be set), and those columns do not move.
+  std::optional<std::filesystem::path> reuse_freerea;
   double save_every = 30;  // seconds between rewrites of the partial table
 };
 

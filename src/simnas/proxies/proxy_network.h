@@ -1,0 +1,41 @@
+// Internal to the proxies (LibTorch): the network every proxy scores, and the zoo's two
+// implementations (zoo.h). Not for use outside src/simnas/proxies/.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include <torch/torch.h>
+
+#include "simnas/data/dataset.h"
+#include "simnas/network/tiny_network.h"
+#include "simnas/proxies/zoo.h"
+#include "simnas/search_space/cell.h"
+
+namespace simnas::proxy_internal {
+
+// The seed of one network: the user seed, the init number and the cell only.
+std::uint64_t NetworkSeed(std::uint64_t seed, int init, const Cell& cell);
+// The TinyNetwork of `cell` for `dataset`, FreeREA-initialized from `seed`.
+TinyNetwork BuildNetwork(const Cell& cell, Dataset dataset, std::uint64_t seed);
+
+// The zoo's inputs: two mini-batches (normalized images, [m, 3, s, s] each, and int64 labels).
+struct ZooBatches {
+  std::array<torch::Tensor, 2> images;
+  std::array<torch::Tensor, 2> labels;
+};
+
+// Every zoo proxy except synflow (left 0), for the network built with `seed`. The fast path
+// shares one forward of the first mini-batch between MeCo, AZ-NAS, jacov and the first loss
+// gradient, and reads GradNorm, SNIP and ZiCo from the same two loss gradients; it may change
+// `net` (memory layout). The reference builds a fresh network per proxy and computes each one
+// on its own, in double where it reduces.
+ZooValues FastZoo(TinyNetworkImpl& net, const Cell& cell, Dataset dataset, const ZooBatches& batches,
+                  std::uint64_t seed);
+ZooValues ReferenceZoo(const Cell& cell, Dataset dataset, const ZooBatches& batches, std::uint64_t seed);
+
+// Closed-form parameter count and FLOPs of a cell's network (the fast path of params / flops).
+double ZooParams(const Cell& cell, Dataset dataset);
+double ZooFlops(const Cell& cell, Dataset dataset);
+
+}  // namespace simnas::proxy_internal

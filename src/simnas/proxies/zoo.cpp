@@ -1,0 +1,494 @@
+// The proxy zoo's two implementations (formulas and departures in zoo.h).
+//
+// Fast path: one network (already built by the caller and shared with NASWOT / LogSynflow),
+// channels-last weights and images, one forward of the first mini-batch read by MeCo, the AZ-NAS
+// components, jacov (an input-gradient backward) and the first loss gradient, one forward of the
+// second mini-batch for the second loss gradient; GradNorm, SNIP and ZiCo read the same two
+// gradients; params and FLOPs in closed form from the cell.
+// Reference path: every proxy on its own, from a freshly built network (same seed, same
+// weights), default layout, the statistics in double with plain loops; params and FLOPs from the
+// built network's modules.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "simnas/core/error.h"
+#include "simnas/proxies/proxy_network.h"
+
+namespace simnas {
+
+std::optional<int> ZooProxyIndex(std::string_view name) {
+  for (std::size_t i = 0; i < kZooProxyNames.size(); ++i) {
+    if (kZooProxyNames[i] == name) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+double& ZooValues::operator[](std::string_view name) {
+  const auto i = ZooProxyIndex(name);
+  if (!i) throw ParseError(std::string("unknown zoo proxy '") + std::string(name) + "'");
+  return values[static_cast<std::size_t>(*i)];
+}
+
+double ZooValues::operator[](std::string_view name) const { return const_cast<ZooValues&>(*this)[name]; }
+
+namespace proxy_internal {
+namespace {
+
+constexpr double kJacovK = 1e-5;
+constexpr double kEntropyEps = 1e-8;
+constexpr double kTrainabilityEps = 1e-6;
+const auto kChannelsLast = torch::MemoryFormat::ChannelsLast;
+const double kMinusInf = -std::numeric_limits<double>::infinity();
+
+// The TinyNetwork forward, keeping the 18 layer features (stem, then every cell and reduction).
+struct LayerForward {
+  std::vector<torch::Tensor> features;
+  torch::Tensor logits;
+};
+
+LayerForward RunLayers(TinyNetworkImpl& net, const torch::Tensor& x) {
+  LayerForward f;
+  torch::Tensor h = net.stem_bn->forward(net.stem_conv->forward(x));
+  f.features.push_back(h);
+  std::size_t next_cell = 0, next_reduction = 0;
+  for (bool reduction : net.is_reduction) {
+    h = reduction ? net.reductions[next_reduction++]->forward(h) : net.cells[next_cell++]->forward(h);
+    f.features.push_back(h);
+  }
+  f.logits = net.classifier->forward(torch::relu(net.head_bn->forward(h)).mean({2, 3}));
+  return f;
+}
+
+// Conv weights in channels-last layout (oneDNN's faster layout here; activations follow the input's).
+void ToChannelsLast(TinyNetworkImpl& net) {
+  torch::NoGradGuard no_grad;
+  for (const auto& module : net.modules()) {
+    if (auto* conv = module->as<torch::nn::Conv2dImpl>()) {
+      conv->weight.set_data(conv->weight.detach().contiguous(kChannelsLast));
+    }
+  }
+}
+
+// Every conv and linear weight, in module order.
+std::vector<torch::Tensor> ConvLinearWeights(TinyNetworkImpl& net) {
+  std::vector<torch::Tensor> w;
+  for (const auto& module : net.modules()) {
+    if (auto* conv = module->as<torch::nn::Conv2dImpl>()) w.push_back(conv->weight);
+    if (auto* linear = module->as<torch::nn::LinearImpl>()) w.push_back(linear->weight);
+  }
+  return w;
+}
+
+// The Rademacher tensors of AZ-NAS's trainability, for pairs l = L..1 in that order, drawn from
+// a generator of the network seed: the same draws in both paths.
+std::vector<torch::Tensor> RademacherDraws(const std::vector<torch::Tensor>& features, std::uint64_t seed) {
+  at::Generator gen = at::detail::createCPUGenerator(seed ^ 0x5a5a5a5a5a5aULL);
+  std::vector<torch::Tensor> draws(features.size());
+  for (std::size_t l = features.size() - 1; l >= 1; --l) {
+    const torch::Tensor half = torch::full(features[l].sizes(), 0.5, torch::kFloat);
+    draws[l] = (torch::bernoulli(half, gen) - 0.5) * 2;
+  }
+  return draws;
+}
+
+double TrainabilityTerm(const torch::Tensor& g_out, torch::Tensor g_in, bool exact_double) {
+  if (g_out.sizes() == g_in.sizes() && torch::equal(g_in, g_out)) return kMinusInf;
+  if (g_in.size(2) != g_out.size(2)) g_in = torch::pixel_unshuffle(g_in, g_in.size(2) / g_out.size(2));
+  const std::int64_t n = g_out.size(0) * g_out.size(2) * g_out.size(3);
+  torch::Tensor out = g_out.permute({0, 2, 3, 1}).reshape({n, g_out.size(1)});
+  torch::Tensor in = g_in.permute({0, 2, 3, 1}).reshape({n, g_in.size(1)});
+  if (exact_double) {
+    out = out.to(torch::kDouble);
+    in = in.to(torch::kDouble);
+  }
+  torch::Tensor mat = torch::mm(in.t(), out) / static_cast<double>(n);
+  if (mat.size(0) < mat.size(1)) mat = mat.t();
+  const double s = torch::linalg_svdvals(mat).max().item<double>();
+  return -s - 1 / (s + kTrainabilityEps) + 2;
+}
+
+double Mean(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return sum / static_cast<double>(v.size());
+}
+
+double Entropy(const torch::Tensor& eigenvalues) {
+  const torch::Tensor s = eigenvalues.to(torch::kDouble).clamp_min(0);
+  const torch::Tensor p = s / s.sum();
+  return (-p * torch::log(p + kEntropyEps)).sum().item<double>();
+}
+
+// The smallest increase of the entropy between consecutive layers; NaN when any entropy is
+// undefined (numpy's min propagates NaN, which AZ-NAS then maps to -inf).
+double Progressivity(const std::vector<double>& entropy) {
+  double progressivity = std::numeric_limits<double>::infinity();
+  for (std::size_t l = 1; l < entropy.size(); ++l) {
+    const double increase = entropy[l] - entropy[l - 1];
+    if (std::isnan(increase)) return std::numeric_limits<double>::quiet_NaN();
+    progressivity = std::min(progressivity, increase);
+  }
+  return progressivity;
+}
+
+double JacovScore(const torch::Tensor& correlation) {
+  const torch::Tensor v = torch::linalg_eigvalsh(correlation);
+  return -(torch::log(v + kJacovK) + 1 / (v + kJacovK)).sum().item<double>();
+}
+
+// ---------------------------------------------------------------------------------------
+// Fast path
+
+ZooValues FastZooImpl(TinyNetworkImpl& net, const Cell& cell, Dataset dataset, const ZooBatches& batches,
+                      std::uint64_t seed) {
+  ToChannelsLast(net);
+  net.train();
+  const std::vector<torch::Tensor> weights = ConvLinearWeights(net);
+  ZooValues z;
+
+  const torch::Tensor x = batches.images[0].clone(kChannelsLast).requires_grad_(true);
+  const LayerForward f = RunLayers(net, x);
+  const std::size_t layers = f.features.size();
+
+  {  // MeCo and AZ-NAS expressivity / progressivity: the features, no gradient.
+    torch::NoGradGuard no_grad;
+    double meco = 0;
+    std::vector<double> entropy;
+    for (const torch::Tensor& feature : f.features) {
+      const std::int64_t c = feature.size(1);
+      const torch::Tensor first = feature[0].reshape({c, -1});
+      const torch::Tensor corr = torch::nan_to_num(torch::corrcoef(first), 0.0, 0.0, 0.0);
+      meco += torch::linalg_eigvalsh(corr).min().item<double>();
+      torch::Tensor rows = feature.permute({0, 2, 3, 1}).reshape({-1, c});
+      rows = rows - rows.mean(0, true);
+      const torch::Tensor sigma = torch::mm(rows.t(), rows) / static_cast<double>(rows.size(0));
+      entropy.push_back(Entropy(torch::linalg_eigvalsh(sigma)));
+    }
+    double expressivity = 0;
+    for (double e : entropy) expressivity += e;
+    z["meco"] = meco;
+    z["az_expressivity"] = expressivity;
+    z["az_progressivity"] = Progressivity(entropy);
+  }
+
+  {  // jacov: the input gradient of the summed logits.
+    const torch::Tensor j = torch::autograd::grad({f.logits.sum()}, {x}, {}, /*retain_graph=*/true)[0];
+    const torch::Tensor rows = j.detach().reshape({j.size(0), -1}).to(torch::kDouble);
+    if ((rows.std(1) == 0).any().item<bool>()) {
+      z["jacov"] = kMinusInf;
+    } else {
+      z["jacov"] = JacovScore(torch::corrcoef(rows));
+    }
+  }
+
+  {  // AZ-NAS trainability: one layer's backward per pair, on the shared graph.
+    const std::vector<torch::Tensor> draws = RademacherDraws(f.features, seed);
+    std::vector<double> terms;
+    for (std::size_t l = layers - 1; l >= 1; --l) {
+      const torch::Tensor g_out = draws[l].contiguous(kChannelsLast);
+      torch::Tensor g_in = torch::autograd::grad({f.features[l]}, {f.features[l - 1]}, {g_out}, /*retain_graph=*/true,
+                                                 /*create_graph=*/false, /*allow_unused=*/true)[0];
+      if (!g_in.defined()) g_in = torch::zeros_like(f.features[l - 1]);
+      terms.push_back(TrainabilityTerm(g_out, g_in, /*exact_double=*/false));
+    }
+    z["az_trainability"] = Mean(terms);
+  }
+
+  // The two loss gradients (the first frees the shared graph).
+  std::array<std::vector<torch::Tensor>, 2> grads;
+  grads[0] = torch::autograd::grad({torch::nn::functional::cross_entropy(f.logits, batches.labels[0])}, weights, {},
+                                   /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
+  {
+    const torch::Tensor logits = net.forward(batches.images[1].contiguous(kChannelsLast));
+    grads[1] = torch::autograd::grad({torch::nn::functional::cross_entropy(logits, batches.labels[1])}, weights, {},
+                                     false, false, true);
+  }
+  {
+    torch::NoGradGuard no_grad;
+    double zico = 0, grad_norm = 0, snip = 0;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      if (!grads[0][i].defined() || !grads[1][i].defined()) continue;
+      const torch::Tensor g0 = grads[0][i].to(torch::kDouble), g1 = grads[1][i].to(torch::kDouble);
+      const torch::Tensor mean_abs = (g0.abs() + g1.abs()) / 2;
+      const torch::Tensor std = (g0 - g1).abs() / 2;
+      const torch::Tensor nonzero = std != 0;
+      const double s = (mean_abs.masked_select(nonzero) / std.masked_select(nonzero)).sum().item<double>();
+      if (s > 0) zico += std::log(s);
+      const torch::Tensor g = (g0 + g1) / 2;
+      grad_norm += g.norm().item<double>();
+      snip += (weights[i].detach().to(torch::kDouble) * g).abs().sum().item<double>();
+    }
+    z["zico"] = zico;
+    z["grad_norm"] = grad_norm;
+    z["snip"] = snip;
+  }
+  z["params"] = ZooParams(cell, dataset);
+  z["flops"] = ZooFlops(cell, dataset);
+  z["az_complexity"] = z["flops"];
+  return z;
+}
+
+// ---------------------------------------------------------------------------------------
+// Reference path
+
+// Pearson correlation of the rows of `m` (r x n) in double, by loops; a constant row's entries are 0.
+std::vector<double> PearsonRows(const torch::Tensor& m, bool* constant_row = nullptr) {
+  const torch::Tensor d = m.to(torch::kDouble).contiguous();
+  const std::int64_t r = d.size(0), n = d.size(1);
+  const double* p = d.data_ptr<double>();
+  std::vector<double> mean(static_cast<std::size_t>(r), 0), norm(static_cast<std::size_t>(r), 0);
+  for (std::int64_t i = 0; i < r; ++i) {
+    for (std::int64_t k = 0; k < n; ++k) mean[static_cast<std::size_t>(i)] += p[i * n + k];
+    mean[static_cast<std::size_t>(i)] /= static_cast<double>(n);
+    for (std::int64_t k = 0; k < n; ++k) {
+      const double c = p[i * n + k] - mean[static_cast<std::size_t>(i)];
+      norm[static_cast<std::size_t>(i)] += c * c;
+    }
+    if (norm[static_cast<std::size_t>(i)] == 0 && constant_row != nullptr) *constant_row = true;
+  }
+  std::vector<double> corr(static_cast<std::size_t>(r * r), 0);
+  for (std::int64_t i = 0; i < r; ++i) {
+    for (std::int64_t j = 0; j < r; ++j) {
+      double dot = 0;
+      for (std::int64_t k = 0; k < n; ++k) {
+        dot += (p[i * n + k] - mean[static_cast<std::size_t>(i)]) * (p[j * n + k] - mean[static_cast<std::size_t>(j)]);
+      }
+      const double denominator = std::sqrt(norm[static_cast<std::size_t>(i)] * norm[static_cast<std::size_t>(j)]);
+      corr[static_cast<std::size_t>(i * r + j)] = denominator > 0 ? dot / denominator : 0.0;
+    }
+  }
+  return corr;
+}
+
+torch::Tensor Square(std::vector<double> v) {
+  const auto r = static_cast<std::int64_t>(std::llround(std::sqrt(static_cast<double>(v.size()))));
+  return torch::from_blob(v.data(), {r, r}, torch::kDouble).clone();
+}
+
+double ReferenceMeco(TinyNetworkImpl& net, const ZooBatches& b) {
+  torch::NoGradGuard no_grad;
+  net.train();
+  const LayerForward f = RunLayers(net, b.images[0].contiguous());
+  double meco = 0;
+  for (const torch::Tensor& feature : f.features) {
+    const torch::Tensor corr = Square(PearsonRows(feature[0].reshape({feature.size(1), -1})));
+    meco += torch::linalg_eigvalsh(corr).min().item<double>();
+  }
+  return meco;
+}
+
+void ReferenceExpressivity(TinyNetworkImpl& net, const ZooBatches& b, ZooValues& z) {
+  torch::NoGradGuard no_grad;
+  net.train();
+  const LayerForward f = RunLayers(net, b.images[0].contiguous());
+  std::vector<double> entropy;
+  for (const torch::Tensor& feature : f.features) {
+    // Covariance of the channels over every (image, y, x) position, by loops over channel pairs.
+    const std::int64_t c = feature.size(1);
+    const torch::Tensor rows = feature.transpose(0, 1).reshape({c, -1}).to(torch::kDouble).contiguous();
+    const std::int64_t n = rows.size(1);
+    const double* p = rows.data_ptr<double>();
+    std::vector<double> mean(static_cast<std::size_t>(c), 0);
+    for (std::int64_t i = 0; i < c; ++i) {
+      for (std::int64_t k = 0; k < n; ++k) mean[static_cast<std::size_t>(i)] += p[i * n + k];
+      mean[static_cast<std::size_t>(i)] /= static_cast<double>(n);
+    }
+    std::vector<double> sigma(static_cast<std::size_t>(c * c), 0);
+    for (std::int64_t i = 0; i < c; ++i) {
+      for (std::int64_t j = i; j < c; ++j) {
+        double s = 0;
+        for (std::int64_t k = 0; k < n; ++k) {
+          s += (p[i * n + k] - mean[static_cast<std::size_t>(i)]) * (p[j * n + k] - mean[static_cast<std::size_t>(j)]);
+        }
+        sigma[static_cast<std::size_t>(i * c + j)] = sigma[static_cast<std::size_t>(j * c + i)] = s / static_cast<double>(n);
+      }
+    }
+    entropy.push_back(Entropy(torch::linalg_eigvalsh(Square(sigma))));
+  }
+  double expressivity = 0;
+  for (double e : entropy) expressivity += e;
+  z["az_expressivity"] = expressivity;
+  z["az_progressivity"] = Progressivity(entropy);
+}
+
+double ReferenceTrainability(TinyNetworkImpl& net, const ZooBatches& b, std::uint64_t seed) {
+  net.train();
+  const LayerForward f = RunLayers(net, b.images[0].contiguous());
+  const std::vector<torch::Tensor> draws = RademacherDraws(f.features, seed);
+  std::vector<double> terms;
+  for (std::size_t l = f.features.size() - 1; l >= 1; --l) {
+    torch::Tensor g_in = torch::autograd::grad({f.features[l]}, {f.features[l - 1]}, {draws[l]}, true, false, true)[0];
+    if (!g_in.defined()) g_in = torch::zeros_like(f.features[l - 1]);
+    terms.push_back(TrainabilityTerm(draws[l], g_in, /*exact_double=*/true));
+  }
+  return Mean(terms);
+}
+
+double ReferenceJacov(TinyNetworkImpl& net, const ZooBatches& b) {
+  net.train();
+  const torch::Tensor x = b.images[0].contiguous().clone().requires_grad_(true);
+  net.forward(x).sum().backward();
+  bool constant_row = false;
+  const std::vector<double> corr = PearsonRows(x.grad().reshape({x.size(0), -1}), &constant_row);
+  if (constant_row) return kMinusInf;
+  return JacovScore(Square(corr));
+}
+
+// The two mini-batches' loss gradients of every conv and linear weight (undefined if unused).
+// ZiCo, a ratio of two gradient samples, amplifies float rounding: computed in the contiguous
+// layout it moves by up to a few percent on some cells (measured: 21 of 35 cells off by more
+// than 0.2%, up to 2.5%), so these passes run in the fast path's channels-last layout, and the check
+// is of the formulas and the sharing, not of the convolution's rounding.
+std::array<std::vector<torch::Tensor>, 2> LossGradients(TinyNetworkImpl& net, const ZooBatches& b) {
+  ToChannelsLast(net);
+  net.train();
+  std::array<std::vector<torch::Tensor>, 2> grads;
+  for (std::size_t k = 0; k < 2; ++k) {
+    net.zero_grad();
+    torch::nn::functional::cross_entropy(net.forward(b.images[k].contiguous(kChannelsLast)), b.labels[k]).backward();
+    for (const torch::Tensor& w : ConvLinearWeights(net)) {
+      grads[k].push_back(w.grad().defined() ? w.grad().clone() : torch::Tensor());
+    }
+  }
+  return grads;
+}
+
+double ReferenceZico(TinyNetworkImpl& net, const ZooBatches& b) {
+  const auto grads = LossGradients(net, b);
+  double zico = 0;
+  for (std::size_t i = 0; i < grads[0].size(); ++i) {
+    if (!grads[0][i].defined()) continue;
+    const torch::Tensor g0 = grads[0][i].to(torch::kDouble).contiguous().flatten();
+    const torch::Tensor g1 = grads[1][i].to(torch::kDouble).contiguous().flatten();
+    const double* a = g0.data_ptr<double>();
+    const double* c = g1.data_ptr<double>();
+    double s = 0;
+    for (std::int64_t k = 0; k < g0.numel(); ++k) {
+      const double mean_abs = (std::abs(a[k]) + std::abs(c[k])) / 2;
+      const double mean = (a[k] + c[k]) / 2;
+      const double sd = std::sqrt(((a[k] - mean) * (a[k] - mean) + (c[k] - mean) * (c[k] - mean)) / 2);
+      if (sd != 0) s += mean_abs / sd;
+    }
+    if (s > 0) zico += std::log(s);
+  }
+  return zico;
+}
+
+void ReferenceGradNormSnip(TinyNetworkImpl& net, const ZooBatches& b, ZooValues& z) {
+  const auto grads = LossGradients(net, b);
+  const std::vector<torch::Tensor> weights = ConvLinearWeights(net);
+  double grad_norm = 0, snip = 0;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    if (!grads[0][i].defined()) continue;
+    const torch::Tensor g0 = grads[0][i].to(torch::kDouble).contiguous().flatten();
+    const torch::Tensor g1 = grads[1][i].to(torch::kDouble).contiguous().flatten();
+    const torch::Tensor w = weights[i].detach().to(torch::kDouble).contiguous().flatten();
+    double squares = 0;
+    for (std::int64_t k = 0; k < g0.numel(); ++k) {
+      const double g = (g0.data_ptr<double>()[k] + g1.data_ptr<double>()[k]) / 2;
+      squares += g * g;
+      snip += std::abs(w.data_ptr<double>()[k] * g);
+    }
+    grad_norm += std::sqrt(squares);
+  }
+  z["grad_norm"] = grad_norm;
+  z["snip"] = snip;
+}
+
+// FLOPs from the built network: each conv's weight size times its output positions.
+double ReferenceFlops(TinyNetworkImpl& net, Dataset dataset) {
+  std::int64_t side = InputSize(dataset);
+  double flops = static_cast<double>(net.stem_conv->weight.numel() * side * side);
+  std::size_t next_cell = 0, next_reduction = 0;
+  for (bool reduction : net.is_reduction) {
+    if (reduction) {
+      const ReductionBlock& r = net.reductions[next_reduction++];
+      side /= 2;
+      flops += static_cast<double>(
+          (r->conv_a->conv->weight.numel() + r->conv_b->conv->weight.numel() + r->shortcut->weight.numel()) * side * side);
+    } else {
+      for (const EdgeOp& edge : net.cells[next_cell++]->edges) {
+        if (edge->conv) flops += static_cast<double>(edge->conv->conv->weight.numel() * side * side);
+      }
+    }
+  }
+  return flops + static_cast<double>(net.classifier->weight.numel());
+}
+
+// An undefined value (NaN: e.g. the entropy of an all-zero feature map) is -inf, as AZ-NAS maps it.
+ZooValues NanToMinusInf(ZooValues z) {
+  for (double& v : z.values) {
+    if (std::isnan(v)) v = kMinusInf;
+  }
+  return z;
+}
+
+}  // namespace
+
+ZooValues FastZoo(TinyNetworkImpl& net, const Cell& cell, Dataset dataset, const ZooBatches& batches,
+                  std::uint64_t seed) {
+  return NanToMinusInf(FastZooImpl(net, cell, dataset, batches, seed));
+}
+
+ZooValues ReferenceZoo(const Cell& cell, Dataset dataset, const ZooBatches& batches, std::uint64_t seed) {
+  const auto fresh = [&] { return BuildNetwork(cell, dataset, seed); };
+  ZooValues z;
+  z["meco"] = ReferenceMeco(*fresh(), batches);
+  ReferenceExpressivity(*fresh(), batches, z);
+  z["az_trainability"] = ReferenceTrainability(*fresh(), batches, seed);
+  z["jacov"] = ReferenceJacov(*fresh(), batches);
+  z["zico"] = ReferenceZico(*fresh(), batches);
+  ReferenceGradNormSnip(*fresh(), batches, z);
+  TinyNetwork net = fresh();
+  z["params"] = static_cast<double>(CountParameters(*net));
+  z["flops"] = ReferenceFlops(*net, dataset);
+  z["az_complexity"] = z["flops"];
+  return NanToMinusInf(z);
+}
+
+double ZooParams(const Cell& cell, Dataset dataset) {
+  const NetworkOptions o;
+  const std::int64_t c = o.channels;
+  std::int64_t params = 3 * c * 9 + 2 * c;  // stem conv + BN
+  for (int stage = 0; stage < 3; ++stage) {
+    const std::int64_t cs = c << stage;
+    if (stage > 0) {
+      const std::int64_t in = cs / 2;
+      params += in * cs * 9 + 2 * cs + cs * cs * 9 + 2 * cs + in * cs;  // conv_a, conv_b (+BN), shortcut
+    }
+    for (int e = 0; e < kNumEdges; ++e) {
+      if (cell.op(e) == Op::kConv3x3) params += o.cells_per_stage * (cs * cs * 9 + 2 * cs);
+      if (cell.op(e) == Op::kConv1x1) params += o.cells_per_stage * (cs * cs + 2 * cs);
+    }
+  }
+  const std::int64_t classes = NumClasses(dataset);
+  params += 2 * 4 * c + 4 * c * classes + classes;  // head BN, classifier
+  return static_cast<double>(params);
+}
+
+double ZooFlops(const Cell& cell, Dataset dataset) {
+  const NetworkOptions o;
+  const std::int64_t c = o.channels;
+  std::int64_t side = InputSize(dataset);
+  std::int64_t flops = 3 * c * 9 * side * side;
+  for (int stage = 0; stage < 3; ++stage) {
+    const std::int64_t cs = c << stage;
+    if (stage > 0) {
+      side /= 2;
+      const std::int64_t in = cs / 2;
+      flops += (in * cs * 9 + cs * cs * 9 + in * cs) * side * side;
+    }
+    for (int e = 0; e < kNumEdges; ++e) {
+      if (cell.op(e) == Op::kConv3x3) flops += o.cells_per_stage * cs * cs * 9 * side * side;
+      if (cell.op(e) == Op::kConv1x1) flops += o.cells_per_stage * cs * cs * side * side;
+    }
+  }
+  return static_cast<double>(flops + 4 * c * NumClasses(dataset));
+}
+
+}  // namespace proxy_internal
+}  // namespace simnas

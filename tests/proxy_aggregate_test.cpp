@@ -1,0 +1,267 @@
+// Proxy aggregates as data (issue 11): the recipes of configs/aggregates.json, their
+// combinations, the shipped "freerea" and "rank" recipes against the old fixed definitions on the
+// committed tables, refusals; and the proxy table format v2 beside v1.
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
+#include "simnas/core/stats.h"
+#include "simnas/bench/proxy_ceiling.h"
+#include "simnas/proxies/proxy_report.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/proxies/zoo.h"
+#include "test_support.h"
+
+namespace simnas {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path ShippedConfigs() { return fs::path(SIMNAS_TEST_DIR).parent_path() / "configs"; }
+
+// The definitions the ProxyAggregate enum had before recipes (transcribed from the old
+// ProxyScores): min-max normalized sum, -inf -> 0; and normalized rank sum, -inf last.
+std::vector<double> OldFreeRea(const ProxyTable& t) {
+  std::vector<double> out(t.skip.size(), 0.0);
+  for (const std::vector<double>* column : {&t.naswot, &t.logsynflow, &t.skip}) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (double x : *column) {
+      if (std::isfinite(x)) {
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+      }
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const double x = (*column)[i];
+      out[i] += std::isfinite(x) && hi > lo ? (x - lo) / (hi - lo) : 0.0;
+    }
+  }
+  return out;
+}
+
+std::vector<double> OldRank(const ProxyTable& t) {
+  std::vector<double> out(t.skip.size(), 0.0);
+  for (const std::vector<double>* column : {&t.naswot, &t.logsynflow, &t.skip}) {
+    std::vector<double> finite(*column);
+    double lo = std::numeric_limits<double>::infinity();
+    for (double x : finite) {
+      if (std::isfinite(x)) lo = std::min(lo, x);
+    }
+    for (double& x : finite) {
+      if (!std::isfinite(x)) x = lo - 1;
+    }
+    const std::vector<double> r = Ranks(finite);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] += (r[i] - 1) / static_cast<double>(r.size() - 1);
+  }
+  return out;
+}
+
+TEST(ProxyAggregates, ShippedFreeReaAndRankGiveTheOldScoresOnTheCommittedTables) {
+  const ProxyAggregate freerea = ParseProxyAggregate("freerea", ShippedConfigs());
+  const ProxyAggregate rank = ParseProxyAggregate("rank", ShippedConfigs());
+  EXPECT_EQ(freerea, ProxyAggregate::kFreeRea);
+  EXPECT_EQ(rank, ProxyAggregate::kRank);
+  int tables = 0;
+  for (Dataset dataset : kAllDatasets) {
+    const fs::path path = testing::RepoProxyTable(dataset);
+    if (!fs::exists(path)) continue;
+    ++tables;
+    const ProxyTable table = LoadProxyTable(path, dataset);
+    const std::vector<double> old_freerea = OldFreeRea(table), old_rank = OldRank(table);
+    const ProxyScores a(table, freerea), b(table, rank);
+    int differing = 0;
+    for (std::size_t i = 0; i < old_freerea.size(); ++i) {
+      differing += a.values()[i] != old_freerea[i] || b.values()[i] != old_rank[i] ? 1 : 0;
+    }
+    EXPECT_EQ(differing, 0) << DatasetName(dataset);
+  }
+  if (tables == 0) GTEST_SKIP() << "no committed proxy table";
+}
+
+TEST(ProxyAggregates, ShippedRecipesAllParse) {
+  const std::vector<ProxyAggregate> all = LoadProxyAggregates(ShippedConfigs());
+  ASSERT_GE(all.size(), 3u);
+  EXPECT_EQ(all[0].name, "freerea");
+  const ProxyAggregate az = ParseProxyAggregate("az_nas", ShippedConfigs());
+  EXPECT_EQ(az.combination, ProxyCombination::kLogRankSum);
+  EXPECT_EQ(az.proxies.size(), 4u);
+}
+
+ProxyTable SmallTable() {
+  ProxyTable t;
+  t.naswot = {1, 2, 3, -std::numeric_limits<double>::infinity()};
+  t.logsynflow = {10, 40, 20, 30};
+  t.skip = {0, 0, 1, 1};
+  t.zoo["meco"] = {4, 3, 2, 1};
+  return t;
+}
+
+TEST(ProxyAggregates, CombinationsByConstruction) {
+  const ProxyTable t = SmallTable();
+  // Ranks (1-based, ascending, ties averaged, -inf last): naswot 2 3 4 1; meco 4 3 2 1.
+  const ProxyScores log_rank(t, ProxyAggregate{"x", {"naswot", "meco"}, ProxyCombination::kLogRankSum});
+  EXPECT_DOUBLE_EQ(log_rank(0), std::log(2.0 / 4) + std::log(4.0 / 4));
+  EXPECT_DOUBLE_EQ(log_rank(3), std::log(1.0 / 4) + std::log(1.0 / 4));
+  const ProxyScores rank_sum(t, ProxyAggregate{"y", {"skip", "meco"}, ProxyCombination::kRankSum});
+  // skip ranks 1.5 1.5 3.5 3.5 -> (r-1)/3.
+  EXPECT_DOUBLE_EQ(rank_sum(2), 2.5 / 3 + 1.0 / 3);
+  const ProxyScores minmax(t, ProxyAggregate{"z", {"logsynflow", "naswot"}, ProxyCombination::kMinMaxSum});
+  EXPECT_DOUBLE_EQ(minmax(1), 1.0 + 0.5);
+  EXPECT_DOUBLE_EQ(minmax(3), 20.0 / 30 + 0.0);  // -inf -> 0
+}
+
+TEST(ProxyAggregates, RefusesARecipeNamingAProxyTheTableLacksInOneLine) {
+  const fs::path path = testing::RepoProxyTable(Dataset::kCifar10);
+  if (!fs::exists(path)) GTEST_SKIP() << "no committed proxy table";
+  const ProxyTable v1 = LoadProxyTable(path, Dataset::kCifar10);
+  try {
+    ProxyScores(v1, ParseProxyAggregate("az_nas", ShippedConfigs()));
+    FAIL() << "az_nas accepted on a v1 table";
+  } catch (const DataError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("az_nas"), std::string::npos) << what;
+    EXPECT_NE(what.find("az_expressivity"), std::string::npos) << what;
+    EXPECT_NE(what.find(path.string()), std::string::npos) << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+  }
+}
+
+TEST(ProxyAggregates, RefusesUnknownOrMalformedRecipes) {
+  testing::TempDir dir;
+  try {
+    ParseProxyAggregate("nope", ShippedConfigs());
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("aggregates.json"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("freerea"), std::string::npos) << e.what();
+  }
+  WriteFileAtomically(dir / "aggregates.json", R"({"a": {"proxies": ["naswot", "bogus"], "combination": "rank_sum"}})");
+  EXPECT_THROW(LoadProxyAggregates(dir.path()), DataError);
+  WriteFileAtomically(dir / "aggregates.json", R"({"a": {"proxies": ["naswot"], "combination": "median"}})");
+  EXPECT_THROW(LoadProxyAggregates(dir.path()), DataError);
+  WriteFileAtomically(dir / "aggregates.json", R"({"a": {"proxies": ["meco"], "combination": "rank_sum"}})");
+  EXPECT_EQ(ParseProxyAggregate("a", dir.path()).proxies, std::vector<std::string>{"meco"});
+  EXPECT_EQ(ParseProxyAggregate("rank"), ProxyAggregate::kRank);
+  EXPECT_THROW(ParseProxyAggregate("a"), ParseError);  // only built-ins without a configs folder
+}
+
+// ---------------------------------------------------------------------------------------
+// Table format v2
+
+TEST(ProxyTableFormat, CommittedV1TablesSaveBackUnchanged) {
+  testing::TempDir dir;
+  int tables = 0;
+  for (Dataset dataset : kAllDatasets) {
+    const fs::path path = testing::RepoProxyTable(dataset);
+    if (!fs::exists(path)) continue;
+    ++tables;
+    const ProxyTable t = LoadProxyTable(path, dataset);
+    EXPECT_TRUE(t.zoo.empty());
+    SaveProxyTable(dir / "back.csv", t);
+    EXPECT_EQ(ReadFile(dir / "back.csv"), ReadFile(path)) << path;
+  }
+  if (tables == 0) GTEST_SKIP() << "no committed proxy table";
+}
+
+TEST(ProxyTableFormat, V2RoundTripsTheZooColumns) {
+  testing::TempDir dir;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  ProxyTable t;
+  t.dataset = Dataset::kCifar10;
+  t.naswot.assign(kNumCells, nan);
+  t.logsynflow.assign(kNumCells, nan);
+  t.skip.assign(kNumCells, nan);
+  for (const std::string_view name : kZooProxyNames) t.zoo[std::string(name)].assign(kNumCells, nan);
+  for (int i : {4, 77}) {
+    t.naswot[static_cast<std::size_t>(i)] = 600 + i;
+    t.logsynflow[static_cast<std::size_t>(i)] = 1e5 + i;
+    t.skip[static_cast<std::size_t>(i)] = 0.5;
+    for (std::size_t z = 0; z < kZooProxyNames.size(); ++z) {
+      t.zoo[std::string(kZooProxyNames[z])][static_cast<std::size_t>(i)] = 0.125 * static_cast<double>(z) - i;
+    }
+  }
+  t.zoo["az_trainability"][4] = -std::numeric_limits<double>::infinity();
+  SaveProxyTable(dir / "v2.csv", t);
+  const std::string text = ReadFile(dir / "v2.csv");
+  EXPECT_EQ(text.rfind("# simnas proxy table v2\n", 0), 0u);
+  EXPECT_NE(text.find("index,naswot,logsynflow,skip,meco,zico,synflow"), std::string::npos);
+  const ProxyTable back = LoadPartialProxyTable(dir / "v2.csv", Dataset::kCifar10);
+  ASSERT_EQ(back.zoo.size(), kZooProxyNames.size());
+  for (const std::string_view name : kZooProxyNames) {
+    for (int i : {4, 77}) {
+      EXPECT_EQ(back.zoo.at(std::string(name))[static_cast<std::size_t>(i)],
+                t.zoo.at(std::string(name))[static_cast<std::size_t>(i)])
+          << name;
+    }
+    EXPECT_TRUE(std::isnan(back.zoo.at(std::string(name))[5]));
+  }
+  EXPECT_EQ(back.Column("meco"), &back.zoo.at("meco"));
+  EXPECT_EQ(back.Column("nope"), nullptr);
+  // A zoo column that is not a zoo proxy, or a short row: refused.
+  WriteFileAtomically(dir / "bad.csv", "index,naswot,logsynflow,skip,bogus\n");
+  EXPECT_THROW(LoadPartialProxyTable(dir / "bad.csv", Dataset::kCifar10), DataError);
+  WriteFileAtomically(dir / "short.csv", "index,naswot,logsynflow,skip,meco\n1,2,3,0\n");
+  EXPECT_THROW(LoadPartialProxyTable(dir / "short.csv", Dataset::kCifar10), DataError);
+}
+
+// ---------------------------------------------------------------------------------------
+// The report: within-budget ceilings and the scores it judges
+
+TEST(ProxyCeiling, MeanCeilingOnAFixtureKnownByConstruction) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // Known cells 0..6: latency (ms), score, accuracy.
+  const std::vector<std::pair<int, double>> latency = {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 5}, {6, 4.5}};
+  std::vector<double> score(kNumCells, nan), accuracy(kNumCells, 99);  // unknown cells are never chosen
+  const double s[] = {0.1, 0.9, 0.5, 0.95, 0.99, 0.99, 0.99};
+  for (int i = 0; i < 7; ++i) {
+    score[static_cast<std::size_t>(i)] = s[i];
+    accuracy[static_cast<std::size_t>(i)] = 10.0 * (i + 1);
+  }
+  CeilingTaskSet set;
+  set.name = "fixture";
+  for (double budget : {2.5, 4.0, 10.0, 0.5}) {
+    set.tasks.push_back({"dev", "b", budget});
+    set.latency.push_back(GroundTruth::FromSample(latency, "fixture"));
+  }
+  // 2.5 ms: cells 0, 1 -> 1 (20). 4 ms: 0..3 -> 3 (40). 10 ms: score 0.99 ties between 4, 5
+  // (5 ms) and 6 (4.5 ms) -> the faster, 6 (70). 0.5 ms: no cell -> 0.
+  EXPECT_DOUBLE_EQ(MeanCeiling(set, score, accuracy), (20.0 + 40 + 70 + 0) / 4);
+  // Cell 3 without a score (a partial table): 4 ms -> cell 1 (20).
+  score[3] = nan;
+  EXPECT_DOUBLE_EQ(MeanCeiling(set, score, accuracy), (20.0 + 20 + 70 + 0) / 4);
+  // -inf (a singular kernel) is never chosen either.
+  score[6] = -std::numeric_limits<double>::infinity();
+  EXPECT_DOUBLE_EQ(MeanCeiling(set, score, accuracy), (20.0 + 20 + 50 + 0) / 4);
+}
+
+TEST(ProxyCeiling, ReportTaskSetsFollowHelpAndThePercentileGroups) {
+  const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(testing::Data());
+  ASSERT_EQ(sets.size(), 3u);
+  EXPECT_EQ(sets[0].tasks.size(), 15u);
+  EXPECT_EQ(sets[1].tasks.size(), 3 * testing::Data().TrainDevices().size());
+  EXPECT_EQ(sets[2].tasks.size(), 3 * testing::Data().TestDevices().size());
+  EXPECT_EQ(sets[1].tasks[1].label, "p50");
+  EXPECT_DOUBLE_EQ(sets[1].tasks[1].budget_ms, sets[1].latency[1].Percentile(50));
+}
+
+TEST(ProxyReport, ReportedScoresOfACompleteTableAreTheRecipes) {
+  const fs::path path = testing::RepoProxyTable(Dataset::kCifar100);
+  if (!fs::exists(path)) GTEST_SKIP() << "no committed proxy table";
+  const ProxyTable table = LoadProxyTable(path, Dataset::kCifar100);
+  const std::vector<ReportedScore> scores = ReportedScores(table, LoadProxyAggregates(ShippedConfigs()));
+  // naswot, logsynflow, skip, freerea, rank (az_nas needs zoo columns).
+  ASSERT_EQ(scores.size(), 5u);
+  EXPECT_EQ(scores[3].name, "freerea");
+  EXPECT_EQ(scores[3].score, ProxyScores(table, ProxyAggregate::kFreeRea).values());
+  EXPECT_EQ(scores[4].score, ProxyScores(table, ProxyAggregate::kRank).values());
+  const RankAgreement r = AgreementWithAccuracy(scores[1].score, testing::Data().Accuracy(Dataset::kCifar100).test_accuracy);
+  EXPECT_EQ(r.cells, kNumCells);
+  EXPECT_DOUBLE_EQ(r.kendall_tau, KendallTau(table.logsynflow, testing::Data().Accuracy(Dataset::kCifar100).test_accuracy));
+}
+
+}  // namespace
+}  // namespace simnas
