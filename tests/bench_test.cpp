@@ -330,6 +330,37 @@ TEST(Bench, ReferenceSampleRetriesCellsALiveDeviceFailed) {
   }
 }
 
+// Resuming a benchmark whose live-device runs are all done measures nothing on that device:
+// its reference sample is not measured again (here: not even with an empty probe store).
+TEST(Bench, ResumingADoneLiveDeviceMeasuresNothingAgain) {
+  testing::TempDir dir;
+  WriteProxyTables(dir / "proxies");
+  const fs::path calls = dir / "calls.txt";
+  const fs::path script = testing::WriteScript(
+      dir / "device.sh", "echo x >> '" + calls.string() + "'\necho \"$(( ${#1} % 13 + 1 )).25\"\n");
+  std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["random"], "seeds": 1, "groups": [
+      {"name": "live", "kind": "percentile", "devices": ["cmd:)" << script.string()
+                                     << R"( {arch}"], "percentiles": [50], "datasets": ["cifar100"],
+       "probes": [3], "reference": {"top": 5, "random": 10, "seed": 0}}]})";
+  const auto args = [&](const std::string& store) {
+    return std::vector<std::string>{"--store", (dir / store).string(), "bench", "--config", (dir / "config.json").string(),
+                                    "--out", (dir / "out").string(), "--proxy-dir", (dir / "proxies").string()};
+  };
+  const testing::CliResult first = testing::RunCli(args("a.sqlite"), 300);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(CountRuns(dir / "out" / "runs.jsonl"), 1);
+  const int measured = testing::CountLines(ReadText(calls));
+  EXPECT_GE(measured, 10);  // the reference sample: 5 top cells and 10 random ones (they may overlap)
+
+  const testing::CliResult second = testing::RunCli(args("b.sqlite"), 300);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(testing::CountLines(ReadText(calls)), measured);  // the device was not run again
+  EXPECT_EQ(CountRuns(dir / "out" / "runs.jsonl"), 1);
+  const std::string report = ReadText(dir / "out" / "report.md");
+  EXPECT_NE(report.find("measured live on cmd:"), std::string::npos) << report;
+  EXPECT_NE(report.find("when these runs were made"), std::string::npos) << report;
+}
+
 TEST(Bench, ConfigErrorsNameTheField) {
   EXPECT_THROW(ParseBenchConfig("{}", "c.json"), DataError);
   EXPECT_THROW(ParseBenchConfig(R"({"groups": [{"kind": "percentile"}]})", "c.json"), DataError);

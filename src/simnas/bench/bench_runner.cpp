@@ -96,7 +96,8 @@ void BenchRunner::Run(Cluster& cluster) {
     // Done: the rows of the current plan (key and config digest); runs of an earlier config are
     // stale and run again.
     int stale = 0;
-    for (const RunRecord& row : RowsOfPlan(LoadRows(), PlanRuns(config_, *data_), &stale)) {
+    plan_ = PlanRuns(config_, *data_);
+    for (const RunRecord& row : RowsOfPlan(LoadRows(), plan_, &stale)) {
       done_text += row.key + "\n";
     }
     if (stale > 0) spdlog::info("bench: {} rows of {} are not of this config (stale); their runs are redone", stale, runs_file.string());
@@ -158,6 +159,17 @@ void BenchRunner::Run(Cluster& cluster) {
   if (progress) progress->Finish();
 }
 
+bool BenchRunner::UnitIsDone(const BenchGroup& group, const std::string& spec, const std::set<std::string>& done) {
+  if (plan_.empty()) plan_ = PlanRuns(config_, *data_);
+  const std::string prefix = group.name + "|" + spec + "|";  // RunKey's first two fields
+  bool any = false;
+  for (auto it = plan_.lower_bound(prefix); it != plan_.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    if (done.count(it->first) == 0) return false;
+    any = true;
+  }
+  return any;
+}
+
 void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, const std::set<std::string>& done,
                           const std::function<void(const nlohmann::json&)>& post,
                           std::map<std::string, std::unique_ptr<Strategy>>& strategies) {
@@ -179,6 +191,16 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
       if (const LatencyTable* full = device->FullTable()) {
         gt = GroundTruth::FromTable(*full, "full benchmark table " + full->name());
       } else if (device->IsLive()) {
+        if (UnitIsDone(group, spec, done)) {
+          // Resuming: every run of this live device is done, and its reference sample is not
+          // measured again (the runs keep the ground truth they were scored with).
+          post({{"source", spec},
+                {"text", fmt::format("reference sample (top {} by proxy per dataset + {} random, seed {}) measured live "
+                                     "on {} when these runs were made, kept in the probe store",
+                                     group.reference.top, group.reference.random, group.reference.seed,
+                                     device->Spec())}});
+          return;
+        }
         std::vector<const ProxyScores*> proxies;
         for (Dataset d : group.datasets) proxies.push_back(&Proxy(d));
         gt = MeasureReferenceSample(*device, data_->space(), proxies, group.reference.top, group.reference.random,

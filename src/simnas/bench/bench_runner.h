@@ -66,6 +66,8 @@ class BenchRunner {
   const ProxyScores& Proxy(Dataset dataset);
   // The model of a controller trained without train device `device` (trained on first use).
   std::filesystem::path LeaveOneOutController(const std::string& device, std::int64_t steps);
+  // Whether every planned run of `group` on `spec` is in `done`.
+  bool UnitIsDone(const BenchGroup& group, const std::string& spec, const std::set<std::string>& done);
   // Every search of one group on one device not in `done`; `post` gets each finished row.
   void RunUnit(const BenchGroup& group, const std::string& spec, const std::set<std::string>& done,
                const std::function<void(const nlohmann::json&)>& post, std::map<std::string, std::unique_ptr<Strategy>>& strategies);
@@ -77,6 +79,7 @@ class BenchRunner {
   BenchOptions options_;
   std::map<Dataset, ProxyScores> proxies_;
   std::map<std::string, std::string> sources_;
+  std::map<std::string, std::string> plan_;  // every planned run key -> its group's digest
 };
 
 }  // namespace simnas
