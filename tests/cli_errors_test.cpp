@@ -2,11 +2,14 @@
 // where, a non-zero exit, and no crash (no signal, no abort, no backtrace).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "simnas/core/file_util.h"
+#include "fixture_data.h"
+#include "fixture_data_folder.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -50,6 +53,10 @@ std::string Sub(std::string s, const testing::TempDir& dir) {
 TEST_P(CliBadInput, OneLineErrorAndNonZeroExit) {
   const BadCall call = GetParam();
   std::vector<std::string> args = {"--store", (*dir_ / "p.sqlite").string()};
+  // The fixture benchmark stands in for the data folder, unless the call is about --data.
+  if (std::find(call.args.begin(), call.args.end(), "--data") == call.args.end()) {
+    args.insert(args.end(), {"--data", testing::FixtureDataFolder().string()});
+  }
   if (call.args.front() != "--registry") {
     args.insert(args.end(), {"--registry", (*dir_ / "devices.json").string()});
   }
@@ -92,15 +99,17 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Cli, HelpAndSuccessExitZero) {
   EXPECT_EQ(testing::RunCli({"--help"}).exit_code, 0);
   EXPECT_EQ(testing::RunCli({"search", "--help"}).exit_code, 0);
-  const testing::CliResult r = testing::RunCli({"arch", "--index", "0", "--json"});
+  const testing::CliResult r =
+      testing::RunCli({"--data", testing::FixtureDataFolder().string(), "arch", "--index", "0", "--json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"index\": 0"), std::string::npos) << r.out;
 }
 
 TEST(Cli, MeasureOnATableDevicePrintsTheTableValue) {
-  const testing::CliResult r = testing::RunCli({"measure", "--device", "table:fpga", "--index", "42", "--json"});
+  const testing::CliResult r = testing::RunCli(
+      {"--data", testing::FixtureDataFolder().string(), "measure", "--device", "table:fpga", "--index", "42", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const double expected = testing::Data().DeviceTable("fpga").At(42);
+  const double expected = testing::FixtureData().DeviceTable("fpga").At(42);
   EXPECT_EQ(nlohmann::json::parse(r.out)["latency_ms"].get<double>(), expected) << r.out;
 }
 

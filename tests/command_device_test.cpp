@@ -8,6 +8,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/devices/device_factory.h"
+#include "fixture_data.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -21,7 +22,7 @@ TEST(CommandDevice, PassesTheArchitectureAsOneArgumentWithoutAShell) {
   testing::TempDir dir;
   // Prints the number of arguments and echoes the first one to a file.
   const auto script = testing::WriteScript(dir / "dev.sh", "printf '%s' \"$1\" > \"$(dirname \"$0\")/arg\"; echo \"$#.5 ms\"");
-  CommandDevice device(Command(script), testing::Data().space());
+  CommandDevice device(Command(script), testing::FixtureData().space());
   const Measurement m = device.Measure(kCell);
   EXPECT_EQ(m.latency_ms, 2.5);  // two arguments: the arch string and the index
   std::ifstream in(dir / "arg");
@@ -53,9 +54,11 @@ TEST_P(BadDeviceProgram, IsAnErrorNotAMeasurement) {
   testing::TempDir dir;
   const auto script = testing::WriteScript(dir / "dev.sh", bad.body);
   CommandOptions options;
-  options.timeout_seconds = 1.0;
+  // Only the hanging program needs a short timeout; the others get a generous one, so that a
+  // loaded machine starting the shell slowly cannot turn their error into a timeout.
+  options.timeout_seconds = std::string(bad.name) == "hangs" ? 1.0 : 30.0;
   options.retries = 1;
-  CommandDevice device(Command(script), testing::Data().space(), options);
+  CommandDevice device(Command(script), testing::FixtureData().space(), options);
   try {
     const Measurement m = device.Measure(kCell);
     FAIL() << bad.name << " gave a measurement: " << m.latency_ms;
@@ -89,15 +92,15 @@ TEST(CommandDevice, RetriesAFlakyProgram) {
   const auto script = testing::WriteScript(
       dir / "dev.sh", "f=\"$(dirname \"$0\")/count\"; n=$(cat \"$f\" 2>/dev/null || echo 0); echo $((n+1)) > \"$f\"; "
                       "[ \"$n\" -ge 1 ] && echo 9.5 || exit 1");
-  CommandDevice device(Command(script), testing::Data().space());
+  CommandDevice device(Command(script), testing::FixtureData().space());
   EXPECT_EQ(device.Measure(kCell).latency_ms, 9.5);
 }
 
 TEST(CommandDevice, MissingProgramAndMissingPlaceholderAreClearErrors) {
-  CommandDevice missing("/nonexistent/bench {arch}", testing::Data().space());
+  CommandDevice missing("/nonexistent/bench {arch}", testing::FixtureData().space());
   EXPECT_THROW(missing.Measure(kCell), DeviceError);
-  EXPECT_THROW(CommandDevice("echo 3", testing::Data().space()), ParseError);
-  EXPECT_THROW(CommandDevice("'unterminated {arch}", testing::Data().space()), ParseError);
+  EXPECT_THROW(CommandDevice("echo 3", testing::FixtureData().space()), ParseError);
+  EXPECT_THROW(CommandDevice("'unterminated {arch}", testing::FixtureData().space()), ParseError);
 }
 
 TEST(DeviceRegistry, NamesResolveToSpecsWithOptions) {
@@ -105,6 +108,7 @@ TEST(DeviceRegistry, NamesResolveToSpecsWithOptions) {
   const auto script = testing::WriteScript(dir / "dev.sh", "echo 1.25");
   std::ofstream(dir / "devices.json") << R"({"devices": {"board": {"spec": "cmd:')" << script.string()
                                       << R"(' {arch}", "timeout_s": 5, "retries": 0, "description": "test"}}})";
+  // A bare table name is looked up in the data folder: this test reads the real one.
   const DeviceEnvironment env{&testing::Data(), dir / "devices.json", {}};
   auto device = OpenDevice("board", env);
   EXPECT_EQ(device->Measure(kCell).latency_ms, 1.25);
@@ -117,7 +121,7 @@ TEST(DeviceRegistry, NamesResolveToSpecsWithOptions) {
 }
 
 TEST(DeviceFactory, SyntheticDevicesAreDeterministicPerSeed) {
-  const DeviceEnvironment env{&testing::Data(), std::nullopt, {}};
+  const DeviceEnvironment env{&testing::FixtureData(), std::nullopt, {}};
   auto a = OpenDevice("synthetic:7", env);
   auto b = OpenDevice("synthetic:7", env);
   auto c = OpenDevice("synthetic:8", env);

@@ -199,10 +199,24 @@ TEST(SyntheticVecEnv, IsDeterministicAndItsStateResumesExactly) {
     EXPECT_LE(s.probes, config.probes);
     EXPECT_GE(s.budget_percentile, config.budget_lo / 100.0);
     EXPECT_LE(s.budget_percentile, config.budget_hi / 100.0);
+  }
+  // Without measurement noise a feasible answer is truly within the budget: its latency
+  // percentile is at most the budget's (a little slack for ties at the budget).
+  EnvConfig exact = config;
+  exact.synthetic = SyntheticOptions::Parse("sampler=mixture,op_noise=0.1,live=0.3");
+  SyntheticVecEnv e(exact, ControllerTables(), ControllerFits().distribution, 8, 42);
+  std::mt19937_64 re(1);
+  std::vector<float> rew_e;
+  StepRandomly(e, 70, re, rew_e);
+  const std::vector<EpisodeStats> exact_done = e.TakeFinished();
+  int feasible = 0;
+  for (const EpisodeStats& s : exact_done) {
     if (s.feasible) {
-      EXPECT_LE(s.answer_percentile, s.budget_percentile + 0.1);
+      ++feasible;
+      EXPECT_LE(s.answer_percentile, s.budget_percentile + 0.01);
     }
   }
+  EXPECT_GT(feasible, 0) << exact_done.size() << " episodes";
   SyntheticVecEnv other(config, ControllerTables(), ControllerFits().distribution, 4, 42);
   EXPECT_THROW(other.LoadState(b.SaveState()), DataError);
 }

@@ -9,6 +9,7 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/synthetic/synthetic_distribution.h"
+#include "fixture_data.h"
 #include "test_support.h"
 
 namespace simnas::testing {
@@ -17,7 +18,7 @@ inline ProxyTable ControllerFakeProxyTable() {
   ProxyTable t;
   t.dataset = Dataset::kCifar100;
   for (int i = 0; i < kNumCells; ++i) {
-    const Cell c = Data().space().CellAt(i);
+    const Cell c = FixtureData().space().CellAt(i);
     const auto n = c.OpCounts();
     const double jitter = static_cast<double>((static_cast<unsigned>(i) * 2654435761u) % 1000u) / 1000.0;
     t.naswot.push_back(700 + 12 * n[3] + 7 * n[2] + 2 * n[1] + 3 * n[4] + 4 * jitter);
@@ -33,7 +34,7 @@ inline const ProxyScores& ControllerFakeProxy() {
 }
 
 inline const TrainDeviceFits& ControllerFits() {
-  static const TrainDeviceFits fits = FitTrainDevices(Data());
+  static const TrainDeviceFits fits = FitTrainDevices(FixtureData());
   return fits;
 }
 
@@ -41,7 +42,7 @@ inline const CellTables& ControllerTables() {
   static const CellTables tables = [] {
     std::vector<OpLatencyModel> models;
     for (const auto& f : ControllerFits().fits) models.push_back(f.model);
-    return CellTables::Build(Data().space(), ControllerFakeProxy(), RelativePriorModel(models));
+    return CellTables::Build(FixtureData().space(), ControllerFakeProxy(), RelativePriorModel(models));
   }();
   return tables;
 }

@@ -10,6 +10,7 @@
 #include "simnas/core/stats.h"
 #include "simnas/monotonicity/adaproxy.h"
 #include "simnas/latency_model/linear.h"
+#include "fixture_data.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -35,8 +36,8 @@ TEST(LinearLatencyModel, EncodingsHaveTheDocumentedFeatures) {
 }
 
 TEST(LinearLatencyModel, OneHotFitsAtLeastAsWellAsOpCounts) {
-  const LatencyTable& t = Data().DeviceTable("gold_6240");
-  const SearchSpace& space = Data().space();
+  const LatencyTable& t = testing::FixtureData().DeviceTable("gold_6240");
+  const SearchSpace& space = testing::FixtureData().space();
   const LinearLatencyModel counts = FitLinearLatencyModel(t, space, CellEncoding::kOpCounts);
   const LinearLatencyModel onehot = FitLinearLatencyModel(t, space, CellEncoding::kEdgeOneHot);
   auto sse = [&](const LinearLatencyModel& m) {
@@ -75,8 +76,8 @@ TEST(AdaProxySolver, LargeLambdaKeepsBZeroAndZeroLambdaIsLeastSquares) {
 // A target that slows a few (edge, op) features down very differently from the proxy: the
 // proxy ranks it poorly, AdaProxy from 30 measured cells recovers the ranking.
 TEST(AdaProxy, RaisesSrccOnAConstructedTarget) {
-  const SearchSpace& space = Data().space();
-  const LatencyTable& proxy_table = Data().DeviceTable("gold_6240");
+  const SearchSpace& space = testing::FixtureData().space();
+  const LatencyTable& proxy_table = testing::FixtureData().DeviceTable("gold_6240");
   const LinearLatencyModel proxy = FitLinearLatencyModel(proxy_table, space, CellEncoding::kEdgeOneHot);
   LinearLatencyModel target_model = proxy;
   target_model.w *= 1.7;  // a different speed overall...
@@ -108,9 +109,9 @@ TEST(AdaProxy, RaisesSrccOnAConstructedTarget) {
 }
 
 TEST(AdaProxy, FewSamplesOnlyScaleAndKeepTheRanking) {
-  const SearchSpace& space = Data().space();
+  const SearchSpace& space = testing::FixtureData().space();
   const LinearLatencyModel proxy =
-      FitLinearLatencyModel(Data().DeviceTable("pixel3"), space, CellEncoding::kOpCounts);
+      FitLinearLatencyModel(testing::FixtureData().DeviceTable("pixel3"), space, CellEncoding::kOpCounts);
   const std::vector<Cell> cells = {space.CellAt(1), space.CellAt(2), space.CellAt(3)};
   const AdaProxyFit fit = FitAdaProxy(proxy, cells, {3.0, 4.0, 5.0});
   EXPECT_TRUE(std::isinf(fit.lambda));
@@ -120,9 +121,9 @@ TEST(AdaProxy, FewSamplesOnlyScaleAndKeepTheRanking) {
 }
 
 TEST(AdaProxy, DeterministicAndIndependentOfCallOrder) {
-  const SearchSpace& space = Data().space();
-  const LatencyTable& p = Data().DeviceTable("pixel3");
-  const LatencyTable& t = Data().DeviceTable("titanx_1");
+  const SearchSpace& space = testing::FixtureData().space();
+  const LatencyTable& p = testing::FixtureData().DeviceTable("pixel3");
+  const LatencyTable& t = testing::FixtureData().DeviceTable("titanx_32");
   const AdaProxyTransfer a = EvaluateAdaProxyTransfer(p, t, space, CellEncoding::kEdgeOneHot, 10, 3, 5);
   const AdaProxyTransfer b = EvaluateAdaProxyTransfer(p, t, space, CellEncoding::kEdgeOneHot, 10, 3, 5);
   EXPECT_DOUBLE_EQ(a.srcc_after_mean, b.srcc_after_mean);

@@ -10,6 +10,7 @@
 #include "simnas/core/stats.h"
 #include "simnas/monotonicity/heatmap.h"
 #include "simnas/monotonicity/srcc.h"
+#include "fixture_data.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -57,8 +58,8 @@ TEST(SrccMatrix, RejectsMismatchedOrTooShortInput) {
 }
 
 TEST(SrccEstimate, ConvergesToTheFullSrccAndShrinksWithK) {
-  const auto& a = Data().DeviceTable("pixel3").values();
-  const auto& b = Data().DeviceTable("titanx_32").values();
+  const auto& a = testing::FixtureData().DeviceTable("pixel3").values();
+  const auto& b = testing::FixtureData().DeviceTable("titanx_32").values();
   const double truth = Spearman(a, b);
   const SrccEstimate small = EstimateSrccFromSample(a, b, 10, 400, 1);
   const SrccEstimate large = EstimateSrccFromSample(a, b, 200, 400, 1);

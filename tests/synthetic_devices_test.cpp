@@ -10,6 +10,7 @@
 #include "simnas/devices/synthetic_device.h"
 #include "simnas/search_space/cell_structure.h"
 #include "simnas/synthetic/synthetic_distribution.h"
+#include "fixture_data.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -42,7 +43,7 @@ LatencyTable TableOf(const OpLatencyModel& m, const SearchSpace& space) {
 }
 
 TEST(OpLatencyModel, FitRecoversAnExactLookupTable) {
-  const SearchSpace& space = testing::Data().space();
+  const SearchSpace& space = testing::FixtureData().space();
   for (OpCountKind kind : {OpCountKind::kAllEdges, OpCountKind::kLiveEdges}) {
     OpLatencyModel truth;
     truth.counts = kind;
@@ -59,7 +60,7 @@ TEST(OpLatencyModel, FitRecoversAnExactLookupTable) {
 }
 
 TEST(SyntheticDistribution, FitsTrainDevicesOnlyAndLeavesOneOut) {
-  const TrainDeviceFits fits = FitTrainDevices(testing::Data());
+  const TrainDeviceFits fits = FitTrainDevices(testing::FixtureData());
   ASSERT_GE(fits.fits.size(), 2u);
   EXPECT_EQ(fits.fits.size(), fits.live_fits.size());
   for (const OpModelFit& f : fits.fits) {
@@ -67,12 +68,12 @@ TEST(SyntheticDistribution, FitsTrainDevicesOnlyAndLeavesOneOut) {
     EXPECT_GT(f.spearman, 0.9) << f.device;  // the lookup table ranks every train device well
   }
   const std::string left_out = fits.fits.front().device;
-  const TrainDeviceFits loo = FitTrainDevices(testing::Data(), {left_out});
+  const TrainDeviceFits loo = FitTrainDevices(testing::FixtureData(), {left_out});
   EXPECT_EQ(loo.fits.size() + 1, fits.fits.size());
   for (const OpModelFit& f : loo.fits) EXPECT_NE(f.device, left_out);
-  std::vector<const LatencyTable*> with_test = {&testing::Data().DeviceTable("pixel3"),
-                                                &testing::Data().DeviceTable("pixel2")};
-  EXPECT_THROW(FitDevices(with_test, testing::Data().space()), Error);
+  std::vector<const LatencyTable*> with_test = {&testing::FixtureData().DeviceTable("pixel3"),
+                                                &testing::FixtureData().DeviceTable("fpga")};
+  EXPECT_THROW(FitDevices(with_test, testing::FixtureData().space()), Error);
 }
 
 TEST(SyntheticOptions, ParseAndPrintRoundTrip) {
@@ -89,7 +90,7 @@ TEST(SyntheticOptions, ParseAndPrintRoundTrip) {
 }
 
 TEST(SyntheticDistribution, PaperSamplesArePositiveLookupTables) {
-  const TrainDeviceFits fits = FitTrainDevices(testing::Data());
+  const TrainDeviceFits fits = FitTrainDevices(testing::FixtureData());
   std::mt19937_64 a(5), b(5);
   const OpLatencyModel paper = fits.distribution.Sample(a);
   const SyntheticDeviceModel device = fits.distribution.SampleDevice(b, SyntheticOptions::Paper());
@@ -108,7 +109,7 @@ TEST(SyntheticDistribution, PaperSamplesArePositiveLookupTables) {
 }
 
 TEST(SyntheticDistribution, RicherOptionsChangeTheDevicesAsDocumented) {
-  const TrainDeviceFits fits = FitTrainDevices(testing::Data());
+  const TrainDeviceFits fits = FitTrainDevices(testing::FixtureData());
   std::vector<float> all;
   for (SyntheticSampler sampler : {SyntheticSampler::kGaussian, SyntheticSampler::kLogNormal, SyntheticSampler::kMixture}) {
     SyntheticOptions o;
@@ -153,7 +154,7 @@ TEST(SyntheticDistribution, RicherOptionsChangeTheDevicesAsDocumented) {
 }
 
 TEST(SyntheticDevice, SpecsWithOptionsOpenReproducibleDevices) {
-  const DeviceEnvironment env{&testing::Data(), std::nullopt, {}};
+  const DeviceEnvironment env{&testing::FixtureData(), std::nullopt, {}};
   auto a = OpenDevice("synthetic:3,sampler=mixture,op_noise=0.1", env);
   auto b = OpenDevice("synthetic:3,sampler=mixture,op_noise=0.1", env);
   auto paper = OpenDevice("synthetic:3,paper", env);

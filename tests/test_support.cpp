@@ -15,13 +15,14 @@ namespace fs = std::filesystem;
 namespace {
 
 // Tests never touch the real home: before any test runs, the XDG folders (where the CLI keeps
-// its default probe store, cache and registry) point into the build tree, for this process
-// and every simnas it starts.
+// its default probe store, cache and registry) point into a folder of this test process under
+// the system temp folder, for this process and every simnas it starts; it is removed when the
+// process exits.
 const bool kHomeIsolated = [] {
-  const fs::path home = fs::path(SIMNAS_BUILD_DIR) / "test-home";
-  setenv("XDG_DATA_HOME", (home / "data").c_str(), 1);
-  setenv("XDG_CACHE_HOME", (home / "cache").c_str(), 1);
-  setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
+  static const TempDir home;
+  setenv("XDG_DATA_HOME", (home.path() / "data").c_str(), 1);
+  setenv("XDG_CACHE_HOME", (home.path() / "cache").c_str(), 1);
+  setenv("XDG_CONFIG_HOME", (home.path() / "config").c_str(), 1);
   return true;
 }();
 
