@@ -22,7 +22,7 @@ ProxyScores IndexScores() {
 
 ProbeRecord Record(int index, double ms) {
   ProbeRecord r;
-  r.cell = testing::FixtureSpace().CellAt(index);
+  r.arch = testing::FixtureSpace().CellAt(index);
   r.index = index;
   r.measurement.latency_ms = ms;
   return r;

@@ -368,7 +368,7 @@ TEST(HardeningLocks, ProbeSessionsOnOneRunIdExcludeEachOther) {
   EXPECT_THROW(ProbeSession(device, testing::Data().space(), 3, &store, "run-a"), Error);
   EXPECT_NO_THROW(ProbeSession(device, testing::Data().space(), 3, &store, "run-b"));
   a.Probe(kCell);
-  EXPECT_EQ(store.Load("run-a", device.Fingerprint()).size(), 1u);
+  EXPECT_EQ(store.Load("run-a", device.Fingerprint(), SpaceKind::kNb201).size(), 1u);
 }
 
 TEST(HardeningLocks, TrainOutFolderInUseIsRefusedAndNothingIsWritten) {

@@ -24,9 +24,9 @@ class CountingDevice : public Device {
   std::string Spec() const override { return "fake"; }
   std::string Fingerprint() const override { return "fake-device"; }
   bool IsLive() const override { return true; }
-  Measurement Measure(const Cell& cell) override {
+  Measurement Measure(const Arch& arch) override {
     ++calls;
-    return Measurement{1.0 + cell.Code() / 1000.0, 0.01, 10};
+    return Measurement{1.0 + arch.cell().Code() / 1000.0, 0.01, 10};
   }
   int calls = 0;
 };
@@ -69,7 +69,7 @@ TEST(ProbeStore, RecordsLiveMeasurementsAndReplaysThemForTheSameRun) {
     ProbeSession session(device, space, 5, &store, "run-1");
     session.Probe(a);
     session.Probe(b);
-    EXPECT_EQ(store.Load("run-1", "fake-device").size(), 2u);
+    EXPECT_EQ(store.Load("run-1", "fake-device", SpaceKind::kNb201).size(), 2u);
   }
   ProbeStore store(dir / "p.sqlite");
   CountingDevice device;
@@ -90,7 +90,7 @@ TEST(ProbeStore, ReplayDevicesAreNotStored) {
   TableDevice device("table:fpga", data.DeviceTable("fpga"), data.space());
   ProbeSession session(device, data.space(), 2, &store, "run");
   session.Probe(data.space().CellAt(0));
-  EXPECT_TRUE(store.Load("run", device.Fingerprint()).empty());
+  EXPECT_TRUE(store.Load("run", device.Fingerprint(), SpaceKind::kNb201).empty());
 }
 
 TEST(ProbeStore, ACorruptStoreIsANamedError) {
@@ -136,7 +136,7 @@ TEST(ProbeStoreResume, KilledSearchResumesWithoutMeasuringAnythingTwice) {
   ASSERT_EQ(before.size(), 4u);  // three measured, the fourth hung when the kill came
   ProbeStore store(dir / "p.sqlite");
   int stored = 0;
-  for (const auto& row : store.LoadDevice("cmd:'" + script.string() + "' {arch}")) stored += row.run_id == "resume-test";
+  for (const auto& row : store.LoadDevice("cmd:'" + script.string() + "' {arch}", SpaceKind::kNb201)) stored += row.run_id == "resume-test";
   EXPECT_EQ(stored, 3);
 
   std::filesystem::remove(dir / "hang");
@@ -171,8 +171,8 @@ TEST(ProbeStoreConcurrency, TwoProcessesWriteTheSameStore) {
   tb.join();
   ProbeStore s(store);
   const std::string fp = "cmd:'" + script.string() + "' {arch}";
-  EXPECT_EQ(s.Load("a", fp).size(), 40u);
-  EXPECT_EQ(s.Load("b", fp).size(), 40u);
+  EXPECT_EQ(s.Load("a", fp, SpaceKind::kNb201).size(), 40u);
+  EXPECT_EQ(s.Load("b", fp, SpaceKind::kNb201).size(), 40u);
   EXPECT_EQ(LoadLatencyTable(dir / "a.csv").CountKnown(), 40);
 }
 

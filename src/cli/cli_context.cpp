@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 #include "simnas/controller/controller_model.h"
 
 namespace simnas::cli {
@@ -71,12 +73,40 @@ BenchmarkData& CliContext::Data() {
   return *data_;
 }
 
+FbnetTables& CliContext::Fbnet() {
+  if (!fbnet_) fbnet_ = std::make_unique<FbnetTables>(DataDir(Env().data_dir));
+  return *fbnet_;
+}
+
+const ArchNumbering& CliContext::Numbering() {
+  if (Space() == SpaceKind::kFbnet) return Fbnet().Numbering();
+  return Data().space();
+}
+
+Arch CliContext::ResolveArch(const CellArgs& args, std::string_view command) {
+  if (Space() != SpaceKind::kFbnet) {
+    return ResolveCell(args, [this]() -> const SearchSpace& { return Data().space(); }, command);
+  }
+  RequireCell(args, command);
+  try {
+    if (args.arch) return FbnetArch::Parse(*args.arch);
+  } catch (const ParseError& e) {
+    throw ParseError(fmt::format("--arch: {}", e.what()));
+  }
+  return Fbnet().Numbering().At(*args.index);
+}
+
 ProbeStore& CliContext::Store() {
   if (!store_) store_ = std::make_unique<ProbeStore>(Env().store_file);
   return *store_;
 }
 
-DeviceEnvironment CliContext::Devices() { return DeviceEnvironment{&Data(), Env().registry_file, Env().cache_dir}; }
+DeviceEnvironment CliContext::Devices() {
+  DeviceEnvironment env{&Data(), Env().registry_file, Env().cache_dir};
+  env.space = Space();
+  if (env.space == SpaceKind::kFbnet) env.fbnet = &Fbnet();
+  return env;
+}
 
 std::unique_ptr<Device> CliContext::OpenDevice(const DeviceSpec& spec) { return simnas::OpenDevice(spec, Devices()); }
 std::unique_ptr<Device> CliContext::OpenDevice(const std::string& spec) { return simnas::OpenDevice(spec, Devices()); }

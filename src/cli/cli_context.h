@@ -9,8 +9,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli_options.h"
 #include "simnas/core/environment.h"
 #include "simnas/data/benchmark_data.h"
+#include "simnas/data/fbnet_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
@@ -51,6 +53,13 @@ class CliContext {
   // The search space of --space (validated when the command line is parsed).
   SpaceKind Space() const { return ParseSpaceKind(flags.space); }
   BenchmarkData& Data();
+  // HELP's FBNet networks and tables in the data folder (read on first use).
+  FbnetTables& Fbnet();
+  // How --space numbers its architectures (NATS-Bench indices; FBNet: HELP's 5,000).
+  const ArchNumbering& Numbering();
+  // The architecture --arch / --index names in --space (FBNet: --index is the N-th of HELP's
+  // 5,000). Throws ParseError in one line naming the flag.
+  Arch ResolveArch(const CellArgs& args, std::string_view command);
   ProbeStore& Store();
   DeviceEnvironment Devices();
   std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec);
@@ -64,6 +73,7 @@ class CliContext {
  private:
   std::optional<Environment> env_;
   std::unique_ptr<BenchmarkData> data_;
+  std::unique_ptr<FbnetTables> fbnet_;
   std::unique_ptr<ProbeStore> store_;
 };
 

@@ -66,7 +66,7 @@ std::string MeasureAll(const MeasureAllArgs& args, const std::string& spec, CliC
     std::vector<LatencyCsvRow> rows;
     for (const ProbeRecord& r : session.history()) {
       rows.push_back({r.index, r.measurement.latency_ms, r.measurement.spread, r.measurement.repeats,
-                      r.cell.ToString()});
+                      r.arch.ToString()});
     }
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
     SaveLatencyCsv(out, comments, rows);
@@ -113,25 +113,31 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_flag("--json", args->json, "Print JSON");
     cmd->callback([args, &ctx] {
       RequireCell(args->cell, "measure");
-      const SearchSpace& space = ctx.Data().space();
-      const Cell cell = ResolveCell(args->cell, space, "measure");
+      // The same path for every space: the architecture handle through a probe session.
+      const ArchNumbering& space = ctx.Numbering();
+      const Arch arch = ctx.ResolveArch(args->cell, "measure");
       std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
       const std::string run_id = args->run_id.empty() ? NewRunId() : args->run_id;
       ProbeSession session(*device, space, 1, device->IsLive() ? &ctx.Store() : nullptr, run_id);
-      const ProbeRecord& r = session.Probe(cell);
+      const ProbeRecord& r = session.Probe(arch);
       if (args->json) {
-        PrintJson({{"device", device->Spec()},
-                   {"arch", cell.ToString()},
-                   {"index", r.index},
-                   {"latency_ms", r.measurement.latency_ms},
-                   {"spread", r.measurement.spread},
-                   {"repeats", r.measurement.repeats},
-                   {"replayed", r.replayed},
-                   {"run_id", run_id}});
+        nlohmann::json j = {{"device", device->Spec()},
+                            {"arch", arch.ToString()},
+                            {"index", r.index},
+                            {"latency_ms", r.measurement.latency_ms},
+                            {"spread", r.measurement.spread},
+                            {"repeats", r.measurement.repeats},
+                            {"replayed", r.replayed},
+                            {"run_id", run_id}};
+        if (arch.space() != SpaceKind::kNb201) {
+          j["space"] = std::string(SpaceKindName(arch.space()));
+          if (r.index < 0) j["index"] = nullptr;  // not one of the space's numbered networks
+        }
+        PrintJson(j);
         return;
       }
       fmt::print("{:.4f} ms  (spread {:.1f}%, {} repeats) {} on {}\n", r.measurement.latency_ms,
-                 100 * r.measurement.spread, r.measurement.repeats, cell.ToString(), device->Spec());
+                 100 * r.measurement.spread, r.measurement.repeats, arch.ToString(), device->Spec());
     });
   }
   {

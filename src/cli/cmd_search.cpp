@@ -7,10 +7,126 @@
 #include "cli_context.h"
 #include "cli_options.h"
 #include "simnas/core/error.h"
+#include "simnas/strategies/fbnet_search.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
 
 namespace simnas::cli {
+namespace {
+
+// --space fbnet: the scaled-proxy search over HELP's 5,000 networks (strategies/fbnet_search.h).
+void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::string& strategy,
+                 std::optional<double> budget_ms, int probes, const std::string& dataset, std::uint64_t seed,
+                 const std::string& given_run_id, const ProxyArgs& proxy_args, bool json) {
+  if (!strategy.empty() && strategy != kFbnetStrategyName) {
+    throw ParseError(fmt::format("--strategy {}: under --space fbnet the only strategy so far is {}", strategy,
+                                 kFbnetStrategyName));
+  }
+  if (!budget_ms) throw ParseError("search --space fbnet needs --budget-ms (FBNet has no unconstrained reward)");
+  if (ParseDataset(dataset) != Dataset::kCifar100) {
+    throw ParseError(fmt::format("--dataset {}: HELP's FBNet tables are CIFAR-100's", dataset));
+  }
+  if (!proxy_args.proxy_table.empty() || proxy_args.aggregate != ProxyArgs{}.aggregate) {
+    throw ParseError("--proxy-table / --aggregate: FBNet has no proxy table yet (its search ranks by multiply-adds)");
+  }
+  (void)seed;  // the FBNet search is deterministic; --seed changes nothing
+  FbnetTables& fbnet = ctx.Fbnet();
+  std::unique_ptr<Device> device = ctx.OpenDevice(device_spec);
+  FbnetSearchInputs inputs;
+  inputs.candidates = &fbnet.Numbering();
+  const LatencyTable* own = device->FullTable();
+  for (const std::string& name : FbnetTables::TrainDevices()) {
+    if (own != nullptr && own->name() == name) continue;  // leave the target out
+    inputs.train_tables.push_back(&fbnet.Table(name));
+  }
+  const std::string run_id = given_run_id.empty() ? NewRunId() : given_run_id;
+  const auto announce = [&] {
+    if (!json) {
+      fmt::print(stderr, "searching on {} with strategy {} ({} probes, run id {})\n", device->Spec(),
+                 kFbnetStrategyName, probes, run_id);
+    }
+  };
+  FbnetSearchReport report;
+  try {
+    report = RunFbnetSearch(*device, inputs, *budget_ms, probes, device->IsLive() ? &ctx.Store() : nullptr, run_id,
+                            announce);
+  } catch (const Interrupted&) {
+    throw Interrupted(fmt::format("search interrupted; its probes so far are saved: run it again with --run-id {} "
+                                  "to resume without measuring them twice",
+                                  run_id));
+  }
+  const std::string candidates =
+      own != nullptr
+          ? fmt::format("the {} networks of HELP's FBNet tables ({} answers only these)", report.candidates,
+                        device->Spec())
+          : fmt::format("HELP's {} FBNet networks (the device could time any; this strategy probes only these)",
+                        report.candidates);
+  const std::string no_accuracy =
+      "no accuracy reported: FBNet has no accuracy table; the answer is the probed network with the most "
+      "multiply-adds among those measured within the budget";
+  const auto index_json = [](int index) { return index < 0 ? nlohmann::json() : nlohmann::json(index); };
+  if (json) {
+    nlohmann::json trajectory = nlohmann::json::array();
+    for (std::size_t i = 0; i < report.trajectory.size(); ++i) {
+      const ProbeRecord& r = report.trajectory[i];
+      trajectory.push_back({{"arch", r.arch.ToString()},
+                            {"index", index_json(r.index)},
+                            {"latency_ms", r.measurement.latency_ms},
+                            {"spread", r.measurement.spread},
+                            {"multiply_adds", report.trajectory_multiply_adds[i]},
+                            {"replayed", r.replayed}});
+    }
+    nlohmann::json j = {{"space", "fbnet"},
+                        {"strategy", report.strategy},
+                        {"device", report.device},
+                        {"run_id", report.run_id},
+                        {"dataset", "cifar100"},
+                        {"budget_ms", report.budget_ms},
+                        {"candidates", candidates},
+                        {"proxy_device", report.proxy_device},
+                        {"probe_budget", report.probe_budget},
+                        {"probes_used", report.probes_used},
+                        {"measured_now", report.measured_now},
+                        {"wall_seconds", report.wall_seconds},
+                        {"trajectory", trajectory},
+                        {"feasible", report.answer.feasible},
+                        {"accuracy", nullptr},
+                        {"accuracy_unavailable", no_accuracy}};
+    if (report.answer.found) {
+      const ProbeRecord& c = report.answer.chosen;
+      j["arch"] = c.arch.ToString();
+      j["index"] = index_json(c.index);
+      j["latency_ms"] = c.measurement.latency_ms;
+      j["spread"] = c.measurement.spread;
+      j["multiply_adds"] = report.answer.multiply_adds;
+    }
+    PrintJson(j);
+  } else {
+    fmt::print("candidates: {}; ranked by the table of {} (proxy device)\n", candidates, report.proxy_device);
+    for (std::size_t i = 0; i < report.trajectory.size(); ++i) {
+      const ProbeRecord& r = report.trajectory[i];
+      fmt::print("  probe {:>9.3f} ms  {:>7.2f} M madds  {}{}\n", r.measurement.latency_ms,
+                 report.trajectory_multiply_adds[i] / 1e6, r.arch.ToString(), r.replayed ? "  (replayed)" : "");
+    }
+    if (!report.answer.found) {
+      fmt::print("no network was probed\n");
+    } else {
+      const ProbeRecord& c = report.answer.chosen;
+      fmt::print("{} {}\n  index {}, measured {:.3f} ms (budget {:.3f} ms), {:.2f} M multiply-adds, {} probes, {:.1f} s\n",
+                 report.answer.feasible ? "answer" : "NO FEASIBLE NETWORK; fastest probed:", c.arch.ToString(),
+                 c.index < 0 ? std::string("none") : std::to_string(c.index), c.measurement.latency_ms,
+                 report.budget_ms, report.answer.multiply_adds / 1e6, report.probes_used, report.wall_seconds);
+      fmt::print("  {}\n", no_accuracy);
+    }
+  }
+  if (!report.answer.feasible) {
+    throw Error(fmt::format("no probed network meets the budget of {:.3f} ms on {} (fastest probed: {:.3f} ms)",
+                            report.budget_ms, device->Spec(),
+                            report.answer.found ? report.answer.chosen.measurement.latency_ms : 0.0));
+  }
+}
+
+}  // namespace
 
 void AddSearchCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("search", "Search an architecture for a device with a few real latency probes");
@@ -39,6 +155,11 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
                   "Proxy aggregate: a recipe of configs/aggregates.json (freerea = paper, rank, ...)");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
+    if (ctx.Space() == SpaceKind::kFbnet) {
+      SearchFbnet(ctx, args->device, args->strategy, args->budget_ms, args->probes, args->dataset, args->seed,
+                  args->run_id, args->proxy, args->json);
+      return;
+    }
     SearchTask task;
     task.dataset = ParseDataset(args->dataset);
     task.latency_budget_ms = args->budget_ms;
@@ -78,14 +199,14 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     } else {
       for (const ProbeRecord& r : report.trajectory) {
         fmt::print("  probe {:>9.3f} ms  proxy {:>7.4f}  {}{}\n", r.measurement.latency_ms, proxy(r.index),
-                   r.cell.ToString(), r.replayed ? "  (replayed)" : "");
+                   r.arch.ToString(), r.replayed ? "  (replayed)" : "");
       }
       if (!report.answer.found) {
         fmt::print("no cell was probed\n");
       } else {
         const ProbeRecord& c = report.answer.chosen;
         fmt::print("{} {}\n  index {}, measured {:.3f} ms{}, proxy {:.4f}, {} probes, {:.1f} s\n",
-                   report.answer.feasible ? "answer" : "NO FEASIBLE CELL; fastest probed:", c.cell.ToString(),
+                   report.answer.feasible ? "answer" : "NO FEASIBLE CELL; fastest probed:", c.arch.ToString(),
                    c.index, c.measurement.latency_ms,
                    task.latency_budget_ms ? fmt::format(" (budget {:.3f} ms)", *task.latency_budget_ms) : "",
                    report.answer.proxy, report.probes_used, report.wall_seconds);

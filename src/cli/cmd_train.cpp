@@ -390,9 +390,9 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       for (const ProbeRecord& r : report.trajectory) {
         const double pct = PercentileRank(sorted, r.measurement.latency_ms);
         text += fmt::format("{} {:.4f} {:.4f} {:.5g} {}\n", step++, pct, proxy.Normalized(r.index),
-                            r.measurement.latency_ms, r.cell.ToString());
+                            r.measurement.latency_ms, r.arch.ToString());
         fmt::print("  {:>8.3f} ms  pct {:.2f}  proxy {:.3f}  {}{}\n", r.measurement.latency_ms, pct,
-                   proxy.Normalized(r.index), r.cell.ToString(),
+                   proxy.Normalized(r.index), r.arch.ToString(),
                    report.answer.feasible && r.index == report.answer.chosen.index ? "  <- answer" : "");
       }
       text += "\n\n";

@@ -134,9 +134,12 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
     if (ctx.Space() == simnas::SpaceKind::kFbnet) {
       for (const CLI::App* sub : app.get_subcommands()) {
         const std::string name = sub->get_name();
-        if (name == "export" || name == "monotonicity" || name == "data") continue;
+        if (name == "export" || name == "monotonicity" || name == "data" || name == "measure" ||
+            name == "search") {
+          continue;
+        }
         throw simnas::JobError("simnas " + name + " does not support --space fbnet yet (FBNet commands today: " +
-                               "export, monotonicity [adaproxy], data)");
+                               "export, measure, search, monotonicity [adaproxy], data)");
       }
     }
     if (cluster->size() == 1) return;

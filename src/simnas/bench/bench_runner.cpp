@@ -295,7 +295,7 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
                   const ProbeRecord& c = report.answer.chosen;
                   RunAnswer answer;
                   answer.index = c.index;
-                  answer.arch = c.cell.ToString();
+                  answer.arch = c.arch.ToString();
                   answer.latency_ms = c.measurement.latency_ms;
                   answer.true_latency_ms = gt->Has(c.index) ? gt->At(c.index) : answer.latency_ms;
                   answer.accuracy = accuracy[static_cast<std::size_t>(c.index)];

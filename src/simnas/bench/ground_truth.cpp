@@ -101,7 +101,7 @@ GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
 
 SharedMeasurementDevice::SharedMeasurementDevice(Device& inner, ProbeStore& store, const SearchSpace& space)
     : inner_(&inner), store_(&store), space_(&space), known_(kNumCells) {
-  for (const StoredProbe& p : store.LoadDevice(inner.Fingerprint())) {
+  for (const StoredProbe& p : store.LoadDevice(inner.Fingerprint(), SpaceKind::kNb201)) {
     try {
       known_[static_cast<std::size_t>(Cell::Parse(p.arch).Code())] = std::make_unique<Measurement>(p.measurement);
     } catch (const ParseError&) {
@@ -110,12 +110,13 @@ SharedMeasurementDevice::SharedMeasurementDevice(Device& inner, ProbeStore& stor
   }
 }
 
-Measurement SharedMeasurementDevice::Measure(const Cell& cell) {
+Measurement SharedMeasurementDevice::Measure(const Arch& arch) {
+  const Cell& cell = CellFor(*this, arch);
   auto& slot = known_[static_cast<std::size_t>(cell.Code())];
   if (slot) return *slot;
   const Measurement m = inner_->Measure(cell);
   ++measured_;
-  store_->Record("bench-shared", inner_->Fingerprint(), inner_->Spec(), cell.ToString(), space_->IndexOf(cell), m);
+  store_->Record("bench-shared", inner_->Fingerprint(), inner_->Spec(), cell, space_->IndexOf(cell), m);
   slot = std::make_unique<Measurement>(m);
   return m;
 }

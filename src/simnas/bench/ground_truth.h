@@ -58,7 +58,7 @@ class SharedMeasurementDevice : public Device {
   std::string Spec() const override { return inner_->Spec(); }
   std::string Fingerprint() const override { return inner_->Fingerprint(); }
   bool IsLive() const override { return true; }
-  Measurement Measure(const Cell& cell) override;
+  Measurement Measure(const Arch& arch) override;
   int measured() const { return measured_; }
 
  private:

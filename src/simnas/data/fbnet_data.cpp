@@ -69,6 +69,11 @@ const std::vector<FbnetArch>& FbnetTables::Archs() {
   return archs_;
 }
 
+const FbnetNumbering& FbnetTables::Numbering() {
+  if (!numbering_) numbering_ = std::make_unique<FbnetNumbering>(Archs());
+  return *numbering_;
+}
+
 const LatencyTable& FbnetTables::Table(const std::string& device) {
   const auto& names = FbnetDeviceNames();
   if (std::find(names.begin(), names.end(), device) == names.end()) {

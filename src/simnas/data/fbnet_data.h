@@ -12,6 +12,7 @@
 #include "simnas/data/data_dir.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/search_space/fbnet/fbnet_arch.h"
+#include "simnas/search_space/fbnet/fbnet_numbering.h"
 
 namespace simnas {
 
@@ -41,6 +42,8 @@ class FbnetTables {
   explicit FbnetTables(DataDir dir) : dir_(std::move(dir)) {}
 
   const std::vector<FbnetArch>& Archs();
+  // The 5,000 as the space's numbering (row = index), built on first use.
+  const FbnetNumbering& Numbering();
   // Throws DataError for a device without an FBNet table (naming the known ones).
   const LatencyTable& Table(const std::string& device);
   static std::vector<std::string> TrainDevices();  // the 17 train devices, in FbnetDeviceNames order
@@ -49,6 +52,7 @@ class FbnetTables {
  private:
   DataDir dir_;
   std::vector<FbnetArch> archs_;
+  std::unique_ptr<FbnetNumbering> numbering_;
   std::map<std::string, std::unique_ptr<LatencyTable>> tables_;
 };
 

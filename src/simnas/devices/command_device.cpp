@@ -112,7 +112,7 @@ Measurement ParseLatencyOutput(const std::string& stdout_text) {
   return m;
 }
 
-CommandDevice::CommandDevice(std::string command, const SearchSpace& space, CommandOptions options, std::string name)
+CommandDevice::CommandDevice(std::string command, const ArchNumbering& space, CommandOptions options, std::string name)
     : command_(std::move(command)), space_(&space), options_(options), name_(std::move(name)) {
   argv_template_ = SplitCommandLine(command_);
   if (argv_template_.empty()) throw ParseError("device spec 'cmd:' needs a program to run, e.g. cmd:'./time.sh {arch}'");
@@ -121,6 +121,7 @@ CommandDevice::CommandDevice(std::string command, const SearchSpace& space, Comm
     has_placeholder |= a.find("{arch}") != std::string::npos || a.find("{index}") != std::string::npos ||
                        a.find("{arch_sh}") != std::string::npos;
     uses_onnx_ |= a.find("{onnx}") != std::string::npos;
+    uses_index_ |= a.find("{index}") != std::string::npos;
   }
   if (!has_placeholder && !uses_onnx_) {
     throw ParseError(fmt::format("device command {} has no {{arch}}, {{arch_sh}}, {{index}} or {{onnx}} placeholder",
@@ -140,11 +141,21 @@ std::string CommandDevice::Fingerprint() const {
   return f;
 }
 
-Measurement CommandDevice::Measure(const Cell& cell) {
-  const std::string arch = cell.ToString();
-  const std::string index = std::to_string(space_->IndexOf(cell));
+Measurement CommandDevice::Measure(const Arch& measured) {
+  if (measured.space() != space_->space()) {
+    throw DeviceError(fmt::format("device {} measures {} architectures, not the {} network {}", Spec(),
+                                  SpaceKindName(space_->space()), SpaceKindName(measured.space()),
+                                  measured.ToString()));
+  }
+  const std::string arch = measured.ToString();
+  const int arch_index = space_->IndexOf(measured);
+  if (uses_index_ && arch_index < 0) {
+    throw DeviceError(fmt::format("device {} passes {{index}}, and {} has no index in the {} numbering", Spec(), arch,
+                                  SpaceKindName(measured.space())));
+  }
+  const std::string index = std::to_string(arch_index);
   const std::string onnx =
-      uses_onnx_ ? CachedCellOnnx(cell, options_.export_options, ExportFolder(options_.cache_dir)).string() : "";
+      uses_onnx_ ? CachedArchOnnx(measured, options_.export_options, ExportFolder(options_.cache_dir)).string() : "";
   std::vector<std::string> argv;
   for (const std::string& a : argv_template_) {
     argv.push_back(ReplaceAll(

@@ -1,7 +1,9 @@
 // `cmd:'PROGRAM ARGS {arch}'`: any external program that prints a latency in milliseconds —
 // how users reach their own board (e.g. over ssh). The program runs without a shell; the
 // placeholders {arch} (the architecture string, passed as one argument), {index} (its
-// NATS-Bench index) and {onnx} (the path of the cell's network as an ONNX file, exported on
+// index in the space's numbering: NATS-Bench index; FBNet: row in HELP's 5,000, and a network
+// outside them is refused) and {onnx} (the path of the architecture's network as an ONNX file
+// (a cell or an FBNet network), exported on
 // demand with CommandOptions::export_options and cached in <cache_dir>/onnx) are
 // substituted inside arguments. {arch_sh} is the architecture string quoted for a POSIX
 // shell, for programs that hand their arguments to a remote shell:
@@ -45,18 +47,20 @@ class CommandDevice : public Device {
  public:
   // `command` is the text after "cmd:". Throws ParseError if it is empty, has an
   // unterminated quote, or lacks an {arch}, {index} or {onnx} placeholder.
-  CommandDevice(std::string command, const SearchSpace& space, CommandOptions options = {},
+  // `space` numbers the architectures for {index} and must outlive the device.
+  CommandDevice(std::string command, const ArchNumbering& space, CommandOptions options = {},
                 std::string name = "");
 
   std::string Spec() const override { return "cmd:" + command_; }
   std::string Fingerprint() const override;
   bool IsLive() const override { return true; }
-  Measurement Measure(const Cell& cell) override;
+  Measurement Measure(const Arch& arch) override;
 
  private:
   std::string command_;
   std::vector<std::string> argv_template_;
-  const SearchSpace* space_;
+  const ArchNumbering* space_;
+  bool uses_index_ = false;
   CommandOptions options_;
   std::string name_;
   bool uses_onnx_ = false;

@@ -1,4 +1,6 @@
-// A device: something that can tell the latency of a cell. Benchmark tables replayed,
+// A device: something that can tell the latency of an architecture (search_space/arch.h: a
+// NAS-Bench-201 cell or an FBNet network; a device of one space refuses the other's with a
+// DeviceError). Benchmark tables replayed,
 // synthetic lookup-table devices, this machine's CPU timed live, or any external program.
 // Strategies never call a Device directly: every latency they see passes through a
 // ProbeSession (probe/probe_session.h), which counts the probe budget.
@@ -6,7 +8,7 @@
 
 #include <string>
 
-#include "simnas/search_space/cell.h"
+#include "simnas/search_space/arch.h"
 
 namespace simnas {
 
@@ -30,12 +32,16 @@ class Device {
   // True when Measure() does real work on hardware (local, cmd). Live measurements are
   // written to the probe store the moment they are taken.
   virtual bool IsLive() const = 0;
-  // Latency of `cell`. Throws DeviceError when the device fails, times out, or answers
+  // Latency of `arch`. Throws DeviceError when the device fails, times out, or answers
   // with something that is not a latency; a failure is never reported as a measurement.
-  virtual Measurement Measure(const Cell& cell) = 0;
+  virtual Measurement Measure(const Arch& arch) = 0;
   // The complete table behind a replayed device, or nullptr. For oracles and reports only:
   // no strategy may read it.
   virtual const LatencyTable* FullTable() const { return nullptr; }
 };
+
+// The cell of `arch` for a device that measures NAS-Bench-201 cells only; DeviceError naming the
+// device otherwise.
+const Cell& CellFor(const Device& device, const Arch& arch);
 
 }  // namespace simnas

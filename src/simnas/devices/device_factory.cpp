@@ -9,6 +9,8 @@
 #include "simnas/core/strings.h"
 #include "simnas/data/benchmark_data.h"
 #include "simnas/data/dataset.h"
+#include "simnas/data/fbnet_data.h"
+#include "simnas/devices/fbnet_table_device.h"
 #include "simnas/devices/local_device.h"
 #include "simnas/devices/opencv_device.h"
 #include "simnas/devices/synthetic_device.h"
@@ -104,11 +106,25 @@ const BenchmarkData& NeedData(const DeviceEnvironment& env, const DeviceSpec& sp
   return *env.data;
 }
 
+FbnetTables& NeedFbnet(const DeviceEnvironment& env, const DeviceSpec& spec) {
+  if (env.fbnet == nullptr) throw Error(fmt::format("device {} needs HELP's FBNet data", spec.ToString()));
+  return *env.fbnet;
+}
+
 // Opens a spec of a kind other than a name.
 std::unique_ptr<Device> OpenKind(const DeviceSpec& spec, const DeviceEnvironment& env,
                                  const CommandOptions& command_options, const std::string& name) {
   switch (spec.kind()) {
     case DeviceSpec::Kind::kTable: {
+      if (env.space == SpaceKind::kFbnet) {
+        if (spec.is_table_file()) {
+          throw ParseError(fmt::format("device {}: under --space fbnet, table: names one of HELP's FBNet tables "
+                                       "(table files hold NAS-Bench-201 cells)",
+                                       Quoted(spec.ToString())));
+        }
+        FbnetTables& fbnet = NeedFbnet(env, spec);
+        return std::make_unique<FbnetTableDevice>(spec.ToString(), fbnet.Table(spec.table_name()), fbnet.Numbering());
+      }
       const BenchmarkData& data = NeedData(env, spec);
       if (spec.is_table_file()) {
         return std::make_unique<TableDevice>(
@@ -118,6 +134,10 @@ std::unique_ptr<Device> OpenKind(const DeviceSpec& spec, const DeviceEnvironment
       return std::make_unique<TableDevice>(spec.ToString(), data.DeviceTable(spec.table_name()), data.space());
     }
     case DeviceSpec::Kind::kSynthetic: {
+      if (env.space == SpaceKind::kFbnet) {
+        throw ParseError(fmt::format("device {}: synthetic devices are NAS-Bench-201 only so far (not --space fbnet)",
+                                     Quoted(spec.ToString())));
+      }
       const SyntheticOptions options =
           spec.has_options() ? SyntheticOptions::Parse(spec.options()) : SyntheticOptions::Default();
       const TrainDeviceFits fits = FitTrainDevices(NeedData(env, spec));
@@ -136,6 +156,10 @@ std::unique_ptr<Device> OpenKind(const DeviceSpec& spec, const DeviceEnvironment
     case DeviceSpec::Kind::kCommand: {
       CommandOptions options = command_options;
       options.cache_dir = env.cache_dir;
+      if (env.space == SpaceKind::kFbnet) {
+        return std::make_unique<CommandDevice>(spec.command(), NeedFbnet(env, spec).Numbering(), std::move(options),
+                                               name);
+      }
       return std::make_unique<CommandDevice>(spec.command(), NeedData(env, spec).space(), std::move(options), name);
     }
     case DeviceSpec::Kind::kName:
@@ -167,7 +191,11 @@ std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec, const DeviceEnvironme
                                    env.registry->string(), e.name, Quoted(e.spec)));
     }
   }
-  if (spec.name().find(':') == std::string::npos && env.data != nullptr &&
+  if (spec.name().find(':') == std::string::npos && env.space == SpaceKind::kFbnet && env.data != nullptr &&
+      fs::exists(FbnetLatencyFile(env.data->dir(), spec.name()))) {
+    return OpenKind(DeviceSpec::Table(spec.name()), env, CommandOptions{}, "");
+  }
+  if (spec.name().find(':') == std::string::npos && env.space == SpaceKind::kNb201 && env.data != nullptr &&
       fs::exists(env.data->dir().HelpLatencyFile(spec.name()))) {
     return OpenKind(DeviceSpec::Table(spec.name()), env, CommandOptions{}, "");
   }

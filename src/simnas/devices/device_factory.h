@@ -24,10 +24,12 @@
 #include "simnas/devices/command_device.h"
 #include "simnas/devices/device.h"
 #include "simnas/devices/device_spec.h"
+#include "simnas/search_space/space_kind.h"
 
 namespace simnas {
 
 class BenchmarkData;
+class FbnetTables;
 
 struct RegistryEntry {
   std::string name;
@@ -43,6 +45,11 @@ struct DeviceEnvironment {
   const BenchmarkData* data = nullptr;               // for table: and synthetic: devices
   std::optional<std::filesystem::path> registry;     // registry file, when there is one
   std::filesystem::path cache_dir;                   // live devices' cache (empty: none)
+  // The search space the device measures. FBNet: table:NAME is one of HELP's FBNet tables
+  // (fbnet_table_device.h; needs `fbnet`), local/opencv/cmd: time FBNet networks, synthetic:
+  // and table:PATH are refused.
+  SpaceKind space = SpaceKind::kNb201;
+  FbnetTables* fbnet = nullptr;                      // for FBNet table: and cmd: devices
 };
 
 // Throws ParseError for a malformed spec or an unknown name, DataError for a missing table.

@@ -7,6 +7,8 @@
 #include "simnas/core/error.h"
 #include "simnas/core/threads.h"
 #include "simnas/core/strings.h"
+#include "simnas/network/described_network.h"
+#include "simnas/network/fbnet_network.h"
 #include "simnas/network/tiny_network.h"
 
 namespace simnas {
@@ -82,7 +84,7 @@ std::string LocalDevice::Fingerprint() const {
                      options_.input_size, options_.num_classes);
 }
 
-Measurement LocalDevice::Measure(const Cell& cell) {
+Measurement LocalDevice::Measure(const Arch& arch) {
   const ScopedThreads threads(options_.threads);
   torch::InferenceMode inference;
   NetworkOptions net_options;
@@ -99,19 +101,35 @@ Measurement LocalDevice::Measure(const Cell& cell) {
     harness_ = std::make_unique<TimingHarness>(options_.timing, Spec(), SystemClock(),
                                                ReferenceMemory(options_, Fingerprint()));
   }
-  TinyNetwork net(cell, net_options);
-  net->eval();
+  // The target network: a cell's TinyNetwork, or another space's described network. (The
+  // reference stays the all-`none` cell for every space: it only gauges the machine's speed.)
+  TinyNetwork cell_net{nullptr};
+  DescribedNetwork described_net{nullptr};
+  if (arch.is_cell()) {
+    cell_net = TinyNetwork(arch.cell(), net_options);
+    cell_net->eval();
+  } else {
+    FbnetNetworkOptions fbnet_options;
+    fbnet_options.num_classes = options_.num_classes;
+    fbnet_options.input_size = options_.input_size;
+    described_net = DescribedNetwork(DescribeFbnet(arch.fbnet(), fbnet_options));
+    described_net->eval();
+  }
   struct Runner : TimingRunner {
     Reference* reference;
-    TinyNetwork* net;
+    TinyNetwork* cell_net;
+    DescribedNetwork* described_net;
     const torch::Tensor* input;
     void RunReference() override { const torch::Tensor out = reference->net->forward(reference->input); }
-    void RunTarget() override { const torch::Tensor out = (*net)->forward(*input); }
+    void RunTarget() override {
+      const torch::Tensor out = *cell_net ? (*cell_net)->forward(*input) : (*described_net)->forward(*input);
+    }
   } runner;
   runner.reference = reference_.get();
-  runner.net = &net;
+  runner.cell_net = &cell_net;
+  runner.described_net = &described_net;
   runner.input = &input;
-  return harness_->Measure(runner, cell.ToString());
+  return harness_->Measure(runner, arch.ToString());
 }
 
 }  // namespace simnas

@@ -1,4 +1,5 @@
-// `local`: this machine's CPU, for real. Builds the NAS-Bench-201 network of the cell in
+// `local`: this machine's CPU, for real. Builds the network of the architecture (a
+// NAS-Bench-201 cell's TinyNetwork; an FBNet network's description run by DescribedNetwork) in
 // LibTorch (eval mode, no autograd) and times inference with the live devices' one timing
 // harness (timing_harness.h, shared with `opencv`): warm-up, then timed repeats;
 // reports the median and the relative interquartile range. When the spread is above
@@ -60,7 +61,7 @@ class LocalDevice : public Device {
   std::string Spec() const override;
   std::string Fingerprint() const override;
   bool IsLive() const override { return true; }
-  Measurement Measure(const Cell& cell) override;
+  Measurement Measure(const Arch& arch) override;
   const LocalOptions& options() const { return options_; }
 
  private:

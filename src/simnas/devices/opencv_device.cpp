@@ -65,7 +65,7 @@ std::string OpenCvDevice::Fingerprint() const {
                      options_.input_size, options_.num_classes);
 }
 
-Measurement OpenCvDevice::Measure(const Cell& cell) {
+Measurement OpenCvDevice::Measure(const Arch& arch) {
   CvThreadScope threads(options_.threads);
   const std::filesystem::path folder = ExportFolder(options_.cache_dir);
   const CellExportOptions export_options = ExportOptions(options_);
@@ -80,7 +80,7 @@ Measurement OpenCvDevice::Measure(const Cell& cell) {
     harness_ = std::make_unique<TimingHarness>(options_.timing, Spec(), SystemClock(),
                                                ReferenceMemory(options_, Fingerprint()));
   }
-  cv::dnn::Net net = Load(CachedCellOnnx(cell, export_options, folder), Spec());
+  cv::dnn::Net net = Load(CachedArchOnnx(arch, export_options, folder), Spec());
   struct Runner : TimingRunner {
     Nets* nets;
     cv::dnn::Net* net;
@@ -96,9 +96,9 @@ Measurement OpenCvDevice::Measure(const Cell& cell) {
   runner.nets = nets_.get();
   runner.net = &net;
   try {
-    return harness_->Measure(runner, cell.ToString());
+    return harness_->Measure(runner, arch.ToString());
   } catch (const cv::Exception& e) {
-    throw DeviceError(fmt::format("device {}: OpenCV failed to run {}: {}", Spec(), cell.ToString(), e.what()));
+    throw DeviceError(fmt::format("device {}: OpenCV failed to run {}: {}", Spec(), arch.ToString(), e.what()));
   }
 }
 

@@ -1,6 +1,7 @@
 // `opencv[:threads=1,batch=1,input=32,...]`: this machine's CPU through a second runtime,
-// OpenCV DNN (its own CPU kernels, not LibTorch). The cell's network is exported to ONNX
-// (network/cell_export.h; cached per cell and options in <cache_dir>/onnx), loaded with
+// OpenCV DNN (its own CPU kernels, not LibTorch). The architecture's network (a cell, an FBNet
+// network) is exported to ONNX (network/cell_export.h; cached per architecture and options in
+// <cache_dir>/onnx), loaded with
 // cv::dnn::readNetFromONNX and timed by the live devices' one timing harness
 // (timing_harness.h), with the exported all-`none` cell as the reference network. Options are
 // `local`'s (local_device.h). The fingerprint names the runtime and its version, threads, batch,
@@ -24,7 +25,7 @@ class OpenCvDevice : public Device {
   std::string Spec() const override;
   std::string Fingerprint() const override;
   bool IsLive() const override { return true; }
-  Measurement Measure(const Cell& cell) override;
+  Measurement Measure(const Arch& arch) override;
   const LocalOptions& options() const { return options_; }
 
  private:

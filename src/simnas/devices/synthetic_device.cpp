@@ -25,8 +25,8 @@ std::string SyntheticDevice::Fingerprint() const {
                      model_.live_only ? 1 : 0, costs);
 }
 
-Measurement SyntheticDevice::Measure(const Cell& cell) {
-  return Measurement{model_.Measure(cell, noise_rng_), 0.0, 1};
+Measurement SyntheticDevice::Measure(const Arch& arch) {
+  return Measurement{model_.Measure(CellFor(*this, arch), noise_rng_), 0.0, 1};
 }
 
 }  // namespace simnas

@@ -22,7 +22,7 @@ class SyntheticDevice : public Device {
   bool IsLive() const override { return false; }
   // Noise-free unless the options add measurement noise (then deterministic per seed and
   // order of measurements).
-  Measurement Measure(const Cell& cell) override;
+  Measurement Measure(const Arch& arch) override;
   const SyntheticDeviceModel& model() const { return model_; }
   const SyntheticOptions& options() const { return options_; }
 

@@ -6,7 +6,8 @@
 
 namespace simnas {
 
-Measurement TableDevice::Measure(const Cell& cell) {
+Measurement TableDevice::Measure(const Arch& arch) {
+  const Cell& cell = CellFor(*this, arch);
   const int index = space_->IndexOf(cell);
   if (!table_->Has(index)) {
     throw DeviceError(fmt::format("device {}: the table holds no latency for {} (index {})", spec_, cell.ToString(),

@@ -21,7 +21,7 @@ class TableDevice : public Device {
   std::string Fingerprint() const override { return spec_; }
   bool IsLive() const override { return false; }
   // Exactly the table's value; DeviceError for a cell a partial table does not hold.
-  Measurement Measure(const Cell& cell) override;
+  Measurement Measure(const Arch& arch) override;
   const LatencyTable* FullTable() const override { return table_->Complete() ? table_ : nullptr; }
   const LatencyTable& table() const { return *table_; }
 

@@ -5,6 +5,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/network/fbnet_network.h"
 #include "simnas/network/tiny_network.h"
 
 namespace simnas {
@@ -48,6 +49,29 @@ std::filesystem::path CachedCellOnnx(const Cell& cell, const CellExportOptions& 
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0) {
     ExportCellOnnx(cell, options, path);
+  }
+  return path;
+}
+
+std::string ArchOnnxFileName(const Arch& arch, const CellExportOptions& o) {
+  if (arch.is_cell()) return CellOnnxFileName(arch.cell(), o);
+  std::string blocks;
+  for (const int b : arch.fbnet().Indices()) blocks += static_cast<char>('0' + b);
+  return fmt::format("fbnet-v1-{}-k{}-s{}-b{}-w{}.onnx", blocks, o.num_classes, o.input_size, o.batch, o.seed);
+}
+
+std::filesystem::path CachedArchOnnx(const Arch& arch, const CellExportOptions& options,
+                                     const std::filesystem::path& folder) {
+  if (arch.is_cell()) return CachedCellOnnx(arch.cell(), options, folder);
+  ValidateCellExportOptions(options);
+  const std::filesystem::path path = folder / ArchOnnxFileName(arch, options);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0) {
+    FbnetNetworkOptions net;
+    net.num_classes = options.num_classes;
+    net.input_size = options.input_size;
+    net.seed = options.seed;
+    WriteOnnx(DescribeFbnet(arch.fbnet(), net), options.batch, path, "simnas_fbnet");
   }
   return path;
 }

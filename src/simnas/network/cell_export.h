@@ -8,6 +8,7 @@
 #include <string>
 
 #include "simnas/network/onnx_export.h"
+#include "simnas/search_space/arch.h"
 #include "simnas/search_space/cell.h"
 
 namespace simnas {
@@ -35,6 +36,13 @@ std::string CellOnnxFileName(const Cell& cell, const CellExportOptions& options)
 // yet; a concurrent writer is harmless (atomic rename of identical content).
 std::filesystem::path CachedCellOnnx(const Cell& cell, const CellExportOptions& options,
                                      const std::filesystem::path& folder);
+// The same for any architecture (search_space/arch.h): a cell as above; an FBNet network as
+// network/fbnet_network.h describes it, with the same classes, input size, batch and weight seed
+// ("fbnet-v1-<22 block digits>-k<classes>-s<input>-b<batch>-w<seed>.onnx").
+std::string ArchOnnxFileName(const Arch& arch, const CellExportOptions& options);
+std::filesystem::path CachedArchOnnx(const Arch& arch, const CellExportOptions& options,
+                                     const std::filesystem::path& folder);
+
 // The folder exported models are cached in: <cache_dir>/onnx, or a folder under the system's
 // temp folder when there is no cache folder.
 std::filesystem::path ExportFolder(const std::filesystem::path& cache_dir);

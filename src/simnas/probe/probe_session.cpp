@@ -7,7 +7,7 @@
 
 namespace simnas {
 
-ProbeSession::ProbeSession(Device& device, const SearchSpace& space, int budget, ProbeStore* store,
+ProbeSession::ProbeSession(Device& device, const ArchNumbering& space, int budget, ProbeStore* store,
                            std::string run_id)
     : device_(&device),
       space_(&space),
@@ -24,9 +24,9 @@ ProbeSession::ProbeSession(Device& device, const SearchSpace& space, int budget,
   }
   if (store_ != nullptr) store_->CheckWritable();
   if (store_ != nullptr && !run_id_.empty()) {
-    for (const StoredProbe& p : store_->Load(run_id_, fingerprint_)) {
+    for (const StoredProbe& p : store_->Load(run_id_, fingerprint_, space_->space())) {
       try {
-        stored_.emplace(Cell::Parse(p.arch).Code(), p.measurement);
+        stored_.emplace(ParseArch(p.space, p.arch), p.measurement);
       } catch (const ParseError&) {
         // A row another tool wrote badly is not ours to replay; it will be measured again.
       }
@@ -34,39 +34,39 @@ ProbeSession::ProbeSession(Device& device, const SearchSpace& space, int budget,
   }
 }
 
-const ProbeRecord* ProbeSession::Find(const Cell& cell) const {
-  const auto it = by_code_.find(cell.Code());
-  return it == by_code_.end() ? nullptr : &history_[it->second];
+const ProbeRecord* ProbeSession::Find(const Arch& arch) const {
+  const auto it = by_arch_.find(arch);
+  return it == by_arch_.end() ? nullptr : &history_[it->second];
 }
 
-const ProbeRecord& ProbeSession::Probe(const Cell& cell) {
-  if (const ProbeRecord* record = TryProbe(cell)) return *record;
+const ProbeRecord& ProbeSession::Probe(const Arch& arch) {
+  if (const ProbeRecord* record = TryProbe(arch)) return *record;
   throw Error(fmt::format("probe budget of {} distinct cells is spent; cannot measure {} (the caller asked for more "
                           "cells than it budgeted)",
-                          budget_, cell.ToString()));
+                          budget_, arch.ToString()));
 }
 
-const ProbeRecord* ProbeSession::TryProbe(const Cell& cell) {
-  if (const ProbeRecord* cached = Find(cell)) return cached;
+const ProbeRecord* ProbeSession::TryProbe(const Arch& arch) {
+  if (const ProbeRecord* cached = Find(arch)) return cached;
   if (remaining() <= 0) return nullptr;
   ProbeRecord record;
-  record.cell = cell;
-  record.index = space_->IndexOf(cell);
-  if (const auto it = stored_.find(cell.Code()); it != stored_.end()) {
+  record.arch = arch;
+  record.index = space_->IndexOf(arch);  // throws for an architecture of another space
+  if (const auto it = stored_.find(arch); it != stored_.end()) {
     record.measurement = it->second;
     record.replayed = true;
   } else {
     if (InterruptRequested()) {
-      throw Interrupted(fmt::format("interrupted before measuring {} on {}; {} probe(s) so far are saved{}", cell.ToString(),
+      throw Interrupted(fmt::format("interrupted before measuring {} on {}; {} probe(s) so far are saved{}", arch.ToString(),
                                     device_->Spec(), used(), store_ != nullptr ? " in the probe store" : ""));
     }
-    record.measurement = device_->Measure(cell);
+    record.measurement = device_->Measure(arch);
     ++measured_now_;
     if (store_ != nullptr) {
-      store_->Record(run_id_, fingerprint_, device_->Spec(), cell.ToString(), record.index, record.measurement);
+      store_->Record(run_id_, fingerprint_, device_->Spec(), arch, record.index, record.measurement);
     }
   }
-  by_code_.emplace(cell.Code(), history_.size());
+  by_arch_.emplace(arch, history_.size());
   history_.push_back(record);
   return &history_.back();
 }

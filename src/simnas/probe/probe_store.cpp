@@ -68,6 +68,23 @@ ProbeStore::ProbeStore(const fs::path& path) : path_(path) {
             "  measured_at TEXT NOT NULL)");
         db_->exec("CREATE INDEX IF NOT EXISTS probes_run ON probes(run_id, device)");
         db_->exec("CREATE INDEX IF NOT EXISTS probes_device ON probes(device, arch)");
+        // The search space of a row; the rows of a store written before it are NAS-Bench-201's.
+        const auto has_space = [this] {
+          SQLite::Statement columns(*db_, "PRAGMA table_info(probes)");
+          bool found = false;
+          while (columns.executeStep()) found |= columns.getColumn(1).getString() == "space";
+          return found;
+        };
+        if (!has_space()) {
+          try {
+            db_->exec("ALTER TABLE probes ADD COLUMN space TEXT NOT NULL DEFAULT 'nb201'");
+          } catch (const SQLite::Exception& e) {
+            if (e.getErrorCode() == SQLITE_BUSY) throw;
+            // Another process added it meanwhile, or the store is read-only: then its rows are
+            // read as NAS-Bench-201's, and CheckWritable refuses to record.
+          }
+        }
+        has_space_column_ = has_space();
         break;
       } catch (const SQLite::Exception& e) {
         if (e.getErrorCode() != SQLITE_BUSY || attempt >= 200) throw;
@@ -102,20 +119,21 @@ fs::path ProbeStore::RunLockPath(const std::string& run_id, const std::string& d
 }
 
 void ProbeStore::Record(const std::string& run_id, const std::string& device_fingerprint,
-                        const std::string& device_spec, const std::string& arch, int index, const Measurement& m) {
+                        const std::string& device_spec, const Arch& arch, int index, const Measurement& m) {
   try {
     SQLite::Statement insert(*db_,
                              "INSERT INTO probes (run_id, device, device_spec, arch, arch_index, latency_ms, spread, "
-                             "repeats, measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                             "repeats, measured_at, space) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, run_id);
     insert.bind(2, device_fingerprint);
     insert.bind(3, device_spec);
-    insert.bind(4, arch);
+    insert.bind(4, arch.ToString());
     insert.bind(5, index);
     insert.bind(6, m.latency_ms);
     insert.bind(7, m.spread);
     insert.bind(8, m.repeats);
     insert.bind(9, UtcNow("%Y-%m-%dT%H:%M:%SZ"));
+    insert.bind(10, std::string(SpaceKindName(arch.space())));
     insert.exec();
   } catch (const SQLite::Exception& e) {
     throw Error(fmt::format("probe store {}: cannot record a measurement: {}", path_.string(), e.what()));
@@ -124,7 +142,7 @@ void ProbeStore::Record(const std::string& run_id, const std::string& device_fin
 
 namespace {
 
-std::vector<StoredProbe> ReadRows(SQLite::Statement& query) {
+std::vector<StoredProbe> ReadRows(SQLite::Statement& query, SpaceKind space) {
   std::vector<StoredProbe> rows;
   while (query.executeStep()) {
     StoredProbe p;
@@ -136,6 +154,7 @@ std::vector<StoredProbe> ReadRows(SQLite::Statement& query) {
     p.measurement.spread = query.getColumn(5).getDouble();
     p.measurement.repeats = query.getColumn(6).getInt();
     p.measured_at = query.getColumn(7).getString();
+    p.space = space;
     rows.push_back(std::move(p));
   }
   return rows;
@@ -143,27 +162,35 @@ std::vector<StoredProbe> ReadRows(SQLite::Statement& query) {
 
 }  // namespace
 
-std::vector<StoredProbe> ProbeStore::Load(const std::string& run_id, const std::string& device_fingerprint) const {
+std::vector<StoredProbe> ProbeStore::Load(const std::string& run_id, const std::string& device_fingerprint,
+                                          SpaceKind space) const {
   try {
-    SQLite::Statement query(*db_,
-                            "SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, measured_at "
-                            "FROM probes WHERE run_id = ? AND device = ? ORDER BY id");
+    const std::string name(SpaceKindName(space));
+    if (!has_space_column_ && space != SpaceKind::kNb201) return {};
+    SQLite::Statement query(*db_, std::string("SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, "
+                                              "measured_at FROM probes WHERE run_id = ? AND device = ?") +
+                                      (has_space_column_ ? " AND space = ?" : "") + " ORDER BY id");
     query.bind(1, run_id);
     query.bind(2, device_fingerprint);
-    return ReadRows(query);
+    if (has_space_column_) query.bind(3, name);
+    return ReadRows(query, space);
   } catch (const SQLite::Exception& e) {
     throw Error(fmt::format("probe store {}: {}", path_.string(), e.what()));
   }
 }
 
-std::vector<StoredProbe> ProbeStore::LoadDevice(const std::string& device_fingerprint) const {
+std::vector<StoredProbe> ProbeStore::LoadDevice(const std::string& device_fingerprint, SpaceKind space) const {
   try {
+    const std::string name(SpaceKindName(space));
+    if (!has_space_column_ && space != SpaceKind::kNb201) return {};
+    const std::string in_space = has_space_column_ ? " AND space = ?" : "";
     SQLite::Statement query(*db_,
                             "SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, measured_at "
-                            "FROM probes WHERE id IN (SELECT MAX(id) FROM probes WHERE device = ? GROUP BY arch) "
-                            "ORDER BY id");
+                            "FROM probes WHERE id IN (SELECT MAX(id) FROM probes WHERE device = ?" +
+                                in_space + " GROUP BY arch) ORDER BY id");
     query.bind(1, device_fingerprint);
-    return ReadRows(query);
+    if (has_space_column_) query.bind(2, name);
+    return ReadRows(query, space);
   } catch (const SQLite::Exception& e) {
     throw Error(fmt::format("probe store {}: {}", path_.string(), e.what()));
   }

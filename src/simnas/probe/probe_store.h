@@ -1,6 +1,10 @@
 // The probe store: every real measurement, written to SQLite the moment it is taken.
 // WAL mode and a busy timeout make it safe for several processes at once. A search killed
 // and restarted with the same run id replays its stored probes instead of measuring again.
+// Rows are keyed by search space too (column `space`: "nb201", "fbnet"; the architecture in the
+// space's own string). A store written before the column existed holds NAS-Bench-201 rows only:
+// opening it adds the column with "nb201" for every old row (a read-only old store is read as
+// such), so its rows replay as before.
 #pragma once
 
 #include <filesystem>
@@ -19,6 +23,7 @@ namespace simnas {
 
 struct StoredProbe {
   std::string run_id;
+  SpaceKind space = SpaceKind::kNb201;
   std::string device;  // fingerprint
   std::string arch;
   int index = -1;
@@ -37,11 +42,13 @@ class ProbeStore {
 
   // Appends one measurement durably (its own transaction).
   void Record(const std::string& run_id, const std::string& device_fingerprint, const std::string& device_spec,
-              const std::string& arch, int index, const Measurement& m);
-  // Measurements of a run on a device, in the order they were taken.
-  std::vector<StoredProbe> Load(const std::string& run_id, const std::string& device_fingerprint) const;
-  // Every measurement of a device across runs (latest per arch), e.g. for reference samples.
-  std::vector<StoredProbe> LoadDevice(const std::string& device_fingerprint) const;
+              const Arch& arch, int index, const Measurement& m);
+  // Measurements of a run on a device in one space, in the order they were taken.
+  std::vector<StoredProbe> Load(const std::string& run_id, const std::string& device_fingerprint,
+                                SpaceKind space) const;
+  // Every measurement of a device in one space across runs (latest per arch), e.g. for
+  // reference samples.
+  std::vector<StoredProbe> LoadDevice(const std::string& device_fingerprint, SpaceKind space) const;
   const std::filesystem::path& path() const { return path_; }
   // Throws Error naming the store when a measurement could not be recorded now (read-only
   // file or folder, or a database another process keeps locked): checked before measuring.
@@ -54,6 +61,7 @@ class ProbeStore {
  private:
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;
+  bool has_space_column_ = true;  // false: an old store opened read-only (all its rows are nb201)
 };
 
 // A fresh run id: UTC time plus random suffix, e.g. "20261123-134501-3f9a".

@@ -9,11 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include "simnas/search_space/arch.h"
 #include "simnas/search_space/cell.h"
 
 namespace simnas {
 
-class SearchSpace {
+class SearchSpace : public ArchNumbering {
  public:
   // Builds the numbering from (architecture string, index) pairs and validates it: 15,625
   // distinct well-formed architectures with distinct indices in [0, 15625). Throws DataError
@@ -24,6 +25,9 @@ class SearchSpace {
 
   // NATS-Bench index of a cell; every cell has one.
   int IndexOf(const Cell& cell) const { return index_of_code_[static_cast<std::size_t>(cell.Code())]; }
+  // ArchNumbering: the same for the handle (throws Error for an architecture of another space).
+  SpaceKind space() const override { return SpaceKind::kNb201; }
+  int IndexOf(const Arch& arch) const override { return IndexOf(arch.cell()); }
   // The cell at a NATS-Bench index. Throws ParseError if out of range.
   Cell CellAt(int index) const;
   // Parses either an architecture string or a decimal index.

@@ -66,7 +66,7 @@ nlohmann::json Accuracies(const BenchmarkData* data, int index, nlohmann::json& 
 nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* data) {
   nlohmann::json trajectory = nlohmann::json::array();
   for (const ProbeRecord& r : report.trajectory) {
-    trajectory.push_back({{"arch", r.cell.ToString()},
+    trajectory.push_back({{"arch", r.arch.ToString()},
                           {"index", r.index},
                           {"latency_ms", r.measurement.latency_ms},
                           {"spread", r.measurement.spread},
@@ -87,7 +87,7 @@ nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* dat
   };
   if (report.answer.found) {
     const ProbeRecord& c = report.answer.chosen;
-    j["arch"] = c.cell.ToString();
+    j["arch"] = c.arch.ToString();
     j["index"] = c.index;
     j["latency_ms"] = c.measurement.latency_ms;
     j["spread"] = c.measurement.spread;
