@@ -36,7 +36,7 @@
 //   them slightly negative), p = s / sum s, entropy -sum p ln(p + 1e-8); expressivity = sum of
 //   the entropies, progressivity = the smallest increase F_{l-1} -> F_l;
 //   trainability: for l = 17..1, a Rademacher (+-1) tensor g shaped like F_l (drawn from a
-//   generator seeded by the network seed, in that order), g' = (dF_l/dF_{l-1})^T g (pixel-
+//   std::mt19937_64 seeded by the network seed, in that order, one bit of a draw per element), g' = (dF_l/dF_{l-1})^T g (pixel-
 //   unshuffled 2x2 after a reduction), A = g'^T g / N (channels x channels), s = largest singular
 //   value, t_l = -s - 1/(s + 1e-6) + 2; -inf when g' equals g (an identity layer); trainability =
 //   mean of the t_l. complexity = FLOPs (below), as AZ-NAS.
