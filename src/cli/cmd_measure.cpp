@@ -5,6 +5,7 @@
 #include <random>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "cli_context.h"
 #include "cli_options.h"
@@ -13,6 +14,7 @@
 #include "simnas/core/interrupt.h"
 #include "simnas/core/progress.h"
 #include "simnas/data/latency_table.h"
+#include "simnas/probe/measure_passes.h"
 #include "simnas/probe/probe_session.h"
 
 namespace simnas::cli {
@@ -24,6 +26,13 @@ std::string SanitizeForFile(const std::string& spec) {
   return s;
 }
 
+// A device's reason on one line (a program's stderr may span several).
+std::string OneLine(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\r', ' ');
+  return text;
+}
+
 struct MeasureAllArgs {
   std::vector<std::string> devices;
   std::optional<int> sample;
@@ -33,8 +42,15 @@ struct MeasureAllArgs {
   std::string run_id;
 };
 
-// Measures the cells of one device into its table CSV; returns the line that says so.
-std::string MeasureAll(const MeasureAllArgs& args, const std::string& spec, CliContext& ctx) {
+struct MeasureAllResult {
+  std::string line;  // what was written
+  int missing = 0;   // cells that failed in every pass
+};
+
+// Measures the cells of one device into its table CSV. A cell the device fails is skipped with
+// a warning and tried again after the pass (kMeasurePasses passes in all, as the benchmark's
+// reference sample); cells that fail every pass are named in a comment of the CSV.
+MeasureAllResult MeasureAll(const MeasureAllArgs& args, const std::string& spec, CliContext& ctx) {
   const SearchSpace& space = ctx.Data().space();
   std::unique_ptr<Device> device = ctx.OpenDevice(spec);
   std::vector<int> indices(kNumCells);
@@ -58,7 +74,7 @@ std::string MeasureAll(const MeasureAllArgs& args, const std::string& spec, CliC
   }
   const FileLock out_lock(out_path.parent_path() / ("." + out_path.filename().string() + ".lock"), "output " + out);
   ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
-  const std::vector<std::string> comments = {
+  std::vector<std::string> comments = {
       fmt::format("simnas {} measure-all --device {} --sample {} --seed {}", SIMNAS_VERSION, spec,
                   args.sample.value_or(kNumCells), args.seed),
       "device: " + device->Fingerprint(), "run id: " + run_id};
@@ -73,25 +89,47 @@ std::string MeasureAll(const MeasureAllArgs& args, const std::string& spec, CliC
   };
   Progress progress("measure-all " + device->Spec(), static_cast<std::int64_t>(indices.size()), 0, "cells");
   int since_write = 0;
+  std::vector<FailedCell> missing;
   try {
-    for (int index : indices) {
-      if (InterruptRequested()) throw Interrupted("measure-all interrupted");
-      const ProbeRecord& r = session.Probe(space.CellAt(index));
-      progress.Advance(1, fmt::format("last {:.3f} ms", r.measurement.latency_ms));
-      if (++since_write >= 25) {
-        write();
-        since_write = 0;
-      }
-    }
+    missing = MeasureInPasses(
+        indices, kMeasurePasses,
+        [&](int index) {
+          if (InterruptRequested()) throw Interrupted("measure-all interrupted");
+          const ProbeRecord& r = session.Probe(space.CellAt(index));
+          progress.Advance(1, fmt::format("last {:.3f} ms", r.measurement.latency_ms));
+          if (++since_write >= 25) {
+            write();
+            since_write = 0;
+          }
+        },
+        [&](int index, const std::string& reason, int pass, bool last) {
+          spdlog::warn("measure-all: cell {} {} failed on {} (pass {} of {}): {}; {}", index,
+                       space.CellAt(index).ToString(), device->Spec(), pass, kMeasurePasses, OneLine(reason),
+                       last ? "left out" : "tried again after this pass");
+        });
   } catch (const Interrupted&) {  // also from inside a measurement (the device program is killed)
     write();
     ThrowIfInterrupted("measure-all");
     throw;
   }
+  if (!missing.empty()) {
+    std::string names;
+    for (const FailedCell& c : missing) names += fmt::format("{}{}", names.empty() ? "" : " ", c.index);
+    comments.push_back(fmt::format("missing: {} of {} cells failed {} passes: {}", missing.size(), indices.size(),
+                                   kMeasurePasses, names));
+    for (const FailedCell& c : missing) {
+      comments.push_back(fmt::format("missing {} {}: {}", c.index, space.CellAt(c.index).ToString(), OneLine(c.reason)));
+    }
+  }
   write();
   progress.Finish();
-  return fmt::format("wrote {} ({} cells, {} measured now, {} replayed from {})", out, session.used(),
-                     session.measured_now(), session.used() - session.measured_now(), ctx.Store().path().string());
+  MeasureAllResult result;
+  result.missing = static_cast<int>(missing.size());
+  result.line = fmt::format("wrote {} ({} cells, {} measured now, {} replayed from {}{})", out, session.used(),
+                            session.measured_now(), session.used() - session.measured_now(),
+                            ctx.Store().path().string(),
+                            missing.empty() ? "" : fmt::format("; {} cells missing, listed in the file", missing.size()));
+  return result;
 }
 
 }  // namespace
@@ -165,10 +203,19 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
       std::unique_ptr<WorkQueue> queue =
           cluster.Distribute(static_cast<std::int64_t>(args->devices.size()), 1,
                              [](const std::string& line) { fmt::print(stderr, "{}\n", line); });
+      int missing = 0;
       while (const std::optional<std::int64_t> item = queue->Next()) {
-        queue->Post(MeasureAll(*args, args->devices[static_cast<std::size_t>(*item)], ctx));
+        MeasureAllResult r = MeasureAll(*args, args->devices[static_cast<std::size_t>(*item)], ctx);
+        missing += r.missing;
+        queue->Post(std::move(r.line));
       }
       queue->Finish();
+      // Everything measured is written and stored; the exit status says the sample is incomplete.
+      if (missing > 0) {
+        throw Error(fmt::format("measure-all: {} cells left unmeasured after {} passes (named in the output file's "
+                                "'# missing' comments); run the same command again to retry them",
+                                missing, kMeasurePasses));
+      }
     });
   }
 }

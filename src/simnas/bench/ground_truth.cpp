@@ -14,6 +14,7 @@
 #include "simnas/core/interrupt.h"
 #include "simnas/core/progress.h"
 #include "simnas/core/stats.h"
+#include "simnas/probe/measure_passes.h"
 #include "simnas/probe/probe_session.h"
 
 namespace simnas {
@@ -74,22 +75,17 @@ GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
   // A live device may fail a cell (too noisy at that moment): the other cells go on, and the
   // failed ones are tried again after the pass, twice; those that still fail are left out
   // and the ground truth says how many.
-  std::vector<int> pending = cells;
-  for (int round = 0; round < 3 && !pending.empty(); ++round) {
-    std::vector<int> failed;
-    for (int index : pending) {
-      ThrowIfInterrupted("reference sample");
-      try {
+  const std::vector<FailedCell> pending = MeasureInPasses(
+      cells, kMeasurePasses,
+      [&](int index) {
+        ThrowIfInterrupted("reference sample");
         const ProbeRecord& r = session.Probe(space.CellAt(index));
         measured.emplace_back(index, r.measurement.latency_ms);
         progress.Advance(1);
-      } catch (const DeviceError& e) {
-        spdlog::warn("reference sample: {} (tried again later)", e.what());
-        failed.push_back(index);
-      }
-    }
-    pending = std::move(failed);
-  }
+      },
+      [](int, const std::string& reason, int, bool last) {
+        spdlog::warn("reference sample: {} ({})", reason, last ? "left out" : "tried again later");
+      });
   progress.Finish(fmt::format("{} measured now, the rest from the probe store", shared.measured()));
   std::sort(measured.begin(), measured.end());
   return GroundTruth::FromSample(
