@@ -4,6 +4,9 @@
 //                  the distribution fitted over them.
 //   synth sample   sampled devices (--options as in synthetic:SEED,OPTIONS); --plot draws the
 //                  proxy-vs-latency cloud of a few of them (paper Fig. 2).
+// Under --space fbnet: `fit` the per-layer-per-block table of every FBNet train device (R^2,
+// SRCC); `sample` the devices synthetic:SEED would be and their SRCC to each other and to
+// HELP's 23 real tables (synthetic/fbnet_synthetic.h).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -13,7 +16,9 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/gnuplot.h"
 #include "simnas/core/stats.h"
+#include "simnas/data/device_split.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/synthetic/fbnet_synthetic.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas::cli {
@@ -45,6 +50,104 @@ void PrintHeader() {
              "avgpool", "rho", "R2");
 }
 
+nlohmann::json LutJson(const FbnetLut& lut) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& layer : lut.block_ms) layers.push_back(std::vector<double>(layer.begin(), layer.end()));
+  return {{"fixed_ms", lut.fixed_ms}, {"mean_random_ms", lut.MeanRandomLatency()}, {"block_ms", layers}};
+}
+
+void FbnetFit(CliContext& ctx, bool json) {
+  const std::vector<FbnetLutFit> fits = FitFbnetTrainDevices(ctx.Fbnet());
+  if (json) {
+    nlohmann::json devices = nlohmann::json::array();
+    for (const FbnetLutFit& f : fits) {
+      devices.push_back({{"device", f.device}, {"r2", f.r2}, {"spearman", f.spearman}, {"lut", LutJson(f.lut)}});
+    }
+    PrintJson({{"space", "fbnet"}, {"devices", devices}});
+    return;
+  }
+  fmt::print("FBNet train devices: lookup table of 22 layers x 9 blocks + fixed part, least squares on HELP's {} "
+             "networks\n(rho = Spearman, R2 of the table's predictions against the measured table):\n",
+             ctx.Fbnet().Archs().size());
+  fmt::print("  {:<18} {:>10} {:>12} {:>7} {:>7}\n", "device", "fixed ms", "mean ms", "rho", "R2");
+  std::vector<double> rhos, r2s;
+  for (const FbnetLutFit& f : fits) {
+    fmt::print("  {:<18} {:>10.3f} {:>12.3f} {:>7.3f} {:>7.3f}\n", f.device, f.lut.fixed_ms, f.lut.MeanRandomLatency(),
+               f.spearman, f.r2);
+    rhos.push_back(f.spearman);
+    r2s.push_back(f.r2);
+  }
+  fmt::print("  mean rho {:.3f} (min {:.3f}), mean R2 {:.3f} (min {:.3f})\n", Mean(rhos),
+             *std::min_element(rhos.begin(), rhos.end()), Mean(r2s), *std::min_element(r2s.begin(), r2s.end()));
+}
+
+std::string Spread(std::vector<double> v) {
+  if (v.empty()) return "-";
+  return fmt::format("mean {:.3f}, min {:.3f}, p10 {:.3f}, median {:.3f}, p90 {:.3f}, max {:.3f}", Mean(v),
+                     *std::min_element(v.begin(), v.end()), Percentile(v, 10), Percentile(v, 50), Percentile(v, 90),
+                     *std::max_element(v.begin(), v.end()));
+}
+
+void FbnetSample(CliContext& ctx, std::uint64_t seed, int count, const FbnetSyntheticOptions& options, bool json) {
+  FbnetTables& fbnet = ctx.Fbnet();
+  const FbnetSyntheticDistribution distribution = FitFbnetSyntheticDistribution(fbnet, options);
+  std::vector<FbnetLut> devices;
+  for (int i = 0; i < count; ++i) devices.push_back(distribution.Sample(seed + static_cast<std::uint64_t>(i)));
+  std::vector<const LatencyTable*> real;
+  std::vector<bool> is_test;
+  for (const std::string& d : FbnetDeviceNames()) {
+    real.push_back(&fbnet.Table(d));
+    is_test.push_back(IsFbnetTestDevice(d));
+  }
+  const std::vector<FbnetArch>& archs = fbnet.Archs();
+  const FbnetSyntheticComparison c = CompareFbnetSynthetic(devices, archs, real, is_test);
+  const std::string opts = fmt::format("alpha={},stage_sigma={},block_sigma={},entry_sigma={}", options.alpha,
+                                       options.stage_sigma, options.block_sigma, options.entry_sigma);
+  if (json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (int i = 0; i < count; ++i) {
+      const std::vector<double> lat = devices[static_cast<std::size_t>(i)].LatenciesOf(archs);
+      list.push_back({{"spec", fmt::format("synthetic:{}", seed + static_cast<std::uint64_t>(i))},
+                      {"p10_ms", Percentile(lat, 10)},
+                      {"p90_ms", Percentile(lat, 90)},
+                      {"lut", LutJson(devices[static_cast<std::size_t>(i)])}});
+    }
+    nlohmann::json tables = nlohmann::json::array();
+    for (const auto& r : c.real) {
+      tables.push_back({{"device", r.device}, {"split", r.test ? "test" : "train"}, {"best", r.best},
+                        {"mean", r.mean}, {"worst", r.worst}});
+    }
+    PrintJson({{"space", "fbnet"},
+               {"options", opts},
+               {"devices", list},
+               {"pairwise_synthetic", c.pairwise_synthetic},
+               {"pairwise_real", c.pairwise_real},
+               {"pairwise_real_train", c.pairwise_real_train},
+               {"real", tables}});
+    return;
+  }
+  fmt::print("FBNet synthetic devices synthetic:{}..{} ({}; fitted on {} train tables), over HELP's {} networks:\n",
+             seed, seed + static_cast<std::uint64_t>(count) - 1, opts, distribution.fits().size(), archs.size());
+  fmt::print("  {:<16} {:>10} {:>10} {:>10} {:>10}\n", "spec", "fixed ms", "mean ms", "p10 ms", "p90 ms");
+  for (int i = 0; i < count && i < 10; ++i) {
+    const FbnetLut& d = devices[static_cast<std::size_t>(i)];
+    const std::vector<double> lat = d.LatenciesOf(archs);
+    fmt::print("  {:<16} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f}\n",
+               fmt::format("synthetic:{}", seed + static_cast<std::uint64_t>(i)), d.fixed_ms, d.MeanRandomLatency(),
+               Percentile(lat, 10), Percentile(lat, 90));
+  }
+  if (count > 10) fmt::print("  ... ({} more; --json lists all)\n", count - 10);
+  fmt::print("SRCC between sampled devices ({} pairs): {}\n", c.pairwise_synthetic.size(), Spread(c.pairwise_synthetic));
+  fmt::print("SRCC between HELP's train tables ({} pairs): {}\n", c.pairwise_real_train.size(),
+             Spread(c.pairwise_real_train));
+  fmt::print("SRCC between all HELP's tables ({} pairs): {}\n", c.pairwise_real.size(), Spread(c.pairwise_real));
+  fmt::print("SRCC of the sampled devices to each real table (best / mean / worst over the {}):\n", count);
+  for (const auto& r : c.real) {
+    fmt::print("  {:<18} {:<5} {:>7.3f} {:>7.3f} {:>7.3f}\n", r.device, r.test ? "test" : "train", r.best, r.mean,
+               r.worst);
+  }
+}
+
 }  // namespace
 
 void AddSynthCommand(CLI::App& app, CliContext& ctx) {
@@ -55,6 +158,7 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx) {
   auto fit_json = std::make_shared<bool>(false);
   fit->add_flag("--json", *fit_json, "Print JSON");
   fit->callback([&ctx, fit_json] {
+    if (ctx.Space() == SpaceKind::kFbnet) return FbnetFit(ctx, *fit_json);
     const TrainDeviceFits fits = FitTrainDevices(ctx.Data());
     if (*fit_json) {
       nlohmann::json devices = nlohmann::json::array();
@@ -105,6 +209,7 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx) {
     std::string dataset = "cifar100";
     ProxyArgs proxy;
     bool json = false;
+    FbnetSyntheticOptions fbnet;
   };
   auto args = std::make_shared<SampleArgs>();
   auto* sample = synth->add_subcommand("sample", "Sample synthetic devices (as synthetic:SEED,OPTIONS would)");
@@ -117,7 +222,30 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx) {
   AddDatasetOption(sample, args->dataset, "Dataset of the proxy table for --plot");
   AddProxyOptions(sample, args->proxy, "Proxy table CSV (default: tables/proxies/<dataset>.csv)", "");
   sample->add_flag("--json", args->json, "Print JSON");
-  sample->callback([&ctx, args] {
+  auto* alpha = sample->add_option("--alpha", args->fbnet.alpha, "--space fbnet: Dirichlet concentration of the mixture")
+                    ->check(CLI::PositiveNumber);
+  auto* stage = sample->add_option("--stage-sigma", args->fbnet.stage_sigma,
+                                   "--space fbnet: log-normal scale of each stage's entries")
+                    ->check(CLI::NonNegativeNumber);
+  auto* block = sample->add_option("--block-sigma", args->fbnet.block_sigma,
+                                   "--space fbnet: log-normal scale of each block's entries (all layers)")
+                    ->check(CLI::NonNegativeNumber);
+  auto* entry = sample->add_option("--entry-sigma", args->fbnet.entry_sigma,
+                                   "--space fbnet: log-normal noise of every entry")
+                    ->check(CLI::NonNegativeNumber);
+  auto* options_opt = sample->get_option("--options");
+  auto* plot_opt = sample->get_option("--plot");
+  sample->callback([&ctx, args, alpha, stage, block, entry, options_opt, plot_opt] {
+    if (ctx.Space() == SpaceKind::kFbnet) {
+      if (options_opt->count() > 0 || plot_opt->count() > 0) {
+        throw ParseError("synth sample --options and --plot are NAS-Bench-201 only; under --space fbnet use "
+                         "--alpha, --stage-sigma, --block-sigma, --entry-sigma");
+      }
+      return FbnetSample(ctx, args->seed, args->count, args->fbnet, args->json);
+    }
+    if (alpha->count() > 0 || stage->count() > 0 || block->count() > 0 || entry->count() > 0) {
+      throw ParseError("synth sample --alpha, --stage-sigma, --block-sigma and --entry-sigma are for --space fbnet only");
+    }
     const SyntheticOptions options = SyntheticOptions::Parse(args->options);
     BenchmarkData& data = ctx.Data();
     const TrainDeviceFits fits = FitTrainDevices(data);

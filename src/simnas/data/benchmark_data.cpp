@@ -85,11 +85,7 @@ std::vector<std::string> BenchmarkData::DeviceNames() const {
 std::vector<std::string> BenchmarkData::TrainDevices() const { return TrainDevicesAmong(DeviceNames()); }
 
 std::vector<std::string> BenchmarkData::TestDevices() const {
-  std::vector<std::string> test;
-  for (const std::string& d : DeviceNames()) {
-    if (IsTestDevice(d)) test.push_back(d);
-  }
-  return test;
+  return SplitAmong(kTestDevices, DeviceNames(), /*test=*/true);
 }
 
 }  // namespace simnas

@@ -4,28 +4,29 @@
 
 namespace simnas {
 
-bool IsTestDevice(std::string_view device) {
-  return std::find(kTestDevices.begin(), kTestDevices.end(), device) != kTestDevices.end();
+bool IsListedTestDevice(std::span<const std::string_view> test_devices, std::string_view device) {
+  return std::find(test_devices.begin(), test_devices.end(), device) != test_devices.end();
 }
+
+std::vector<std::string> SplitAmong(std::span<const std::string_view> test_devices,
+                                    const std::vector<std::string>& all_devices, bool test) {
+  std::vector<std::string> out;
+  for (const std::string& d : all_devices) {
+    if (IsListedTestDevice(test_devices, d) == test) out.push_back(d);
+  }
+  return out;
+}
+
+bool IsTestDevice(std::string_view device) { return IsListedTestDevice(kTestDevices, device); }
+
+bool IsFbnetTestDevice(std::string_view device) { return IsListedTestDevice(kFbnetTestDevices, device); }
 
 std::vector<std::string> TrainDevicesAmong(const std::vector<std::string>& all_devices) {
-  std::vector<std::string> train;
-  for (const std::string& d : all_devices) {
-    if (!IsTestDevice(d)) train.push_back(d);
-  }
-  return train;
-}
-
-bool IsFbnetTestDevice(std::string_view device) {
-  return std::find(kFbnetTestDevices.begin(), kFbnetTestDevices.end(), device) != kFbnetTestDevices.end();
+  return SplitAmong(kTestDevices, all_devices, /*test=*/false);
 }
 
 std::vector<std::string> FbnetTrainDevicesAmong(const std::vector<std::string>& all_devices) {
-  std::vector<std::string> train;
-  for (const std::string& d : all_devices) {
-    if (!IsFbnetTestDevice(d)) train.push_back(d);
-  }
-  return train;
+  return SplitAmong(kFbnetTestDevices, all_devices, /*test=*/false);
 }
 
 }  // namespace simnas

@@ -88,11 +88,7 @@ const LatencyTable& FbnetTables::Table(const std::string& device) {
 std::vector<std::string> FbnetTables::TrainDevices() { return FbnetTrainDevicesAmong(FbnetDeviceNames()); }
 
 std::vector<std::string> FbnetTables::TestDevices() {
-  std::vector<std::string> test;
-  for (const std::string& d : FbnetDeviceNames()) {
-    if (IsFbnetTestDevice(d)) test.push_back(d);
-  }
-  return test;
+  return SplitAmong(kFbnetTestDevices, FbnetDeviceNames(), /*test=*/true);
 }
 
 }  // namespace simnas

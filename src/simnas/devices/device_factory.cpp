@@ -10,11 +10,13 @@
 #include "simnas/data/benchmark_data.h"
 #include "simnas/data/dataset.h"
 #include "simnas/data/fbnet_data.h"
+#include "simnas/devices/fbnet_synthetic_device.h"
 #include "simnas/devices/fbnet_table_device.h"
 #include "simnas/devices/local_device.h"
 #include "simnas/devices/opencv_device.h"
 #include "simnas/devices/synthetic_device.h"
 #include "simnas/devices/table_device.h"
+#include "simnas/synthetic/fbnet_synthetic.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
@@ -135,8 +137,12 @@ std::unique_ptr<Device> OpenKind(const DeviceSpec& spec, const DeviceEnvironment
     }
     case DeviceSpec::Kind::kSynthetic: {
       if (env.space == SpaceKind::kFbnet) {
-        throw ParseError(fmt::format("device {}: synthetic devices are NAS-Bench-201 only so far (not --space fbnet)",
-                                     Quoted(spec.ToString())));
+        if (spec.has_options()) {
+          throw ParseError(fmt::format("device {}: under --space fbnet, synthetic:SEED takes no options",
+                                       Quoted(spec.ToString())));
+        }
+        const FbnetSyntheticDistribution distribution = FitFbnetSyntheticDistribution(NeedFbnet(env, spec));
+        return std::make_unique<FbnetSyntheticDevice>(spec.seed(), distribution.Sample(spec.seed()));
       }
       const SyntheticOptions options =
           spec.has_options() ? SyntheticOptions::Parse(spec.options()) : SyntheticOptions::Default();

@@ -46,10 +46,11 @@ struct DeviceEnvironment {
   std::optional<std::filesystem::path> registry;     // registry file, when there is one
   std::filesystem::path cache_dir;                   // live devices' cache (empty: none)
   // The search space the device measures. FBNet: table:NAME is one of HELP's FBNet tables
-  // (fbnet_table_device.h; needs `fbnet`), local/opencv/cmd: time FBNet networks, synthetic:
-  // and table:PATH are refused.
+  // (fbnet_table_device.h; needs `fbnet`), local/opencv/cmd: time FBNet networks, synthetic:SEED
+  // is an FBNet lookup-table device (fbnet_synthetic_device.h; needs `fbnet`, takes no
+  // options), table:PATH is refused.
   SpaceKind space = SpaceKind::kNb201;
-  FbnetTables* fbnet = nullptr;                      // for FBNet table: and cmd: devices
+  FbnetTables* fbnet = nullptr;                      // for FBNet table:, synthetic: and cmd: devices
 };
 
 // Throws ParseError for a malformed spec or an unknown name, DataError for a missing table.
