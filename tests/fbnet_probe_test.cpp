@@ -198,7 +198,10 @@ TEST(FbnetSearch, AnswersAMeasuredNetworkWithinTheBudget) {
   FbnetSearchInputs inputs;
   inputs.candidates = &target.numbering;
   inputs.train_tables = {&proxy.table};
-  const FbnetSearchReport report = RunFbnetSearch(device, inputs, budget, 10, nullptr, "");
+  const FbnetObjective objective = MakeFbnetObjective(target.numbering);
+  inputs.objective = &objective;
+  const std::unique_ptr<FbnetStrategy> strategy = MakeFbnetStrategy("scaled-proxy");
+  const FbnetSearchReport report = RunFbnetSearch(*strategy, device, inputs, budget, 10, 0, nullptr, "");
   ASSERT_TRUE(report.answer.feasible);
   EXPECT_LE(report.answer.chosen.measurement.latency_ms, budget);
   EXPECT_LE(report.probes_used, 10);
@@ -215,16 +218,19 @@ TEST(FbnetSearch, TheAnswerRuleNeverPicksAnInfeasibleNetwork) {
   std::vector<ProbeRecord> probed(3);
   for (int i = 0; i < 3; ++i) {
     probed[static_cast<std::size_t>(i)].arch = t.numbering.At(i);
+    probed[static_cast<std::size_t>(i)].index = i;
     probed[static_cast<std::size_t>(i)].measurement.latency_ms = t.table.At(i);
   }
   const double lowest = std::min({t.table.At(0), t.table.At(1), t.table.At(2)});
-  const FbnetAnswer none = ChooseFbnetAnswer(probed, lowest / 2);
+  const FbnetObjective objective = MakeFbnetObjective(t.numbering);
+  const FbnetAnswer none = ChooseFbnetAnswer(probed, lowest / 2, objective);
   EXPECT_FALSE(none.feasible);
   EXPECT_EQ(none.chosen.measurement.latency_ms, lowest);
-  const FbnetAnswer all = ChooseFbnetAnswer(probed, 1e9);
+  const FbnetAnswer all = ChooseFbnetAnswer(probed, 1e9, objective);
   EXPECT_TRUE(all.feasible);
-  EXPECT_EQ(all.multiply_adds, std::max({FbnetMultiplyAdds(t.numbering.At(0)), FbnetMultiplyAdds(t.numbering.At(1)),
-                                         FbnetMultiplyAdds(t.numbering.At(2))}));
+  EXPECT_EQ(all.objective, static_cast<double>(std::max({FbnetMultiplyAdds(t.numbering.At(0)),
+                                                         FbnetMultiplyAdds(t.numbering.At(1)),
+                                                         FbnetMultiplyAdds(t.numbering.At(2))})));
 }
 
 TEST(FbnetCommandDevice, PassesTheFbnetStringAsOneArgumentAndItsOnnx) {
@@ -288,6 +294,23 @@ TEST(FbnetCli, SearchOnATableDeviceAnswersAMeasuredNetworkAndNoAccuracy) {
   const auto no_budget = testing::RunCli({"--space", "fbnet", "search", "--device", "table:fpga"});
   EXPECT_NE(no_budget.exit_code, 0);
   EXPECT_EQ(testing::CountLines(no_budget.err), 1) << no_budget.err;
+  // Every FBNet strategy answers a measured network within the budget; an NAS-Bench-201 one is
+  // refused in one line naming the FBNet ones.
+  for (const std::string& name : FbnetStrategyNames()) {
+    const auto s = testing::RunCli({"--space", "fbnet", "search", "--device", "table:fpga", "--budget-ms",
+                                    fmt::format("{}", budget), "--strategy", name, "--seed", "2", "--json"});
+    ASSERT_EQ(s.exit_code, 0) << name << ": " << s.err;
+    const nlohmann::json sj = nlohmann::json::parse(s.out);
+    EXPECT_EQ(sj["strategy"].get<std::string>(), name);
+    EXPECT_EQ(sj["objective"].get<std::string>(), "multiply-adds");
+    EXPECT_LE(sj["latency_ms"].get<double>(), budget);
+    EXPECT_EQ(sj["latency_ms"].get<double>(), tables.Table("fpga").At(sj["index"].get<int>()));
+  }
+  const auto nb201_only = testing::RunCli({"--space", "fbnet", "search", "--device", "table:fpga", "--budget-ms",
+                                           fmt::format("{}", budget), "--strategy", "evolution"});
+  EXPECT_NE(nb201_only.exit_code, 0);
+  EXPECT_EQ(testing::CountLines(nb201_only.err), 1) << nb201_only.err;
+  for (const std::string& name : FbnetStrategyNames()) EXPECT_NE(nb201_only.err.find(name), std::string::npos);
 }
 
 }  // namespace

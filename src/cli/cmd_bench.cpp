@@ -1,5 +1,7 @@
 // simnas bench: the few-probe HW-NAS benchmark, every strategy on held-out devices, and its
 // report (Markdown + figures). Resumable: finished runs are kept in <out>/runs.jsonl.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cli_context.h"
@@ -40,7 +42,12 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     options.proxy_dir = args->proxy_dir.empty() ? ctx.Env().proxy_tables_dir : fs::path(args->proxy_dir);
     options.strategies = ctx.Strategies();
     for (Dataset d : kAllDatasets) RequireSameFile(*ctx.cluster, "the proxy table", ProxyTableFile(options.proxy_dir, d));
-    BenchRunner runner(config, ctx.Data(), ctx.Devices(), ctx.Store(), options);
+    DeviceEnvironment devices = ctx.Devices();
+    // FBNet groups open HELP's FBNet tables whatever --space says (bench/fbnet_bench.h).
+    if (std::any_of(config.groups.begin(), config.groups.end(), [](const BenchGroup& g) { return IsFbnetGroup(g); })) {
+      devices.fbnet = &ctx.Fbnet();
+    }
+    BenchRunner runner(config, ctx.Data(), devices, ctx.Store(), options);
     if (!args->report_only) runner.Run(*ctx.cluster);
     // Rank 0 owns runs.jsonl and the report.
     if (!ctx.cluster->leader()) return;

@@ -1,6 +1,7 @@
 // simnas search: find an architecture for a device within a probe budget; every latency in
 // the answer was measured on the device.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -14,14 +15,11 @@
 namespace simnas::cli {
 namespace {
 
-// --space fbnet: the scaled-proxy search over HELP's 5,000 networks (strategies/fbnet_search.h).
-void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::string& strategy,
+// --space fbnet: an FBNet strategy over HELP's 5,000 networks (strategies/fbnet_search.h).
+void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::string& strategy_name,
                  std::optional<double> budget_ms, int probes, const std::string& dataset, std::uint64_t seed,
                  const std::string& given_run_id, const ProxyArgs& proxy_args, bool json) {
-  if (!strategy.empty() && strategy != kFbnetStrategyName) {
-    throw ParseError(fmt::format("--strategy {}: under --space fbnet the only strategy so far is {}", strategy,
-                                 kFbnetStrategyName));
-  }
+  std::unique_ptr<FbnetStrategy> strategy = MakeFbnetStrategy(strategy_name);
   if (!budget_ms) throw ParseError("search --space fbnet needs --budget-ms (FBNet has no unconstrained reward)");
   if (ParseDataset(dataset) != Dataset::kCifar100) {
     throw ParseError(fmt::format("--dataset {}: HELP's FBNet tables are CIFAR-100's", dataset));
@@ -29,11 +27,12 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
   if (!proxy_args.proxy_table.empty() || proxy_args.aggregate != ProxyArgs{}.aggregate) {
     throw ParseError("--proxy-table / --aggregate: FBNet has no proxy table yet (its search ranks by multiply-adds)");
   }
-  (void)seed;  // the FBNet search is deterministic; --seed changes nothing
   FbnetTables& fbnet = ctx.Fbnet();
   std::unique_ptr<Device> device = ctx.OpenDevice(device_spec);
   FbnetSearchInputs inputs;
   inputs.candidates = &fbnet.Numbering();
+  const FbnetObjective objective = MakeFbnetObjective(fbnet.Numbering());
+  inputs.objective = &objective;
   const LatencyTable* own = device->FullTable();
   for (const std::string& name : FbnetTables::TrainDevices()) {
     if (own != nullptr && own->name() == name) continue;  // leave the target out
@@ -43,13 +42,13 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
   const auto announce = [&] {
     if (!json) {
       fmt::print(stderr, "searching on {} with strategy {} ({} probes, run id {})\n", device->Spec(),
-                 kFbnetStrategyName, probes, run_id);
+                 strategy->name(), probes, run_id);
     }
   };
   FbnetSearchReport report;
   try {
-    report = RunFbnetSearch(*device, inputs, *budget_ms, probes, device->IsLive() ? &ctx.Store() : nullptr, run_id,
-                            announce);
+    report = RunFbnetSearch(*strategy, *device, inputs, *budget_ms, probes, seed,
+                            device->IsLive() ? &ctx.Store() : nullptr, run_id, announce);
   } catch (const Interrupted&) {
     throw Interrupted(fmt::format("search interrupted; its probes so far are saved: run it again with --run-id {} "
                                   "to resume without measuring them twice",
@@ -62,8 +61,9 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
           : fmt::format("HELP's {} FBNet networks (the device could time any; this strategy probes only these)",
                         report.candidates);
   const std::string no_accuracy =
-      "no accuracy reported: FBNet has no accuracy table; the answer is the probed network with the most "
-      "multiply-adds among those measured within the budget";
+      fmt::format("no accuracy reported: FBNet has no accuracy table; the answer is the probed network with the best "
+                  "objective ({}, a stand-in, not an accuracy) among those measured within the budget",
+                  report.objective);
   const auto index_json = [](int index) { return index < 0 ? nlohmann::json() : nlohmann::json(index); };
   if (json) {
     nlohmann::json trajectory = nlohmann::json::array();
@@ -73,11 +73,12 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
                             {"index", index_json(r.index)},
                             {"latency_ms", r.measurement.latency_ms},
                             {"spread", r.measurement.spread},
-                            {"multiply_adds", report.trajectory_multiply_adds[i]},
+                            {"objective", report.trajectory_objective[i]},
                             {"replayed", r.replayed}});
     }
     nlohmann::json j = {{"space", "fbnet"},
                         {"strategy", report.strategy},
+                        {"objective", report.objective},
                         {"device", report.device},
                         {"run_id", report.run_id},
                         {"dataset", "cifar100"},
@@ -98,24 +99,25 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
       j["index"] = index_json(c.index);
       j["latency_ms"] = c.measurement.latency_ms;
       j["spread"] = c.measurement.spread;
-      j["multiply_adds"] = report.answer.multiply_adds;
+      j["objective_value"] = report.answer.objective;
     }
     PrintJson(j);
   } else {
-    fmt::print("candidates: {}; ranked by the table of {} (proxy device)\n", candidates, report.proxy_device);
+    fmt::print("candidates: {}; strategy {}, objective {}, proxy device {}\n", candidates, report.strategy,
+               report.objective, report.proxy_device);
     for (std::size_t i = 0; i < report.trajectory.size(); ++i) {
       const ProbeRecord& r = report.trajectory[i];
-      fmt::print("  probe {:>9.3f} ms  {:>7.2f} M madds  {}{}\n", r.measurement.latency_ms,
-                 report.trajectory_multiply_adds[i] / 1e6, r.arch.ToString(), r.replayed ? "  (replayed)" : "");
+      fmt::print("  probe {:>9.3f} ms  {} {:>12.6g}  {}{}\n", r.measurement.latency_ms, report.objective,
+                 report.trajectory_objective[i], r.arch.ToString(), r.replayed ? "  (replayed)" : "");
     }
     if (!report.answer.found) {
       fmt::print("no network was probed\n");
     } else {
       const ProbeRecord& c = report.answer.chosen;
-      fmt::print("{} {}\n  index {}, measured {:.3f} ms (budget {:.3f} ms), {:.2f} M multiply-adds, {} probes, {:.1f} s\n",
+      fmt::print("{} {}\n  index {}, measured {:.3f} ms (budget {:.3f} ms), {} {:.6g}, {} probes, {:.1f} s\n",
                  report.answer.feasible ? "answer" : "NO FEASIBLE NETWORK; fastest probed:", c.arch.ToString(),
                  c.index < 0 ? std::string("none") : std::to_string(c.index), c.measurement.latency_ms,
-                 report.budget_ms, report.answer.multiply_adds / 1e6, report.probes_used, report.wall_seconds);
+                 report.budget_ms, report.objective, report.answer.objective, report.probes_used, report.wall_seconds);
       fmt::print("  {}\n", no_accuracy);
     }
   }
@@ -143,7 +145,9 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
   };
   auto args = std::make_shared<Args>();
   AddDeviceOption(cmd, args->device, "Device spec (default: local, this machine's CPU)");
-  cmd->add_option("--strategy", args->strategy, "Search strategy (default: " + DefaultStrategyName() + ")");
+  cmd->add_option("--strategy", args->strategy,
+                  "Search strategy (default: " + DefaultStrategyName() + "; under --space fbnet: " +
+                      fmt::format("{}, default {}", fmt::join(FbnetStrategyNames(), ", "), kFbnetDefaultStrategy) + ")");
   cmd->add_option("--budget-ms", args->budget_ms, "Latency budget in ms (without one: the unconstrained reward)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--probes", args->probes, "Probe budget: distinct cells measured on the device")

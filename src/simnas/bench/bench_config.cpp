@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 
 #include "simnas/core/error.h"
+#include "simnas/data/fbnet_data.h"
+#include "simnas/strategies/fbnet_search.h"
 #include "simnas/core/file_util.h"
 #include "simnas/devices/device_spec.h"
 
@@ -53,8 +55,10 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
     BenchGroup group;
     group.kind = Get<std::string>(g, "kind", where, "");
     group.name = Get<std::string>(g, "name", where, group.kind);
-    if (group.kind != "help" && group.kind != "percentile" && group.kind != "budgets" && group.kind != "unconstrained") {
-      throw DataError(fmt::format("{}: kind '{}' is not help, percentile, budgets or unconstrained", where, group.kind));
+    if (group.kind != "help" && group.kind != "percentile" && group.kind != "fbnet-percentile" &&
+        group.kind != "budgets" && group.kind != "unconstrained") {
+      throw DataError(fmt::format("{}: kind '{}' is not help, percentile, fbnet-percentile, budgets or unconstrained",
+                                  where, group.kind));
     }
     group.devices = Get<std::vector<std::string>>(g, "devices", where, {});
     if (group.kind != "help" && group.devices.empty()) throw DataError(where + ": needs \"devices\"");
@@ -65,6 +69,13 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
         group.datasets.push_back(ParseDataset(d));
       }
     }
+    if (IsFbnetGroup(group) && group.datasets != std::vector<Dataset>{Dataset::kCifar100}) {
+      throw DataError(where + ": HELP's FBNet tables are CIFAR-100's; \"datasets\" can only be [\"cifar100\"]");
+    }
+    if (g.contains("objective") && !IsFbnetGroup(group)) {
+      throw DataError(where + ": \"objective\" is for fbnet-percentile groups");
+    }
+    group.objective = Get<std::string>(g, "objective", where, group.objective);
     group.percentiles = Get<std::vector<double>>(g, "percentiles", where, group.percentiles);
     group.budgets_ms = Get<std::vector<double>>(g, "budgets_ms", where, {});
     if (group.kind == "budgets" && group.budgets_ms.empty()) throw DataError(where + ": needs \"budgets_ms\"");
@@ -73,6 +84,16 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
       if (p < 1) throw DataError(fmt::format("{}: probe budget {} must be >= 1", where, p));
     }
     group.strategies = Get<std::vector<std::string>>(g, "strategies", where, {});
+    if (IsFbnetGroup(group)) {
+      if (group.strategies.empty()) throw DataError(where + ": an fbnet-percentile group needs its own \"strategies\"");
+      for (const std::string& name : group.strategies) {
+        try {
+          (void)MakeFbnetStrategy(name);
+        } catch (const ParseError& e) {
+          throw DataError(fmt::format("{}: {}", where, e.what()));
+        }
+      }
+    }
     group.seeds = Get<int>(g, "seeds", where, 0);
     group.controller_loo_steps = Get<std::int64_t>(g, "controller_loo_steps", where, 0);
     if (group.controller_loo_steps < 0) throw DataError(where + ": \"controller_loo_steps\" must be >= 0");
@@ -105,7 +126,11 @@ std::vector<std::string> ExpandDevices(const BenchGroup& group, const BenchmarkD
   }
   std::vector<std::string> out;
   for (const std::string& d : group.devices) {
-    if (IsDeviceGroup(d)) {
+    if (IsFbnetGroup(group) && (d == "test" || d == "train")) {
+      for (const std::string& name : d == "test" ? FbnetTables::TestDevices() : FbnetTables::TrainDevices()) {
+        out.push_back(DeviceSpec::Table(name).ToString());
+      }
+    } else if (IsDeviceGroup(d)) {
       for (const DeviceSpec& spec : ExpandDeviceGroup(d, data)) out.push_back(spec.ToString());
     } else {
       out.push_back(d);
@@ -126,7 +151,7 @@ std::string GroupDigest(const BenchConfig& config, const BenchGroup& group) {
   nlohmann::json datasets = nlohmann::json::array();
   for (Dataset d : group.datasets) datasets.push_back(std::string(DatasetName(d)));
   // nlohmann::json objects keep their keys sorted: the dump is canonical.
-  const nlohmann::json j = {
+  nlohmann::json j = {
       {"name", group.name},
       {"kind", group.kind},
       {"devices", group.devices},
@@ -138,6 +163,10 @@ std::string GroupDigest(const BenchConfig& config, const BenchGroup& group) {
       {"seeds", group.seeds > 0 ? group.seeds : config.seeds},
       {"reference", {{"top", group.reference.top}, {"random", group.reference.random}, {"seed", group.reference.seed}}},
       {"controller_loo_steps", group.controller_loo_steps}};
+  if (IsFbnetGroup(group)) {  // only FBNet groups have these: every other group's digest stays as it was
+    j["objective"] = group.objective;
+    j["fbnet_default_strategy"] = kFbnetDefaultStrategy;
+  }
   const std::string text = j.dump();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
@@ -164,7 +193,7 @@ std::map<std::string, std::string> PlanRuns(const BenchConfig& config, const Ben
         }
       } else {
         for (Dataset dataset : group.datasets) {
-          if (group.kind == "percentile") {
+          if (group.kind == "percentile" || IsFbnetGroup(group)) {
             for (double p : group.percentiles) tasks.emplace_back(dataset, PercentileLabel(p));
           } else if (group.kind == "budgets") {
             for (double b : group.budgets_ms) tasks.emplace_back(dataset, BudgetLabel(b));

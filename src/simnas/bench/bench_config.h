@@ -17,7 +17,11 @@
 // }
 //
 // kinds: "help" = HELP's latency-constrained NAS table (CIFAR-100, 15 device/budget pairs);
-// "percentile" = budgets at latency percentiles of each device; "budgets" = explicit
+// "percentile" = budgets at latency percentiles of each device; "fbnet-percentile" = the same
+// on FBNet (devices: `table:NAME` of HELP's 23 FBNet tables, aliases "test"/"train" = FBNet's
+// test/train devices; CIFAR-100 only; strategies are FBNet's, "default" = the FBNet default;
+// "objective": the FBNet objective source, default "macs"; scored by proxy regret,
+// bench/fbnet_bench.h); "budgets" = explicit
 // "budgets_ms"; "unconstrained" = the paper's reward. "devices" takes specs (table:NAME,
 // table:PATH, local, cmd:..., synthetic:SEED) and the aliases "test" and "train". A group
 // may override "strategies", "seeds" and "probes" (default [10]). Devices without a full
@@ -50,7 +54,7 @@ struct ReferenceSampleSpec {
 
 struct BenchGroup {
   std::string name;
-  std::string kind;  // help | percentile | budgets | unconstrained
+  std::string kind;  // help | percentile | fbnet-percentile | budgets | unconstrained
   std::vector<std::string> devices;
   std::vector<Dataset> datasets = {Dataset::kCifar100};
   std::vector<double> percentiles = {25, 50, 75};
@@ -60,7 +64,10 @@ struct BenchGroup {
   int seeds = 0;                        // 0: the config's
   ReferenceSampleSpec reference;
   std::int64_t controller_loo_steps = 0;  // 0: the committed default controller
+  std::string objective = "macs";         // fbnet-percentile: MakeFbnetObjective's source
 };
+
+inline bool IsFbnetGroup(const BenchGroup& group) { return group.kind == "fbnet-percentile"; }
 
 struct BenchConfig {
   std::string name = "bench";

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "simnas/bench/fbnet_bench.h"
 #include "simnas/bench/ground_truth.h"
 #include "simnas/bench/leave_one_out.h"
 #include "simnas/controller/controller_model.h"
@@ -127,7 +128,8 @@ void BenchRunner::Run(Cluster& cluster) {
     if (group.kind == "help") tasks = static_cast<std::int64_t>(HelpTable4().size());
     else {
       const auto per_device = static_cast<std::int64_t>(group.datasets.size()) *
-                              (group.kind == "percentile"  ? static_cast<std::int64_t>(group.percentiles.size())
+                              (group.kind == "percentile" || IsFbnetGroup(group)
+                                   ? static_cast<std::int64_t>(group.percentiles.size())
                                : group.kind == "budgets"   ? static_cast<std::int64_t>(group.budgets_ms.size())
                                                            : 1);
       tasks = per_device * static_cast<std::int64_t>(ExpandDevices(group, *data_).size());
@@ -181,6 +183,10 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
   const std::vector<std::string>& names = group.strategies.empty() ? config_.strategies : group.strategies;
   const int seeds = group.seeds > 0 ? group.seeds : config_.seeds;
   const std::string digest = GroupDigest(config_, group);
+  if (IsFbnetGroup(group)) {
+    RunFbnetBenchUnit(group, spec, digest, seeds, done, devices_, post);
+    return;
+  }
   {
     {
       const DeviceSpec device_spec = DeviceSpec::Parse(spec);

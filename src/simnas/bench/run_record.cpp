@@ -39,6 +39,40 @@ bool Bool(const nlohmann::json& row, const char* name) {
   return v.get<bool>();
 }
 
+// A number, or null (read as 0) where null is allowed.
+double NumberOrNull(const nlohmann::json& row, const char* name, bool null_allowed) {
+  if (null_allowed && Field(row, name).is_null()) return 0;
+  return Number(row, name);
+}
+
+nlohmann::json FbnetScoreToJson(const FbnetRunScore& f) {
+  const auto optional = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  return {{"objective", f.objective},
+          {"proxy_device", f.proxy_device},
+          {"candidates", f.candidates},
+          {"feasible_candidates", f.feasible_candidates},
+          {"best_objective", f.best_objective},
+          {"best_index", f.best_index},
+          {"answer_objective", optional(f.answer_objective)},
+          {"regret", optional(f.regret)},
+          {"rank_share", optional(f.rank_share)}};
+}
+
+FbnetRunScore FbnetScoreFromJson(const nlohmann::json& j) {
+  if (!j.is_object()) throw DataError("field \"fbnet\" is not an object");
+  FbnetRunScore f;
+  f.objective = String(j, "objective");
+  f.proxy_device = String(j, "proxy_device");
+  f.candidates = Integer(j, "candidates");
+  f.feasible_candidates = Integer(j, "feasible_candidates");
+  f.best_objective = Number(j, "best_objective");
+  f.best_index = Integer(j, "best_index");
+  if (!Field(j, "answer_objective").is_null()) f.answer_objective = Number(j, "answer_objective");
+  if (!Field(j, "regret").is_null()) f.regret = Number(j, "regret");
+  if (!Field(j, "rank_share").is_null()) f.rank_share = Number(j, "rank_share");
+  return f;
+}
+
 }  // namespace
 
 nlohmann::json RunRecordToJson(const RunRecord& r) {
@@ -62,6 +96,12 @@ nlohmann::json RunRecordToJson(const RunRecord& r) {
                       {"feasible", r.feasible},
                       {"true_feasible", r.true_feasible}};
   if (r.config_digest) j["config_digest"] = *r.config_digest;
+  if (r.fbnet) {
+    // No accuracy on FBNet: the accuracy fields are null, the scores are under "fbnet".
+    j["fbnet"] = FbnetScoreToJson(*r.fbnet);
+    j["oracle_accuracy"] = nullptr;
+    j["proxy_oracle_accuracy"] = nullptr;
+  }
   if (r.error) {
     j["error"] = *r.error;
   } else {
@@ -79,6 +119,10 @@ nlohmann::json RunRecordToJson(const RunRecord& r) {
     j["latency_percentile"] = a->latency_percentile;
     j["regret"] = a->regret;
     if (a->reward) j["reward"] = *a->reward;
+    if (r.fbnet) {
+      j["accuracy"] = nullptr;
+      j["regret"] = nullptr;
+    }
   }
   return j;
 }
@@ -96,9 +140,11 @@ RunRecord RunRecordFromJson(const nlohmann::json& row) {
   r.strategy = String(row, "strategy");
   r.probes = Integer(row, "probes");
   r.seed = Integer(row, "seed");
-  r.oracle_accuracy = Number(row, "oracle_accuracy");
+  if (row.contains("fbnet")) r.fbnet = FbnetScoreFromJson(row["fbnet"]);
+  const bool fbnet = r.fbnet.has_value();
+  r.oracle_accuracy = NumberOrNull(row, "oracle_accuracy", fbnet);
   r.oracle_index = Integer(row, "oracle_index");
-  r.proxy_oracle_accuracy = Number(row, "proxy_oracle_accuracy");
+  r.proxy_oracle_accuracy = NumberOrNull(row, "proxy_oracle_accuracy", fbnet);
   r.proxy_oracle_index = Integer(row, "proxy_oracle_index");
   r.ground_truth_complete = Bool(row, "ground_truth_complete");
   if (row.contains("config_digest")) r.config_digest = String(row, "config_digest");
@@ -122,10 +168,10 @@ RunRecord RunRecordFromJson(const nlohmann::json& row) {
     a.arch = String(row, "arch");
     a.latency_ms = Number(row, "latency_ms");
     a.true_latency_ms = Number(row, "true_latency_ms");
-    a.accuracy = Number(row, "accuracy");
+    a.accuracy = NumberOrNull(row, "accuracy", fbnet);
     a.proxy = Number(row, "proxy");
     a.latency_percentile = Number(row, "latency_percentile");
-    a.regret = Number(row, "regret");
+    a.regret = NumberOrNull(row, "regret", fbnet);
     if (row.contains("reward")) a.reward = Number(row, "reward");
     r.answer = a;
   }

@@ -26,6 +26,22 @@ struct RunAnswer {
   std::optional<double> reward;    // unconstrained tasks only
 };
 
+// The scores of an FBNet run (group kind "fbnet-percentile"). FBNet has no accuracy: a run is
+// scored by its objective (a proxy, e.g. multiply-adds) against the best objective within the
+// budget among the table's candidates (exact latencies): proxy regret. In such rows the
+// accuracy fields are null in the JSON (0 here) and mean nothing.
+struct FbnetRunScore {
+  std::string objective;          // the objective's name
+  std::string proxy_device;       // the train table the proxy-based strategies followed
+  int candidates = 0;
+  int feasible_candidates = 0;    // candidates within the budget on the device's table
+  double best_objective = 0;      // the best objective among them
+  int best_index = -1;
+  std::optional<double> answer_objective;  // runs with an answer
+  std::optional<double> regret;            // best_objective - answer_objective, feasible answers only
+  std::optional<double> rank_share;        // share of feasible candidates with a better objective (0 = best)
+};
+
 struct RunRecord {
   std::string key;  // RunKey: group|device|dataset|budget label|strategy|probes|seed
   std::string group;
@@ -51,6 +67,7 @@ struct RunRecord {
   std::optional<RunAnswer> answer;  // "found" in the JSON
   bool feasible = false;       // the answer's measured latency meets the budget
   bool true_feasible = false;  // its ground-truth latency meets the budget
+  std::optional<FbnetRunScore> fbnet;  // FBNet runs only ("fbnet" in the JSON)
 
   bool found() const { return answer.has_value(); }
 };

@@ -4,143 +4,390 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <random>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
+#include "simnas/latency_model/feature_linear.h"
+#include "simnas/monotonicity/adaproxy.h"
 #include "simnas/monotonicity/srcc.h"
-#include "simnas/search_space/fbnet/fbnet_cost.h"
+#include "simnas/search_space/fbnet/fbnet_encoding.h"
 
 namespace simnas {
 
-FbnetAnswer ChooseFbnetAnswer(const std::vector<ProbeRecord>& probed, double budget_ms) {
+FbnetAnswer ChooseFbnetAnswer(const std::vector<ProbeRecord>& probed, double budget_ms,
+                              const FbnetObjective& objective) {
   FbnetAnswer answer;
   if (probed.empty()) return answer;
   answer.found = true;
   const ProbeRecord* best = nullptr;
   const ProbeRecord* fastest = nullptr;
-  std::int64_t best_madds = 0;
+  double best_score = 0;
   for (const ProbeRecord& r : probed) {
+    if (r.index < 0 || r.index >= static_cast<int>(objective.scores.size())) {
+      throw Error(fmt::format("FBNet answer: probed network {} is not one of the {} candidates of objective {}",
+                              r.arch.ToString(), objective.scores.size(), objective.name));
+    }
     if (fastest == nullptr || r.measurement.latency_ms < fastest->measurement.latency_ms) fastest = &r;
     if (r.measurement.latency_ms > budget_ms) continue;
-    const std::int64_t madds = FbnetMultiplyAdds(r.arch.fbnet());
-    if (best == nullptr || madds > best_madds ||
-        (madds == best_madds && r.measurement.latency_ms < best->measurement.latency_ms)) {
+    const double score = objective(r.index);
+    if (best == nullptr || score > best_score ||
+        (score == best_score && r.measurement.latency_ms < best->measurement.latency_ms)) {
       best = &r;
-      best_madds = madds;
+      best_score = score;
     }
   }
   answer.feasible = best != nullptr;
   answer.chosen = best != nullptr ? *best : *fastest;
-  answer.multiply_adds = FbnetMultiplyAdds(answer.chosen.arch.fbnet());
+  answer.objective = objective(answer.chosen.index);
   return answer;
+}
+
+const LatencyTable& ChooseFbnetProxyTable(const std::vector<const LatencyTable*>& tables) {
+  if (tables.empty()) throw Error("FBNet search: no train table to rank the candidates by");
+  return *tables[tables.size() == 1 ? 0 : ChooseProxyDevice(tables)];
+}
+
+const LatencyTable& FbnetProxyTable(const FbnetSearchInputs& inputs) {
+  return inputs.proxy != nullptr ? *inputs.proxy : ChooseFbnetProxyTable(inputs.train_tables);
 }
 
 namespace {
 
-void Search(ProbeSession& session, const FbnetNumbering& candidates, const std::vector<double>& predicted,
-            const std::vector<std::int64_t>& madds, double budget) {
-  const int count = candidates.size();
-  // The Pareto front of (lower predicted latency, more multiply-adds), by predicted latency.
-  std::vector<int> order(static_cast<std::size_t>(count));
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    const auto ua = static_cast<std::size_t>(a), ub = static_cast<std::size_t>(b);
-    return predicted[ua] != predicted[ub] ? predicted[ua] < predicted[ub] : madds[ua] > madds[ub];
-  });
-  std::vector<int> front;
-  for (const int i : order) {
-    if (front.empty() || madds[static_cast<std::size_t>(i)] > madds[static_cast<std::size_t>(front.back())]) {
-      front.push_back(i);
+std::size_t U(int i) { return static_cast<std::size_t>(i); }
+
+// `random`: distinct candidates in a seeded random order.
+class FbnetRandom : public FbnetStrategy {
+ public:
+  std::string name() const override { return "random"; }
+  void Search(ProbeSession& session, const FbnetSearchInputs& inputs, double /*budget_ms*/,
+              std::uint64_t seed) override {
+    const int count = inputs.candidates->size();
+    std::vector<int> order(U(count));
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(seed);
+    // Fisher-Yates from the front, one draw per probe (the modulo keeps it the same everywhere).
+    for (int k = 0; k < count && session.remaining() > 0; ++k) {
+      const int j = k + static_cast<int>(rng() % static_cast<std::uint64_t>(count - k));
+      std::swap(order[U(k)], order[U(j)]);
+      if (session.TryProbe(inputs.candidates->At(order[U(k)])) == nullptr) return;
     }
   }
-  const int n = static_cast<int>(front.size());
-  const auto pred = [&](int pos) { return predicted[static_cast<std::size_t>(front[static_cast<std::size_t>(pos)])]; };
-  std::map<int, double> measured;  // front position -> measured latency
-  const auto ratio_near = [&](int pos) {
-    int best = -1;
-    for (const auto& [p, ms] : measured) {
-      if (best < 0 || std::abs(p - pos) < std::abs(best - pos)) best = p;
-    }
-    return best < 0 ? 1.0 : measured.at(best) / pred(best);
-  };
-  int lo = -1, hi = n;  // highest position measured within the budget, lowest measured above it
-  while (session.remaining() > 0 && lo + 1 < hi) {
-    int pos;
-    if (measured.empty()) {
-      pos = n / 2;
-    } else if (lo >= 0 && hi < n) {
-      pos = (lo + hi) / 2;
-    } else {
-      pos = -1;
-      for (int p = lo + 1; p < hi; ++p) {
-        if (pred(p) * ratio_near(p) <= budget) pos = p;
-      }
-      if (hi == n) pos = std::max(pos, lo + 1);  // all measured fit: at least one member further
-      if (lo < 0) pos = pos < 0 ? 0 : std::min(pos, hi - 1);
-    }
-    const ProbeRecord* r = session.TryProbe(candidates.At(front[static_cast<std::size_t>(pos)]));
-    if (r == nullptr) return;
-    measured[pos] = r->measurement.latency_ms;
-    if (r->measurement.latency_ms <= budget) lo = pos;
-    else hi = pos;
-  }
-  // Bracket closed: the candidates with the most multiply-adds predicted to fit; when nothing
-  // measured fits yet, the fastest predicted candidates instead (the ranking may be wrong).
-  std::vector<int> rest;
-  if (lo >= 0) {
-    const double ratio = measured.at(lo) / pred(lo);
-    for (int i = 0; i < count; ++i) {
-      if (predicted[static_cast<std::size_t>(i)] * ratio <= budget) rest.push_back(i);
-    }
-    std::stable_sort(rest.begin(), rest.end(), [&](int a, int b) {
-      return madds[static_cast<std::size_t>(a)] > madds[static_cast<std::size_t>(b)];
+};
+
+// `scaled-proxy`. Probing (One Proxy Device's step 5, simplified): the candidates on the Pareto
+// front of (predicted latency, objective) in order of predicted latency; first the middle
+// member; then, while every measured member is on one side of the budget, the member predicted
+// to fit once predictions are rescaled by measured/predicted of the nearest measured member (at
+// least one member further); once the budget is bracketed, bisection; once the bracket is
+// closed, the unprobed candidates with the best objective predicted to fit (rescaled by the
+// highest member measured within the budget), or, when no member fits, the fastest predicted ones.
+class FbnetScaledProxy : public FbnetStrategy {
+ public:
+  std::string name() const override { return "scaled-proxy"; }
+  void Search(ProbeSession& session, const FbnetSearchInputs& inputs, double budget,
+              std::uint64_t /*seed*/) override {
+    const FbnetNumbering& candidates = *inputs.candidates;
+    const std::vector<double>& predicted = FbnetProxyTable(inputs).values();
+    const std::vector<double>& score = inputs.objective->scores;
+    const int count = candidates.size();
+    // The Pareto front of (lower predicted latency, better objective), by predicted latency.
+    std::vector<int> order(U(count));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+      return predicted[U(a)] != predicted[U(b)] ? predicted[U(a)] < predicted[U(b)] : score[U(a)] > score[U(b)];
     });
-  } else {
-    rest = order;  // by predicted latency
+    std::vector<int> front;
+    for (const int i : order) {
+      if (front.empty() || score[U(i)] > score[U(front.back())]) front.push_back(i);
+    }
+    const int n = static_cast<int>(front.size());
+    const auto pred = [&](int pos) { return predicted[U(front[U(pos)])]; };
+    std::map<int, double> measured;  // front position -> measured latency
+    const auto ratio_near = [&](int pos) {
+      int best = -1;
+      for (const auto& [p, ms] : measured) {
+        if (best < 0 || std::abs(p - pos) < std::abs(best - pos)) best = p;
+      }
+      return best < 0 ? 1.0 : measured.at(best) / pred(best);
+    };
+    int lo = -1, hi = n;  // highest position measured within the budget, lowest measured above it
+    while (session.remaining() > 0 && lo + 1 < hi) {
+      int pos;
+      if (measured.empty()) {
+        pos = n / 2;
+      } else if (lo >= 0 && hi < n) {
+        pos = (lo + hi) / 2;
+      } else {
+        pos = -1;
+        for (int p = lo + 1; p < hi; ++p) {
+          if (pred(p) * ratio_near(p) <= budget) pos = p;
+        }
+        if (hi == n) pos = std::max(pos, lo + 1);  // all measured fit: at least one member further
+        if (lo < 0) pos = pos < 0 ? 0 : std::min(pos, hi - 1);
+      }
+      const ProbeRecord* r = session.TryProbe(candidates.At(front[U(pos)]));
+      if (r == nullptr) return;
+      measured[pos] = r->measurement.latency_ms;
+      if (r->measurement.latency_ms <= budget) lo = pos;
+      else hi = pos;
+    }
+    // Bracket closed: the candidates with the best objective predicted to fit; when nothing
+    // measured fits yet, the fastest predicted candidates instead (the ranking may be wrong).
+    std::vector<int> rest;
+    if (lo >= 0) {
+      const double ratio = measured.at(lo) / pred(lo);
+      for (int i = 0; i < count; ++i) {
+        if (predicted[U(i)] * ratio <= budget) rest.push_back(i);
+      }
+      std::stable_sort(rest.begin(), rest.end(), [&](int a, int b) { return score[U(a)] > score[U(b)]; });
+    } else {
+      rest = order;  // by predicted latency
+    }
+    for (const int i : rest) {
+      if (session.remaining() <= 0) return;
+      if (session.WasProbed(candidates.At(i))) continue;
+      session.TryProbe(candidates.At(i));
+    }
   }
-  for (const int i : rest) {
-    if (session.remaining() <= 0) return;
-    if (session.WasProbed(candidates.At(i))) continue;
-    session.TryProbe(candidates.At(i));
+};
+
+// `one-proxy`: the proxy table as a linear model on the layer-onehot features, adapted to the
+// target by AdaProxy after every probe (see the header).
+class FbnetOneProxy : public FbnetStrategy {
+ public:
+  std::string name() const override { return "one-proxy"; }
+  void Search(ProbeSession& session, const FbnetSearchInputs& inputs, double budget,
+              std::uint64_t /*seed*/) override {
+    const FbnetNumbering& candidates = *inputs.candidates;
+    const LatencyTable& proxy = FbnetProxyTable(inputs);
+    const Model& model = ModelOf(candidates, proxy);
+    const std::vector<double>& score = inputs.objective->scores;
+    const int count = candidates.size();
+    std::vector<double> predicted = model.base;  // the proxy's own scale until the first probe
+    std::vector<int> probed_rows;
+    std::vector<double> probed_ms;
+    std::vector<char> probed(U(count), 0);
+    while (session.remaining() > 0) {
+      int pick = -1;
+      if (probed_rows.empty()) {
+        // The candidate at the median of the proxy's prediction: its scale is not the target's.
+        std::vector<int> order(U(count));
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return predicted[U(a)] < predicted[U(b)]; });
+        pick = order[U(count / 2)];
+      } else {
+        for (int i = 0; i < count; ++i) {
+          if (probed[U(i)] || predicted[U(i)] > budget) continue;
+          if (pick < 0 || score[U(i)] > score[U(pick)] ||
+              (score[U(i)] == score[U(pick)] && predicted[U(i)] < predicted[U(pick)])) {
+            pick = i;
+          }
+        }
+        if (pick < 0) {  // nothing predicted to fit: the fastest predicted one
+          for (int i = 0; i < count; ++i) {
+            if (!probed[U(i)] && (pick < 0 || predicted[U(i)] < predicted[U(pick)])) pick = i;
+          }
+        }
+        if (pick < 0) return;  // every candidate probed
+      }
+      const ProbeRecord* r = session.TryProbe(candidates.At(pick));
+      if (r == nullptr) return;
+      probed[U(pick)] = 1;
+      probed_rows.push_back(pick);
+      probed_ms.push_back(r->measurement.latency_ms);
+      // Refit AdaProxy on every probe so far: w' = (α + b) ∘ w.
+      Eigen::MatrixXd z(static_cast<Eigen::Index>(probed_rows.size()), model.z.cols());
+      Eigen::VectorXd y(static_cast<Eigen::Index>(probed_rows.size()));
+      for (std::size_t k = 0; k < probed_rows.size(); ++k) {
+        z.row(static_cast<Eigen::Index>(k)) = model.z.row(probed_rows[k]);
+        y(static_cast<Eigen::Index>(k)) = probed_ms[k];
+      }
+      const AdaProxyScales s = FitAdaProxyScales(z, y);
+      const Eigen::VectorXd adapted = ((s.b.array() + s.alpha) * model.w.array()).matrix();
+      const Eigen::VectorXd p = model.x * adapted;
+      for (int i = 0; i < count; ++i) predicted[U(i)] = p(i);
+    }
   }
-}
+
+ private:
+  struct Model {
+    const FbnetNumbering* candidates = nullptr;
+    const LatencyTable* proxy = nullptr;
+    std::vector<double> proxy_values;  // to tell a reused address from the same table
+    Eigen::MatrixXd x;                 // layer-onehot rows of the candidates
+    Eigen::VectorXd w;                 // the proxy's linear model
+    Eigen::MatrixXd z;                 // x_ij w_j
+    std::vector<double> base;          // x w
+  };
+  // The proxy's linear model over the candidates, kept for the next search on the same ones.
+  const Model& ModelOf(const FbnetNumbering& candidates, const LatencyTable& proxy) {
+    if (model_.candidates == &candidates && model_.proxy == &proxy && model_.proxy_values == proxy.values() &&
+        model_.x.rows() == candidates.size()) {
+      return model_;
+    }
+    Model m;
+    m.candidates = &candidates;
+    m.proxy = &proxy;
+    m.proxy_values = proxy.values();
+    m.x = EncodeFbnetArchs(candidates.archs());
+    m.w = FitFeatureLinearModel(m.x, proxy.values(), "FBNet proxy table " + proxy.name()).w;
+    m.z = m.x * m.w.asDiagonal();
+    const Eigen::VectorXd b = m.x * m.w;
+    m.base.assign(b.data(), b.data() + b.size());
+    model_ = std::move(m);
+    return model_;
+  }
+  Model model_;
+};
+
+// `matched-proxy`: like `one-proxy`, but the table followed is re-chosen after every probe among
+// all train tables: the one that best matches the measured latencies up to scale (least
+// squares of log measured − log table − c over the probed networks, c their mean), its latencies
+// rescaled by exp(c). First probe: the proxy device's median candidate. Then: the unprobed
+// candidate with the best objective among those predicted to fit (none: the fastest predicted).
+class FbnetMatchedProxy : public FbnetStrategy {
+ public:
+  std::string name() const override { return "matched-proxy"; }
+  void Search(ProbeSession& session, const FbnetSearchInputs& inputs, double budget,
+              std::uint64_t /*seed*/) override {
+    const FbnetNumbering& candidates = *inputs.candidates;
+    const std::vector<double>& score = inputs.objective->scores;
+    const int count = candidates.size();
+    std::vector<const LatencyTable*> tables = inputs.train_tables;
+    const LatencyTable* followed = &FbnetProxyTable(inputs);
+    if (tables.empty()) tables.push_back(followed);
+    std::vector<int> probed_rows;
+    std::vector<double> probed_ms;
+    std::vector<char> probed(U(count), 0);
+    double scale = 1;
+    bool any_fits = false;  // a probe measured within the budget
+    int misses = 0;         // probes measured over the budget
+    while (session.remaining() > 0) {
+      const std::vector<double>& t = followed->values();
+      // Until a probe fits, aim lower after every miss: the answer needs one measured fit.
+      const double aim = any_fits ? budget : budget * std::pow(0.8, misses);
+      int pick = -1;
+      if (probed_rows.empty()) {
+        std::vector<int> order(U(count));
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return t[U(a)] < t[U(b)]; });
+        pick = order[U(count / 2)];
+      } else {
+        for (int i = 0; i < count; ++i) {
+          if (probed[U(i)] || t[U(i)] * scale > aim) continue;
+          if (pick < 0 || score[U(i)] > score[U(pick)] || (score[U(i)] == score[U(pick)] && t[U(i)] < t[U(pick)])) {
+            pick = i;
+          }
+        }
+        if (pick < 0) {
+          for (int i = 0; i < count; ++i) {
+            if (!probed[U(i)] && (pick < 0 || t[U(i)] < t[U(pick)])) pick = i;
+          }
+        }
+        if (pick < 0) return;
+      }
+      const ProbeRecord* r = session.TryProbe(candidates.At(pick));
+      if (r == nullptr) return;
+      probed[U(pick)] = 1;
+      probed_rows.push_back(pick);
+      probed_ms.push_back(r->measurement.latency_ms);
+      if (r->measurement.latency_ms <= budget) any_fits = true;
+      else ++misses;
+      // Re-choose the table: the smallest log-residual after the best scale (ties: the earlier
+      // table; with one probe every table fits exactly, so the proxy device stays).
+      double best_error = 0;
+      const LatencyTable* best = nullptr;
+      double best_shift = 0;
+      const auto fit = [&](const LatencyTable* table, double* shift) {
+        double c = 0;
+        for (std::size_t k = 0; k < probed_rows.size(); ++k) {
+          c += std::log(probed_ms[k]) - std::log(table->values()[U(probed_rows[k])]);
+        }
+        c /= static_cast<double>(probed_rows.size());
+        double error = 0;
+        for (std::size_t k = 0; k < probed_rows.size(); ++k) {
+          const double e = std::log(probed_ms[k]) - std::log(table->values()[U(probed_rows[k])]) - c;
+          error += e * e;
+        }
+        *shift = c;
+        return error;
+      };
+      if (probed_rows.size() == 1) {
+        best = followed;
+        fit(followed, &best_shift);
+      } else {
+        for (const LatencyTable* table : tables) {
+          double shift = 0;
+          const double error = fit(table, &shift);
+          if (best == nullptr || error < best_error) {
+            best = table;
+            best_error = error;
+            best_shift = shift;
+          }
+        }
+      }
+      followed = best;
+      scale = std::exp(best_shift);
+    }
+  }
+};
 
 }  // namespace
 
-FbnetSearchReport RunFbnetSearch(Device& device, const FbnetSearchInputs& inputs, double budget_ms,
-                                 int probe_budget, ProbeStore* store, const std::string& run_id,
-                                 const std::function<void()>& on_ready) {
+std::vector<std::string> FbnetStrategyNames() { return {"scaled-proxy", "one-proxy", "matched-proxy", "random"}; }
+
+std::unique_ptr<FbnetStrategy> MakeFbnetStrategy(const std::string& name) {
+  const std::string resolved = name.empty() || name == "default" ? std::string(kFbnetDefaultStrategy) : name;
+  if (resolved == "scaled-proxy") return std::make_unique<FbnetScaledProxy>();
+  if (resolved == "one-proxy") return std::make_unique<FbnetOneProxy>();
+  if (resolved == "random") return std::make_unique<FbnetRandom>();
+  if (resolved == "matched-proxy") return std::make_unique<FbnetMatchedProxy>();
+  throw ParseError(fmt::format("--strategy {}: not an FBNet strategy; under --space fbnet the strategies are: {} "
+                               "(default {})",
+                               name, fmt::join(FbnetStrategyNames(), ", "), kFbnetDefaultStrategy));
+}
+
+FbnetSearchReport RunFbnetSearch(FbnetStrategy& strategy, Device& device, const FbnetSearchInputs& inputs,
+                                 double budget_ms, int probe_budget, std::uint64_t seed, ProbeStore* store,
+                                 const std::string& run_id, const std::function<void()>& on_ready) {
   const auto start = std::chrono::steady_clock::now();
   if (inputs.candidates == nullptr || inputs.candidates->size() == 0) throw Error("FBNet search: no candidates");
-  if (inputs.train_tables.empty()) throw Error("FBNet search: no train table to rank the candidates by");
-  const LatencyTable& proxy = *inputs.train_tables[inputs.train_tables.size() == 1
-                                                       ? 0
-                                                       : ChooseProxyDevice(inputs.train_tables)];
-  if (static_cast<int>(proxy.values().size()) != inputs.candidates->size()) {
-    throw Error(fmt::format("FBNet search: table {} holds {} latencies for {} candidates", proxy.name(),
-                            proxy.values().size(), inputs.candidates->size()));
+  if (inputs.objective == nullptr) throw Error("FBNet search: no objective to rank the candidates by");
+  const int count = inputs.candidates->size();
+  if (static_cast<int>(inputs.objective->scores.size()) != count) {
+    throw Error(fmt::format("FBNet search: objective {} holds {} scores for {} candidates", inputs.objective->name,
+                            inputs.objective->scores.size(), count));
   }
-  std::vector<std::int64_t> madds;
-  madds.reserve(inputs.candidates->archs().size());
-  for (const FbnetArch& a : inputs.candidates->archs()) madds.push_back(FbnetMultiplyAdds(a));
-
+  const LatencyTable& proxy = FbnetProxyTable(inputs);
+  std::vector<const LatencyTable*> tables = inputs.train_tables;
+  tables.push_back(&proxy);
+  for (const LatencyTable* t : tables) {
+    if (static_cast<int>(t->values().size()) != count) {
+      throw Error(fmt::format("FBNet search: table {} holds {} latencies for {} candidates", t->name(),
+                              t->values().size(), count));
+    }
+  }
   ProbeSession session(device, *inputs.candidates, probe_budget, store, run_id);
   if (on_ready) on_ready();
-  Search(session, *inputs.candidates, proxy.values(), madds, budget_ms);
+  strategy.Search(session, inputs, budget_ms, seed);
 
   FbnetSearchReport report;
+  report.strategy = strategy.name();
+  report.objective = inputs.objective->name;
   report.device = device.Spec();
   report.run_id = run_id;
   report.proxy_device = proxy.name();
-  report.candidates = inputs.candidates->size();
+  report.candidates = count;
   report.budget_ms = budget_ms;
   report.probe_budget = probe_budget;
   report.probes_used = session.used();
   report.measured_now = session.measured_now();
   report.trajectory = session.history();
-  for (const ProbeRecord& r : report.trajectory) report.trajectory_multiply_adds.push_back(FbnetMultiplyAdds(r.arch.fbnet()));
-  report.answer = ChooseFbnetAnswer(session.history(), budget_ms);
+  for (const ProbeRecord& r : report.trajectory) report.trajectory_objective.push_back((*inputs.objective)(r.index));
+  report.answer = ChooseFbnetAnswer(session.history(), budget_ms, *inputs.objective);
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

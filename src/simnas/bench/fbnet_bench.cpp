@@ -1,0 +1,319 @@
+#include "simnas/bench/fbnet_bench.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "simnas/bench/ground_truth.h"
+#include "simnas/core/error.h"
+#include "simnas/core/interrupt.h"
+#include "simnas/core/stats.h"
+#include "simnas/data/fbnet_data.h"
+#include "simnas/devices/device_spec.h"
+#include "simnas/strategies/fbnet_search.h"
+
+namespace simnas {
+
+double FbnetReference::RankShare(double value) const {
+  if (feasible_objectives.empty()) return 0;
+  // Descending: the better ones come first; the first one not better ends them.
+  const auto better = std::lower_bound(feasible_objectives.begin(), feasible_objectives.end(), value,
+                                       [](double element, double v) { return element > v; }) -
+                      feasible_objectives.begin();
+  return static_cast<double>(better) / static_cast<double>(feasible_objectives.size());
+}
+
+FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const std::vector<double>& objective,
+                                     double budget_ms) {
+  if (latency.size() != objective.size()) {
+    throw Error(fmt::format("FBNet reference: {} latencies for {} objective scores", latency.size(), objective.size()));
+  }
+  FbnetReference ref;
+  ref.candidates = static_cast<int>(latency.size());
+  for (std::size_t i = 0; i < latency.size(); ++i) {
+    if (latency[i] > budget_ms) continue;
+    ++ref.feasible;
+    ref.feasible_objectives.push_back(objective[i]);
+    const auto best = static_cast<std::size_t>(ref.best_index);
+    if (ref.best_index < 0 || objective[i] > objective[best] ||
+        (objective[i] == objective[best] && latency[i] < latency[best])) {
+      ref.best_index = static_cast<int>(i);
+    }
+  }
+  if (ref.best_index >= 0) ref.best_objective = objective[static_cast<std::size_t>(ref.best_index)];
+  std::sort(ref.feasible_objectives.begin(), ref.feasible_objectives.end(), std::greater<>());
+  return ref;
+}
+
+void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
+                       const std::set<std::string>& done, const DeviceEnvironment& env,
+                       const std::function<void(const nlohmann::json&)>& post) {
+  if (env.fbnet == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
+  FbnetTables& fbnet = *env.fbnet;
+  const DeviceSpec device_spec = DeviceSpec::Parse(spec);
+  const std::string& name = device_spec.table_name();
+  if (name.empty()) {
+    throw Error(fmt::format("bench group {}: device {} is not table:NAME; an fbnet-percentile group runs on HELP's "
+                            "FBNet tables only",
+                            group.name, spec));
+  }
+  DeviceEnvironment fbnet_env = env;
+  fbnet_env.space = SpaceKind::kFbnet;
+  std::unique_ptr<Device> device = OpenDevice(device_spec, fbnet_env);
+  std::vector<const LatencyTable*> train_tables;
+  for (const std::string& train : FbnetTables::TrainDevices()) {
+    if (train != name) train_tables.push_back(&fbnet.Table(train));  // the target's own left out
+  }
+  RunFbnetBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Table(name), fbnet.Numbering(), train_tables,
+                     post);
+}
+
+void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
+                        const std::set<std::string>& done, Device& device, const LatencyTable& table,
+                        const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
+                        const std::function<void(const nlohmann::json&)>& post) {
+  if (static_cast<int>(table.values().size()) != candidates.size()) {
+    throw Error(fmt::format("bench group {}: table {} holds {} latencies for {} FBNet candidates", group.name,
+                            table.name(), table.values().size(), candidates.size()));
+  }
+  const GroundTruth gt = GroundTruth::FromTable(table, fmt::format("FBNet table {} ({} networks, exact latencies)",
+                                                                   table.name(), candidates.size()));
+  post({{"source", spec}, {"text", gt.source()}});
+  const FbnetObjective objective = MakeFbnetObjective(candidates, group.objective);
+  FbnetSearchInputs inputs;
+  inputs.candidates = &candidates;
+  inputs.objective = &objective;
+  inputs.train_tables = train_tables;
+  inputs.proxy = &ChooseFbnetProxyTable(inputs.train_tables);
+
+  std::map<std::string, std::unique_ptr<FbnetStrategy>> strategies;
+  for (double p : group.percentiles) {
+    const double budget = gt.Percentile(p);
+    const std::string label = PercentileLabel(p);
+    const FbnetReference ref = ComputeFbnetReference(table.values(), objective.scores, budget);
+    for (const std::string& strategy_name : group.strategies) {
+      auto& strategy = strategies[strategy_name];
+      if (!strategy) strategy = MakeFbnetStrategy(strategy_name);
+      for (int probes : group.probes) {
+        for (int seed = 0; seed < seeds; ++seed) {
+          const std::string key = RunKey(group.name, spec, Dataset::kCifar100, label, strategy_name, probes, seed);
+          if (done.count(key) > 0) continue;
+          ThrowIfInterrupted("benchmark");
+          RunRecord row;
+          row.key = key;
+          row.group = group.name;
+          row.kind = group.kind;
+          row.device = spec;
+          row.dataset = std::string(DatasetName(Dataset::kCifar100));
+          row.budget_label = label;
+          row.budget_ms = budget;
+          row.strategy = strategy_name;
+          row.probes = probes;
+          row.seed = seed;
+          row.oracle_index = ref.best_index;
+          row.proxy_oracle_index = ref.best_index;
+          row.ground_truth_complete = true;
+          row.config_digest = digest;
+          FbnetRunScore score;
+          score.objective = objective.name;
+          score.proxy_device = inputs.proxy->name();
+          score.candidates = ref.candidates;
+          score.feasible_candidates = ref.feasible;
+          score.best_objective = ref.best_objective;
+          score.best_index = ref.best_index;
+          try {
+            const FbnetSearchReport report = RunFbnetSearch(*strategy, device, inputs, budget, probes,
+                                                            static_cast<std::uint64_t>(seed), nullptr, "bench:" + key);
+            row.probes_used = report.probes_used;
+            row.wall_s = report.wall_seconds;
+            for (const ProbeRecord& r : report.trajectory) row.trajectory.push_back(r.index);
+            if (report.answer.found) {
+              const ProbeRecord& c = report.answer.chosen;
+              RunAnswer answer;
+              answer.index = c.index;
+              answer.arch = c.arch.ToString();
+              answer.latency_ms = c.measurement.latency_ms;
+              answer.true_latency_ms = table.At(c.index);
+              answer.proxy = report.answer.objective;
+              answer.latency_percentile = gt.PercentileRank(answer.true_latency_ms);
+              row.feasible = report.answer.feasible;
+              row.true_feasible = answer.true_latency_ms <= budget;
+              row.answer = answer;
+              score.answer_objective = report.answer.objective;
+              if (row.feasible) {
+                score.regret = ref.best_objective - report.answer.objective;
+                score.rank_share = ref.RankShare(report.answer.objective);
+              }
+            }
+          } catch (const DeviceError& e) {
+            row.error = e.what();
+            spdlog::warn("bench run {} failed: {}", key, e.what());
+          }
+          row.fbnet = score;
+          post({{"row", RunRecordToJson(row)}});
+        }
+      }
+    }
+  }
+}
+
+std::vector<FbnetStrategySummary> SummarizeFbnet(const std::vector<const RunRecord*>& rows) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const RunRecord*>> by;
+  for (const RunRecord* r : rows) {
+    if (by.find(r->strategy) == by.end()) order.push_back(r->strategy);
+    by[r->strategy].push_back(r);
+  }
+  std::vector<FbnetStrategySummary> out;
+  for (const std::string& s : order) {
+    FbnetStrategySummary sum;
+    sum.strategy = s;
+    std::vector<double> objective, best, regret, rank, probes, wall;
+    for (const RunRecord* r : by[s]) {
+      ++sum.runs;
+      probes.push_back(r->probes_used);
+      wall.push_back(r->wall_s);
+      if (r->fbnet) best.push_back(r->fbnet->best_objective);
+      if (!r->feasible || !r->answer || !r->fbnet || !r->fbnet->regret) {
+        ++sum.violations;
+        continue;
+      }
+      objective.push_back(*r->fbnet->answer_objective);
+      regret.push_back(*r->fbnet->regret);
+      rank.push_back(r->fbnet->rank_share.value_or(0));
+    }
+    const auto mean = [](const std::vector<double>& v) { return v.empty() ? 0.0 : Mean(v); };
+    sum.objective_mean = mean(objective);
+    sum.best_mean = mean(best);
+    sum.regret_mean = mean(regret);
+    sum.rank_share_mean = mean(rank);
+    sum.probes_mean = mean(probes);
+    sum.wall_mean = mean(wall);
+    out.push_back(sum);
+  }
+  return out;
+}
+
+namespace {
+
+// Objective values as printed: multiply-adds in millions, anything else as is.
+struct Units {
+  double scale = 1;
+  std::string suffix;
+};
+Units UnitsOf(const std::string& objective) {
+  if (objective == "multiply-adds") return {1e-6, " (M)"};
+  return {};
+}
+
+}  // namespace
+
+std::string FbnetReportSection(const BenchGroup& group, const std::vector<RunRecord>& rows, std::string& summary_csv) {
+  std::vector<const RunRecord*> mine;
+  for (const RunRecord& r : rows) {
+    if (r.group == group.name) mine.push_back(&r);
+  }
+  std::string md = fmt::format("## {} (FBNet: budgets at latency percentiles of each device's own table)\n\n", group.name);
+  if (mine.empty()) return md + "No runs yet.\n\n";
+  const std::string objective = mine.front()->fbnet ? mine.front()->fbnet->objective : group.objective;
+  const Units units = UnitsOf(objective);
+  int candidates = mine.front()->fbnet ? mine.front()->fbnet->candidates : 0;
+  md += fmt::format(
+      "**FBNet has no trained accuracy: nothing in this section is an accuracy.** Every answer is scored by its "
+      "objective, **{}** (a stand-in proxy, higher is better), against the best objective among the table's {} "
+      "networks whose exact latency is within the budget: *proxy regret* = best − answer's objective{}; *rank share* = "
+      "share of the networks within the budget with a strictly better objective than the answer (0 = the best "
+      "one). Both are over feasible answers only. *violations* = runs with no probed network within the budget or "
+      "an answer measured over it. The answer rule is the same for every strategy: the best objective among the "
+      "probed networks whose measured latency is within the budget. Strategy `default` = `{}`. The proxy-based "
+      "strategies follow the train table with the best mean SRCC to the other train tables (the target's own left "
+      "out).\n\n",
+      objective, candidates, units.suffix, kFbnetDefaultStrategy);
+  std::vector<int> probes = group.probes;
+  std::sort(probes.begin(), probes.end());
+  const auto table_of = [&](const std::vector<FbnetStrategySummary>& sums) {
+    std::string t = fmt::format("| strategy | runs | violations | objective of feasible answers{0} | best within "
+                                "budget{0} | proxy regret{0} | rank share | probes | wall s |\n",
+                                units.suffix);
+    t += "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const FbnetStrategySummary& s : sums) {
+      t += fmt::format("| {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.4f} | {:.1f} | {:.4f} |\n", s.strategy, s.runs,
+                       s.violations, s.objective_mean * units.scale, s.best_mean * units.scale,
+                       s.regret_mean * units.scale, s.rank_share_mean, s.probes_mean, s.wall_mean);
+    }
+    return t;
+  };
+  const auto csv_rows = [&](const std::string& budget, int p, const std::vector<FbnetStrategySummary>& sums) {
+    for (const FbnetStrategySummary& s : sums) {
+      summary_csv += fmt::format("{},{},{},{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6f},{:.2f},{:.5f}\n", group.name, budget,
+                                 p, s.strategy, s.runs, s.violations, objective, s.objective_mean, s.best_mean,
+                                 s.regret_mean, s.rank_share_mean, s.probes_mean, s.wall_mean);
+    }
+  };
+  for (int p : probes) {
+    std::vector<const RunRecord*> at;
+    for (const RunRecord* r : mine) {
+      if (r->probes == p) at.push_back(r);
+    }
+    if (at.empty()) continue;
+    const auto sums = SummarizeFbnet(at);
+    md += fmt::format("### {} probes, all devices and budgets\n\n", p) + table_of(sums) + "\n";
+    csv_rows("all", p, sums);
+    // Per budget percentile.
+    md += fmt::format("Proxy regret{} (violations) per budget:\n\n| strategy |", units.suffix);
+    for (double q : group.percentiles) md += " " + PercentileLabel(q) + " |";
+    md += "\n|---|";
+    for (std::size_t i = 0; i < group.percentiles.size(); ++i) md += "---:|";
+    md += "\n";
+    std::map<std::string, std::vector<FbnetStrategySummary>> per_budget;
+    for (double q : group.percentiles) {
+      std::vector<const RunRecord*> bq;
+      for (const RunRecord* r : at) {
+        if (r->budget_label == PercentileLabel(q)) bq.push_back(r);
+      }
+      per_budget[PercentileLabel(q)] = SummarizeFbnet(bq);
+      csv_rows(PercentileLabel(q), p, per_budget[PercentileLabel(q)]);
+    }
+    for (const FbnetStrategySummary& s : sums) {
+      md += "| " + s.strategy + " |";
+      for (double q : group.percentiles) {
+        const auto& list = per_budget[PercentileLabel(q)];
+        const auto it = std::find_if(list.begin(), list.end(), [&](const auto& x) { return x.strategy == s.strategy; });
+        md += it == list.end() ? " |" : fmt::format(" {:.3f} ({}) |", it->regret_mean * units.scale, it->violations);
+      }
+      md += "\n";
+    }
+    md += "\n";
+    // Per device.
+    std::vector<std::string> devices;
+    for (const RunRecord* r : at) {
+      if (std::find(devices.begin(), devices.end(), r->device) == devices.end()) devices.push_back(r->device);
+    }
+    md += fmt::format("Proxy regret{} (violations) per device, and the proxy device followed:\n\n| device | proxy "
+                      "device |",
+                      units.suffix);
+    for (const auto& s : sums) md += " " + s.strategy + " |";
+    md += "\n|---|---|";
+    for (std::size_t i = 0; i < sums.size(); ++i) md += "---:|";
+    md += "\n";
+    for (const std::string& d : devices) {
+      std::vector<const RunRecord*> dr;
+      for (const RunRecord* r : at) {
+        if (r->device == d) dr.push_back(r);
+      }
+      const auto dsum = SummarizeFbnet(dr);
+      md += fmt::format("| {} | {} |", d, dr.front()->fbnet ? dr.front()->fbnet->proxy_device : "");
+      for (const auto& s : sums) {
+        const auto it = std::find_if(dsum.begin(), dsum.end(), [&](const auto& x) { return x.strategy == s.strategy; });
+        md += it == dsum.end() ? " |" : fmt::format(" {:.3f} ({}) |", it->regret_mean * units.scale, it->violations);
+      }
+      md += "\n";
+    }
+    md += "\n";
+  }
+  return md;
+}
+
+}  // namespace simnas

@@ -1,0 +1,77 @@
+// The benchmark on FBNet (group kind "fbnet-percentile", bench_config.h): on each device's own
+// FBNet table (table:NAME of HELP's 23), budgets at percentiles of that table, every FBNet
+// strategy (strategies/fbnet_search.h) for each seed and probe budget.
+// FBNet has no accuracy table, so a run is scored by proxy regret: its answer's objective (the
+// group's FbnetObjective, e.g. multiply-adds) against the best objective among the table's
+// networks whose exact latency is within the budget. Also: violations (no probed network within
+// the budget, or the answer measured over it) and the answer's rank share (share of the
+// feasible networks with a strictly better objective; 0 = the best). Formulas: docs/benchmark-fbnet.md.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "simnas/bench/bench_config.h"
+#include "simnas/bench/run_record.h"
+#include "simnas/data/latency_table.h"
+#include "simnas/devices/device_factory.h"
+#include "simnas/search_space/fbnet/fbnet_numbering.h"
+
+namespace simnas {
+
+// The best objective within `budget_ms` among the candidates of `latency` (exact latencies,
+// one per candidate, same order as `objective`): feasible count, best value and its index
+// (ties: the faster, then the lower index; -1 when none fits).
+struct FbnetReference {
+  int candidates = 0;
+  int feasible = 0;
+  double best_objective = 0;
+  int best_index = -1;
+  std::vector<double> feasible_objectives;  // sorted, descending
+  // Share of the feasible candidates with an objective strictly better than `value`.
+  double RankShare(double value) const;
+};
+FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const std::vector<double>& objective,
+                                     double budget_ms);
+
+// Every run of `group` (an fbnet-percentile group) on device `spec` not in `done`; each finished
+// row goes to `post` as {"row": ...}, the ground-truth description as {"source", "text"}.
+// `env.fbnet` must be set. Throws Error for a device that is not one of HELP's FBNet tables.
+void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
+                       const std::set<std::string>& done, const DeviceEnvironment& env,
+                       const std::function<void(const nlohmann::json&)>& post);
+
+// The same on given tables (what RunFbnetBenchUnit calls; tests give fixtures): `device` answers
+// `target`'s networks, `target` is its table (exact latencies: the ground truth and the budgets),
+// `train_tables` the proxy-device candidates (target's own left out), all in `candidates`' order.
+void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
+                        const std::set<std::string>& done, Device& device, const LatencyTable& target,
+                        const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
+                        const std::function<void(const nlohmann::json&)>& post);
+
+struct FbnetStrategySummary {
+  std::string strategy;
+  int runs = 0;
+  int violations = 0;          // no feasible answer (none within budget or answer over it)
+  double objective_mean = 0;   // feasible answers
+  double best_mean = 0;        // best objective within budget, mean over the same runs' tasks
+  double regret_mean = 0;      // feasible answers
+  double rank_share_mean = 0;  // feasible answers
+  double probes_mean = 0;
+  double wall_mean = 0;
+};
+// Per strategy, in order of first appearance.
+std::vector<FbnetStrategySummary> SummarizeFbnet(const std::vector<const RunRecord*>& rows);
+
+// The report's section for an FBNet group (Markdown); appends its rows to `summary_csv`.
+std::string FbnetReportSection(const BenchGroup& group, const std::vector<RunRecord>& rows, std::string& summary_csv);
+// The header line of the FBNet summary CSV.
+inline constexpr const char* kFbnetSummaryCsvHeader =
+    "group,budget,probes,strategy,runs,violations,objective,objective_mean,best_mean,regret_mean,rank_share_mean,"
+    "probes_used,wall_s\n";
+
+}  // namespace simnas

@@ -1,0 +1,314 @@
+// The FBNet strategies (strategies/fbnet_search.h), their objective (fbnet_objective.h) and the
+// benchmark kind "fbnet-percentile" (bench/fbnet_bench.h), on fixture tables made here: a few
+// hundred sampled FBNet networks whose latencies are linear in the layer-onehot features.
+// Hermetic: nothing reads the data folder.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "simnas/bench/bench_config.h"
+#include "simnas/bench/fbnet_bench.h"
+#include "simnas/bench/run_record.h"
+#include "simnas/core/error.h"
+#include "simnas/devices/fbnet_table_device.h"
+#include "simnas/search_space/fbnet/fbnet_cost.h"
+#include "simnas/search_space/fbnet/fbnet_encoding.h"
+#include "simnas/strategies/fbnet_search.h"
+#include "test_support.h"
+
+namespace simnas {
+namespace {
+
+// Latency = fixed part + a per-(layer, block) cost, the costs drawn from `seed` and times `scale`.
+LatencyTable LinearTable(const std::string& name, const FbnetNumbering& numbering, std::uint64_t seed, double scale) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> cost(0.05, 1.0);
+  Eigen::VectorXd w(kFbnetFeatureCount);
+  for (int i = 0; i < kFbnetFeatureCount; ++i) w(i) = cost(rng);
+  w(0) = 2.0;
+  const Eigen::VectorXd ms = EncodeFbnetArchs(numbering.archs()) * w * scale;
+  return LatencyTable(name, std::vector<double>(ms.data(), ms.data() + ms.size()));
+}
+
+struct Fixture {
+  Fixture()
+      : numbering(SampleFbnetArchs(5, 300)),
+        target(LinearTable("target", numbering, 1, 1.0)),
+        // The same costs in other units: a perfect proxy up to scale.
+        scaled(LinearTable("scaled", numbering, 1, 0.05)),
+        other(LinearTable("other", numbering, 2, 0.3)),
+        objective(MakeFbnetObjective(numbering)) {
+    inputs.candidates = &numbering;
+    inputs.train_tables = {&scaled};
+    inputs.objective = &objective;
+  }
+  double Budget(double q) const {
+    std::vector<double> v = target.values();
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(q / 100.0 * static_cast<double>(v.size() - 1))];
+  }
+  FbnetNumbering numbering;
+  LatencyTable target, scaled, other;
+  FbnetObjective objective;
+  FbnetSearchInputs inputs;
+};
+
+TEST(FbnetObjective, MultiplyAddsByDefaultAndUnknownSourcesRefused) {
+  const Fixture f;
+  EXPECT_EQ(f.objective.name, "multiply-adds");
+  ASSERT_EQ(f.objective.scores.size(), 300u);
+  for (int i : {0, 17, 299}) {
+    EXPECT_EQ(f.objective(i), static_cast<double>(FbnetMultiplyAdds(f.numbering.At(i))));
+  }
+  try {
+    (void)MakeFbnetObjective(f.numbering, "accuracy");
+    FAIL() << "an unknown objective source was accepted";
+  } catch (const ParseError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("macs"), std::string::npos) << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+  }
+}
+
+TEST(FbnetStrategies, RegistryListsTheFbnetOnesAndRefusesOthersInOneLine) {
+  EXPECT_EQ(MakeFbnetStrategy("")->name(), kFbnetDefaultStrategy);
+  EXPECT_EQ(MakeFbnetStrategy("default")->name(), kFbnetDefaultStrategy);
+  for (const std::string& name : FbnetStrategyNames()) EXPECT_EQ(MakeFbnetStrategy(name)->name(), name);
+  for (const char* nb201_only : {"evolution", "safe-climb", "controller", "lut-prior"}) {
+    try {
+      (void)MakeFbnetStrategy(nb201_only);
+      FAIL() << nb201_only << " was accepted on FBNet";
+    } catch (const ParseError& e) {
+      const std::string what = e.what();
+      EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+      for (const std::string& name : FbnetStrategyNames()) EXPECT_NE(what.find(name), std::string::npos) << what;
+    }
+  }
+}
+
+TEST(FbnetStrategies, EveryStrategyAnswersAProbedNetworkMeasuredWithinTheBudgetDeterministically) {
+  const Fixture f;
+  FbnetTableDevice device("table:target", f.target, f.numbering);
+  for (double q : {25.0, 50.0, 75.0}) {
+    const double budget = f.Budget(q);
+    for (const std::string& name : FbnetStrategyNames()) {
+      SCOPED_TRACE(name + " at p" + std::to_string(static_cast<int>(q)));
+      const auto strategy = MakeFbnetStrategy(name);
+      const FbnetSearchReport a = RunFbnetSearch(*strategy, device, f.inputs, budget, 10, 3, nullptr, "");
+      const FbnetSearchReport b = RunFbnetSearch(*strategy, device, f.inputs, budget, 10, 3, nullptr, "");
+      EXPECT_EQ(a.strategy, name);
+      EXPECT_EQ(a.objective, "multiply-adds");
+      EXPECT_EQ(a.proxy_device, "scaled");
+      EXPECT_EQ(a.probes_used, 10);
+      ASSERT_EQ(a.trajectory.size(), b.trajectory.size());
+      for (std::size_t i = 0; i < a.trajectory.size(); ++i) EXPECT_EQ(a.trajectory[i].index, b.trajectory[i].index);
+      ASSERT_TRUE(a.answer.feasible);
+      const ProbeRecord& c = a.answer.chosen;
+      EXPECT_LE(c.measurement.latency_ms, budget);
+      EXPECT_EQ(c.measurement.latency_ms, f.target.At(c.index));  // measured (replayed), never predicted
+      // The best objective among the probed networks within the budget.
+      for (const ProbeRecord& r : a.trajectory) {
+        if (r.measurement.latency_ms <= budget) {
+          EXPECT_LE(f.objective(r.index), a.answer.objective);
+        }
+      }
+      EXPECT_EQ(a.answer.objective, f.objective(c.index));
+    }
+  }
+}
+
+TEST(FbnetStrategies, RandomDependsOnTheSeedAndNeverRepeatsANetwork) {
+  const Fixture f;
+  FbnetTableDevice device("table:target", f.target, f.numbering);
+  const auto strategy = MakeFbnetStrategy("random");
+  const FbnetSearchReport a = RunFbnetSearch(*strategy, device, f.inputs, f.Budget(50), 40, 1, nullptr, "");
+  const FbnetSearchReport b = RunFbnetSearch(*strategy, device, f.inputs, f.Budget(50), 40, 2, nullptr, "");
+  std::set<int> seen;
+  for (const ProbeRecord& r : a.trajectory) seen.insert(r.index);
+  EXPECT_EQ(seen.size(), 40u);
+  bool differ = false;
+  for (std::size_t i = 0; i < a.trajectory.size(); ++i) differ |= a.trajectory[i].index != b.trajectory[i].index;
+  EXPECT_TRUE(differ);
+}
+
+TEST(FbnetStrategies, OneProxyWithAProxyExactUpToScaleFindsTheBestFeasibleNetwork) {
+  // One probe fixes AdaProxy's scale α; the next probe is then the best objective predicted
+  // (exactly) to fit: the best network within the budget, whatever the budget.
+  const Fixture f;
+  FbnetTableDevice device("table:target", f.target, f.numbering);
+  const auto strategy = MakeFbnetStrategy("one-proxy");
+  for (double q : {25.0, 50.0, 75.0}) {
+    const double budget = f.Budget(q);
+    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.scores, budget);
+    const FbnetSearchReport r = RunFbnetSearch(*strategy, device, f.inputs, budget, 3, 0, nullptr, "");
+    ASSERT_TRUE(r.answer.feasible);
+    EXPECT_EQ(r.answer.objective, ref.best_objective) << "p" << q;
+    EXPECT_EQ(ref.RankShare(r.answer.objective), 0.0);
+  }
+}
+
+TEST(FbnetStrategies, MatchedProxyFollowsTheTrainTableThatMatchesTheProbes) {
+  // The proxy device is a decoy (other costs); one train table is the target up to scale. After
+  // two probes that table fits the measurements exactly and is followed: within 5 probes the
+  // best network within the budget is found (a miss before the first fit only lowers the aim).
+  const Fixture f;
+  FbnetTableDevice device("table:target", f.target, f.numbering);
+  FbnetSearchInputs inputs = f.inputs;
+  inputs.train_tables = {&f.other, &f.scaled};
+  inputs.proxy = &f.other;
+  const auto strategy = MakeFbnetStrategy("matched-proxy");
+  for (double q : {25.0, 50.0, 75.0}) {
+    const double budget = f.Budget(q);
+    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.scores, budget);
+    const FbnetSearchReport r = RunFbnetSearch(*strategy, device, inputs, budget, 5, 0, nullptr, "");
+    EXPECT_EQ(r.proxy_device, "other");
+    ASSERT_TRUE(r.answer.feasible) << "p" << q;
+    EXPECT_EQ(r.answer.objective, ref.best_objective) << "p" << q;
+  }
+}
+
+TEST(FbnetStrategies, AnAnswerIsInfeasibleWhenNothingProbedFits) {
+  const Fixture f;
+  FbnetTableDevice device("table:target", f.target, f.numbering);
+  const double below_all = *std::min_element(f.target.values().begin(), f.target.values().end()) / 2;
+  for (const std::string& name : FbnetStrategyNames()) {
+    const auto strategy = MakeFbnetStrategy(name);
+    const FbnetSearchReport r = RunFbnetSearch(*strategy, device, f.inputs, below_all, 5, 0, nullptr, "");
+    EXPECT_FALSE(r.answer.feasible) << name;
+    EXPECT_TRUE(r.answer.found) << name;
+  }
+}
+
+TEST(FbnetBenchKind, ReferenceCountsFeasibleNetworksAndRanksAnswers) {
+  const std::vector<double> ms = {1, 2, 3, 4, 5};
+  const std::vector<double> obj = {10, 30, 20, 50, 40};
+  const FbnetReference ref = ComputeFbnetReference(ms, obj, 3.5);
+  EXPECT_EQ(ref.candidates, 5);
+  EXPECT_EQ(ref.feasible, 3);
+  EXPECT_EQ(ref.best_index, 1);
+  EXPECT_EQ(ref.best_objective, 30);
+  EXPECT_DOUBLE_EQ(ref.RankShare(30), 0.0);
+  EXPECT_DOUBLE_EQ(ref.RankShare(20), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(ref.RankShare(10), 2.0 / 3);
+  EXPECT_EQ(ComputeFbnetReference(ms, obj, 0.5).best_index, -1);
+}
+
+TEST(FbnetBenchKind, ConfigParsesTheKindAndRefusesWhatFbnetCannotDo) {
+  const BenchConfig c = ParseBenchConfig(
+      R"({"groups": [{"name": "fb", "kind": "fbnet-percentile", "devices": ["test"],
+                      "strategies": ["default", "random", "one-proxy", "scaled-proxy", "matched-proxy"]}]})",
+      "cfg");
+  ASSERT_EQ(c.groups.size(), 1u);
+  EXPECT_TRUE(IsFbnetGroup(c.groups[0]));
+  EXPECT_EQ(c.groups[0].objective, "macs");
+  EXPECT_EQ(c.groups[0].percentiles, (std::vector<double>{25, 50, 75}));
+  const auto refused = [](const std::string& json, const std::string& says) {
+    try {
+      (void)ParseBenchConfig(json, "cfg");
+      ADD_FAILURE() << "accepted: " << json;
+    } catch (const DataError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(says), std::string::npos) << what;
+      EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    }
+  };
+  refused(R"({"groups": [{"kind": "fbnet-percentile", "devices": ["test"], "strategies": ["evolution"]}]})",
+          "not an FBNet strategy");
+  refused(R"({"groups": [{"kind": "fbnet-percentile", "devices": ["test"]}]})", "needs its own \"strategies\"");
+  refused(R"({"groups": [{"kind": "fbnet-percentile", "devices": ["test"], "strategies": ["random"],
+                          "datasets": ["cifar10"]}]})",
+          "CIFAR-100");
+  refused(R"({"groups": [{"kind": "percentile", "devices": ["test"], "objective": "macs"}]})", "fbnet-percentile");
+}
+
+TEST(FbnetBenchKind, RunsScoreProxyRegretRoundTripAndResume) {
+  const Fixture f;
+  FbnetTableDevice device("table:target", f.target, f.numbering);
+  BenchGroup group;
+  group.name = "fb";
+  group.kind = "fbnet-percentile";
+  group.devices = {"table:target"};
+  group.percentiles = {25, 75};
+  group.probes = {6};
+  group.strategies = {"default", "random", "one-proxy"};
+  std::vector<RunRecord> rows;
+  const auto collect = [&](const nlohmann::json& m) {
+    if (m.contains("row")) rows.push_back(RunRecordFromJson(nlohmann::json::parse(m["row"].dump())));
+  };
+  RunFbnetBenchTasks(group, "table:target", "digest", 2, {}, device, f.target, f.numbering, {&f.scaled, &f.other},
+                     collect);
+  ASSERT_EQ(rows.size(), 2u * 3u * 2u);  // budgets x strategies x seeds
+  for (const RunRecord& r : rows) {
+    SCOPED_TRACE(r.key);
+    ASSERT_TRUE(r.fbnet.has_value());
+    EXPECT_EQ(r.fbnet->objective, "multiply-adds");
+    EXPECT_EQ(r.fbnet->candidates, 300);
+    const double budget = *r.budget_ms;
+    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.scores, budget);
+    EXPECT_EQ(r.fbnet->feasible_candidates, ref.feasible);
+    EXPECT_EQ(r.fbnet->best_objective, ref.best_objective);
+    EXPECT_LE(r.probes_used, 6);
+    ASSERT_TRUE(r.answer.has_value());
+    if (r.feasible) {
+      EXPECT_LE(r.answer->true_latency_ms, budget);
+      EXPECT_DOUBLE_EQ(*r.fbnet->regret, ref.best_objective - f.objective(r.answer->index));
+      EXPECT_GE(*r.fbnet->regret, 0.0);
+      EXPECT_DOUBLE_EQ(*r.fbnet->rank_share, ref.RankShare(f.objective(r.answer->index)));
+    } else {
+      EXPECT_FALSE(r.fbnet->regret.has_value());
+    }
+    // The JSON row carries no accuracy.
+    const nlohmann::json j = RunRecordToJson(r);
+    EXPECT_TRUE(j["accuracy"].is_null());
+    EXPECT_TRUE(j["oracle_accuracy"].is_null());
+  }
+  // "default" runs the default strategy: the same answers as naming it.
+  std::set<std::string> done;
+  for (const RunRecord& r : rows) done.insert(r.key);
+  std::vector<RunRecord> again;
+  RunFbnetBenchTasks(group, "table:target", "digest", 2, done, device, f.target, f.numbering, {&f.scaled, &f.other},
+                     [&](const nlohmann::json& m) {
+                       if (m.contains("row")) again.push_back(RunRecordFromJson(m["row"]));
+                     });
+  EXPECT_TRUE(again.empty());  // resumed: every run was done
+  // Summary and report section: no accuracy, proxy regret named.
+  std::vector<const RunRecord*> all;
+  for (const RunRecord& r : rows) all.push_back(&r);
+  const auto sums = SummarizeFbnet(all);
+  ASSERT_EQ(sums.size(), 3u);
+  EXPECT_EQ(sums[0].strategy, "default");
+  EXPECT_EQ(sums[0].runs, 4);
+  std::string csv;
+  const std::string md = FbnetReportSection(group, rows, csv);
+  EXPECT_NE(md.find("no trained accuracy"), std::string::npos);
+  EXPECT_NE(md.find("proxy regret"), std::string::npos);
+  EXPECT_NE(md.find("multiply-adds"), std::string::npos);
+  EXPECT_NE(csv.find("fb,all,6,default,4,"), std::string::npos) << csv;
+}
+
+TEST(FbnetBenchKind, DefaultRunsAreTheDefaultStrategysRuns) {
+  const Fixture f;
+  FbnetTableDevice device("table:target", f.target, f.numbering);
+  BenchGroup group;
+  group.name = "fb";
+  group.kind = "fbnet-percentile";
+  group.percentiles = {50};
+  group.probes = {5};
+  group.strategies = {"default", kFbnetDefaultStrategy};
+  std::map<std::string, std::vector<int>> trajectories;
+  RunFbnetBenchTasks(group, "table:target", "d", 1, {}, device, f.target, f.numbering, {&f.scaled, &f.other},
+                     [&](const nlohmann::json& m) {
+                       if (!m.contains("row")) return;
+                       const RunRecord r = RunRecordFromJson(m["row"]);
+                       trajectories[r.strategy] = r.trajectory;
+                     });
+  ASSERT_EQ(trajectories.size(), 2u);
+  EXPECT_EQ(trajectories["default"], trajectories[kFbnetDefaultStrategy]);
+}
+
+}  // namespace
+}  // namespace simnas
