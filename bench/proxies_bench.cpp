@@ -9,6 +9,11 @@
 //
 //   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter=FreeRea
 //   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter='BM_Zoo.*/1$' 
+//
+// FBNet (issue 14): BM_FbnetProxies scores the first kFbnetNetworks of HELP's 5,000 FBNet
+// networks in turn (NASWOT + LogSynflow + params/FLOPs, each repetition the next network), on
+// one thread; BM_FbnetNaswot and BM_FbnetLogSynflow time the parts.
+//   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter=Fbnet --benchmark_repetitions=1
 #include <memory>
 #include <random>
 
@@ -16,6 +21,8 @@
 
 #include "bench_support.h"
 #include "simnas/data/data_dir.h"
+#include "simnas/data/fbnet_data.h"
+#include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/proxies.h"
 
 namespace simnas {
@@ -127,6 +134,43 @@ void ZooArgs(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_Zoo)->Apply(ZooArgs);
 BENCHMARK(BM_ZooImageNet16)->Apply(ZooArgs);
 BENCHMARK(BM_ZooWithFreeRea)->Apply(ZooArgs);
+
+// ---- FBNet ----
+
+constexpr int kFbnetNetworks = 8;
+
+const std::vector<FbnetArch>& HelpFbnetArchs() {
+  static const std::vector<FbnetArch> archs = [] {
+    std::vector<FbnetArch> all = LoadFbnetArchs(FbnetArchFile(DataDir(BenchDataDir())));
+    all.resize(kFbnetNetworks);
+    return all;
+  }();
+  return archs;
+}
+
+template <typename F>
+void PerFbnetNetwork(benchmark::State& state, F score) {
+  FbnetProxyOptions options;
+  options.threads = static_cast<int>(state.range(0));
+  FbnetProxyEvaluator evaluator(DataDir(BenchDataDir()).CifarSampleFile(), options);
+  evaluator.Evaluate(HelpFbnetArchs()[0]);  // warm-up: oneDNN primitives, allocator
+  std::size_t next = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(score(evaluator, HelpFbnetArchs()[next++ % HelpFbnetArchs().size()]));
+}
+
+void BM_FbnetProxies(benchmark::State& state) {
+  PerFbnetNetwork(state, [](FbnetProxyEvaluator& e, const FbnetArch& a) { return e.Evaluate(a).logsynflow; });
+}
+void BM_FbnetNaswot(benchmark::State& state) {
+  PerFbnetNetwork(state, [](FbnetProxyEvaluator& e, const FbnetArch& a) { return e.Naswot(a); });
+}
+void BM_FbnetLogSynflow(benchmark::State& state) {
+  PerFbnetNetwork(state, [](FbnetProxyEvaluator& e, const FbnetArch& a) { return e.LogSynflow(a); });
+}
+// One thread (what the table is computed with); each iteration one network, kFbnetNetworks of them.
+BENCHMARK(BM_FbnetProxies)->Arg(1)->Iterations(kFbnetNetworks)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_FbnetNaswot)->Arg(1)->Iterations(kFbnetNetworks)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_FbnetLogSynflow)->Arg(1)->Iterations(kFbnetNetworks)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace simnas

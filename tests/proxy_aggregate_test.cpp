@@ -253,8 +253,10 @@ TEST(ProxyReport, ReportedScoresOfACompleteTableAreTheRecipes) {
   if (!fs::exists(path)) GTEST_SKIP() << "no committed proxy table";
   const ProxyTable table = LoadProxyTable(path, Dataset::kCifar100);
   const std::vector<ReportedScore> scores = ReportedScores(table, LoadProxyAggregates(ShippedConfigs()));
-  // naswot, logsynflow, skip, freerea, rank (az_nas needs zoo columns).
-  ASSERT_EQ(scores.size(), 5u);
+  // naswot, logsynflow, skip, freerea, rank (az_nas needs zoo columns), fbnet-freerea (naswot +
+  // logsynflow: the FBNet recipe, computable on NAS-Bench-201 too).
+  ASSERT_EQ(scores.size(), 6u);
+  EXPECT_EQ(scores[5].name, "fbnet-freerea");
   EXPECT_EQ(scores[3].name, "freerea");
   EXPECT_EQ(scores[3].score, ProxyScores(table, ProxyAggregate::kFreeRea).values());
   EXPECT_EQ(scores[4].score, ProxyScores(table, ProxyAggregate::kRank).values());

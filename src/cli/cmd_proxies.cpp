@@ -12,6 +12,9 @@
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
 #include "simnas/bench/proxy_ceiling.h"
+#include "simnas/core/interrupt.h"
+#include "simnas/proxies/fbnet_proxies.h"
+#include "simnas/proxies/fbnet_proxy_table.h"
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_report.h"
@@ -200,6 +203,73 @@ void RunReport(const Args& a, CliContext& ctx) {
   fmt::print("\n* = an aggregate recipe of {}\n", (ctx.Env().configs_dir / "aggregates.json").string());
 }
 
+// --space fbnet: one architecture (cached) or HELP's 5,000 into tables/proxies/fbnet/cifar100.csv.
+void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
+  for (const char* flag : {"--merge", "--report", "--shard", "--reuse-naswot", "--reuse-freerea", "--no-zoo", "--inits",
+                           "--batches", "--table"}) {
+    if (cmd.count(flag) > 0) throw ParseError(fmt::format("simnas --space fbnet proxies does not take {}", flag));
+  }
+  if (ctx.cluster != nullptr && ctx.cluster->size() > 1) {
+    throw JobError("simnas --space fbnet proxies runs in one process (run it without mpirun or with -np 1)");
+  }
+  if (a.dataset_given && ParseDataset(a.dataset) != Dataset::kCifar100) {
+    throw ParseError("simnas --space fbnet proxies: FBNet networks are scored for cifar100 only (--dataset cifar100)");
+  }
+  FbnetProxyOptions options;
+  options.seed = a.seed;
+  options.threads = a.threads;
+  options.reference_implementation = a.reference;
+  const fs::path sample = DataDir(ctx.Env().data_dir).CifarSampleFile();
+  if (a.all) {
+    FbnetProxyTableJob job;
+    job.out = a.out ? fs::path(*a.out) : FbnetProxyTableFile(ctx.Env().proxy_tables_dir);
+    job.options = options;
+    job.save_every = a.save_every;
+    job.command = fmt::format("simnas --space fbnet proxies --all --seed {}{}", a.seed, a.reference ? " --reference" : "");
+    job.images = "data/cifar10-sample (first 64 CIFAR-10 training images)";
+    InstallInterruptHandler();
+    const FbnetProxyTableBuild b = BuildFbnetProxyTable(job, sample, ctx.Fbnet().Archs());
+    fmt::print(stderr, "wrote {} ({} networks, {} computed now in {:.0f} s, {} resumed)\n", job.out.string(), b.rows,
+               b.computed, b.seconds, b.resumed);
+    return;
+  }
+  const FbnetArch arch = ctx.ResolveArch(a.cell, "proxies").fbnet();
+  // Its HELP index when HELP's arch.pt is there (an --arch needs no other data than the images).
+  const int index = fs::exists(FbnetArchFile(DataDir(ctx.Env().data_dir))) ? ctx.Numbering().IndexOf(arch) : -1;
+  // The reference path is for checking: never served from (nor written to) the cache.
+  const FbnetProxyCache cache(ctx.Env().cache_dir, a.seed);
+  std::optional<FbnetProxyValues> v = a.reference ? std::nullopt : cache.Get(arch);
+  const bool cached = v.has_value();
+  if (!v) {
+    FbnetProxyEvaluator evaluator(sample, options);
+    v = evaluator.Evaluate(arch);
+    if (!a.reference) cache.Put(arch, *v);
+  }
+  if (a.json) {
+    PrintJson({{"space", "fbnet"},
+               {"arch", arch.ToString()},
+               {"index", index >= 0 ? nlohmann::json(index) : nlohmann::json(nullptr)},
+               {"dataset", "cifar100"},
+               {"seed", a.seed},
+               {"method_version", kFbnetProxyMethodVersion},
+               {"naswot", std::isfinite(v->naswot) ? nlohmann::json(v->naswot) : nlohmann::json(nullptr)},
+               {"naswot_singular", !std::isfinite(v->naswot)},
+               {"logsynflow", v->logsynflow},
+               {"params", v->params},
+               {"flops", v->flops},
+               {"cached", cached},
+               {"cache_file", a.reference ? "" : cache.FileOf(arch).string()}});
+    return;
+  }
+  fmt::print("arch        {}\nindex       {}\ndataset     cifar100 (seed {}, method v{})\n", arch.ToString(),
+             index >= 0 ? std::to_string(index) : "(not one of HELP's 5,000)", a.seed, kFbnetProxyMethodVersion);
+  fmt::print("naswot      {}\nlogsynflow  {:.10g}\nparams      {}\nflops       {} (multiply-adds)\n",
+             std::isfinite(v->naswot) ? fmt::format("{:.10g}", v->naswot) : "-inf (singular kernel)", v->logsynflow,
+             v->params, v->flops);
+  fmt::print("cache       {} ({})\n", cached ? "hit" : (a.reference ? "not used (--reference)" : "stored"),
+             cache.FileOf(arch).string());
+}
+
 }  // namespace
 
 void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
@@ -246,7 +316,13 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--no-zoo", args->no_zoo, "With --all: FreeREA's three proxies only (a v1 table)")->needs(all_opt);
   cmd->add_flag("--reference", args->reference, "Use the straightforward (slow) implementation, for checking");
   cmd->add_flag("--json", args->json, "Print JSON");
-  cmd->callback([args, &ctx] {
+  cmd->callback([args, &ctx, cmd] {
+    if (ctx.Space() == SpaceKind::kFbnet) {
+      if (!args->all && !args->cell.given()) {
+        throw ParseError("simnas --space fbnet proxies needs one of --arch STR, --index N, --all");
+      }
+      return RunFbnet(*args, ctx, *cmd);
+    }
     if (args->all) return RunAll(*args, ctx);
     if (!args->merge.empty()) return RunMerge(*args);
     if (args->report) return RunReport(*args, ctx);

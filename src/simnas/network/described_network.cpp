@@ -39,7 +39,17 @@ DescribedNetworkImpl::DescribedNetworkImpl(const NetworkDescription& description
   }
 }
 
-torch::Tensor DescribedNetworkImpl::forward(const torch::Tensor& x) {
+torch::Tensor DescribedNetworkImpl::forward(const torch::Tensor& x) { return Run(x, DescribedRunOptions{}); }
+
+std::vector<torch::Tensor> DescribedNetworkImpl::ConvAndLinearWeights() const {
+  std::vector<torch::Tensor> out;
+  for (const Step& s : steps_) {
+    if (s.kind == LayerKind::kConv || s.kind == LayerKind::kLinear) out.push_back(s.weight);
+  }
+  return out;
+}
+
+torch::Tensor DescribedNetworkImpl::Run(const torch::Tensor& x, const DescribedRunOptions& options) {
   std::vector<torch::Tensor> out(steps_.size());
   out[0] = x;
   for (std::size_t i = 1; i < steps_.size(); ++i) {
@@ -52,10 +62,21 @@ torch::Tensor DescribedNetworkImpl::forward(const torch::Tensor& x) {
                            F::Conv2dFuncOptions().bias(s.bias).stride(s.stride).padding(s.padding).groups(s.groups));
         break;
       case LayerKind::kBatchNorm:
-        out[i] = F::batch_norm(in, s.mean, s.var,
-                               F::BatchNormFuncOptions().weight(s.scale).bias(s.bias).eps(s.eps).training(false));
+        if (options.bypass_batch_norm) {
+          out[i] = in;
+        } else if (options.batch_statistics) {
+          // Training mode without running statistics: normalized by the batch's mean and (biased) variance.
+          out[i] = F::batch_norm(in, torch::Tensor(), torch::Tensor(),
+                                 F::BatchNormFuncOptions().weight(s.scale).bias(s.bias).eps(s.eps).training(true));
+        } else {
+          out[i] = F::batch_norm(in, s.mean, s.var,
+                                 F::BatchNormFuncOptions().weight(s.scale).bias(s.bias).eps(s.eps).training(false));
+        }
         break;
-      case LayerKind::kRelu: out[i] = torch::relu(in); break;
+      case LayerKind::kRelu:
+        if (options.relu_input) options.relu_input(static_cast<int>(i), in);
+        out[i] = torch::relu(in);
+        break;
       case LayerKind::kAdd: {
         torch::Tensor sum = in;
         for (std::size_t k = 1; k < s.inputs.size(); ++k) sum = sum + out[static_cast<std::size_t>(s.inputs[k])];

@@ -6,11 +6,23 @@
 // description, and the tests check that this module computes the same logits.)
 #pragma once
 
+#include <functional>
+#include <vector>
+
 #include <torch/torch.h>
 
 #include "simnas/network/network_description.h"
 
 namespace simnas {
+
+// How DescribedNetworkImpl::Run runs the layers (the default is forward()'s inference form):
+// what the training-free proxies need (proxies/fbnet_proxies.h).
+struct DescribedRunOptions {
+  bool batch_statistics = false;   // batch_norm normalizes by the batch's own statistics (training mode)
+  bool bypass_batch_norm = false;  // batch_norm is the identity (LogSynflow)
+  // Called with the input of every relu layer (its index in the description), before the relu.
+  std::function<void(int layer, const torch::Tensor& input)> relu_input;
+};
 
 class DescribedNetworkImpl : public torch::nn::Module {
  public:
@@ -18,6 +30,10 @@ class DescribedNetworkImpl : public torch::nn::Module {
   // The output of the description's last layer for a batch (B x C x H x W input); a linear
   // layer's output is B x out.
   torch::Tensor forward(const torch::Tensor& x);
+  // The same with the options above.
+  torch::Tensor Run(const torch::Tensor& x, const DescribedRunOptions& options);
+  // The weight parameters of the conv and linear layers (not biases, not batch norms), in layer order.
+  std::vector<torch::Tensor> ConvAndLinearWeights() const;
 
  private:
   struct Step {

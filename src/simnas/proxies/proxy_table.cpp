@@ -231,7 +231,7 @@ const ProxyAggregate ProxyAggregate::kRank{"rank", {"naswot", "logsynflow", "ski
 const std::vector<double>* ProxyTable::Column(std::string_view name) const {
   if (name == "naswot") return &naswot;
   if (name == "logsynflow") return &logsynflow;
-  if (name == "skip") return &skip;
+  if (name == "skip") return skip.empty() && !naswot.empty() ? nullptr : &skip;  // FBNet tables have none
   const auto it = zoo.find(std::string(name));
   return it == zoo.end() ? nullptr : &it->second;
 }
@@ -245,7 +245,7 @@ std::string_view CombinationName(ProxyCombination combination) {
 
 ProxyScores::ProxyScores(const ProxyTable& table, ProxyAggregate aggregate) : aggregate_(std::move(aggregate)) {
   if (aggregate_.proxies.empty()) throw DataError(fmt::format("aggregate '{}' names no proxy", aggregate_.name));
-  values_.assign(table.skip.size(), 0.0);
+  values_.assign(table.naswot.size(), 0.0);
   for (const std::string& proxy : aggregate_.proxies) {
     const std::vector<double>* column = table.Column(proxy);
     if (column == nullptr) {
