@@ -198,7 +198,7 @@ TEST(FbnetSearch, AnswersAMeasuredNetworkWithinTheBudget) {
   FbnetSearchInputs inputs;
   inputs.candidates = &target.numbering;
   inputs.train_tables = {&proxy.table};
-  const FbnetObjective objective = MakeFbnetObjective(target.numbering);
+  const FbnetObjective objective = MakeFbnetObjective(target.numbering, "macs");
   inputs.objective = &objective;
   const std::unique_ptr<FbnetStrategy> strategy = MakeFbnetStrategy("scaled-proxy");
   const FbnetSearchReport report = RunFbnetSearch(*strategy, device, inputs, budget, 10, 0, nullptr, "");
@@ -222,7 +222,7 @@ TEST(FbnetSearch, TheAnswerRuleNeverPicksAnInfeasibleNetwork) {
     probed[static_cast<std::size_t>(i)].measurement.latency_ms = t.table.At(i);
   }
   const double lowest = std::min({t.table.At(0), t.table.At(1), t.table.At(2)});
-  const FbnetObjective objective = MakeFbnetObjective(t.numbering);
+  const FbnetObjective objective = MakeFbnetObjective(t.numbering, "macs");
   const FbnetAnswer none = ChooseFbnetAnswer(probed, lowest / 2, objective);
   EXPECT_FALSE(none.feasible);
   EXPECT_EQ(none.chosen.measurement.latency_ms, lowest);

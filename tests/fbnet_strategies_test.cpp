@@ -14,7 +14,9 @@
 #include "simnas/bench/fbnet_bench.h"
 #include "simnas/bench/run_record.h"
 #include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
 #include "simnas/devices/fbnet_table_device.h"
+#include "simnas/proxies/fbnet_proxy_table.h"
 #include "simnas/search_space/fbnet/fbnet_cost.h"
 #include "simnas/search_space/fbnet/fbnet_encoding.h"
 #include "simnas/strategies/fbnet_search.h"
@@ -41,7 +43,7 @@ struct Fixture {
         // The same costs in other units: a perfect proxy up to scale.
         scaled(LinearTable("scaled", numbering, 1, 0.05)),
         other(LinearTable("other", numbering, 2, 0.3)),
-        objective(MakeFbnetObjective(numbering)) {
+        objective(MakeFbnetObjective(numbering, "macs")) {
     inputs.candidates = &numbering;
     inputs.train_tables = {&scaled};
     inputs.objective = &objective;
@@ -57,7 +59,7 @@ struct Fixture {
   FbnetSearchInputs inputs;
 };
 
-TEST(FbnetObjective, MultiplyAddsByDefaultAndUnknownSourcesRefused) {
+TEST(FbnetObjective, MultiplyAddsAndUnknownSourcesRefused) {
   const Fixture f;
   EXPECT_EQ(f.objective.name, "multiply-adds");
   ASSERT_EQ(f.objective.scores.size(), 300u);
@@ -72,6 +74,50 @@ TEST(FbnetObjective, MultiplyAddsByDefaultAndUnknownSourcesRefused) {
     EXPECT_NE(what.find("macs"), std::string::npos) << what;
     EXPECT_EQ(what.find('\n'), std::string::npos) << what;
   }
+}
+
+// A recipe source: the named recipe of aggregates.json over an FBNet proxy table of exactly the
+// candidates (here one written for the fixture's 300 networks), the same scores as the table's
+// own aggregate; a recipe the recipes file lacks, or a table of other networks, is refused.
+TEST(FbnetObjective, ARecipeRanksByTheProxyTableOfTheCandidates) {
+  const Fixture f;
+  const testing::TempDir tmp;
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  FbnetProxyTable table;
+  for (int i = 0; i < f.numbering.size(); ++i) {
+    table.arch.push_back(f.numbering.At(i).ToString());
+    table.naswot.push_back(700 + 100 * u(rng));
+    table.logsynflow.push_back(1e6 * (1 + u(rng)));
+    table.params.push_back(1e6);
+    table.flops.push_back(5e7);
+  }
+  table.provenance["seed"] = "0";
+  table.provenance["method_version"] = "1";
+  table.provenance["dataset"] = "cifar100";
+  std::filesystem::create_directories(tmp / "tables" / "fbnet");
+  SaveFbnetProxyTable(FbnetProxyTableFile(tmp / "tables"), table);
+  std::filesystem::create_directories(tmp / "configs");
+  WriteFileAtomically(tmp / "configs" / "aggregates.json",
+                R"({"two": {"proxies": ["naswot", "logsynflow"], "combination": "minmax_sum"}})");
+  const FbnetObjectiveFiles files{tmp / "tables", {}, tmp / "configs"};
+  const FbnetObjective objective = MakeFbnetObjective(f.numbering, "two", files);
+  EXPECT_EQ(objective.name, "proxy two");
+  const std::vector<double> expected =
+      FbnetAggregateScores(LoadFbnetProxyTable(FbnetProxyTableFile(tmp / "tables"), f.numbering.archs()),
+                           ParseProxyAggregate("two", tmp / "configs"));
+  EXPECT_EQ(objective.scores, expected);
+  // Min-max sum: the network best on both proxies scores highest.
+  const auto best = std::max_element(objective.scores.begin(), objective.scores.end()) - objective.scores.begin();
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (table.naswot[i] > table.naswot[best] && table.logsynflow[i] > table.logsynflow[best]) {
+      ADD_FAILURE() << "row " << i << " beats the best-scored row on both proxies";
+    }
+  }
+  EXPECT_THROW((void)MakeFbnetObjective(f.numbering, "absent", files), ParseError);
+  EXPECT_THROW((void)MakeFbnetObjective(f.numbering, "two"), ParseError);  // no files
+  const FbnetNumbering others(SampleFbnetArchs(6, 300));
+  EXPECT_THROW((void)MakeFbnetObjective(others, "two", files), DataError);
 }
 
 TEST(FbnetStrategies, RegistryListsTheFbnetOnesAndRefusesOthersInOneLine) {
@@ -204,7 +250,7 @@ TEST(FbnetBenchKind, ConfigParsesTheKindAndRefusesWhatFbnetCannotDo) {
       "cfg");
   ASSERT_EQ(c.groups.size(), 1u);
   EXPECT_TRUE(IsFbnetGroup(c.groups[0]));
-  EXPECT_EQ(c.groups[0].objective, "macs");
+  EXPECT_EQ(c.groups[0].objective, kFbnetDefaultObjectiveSource);
   EXPECT_EQ(c.groups[0].percentiles, (std::vector<double>{25, 50, 75}));
   const auto refused = [](const std::string& json, const std::string& says) {
     try {
@@ -231,6 +277,7 @@ TEST(FbnetBenchKind, RunsScoreProxyRegretRoundTripAndResume) {
   BenchGroup group;
   group.name = "fb";
   group.kind = "fbnet-percentile";
+  group.objective = "macs";
   group.devices = {"table:target"};
   group.percentiles = {25, 75};
   group.probes = {6};
@@ -239,7 +286,7 @@ TEST(FbnetBenchKind, RunsScoreProxyRegretRoundTripAndResume) {
   const auto collect = [&](const nlohmann::json& m) {
     if (m.contains("row")) rows.push_back(RunRecordFromJson(nlohmann::json::parse(m["row"].dump())));
   };
-  RunFbnetBenchTasks(group, "table:target", "digest", 2, {}, device, f.target, f.numbering, {&f.scaled, &f.other},
+  RunFbnetBenchTasks(group, "table:target", "digest", 2, {}, device, f.target, f.numbering, {&f.scaled, &f.other}, {},
                      collect);
   ASSERT_EQ(rows.size(), 2u * 3u * 2u);  // budgets x strategies x seeds
   for (const RunRecord& r : rows) {
@@ -270,7 +317,7 @@ TEST(FbnetBenchKind, RunsScoreProxyRegretRoundTripAndResume) {
   std::set<std::string> done;
   for (const RunRecord& r : rows) done.insert(r.key);
   std::vector<RunRecord> again;
-  RunFbnetBenchTasks(group, "table:target", "digest", 2, done, device, f.target, f.numbering, {&f.scaled, &f.other},
+  RunFbnetBenchTasks(group, "table:target", "digest", 2, done, device, f.target, f.numbering, {&f.scaled, &f.other}, {},
                      [&](const nlohmann::json& m) {
                        if (m.contains("row")) again.push_back(RunRecordFromJson(m["row"]));
                      });
@@ -296,11 +343,12 @@ TEST(FbnetBenchKind, DefaultRunsAreTheDefaultStrategysRuns) {
   BenchGroup group;
   group.name = "fb";
   group.kind = "fbnet-percentile";
+  group.objective = "macs";
   group.percentiles = {50};
   group.probes = {5};
   group.strategies = {"default", kFbnetDefaultStrategy};
   std::map<std::string, std::vector<int>> trajectories;
-  RunFbnetBenchTasks(group, "table:target", "d", 1, {}, device, f.target, f.numbering, {&f.scaled, &f.other},
+  RunFbnetBenchTasks(group, "table:target", "d", 1, {}, device, f.target, f.numbering, {&f.scaled, &f.other}, {},
                      [&](const nlohmann::json& m) {
                        if (!m.contains("row")) return;
                        const RunRecord r = RunRecordFromJson(m["row"]);

@@ -40,6 +40,7 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     options.out_dir = args->out;
     options.aggregate = ParseProxyAggregate(args->aggregate, ctx.Env().configs_dir);
     options.proxy_dir = args->proxy_dir.empty() ? ctx.Env().proxy_tables_dir : fs::path(args->proxy_dir);
+    options.configs_dir = ctx.Env().configs_dir;
     options.strategies = ctx.Strategies();
     for (Dataset d : kAllDatasets) RequireSameFile(*ctx.cluster, "the proxy table", ProxyTableFile(options.proxy_dir, d));
     DeviceEnvironment devices = ctx.Devices();

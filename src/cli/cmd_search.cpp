@@ -24,14 +24,17 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
   if (ParseDataset(dataset) != Dataset::kCifar100) {
     throw ParseError(fmt::format("--dataset {}: HELP's FBNet tables are CIFAR-100's", dataset));
   }
-  if (!proxy_args.proxy_table.empty() || proxy_args.aggregate != ProxyArgs{}.aggregate) {
-    throw ParseError("--proxy-table / --aggregate: FBNet has no proxy table yet (its search ranks by multiply-adds)");
-  }
   FbnetTables& fbnet = ctx.Fbnet();
   std::unique_ptr<Device> device = ctx.OpenDevice(device_spec);
   FbnetSearchInputs inputs;
   inputs.candidates = &fbnet.Numbering();
-  const FbnetObjective objective = MakeFbnetObjective(fbnet.Numbering());
+  // --aggregate names the objective (a recipe over the FBNet proxy table, or macs); --proxy-table
+  // replaces the shipped FBNet table.
+  const std::string source =
+      proxy_args.aggregate != ProxyArgs{}.aggregate ? proxy_args.aggregate : kFbnetDefaultObjectiveSource;
+  const FbnetObjective objective = MakeFbnetObjective(
+      fbnet.Numbering(), source,
+      FbnetObjectiveFiles{ctx.Env().proxy_tables_dir, proxy_args.proxy_table, ctx.Env().configs_dir});
   inputs.objective = &objective;
   const LatencyTable* own = device->FullTable();
   for (const std::string& name : FbnetTables::TrainDevices()) {

@@ -184,7 +184,8 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
   const int seeds = group.seeds > 0 ? group.seeds : config_.seeds;
   const std::string digest = GroupDigest(config_, group);
   if (IsFbnetGroup(group)) {
-    RunFbnetBenchUnit(group, spec, digest, seeds, done, devices_, post);
+    RunFbnetBenchUnit(group, spec, digest, seeds, done, devices_,
+                      FbnetObjectiveFiles{options_.proxy_dir, {}, options_.configs_dir}, post);
     return;
   }
   {

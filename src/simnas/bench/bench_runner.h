@@ -40,7 +40,8 @@ struct TaskReference {
 struct BenchOptions {
   std::filesystem::path out_dir;
   ProxyAggregate aggregate = ProxyAggregate::kFreeRea;
-  std::filesystem::path proxy_dir;  // folder of the <dataset>.csv proxy tables
+  std::filesystem::path proxy_dir;  // folder of the <dataset>.csv proxy tables (and fbnet/cifar100.csv)
+  std::filesystem::path configs_dir;  // aggregates.json: the FBNet groups' objective recipes
   StrategyResources strategies;     // controller models (the leave-one-out ones start from these), data
 };
 

@@ -49,7 +49,7 @@ FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const s
 
 void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                        const std::set<std::string>& done, const DeviceEnvironment& env,
-                       const std::function<void(const nlohmann::json&)>& post) {
+                       const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post) {
   if (env.fbnet == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
   FbnetTables& fbnet = *env.fbnet;
   const DeviceSpec device_spec = DeviceSpec::Parse(spec);
@@ -67,13 +67,13 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
     if (train != name) train_tables.push_back(&fbnet.Table(train));  // the target's own left out
   }
   RunFbnetBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Table(name), fbnet.Numbering(), train_tables,
-                     post);
+                     files, post);
 }
 
 void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                         const std::set<std::string>& done, Device& device, const LatencyTable& table,
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
-                        const std::function<void(const nlohmann::json&)>& post) {
+                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post) {
   if (static_cast<int>(table.values().size()) != candidates.size()) {
     throw Error(fmt::format("bench group {}: table {} holds {} latencies for {} FBNet candidates", group.name,
                             table.name(), table.values().size(), candidates.size()));
@@ -81,7 +81,7 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
   const GroundTruth gt = GroundTruth::FromTable(table, fmt::format("FBNet table {} ({} networks, exact latencies)",
                                                                    table.name(), candidates.size()));
   post({{"source", spec}, {"text", gt.source()}});
-  const FbnetObjective objective = MakeFbnetObjective(candidates, group.objective);
+  const FbnetObjective objective = MakeFbnetObjective(candidates, group.objective, files);
   FbnetSearchInputs inputs;
   inputs.candidates = &candidates;
   inputs.objective = &objective;

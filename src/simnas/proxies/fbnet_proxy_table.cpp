@@ -74,7 +74,10 @@ fs::path FbnetProxyTableFile(const fs::path& tables_dir) { return tables_dir / "
 
 FbnetProxyTable LoadPartialFbnetProxyTable(const fs::path& path, std::size_t rows) {
   std::ifstream in(path);
-  if (!in) throw DataError(fmt::format("{}: cannot open the FBNet proxy table", path.string()));
+  if (!in) {
+    throw DataError(fmt::format("{}: cannot open the FBNet proxy table (computed by simnas --space fbnet proxies --all)",
+                                path.string()));
+  }
   FbnetProxyTable t = Empty(rows);
   t.source = path.string();
   std::string line;

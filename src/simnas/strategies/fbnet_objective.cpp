@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
+#include "simnas/proxies/fbnet_proxy_table.h"
+#include "simnas/proxies/proxy_table.h"
 #include "simnas/search_space/fbnet/fbnet_cost.h"
 
 namespace simnas {
 
-FbnetObjective MakeFbnetObjective(const FbnetNumbering& candidates, const std::string& source) {
+FbnetObjective MakeFbnetObjective(const FbnetNumbering& candidates, const std::string& source,
+                                  const FbnetObjectiveFiles& files) {
   if (source == "macs") {
     FbnetObjective objective;
     objective.name = "multiply-adds";
@@ -15,8 +18,19 @@ FbnetObjective MakeFbnetObjective(const FbnetNumbering& candidates, const std::s
     for (const FbnetArch& a : candidates.archs()) objective.scores.push_back(static_cast<double>(FbnetMultiplyAdds(a)));
     return objective;
   }
-  // A proxy-table source (the FBNet proxy table of the 5,000) goes here.
-  throw ParseError(fmt::format("FBNet objective '{}': the known sources are: macs", source));
+  if (files.configs_dir.empty() || (files.proxy_tables_dir.empty() && files.table_file.empty())) {
+    throw ParseError(fmt::format("FBNet objective '{}': a proxy recipe needs the recipes file and the FBNet proxy "
+                                 "table; the only source without them is macs",
+                                 source));
+  }
+  const ProxyAggregate recipe = ParseProxyAggregate(source, files.configs_dir);
+  const std::filesystem::path path =
+      files.table_file.empty() ? FbnetProxyTableFile(files.proxy_tables_dir) : files.table_file;
+  const FbnetProxyTable table = LoadFbnetProxyTable(path, candidates.archs());
+  FbnetObjective objective;
+  objective.name = "proxy " + source;
+  objective.scores = FbnetAggregateScores(table, recipe);
+  return objective;
 }
 
 }  // namespace simnas

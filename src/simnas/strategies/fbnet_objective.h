@@ -2,12 +2,14 @@
 // numbering's order), higher is better. FBNet has no accuracy table, so this is always a
 // stand-in (a proxy) and is never called accuracy; reports print its name.
 // One function makes it (MakeFbnetObjective), for the CLI and the benchmark alike. Sources:
-//  - "macs": multiply-adds of the network (fbnet_cost.h), the only source so far.
-//  - seam: a proxy table of the 5,000 (e.g. tables/proxies/fbnet/cifar100.csv, NASWOT +
-//    LogSynflow) will be a second source here; callers then pass its name (and path) and
-//    nothing else changes.
+//  - "macs": multiply-adds of the network (fbnet_cost.h).
+//  - the name of a proxy recipe (configs/aggregates.json, e.g. "fbnet-freerea" = min-max sum of
+//    NASWOT and LogSynflow) over the FBNet proxy table of the 5,000
+//    (tables/proxies/fbnet/cifar100.csv, proxies/fbnet_proxy_table.h), checked row by row
+//    against the candidates' architectures.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -22,10 +24,21 @@ struct FbnetObjective {
   double operator()(int index) const { return scores.at(static_cast<std::size_t>(index)); }
 };
 
+// Multiply-adds until the FBNet proxy table of the 5,000 is complete and committed (it is being
+// computed: `simnas --space fbnet proxies --all`, resumable); then "fbnet-freerea".
 inline constexpr const char* kFbnetDefaultObjectiveSource = "macs";
 
-// The objective `source` over `candidates`. Throws ParseError for an unknown source, naming the
-// known ones.
-FbnetObjective MakeFbnetObjective(const FbnetNumbering& candidates, const std::string& source = kFbnetDefaultObjectiveSource);
+// Where a recipe source finds its inputs (the Environment's folders).
+struct FbnetObjectiveFiles {
+  std::filesystem::path proxy_tables_dir;  // holds fbnet/cifar100.csv
+  std::filesystem::path table_file;        // overrides proxy_tables_dir's table when set
+  std::filesystem::path configs_dir;       // aggregates.json, the named recipes
+};
+
+// The objective `source` over `candidates`. Throws ParseError for an unknown source (naming the
+// recipes file), DataError for a missing or malformed proxy table or one whose architectures are
+// not the candidates'.
+FbnetObjective MakeFbnetObjective(const FbnetNumbering& candidates, const std::string& source,
+                                  const FbnetObjectiveFiles& files = {});
 
 }  // namespace simnas

@@ -50,7 +50,7 @@ const LatencyTable& ChooseFbnetProxyTable(const std::vector<const LatencyTable*>
   return *tables[tables.size() == 1 ? 0 : ChooseProxyDevice(tables)];
 }
 
-const LatencyTable& FbnetProxyTable(const FbnetSearchInputs& inputs) {
+const LatencyTable& FbnetProxyDeviceTable(const FbnetSearchInputs& inputs) {
   return inputs.proxy != nullptr ? *inputs.proxy : ChooseFbnetProxyTable(inputs.train_tables);
 }
 
@@ -90,7 +90,7 @@ class FbnetScaledProxy : public FbnetStrategy {
   void Search(ProbeSession& session, const FbnetSearchInputs& inputs, double budget,
               std::uint64_t /*seed*/) override {
     const FbnetNumbering& candidates = *inputs.candidates;
-    const std::vector<double>& predicted = FbnetProxyTable(inputs).values();
+    const std::vector<double>& predicted = FbnetProxyDeviceTable(inputs).values();
     const std::vector<double>& score = inputs.objective->scores;
     const int count = candidates.size();
     // The Pareto front of (lower predicted latency, better objective), by predicted latency.
@@ -162,7 +162,7 @@ class FbnetOneProxy : public FbnetStrategy {
   void Search(ProbeSession& session, const FbnetSearchInputs& inputs, double budget,
               std::uint64_t /*seed*/) override {
     const FbnetNumbering& candidates = *inputs.candidates;
-    const LatencyTable& proxy = FbnetProxyTable(inputs);
+    const LatencyTable& proxy = FbnetProxyDeviceTable(inputs);
     const Model& model = ModelOf(candidates, proxy);
     const std::vector<double>& score = inputs.objective->scores;
     const int count = candidates.size();
@@ -257,7 +257,7 @@ class FbnetMatchedProxy : public FbnetStrategy {
     const std::vector<double>& score = inputs.objective->scores;
     const int count = candidates.size();
     std::vector<const LatencyTable*> tables = inputs.train_tables;
-    const LatencyTable* followed = &FbnetProxyTable(inputs);
+    const LatencyTable* followed = &FbnetProxyDeviceTable(inputs);
     if (tables.empty()) tables.push_back(followed);
     std::vector<int> probed_rows;
     std::vector<double> probed_ms;
@@ -361,7 +361,7 @@ FbnetSearchReport RunFbnetSearch(FbnetStrategy& strategy, Device& device, const 
     throw Error(fmt::format("FBNet search: objective {} holds {} scores for {} candidates", inputs.objective->name,
                             inputs.objective->scores.size(), count));
   }
-  const LatencyTable& proxy = FbnetProxyTable(inputs);
+  const LatencyTable& proxy = FbnetProxyDeviceTable(inputs);
   std::vector<const LatencyTable*> tables = inputs.train_tables;
   tables.push_back(&proxy);
   for (const LatencyTable* t : tables) {

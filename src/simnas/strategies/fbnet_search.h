@@ -74,7 +74,7 @@ std::unique_ptr<FbnetStrategy> MakeFbnetStrategy(const std::string& name);
 // when there is one). Throws Error when there is none.
 const LatencyTable& ChooseFbnetProxyTable(const std::vector<const LatencyTable*>& tables);
 // inputs.proxy, or ChooseFbnetProxyTable(inputs.train_tables).
-const LatencyTable& FbnetProxyTable(const FbnetSearchInputs& inputs);
+const LatencyTable& FbnetProxyDeviceTable(const FbnetSearchInputs& inputs);
 
 struct FbnetAnswer {
   bool found = false;     // something was probed
