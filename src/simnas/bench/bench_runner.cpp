@@ -300,14 +300,10 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
                 for (const ProbeRecord& r : report.trajectory) row.trajectory.push_back(r.index);
                 if (report.answer.found) {
                   const ProbeRecord& c = report.answer.chosen;
-                  RunAnswer answer;
-                  answer.index = c.index;
-                  answer.arch = c.arch.ToString();
-                  answer.latency_ms = c.measurement.latency_ms;
-                  answer.true_latency_ms = gt->Has(c.index) ? gt->At(c.index) : answer.latency_ms;
+                  RunAnswer answer =
+                      MeasuredAnswer(c, gt->Has(c.index) ? gt->At(c.index) : c.measurement.latency_ms, *gt);
                   answer.accuracy = accuracy[static_cast<std::size_t>(c.index)];
                   answer.proxy = report.answer.proxy;
-                  answer.latency_percentile = gt->PercentileRank(answer.true_latency_ms);
                   answer.regret = ref.oracle_accuracy - answer.accuracy;
                   if (!task.budget_ms) {
                     answer.reward = UnconstrainedReward(proxy.Normalized(c.index), answer.true_latency_ms, lo, hi);

@@ -131,13 +131,8 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
             for (const ProbeRecord& r : report.trajectory) row.trajectory.push_back(r.index);
             if (report.answer.found) {
               const ProbeRecord& c = report.answer.chosen;
-              RunAnswer answer;
-              answer.index = c.index;
-              answer.arch = c.arch.ToString();
-              answer.latency_ms = c.measurement.latency_ms;
-              answer.true_latency_ms = table.At(c.index);
+              RunAnswer answer = MeasuredAnswer(c, table.At(c.index), gt);
               answer.proxy = report.answer.objective;
-              answer.latency_percentile = gt.PercentileRank(answer.true_latency_ms);
               row.feasible = report.answer.feasible;
               row.true_feasible = answer.true_latency_ms <= budget;
               row.answer = answer;

@@ -117,4 +117,14 @@ Measurement SharedMeasurementDevice::Measure(const Arch& arch) {
   return m;
 }
 
+RunAnswer MeasuredAnswer(const ProbeRecord& chosen, double true_latency_ms, const GroundTruth& gt) {
+  RunAnswer answer;
+  answer.index = chosen.index;
+  answer.arch = chosen.arch.ToString();
+  answer.latency_ms = chosen.measurement.latency_ms;
+  answer.true_latency_ms = true_latency_ms;
+  answer.latency_percentile = gt.PercentileRank(true_latency_ms);
+  return answer;
+}
+
 }  // namespace simnas

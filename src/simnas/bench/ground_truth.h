@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "simnas/bench/run_record.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/device.h"
+#include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/search_space/search_space.h"
@@ -68,5 +70,10 @@ class SharedMeasurementDevice : public Device {
   std::vector<std::unique_ptr<Measurement>> known_;  // by cell code
   int measured_ = 0;
 };
+
+// The part of a benchmark row's answer that every kind shares: the probed network `chosen` (its
+// index, string, measured latency), its latency on the ground truth, and where that falls in
+// `gt` (latency_percentile). Accuracy, proxy, regret and reward are the caller's.
+RunAnswer MeasuredAnswer(const ProbeRecord& chosen, double true_latency_ms, const GroundTruth& gt);
 
 }  // namespace simnas
