@@ -116,6 +116,7 @@ EpisodeStats SyntheticVecEnv::Finish(const Slot& slot) const {
   }
   if (s.answer_code >= 0) {
     const auto c = static_cast<std::size_t>(s.answer_code);
+    s.answer_index = tables_->index_of_code[c];
     s.answer_proxy = tables_->proxy[c];
     const double ms = slot.device.LatencyOfCode(s.answer_code);
     std::size_t below = 0;
