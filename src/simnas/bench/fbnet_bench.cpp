@@ -49,7 +49,8 @@ FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const s
 
 void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                        const std::set<std::string>& done, const DeviceEnvironment& env,
-                       const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post) {
+                       const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                       const FbnetStrategyFiles& strategy_files) {
   if (env.fbnet == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
   FbnetTables& fbnet = *env.fbnet;
   const DeviceSpec device_spec = DeviceSpec::Parse(spec);
@@ -67,13 +68,14 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
     if (train != name) train_tables.push_back(&fbnet.Table(train));  // the target's own left out
   }
   RunFbnetBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Table(name), fbnet.Numbering(), train_tables,
-                     files, post);
+                     files, post, strategy_files);
 }
 
 void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                         const std::set<std::string>& done, Device& device, const LatencyTable& table,
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
-                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post) {
+                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                        const FbnetStrategyFiles& strategy_files) {
   if (static_cast<int>(table.values().size()) != candidates.size()) {
     throw Error(fmt::format("bench group {}: table {} holds {} latencies for {} FBNet candidates", group.name,
                             table.name(), table.values().size(), candidates.size()));
@@ -95,7 +97,7 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
     const FbnetReference ref = ComputeFbnetReference(table.values(), objective.scores, budget);
     for (const std::string& strategy_name : group.strategies) {
       auto& strategy = strategies[strategy_name];
-      if (!strategy) strategy = MakeFbnetStrategy(strategy_name);
+      if (!strategy) strategy = MakeFbnetStrategy(strategy_name, strategy_files);
       for (int probes : group.probes) {
         for (int seed = 0; seed < seeds; ++seed) {
           const std::string key = RunKey(group.name, spec, Dataset::kCifar100, label, strategy_name, probes, seed);

@@ -20,6 +20,7 @@
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/search_space/fbnet/fbnet_numbering.h"
+#include "simnas/strategies/fbnet_search.h"
 #include "simnas/strategies/fbnet_objective.h"
 
 namespace simnas {
@@ -44,7 +45,8 @@ FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const s
 // `env.fbnet` must be set. Throws Error for a device that is not one of HELP's FBNet tables.
 void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                        const std::set<std::string>& done, const DeviceEnvironment& env,
-                       const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post);
+                       const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                       const FbnetStrategyFiles& strategy_files = {});
 
 // The same on given tables (what RunFbnetBenchUnit calls; tests give fixtures): `device` answers
 // `target`'s networks, `target` is its table (exact latencies: the ground truth and the budgets),
@@ -52,7 +54,8 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
 void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                         const std::set<std::string>& done, Device& device, const LatencyTable& target,
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
-                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post);
+                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                        const FbnetStrategyFiles& strategy_files = {});
 
 struct FbnetStrategySummary {
   std::string strategy;

@@ -26,6 +26,7 @@ nlohmann::json FbnetEnvConfigToJson(const FbnetEnvConfig& c) {
           {"budget_lo", c.budget_lo},
           {"budget_hi", c.budget_hi},
           {"infeasible_score", c.infeasible_score},
+          {"network_sigma", c.network_sigma},
           {"synthetic",
            {{"alpha", c.synthetic.alpha},
             {"stage_sigma", c.synthetic.stage_sigma},
@@ -50,6 +51,7 @@ FbnetEnvConfig FbnetEnvConfigFromJson(const nlohmann::json& j) {
   get(j, "budget_lo", c.budget_lo);
   get(j, "budget_hi", c.budget_hi);
   get(j, "infeasible_score", c.infeasible_score);
+  get(j, "network_sigma", c.network_sigma);
   if (!j.contains("synthetic") || !j.at("synthetic").is_object()) {
     throw DataError("FBNet controller settings: missing key 'synthetic'");
   }
@@ -62,9 +64,9 @@ FbnetEnvConfig FbnetEnvConfigFromJson(const nlohmann::json& j) {
   for (double a : c.aims) aims_ok = aims_ok && a > 0 && std::isfinite(a);
   if (c.probes < 1 || !aims_ok || !(c.budget_lo >= 0 && c.budget_lo <= c.budget_hi && c.budget_hi <= 100) ||
       !(c.synthetic.alpha > 0) || c.synthetic.stage_sigma < 0 || c.synthetic.block_sigma < 0 ||
-      c.synthetic.entry_sigma < 0) {
+      c.synthetic.entry_sigma < 0 || !(c.network_sigma >= 0 && c.network_sigma <= 2)) {
     throw DataError("FBNet controller settings: a value is out of range (probes >= 1, 1 to 64 aims > 0, "
-                    "0 <= budget_lo <= budget_hi <= 100, alpha > 0, sigmas >= 0)");
+                    "0 <= budget_lo <= budget_hi <= 100, alpha > 0, sigmas >= 0, network_sigma <= 2)");
   }
   return c;
 }
@@ -332,6 +334,11 @@ FbnetVecEnv::FbnetVecEnv(const FbnetEnvConfig& config, const FbnetProcessData& d
 
 void FbnetVecEnv::SampleDevice(Slot& slot) const {
   slot.latency = devices_->Sample(slot.device_seed).LatenciesOf(data_->archs());
+  if (config_.network_sigma > 0) {
+    std::mt19937_64 rng(slot.device_seed ^ 0x6e6f697365ULL);
+    std::normal_distribution<double> noise(0.0, config_.network_sigma);
+    for (double& v : slot.latency) v *= std::exp(noise(rng));
+  }
 }
 
 namespace {

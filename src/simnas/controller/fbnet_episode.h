@@ -6,7 +6,7 @@
 // (PickFbnetCandidate, latency_model/fbnet_predictors.h, the rule of the FBNet strategies).
 //   predictors: 0 = the train table that best matches the probes up to scale (as `matched-proxy`),
 //               1 = the proxy device's table as a linear model adapted by AdaProxy (as
-//                   `one-proxy`), when `linear` is on;
+//                   `one-proxy`), when `linear` is on (off by default: slow to train);
 //   aims: `aims` (default 0.6 0.7 0.8 0.9 1.0 1.1).
 // Actions are index predictor x aims.size() + aim. An action is masked when it has no candidate
 // (every candidate probed). The first probe is no decision: the proxy device's median candidate,
@@ -29,7 +29,8 @@
 // minus the start's. An answer is always a measured network (the FBNet answer rule).
 //
 // Training (FbnetVecEnv): a synthetic FBNet device per episode (fbnet_synthetic.h, a new seed
-// drawn from the slot's generator), budget at a percentile drawn in [budget_lo, budget_hi] of
+// drawn from the slot's generator; each candidate's latency times a fixed per-device log-normal
+// residual, network_sigma), budget at a percentile drawn in [budget_lo, budget_hi] of
 // that device's latencies over the candidates; the predictors know only the train tables.
 #pragma once
 
@@ -53,11 +54,16 @@ namespace simnas {
 struct FbnetEnvConfig {
   int probes = 10;  // candidates measured per episode
   std::vector<double> aims = {0.6, 0.7, 0.8, 0.9, 1.0, 1.1};
-  bool linear = true;  // actions of the AdaProxy linear predictor too
+  // Actions of the AdaProxy linear predictor too. Off by default: AdaProxy's lasso path after
+  // every probe makes training ~23x slower (176 vs 4,073 steps/s on one thread here).
+  bool linear = false;
   double budget_lo = 10;
   double budget_hi = 90;
   double infeasible_score = -0.5;
   FbnetSyntheticOptions synthetic;  // the training devices
+  // Training devices: every candidate's latency also times its own exp(N(0, network_sigma)),
+  // fixed per device (a lookup table explains a real table only up to such residuals).
+  double network_sigma = 0.1;
 };
 
 nlohmann::json FbnetEnvConfigToJson(const FbnetEnvConfig& config);

@@ -11,6 +11,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/latency_model/fbnet_predictors.h"
+#include "simnas/strategies/fbnet_controller.h"
 #include "simnas/monotonicity/srcc.h"
 
 namespace simnas {
@@ -231,14 +232,17 @@ class FbnetMatchedProxy : public FbnetStrategy {
 
 }  // namespace
 
-std::vector<std::string> FbnetStrategyNames() { return {"scaled-proxy", "one-proxy", "matched-proxy", "random"}; }
+std::vector<std::string> FbnetStrategyNames() {
+  return {"scaled-proxy", "one-proxy", "matched-proxy", "controller", "random"};
+}
 
-std::unique_ptr<FbnetStrategy> MakeFbnetStrategy(const std::string& name) {
+std::unique_ptr<FbnetStrategy> MakeFbnetStrategy(const std::string& name, const FbnetStrategyFiles& files) {
   const std::string resolved = name.empty() || name == "default" ? std::string(kFbnetDefaultStrategy) : name;
   if (resolved == "scaled-proxy") return std::make_unique<FbnetScaledProxy>();
   if (resolved == "one-proxy") return std::make_unique<FbnetOneProxy>();
   if (resolved == "random") return std::make_unique<FbnetRandom>();
   if (resolved == "matched-proxy") return std::make_unique<FbnetMatchedProxy>();
+  if (resolved == "controller") return std::make_unique<FbnetControllerStrategy>(files.controller_model);
   throw ParseError(fmt::format("--strategy {}: not an FBNet strategy; under --space fbnet the strategies are: {} "
                                "(default {})",
                                name, fmt::join(FbnetStrategyNames(), ", "), kFbnetDefaultStrategy));
