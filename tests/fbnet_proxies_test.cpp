@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/core/error.h"
+#include "simnas/data/fbnet_data.h"
 #include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/fbnet_proxy_table.h"
 #include "test_support.h"
@@ -228,6 +229,30 @@ TEST(FbnetProxyTables, BuildResumesFromItsPartialOutput) {
   // Another seed cannot resume this table.
   job.options.seed = 5;
   EXPECT_THROW(BuildFbnetProxyTable(job, images, archs), DataError);
+}
+
+// The committed table over HELP's 5,000 (tables/proxies/fbnet/cifar100.csv): its rows are HELP's
+// architectures in order, and three rows drawn at random recompute to the same values.
+TEST(FbnetProxyTables, CommittedTableMatchesRecomputedRows) {
+  FbnetTables tables(testing::Data().dir());
+  const fs::path path = FbnetProxyTableFile(testing::RepoFile("tables/proxies"));
+  ASSERT_TRUE(fs::exists(path)) << path;
+  const FbnetProxyTable table = LoadFbnetProxyTable(path, tables.Archs());  // checks every row's arch
+  FbnetProxyOptions options;
+  options.seed = std::stoull(table.provenance.at("seed"));
+  EXPECT_EQ(table.provenance.at("method_version"), std::to_string(kFbnetProxyMethodVersion));
+  FbnetProxyEvaluator evaluator(testing::Data().dir().CifarSampleFile(), options);
+  std::mt19937 rng(14);
+  for (int k = 0; k < 3; ++k) {
+    const int index = std::uniform_int_distribution<int>(0, tables.Numbering().size() - 1)(rng);
+    const auto i = static_cast<std::size_t>(index);
+    SCOPED_TRACE("index " + std::to_string(index));
+    const FbnetProxyValues v = evaluator.Evaluate(tables.Numbering().At(index));
+    EXPECT_NEAR(v.naswot, table.naswot[i], 1e-9 * std::abs(table.naswot[i]));  // 17 significant digits kept
+    EXPECT_NEAR(v.logsynflow, table.logsynflow[i], 1e-9 * table.logsynflow[i]);
+    EXPECT_EQ(static_cast<double>(v.params), table.params[i]);
+    EXPECT_EQ(static_cast<double>(v.flops), table.flops[i]);
+  }
 }
 
 }  // namespace

@@ -24,9 +24,9 @@ struct FbnetObjective {
   double operator()(int index) const { return scores.at(static_cast<std::size_t>(index)); }
 };
 
-// Multiply-adds until the FBNet proxy table of the 5,000 is complete and committed (it is being
-// computed: `simnas --space fbnet proxies --all`, resumable); then "fbnet-freerea".
-inline constexpr const char* kFbnetDefaultObjectiveSource = "macs";
+// The default objective: FreeREA's NASWOT + LogSynflow (min-max sum) over the committed FBNet proxy
+// table of the 5,000 (tables/proxies/fbnet/cifar100.csv; docs/proxies-fbnet.md).
+inline constexpr const char* kFbnetDefaultObjectiveSource = "fbnet-freerea";
 
 // Where a recipe source finds its inputs (the Environment's folders).
 struct FbnetObjectiveFiles {
