@@ -149,6 +149,7 @@ struct FbnetTrainArgs {
   std::string aims = "0.6,0.7,0.8,0.9,1.0,1.1";
   bool linear = false;
   double network_sigma = 0.1;
+  bool miss_cap = false;
 };
 
 void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_t seed, const std::string& out,
@@ -158,7 +159,7 @@ void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_
                            "--rank-score", "--synthetic", "--exclude", "--dataset"}) {
     if (cmd.count(flag) > 0) {
       throw ParseError(fmt::format("train --space fbnet: {} is a NAS-Bench-201 setting (FBNet's: --probes, --aims, "
-                                   "--linear, --network-sigma, --budget-lo, --budget-hi, --infeasible-score, --aggregate)",
+                                   "--linear, --network-sigma, --miss-cap, --budget-lo, --budget-hi, --infeasible-score, --aggregate)",
                                    flag));
     }
   }
@@ -167,6 +168,7 @@ void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_
   config.aims = NumberList(fbnet_args.aims, "--aims");
   config.linear = fbnet_args.linear;
   config.network_sigma = fbnet_args.network_sigma;
+  config.miss_cap = fbnet_args.miss_cap;
   config.budget_lo = env_args.budget_lo;
   config.budget_hi = env_args.budget_hi;
   config.infeasible_score = env_args.infeasible;
@@ -249,6 +251,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                   "--space fbnet: actions of the AdaProxy linear predictor too (~23x slower to train)");
   train->add_option("--network-sigma", args->fbnet.network_sigma,
                     "--space fbnet: log-normal residual of every candidate's latency on a training device");
+  train->add_flag("--miss-cap", args->fbnet.miss_cap,
+                  "--space fbnet: while no probe fits, every aim times 0.8 per probe over the budget");
   AddPpoOptions(train, args->ppo);
   train->callback([&ctx, args, train] {
     // `--resume` continues a run; without its checkpoint there is nothing to continue.
@@ -263,8 +267,9 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                  args->env, args->fbnet, args->ppo);
       return;
     }
-    if (train->count("--aims") > 0 || train->count("--linear") > 0 || train->count("--network-sigma") > 0) {
-      throw ParseError("train: --aims, --linear and --network-sigma are settings of --space fbnet");
+    if (train->count("--aims") > 0 || train->count("--linear") > 0 || train->count("--network-sigma") > 0 ||
+        train->count("--miss-cap") > 0) {
+      throw ParseError("train: --aims, --linear, --network-sigma and --miss-cap are settings of --space fbnet");
     }
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(args->dataset);

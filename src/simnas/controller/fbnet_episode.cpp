@@ -27,6 +27,7 @@ nlohmann::json FbnetEnvConfigToJson(const FbnetEnvConfig& c) {
           {"budget_hi", c.budget_hi},
           {"infeasible_score", c.infeasible_score},
           {"network_sigma", c.network_sigma},
+          {"miss_cap", c.miss_cap},
           {"synthetic",
            {{"alpha", c.synthetic.alpha},
             {"stage_sigma", c.synthetic.stage_sigma},
@@ -52,6 +53,8 @@ FbnetEnvConfig FbnetEnvConfigFromJson(const nlohmann::json& j) {
   get(j, "budget_hi", c.budget_hi);
   get(j, "infeasible_score", c.infeasible_score);
   get(j, "network_sigma", c.network_sigma);
+  c.miss_cap = false;
+  if (j.contains("miss_cap")) get(j, "miss_cap", c.miss_cap);
   if (!j.contains("synthetic") || !j.at("synthetic").is_object()) {
     throw DataError("FBNet controller settings: missing key 'synthetic'");
   }
@@ -175,12 +178,13 @@ void FbnetEpisode::Record(int row, double ms, int action) {
   scale_ = std::exp(match_.shift);
   if (config_->linear && data_->linear() != nullptr) data_->linear()->Adapt(rows_, ms_, linear_);
   // Every action's candidate.
+  const double cap = config_->miss_cap && best_row_ < 0 ? std::pow(0.8, over_) : 1.0;
   const int n_actions = FbnetNumActions(*config_);
   picks_.assign(U(n_actions), -1);
   fallback_.assign(U(n_actions), 0);
   for (int a = 0; a < n_actions; ++a) {
     const int predictor = a / n_aims;
-    const double aim = config_->aims[U(a % n_aims)] * budget_;
+    const double aim = config_->aims[U(a % n_aims)] * budget_ * cap;
     bool fallback = false;
     picks_[U(a)] = predictor == 1 ? PickFbnetCandidate(linear_, 1.0, aim, data_->score(), probed_, &fallback)
                                   : PickFbnetCandidate(match_.table->values(), scale_, aim, data_->score(), probed_,

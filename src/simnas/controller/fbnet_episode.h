@@ -7,7 +7,8 @@
 //   predictors: 0 = the train table that best matches the probes up to scale (as `matched-proxy`),
 //               1 = the proxy device's table as a linear model adapted by AdaProxy (as
 //                   `one-proxy`), when `linear` is on (off by default: slow to train);
-//   aims: `aims` (default 0.6 0.7 0.8 0.9 1.0 1.1).
+//   aims: `aims` (default 0.6 0.7 0.8 0.9 1.0 1.1); with `miss_cap` (off by default), while no
+//     probe fits, also times 0.8^(probes over the budget), matched-proxy's rule.
 // Actions are index predictor x aims.size() + aim. An action is masked when it has no candidate
 // (every candidate probed). The first probe is no decision: the proxy device's median candidate,
 // as in matched-proxy and one-proxy. An episode ends when `probes` candidates were measured.
@@ -64,6 +65,10 @@ struct FbnetEnvConfig {
   // Training devices: every candidate's latency also times its own exp(N(0, network_sigma)),
   // fixed per device (a lookup table explains a real table only up to such residuals).
   double network_sigma = 0.1;
+  // Until a probe fits, every aim also times 0.8^(probes over the budget), matched-proxy's rule
+  // (the answer needs one measured fit). Off by default (the committed model was trained
+  // without it); absent from a model file: off.
+  bool miss_cap = false;
 };
 
 nlohmann::json FbnetEnvConfigToJson(const FbnetEnvConfig& config);
