@@ -142,6 +142,14 @@ std::vector<double> NumberList(const std::string& text, const char* what) {
   return out;
 }
 
+// The time of a training run, for its provenance.
+std::string UtcNow() {
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return date;
+}
+
 // `--space fbnet train`: the controller of the FBNet decision process (controller/fbnet_episode.h) on
 // synthetic FBNet devices sampled from fits of the 17 train tables; its predictors see those train
 // tables (never a test table) and it ranks HELP's candidates by the FBNet objective.
@@ -194,9 +202,7 @@ void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_
   options.out = out;
   options.resume = resume;
   options.checkpoint_minutes = checkpoint_minutes;
-  const std::time_t now = std::time(nullptr);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  const std::string date = UtcNow();
   options.provenance = {{"command", CommandLine()},
                         {"space", "fbnet"},
                         {"objective", objective.name},
@@ -284,9 +290,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     options.resume = args->resume;
     options.checkpoint_minutes = args->checkpoint_minutes;
     options.monitor_accuracy = &data.Accuracy(Dataset::kCifar100).test_accuracy;
-    const std::time_t now = std::time(nullptr);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    const std::string date = UtcNow();
     options.provenance = {{"command", CommandLine()},
                           {"dataset", std::string(DatasetName(dataset))},
                           {"aggregate", args->proxy.aggregate},
