@@ -1,7 +1,11 @@
 #include "simnas/bench/fbnet_bench.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
+#include <numeric>
+#include <random>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -31,8 +35,9 @@ FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const s
     throw Error(fmt::format("FBNet reference: {} latencies for {} objective scores", latency.size(), objective.size()));
   }
   FbnetReference ref;
-  ref.candidates = static_cast<int>(latency.size());
   for (std::size_t i = 0; i < latency.size(); ++i) {
+    if (std::isnan(latency[i])) continue;  // not measured (a live device's sample)
+    ++ref.candidates;
     if (latency[i] > budget_ms) continue;
     ++ref.feasible;
     ref.feasible_objectives.push_back(objective[i]);
@@ -47,53 +52,20 @@ FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const s
   return ref;
 }
 
-void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
-                       const std::set<std::string>& done, const DeviceEnvironment& env,
-                       const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
-                       const FbnetStrategyFiles& strategy_files) {
-  if (env.fbnet == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
-  FbnetTables& fbnet = *env.fbnet;
-  const DeviceSpec device_spec = DeviceSpec::Parse(spec);
-  const std::string& name = device_spec.table_name();
-  if (name.empty()) {
-    throw Error(fmt::format("bench group {}: device {} is not table:NAME; an fbnet-percentile group runs on HELP's "
-                            "FBNet tables only",
-                            group.name, spec));
-  }
-  DeviceEnvironment fbnet_env = env;
-  fbnet_env.space = SpaceKind::kFbnet;
-  std::unique_ptr<Device> device = OpenDevice(device_spec, fbnet_env);
-  std::vector<const LatencyTable*> train_tables;
-  for (const std::string& train : FbnetTables::TrainDevices()) {
-    if (train != name) train_tables.push_back(&fbnet.Table(train));  // the target's own left out
-  }
-  RunFbnetBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Table(name), fbnet.Numbering(), train_tables,
-                     files, post, strategy_files);
-}
+namespace {
 
-void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
-                        const std::set<std::string>& done, Device& device, const LatencyTable& table,
-                        const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
-                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
-                        const FbnetStrategyFiles& strategy_files) {
-  if (static_cast<int>(table.values().size()) != candidates.size()) {
-    throw Error(fmt::format("bench group {}: table {} holds {} latencies for {} FBNet candidates", group.name,
-                            table.name(), table.values().size(), candidates.size()));
-  }
-  const GroundTruth gt = GroundTruth::FromTable(table, fmt::format("FBNet table {} ({} networks, exact latencies)",
-                                                                   table.name(), candidates.size()));
-  post({{"source", spec}, {"text", gt.source()}});
-  const FbnetObjective objective = MakeFbnetObjective(candidates, group.objective, files);
-  FbnetSearchInputs inputs;
-  inputs.candidates = &candidates;
-  inputs.objective = &objective;
-  inputs.train_tables = train_tables;
-  inputs.proxy = &ChooseFbnetProxyTable(inputs.train_tables);
-
+// Every run of the group not in `done`, scored against `truth`.
+void RunFbnetBenchOn(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
+                     const std::set<std::string>& done, Device& device, const FbnetGroundTruth& truth,
+                     const FbnetSearchInputs& inputs, const std::function<void(const nlohmann::json&)>& post,
+                     const FbnetStrategyFiles& strategy_files) {
+  const FbnetObjective& objective = *inputs.objective;
+  const LatencyTable& table = truth.latency;
+  const GroundTruth gt = GroundTruth::FromTable(table, truth.source);
   std::map<std::string, std::unique_ptr<FbnetStrategy>> strategies;
-  for (double p : group.percentiles) {
-    const double budget = gt.Percentile(p);
-    const std::string label = PercentileLabel(p);
+  for (std::size_t b = 0; b < group.percentiles.size(); ++b) {
+    const double budget = truth.budgets_ms[b];
+    const std::string label = PercentileLabel(group.percentiles[b]);
     const FbnetReference ref = ComputeFbnetReference(table.values(), objective.scores, budget);
     for (const std::string& strategy_name : group.strategies) {
       auto& strategy = strategies[strategy_name];
@@ -116,7 +88,7 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
           row.seed = seed;
           row.oracle_index = ref.best_index;
           row.proxy_oracle_index = ref.best_index;
-          row.ground_truth_complete = true;
+          row.ground_truth_complete = truth.complete;
           row.config_digest = digest;
           FbnetRunScore score;
           score.objective = objective.name;
@@ -133,7 +105,9 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
             for (const ProbeRecord& r : report.trajectory) row.trajectory.push_back(r.index);
             if (report.answer.found) {
               const ProbeRecord& c = report.answer.chosen;
-              RunAnswer answer = MeasuredAnswer(c, table.At(c.index), gt);
+              // An answer outside a live device's sample: its own measurement (shared by every run).
+              RunAnswer answer =
+                  MeasuredAnswer(c, table.Has(c.index) ? table.At(c.index) : c.measurement.latency_ms, gt);
               answer.proxy = report.answer.objective;
               row.feasible = report.answer.feasible;
               row.true_feasible = answer.true_latency_ms <= budget;
@@ -154,6 +128,188 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
       }
     }
   }
+}
+
+bool AllRunsDone(const BenchGroup& group, const std::string& spec, int seeds, const std::set<std::string>& done) {
+  for (double p : group.percentiles) {
+    for (const std::string& strategy : group.strategies) {
+      for (int probes : group.probes) {
+        for (int seed = 0; seed < seeds; ++seed) {
+          if (done.count(RunKey(group.name, spec, Dataset::kCifar100, PercentileLabel(p), strategy, probes, seed)) ==
+              0) {
+            return false;
+          }
+        }
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
+                       const std::set<std::string>& done, const DeviceEnvironment& env,
+                       const FbnetObjectiveFiles& files, ProbeStore& store,
+                       const std::function<void(const nlohmann::json&)>& post,
+                       const FbnetStrategyFiles& strategy_files) {
+  if (env.fbnet == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
+  FbnetTables& fbnet = *env.fbnet;
+  const DeviceSpec device_spec = DeviceSpec::Parse(spec);
+  const std::string& name = device_spec.table_name();
+  const bool live_kind = device_spec.kind() == DeviceSpec::Kind::kLocal ||
+                         device_spec.kind() == DeviceSpec::Kind::kOpenCv ||
+                         device_spec.kind() == DeviceSpec::Kind::kCommand;
+  if ((name.empty() || device_spec.is_table_file()) && !live_kind) {
+    throw Error(fmt::format("bench group {}: device {} is neither table:NAME nor a live device (local, opencv, cmd:); "
+                            "an fbnet-percentile group runs on HELP's FBNet tables or measures live",
+                            group.name, spec));
+  }
+  DeviceEnvironment fbnet_env = env;
+  fbnet_env.space = SpaceKind::kFbnet;
+  std::unique_ptr<Device> device = OpenDevice(device_spec, fbnet_env);
+  std::vector<const LatencyTable*> train_tables;
+  for (const std::string& train : FbnetTables::TrainDevices()) {
+    if (train != name) train_tables.push_back(&fbnet.Table(train));  // the target's own left out
+  }
+  if (live_kind) {
+    RunFbnetLiveBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Numbering(), train_tables, files, store,
+                           post, strategy_files);
+    return;
+  }
+  RunFbnetBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Table(name), fbnet.Numbering(), train_tables,
+                     files, post, strategy_files);
+}
+
+void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
+                        const std::set<std::string>& done, Device& device, const LatencyTable& table,
+                        const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
+                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                        const FbnetStrategyFiles& strategy_files) {
+  if (static_cast<int>(table.values().size()) != candidates.size()) {
+    throw Error(fmt::format("bench group {}: table {} holds {} latencies for {} FBNet candidates", group.name,
+                            table.name(), table.values().size(), candidates.size()));
+  }
+  FbnetGroundTruth truth;
+  truth.latency = table;
+  truth.source = fmt::format("FBNet table {} ({} networks, exact latencies)", table.name(), candidates.size());
+  const GroundTruth gt = GroundTruth::FromTable(table, truth.source);
+  for (double p : group.percentiles) truth.budgets_ms.push_back(gt.Percentile(p));
+  post({{"source", spec}, {"text", truth.source}});
+  const FbnetObjective objective = MakeFbnetObjective(candidates, group.objective, files);
+  FbnetSearchInputs inputs;
+  inputs.candidates = &candidates;
+  inputs.objective = &objective;
+  inputs.train_tables = train_tables;
+  inputs.proxy = &ChooseFbnetProxyTable(inputs.train_tables);
+  RunFbnetBenchOn(group, spec, digest, seeds, done, device, truth, inputs, post, strategy_files);
+}
+
+FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& candidates,
+                                       const FbnetObjective& objective,
+                                       const std::vector<const LatencyTable*>& train_tables,
+                                       const std::vector<double>& percentiles, const ReferenceSampleSpec& reference,
+                                       ProbeStore& store) {
+  const int n = candidates.size();
+  if (reference.random < 3) {
+    throw Error(fmt::format("FBNet reference sample on {}: reference.random is {}, at least 3 are needed (the budgets "
+                            "are their percentiles)",
+                            device.Spec(), reference.random));
+  }
+  const std::string run_id = fmt::format("bench-fbnet-reference:top={}:random={}:seed={}", reference.top,
+                                         reference.random, reference.seed);
+  // 1. Uniformly random candidates: the budgets.
+  std::vector<int> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(reference.seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  order.resize(static_cast<std::size_t>(std::min(reference.random, n)));
+  const MeasuredSample random = MeasureSample(device, candidates, order, run_id, store, "FBNet reference (random)");
+  if (random.measured.size() < 3) {
+    throw Error(fmt::format("FBNet reference sample on {}: only {} of {} random networks could be measured",
+                            device.Spec(), random.measured.size(), order.size()));
+  }
+  std::vector<double> random_ms, budgets;
+  for (const auto& [index, ms] : random.measured) random_ms.push_back(ms);
+  for (double q : percentiles) budgets.push_back(Percentile(random_ms, q));
+  // 2. Per budget, the best objective among those the best-correlated train table, scaled, puts within it.
+  const LatencyTable* predictor = nullptr;
+  double best_srcc = -2, scale = 1;
+  for (const LatencyTable* t : train_tables) {
+    std::vector<double> table_ms;
+    for (const auto& [index, ms] : random.measured) table_ms.push_back(t->At(index));
+    const double srcc = Spearman(random_ms, table_ms);
+    if (srcc > best_srcc) {
+      best_srcc = srcc;
+      predictor = t;
+      std::vector<double> ratio;
+      for (std::size_t k = 0; k < table_ms.size(); ++k) ratio.push_back(random_ms[k] / table_ms[k]);
+      scale = Median(ratio);
+    }
+  }
+  std::set<int> chosen(order.begin(), order.end());
+  std::vector<int> by_objective(static_cast<std::size_t>(n));
+  std::iota(by_objective.begin(), by_objective.end(), 0);
+  std::stable_sort(by_objective.begin(), by_objective.end(),
+                   [&](int a, int b) { return objective(a) > objective(b); });
+  std::vector<int> top;
+  if (predictor != nullptr && reference.top > 0) {
+    for (double budget : budgets) {
+      int added = 0;
+      for (int index : by_objective) {
+        if (added == reference.top) break;
+        if (predictor->At(index) * scale > budget) continue;
+        ++added;
+        if (chosen.insert(index).second) top.push_back(index);
+      }
+    }
+  }
+  const MeasuredSample best = MeasureSample(device, candidates, top, run_id, store, "FBNet reference (top)");
+  FbnetGroundTruth truth;
+  std::vector<double> ms(static_cast<std::size_t>(n), std::numeric_limits<double>::quiet_NaN());
+  for (const MeasuredSample* part : {&random, &best}) {
+    for (const auto& [index, latency] : part->measured) ms[static_cast<std::size_t>(index)] = latency;
+  }
+  truth.latency = LatencyTable(device.Spec(), std::move(ms));
+  truth.budgets_ms = budgets;
+  truth.complete = false;
+  const int left_out = random.left_out + best.left_out;
+  truth.source = fmt::format(
+      "reference sample of {} FBNet networks measured live on {}: {} uniformly random (seed {}; the budgets are their "
+      "percentiles) + {} more, the top {} by {} per budget among those predicted within it by table {} (SRCC {:.3f} "
+      "to the random ones, scaled x{:.4g}){}; proxy regret is against the best within the budget among these measured "
+      "networks; kept in the probe store",
+      truth.latency.CountKnown(), device.Spec(), random.measured.size(), reference.seed, best.measured.size(),
+      reference.top, objective.name, predictor != nullptr ? predictor->name() : "(none)", best_srcc, scale,
+      left_out == 0 ? "" : fmt::format("; {} networks left out: too noisy three times", left_out));
+  return truth;
+}
+
+void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
+                            const std::set<std::string>& done, Device& device, const FbnetNumbering& candidates,
+                            const std::vector<const LatencyTable*>& train_tables, const FbnetObjectiveFiles& files,
+                            ProbeStore& store, const std::function<void(const nlohmann::json&)>& post,
+                            const FbnetStrategyFiles& strategy_files) {
+  if (AllRunsDone(group, spec, seeds, done)) {
+    // Resuming: every run of this live device is done; its reference sample is not measured
+    // again (the runs keep the ground truth they were scored with).
+    post({{"source", spec},
+          {"text", fmt::format("reference sample of FBNet networks (top {} per budget + {} random, seed {}) measured "
+                               "live on {} when these runs were made, kept in the probe store",
+                               group.reference.top, group.reference.random, group.reference.seed, device.Spec())}});
+    return;
+  }
+  const FbnetObjective objective = MakeFbnetObjective(candidates, group.objective, files);
+  const FbnetGroundTruth truth =
+      MeasureFbnetReference(device, candidates, objective, train_tables, group.percentiles, group.reference, store);
+  post({{"source", spec}, {"text", truth.source}});
+  FbnetSearchInputs inputs;
+  inputs.candidates = &candidates;
+  inputs.objective = &objective;
+  inputs.train_tables = train_tables;
+  inputs.proxy = &ChooseFbnetProxyTable(inputs.train_tables);
+  SharedMeasurementDevice shared(device, store, candidates);
+  RunFbnetBenchOn(group, spec, digest, seeds, done, shared, truth, inputs, post, strategy_files);
 }
 
 std::vector<FbnetStrategySummary> SummarizeFbnet(const std::vector<const RunRecord*>& rows) {
@@ -212,22 +368,30 @@ std::string FbnetReportSection(const BenchGroup& group, const std::vector<RunRec
   for (const RunRecord& r : rows) {
     if (r.group == group.name) mine.push_back(&r);
   }
-  std::string md = fmt::format("## {} (FBNet: budgets at latency percentiles of each device's own table)\n\n", group.name);
+  const bool table_devices = std::all_of(mine.begin(), mine.end(), [](const RunRecord* r) { return r->ground_truth_complete; });
+  std::string md = fmt::format("## {} (FBNet: budgets at latency percentiles of each device's {})\n\n", group.name,
+                               table_devices ? "own table" : "measured reference sample");
   if (mine.empty()) return md + "No runs yet.\n\n";
   const std::string objective = mine.front()->fbnet ? mine.front()->fbnet->objective : group.objective;
   const Units units = UnitsOf(objective);
   int candidates = mine.front()->fbnet ? mine.front()->fbnet->candidates : 0;
+  const std::string against =
+      !table_devices ? fmt::format("the {} networks of the device's reference sample (measured live; see Ground truth above: "
+                         "the budgets are percentiles of its random part) whose measured latency is within the budget, "
+                         "not all of HELP's 5,000, so a regret can be negative when an answer outside the sample beats "
+                         "them",
+                         candidates)
+           : fmt::format("the table's {} networks whose exact latency is within the budget", candidates);
   md += fmt::format(
       "**FBNet has no trained accuracy: nothing in this section is an accuracy.** Every answer is scored by its "
-      "objective, **{}** (a stand-in proxy, higher is better), against the best objective among the table's {} "
-      "networks whose exact latency is within the budget: *proxy regret* = best − answer's objective{}; *rank share* = "
+      "objective, **{}** (a stand-in proxy, higher is better), against the best objective among {}: *proxy regret* = best − answer's objective{}; *rank share* = "
       "share of the networks within the budget with a strictly better objective than the answer (0 = the best "
       "one). Both are over feasible answers only. *violations* = runs with no probed network within the budget or "
       "an answer measured over it. The answer rule is the same for every strategy: the best objective among the "
       "probed networks whose measured latency is within the budget. Strategy `default` = `{}`. The proxy-based "
       "strategies follow the train table with the best mean SRCC to the other train tables (the target's own left "
       "out).\n\n",
-      objective, candidates, units.suffix, kFbnetDefaultStrategy);
+      objective, against, units.suffix, kFbnetDefaultStrategy);
   std::vector<int> probes = group.probes;
   std::sort(probes.begin(), probes.end());
   const auto table_of = [&](const std::vector<FbnetStrategySummary>& sums) {

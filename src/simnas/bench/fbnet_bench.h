@@ -19,6 +19,7 @@
 #include "simnas/bench/run_record.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/device_factory.h"
+#include "simnas/probe/probe_store.h"
 #include "simnas/search_space/fbnet/fbnet_numbering.h"
 #include "simnas/strategies/fbnet_search.h"
 #include "simnas/strategies/fbnet_objective.h"
@@ -42,10 +43,12 @@ FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const s
 
 // Every run of `group` (an fbnet-percentile group) on device `spec` not in `done`; each finished
 // row goes to `post` as {"row": ...}, the ground-truth description as {"source", "text"}.
-// `env.fbnet` must be set. Throws Error for a device that is not one of HELP's FBNet tables.
+// `env.fbnet` must be set. `spec`: table:NAME of HELP's FBNet tables, or a live device (local,
+// opencv, cmd:; RunFbnetLiveBenchTasks, measurements in `store`). Throws Error for any other.
 void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                        const std::set<std::string>& done, const DeviceEnvironment& env,
-                       const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                       const FbnetObjectiveFiles& files, ProbeStore& store,
+                       const std::function<void(const nlohmann::json&)>& post,
                        const FbnetStrategyFiles& strategy_files = {});
 
 // The same on given tables (what RunFbnetBenchUnit calls; tests give fixtures): `device` answers
@@ -56,6 +59,41 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
                         const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
                         const FbnetStrategyFiles& strategy_files = {});
+
+// What FBNet runs are scored against: the target's latency per candidate (a full table, or a
+// live device's measured reference sample, NaN elsewhere) and the budget of each percentile.
+struct FbnetGroundTruth {
+  LatencyTable latency;            // candidates' order
+  std::vector<double> budgets_ms;  // one per percentile of the group, in its order
+  bool complete = true;            // every candidate's latency is known
+  std::string source;              // what it is, for the report
+};
+
+// The ground truth of a live device (`group.reference`: random R, top T, seed):
+//  1. R candidates drawn uniformly (seeded) are measured; the budget of percentile q is the q-th
+//     percentile of THEIR latencies (an unbiased sample of the candidates' latency distribution);
+//  2. then, per budget, the T candidates with the best objective among those predicted within
+//     the budget by the train table most rank-correlated (SRCC) with the R measurements, its
+//     latencies scaled by the median measured/table ratio: the networks most likely to be the
+//     best within that budget, so that the reference's best is not just the best of R random ones.
+// Every measurement goes through a SharedMeasurementDevice (store): a resumed or repeated run
+// replays it. Proxy regret is then against the best objective within the budget among the
+// MEASURED networks; an answer outside the sample is scored by its own (shared) measurement.
+FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& candidates,
+                                       const FbnetObjective& objective,
+                                       const std::vector<const LatencyTable*>& train_tables,
+                                       const std::vector<double>& percentiles, const ReferenceSampleSpec& reference,
+                                       ProbeStore& store);
+
+// The runs of `group` on a live `device` not in `done`: MeasureFbnetReference (skipped when every
+// run is done: a resumed benchmark measures nothing again), then every strategy, seed and budget
+// through one SharedMeasurementDevice, so seeded searches reuse each other's measurements.
+// `train_tables` are all the proxy-device candidates (a live device has no table of its own).
+void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
+                            const std::set<std::string>& done, Device& device, const FbnetNumbering& candidates,
+                            const std::vector<const LatencyTable*>& train_tables, const FbnetObjectiveFiles& files,
+                            ProbeStore& store, const std::function<void(const nlohmann::json&)>& post,
+                            const FbnetStrategyFiles& strategy_files = {});
 
 struct FbnetStrategySummary {
   std::string strategy;

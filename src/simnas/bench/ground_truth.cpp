@@ -68,52 +68,64 @@ GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
     }
   }
   const std::string run_id = fmt::format("bench-reference:top={}:random={}:seed={}", top, random, seed);
-  SharedMeasurementDevice shared(device, store, space);
-  ProbeSession session(shared, space, static_cast<int>(cells.size()), nullptr, run_id);
-  Progress progress("reference sample on " + device.Spec(), static_cast<std::int64_t>(cells.size()), 0, "cells");
-  std::vector<std::pair<int, double>> measured;
-  // A live device may fail a cell (too noisy at that moment): the other cells go on, and the
-  // failed ones are tried again after the pass, twice; those that still fail are left out
-  // and the ground truth says how many.
-  const std::vector<FailedCell> pending = MeasureInPasses(
-      cells, kMeasurePasses,
-      [&](int index) {
-        ThrowIfInterrupted("reference sample");
-        const ProbeRecord& r = session.Probe(space.CellAt(index));
-        measured.emplace_back(index, r.measurement.latency_ms);
-        progress.Advance(1);
-      },
-      [](int, const std::string& reason, int, bool last) {
-        spdlog::warn("reference sample: {} ({})", reason, last ? "left out" : "tried again later");
-      });
-  progress.Finish(fmt::format("{} measured now, the rest from the probe store", shared.measured()));
-  std::sort(measured.begin(), measured.end());
+  const MeasuredSample sample = MeasureSample(device, space, cells, run_id, store, "reference sample");
   return GroundTruth::FromSample(
-      measured, fmt::format("reference sample of {} cells measured live on {} (top {} by proxy per dataset + {} "
-                            "random, seed {}{}), kept in the probe store",
-                            measured.size(), device.Spec(), top, random, seed,
-                            pending.empty() ? "" : fmt::format("; {} cells left out: too noisy three times", pending.size())));
+      sample.measured,
+      fmt::format("reference sample of {} cells measured live on {} (top {} by proxy per dataset + {} "
+                  "random, seed {}{}), kept in the probe store",
+                  sample.measured.size(), device.Spec(), top, random, seed,
+                  sample.left_out == 0 ? "" : fmt::format("; {} cells left out: too noisy three times", sample.left_out)));
 }
 
-SharedMeasurementDevice::SharedMeasurementDevice(Device& inner, ProbeStore& store, const SearchSpace& space)
-    : inner_(&inner), store_(&store), space_(&space), known_(kNumCells) {
-  for (const StoredProbe& p : store.LoadDevice(inner.Fingerprint(), SpaceKind::kNb201)) {
+MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, const std::vector<int>& indices,
+                             const std::string& run_id, ProbeStore& store, const std::string& what) {
+  SharedMeasurementDevice shared(device, store, numbering);
+  ProbeSession session(shared, numbering, static_cast<int>(indices.size()), nullptr, run_id);
+  Progress progress(what + " on " + device.Spec(), static_cast<std::int64_t>(indices.size()), 0,
+                    numbering.space() == SpaceKind::kNb201 ? "cells" : "networks");
+  MeasuredSample sample;
+  // A live device may fail an architecture (too noisy at that moment): the others go on, and
+  // the failed ones are tried again after the pass, twice; those that still fail are left out
+  // and the caller says how many.
+  const std::vector<FailedCell> pending = MeasureInPasses(
+      indices, kMeasurePasses,
+      [&](int index) {
+        ThrowIfInterrupted(what.c_str());
+        const ProbeRecord& r = session.Probe(numbering.ArchAt(index));
+        sample.measured.emplace_back(index, r.measurement.latency_ms);
+        progress.Advance(1);
+      },
+      [&](int, const std::string& reason, int, bool last) {
+        spdlog::warn("{}: {} ({})", what, reason, last ? "left out" : "tried again later");
+      });
+  progress.Finish(fmt::format("{} measured now, the rest from the probe store", shared.measured()));
+  std::sort(sample.measured.begin(), sample.measured.end());
+  sample.left_out = static_cast<int>(pending.size());
+  sample.measured_now = shared.measured();
+  return sample;
+}
+
+SharedMeasurementDevice::SharedMeasurementDevice(Device& inner, ProbeStore& store, const ArchNumbering& space)
+    : inner_(&inner), store_(&store), space_(&space) {
+  for (const StoredProbe& p : store.LoadDevice(inner.Fingerprint(), space.space())) {
     try {
-      known_[static_cast<std::size_t>(Cell::Parse(p.arch).Code())] = std::make_unique<Measurement>(p.measurement);
+      known_[ParseArch(space.space(), p.arch)] = p.measurement;
     } catch (const ParseError&) {
-      // Not a cell simnas wrote; ignore it.
+      // Not an architecture simnas wrote; ignore it.
     }
   }
 }
 
 Measurement SharedMeasurementDevice::Measure(const Arch& arch) {
-  const Cell& cell = CellFor(*this, arch);
-  auto& slot = known_[static_cast<std::size_t>(cell.Code())];
-  if (slot) return *slot;
-  const Measurement m = inner_->Measure(cell);
+  if (arch.space() != space_->space()) {
+    throw DeviceError(fmt::format("device {} measures {} architectures here, not {}", Spec(),
+                                  SpaceKindName(space_->space()), arch.ToString()));
+  }
+  if (const auto it = known_.find(arch); it != known_.end()) return it->second;
+  const Measurement m = inner_->Measure(arch);
   ++measured_;
-  store_->Record("bench-shared", inner_->Fingerprint(), inner_->Spec(), cell, space_->IndexOf(cell), m);
-  slot = std::make_unique<Measurement>(m);
+  store_->Record("bench-shared", inner_->Fingerprint(), inner_->Spec(), arch, space_->IndexOf(arch), m);
+  known_.emplace(arch, m);
   return m;
 }
 

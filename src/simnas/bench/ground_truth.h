@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,19 @@ class GroundTruth {
   std::string source_;
 };
 
+// The measured part of a live device's reference sample: (index, ms) sorted by index, and the
+// architectures left out after every pass failed.
+struct MeasuredSample {
+  std::vector<std::pair<int, double>> measured;
+  int left_out = 0;
+  int measured_now = 0;  // on the device (the rest replayed from the store)
+};
+// Measures `indices` of `numbering` on a live device through a SharedMeasurementDevice (an
+// architecture this device measured before, in any run, replays from the store), in
+// kMeasurePasses passes (probe/measure_passes.h); `what` names the sample in the progress line.
+MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, const std::vector<int>& indices,
+                             const std::string& run_id, ProbeStore& store, const std::string& what);
+
 // Measures (or, for cells this device already measured, replays from the store) a reference
 // sample of a live device: the `top` best cells by each given proxy score plus `random`
 // uniformly random cells (seeded). Resumable: measurements go to the store as taken.
@@ -50,13 +64,13 @@ GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
                                    const std::vector<const ProxyScores*>& proxies, int top, int random,
                                    std::uint64_t seed, ProbeStore& store);
 
-// A live device whose measurements are shared across the benchmark's runs: a cell this
-// device (same fingerprint) has measured before, in any run, is answered from the store;
-// anything else is measured and stored. Benchmark only: it lets hundreds of seeded searches
-// on the CPU reuse each other's measurements.
+// A live device whose measurements are shared across the benchmark's runs: an architecture of
+// `space` this device (same fingerprint) has measured before, in any run, is answered from the
+// store; anything else is measured and stored. Benchmark only: it lets hundreds of seeded
+// searches on the CPU reuse each other's measurements. Another space's architecture: DeviceError.
 class SharedMeasurementDevice : public Device {
  public:
-  SharedMeasurementDevice(Device& inner, ProbeStore& store, const SearchSpace& space);
+  SharedMeasurementDevice(Device& inner, ProbeStore& store, const ArchNumbering& space);
   std::string Spec() const override { return inner_->Spec(); }
   std::string Fingerprint() const override { return inner_->Fingerprint(); }
   bool IsLive() const override { return true; }
@@ -66,8 +80,8 @@ class SharedMeasurementDevice : public Device {
  private:
   Device* inner_;
   ProbeStore* store_;
-  const SearchSpace* space_;
-  std::vector<std::unique_ptr<Measurement>> known_;  // by cell code
+  const ArchNumbering* space_;
+  std::map<Arch, Measurement> known_;
   int measured_ = 0;
 };
 

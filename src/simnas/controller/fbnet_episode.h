@@ -3,7 +3,7 @@
 //
 // Action = (predictor, aim): the next probe is the unprobed candidate with the best objective
 // among those the predictor says fit `aim x budget`; none: the fastest predicted unprobed one
-// (PickFbnetCandidate, latency_model/fbnet_predictors.h, the rule of the FBNet strategies).
+// (PickFbnetCandidate, monotonicity/fbnet_predictors.h, the rule of the FBNet strategies).
 //   predictors: 0 = the train table that best matches the probes up to scale (as `matched-proxy`),
 //               1 = the proxy device's table as a linear model adapted by AdaProxy (as
 //                   `one-proxy`), when `linear` is on (off by default: slow to train);
@@ -46,7 +46,7 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/vec_env.h"
 #include "simnas/data/latency_table.h"
-#include "simnas/latency_model/fbnet_predictors.h"
+#include "simnas/monotonicity/fbnet_predictors.h"
 #include "simnas/search_space/fbnet/fbnet_arch.h"
 #include "simnas/synthetic/fbnet_synthetic.h"
 

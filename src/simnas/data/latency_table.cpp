@@ -57,9 +57,11 @@ LatencyTable LoadHelpTable(const fs::path& path) {
   return LatencyTable(path.stem().string(), std::move(ms));
 }
 
-LatencyTable LoadCsvTable(const fs::path& path, const SearchSpace* space) {
+// `index,ms[,...]` rows for `size` architectures; with `numbering`, a row's arch column (when
+// the header names one) must be the architecture of its index.
+LatencyTable LoadCsvTable(const fs::path& path, int size, const ArchNumbering* numbering) {
   const std::string text = ReadFile(path);
-  std::vector<double> ms(static_cast<std::size_t>(kNumCells), std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> ms(static_cast<std::size_t>(size), std::numeric_limits<double>::quiet_NaN());
   std::istringstream in(text);
   std::string line;
   int line_no = 0;
@@ -80,26 +82,27 @@ LatencyTable LoadCsvTable(const fs::path& path, const SearchSpace* space) {
       throw DataError(fmt::format("{}:{}: expected 'index,ms', found {}", path.string(), line_no, Quoted(body)));
     }
     const auto index = ParseInt(fields[0]);
-    if (!index || *index < 0 || *index >= kNumCells) {
+    if (!index || *index < 0 || *index >= size) {
       throw DataError(fmt::format("{}:{}: {} is not an architecture index in [0, {})", path.string(), line_no,
-                                  Quoted(fields[0]), kNumCells));
+                                  Quoted(fields[0]), size));
     }
     const auto value = ParseDouble(fields[1]);
     if (!value || *value <= 0) {
       throw DataError(fmt::format("{}:{}: latency {} is not a finite positive number of ms", path.string(), line_no,
                                   Quoted(fields[1])));
     }
-    if (space != nullptr && arch_column > 0 && arch_column < fields.size() && !Trim(fields[arch_column]).empty()) {
+    if (numbering != nullptr && arch_column > 0 && arch_column < fields.size() && !Trim(fields[arch_column]).empty()) {
       const std::string_view arch = Trim(fields[arch_column]);
-      const Cell expected = space->CellAt(static_cast<int>(*index));
+      const Arch expected = numbering->ArchAt(static_cast<int>(*index));
       bool same = false;
       try {
-        same = Cell::Parse(arch).Code() == expected.Code();
+        same = ParseArch(numbering->space(), arch) == expected;
       } catch (const ParseError&) {
       }
       if (!same) {
-        throw DataError(fmt::format("{}:{}: arch {} is not the cell of index {} ({})", path.string(), line_no,
-                                    Quoted(arch), *index, expected.ToString()));
+        throw DataError(fmt::format("{}:{}: arch {} is not the {} of index {} ({})", path.string(), line_no,
+                                    Quoted(arch), numbering->space() == SpaceKind::kNb201 ? "cell" : "network",
+                                    *index, expected.ToString()));
       }
     }
     double& slot = ms[static_cast<std::size_t>(*index)];
@@ -117,8 +120,13 @@ LatencyTable LoadCsvTable(const fs::path& path, const SearchSpace* space) {
 
 LatencyTable LoadLatencyTable(const fs::path& path, const SearchSpace* space) {
   if (!fs::exists(path)) throw DataError(fmt::format("{}: no such latency table", path.string()));
-  if (path.extension() == ".csv") return LoadCsvTable(path, space);
+  if (path.extension() == ".csv") return LoadCsvTable(path, kNumCells, space);
   return LoadHelpTable(path);
+}
+
+LatencyTable LoadLatencyCsv(const fs::path& path, const ArchNumbering& numbering) {
+  if (!fs::exists(path)) throw DataError(fmt::format("{}: no such latency table", path.string()));
+  return LoadCsvTable(path, numbering.Count(), &numbering);
 }
 
 void SaveLatencyCsv(const fs::path& path, const std::vector<std::string>& comments,
@@ -127,7 +135,7 @@ void SaveLatencyCsv(const fs::path& path, const std::vector<std::string>& commen
   for (const std::string& c : comments) out += "# " + c + "\n";
   out += "index,ms,spread,repeats,arch\n";
   for (const LatencyCsvRow& r : rows) {
-    out += fmt::format("{},{:.6g},{:.4g},{},{}\n", r.index, r.ms, r.spread, r.repeats, r.arch);
+    out += fmt::format("{},{},{:.4g},{},{}\n", r.index, r.ms, r.spread, r.repeats, r.arch);  // ms: shortest exact
   }
   WriteFileAtomically(path, out);
 }

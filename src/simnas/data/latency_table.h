@@ -9,6 +9,7 @@
 
 namespace simnas {
 
+class ArchNumbering;
 class SearchSpace;
 
 class LatencyTable {
@@ -39,7 +40,14 @@ class LatencyTable {
 // its index, or the file is refused.
 LatencyTable LoadLatencyTable(const std::filesystem::path& path, const SearchSpace* space = nullptr);
 
-// Writes a CSV table atomically: comment lines (each prefixed with "# "), a header
+// The same CSV for the architectures of any numbering (search_space/arch.h; e.g. HELP's 5,000
+// FBNet networks, as `simnas --space fbnet measure-all` writes them): numbering.Count() slots,
+// NaN where a row is missing; a row's index must be in [0, Count()) and its `arch` (when the
+// header names the column) the architecture of that index. Throws DataError as above.
+LatencyTable LoadLatencyCsv(const std::filesystem::path& path, const ArchNumbering& numbering);
+
+// Writes a CSV table atomically (latencies in the shortest form that reads back exactly):
+// comment lines (each prefixed with "# "), a header
 // "index,ms,spread,repeats,arch", then one row per known cell. `spread`, `repeats` and
 // `arch` may be empty vectors (columns left blank).
 struct LatencyCsvRow {

@@ -120,9 +120,13 @@ std::unique_ptr<Device> OpenKind(const DeviceSpec& spec, const DeviceEnvironment
     case DeviceSpec::Kind::kTable: {
       if (env.space == SpaceKind::kFbnet) {
         if (spec.is_table_file()) {
-          throw ParseError(fmt::format("device {}: under --space fbnet, table: names one of HELP's FBNet tables "
-                                       "(table files hold NAS-Bench-201 cells)",
-                                       Quoted(spec.ToString())));
+          // A table file: a CSV of `--space fbnet measure-all`, or a HELP FBNet .pt file.
+          FbnetTables& fbnet = NeedFbnet(env, spec);
+          const fs::path path(spec.table_name());
+          auto table = std::make_unique<LatencyTable>(path.extension() == ".csv"
+                                                          ? LoadLatencyCsv(path, fbnet.Numbering())
+                                                          : LoadFbnetLatencyTable(path));
+          return std::make_unique<FbnetTableDevice>(spec.ToString(), std::move(table), fbnet.Numbering());
         }
         FbnetTables& fbnet = NeedFbnet(env, spec);
         return std::make_unique<FbnetTableDevice>(spec.ToString(), fbnet.Table(spec.table_name()), fbnet.Numbering());

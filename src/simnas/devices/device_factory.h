@@ -48,7 +48,7 @@ struct DeviceEnvironment {
   // The search space the device measures. FBNet: table:NAME is one of HELP's FBNet tables
   // (fbnet_table_device.h; needs `fbnet`), local/opencv/cmd: time FBNet networks, synthetic:SEED
   // is an FBNet lookup-table device (fbnet_synthetic_device.h; needs `fbnet`, takes no
-  // options), table:PATH is refused.
+  // options), table:PATH is a table file of HELP's 5,000 (a measure-all CSV or a HELP .pt).
   SpaceKind space = SpaceKind::kNb201;
   FbnetTables* fbnet = nullptr;                      // for FBNet table:, synthetic: and cmd: devices
 };

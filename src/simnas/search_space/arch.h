@@ -53,6 +53,10 @@ class ArchNumbering {
   // The index of `arch` in the space's numbering, or -1 when it has none. Throws Error for an
   // architecture of another space.
   virtual int IndexOf(const Arch& arch) const = 0;
+  // How many architectures carry an index (indices 0 .. Count()-1): 15,625 cells; HELP's 5,000.
+  virtual int Count() const = 0;
+  // The architecture at `index`. Throws ParseError naming the range for an index outside it.
+  virtual Arch ArchAt(int index) const = 0;
 };
 
 }  // namespace simnas

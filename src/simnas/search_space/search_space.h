@@ -33,6 +33,8 @@ class SearchSpace : public ArchNumbering {
   // Parses either an architecture string or a decimal index.
   Cell CellFromText(std::string_view arch_or_index) const;
   static constexpr int size() { return kNumCells; }
+  int Count() const override { return kNumCells; }
+  Arch ArchAt(int index) const override { return CellAt(index); }
 
  private:
   SearchSpace() = default;

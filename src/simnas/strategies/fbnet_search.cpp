@@ -10,7 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
-#include "simnas/latency_model/fbnet_predictors.h"
+#include "simnas/monotonicity/fbnet_predictors.h"
 #include "simnas/strategies/fbnet_controller.h"
 #include "simnas/monotonicity/srcc.h"
 

@@ -23,6 +23,8 @@ class FbnetNumbering : public ArchNumbering {
   const FbnetArch& At(int index) const;
   const std::vector<FbnetArch>& archs() const { return archs_; }
   int size() const { return static_cast<int>(archs_.size()); }
+  int Count() const override { return size(); }
+  Arch ArchAt(int index) const override { return At(index); }
 
  private:
   std::vector<FbnetArch> archs_;

@@ -1,4 +1,4 @@
-#include "simnas/latency_model/fbnet_predictors.h"
+#include "simnas/monotonicity/fbnet_predictors.h"
 
 #include <algorithm>
 #include <cmath>

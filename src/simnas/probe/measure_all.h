@@ -1,0 +1,48 @@
+// `simnas measure-all` for any search space: the numbered architectures of a space (NATS-Bench's
+// 15,625 cells, HELP's 5,000 FBNet networks), or a seeded random sample of them, measured on one
+// device into a latency CSV (data/latency_table.h) that `table:PATH` replays in that space.
+// Every measurement goes through a ProbeSession with a run id, so it is in the probe store the
+// moment it is taken and the same command resumes (what was measured replays, only the rest is
+// measured). A network the device fails is skipped and tried again after the pass
+// (measure_passes.h, kMeasurePasses passes); those failing every pass are named in `# missing`
+// comments of the CSV. The CSV is rewritten atomically every 25 measurements, at the end and on
+// an interruption.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "simnas/devices/device.h"
+#include "simnas/probe/measure_passes.h"
+#include "simnas/probe/probe_store.h"
+#include "simnas/search_space/arch.h"
+
+namespace simnas {
+
+// Indices 0 .. count-1, or (with `sample`) the first `sample` of them in a seeded shuffle
+// (std::shuffle with mt19937_64(seed)). Throws ParseError for a sample outside [1, count].
+std::vector<int> MeasureAllIndices(int count, std::optional<int> sample, std::uint64_t seed);
+
+struct MeasureAllJob {
+  std::vector<int> indices;           // in `numbering`
+  std::filesystem::path out;          // the CSV (locked for the job: a second writer is refused)
+  std::vector<std::string> comments;  // the CSV's leading comment lines (provenance)
+  std::string run_id;                 // the probe store's run id: the same id resumes
+};
+
+struct MeasureAllOutcome {
+  int written = 0;       // rows in the CSV
+  int measured_now = 0;  // measured on the device by this call
+  std::vector<FailedCell> missing;
+};
+
+// Measures `job` on `device` (DeviceError of one architecture: skipped and retried as above;
+// Interrupted: the CSV is written, then it propagates). The noun in messages is "cell" for
+// NAS-Bench-201 and "network" otherwise.
+MeasureAllOutcome MeasureAllToCsv(Device& device, const ArchNumbering& numbering, const MeasureAllJob& job,
+                                  ProbeStore& store);
+
+}  // namespace simnas
