@@ -395,23 +395,16 @@ EpisodeStats FbnetVecEnv::Finish(const Slot& slot) const {
 }
 
 void FbnetVecEnv::Step(const int* actions, float* rewards, std::uint8_t* dones) {
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    Slot& slot = slots_[i];
-    SlotOracle oracle(slot);
-    rewards[i] = slot.episode.Step(actions[i], oracle);
-    dones[i] = slot.episode.Done() ? 1 : 0;
-    if (dones[i]) {
-      finished_.push_back(Finish(slot));
-      ResetSlot(slot);
-    }
-  }
+  StepSlots(
+      slots_, actions, rewards, dones, finished_,
+      [](Slot& slot, int action) {
+        SlotOracle oracle(slot);
+        return slot.episode.Step(action, oracle);
+      },
+      [this](const Slot& slot) { return Finish(slot); }, [this](Slot& slot) { ResetSlot(slot); });
 }
 
-std::vector<EpisodeStats> FbnetVecEnv::TakeFinished() {
-  std::vector<EpisodeStats> out;
-  out.swap(finished_);
-  return out;
-}
+std::vector<EpisodeStats> FbnetVecEnv::TakeFinished() { return TakeAll(finished_); }
 
 std::string FbnetVecEnv::SaveState() const {
   std::string out;

@@ -41,4 +41,28 @@ class VecEnv {
   virtual void LoadState(const std::string& state) = 0;
 };
 
+// The slot loop both environments share: applies one action per slot (`step(slot, action)`
+// returns the reward), and a slot whose episode is then done goes to `finished` (`finish(slot)`)
+// and restarts (`reset(slot)`).
+template <typename Slot, typename Step, typename Finish, typename Reset>
+void StepSlots(std::vector<Slot>& slots, const int* actions, float* rewards, std::uint8_t* dones,
+               std::vector<EpisodeStats>& finished, Step step, Finish finish, Reset reset) {
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    Slot& slot = slots[i];
+    rewards[i] = step(slot, actions[i]);
+    dones[i] = slot.episode.Done() ? 1 : 0;
+    if (dones[i]) {
+      finished.push_back(finish(slot));
+      reset(slot);
+    }
+  }
+}
+
+// Hands the finished episodes over and empties `finished`.
+inline std::vector<EpisodeStats> TakeAll(std::vector<EpisodeStats>& finished) {
+  std::vector<EpisodeStats> out;
+  out.swap(finished);
+  return out;
+}
+
 }  // namespace simnas
