@@ -36,6 +36,16 @@ LatencyTable LinearTable(const std::string& name, const FbnetNumbering& numberin
   return LatencyTable(name, std::vector<double>(ms.data(), ms.data() + ms.size()));
 }
 
+// The `controller` strategy reads a model: an untrained FBNet one, written once per process.
+FbnetStrategyFiles Files() {
+  static const testing::TempDir dir;
+  static const FbnetStrategyFiles files = [] {
+    testing::WriteZeroFbnetController(dir / "fbnet.ctl");
+    return FbnetStrategyFiles{dir / "fbnet.ctl"};
+  }();
+  return files;
+}
+
 struct Fixture {
   Fixture()
       : numbering(SampleFbnetArchs(5, 300)),
@@ -124,7 +134,7 @@ TEST(FbnetStrategies, RegistryListsTheFbnetOnesAndRefusesOthersInOneLine) {
   EXPECT_EQ(MakeFbnetStrategy("")->name(), kFbnetDefaultStrategy);
   EXPECT_EQ(MakeFbnetStrategy("default")->name(), kFbnetDefaultStrategy);
   for (const std::string& name : FbnetStrategyNames()) EXPECT_EQ(MakeFbnetStrategy(name)->name(), name);
-  for (const char* nb201_only : {"evolution", "safe-climb", "controller", "lut-prior"}) {
+  for (const char* nb201_only : {"evolution", "safe-climb", "lut-prior"}) {  // `controller` is both spaces' now
     try {
       (void)MakeFbnetStrategy(nb201_only);
       FAIL() << nb201_only << " was accepted on FBNet";
@@ -143,7 +153,7 @@ TEST(FbnetStrategies, EveryStrategyAnswersAProbedNetworkMeasuredWithinTheBudgetD
     const double budget = f.Budget(q);
     for (const std::string& name : FbnetStrategyNames()) {
       SCOPED_TRACE(name + " at p" + std::to_string(static_cast<int>(q)));
-      const auto strategy = MakeFbnetStrategy(name);
+      const auto strategy = MakeFbnetStrategy(name, Files());
       const FbnetSearchReport a = RunFbnetSearch(*strategy, device, f.inputs, budget, 10, 3, nullptr, "");
       const FbnetSearchReport b = RunFbnetSearch(*strategy, device, f.inputs, budget, 10, 3, nullptr, "");
       EXPECT_EQ(a.strategy, name);
@@ -222,7 +232,7 @@ TEST(FbnetStrategies, AnAnswerIsInfeasibleWhenNothingProbedFits) {
   FbnetTableDevice device("table:target", f.target, f.numbering);
   const double below_all = *std::min_element(f.target.values().begin(), f.target.values().end()) / 2;
   for (const std::string& name : FbnetStrategyNames()) {
-    const auto strategy = MakeFbnetStrategy(name);
+    const auto strategy = MakeFbnetStrategy(name, Files());
     const FbnetSearchReport r = RunFbnetSearch(*strategy, device, f.inputs, below_all, 5, 0, nullptr, "");
     EXPECT_FALSE(r.answer.feasible) << name;
     EXPECT_TRUE(r.answer.found) << name;

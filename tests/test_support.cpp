@@ -1,3 +1,4 @@
+#include "simnas/controller/fbnet_episode.h"
 #include "test_support.h"
 
 #include <cstdlib>
@@ -48,6 +49,20 @@ StrategyResources RepoStrategyResources() {
   r.unconstrained_controller_model = ControllerModelFile(RepoFile("models"), "unconstrained");
   r.data_dir = DataFolder();
   return r;
+}
+
+void WriteZeroFbnetController(const fs::path& path) {
+  const FbnetEnvConfig config;
+  ControllerModel m;
+  m.process = kFbnetProcess;
+  m.process_config = FbnetEnvConfigToJson(config);
+  DenseLayer layer;
+  layer.in = FbnetObservationSize(config);
+  layer.out = FbnetNumActions(config);
+  layer.weight.assign(static_cast<std::size_t>(layer.in * layer.out), 0.0f);
+  layer.bias.assign(static_cast<std::size_t>(layer.out), 0.0f);
+  m.layers = {layer};
+  SaveControllerModel(path, m);
 }
 
 TempDir::TempDir() {

@@ -19,6 +19,10 @@ std::filesystem::path RepoProxyTable(Dataset dataset);
 // The repository's controller models and the build's data, as the CLI would hand them down.
 StrategyResources RepoStrategyResources();
 
+// An untrained FBNet controller (zero weights: every logit 0, so the greedy action is the
+// first allowed, the lowest aim) written to `path`, for tests of the FBNet strategies.
+void WriteZeroFbnetController(const std::filesystem::path& path);
+
 // A fresh empty directory under the system temp dir, removed when the object dies.
 class TempDir {
  public:

@@ -116,6 +116,7 @@ StrategyResources CliContext::Strategies() {
   r.controller_model = Variable("SIMNAS_CONTROLLER").value_or(ControllerModelFile(Env().models_dir, "default"));
   r.unconstrained_controller_model =
       Variable("SIMNAS_CONTROLLER_UNCONSTRAINED").value_or(ControllerModelFile(Env().models_dir, "unconstrained"));
+  r.fbnet_controller_model = ControllerModelFile(Env().models_dir, "fbnet");
   r.data_dir = Env().data_dir;
   return r;
 }

@@ -19,7 +19,8 @@ namespace {
 void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::string& strategy_name,
                  std::optional<double> budget_ms, int probes, const std::string& dataset, std::uint64_t seed,
                  const std::string& given_run_id, const ProxyArgs& proxy_args, bool json) {
-  std::unique_ptr<FbnetStrategy> strategy = MakeFbnetStrategy(strategy_name);
+  std::unique_ptr<FbnetStrategy> strategy =
+      MakeFbnetStrategy(strategy_name, FbnetStrategyFiles{ctx.Strategies().fbnet_controller_model});
   if (!budget_ms) throw ParseError("search --space fbnet needs --budget-ms (FBNet has no unconstrained reward)");
   if (ParseDataset(dataset) != Dataset::kCifar100) {
     throw ParseError(fmt::format("--dataset {}: HELP's FBNet tables are CIFAR-100's", dataset));

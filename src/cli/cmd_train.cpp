@@ -10,6 +10,7 @@
 #include "cli_context.h"
 #include "cli_options.h"
 #include "simnas/controller/cell_tables.h"
+#include "simnas/controller/fbnet_episode.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/bench/evaluation.h"
 #include "simnas/bench/leave_one_out.h"
@@ -24,8 +25,12 @@
 #include "simnas/devices/device_spec.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/strategies/controller_strategy.h"
+#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/strategies/fbnet_search.h"
+#include "simnas/data/fbnet_data.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
+#include "simnas/synthetic/fbnet_synthetic.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas::cli {
@@ -137,6 +142,87 @@ std::vector<double> NumberList(const std::string& text, const char* what) {
   return out;
 }
 
+// The time of a training run, for its provenance.
+std::string UtcNow() {
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return date;
+}
+
+// `--space fbnet train`: the controller of the FBNet decision process (controller/fbnet_episode.h) on
+// synthetic FBNet devices sampled from fits of the 17 train tables; its predictors see those train
+// tables (never a test table) and it ranks HELP's candidates by the FBNet objective.
+struct FbnetTrainArgs {
+  std::string aims = "0.6,0.7,0.8,0.9,1.0,1.1";
+  bool linear = false;
+  double network_sigma = 0.1;
+  bool miss_cap = false;
+};
+
+void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_t seed, const std::string& out,
+                bool resume, double checkpoint_minutes, const ProxyArgs& proxy, const EnvArgs& env_args,
+                const FbnetTrainArgs& fbnet_args, const PpoConfig& ppo) {
+  for (const char* flag : {"--reward", "--horizon", "--history", "--start", "--start-quantile", "--ridge", "--top-k",
+                           "--rank-score", "--synthetic", "--exclude", "--dataset"}) {
+    if (cmd.count(flag) > 0) {
+      throw ParseError(fmt::format("train --space fbnet: {} is a NAS-Bench-201 setting (FBNet's: --probes, --aims, "
+                                   "--linear, --network-sigma, --miss-cap, --budget-lo, --budget-hi, --infeasible-score, --aggregate)",
+                                   flag));
+    }
+  }
+  FbnetEnvConfig config;
+  config.probes = env_args.probes;
+  config.aims = NumberList(fbnet_args.aims, "--aims");
+  config.linear = fbnet_args.linear;
+  config.network_sigma = fbnet_args.network_sigma;
+  config.miss_cap = fbnet_args.miss_cap;
+  config.budget_lo = env_args.budget_lo;
+  config.budget_hi = env_args.budget_hi;
+  config.infeasible_score = env_args.infeasible;
+  try {
+    config = FbnetEnvConfigFromJson(FbnetEnvConfigToJson(config));  // validates ranges
+  } catch (const DataError& e) {
+    throw ParseError(e.what());
+  }
+  FbnetTables& fbnet = ctx.Fbnet();
+  const std::string source = proxy.aggregate != ProxyArgs{}.aggregate ? proxy.aggregate : kFbnetDefaultObjectiveSource;
+  const FbnetObjective objective = MakeFbnetObjective(
+      fbnet.Numbering(), source, FbnetObjectiveFiles{ctx.Env().proxy_tables_dir, proxy.proxy_table, ctx.Env().configs_dir});
+  std::vector<const LatencyTable*> tables;
+  for (const std::string& name : FbnetTables::TrainDevices()) tables.push_back(&fbnet.Table(name));
+  const LatencyTable& proxy_device = ChooseFbnetProxyTable(tables);
+  const FbnetProcessData data(fbnet.Numbering().archs(), objective.scores, tables, proxy_device, /*linear=*/true);
+  const FbnetSyntheticDistribution devices = FitFbnetSyntheticDistribution(fbnet, config.synthetic);
+
+  PolicyTrainOptions options;
+  options.ppo = ppo;
+  options.ppo.total_steps = steps;
+  options.seed = seed;
+  options.out = out;
+  options.resume = resume;
+  options.checkpoint_minutes = checkpoint_minutes;
+  const std::string date = UtcNow();
+  options.provenance = {{"command", CommandLine()},
+                        {"space", "fbnet"},
+                        {"objective", objective.name},
+                        {"objective_source", source},
+                        {"train_devices", FbnetTables::TrainDevices()},
+                        {"proxy_device", proxy_device.name()},
+                        {"simnas_version", SIMNAS_VERSION},
+                        {"date", date}};
+  DecisionProcess process;
+  process.name = kFbnetProcess;
+  process.config = FbnetEnvConfigToJson(config);
+  process.make_env = [&](const nlohmann::json& c, int num_envs, std::uint64_t s) -> std::unique_ptr<VecEnv> {
+    // The settings of the run (a checkpoint's when resuming); the data serves either predictor.
+    return std::make_unique<FbnetVecEnv>(FbnetEnvConfigFromJson(c), data, devices, num_envs, s);
+  };
+  const TrainResult r = TrainPolicy(options, process);
+  fmt::print("trained {} steps in {:.1f} s ({:.0f} steps/s); final mean return {:.4f}\nmodel {}\n", r.steps, r.seconds,
+             r.steps_per_second, r.final_mean_return, r.model.string());
+}
+
 }  // namespace
 
 void AddTrainCommand(CLI::App& app, CliContext& ctx) {
@@ -151,6 +237,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     std::string exclude;
     double checkpoint_minutes = 3;
     EnvArgs env;
+    FbnetTrainArgs fbnet;
     PpoConfig ppo;
   };
   auto args = std::make_shared<TrainArgs>();
@@ -165,14 +252,30 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   train->add_option("--exclude", args->exclude, "Train devices to leave out (comma-separated; leave-one-out runs)");
   train->add_option("--checkpoint-minutes", args->checkpoint_minutes, "Minutes between checkpoints");
   AddEnvOptions(train, args->env);
+  train->add_option("--aims", args->fbnet.aims, "--space fbnet: the actions' aims, fractions of the budget (comma-separated)");
+  train->add_flag("--linear", args->fbnet.linear,
+                  "--space fbnet: actions of the AdaProxy linear predictor too (~23x slower to train)");
+  train->add_option("--network-sigma", args->fbnet.network_sigma,
+                    "--space fbnet: log-normal residual of every candidate's latency on a training device");
+  train->add_flag("--miss-cap", args->fbnet.miss_cap,
+                  "--space fbnet: while no probe fits, every aim times 0.8 per probe over the budget");
   AddPpoOptions(train, args->ppo);
-  train->callback([&ctx, args] {
+  train->callback([&ctx, args, train] {
     // `--resume` continues a run; without its checkpoint there is nothing to continue.
     if (const std::filesystem::path ckpt = std::filesystem::path(args->out) / "checkpoint.ckpt";
         args->resume && !std::filesystem::exists(ckpt)) {
       throw Error(fmt::format("--resume: {} holds no checkpoint to continue ({} is missing); drop --resume to start a "
                               "new run",
                               args->out, ckpt.string()));
+    }
+    if (ctx.Space() == SpaceKind::kFbnet) {
+      TrainFbnet(ctx, *train, args->steps, args->seed, args->out, args->resume, args->checkpoint_minutes, args->proxy,
+                 args->env, args->fbnet, args->ppo);
+      return;
+    }
+    if (train->count("--aims") > 0 || train->count("--linear") > 0 || train->count("--network-sigma") > 0 ||
+        train->count("--miss-cap") > 0) {
+      throw ParseError("train: --aims, --linear, --network-sigma and --miss-cap are settings of --space fbnet");
     }
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(args->dataset);
@@ -187,9 +290,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     options.resume = args->resume;
     options.checkpoint_minutes = args->checkpoint_minutes;
     options.monitor_accuracy = &data.Accuracy(Dataset::kCifar100).test_accuracy;
-    const std::time_t now = std::time(nullptr);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    const std::string date = UtcNow();
     options.provenance = {{"command", CommandLine()},
                           {"dataset", std::string(DatasetName(dataset))},
                           {"aggregate", args->proxy.aggregate},

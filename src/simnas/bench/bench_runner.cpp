@@ -185,7 +185,8 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
   const std::string digest = GroupDigest(config_, group);
   if (IsFbnetGroup(group)) {
     RunFbnetBenchUnit(group, spec, digest, seeds, done, devices_,
-                      FbnetObjectiveFiles{options_.proxy_dir, {}, options_.configs_dir}, *store_, post);
+                      FbnetObjectiveFiles{options_.proxy_dir, {}, options_.configs_dir}, *store_, post,
+                      FbnetStrategyFiles{options_.strategies.fbnet_controller_model});
     return;
   }
   {

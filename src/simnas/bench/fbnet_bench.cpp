@@ -57,7 +57,8 @@ namespace {
 // Every run of the group not in `done`, scored against `truth`.
 void RunFbnetBenchOn(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                      const std::set<std::string>& done, Device& device, const FbnetGroundTruth& truth,
-                     const FbnetSearchInputs& inputs, const std::function<void(const nlohmann::json&)>& post) {
+                     const FbnetSearchInputs& inputs, const std::function<void(const nlohmann::json&)>& post,
+                     const FbnetStrategyFiles& strategy_files) {
   const FbnetObjective& objective = *inputs.objective;
   const LatencyTable& table = truth.latency;
   const GroundTruth gt = GroundTruth::FromTable(table, truth.source);
@@ -68,7 +69,7 @@ void RunFbnetBenchOn(const BenchGroup& group, const std::string& spec, const std
     const FbnetReference ref = ComputeFbnetReference(table.values(), objective.scores, budget);
     for (const std::string& strategy_name : group.strategies) {
       auto& strategy = strategies[strategy_name];
-      if (!strategy) strategy = MakeFbnetStrategy(strategy_name);
+      if (!strategy) strategy = MakeFbnetStrategy(strategy_name, strategy_files);
       for (int probes : group.probes) {
         for (int seed = 0; seed < seeds; ++seed) {
           const std::string key = RunKey(group.name, spec, Dataset::kCifar100, label, strategy_name, probes, seed);
@@ -150,7 +151,8 @@ bool AllRunsDone(const BenchGroup& group, const std::string& spec, int seeds, co
 void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                        const std::set<std::string>& done, const DeviceEnvironment& env,
                        const FbnetObjectiveFiles& files, ProbeStore& store,
-                       const std::function<void(const nlohmann::json&)>& post) {
+                       const std::function<void(const nlohmann::json&)>& post,
+                       const FbnetStrategyFiles& strategy_files) {
   if (env.fbnet == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
   FbnetTables& fbnet = *env.fbnet;
   const DeviceSpec device_spec = DeviceSpec::Parse(spec);
@@ -172,17 +174,18 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
   }
   if (live_kind) {
     RunFbnetLiveBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Numbering(), train_tables, files, store,
-                           post);
+                           post, strategy_files);
     return;
   }
   RunFbnetBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Table(name), fbnet.Numbering(), train_tables,
-                     files, post);
+                     files, post, strategy_files);
 }
 
 void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                         const std::set<std::string>& done, Device& device, const LatencyTable& table,
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
-                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post) {
+                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                        const FbnetStrategyFiles& strategy_files) {
   if (static_cast<int>(table.values().size()) != candidates.size()) {
     throw Error(fmt::format("bench group {}: table {} holds {} latencies for {} FBNet candidates", group.name,
                             table.name(), table.values().size(), candidates.size()));
@@ -199,7 +202,7 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
   inputs.objective = &objective;
   inputs.train_tables = train_tables;
   inputs.proxy = &ChooseFbnetProxyTable(inputs.train_tables);
-  RunFbnetBenchOn(group, spec, digest, seeds, done, device, truth, inputs, post);
+  RunFbnetBenchOn(group, spec, digest, seeds, done, device, truth, inputs, post, strategy_files);
 }
 
 FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& candidates,
@@ -285,7 +288,8 @@ FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& can
 void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                             const std::set<std::string>& done, Device& device, const FbnetNumbering& candidates,
                             const std::vector<const LatencyTable*>& train_tables, const FbnetObjectiveFiles& files,
-                            ProbeStore& store, const std::function<void(const nlohmann::json&)>& post) {
+                            ProbeStore& store, const std::function<void(const nlohmann::json&)>& post,
+                            const FbnetStrategyFiles& strategy_files) {
   if (AllRunsDone(group, spec, seeds, done)) {
     // Resuming: every run of this live device is done; its reference sample is not measured
     // again (the runs keep the ground truth they were scored with).
@@ -305,7 +309,7 @@ void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, co
   inputs.train_tables = train_tables;
   inputs.proxy = &ChooseFbnetProxyTable(inputs.train_tables);
   SharedMeasurementDevice shared(device, store, candidates);
-  RunFbnetBenchOn(group, spec, digest, seeds, done, shared, truth, inputs, post);
+  RunFbnetBenchOn(group, spec, digest, seeds, done, shared, truth, inputs, post, strategy_files);
 }
 
 std::vector<FbnetStrategySummary> SummarizeFbnet(const std::vector<const RunRecord*>& rows) {

@@ -21,6 +21,7 @@
 #include "simnas/devices/device_factory.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/search_space/fbnet/fbnet_numbering.h"
+#include "simnas/strategies/fbnet_search.h"
 #include "simnas/strategies/fbnet_objective.h"
 
 namespace simnas {
@@ -47,7 +48,8 @@ FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const s
 void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                        const std::set<std::string>& done, const DeviceEnvironment& env,
                        const FbnetObjectiveFiles& files, ProbeStore& store,
-                       const std::function<void(const nlohmann::json&)>& post);
+                       const std::function<void(const nlohmann::json&)>& post,
+                       const FbnetStrategyFiles& strategy_files = {});
 
 // The same on given tables (what RunFbnetBenchUnit calls; tests give fixtures): `device` answers
 // `target`'s networks, `target` is its table (exact latencies: the ground truth and the budgets),
@@ -55,7 +57,8 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
 void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                         const std::set<std::string>& done, Device& device, const LatencyTable& target,
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
-                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post);
+                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                        const FbnetStrategyFiles& strategy_files = {});
 
 // What FBNet runs are scored against: the target's latency per candidate (a full table, or a
 // live device's measured reference sample, NaN elsewhere) and the budget of each percentile.
@@ -89,7 +92,8 @@ FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& can
 void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                             const std::set<std::string>& done, Device& device, const FbnetNumbering& candidates,
                             const std::vector<const LatencyTable*>& train_tables, const FbnetObjectiveFiles& files,
-                            ProbeStore& store, const std::function<void(const nlohmann::json&)>& post);
+                            ProbeStore& store, const std::function<void(const nlohmann::json&)>& post,
+                            const FbnetStrategyFiles& strategy_files = {});
 
 struct FbnetStrategySummary {
   std::string strategy;

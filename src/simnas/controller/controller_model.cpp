@@ -1,10 +1,12 @@
 #include "simnas/controller/controller_model.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "simnas/controller/binary_io.h"
+#include "simnas/controller/fbnet_episode.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 
@@ -15,6 +17,50 @@ namespace {
 constexpr std::string_view kMagic = "SIMNAS-CONTROLLER 1\n";
 
 }  // namespace
+
+std::string DecisionProcessTitle(const std::string& process) {
+  if (process == kNb201Process) return "NAS-Bench-201's decision process";
+  if (process == kFbnetProcess) return "the FBNet decision process";
+  return fmt::format("decision process '{}'", process);
+}
+
+int ArgmaxAction(const float* logits, const std::uint8_t* mask, int n) {
+  float mx = -1e30f;
+  int argmax = -1;
+  for (int a = 0; a < n; ++a) {
+    if (mask[a] && logits[a] > mx) {
+      mx = logits[a];
+      argmax = a;
+    }
+  }
+  return argmax;
+}
+
+int SampleAction(const float* logits, const std::uint8_t* mask, int n, double u, float* log_prob) {
+  float mx = -1e30f;
+  for (int a = 0; a < n; ++a) {
+    if (mask[a]) mx = std::max(mx, logits[a]);
+  }
+  thread_local std::vector<double> p;
+  p.assign(static_cast<std::size_t>(n), 0.0);
+  double sum = 0;
+  for (int a = 0; a < n; ++a) {
+    p[static_cast<std::size_t>(a)] = mask[a] ? std::exp(static_cast<double>(logits[a] - mx)) : 0.0;
+    sum += p[static_cast<std::size_t>(a)];
+  }
+  double r = u * sum;
+  int chosen = -1;
+  for (int a = 0; a < n; ++a) {
+    if (!mask[a]) continue;
+    chosen = a;
+    r -= p[static_cast<std::size_t>(a)];
+    if (r <= 0) break;
+  }
+  if (log_prob != nullptr && chosen >= 0) {
+    *log_prob = static_cast<float>(static_cast<double>(logits[chosen] - mx) - std::log(sum));
+  }
+  return chosen;
+}
 
 void ControllerModel::Logits(const float* observation, float* logits) const {
   thread_local std::vector<float> a, b;
@@ -42,11 +88,13 @@ void SaveControllerModel(const fs::path& path, const ControllerModel& model) {
     weights.insert(weights.end(), l.weight.begin(), l.weight.end());
     weights.insert(weights.end(), l.bias.begin(), l.bias.end());
   }
-  const nlohmann::json header = {{"env", EnvConfigToJson(model.env)},
-                                 {"observation_size", model.observation_size()},
-                                 {"layers", layers},
-                                 {"activation", "tanh"},
-                                 {"provenance", model.provenance}};
+  const bool nb201 = model.process == kNb201Process;
+  nlohmann::json header = {{"env", nb201 ? EnvConfigToJson(model.env) : model.process_config},
+                           {"observation_size", model.observation_size()},
+                           {"layers", layers},
+                           {"activation", "tanh"},
+                           {"provenance", model.provenance}};
+  if (!nb201) header["process"] = model.process;  // NAS-Bench-201's files stay as they were
   std::string out(kMagic);
   binary::PutString(out, header.dump());
   binary::PutVector(out, weights);
@@ -54,7 +102,7 @@ void SaveControllerModel(const fs::path& path, const ControllerModel& model) {
   WriteFileAtomically(path, out);
 }
 
-ControllerModel LoadControllerModel(const fs::path& path) {
+ControllerModel LoadControllerModel(const fs::path& path, const std::string& process) {
   const std::string bytes = ReadFile(path);
   auto corrupt = [&](const std::string& why) {
     return DataError(fmt::format("{}: corrupt controller model ({})", path.string(), why));
@@ -78,14 +126,34 @@ ControllerModel LoadControllerModel(const fs::path& path) {
   }
   if (in != end) throw corrupt("trailing bytes");
   try {
-    model.env = EnvConfigFromJson(header.at("env"));
+    model.process = header.contains("process") ? header.at("process").get<std::string>() : kNb201Process;
+  } catch (const std::exception& e) {
+    throw corrupt(e.what());
+  }
+  if (model.process != process) {
+    throw DataError(fmt::format("{}: this controller was trained for {}, not {}; use a model trained for it",
+                                path.string(), DecisionProcessTitle(model.process), DecisionProcessTitle(process)));
+  }
+  int expected_obs = 0, expected_actions = 0;
+  try {
+    if (model.process == kNb201Process) {
+      model.env = EnvConfigFromJson(header.at("env"));
+      expected_obs = ObservationSize(model.env);
+      expected_actions = kNumActions;
+    } else if (model.process == kFbnetProcess) {
+      const FbnetEnvConfig config = FbnetEnvConfigFromJson(header.at("env"));
+      model.process_config = FbnetEnvConfigToJson(config);
+      expected_obs = FbnetObservationSize(config);
+      expected_actions = FbnetNumActions(config);
+    } else {
+      throw corrupt(fmt::format("unknown decision process '{}'", model.process));
+    }
     model.provenance = header.value("provenance", nlohmann::json::object());
     if (header.value("activation", "") != "tanh") throw corrupt("unknown activation");
     std::size_t offset = 0;
     int previous_out = header.at("observation_size").get<int>();
-    if (previous_out != ObservationSize(model.env)) {
-      throw corrupt(fmt::format("observation size {} does not match its settings ({})", previous_out,
-                                ObservationSize(model.env)));
+    if (previous_out != expected_obs) {
+      throw corrupt(fmt::format("observation size {} does not match its settings ({})", previous_out, expected_obs));
     }
     for (const auto& l : header.at("layers")) {
       DenseLayer layer;
@@ -103,7 +171,9 @@ ControllerModel LoadControllerModel(const fs::path& path) {
       previous_out = layer.out;
       model.layers.push_back(std::move(layer));
     }
-    if (model.layers.empty() || previous_out != kNumActions) throw corrupt("the last layer must give 30 logits");
+    if (model.layers.empty() || previous_out != expected_actions) {
+      throw corrupt(fmt::format("the last layer must give {} logits", expected_actions));
+    }
     if (offset != weights.size()) throw corrupt("too many weights");
   } catch (const DataError&) {
     throw;

@@ -35,32 +35,8 @@ Episode RunController(const ControllerModel& model, const CellTables& tables, La
     episode.Observe(obs.data());
     episode.Mask(mask.data());
     model.Logits(obs.data(), logits.data());
-    float mx = -1e30f;
-    int argmax = -1;
-    for (int a = 0; a < kNumActions; ++a) {
-      if (mask[static_cast<std::size_t>(a)] && logits[static_cast<std::size_t>(a)] > mx) {
-        mx = logits[static_cast<std::size_t>(a)];
-        argmax = a;
-      }
-    }
-    int chosen = argmax;
-    if (!options.greedy) {
-      // The same sampling as in training: softmax over the allowed actions.
-      std::array<double, kNumActions> p{};
-      double sum = 0;
-      for (int a = 0; a < kNumActions; ++a) {
-        p[static_cast<std::size_t>(a)] =
-            mask[static_cast<std::size_t>(a)] ? std::exp(static_cast<double>(logits[static_cast<std::size_t>(a)] - mx)) : 0.0;
-        sum += p[static_cast<std::size_t>(a)];
-      }
-      double r = u01(rng) * sum;
-      for (int a = 0; a < kNumActions; ++a) {
-        if (!mask[static_cast<std::size_t>(a)]) continue;
-        chosen = a;
-        r -= p[static_cast<std::size_t>(a)];
-        if (r <= 0) break;
-      }
-    }
+    const int chosen = options.greedy ? ArgmaxAction(logits.data(), mask.data(), kNumActions)
+                                      : SampleAction(logits.data(), mask.data(), kNumActions, u01(rng));
     episode.Step(chosen, oracle);
   }
   return episode;

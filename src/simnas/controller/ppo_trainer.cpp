@@ -68,16 +68,16 @@ constexpr const char* kCsvHeader =
     "iteration,steps,wall_s,steps_per_s,episodes,mean_return,answer_proxy,feasible_rate,answer_percentile,"
     "budget_percentile,answer_accuracy,policy_loss,value_loss,entropy,approx_kl,lr,env_s,policy_s,update_s\n";
 
-// Policy (tanh MLP -> 30 logits) and value (own tanh MLP, or a head on the policy's trunk).
+// Policy (tanh MLP -> one logit per action) and value (own tanh MLP, or a head on the policy's trunk).
 struct PolicyValueNetImpl : torch::nn::Module {
-  PolicyValueNetImpl(int obs, const PpoConfig& c) : shared(c.shared_trunk) {
+  PolicyValueNetImpl(int obs, int actions, const PpoConfig& c) : shared(c.shared_trunk) {
     int in = obs;
     for (int l = 0; l < c.layers; ++l) {
       actor.push_back(register_module(fmt::format("actor{}", l), torch::nn::Linear(in, c.hidden)));
       if (!shared) critic.push_back(register_module(fmt::format("critic{}", l), torch::nn::Linear(in, c.hidden)));
       in = c.hidden;
     }
-    actor_out = register_module("actor_out", torch::nn::Linear(in, kNumActions));
+    actor_out = register_module("actor_out", torch::nn::Linear(in, actions));
     critic_out = register_module("critic_out", torch::nn::Linear(in, 1));
     torch::NoGradGuard guard;
     auto init = [](torch::nn::Linear& l, double gain) {
@@ -106,9 +106,15 @@ struct PolicyValueNetImpl : torch::nn::Module {
 };
 TORCH_MODULE(PolicyValueNet);
 
-ControllerModel ExportPolicy(PolicyValueNet& net, const EnvConfig& env, const nlohmann::json& provenance) {
+ControllerModel ExportPolicy(PolicyValueNet& net, const DecisionProcess& process, const nlohmann::json& env,
+                             const nlohmann::json& provenance) {
   ControllerModel m;
-  m.env = env;
+  m.process = process.name;
+  if (process.name == kNb201Process) {
+    m.env = EnvConfigFromJson(env);
+  } else {
+    m.process_config = env;
+  }
   m.provenance = provenance;
   auto add = [&](torch::nn::Linear& l) {
     DenseLayer d;
@@ -197,20 +203,22 @@ void PlotCurves(const fs::path& csv, const fs::path& png) {
 
 }  // namespace
 
-std::vector<float> CheckpointPolicyLogits(const fs::path& checkpoint, const std::vector<float>& observation) {
+std::vector<float> CheckpointPolicyLogits(const fs::path& checkpoint, const std::vector<float>& observation,
+                                          int num_actions) {
   const Checkpoint c = LoadCheckpoint(checkpoint);
   PpoConfig ppo;
-  EnvConfig env;
   try {
     ppo = PpoConfigFromJson(c.header.at("ppo"));
-    env = EnvConfigFromJson(c.header.at("env"));
   } catch (const nlohmann::json::exception& e) {
     throw DataError(fmt::format("checkpoint {} is corrupt ({})", checkpoint.string(), e.what()));
   }
-  const int d = ObservationSize(env);
-  if (static_cast<int>(observation.size()) != d) throw Error("observation size does not match the checkpoint");
-  PolicyValueNet net(d, ppo);
-  ArchiveFromString(c.net, [&](torch::serialize::InputArchive& a) { net->load(a); });
+  const int d = static_cast<int>(observation.size());
+  PolicyValueNet net(d, num_actions, ppo);
+  try {
+    ArchiveFromString(c.net, [&](torch::serialize::InputArchive& a) { net->load(a); });
+  } catch (const std::exception&) {
+    throw Error("observation size or actions do not match the checkpoint");
+  }
   torch::NoGradGuard no_grad;
   std::vector<float> obs = observation;
   const auto [logits, value] = net->forward(torch::from_blob(obs.data(), {1, d}, torch::kFloat));
@@ -218,8 +226,7 @@ std::vector<float> CheckpointPolicyLogits(const fs::path& checkpoint, const std:
   return std::vector<float>(l.data_ptr<float>(), l.data_ptr<float>() + l.numel());
 }
 
-TrainResult TrainController(const TrainOptions& options, const CellTables& tables,
-                            const SyntheticDistribution& distribution) {
+TrainResult TrainPolicy(const PolicyTrainOptions& options, const DecisionProcess& process) {
   const fs::path ckpt_path = options.out / "checkpoint.ckpt";
   const fs::path csv_path = options.out / "train_log.csv";
   const fs::path model_path = options.out / "controller.ctl";
@@ -229,7 +236,7 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
   // One training run per folder: a second `train --out DIR` is refused while one runs.
   const FileLock lock(options.out / ".train.lock", "training folder " + options.out.string());
 
-  EnvConfig env_config = options.env;
+  nlohmann::json env_config = process.config;
   PpoConfig ppo = options.ppo;
   std::uint64_t seed = options.seed;
   std::optional<Checkpoint> resumed;
@@ -239,8 +246,13 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
                               options.out.string()));
     }
     resumed = LoadCheckpoint(ckpt_path);
+    const std::string trained_for = resumed->header.value("process", std::string(kNb201Process));
+    if (trained_for != process.name) {
+      throw DataError(fmt::format("checkpoint {} is a run of {}, not {}; choose another --out", ckpt_path.string(),
+                                  DecisionProcessTitle(trained_for), DecisionProcessTitle(process.name)));
+    }
     try {
-      env_config = EnvConfigFromJson(resumed->header.at("env"));
+      env_config = resumed->header.at("env");
       ppo = PpoConfigFromJson(resumed->header.at("ppo"));
       seed = resumed->header.at("seed").get<std::uint64_t>();
     } catch (const nlohmann::json::exception& e) {
@@ -257,10 +269,12 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
   // (measured ~25% of training time); ScopedThreads sets both.
   const ScopedThreads thread_scope(ppo.threads);
   torch::manual_seed(seed);
-  const int n = ppo.num_envs, t_len = ppo.rollout, a_n = kNumActions;
-  SyntheticVecEnv env(env_config, tables, distribution, n, seed);
+  const int n = ppo.num_envs, t_len = ppo.rollout;
+  const std::unique_ptr<VecEnv> env_owner = process.make_env(env_config, n, seed);
+  VecEnv& env = *env_owner;
+  const int a_n = env.num_actions();
   const int d = env.observation_size();
-  PolicyValueNet net(d, ppo);
+  PolicyValueNet net(d, a_n, ppo);
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(ppo.lr).eps(1e-5));
   std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ULL + 17);
 
@@ -295,7 +309,8 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
   auto save = [&](double wall_s) {
     Checkpoint c;
     c.header = {{"iteration", iteration}, {"steps", steps},     {"wall_s", wall_s},
-                {"seed", seed},           {"env", EnvConfigToJson(env_config)}, {"ppo", PpoConfigToJson(ppo)}};
+                {"seed", seed},           {"env", env_config}, {"ppo", PpoConfigToJson(ppo)}};
+    if (process.name != kNb201Process) c.header["process"] = process.name;
     c.net = ArchiveToString([&](torch::serialize::OutputArchive& a) { net->save(a); });
     c.optimizer = ArchiveToString([&](torch::serialize::OutputArchive& a) { optimizer.save(a); });
     c.env_state = env.SaveState();
@@ -306,13 +321,13 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
     WriteFileAtomically(csv_path, csv);
     nlohmann::json prov = provenance;
     prov["steps"] = steps;
-    SaveControllerModel(model_path, ExportPolicy(net, env_config, prov));
+    SaveControllerModel(model_path, ExportPolicy(net, process, env_config, prov));
     SaveCheckpoint(ckpt_path, c);
   };
 
   const std::size_t batch = static_cast<std::size_t>(n) * static_cast<std::size_t>(t_len);
   std::vector<float> obs((batch + static_cast<std::size_t>(n)) * static_cast<std::size_t>(d));
-  std::vector<std::uint8_t> mask((batch + static_cast<std::size_t>(n)) * a_n);
+  std::vector<std::uint8_t> mask((batch + static_cast<std::size_t>(n)) * static_cast<std::size_t>(a_n));
   std::vector<std::int64_t> actions(batch);
   std::vector<float> logp(batch), values(batch + static_cast<std::size_t>(n)), rewards(batch), dones(batch),
       adv(batch), returns(batch);
@@ -345,7 +360,7 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
       for (int t = 0; t <= t_len; ++t) {
         const std::size_t row = static_cast<std::size_t>(t) * static_cast<std::size_t>(n);
         float* o = obs.data() + row * static_cast<std::size_t>(d);
-        std::uint8_t* m = mask.data() + row * a_n;
+        std::uint8_t* m = mask.data() + row * static_cast<std::size_t>(a_n);
         auto t0 = Clock::now();
         env.Observe(o, m);
         auto t1 = Clock::now();
@@ -358,30 +373,12 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
         const float* lg = lc.data_ptr<float>();
         std::uniform_real_distribution<double> u01(0.0, 1.0);
         for (int i = 0; i < n; ++i) {
-          const float* l = lg + static_cast<std::size_t>(i) * a_n;
-          const std::uint8_t* mi = m + static_cast<std::size_t>(i) * a_n;
-          float mx = -1e30f;
-          for (int a = 0; a < a_n; ++a) {
-            if (mi[a]) mx = std::max(mx, l[a]);
-          }
-          double sum = 0;
-          std::array<double, kNumActions> p{};
-          for (int a = 0; a < a_n; ++a) {
-            p[static_cast<std::size_t>(a)] = mi[a] ? std::exp(static_cast<double>(l[a] - mx)) : 0.0;
-            sum += p[static_cast<std::size_t>(a)];
-          }
-          double r = u01(rng) * sum;
-          int chosen = -1;
-          for (int a = 0; a < a_n; ++a) {
-            if (!mi[a]) continue;
-            chosen = a;
-            r -= p[static_cast<std::size_t>(a)];
-            if (r <= 0) break;
-          }
+          const float* l = lg + static_cast<std::size_t>(i) * static_cast<std::size_t>(a_n);
+          const std::uint8_t* mi = m + static_cast<std::size_t>(i) * static_cast<std::size_t>(a_n);
+          const double u = u01(rng);
+          const int chosen = SampleAction(l, mi, a_n, u, &logp[row + static_cast<std::size_t>(i)]);
           step_actions[static_cast<std::size_t>(i)] = chosen;
           actions[row + static_cast<std::size_t>(i)] = chosen;
-          logp[row + static_cast<std::size_t>(i)] =
-              static_cast<float>(static_cast<double>(l[chosen] - mx) - std::log(sum));
         }
         auto t2 = Clock::now();
         policy_s += std::chrono::duration<double>(t2 - t1).count();
@@ -465,7 +462,7 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
       proxy_sum += e.answer_proxy;
       pct_sum += e.answer_percentile;
       if (options.monitor_accuracy != nullptr) {
-        acc_sum += (*options.monitor_accuracy)[static_cast<std::size_t>(tables.index_of_code[static_cast<std::size_t>(e.answer_code)])];
+        acc_sum += (*options.monitor_accuracy)[static_cast<std::size_t>(e.answer_index)];
       }
     }
     const double episodes = std::max<double>(1.0, static_cast<double>(finished.size()));
@@ -501,6 +498,17 @@ TrainResult TrainController(const TrainOptions& options, const CellTables& table
   result.model = model_path;
   result.final_mean_return = last_return;
   return result;
+}
+
+TrainResult TrainController(const TrainOptions& options, const CellTables& tables,
+                            const SyntheticDistribution& distribution) {
+  DecisionProcess process;
+  process.name = kNb201Process;
+  process.config = EnvConfigToJson(options.env);
+  process.make_env = [&](const nlohmann::json& config, int num_envs, std::uint64_t seed) -> std::unique_ptr<VecEnv> {
+    return std::make_unique<SyntheticVecEnv>(EnvConfigFromJson(config), tables, distribution, num_envs, seed);
+  };
+  return TrainPolicy(options, process);
 }
 
 }  // namespace simnas

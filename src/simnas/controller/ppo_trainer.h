@@ -1,5 +1,6 @@
 // PPO meta-training of the controller on synthetic devices (LibTorch; this header is
-// torch-free). Clipped surrogate (epsilon 0.2), GAE, entropy bonus, Adam, all environments
+// torch-free), generic over the decision process: TrainPolicy steps any VecEnv (vec_env.h);
+// TrainController is NAS-Bench-201's (SyntheticVecEnv). Clipped surrogate (epsilon 0.2), GAE, entropy bonus, Adam, all environments
 // stepped as one batch through the policy; actions are sampled and advantages computed in
 // plain C++ from one seeded generator.
 //
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,7 +25,9 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/controller/cell_tables.h"
+#include "simnas/controller/controller_model.h"
 #include "simnas/controller/env_config.h"
+#include "simnas/controller/vec_env.h"
 
 namespace simnas {
 
@@ -50,8 +54,15 @@ struct PpoConfig {
 nlohmann::json PpoConfigToJson(const PpoConfig& config);
 PpoConfig PpoConfigFromJson(const nlohmann::json& j);  // throws DataError
 
-struct TrainOptions {
-  EnvConfig env;
+// What the trainer needs of a decision process besides its environment's interface.
+struct DecisionProcess {
+  std::string name = kNb201Process;  // recorded in the model file and the checkpoint
+  nlohmann::json config;             // its settings (the model's and the checkpoint's "env")
+  // The environment for `config` (from a checkpoint when resuming), `num_envs` episodes, seeded.
+  std::function<std::unique_ptr<VecEnv>(const nlohmann::json& config, int num_envs, std::uint64_t seed)> make_env;
+};
+
+struct PolicyTrainOptions {
   PpoConfig ppo;
   std::uint64_t seed = 0;
   std::filesystem::path out;
@@ -60,8 +71,13 @@ struct TrainOptions {
   bool progress = true;        // progress bar on stderr
   bool plot = true;            // train_curves.png at the end
   nlohmann::json provenance;   // recorded in the model file (command, devices, dataset, ...)
-  // NATS-Bench accuracy by index, for the log only (never seen by the controller).
+  // NATS-Bench accuracy by index (EpisodeStats::answer_index), for the log only (never seen by
+  // the controller).
   const std::vector<double>* monitor_accuracy = nullptr;
+};
+
+struct TrainOptions : PolicyTrainOptions {
+  EnvConfig env;
 };
 
 struct TrainResult {
@@ -72,14 +88,19 @@ struct TrainResult {
   double final_mean_return = 0;
 };
 
+// Trains (or resumes) a policy for `process` and writes the outputs. Throws Interrupted after
+// saving a checkpoint when the user interrupts; DataError naming the checkpoint when it is
+// corrupt or from another decision process.
+TrainResult TrainPolicy(const PolicyTrainOptions& options, const DecisionProcess& process);
+
 class SyntheticDistribution;
-// Trains (or resumes) and writes the outputs. Throws Interrupted after saving a checkpoint
-// when the user interrupts; DataError naming the checkpoint when it is corrupt.
+// NAS-Bench-201's controller: TrainPolicy on SyntheticVecEnv(options.env).
 TrainResult TrainController(const TrainOptions& options, const CellTables& tables,
                             const SyntheticDistribution& distribution);
 
 // The policy logits of the torch network in a checkpoint, for one observation (a check that
 // the exported controller.ctl computes the same function). Throws DataError as above.
-std::vector<float> CheckpointPolicyLogits(const std::filesystem::path& checkpoint, const std::vector<float>& observation);
+std::vector<float> CheckpointPolicyLogits(const std::filesystem::path& checkpoint, const std::vector<float>& observation,
+                                          int num_actions = kNumActions);
 
 }  // namespace simnas

@@ -116,6 +116,7 @@ EpisodeStats SyntheticVecEnv::Finish(const Slot& slot) const {
   }
   if (s.answer_code >= 0) {
     const auto c = static_cast<std::size_t>(s.answer_code);
+    s.answer_index = tables_->index_of_code[c];
     s.answer_proxy = tables_->proxy[c];
     const double ms = slot.device.LatencyOfCode(s.answer_code);
     std::size_t below = 0;
@@ -126,23 +127,16 @@ EpisodeStats SyntheticVecEnv::Finish(const Slot& slot) const {
 }
 
 void SyntheticVecEnv::Step(const int* actions, float* rewards, std::uint8_t* dones) {
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    Slot& slot = slots_[i];
-    SlotOracle oracle(slot);
-    rewards[i] = slot.episode.Step(actions[i], oracle);
-    dones[i] = slot.episode.Done() ? 1 : 0;
-    if (dones[i]) {
-      finished_.push_back(Finish(slot));
-      ResetSlot(slot);
-    }
-  }
+  StepSlots(
+      slots_, actions, rewards, dones, finished_,
+      [](Slot& slot, int action) {
+        SlotOracle oracle(slot);
+        return slot.episode.Step(action, oracle);
+      },
+      [this](const Slot& slot) { return Finish(slot); }, [this](Slot& slot) { ResetSlot(slot); });
 }
 
-std::vector<EpisodeStats> SyntheticVecEnv::TakeFinished() {
-  std::vector<EpisodeStats> out;
-  out.swap(finished_);
-  return out;
-}
+std::vector<EpisodeStats> SyntheticVecEnv::TakeFinished() { return TakeAll(finished_); }
 
 std::string SyntheticVecEnv::SaveState() const {
   std::string out;

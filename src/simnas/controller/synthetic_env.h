@@ -11,38 +11,23 @@
 #include <vector>
 
 #include "simnas/controller/episode.h"
+#include "simnas/controller/vec_env.h"
 
 namespace simnas {
 
-struct EpisodeStats {
-  double episode_return = 0;
-  bool feasible = false;          // budget reward: a measured cell met the budget
-  int answer_code = -1;           // the answer rule's cell (budget: best feasible; paper: best reward)
-  double answer_proxy = 0;        // its normalized proxy
-  double answer_percentile = 0;   // its latency percentile on the sampled device, [0, 1]
-  double budget_percentile = 0;   // the budget's percentile (budget reward)
-  int probes = 0;
-  int steps = 0;
-};
-
-class SyntheticVecEnv {
+class SyntheticVecEnv : public VecEnv {
  public:
   SyntheticVecEnv(const EnvConfig& config, const CellTables& tables, const SyntheticDistribution& distribution,
                   int num_envs, std::uint64_t seed);
 
-  int num_envs() const { return static_cast<int>(slots_.size()); }
-  int observation_size() const { return obs_size_; }
-  // obs: num_envs x observation_size; mask: num_envs x kNumActions.
-  void Observe(float* obs, std::uint8_t* mask) const;
-  // Applies one action per env; rewards and dones (1 = the episode ended with this step;
-  // the env has already restarted). Finished episodes go to TakeFinished().
-  void Step(const int* actions, float* rewards, std::uint8_t* dones);
-  std::vector<EpisodeStats> TakeFinished();
-
-  // Exact state (devices, episodes, random generators) for checkpoints.
-  std::string SaveState() const;
-  // Throws DataError when the state does not fit this env (other config or size).
-  void LoadState(const std::string& state);
+  int num_envs() const override { return static_cast<int>(slots_.size()); }
+  int observation_size() const override { return obs_size_; }
+  int num_actions() const override { return kNumActions; }
+  void Observe(float* obs, std::uint8_t* mask) const override;
+  void Step(const int* actions, float* rewards, std::uint8_t* dones) override;
+  std::vector<EpisodeStats> TakeFinished() override;
+  std::string SaveState() const override;
+  void LoadState(const std::string& state) override;
 
  private:
   struct Slot {

@@ -10,10 +10,9 @@
 #include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
-#include "simnas/latency_model/feature_linear.h"
-#include "simnas/monotonicity/adaproxy.h"
+#include "simnas/monotonicity/fbnet_predictors.h"
+#include "simnas/strategies/fbnet_controller.h"
 #include "simnas/monotonicity/srcc.h"
-#include "simnas/search_space/fbnet/fbnet_encoding.h"
 
 namespace simnas {
 
@@ -163,91 +162,36 @@ class FbnetOneProxy : public FbnetStrategy {
               std::uint64_t /*seed*/) override {
     const FbnetNumbering& candidates = *inputs.candidates;
     const LatencyTable& proxy = FbnetProxyDeviceTable(inputs);
-    const Model& model = ModelOf(candidates, proxy);
+    // The proxy's linear model over the candidates, kept for the next search on the same ones.
+    if (!model_.IsOf(candidates.archs(), proxy)) model_ = FbnetLinearProxy(candidates.archs(), proxy);
     const std::vector<double>& score = inputs.objective->scores;
     const int count = candidates.size();
-    std::vector<double> predicted = model.base;  // the proxy's own scale until the first probe
+    std::vector<double> predicted = model_.base();  // the proxy's own scale until the first probe
     std::vector<int> probed_rows;
     std::vector<double> probed_ms;
     std::vector<char> probed(U(count), 0);
     while (session.remaining() > 0) {
-      int pick = -1;
-      if (probed_rows.empty()) {
-        // The candidate at the median of the proxy's prediction: its scale is not the target's.
-        std::vector<int> order(U(count));
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return predicted[U(a)] < predicted[U(b)]; });
-        pick = order[U(count / 2)];
-      } else {
-        for (int i = 0; i < count; ++i) {
-          if (probed[U(i)] || predicted[U(i)] > budget) continue;
-          if (pick < 0 || score[U(i)] > score[U(pick)] ||
-              (score[U(i)] == score[U(pick)] && predicted[U(i)] < predicted[U(pick)])) {
-            pick = i;
-          }
-        }
-        if (pick < 0) {  // nothing predicted to fit: the fastest predicted one
-          for (int i = 0; i < count; ++i) {
-            if (!probed[U(i)] && (pick < 0 || predicted[U(i)] < predicted[U(pick)])) pick = i;
-          }
-        }
-        if (pick < 0) return;  // every candidate probed
-      }
+      // First: the candidate at the median of the proxy's prediction (its scale is not the target's).
+      const int pick = probed_rows.empty() ? MedianFbnetCandidate(predicted)
+                                           : PickFbnetCandidate(predicted, 1.0, budget, score, probed);
+      if (pick < 0) return;  // every candidate probed
       const ProbeRecord* r = session.TryProbe(candidates.At(pick));
       if (r == nullptr) return;
       probed[U(pick)] = 1;
       probed_rows.push_back(pick);
       probed_ms.push_back(r->measurement.latency_ms);
-      // Refit AdaProxy on every probe so far: w' = (α + b) ∘ w.
-      Eigen::MatrixXd z(static_cast<Eigen::Index>(probed_rows.size()), model.z.cols());
-      Eigen::VectorXd y(static_cast<Eigen::Index>(probed_rows.size()));
-      for (std::size_t k = 0; k < probed_rows.size(); ++k) {
-        z.row(static_cast<Eigen::Index>(k)) = model.z.row(probed_rows[k]);
-        y(static_cast<Eigen::Index>(k)) = probed_ms[k];
-      }
-      const AdaProxyScales s = FitAdaProxyScales(z, y);
-      const Eigen::VectorXd adapted = ((s.b.array() + s.alpha) * model.w.array()).matrix();
-      const Eigen::VectorXd p = model.x * adapted;
-      for (int i = 0; i < count; ++i) predicted[U(i)] = p(i);
+      model_.Adapt(probed_rows, probed_ms, predicted);  // AdaProxy on every probe so far
     }
   }
 
  private:
-  struct Model {
-    const FbnetNumbering* candidates = nullptr;
-    const LatencyTable* proxy = nullptr;
-    std::vector<double> proxy_values;  // to tell a reused address from the same table
-    Eigen::MatrixXd x;                 // layer-onehot rows of the candidates
-    Eigen::VectorXd w;                 // the proxy's linear model
-    Eigen::MatrixXd z;                 // x_ij w_j
-    std::vector<double> base;          // x w
-  };
-  // The proxy's linear model over the candidates, kept for the next search on the same ones.
-  const Model& ModelOf(const FbnetNumbering& candidates, const LatencyTable& proxy) {
-    if (model_.candidates == &candidates && model_.proxy == &proxy && model_.proxy_values == proxy.values() &&
-        model_.x.rows() == candidates.size()) {
-      return model_;
-    }
-    Model m;
-    m.candidates = &candidates;
-    m.proxy = &proxy;
-    m.proxy_values = proxy.values();
-    m.x = EncodeFbnetArchs(candidates.archs());
-    m.w = FitFeatureLinearModel(m.x, proxy.values(), "FBNet proxy table " + proxy.name()).w;
-    m.z = m.x * m.w.asDiagonal();
-    const Eigen::VectorXd b = m.x * m.w;
-    m.base.assign(b.data(), b.data() + b.size());
-    model_ = std::move(m);
-    return model_;
-  }
-  Model model_;
+  FbnetLinearProxy model_;
 };
 
 // `matched-proxy`: like `one-proxy`, but the table followed is re-chosen after every probe among
-// all train tables: the one that best matches the measured latencies up to scale (least
-// squares of log measured − log table − c over the probed networks, c their mean), its latencies
-// rescaled by exp(c). First probe: the proxy device's median candidate. Then: the unprobed
-// candidate with the best objective among those predicted to fit (none: the fastest predicted).
+// all train tables (MatchFbnetTable), its latencies rescaled. First probe: the proxy device's
+// median candidate. Then: the unprobed candidate with the best objective among those predicted
+// to fit the aim (none: the fastest predicted).
 class FbnetMatchedProxy : public FbnetStrategy {
  public:
   std::string name() const override { return "matched-proxy"; }
@@ -269,26 +213,8 @@ class FbnetMatchedProxy : public FbnetStrategy {
       const std::vector<double>& t = followed->values();
       // Until a probe fits, aim lower after every miss: the answer needs one measured fit.
       const double aim = any_fits ? budget : budget * std::pow(0.8, misses);
-      int pick = -1;
-      if (probed_rows.empty()) {
-        std::vector<int> order(U(count));
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return t[U(a)] < t[U(b)]; });
-        pick = order[U(count / 2)];
-      } else {
-        for (int i = 0; i < count; ++i) {
-          if (probed[U(i)] || t[U(i)] * scale > aim) continue;
-          if (pick < 0 || score[U(i)] > score[U(pick)] || (score[U(i)] == score[U(pick)] && t[U(i)] < t[U(pick)])) {
-            pick = i;
-          }
-        }
-        if (pick < 0) {
-          for (int i = 0; i < count; ++i) {
-            if (!probed[U(i)] && (pick < 0 || t[U(i)] < t[U(pick)])) pick = i;
-          }
-        }
-        if (pick < 0) return;
-      }
+      const int pick = probed_rows.empty() ? MedianFbnetCandidate(t) : PickFbnetCandidate(t, scale, aim, score, probed);
+      if (pick < 0) return;
       const ProbeRecord* r = session.TryProbe(candidates.At(pick));
       if (r == nullptr) return;
       probed[U(pick)] = 1;
@@ -296,55 +222,27 @@ class FbnetMatchedProxy : public FbnetStrategy {
       probed_ms.push_back(r->measurement.latency_ms);
       if (r->measurement.latency_ms <= budget) any_fits = true;
       else ++misses;
-      // Re-choose the table: the smallest log-residual after the best scale (ties: the earlier
-      // table; with one probe every table fits exactly, so the proxy device stays).
-      double best_error = 0;
-      const LatencyTable* best = nullptr;
-      double best_shift = 0;
-      const auto fit = [&](const LatencyTable* table, double* shift) {
-        double c = 0;
-        for (std::size_t k = 0; k < probed_rows.size(); ++k) {
-          c += std::log(probed_ms[k]) - std::log(table->values()[U(probed_rows[k])]);
-        }
-        c /= static_cast<double>(probed_rows.size());
-        double error = 0;
-        for (std::size_t k = 0; k < probed_rows.size(); ++k) {
-          const double e = std::log(probed_ms[k]) - std::log(table->values()[U(probed_rows[k])]) - c;
-          error += e * e;
-        }
-        *shift = c;
-        return error;
-      };
-      if (probed_rows.size() == 1) {
-        best = followed;
-        fit(followed, &best_shift);
-      } else {
-        for (const LatencyTable* table : tables) {
-          double shift = 0;
-          const double error = fit(table, &shift);
-          if (best == nullptr || error < best_error) {
-            best = table;
-            best_error = error;
-            best_shift = shift;
-          }
-        }
-      }
-      followed = best;
-      scale = std::exp(best_shift);
+      // Re-choose the table (with one probe every table fits exactly, so the proxy device stays).
+      const FbnetTableMatch match = MatchFbnetTable(tables, followed, probed_rows, probed_ms);
+      followed = match.table;
+      scale = std::exp(match.shift);
     }
   }
 };
 
 }  // namespace
 
-std::vector<std::string> FbnetStrategyNames() { return {"scaled-proxy", "one-proxy", "matched-proxy", "random"}; }
+std::vector<std::string> FbnetStrategyNames() {
+  return {"scaled-proxy", "one-proxy", "matched-proxy", "controller", "random"};
+}
 
-std::unique_ptr<FbnetStrategy> MakeFbnetStrategy(const std::string& name) {
+std::unique_ptr<FbnetStrategy> MakeFbnetStrategy(const std::string& name, const FbnetStrategyFiles& files) {
   const std::string resolved = name.empty() || name == "default" ? std::string(kFbnetDefaultStrategy) : name;
   if (resolved == "scaled-proxy") return std::make_unique<FbnetScaledProxy>();
   if (resolved == "one-proxy") return std::make_unique<FbnetOneProxy>();
   if (resolved == "random") return std::make_unique<FbnetRandom>();
   if (resolved == "matched-proxy") return std::make_unique<FbnetMatchedProxy>();
+  if (resolved == "controller") return std::make_unique<FbnetControllerStrategy>(files.controller_model);
   throw ParseError(fmt::format("--strategy {}: not an FBNet strategy; under --space fbnet the strategies are: {} "
                                "(default {})",
                                name, fmt::join(FbnetStrategyNames(), ", "), kFbnetDefaultStrategy));

@@ -21,11 +21,14 @@
 //  - `matched-proxy` (the default): like `one-proxy` but following, after every probe, the train
 //    TABLE that best matches the measured latencies up to scale (log least squares), rescaled;
 //    until a probe fits, it aims at budget x 0.8^(probes over the budget).
+//  - `controller`: the PPO policy meta-trained on synthetic FBNet devices (fbnet_controller.h),
+//    choosing per probe a predictor (matched table or AdaProxy) and an aim (budget x 0.6 .. 1.1).
 // All are deterministic for a seed (only `random` uses it).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -65,11 +68,17 @@ class FbnetStrategy {
                       std::uint64_t seed) = 0;
 };
 
+// Files some FBNet strategies read (the Environment's models folder).
+struct FbnetStrategyFiles {
+  std::filesystem::path controller_model;  // `controller`: models/controller/fbnet.ctl
+};
+
 // The FBNet strategies, in the order help lists them.
 std::vector<std::string> FbnetStrategyNames();
 // `name` ("" or "default": kFbnetDefaultStrategy). Throws ParseError for any other name, in one
-// line listing the FBNet strategies (an NAS-Bench-201 strategy is such a name).
-std::unique_ptr<FbnetStrategy> MakeFbnetStrategy(const std::string& name);
+// line listing the FBNet strategies (an NAS-Bench-201 strategy is such a name). A model file is
+// read on the strategy's first search, not here.
+std::unique_ptr<FbnetStrategy> MakeFbnetStrategy(const std::string& name, const FbnetStrategyFiles& files = {});
 // The proxy device of `tables`: the one with the best mean SRCC to the others (the only one
 // when there is one). Throws Error when there is none.
 const LatencyTable& ChooseFbnetProxyTable(const std::vector<const LatencyTable*>& tables);

@@ -21,6 +21,7 @@ struct StrategyInfo {
 struct StrategyResources {
   std::filesystem::path controller_model;                // trained for a latency budget
   std::filesystem::path unconstrained_controller_model;  // trained for the paper's reward
+  std::filesystem::path fbnet_controller_model;          // --space fbnet: the FBNet decision process's
   std::filesystem::path data_dir;
 };
 

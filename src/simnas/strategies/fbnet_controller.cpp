@@ -1,0 +1,48 @@
+#include "simnas/strategies/fbnet_controller.h"
+
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+
+namespace simnas {
+namespace {
+
+class SessionOracle : public FbnetLatencyOracle {
+ public:
+  SessionOracle(ProbeSession& session, const FbnetNumbering& candidates) : session_(session), candidates_(candidates) {}
+  double Probe(int candidate) override {
+    const ProbeRecord* r = session_.TryProbe(candidates_.At(candidate));
+    if (r == nullptr) throw Error("FBNet controller: asked for a probe beyond the session's budget");
+    return r->measurement.latency_ms;
+  }
+
+ private:
+  ProbeSession& session_;
+  const FbnetNumbering& candidates_;
+};
+
+}  // namespace
+
+void FbnetControllerStrategy::Search(ProbeSession& session, const FbnetSearchInputs& inputs, double budget_ms,
+                                     std::uint64_t seed) {
+  if (session.remaining() <= 0) return;
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (!model_) {
+    if (model_path_.empty()) throw Error("FBNet controller: no model file given (models/controller/fbnet.ctl)");
+    model_ = LoadControllerModel(model_path_, kFbnetProcess);
+    config_ = FbnetEnvConfigFromJson(model_->process_config);
+  }
+  Key key{inputs.candidates, inputs.objective->name, inputs.objective->scores, inputs.train_tables,
+          &FbnetProxyDeviceTable(inputs)};
+  if (!data_ || !(key == key_)) {
+    std::vector<const LatencyTable*> tables = inputs.train_tables;
+    if (tables.empty()) tables.push_back(key.proxy);
+    data_ = std::make_unique<FbnetProcessData>(inputs.candidates->archs(), inputs.objective->scores, tables, *key.proxy,
+                                               config_.linear);
+    key_ = std::move(key);
+  }
+  SessionOracle oracle(session, *inputs.candidates);
+  RunFbnetController(*model_, config_, *data_, oracle, budget_ms, session.remaining(), seed, /*greedy=*/true);
+}
+
+}  // namespace simnas
