@@ -20,7 +20,8 @@
 //    bisected with measured/predicted rescaling (details in fbnet_search.cpp).
 //  - `matched-proxy` (the default): like `one-proxy` but following, after every probe, the train
 //    TABLE that best matches the measured latencies up to scale (log least squares), rescaled;
-//    until a probe fits, it aims at budget x 0.8^(probes over the budget).
+//    it aims at budget x 0.8^m until a probe fits and budget x 0.97^m after, m = the probes in a
+//    row measured over the budget.
 //  - `controller`: the PPO policy meta-trained on synthetic FBNet devices (fbnet_controller.h),
 //    choosing per probe a predictor (matched table or AdaProxy) and an aim (budget x 0.6 .. 1.1).
 // All are deterministic for a seed (only `random` uses it).
