@@ -78,6 +78,15 @@ FbnetTables& CliContext::Fbnet() {
   return *fbnet_;
 }
 
+std::string CliContext::FbnetObjectiveSource(const ProxyArgs& args) {
+  return args.aggregate != ProxyArgs{}.aggregate ? args.aggregate : kFbnetDefaultObjectiveSource;
+}
+
+FbnetObjective CliContext::FbnetObjectiveOf(const ProxyArgs& args) {
+  return MakeFbnetObjective(Fbnet().Numbering(), FbnetObjectiveSource(args),
+                            FbnetObjectiveFiles{Env().proxy_tables_dir, args.proxy_table, Env().configs_dir});
+}
+
 const ArchNumbering& CliContext::Numbering() {
   if (Space() == SpaceKind::kFbnet) return Fbnet().Numbering();
   return Data().space();

@@ -17,6 +17,7 @@
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/search_space/space_kind.h"
+#include "simnas/strategies/fbnet_objective.h"
 #include "simnas/strategies/registry.h"
 
 namespace simnas::cli {
@@ -69,6 +70,10 @@ class CliContext {
   StrategyResources Strategies();
   // The proxy table of `dataset`: `given` when not empty, else the shipped one.
   std::filesystem::path ProxyTable(const std::string& given, Dataset dataset);
+  // --space fbnet: the objective source --aggregate names (kFbnetDefaultObjectiveSource when not
+  // given) and that objective over HELP's 5,000, --proxy-table replacing the shipped FBNet table.
+  static std::string FbnetObjectiveSource(const ProxyArgs& args);
+  FbnetObjective FbnetObjectiveOf(const ProxyArgs& args);
 
  private:
   std::optional<Environment> env_;

@@ -31,11 +31,7 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
   inputs.candidates = &fbnet.Numbering();
   // --aggregate names the objective (a recipe over the FBNet proxy table, or macs); --proxy-table
   // replaces the shipped FBNet table.
-  const std::string source =
-      proxy_args.aggregate != ProxyArgs{}.aggregate ? proxy_args.aggregate : kFbnetDefaultObjectiveSource;
-  const FbnetObjective objective = MakeFbnetObjective(
-      fbnet.Numbering(), source,
-      FbnetObjectiveFiles{ctx.Env().proxy_tables_dir, proxy_args.proxy_table, ctx.Env().configs_dir});
+  const FbnetObjective objective = ctx.FbnetObjectiveOf(proxy_args);
   inputs.objective = &objective;
   const LatencyTable* own = device->FullTable();
   for (const std::string& name : FbnetTables::TrainDevices()) {

@@ -186,9 +186,8 @@ void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_
     throw ParseError(e.what());
   }
   FbnetTables& fbnet = ctx.Fbnet();
-  const std::string source = proxy.aggregate != ProxyArgs{}.aggregate ? proxy.aggregate : kFbnetDefaultObjectiveSource;
-  const FbnetObjective objective = MakeFbnetObjective(
-      fbnet.Numbering(), source, FbnetObjectiveFiles{ctx.Env().proxy_tables_dir, proxy.proxy_table, ctx.Env().configs_dir});
+  const std::string source = CliContext::FbnetObjectiveSource(proxy);
+  const FbnetObjective objective = ctx.FbnetObjectiveOf(proxy);
   std::vector<const LatencyTable*> tables;
   for (const std::string& name : FbnetTables::TrainDevices()) tables.push_back(&fbnet.Table(name));
   const LatencyTable& proxy_device = ChooseFbnetProxyTable(tables);

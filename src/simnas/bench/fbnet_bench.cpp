@@ -157,22 +157,20 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
   FbnetTables& fbnet = *env.fbnet;
   const DeviceSpec device_spec = DeviceSpec::Parse(spec);
   const std::string& name = device_spec.table_name();
-  const bool live_kind = device_spec.kind() == DeviceSpec::Kind::kLocal ||
-                         device_spec.kind() == DeviceSpec::Kind::kOpenCv ||
-                         device_spec.kind() == DeviceSpec::Kind::kCommand;
-  if ((name.empty() || device_spec.is_table_file()) && !live_kind) {
+  DeviceEnvironment fbnet_env = env;
+  fbnet_env.space = SpaceKind::kFbnet;
+  std::unique_ptr<Device> device = OpenDevice(device_spec, fbnet_env);
+  const bool live = device->IsLive();
+  if ((name.empty() || device_spec.is_table_file()) && !live) {
     throw Error(fmt::format("bench group {}: device {} is neither table:NAME nor a live device (local, opencv, cmd:); "
                             "an fbnet-percentile group runs on HELP's FBNet tables or measures live",
                             group.name, spec));
   }
-  DeviceEnvironment fbnet_env = env;
-  fbnet_env.space = SpaceKind::kFbnet;
-  std::unique_ptr<Device> device = OpenDevice(device_spec, fbnet_env);
   std::vector<const LatencyTable*> train_tables;
   for (const std::string& train : FbnetTables::TrainDevices()) {
     if (train != name) train_tables.push_back(&fbnet.Table(train));  // the target's own left out
   }
-  if (live_kind) {
+  if (live) {
     RunFbnetLiveBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Numbering(), train_tables, files, store,
                            post, strategy_files);
     return;
@@ -193,8 +191,7 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
   FbnetGroundTruth truth;
   truth.latency = table;
   truth.source = fmt::format("FBNet table {} ({} networks, exact latencies)", table.name(), candidates.size());
-  const GroundTruth gt = GroundTruth::FromTable(table, truth.source);
-  for (double p : group.percentiles) truth.budgets_ms.push_back(gt.Percentile(p));
+  for (double p : group.percentiles) truth.budgets_ms.push_back(Percentile(table.values(), p));
   post({{"source", spec}, {"text", truth.source}});
   const FbnetObjective objective = MakeFbnetObjective(candidates, group.objective, files);
   FbnetSearchInputs inputs;

@@ -82,7 +82,7 @@ MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, con
   SharedMeasurementDevice shared(device, store, numbering);
   ProbeSession session(shared, numbering, static_cast<int>(indices.size()), nullptr, run_id);
   Progress progress(what + " on " + device.Spec(), static_cast<std::int64_t>(indices.size()), 0,
-                    numbering.space() == SpaceKind::kNb201 ? "cells" : "networks");
+                    std::string(ArchNoun(numbering.space())) + "s");
   MeasuredSample sample;
   // A live device may fail an architecture (too noisy at that moment): the others go on, and
   // the failed ones are tried again after the pass, twice; those that still fail are left out

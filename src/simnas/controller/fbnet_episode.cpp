@@ -9,6 +9,7 @@
 
 #include "simnas/controller/binary_io.h"
 #include "simnas/core/error.h"
+#include "simnas/core/stats.h"
 
 namespace simnas {
 namespace {
@@ -91,17 +92,17 @@ FbnetProcessData::FbnetProcessData(const std::vector<FbnetArch>& archs, std::vec
     throw Error(fmt::format("FBNet controller: {} objective scores for {} candidates", objective_.size(), n));
   }
   if (tables_.empty()) throw Error("FBNet controller: no train table to predict latencies with");
-  tables_.push_back(proxy_);
-  for (const LatencyTable* t : tables_) {
-    if (t->values().size() != n) {
-      throw Error(fmt::format("FBNet controller: table {} holds {} latencies for {} candidates", t->name(),
-                              t->values().size(), n));
+  const auto check = [n](const LatencyTable& t) {
+    if (t.values().size() != n) {
+      throw Error(fmt::format("FBNet controller: table {} holds {} latencies for {} candidates", t.name(),
+                              t.values().size(), n));
     }
-    for (double v : t->values()) {
-      if (!(v > 0) || !std::isfinite(v)) throw Error(fmt::format("FBNet controller: table {} holds a latency <= 0", t->name()));
+    for (double v : t.values()) {
+      if (!(v > 0) || !std::isfinite(v)) throw Error(fmt::format("FBNet controller: table {} holds a latency <= 0", t.name()));
     }
-  }
-  tables_.pop_back();
+  };
+  for (const LatencyTable* t : tables_) check(*t);
+  check(*proxy_);
   // Rank percentile: the share of the other candidates with a strictly lower objective (ties share).
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -345,24 +346,13 @@ void FbnetVecEnv::SampleDevice(Slot& slot) const {
   }
 }
 
-namespace {
-// The q-th percentile (q in [0, 100]) of `values`, linear between order statistics.
-double PercentileOf(std::vector<double> values, double q) {
-  std::sort(values.begin(), values.end());
-  const double pos = q / 100.0 * static_cast<double>(values.size() - 1);
-  const auto k = static_cast<std::size_t>(std::floor(pos));
-  const double a = values[k];
-  const double b = k + 1 < values.size() ? values[k + 1] : a;
-  return a + (b - a) * (pos - static_cast<double>(k));
-}
-}  // namespace
 
 void FbnetVecEnv::ResetSlot(Slot& slot) {
   slot.device_seed = slot.rng();
   SampleDevice(slot);
   slot.budget_percentile = std::uniform_real_distribution<double>(config_.budget_lo, config_.budget_hi)(slot.rng);
   SlotOracle oracle(slot);
-  slot.episode.Reset(PercentileOf(slot.latency, slot.budget_percentile), config_.probes, oracle);
+  slot.episode.Reset(Percentile(slot.latency, slot.budget_percentile), config_.probes, oracle);
 }
 
 void FbnetVecEnv::Observe(float* obs, std::uint8_t* mask) const {

@@ -101,7 +101,7 @@ LatencyTable LoadCsvTable(const fs::path& path, int size, const ArchNumbering* n
       }
       if (!same) {
         throw DataError(fmt::format("{}:{}: arch {} is not the {} of index {} ({})", path.string(), line_no,
-                                    Quoted(arch), numbering->space() == SpaceKind::kNb201 ? "cell" : "network",
+                                    Quoted(arch), ArchNoun(numbering->space()),
                                     *index, expected.ToString()));
       }
     }

@@ -42,7 +42,7 @@ std::vector<int> MeasureAllIndices(int count, std::optional<int> sample, std::ui
 
 MeasureAllOutcome MeasureAllToCsv(Device& device, const ArchNumbering& numbering, const MeasureAllJob& job,
                                   ProbeStore& store) {
-  const std::string noun = numbering.space() == SpaceKind::kNb201 ? "cell" : "network";
+  const std::string noun(ArchNoun(numbering.space()));
   // One writer per output file (the run id is locked by the session, before any measurement).
   const std::filesystem::path& out = job.out;
   if (std::error_code ec; std::filesystem::is_directory(out, ec)) {

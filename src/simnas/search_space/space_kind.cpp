@@ -8,6 +8,8 @@ namespace simnas {
 
 std::string_view SpaceKindName(SpaceKind kind) { return kind == SpaceKind::kFbnet ? "fbnet" : "nb201"; }
 
+std::string_view ArchNoun(SpaceKind kind) { return kind == SpaceKind::kFbnet ? "network" : "cell"; }
+
 SpaceKind ParseSpaceKind(std::string_view text) {
   if (text == "nb201") return SpaceKind::kNb201;
   if (text == "fbnet") return SpaceKind::kFbnet;

@@ -11,6 +11,8 @@ namespace simnas {
 enum class SpaceKind { kNb201, kFbnet };
 
 std::string_view SpaceKindName(SpaceKind kind);  // "nb201" | "fbnet"
+// What one architecture of the space is called in messages: "cell" | "network".
+std::string_view ArchNoun(SpaceKind kind);
 // Throws ParseError naming the text and the known spaces.
 SpaceKind ParseSpaceKind(std::string_view text);
 
