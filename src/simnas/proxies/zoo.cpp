@@ -4,7 +4,8 @@
 // channels-last weights and images, one forward of the first mini-batch read by MeCo, the AZ-NAS
 // components, jacov (an input-gradient backward) and the first loss gradient, one forward of the
 // second mini-batch for the second loss gradient; GradNorm, SNIP and ZiCo read the same two
-// gradients; params and FLOPs in closed form from the cell.
+// gradients; params and FLOPs in closed form from the cell. Both forwards run each cell's live
+// edges only (the dead ones add exact zeros; LiveCellForward).
 // Reference path: every proxy on its own, from a freshly built network (same seed, same
 // weights), default layout, the statistics in double with plain loops; params and FLOPs from the
 // built network's modules.
@@ -16,6 +17,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/proxies/proxy_network.h"
+#include "simnas/search_space/cell_structure.h"
 
 namespace simnas {
 
@@ -43,19 +45,49 @@ constexpr double kTrainabilityEps = 1e-6;
 const auto kChannelsLast = torch::MemoryFormat::ChannelsLast;
 const double kMinusInf = -std::numeric_limits<double>::infinity();
 
-// The TinyNetwork forward, keeping the 18 layer features (stem, then every cell and reduction).
+// The layer features (stem, then every cell and reduction: 18) and the logits of one forward.
 struct LayerForward {
   std::vector<torch::Tensor> features;
   torch::Tensor logits;
 };
 
-LayerForward RunLayers(TinyNetworkImpl& net, const torch::Tensor& x) {
+// A cell's forward over its live edges only (cell_structure.h), in the full forward's order.
+// A dead edge's output is exactly zero (x * 0, or a ReLU-Conv-BN, pooling or identity of an
+// all-zero node), and so are the gradients through it (a ReLU of zeros passes none back) and
+// the gradients of its weights; so every proxy's value is the full network's. A cell without a
+// live edge outputs x * 0 as the full cell does: the next layer's input stays in the graph
+// (AZ-NAS's trainability differentiates a layer with respect to its input).
+torch::Tensor LiveCellForward(CellModuleImpl& module, std::uint8_t live, const torch::Tensor& x) {
+  std::array<torch::Tensor, kNumNodes> nodes;
+  nodes[0] = x;
+  int e = 0;
+  for (int node = 1; node < kNumNodes; ++node) {
+    torch::Tensor sum;
+    for (int source = 0; source < node; ++source, ++e) {
+      if (((live >> e) & 1) == 0) continue;
+      torch::Tensor out = module.edges[static_cast<std::size_t>(e)]->forward(nodes[static_cast<std::size_t>(source)]);
+      sum = sum.defined() ? sum + out : out;
+    }
+    nodes[static_cast<std::size_t>(node)] = sum;
+  }
+  const torch::Tensor& out = nodes[kNumNodes - 1];
+  return out.defined() ? out : x.mul(0.0);
+}
+
+// The TinyNetwork forward, keeping the 18 layer features; with `live` (a LiveEdgeMask), each
+// cell runs its live edges only.
+LayerForward RunLayers(TinyNetworkImpl& net, const torch::Tensor& x, std::optional<std::uint8_t> live = {}) {
   LayerForward f;
   torch::Tensor h = net.stem_bn->forward(net.stem_conv->forward(x));
   f.features.push_back(h);
   std::size_t next_cell = 0, next_reduction = 0;
   for (bool reduction : net.is_reduction) {
-    h = reduction ? net.reductions[next_reduction++]->forward(h) : net.cells[next_cell++]->forward(h);
+    if (reduction) {
+      h = net.reductions[next_reduction++]->forward(h);
+    } else {
+      CellModuleImpl& module = *net.cells[next_cell++];
+      h = live ? LiveCellForward(module, *live, h) : module.forward(h);
+    }
     f.features.push_back(h);
   }
   f.logits = net.classifier->forward(torch::relu(net.head_bn->forward(h)).mean({2, 3}));
@@ -174,7 +206,7 @@ ZooValues FastZooImpl(TinyNetworkImpl& net, const Cell& cell, Dataset dataset, c
   ZooValues z;
 
   const torch::Tensor x = batches.images[0].clone(kChannelsLast).requires_grad_(true);
-  const LayerForward f = RunLayers(net, x);
+  const LayerForward f = RunLayers(net, x, LiveEdgeMask(cell));
   const std::size_t layers = f.features.size();
 
   {  // MeCo and AZ-NAS expressivity / progressivity: the features, no gradient.
@@ -226,7 +258,7 @@ ZooValues FastZooImpl(TinyNetworkImpl& net, const Cell& cell, Dataset dataset, c
   grads[0] = torch::autograd::grad({torch::nn::functional::cross_entropy(f.logits, batches.labels[0])}, weights, {},
                                    /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
   {
-    const torch::Tensor logits = net.forward(batches.images[1].contiguous(kChannelsLast));
+    const torch::Tensor logits = RunLayers(net, batches.images[1].contiguous(kChannelsLast), LiveEdgeMask(cell)).logits;
     grads[1] = torch::autograd::grad({torch::nn::functional::cross_entropy(logits, batches.labels[1])}, weights, {},
                                      false, false, true);
   }
