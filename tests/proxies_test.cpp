@@ -325,6 +325,7 @@ TEST(ProxyTables, CommittedTablesMatchRecomputedRows) {
     options.seed = std::stoull(table.provenance.at("seed"));
     options.inits = std::stoi(table.provenance.at("inits"));
     options.batches = std::stoi(table.provenance.at("batches"));
+    options.zoo = !table.zoo.empty();  // a v2 table: its zoo columns too
     ProxyEvaluator evaluator(CifarSample(), options);
     std::mt19937 rng(static_cast<unsigned>(dataset) + 100);
     for (int k = 0; k < 3; ++k) {
@@ -339,6 +340,14 @@ TEST(ProxyTables, CommittedTablesMatchRecomputedRows) {
       }
       EXPECT_NEAR(v.logsynflow, table.logsynflow[i], 1e-6 * table.logsynflow[i]);
       EXPECT_NEAR(v.skip, table.skip[i], 1e-9);  // tables keep 10 significant digits
+      for (const auto& [name, column] : table.zoo) {
+        const double saved = column[i], computed = (*v.zoo)[name];
+        if (std::isinf(saved)) {
+          EXPECT_EQ(computed, saved) << name;
+        } else {
+          EXPECT_NEAR(computed, saved, 1e-6 * std::abs(saved)) << name;
+        }
+      }
       ++checked;
     }
   }

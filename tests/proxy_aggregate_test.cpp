@@ -3,6 +3,7 @@
 // committed tables, refusals; and the proxy table format v2 beside v1.
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include "simnas/bench/proxy_ceiling.h"
 #include "simnas/proxies/proxy_report.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/proxies/proxy_tradeoff.h"
 #include "simnas/proxies/zoo.h"
 #include "test_support.h"
 
@@ -152,7 +154,8 @@ TEST(ProxyAggregates, RefusesUnknownOrMalformedRecipes) {
 // ---------------------------------------------------------------------------------------
 // Table format v2
 
-TEST(ProxyTableFormat, CommittedV1TablesSaveBackUnchanged) {
+// v1 (FreeREA's three columns) or v2 (with all of the zoo's).
+TEST(ProxyTableFormat, CommittedTablesSaveBackUnchanged) {
   testing::TempDir dir;
   int tables = 0;
   for (Dataset dataset : kAllDatasets) {
@@ -160,7 +163,7 @@ TEST(ProxyTableFormat, CommittedV1TablesSaveBackUnchanged) {
     if (!fs::exists(path)) continue;
     ++tables;
     const ProxyTable t = LoadProxyTable(path, dataset);
-    EXPECT_TRUE(t.zoo.empty());
+    EXPECT_TRUE(t.zoo.empty() || t.zoo.size() == kZooProxyNames.size()) << path;
     SaveProxyTable(dir / "back.csv", t);
     EXPECT_EQ(ReadFile(dir / "back.csv"), ReadFile(path)) << path;
   }
@@ -266,4 +269,46 @@ TEST(ProxyReport, ReportedScoresOfACompleteTableAreTheRecipes) {
 }
 
 }  // namespace
+// ---------------------------------------------------------------------------------------
+// Cost against ceiling (proxy_tradeoff.h)
+
+TEST(ProxyTradeoff, ReadsTheMedianCostOfEveryScoreFromBenchmarkJson) {
+  testing::TempDir dir;
+  const fs::path file = dir / "bench.json";
+  WriteFileAtomically(file, R"({"context": {}, "benchmarks": [
+    {"name": "BM_ScoreCost/meco/iterations:1/repeats:40/real_time_mean", "run_name": "BM_ScoreCost/meco/iterations:1/repeats:40/real_time",
+     "run_type": "aggregate", "aggregate_name": "mean", "real_time": 99.0, "time_unit": "ms"},
+    {"name": "BM_ScoreCost/meco/iterations:1/repeats:40/real_time_median", "run_name": "BM_ScoreCost/meco/iterations:1/repeats:40/real_time",
+     "run_type": "aggregate", "aggregate_name": "median", "real_time": 41.5, "time_unit": "ms"},
+    {"name": "BM_ScoreCost/skip/iterations:1/repeats:40/real_time_median", "run_name": "BM_ScoreCost/skip/iterations:1/repeats:40/real_time",
+     "run_type": "aggregate", "aggregate_name": "median", "real_time": 2500.0, "time_unit": "ns"},
+    {"name": "BM_Zoo/1/16/iterations:1/repeats:40/real_time_median", "run_name": "BM_Zoo/1/16/iterations:1/repeats:40/real_time",
+     "run_type": "aggregate", "aggregate_name": "median", "real_time": 300.0, "time_unit": "ms"}]})");
+  const std::map<std::string, double> costs = LoadScoreCosts(file);
+  ASSERT_EQ(costs.size(), 2u);
+  EXPECT_DOUBLE_EQ(costs.at("meco"), 41.5);
+  EXPECT_DOUBLE_EQ(costs.at("skip"), 0.0025);
+
+  WriteFileAtomically(file, R"({"benchmarks": [{"name": "BM_Zoo/1/16", "real_time": 3.0}]})");
+  EXPECT_THROW(LoadScoreCosts(file), DataError);
+  WriteFileAtomically(file, "not json");
+  try {
+    LoadScoreCosts(file);
+    ADD_FAILURE() << "a file that is not JSON was read";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find(file.string()), std::string::npos) << e.what();
+  }
+}
+
+TEST(ProxyTradeoff, ScriptPlotsEveryScoreWithACostAndNamesIt) {
+  const std::vector<TradeoffPoint> points = {{"meco", false, 0.45, 93.1, 40.0},
+                                             {"freerea", true, 0.42, 93.4, 120.0},
+                                             {"no_cost", false, 0.5, 92.0, std::nan("")}};
+  const std::string script = TradeoffScript(points, "cifar10", "train p25/50/75");
+  EXPECT_NE(script.find("40 93.1 0.45 \"meco\" 0"), std::string::npos) << script;
+  EXPECT_NE(script.find("120 93.4 0.42 \"freerea\" 1"), std::string::npos) << script;
+  EXPECT_EQ(script.find("no_cost"), std::string::npos) << script;
+  EXPECT_NE(script.find("set logscale x"), std::string::npos);
+}
+
 }  // namespace simnas

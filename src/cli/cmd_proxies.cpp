@@ -4,6 +4,7 @@
 // test accuracy). Flags and printing only: the work is in proxies/proxy_table_builder.h and
 // proxies/proxy_report.h.
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -18,6 +19,8 @@
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_report.h"
+#include "simnas/proxies/proxy_tradeoff.h"
+#include "simnas/core/gnuplot.h"
 #include "simnas/proxies/proxy_table_builder.h"
 
 namespace simnas::cli {
@@ -39,6 +42,8 @@ struct Args {
   std::optional<std::string> shard;
   std::optional<std::string> out;
   std::optional<std::string> table;
+  std::optional<std::string> costs;
+  std::optional<std::string> plot;
   std::optional<std::string> reuse_naswot;
   std::optional<std::string> reuse_freerea;
   bool no_zoo = false;
@@ -142,6 +147,7 @@ void RunMerge(const Args& a) {
 }
 
 void RunReport(const Args& a, CliContext& ctx) {
+  if (a.plot && !a.costs) throw ParseError("simnas proxies --report --plot needs --costs FILE (the cost axis)");
   std::vector<std::pair<Dataset, fs::path>> tables;
   if (a.table) {
     tables.emplace_back(ParseDataset(a.dataset), *a.table);
@@ -154,6 +160,11 @@ void RunReport(const Args& a, CliContext& ctx) {
   if (tables.empty()) throw DataError("no proxy table to report on (generate one with simnas proxies --all)");
   const std::vector<ProxyAggregate> recipes = LoadProxyAggregates(ctx.Env().configs_dir);
   const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(ctx.Data());
+  const std::map<std::string, double> costs = a.costs ? LoadScoreCosts(*a.costs) : std::map<std::string, double>{};
+  const auto cost_of = [&](const std::string& name) {
+    const auto it = costs.find(name);
+    return it == costs.end() ? std::nan("") : it->second;
+  };
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& [dataset, path] : tables) {
     // A partial table (a sample, a shard) is judged on the cells it has.
@@ -169,12 +180,35 @@ void RunReport(const Args& a, CliContext& ctx) {
       row["kendall_tau"][s.name] = r.kendall_tau;
       row["spearman"][s.name] = r.spearman;
       for (const CeilingTaskSet& set : sets) row["ceiling"][s.name][set.name] = MeanCeiling(set, s.score, accuracy);
+      const double cost = cost_of(s.name);
+      row["cost_ms"][s.name] = std::isfinite(cost) ? nlohmann::json(cost) : nlohmann::json(nullptr);
     }
     for (const CeilingTaskSet& set : sets) row["oracle"][set.name] = MeanCeiling(set, accuracy, accuracy);
     int singular = 0;
     for (double x : table.naswot) singular += std::isinf(x) ? 1 : 0;
     row["naswot_singular_cells"] = singular;
     rows.push_back(row);
+  }
+  if (a.plot) {
+    // The train devices' tasks: where the default is chosen (docs/proxies.md).
+    const std::string& ceiling_set = sets.at(1).name;
+    for (const auto& row : rows) {
+      std::vector<TradeoffPoint> points;
+      for (const auto& name_json : row["order"]) {
+        const std::string name = name_json.get<std::string>();
+        if (row["cost_ms"][name].is_null()) continue;
+        points.push_back({name, row["aggregate"][name].get<bool>(), row["kendall_tau"][name].get<double>(),
+                          row["ceiling"][name][ceiling_set].get<double>(), row["cost_ms"][name].get<double>()});
+      }
+      const std::string dataset = row["dataset"].get<std::string>();
+      const fs::path png = *a.plot + "-" + dataset + ".png";
+      RenderGnuplot(TradeoffScript(points, fmt::format("{}: cost, within-budget ceiling and Kendall tau per score ({} "
+                                                       "cells)",
+                                                       dataset, row["cells"][row["order"][0].get<std::string>()].get<int>()),
+                                   fmt::format("mean accuracy of the best-scored cell, {} tasks (%)", ceiling_set)),
+                    png);
+      fmt::print(stderr, "wrote {} ({} scores with a cost)\n", png.string(), points.size());
+    }
   }
   if (a.json) {
     PrintJson(rows);
@@ -187,6 +221,7 @@ void RunReport(const Args& a, CliContext& ctx) {
     fmt::print("\n{} ({})\n{:<18} {:>6} {:>8} {:>8}", row["dataset"].get<std::string>(), row["table"].get<std::string>(),
                "score", "cells", "tau", "rho");
     for (const CeilingTaskSet& set : sets) fmt::print(" {:>16}", set.name);
+    if (!costs.empty()) fmt::print(" {:>8}", "ms/cell");
     fmt::print("\n");
     for (const auto& name_json : row["order"]) {
       const std::string name = name_json.get<std::string>();
@@ -194,6 +229,10 @@ void RunReport(const Args& a, CliContext& ctx) {
                  row["cells"][name].get<int>(), row["kendall_tau"][name].get<double>(),
                  row["spearman"][name].get<double>());
       for (const CeilingTaskSet& set : sets) fmt::print(" {:>16.2f}", row["ceiling"][name][set.name].get<double>());
+      if (!costs.empty()) {
+        const nlohmann::json& cost = row["cost_ms"][name];
+        fmt::print(" {:>8}", cost.is_null() ? std::string("-") : fmt::format("{:.1f}", cost.get<double>()));
+      }
       fmt::print("\n");
     }
     fmt::print("{:<18} {:>6} {:>8} {:>8}", "oracle (accuracy)", "", "", "");
@@ -303,6 +342,13 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--out", args->out,
                   "Table to write (--all: default tables/proxies/<dataset>.csv, with .shard-k-of-n for a shard)");
   cmd->add_option("--table", args->table, "Table for --report, or to normalize one cell's aggregate against");
+  cmd->add_option("--costs", args->costs,
+                  "With --report: cost per cell of each score, from proxies_bench --benchmark_filter=ScoreCost "
+                  "--benchmark_out=FILE (Google Benchmark JSON)")
+      ->needs(report_opt);
+  cmd->add_option("--plot", args->plot,
+                  "With --report and --costs: draw cost vs ceiling (train tasks) vs Kendall tau into PREFIX-<dataset>.png")
+      ->needs(report_opt);
   cmd->add_option("--save-every", args->save_every, "With --all: seconds between saves of partial results (default 30)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--reuse-naswot", args->reuse_naswot,
