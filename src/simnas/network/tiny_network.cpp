@@ -48,18 +48,24 @@ CellModuleImpl::CellModuleImpl(const Cell& cell, int channels) {
 }
 
 torch::Tensor CellModuleImpl::forward(const torch::Tensor& x, const ReluObserver* observer) {
+  return RunEdges(x, (1u << kNumEdges) - 1, observer);
+}
+
+torch::Tensor CellModuleImpl::RunEdges(const torch::Tensor& x, std::uint8_t run, const ReluObserver* observer) {
   std::array<torch::Tensor, kNumNodes> nodes;
   nodes[0] = x;
   int e = 0;
   for (int node = 1; node < kNumNodes; ++node) {
     torch::Tensor sum;
     for (int source = 0; source < node; ++source, ++e) {
+      if (((run >> e) & 1) == 0) continue;
       torch::Tensor out = edges[static_cast<std::size_t>(e)]->forward(nodes[static_cast<std::size_t>(source)], observer);
-      sum = source == 0 ? out : sum + out;
+      sum = sum.defined() ? sum + out : out;
     }
     nodes[static_cast<std::size_t>(node)] = sum;
   }
-  return nodes[kNumNodes - 1];
+  const torch::Tensor& out = nodes[kNumNodes - 1];
+  return out.defined() ? out : x.mul(0.0);
 }
 
 ReductionBlockImpl::ReductionBlockImpl(int in_channels, int out_channels) {

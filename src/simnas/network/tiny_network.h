@@ -5,6 +5,7 @@
 // Shared by the training-free proxies and the `local` device: one builder, one network.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 #include <torch/torch.h>
@@ -52,6 +53,11 @@ class CellModuleImpl : public torch::nn::Module {
  public:
   CellModuleImpl(const Cell& cell, int channels);
   torch::Tensor forward(const torch::Tensor& x, const ReluObserver* observer = nullptr);
+  // The cell running only the edges whose bit is set in `edges` (bit e = canonical edge e, as
+  // LiveEdgeMask gives): a skipped edge's term is left out of its node's sum, in the same order
+  // as forward, which is RunEdges with every bit set. The output is x * 0 when no run edge
+  // reaches it. Every run edge must start at node 0 or at a node some run edge reaches.
+  torch::Tensor RunEdges(const torch::Tensor& x, std::uint8_t edges, const ReluObserver* observer = nullptr);
   std::vector<EdgeOp> edges;
 };
 TORCH_MODULE(CellModule);

@@ -5,7 +5,7 @@
 // components, jacov (an input-gradient backward) and the first loss gradient, one forward of the
 // second mini-batch for the second loss gradient; GradNorm, SNIP and ZiCo read the same two
 // gradients; params and FLOPs in closed form from the cell. Both forwards run each cell's live
-// edges only (the dead ones add exact zeros; LiveCellForward).
+// edges only (the dead ones add exact zeros; RunLayers).
 // Reference path: every proxy on its own, from a freshly built network (same seed, same
 // weights), default layout, the statistics in double with plain loops; params and FLOPs from the
 // built network's modules.
@@ -51,31 +51,12 @@ struct LayerForward {
   torch::Tensor logits;
 };
 
-// A cell's forward over its live edges only (cell_structure.h), in the full forward's order.
-// A dead edge's output is exactly zero (x * 0, or a ReLU-Conv-BN, pooling or identity of an
-// all-zero node), and so are the gradients through it (a ReLU of zeros passes none back) and
-// the gradients of its weights; so every proxy's value is the full network's. A cell without a
-// live edge outputs x * 0 as the full cell does: the next layer's input stays in the graph
-// (AZ-NAS's trainability differentiates a layer with respect to its input).
-torch::Tensor LiveCellForward(CellModuleImpl& module, std::uint8_t live, const torch::Tensor& x) {
-  std::array<torch::Tensor, kNumNodes> nodes;
-  nodes[0] = x;
-  int e = 0;
-  for (int node = 1; node < kNumNodes; ++node) {
-    torch::Tensor sum;
-    for (int source = 0; source < node; ++source, ++e) {
-      if (((live >> e) & 1) == 0) continue;
-      torch::Tensor out = module.edges[static_cast<std::size_t>(e)]->forward(nodes[static_cast<std::size_t>(source)]);
-      sum = sum.defined() ? sum + out : out;
-    }
-    nodes[static_cast<std::size_t>(node)] = sum;
-  }
-  const torch::Tensor& out = nodes[kNumNodes - 1];
-  return out.defined() ? out : x.mul(0.0);
-}
-
-// The TinyNetwork forward, keeping the 18 layer features; with `live` (a LiveEdgeMask), each
-// cell runs its live edges only.
+// The TinyNetwork forward, keeping the 18 layer features; with `live` (LiveEdgeMask), each cell
+// runs its live edges only (CellModuleImpl::RunEdges). A dead edge's output is exactly zero
+// (x * 0, or a ReLU-Conv-BN, pooling or identity of an all-zero node), and so are the gradients
+// through it (a ReLU of zeros passes none back) and those of its weights: every proxy's value is
+// the full network's. A cell without a live edge outputs x * 0 as the full cell does, so the next
+// layer's input stays in the graph (AZ-NAS's trainability differentiates a layer by its input).
 LayerForward RunLayers(TinyNetworkImpl& net, const torch::Tensor& x, std::optional<std::uint8_t> live = {}) {
   LayerForward f;
   torch::Tensor h = net.stem_bn->forward(net.stem_conv->forward(x));
@@ -86,7 +67,7 @@ LayerForward RunLayers(TinyNetworkImpl& net, const torch::Tensor& x, std::option
       h = net.reductions[next_reduction++]->forward(h);
     } else {
       CellModuleImpl& module = *net.cells[next_cell++];
-      h = live ? LiveCellForward(module, *live, h) : module.forward(h);
+      h = live ? module.RunEdges(h, *live) : module.forward(h);
     }
     f.features.push_back(h);
   }
