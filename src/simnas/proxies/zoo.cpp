@@ -5,7 +5,8 @@
 // components, jacov (an input-gradient backward) and the first loss gradient, one forward of the
 // second mini-batch for the second loss gradient; GradNorm, SNIP and ZiCo read the same two
 // gradients; params and FLOPs in closed form from the cell. Both forwards run each cell's live
-// edges only (the dead ones add exact zeros; LiveCellForward).
+// edges only (the dead ones add exact zeros; LiveCellForward). With a subset (ZooMask), only the
+// passes the asked proxies read run, in the same order (zoo.h: "Contract of a subset").
 // Reference path: every proxy on its own, from a freshly built network (same seed, same
 // weights), default layout, the statistics in double with plain loops; params and FLOPs from the
 // built network's modules.
