@@ -10,12 +10,29 @@
 //   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter=FreeRea
 //   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter='BM_Zoo.*/1$' 
 //
+// Cost of each score column and recipe (BM_ScoreCost/<name>): one thread, one cell per
+// repetition over the same kCells cells (median and mean over cells), network construction and
+// initialization included, only what that column or recipe needs (the zoo through
+// ProxyEvaluator::Zoo(cell, mask), zoo.h "Contract of a subset"). Columns: naswot
+// (Naswot(cell, 0, 0)), logsynflow (LogSynflow(cell, 0)), skip (SkipScore), and each of the 12
+// zoo proxies alone. Recipes: the NAS-Bench-201 ones of configs/aggregates.json (freerea, rank,
+// az_nas, meco_only, az_nas_skip, freerea_meco; their parts copied in kScoreCosts below), each
+// as the union of its parts: with both naswot and logsynflow, one Evaluate (one network; the
+// recipe's zoo proxies, if any, on it); otherwise Naswot or LogSynflow on their own network, the
+// zoo subset on another (SkipScore is free). One evaluator per benchmark, warmed up on the first
+// cell, not timed. About 4 minutes in all:
+//   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter=ScoreCost
+//   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter='ScoreCost/(az_nas|meco)$'
+//
 // FBNet (issue 14): BM_FbnetProxies scores the first kFbnetNetworks of HELP's 5,000 FBNet
 // networks in turn (NASWOT + LogSynflow + params/FLOPs, each repetition the next network), on
 // one thread; BM_FbnetNaswot and BM_FbnetLogSynflow time the parts.
 //   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter=Fbnet --benchmark_repetitions=1
 #include <memory>
 #include <random>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 
@@ -134,6 +151,104 @@ void ZooArgs(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_Zoo)->Apply(ZooArgs);
 BENCHMARK(BM_ZooImageNet16)->Apply(ZooArgs);
 BENCHMARK(BM_ZooWithFreeRea)->Apply(ZooArgs);
+
+// ---- Cost per score column and per recipe ----
+
+struct ScoreCost {
+  std::string name;
+  std::vector<std::string_view> parts;  // proxy-table columns
+};
+
+// The NAS-Bench-201 recipes of configs/aggregates.json (their "proxies"), after the columns.
+std::vector<ScoreCost> ScoreCosts() {
+  std::vector<ScoreCost> costs = {{"naswot", {"naswot"}}, {"logsynflow", {"logsynflow"}}, {"skip", {"skip"}}};
+  for (std::string_view name : kZooProxyNames) costs.push_back({std::string(name), {name}});
+  const std::vector<ScoreCost> recipes = {
+      {"freerea", {"naswot", "logsynflow", "skip"}},
+      {"rank", {"naswot", "logsynflow", "skip"}},
+      {"az_nas", {"az_expressivity", "az_progressivity", "az_trainability", "az_complexity"}},
+      {"meco_only", {"meco"}},
+      {"az_nas_skip", {"az_expressivity", "az_progressivity", "az_trainability", "az_complexity", "skip"}},
+      {"freerea_meco", {"meco", "logsynflow", "skip"}},
+  };
+  costs.insert(costs.end(), recipes.begin(), recipes.end());
+  return costs;
+}
+
+// What one cell of `cost` computes: the union of its parts, each pass at most once where the
+// evaluator shares it.
+class ScoreCostRun {
+ public:
+  explicit ScoreCostRun(const ScoreCost& cost) {
+    for (std::string_view part : cost.parts) {
+      if (part == "naswot") {
+        naswot_ = true;
+      } else if (part == "logsynflow") {
+        logsynflow_ = true;
+      } else if (part == "skip") {
+        skip_ = true;
+      } else {
+        zoo_ = static_cast<ZooMask>(zoo_ | ZooMaskOf(part));
+      }
+    }
+    ProxyOptions options;
+    options.threads = 1;
+    options.zoo = zoo_ != kNoZooProxies;
+    options.zoo_proxies = zoo_;
+    evaluator_ = std::make_unique<ProxyEvaluator>(DataDir(BenchDataDir()).CifarSampleFile(), options);
+    benchmark::DoNotOptimize(Score(Cells()[0]));  // warm-up: oneDNN primitives, allocator
+  }
+
+  double Score(const Cell& cell) {
+    double sum = 0;
+    if (naswot_ && logsynflow_) {
+      const ProxyValues v = evaluator_->Evaluate(cell);  // one network; skip and the zoo subset with it
+      sum += v.naswot + v.logsynflow + v.skip;
+      if (v.zoo) sum += ZooSum(*v.zoo);
+      return sum;
+    }
+    if (naswot_) sum += evaluator_->Naswot(cell, 0, 0);
+    if (logsynflow_) sum += evaluator_->LogSynflow(cell, 0);
+    if (zoo_ != kNoZooProxies) sum += ZooSum(evaluator_->Zoo(cell, zoo_));
+    if (skip_) sum += SkipScore(cell);
+    return sum;
+  }
+
+ private:
+  double ZooSum(const ZooValues& z) const {
+    double sum = 0;
+    for (int i = 0; i < kZooProxies; ++i) {
+      if ((zoo_ & ZooBit(i)) != 0) sum += z.values[static_cast<std::size_t>(i)];
+    }
+    return sum;
+  }
+
+  bool naswot_ = false, logsynflow_ = false, skip_ = false;
+  ZooMask zoo_ = kNoZooProxies;
+  std::unique_ptr<ProxyEvaluator> evaluator_;
+};
+
+[[maybe_unused]] const bool kScoreCostsRegistered = [] {
+  for (const ScoreCost& cost : ScoreCosts()) {
+    // One run (evaluator) for the benchmark's kCells repetitions, made at the first one.
+    auto run = std::make_shared<std::unique_ptr<ScoreCostRun>>();
+    auto next = std::make_shared<int>(0);
+    benchmark::RegisterBenchmark(("BM_ScoreCost/" + cost.name).c_str(), [cost, run, next](benchmark::State& state) {
+      if (!*run) *run = std::make_unique<ScoreCostRun>(cost);
+      for (auto _ : state) {
+        const Cell& cell = Cells()[static_cast<std::size_t>((*next)++ % kCells)];
+        benchmark::DoNotOptimize((*run)->Score(cell));
+      }
+      if (*next % kCells == 0) run->reset();
+    })
+        ->Iterations(1)
+        ->Repetitions(kCells)
+        ->ReportAggregatesOnly(true)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+  return true;
+}();
 
 // ---- FBNet ----
 

@@ -1,6 +1,7 @@
 // The proxy zoo (issue 11, zoo.h): the fast path (shared passes) against the reference path
 // (every proxy on its own, statistics in double with plain loops), determinism, the closed-form
 // parameter count and FLOPs, and the degenerate cells.
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -167,6 +168,68 @@ TEST(ProxyZoo, NamesAndRejectedOptions) {
   o.zoo = false;
   ProxyEvaluator without(CifarSample(), o);
   EXPECT_THROW(without.Zoo(Space().CellAt(0)), ParseError);
+}
+
+// A subset of the zoo (zoo.h, "Contract of a subset"): each proxy computed alone, and a pair,
+// equal the full run's values bit for bit (-inf alike); the proxies not asked are NaN. Cells:
+// convolutions everywhere; a mix with none edges; a lone skip (AZ-NAS trainability -inf).
+TEST(ProxyZoo, SubsetsEqualTheFullRunBitForBit) {
+  const std::vector<Cell> cells = {
+      Cell::Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|"),
+      Cell::Parse("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|nor_conv_1x1~0|none~1|avg_pool_3x3~2|"),
+      Cell::Parse("|none~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|")};
+  ProxyEvaluator e(CifarSample(), ZooOptions(Dataset::kCifar10, false));
+  const auto same = [](double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); };
+  bool saw_minus_inf = false;
+  for (const Cell& cell : cells) {
+    SCOPED_TRACE(cell.ToString());
+    const ZooValues full = e.Zoo(cell);
+    for (int i = 0; i < kZooProxies; ++i) {
+      const std::string_view name = kZooProxyNames[static_cast<std::size_t>(i)];
+      saw_minus_inf = saw_minus_inf || full[name] == -std::numeric_limits<double>::infinity();
+      const ZooValues alone = e.Zoo(cell, ZooBit(i));
+      for (int j = 0; j < kZooProxies; ++j) {
+        const std::string_view other = kZooProxyNames[static_cast<std::size_t>(j)];
+        if (j == i) {
+          EXPECT_TRUE(same(alone[other], full[other])) << other << ": alone " << alone[other] << ", full " << full[other];
+        } else {
+          EXPECT_TRUE(std::isnan(alone[other])) << other << " not asked (with " << name << "): " << alone[other];
+        }
+      }
+    }
+    // A pair from two different passes (the forward's features, the loss gradients).
+    const ZooMask pair = ZooMaskOf({"meco", "snip"});
+    const ZooValues two = e.Zoo(cell, pair);
+    for (const std::string_view name : kZooProxyNames) {
+      if (ZooMaskHas(pair, name)) {
+        EXPECT_TRUE(same(two[name], full[name])) << name << ": " << two[name] << " vs " << full[name];
+      } else {
+        EXPECT_TRUE(std::isnan(two[name])) << name;
+      }
+    }
+  }
+  EXPECT_TRUE(saw_minus_inf);
+  // The same subset through ProxyOptions, by Evaluate (beside FreeREA's proxies) and Zoo(cell).
+  ProxyOptions o = ZooOptions(Dataset::kCifar10, false);
+  o.zoo_proxies = ZooMaskOf({"synflow", "az_trainability"});
+  ProxyEvaluator subset(CifarSample(), o);
+  const ZooValues full = e.Zoo(cells[1]);
+  const ProxyValues v = subset.Evaluate(cells[1]);
+  const ZooValues z = subset.Zoo(cells[1]);
+  for (const std::string_view name : kZooProxyNames) {
+    if (ZooMaskHas(o.zoo_proxies, name)) {
+      EXPECT_TRUE(same((*v.zoo)[name], full[name])) << name;
+      EXPECT_TRUE(same(z[name], full[name])) << name;
+    } else {
+      EXPECT_TRUE(std::isnan((*v.zoo)[name])) << name;
+      EXPECT_TRUE(std::isnan(z[name])) << name;
+    }
+  }
+  EXPECT_EQ(ZooMaskOf({}), kNoZooProxies);
+  EXPECT_THROW(ZooMaskOf({"meco", "naswot"}), ParseError);
+  EXPECT_THROW(e.Zoo(cells[0], static_cast<ZooMask>(1u << kZooProxies)), ParseError);
+  o.zoo_proxies = static_cast<ZooMask>(0xffff);
+  EXPECT_THROW(ProxyEvaluator(CifarSample(), o), ParseError);
 }
 
 // ---------------------------------------------------------------------------------------

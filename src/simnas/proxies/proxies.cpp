@@ -653,6 +653,12 @@ double SkipScore(const Cell& cell) {
   return count == 0 ? 0.0 : static_cast<double>(skipped) / static_cast<double>(count);
 }
 
+static void CheckZooMask(ZooMask proxies) {
+  if ((proxies & ~kAllZooProxies) != 0) {
+    throw ParseError(fmt::format("zoo proxy mask {:#x} has bits beyond the {} zoo proxies", proxies, kZooProxies));
+  }
+}
+
 struct ProxyEvaluator::Impl {
   torch::Tensor images;  // [batches * 64, 3, s, s], normalized, channels-last
   proxy_internal::ZooBatches zoo;  // the zoo's two mini-batches and labels
@@ -675,6 +681,7 @@ ProxyEvaluator::ProxyEvaluator(const std::filesystem::path& cifar_sample, const 
     throw ParseError(fmt::format("proxy batches must be in [1, {}], got {}", kMaxBatches, options.batches));
   }
   if (options.threads < 0) throw ParseError(fmt::format("proxy threads must be >= 0, got {}", options.threads));
+  CheckZooMask(options.zoo_proxies);
   // Feature maps of several MB are allocated and freed for every cell; above glibc's mmap
   // threshold each one would be a fresh mapping, page-faulted in (measured: a fifth of the
   // NASWOT time). Keep them in the heap instead.
@@ -732,20 +739,30 @@ double ProxyEvaluator::LogSynflow(const Cell& cell, int init) {
   return impl_->LogSynflow(*net, cell, options_.reference_implementation).logsynflow;
 }
 
-ZooValues ProxyEvaluator::Zoo(const Cell& cell) {
+ZooValues ProxyEvaluator::Zoo(const Cell& cell) { return Zoo(cell, options_.zoo_proxies); }
+
+ZooValues ProxyEvaluator::Zoo(const Cell& cell, ZooMask proxies) {
   if (!options_.zoo) throw ParseError("ProxyEvaluator::Zoo needs ProxyOptions::zoo");
+  CheckZooMask(proxies);
   const std::uint64_t seed = NetworkSeed(options_.seed, 0, cell);
   const auto side = static_cast<int>(impl_->images.size(2));
+  const bool synflow = ZooMaskHas(proxies, "synflow");
   if (options_.reference_implementation) {
-    ZooValues z = proxy_internal::ReferenceZoo(cell, options_.dataset, impl_->zoo, seed);
-    TinyNetwork net = BuildNetwork(cell, options_.dataset, seed);
-    z["synflow"] = ReferenceLogSynflow(*net, side).synflow;
+    ZooValues z = proxy_internal::ReferenceZoo(cell, options_.dataset, impl_->zoo, seed, proxies);
+    if (synflow) {
+      TinyNetwork net = BuildNetwork(cell, options_.dataset, seed);
+      z["synflow"] = ReferenceLogSynflow(*net, side).synflow;
+    }
     return z;
   }
+  // Only params / flops / az_complexity: closed form, no network.
+  if (!proxy_internal::ZooNeedsNetwork(proxies)) {
+    return proxy_internal::FastZoo(nullptr, cell, options_.dataset, impl_->zoo, seed, proxies);
+  }
   TinyNetwork net = BuildNetwork(cell, options_.dataset, seed);
-  const double synflow = FastLogSynflow(*net, cell, side).synflow;
-  ZooValues z = proxy_internal::FastZoo(*net, cell, options_.dataset, impl_->zoo, seed);
-  z["synflow"] = synflow;
+  const double synflow_value = synflow ? FastLogSynflow(*net, cell, side).synflow : 0.0;
+  ZooValues z = proxy_internal::FastZoo(net.get(), cell, options_.dataset, impl_->zoo, seed, proxies);
+  if (synflow) z["synflow"] = synflow_value;
   return z;
 }
 
@@ -788,10 +805,11 @@ ProxyValues ProxyEvaluator::Evaluate(const Cell& cell) {
     // The zoo on the first initialization, sharing LogSynflow's backward for SynFlow and (fast
     // path) the network, whose weights it may turn channels-last.
     if (options_.zoo && init == 0) {
+      const ZooMask proxies = options_.zoo_proxies;
       v.zoo = options_.reference_implementation
-                  ? proxy_internal::ReferenceZoo(cell, options_.dataset, impl_->zoo, seed)
-                  : proxy_internal::FastZoo(*net, cell, options_.dataset, impl_->zoo, seed);
-      (*v.zoo)["synflow"] = synflow.synflow;
+                  ? proxy_internal::ReferenceZoo(cell, options_.dataset, impl_->zoo, seed, proxies)
+                  : proxy_internal::FastZoo(net.get(), cell, options_.dataset, impl_->zoo, seed, proxies);
+      if (ZooMaskHas(proxies, "synflow")) (*v.zoo)["synflow"] = synflow.synflow;
     }
   }
   v.naswot = naswot / (options_.inits * options_.batches);

@@ -48,6 +48,9 @@ struct ProxyOptions {
   // `zoo_images` images each.
   bool zoo = false;
   int zoo_images = 16;
+  // Which zoo proxies Evaluate and Zoo(cell) compute (zoo.h: "Contract of a subset"): the others
+  // are NaN, the asked ones bit-identical to the full zoo's. Default: all.
+  ZooMask zoo_proxies = kAllZooProxies;
 };
 
 struct ProxyValues {
@@ -76,8 +79,12 @@ class ProxyEvaluator {
   // The parts, for benchmarks and tests: one initialization `init` (0-based), one batch.
   double Naswot(const Cell& cell, int init, int batch);
   double LogSynflow(const Cell& cell, int init);
-  // The zoo alone (needs ProxyOptions::zoo): what Evaluate adds, without NASWOT and LogSynflow's value.
+  // The zoo alone (needs ProxyOptions::zoo): what Evaluate adds, without NASWOT and LogSynflow's
+  // value; ProxyOptions::zoo_proxies of it, or `proxies` (zoo.h: "Contract of a subset": not
+  // asked is NaN; no network is built when only params / flops / az_complexity are asked, no
+  // SynFlow backward unless synflow is). Throws ParseError on bits beyond kAllZooProxies.
   ZooValues Zoo(const Cell& cell);
+  ZooValues Zoo(const Cell& cell, ZooMask proxies);
 
  private:
   struct Impl;

@@ -25,14 +25,20 @@ struct ZooBatches {
   std::array<torch::Tensor, 2> labels;
 };
 
-// Every zoo proxy except synflow (left 0), for the network built with `seed`. The fast path
+// The zoo proxies in `proxies` except synflow (the caller's: left NaN like every proxy not
+// asked), for the network built with `seed` (zoo.h: "Contract of a subset"). The fast path
 // shares one forward of the first mini-batch between MeCo, AZ-NAS, jacov and the first loss
-// gradient, and reads GradNorm, SNIP and ZiCo from the same two loss gradients; it may change
-// `net` (memory layout). The reference builds a fresh network per proxy and computes each one
-// on its own, in double where it reduces.
-ZooValues FastZoo(TinyNetworkImpl& net, const Cell& cell, Dataset dataset, const ZooBatches& batches,
-                  std::uint64_t seed);
-ZooValues ReferenceZoo(const Cell& cell, Dataset dataset, const ZooBatches& batches, std::uint64_t seed);
+// gradient, and reads GradNorm, SNIP and ZiCo from the same two loss gradients; it runs only the
+// passes the asked proxies read; it may change `*net` (memory layout); `net` may be null when
+// !ZooNeedsNetwork(proxies & ~synflow). The reference builds a fresh network per proxy and
+// computes each one on its own, in double where it reduces. Throw ParseError on bits beyond
+// kAllZooProxies.
+ZooValues FastZoo(TinyNetworkImpl* net, const Cell& cell, Dataset dataset, const ZooBatches& batches,
+                  std::uint64_t seed, ZooMask proxies = kAllZooProxies);
+ZooValues ReferenceZoo(const Cell& cell, Dataset dataset, const ZooBatches& batches, std::uint64_t seed,
+                       ZooMask proxies = kAllZooProxies);
+// Whether any of `proxies` reads the network (all but params, flops and az_complexity).
+bool ZooNeedsNetwork(ZooMask proxies);
 
 // Closed-form parameter count and FLOPs of a cell's network (the fast path of params / flops).
 double ZooParams(const Cell& cell, Dataset dataset);

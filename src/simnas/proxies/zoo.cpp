@@ -5,7 +5,8 @@
 // components, jacov (an input-gradient backward) and the first loss gradient, one forward of the
 // second mini-batch for the second loss gradient; GradNorm, SNIP and ZiCo read the same two
 // gradients; params and FLOPs in closed form from the cell. Both forwards run each cell's live
-// edges only (the dead ones add exact zeros; RunLayers).
+// edges only (the dead ones add exact zeros; RunLayers). With a subset (ZooMask), only the
+// passes the asked proxies read run, in the same order (zoo.h: "Contract of a subset").
 // Reference path: every proxy on its own, from a freshly built network (same seed, same
 // weights), default layout, the statistics in double with plain loops; params and FLOPs from the
 // built network's modules.
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "simnas/core/error.h"
@@ -33,6 +35,20 @@ double& ZooValues::operator[](std::string_view name) {
   if (!i) throw ParseError(std::string("unknown zoo proxy '") + std::string(name) + "'");
   return values[static_cast<std::size_t>(*i)];
 }
+
+ZooMask ZooMaskOf(std::string_view name) {
+  const auto i = ZooProxyIndex(name);
+  if (!i) throw ParseError(std::string("unknown zoo proxy '") + std::string(name) + "'");
+  return ZooBit(*i);
+}
+
+ZooMask ZooMaskOf(std::initializer_list<std::string_view> names) {
+  ZooMask mask = kNoZooProxies;
+  for (std::string_view name : names) mask = static_cast<ZooMask>(mask | ZooMaskOf(name));
+  return mask;
+}
+
+bool ZooMaskHas(ZooMask mask, std::string_view name) { return (mask & ZooMaskOf(name)) != 0; }
 
 double ZooValues::operator[](std::string_view name) const { return const_cast<ZooValues&>(*this)[name]; }
 
@@ -179,103 +195,125 @@ double JacovScore(const torch::Tensor& correlation) {
 // ---------------------------------------------------------------------------------------
 // Fast path
 
-ZooValues FastZooImpl(TinyNetworkImpl& net, const Cell& cell, Dataset dataset, const ZooBatches& batches,
-                      std::uint64_t seed) {
-  ToChannelsLast(net);
-  net.train();
-  const std::vector<torch::Tensor> weights = ConvLinearWeights(net);
+// The zoo proxies that read the network (all but the closed-form params, flops, az_complexity).
+ZooMask NetworkProxies() { return static_cast<ZooMask>(kAllZooProxies & ~ZooMaskOf({"params", "flops", "az_complexity"})); }
+
+// The passes of the asked proxies only, in the full run's order (zoo.h: "Contract of a subset").
+// Values not asked stay NaN. `net` may be null when no asked proxy reads the network.
+ZooValues FastZooImpl(TinyNetworkImpl* net_or_null, const Cell& cell, Dataset dataset, const ZooBatches& batches,
+                      std::uint64_t seed, ZooMask proxies) {
+  const auto asked = [&](std::string_view name) { return ZooMaskHas(proxies, name); };
   ZooValues z;
+  z.values.fill(std::numeric_limits<double>::quiet_NaN());
 
-  const torch::Tensor x = batches.images[0].clone(kChannelsLast).requires_grad_(true);
-  const LayerForward f = RunLayers(net, x, LiveEdgeMask(cell));
-  const std::size_t layers = f.features.size();
+  // Everything below "synflow" in NetworkProxies() reads the forward of mini-batch 1 (synflow is
+  // the caller's).
+  const ZooMask forward_proxies = static_cast<ZooMask>(NetworkProxies() & ~ZooMaskOf("synflow"));
+  if ((proxies & forward_proxies) != 0) {
+    if (net_or_null == nullptr) throw std::logic_error("FastZoo: no network for proxies that need one");
+    TinyNetworkImpl& net = *net_or_null;
+    ToChannelsLast(net);
+    net.train();
+    const std::vector<torch::Tensor> weights = ConvLinearWeights(net);
 
-  {  // MeCo and AZ-NAS expressivity / progressivity: the features, no gradient.
-    torch::NoGradGuard no_grad;
-    double meco = 0;
-    std::vector<double> entropy;
-    for (const torch::Tensor& feature : f.features) {
-      const std::int64_t c = feature.size(1);
-      const torch::Tensor first = feature[0].reshape({c, -1});
-      const torch::Tensor corr = torch::nan_to_num(torch::corrcoef(first), 0.0, 0.0, 0.0);
-      meco += torch::linalg_eigvalsh(corr).min().item<double>();
-      torch::Tensor rows = feature.permute({0, 2, 3, 1}).reshape({-1, c});
-      rows = rows - rows.mean(0, true);
-      const torch::Tensor sigma = torch::mm(rows.t(), rows) / static_cast<double>(rows.size(0));
-      entropy.push_back(Entropy(torch::linalg_eigvalsh(sigma)));
-    }
-    double expressivity = 0;
-    for (double e : entropy) expressivity += e;
-    z["meco"] = meco;
-    z["az_expressivity"] = expressivity;
-    z["az_progressivity"] = Progressivity(entropy);
-  }
+    const torch::Tensor x = batches.images[0].clone(kChannelsLast).requires_grad_(true);
+    const LayerForward f = RunLayers(net, x, LiveEdgeMask(cell));
+    const std::size_t layers = f.features.size();
 
-  {  // jacov: the input gradient of the summed logits.
-    const torch::Tensor j = torch::autograd::grad({f.logits.sum()}, {x}, {}, /*retain_graph=*/true)[0];
-    const torch::Tensor rows = j.detach().reshape({j.size(0), -1}).to(torch::kDouble);
-    if ((rows.std(1) == 0).any().item<bool>()) {
-      z["jacov"] = kMinusInf;
-    } else {
-      z["jacov"] = JacovScore(torch::corrcoef(rows));
-    }
-  }
-
-  {  // AZ-NAS trainability: one layer's backward per pair, on the shared graph.
-    const std::vector<torch::Tensor> draws = RademacherDraws(f.features, seed);
-    std::vector<double> terms;
-    for (std::size_t l = layers - 1; l >= 1; --l) {
-      const torch::Tensor g_out = draws[l].contiguous(kChannelsLast);
-      torch::Tensor g_in = torch::autograd::grad({f.features[l]}, {f.features[l - 1]}, {g_out}, /*retain_graph=*/true,
-                                                 /*create_graph=*/false, /*allow_unused=*/true)[0];
-      if (!g_in.defined()) g_in = torch::zeros_like(f.features[l - 1]);
-      terms.push_back(TrainabilityTerm(g_out, g_in, /*exact_double=*/false));
-    }
-    z["az_trainability"] = Mean(terms);
-  }
-
-  // The two loss gradients (the first frees the shared graph).
-  std::array<std::vector<torch::Tensor>, 2> grads;
-  grads[0] = torch::autograd::grad({torch::nn::functional::cross_entropy(f.logits, batches.labels[0])}, weights, {},
-                                   /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
-  {
-    const torch::Tensor logits = RunLayers(net, batches.images[1].contiguous(kChannelsLast), LiveEdgeMask(cell)).logits;
-    grads[1] = torch::autograd::grad({torch::nn::functional::cross_entropy(logits, batches.labels[1])}, weights, {},
-                                     false, false, true);
-  }
-  {
-    torch::NoGradGuard no_grad;
-    // One pass over each tensor's elements, in double (the same formulas as per-tensor torch
-    // ops, without their ~15 temporaries per tensor).
-    double zico = 0, grad_norm = 0, snip = 0;
-    for (std::size_t i = 0; i < weights.size(); ++i) {
-      if (!grads[0][i].defined() || !grads[1][i].defined()) continue;
-      // The same element order for the three (the weights and their gradients are channels-last).
-      const torch::Tensor g0 = grads[0][i].contiguous(), g1 = grads[1][i].contiguous();
-      const torch::Tensor w = weights[i].detach().contiguous();
-      const float* a = g0.data_ptr<float>();
-      const float* b = g1.data_ptr<float>();
-      const float* wp = w.data_ptr<float>();
-      double s = 0, squares = 0, saliency = 0;
-      for (std::int64_t k = 0; k < g0.numel(); ++k) {
-        const double x = a[k], y = b[k];
-        const double sd = std::abs(x - y) / 2;
-        if (sd != 0) s += (std::abs(x) + std::abs(y)) / 2 / sd;
-        const double g = (x + y) / 2;
-        squares += g * g;
-        saliency += std::abs(static_cast<double>(wp[k]) * g);
+    if (asked("meco")) {  // MeCo: the features, no gradient.
+      torch::NoGradGuard no_grad;
+      double meco = 0;
+      for (const torch::Tensor& feature : f.features) {
+        const std::int64_t c = feature.size(1);
+        const torch::Tensor first = feature[0].reshape({c, -1});
+        const torch::Tensor corr = torch::nan_to_num(torch::corrcoef(first), 0.0, 0.0, 0.0);
+        meco += torch::linalg_eigvalsh(corr).min().item<double>();
       }
-      if (s > 0) zico += std::log(s);
-      grad_norm += std::sqrt(squares);
-      snip += saliency;
+      z["meco"] = meco;
     }
-    z["zico"] = zico;
-    z["grad_norm"] = grad_norm;
-    z["snip"] = snip;
+    if (asked("az_expressivity") || asked("az_progressivity")) {  // AZ-NAS expressivity / progressivity
+      torch::NoGradGuard no_grad;
+      std::vector<double> entropy;
+      for (const torch::Tensor& feature : f.features) {
+        const std::int64_t c = feature.size(1);
+        torch::Tensor rows = feature.permute({0, 2, 3, 1}).reshape({-1, c});
+        rows = rows - rows.mean(0, true);
+        const torch::Tensor sigma = torch::mm(rows.t(), rows) / static_cast<double>(rows.size(0));
+        entropy.push_back(Entropy(torch::linalg_eigvalsh(sigma)));
+      }
+      double expressivity = 0;
+      for (double e : entropy) expressivity += e;
+      if (asked("az_expressivity")) z["az_expressivity"] = expressivity;
+      if (asked("az_progressivity")) z["az_progressivity"] = Progressivity(entropy);
+    }
+
+    if (asked("jacov")) {  // jacov: the input gradient of the summed logits.
+      const torch::Tensor j = torch::autograd::grad({f.logits.sum()}, {x}, {}, /*retain_graph=*/true)[0];
+      const torch::Tensor rows = j.detach().reshape({j.size(0), -1}).to(torch::kDouble);
+      if ((rows.std(1) == 0).any().item<bool>()) {
+        z["jacov"] = kMinusInf;
+      } else {
+        z["jacov"] = JacovScore(torch::corrcoef(rows));
+      }
+    }
+
+    if (asked("az_trainability")) {  // AZ-NAS trainability: one layer's backward per pair, on the shared graph.
+      const std::vector<torch::Tensor> draws = RademacherDraws(f.features, seed);
+      std::vector<double> terms;
+      for (std::size_t l = layers - 1; l >= 1; --l) {
+        const torch::Tensor g_out = draws[l].contiguous(kChannelsLast);
+        torch::Tensor g_in = torch::autograd::grad({f.features[l]}, {f.features[l - 1]}, {g_out}, /*retain_graph=*/true,
+                                                   /*create_graph=*/false, /*allow_unused=*/true)[0];
+        if (!g_in.defined()) g_in = torch::zeros_like(f.features[l - 1]);
+        terms.push_back(TrainabilityTerm(g_out, g_in, /*exact_double=*/false));
+      }
+      z["az_trainability"] = Mean(terms);
+    }
+
+    if (asked("zico") || asked("grad_norm") || asked("snip")) {
+      // The two loss gradients (the first frees the shared graph).
+      std::array<std::vector<torch::Tensor>, 2> grads;
+      grads[0] = torch::autograd::grad({torch::nn::functional::cross_entropy(f.logits, batches.labels[0])}, weights, {},
+                                       /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
+      {
+        const torch::Tensor logits =
+            RunLayers(net, batches.images[1].contiguous(kChannelsLast), LiveEdgeMask(cell)).logits;
+        grads[1] = torch::autograd::grad({torch::nn::functional::cross_entropy(logits, batches.labels[1])}, weights, {},
+                                         false, false, true);
+      }
+      torch::NoGradGuard no_grad;
+      // One pass over each tensor's elements, in double (the same formulas as per-tensor torch
+      // ops, without their ~15 temporaries per tensor).
+      double zico = 0, grad_norm = 0, snip = 0;
+      for (std::size_t i = 0; i < weights.size(); ++i) {
+        if (!grads[0][i].defined() || !grads[1][i].defined()) continue;
+        // The same element order for the three (the weights and their gradients are channels-last).
+        const torch::Tensor g0 = grads[0][i].contiguous(), g1 = grads[1][i].contiguous();
+        const torch::Tensor w = weights[i].detach().contiguous();
+        const float* a = g0.data_ptr<float>();
+        const float* b = g1.data_ptr<float>();
+        const float* wp = w.data_ptr<float>();
+        double s = 0, squares = 0, saliency = 0;
+        for (std::int64_t k = 0; k < g0.numel(); ++k) {
+          const double x = a[k], y = b[k];
+          const double sd = std::abs(x - y) / 2;
+          if (sd != 0) s += (std::abs(x) + std::abs(y)) / 2 / sd;
+          const double g = (x + y) / 2;
+          squares += g * g;
+          saliency += std::abs(static_cast<double>(wp[k]) * g);
+        }
+        if (s > 0) zico += std::log(s);
+        grad_norm += std::sqrt(squares);
+        snip += saliency;
+      }
+      if (asked("zico")) z["zico"] = zico;
+      if (asked("grad_norm")) z["grad_norm"] = grad_norm;
+      if (asked("snip")) z["snip"] = snip;
+    }
   }
-  z["params"] = ZooParams(cell, dataset);
-  z["flops"] = ZooFlops(cell, dataset);
-  z["az_complexity"] = z["flops"];
+  if (asked("params")) z["params"] = ZooParams(cell, dataset);
+  if (asked("flops")) z["flops"] = ZooFlops(cell, dataset);
+  if (asked("az_complexity")) z["az_complexity"] = ZooFlops(cell, dataset);
   return z;
 }
 
@@ -466,35 +504,53 @@ double ReferenceFlops(TinyNetworkImpl& net, Dataset dataset) {
   return flops + static_cast<double>(net.classifier->weight.numel());
 }
 
-// An undefined value (NaN: e.g. the entropy of an all-zero feature map) is -inf, as AZ-NAS maps it.
-ZooValues NanToMinusInf(ZooValues z) {
-  for (double& v : z.values) {
-    if (std::isnan(v)) v = kMinusInf;
+// An undefined value (NaN: e.g. the entropy of an all-zero feature map) is -inf, as AZ-NAS maps
+// it; a proxy not asked is NaN.
+ZooValues NanToMinusInf(ZooValues z, ZooMask proxies) {
+  for (int i = 0; i < kZooProxies; ++i) {
+    double& v = z.values[static_cast<std::size_t>(i)];
+    if ((proxies & ZooBit(i)) == 0) {
+      v = std::numeric_limits<double>::quiet_NaN();
+    } else if (std::isnan(v)) {
+      v = kMinusInf;
+    }
   }
   return z;
 }
 
-}  // namespace
-
-ZooValues FastZoo(TinyNetworkImpl& net, const Cell& cell, Dataset dataset, const ZooBatches& batches,
-                  std::uint64_t seed) {
-  return NanToMinusInf(FastZooImpl(net, cell, dataset, batches, seed));
+void CheckMask(ZooMask proxies) {
+  if ((proxies & ~kAllZooProxies) != 0) throw ParseError("zoo proxy mask has bits beyond the 12 zoo proxies");
 }
 
-ZooValues ReferenceZoo(const Cell& cell, Dataset dataset, const ZooBatches& batches, std::uint64_t seed) {
+}  // namespace
+
+bool ZooNeedsNetwork(ZooMask proxies) { return (proxies & NetworkProxies()) != 0; }
+
+ZooValues FastZoo(TinyNetworkImpl* net, const Cell& cell, Dataset dataset, const ZooBatches& batches,
+                  std::uint64_t seed, ZooMask proxies) {
+  CheckMask(proxies);
+  return NanToMinusInf(FastZooImpl(net, cell, dataset, batches, seed, proxies), proxies);
+}
+
+ZooValues ReferenceZoo(const Cell& cell, Dataset dataset, const ZooBatches& batches, std::uint64_t seed,
+                       ZooMask proxies) {
+  CheckMask(proxies);
+  const auto asked = [&](std::string_view name) { return ZooMaskHas(proxies, name); };
   const auto fresh = [&] { return BuildNetwork(cell, dataset, seed); };
   ZooValues z;
-  z["meco"] = ReferenceMeco(*fresh(), batches);
-  ReferenceExpressivity(*fresh(), batches, z);
-  z["az_trainability"] = ReferenceTrainability(*fresh(), batches, seed);
-  z["jacov"] = ReferenceJacov(*fresh(), batches);
-  z["zico"] = ReferenceZico(*fresh(), batches);
-  ReferenceGradNormSnip(*fresh(), batches, z);
-  TinyNetwork net = fresh();
-  z["params"] = static_cast<double>(CountParameters(*net));
-  z["flops"] = ReferenceFlops(*net, dataset);
-  z["az_complexity"] = z["flops"];
-  return NanToMinusInf(z);
+  if (asked("meco")) z["meco"] = ReferenceMeco(*fresh(), batches);
+  if (asked("az_expressivity") || asked("az_progressivity")) ReferenceExpressivity(*fresh(), batches, z);
+  if (asked("az_trainability")) z["az_trainability"] = ReferenceTrainability(*fresh(), batches, seed);
+  if (asked("jacov")) z["jacov"] = ReferenceJacov(*fresh(), batches);
+  if (asked("zico")) z["zico"] = ReferenceZico(*fresh(), batches);
+  if (asked("grad_norm") || asked("snip")) ReferenceGradNormSnip(*fresh(), batches, z);
+  if (asked("params") || asked("flops") || asked("az_complexity")) {
+    TinyNetwork net = fresh();
+    z["params"] = static_cast<double>(CountParameters(*net));
+    z["flops"] = ReferenceFlops(*net, dataset);
+    z["az_complexity"] = z["flops"];
+  }
+  return NanToMinusInf(z, proxies);
 }
 
 double ZooParams(const Cell& cell, Dataset dataset) {

@@ -49,6 +49,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 
@@ -61,6 +63,35 @@ inline constexpr int kZooProxies = static_cast<int>(kZooProxyNames.size());
 
 // Index of a zoo proxy name in kZooProxyNames, or nullopt.
 std::optional<int> ZooProxyIndex(std::string_view name);
+
+// A subset of the zoo: bit i stands for kZooProxyNames[i] (ProxyOptions::zoo_proxies,
+// ProxyEvaluator::Zoo's argument).
+//
+// Contract of a subset: only the asked proxies are computed; every other value is NaN (a computed
+// value is never NaN: an undefined one is -inf, above). Each computed value is bit-identical to
+// the full zoo's (kAllZooProxies) on the same cell, options and thread count: the fast path runs
+// the passes the asked proxies read, in the full run's order, on the same network, images and
+// Rademacher draws, and skips the others:
+// - params, flops, az_complexity: closed form, no network built;
+// - synflow: the SynFlow backward (shared with LogSynflow in ProxyEvaluator::Evaluate);
+// - meco, az_expressivity, az_progressivity, jacov, az_trainability, zico, grad_norm, snip: the
+//   forward of mini-batch 1; then meco the per-layer correlation spectra; az_expressivity and
+//   az_progressivity the per-layer covariance spectra (both of them); jacov the input-gradient
+//   backward; az_trainability the Rademacher draws and the 17 per-layer VJPs; zico, grad_norm
+//   and snip (all three) the loss-gradient backward of mini-batch 1 and the forward and backward
+//   of mini-batch 2.
+// So asking meco alone costs a network build and one forward, and so on. The reference path
+// (ProxyOptions::reference_implementation) computes each asked proxy on its own, as always.
+using ZooMask = std::uint16_t;
+inline constexpr ZooMask kAllZooProxies = static_cast<ZooMask>((1u << kZooProxies) - 1);
+inline constexpr ZooMask kNoZooProxies = 0;
+// The bit of kZooProxyNames[index].
+constexpr ZooMask ZooBit(int index) { return static_cast<ZooMask>(1u << index); }
+// The set of the named proxies; throws ParseError on a name not in kZooProxyNames.
+ZooMask ZooMaskOf(std::initializer_list<std::string_view> names);
+ZooMask ZooMaskOf(std::string_view name);
+// Whether `mask` holds the named proxy (throws ParseError on an unknown name).
+bool ZooMaskHas(ZooMask mask, std::string_view name);
 
 struct ZooValues {
   std::array<double, kZooProxyNames.size()> values{};  // in kZooProxyNames order
