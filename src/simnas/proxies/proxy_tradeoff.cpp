@@ -53,7 +53,7 @@ std::string TradeoffScript(const std::vector<TradeoffPoint>& points, const std::
                            const std::string& ceiling_label) {
   std::string s;
   s += fmt::format("set title {}\n", GnuplotQuote(title));
-  s += "unset key\nset logscale x 10\nset grid xtics ytics lc rgb '#dddddd'\n";
+  s += "unset key\nset logscale x 10\nset format x '%g'\nset grid xtics ytics lc rgb '#dddddd'\n";
   s += "set xlabel 'cost per cell, ms (one thread, log scale)'\n";
   s += fmt::format("set ylabel {}\n", GnuplotQuote(ceiling_label));
   s += "set cblabel 'Kendall tau with accuracy'\nset palette defined (0 '#3b4cc0', 0.5 '#bbbbbb', 1 '#b40426')\n";
