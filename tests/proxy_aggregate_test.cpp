@@ -117,9 +117,19 @@ TEST(ProxyAggregates, CombinationsByConstruction) {
 }
 
 TEST(ProxyAggregates, RefusesARecipeNamingAProxyTheTableLacksInOneLine) {
-  const fs::path path = testing::RepoProxyTable(Dataset::kCifar10);
-  if (!fs::exists(path)) GTEST_SKIP() << "no committed proxy table";
+  // A v1 table (FreeREA's three columns, no zoo), written and read back.
+  testing::TempDir dir;
+  const fs::path path = dir / "v1.csv";
+  ProxyTable written;
+  written.dataset = Dataset::kCifar10;
+  for (int i = 0; i < kNumCells; ++i) {
+    written.naswot.push_back(600 + i % 97);
+    written.logsynflow.push_back(1e5 + i % 89);
+    written.skip.push_back(0.5 * (i % 3));
+  }
+  SaveProxyTable(path, written);
   const ProxyTable v1 = LoadProxyTable(path, Dataset::kCifar10);
+  ASSERT_TRUE(v1.zoo.empty());
   try {
     ProxyScores(v1, ParseProxyAggregate("az_nas", ShippedConfigs()));
     FAIL() << "az_nas accepted on a v1 table";
