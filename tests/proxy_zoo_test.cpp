@@ -1,6 +1,7 @@
 // The proxy zoo (issue 11, zoo.h): the fast path (shared passes) against the reference path
 // (every proxy on its own, statistics in double with plain loops), determinism, the closed-form
 // parameter count and FLOPs, and the degenerate cells.
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdio>
@@ -344,6 +345,60 @@ TEST(ProxyZooCli, ShardedAndResumedTableEqualsOneShotValues) {
       EXPECT_EQ(v2.zoo.at(std::string(name))[i], table.zoo.at(std::string(name))[i]) << name << " " << index;
     }
   }
+}
+
+// --reuse-features: MeCo and AZ-NAS's expressivity, progressivity and trainability read no
+// classifier, so a CIFAR-100 table takes them from a CIFAR-10 one; the table equals the one
+// computed whole, bit for bit, and a cell the source lacks is computed whole.
+TEST(ProxyZoo, ReusesClassifierFreeColumnsFromAnotherDatasetsTable) {
+  testing::TempDir dir;
+  const std::string c10 = (dir / "c10.csv").string(), whole = (dir / "whole.csv").string();
+  const std::string reused = (dir / "reused.csv").string();
+  const std::vector<std::string> shard = {"--shard", "3/3125", "--threads", "1"};
+  const auto args = [&](std::vector<std::string> a) {
+    a.insert(a.end(), shard.begin(), shard.end());
+    return a;
+  };
+  const testing::CliResult source = testing::RunCli(args({"proxies", "--all", "--dataset", "cifar10", "--out", c10}));
+  ASSERT_EQ(source.exit_code, 0) << source.err;
+  const testing::CliResult computed =
+      testing::RunCli(args({"proxies", "--all", "--dataset", "cifar100", "--out", whole}));
+  ASSERT_EQ(computed.exit_code, 0) << computed.err;
+  // The source loses cell 9377's row: that cell is computed whole.
+  std::string text = ReadFile(c10);
+  const auto at = text.find("\n9377,");
+  ASSERT_NE(at, std::string::npos);
+  text.erase(at + 1, text.find('\n', at + 1) - at);
+  WriteFileAtomically(c10, text);
+  const testing::CliResult reuse =
+      testing::RunCli(args({"proxies", "--all", "--dataset", "cifar100", "--out", reused, "--reuse-features", c10}));
+  ASSERT_EQ(reuse.exit_code, 0) << reuse.err;
+
+  const ProxyTable a = LoadPartialProxyTable(whole, Dataset::kCifar100);
+  const ProxyTable b = LoadPartialProxyTable(reused, Dataset::kCifar100);
+  const ProxyTable s = LoadPartialProxyTableOfAnyDataset(c10);
+  EXPECT_NE(b.provenance.at("features").find(c10), std::string::npos);
+  EXPECT_NE(b.provenance.at("command").find("--reuse-features"), std::string::npos);
+  for (int index : {2, 3127, 6252, 9377, 12502}) {
+    const auto i = static_cast<std::size_t>(index);
+    EXPECT_EQ(b.naswot[i], a.naswot[i]) << index;
+    EXPECT_EQ(b.logsynflow[i], a.logsynflow[i]) << index;
+    for (const std::string_view name : kZooProxyNames) {
+      const std::string n(name);
+      EXPECT_EQ(b.zoo.at(n)[i], a.zoo.at(n)[i]) << n << " " << index;
+      if (ZooMaskHas(ClassifierFreeZooProxies(), name) && index != 9377) {
+        EXPECT_EQ(b.zoo.at(n)[i], s.zoo.at(n)[i]) << n << " " << index;  // copied
+      }
+    }
+  }
+  // The classifier-dependent columns do differ between the datasets (the copy is not of everything).
+  EXPECT_NE(s.zoo.at("params")[2], b.zoo.at("params")[2]);
+  // Another input size: refused in one line naming both.
+  const testing::CliResult wrong = testing::RunCli(args(
+      {"proxies", "--all", "--dataset", "ImageNet16-120", "--out", (dir / "in.csv").string(), "--reuse-features", c10}));
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("16x16"), std::string::npos) << wrong.err;
+  EXPECT_EQ(std::count(wrong.err.begin(), wrong.err.end(), '\n'), 1) << wrong.err;
 }
 
 }  // namespace

@@ -25,13 +25,15 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string ProxyCommand(Dataset dataset, const ProxyOptions& o, const ProxyShard& shard,
-                         const std::string& reuse_naswot, const std::string& reuse_freerea) {
+                         const std::string& reuse_naswot, const std::string& reuse_freerea,
+                         const std::string& reuse_features) {
   std::string command = fmt::format("simnas proxies --all --dataset {} --seed {} --inits {} --batches {}",
                                     DatasetName(dataset), o.seed, o.inits, o.batches);
   if (!shard.whole()) command += fmt::format(" --shard {}/{}", shard.k, shard.n);
   if (o.reference_implementation) command += " --reference";
   if (!reuse_naswot.empty()) command += " --reuse-naswot " + reuse_naswot;
   if (!reuse_freerea.empty()) command += " --reuse-freerea " + reuse_freerea;
+  if (!reuse_features.empty()) command += " --reuse-features " + reuse_features;
   if (!o.zoo) command += " --no-zoo";
   return command;
 }
@@ -47,28 +49,32 @@ std::string ZooDescription(const ProxyOptions& o) {
 // NASWOT does not read the classifier, and the classifier's weights are drawn last, so the
 // NASWOT values of two datasets with the same input size, seed, inits and batches are
 // identical: a table can take them from another dataset's table (--reuse-naswot).
-void CheckNaswotReusable(const ProxyTable& source, Dataset dataset, const std::map<std::string, std::string>& ours,
-                         const fs::path& path) {
+// The same holds for the zoo's classifier-free columns (--reuse-features), which also need the
+// same zoo settings. `flag` names the option in messages.
+void CheckReusableAcrossDatasets(const ProxyTable& source, Dataset dataset,
+                                 const std::map<std::string, std::string>& ours, const fs::path& path,
+                                 const std::string& flag, const std::vector<std::string>& keys) {
   const auto ds = source.provenance.find("dataset");
   if (ds == source.provenance.end()) throw DataError(fmt::format("{}: no '# dataset:' line", path.string()));
   if (InputSize(ParseDataset(ds->second)) != InputSize(dataset)) {
-    throw DataError(fmt::format("--reuse-naswot {}: {} networks take {}x{} inputs, {} networks {}x{}", path.string(),
+    throw DataError(fmt::format("{} {}: {} networks take {}x{} inputs, {} networks {}x{}", flag, path.string(),
                                 ds->second, InputSize(ParseDataset(ds->second)), InputSize(ParseDataset(ds->second)),
                                 DatasetName(dataset), InputSize(dataset), InputSize(dataset)));
   }
-  for (const char* key : {"seed", "inits", "batches", "implementation"}) {
+  for (const std::string& key : keys) {
     const auto a = source.provenance.find(key);
     if (a == source.provenance.end() || a->second != ours.at(key)) {
-      throw DataError(fmt::format("--reuse-naswot {}: its {} is {}, this table's is {}", path.string(), key,
+      throw DataError(fmt::format("{} {}: its {} is {}, this table's is {}", flag, path.string(), key,
                                   a == source.provenance.end() ? "(none)" : Quoted(a->second), Quoted(ours.at(key))));
     }
   }
 }
 
 std::map<std::string, std::string> Provenance(Dataset dataset, const ProxyOptions& o, const ProxyShard& shard,
-                                              const std::string& reuse_naswot, const std::string& reuse_freerea) {
+                                              const std::string& reuse_naswot, const std::string& reuse_freerea,
+                                              const std::string& reuse_features) {
   std::map<std::string, std::string> p;
-  p["command"] = ProxyCommand(dataset, o, shard, reuse_naswot, reuse_freerea);
+  p["command"] = ProxyCommand(dataset, o, shard, reuse_naswot, reuse_freerea, reuse_features);
   p["dataset"] = std::string(DatasetName(dataset));
   p["seed"] = std::to_string(o.seed);
   p["inits"] = std::to_string(o.inits);
@@ -87,6 +93,12 @@ std::map<std::string, std::string> Provenance(Dataset dataset, const ProxyOption
   }
   if (!reuse_freerea.empty()) {
     p["freerea"] = fmt::format("naswot, logsynflow and skip copied from {}", reuse_freerea);
+  }
+  if (!reuse_features.empty()) {
+    p["features"] = fmt::format(
+        "meco, az_expressivity, az_progressivity and az_trainability taken from {} where it has the cell "
+        "(identical: they read no classifier)",
+        reuse_features);
   }
   if (!shard.whole()) p["shard"] = fmt::format("{}/{}", shard.k, shard.n);
   if (!reuse_naswot.empty()) {
@@ -288,18 +300,24 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
   if (!job.out && !shard.whole()) out += fmt::format(".shard-{}-of-{}", shard.k, shard.n);
   const std::string reuse = job.reuse_naswot ? job.reuse_naswot->string() : "";
   const std::string reuse_freerea = job.reuse_freerea ? job.reuse_freerea->string() : "";
+  const std::string reuse_features = job.reuse_features ? job.reuse_features->string() : "";
+  if (job.reuse_features && !options.zoo) {
+    throw ParseError("--reuse-features takes zoo columns from another table: it cannot go with --no-zoo");
+  }
   if (job.reuse_freerea && !options.zoo) {
     throw ParseError("--reuse-freerea adds the zoo's columns to a table: it cannot go with --no-zoo");
   }
   if (job.reuse_freerea && job.reuse_naswot) throw ParseError("--reuse-freerea and --reuse-naswot exclude each other");
-  std::map<std::string, std::string> provenance = Provenance(dataset, options, shard, reuse, reuse_freerea);
+  std::map<std::string, std::string> provenance =
+      Provenance(dataset, options, shard, reuse, reuse_freerea, reuse_features);
   // Every rank computes with the same images (and NASWOT source) or none starts.
   RequireSameFile(cluster, "the CIFAR sample images", cifar_sample);
   std::optional<ProxyTable> naswot_source;
   if (job.reuse_naswot) {
     RequireSameFile(cluster, "the --reuse-naswot table", *job.reuse_naswot);
     naswot_source = LoadPartialProxyTableOfAnyDataset(*job.reuse_naswot);  // another dataset's, by design
-    CheckNaswotReusable(*naswot_source, dataset, provenance, *job.reuse_naswot);
+    CheckReusableAcrossDatasets(*naswot_source, dataset, provenance, *job.reuse_naswot, "--reuse-naswot",
+                                {"seed", "inits", "batches", "implementation"});
   }
   // The FreeREA columns of an existing table of this dataset, computed with the same options.
   std::optional<ProxyTable> freerea_source;
@@ -313,6 +331,42 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
     CheckSameIdentity(ours, theirs, fmt::format("--reuse-freerea {}", job.reuse_freerea->string()));
     if (const auto it = theirs.find("naswot"); it != theirs.end()) provenance["naswot"] = it->second;
   }
+
+  // The classifier-free zoo columns of another dataset's table.
+  std::optional<ProxyTable> features_source;
+  const ZooMask classifier_free = ClassifierFreeZooProxies();
+  if (job.reuse_features) {
+    RequireSameFile(cluster, "the --reuse-features table", *job.reuse_features);
+    features_source = LoadPartialProxyTableOfAnyDataset(*job.reuse_features);
+    CheckReusableAcrossDatasets(*features_source, dataset, provenance, *job.reuse_features, "--reuse-features",
+                                {"seed", "inits", "batches", "implementation", "zoo"});
+  }
+  // Whether the features source has the cell's classifier-free columns (NaN = missing).
+  const auto has_features = [&](std::size_t i) {
+    if (!features_source) return false;
+    for (int z = 0; z < kZooProxies; ++z) {
+      if ((classifier_free & ZooBit(z)) == 0) continue;
+      const auto it = features_source->zoo.find(std::string(kZooProxyNames[static_cast<std::size_t>(z)]));
+      if (it == features_source->zoo.end() || std::isnan(it->second[i])) return false;
+    }
+    return true;
+  };
+  // Copies the classifier-free columns of cell i from the source into z.
+  const auto copy_features = [&](ZooValues& z, std::size_t i) {
+    for (int k = 0; k < kZooProxies; ++k) {
+      if ((classifier_free & options.zoo_proxies & ZooBit(k)) == 0) continue;
+      const std::string name(kZooProxyNames[static_cast<std::size_t>(k)]);
+      z[name] = features_source->zoo.at(name)[i];
+    }
+  };
+  const ZooMask computed_with_features = static_cast<ZooMask>(options.zoo_proxies & ~classifier_free);
+  // The zoo of one cell: the classifier-free columns copied when the source has them.
+  const auto zoo_of = [&](ProxyEvaluator& evaluator, const Cell& cell, std::size_t i) {
+    if (!has_features(i)) return evaluator.Zoo(cell);
+    ZooValues z = evaluator.Zoo(cell, computed_with_features);
+    copy_features(z, i);
+    return z;
+  };
 
   ProxyTableBuild build;
   build.out = out;
@@ -390,6 +444,13 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
   };
 
   ProxyEvaluator evaluator(cifar_sample, options);
+  // Everything but the copied columns, for cells computed whole (Evaluate) whose features are copied.
+  std::optional<ProxyEvaluator> without_features;
+  if (features_source) {
+    ProxyOptions o = options;
+    o.zoo_proxies = computed_with_features;
+    without_features.emplace(cifar_sample, o);
+  }
   // One cell per request: the most expensive cells cost ~10x the mean, so a chunk of them would
   // keep one rank busy while the others run out; a rank asks for its next cell when it starts
   // one, so the round trip is hidden, and it holds at most one cell not yet started.
@@ -411,13 +472,16 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
       v.naswot = freerea_source->naswot[i];
       v.logsynflow = freerea_source->logsynflow[i];
       v.skip = freerea_source->skip[i];
-      v.zoo = evaluator.Zoo(cell);
+      v.zoo = zoo_of(evaluator, cell, i);
     } else if (naswot_source && !std::isnan(naswot_source->naswot[i])) {
       v.naswot = naswot_source->naswot[i];
       for (int init = 0; init < options.inits; ++init) v.logsynflow += evaluator.LogSynflow(cell, init);
       v.logsynflow /= options.inits;
       v.skip = SkipScore(cell);
-      if (options.zoo) v.zoo = evaluator.Zoo(cell);
+      if (options.zoo) v.zoo = zoo_of(evaluator, cell, i);
+    } else if (has_features(i)) {
+      v = without_features->Evaluate(cell);
+      copy_features(*v.zoo, i);
     } else {
       v = evaluator.Evaluate(cell);
     }

@@ -47,6 +47,11 @@ struct ProxyTableJob {
   // Take NASWOT, LogSynflow and SkipScore from this table of the same dataset and options (a v1
   // table): only the zoo is computed (options.zoo must be set), and those columns do not move.
   std::optional<std::filesystem::path> reuse_freerea;
+  // Take the zoo's classifier-free columns (ClassifierFreeZooProxies(): meco and AZ-NAS's
+  // expressivity, progressivity, trainability) from this v2 table of another dataset with the same
+  // input size and options; only the other zoo columns are computed (options.zoo must be set).
+  // Cells the source lacks are computed whole.
+  std::optional<std::filesystem::path> reuse_features;
   double save_every = 30;  // seconds between rewrites of the partial table
 };
 

@@ -50,6 +50,10 @@ ZooMask ZooMaskOf(std::initializer_list<std::string_view> names) {
 
 bool ZooMaskHas(ZooMask mask, std::string_view name) { return (mask & ZooMaskOf(name)) != 0; }
 
+ZooMask ClassifierFreeZooProxies() {
+  return ZooMaskOf({"meco", "az_expressivity", "az_progressivity", "az_trainability"});
+}
+
 double ZooValues::operator[](std::string_view name) const { return const_cast<ZooValues&>(*this)[name]; }
 
 namespace proxy_internal {

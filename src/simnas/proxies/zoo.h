@@ -92,6 +92,11 @@ ZooMask ZooMaskOf(std::initializer_list<std::string_view> names);
 ZooMask ZooMaskOf(std::string_view name);
 // Whether `mask` holds the named proxy (throws ParseError on an unknown name).
 bool ZooMaskHas(ZooMask mask, std::string_view name);
+// The zoo proxies that read no classifier: MeCo and AZ-NAS's expressivity, progressivity and
+// trainability read the layer features only (stem, cells, reductions). The classifier's weights are
+// drawn last, so two datasets with the same input size, seed and options give them bit-identical
+// values (what `simnas proxies --all --reuse-features` relies on).
+ZooMask ClassifierFreeZooProxies();
 
 struct ZooValues {
   std::array<double, kZooProxyNames.size()> values{};  // in kZooProxyNames order
