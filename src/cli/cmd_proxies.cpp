@@ -3,6 +3,7 @@
 // merging shards, and a report of how well the proxies rank cells (Kendall tau with NATS-Bench
 // test accuracy). Flags and printing only: the work is in proxies/proxy_table_builder.h and
 // proxies/proxy_report.h.
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -46,6 +47,7 @@ struct Args {
   std::optional<std::string> plot;
   std::optional<std::string> reuse_naswot;
   std::optional<std::string> reuse_freerea;
+  std::optional<std::string> reuse_features;
   bool no_zoo = false;
   double save_every = 30;
   bool reference = false;
@@ -121,6 +123,7 @@ void RunAll(const Args& a, CliContext& ctx) {
   job.tables_dir = ctx.Env().proxy_tables_dir;
   if (a.reuse_naswot) job.reuse_naswot = fs::path(*a.reuse_naswot);
   if (a.reuse_freerea) job.reuse_freerea = fs::path(*a.reuse_freerea);
+  if (a.reuse_features) job.reuse_features = fs::path(*a.reuse_features);
   job.options.zoo = !a.no_zoo;
   job.save_every = a.save_every;
   const ProxyTableBuild b =
@@ -191,7 +194,11 @@ void RunReport(const Args& a, CliContext& ctx) {
   }
   if (a.plot) {
     // The train devices' tasks: where the default is chosen (docs/proxies.md).
-    const std::string& ceiling_set = sets.at(1).name;
+    const auto train = std::find_if(sets.begin(), sets.end(), [](const CeilingTaskSet& s) {
+      return s.name.rfind("train", 0) == 0;
+    });
+    if (train == sets.end()) throw std::logic_error("proxies --plot: no train task set");
+    const std::string& ceiling_set = train->name;
     for (const auto& row : rows) {
       std::vector<TradeoffPoint> points;
       for (const auto& name_json : row["order"]) {
@@ -244,7 +251,7 @@ void RunReport(const Args& a, CliContext& ctx) {
 
 // --space fbnet: one architecture (cached) or HELP's 5,000 into tables/proxies/fbnet/cifar100.csv.
 void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
-  for (const char* flag : {"--merge", "--report", "--shard", "--reuse-naswot", "--reuse-freerea", "--no-zoo", "--inits",
+  for (const char* flag : {"--merge", "--report", "--shard", "--reuse-naswot", "--reuse-freerea", "--reuse-features", "--no-zoo", "--inits",
                            "--batches", "--table"}) {
     if (cmd.count(flag) > 0) throw ParseError(fmt::format("simnas --space fbnet proxies does not take {}", flag));
   }
@@ -358,6 +365,11 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--reuse-freerea", args->reuse_freerea,
                   "With --all: take NASWOT, LogSynflow and SkipScore from this table of the same dataset and options "
                   "(e.g. a committed v1 table) and compute only the zoo's columns")
+      ->needs(all_opt);
+  cmd->add_option("--reuse-features", args->reuse_features,
+                  "With --all: take the zoo's classifier-free columns (meco, az_expressivity, az_progressivity, "
+                  "az_trainability) from this v2 table of another dataset with the same input size and options "
+                  "(cifar10 <-> cifar100), compute the rest")
       ->needs(all_opt);
   cmd->add_flag("--no-zoo", args->no_zoo, "With --all: FreeREA's three proxies only (a v1 table)")->needs(all_opt);
   cmd->add_flag("--reference", args->reference, "Use the straightforward (slow) implementation, for checking");
