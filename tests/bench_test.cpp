@@ -24,16 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Proxy tables with deterministic made-up scores, so that this test does not depend on the
-// committed tables (tests of those live with the proxies).
-void WriteProxyTables(const fs::path& dir) {
-  fs::create_directories(dir);
-  for (const char* ds : {"cifar10", "cifar100", "ImageNet16-120"}) {
-    std::ofstream out(dir / (std::string(ds) + ".csv"));
-    out << "index,naswot,logsynflow,skip\n";
-    for (int i = 0; i < kNumCells; ++i) out << i << "," << (i * 7919 % 1000) << "," << (i % 313) << ",0\n";
-  }
-}
 
 int CountRuns(const fs::path& runs) {
   std::ifstream in(runs);
@@ -44,7 +34,7 @@ int CountRuns(const fs::path& runs) {
 
 TEST(Bench, SmallConfigRunsReportsAndResumes) {
   testing::TempDir dir;
-  WriteProxyTables(dir / "proxies");
+  testing::WriteMadeUpProxyTables(dir / "proxies");
   std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["random"], "seeds": 2, "groups": [
       {"name": "help", "kind": "help", "probes": [10, 5]},
       {"name": "loo-train", "kind": "percentile", "devices": ["table:pixel3"], "percentiles": [25, 75]},
@@ -148,7 +138,7 @@ TEST(Bench, GroupDigestFollowsWhatDeterminesTheRuns) {
 // runs are stale, run again, and left out of the report; the unchanged group is not rerun.
 TEST(Bench, ResumingAChangedConfigRunsTheChangedGroupAgainAndReportsOnlyItsRuns) {
   testing::TempDir dir;
-  WriteProxyTables(dir / "proxies");
+  testing::WriteMadeUpProxyTables(dir / "proxies");
   const auto write_config = [&](const std::string& percentiles, int seeds) {
     std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["random"], "seeds": 2, "groups": [
       {"name": "changes", "kind": "percentile", "devices": ["table:pixel3"], "percentiles": )"
@@ -218,7 +208,7 @@ TEST(Bench, ResumingAChangedConfigRunsTheChangedGroupAgainAndReportsOnlyItsRuns)
 // without that device (trained once, kept, reused on resume).
 TEST(Bench, LeaveOneOutControllerIsTrainedWithoutTheTarget) {
   testing::TempDir dir;
-  WriteProxyTables(dir / "proxies");
+  testing::WriteMadeUpProxyTables(dir / "proxies");
   std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["controller"], "seeds": 1, "groups": [
       {"name": "loo-train", "kind": "percentile", "devices": ["table:pixel3"], "percentiles": [50],
        "controller_loo_steps": 8192}]})";
@@ -251,7 +241,7 @@ std::string ReadBytes(const fs::path& path) {
 // second call reuses the finished controllers instead of training again.
 TEST(Bench, BenchAndControllerLooTrainTheSameLeaveOutControllers) {
   testing::TempDir dir;
-  WriteProxyTables(dir / "proxies");
+  testing::WriteMadeUpProxyTables(dir / "proxies");
   std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["controller"], "seeds": 1, "groups": [
       {"name": "loo-train", "kind": "percentile", "devices": ["table:pixel3", "table:gold_6240"], "percentiles": [50],
        "controller_loo_steps": 4096}]})";
@@ -335,7 +325,7 @@ TEST(Bench, ReferenceSampleRetriesCellsALiveDeviceFailed) {
 // its reference sample is not measured again (here: not even with an empty probe store).
 TEST(Bench, ResumingADoneLiveDeviceMeasuresNothingAgain) {
   testing::TempDir dir;
-  WriteProxyTables(dir / "proxies");
+  testing::WriteMadeUpProxyTables(dir / "proxies");
   const fs::path calls = dir / "calls.txt";
   const fs::path script = testing::WriteScript(
       dir / "device.sh", "echo x >> '" + calls.string() + "'\necho \"$(( ${#1} % 13 + 1 )).25\"\n");

@@ -106,7 +106,8 @@ inline const BenchmarkData& FixtureData() {
   return data;
 }
 
-// Proxy scores shaped like the real ones: larger cells score higher, with a jitter.
+// Proxy scores shaped like the real ones: larger cells score higher, with a jitter (FreeREA's
+// three and MeCo: a v2 table).
 // `space`: the numbering of the indices (a test of the CLI on the real data passes the real one).
 inline ProxyTable FixtureProxyTable(Dataset dataset = Dataset::kCifar100, const SearchSpace& space = FixtureSpace()) {
   ProxyTable t;
@@ -118,6 +119,8 @@ inline ProxyTable FixtureProxyTable(Dataset dataset = Dataset::kCifar100, const 
     t.naswot.push_back(700 + 12 * n[3] + 7 * n[2] + 2 * n[1] + 3 * n[4] + 4 * jitter);
     t.logsynflow.push_back(100 + 20 * n[3] + 8 * n[2] - 5 * n[0] + (c.op(5) == Op::kConv3x3 ? 6 : 0) + 3 * jitter);
     t.skip.push_back(n[1] > 0 ? 1.0 : 0.0);
+    // MeCo, which the default recipe (configs/aggregates.json's "_default") reads.
+    t.zoo["meco"].push_back(0.1 + 0.04 * n[3] + 0.025 * n[2] + 0.01 * n[4] + 0.03 * FixtureHash(i, 11));
   }
   return t;
 }

@@ -190,15 +190,6 @@ TEST(MpiProxies, AKilledRanksSavedWorkIsNotComputedAgain) {
   EXPECT_FALSE(fs::exists(out.string() + ".log"));
 }
 
-// Proxy tables with made-up scores (as bench_test.cpp), so that the benchmark is quick.
-void WriteProxyTables(const fs::path& dir) {
-  fs::create_directories(dir);
-  for (const char* ds : {"cifar10", "cifar100", "ImageNet16-120"}) {
-    std::ofstream out(dir / (std::string(ds) + ".csv"));
-    out << "index,naswot,logsynflow,skip\n";
-    for (int i = 0; i < kNumCells; ++i) out << i << "," << (i * 7919 % 1000) << "," << (i % 313) << ",0\n";
-  }
-}
 
 // summary.csv without its last column (wall time).
 std::vector<std::string> SummaryWithoutWallTime(const fs::path& csv) {
@@ -223,7 +214,7 @@ std::map<std::string, nlohmann::json> RunsByKey(const fs::path& runs) {
 TEST(MpiBench, TwoRanksGiveTheOneProcessSummary) {
   SKIP_WITHOUT_MPI();
   testing::TempDir dir;
-  WriteProxyTables(dir / "proxies");
+  testing::WriteMadeUpProxyTables(dir / "proxies");
   std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["random", "lut-prior"], "seeds": 2, "groups": [
       {"name": "loo-train", "kind": "percentile", "devices": ["table:pixel3", "table:gold_6240"], "percentiles": [25, 75]},
       {"name": "free", "kind": "unconstrained", "devices": ["table:fpga"]}]})";
@@ -256,7 +247,7 @@ TEST(MpiBench, TwoRanksGiveTheOneProcessSummary) {
 TEST(MpiBench, LeaveOneOutControllersTrainedOnTheRanksMatchOneProcess) {
   SKIP_WITHOUT_MPI();
   testing::TempDir dir;
-  WriteProxyTables(dir / "proxies");
+  testing::WriteMadeUpProxyTables(dir / "proxies");
   std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["controller"], "seeds": 1, "groups": [
       {"name": "loo-train", "kind": "percentile", "devices": ["table:pixel3", "table:gold_6240"], "percentiles": [50],
        "controller_loo_steps": 8192}]})";

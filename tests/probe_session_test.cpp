@@ -117,8 +117,8 @@ TEST(ProbeStoreResume, KilledSearchResumesWithoutMeasuringAnythingTwice) {
   std::ofstream(dir / "hang") << "";
   {
     std::ofstream proxy(dir / "proxy.csv");
-    proxy << "index,naswot,logsynflow,skip\n";
-    for (int i = 0; i < kNumCells; ++i) proxy << i << "," << (i % 101) << "," << (i % 37) << ",0\n";
+    proxy << "# simnas proxy table v2\nindex,naswot,logsynflow,skip,meco\n";  // meco: the default recipe's
+    for (int i = 0; i < kNumCells; ++i) proxy << i << "," << (i % 101) << "," << (i % 37) << ",0," << (i % 101) << "\n";
   }
   const std::vector<std::string> args = {"--store", (dir / "p.sqlite").string(), "search", "--device",
                                          "cmd:'" + script.string() + "' {arch}", "--strategy", "random",

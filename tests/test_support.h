@@ -16,6 +16,9 @@ const BenchmarkData& Data();
 std::filesystem::path RepoFile(const std::string& relative);
 // The repository's proxy table of `dataset` (tables/proxies/<dataset>.csv).
 std::filesystem::path RepoProxyTable(Dataset dataset);
+// Proxy tables of the three datasets with deterministic made-up scores (naswot, logsynflow, skip
+// and the default recipe's meco) in `dir`, for tests that must not depend on the committed ones.
+void WriteMadeUpProxyTables(const std::filesystem::path& dir);
 // The repository's controller models and the build's data, as the CLI would hand them down.
 StrategyResources RepoStrategyResources();
 

@@ -51,7 +51,7 @@ CLI::Option* AddSeedOption(CLI::App* cmd, std::uint64_t& seed, const std::string
 // --proxy-table FILE and --aggregate NAME: the proxy scores a search ranks cells by.
 struct ProxyArgs {
   std::string proxy_table;  // empty: the shipped table of the dataset
-  std::string aggregate = "freerea";
+  std::string aggregate;     // empty: the default recipe (aggregates.json's "_default")
 };
 // Adds --proxy-table, and --aggregate unless `aggregate_help` is empty.
 void AddProxyOptions(CLI::App* cmd, ProxyArgs& args, const std::string& proxy_table_help,

@@ -19,7 +19,7 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     std::string out;
     std::string report;
     std::string proxy_dir;
-    std::string aggregate = "freerea";
+    std::string aggregate;  // empty: the default recipe
     bool report_only = false;
   };
   auto args = std::make_shared<Args>();
@@ -28,7 +28,7 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--report", args->report, "Markdown report path (default: <out>/report.md)");
   cmd->add_option("--proxy-dir", args->proxy_dir, "Folder of proxy tables (default: the shipped tables/proxies)");
   cmd->add_option("--aggregate", args->aggregate,
-                    "Proxy aggregate: a recipe of configs/aggregates.json (freerea, rank, ...)");
+                    "Proxy aggregate: a recipe of configs/aggregates.json (default: its \"_default\")");
   cmd->add_flag("--report-only", args->report_only, "Only (re)write the report from the runs already done");
   cmd->callback([args, &ctx] {
     namespace fs = std::filesystem;
@@ -38,7 +38,7 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     const BenchConfig config = LoadBenchConfig(config_path);
     BenchOptions options;
     options.out_dir = args->out;
-    options.aggregate = ParseProxyAggregate(args->aggregate, ctx.Env().configs_dir);
+    options.aggregate = ParseProxyAggregateOrDefault(args->aggregate, ctx.Env().configs_dir);
     options.proxy_dir = args->proxy_dir.empty() ? ctx.Env().proxy_tables_dir : fs::path(args->proxy_dir);
     options.configs_dir = ctx.Env().configs_dir;
     options.strategies = ctx.Strategies();
@@ -63,7 +63,7 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     };
     std::string command = "simnas bench --config " + shown(config_path) + " --out " + args->out;
     if (!args->report.empty()) command += " --report " + args->report;
-    if (args->aggregate != "freerea") command += " --aggregate " + args->aggregate;
+    if (!args->aggregate.empty()) command += " --aggregate " + args->aggregate;
     inputs.command = command;
     const ProcessResult rev = RunProcess({"git", "rev-parse", "--short", "HEAD"}, 10);
     if (rev.started && rev.exit_code == 0) inputs.revision = std::string(Trim(rev.out));

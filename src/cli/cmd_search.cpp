@@ -156,7 +156,7 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
   AddSeedOption(cmd, args->seed, "Seed");
   cmd->add_option("--run-id", args->run_id, "Run id: rerun with the same id to resume (default: a new one)");
   AddProxyOptions(cmd, args->proxy, "Proxy table CSV (default: tables/proxies/<dataset>.csv)",
-                  "Proxy aggregate: a recipe of configs/aggregates.json (freerea = paper, rank, ...)");
+                  "Proxy aggregate: a recipe of configs/aggregates.json (default: its \"_default\"; freerea = paper, rank, ...)");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     if (ctx.Space() == SpaceKind::kFbnet) {
@@ -172,7 +172,7 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     std::unique_ptr<Strategy> strategy = MakeStrategy(strategy_name, ctx.Strategies());
     BenchmarkData& data = ctx.Data();
     const ProxyTable table = LoadProxyTable(ctx.ProxyTable(args->proxy.proxy_table, task.dataset), task.dataset);
-    const ProxyScores proxy(table, ParseProxyAggregate(args->proxy.aggregate, ctx.Env().configs_dir));
+    const ProxyScores proxy(table, ParseProxyAggregateOrDefault(args->proxy.aggregate, ctx.Env().configs_dir));
     std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
     const std::string run_id = args->run_id.empty() ? NewRunId() : args->run_id;
     const SearchContext context = MakeSearchContext(data, proxy, *device);

@@ -280,7 +280,7 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx) {
     if (!args->plot.empty()) {
       const Dataset dataset = ParseDataset(args->dataset);
       const ProxyTable table = LoadProxyTable(ctx.ProxyTable(args->proxy.proxy_table, dataset), dataset);
-      const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
+      const ProxyScores proxy(table, ParseProxyAggregateOrDefault("", ctx.Env().configs_dir));
       const SearchSpace& space = data.space();
       const std::filesystem::path png(args->plot);
       const std::filesystem::path dat = std::filesystem::path(png).replace_extension(".dat");

@@ -51,7 +51,7 @@ TrainingInputs PrepareTraining(CliContext& ctx, Dataset dataset, const std::stri
   }
   const ProxyTable table =
       LoadProxyTable(ctx.ProxyTable(proxy_table, dataset), dataset);
-  return PrepareTrainingInputs(ctx.Data(), ProxyScores(table, ParseProxyAggregate(aggregate, ctx.Env().configs_dir)),
+  return PrepareTrainingInputs(ctx.Data(), ProxyScores(table, ParseProxyAggregateOrDefault(aggregate, ctx.Env().configs_dir)),
                                exclude);
 }
 
@@ -247,7 +247,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   train->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoint");
   AddDatasetOption(train, args->dataset, "Dataset of the proxy table the controller sees");
   AddProxyOptions(train, args->proxy, "Proxy table CSV (default: tables/proxies/<dataset>.csv)",
-                  "Proxy aggregate: a recipe of configs/aggregates.json (freerea = paper, rank, ...)");
+                  "Proxy aggregate: a recipe of configs/aggregates.json (default: its \"_default\"; freerea = paper, rank, ...)");
   train->add_option("--exclude", args->exclude, "Train devices to leave out (comma-separated; leave-one-out runs)");
   train->add_option("--checkpoint-minutes", args->checkpoint_minutes, "Minutes between checkpoints");
   AddEnvOptions(train, args->env);
@@ -292,7 +292,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     const std::string date = UtcNow();
     options.provenance = {{"command", CommandLine()},
                           {"dataset", std::string(DatasetName(dataset))},
-                          {"aggregate", args->proxy.aggregate},
+                          {"aggregate", args->proxy.aggregate.empty() ? DefaultProxyAggregateName(ctx.Env().configs_dir)
+                                                                      : args->proxy.aggregate},
                           {"train_devices", in.devices},
                           {"simnas_version", SIMNAS_VERSION},
                           {"date", date}};
@@ -326,7 +327,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   eval->add_option("--seeds", eval_args->seeds, "Seeds per task (0 .. N-1)");
   eval->add_option("--probes", eval_args->probes, "Probe budget of every search");
   AddDatasetOption(eval, eval_args->dataset, "Dataset (proxy table and accuracy)");
-  AddProxyOptions(eval, eval_args->proxy, "Proxy table CSV", "Proxy aggregate: a recipe of configs/aggregates.json (freerea, rank, ...)");
+  AddProxyOptions(eval, eval_args->proxy, "Proxy table CSV", "Proxy aggregate: a recipe of configs/aggregates.json (default: its \"_default\")");
   eval->add_option("--strategies", eval_args->strategies, "Strategies to compare (registry names)");
   eval->add_flag("--greedy", eval_args->greedy, "Controller takes its most likely action instead of sampling");
   eval->add_option("--out", eval_args->out, "Also write the Markdown table here (and .json beside it)");
@@ -340,7 +341,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     spec.probes = eval_args->probes;
     spec.dataset = ParseDataset(eval_args->dataset);
     const ProxyTable table = LoadProxyTable(ctx.ProxyTable(eval_args->proxy.proxy_table, spec.dataset), spec.dataset);
-    const ProxyScores proxy(table, ParseProxyAggregate(eval_args->proxy.aggregate, ctx.Env().configs_dir));
+    const ProxyScores proxy(table, ParseProxyAggregateOrDefault(eval_args->proxy.aggregate, ctx.Env().configs_dir));
     std::vector<std::unique_ptr<Strategy>> owned;
     std::vector<NamedStrategy> strategies;
     for (const std::string& name : Split(eval_args->strategies, ',')) {
@@ -377,7 +378,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     int probes = 10;
     std::string dataset = "cifar100";
     std::string proxy_table;
-    std::string aggregate = "freerea";
+    std::string aggregate;  // empty: the default recipe
     std::string strategies = "controller,random";
     EnvArgs env;
     PpoConfig ppo;
@@ -396,7 +397,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   loo->add_option("--eval-probes", loo_args->probes, "Probe budget of every evaluation search");
   loo->add_option("--dataset", loo_args->dataset, "Dataset (proxy table and accuracy)");
   loo->add_option("--proxy-table", loo_args->proxy_table, "Proxy table CSV");
-  loo->add_option("--aggregate", loo_args->aggregate, "Proxy aggregate");
+  loo->add_option("--aggregate", loo_args->aggregate, "Proxy aggregate (default: aggregates.json's \"_default\")");
   loo->add_option("--strategies", loo_args->strategies, "Strategies to compare on each held-out device");
   AddEnvOptions(loo, loo_args->env);
   AddPpoOptions(loo, loo_args->ppo);
@@ -413,7 +414,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     }
     for (const auto& group : groups) CheckLeaveOutDevices(data, group);  // every group, before any training
     const ProxyScores proxy(LoadProxyTable(ctx.ProxyTable(loo_args->proxy_table, dataset), dataset),
-                            ParseProxyAggregate(loo_args->aggregate, ctx.Env().configs_dir));
+                            ParseProxyAggregateOrDefault(loo_args->aggregate, ctx.Env().configs_dir));
     LeaveOutSettings settings;
     settings.env = MakeEnvConfig(loo_args->env);
     settings.ppo = loo_args->ppo;
@@ -467,7 +468,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(traj_args->dataset);
     const ProxyTable table = LoadProxyTable(ctx.ProxyTable(traj_args->proxy.proxy_table, dataset), dataset);
-    const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
+    const ProxyScores proxy(table, ParseProxyAggregateOrDefault("", ctx.Env().configs_dir));
     ControllerStrategy strategy(ModelOrDefault(ctx, traj_args->model), fs::path());
     const fs::path png(traj_args->out);
     const fs::path dat = fs::path(png).replace_extension(".dat");

@@ -265,8 +265,9 @@ ProxyScores::ProxyScores(const ProxyTable& table, ProxyAggregate aggregate) : ag
   if (max_ <= min_) max_ = min_ + 1;
 }
 
-std::vector<ProxyAggregate> LoadProxyAggregates(const fs::path& configs_dir) {
-  const fs::path path = configs_dir / "aggregates.json";
+namespace {
+
+nlohmann::ordered_json ReadAggregatesFile(const fs::path& path) {
   nlohmann::ordered_json j;
   try {
     j = nlohmann::ordered_json::parse(ReadFile(path));
@@ -274,9 +275,17 @@ std::vector<ProxyAggregate> LoadProxyAggregates(const fs::path& configs_dir) {
     throw DataError(fmt::format("{}: not valid JSON ({})", path.string(), e.what()));
   }
   if (!j.is_object()) throw DataError(fmt::format("{}: expected an object of named recipes", path.string()));
+  return j;
+}
+
+}  // namespace
+
+std::vector<ProxyAggregate> LoadProxyAggregates(const fs::path& configs_dir) {
+  const fs::path path = configs_dir / "aggregates.json";
+  const nlohmann::ordered_json j = ReadAggregatesFile(path);
   std::vector<ProxyAggregate> out;
   for (const auto& [name, recipe] : j.items()) {
-    if (!name.empty() && name.front() == '_') continue;  // "_comment" and the like
+    if (!name.empty() && name.front() == '_') continue;  // "_comment", "_default" and the like
     ProxyAggregate a;
     a.name = name;
     if (!recipe.is_object() || !recipe.contains("proxies") || !recipe["proxies"].is_array() ||
@@ -316,6 +325,23 @@ ProxyAggregate ParseProxyAggregate(const std::string& name, const fs::path& conf
   }
   throw ParseError(fmt::format("unknown proxy aggregate {}; {} defines {}", Quoted(name),
                                (configs_dir / "aggregates.json").string(), fmt::join(names, ", ")));
+}
+
+std::string DefaultProxyAggregateName(const fs::path& configs_dir) {
+  const fs::path path = configs_dir / "aggregates.json";
+  const nlohmann::ordered_json j = ReadAggregatesFile(path);
+  if (!j.contains("_default")) return ProxyAggregate::kFreeRea.name;
+  const nlohmann::ordered_json& d = j["_default"];
+  if (d.is_string()) {
+    for (const ProxyAggregate& a : LoadProxyAggregates(configs_dir)) {
+      if (a.name == d.get<std::string>()) return a.name;
+    }
+  }
+  throw DataError(fmt::format("{}: \"_default\" is {}, not the name of one of its recipes", path.string(), d.dump()));
+}
+
+ProxyAggregate ParseProxyAggregateOrDefault(const std::string& name, const fs::path& configs_dir) {
+  return ParseProxyAggregate(name.empty() ? DefaultProxyAggregateName(configs_dir) : name, configs_dir);
 }
 
 ProxyAggregate ParseProxyAggregate(const std::string& name) {

@@ -102,6 +102,12 @@ class ProxyScores {
 ProxyAggregate ParseProxyAggregate(const std::string& name, const std::filesystem::path& configs_dir);
 // Every recipe of <configs_dir>/aggregates.json, in the file's order.
 std::vector<ProxyAggregate> LoadProxyAggregates(const std::filesystem::path& configs_dir);
+// The name of the recipe every --aggregate defaults to: the "_default" key of
+// <configs_dir>/aggregates.json, "freerea" when the file has none. Throws DataError, naming the
+// file, when "_default" is not a string naming one of the file's recipes.
+std::string DefaultProxyAggregateName(const std::filesystem::path& configs_dir);
+// The recipe `name` of <configs_dir>/aggregates.json, or its default recipe when `name` is empty.
+ProxyAggregate ParseProxyAggregateOrDefault(const std::string& name, const std::filesystem::path& configs_dir);
 // The built-in recipes only ("freerea", "rank"), for callers without an Environment.
 ProxyAggregate ParseProxyAggregate(const std::string& name);
 std::string_view CombinationName(ProxyCombination combination);
