@@ -332,34 +332,31 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
     if (const auto it = theirs.find("naswot"); it != theirs.end()) provenance["naswot"] = it->second;
   }
 
-  // The classifier-free zoo columns of another dataset's table.
+  // The classifier-free zoo columns of another dataset's table: the ones this build asks for.
   std::optional<ProxyTable> features_source;
-  const ZooMask classifier_free = ClassifierFreeZooProxies();
+  const ZooMask copied_mask = static_cast<ZooMask>(ClassifierFreeZooProxies() & options.zoo_proxies);
+  std::vector<std::string> copied;
+  for (int k = 0; k < kZooProxies; ++k) {
+    if ((copied_mask & ZooBit(k)) != 0) copied.emplace_back(kZooProxyNames[static_cast<std::size_t>(k)]);
+  }
   if (job.reuse_features) {
     RequireSameFile(cluster, "the --reuse-features table", *job.reuse_features);
     features_source = LoadPartialProxyTableOfAnyDataset(*job.reuse_features);
     CheckReusableAcrossDatasets(*features_source, dataset, provenance, *job.reuse_features, "--reuse-features",
                                 {"seed", "inits", "batches", "implementation", "zoo"});
   }
-  // Whether the features source has the cell's classifier-free columns (NaN = missing).
+  // Whether the features source has cell i's copied columns (NaN = missing).
   const auto has_features = [&](std::size_t i) {
     if (!features_source) return false;
-    for (int z = 0; z < kZooProxies; ++z) {
-      if ((classifier_free & ZooBit(z)) == 0) continue;
-      const auto it = features_source->zoo.find(std::string(kZooProxyNames[static_cast<std::size_t>(z)]));
-      if (it == features_source->zoo.end() || std::isnan(it->second[i])) return false;
-    }
-    return true;
+    return std::all_of(copied.begin(), copied.end(), [&](const std::string& name) {
+      const auto it = features_source->zoo.find(name);
+      return it != features_source->zoo.end() && !std::isnan(it->second[i]);
+    });
   };
-  // Copies the classifier-free columns of cell i from the source into z.
   const auto copy_features = [&](ZooValues& z, std::size_t i) {
-    for (int k = 0; k < kZooProxies; ++k) {
-      if ((classifier_free & options.zoo_proxies & ZooBit(k)) == 0) continue;
-      const std::string name(kZooProxyNames[static_cast<std::size_t>(k)]);
-      z[name] = features_source->zoo.at(name)[i];
-    }
+    for (const std::string& name : copied) z[name] = features_source->zoo.at(name)[i];
   };
-  const ZooMask computed_with_features = static_cast<ZooMask>(options.zoo_proxies & ~classifier_free);
+  const ZooMask computed_with_features = static_cast<ZooMask>(options.zoo_proxies & ~copied_mask);
   // The zoo of one cell: the classifier-free columns copied when the source has them.
   const auto zoo_of = [&](ProxyEvaluator& evaluator, const Cell& cell, std::size_t i) {
     if (!has_features(i)) return evaluator.Zoo(cell);
