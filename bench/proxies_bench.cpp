@@ -26,7 +26,7 @@
 //
 // FBNet (issue 14): BM_FbnetProxies scores the first kFbnetNetworks of HELP's 5,000 FBNet
 // networks in turn (NASWOT + LogSynflow + params/FLOPs, each repetition the next network), on
-// one thread; BM_FbnetNaswot and BM_FbnetLogSynflow time the parts.
+// one thread; BM_FbnetNaswot and BM_FbnetLogSynflow time the parts, BM_FbnetZoo the zoo.
 //   SIMNAS_DATA=data build/bench/proxies_bench --benchmark_filter=Fbnet --benchmark_repetitions=1
 #include <memory>
 #include <random>
@@ -282,10 +282,15 @@ void BM_FbnetNaswot(benchmark::State& state) {
 void BM_FbnetLogSynflow(benchmark::State& state) {
   PerFbnetNetwork(state, [](FbnetProxyEvaluator& e, const FbnetArch& a) { return e.LogSynflow(a); });
 }
+// The zoo (fbnet_proxies.h) of a network, all 12 proxies (synflow's LogSynflow backward included).
+void BM_FbnetZoo(benchmark::State& state) {
+  PerFbnetNetwork(state, [](FbnetProxyEvaluator& e, const FbnetArch& a) { return e.Zoo(a)["meco"]; });
+}
 // One thread (what the table is computed with); each iteration one network, kFbnetNetworks of them.
 BENCHMARK(BM_FbnetProxies)->Arg(1)->Iterations(kFbnetNetworks)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FbnetNaswot)->Arg(1)->Iterations(kFbnetNetworks)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FbnetLogSynflow)->Arg(1)->Iterations(kFbnetNetworks)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_FbnetZoo)->Arg(1)->Iterations(kFbnetNetworks)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace simnas

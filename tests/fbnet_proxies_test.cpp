@@ -35,6 +35,11 @@ fs::path WriteImages(const fs::path& root, int images = 64) {
   return file;
 }
 
+std::string ReadFileForTest(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 std::vector<FbnetArch> SomeArchs() {
   std::vector<FbnetArch> archs = SampleFbnetArchs(11, 2);
   archs.push_back(UniformFbnetArch(FbnetBlock::kSkip));     // the smallest network: 1x1 convs only on shape changes
@@ -98,7 +103,7 @@ TEST(FbnetProxies, CacheRoundTripsAndIgnoresMalformedFiles) {
   const FbnetArch arch = SomeArchs()[0];
   const FbnetProxyCache cache(dir.path(), 3);
   EXPECT_FALSE(cache.Get(arch).has_value());
-  FbnetProxyValues v{-std::numeric_limits<double>::infinity(), 1234.5678901234567, 42, 4242};
+  FbnetProxyValues v{-std::numeric_limits<double>::infinity(), 1234.5678901234567, 42, 4242, std::nullopt};
   cache.Put(arch, v);
   const std::optional<FbnetProxyValues> back = cache.Get(arch);
   ASSERT_TRUE(back.has_value());
@@ -125,14 +130,29 @@ TEST(FbnetProxiesCli, SecondCallReadsTheCache) {
   EXPECT_FALSE(a["cached"].get<bool>());
   EXPECT_EQ(a["arch"], arch);
   ASSERT_TRUE(fs::exists(a["cache_file"].get<std::string>()));
+  ASSERT_TRUE(a["zoo"].is_object());
+  EXPECT_EQ(a["zoo"].size(), kZooProxyNames.size());
+  EXPECT_TRUE(a["zoo"]["meco"].is_number());
+  EXPECT_EQ(a["zoo"]["params"].get<double>(), a["params"].get<double>());
   // The second call is served from the cache: make the file's values recognizable to prove it.
-  std::ofstream(a["cache_file"].get<std::string>()) << "naswot 1.5\nlogsynflow 2.5\nparams 3\nflops 4\n";
+  const std::string whole = ReadFileForTest(a["cache_file"].get<std::string>());
+  std::string edited = "naswot 1.5\nlogsynflow 2.5\nparams 3\nflops 4\n" + whole.substr(whole.find("meco "));
+  edited.replace(edited.find("meco "), edited.find('\n', edited.find("meco ")) - edited.find("meco "), "meco 0.25");
+  std::ofstream(a["cache_file"].get<std::string>()) << edited;
   const testing::CliResult second = testing::RunCli(args);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   const nlohmann::json b = nlohmann::json::parse(second.out);
   EXPECT_TRUE(b["cached"].get<bool>());
   EXPECT_EQ(b["naswot"].get<double>(), 1.5);
   EXPECT_EQ(b["logsynflow"].get<double>(), 2.5);
+  EXPECT_EQ(b["zoo"]["meco"].get<double>(), 0.25);
+  // A file written before the zoo existed: its values are kept and the zoo is computed and added.
+  std::ofstream(a["cache_file"].get<std::string>()) << "naswot 1.5\nlogsynflow 2.5\nparams 3\nflops 4\n";
+  const nlohmann::json old_file = nlohmann::json::parse(testing::RunCli(args).out);
+  EXPECT_FALSE(old_file["cached"].get<bool>());
+  EXPECT_EQ(old_file["naswot"].get<double>(), 1.5);
+  EXPECT_EQ(old_file["zoo"]["meco"].get<double>(), a["zoo"]["meco"].get<double>());
+  EXPECT_TRUE(nlohmann::json::parse(testing::RunCli(args).out)["cached"].get<bool>());
   // Without the cache entry the value is computed again, identical to the first call's.
   fs::remove(a["cache_file"].get<std::string>());
   const nlohmann::json c = nlohmann::json::parse(testing::RunCli(args).out);
@@ -229,6 +249,177 @@ TEST(FbnetProxyTables, BuildResumesFromItsPartialOutput) {
   // Another seed cannot resume this table.
   job.options.seed = 5;
   EXPECT_THROW(BuildFbnetProxyTable(job, images, archs), DataError);
+}
+
+// ---------------------------------------------------------------------------------------
+// The zoo on FBNet networks.
+
+TEST(FbnetZoo, LayerFeaturesAreTheStemAndEveryLayerButIdentitySkips) {
+  // All k3_e1: the stem and the 22 layers.
+  const NetworkDescription convs = DescribeFbnetForProxies(UniformFbnetArch(FbnetBlock::kK3E1), 0);
+  const std::vector<int> f = FbnetZooFeatureLayers(convs);
+  ASSERT_EQ(f.size(), 23u);
+  EXPECT_EQ(convs.layer(f[0]).name, "stem/relu");
+  for (int n = 1; n <= kFbnetNumLayers; ++n) {
+    const std::string prefix = "layer" + std::to_string(n) + "/";
+    const auto i = static_cast<std::size_t>(f[static_cast<std::size_t>(n)]);
+    EXPECT_EQ(convs.layer(static_cast<int>(i)).name.rfind(prefix, 0), 0u) << n;
+    // The layer's last step: the next one belongs to the next layer (or the header).
+    EXPECT_NE(convs.layer(static_cast<int>(i) + 1).name.rfind(prefix, 0), 0u) << n;
+  }
+  // All skip: only the layers that change the shape (1x1 conv-BN-ReLU) have a feature.
+  const NetworkDescription skips = DescribeFbnetForProxies(UniformFbnetArch(FbnetBlock::kSkip), 0);
+  int shape_changes = 0;
+  for (const FbnetLayerShape& s : FbnetLayerShapes()) shape_changes += (s.in_channels != s.out_channels || s.stride != 1);
+  EXPECT_EQ(FbnetZooFeatureLayers(skips).size(), static_cast<std::size_t>(1 + shape_changes));
+  EXPECT_LT(shape_changes, kFbnetNumLayers);
+}
+
+TEST(FbnetZoo, SubsetsEqualTheFullRunBitForBit) {
+  testing::TempDir dir;
+  const fs::path images = WriteImages(dir.path());
+  FbnetProxyOptions options;
+  options.threads = 1;
+  options.zoo = kAllZooProxies;
+  FbnetProxyEvaluator evaluator(images, options);
+  const std::vector<FbnetArch> archs = {SomeArchs()[0], UniformFbnetArch(FbnetBlock::kSkip)};
+  for (const FbnetArch& arch : archs) {
+    SCOPED_TRACE(arch.ToString());
+    const FbnetProxyValues v = evaluator.Evaluate(arch);
+    ASSERT_TRUE(v.zoo.has_value());
+    const ZooValues& full = *v.zoo;
+    for (std::size_t i = 0; i < kZooProxyNames.size(); ++i) {
+      SCOPED_TRACE(std::string(kZooProxyNames[i]));
+      EXPECT_FALSE(std::isnan(full.values[i]));
+      if (arch != archs[0]) continue;  // each proxy alone on one network (13 zoo runs)
+      const ZooValues alone = evaluator.Zoo(arch, ZooBit(static_cast<int>(i)));
+      EXPECT_EQ(alone.values[i], full.values[i]);
+      for (std::size_t k = 0; k < kZooProxyNames.size(); ++k) {
+        if (k != i) {
+          EXPECT_TRUE(std::isnan(alone.values[k])) << kZooProxyNames[k];
+        }
+      }
+    }
+    EXPECT_EQ(evaluator.Zoo(arch).values, full.values);
+    EXPECT_EQ(full["params"], static_cast<double>(v.params));
+    EXPECT_EQ(full["flops"], static_cast<double>(v.flops));
+    EXPECT_EQ(full["az_complexity"], full["flops"]);
+    EXPECT_GT(full["synflow"], 0);
+    EXPECT_GT(full["grad_norm"], 0);
+    // Identity skips have no feature of their own, so trainability is defined even for all-skip.
+    EXPECT_TRUE(std::isfinite(full["az_trainability"]));
+    EXPECT_TRUE(std::isfinite(full["az_expressivity"]));
+  }
+  // Same seed, same values from a second evaluator; another seed draws another network.
+  FbnetProxyEvaluator again(images, options);
+  EXPECT_EQ(again.Zoo(archs[0]).values, evaluator.Zoo(archs[0]).values);
+  options.seed = 9;
+  FbnetProxyEvaluator other(images, options);
+  EXPECT_NE(other.Zoo(archs[0])["meco"], evaluator.Zoo(archs[0])["meco"]);
+  EXPECT_THROW(evaluator.Zoo(archs[0], static_cast<ZooMask>(1u << 15)), ParseError);
+}
+
+TEST(FbnetZoo, CacheKeepsTheZooAndReadsOlderFiles) {
+  testing::TempDir dir;
+  const FbnetArch arch = SomeArchs()[1];
+  const FbnetProxyCache cache(dir.path(), 0);
+  FbnetProxyValues v{800.5, 1234.5, 42, 4242, std::nullopt};
+  v.zoo.emplace();
+  for (std::size_t i = 0; i < kZooProxyNames.size(); ++i) v.zoo->values[i] = 0.5 + static_cast<double>(i);
+  (*v.zoo)["jacov"] = -std::numeric_limits<double>::infinity();
+  (*v.zoo)["params"] = 42;
+  (*v.zoo)["flops"] = 4242;
+  cache.Put(arch, v);
+  const std::optional<FbnetProxyValues> back = cache.Get(arch);
+  ASSERT_TRUE(back.has_value());
+  ASSERT_TRUE(back->zoo.has_value());
+  EXPECT_EQ(back->zoo->values, v.zoo->values);
+  EXPECT_EQ(back->naswot, 800.5);
+  // A file of FreeREA's four values only (before the zoo): read, without a zoo.
+  std::ofstream(cache.FileOf(arch)) << "naswot 1\nlogsynflow 2\nparams 3\nflops 4\n";
+  ASSERT_TRUE(cache.Get(arch).has_value());
+  EXPECT_FALSE(cache.Get(arch)->zoo.has_value());
+  // A zoo value twice, or params twice, is malformed.
+  std::ofstream(cache.FileOf(arch)) << "naswot 1\nlogsynflow 2\nparams 3\nflops 4\nmeco 1\nmeco 2\n";
+  EXPECT_FALSE(cache.Get(arch).has_value());
+  std::ofstream(cache.FileOf(arch)) << "naswot 1\nlogsynflow 2\nparams 3\nflops 4\nparams 3\n";
+  EXPECT_FALSE(cache.Get(arch).has_value());
+}
+
+TEST(FbnetZoo, TableHoldsTheZooForItsFirstRowsAndResumes) {
+  testing::TempDir dir;
+  const fs::path images = WriteImages(dir.path());
+  const std::vector<FbnetArch> archs = {UniformFbnetArch(FbnetBlock::kSkip), UniformFbnetArch(FbnetBlock::kK3E1G2),
+                                        SomeArchs()[0]};
+  FbnetProxyTableJob job;
+  job.out = dir / "fbnet" / "cifar100.csv";
+  job.options.threads = 1;
+  const FbnetProxyTableBuild v1 = BuildFbnetProxyTable(job, images, archs);  // FreeREA's only: a v1 table
+  EXPECT_EQ(v1.computed, 3);
+  EXPECT_TRUE(LoadFbnetProxyTable(job.out, archs).zoo.empty());
+  job.zoo_rows = 2;
+  const FbnetProxyTableBuild zoo = BuildFbnetProxyTable(job, images, archs);
+  EXPECT_EQ(zoo.computed, 0);  // FreeREA's values kept
+  EXPECT_EQ(zoo.zoo_computed, 2);
+  const FbnetProxyTable t = LoadFbnetProxyTable(job.out, archs);
+  EXPECT_EQ(t.ZooFilled(), 2);
+  EXPECT_EQ(t.zoo.size(), kZooProxyNames.size() - 2);  // params and flops are FreeREA's columns
+  FbnetProxyOptions options;
+  options.threads = 1;
+  FbnetProxyEvaluator e(images, options);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const ZooValues z = e.Zoo(archs[i]);
+    for (const auto& [name, column] : t.zoo) EXPECT_EQ(column[i], z[name]) << name << " row " << i;
+  }
+  EXPECT_TRUE(std::isnan(t.zoo.at("meco")[2]));
+  ASSERT_TRUE(t.provenance.contains("zoo"));
+  EXPECT_NE(t.provenance.at("zoo").find("[0, 2)"), std::string::npos) << t.provenance.at("zoo");
+  // The ProxyTable view carries the zoo's columns.
+  EXPECT_EQ(t.AsProxyTable().zoo.at("meco")[0], t.zoo.at("meco")[0]);
+  // Resumed with more rows: only the missing zoo is computed.
+  job.zoo_rows = 3;
+  const FbnetProxyTableBuild more = BuildFbnetProxyTable(job, images, archs);
+  EXPECT_EQ(more.zoo_computed, 1);
+  EXPECT_EQ(LoadFbnetProxyTable(job.out, archs).ZooFilled(), 3);
+  // A row whose zoo fields are partly empty is refused, naming the line.
+  std::string text = ReadFileForTest(job.out);
+  const std::size_t last = text.rfind(",", text.size() - 2);
+  text = text.substr(0, last) + ",\n";
+  std::ofstream(job.out) << text;
+  try {
+    LoadFbnetProxyTable(job.out, archs);
+    FAIL() << "expected a DataError";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("partly empty"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FbnetZoo, ScoreCorrelationsRankAgainstSize) {
+  const std::vector<FbnetArch> archs = SomeArchs();
+  FbnetProxyTable t = SmallTable(archs);  // flops 0, 20, 40, 60; params 0, 10, 20, 30
+  for (const std::string_view name : kZooProxyNames) {
+    if (name != "params" && name != "flops") t.zoo[std::string(name)] = {4, 3, 2, 1};
+  }
+  t.zoo["meco"] = {1, 2, 3, 4};
+  t.zoo["zico"] = {std::numeric_limits<double>::quiet_NaN(), 1, 2, 3};  // row 0 without the zoo
+  for (auto& [name, column] : t.zoo) column[0] = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> reference = {0, 3, 2, 1};
+  const std::vector<FbnetScoreCorrelation> rows = FbnetScoreCorrelations(t, reference);
+  ASSERT_EQ(rows.size(), 2u + kZooProxyNames.size() - 3);  // naswot, logsynflow, the zoo but params/flops/az_complexity
+  for (const FbnetScoreCorrelation& r : rows) {
+    EXPECT_EQ(r.rows, 3) << r.column;  // rows 1..3
+    if (r.column == "meco") {
+      EXPECT_DOUBLE_EQ(r.rho_flops, 1.0);
+      EXPECT_DOUBLE_EQ(r.rho_params, 1.0);
+      EXPECT_DOUBLE_EQ(r.rho_reference, -1.0);
+    }
+    if (r.column == "snip") {
+      EXPECT_DOUBLE_EQ(r.rho_flops, -1.0);
+    }
+  }
+  t.zoo["meco"][2] = std::numeric_limits<double>::quiet_NaN();
+  for (auto& [name, column] : t.zoo) column[2] = column[3] = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(FbnetScoreCorrelations(t, reference), DataError);  // one row left
 }
 
 // The committed table over HELP's 5,000 (tables/proxies/fbnet/cifar100.csv): its rows are HELP's

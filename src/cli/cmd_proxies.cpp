@@ -50,6 +50,7 @@ struct Args {
   std::optional<std::string> reuse_features;
   bool no_zoo = false;
   double save_every = 30;
+  std::int64_t zoo_rows = 0;  // --space fbnet --all: the zoo for rows [0, N) too
   bool reference = false;
   bool json = false;
 };
@@ -249,9 +250,19 @@ void RunReport(const Args& a, CliContext& ctx) {
   fmt::print("\n* = an aggregate recipe of {}\n", (ctx.Env().configs_dir / "aggregates.json").string());
 }
 
+// The zoo's values by name; null for -inf (undefined).
+nlohmann::json FbnetZooJson(const ZooValues& zoo) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const std::string_view name : kZooProxyNames) {
+    const double x = zoo[name];
+    j[std::string(name)] = std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+  }
+  return j;
+}
+
 // --space fbnet: one architecture (cached) or HELP's 5,000 into tables/proxies/fbnet/cifar100.csv.
 void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
-  for (const char* flag : {"--merge", "--report", "--shard", "--reuse-naswot", "--reuse-freerea", "--reuse-features", "--no-zoo", "--inits",
+  for (const char* flag : {"--merge", "--shard", "--reuse-naswot", "--reuse-freerea", "--reuse-features", "--no-zoo", "--inits",
                            "--batches", "--table"}) {
     if (cmd.count(flag) > 0) throw ParseError(fmt::format("simnas --space fbnet proxies does not take {}", flag));
   }
@@ -271,12 +282,14 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
     job.out = a.out ? fs::path(*a.out) : FbnetProxyTableFile(ctx.Env().proxy_tables_dir);
     job.options = options;
     job.save_every = a.save_every;
-    job.command = fmt::format("simnas --space fbnet proxies --all --seed {}{}", a.seed, a.reference ? " --reference" : "");
+    job.zoo_rows = a.zoo_rows;
+    job.command = fmt::format("simnas --space fbnet proxies --all --seed {}{}{}", a.seed, a.reference ? " --reference" : "",
+                              a.zoo_rows > 0 ? fmt::format(" --zoo-rows {}", a.zoo_rows) : "");
     job.images = "data/cifar10-sample (first 64 CIFAR-10 training images)";
     InstallInterruptHandler();
     const FbnetProxyTableBuild b = BuildFbnetProxyTable(job, sample, ctx.Fbnet().Archs());
-    fmt::print(stderr, "wrote {} ({} networks, {} computed now in {:.0f} s, {} resumed)\n", job.out.string(), b.rows,
-               b.computed, b.seconds, b.resumed);
+    fmt::print(stderr, "wrote {} ({} networks, {} computed now and the zoo of {} more in {:.0f} s, {} resumed)\n",
+               job.out.string(), b.rows, b.computed, b.zoo_computed, b.seconds, b.resumed);
     return;
   }
   const FbnetArch arch = ctx.ResolveArch(a.cell, "proxies").fbnet();
@@ -285,10 +298,18 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
   // The reference path is for checking: never served from (nor written to) the cache.
   const FbnetProxyCache cache(ctx.Env().cache_dir, a.seed);
   std::optional<FbnetProxyValues> v = a.reference ? std::nullopt : cache.Get(arch);
-  const bool cached = v.has_value();
-  if (!v) {
+  const auto whole_zoo = [](const FbnetProxyValues& x) {
+    return x.zoo && std::none_of(x.zoo->values.begin(), x.zoo->values.end(), [](double z) { return std::isnan(z); });
+  };
+  const bool cached = v && whole_zoo(*v);
+  if (!cached) {
+    options.zoo = kAllZooProxies;
     FbnetProxyEvaluator evaluator(sample, options);
-    v = evaluator.Evaluate(arch);
+    if (v) {
+      v->zoo = evaluator.Zoo(arch);  // a file written before the zoo: its values kept, the zoo added
+    } else {
+      v = evaluator.Evaluate(arch);
+    }
     if (!a.reference) cache.Put(arch, *v);
   }
   if (a.json) {
@@ -303,6 +324,7 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
                {"logsynflow", v->logsynflow},
                {"params", v->params},
                {"flops", v->flops},
+               {"zoo", FbnetZooJson(*v->zoo)},
                {"cached", cached},
                {"cache_file", a.reference ? "" : cache.FileOf(arch).string()}});
     return;
@@ -312,8 +334,33 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
   fmt::print("naswot      {}\nlogsynflow  {:.10g}\nparams      {}\nflops       {} (multiply-adds)\n",
              std::isfinite(v->naswot) ? fmt::format("{:.10g}", v->naswot) : "-inf (singular kernel)", v->logsynflow,
              v->params, v->flops);
+  for (const std::string_view name : kZooProxyNames) fmt::print("{:<17} {:.10g}\n", name, (*v->zoo)[name]);
   fmt::print("cache       {} ({})\n", cached ? "hit" : (a.reference ? "not used (--reference)" : "stored"),
              cache.FileOf(arch).string());
+}
+
+// --space fbnet --report: how each score ranks networks like their size.
+void RunFbnetReport(const Args& a, CliContext& ctx) {
+  const fs::path path = a.table ? fs::path(*a.table) : FbnetProxyTableFile(ctx.Env().proxy_tables_dir);
+  const FbnetProxyTable table = LoadFbnetProxyTable(path, ctx.Fbnet().Archs());
+  const std::vector<double> reference =
+      FbnetAggregateScores(table, ParseProxyAggregate("fbnet-freerea", ctx.Env().configs_dir));
+  const std::vector<FbnetScoreCorrelation> rows = FbnetScoreCorrelations(table, reference);
+  if (a.json) {
+    nlohmann::json j = {{"table", path.string()}, {"rows", rows.front().rows}, {"scores", nlohmann::json::array()}};
+    for (const FbnetScoreCorrelation& r : rows) {
+      j["scores"].push_back({{"score", r.column}, {"rho_flops", r.rho_flops}, {"rho_params", r.rho_params},
+                             {"rho_fbnet_freerea", r.rho_reference}});
+    }
+    PrintJson(j);
+    return;
+  }
+  fmt::print("{}: Spearman rho over {} networks (rows with every score; no trained accuracy exists for FBNet)\n\n",
+             path.string(), rows.front().rows);
+  fmt::print("| score | vs multiply-adds | vs params | vs fbnet-freerea |\n|---|---:|---:|---:|\n");
+  for (const FbnetScoreCorrelation& r : rows) {
+    fmt::print("| {} | {:.3f} | {:.3f} | {:.3f} |\n", r.column, r.rho_flops, r.rho_params, r.rho_reference);
+  }
 }
 
 }  // namespace
@@ -374,13 +421,19 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--no-zoo", args->no_zoo, "With --all: FreeREA's three proxies only (a v1 table)")->needs(all_opt);
   cmd->add_flag("--reference", args->reference, "Use the straightforward (slow) implementation, for checking");
   cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->add_option("--zoo-rows", args->zoo_rows,
+                  "--space fbnet, with --all: also the zoo for the table's rows [0, N) (~2 s per network)")
+      ->needs(all_opt)
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([args, &ctx, cmd] {
     if (ctx.Space() == SpaceKind::kFbnet) {
+      if (args->report) return RunFbnetReport(*args, ctx);
       if (!args->all && !args->cell.given()) {
-        throw ParseError("simnas --space fbnet proxies needs one of --arch STR, --index N, --all");
+        throw ParseError("simnas --space fbnet proxies needs one of --arch STR, --index N, --all, --report");
       }
       return RunFbnet(*args, ctx, *cmd);
     }
+    if (cmd->count("--zoo-rows") > 0) throw ParseError("simnas proxies: --zoo-rows is for --space fbnet");
     if (args->all) return RunAll(*args, ctx);
     if (!args->merge.empty()) return RunMerge(*args);
     if (args->report) return RunReport(*args, ctx);

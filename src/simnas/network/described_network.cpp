@@ -96,6 +96,7 @@ torch::Tensor DescribedNetworkImpl::Run(const torch::Tensor& x, const DescribedR
       case LayerKind::kGlobalAvgPool: out[i] = in.mean({2, 3}, /*keepdim=*/true); break;
       case LayerKind::kLinear: out[i] = F::linear(in.flatten(1), s.weight, s.bias); break;
     }
+    if (options.layer_output) options.layer_output(static_cast<int>(i), out[i]);
   }
   return out.back();
 }

@@ -22,6 +22,9 @@ struct DescribedRunOptions {
   bool bypass_batch_norm = false;  // batch_norm is the identity (LogSynflow)
   // Called with the input of every relu layer (its index in the description), before the relu.
   std::function<void(int layer, const torch::Tensor& input)> relu_input;
+  // Called with the output of every layer (its index in the description) as soon as it is
+  // computed; the tensor stays in the autograd graph (the proxy zoo's layer features).
+  std::function<void(int layer, const torch::Tensor& output)> layer_output;
 };
 
 class DescribedNetworkImpl : public torch::nn::Module {

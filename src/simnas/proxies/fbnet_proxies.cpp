@@ -30,6 +30,7 @@
 #include "simnas/network/described_network.h"
 #include "simnas/network/fbnet_network.h"
 #include "simnas/proxies/naswot_kernel.h"
+#include "simnas/proxies/proxy_network.h"
 
 namespace simnas {
 namespace {
@@ -158,7 +159,13 @@ torch::Tensor DepthwiseConv(const torch::Tensor& x, const torch::Tensor& w, int 
   return out;
 }
 
-double FastLogSynflow(const NetworkDescription& d) {
+// LogSynflow and SynFlow (zoo.h) from one backward.
+struct SynflowPair {
+  double logsynflow = 0;
+  double synflow = 0;
+};
+
+SynflowPair FastLogSynflow(const NetworkDescription& d) {
   const std::vector<Layer>& layers = d.layers();
   std::vector<torch::Tensor> leaves;
   std::vector<torch::Tensor> out(layers.size());
@@ -207,11 +214,12 @@ double FastLogSynflow(const NetworkDescription& d) {
   const std::vector<torch::Tensor> grads = torch::autograd::grad({r}, leaves, {}, /*retain_graph=*/false,
                                                                  /*create_graph=*/false, /*allow_unused=*/true);
   torch::NoGradGuard no_grad;
-  double total = 0;
+  SynflowPair total;
   for (std::size_t k = 0; k < leaves.size(); ++k) {
     const torch::Tensor w = leaves[k].detach();
     const torch::Tensor g = grads[k].defined() ? grads[k] : torch::zeros_like(w);
-    total += (w * torch::log(g + kSynflowEpsilon)).abs().sum().item<double>();
+    total.logsynflow += (w * torch::log(g + kSynflowEpsilon)).abs().sum().item<double>();
+    total.synflow += (w * g).sum().item<double>();
   }
   return total;
 }
@@ -236,7 +244,7 @@ double ReferenceNaswot(const NetworkDescription& d, const torch::Tensor& images)
   return LogAbsDet(kv, static_cast<int>(n));
 }
 
-double ReferenceLogSynflow(const NetworkDescription& d) {
+SynflowPair ReferenceLogSynflow(const NetworkDescription& d) {
   DescribedNetwork net(d);
   {
     torch::NoGradGuard no_grad;
@@ -247,12 +255,48 @@ double ReferenceLogSynflow(const NetworkDescription& d) {
   DescribedRunOptions options;
   options.bypass_batch_norm = true;
   net->Run(torch::ones({1, input.channels, input.height, input.width}, torch::kDouble), options).sum().backward();
-  double total = 0;
+  SynflowPair total;
   for (const torch::Tensor& w : net->ConvAndLinearWeights()) {
     const torch::Tensor g = w.grad().defined() ? w.grad() : torch::zeros_like(w);
-    total += (w.detach() * torch::log(g + kSynflowEpsilon)).abs().sum().item<double>();
+    total.logsynflow += (w.detach() * torch::log(g + kSynflowEpsilon)).abs().sum().item<double>();
+    total.synflow += (w.detach() * g).sum().item<double>();
   }
   return total;
+}
+
+// The zoo proxies of `proxies` but synflow (the caller's) on the FBNet network `d` (seeded
+// `network_seed`): the NAS-Bench-201 zoo's fast path over DescribedNetwork in training mode, the
+// layer features of FbnetZooFeatureLayers.
+ZooValues ZooOnDescription(const NetworkDescription& d, std::uint64_t network_seed, const proxy_internal::ZooBatches& batches,
+                           ZooMask proxies) {
+  proxies = static_cast<ZooMask>(proxies & ~ZooMaskOf("synflow"));
+  std::optional<proxy_internal::ZooNetwork> zoo_net;
+  if (proxy_internal::ZooNeedsNetwork(proxies)) {
+    DescribedNetwork net(d);
+    net->train();
+    {
+      torch::NoGradGuard no_grad;  // conv weights channels-last, as the input (oneDNN's faster layout here)
+      for (torch::Tensor& w : net->ConvAndLinearWeights()) {
+        if (w.dim() == 4) w.set_data(w.detach().contiguous(kChannelsLast));
+      }
+    }
+    std::vector<char> is_feature(d.layers().size(), 0);
+    for (int layer : FbnetZooFeatureLayers(d)) is_feature[static_cast<std::size_t>(layer)] = 1;
+    zoo_net = proxy_internal::ZooNetwork{
+        [net, is_feature](const torch::Tensor& x) mutable {
+          proxy_internal::LayerForward f;
+          DescribedRunOptions options;
+          options.batch_statistics = true;
+          options.layer_output = [&](int layer, const torch::Tensor& out) {
+            if (is_feature[static_cast<std::size_t>(layer)]) f.features.push_back(out);
+          };
+          f.logits = net->Run(x, options);
+          return f;
+        },
+        net->ConvAndLinearWeights()};
+  }
+  return proxy_internal::ZooOnNetwork(zoo_net ? &*zoo_net : nullptr, batches, network_seed, proxies,
+                                      static_cast<double>(d.ParameterCount()), static_cast<double>(d.MultiplyAdds()));
 }
 
 std::string FormatDouble(double x) {
@@ -306,8 +350,29 @@ NetworkDescription DescribeFbnetForProxies(const FbnetArch& arch, std::uint64_t 
   return out;
 }
 
+std::vector<int> FbnetZooFeatureLayers(const NetworkDescription& d) {
+  int stem = -1;
+  std::vector<int> last(kFbnetNumLayers, -1);
+  for (std::size_t i = 0; i < d.layers().size(); ++i) {
+    const std::string& name = d.layers()[i].name;
+    if (name == "stem/relu") stem = static_cast<int>(i);
+    if (name.rfind("layer", 0) != 0) continue;
+    const std::size_t slash = name.find('/');
+    const int n = std::stoi(name.substr(5, slash - 5));
+    if (n < 1 || n > kFbnetNumLayers) throw Error(fmt::format("FBNet description: layer '{}' out of range", name));
+    last[static_cast<std::size_t>(n - 1)] = static_cast<int>(i);
+  }
+  if (stem < 0) throw Error("FBNet description: no 'stem/relu' layer");
+  std::vector<int> out{stem};
+  for (int index : last) {
+    if (index >= 0) out.push_back(index);
+  }
+  return out;
+}
+
 struct FbnetProxyEvaluator::Impl {
   torch::Tensor images;  // [64, 3, 32, 32], normalized, channels-last
+  proxy_internal::ZooBatches zoo;  // the zoo's two mini-batches of kFbnetZooImages
 };
 
 FbnetProxyEvaluator::FbnetProxyEvaluator(const fs::path& cifar_sample, const FbnetProxyOptions& options)
@@ -329,6 +394,7 @@ FbnetProxyEvaluator::FbnetProxyEvaluator(const fs::path& cifar_sample, const Fbn
   const torch::Tensor mean = torch::tensor({0.4914f, 0.4822f, 0.4465f}).view({1, 3, 1, 1});
   const torch::Tensor std = torch::tensor({0.2023f, 0.1994f, 0.2010f}).view({1, 3, 1, 1});
   impl_->images = ((x - mean) / std).contiguous(kChannelsLast);
+  impl_->zoo = proxy_internal::MakeZooBatches(set, kFbnetZooImages, kFbnetProxyInputSize);
 }
 
 FbnetProxyEvaluator::~FbnetProxyEvaluator() = default;
@@ -340,21 +406,38 @@ double FbnetProxyEvaluator::Naswot(const FbnetArch& arch) {
 
 double FbnetProxyEvaluator::LogSynflow(const FbnetArch& arch) {
   const NetworkDescription d = DescribeFbnetForProxies(arch, options_.seed);
-  return options_.reference_implementation ? ReferenceLogSynflow(d) : FastLogSynflow(d);
+  return (options_.reference_implementation ? ReferenceLogSynflow(d) : FastLogSynflow(d)).logsynflow;
+}
+
+ZooValues FbnetProxyEvaluator::Zoo(const FbnetArch& arch, ZooMask proxies) {
+  if ((proxies & ~kAllZooProxies) != 0) throw ParseError("zoo proxy mask has bits beyond the 12 zoo proxies");
+  const NetworkDescription d = DescribeFbnetForProxies(arch, options_.seed);
+  ZooValues z = ZooOnDescription(d, FbnetProxySeed(options_.seed, arch), impl_->zoo, proxies);
+  if (ZooMaskHas(proxies, "synflow")) {
+    z["synflow"] = (options_.reference_implementation ? ReferenceLogSynflow(d) : FastLogSynflow(d)).synflow;
+  }
+  return z;
 }
 
 FbnetProxyValues FbnetProxyEvaluator::Evaluate(const FbnetArch& arch) {
+  if ((options_.zoo & ~kAllZooProxies) != 0) throw ParseError("zoo proxy mask has bits beyond the 12 zoo proxies");
   const NetworkDescription d = DescribeFbnetForProxies(arch, options_.seed);
   FbnetProxyValues v;
+  SynflowPair synflow;
   if (options_.reference_implementation) {
     v.naswot = ReferenceNaswot(d, impl_->images);
-    v.logsynflow = ReferenceLogSynflow(d);
+    synflow = ReferenceLogSynflow(d);
   } else {
     v.naswot = FastNaswot(d, impl_->images);
-    v.logsynflow = FastLogSynflow(d);
+    synflow = FastLogSynflow(d);
   }
+  v.logsynflow = synflow.logsynflow;
   v.params = d.ParameterCount();
   v.flops = d.MultiplyAdds();
+  if (options_.zoo != kNoZooProxies) {
+    v.zoo = ZooOnDescription(d, FbnetProxySeed(options_.seed, arch), impl_->zoo, options_.zoo);
+    if (ZooMaskHas(options_.zoo, "synflow")) (*v.zoo)["synflow"] = synflow.synflow;
+  }
   return v;
 }
 
@@ -362,8 +445,16 @@ FbnetProxyValues FbnetProxyEvaluator::Evaluate(const FbnetArch& arch) {
 // Cache.
 
 std::string FormatFbnetProxyValues(const FbnetProxyValues& v) {
-  return fmt::format("naswot {}\nlogsynflow {}\nparams {}\nflops {}\n", FormatDouble(v.naswot),
-                     FormatDouble(v.logsynflow), v.params, v.flops);
+  std::string text = fmt::format("naswot {}\nlogsynflow {}\nparams {}\nflops {}\n", FormatDouble(v.naswot),
+                                 FormatDouble(v.logsynflow), v.params, v.flops);
+  if (v.zoo) {
+    // The zoo's params and flops are the lines above (the same closed form), not written twice.
+    for (std::size_t i = 0; i < kZooProxyNames.size(); ++i) {
+      if (kZooProxyNames[i] == "params" || kZooProxyNames[i] == "flops" || std::isnan(v.zoo->values[i])) continue;
+      text += fmt::format("{} {}\n", kZooProxyNames[i], FormatDouble(v.zoo->values[i]));
+    }
+  }
+  return text;
 }
 
 std::optional<FbnetProxyValues> ParseFbnetProxyValues(const std::string& text) {
@@ -383,6 +474,17 @@ std::optional<FbnetProxyValues> ParseFbnetProxyValues(const std::string& text) {
         v.params = std::stoll(value, &used);
       } else if (key == "flops") {
         v.flops = std::stoll(value, &used);
+      } else if (const std::optional<int> zoo = ZooProxyIndex(key); zoo && key != "params" && key != "flops") {
+        if (!v.zoo) {
+          v.zoo.emplace();
+          v.zoo->values.fill(std::numeric_limits<double>::quiet_NaN());
+        }
+        double& slot = v.zoo->values[static_cast<std::size_t>(*zoo)];
+        if (!std::isnan(slot)) return std::nullopt;  // twice
+        slot = value == "-inf" ? -std::numeric_limits<double>::infinity() : std::stod(value, &used);
+        if (value == "-inf") used = value.size();
+        if (std::isnan(slot)) return std::nullopt;
+        --seen;  // not one of the four
       } else {
         return std::nullopt;
       }
@@ -393,6 +495,10 @@ std::optional<FbnetProxyValues> ParseFbnetProxyValues(const std::string& text) {
     ++seen;
   }
   if (seen != 4 || !std::isfinite(v.logsynflow) || std::isnan(v.naswot)) return std::nullopt;
+  if (v.zoo) {
+    (*v.zoo)["params"] = static_cast<double>(v.params);
+    (*v.zoo)["flops"] = static_cast<double>(v.flops);
+  }
   return v;
 }
 

@@ -16,6 +16,18 @@
 //   logits, in double; sum over every conv and linear weight w of |w * ln(dR/dw + 1e-6)|.
 // - params, flops: closed form from the description (NetworkDescription::ParameterCount,
 //   MultiplyAdds: multiply-adds of one image, as the zoo's "flops").
+// - The zoo (zoo.h, issue 11's proxies) with its formulas, images (two mini-batches of
+//   kFbnetZooImages CIFAR-10 images, their labels 0-9 as targets of the 100-way classifier) and
+//   subset contract, on the same network in training mode. FBNet's "layer features" are the
+//   stem's output and the output of each of the 22 layers, except a `skip` that is the identity
+//   (same shape, stride 1): its output is its input, which would count that map twice in
+//   expressivity, add a zero step to progressivity and make trainability -inf (an identity
+//   layer) for most networks; such a layer has no feature of its own (FbnetZooFeatureLayers).
+//   The header (1x1 conv to 1504) is not a layer feature, as NAS-Bench-201's last BN-ReLU is not.
+//   synflow comes from LogSynflow's backward (sum of w * dR/dw); params, flops and az_complexity
+//   are the closed-form values above. The zoo has one implementation here (the NAS-Bench-201
+//   zoo's fast path over DescribedNetwork); `reference_implementation` changes NASWOT and
+//   LogSynflow / synflow only.
 // SkipScore has no FBNet counterpart here (see the doc); the FBNet aggregate is the recipe
 // "fbnet-freerea" of configs/aggregates.json.
 #pragma once
@@ -25,8 +37,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "simnas/network/network_description.h"
+#include "simnas/proxies/zoo.h"
 #include "simnas/search_space/fbnet/fbnet_arch.h"
 
 namespace simnas {
@@ -35,6 +49,7 @@ namespace simnas {
 inline constexpr int kFbnetProxyMethodVersion = 1;
 inline constexpr int kFbnetProxyClasses = 100;  // CIFAR-100
 inline constexpr int kFbnetProxyInputSize = 32;
+inline constexpr int kFbnetZooImages = 16;  // per mini-batch, as the NAS-Bench-201 tables' zoo
 
 struct FbnetProxyOptions {
   std::uint64_t seed = 0;  // same seed, same values
@@ -43,6 +58,8 @@ struct FbnetProxyOptions {
   // the kernel by matrix products, LogSynflow through every layer by autograd): slow, used to
   // check the fast path.
   bool reference_implementation = false;
+  // The zoo proxies Evaluate computes besides FreeREA's (none by default).
+  ZooMask zoo = kNoZooProxies;
 };
 
 struct FbnetProxyValues {
@@ -50,6 +67,8 @@ struct FbnetProxyValues {
   double logsynflow = 0;  // > 0
   std::int64_t params = 0;
   std::int64_t flops = 0;  // multiply-adds of one 32x32 image
+  // The zoo when computed: NaN for a proxy not computed (a computed value is never NaN).
+  std::optional<ZooValues> zoo;
 };
 
 // The RNG seed of one network: a hash of the user seed and the 22 blocks.
@@ -58,6 +77,11 @@ std::uint64_t FbnetProxySeed(std::uint64_t seed, const FbnetArch& arch);
 // The network the proxies score: DescribeFbnet (CIFAR-100, 32x32) with FreeREA's initialization
 // drawn from FbnetProxySeed(seed, arch).
 NetworkDescription DescribeFbnetForProxies(const FbnetArch& arch, std::uint64_t seed);
+
+// The zoo's layer features of an FBNet description (DescribeFbnet's layer names): the index of
+// the stem's output, then of each layer's last step, in order, skipping identity `skip` layers
+// (they add no step). Throws Error when the description has no stem.
+std::vector<int> FbnetZooFeatureLayers(const NetworkDescription& description);
 
 // Scores FBNet architectures. Holds the 64 normalized images; not thread-safe (one per thread).
 class FbnetProxyEvaluator {
@@ -72,10 +96,15 @@ class FbnetProxyEvaluator {
 
   const FbnetProxyOptions& options() const { return options_; }
 
+  // FreeREA's proxies, and the zoo proxies of options().zoo (`zoo` empty when none).
   FbnetProxyValues Evaluate(const FbnetArch& arch);
   // The parts, for benchmarks and tests.
   double Naswot(const FbnetArch& arch);
   double LogSynflow(const FbnetArch& arch);
+  // The asked zoo proxies (zoo.h: values of the others NaN, undefined ones -inf); each value is
+  // bit-identical to Evaluate's with the same options and thread count. Throws ParseError on
+  // bits beyond kAllZooProxies.
+  ZooValues Zoo(const FbnetArch& arch, ZooMask proxies = kAllZooProxies);
 
  private:
   struct Impl;
@@ -98,8 +127,10 @@ class FbnetProxyCache {
   std::filesystem::path dir_;
 };
 
-// Text form of the values ("naswot <x>\nlogsynflow <x>\nparams <n>\nflops <n>\n"; -inf allowed
-// for naswot) and back; ParseFbnetProxyValues returns nullopt for anything else.
+// Text form of the values ("naswot <x>\nlogsynflow <x>\nparams <n>\nflops <n>\n", then one
+// "<zoo name> <x>" line per computed zoo value; -inf allowed for naswot and the zoo) and back;
+// ParseFbnetProxyValues returns nullopt for anything else (a cache file written before the zoo
+// existed parses, without zoo values).
 std::string FormatFbnetProxyValues(const FbnetProxyValues& values);
 std::optional<FbnetProxyValues> ParseFbnetProxyValues(const std::string& text);
 

@@ -9,6 +9,10 @@
 //   index,arch,naswot,logsynflow,params,flops
 //   0,k3_e1-skip-...,812.4,3.1e5,1234567,45678901
 //   ...                   one row per HELP index (arch.pt row), 5,000; naswot may be -inf
+// Format v2 ("# simnas fbnet proxy table v2") adds the zoo's columns (fbnet_proxies.h; all of
+// kZooProxyNames but params and flops, which are the columns above) after flops; a row's zoo
+// fields may be empty (not computed: the zoo is expensive on FBNet, ~2 s per network, so a
+// table may hold it for its first rows only); a computed one may be -inf.
 //
 // Reading it to rank candidates:
 //   const FbnetProxyTable t = LoadFbnetProxyTable(FbnetProxyTableFile(env.proxy_tables_dir),
@@ -36,13 +40,19 @@ struct FbnetProxyTable {
   std::vector<double> logsynflow;
   std::vector<double> params;
   std::vector<double> flops;
+  // The zoo's columns by name (all of kZooProxyNames but params and flops) in a v2 table, empty
+  // in a v1 table; NaN where not computed.
+  std::map<std::string, std::vector<double>> zoo;
   std::map<std::string, std::string> provenance;  // from the "# key: value" lines
   std::string source;                             // the file it was loaded from, for messages
 
   std::size_t size() const { return naswot.size(); }
   // Rows present (non-NaN logsynflow).
   std::int64_t Filled() const;
-  // As a ProxyTable (columns naswot, logsynflow, and params/flops as extra columns; no skip),
+  // Rows whose zoo is computed (0 in a v1 table).
+  std::int64_t ZooFilled() const;
+  // As a ProxyTable (columns naswot, logsynflow, and params/flops and the zoo's columns as zoo
+  // columns; no skip),
   // for ProxyScores and the other ProxyTable consumers.
   ProxyTable AsProxyTable() const;
 };
@@ -56,13 +66,28 @@ std::filesystem::path FbnetProxyTableFile(const std::filesystem::path& tables_di
 FbnetProxyTable LoadFbnetProxyTable(const std::filesystem::path& path, const std::vector<FbnetArch>& help_archs);
 // A table that may be incomplete (being computed): `rows` rows, missing ones NaN.
 FbnetProxyTable LoadPartialFbnetProxyTable(const std::filesystem::path& path, std::size_t rows);
-// Writes atomically; rows with NaN logsynflow are skipped.
+// Writes atomically (v2 when the table has zoo columns); rows with NaN logsynflow are skipped.
 void SaveFbnetProxyTable(const std::filesystem::path& path, const FbnetProxyTable& table);
 
 // One score per HELP index of a named aggregate (proxy_table.h's ProxyAggregate; e.g.
 // "fbnet-freerea" of configs/aggregates.json). Throws DataError when the recipe needs a column
 // the FBNet table does not have (skip).
 std::vector<double> FbnetAggregateScores(const FbnetProxyTable& table, const ProxyAggregate& aggregate);
+
+// How each score of the table ranks networks like their size: Spearman's rho of the column with
+// the multiply-adds, the parameter count and `reference` (one score per row, e.g. the
+// fbnet-freerea aggregate), over the rows whose zoo is computed (every filled row in a v1
+// table). Columns: naswot, logsynflow, then the zoo's columns that vary (not az_complexity, which
+// is flops). Throws DataError when fewer than 3 rows qualify.
+struct FbnetScoreCorrelation {
+  std::string column;
+  std::int64_t rows = 0;
+  double rho_flops = 0;
+  double rho_params = 0;
+  double rho_reference = 0;
+};
+std::vector<FbnetScoreCorrelation> FbnetScoreCorrelations(const FbnetProxyTable& table,
+                                                          const std::vector<double>& reference);
 
 // Building the table: every architecture of `archs` (HELP's 5,000) not yet in `out`, in index
 // order, one evaluator; resumes from `out` (which must have been computed with the same seed and
@@ -73,11 +98,16 @@ struct FbnetProxyTableJob {
   double save_every = 30;
   std::string command;  // recorded in the provenance
   std::string images;   // recorded in the provenance (where the images came from)
+  // The zoo (all of it) for rows [0, zoo_rows) too; 0: none (a v1 table, unless `out` already
+  // has zoo columns, which are kept). Rows of `out` with FreeREA's values but no zoo get the zoo
+  // only (FbnetProxyEvaluator::Zoo: the same values as a whole evaluation).
+  std::int64_t zoo_rows = 0;
 };
 struct FbnetProxyTableBuild {
   std::int64_t rows = 0;
   std::int64_t resumed = 0;
-  std::int64_t computed = 0;
+  std::int64_t computed = 0;      // rows computed whole
+  std::int64_t zoo_computed = 0;  // rows whose zoo only was computed
   double seconds = 0;
 };
 // Progress goes to stderr ("fbnet proxies: 120/5000 (1.4 networks/min) ..."). Throws

@@ -703,25 +703,7 @@ ProxyEvaluator::ProxyEvaluator(const std::filesystem::path& cifar_sample, const 
   x = (x - mean) / std;
   if (InputSize(options.dataset) == 16) x = torch::avg_pool2d(x, {2, 2}, {2, 2});
   impl_->images = x.contiguous(kChannelsLast);
-  if (options.zoo) {
-    const int m = options.zoo_images;
-    if (m < 2 || 2 * m > set.count) {
-      throw ParseError(fmt::format("zoo images must be in [2, {}], got {}", set.count / 2, m));
-    }
-    torch::Tensor z = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()), {set.count, 3, 32, 32},
-                                       torch::kUInt8)
-                          .slice(0, 0, 2 * m)
-                          .to(torch::kFloat)
-                          .div(255.0);
-    z = (z - mean) / std;
-    if (InputSize(options.dataset) == 16) z = torch::avg_pool2d(z, {2, 2}, {2, 2});
-    const torch::Tensor labels =
-        torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.count}, torch::kUInt8).slice(0, 0, 2 * m).to(torch::kLong);
-    for (int k = 0; k < 2; ++k) {
-      impl_->zoo.images[static_cast<std::size_t>(k)] = z.slice(0, k * m, (k + 1) * m).contiguous();
-      impl_->zoo.labels[static_cast<std::size_t>(k)] = labels.slice(0, k * m, (k + 1) * m).contiguous();
-    }
-  }
+  if (options.zoo) impl_->zoo = proxy_internal::MakeZooBatches(set, options.zoo_images, InputSize(options.dataset));
 }
 
 ProxyEvaluator::~ProxyEvaluator() = default;

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include <torch/torch.h>
 
+#include "simnas/data/cifar.h"
 #include "simnas/data/dataset.h"
 #include "simnas/network/tiny_network.h"
 #include "simnas/proxies/zoo.h"
@@ -24,6 +26,37 @@ struct ZooBatches {
   std::array<torch::Tensor, 2> images;
   std::array<torch::Tensor, 2> labels;
 };
+
+// The layer features (zoo.h: NAS-Bench-201's stem and 17 layers; FBNet's in fbnet_proxies.h) and
+// the logits of one training-mode forward, in the autograd graph.
+struct LayerForward {
+  std::vector<torch::Tensor> features;
+  torch::Tensor logits;
+};
+
+// What the zoo's fast path reads of a network, of any search space.
+struct ZooNetwork {
+  // The training-mode forward (BatchNorm on the batch's statistics) of a batch, keeping the
+  // layer features.
+  std::function<LayerForward(const torch::Tensor& x)> run;
+  // Every conv and linear weight, in layer order.
+  std::vector<torch::Tensor> weights;
+};
+
+// The zoo's fast path on any network (zoo.h: formulas and "Contract of a subset"): the asked
+// proxies among those that read the network's forward (meco, az_expressivity,
+// az_progressivity, jacov, az_trainability, zico, grad_norm, snip); params, flops and
+// az_complexity are the given closed-form values; synflow stays NaN (the caller's, from its
+// LogSynflow backward). The Rademacher draws come from `seed`. `net` may be null when none of
+// the asked proxies reads the network. Values undefined are -inf; values not asked NaN.
+// Throws ParseError on bits beyond kAllZooProxies.
+ZooValues ZooOnNetwork(const ZooNetwork* net, const ZooBatches& batches, std::uint64_t seed, ZooMask proxies,
+                       double params, double flops);
+
+// The zoo's two mini-batches of `m` images each: images [0, m) and [m, 2m) of the CIFAR
+// sample's first 2m (normalized with CIFAR-10's mean and deviation, downsampled 2x2 when
+// `input_size` is 16) and their labels. Throws ParseError unless 2 <= m and 2m <= images.
+ZooBatches MakeZooBatches(const ImageSet& set, int m, int input_size);
 
 // The zoo proxies in `proxies` except synflow (the caller's: left NaN like every proxy not
 // asked), for the network built with `seed` (zoo.h: "Contract of a subset"). The fast path

@@ -13,9 +13,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "simnas/core/error.h"
 #include "simnas/proxies/proxy_network.h"
@@ -64,12 +67,6 @@ constexpr double kEntropyEps = 1e-8;
 constexpr double kTrainabilityEps = 1e-6;
 const auto kChannelsLast = torch::MemoryFormat::ChannelsLast;
 const double kMinusInf = -std::numeric_limits<double>::infinity();
-
-// The layer features (stem, then every cell and reduction: 18) and the logits of one forward.
-struct LayerForward {
-  std::vector<torch::Tensor> features;
-  torch::Tensor logits;
-};
 
 // The TinyNetwork forward, keeping the 18 layer features; with `live` (LiveEdgeMask), each cell
 // runs its live edges only (CellModuleImpl::RunEdges). A dead edge's output is exactly zero
@@ -204,8 +201,8 @@ ZooMask NetworkProxies() { return static_cast<ZooMask>(kAllZooProxies & ~ZooMask
 
 // The passes of the asked proxies only, in the full run's order (zoo.h: "Contract of a subset").
 // Values not asked stay NaN. `net` may be null when no asked proxy reads the network.
-ZooValues FastZooImpl(TinyNetworkImpl* net_or_null, const Cell& cell, Dataset dataset, const ZooBatches& batches,
-                      std::uint64_t seed, ZooMask proxies) {
+ZooValues ZooOnNetworkImpl(const ZooNetwork* net_or_null, const ZooBatches& batches, std::uint64_t seed,
+                           ZooMask proxies, double params, double flops) {
   const auto asked = [&](std::string_view name) { return ZooMaskHas(proxies, name); };
   ZooValues z;
   z.values.fill(std::numeric_limits<double>::quiet_NaN());
@@ -214,14 +211,12 @@ ZooValues FastZooImpl(TinyNetworkImpl* net_or_null, const Cell& cell, Dataset da
   // the caller's).
   const ZooMask forward_proxies = static_cast<ZooMask>(NetworkProxies() & ~ZooMaskOf("synflow"));
   if ((proxies & forward_proxies) != 0) {
-    if (net_or_null == nullptr) throw std::logic_error("FastZoo: no network for proxies that need one");
-    TinyNetworkImpl& net = *net_or_null;
-    ToChannelsLast(net);
-    net.train();
-    const std::vector<torch::Tensor> weights = ConvLinearWeights(net);
+    if (net_or_null == nullptr) throw std::logic_error("ZooOnNetwork: no network for proxies that need one");
+    const ZooNetwork& net = *net_or_null;
+    const std::vector<torch::Tensor>& weights = net.weights;
 
     const torch::Tensor x = batches.images[0].clone(kChannelsLast).requires_grad_(true);
-    const LayerForward f = RunLayers(net, x, LiveEdgeMask(cell));
+    const LayerForward f = net.run(x);
     const std::size_t layers = f.features.size();
 
     if (asked("meco")) {  // MeCo: the features, no gradient.
@@ -280,8 +275,7 @@ ZooValues FastZooImpl(TinyNetworkImpl* net_or_null, const Cell& cell, Dataset da
       grads[0] = torch::autograd::grad({torch::nn::functional::cross_entropy(f.logits, batches.labels[0])}, weights, {},
                                        /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
       {
-        const torch::Tensor logits =
-            RunLayers(net, batches.images[1].contiguous(kChannelsLast), LiveEdgeMask(cell)).logits;
+        const torch::Tensor logits = net.run(batches.images[1].contiguous(kChannelsLast)).logits;
         grads[1] = torch::autograd::grad({torch::nn::functional::cross_entropy(logits, batches.labels[1])}, weights, {},
                                          false, false, true);
       }
@@ -315,10 +309,26 @@ ZooValues FastZooImpl(TinyNetworkImpl* net_or_null, const Cell& cell, Dataset da
       if (asked("snip")) z["snip"] = snip;
     }
   }
-  if (asked("params")) z["params"] = ZooParams(cell, dataset);
-  if (asked("flops")) z["flops"] = ZooFlops(cell, dataset);
-  if (asked("az_complexity")) z["az_complexity"] = ZooFlops(cell, dataset);
+  if (asked("params")) z["params"] = params;
+  if (asked("flops")) z["flops"] = flops;
+  if (asked("az_complexity")) z["az_complexity"] = flops;
   return z;
+}
+
+// NAS-Bench-201's TinyNetwork as a ZooNetwork: channels-last conv weights (oneDNN's faster
+// layout here), training mode, each cell's live edges only (RunLayers).
+ZooValues FastZooImpl(TinyNetworkImpl* net_or_null, const Cell& cell, Dataset dataset, const ZooBatches& batches,
+                      std::uint64_t seed, ZooMask proxies) {
+  std::optional<ZooNetwork> net;
+  if (net_or_null != nullptr && (proxies & NetworkProxies() & ~ZooMaskOf("synflow")) != 0) {
+    TinyNetworkImpl& tiny = *net_or_null;
+    ToChannelsLast(tiny);
+    tiny.train();
+    net = ZooNetwork{[&tiny, live = LiveEdgeMask(cell)](const torch::Tensor& x) { return RunLayers(tiny, x, live); },
+                     ConvLinearWeights(tiny)};
+  }
+  return ZooOnNetworkImpl(net ? &*net : nullptr, batches, seed, proxies, ZooParams(cell, dataset),
+                          ZooFlops(cell, dataset));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -534,6 +544,35 @@ ZooValues FastZoo(TinyNetworkImpl* net, const Cell& cell, Dataset dataset, const
                   std::uint64_t seed, ZooMask proxies) {
   CheckMask(proxies);
   return NanToMinusInf(FastZooImpl(net, cell, dataset, batches, seed, proxies), proxies);
+}
+
+ZooValues ZooOnNetwork(const ZooNetwork* net, const ZooBatches& batches, std::uint64_t seed, ZooMask proxies,
+                       double params, double flops) {
+  CheckMask(proxies);
+  return NanToMinusInf(ZooOnNetworkImpl(net, batches, seed, proxies, params, flops), proxies);
+}
+
+ZooBatches MakeZooBatches(const ImageSet& set, int m, int input_size) {
+  if (m < 2 || 2 * m > set.count) {
+    throw ParseError(fmt::format("zoo images must be in [2, {}], got {}", set.count / 2, m));
+  }
+  torch::Tensor z = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()), {set.count, 3, 32, 32},
+                                     torch::kUInt8)
+                        .slice(0, 0, 2 * m)
+                        .to(torch::kFloat)
+                        .div(255.0);
+  const torch::Tensor mean = torch::tensor({0.4914f, 0.4822f, 0.4465f}).view({1, 3, 1, 1});
+  const torch::Tensor std = torch::tensor({0.2023f, 0.1994f, 0.2010f}).view({1, 3, 1, 1});
+  z = (z - mean) / std;
+  if (input_size == 16) z = torch::avg_pool2d(z, {2, 2}, {2, 2});
+  const torch::Tensor labels =
+      torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.count}, torch::kUInt8).slice(0, 0, 2 * m).to(torch::kLong);
+  ZooBatches batches;
+  for (int k = 0; k < 2; ++k) {
+    batches.images[static_cast<std::size_t>(k)] = z.slice(0, k * m, (k + 1) * m).contiguous();
+    batches.labels[static_cast<std::size_t>(k)] = labels.slice(0, k * m, (k + 1) * m).contiguous();
+  }
+  return batches;
 }
 
 ZooValues ReferenceZoo(const Cell& cell, Dataset dataset, const ZooBatches& batches, std::uint64_t seed,
