@@ -214,6 +214,18 @@ void SaveFbnetProxyTable(const fs::path& path, const FbnetProxyTable& table) {
 }
 
 std::vector<double> FbnetAggregateScores(const FbnetProxyTable& table, const ProxyAggregate& aggregate) {
+  // A zoo column held for some rows only cannot rank the others.
+  for (const std::string& column : aggregate.proxies) {
+    const auto it = table.zoo.find(column);
+    if (it == table.zoo.end()) continue;
+    const auto missing = std::count_if(it->second.begin(), it->second.end(), [](double x) { return std::isnan(x); });
+    if (missing > 0) {
+      throw DataError(fmt::format("{}: recipe '{}' reads '{}', which this table holds for {} of its {} rows only "
+                                  "(the zoo of its first rows: simnas --space fbnet proxies --all --zoo-rows N)",
+                                  table.source.empty() ? "FBNet proxy table" : table.source, aggregate.name, column,
+                                  static_cast<std::int64_t>(it->second.size()) - missing, it->second.size()));
+    }
+  }
   return ProxyScores(table.AsProxyTable(), aggregate).values();
 }
 
