@@ -16,6 +16,8 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/stats.h"
+#include "simnas/network/described_network.h"
+#include "simnas/proxies/proxy_network.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/zoo.h"
@@ -235,6 +237,54 @@ TEST(ProxyZoo, SubsetsEqualTheFullRunBitForBit) {
 
 // ---------------------------------------------------------------------------------------
 // The CLI: one cell's keys, and v2 tables sharded, resumed and built on a v1 table.
+
+// The zoo's fast path over a DescribedNetwork (how FBNet networks are scored, fbnet_proxies.h)
+// gives the TinyNetwork's values: the same NAS-Bench-201 network described layer by layer
+// (DescribeNetwork), its 18 layer features picked by name, through ZooOnNetwork. Float sums run
+// in another order (dead edges included), so the values agree closely, not bit for bit.
+TEST(ProxyZoo, DescribedNetworkGivesTheTinyNetworksValues) {
+  const Cell cell = Space().CellAt(100);  // node 3 sums three edges: its output is one "sum" layer
+  const std::uint64_t seed = proxy_internal::NetworkSeed(3, 0, cell);
+  const proxy_internal::ZooBatches batches = proxy_internal::MakeZooBatches(LoadCifarImages(CifarSample()), 8, 32);
+  const ZooMask asked = static_cast<ZooMask>(kAllZooProxies & ~ZooMaskOf("synflow"));
+  TinyNetwork tiny = proxy_internal::BuildNetwork(cell, Dataset::kCifar10, seed);
+  const NetworkDescription d = DescribeNetwork(*proxy_internal::BuildNetwork(cell, Dataset::kCifar10, seed), 32);
+  const ZooValues expected = proxy_internal::FastZoo(tiny.get(), cell, Dataset::kCifar10, batches, seed, asked);
+
+  std::vector<char> is_feature(d.layers().size(), 0);
+  int features = 0;
+  for (std::size_t i = 0; i < d.layers().size(); ++i) {
+    const std::string& name = d.layers()[i].name;
+    const bool feature = name == "stem/bn" || (name.rfind("cell", 0) == 0 && name.ends_with("/node3/sum")) ||
+                         (name.rfind("reduction", 0) == 0 && name.ends_with("/sum"));
+    is_feature[i] = feature ? 1 : 0;
+    features += feature ? 1 : 0;
+  }
+  ASSERT_EQ(features, 18);
+  DescribedNetwork net(d);
+  net->train();
+  const proxy_internal::ZooNetwork zoo_net{[&](const torch::Tensor& x) {
+                                             proxy_internal::LayerForward f;
+                                             DescribedRunOptions options;
+                                             options.batch_statistics = true;
+                                             options.layer_output = [&](int layer, const torch::Tensor& out) {
+                                               if (is_feature[static_cast<std::size_t>(layer)]) f.features.push_back(out);
+                                             };
+                                             f.logits = net->Run(x, options);
+                                             return f;
+                                           },
+                                           net->ConvAndLinearWeights()};
+  const ZooValues got = proxy_internal::ZooOnNetwork(&zoo_net, batches, seed, asked, expected["params"], expected["flops"]);
+  for (const std::string_view name : kZooProxyNames) {
+    SCOPED_TRACE(std::string(name));
+    if (name == "synflow") {
+      EXPECT_TRUE(std::isnan(got[name]));
+      continue;
+    }
+    ASSERT_TRUE(std::isfinite(expected[name]));
+    EXPECT_NEAR(got[name], expected[name], 1e-3 * std::abs(expected[name]) + 1e-6);
+  }
+}
 
 TEST(ProxyZooCli, OneCellPrintsTheZooKeys) {
   const testing::CliResult r = testing::RunCli({"proxies", "--index", "77", "--dataset", "ImageNet16-120", "--json"});
