@@ -380,7 +380,7 @@ void TrajectoriesFbnet(CliContext& ctx, const CLI::App& cmd, const TrajArgs& a) 
     trajectories.push_back(FbnetTrajectory(fbnet, objective, *strategy, name, a.percentile, a.seed, a.probes));
     PrintTrajectory(trajectories.back(), "rank");
   }
-  const fs::path png(Given(cmd, "--out") ? a.out : "docs/fbnet_controller_trajectories.png");
+  const fs::path png(Given(cmd, "--out") ? a.out : "docs/controller/fbnet_trajectories.png");
   const fs::path dat = fs::path(png).replace_extension(".dat");
   PlotTrajectories(trajectories, "objective_rank_percentile",
                    fmt::format("FBNet controller trajectories from the same start (star), budget at the {:g}th "
@@ -608,7 +608,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   AddProxyOptions(traj, traj_args->proxy, "Proxy table CSV", "");
   traj->add_option("--out", traj_args->out,
                    "PNG to write, the data beside it as .dat (default docs/controller_trajectories.png; --space fbnet: "
-                   "docs/fbnet_controller_trajectories.png)");
+                   "docs/controller/fbnet_trajectories.png)");
   traj->callback([&ctx, traj_args, traj] {
     if (ctx.Space() == SpaceKind::kFbnet) {
       TrajectoriesFbnet(ctx, *traj, *traj_args);

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "simnas/core/error.h"
+#include "simnas/data/device_split.h"
 #include "simnas/strategies/fbnet_search.h"
 #include "simnas/synthetic/fbnet_synthetic.h"
 
@@ -25,7 +26,7 @@ void CheckFbnetLeaveOutDevices(const std::vector<std::string>& held_out) {
   if (held_out.empty()) throw ParseError("leave-one-out: no device to hold out");
   const std::vector<std::string> train = FbnetTables::TrainDevices();
   for (const std::string& d : held_out) {
-    if (Contains(FbnetTables::TestDevices(), d)) {
+    if (IsFbnetTestDevice(d)) {
       throw ParseError(fmt::format("leave-one-out: {} is an FBNet test device; leave-one-out runs on train devices only", d));
     }
     if (!Contains(train, d)) {
