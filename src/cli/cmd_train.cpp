@@ -10,27 +10,25 @@
 #include "cli_context.h"
 #include "cli_options.h"
 #include "simnas/controller/cell_tables.h"
-#include "simnas/controller/fbnet_episode.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/bench/evaluation.h"
+#include "simnas/bench/fbnet_evaluation.h"
+#include "simnas/bench/fbnet_leave_one_out.h"
+#include "simnas/bench/trajectories.h"
 #include "simnas/bench/leave_one_out.h"
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/controller/training_inputs.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
-#include "simnas/core/gnuplot.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/device_split.h"
 #include "simnas/devices/device_spec.h"
-#include "simnas/devices/table_device.h"
 #include "simnas/strategies/controller_strategy.h"
 #include "simnas/strategies/fbnet_objective.h"
 #include "simnas/strategies/fbnet_search.h"
 #include "simnas/data/fbnet_data.h"
 #include "simnas/strategies/registry.h"
-#include "simnas/strategies/search_runner.h"
-#include "simnas/synthetic/fbnet_synthetic.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas::cli {
@@ -160,17 +158,41 @@ struct FbnetTrainArgs {
   bool miss_cap = false;
 };
 
-void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_t seed, const std::string& out,
-                bool resume, double checkpoint_minutes, const ProxyArgs& proxy, const EnvArgs& env_args,
-                const FbnetTrainArgs& fbnet_args, const PpoConfig& ppo) {
+// Whether `flag` was given to `cmd` (false when `cmd` has no such option).
+bool Given(const CLI::App& cmd, const char* flag) {
+  const CLI::Option* o = cmd.get_option_no_throw(flag);
+  return o != nullptr && o->count() > 0;
+}
+
+// Refuses a NAS-Bench-201 decision-process flag given to `command` under --space fbnet.
+void RefuseNb201EnvFlags(const CLI::App& cmd, const std::string& command) {
   for (const char* flag : {"--reward", "--horizon", "--history", "--start", "--start-quantile", "--ridge", "--top-k",
                            "--rank-score", "--synthetic", "--exclude", "--dataset"}) {
-    if (cmd.count(flag) > 0) {
-      throw ParseError(fmt::format("train --space fbnet: {} is a NAS-Bench-201 setting (FBNet's: --probes, --aims, "
+    if (Given(cmd, flag)) {
+      throw ParseError(fmt::format("{} --space fbnet: {} is a NAS-Bench-201 setting (FBNet's: --probes, --aims, "
                                    "--linear, --network-sigma, --miss-cap, --budget-lo, --budget-hi, --infeasible-score, --aggregate)",
-                                   flag));
+                                   command, flag));
     }
   }
+}
+
+// Refuses the FBNet decision-process flags given to `command` without --space fbnet.
+void RefuseFbnetEnvFlags(const CLI::App& cmd, const std::string& command) {
+  if (Given(cmd, "--aims") || Given(cmd, "--linear") || Given(cmd, "--network-sigma") || Given(cmd, "--miss-cap")) {
+    throw ParseError(command + ": --aims, --linear, --network-sigma and --miss-cap are settings of --space fbnet");
+  }
+}
+
+void AddFbnetEnvOptions(CLI::App* cmd, FbnetTrainArgs& a) {
+  cmd->add_option("--aims", a.aims, "--space fbnet: the actions' aims, fractions of the budget (comma-separated)");
+  cmd->add_flag("--linear", a.linear, "--space fbnet: actions of the AdaProxy linear predictor too (~23x slower to train)");
+  cmd->add_option("--network-sigma", a.network_sigma,
+                  "--space fbnet: log-normal residual of every candidate's latency on a training device");
+  cmd->add_flag("--miss-cap", a.miss_cap, "--space fbnet: while no probe fits, every aim times 0.8 per probe over the budget");
+}
+
+// The FBNet decision process of the flags (ranges validated).
+FbnetEnvConfig MakeFbnetEnvConfig(const EnvArgs& env_args, const FbnetTrainArgs& fbnet_args) {
   FbnetEnvConfig config;
   config.probes = env_args.probes;
   config.aims = NumberList(fbnet_args.aims, "--aims");
@@ -181,19 +203,17 @@ void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_
   config.budget_hi = env_args.budget_hi;
   config.infeasible_score = env_args.infeasible;
   try {
-    config = FbnetEnvConfigFromJson(FbnetEnvConfigToJson(config));  // validates ranges
+    return FbnetEnvConfigFromJson(FbnetEnvConfigToJson(config));  // validates ranges
   } catch (const DataError& e) {
     throw ParseError(e.what());
   }
-  FbnetTables& fbnet = ctx.Fbnet();
-  const std::string source = CliContext::FbnetObjectiveSource(proxy);
-  const FbnetObjective objective = ctx.FbnetObjectiveOf(proxy);
-  std::vector<const LatencyTable*> tables;
-  for (const std::string& name : FbnetTables::TrainDevices()) tables.push_back(&fbnet.Table(name));
-  const LatencyTable& proxy_device = ChooseFbnetProxyTable(tables);
-  const FbnetProcessData data(fbnet.Numbering().archs(), objective.scores, tables, proxy_device, /*linear=*/true);
-  const FbnetSyntheticDistribution devices = FitFbnetSyntheticDistribution(fbnet, config.synthetic);
+}
 
+void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_t seed, const std::string& out,
+                bool resume, double checkpoint_minutes, const ProxyArgs& proxy, const EnvArgs& env_args,
+                const FbnetTrainArgs& fbnet_args, const PpoConfig& ppo) {
+  RefuseNb201EnvFlags(cmd, "train");
+  const FbnetEnvConfig config = MakeFbnetEnvConfig(env_args, fbnet_args);
   PolicyTrainOptions options;
   options.ppo = ppo;
   options.ppo.total_steps = steps;
@@ -201,25 +221,173 @@ void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_
   options.out = out;
   options.resume = resume;
   options.checkpoint_minutes = checkpoint_minutes;
-  const std::string date = UtcNow();
   options.provenance = {{"command", CommandLine()},
-                        {"space", "fbnet"},
-                        {"objective", objective.name},
-                        {"objective_source", source},
-                        {"train_devices", FbnetTables::TrainDevices()},
-                        {"proxy_device", proxy_device.name()},
+                        {"objective_source", CliContext::FbnetObjectiveSource(proxy)},
                         {"simnas_version", SIMNAS_VERSION},
-                        {"date", date}};
-  DecisionProcess process;
-  process.name = kFbnetProcess;
-  process.config = FbnetEnvConfigToJson(config);
-  process.make_env = [&](const nlohmann::json& c, int num_envs, std::uint64_t s) -> std::unique_ptr<VecEnv> {
-    // The settings of the run (a checkpoint's when resuming); the data serves either predictor.
-    return std::make_unique<FbnetVecEnv>(FbnetEnvConfigFromJson(c), data, devices, num_envs, s);
-  };
-  const TrainResult r = TrainPolicy(options, process);
+                        {"date", UtcNow()}};
+  const TrainResult r = TrainFbnetController(ctx.Fbnet(), ctx.FbnetObjectiveOf(proxy), config, options);
   fmt::print("trained {} steps in {:.1f} s ({:.0f} steps/s); final mean return {:.4f}\nmodel {}\n", r.steps, r.seconds,
              r.steps_per_second, r.final_mean_return, r.model.string());
+}
+
+
+struct EvalArgs {
+  std::string model;
+  std::string devices = "test";
+  std::string percentiles = "25,50,75";
+  int seeds = 10;
+  int probes = 10;
+  std::string dataset = "cifar100";
+  ProxyArgs proxy;
+  std::string strategies = "controller,random";
+  bool greedy = false;
+  std::string out;
+  bool json = false;
+};
+
+struct LooArgs {
+  std::int64_t steps = 500000;
+  std::uint64_t seed = 0;
+  std::string out = "out/controller-loo";
+  std::string devices = "train";
+  std::string percentiles = "25,50,75";
+  int seeds = 10;
+  int probes = 10;
+  std::string dataset = "cifar100";
+  std::string proxy_table;
+  std::string aggregate;  // empty: the default recipe
+  std::string strategies = "controller,random";
+  EnvArgs env;
+  FbnetTrainArgs fbnet;
+  PpoConfig ppo;
+};
+
+struct TrajArgs {
+  std::string model;
+  std::string devices = "test";
+  double percentile = 50;
+  std::uint64_t seed = 0;
+  int probes = 10;
+  std::string dataset = "cifar100";
+  ProxyArgs proxy;
+  std::string out = "docs/controller_trajectories.png";
+};
+
+// The strategies FBNet compares when --strategies is not given.
+constexpr const char* kFbnetEvalStrategies = "controller,matched-proxy,random";
+
+void RequireCifar100(const std::string& dataset, const std::string& command) {
+  if (ParseDataset(dataset) != Dataset::kCifar100) {
+    throw ParseError(fmt::format("{} --space fbnet: --dataset {}: HELP's FBNet tables are CIFAR-100's", command, dataset));
+  }
+}
+
+// One device's trajectory on stdout; `score` names the second number.
+void PrintTrajectory(const DeviceTrajectory& t, const char* score) {
+  fmt::print("{} (budget {:.3f} ms):\n", t.device, t.budget_ms);
+  for (const TrajectoryPoint& p : t.points) {
+    fmt::print("  {:>8.3f} ms  pct {:.2f}  {} {:.3f}  {}{}\n", p.latency_ms, p.latency_percentile, score, p.score, p.arch,
+               p.answer ? "  <- answer" : "");
+  }
+}
+
+// `--space fbnet controller eval`: the FBNet strategies on HELP's FBNet tables (bench/fbnet_evaluation.h).
+void EvalFbnet(CliContext& ctx, const CLI::App& cmd, const EvalArgs& a) {
+  if (Given(cmd, "--greedy")) {
+    throw ParseError("controller eval --space fbnet: --greedy: the FBNet controller always takes its most likely action");
+  }
+  RequireCifar100(a.dataset, "controller eval");
+  FbnetTables& fbnet = ctx.Fbnet();
+  FbnetEvalSpec spec;
+  spec.devices = FbnetDeviceList(fbnet, a.devices);
+  spec.percentiles = NumberList(a.percentiles, "--percentiles");
+  spec.seeds = a.seeds;
+  spec.probes = a.probes;
+  spec.strategies = Split(Given(cmd, "--strategies") ? a.strategies : kFbnetEvalStrategies, ',');
+  const FbnetObjective objective = ctx.FbnetObjectiveOf(a.proxy);
+  const fs::path model = a.model.empty() ? ctx.Strategies().fbnet_controller_model : fs::path(a.model);
+  const std::vector<FbnetEvalRow> rows =
+      SummarizeFbnetEval(EvaluateFbnetOnTables(fbnet, objective, spec, FbnetStrategyFiles{model}));
+  const std::string md = FbnetEvalRowsToMarkdown(rows, objective.name);
+  if (!a.out.empty()) {
+    WriteFileAtomically(a.out, md);
+    WriteFileAtomically(fs::path(a.out).replace_extension(".json"), FbnetEvalRowsToJson(rows, objective.name).dump(2) + "\n");
+  }
+  if (a.json) {
+    PrintJson(FbnetEvalRowsToJson(rows, objective.name));
+  } else {
+    fmt::print("FBNet: {} probes, {} seeds, budgets at percentiles {} of each device's table ({}), HELP's {} networks "
+               "replayed; controller {}\n\n{}",
+               spec.probes, spec.seeds, a.percentiles, a.devices, fbnet.Numbering().size(), model.string(), md);
+  }
+}
+
+// `--space fbnet controller loo` (bench/fbnet_leave_one_out.h).
+void LooFbnet(CliContext& ctx, const CLI::App& cmd, const LooArgs& a) {
+  RefuseNb201EnvFlags(cmd, "controller loo");
+  FbnetTables& fbnet = ctx.Fbnet();
+  std::vector<std::vector<std::string>> groups;
+  if (Trim(a.devices) == "train") {
+    for (const std::string& d : FbnetTables::TrainDevices()) groups.push_back({d});
+  } else {
+    for (const std::string& g : Split(a.devices, ';')) {
+      if (!Trim(g).empty()) groups.push_back(FbnetDeviceList(fbnet, std::string(Trim(g))));
+    }
+  }
+  for (const auto& group : groups) CheckFbnetLeaveOutDevices(group);  // every group, before any training
+  FbnetLeaveOutSettings settings;
+  settings.env = MakeFbnetEnvConfig(a.env, a.fbnet);
+  settings.ppo = a.ppo;
+  settings.ppo.total_steps = a.steps;
+  settings.seed = a.seed;
+  const ProxyArgs proxy{a.proxy_table, a.aggregate};
+  const FbnetObjective objective = ctx.FbnetObjectiveOf(proxy);
+  const nlohmann::json provenance = {{"objective_source", CliContext::FbnetObjectiveSource(proxy)},
+                                     {"simnas_version", SIMNAS_VERSION}};
+  FbnetEvalSpec spec;
+  spec.percentiles = NumberList(a.percentiles, "--percentiles");
+  spec.seeds = a.seeds;
+  spec.probes = a.probes;
+  spec.strategies = Split(Given(cmd, "--strategies") ? a.strategies : kFbnetEvalStrategies, ',');
+  const fs::path root(Given(cmd, "--out") ? a.out : "out/controller-loo-fbnet");
+  const std::string command = CommandLine();
+  std::vector<RunRecord> all_runs;
+  for (const auto& group : groups) {
+    const LeaveOutController trained =
+        TrainFbnetLeaveOutController(fbnet, objective, group, settings, provenance, root / LeaveOutName(group));
+    if (!trained.trained) fmt::print(stderr, "leave-one-out: reusing the finished controller {}\n", trained.model.string());
+    const std::vector<RunRecord> runs = EvaluateFbnetLeaveOut(fbnet, objective, group, trained.model, spec);
+    all_runs.insert(all_runs.end(), runs.begin(), runs.end());
+    const std::vector<FbnetEvalRow> rows = SummarizeFbnetEval(all_runs);
+    WriteFileAtomically(root / "loo.md",
+                        fmt::format("Command: `{}`\n\n{}", command, FbnetEvalRowsToMarkdown(rows, objective.name)));
+    WriteFileAtomically(root / "loo.json", FbnetEvalRowsToJson(rows, objective.name).dump(2) + "\n");
+    fmt::print("{}\n", FbnetEvalRowsToMarkdown(SummarizeFbnetEval(runs), objective.name));
+  }
+  fmt::print("\nFBNet leave-out over {} groups of train devices:\n{}", groups.size(),
+             FbnetEvalRowsToMarkdown(SummarizeFbnetEval(all_runs), objective.name));
+}
+
+// `--space fbnet controller trajectories` (bench/trajectories.h).
+void TrajectoriesFbnet(CliContext& ctx, const CLI::App& cmd, const TrajArgs& a) {
+  RequireCifar100(a.dataset, "controller trajectories");
+  FbnetTables& fbnet = ctx.Fbnet();
+  const FbnetObjective objective = ctx.FbnetObjectiveOf(a.proxy);
+  const fs::path model = a.model.empty() ? ctx.Strategies().fbnet_controller_model : fs::path(a.model);
+  const std::unique_ptr<FbnetStrategy> strategy = MakeFbnetStrategy("controller", FbnetStrategyFiles{model});
+  std::vector<DeviceTrajectory> trajectories;
+  for (const std::string& name : FbnetDeviceList(fbnet, a.devices)) {
+    trajectories.push_back(FbnetTrajectory(fbnet, objective, *strategy, name, a.percentile, a.seed, a.probes));
+    PrintTrajectory(trajectories.back(), "rank");
+  }
+  const fs::path png(Given(cmd, "--out") ? a.out : "docs/controller/fbnet_trajectories.png");
+  const fs::path dat = fs::path(png).replace_extension(".dat");
+  PlotTrajectories(trajectories, "objective_rank_percentile",
+                   fmt::format("FBNet controller trajectories from the same start (star), budget at the {:g}th "
+                               "percentile, {} probes",
+                               a.percentile, a.probes),
+                   fmt::format("{} rank percentile (1 = best)", objective.name), dat, png);
+  fmt::print(stderr, "wrote {} (data {})\n", png.string(), dat.string());
 }
 
 }  // namespace
@@ -251,13 +419,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   train->add_option("--exclude", args->exclude, "Train devices to leave out (comma-separated; leave-one-out runs)");
   train->add_option("--checkpoint-minutes", args->checkpoint_minutes, "Minutes between checkpoints");
   AddEnvOptions(train, args->env);
-  train->add_option("--aims", args->fbnet.aims, "--space fbnet: the actions' aims, fractions of the budget (comma-separated)");
-  train->add_flag("--linear", args->fbnet.linear,
-                  "--space fbnet: actions of the AdaProxy linear predictor too (~23x slower to train)");
-  train->add_option("--network-sigma", args->fbnet.network_sigma,
-                    "--space fbnet: log-normal residual of every candidate's latency on a training device");
-  train->add_flag("--miss-cap", args->fbnet.miss_cap,
-                  "--space fbnet: while no probe fits, every aim times 0.8 per probe over the budget");
+  AddFbnetEnvOptions(train, args->fbnet);
   AddPpoOptions(train, args->ppo);
   train->callback([&ctx, args, train] {
     // `--resume` continues a run; without its checkpoint there is nothing to continue.
@@ -272,10 +434,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                  args->env, args->fbnet, args->ppo);
       return;
     }
-    if (train->count("--aims") > 0 || train->count("--linear") > 0 || train->count("--network-sigma") > 0 ||
-        train->count("--miss-cap") > 0) {
-      throw ParseError("train: --aims, --linear, --network-sigma and --miss-cap are settings of --space fbnet");
-    }
+    RefuseFbnetEnvFlags(*train, "train");
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(args->dataset);
     const std::vector<std::string> exclude = DeviceList(data, args->exclude);
@@ -306,33 +465,30 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   auto* controller = app.add_subcommand("controller", "Measure controllers on benchmark tables (eval, loo, trajectories)");
   controller->require_subcommand(1);
 
-  struct EvalArgs {
-    std::string model;
-    std::string devices = "test";
-    std::string percentiles = "25,50,75";
-    int seeds = 10;
-    int probes = 10;
-    std::string dataset = "cifar100";
-    ProxyArgs proxy;
-    std::string strategies = "controller,random";
-    bool greedy = false;
-    std::string out;
-    bool json = false;
-  };
   auto eval_args = std::make_shared<EvalArgs>();
-  auto* eval = controller->add_subcommand("eval", "Feasibility and accuracy of answers vs other strategies, per device");
-  eval->add_option("--model", eval_args->model, "Controller model (default: models/controller/default.ctl)");
+  auto* eval = controller->add_subcommand("eval", "Feasibility and accuracy of answers vs other strategies, per device "
+                                                  "(--space fbnet: proxy regret, no accuracy)");
+  eval->add_option("--model", eval_args->model,
+                   "Controller model (default: models/controller/default.ctl; --space fbnet: fbnet.ctl)");
   eval->add_option("--devices", eval_args->devices, "test, train, or comma-separated table names");
   eval->add_option("--percentiles", eval_args->percentiles, "Budgets at these latency percentiles of each device");
   eval->add_option("--seeds", eval_args->seeds, "Seeds per task (0 .. N-1)");
   eval->add_option("--probes", eval_args->probes, "Probe budget of every search");
   AddDatasetOption(eval, eval_args->dataset, "Dataset (proxy table and accuracy)");
-  AddProxyOptions(eval, eval_args->proxy, "Proxy table CSV", "Proxy aggregate: a recipe of configs/aggregates.json (default: its \"_default\")");
-  eval->add_option("--strategies", eval_args->strategies, "Strategies to compare (registry names)");
+  AddProxyOptions(eval, eval_args->proxy, "Proxy table CSV",
+                  "Proxy aggregate: a recipe of configs/aggregates.json (default: its \"_default\"; --space fbnet: the "
+                  "objective, default fbnet-freerea)");
+  eval->add_option("--strategies", eval_args->strategies,
+                   std::string("Strategies to compare (registry names; default controller,random; --space fbnet: ") +
+                       kFbnetEvalStrategies + ")");
   eval->add_flag("--greedy", eval_args->greedy, "Controller takes its most likely action instead of sampling");
   eval->add_option("--out", eval_args->out, "Also write the Markdown table here (and .json beside it)");
   eval->add_flag("--json", eval_args->json, "Print JSON");
-  eval->callback([&ctx, eval_args] {
+  eval->callback([&ctx, eval_args, eval] {
+    if (ctx.Space() == SpaceKind::kFbnet) {
+      EvalFbnet(ctx, *eval, *eval_args);
+      return;
+    }
     BenchmarkData& data = ctx.Data();
     EvalSpec spec;
     spec.devices = DeviceList(data, eval_args->devices);
@@ -368,27 +524,12 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     }
   });
 
-  struct LooArgs {
-    std::int64_t steps = 500000;
-    std::uint64_t seed = 0;
-    std::string out = "out/controller-loo";
-    std::string devices = "train";
-    std::string percentiles = "25,50,75";
-    int seeds = 10;
-    int probes = 10;
-    std::string dataset = "cifar100";
-    std::string proxy_table;
-    std::string aggregate;  // empty: the default recipe
-    std::string strategies = "controller,random";
-    EnvArgs env;
-    PpoConfig ppo;
-  };
   auto loo_args = std::make_shared<LooArgs>();
   auto* loo = controller->add_subcommand(
       "loo", "Leave-one-train-device-out: train without a device, evaluate on it (resumable; one folder per device)");
   loo->add_option("--steps", loo_args->steps, "Training steps per held-out device");
   loo->add_option("--seed", loo_args->seed, "Training seed");
-  loo->add_option("--out", loo_args->out, "Output folder");
+  loo->add_option("--out", loo_args->out, "Output folder (default out/controller-loo; --space fbnet: out/controller-loo-fbnet)");
   loo->add_option("--devices", loo_args->devices,
                   "Held-out groups: train (each train device alone), or groups separated by ';' of comma-separated "
                   "devices (each group is left out together, e.g. a hardware family)");
@@ -397,11 +538,22 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   loo->add_option("--eval-probes", loo_args->probes, "Probe budget of every evaluation search");
   loo->add_option("--dataset", loo_args->dataset, "Dataset (proxy table and accuracy)");
   loo->add_option("--proxy-table", loo_args->proxy_table, "Proxy table CSV");
-  loo->add_option("--aggregate", loo_args->aggregate, "Proxy aggregate (default: aggregates.json's \"_default\")");
-  loo->add_option("--strategies", loo_args->strategies, "Strategies to compare on each held-out device");
+  loo->add_option("--aggregate", loo_args->aggregate,
+                  "Proxy aggregate (default: aggregates.json's \"_default\"; --space fbnet: the objective, default "
+                  "fbnet-freerea)");
+  loo->add_option("--strategies", loo_args->strategies,
+                  std::string("Strategies to compare on each held-out device (default controller,random; --space "
+                              "fbnet: ") +
+                      kFbnetEvalStrategies + ")");
   AddEnvOptions(loo, loo_args->env);
+  AddFbnetEnvOptions(loo, loo_args->fbnet);
   AddPpoOptions(loo, loo_args->ppo);
-  loo->callback([&ctx, loo_args] {
+  loo->callback([&ctx, loo_args, loo] {
+    if (ctx.Space() == SpaceKind::kFbnet) {
+      LooFbnet(ctx, *loo, *loo_args);
+      return;
+    }
+    RefuseFbnetEnvFlags(*loo, "controller loo");
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(loo_args->dataset);
     std::vector<std::vector<std::string>> groups;
@@ -443,80 +595,43 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     fmt::print("\nleave-out over {} groups of train devices:\n{}", groups.size(), EvalRowsToMarkdown(all_rows));
   });
 
-  struct TrajArgs {
-    std::string model;
-    std::string devices = "test";
-    double percentile = 50;
-    std::uint64_t seed = 0;
-    int probes = 10;
-    std::string dataset = "cifar100";
-    ProxyArgs proxy;
-    std::string out = "docs/controller_trajectories.png";
-  };
   auto traj_args = std::make_shared<TrajArgs>();
   auto* traj = controller->add_subcommand(
       "trajectories", "Plot the controller's trajectories from the same start cell on several devices (paper Fig. 6)");
-  traj->add_option("--model", traj_args->model, "Controller model (default: models/controller/default.ctl)");
+  traj->add_option("--model", traj_args->model,
+                   "Controller model (default: models/controller/default.ctl; --space fbnet: fbnet.ctl)");
   traj->add_option("--devices", traj_args->devices, "test, train, or comma-separated table names");
   traj->add_option("--percentile", traj_args->percentile, "Budget at this latency percentile of each device");
   AddSeedOption(traj, traj_args->seed, "Seed (start cell for random starts, action sampling)");
   traj->add_option("--probes", traj_args->probes, "Probe budget");
   AddDatasetOption(traj, traj_args->dataset, "Dataset of the proxy table");
   AddProxyOptions(traj, traj_args->proxy, "Proxy table CSV", "");
-  traj->add_option("--out", traj_args->out, "PNG to write (the data goes beside it as .dat)");
-  traj->callback([&ctx, traj_args] {
+  traj->add_option("--out", traj_args->out,
+                   "PNG to write, the data beside it as .dat (default docs/controller_trajectories.png; --space fbnet: "
+                   "docs/controller/fbnet_trajectories.png)");
+  traj->callback([&ctx, traj_args, traj] {
+    if (ctx.Space() == SpaceKind::kFbnet) {
+      TrajectoriesFbnet(ctx, *traj, *traj_args);
+      return;
+    }
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(traj_args->dataset);
     const ProxyTable table = LoadProxyTable(ctx.ProxyTable(traj_args->proxy.proxy_table, dataset), dataset);
     const ProxyScores proxy(table, ParseProxyAggregateOrDefault("", ctx.Env().configs_dir));
     ControllerStrategy strategy(ModelOrDefault(ctx, traj_args->model), fs::path());
+    std::vector<DeviceTrajectory> trajectories;
+    for (const std::string& name : DeviceList(data, traj_args->devices)) {
+      trajectories.push_back(Nb201Trajectory(data, proxy, strategy, name, dataset, traj_args->percentile,
+                                             traj_args->seed, traj_args->probes));
+      PrintTrajectory(trajectories.back(), "proxy");
+    }
     const fs::path png(traj_args->out);
     const fs::path dat = fs::path(png).replace_extension(".dat");
-    std::string text = "# per device: step latency_percentile proxy_normalized latency_ms arch\n";
-    std::vector<std::string> devices = DeviceList(data, traj_args->devices);
-    for (const std::string& name : devices) {
-      const LatencyTable& lt = data.DeviceTable(name);
-      TableDevice device(DeviceSpec::Table(name).ToString(), lt, data.space());
-      const SearchContext context = MakeSearchContext(data, proxy, device);
-      SearchTask task;
-      task.dataset = dataset;
-      task.latency_budget_ms = Percentile(lt.values(), traj_args->percentile);
-      task.seed = traj_args->seed;
-      const SearchReport report = RunSearch(strategy, device, task, traj_args->probes, context, nullptr, "");
-      std::vector<double> sorted = lt.values();
-      std::sort(sorted.begin(), sorted.end());
-      text += fmt::format("# device {} budget {:.4g} ms\n", name, *task.latency_budget_ms);
-      fmt::print("{} (budget {:.3f} ms):\n", name, *task.latency_budget_ms);
-      int step = 0;
-      for (const ProbeRecord& r : report.trajectory) {
-        const double pct = PercentileRank(sorted, r.measurement.latency_ms);
-        text += fmt::format("{} {:.4f} {:.4f} {:.5g} {}\n", step++, pct, proxy.Normalized(r.index),
-                            r.measurement.latency_ms, r.arch.ToString());
-        fmt::print("  {:>8.3f} ms  pct {:.2f}  proxy {:.3f}  {}{}\n", r.measurement.latency_ms, pct,
-                   proxy.Normalized(r.index), r.arch.ToString(),
-                   report.answer.feasible && r.index == report.answer.chosen.index ? "  <- answer" : "");
-      }
-      text += "\n\n";
-    }
-    WriteFileAtomically(dat, text);
-    std::string plot;
-    for (std::size_t i = 0; i < devices.size(); ++i) {
-      plot += fmt::format("{}{} index {} using 2:3 with linespoints lw 2 pt 7 ps 0.8 title {}", i ? ", " : "",
-                          GnuplotQuote(dat.string()), i, GnuplotQuote(devices[i]));
-    }
-    // Start (star) and last probed cell (cross) of every trajectory.
-    for (std::size_t i = 0; i < devices.size(); ++i) {
-      plot += fmt::format(", {} index {} every ::0::0 using 2:3 with points pt 3 ps 3 lc rgb 'orange' notitle",
-                          GnuplotQuote(dat.string()), i);
-    }
-    const std::string script = fmt::format(
-        "set title {}\nset xlabel 'latency percentile on the device'\nset ylabel 'p_FreeREA (normalized)'\n"
-        "set grid\nset key outside right\nset xrange [0:1]\nplot {}\n",
-        GnuplotQuote(fmt::format("Controller trajectories from the same start cell (star), budget at the {:g}th "
+    PlotTrajectories(trajectories, "proxy_normalized",
+                     fmt::format("Controller trajectories from the same start cell (star), budget at the {:g}th "
                                  "percentile, {} probes",
-                                 traj_args->percentile, traj_args->probes)),
-        plot);
-    RenderGnuplot(script, png, 1000, 600);
+                                 traj_args->percentile, traj_args->probes),
+                     "p_FreeREA (normalized)", dat, png);
     fmt::print(stderr, "wrote {} (data {})\n", png.string(), dat.string());
   });
 }

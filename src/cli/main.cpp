@@ -135,11 +135,11 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
       for (const CLI::App* sub : app.get_subcommands()) {
         const std::string name = sub->get_name();
         if (name == "export" || name == "monotonicity" || name == "data" || name == "measure" || name == "measure-all" ||
-            name == "search" || name == "synth" || name == "proxies" || name == "train") {
+            name == "search" || name == "synth" || name == "proxies" || name == "train" || name == "controller") {
           continue;
         }
         throw simnas::JobError("simnas " + name + " does not support --space fbnet yet (FBNet commands today: " +
-                               "export, measure, measure-all, search, synth, monotonicity [adaproxy], proxies, train, data)");
+                               "export, measure, measure-all, search, synth, monotonicity [adaproxy], proxies, train, controller, data)");
       }
     }
     if (cluster->size() == 1) return;

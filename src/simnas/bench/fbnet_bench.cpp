@@ -184,6 +184,17 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
                         const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
                         const FbnetStrategyFiles& strategy_files) {
+  RunFbnetBenchTasksWithObjective(group, spec, digest, seeds, done, device, table, candidates, train_tables,
+                                  MakeFbnetObjective(candidates, group.objective, files), post, strategy_files);
+}
+
+void RunFbnetBenchTasksWithObjective(const BenchGroup& group, const std::string& spec, const std::string& digest,
+                                     int seeds, const std::set<std::string>& done, Device& device,
+                                     const LatencyTable& table, const FbnetNumbering& candidates,
+                                     const std::vector<const LatencyTable*>& train_tables,
+                                     const FbnetObjective& objective,
+                                     const std::function<void(const nlohmann::json&)>& post,
+                                     const FbnetStrategyFiles& strategy_files) {
   if (static_cast<int>(table.values().size()) != candidates.size()) {
     throw Error(fmt::format("bench group {}: table {} holds {} latencies for {} FBNet candidates", group.name,
                             table.name(), table.values().size(), candidates.size()));
@@ -193,7 +204,6 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
   truth.source = fmt::format("FBNet table {} ({} networks, exact latencies)", table.name(), candidates.size());
   for (double p : group.percentiles) truth.budgets_ms.push_back(Percentile(table.values(), p));
   post({{"source", spec}, {"text", truth.source}});
-  const FbnetObjective objective = MakeFbnetObjective(candidates, group.objective, files);
   FbnetSearchInputs inputs;
   inputs.candidates = &candidates;
   inputs.objective = &objective;

@@ -59,6 +59,14 @@ void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const 
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
                         const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
                         const FbnetStrategyFiles& strategy_files = {});
+// The same with the objective already made (`simnas --space fbnet controller eval|loo`).
+void RunFbnetBenchTasksWithObjective(const BenchGroup& group, const std::string& spec, const std::string& digest,
+                                     int seeds, const std::set<std::string>& done, Device& device,
+                                     const LatencyTable& target, const FbnetNumbering& candidates,
+                                     const std::vector<const LatencyTable*>& train_tables,
+                                     const FbnetObjective& objective,
+                                     const std::function<void(const nlohmann::json&)>& post,
+                                     const FbnetStrategyFiles& strategy_files = {});
 
 // What FBNet runs are scored against: the target's latency per candidate (a full table, or a
 // live device's measured reference sample, NaN elsewhere) and the budget of each percentile.

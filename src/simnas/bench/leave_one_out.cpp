@@ -43,10 +43,7 @@ void CheckLeaveOutDevices(const BenchmarkData& data, const std::vector<std::stri
   }
 }
 
-LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const ProxyScores& proxy,
-                                           const std::vector<std::string>& held_out, const LeaveOutSettings& settings,
-                                           const fs::path& dir) {
-  CheckLeaveOutDevices(data, held_out);
+LeaveOutController TrainLeaveOutInFolder(const fs::path& dir, const std::function<TrainResult()>& train) {
   LeaveOutController out;
   out.model = dir / "controller.ctl";
   if (fs::exists(dir / "done")) return out;
@@ -60,23 +57,31 @@ LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const Prox
     }
   } unlock{lock};
   if (fs::exists(dir / "done")) return out;  // another process trained it while this one waited
-
-  const TrainingInputs in = PrepareTrainingInputs(data, proxy, held_out);
-  TrainOptions o;
-  o.env = settings.env;
-  o.ppo = settings.ppo;
-  o.seed = settings.seed;
-  o.out = dir;
-  o.resume = true;
-  o.plot = false;
-  o.monitor_accuracy = &data.Accuracy(Dataset::kCifar100).test_accuracy;  // the log only
-  o.provenance = {{"purpose", "leave-one-device-out"}, {"held_out", held_out}, {"train_devices", in.devices}};
-  spdlog::info("leave-one-out: training a controller without {} ({} steps, seed {}) in {}", LeaveOutName(held_out),
-               settings.ppo.total_steps, settings.seed, dir.string());
-  const TrainResult r = TrainController(o, in.tables, in.fits.distribution);
+  const TrainResult r = train();
   WriteFileAtomically(dir / "done", fmt::format("{} steps, {:.0f} steps/s\n", r.steps, r.steps_per_second));
   out.trained = true;
   return out;
+}
+
+LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const ProxyScores& proxy,
+                                           const std::vector<std::string>& held_out, const LeaveOutSettings& settings,
+                                           const fs::path& dir) {
+  CheckLeaveOutDevices(data, held_out);
+  return TrainLeaveOutInFolder(dir, [&] {
+    const TrainingInputs in = PrepareTrainingInputs(data, proxy, held_out);
+    TrainOptions o;
+    o.env = settings.env;
+    o.ppo = settings.ppo;
+    o.seed = settings.seed;
+    o.out = dir;
+    o.resume = true;
+    o.plot = false;
+    o.monitor_accuracy = &data.Accuracy(Dataset::kCifar100).test_accuracy;  // the log only
+    o.provenance = {{"purpose", "leave-one-device-out"}, {"held_out", held_out}, {"train_devices", in.devices}};
+    spdlog::info("leave-one-out: training a controller without {} ({} steps, seed {}) in {}", LeaveOutName(held_out),
+                 settings.ppo.total_steps, settings.seed, dir.string());
+    return TrainController(o, in.tables, in.fits.distribution);
+  });
 }
 
 std::vector<EvalRow> EvaluateLeaveOut(const BenchmarkData& data, const ProxyScores& proxy,

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct LeaveOutController {
   std::filesystem::path model;  // <dir>/controller.ctl
   bool trained = false;         // false: a finished controller was already in the folder
 };
+
+// A leave-out controller in `dir`, trained at most once: a finished one (`dir/done`) is reused as
+// it is; otherwise `train` runs (it trains into `dir`, resuming an interrupted run's checkpoint)
+// and `dir/done` is written. Two processes asking for the same folder (ranks of a job on a shared
+// file system): one trains, the other waits for it (a lock on `dir/.lock`) and reuses it.
+LeaveOutController TrainLeaveOutInFolder(const std::filesystem::path& dir, const std::function<TrainResult()>& train);
 
 // The controller trained without the train devices `held_out`, in `dir`: a finished one
 // (`dir/done`) is reused as it is; otherwise it is trained, resuming an interrupted run's

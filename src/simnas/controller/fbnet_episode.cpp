@@ -356,12 +356,7 @@ void FbnetVecEnv::ResetSlot(Slot& slot) {
 }
 
 void FbnetVecEnv::Observe(float* obs, std::uint8_t* mask) const {
-  const auto d = static_cast<std::size_t>(observation_size());
-  const auto a = static_cast<std::size_t>(num_actions());
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    slots_[i].episode.Observe(obs + i * d);
-    slots_[i].episode.Mask(mask + i * a);
-  }
+  ObserveSlots(slots_, observation_size(), num_actions(), obs, mask);
 }
 
 EpisodeStats FbnetVecEnv::Finish(const Slot& slot) const {
@@ -385,52 +380,29 @@ EpisodeStats FbnetVecEnv::Finish(const Slot& slot) const {
 }
 
 void FbnetVecEnv::Step(const int* actions, float* rewards, std::uint8_t* dones) {
-  StepSlots(
-      slots_, actions, rewards, dones, finished_,
-      [](Slot& slot, int action) {
-        SlotOracle oracle(slot);
-        return slot.episode.Step(action, oracle);
-      },
-      [this](const Slot& slot) { return Finish(slot); }, [this](Slot& slot) { ResetSlot(slot); });
+  StepSlotEpisodes<SlotOracle>(
+      slots_, actions, rewards, dones, finished_, [this](const Slot& slot) { return Finish(slot); },
+      [this](Slot& slot) { ResetSlot(slot); });
 }
 
 std::vector<EpisodeStats> FbnetVecEnv::TakeFinished() { return TakeAll(finished_); }
 
 std::string FbnetVecEnv::SaveState() const {
-  std::string out;
-  binary::Put<std::uint64_t>(out, slots_.size());
-  binary::Put<std::int32_t>(out, observation_size());
-  for (const Slot& slot : slots_) {
-    std::ostringstream rng;
-    rng << slot.rng;
-    binary::PutString(out, rng.str());
+  return SaveSlots(slots_, observation_size(), [](const Slot& slot, std::string& out) {
     binary::Put<std::uint64_t>(out, slot.device_seed);
     binary::Put<double>(out, slot.budget_percentile);
     slot.episode.Save(out);
-  }
-  return out;
+  });
 }
 
 void FbnetVecEnv::LoadState(const std::string& state) {
-  const char* in = state.data();
-  const char* end = in + state.size();
-  const auto n = binary::Get<std::uint64_t>(in, end);
-  const auto obs = binary::Get<std::int32_t>(in, end);
-  if (n != slots_.size() || obs != observation_size()) {
-    throw DataError(fmt::format("environment state is for {} envs with {} observations, not {} with {}", n, obs,
-                                slots_.size(), observation_size()));
-  }
-  for (Slot& slot : slots_) {
-    std::istringstream rng(binary::GetString(in, end));
-    rng >> slot.rng;
-    if (!rng) throw DataError("environment state: bad random generator state");
+  LoadSlots(slots_, observation_size(), state, [this](Slot& slot, const char*& in, const char* end) {
     slot.device_seed = binary::Get<std::uint64_t>(in, end);
     slot.budget_percentile = binary::Get<double>(in, end);
     SampleDevice(slot);
     slot.episode = FbnetEpisode(&config_, data_);
     slot.episode.Load(in, end);
-  }
-  if (in != end) throw DataError("environment state has trailing bytes");
+  });
 }
 
 // ---- deployment ----

@@ -84,10 +84,7 @@ void SyntheticVecEnv::ResetSlot(Slot& slot) {
 }
 
 void SyntheticVecEnv::Observe(float* obs, std::uint8_t* mask) const {
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    slots_[i].episode.Observe(obs + i * static_cast<std::size_t>(obs_size_));
-    slots_[i].episode.Mask(mask + i * kNumActions);
-  }
+  ObserveSlots(slots_, obs_size_, kNumActions, obs, mask);
 }
 
 EpisodeStats SyntheticVecEnv::Finish(const Slot& slot) const {
@@ -127,25 +124,15 @@ EpisodeStats SyntheticVecEnv::Finish(const Slot& slot) const {
 }
 
 void SyntheticVecEnv::Step(const int* actions, float* rewards, std::uint8_t* dones) {
-  StepSlots(
-      slots_, actions, rewards, dones, finished_,
-      [](Slot& slot, int action) {
-        SlotOracle oracle(slot);
-        return slot.episode.Step(action, oracle);
-      },
-      [this](const Slot& slot) { return Finish(slot); }, [this](Slot& slot) { ResetSlot(slot); });
+  StepSlotEpisodes<SlotOracle>(
+      slots_, actions, rewards, dones, finished_, [this](const Slot& slot) { return Finish(slot); },
+      [this](Slot& slot) { ResetSlot(slot); });
 }
 
 std::vector<EpisodeStats> SyntheticVecEnv::TakeFinished() { return TakeAll(finished_); }
 
 std::string SyntheticVecEnv::SaveState() const {
-  std::string out;
-  binary::Put<std::uint64_t>(out, slots_.size());
-  binary::Put<std::int32_t>(out, obs_size_);
-  for (const Slot& slot : slots_) {
-    std::ostringstream rng;
-    rng << slot.rng;
-    binary::PutString(out, rng.str());
+  return SaveSlots(slots_, obs_size_, [](const Slot& slot, std::string& out) {
     const SyntheticDeviceModel& d = slot.device;
     binary::Put<double>(out, d.fixed_ms);
     for (const auto& edge : d.edge_op_ms) {
@@ -155,23 +142,11 @@ std::string SyntheticVecEnv::SaveState() const {
     binary::Put<double>(out, d.measure_noise);
     binary::Put<double>(out, slot.budget_percentile);
     slot.episode.Save(out);
-  }
-  return out;
+  });
 }
 
 void SyntheticVecEnv::LoadState(const std::string& state) {
-  const char* in = state.data();
-  const char* end = in + state.size();
-  const auto n = binary::Get<std::uint64_t>(in, end);
-  const auto obs = binary::Get<std::int32_t>(in, end);
-  if (n != slots_.size() || obs != obs_size_) {
-    throw DataError(fmt::format("environment state is for {} envs with {} observations, not {} with {}", n, obs,
-                                slots_.size(), obs_size_));
-  }
-  for (Slot& slot : slots_) {
-    std::istringstream rng(binary::GetString(in, end));
-    rng >> slot.rng;
-    if (!rng) throw DataError("environment state: bad random generator state");
+  LoadSlots(slots_, obs_size_, state, [this](Slot& slot, const char*& in, const char* end) {
     SyntheticDeviceModel& d = slot.device;
     d.fixed_ms = binary::Get<double>(in, end);
     for (auto& edge : d.edge_op_ms) {
@@ -184,8 +159,7 @@ void SyntheticVecEnv::LoadState(const std::string& state) {
     d.floor_ms = d.MinLatency();
     slot.episode = Episode(&config_, tables_);
     slot.episode.Load(in, end);
-  }
-  if (in != end) throw DataError("environment state has trailing bytes");
+  });
 }
 
 }  // namespace simnas

@@ -4,8 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
+
+#include "simnas/controller/binary_io.h"
+#include "simnas/core/error.h"
 
 namespace simnas {
 
@@ -56,6 +62,69 @@ void StepSlots(std::vector<Slot>& slots, const int* actions, float* rewards, std
       reset(slot);
     }
   }
+}
+
+// StepSlots with the step both environments take: the slot's episode takes the action, its
+// probes answered by `Oracle(slot)`.
+template <typename Oracle, typename Slot, typename Finish, typename Reset>
+void StepSlotEpisodes(std::vector<Slot>& slots, const int* actions, float* rewards, std::uint8_t* dones,
+                      std::vector<EpisodeStats>& finished, Finish finish, Reset reset) {
+  StepSlots(
+      slots, actions, rewards, dones, finished,
+      [](Slot& slot, int action) {
+        Oracle oracle(slot);
+        return slot.episode.Step(action, oracle);
+      },
+      finish, reset);
+}
+
+// VecEnv::Observe over slots: row i of `obs` (observation_size floats) and of `mask`
+// (num_actions) are slot i's episode's Observe and Mask.
+template <typename Slot>
+void ObserveSlots(const std::vector<Slot>& slots, int observation_size, int num_actions, float* obs,
+                  std::uint8_t* mask) {
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    slots[i].episode.Observe(obs + i * static_cast<std::size_t>(observation_size));
+    slots[i].episode.Mask(mask + i * static_cast<std::size_t>(num_actions));
+  }
+}
+
+// VecEnv::SaveState over slots: their count and the observation size, then per slot its
+// generator's state (`slot.rng`) and what `save(slot, out)` appends (its device, its episode).
+template <typename Slot, typename Save>
+std::string SaveSlots(const std::vector<Slot>& slots, int observation_size, Save save) {
+  std::string out;
+  binary::Put<std::uint64_t>(out, slots.size());
+  binary::Put<std::int32_t>(out, observation_size);
+  for (const Slot& slot : slots) {
+    std::ostringstream rng;
+    rng << slot.rng;
+    binary::PutString(out, rng.str());
+    save(slot, out);
+  }
+  return out;
+}
+
+// VecEnv::LoadState of SaveSlots' state: `load(slot, in, end)` reads what `save` wrote. Throws
+// DataError when the state is for another number of slots or observation size, a generator's
+// state is bad, or bytes are left over.
+template <typename Slot, typename Load>
+void LoadSlots(std::vector<Slot>& slots, int observation_size, const std::string& state, Load load) {
+  const char* in = state.data();
+  const char* end = in + state.size();
+  const auto n = binary::Get<std::uint64_t>(in, end);
+  const auto obs = binary::Get<std::int32_t>(in, end);
+  if (n != slots.size() || obs != observation_size) {
+    throw DataError(fmt::format("environment state is for {} envs with {} observations, not {} with {}", n, obs,
+                                slots.size(), observation_size));
+  }
+  for (Slot& slot : slots) {
+    std::istringstream rng(binary::GetString(in, end));
+    rng >> slot.rng;
+    if (!rng) throw DataError("environment state: bad random generator state");
+    load(slot, in, end);
+  }
+  if (in != end) throw DataError("environment state has trailing bytes");
 }
 
 // Hands the finished episodes over and empties `finished`.

@@ -1,0 +1,56 @@
+// `simnas [--space fbnet] controller trajectories` (paper Fig. 6): one search per device from the
+// same start, on the device's table replayed, budget at a latency percentile of that table; each
+// probe as (latency percentile on the device, score). NAS-Bench-201's score is the proxy,
+// min-max normalized; FBNet's the objective's rank percentile among HELP's 5,000 (1 = the best).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "simnas/data/benchmark_data.h"
+#include "simnas/data/fbnet_data.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/strategies/fbnet_search.h"
+#include "simnas/strategies/strategy.h"
+
+namespace simnas {
+
+struct TrajectoryPoint {
+  std::string arch;
+  double latency_ms = 0;
+  double latency_percentile = 0;  // share of the device's table at or below latency_ms
+  double score = 0;
+  bool answer = false;            // the search's (feasible) answer
+};
+
+struct DeviceTrajectory {
+  std::string device;
+  double budget_ms = 0;
+  std::vector<TrajectoryPoint> points;  // in probe order
+};
+
+// NAS-Bench-201: `strategy` on the table `device` of `data` (the device removed from its context).
+DeviceTrajectory Nb201Trajectory(const BenchmarkData& data, const ProxyScores& proxy, Strategy& strategy,
+                                 const std::string& device, Dataset dataset, double percentile, std::uint64_t seed,
+                                 int probes);
+
+// FBNet: `strategy` on HELP's FBNet table `device` (its own table withheld from the train tables).
+// Throws DataError for a device without an FBNet table.
+DeviceTrajectory FbnetTrajectory(FbnetTables& tables, const FbnetObjective& objective, FbnetStrategy& strategy,
+                                 const std::string& device, double percentile, std::uint64_t seed, int probes);
+
+// The gnuplot data: a header naming the columns (`score_column` the third), then per device a
+// "# device NAME budget X ms" line, one "step latency_percentile score latency_ms arch" line per
+// probe and two blank lines (one gnuplot index per device).
+std::string TrajectoriesDat(const std::vector<DeviceTrajectory>& trajectories, const std::string& score_column);
+
+// Writes `dat` (TrajectoriesDat) atomically and draws it into `png` with gnuplot: one line per
+// device, its start marked. Throws as RenderGnuplot when gnuplot fails.
+void PlotTrajectories(const std::vector<DeviceTrajectory>& trajectories, const std::string& score_column,
+                      const std::string& title, const std::string& ylabel, const std::filesystem::path& dat,
+                      const std::filesystem::path& png);
+
+}  // namespace simnas
