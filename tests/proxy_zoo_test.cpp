@@ -251,29 +251,18 @@ TEST(ProxyZoo, DescribedNetworkGivesTheTinyNetworksValues) {
   const NetworkDescription d = DescribeNetwork(*proxy_internal::BuildNetwork(cell, Dataset::kCifar10, seed), 32);
   const ZooValues expected = proxy_internal::FastZoo(tiny.get(), cell, Dataset::kCifar10, batches, seed, asked);
 
-  std::vector<char> is_feature(d.layers().size(), 0);
-  int features = 0;
+  std::vector<int> features;
   for (std::size_t i = 0; i < d.layers().size(); ++i) {
     const std::string& name = d.layers()[i].name;
-    const bool feature = name == "stem/bn" || (name.rfind("cell", 0) == 0 && name.ends_with("/node3/sum")) ||
-                         (name.rfind("reduction", 0) == 0 && name.ends_with("/sum"));
-    is_feature[i] = feature ? 1 : 0;
-    features += feature ? 1 : 0;
+    if (name == "stem/bn" || (name.rfind("cell", 0) == 0 && name.ends_with("/node3/sum")) ||
+        (name.rfind("reduction", 0) == 0 && name.ends_with("/sum"))) {
+      features.push_back(static_cast<int>(i));
+    }
   }
-  ASSERT_EQ(features, 18);
+  ASSERT_EQ(features.size(), 18u);
   DescribedNetwork net(d);
   net->train();
-  const proxy_internal::ZooNetwork zoo_net{[&](const torch::Tensor& x) {
-                                             proxy_internal::LayerForward f;
-                                             DescribedRunOptions options;
-                                             options.batch_statistics = true;
-                                             options.layer_output = [&](int layer, const torch::Tensor& out) {
-                                               if (is_feature[static_cast<std::size_t>(layer)]) f.features.push_back(out);
-                                             };
-                                             f.logits = net->Run(x, options);
-                                             return f;
-                                           },
-                                           net->ConvAndLinearWeights()};
+  const proxy_internal::ZooNetwork zoo_net = proxy_internal::DescribedZooNetwork(net, features);
   const ZooValues got = proxy_internal::ZooOnNetwork(&zoo_net, batches, seed, asked, expected["params"], expected["flops"]);
   for (const std::string_view name : kZooProxyNames) {
     SCOPED_TRACE(std::string(name));

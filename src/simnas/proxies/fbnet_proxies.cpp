@@ -280,20 +280,7 @@ ZooValues ZooOnDescription(const NetworkDescription& d, std::uint64_t network_se
         if (w.dim() == 4) w.set_data(w.detach().contiguous(kChannelsLast));
       }
     }
-    std::vector<char> is_feature(d.layers().size(), 0);
-    for (int layer : FbnetZooFeatureLayers(d)) is_feature[static_cast<std::size_t>(layer)] = 1;
-    zoo_net = proxy_internal::ZooNetwork{
-        [net, is_feature](const torch::Tensor& x) mutable {
-          proxy_internal::LayerForward f;
-          DescribedRunOptions options;
-          options.batch_statistics = true;
-          options.layer_output = [&](int layer, const torch::Tensor& out) {
-            if (is_feature[static_cast<std::size_t>(layer)]) f.features.push_back(out);
-          };
-          f.logits = net->Run(x, options);
-          return f;
-        },
-        net->ConvAndLinearWeights()};
+    zoo_net = proxy_internal::DescribedZooNetwork(net, FbnetZooFeatureLayers(d));
   }
   return proxy_internal::ZooOnNetwork(zoo_net ? &*zoo_net : nullptr, batches, network_seed, proxies,
                                       static_cast<double>(d.ParameterCount()), static_cast<double>(d.MultiplyAdds()));

@@ -10,6 +10,7 @@
 
 #include "simnas/data/cifar.h"
 #include "simnas/data/dataset.h"
+#include "simnas/network/described_network.h"
 #include "simnas/network/tiny_network.h"
 #include "simnas/proxies/zoo.h"
 #include "simnas/search_space/cell.h"
@@ -42,6 +43,11 @@ struct ZooNetwork {
   // Every conv and linear weight, in layer order.
   std::vector<torch::Tensor> weights;
 };
+
+// A DescribedNetwork (network/described_network.h) as a ZooNetwork: its training-mode run (batch
+// statistics) keeping the outputs of `feature_layers` (indices into its description) as the
+// layer features, in layer order; its conv and linear weights. Shares `net`'s parameters.
+ZooNetwork DescribedZooNetwork(DescribedNetwork net, const std::vector<int>& feature_layers);
 
 // The zoo's fast path on any network (zoo.h: formulas and "Contract of a subset"): the asked
 // proxies among those that read the network's forward (meco, az_expressivity,

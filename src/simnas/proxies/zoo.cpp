@@ -552,6 +552,28 @@ ZooValues ZooOnNetwork(const ZooNetwork* net, const ZooBatches& batches, std::ui
   return NanToMinusInf(ZooOnNetworkImpl(net, batches, seed, proxies, params, flops), proxies);
 }
 
+ZooNetwork DescribedZooNetwork(DescribedNetwork net, const std::vector<int>& feature_layers) {
+  std::vector<char> is_feature;
+  for (int layer : feature_layers) {
+    if (layer < 0) throw std::logic_error("DescribedZooNetwork: negative layer index");
+    if (static_cast<std::size_t>(layer) >= is_feature.size()) is_feature.resize(static_cast<std::size_t>(layer) + 1, 0);
+    is_feature[static_cast<std::size_t>(layer)] = 1;
+  }
+  std::vector<torch::Tensor> weights = net->ConvAndLinearWeights();
+  return ZooNetwork{[net, is_feature](const torch::Tensor& x) mutable {
+                      LayerForward f;
+                      DescribedRunOptions options;
+                      options.batch_statistics = true;
+                      options.layer_output = [&](int layer, const torch::Tensor& out) {
+                        const auto i = static_cast<std::size_t>(layer);
+                        if (i < is_feature.size() && is_feature[i]) f.features.push_back(out);
+                      };
+                      f.logits = net->Run(x, options);
+                      return f;
+                    },
+                    std::move(weights)};
+}
+
 ZooBatches MakeZooBatches(const ImageSet& set, int m, int input_size) {
   if (m < 2 || 2 * m > set.count) {
     throw ParseError(fmt::format("zoo images must be in [2, {}], got {}", set.count / 2, m));
