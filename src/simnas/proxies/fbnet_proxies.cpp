@@ -397,7 +397,7 @@ double FbnetProxyEvaluator::LogSynflow(const FbnetArch& arch) {
 }
 
 ZooValues FbnetProxyEvaluator::Zoo(const FbnetArch& arch, ZooMask proxies) {
-  if ((proxies & ~kAllZooProxies) != 0) throw ParseError("zoo proxy mask has bits beyond the 12 zoo proxies");
+  proxy_internal::CheckZooMask(proxies);
   const NetworkDescription d = DescribeFbnetForProxies(arch, options_.seed);
   ZooValues z = ZooOnDescription(d, FbnetProxySeed(options_.seed, arch), impl_->zoo, proxies);
   if (ZooMaskHas(proxies, "synflow")) {
@@ -407,7 +407,7 @@ ZooValues FbnetProxyEvaluator::Zoo(const FbnetArch& arch, ZooMask proxies) {
 }
 
 FbnetProxyValues FbnetProxyEvaluator::Evaluate(const FbnetArch& arch) {
-  if ((options_.zoo & ~kAllZooProxies) != 0) throw ParseError("zoo proxy mask has bits beyond the 12 zoo proxies");
+  proxy_internal::CheckZooMask(options_.zoo);
   const NetworkDescription d = DescribeFbnetForProxies(arch, options_.seed);
   FbnetProxyValues v;
   SynflowPair synflow;

@@ -315,8 +315,10 @@ FbnetProxyTableBuild BuildFbnetProxyTable(const FbnetProxyTableJob& job, const f
     provenance["zoo"] = table.provenance.contains("zoo") ? table.provenance.at("zoo") : "partly computed";
   }
   table.provenance = provenance;
+  // A row's zoo is there when its first zoo column is (rows hold all of it or none).
+  const std::vector<double>* first_zoo_column = table.zoo.empty() ? nullptr : &table.zoo.begin()->second;
   const auto zoo_wanted = [&](std::size_t i) {
-    return static_cast<std::int64_t>(i) < zoo_rows && std::isnan(table.zoo.at(ZooColumns().front())[i]);
+    return static_cast<std::int64_t>(i) < zoo_rows && std::isnan((*first_zoo_column)[i]);
   };
 
   FbnetProxyOptions options = job.options;

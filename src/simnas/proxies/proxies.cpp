@@ -653,12 +653,6 @@ double SkipScore(const Cell& cell) {
   return count == 0 ? 0.0 : static_cast<double>(skipped) / static_cast<double>(count);
 }
 
-static void CheckZooMask(ZooMask proxies) {
-  if ((proxies & ~kAllZooProxies) != 0) {
-    throw ParseError(fmt::format("zoo proxy mask {:#x} has bits beyond the {} zoo proxies", proxies, kZooProxies));
-  }
-}
-
 struct ProxyEvaluator::Impl {
   torch::Tensor images;  // [batches * 64, 3, s, s], normalized, channels-last
   proxy_internal::ZooBatches zoo;  // the zoo's two mini-batches and labels
@@ -681,7 +675,7 @@ ProxyEvaluator::ProxyEvaluator(const std::filesystem::path& cifar_sample, const 
     throw ParseError(fmt::format("proxy batches must be in [1, {}], got {}", kMaxBatches, options.batches));
   }
   if (options.threads < 0) throw ParseError(fmt::format("proxy threads must be >= 0, got {}", options.threads));
-  CheckZooMask(options.zoo_proxies);
+  proxy_internal::CheckZooMask(options.zoo_proxies);
   // Feature maps of several MB are allocated and freed for every cell; above glibc's mmap
   // threshold each one would be a fresh mapping, page-faulted in (measured: a fifth of the
   // NASWOT time). Keep them in the heap instead.
@@ -725,7 +719,7 @@ ZooValues ProxyEvaluator::Zoo(const Cell& cell) { return Zoo(cell, options_.zoo_
 
 ZooValues ProxyEvaluator::Zoo(const Cell& cell, ZooMask proxies) {
   if (!options_.zoo) throw ParseError("ProxyEvaluator::Zoo needs ProxyOptions::zoo");
-  CheckZooMask(proxies);
+  proxy_internal::CheckZooMask(proxies);
   const std::uint64_t seed = NetworkSeed(options_.seed, 0, cell);
   const auto side = static_cast<int>(impl_->images.size(2));
   const bool synflow = ZooMaskHas(proxies, "synflow");

@@ -44,6 +44,9 @@ struct ZooNetwork {
   std::vector<torch::Tensor> weights;
 };
 
+// Throws ParseError (naming the mask) when `proxies` has bits beyond kAllZooProxies.
+void CheckZooMask(ZooMask proxies);
+
 // A DescribedNetwork (network/described_network.h) as a ZooNetwork: its training-mode run (batch
 // statistics) keeping the outputs of `feature_layers` (indices into its description) as the
 // layer features, in layer order; its conv and linear weights. Shares `net`'s parameters.

@@ -532,23 +532,25 @@ ZooValues NanToMinusInf(ZooValues z, ZooMask proxies) {
   return z;
 }
 
-void CheckMask(ZooMask proxies) {
-  if ((proxies & ~kAllZooProxies) != 0) throw ParseError("zoo proxy mask has bits beyond the 12 zoo proxies");
-}
-
 }  // namespace
+
+void CheckZooMask(ZooMask proxies) {
+  if ((proxies & ~kAllZooProxies) != 0) {
+    throw ParseError(fmt::format("zoo proxy mask {:#x} has bits beyond the {} zoo proxies", proxies, kZooProxies));
+  }
+}
 
 bool ZooNeedsNetwork(ZooMask proxies) { return (proxies & NetworkProxies()) != 0; }
 
 ZooValues FastZoo(TinyNetworkImpl* net, const Cell& cell, Dataset dataset, const ZooBatches& batches,
                   std::uint64_t seed, ZooMask proxies) {
-  CheckMask(proxies);
+  CheckZooMask(proxies);
   return NanToMinusInf(FastZooImpl(net, cell, dataset, batches, seed, proxies), proxies);
 }
 
 ZooValues ZooOnNetwork(const ZooNetwork* net, const ZooBatches& batches, std::uint64_t seed, ZooMask proxies,
                        double params, double flops) {
-  CheckMask(proxies);
+  CheckZooMask(proxies);
   return NanToMinusInf(ZooOnNetworkImpl(net, batches, seed, proxies, params, flops), proxies);
 }
 
@@ -599,7 +601,7 @@ ZooBatches MakeZooBatches(const ImageSet& set, int m, int input_size) {
 
 ZooValues ReferenceZoo(const Cell& cell, Dataset dataset, const ZooBatches& batches, std::uint64_t seed,
                        ZooMask proxies) {
-  CheckMask(proxies);
+  CheckZooMask(proxies);
   const auto asked = [&](std::string_view name) { return ZooMaskHas(proxies, name); };
   const auto fresh = [&] { return BuildNetwork(cell, dataset, seed); };
   ZooValues z;
