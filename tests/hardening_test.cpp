@@ -39,8 +39,11 @@
 #include "simnas/devices/command_device.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/probe/probe_session.h"
+#include "simnas/network/cell_export.h"
 #include "simnas/probe/probe_store.h"
+#include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/proxy_table.h"
+#include "fixture_data.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -658,6 +661,85 @@ TEST(HardeningSha256, KnownVectors) {
   EXPECT_EQ(Sha256OfFile(dir / "abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(Sha256OfFile(dir / "empty"), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_THROW(Sha256OfFile(dir / "missing"), DataError);
+}
+
+
+// ------------------------------------------------------------------ 11. cached files checked before reuse
+
+// Copies `from` and the check kept beside it (core/verified_cache.h), when there is one, over `to`.
+void CopyCachedFile(const fs::path& from, const fs::path& to) {
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  const fs::path check = from.string() + ".check";
+  if (fs::exists(check)) fs::copy_file(check, to.string() + ".check", fs::copy_options::overwrite_existing);
+}
+
+// A device program that prints its {onnx} file's size in kB: a model swapped for another
+// architecture's would change the latency it reports.
+TEST(HardeningCache, ASwappedOrTruncatedCachedModelIsExportedAgain) {
+  testing::TempDir dir;
+  const auto script = testing::WriteScript(dir / "size.sh", "wc -c < \"$1\" | awk '{print $1 / 1000}'");
+  CommandOptions options;
+  options.retries = 0;
+  options.cache_dir = dir / "cache";
+  CommandDevice device("'" + script.string() + "' {onnx}", testing::FixtureSpace(), options);
+  const Cell small = Cell::Parse("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|");
+  const Cell big = Cell::Parse(
+      "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+  const double small_ms = device.Measure(small).latency_ms;
+  const double big_ms = device.Measure(big).latency_ms;
+  ASSERT_GT(big_ms, 2 * small_ms);
+  const fs::path folder = ExportFolder(options.cache_dir);
+  const fs::path small_file = folder / ArchOnnxFileName(small, options.export_options);
+  const fs::path big_file = folder / ArchOnnxFileName(big, options.export_options);
+  const std::string small_bytes = Slurp(small_file);
+  // The big model under the small one's name, with its own check.
+  CopyCachedFile(big_file, small_file);
+  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  // Truncated; truncated and without its check: exported again, byte for byte.
+  fs::resize_file(small_file, 1000);
+  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  EXPECT_EQ(Slurp(small_file), small_bytes);
+  fs::remove(small_file.string() + ".check");
+  fs::resize_file(small_file, 1000);
+  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  EXPECT_TRUE(fs::exists(small_file.string() + ".check"));
+  // A cache that cannot be written is an error naming the file.
+  fs::remove(small_file);
+  fs::create_directories(small_file);  // a folder where the model should be
+  try {
+    device.Measure(small);
+    FAIL() << "measured without its model";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(small_file.string()), std::string::npos) << e.what();
+  }
+}
+
+TEST(HardeningCache, AnEditedOrSwappedFbnetProxyCacheEntryIsNotReused) {
+  testing::TempDir dir;
+  const FbnetProxyCache cache(dir.path(), 0);
+  const FbnetArch a = FbnetArch::Parse(
+      "k5_e1-skip-k3_e1-skip-k5_e1_g2-k5_e1_g2-k3_e1_g2-k3_e1-k3_e3-k5_e6-k5_e6-k5_e1-k5_e6-k3_e6-k3_e1-k5_e1_g2-k5_e3-"
+      "k5_e1_g2-k5_e3-k3_e1_g2-k3_e3-k3_e1");
+  const FbnetArch b = FbnetArch::Parse(
+      "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
+      "k3_e1-k3_e1-k3_e1-k3_e1");
+  FbnetProxyValues va{810.25, 7149034.5, 1645244, 49221248, std::nullopt};
+  FbnetProxyValues vb{12.5, 3.25, 1000, 2000, std::nullopt};
+  cache.Put(a, va);
+  cache.Put(b, vb);
+  ASSERT_TRUE(cache.Get(a));
+  EXPECT_EQ(cache.Get(a)->naswot, 810.25);
+  // An edited value.
+  std::string text = Slurp(cache.FileOf(a));
+  text.replace(text.find("810.25"), 6, "99999");
+  std::ofstream(cache.FileOf(a), std::ios::trunc) << text;
+  EXPECT_FALSE(cache.Get(a)) << "an edited cache file was reused";
+  // Another network's file and check under this name.
+  CopyCachedFile(cache.FileOf(b), cache.FileOf(a));
+  EXPECT_FALSE(cache.Get(a)) << "another network's values were reused";
+  cache.Put(a, va);
+  EXPECT_EQ(cache.Get(a)->naswot, 810.25);
+  EXPECT_EQ(cache.Get(b)->naswot, 12.5);
 }
 
 }  // namespace

@@ -72,17 +72,25 @@ std::string ReadFile(const fs::path& path) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-std::string Sha256OfFile(const fs::path& path) {
-  const std::vector<char> bytes = ReadFileBytes(path);
+std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
-    throw Error(fmt::format("{}: SHA-256 failed (OpenSSL)", path.string()));
+    throw Error("SHA-256 failed (OpenSSL)");
   }
   std::string hex;
   hex.reserve(2 * size);
   for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
   return hex;
+}
+
+std::string Sha256OfFile(const fs::path& path) {
+  const std::vector<char> bytes = ReadFileBytes(path);
+  try {
+    return Sha256Hex(std::string_view(bytes.data(), bytes.size()));
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: {}", path.string(), e.what()));
+  }
 }
 
 }  // namespace simnas

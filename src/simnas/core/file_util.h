@@ -19,5 +19,7 @@ std::vector<char> ReadFileBytes(const std::filesystem::path& path);
 
 // Hex SHA-256 of a file's bytes (used to check fetched data against published files).
 std::string Sha256OfFile(const std::filesystem::path& path);
+// Hex SHA-256 of `bytes`.
+std::string Sha256Hex(std::string_view bytes);
 
 }  // namespace simnas

@@ -5,6 +5,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/verified_cache.h"
 #include "simnas/network/fbnet_network.h"
 #include "simnas/network/tiny_network.h"
 
@@ -45,12 +46,7 @@ std::string CellOnnxFileName(const Cell& cell, const CellExportOptions& o) {
 
 std::filesystem::path CachedCellOnnx(const Cell& cell, const CellExportOptions& options,
                                      const std::filesystem::path& folder) {
-  const std::filesystem::path path = folder / CellOnnxFileName(cell, options);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0) {
-    ExportCellOnnx(cell, options, path);
-  }
-  return path;
+  return CachedArchOnnx(Arch(cell), options, folder);
 }
 
 std::string ArchOnnxFileName(const Arch& arch, const CellExportOptions& o) {
@@ -62,17 +58,24 @@ std::string ArchOnnxFileName(const Arch& arch, const CellExportOptions& o) {
 
 std::filesystem::path CachedArchOnnx(const Arch& arch, const CellExportOptions& options,
                                      const std::filesystem::path& folder) {
-  if (arch.is_cell()) return CachedCellOnnx(arch.cell(), options, folder);
   ValidateCellExportOptions(options);
-  const std::filesystem::path path = folder / ArchOnnxFileName(arch, options);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0) {
+  const std::string name = ArchOnnxFileName(arch, options);
+  const std::filesystem::path path = folder / name;
+  // The key: the file name (architecture code and options) and the architecture string, so that
+  // another architecture's model and check copied under this name are refused too.
+  const std::string key = name + " " + arch.ToString();
+  if (ReadVerifiedCacheFile(path, key)) return path;
+  std::string bytes;
+  if (arch.is_cell()) {
+    bytes = SerializeCellOnnx(arch.cell(), options);
+  } else {
     FbnetNetworkOptions net;
     net.num_classes = options.num_classes;
     net.input_size = options.input_size;
     net.seed = options.seed;
-    WriteOnnx(DescribeFbnet(arch.fbnet(), net), options.batch, path, "simnas_fbnet");
+    bytes = SerializeOnnx(DescribeFbnet(arch.fbnet(), net), options.batch, nullptr, "simnas_fbnet");
   }
+  WriteVerifiedCacheFile(path, key, bytes);
   return path;
 }
 

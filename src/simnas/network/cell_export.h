@@ -32,8 +32,11 @@ OnnxModelInfo ExportCellOnnx(const Cell& cell, const CellExportOptions& options,
 // "nb201-v1-c<code>-k10-s32-b1-w0.onnx" (the cell by its dense code).
 std::string CellOnnxFileName(const Cell& cell, const CellExportOptions& options);
 
-// The model of `cell` in `folder` (CellOnnxFileName), exported only when the file is not there
-// yet; a concurrent writer is harmless (atomic rename of identical content).
+// The model of `cell` in `folder` (CellOnnxFileName), exported unless a copy there passes its
+// check (core/verified_cache.h: the file's SHA-256 and what it was made for, kept beside it):
+// a missing, truncated, edited or swapped file is exported again. A concurrent writer is
+// harmless (atomic renames of identical content). Throws Error naming the file that could not
+// be written.
 std::filesystem::path CachedCellOnnx(const Cell& cell, const CellExportOptions& options,
                                      const std::filesystem::path& folder);
 // The same for any architecture (search_space/arch.h): a cell as above; an FBNet network as
