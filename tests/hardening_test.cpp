@@ -43,7 +43,9 @@
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/search_space/fbnet/fbnet_numbering.h"
 #include "fixture_data.h"
+#include "fixture_data_folder.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -740,6 +742,44 @@ TEST(HardeningCache, AnEditedOrSwappedFbnetProxyCacheEntryIsNotReused) {
   cache.Put(a, va);
   EXPECT_EQ(cache.Get(a)->naswot, 810.25);
   EXPECT_EQ(cache.Get(b)->naswot, 12.5);
+}
+
+// ------------------------------------------------------------------ 12. one rule for a latency read from outside
+
+// What a device program may not print, a table file may not hold: the same values are refused
+// in both, for both spaces.
+TEST(HardeningInputs, ATableCsvRefusesWhatDeviceOutputRefuses) {
+  testing::TempDir dir;
+  const SearchSpace& space = testing::FixtureSpace();
+  const FbnetNumbering fbnet({FbnetArch::Parse("k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
+                                               "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1"),
+                              FbnetArch::Parse("k5_e6-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
+                                               "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1")});
+  for (const char* bad : {"0x10", "0x1p3", "1e308", "1e-300", "1e-320", "inf", "nan", "-0", "1e7", "0"}) {
+    EXPECT_THROW(ParseLatencyOutput(bad), DeviceError) << bad;
+    const fs::path csv = dir / "t.csv";
+    std::ofstream(csv, std::ios::trunc) << "index,ms,spread,repeats,arch\n0,2.5,0,1,\n1," << bad << ",0,1,\n";
+    for (int which = 0; which < 2; ++which) {
+      try {
+        if (which == 0) LoadLatencyTable(csv, &space);
+        if (which == 1) LoadLatencyCsv(csv, fbnet);
+        ADD_FAILURE() << "a table with latency " << bad << " loaded (" << (which == 0 ? "nb201" : "fbnet") << ")";
+      } catch (const DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("t.csv:3"), std::string::npos) << e.what();
+      }
+    }
+  }
+  // What a program may print, a table may hold.
+  for (const char* good : {"2.5", "1.5e1", ".5", "+3", "1e-6", "1e6"}) {
+    EXPECT_NO_THROW(ParseLatencyOutput(good)) << good;
+    std::ofstream(dir / "ok.csv", std::ios::trunc) << "index,ms\n1," << good << "\n";
+    EXPECT_NO_THROW(LoadLatencyTable(dir / "ok.csv", &space)) << good;
+  }
+  // Through the CLI: one line naming the file and line.
+  std::ofstream(dir / "hex.csv") << "index,ms\n3,0x10\n";
+  const testing::CliResult r = testing::RunCli({"--data", testing::FixtureDataFolder().string(), "measure", "--device",
+                                                "table:" + (dir / "hex.csv").string(), "--index", "3"});
+  ExpectOneLineError(r, "hex.csv:2: latency '0x10' is not a plain decimal number");
 }
 
 }  // namespace

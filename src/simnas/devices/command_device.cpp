@@ -1,6 +1,5 @@
 #include "simnas/devices/command_device.h"
 
-#include <cctype>
 #include <cmath>
 #include <optional>
 
@@ -9,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/latency_value.h"
 #include "simnas/core/strings.h"
 #include "simnas/core/subprocess.h"
 #include "simnas/devices/timing_harness.h"
@@ -28,33 +28,6 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
 // The text quoted for a POSIX shell (ssh hands its arguments to the remote user's shell).
 // (fmt rather than string concatenation: GCC 12 warns falsely on the latter, -Wrestrict.)
 std::string ShellQuote(const std::string& text) { return fmt::format("'{}'", ReplaceAll(text, "'", "'\\''")); }
-
-// A latency or spread as printed: plain decimal notation only ("12.5", "3", "1.2e1"), so
-// that "0x10", "inf" or "nan" are never read as numbers.
-std::optional<double> ParseDecimal(std::string_view text) {
-  const std::string_view t = Trim(text);
-  std::size_t i = 0;
-  if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;  // a negative one is refused below, by name
-  const std::size_t digits_from = i;
-  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-  std::size_t digits = i - digits_from;
-  if (i < t.size() && t[i] == '.') {
-    ++i;
-    const std::size_t from = i;
-    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-    digits += i - from;
-  }
-  if (digits == 0) return std::nullopt;
-  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-    ++i;
-    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
-    const std::size_t from = i;
-    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-    if (i == from) return std::nullopt;
-  }
-  if (i != t.size()) return std::nullopt;
-  return ParseDouble(t);
-}
 
 std::string Clip(std::string_view text, std::size_t max_chars = 80) {
   if (text.size() <= max_chars) return std::string(text);
@@ -93,15 +66,15 @@ Measurement ParseLatencyOutput(const std::string& stdout_text) {
     }
     if (!words.empty() && words.back() == "ms") words.pop_back();
     if (words.size() == 2 && words[1] == "ms") words.pop_back();
-    const auto value = words.empty() ? std::nullopt : ParseDecimal(words[0]);
-    if (!value || words.size() > 2 || (words.size() == 2 && !ParseDecimal(words[1]))) {
+    const auto value = words.empty() ? std::nullopt : ParsePlainDecimal(words[0]);
+    if (!value || words.size() > 2 || (words.size() == 2 && !ParsePlainDecimal(words[1]))) {
       throw DeviceError(fmt::format("printed {}, expected a latency in ms such as '12.5'", Quoted(Clip(last))));
     }
     m.latency_ms = *value;
-    if (words.size() == 2) m.spread = *ParseDecimal(words[1]);
+    if (words.size() == 2) m.spread = *ParsePlainDecimal(words[1]);
   }
-  if (!std::isfinite(m.latency_ms) || m.latency_ms <= 0) {
-    throw DeviceError(fmt::format("printed latency {}, expected a finite positive number of ms", m.latency_ms));
+  if (const std::string problem = LatencyProblem(m.latency_ms); !problem.empty()) {
+    throw DeviceError(fmt::format("printed latency {}, {}", m.latency_ms, problem));
   }
   if (m.latency_ms < kMinLatencyMs || m.latency_ms > kMaxLatencyMs) {
     throw DeviceError(fmt::format("printed latency {:g} ms, outside the plausible range [{:g}, {:g}] ms", m.latency_ms,

@@ -17,7 +17,8 @@
 // onnxruntime_perf_test. A timeout, a non-zero exit, or any other output is a failure;
 // failures are retried, then reported as a DeviceError.
 // Numbers are read in plain decimal only ("0x10", "inf" are refused) and a latency outside
-// [kMinLatencyMs, kMaxLatencyMs] is refused as implausible. Output beyond 1 MiB is cut (the
+// [kMinLatencyMs, kMaxLatencyMs] is refused as implausible (core/latency_value.h, the rule
+// table files follow too). Output beyond 1 MiB is cut (the
 // last 1 MiB is read) and an error says so. A Ctrl-C during a call kills the program
 // (see core/subprocess.h) and throws Interrupted.
 #pragma once
@@ -25,15 +26,13 @@
 #include <string>
 #include <vector>
 
+#include "simnas/core/latency_value.h"
 #include "simnas/devices/device.h"
 #include "simnas/devices/output_formats.h"
 #include "simnas/network/cell_export.h"
 #include "simnas/search_space/search_space.h"
 
 namespace simnas {
-
-inline constexpr double kMinLatencyMs = 1e-6;  // 1 ns
-inline constexpr double kMaxLatencyMs = 1e6;   // 1000 s for one inference
 
 struct CommandOptions {
   double timeout_seconds = 300;

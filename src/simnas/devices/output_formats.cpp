@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/latency_value.h"
 #include "simnas/core/strings.h"
 #include "simnas/devices/command_device.h"
 
@@ -46,7 +47,7 @@ std::string FirstNonEmptyLine(const std::string& text) {
 
 // A value with its unit in ms; nullopt for an unknown unit.
 std::optional<double> ToMs(const std::string& number, std::string unit) {
-  const auto v = ParseDouble(number);
+  const auto v = ParsePlainDecimal(number);
   if (!v) return std::nullopt;
   if (unit == "ms") return *v;
   if (unit == "s" || unit == "sec") return *v * 1000;
@@ -108,12 +109,12 @@ std::optional<Measurement> TfliteBenchmarkModel(const std::vector<std::string>& 
   int repeats = 1;
   for (const std::string& line : lines) {
     std::smatch m;
-    if (std::regex_search(line, m, timings)) timings_us = ParseDouble(m[1].str()).value_or(-1);
+    if (std::regex_search(line, m, timings)) timings_us = ParsePlainDecimal(m[1].str()).value_or(-1);
     if (std::regex_search(line, m, count_line)) {
       repeats = std::max(1, std::stoi(m[1]));
       avg_us = median_us = -1;
-      if (std::regex_search(line, m, avg)) avg_us = ParseDouble(m[1].str()).value_or(-1);
-      if (std::regex_search(line, m, median)) median_us = ParseDouble(m[1].str()).value_or(-1);
+      if (std::regex_search(line, m, avg)) avg_us = ParsePlainDecimal(m[1].str()).value_or(-1);
+      if (std::regex_search(line, m, median)) median_us = ParsePlainDecimal(m[1].str()).value_or(-1);
     }
   }
   if (median_us >= 0) return Measurement{median_us / 1000, 0, repeats};
@@ -150,9 +151,9 @@ std::optional<Measurement> Tool(OutputFormat format, const std::vector<std::stri
 }
 
 Measurement Checked(Measurement m, OutputFormat format) {
-  if (!std::isfinite(m.latency_ms) || m.latency_ms <= 0) {
-    throw DeviceError(fmt::format("printed a {} latency of {} ms, expected a finite positive number",
-                                  OutputFormatName(format), m.latency_ms));
+  if (const std::string problem = LatencyProblem(m.latency_ms); !problem.empty()) {
+    throw DeviceError(
+        fmt::format("printed a {} latency of {} ms, {}", OutputFormatName(format), m.latency_ms, problem));
   }
   return m;
 }
