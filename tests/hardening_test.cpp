@@ -33,6 +33,7 @@
 #include "simnas/core/file_lock.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/gnuplot.h"
+#include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
 #include "simnas/core/subprocess.h"
 #include "simnas/data/latency_table.h"
@@ -780,6 +781,57 @@ TEST(HardeningInputs, ATableCsvRefusesWhatDeviceOutputRefuses) {
   const testing::CliResult r = testing::RunCli({"--data", testing::FixtureDataFolder().string(), "measure", "--device",
                                                 "table:" + (dir / "hex.csv").string(), "--index", "3"});
   ExpectOneLineError(r, "hex.csv:2: latency '0x10' is not a plain decimal number");
+}
+
+// ------------------------------------------------------------------ 13. shipped files are read-only
+
+// A share folder as a build tree has it: its tables/ a link into a "checkout".
+struct FakeShare {
+  explicit FakeShare(const testing::TempDir& dir)
+      : share(dir / "build" / "share" / "simnas"), checkout(dir / "checkout") {
+    fs::create_directories(checkout / "tables" / "proxies");
+    fs::create_directories(share);
+    fs::create_directory_symlink(checkout / "tables", share / "tables");
+    table = checkout / "tables" / "proxies" / "cifar10.csv";
+    std::ofstream(table) << "# a shipped table\n";
+  }
+  fs::path share, checkout, table;
+};
+
+TEST(HardeningShipped, WritersRefuseShippedFilesUnlessOutNamesThem) {
+  testing::TempDir dir;
+  const FakeShare fake(dir);
+  const fs::path linked = fake.share / "tables" / "proxies";
+  ProtectShippedFolders({fake.share, fake.share / "tables"});
+  try {
+    WriteFileAtomically(linked / "cifar10.csv", "changed");
+    ADD_FAILURE() << "a shipped file was replaced";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("shipped files"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--out"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(WriteFileAtomically(fake.checkout / "tables" / "new.csv", "x"), Error);  // the link's target too
+  EXPECT_THROW(FileLock(linked / ".cifar10.csv.lock", "output"), Error);
+  EXPECT_THROW(ProbeStore(linked / "p.sqlite"), Error);
+  EXPECT_NO_THROW(WriteFileAtomically(dir / "elsewhere.csv", "x"));
+  // An output the user named, and the files that go with it, may be written.
+  AllowExplicitOutput(linked / "cifar10.csv");
+  EXPECT_NO_THROW(WriteFileAtomically(linked / "cifar10.csv", "named"));
+  EXPECT_NO_THROW(FileLock(linked / ".cifar10.csv.lock", "output"));
+  EXPECT_NO_THROW(WriteFileAtomically(linked / "cifar10.csv.log", "log"));
+  EXPECT_THROW(WriteFileAtomically(linked / "cifar100.csv", "x"), Error);
+  ProtectShippedFolders({});
+  EXPECT_EQ(Slurp(fake.table), "named");
+}
+
+TEST(HardeningShipped, ProxiesAllWithoutOutLeavesTheShippedTableAlone) {
+  testing::TempDir dir;
+  const FakeShare fake(dir);
+  const testing::CliResult r = testing::RunCli({"--data", testing::FixtureDataFolder().string(), "--share",
+                                                fake.share.string(), "proxies", "--all", "--dataset", "cifar10"});
+  ExpectOneLineError(r, "shipped files");
+  EXPECT_EQ(Slurp(fake.table), "# a shipped table\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(fake.table.parent_path()), fs::directory_iterator()), 1);
 }
 
 }  // namespace

@@ -57,6 +57,7 @@ Environment ResolveEnvironment(const GlobalFlags& flags) {
     if (fs::exists(p, ec)) env.registry_file = p;
   }
   const fs::path share = Given(flags.share, "SIMNAS_SHARE").value_or(ShippedFiles());
+  env.shipped_dir = share;
   env.proxy_tables_dir = share / "tables" / "proxies";
   env.models_dir = share / "models";
   env.configs_dir = share / "configs";

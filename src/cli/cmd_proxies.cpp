@@ -394,7 +394,9 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--shard", args->shard, "With --all: compute only shard k of n (indices i with i % n == k-1)")
       ->needs(all_opt);
   cmd->add_option("--out", args->out,
-                  "Table to write (--all: default tables/proxies/<dataset>.csv, with .shard-k-of-n for a shard)");
+                  "Table to write (--all: default the shipped tables/proxies/<dataset>.csv, with .shard-k-of-n for a "
+                  "shard; fbnet: tables/proxies/fbnet/cifar100.csv; shipped files are written only when --out names "
+                  "them)");
   cmd->add_option("--table", args->table, "Table for --report, or to normalize one cell's aggregate against");
   cmd->add_option("--costs", args->costs,
                   "With --report: cost per cell of each score, from proxies_bench --benchmark_filter=ScoreCost "

@@ -13,6 +13,7 @@
 #include "cli_context.h"
 #include "simnas/core/error.h"
 #include "simnas/core/interrupt.h"
+#include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
 #include "simnas/parallel/cluster.h"
 
@@ -52,6 +53,17 @@ void AddValueChecks(CLI::App& app) {
     if (CLI::Option* seed = sub->get_option_no_throw("--seed")) seed->check(kSeed);
     if (CLI::Option* budget = sub->get_option_no_throw("--budget-ms")) budget->check(kFinitePositive);
     AddValueChecks(*sub);
+  }
+}
+
+// Every --out given on the command line (of the parsed subcommands) may be written even among
+// the shipped files (core/shipped_files.h).
+void AllowExplicitOutputs(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) {
+    if (const CLI::Option* out = sub->get_option_no_throw("--out"); out != nullptr && out->count() > 0) {
+      for (const std::string& value : out->results()) simnas::AllowExplicitOutput(value);
+    }
+    AllowExplicitOutputs(*sub);
   }
 }
 
@@ -130,6 +142,10 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
   // Under mpirun only the jobs that spread over ranks run; another command would run once per
   // rank, each writing the same files. Checked before any command starts.
   app.parse_complete_callback([&app, &ctx, cluster] {
+    // The shipped files are read-only to every command; a file the user names with --out may
+    // be written wherever it is.
+    simnas::ProtectShippedFolders(ctx.Env().ShippedFolders());
+    AllowExplicitOutputs(app);
     // FBNet is not yet known to every command: the others refuse it instead of running NAS-Bench-201.
     if (ctx.Space() == simnas::SpaceKind::kFbnet) {
       for (const CLI::App* sub : app.get_subcommands()) {

@@ -22,6 +22,7 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/interrupt.h"
 #include "simnas/core/progress.h"
+#include "simnas/core/shipped_files.h"
 #include "simnas/parallel/cluster.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
@@ -33,6 +34,7 @@ namespace {
 
 // Appends one JSON line durably.
 void AppendLine(const fs::path& path, const std::string& line) {
+  RequireNotShipped(path);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(fmt::format("cannot append to {}", path.string()));
   const std::string data = line + "\n";

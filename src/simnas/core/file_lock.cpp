@@ -11,11 +11,13 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/shipped_files.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
 
 FileLock::FileLock(const fs::path& lock_file, const std::string& what) : path_(lock_file) {
+  RequireNotShipped(lock_file);
   std::error_code ec;
   if (lock_file.has_parent_path()) fs::create_directories(lock_file.parent_path(), ec);
   if (ec) throw Error(fmt::format("cannot create directory {}: {}", lock_file.parent_path().string(), ec.message()));

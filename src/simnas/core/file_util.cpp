@@ -12,11 +12,13 @@
 #include <openssl/evp.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/shipped_files.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
 
 void WriteFileAtomically(const fs::path& path, std::string_view content) {
+  RequireNotShipped(path);
   const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw Error(fmt::format("cannot write {}: it is a directory", path.string()));
