@@ -39,6 +39,7 @@
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/command_device.h"
 #include "simnas/devices/device_factory.h"
+#include "simnas/devices/output_formats.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/network/cell_export.h"
 #include "simnas/probe/probe_store.h"
@@ -832,6 +833,54 @@ TEST(HardeningShipped, ProxiesAllWithoutOutLeavesTheShippedTableAlone) {
   ExpectOneLineError(r, "shipped files");
   EXPECT_EQ(Slurp(fake.table), "# a shipped table\n");
   EXPECT_EQ(std::distance(fs::directory_iterator(fake.table.parent_path()), fs::directory_iterator()), 1);
+}
+
+// ------------------------------------------------------------------ 14. output that reads two ways
+
+TEST(HardeningInputs, AmbiguousDeviceOutputIsRefusedOrReadByTheDocumentedRule) {
+  // The second number is a relative spread: a fraction in [0, 0.5] or a percentage.
+  for (const char* bad : {"4.2 5.3", "4.2 0.9", "4.2 -0.5", "4.2 ms 70%", "4,2", "4.2 0,05",
+                          R"({"latency_ms": 4.2, "latency_ms": 99})", R"({"latency_ms": 4.2, "spread": 0.9})",
+                          R"({"latency_ms": 4.2, "spread": "low"})", R"({"latency_ms": 4.2, "repeats": 0})"}) {
+    EXPECT_THROW(ParseLatencyOutput(bad), DeviceError) << bad;
+  }
+  EXPECT_EQ(ParseLatencyOutput("4.2 0.05").spread, 0.05);
+  EXPECT_EQ(ParseLatencyOutput("4.2 ms 5%").spread, 0.05);
+  EXPECT_EQ(ParseLatencyOutput("4.2 0.5").spread, 0.5);
+  try {
+    ParseLatencyOutput("9,76");
+    FAIL();
+  } catch (const DeviceError& e) {
+    EXPECT_NE(std::string(e.what()).find("decimal comma"), std::string::npos) << e.what();
+  }
+  // Two trtexec summaries (warm-up, then the timed run): the last one.
+  const std::string two_runs =
+      "[I] Latency: min = 1.1 ms, max = 2.2 ms, mean = 1.5 ms, median = 1.4 ms\n"
+      "[I] Latency: min = 9.11 ms, max = 11.7 ms, mean = 9.81 ms, median = 9.76 ms\n";
+  EXPECT_EQ(ParseDeviceOutput(two_runs, OutputFormat::kTrtexec).latency_ms, 9.76);
+  EXPECT_EQ(ParseDeviceOutput(two_runs, OutputFormat::kAuto).latency_ms, 9.76);
+  const std::string two_blocks =
+      "[ INFO ] Latency:\n[ INFO ]    Median:     5.00 ms\n[ INFO ]    Average:    5.10 ms\n"
+      "[ INFO ] Latency:\n[ INFO ]    Median:     20.64 ms\n[ INFO ]    Average:    20.70 ms\n";
+  EXPECT_EQ(ParseDeviceOutput(two_blocks, OutputFormat::kBenchmarkApp).latency_ms, 20.64);
+  // A localized build's decimal comma: refused, not read as 9 ms or passed over for the mean.
+  for (const auto& [text, format] : std::vector<std::pair<std::string, OutputFormat>>{
+           {"[I] Latency: min = 9.11 ms, max = 11.7 ms, mean = 9.81 ms, median = 9,76404 ms\n", OutputFormat::kTrtexec},
+           {"[I] Latency: min = 9.11 ms, max = 11.7 ms, mean = 9.81 ms, median = 9,76404 ms\n", OutputFormat::kAuto},
+           {"[ INFO ] Latency:\n[ INFO ]    Median:     20,64 ms\n[ INFO ]    Average:    20.70 ms\n",
+            OutputFormat::kBenchmarkApp},
+           {"count=50 first=1 curr=2 min=3 max=4 avg=249,684 std=1442\n", OutputFormat::kTfliteBenchmarkModel}}) {
+    try {
+      ParseDeviceOutput(text, format);
+      ADD_FAILURE() << "read a latency from " << text;
+    } catch (const DeviceError& e) {
+      EXPECT_NE(std::string(e.what()).find("decimal comma"), std::string::npos) << e.what();
+    }
+  }
+  // A table row with more fields than its header (a decimal comma in a CSV).
+  testing::TempDir dir;
+  std::ofstream(dir / "t.csv") << "index,ms\n3,9,76\n";
+  EXPECT_THROW(LoadLatencyTable(dir / "t.csv", &testing::FixtureSpace()), DataError);
 }
 
 }  // namespace

@@ -10,6 +10,22 @@
 
 namespace simnas {
 
+bool IsDecimalComma(std::string_view text) {
+  const std::string_view t = Trim(text);
+  const std::size_t comma = t.find(',');
+  if (comma == std::string_view::npos || t.find(',', comma + 1) != std::string_view::npos) return false;
+  std::string dotted(t);
+  dotted[comma] = '.';
+  return comma > 0 && comma + 1 < t.size() && std::isdigit(static_cast<unsigned char>(t[comma - 1])) &&
+         std::isdigit(static_cast<unsigned char>(t[comma + 1])) && ParsePlainDecimal(dotted).has_value();
+}
+
+std::string DecimalCommaProblem(std::string_view text) {
+  return fmt::format("{} has a decimal comma; numbers are read with a decimal point (run the program with "
+                     "LC_NUMERIC=C or LC_ALL=C)",
+                     Quoted(Trim(text)));
+}
+
 std::optional<double> ParsePlainDecimal(std::string_view text) {
   const std::string_view t = Trim(text);
   std::size_t i = 0;
@@ -50,7 +66,9 @@ std::optional<double> ParseLatencyMs(std::string_view text, std::string* problem
   const std::optional<double> v = ParsePlainDecimal(text);
   std::string why = v ? LatencyProblem(*v) : "not a plain decimal number of ms";
   if (why.empty()) return v;
-  if (problem != nullptr) *problem = fmt::format("{} is {}", Quoted(Trim(text)), why);
+  if (problem != nullptr) {
+    *problem = IsDecimalComma(text) ? DecimalCommaProblem(text) : fmt::format("{} is {}", Quoted(Trim(text)), why);
+  }
   return std::nullopt;
 }
 

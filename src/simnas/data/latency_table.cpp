@@ -67,12 +67,14 @@ LatencyTable LoadCsvTable(const fs::path& path, int size, const ArchNumbering* n
   int line_no = 0;
   int rows = 0;
   std::size_t arch_column = 0;  // 0: none
+  std::size_t columns = 0;      // of the header; 0: no header
   while (std::getline(in, line)) {
     ++line_no;
     const std::string_view body = Trim(line);
     if (body.empty() || body.front() == '#') continue;
     const std::vector<std::string> fields = Split(body, ',');
     if (fields.size() >= 2 && Trim(fields[0]) == "index") {  // header
+      columns = fields.size();
       for (std::size_t k = 0; k < fields.size(); ++k) {
         if (Trim(fields[k]) == "arch") arch_column = k;
       }
@@ -80,6 +82,11 @@ LatencyTable LoadCsvTable(const fs::path& path, int size, const ArchNumbering* n
     }
     if (fields.size() < 2) {
       throw DataError(fmt::format("{}:{}: expected 'index,ms', found {}", path.string(), line_no, Quoted(body)));
+    }
+    // More fields than the header names: a decimal comma ("3,9,76") would read as another number.
+    if (columns > 0 && fields.size() > columns) {
+      throw DataError(fmt::format("{}:{}: {} fields, the header names {} (a decimal comma?)", path.string(), line_no,
+                                  fields.size(), columns));
     }
     const auto index = ParseInt(fields[0]);
     if (!index || *index < 0 || *index >= size) {

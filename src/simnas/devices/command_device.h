@@ -16,6 +16,10 @@
 // "repeats"); else the summary of trtexec, benchmark_app, benchmark_model or
 // onnxruntime_perf_test. A timeout, a non-zero exit, or any other output is a failure;
 // failures are retried, then reported as a DeviceError.
+// What could be read two ways is refused, never guessed: a spread outside [0,
+// kMaxPrintedSpread] (written as a fraction, "0.05", or a percentage, "5%"; a larger one is
+// more likely a standard deviation in ms, or a timing too noisy to store), a JSON key given
+// twice, a number with a decimal comma ("9,76").
 // Numbers are read in plain decimal only ("0x10", "inf" are refused) and a latency outside
 // [kMinLatencyMs, kMaxLatencyMs] is refused as implausible (core/latency_value.h, the rule
 // table files follow too). Output beyond 1 MiB is cut (the
@@ -65,7 +69,13 @@ class CommandDevice : public Device {
   bool uses_onnx_ = false;
 };
 
+// The largest relative spread (interquartile range / median) a device may report.
+inline constexpr double kMaxPrintedSpread = 0.5;
+
 // Parses a program's stdout as a measurement; throws DeviceError describing the problem.
 Measurement ParseLatencyOutput(const std::string& stdout_text);
+
+// Why `spread` is not a relative spread a device may report, or an empty string.
+std::string SpreadProblem(double spread);
 
 }  // namespace simnas

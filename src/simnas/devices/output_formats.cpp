@@ -45,9 +45,16 @@ std::string FirstNonEmptyLine(const std::string& text) {
   return "";
 }
 
+// A number as a tool printed it. A decimal comma (a localized build: "median = 9,76404 ms") is
+// refused, not read as another number.
+std::optional<double> ToolNumber(const std::string& number) {
+  if (IsDecimalComma(number)) throw DeviceError(fmt::format("printed {}", DecimalCommaProblem(number)));
+  return ParsePlainDecimal(number);
+}
+
 // A value with its unit in ms; nullopt for an unknown unit.
 std::optional<double> ToMs(const std::string& number, std::string unit) {
-  const auto v = ParsePlainDecimal(number);
+  const auto v = ToolNumber(number);
   if (!v) return std::nullopt;
   if (unit == "ms") return *v;
   if (unit == "s" || unit == "sec") return *v * 1000;
@@ -55,22 +62,25 @@ std::optional<double> ToMs(const std::string& number, std::string unit) {
   return std::nullopt;
 }
 
-const char* const kNumber = R"(([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?))";
+// A number; with a decimal comma too, which ToolNumber refuses.
+const char* const kNumber = R"(([-+]?[0-9]*[.,]?[0-9]+(?:[eE][-+]?[0-9]+)?))";
 const char* const kUnit = R"(\s*(ms|s|sec|us|\xC2\xB5s|\xCE\xBCs)\b)";
 
 std::optional<Measurement> Trtexec(const std::vector<std::string>& lines) {
   // "[I] Latency: min = 9.11 ms, max = 11.7 ms, mean = 9.81 ms, median = 9.76 ms, ..." (not "H2D Latency").
+  // The last summary of the log: earlier ones are warm-up runs.
   static const std::regex latency(R"((?:^|\]\s*)Latency:\s*min\s*=)");
   static const std::regex median(std::string(R"(median\s*=\s*)") + kNumber + kUnit);
   static const std::regex mean(std::string(R"(mean\s*=\s*)") + kNumber + kUnit);
+  std::optional<Measurement> last;
   for (const std::string& line : lines) {
     if (!std::regex_search(line, latency)) continue;
     std::smatch m;
     if (std::regex_search(line, m, median) || std::regex_search(line, m, mean)) {
-      if (const auto ms = ToMs(m[1], m[2])) return Measurement{*ms, 0, 1};
+      if (const auto ms = ToMs(m[1], m[2])) last = Measurement{*ms, 0, 1};
     }
   }
-  return std::nullopt;
+  return last;
 }
 
 std::optional<Measurement> BenchmarkApp(const std::vector<std::string>& lines) {
@@ -79,6 +89,7 @@ std::optional<Measurement> BenchmarkApp(const std::vector<std::string>& lines) {
   static const std::regex median(std::string(R"(^\s*\[\s*INFO\s*\]\s*Median:\s*)") + kNumber + kUnit);
   static const std::regex average(std::string(R"(^\s*\[\s*INFO\s*\]\s*Average:\s*)") + kNumber + kUnit);
   static const std::regex count(R"(^\s*(?:\[\s*INFO\s*\]\s*)?Count:\s*([0-9]+)\s*iterations)");
+  // The last summary of the log (a new "Latency:" block replaces an earlier one).
   std::optional<double> median_ms, average_ms;
   int repeats = 1;
   bool in_latency = false;
@@ -87,11 +98,16 @@ std::optional<Measurement> BenchmarkApp(const std::vector<std::string>& lines) {
     if (std::regex_search(line, m, count)) repeats = std::max(1, std::stoi(m[1]));
     if (std::regex_search(line, header)) {
       in_latency = true;
+      median_ms = average_ms = std::nullopt;
       continue;
     }
-    if (!median_ms && std::regex_search(line, m, inline_value)) median_ms = ToMs(m[1], m[2]);
-    if (in_latency && !median_ms && std::regex_search(line, m, median)) median_ms = ToMs(m[1], m[2]);
-    if (in_latency && !average_ms && std::regex_search(line, m, average)) average_ms = ToMs(m[1], m[2]);
+    if (std::regex_search(line, m, inline_value)) {
+      median_ms = ToMs(m[1], m[2]);
+      average_ms = std::nullopt;
+      in_latency = false;
+    }
+    if (in_latency && std::regex_search(line, m, median)) median_ms = ToMs(m[1], m[2]);
+    if (in_latency && std::regex_search(line, m, average)) average_ms = ToMs(m[1], m[2]);
   }
   if (median_ms) return Measurement{*median_ms, 0, repeats};
   if (average_ms) return Measurement{*average_ms, 0, repeats};
@@ -109,12 +125,12 @@ std::optional<Measurement> TfliteBenchmarkModel(const std::vector<std::string>& 
   int repeats = 1;
   for (const std::string& line : lines) {
     std::smatch m;
-    if (std::regex_search(line, m, timings)) timings_us = ParsePlainDecimal(m[1].str()).value_or(-1);
+    if (std::regex_search(line, m, timings)) timings_us = ToolNumber(m[1].str()).value_or(-1);
     if (std::regex_search(line, m, count_line)) {
       repeats = std::max(1, std::stoi(m[1]));
       avg_us = median_us = -1;
-      if (std::regex_search(line, m, avg)) avg_us = ParsePlainDecimal(m[1].str()).value_or(-1);
-      if (std::regex_search(line, m, median)) median_us = ParsePlainDecimal(m[1].str()).value_or(-1);
+      if (std::regex_search(line, m, avg)) avg_us = ToolNumber(m[1].str()).value_or(-1);
+      if (std::regex_search(line, m, median)) median_us = ToolNumber(m[1].str()).value_or(-1);
     }
   }
   if (median_us >= 0) return Measurement{median_us / 1000, 0, repeats};
