@@ -883,5 +883,51 @@ TEST(HardeningInputs, AmbiguousDeviceOutputIsRefusedOrReadByTheDocumentedRule) {
   EXPECT_THROW(LoadLatencyTable(dir / "t.csv", &testing::FixtureSpace()), DataError);
 }
 
+// ------------------------------------------------------------------ 15. a benchmark whose device failed
+
+TEST(HardeningBench, ALiveDeviceThatFailsMakesTheBenchmarkFailAndIsRetriedOnTheNextRun) {
+  testing::TempDir dir;
+  testing::WriteMadeUpProxyTables(dir / "proxies");
+  // Answers while the file "healthy" exists; else only its first `budget` calls.
+  const fs::path calls = dir / "calls";
+  const auto script = testing::WriteScript(
+      dir / "dev.sh", "echo x >> '" + calls.string() + "'; n=$(wc -l < '" + calls.string() + "')\n[ -e '" +
+                          (dir / "healthy").string() + "' ] || [ \"$n\" -le \"$(cat '" + (dir / "budget").string() +
+                          "')\" ] || { echo 'no route to host' >&2; exit 1; }\necho \"$(( ${#1} % 13 + 1 )).25\"\n");
+  std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["random"], "seeds": 1, "groups": [
+      {"name": "live", "kind": "percentile", "devices": ["cmd:)" << script.string()
+                                     << R"( {arch}"], "percentiles": [50], "datasets": ["cifar100"],
+       "probes": [3], "reference": {"top": 5, "random": 10, "seed": 0}}]})";
+  const std::vector<std::string> args = {"--data", testing::FixtureDataFolder().string(), "--store",
+                                         (dir / "p.sqlite").string(), "bench", "--config",
+                                         (dir / "config.json").string(), "--out", (dir / "out").string(),
+                                         "--proxy-dir", (dir / "proxies").string()};
+  const auto last_line = [](const std::string& err) {
+    const std::string t(Trim(err));
+    return t.substr(t.rfind('\n') == std::string::npos ? 0 : t.rfind('\n') + 1);
+  };
+  // Never answers: no reference sample, no run, and the benchmark fails naming the device's problem.
+  std::ofstream(dir / "budget") << "0\n";
+  const testing::CliResult dead = testing::RunCli(args, 300);
+  EXPECT_EQ(dead.exit_code, 1) << dead.err;
+  EXPECT_EQ(last_line(dead.err).rfind("simnas: error: bench: 0 failed run(s) and 1 device(s) without a reference", 0),
+            0u)
+      << dead.err;
+  EXPECT_NE(last_line(dead.err).find("no route to host"), std::string::npos) << dead.err;
+  // Answers its reference sample (15 cells), then fails: the run fails, the report says so.
+  fs::remove(calls);
+  std::ofstream(dir / "budget", std::ios::trunc) << "15\n";
+  const testing::CliResult failing = testing::RunCli(args, 300);
+  EXPECT_EQ(failing.exit_code, 1) << failing.err;
+  EXPECT_NE(last_line(failing.err).find("1 failed run(s)"), std::string::npos) << failing.err;
+  const std::string report = Slurp(dir / "out" / "report.md");
+  EXPECT_NE(report.find("| random | 1 (1 failed) | 1 | – | – | – |"), std::string::npos) << report;
+  // Healthy again: the failed run is run again (it was not taken as done) and the benchmark passes.
+  std::ofstream(dir / "healthy") << "";
+  const testing::CliResult healthy = testing::RunCli(args, 300);
+  EXPECT_EQ(healthy.exit_code, 0) << healthy.err;
+  EXPECT_EQ(Slurp(dir / "out" / "report.md").find("failed"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace simnas
