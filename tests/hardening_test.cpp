@@ -929,5 +929,32 @@ TEST(HardeningBench, ALiveDeviceThatFailsMakesTheBenchmarkFailAndIsRetriedOnTheN
   EXPECT_EQ(Slurp(dir / "out" / "report.md").find("failed"), std::string::npos);
 }
 
+// ------------------------------------------------------------------ 16. registry names
+
+TEST(HardeningInputs, ARegistryEntryNamedLikeABuiltInDeviceIsRefused) {
+  testing::TempDir dir;
+  const auto script = testing::WriteScript(dir / "board.sh", "touch '" + (dir / "ran").string() + "'; echo 2.5");
+  for (const char* name : {"local", "opencv", "table", "cmd", "synthetic", "train", "test", "local:threads=2", ""}) {
+    std::ofstream(dir / "devices.json", std::ios::trunc)
+        << R"({"devices": {")" << name << R"(": {"spec": "cmd:')" << script.string() << R"(' {arch}"}}})";
+    try {
+      LoadDeviceRegistry(dir / "devices.json");
+      ADD_FAILURE() << "a registry entry named '" << name << "' loaded";
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("devices.json: device '" + std::string(name) + "'"), std::string::npos)
+          << e.what();
+    }
+  }
+  // Through the CLI: the entry is named, and neither the user's program nor this CPU's timing runs.
+  std::ofstream(dir / "devices.json", std::ios::trunc)
+      << R"({"devices": {"local": {"spec": "cmd:')" << script.string() << R"(' {arch}"}}})";
+  const testing::CliResult r =
+      testing::RunCli({"--data", testing::FixtureDataFolder().string(), "--store", (dir / "p.sqlite").string(),
+                       "--registry", (dir / "devices.json").string(), "measure", "--device", "local", "--index", "3"});
+  ExpectOneLineError(r, "device 'local': the name of the built-in device kind local");
+  EXPECT_FALSE(fs::exists(dir / "ran"));
+  EXPECT_EQ(r.out, "");
+}
+
 }  // namespace
 }  // namespace simnas
