@@ -9,6 +9,7 @@
 // Time bounds here are deliberately loose (seconds where the goal is well under one): they
 // catch a hang, never a slow machine. The real figures are measured outside the tests.
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -954,6 +955,39 @@ TEST(HardeningInputs, ARegistryEntryNamedLikeABuiltInDeviceIsRefused) {
   ExpectOneLineError(r, "device 'local': the name of the built-in device kind local");
   EXPECT_FALSE(fs::exists(dir / "ran"));
   EXPECT_EQ(r.out, "");
+}
+
+// ------------------------------------------------------------------ 17. default folders
+
+// The data folder the CLI chooses (`data verify` reads it, writes nothing), run from `cwd` with
+// HOME, SIMNAS_DATA and the XDG variables unset, then `assignments` (VAR=value) set.
+std::string DefaultDataFolder(const fs::path& cwd, const std::vector<std::string>& assignments) {
+  std::vector<std::string> argv = {"env", "-C", cwd.string(), "-u", "HOME", "-u", "SIMNAS_DATA",
+                                   "-u", "XDG_DATA_HOME"};
+  argv.insert(argv.end(), assignments.begin(), assignments.end());
+  argv.insert(argv.end(), {SIMNAS_CLI_PATH, "data", "verify", "--json"});
+  const ProcessResult r = RunProcess(argv, 120);
+  EXPECT_TRUE(r.started) << r.error;
+  try {
+    return nlohmann::json::parse(r.out)["data"].get<std::string>();
+  } catch (const std::exception&) {
+    ADD_FAILURE() << r.out << r.err;
+    return "";
+  }
+}
+
+TEST(HardeningEnvironment, WithoutHomeOrWithARelativeXdgPathTheDefaultsAreNotTheWorkingFolder) {
+  testing::TempDir dir;
+  const passwd* account = ::getpwuid(::getuid());
+  ASSERT_NE(account, nullptr);
+  const fs::path home_data = fs::path(account->pw_dir) / ".local" / "share" / "simnas" / "data";
+  EXPECT_EQ(DefaultDataFolder(dir.path(), {}), home_data.string());                     // no HOME: the account's
+  EXPECT_EQ(DefaultDataFolder(dir.path(), {"XDG_DATA_HOME=rel"}), home_data.string());  // relative: ignored
+  EXPECT_EQ(DefaultDataFolder(dir.path(), {"HOME=rel"}), home_data.string());
+  EXPECT_EQ(DefaultDataFolder(dir.path(), {"HOME=" + (dir / "h").string()}),
+            (dir / "h/.local/share/simnas/data").string());
+  EXPECT_EQ(DefaultDataFolder(dir.path(), {"XDG_DATA_HOME=" + (dir / "x").string()}), (dir / "x/simnas/data").string());
+  EXPECT_TRUE(fs::is_empty(dir.path()));  // nothing written in the working folder
 }
 
 }  // namespace
