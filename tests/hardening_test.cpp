@@ -990,5 +990,33 @@ TEST(HardeningEnvironment, WithoutHomeOrWithARelativeXdgPathTheDefaultsAreNotThe
   EXPECT_TRUE(fs::is_empty(dir.path()));  // nothing written in the working folder
 }
 
+// ------------------------------------------------------------------ 18. input sizes
+
+TEST(HardeningInputs, InputSizesTheNetworksCannotTakeAreRefusedUpFrontNamingTheFlagOrEntry) {
+  testing::TempDir dir;
+  const auto script = testing::WriteScript(dir / "board.sh", "touch '" + (dir / "ran").string() + "'; echo 2.5");
+  std::ofstream(dir / "devices.json") << R"({"devices": {"board": {"spec": "cmd:')" << script.string()
+                                      << R"(' {onnx}", "export": {"input_size": 10}}}})";
+  const std::vector<std::string> common = {"--data", testing::FixtureDataFolder().string(), "--store",
+                                           (dir / "p.sqlite").string(), "--cache", (dir / "cache").string(),
+                                           "--registry", (dir / "devices.json").string()};
+  const auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), common.begin(), common.end());
+    return testing::RunCli(args, 120);
+  };
+  ExpectOneLineError(run({"export", "--index", "3", "--input-size", "7", "--out", (dir / "x.onnx").string()}),
+                     "--input-size 7: NAS-Bench-201 networks take a multiple of 4");
+  ExpectOneLineError(run({"measure", "--device", "opencv:input=10", "--index", "3"}), "input=10: NAS-Bench-201");
+  ExpectOneLineError(run({"measure", "--device", "local:input=9", "--index", "3"}), "input=9: NAS-Bench-201");
+  ExpectOneLineError(run({"measure", "--device", "board", "--index", "3"}),
+                     "devices.json: device 'board': export: input size 10");
+  EXPECT_FALSE(fs::exists(dir / "ran"));
+  EXPECT_FALSE(fs::exists(dir / "x.onnx"));
+  // What the networks take is still taken.
+  EXPECT_EQ(InputSizeProblem(SpaceKind::kNb201, 12), "");
+  EXPECT_EQ(InputSizeProblem(SpaceKind::kFbnet, 9), "");
+  EXPECT_NE(InputSizeProblem(SpaceKind::kFbnet, 4), "");
+}
+
 }  // namespace
 }  // namespace simnas

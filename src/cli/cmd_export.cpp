@@ -37,6 +37,15 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
   cmd->callback([args, &ctx] {
     RequireCell(args->cell, "export");
     const bool fbnet = ctx.Space() == SpaceKind::kFbnet;
+    // Bad flags (exit 2), checked before anything is read or built.
+    if (args->input_size) {
+      if (const std::string problem = InputSizeProblem(ctx.Space(), *args->input_size); !problem.empty()) {
+        throw CLI::ValidationError(fmt::format("--input-size {}: {}", *args->input_size, problem));
+      }
+    }
+    if (args->batch < 1 || args->batch > 4096) {
+      throw CLI::ValidationError(fmt::format("--batch {}: must be in [1, 4096]", args->batch));
+    }
     std::string arch_string;
     OnnxModelInfo info;
     const Dataset dataset = ParseDataset(args->dataset.value_or(fbnet ? "cifar100" : "cifar10"));
@@ -52,12 +61,6 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
                                        archs.size() - 1));
         }
         arch = archs[static_cast<std::size_t>(index)];
-      }
-      if (args->batch < 1 || args->batch > 4096) {
-        throw ParseError(fmt::format("export: batch {} must be in [1, 4096]", args->batch));
-      }
-      if (args->input_size && (*args->input_size < 8 || *args->input_size > 1024)) {
-        throw ParseError(fmt::format("export: input size {} must be in [8, 1024]", *args->input_size));
       }
       FbnetNetworkOptions options;
       options.num_classes = NumClasses(dataset);

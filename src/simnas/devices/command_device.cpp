@@ -167,7 +167,7 @@ CommandDevice::CommandDevice(std::string command, const ArchNumbering& space, Co
     throw ParseError(fmt::format("device command {} has no {{arch}}, {{arch_sh}}, {{index}} or {{onnx}} placeholder",
                                  Quoted(command_)));
   }
-  if (uses_onnx_) ValidateCellExportOptions(options_.export_options);
+  if (uses_onnx_) ValidateExportOptions(space_->space(), options_.export_options);
   if (options_.timeout_seconds <= 0) throw ParseError("device command timeout must be positive");
   if (options_.retries < 0) throw ParseError("device command retries must be >= 0");
 }

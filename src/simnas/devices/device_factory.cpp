@@ -96,10 +96,16 @@ std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
           throw bad(fmt::format("has unknown key {}; expected dataset, batch, input_size or seed", Quoted(key)));
         }
       }
+      // The space is known when the device is opened (OpenDevice checks again): here, options
+      // that no space's networks take.
       try {
-        ValidateCellExportOptions(o);
+        ValidateExportOptions(SpaceKind::kNb201, o);
       } catch (const ParseError& error) {
-        throw bad(error.what());
+        try {
+          ValidateExportOptions(SpaceKind::kFbnet, o);
+        } catch (const ParseError&) {
+          throw bad(error.what());
+        }
       }
     }
     entries.push_back(std::move(e));
@@ -206,7 +212,13 @@ std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec, const DeviceEnvironme
       } catch (const ParseError& error) {
         throw ParseError(fmt::format("{}: device '{}': {}", env.registry->string(), e.name, error.what()));
       }
-      if (target->kind() != DeviceSpec::Kind::kName) return OpenKind(*target, env, e.command, e.name);
+      if (target->kind() != DeviceSpec::Kind::kName) {
+        try {
+          return OpenKind(*target, env, e.command, e.name);
+        } catch (const ParseError& error) {
+          throw ParseError(fmt::format("{}: device '{}': {}", env.registry->string(), e.name, error.what()));
+        }
+      }
       throw ParseError(fmt::format("{}: device '{}' has spec {}, which is not table:, synthetic:, local, opencv or cmd:",
                                    env.registry->string(), e.name, Quoted(e.spec)));
     }

@@ -11,16 +11,27 @@
 
 namespace simnas {
 
-void ValidateCellExportOptions(const CellExportOptions& o) {
+std::string InputSizeProblem(SpaceKind space, int n) {
+  if (space == SpaceKind::kFbnet) return n < 8 || n > 1024 ? "FBNet networks take 8 to 1024 pixels per side" : "";
+  // Two stride-2 reductions, each adding a convolution's output to a pooled shortcut: the sizes
+  // meet only when each reduction halves an even size.
+  if (n < 4 || n > 1024 || n % 4 != 0) {
+    return "NAS-Bench-201 networks take a multiple of 4 from 4 to 1024 pixels per side (two stride-2 reductions)";
+  }
+  return "";
+}
+
+void ValidateExportOptions(SpaceKind space, const CellExportOptions& o) {
   if (o.num_classes < 1 || o.num_classes > 100000) {
     throw ParseError(fmt::format("export: classes {} must be in [1, 100000]", o.num_classes));
   }
-  // Two stride-2 reductions: at least 4 pixels per side reach the last stage.
-  if (o.input_size < 4 || o.input_size > 1024) {
-    throw ParseError(fmt::format("export: input size {} must be in [4, 1024]", o.input_size));
+  if (const std::string problem = InputSizeProblem(space, o.input_size); !problem.empty()) {
+    throw ParseError(fmt::format("export: input size {}: {}", o.input_size, problem));
   }
   if (o.batch < 1 || o.batch > 4096) throw ParseError(fmt::format("export: batch {} must be in [1, 4096]", o.batch));
 }
+
+void ValidateCellExportOptions(const CellExportOptions& o) { ValidateExportOptions(SpaceKind::kNb201, o); }
 
 std::string SerializeCellOnnx(const Cell& cell, const CellExportOptions& options, OnnxModelInfo* info) {
   ValidateCellExportOptions(options);
@@ -58,7 +69,7 @@ std::string ArchOnnxFileName(const Arch& arch, const CellExportOptions& o) {
 
 std::filesystem::path CachedArchOnnx(const Arch& arch, const CellExportOptions& options,
                                      const std::filesystem::path& folder) {
-  ValidateCellExportOptions(options);
+  ValidateExportOptions(arch.space(), options);
   const std::string name = ArchOnnxFileName(arch, options);
   const std::filesystem::path path = folder / name;
   // The key: the file name (architecture code and options) and the architecture string, so that

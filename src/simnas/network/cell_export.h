@@ -20,7 +20,15 @@ struct CellExportOptions {
   std::uint64_t seed = 0;  // weights
 };
 
-// Throws ParseError for out-of-range options.
+// Why the networks of `space` cannot take `input_size` pixels per side, or an empty string:
+// NAS-Bench-201's cells need a multiple of 4 in [4, 1024] (two stride-2 reductions whose
+// shortcuts must meet), FBNet's networks a size in [8, 1024].
+std::string InputSizeProblem(SpaceKind space, int input_size);
+
+// Throws ParseError for options the networks of `space` cannot take (classes in [1, 100000],
+// batch in [1, 4096], InputSizeProblem), naming the option.
+void ValidateExportOptions(SpaceKind space, const CellExportOptions& options);
+// ValidateExportOptions for NAS-Bench-201 cells.
 void ValidateCellExportOptions(const CellExportOptions& options);
 
 // The checked model, serialized.
