@@ -23,6 +23,7 @@
 #include <fstream>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
@@ -1016,6 +1017,39 @@ TEST(HardeningInputs, InputSizesTheNetworksCannotTakeAreRefusedUpFrontNamingTheF
   EXPECT_EQ(InputSizeProblem(SpaceKind::kNb201, 12), "");
   EXPECT_EQ(InputSizeProblem(SpaceKind::kFbnet, 9), "");
   EXPECT_NE(InputSizeProblem(SpaceKind::kFbnet, 4), "");
+}
+
+// ------------------------------------------------------------------ 19. training settings
+
+TEST(HardeningInputs, TrainingSettingsOutOfRangeAreRefusedBeforeAnythingIsWritten) {
+  testing::TempDir dir;
+  const fs::path out = dir / "run";
+  for (const auto& [flag, value, mention] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"--entropy", "nan", "--entropy"},
+           {"--lr", "nan", "--lr"},
+           {"--lr", "inf", "--lr"},
+           {"--gamma", "-3", "--gamma -3: must be in [0, 1]"},
+           {"--gae-lambda", "1.5", "--gae-lambda 1.5: must be in [0, 1]"},
+           {"--lr", "0", "--lr 0: must be in (0, 1]"},
+           {"--envs", "0", "--envs 0: must be at least 1"},
+           {"--checkpoint-minutes", "0", "--checkpoint-minutes"}}) {
+    const testing::CliResult r = testing::RunCli({"train", "--steps", "64", "--out", out.string(), flag, value}, 120);
+    ExpectOneLineError(r, mention);
+    EXPECT_EQ(r.exit_code, 2) << r.err;  // a bad flag
+    EXPECT_FALSE(fs::exists(out)) << flag << " " << value;
+  }
+}
+
+// Updates take whole batches: --steps 10 trains one batch, and says so.
+TEST(HardeningInputs, TrainingFewerStepsThanABatchSaysWhatItTrains) {
+  testing::TempDir dir;
+  const fs::path out = dir / "run";
+  const testing::CliResult r = testing::RunCli(
+      {"train", "--steps", "10", "--envs", "4", "--rollout", "8", "--minibatch", "32", "--out", out.string()}, 600);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("10 steps asked for, 32 trained"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("/10 "), std::string::npos) << r.err;  // no "32/10 (320.0%)"
+  EXPECT_NE(r.out.find("trained 32 steps"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "cli_context.h"
 #include "simnas/core/error.h"
 #include "simnas/core/interrupt.h"
+#include "simnas/core/latency_value.h"
 #include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
 #include "simnas/parallel/cluster.h"
@@ -30,9 +31,10 @@ std::string Who(const simnas::Cluster* cluster) {
   return cluster != nullptr && cluster->size() > 1 ? cluster->Describe() + ": " : "";
 }
 
-// Checks every subcommand's --seed and --budget-ms get, wherever they are declared: a
-// seed is a non-negative integer (CLI11 would wrap -1 to 2^64-1), a budget a finite
-// positive number (CLI::PositiveNumber lets "nan" through).
+// Checks every subcommand's --seed, --budget-ms and number options get, wherever they are
+// declared: a seed is a non-negative integer (CLI11 would wrap -1 to 2^64-1); a budget a finite
+// positive number (CLI::PositiveNumber lets "nan" through); every other number a finite one in
+// plain decimal (no "nan", "inf", "0x10"), checked after the option's own range.
 void AddValueChecks(CLI::App& app) {
   static const CLI::Validator kSeed(
       [](std::string& value) -> std::string {
@@ -49,9 +51,18 @@ void AddValueChecks(CLI::App& app) {
         return "";
       },
       "POSITIVE");
+  static const CLI::Validator kFinite(
+      [](std::string& value) -> std::string {
+        if (simnas::ParsePlainDecimal(value)) return "";
+        return "must be a finite number in plain decimal, got '" + value + "'";
+      },
+      "");
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     if (CLI::Option* seed = sub->get_option_no_throw("--seed")) seed->check(kSeed);
-    if (CLI::Option* budget = sub->get_option_no_throw("--budget-ms")) budget->check(kFinitePositive);
+    for (CLI::Option* option : sub->get_options()) {
+      if (option->get_name() == "--budget-ms") option->check(kFinitePositive);
+      else if (option->get_type_name() == "FLOAT") option->check(kFinite);
+    }
     AddValueChecks(*sub);
   }
 }
