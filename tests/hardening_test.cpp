@@ -1052,5 +1052,19 @@ TEST(HardeningInputs, TrainingFewerStepsThanABatchSaysWhatItTrains) {
   EXPECT_NE(r.out.find("trained 32 steps"), std::string::npos) << r.out;
 }
 
+// ------------------------------------------------------------------ 20. budgets
+
+TEST(HardeningInputs, ABudgetThatIsNotALatencyIsRefusedInOneShortLine) {
+  for (const char* bad : {"inf", "-5", "1e-320", "nan", "0x10", "1e300"}) {
+    const testing::CliResult r = testing::RunCli(
+        {"--data", testing::FixtureDataFolder().string(), "search", "--device", "table:fpga", "--budget-ms", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_EQ(testing::CountLines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("--budget-ms: must be a finite positive number of ms in [1e-06, 1e+06]"), std::string::npos)
+        << r.err;
+    EXPECT_LT(r.err.size(), 200u) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace simnas

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -32,9 +33,10 @@ std::string Who(const simnas::Cluster* cluster) {
 }
 
 // Checks every subcommand's --seed, --budget-ms and number options get, wherever they are
-// declared: a seed is a non-negative integer (CLI11 would wrap -1 to 2^64-1); a budget a finite
-// positive number (CLI::PositiveNumber lets "nan" through); every other number a finite one in
-// plain decimal (no "nan", "inf", "0x10"), checked after the option's own range.
+// declared: a seed is a non-negative integer (CLI11 would wrap -1 to 2^64-1); a budget a
+// latency (core/latency_value.h: plain decimal, within the plausible range; CLI::PositiveNumber
+// lets "nan" and "inf" through); every other number a finite one in plain decimal (no "nan",
+// "inf", "0x10"), checked after the option's own range.
 void AddValueChecks(CLI::App& app) {
   static const CLI::Validator kSeed(
       [](std::string& value) -> std::string {
@@ -44,11 +46,11 @@ void AddValueChecks(CLI::App& app) {
         return "";
       },
       "UINT");
-  static const CLI::Validator kFinitePositive(
+  static const CLI::Validator kLatency(
       [](std::string& value) -> std::string {
-        const std::optional<double> v = simnas::ParseDouble(value);
-        if (!v || !(*v > 0)) return "must be a finite positive number, got '" + value + "'";
-        return "";
+        if (simnas::ParseLatencyMs(value)) return "";
+        return fmt::format("must be a finite positive number of ms in [{:g}, {:g}], in plain decimal, got '{}'",
+                           simnas::kMinLatencyMs, simnas::kMaxLatencyMs, value);
       },
       "POSITIVE");
   static const CLI::Validator kFinite(
@@ -60,7 +62,7 @@ void AddValueChecks(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     if (CLI::Option* seed = sub->get_option_no_throw("--seed")) seed->check(kSeed);
     for (CLI::Option* option : sub->get_options()) {
-      if (option->get_name() == "--budget-ms") option->check(kFinitePositive);
+      if (option->get_name() == "--budget-ms") option->check(kLatency);
       else if (option->get_type_name() == "FLOAT") option->check(kFinite);
     }
     AddValueChecks(*sub);
