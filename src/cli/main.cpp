@@ -226,7 +226,14 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
     if (leader) std::fprintf(stderr, "simnas: error: %s\n", FirstLine(e.what()).c_str());
     return 1;
   } catch (const simnas::Interrupted& e) {
-    std::fprintf(stderr, "simnas: %s%s\n", who.c_str(), FirstLine(e.what()).c_str());
+    // In a job, the signal usually comes from mpirun, which stops every rank when one rank ended
+    // (failed or was killed): say so, the user did not necessarily interrupt anything.
+    const std::string cause =
+        !alone && simnas::InterruptSignal() == SIGTERM
+            ? " (stopped by SIGTERM: mpirun sends it to every rank when one rank ended early, failed or was killed, "
+              "or when mpirun itself was stopped; mpirun's message names the rank)"
+            : "";
+    std::fprintf(stderr, "simnas: %s%s%s\n", who.c_str(), FirstLine(e.what()).c_str(), cause.c_str());
     return alone ? 130 : -130;
   } catch (const simnas::Error& e) {
     std::fprintf(stderr, "simnas: error: %s%s\n", who.c_str(), FirstLine(e.what()).c_str());
