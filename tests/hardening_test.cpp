@@ -38,6 +38,7 @@
 #include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
 #include "simnas/core/subprocess.h"
+#include "simnas/data/fetch.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/command_device.h"
 #include "simnas/devices/device_factory.h"
@@ -1064,6 +1065,24 @@ TEST(HardeningInputs, ABudgetThatIsNotALatencyIsRefusedInOneShortLine) {
         << r.err;
     EXPECT_LT(r.err.size(), 200u) << r.err;
   }
+}
+
+// ------------------------------------------------------------------ 21. how to get the data again
+
+TEST(HardeningMessages, OnlyFilesOfTheDataFolderSayToFetchTheData) {
+  const DataDir data("/d");
+  EXPECT_EQ(WithDataFetchHint(data, "/d/help-nasbench201/fpga.pt: file is empty"),
+            "/d/help-nasbench201/fpga.pt: file is empty (run `simnas data fetch` to fetch or repair the data folder)");
+  EXPECT_EQ(WithDataFetchHint(data, "/elsewhere/fpga.pt: file is empty"), "/elsewhere/fpga.pt: file is empty");
+  EXPECT_EQ(WithDataFetchHint(data, "/d/help-nasbench201: missing (run `simnas data fetch`)"),
+            "/d/help-nasbench201: missing (run `simnas data fetch`)");
+  // A table file of the user's own: no hint to fetch the benchmark data.
+  testing::TempDir dir;
+  std::ofstream(dir / "own.pt") << "PK\x03\x04garbage";
+  const testing::CliResult r = testing::RunCli({"--data", testing::FixtureDataFolder().string(), "measure", "--device",
+                                                "table:" + (dir / "own.pt").string(), "--index", "3"});
+  ExpectOneLineError(r, "own.pt: not a readable torch.save file");
+  EXPECT_EQ(r.err.find("simnas data fetch"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "simnas/core/latency_value.h"
 #include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
+#include "simnas/data/fetch.h"
 #include "simnas/parallel/cluster.h"
 
 namespace {
@@ -235,6 +236,16 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
             : "";
     std::fprintf(stderr, "simnas: %s%s%s\n", who.c_str(), FirstLine(e.what()).c_str(), cause.c_str());
     return alone ? 130 : -130;
+  } catch (const simnas::DataError& e) {
+    // A file of the data folder that is missing or damaged: say how to fetch it again.
+    std::string message = FirstLine(e.what());
+    try {
+      message = simnas::WithDataFetchHint(simnas::DataDir(ctx.Env().data_dir), message);
+    } catch (const std::exception&) {
+      // No environment to name the data folder: the message as it is.
+    }
+    std::fprintf(stderr, "simnas: error: %s%s\n", who.c_str(), message.c_str());
+    return alone ? 1 : -1;
   } catch (const simnas::Error& e) {
     std::fprintf(stderr, "simnas: error: %s%s\n", who.c_str(), FirstLine(e.what()).c_str());
     return alone ? 1 : -1;
