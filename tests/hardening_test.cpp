@@ -1085,5 +1085,43 @@ TEST(HardeningMessages, OnlyFilesOfTheDataFolderSayToFetchTheData) {
   EXPECT_EQ(r.err.find("simnas data fetch"), std::string::npos) << r.err;
 }
 
+// ------------------------------------------------------------------ 22. outputs
+
+TEST(HardeningMessages, AnOutputThatNamesNoFileOrCannotBeReplacedIsSaidSo) {
+  testing::TempDir dir;
+  const std::vector<std::string> common = {"--data", testing::FixtureDataFolder().string(), "--store",
+                                           (dir / "p.sqlite").string(), "measure-all", "--device", "table:fpga",
+                                           "--sample", "3", "--out"};
+  std::vector<std::string> empty = common;
+  empty.push_back("");
+  const testing::CliResult r = testing::RunCli(empty);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  ExpectOneLineError(r, "--out: must name a file or folder, got ''");
+  std::vector<std::string> proc = common;
+  proc.push_back("/proc/version");
+  ExpectOneLineError(testing::RunCli(proc), "output /proc/version: cannot create its lock file /proc/.version.lock");
+  ExpectOneLineError(testing::RunCli({"--data", testing::FixtureDataFolder().string(), "export", "--index", "3",
+                                      "--out", "/proc/version"}),
+                     "cannot write /proc/version: cannot create a file in /proc to replace it with");
+  EXPECT_THROW(WriteFileAtomically("", "x"), Error);
+}
+
+// The values are computed: a cache that cannot keep them is a warning, and the values are printed.
+TEST(HardeningMessages, AFbnetProxyCacheThatCannotBeWrittenIsAWarning) {
+  testing::TempDir dir;
+  std::ofstream(dir / "cache") << "a file where the cache folder should be";
+  const testing::CliResult r = testing::RunCli(
+      {"--cache", (dir / "cache").string(), "--space", "fbnet", "proxies", "--threads", "1", "--json", "--arch",
+       "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
+       "k3_e1-k3_e1-k3_e1-k3_e1"},
+      600);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["logsynflow"].get<double>(), 0);
+  EXPECT_FALSE(j["cached"].get<bool>());
+  EXPECT_EQ(j["cache_file"], "");
+  EXPECT_NE(r.err.find("warning: the values are not kept in the cache"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace simnas

@@ -33,11 +33,11 @@ std::string Who(const simnas::Cluster* cluster) {
   return cluster != nullptr && cluster->size() > 1 ? cluster->Describe() + ": " : "";
 }
 
-// Checks every subcommand's --seed, --budget-ms and number options get, wherever they are
-// declared: a seed is a non-negative integer (CLI11 would wrap -1 to 2^64-1); a budget a
+// Checks every subcommand's --seed, --budget-ms, --out and number options get, wherever they
+// are declared: a seed is a non-negative integer (CLI11 would wrap -1 to 2^64-1); a budget a
 // latency (core/latency_value.h: plain decimal, within the plausible range; CLI::PositiveNumber
 // lets "nan" and "inf" through); every other number a finite one in plain decimal (no "nan",
-// "inf", "0x10"), checked after the option's own range.
+// "inf", "0x10"), checked after the option's own range; an --out names something (not '').
 void AddValueChecks(CLI::App& app) {
   static const CLI::Validator kSeed(
       [](std::string& value) -> std::string {
@@ -60,8 +60,12 @@ void AddValueChecks(CLI::App& app) {
         return "must be a finite number in plain decimal, got '" + value + "'";
       },
       "");
+  static const CLI::Validator kPath(
+      [](std::string& value) -> std::string { return value.empty() ? "must name a file or folder, got ''" : ""; },
+      "");
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     if (CLI::Option* seed = sub->get_option_no_throw("--seed")) seed->check(kSeed);
+    if (CLI::Option* out = sub->get_option_no_throw("--out")) out->check(kPath);
     for (CLI::Option* option : sub->get_options()) {
       if (option->get_name() == "--budget-ms") option->check(kLatency);
       else if (option->get_type_name() == "FLOAT") option->check(kFinite);

@@ -23,7 +23,9 @@ FileLock::FileLock(const fs::path& lock_file, const std::string& what) : path_(l
   if (ec) throw Error(fmt::format("cannot create directory {}: {}", lock_file.parent_path().string(), ec.message()));
   // O_CLOEXEC: a device program must never inherit (and so keep) the lock.
   fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw Error(fmt::format("cannot open lock file {}: {}", lock_file.string(), std::strerror(errno)));
+  if (fd_ < 0) {
+    throw Error(fmt::format("{}: cannot create its lock file {} ({})", what, lock_file.string(), std::strerror(errno)));
+  }
   int rc;
   do {
     rc = ::flock(fd_, LOCK_EX | LOCK_NB);

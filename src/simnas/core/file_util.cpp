@@ -13,11 +13,15 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/shipped_files.h"
+#include "simnas/core/strings.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
 
 void WriteFileAtomically(const fs::path& path, std::string_view content) {
+  if (path.empty() || !path.has_filename()) {
+    throw Error(fmt::format("cannot write {}: the path names no file", Quoted(path.string())));
+  }
   RequireNotShipped(path);
   const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::error_code ec;
@@ -27,7 +31,11 @@ void WriteFileAtomically(const fs::path& path, std::string_view content) {
   std::random_device entropy;
   const fs::path tmp = parent / fmt::format(".{}.{}-{:x}.tmp", path.filename().string(), getpid(), entropy());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  if (fd < 0) {
+    // The file is replaced by a new one made beside it: say so (the target itself may exist).
+    throw Error(fmt::format("cannot write {}: cannot create a file in {} to replace it with ({})", path.string(),
+                            parent.string(), std::strerror(errno)));
+  }
   const char* p = content.data();
   std::size_t left = content.size();
   while (left > 0) {
