@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "controller_test_support.h"
+#include "simnas/bench/bench_config.h"
 #include "simnas/controller/controller_model.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_lock.h"
@@ -1121,6 +1122,28 @@ TEST(HardeningMessages, AFbnetProxyCacheThatCannotBeWrittenIsAWarning) {
   EXPECT_FALSE(j["cached"].get<bool>());
   EXPECT_EQ(j["cache_file"], "");
   EXPECT_NE(r.err.find("warning: the values are not kept in the cache"), std::string::npos) << r.err;
+}
+
+// ------------------------------------------------------------------ 23. benchmark names
+
+TEST(HardeningBench, ANameThatWouldBreakTheReportOrSummaryIsRefused) {
+  const auto config = [](const std::string& name, const std::string& group, const std::string& device) {
+    nlohmann::json j = {{"name", name},
+                        {"groups", {{{"name", group}, {"kind", "percentile"}, {"devices", {device}}}}}};
+    return j.dump();
+  };
+  EXPECT_NO_THROW(ParseBenchConfig(config("smoke", "loo-train_2.b+", "table:fpga"), "c.json"));
+  for (const std::string& bad : {std::string("a\"b\nc"), std::string("a,b"), std::string("a|b"), std::string("# x"),
+                                 std::string("")}) {
+    try {
+      ParseBenchConfig(config("smoke", bad, "table:fpga"), "c.json");
+      ADD_FAILURE() << "group name " << Quoted(bad) << " accepted";
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("c.json: groups[0]: name"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(ParseBenchConfig(config(bad, "g", "table:fpga"), "c.json"), DataError) << Quoted(bad);
+  }
+  EXPECT_THROW(ParseBenchConfig(config("smoke", "g", "cmd:x {arch}\n## injected"), "c.json"), DataError);
 }
 
 }  // namespace
