@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -1144,6 +1145,59 @@ TEST(HardeningBench, ANameThatWouldBreakTheReportOrSummaryIsRefused) {
     EXPECT_THROW(ParseBenchConfig(config(bad, "g", "table:fpga"), "c.json"), DataError) << Quoted(bad);
   }
   EXPECT_THROW(ParseBenchConfig(config("smoke", "g", "cmd:x {arch}\n## injected"), "c.json"), DataError);
+}
+
+// ------------------------------------------------------------------ 24. lock files
+
+TEST(HardeningLocks, LockFilesAreRemovedWhenReleased) {
+  testing::TempDir dir;
+  { const FileLock lock(dir / "x.lock", "thing X"); }
+  EXPECT_FALSE(fs::exists(dir / "x.lock"));
+  // The probe store's run locks: none left after the sessions end.
+  const auto script = testing::WriteScript(dir / "dev.sh", "echo 2.0");
+  CommandDevice device(CmdSpec(script).substr(4), testing::FixtureSpace());
+  ProbeStore store(dir / "p.sqlite");
+  for (int run = 0; run < 5; ++run) {
+    ProbeSession session(device, testing::FixtureSpace(), 3, &store, "run-" + std::to_string(run));
+    session.Probe(kCell);
+  }
+  ASSERT_TRUE(fs::is_directory(dir / "p.sqlite.locks"));
+  EXPECT_TRUE(fs::is_empty(dir / "p.sqlite.locks"));
+}
+
+// Removing a lock file at release races with a process that opened it just before: such a
+// process must never believe it holds the lock while another does. Threads stand in for
+// processes (each FileLock opens the file itself, and flock(2) locks belong to the open file).
+TEST(HardeningLocks, RemovingLockFilesNeverLetsTwoHoldersOverlap) {
+  testing::TempDir dir;
+  const fs::path file = dir / "contended.lock";
+  std::atomic<int> holders{0}, overlaps{0}, acquired{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int taken = 0; taken < 300;) {
+        try {
+          const FileLock lock(file, "contended");
+          if (holders.fetch_add(1) != 0) overlaps.fetch_add(1);
+          std::this_thread::yield();
+          holders.fetch_sub(1);
+          ++taken;
+          acquired.fetch_add(1);
+        } catch (const Error& e) {
+          if (std::string(e.what()).find("is in use") == std::string::npos) {
+            failures.fetch_add(1);  // anything but "held by another": stop
+            return;
+          }
+          std::this_thread::yield();  // held by another thread: try again
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(acquired.load(), 1200);
+  EXPECT_EQ(overlaps.load(), 0);
+  EXPECT_FALSE(fs::exists(file));
 }
 
 }  // namespace
