@@ -120,5 +120,24 @@ TEST(Cli, MeasureOnATableDevicePrintsTheTableValue) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["latency_ms"].get<double>(), expected) << r.out;
 }
 
+// The help says what the commands take: every device kind, both spaces' --index, one
+// validator per --budget-ms, the defaults of search.
+TEST(Cli, HelpNamesEveryDeviceKindBothSpacesAndTheDefaults) {
+  const testing::CliResult measure = testing::RunCli({"measure", "--help"});
+  ASSERT_EQ(measure.exit_code, 0) << measure.err;
+  for (const char* kind : {"table:", "synthetic:", "local", "opencv", "cmd:", "registry name"}) {
+    EXPECT_NE(measure.out.find(kind), std::string::npos) << kind << "\n" << measure.out;
+  }
+  EXPECT_NE(measure.out.find("--space fbnet: row 0-4999 of HELP's FBNet networks"), std::string::npos) << measure.out;
+  const testing::CliResult search = testing::RunCli({"search", "--help"});
+  ASSERT_EQ(search.exit_code, 0) << search.err;
+  EXPECT_EQ(search.out.find("POSITIVE:POSITIVE"), std::string::npos) << search.out;
+  EXPECT_NE(search.out.find("opencv"), std::string::npos) << search.out;
+  EXPECT_NE(search.out.find("default cifar100"), std::string::npos) << search.out;
+  EXPECT_NE(search.out.find("(default 10)"), std::string::npos) << search.out;
+  const testing::CliResult proxies = testing::RunCli({"proxies", "--help"});
+  EXPECT_NE(proxies.out.find("HELP's FBNet networks"), std::string::npos) << proxies.out;
+}
+
 }  // namespace
 }  // namespace simnas

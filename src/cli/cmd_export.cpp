@@ -26,7 +26,7 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  AddCellOptions(cmd, args->cell, "Architecture string", "NATS-Bench index (fbnet: N-th of HELP's 5,000)");
+  AddCellOptions(cmd, args->cell);
   AddDatasetOption(cmd, args->dataset, "Classifier head: cifar10, cifar100 or ImageNet16-120 (default cifar10; "
                                         "fbnet: cifar100)");
   cmd->add_option("--batch", args->batch, "Batch size of the graph's input (default 1)");

@@ -383,7 +383,8 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
       "proxies", "Training-free proxies (NASWOT, LogSynflow, SkipScore) of one cell, of all cells into a table, "
                  "merge shards, or report their rank correlation with accuracy");
   auto args = std::make_shared<Args>();
-  AddCellOptions(cmd, args->cell, "Score one architecture string", "Score one NATS-Bench index");
+  AddCellOptions(cmd, args->cell, std::string("Score one architecture: ") + kArchHelp,
+                 std::string("Score one architecture by index: ") + kIndexHelp);
   CLI::Option* arch_opt = args->cell.arch_option;
   CLI::Option* index_opt = args->cell.index_option->check(CLI::Range(0, kNumCells - 1));
   auto* all_opt = cmd->add_flag("--all", args->all, "Score every cell into a table (resumable; see --shard, --out)");

@@ -46,7 +46,7 @@ void AddValueChecks(CLI::App& app) {
         }
         return "";
       },
-      "UINT");
+      "");  // the option's type already reads UINT
   static const CLI::Validator kLatency(
       [](std::string& value) -> std::string {
         if (simnas::ParseLatencyMs(value)) return "";
