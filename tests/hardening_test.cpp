@@ -1,9 +1,13 @@
-// Hardening (issue 13): the cases a hostile user found, one test (or more) per item —
+// Hardening: the cases a hostile user found, one test (or more) per case —
 // no path becomes a gnuplot command; search stops at the first SIGINT/SIGTERM, also inside
 // a device call, and leaves no device process; device programs are contained (own process
 // group, result read at exit, leftovers killed, even after kill -9 of simnas); one writer per
 // run id / output; bad inputs refused; the store checked before measuring; write failures
-// reported; clear messages; a shell-quoted {arch_sh}; SHA-256 from OpenSSL.
+// reported; clear messages; a shell-quoted {arch_sh}; SHA-256 from OpenSSL; cached files
+// checked before reuse; one rule for a latency read from a program, a table or a flag; shipped
+// files read-only; output that reads two ways refused; a failing benchmark device is a failure;
+// reserved registry names; default folders; input sizes and training settings checked up
+// front; how to fetch the data again; lock files removed without letting two holders overlap.
 // docs/reliability.md lists every case with the test that holds it.
 //
 // Time bounds here are deliberately loose (seconds where the goal is well under one): they
