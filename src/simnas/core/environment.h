@@ -28,10 +28,11 @@ struct Environment {
   // Files simnas may recompute: remembered quiet speeds of live devices, exported models.
   std::filesystem::path cache_dir;
 
-  // The folders of the shipped files: shipped_dir, its tables/ (the parent of
-  // proxy_tables_dir), models_dir and configs_dir (in a build tree, links into the checkout).
+  // The folders of the shipped files: tables/ (the parent of proxy_tables_dir), models_dir and
+  // configs_dir (in a build tree, links into the checkout). Not shipped_dir itself: --share may
+  // name a source checkout, whose other files commands write as usual.
   std::vector<std::filesystem::path> ShippedFolders() const {
-    return {shipped_dir, proxy_tables_dir.parent_path(), models_dir, configs_dir};
+    return {proxy_tables_dir.parent_path(), models_dir, configs_dir};
   }
 };
 
