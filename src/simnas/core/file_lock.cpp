@@ -36,8 +36,13 @@ FileLock::FileLock(const fs::path& lock_file, const std::string& what) : path_(l
   if (ec) throw Error(fmt::format("cannot create directory {}: {}", lock_file.parent_path().string(), ec.message()));
   // The file is removed when the lock is released, so a lock taken on a file that its holder
   // removed meanwhile locks nothing: then the file is opened again (the loop ends as soon as the
-  // file this process locked is the one at the path).
-  for (;;) {
+  // file this process locked is the one at the path; each turn means another process took and
+  // released the lock meanwhile, so a bound only guards against a path that never holds still).
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == 1000) {
+      throw Error(
+          fmt::format("cannot lock {}: the file keeps being replaced while it is locked", lock_file.string()));
+    }
     // O_CLOEXEC: a device program must never inherit (and so keep) the lock.
     fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) {
