@@ -87,8 +87,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadCall{"bad_csv_table", {"measure", "--device", "table:@bad.csv", "--index", "3"}, "bad.csv:2"},
         BadCall{"broken_registry", {"--registry", "@broken.json", "measure", "--device", "x", "--index", "3"},
                 "broken.json: not valid JSON"},
-        BadCall{"missing_data", {"--data", "@empty-data", "arch", "--index", "3"}, "str_arch2idx.pt"},
-        BadCall{"corrupt_data", {"--data", "@corrupt-data", "arch", "--index", "3"}, "not a readable torch.save"},
+        BadCall{"missing_data", {"--data", "@empty-data", "arch", "--index", "3"},
+                "str_arch2idx.pt: cannot open (no such file) (run `simnas data fetch`"},
+        BadCall{"corrupt_data", {"--data", "@corrupt-data", "arch", "--index", "3"},
+                "not a readable torch.save file (PytorchStreamReader"},
+        BadCall{"corrupt_data_says_fetch", {"--data", "@corrupt-data", "arch", "--index", "3"},
+                "(run `simnas data fetch` to fetch or repair the data folder)"},
+        BadCall{"missing_fbnet_data", {"--data", "@empty-data", "--space", "fbnet", "measure", "--device", "table:fpga",
+                                       "--index", "3"},
+                "help-fbnet/arch.pt: no such FBNet architecture file (run `simnas data fetch`"},
         BadCall{"bad_local_option", {"measure", "--device", "local:threads=0", "--index", "3"}, "threads"},
         BadCall{"unknown_dataset", {"search", "--device", "table:fpga", "--dataset", "mnist"}, "unknown dataset 'mnist'"},
         BadCall{"zero_probes", {"search", "--device", "table:fpga", "--probes", "0"}, "--probes"},
@@ -111,6 +118,25 @@ TEST(Cli, MeasureOnATableDevicePrintsTheTableValue) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const double expected = testing::FixtureData().DeviceTable("fpga").At(42);
   EXPECT_EQ(nlohmann::json::parse(r.out)["latency_ms"].get<double>(), expected) << r.out;
+}
+
+// The help says what the commands take: every device kind, both spaces' --index, one
+// validator per --budget-ms, the defaults of search.
+TEST(Cli, HelpNamesEveryDeviceKindBothSpacesAndTheDefaults) {
+  const testing::CliResult measure = testing::RunCli({"measure", "--help"});
+  ASSERT_EQ(measure.exit_code, 0) << measure.err;
+  for (const char* kind : {"table:", "synthetic:", "local", "opencv", "cmd:", "registry name"}) {
+    EXPECT_NE(measure.out.find(kind), std::string::npos) << kind << "\n" << measure.out;
+  }
+  EXPECT_NE(measure.out.find("--space fbnet: row 0-4999 of HELP's FBNet networks"), std::string::npos) << measure.out;
+  const testing::CliResult search = testing::RunCli({"search", "--help"});
+  ASSERT_EQ(search.exit_code, 0) << search.err;
+  EXPECT_EQ(search.out.find("POSITIVE:POSITIVE"), std::string::npos) << search.out;
+  EXPECT_NE(search.out.find("opencv"), std::string::npos) << search.out;
+  EXPECT_NE(search.out.find("default cifar100"), std::string::npos) << search.out;
+  EXPECT_NE(search.out.find("(default 10)"), std::string::npos) << search.out;
+  const testing::CliResult proxies = testing::RunCli({"proxies", "--help"});
+  EXPECT_NE(proxies.out.find("HELP's FBNet networks"), std::string::npos) << proxies.out;
 }
 
 }  // namespace

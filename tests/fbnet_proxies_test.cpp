@@ -134,11 +134,17 @@ TEST(FbnetProxiesCli, SecondCallReadsTheCache) {
   EXPECT_EQ(a["zoo"].size(), kZooProxyNames.size());
   EXPECT_TRUE(a["zoo"]["meco"].is_number());
   EXPECT_EQ(a["zoo"]["params"].get<double>(), a["params"].get<double>());
-  // The second call is served from the cache: make the file's values recognizable to prove it.
-  const std::string whole = ReadFileForTest(a["cache_file"].get<std::string>());
-  std::string edited = "naswot 1.5\nlogsynflow 2.5\nparams 3\nflops 4\n" + whole.substr(whole.find("meco "));
-  edited.replace(edited.find("meco "), edited.find('\n', edited.find("meco ")) - edited.find("meco "), "meco 0.25");
-  std::ofstream(a["cache_file"].get<std::string>()) << edited;
+  // The second call is served from the cache: store recognizable values (as the cache stores
+  // them, with their check) to prove it.
+  const FbnetProxyCache cache(dir / "cache", 0);
+  std::optional<FbnetProxyValues> stored = cache.Get(FbnetArch::Parse(arch));
+  ASSERT_TRUE(stored && stored->zoo);
+  stored->naswot = 1.5;
+  stored->logsynflow = 2.5;
+  stored->params = 3;
+  stored->flops = 4;
+  (*stored->zoo)["meco"] = 0.25;
+  cache.Put(FbnetArch::Parse(arch), *stored);
   const testing::CliResult second = testing::RunCli(args);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   const nlohmann::json b = nlohmann::json::parse(second.out);
@@ -146,8 +152,13 @@ TEST(FbnetProxiesCli, SecondCallReadsTheCache) {
   EXPECT_EQ(b["naswot"].get<double>(), 1.5);
   EXPECT_EQ(b["logsynflow"].get<double>(), 2.5);
   EXPECT_EQ(b["zoo"]["meco"].get<double>(), 0.25);
-  // A file written before the zoo existed: its values are kept and the zoo is computed and added.
-  std::ofstream(a["cache_file"].get<std::string>()) << "naswot 1.5\nlogsynflow 2.5\nparams 3\nflops 4\n";
+  // A file edited behind the cache's back fails its check: computed again, never printed.
+  std::ofstream(a["cache_file"].get<std::string>()) << "naswot 99999\nlogsynflow 2.5\nparams 3\nflops 4\n";
+  const nlohmann::json edited = nlohmann::json::parse(testing::RunCli(args).out);
+  EXPECT_FALSE(edited["cached"].get<bool>());
+  EXPECT_EQ(edited["naswot"].get<double>(), a["naswot"].get<double>());
+  // Values stored without the zoo: they are kept and the zoo is computed and added.
+  cache.Put(FbnetArch::Parse(arch), FbnetProxyValues{1.5, 2.5, 3, 4, std::nullopt});
   const nlohmann::json old_file = nlohmann::json::parse(testing::RunCli(args).out);
   EXPECT_FALSE(old_file["cached"].get<bool>());
   EXPECT_EQ(old_file["naswot"].get<double>(), 1.5);

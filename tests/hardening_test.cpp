@@ -1,14 +1,19 @@
-// Hardening (issue 13): the cases a hostile user found, one test (or more) per item —
+// Hardening: the cases a hostile user found, one test (or more) per case —
 // no path becomes a gnuplot command; search stops at the first SIGINT/SIGTERM, also inside
 // a device call, and leaves no device process; device programs are contained (own process
 // group, result read at exit, leftovers killed, even after kill -9 of simnas); one writer per
 // run id / output; bad inputs refused; the store checked before measuring; write failures
-// reported; clear messages; a shell-quoted {arch_sh}; SHA-256 from OpenSSL.
+// reported; clear messages; a shell-quoted {arch_sh}; SHA-256 from OpenSSL; cached files
+// checked before reuse; one rule for a latency read from a program, a table or a flag; shipped
+// files read-only; output that reads two ways refused; a failing benchmark device is a failure;
+// reserved registry names; default folders; input sizes and training settings checked up
+// front; how to fetch the data again; lock files removed without letting two holders overlap.
 // docs/reliability.md lists every case with the test that holds it.
 //
 // Time bounds here are deliberately loose (seconds where the goal is well under one): they
 // catch a hang, never a slow machine. The real figures are measured outside the tests.
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -16,31 +21,42 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "controller_test_support.h"
+#include "simnas/bench/bench_config.h"
 #include "simnas/controller/controller_model.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_lock.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/gnuplot.h"
+#include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
 #include "simnas/core/subprocess.h"
+#include "simnas/data/fetch.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/command_device.h"
 #include "simnas/devices/device_factory.h"
+#include "simnas/devices/output_formats.h"
 #include "simnas/probe/probe_session.h"
+#include "simnas/network/cell_export.h"
 #include "simnas/probe/probe_store.h"
+#include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/search_space/fbnet/fbnet_numbering.h"
+#include "fixture_data.h"
+#include "fixture_data_folder.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -658,6 +674,534 @@ TEST(HardeningSha256, KnownVectors) {
   EXPECT_EQ(Sha256OfFile(dir / "abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(Sha256OfFile(dir / "empty"), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_THROW(Sha256OfFile(dir / "missing"), DataError);
+}
+
+
+// ------------------------------------------------------------------ 11. cached files checked before reuse
+
+// Copies `from` and the check kept beside it (core/verified_cache.h), when there is one, over `to`.
+void CopyCachedFile(const fs::path& from, const fs::path& to) {
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  const fs::path check = from.string() + ".check";
+  if (fs::exists(check)) fs::copy_file(check, to.string() + ".check", fs::copy_options::overwrite_existing);
+}
+
+// A device program that prints its {onnx} file's size in kB: a model swapped for another
+// architecture's would change the latency it reports.
+TEST(HardeningCache, ASwappedOrTruncatedCachedModelIsExportedAgain) {
+  testing::TempDir dir;
+  const auto script = testing::WriteScript(dir / "size.sh", "wc -c < \"$1\" | awk '{print $1 / 1000}'");
+  CommandOptions options;
+  options.retries = 0;
+  options.cache_dir = dir / "cache";
+  CommandDevice device("'" + script.string() + "' {onnx}", testing::FixtureSpace(), options);
+  const Cell small = Cell::Parse("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|");
+  const Cell big = Cell::Parse(
+      "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+  const double small_ms = device.Measure(small).latency_ms;
+  const double big_ms = device.Measure(big).latency_ms;
+  ASSERT_GT(big_ms, 2 * small_ms);
+  const fs::path folder = ExportFolder(options.cache_dir);
+  const fs::path small_file = folder / ArchOnnxFileName(small, options.export_options);
+  const fs::path big_file = folder / ArchOnnxFileName(big, options.export_options);
+  const std::string small_bytes = Slurp(small_file);
+  // The big model under the small one's name, with its own check.
+  CopyCachedFile(big_file, small_file);
+  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  // Truncated; truncated and without its check: exported again, byte for byte.
+  fs::resize_file(small_file, 1000);
+  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  EXPECT_EQ(Slurp(small_file), small_bytes);
+  fs::remove(small_file.string() + ".check");
+  fs::resize_file(small_file, 1000);
+  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  EXPECT_TRUE(fs::exists(small_file.string() + ".check"));
+  // A cache that cannot be written is an error naming the file.
+  fs::remove(small_file);
+  fs::create_directories(small_file);  // a folder where the model should be
+  try {
+    device.Measure(small);
+    FAIL() << "measured without its model";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(small_file.string()), std::string::npos) << e.what();
+  }
+}
+
+TEST(HardeningCache, AnEditedOrSwappedFbnetProxyCacheEntryIsNotReused) {
+  testing::TempDir dir;
+  const FbnetProxyCache cache(dir.path(), 0);
+  const FbnetArch a = FbnetArch::Parse(
+      "k5_e1-skip-k3_e1-skip-k5_e1_g2-k5_e1_g2-k3_e1_g2-k3_e1-k3_e3-k5_e6-k5_e6-k5_e1-k5_e6-k3_e6-k3_e1-k5_e1_g2-k5_e3-"
+      "k5_e1_g2-k5_e3-k3_e1_g2-k3_e3-k3_e1");
+  const FbnetArch b = FbnetArch::Parse(
+      "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
+      "k3_e1-k3_e1-k3_e1-k3_e1");
+  FbnetProxyValues va{810.25, 7149034.5, 1645244, 49221248, std::nullopt};
+  FbnetProxyValues vb{12.5, 3.25, 1000, 2000, std::nullopt};
+  cache.Put(a, va);
+  cache.Put(b, vb);
+  ASSERT_TRUE(cache.Get(a));
+  EXPECT_EQ(cache.Get(a)->naswot, 810.25);
+  // An edited value.
+  std::string text = Slurp(cache.FileOf(a));
+  text.replace(text.find("810.25"), 6, "99999");
+  std::ofstream(cache.FileOf(a), std::ios::trunc) << text;
+  EXPECT_FALSE(cache.Get(a)) << "an edited cache file was reused";
+  // Another network's file and check under this name.
+  CopyCachedFile(cache.FileOf(b), cache.FileOf(a));
+  EXPECT_FALSE(cache.Get(a)) << "another network's values were reused";
+  cache.Put(a, va);
+  EXPECT_EQ(cache.Get(a)->naswot, 810.25);
+  EXPECT_EQ(cache.Get(b)->naswot, 12.5);
+}
+
+// ------------------------------------------------------------------ 12. one rule for a latency read from outside
+
+// What a device program may not print, a table file may not hold: the same values are refused
+// in both, for both spaces.
+TEST(HardeningInputs, ATableCsvRefusesWhatDeviceOutputRefuses) {
+  testing::TempDir dir;
+  const SearchSpace& space = testing::FixtureSpace();
+  const FbnetNumbering fbnet({FbnetArch::Parse("k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
+                                               "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1"),
+                              FbnetArch::Parse("k5_e6-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
+                                               "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1")});
+  for (const char* bad : {"0x10", "0x1p3", "1e308", "1e-300", "1e-320", "inf", "nan", "-0", "1e7", "0"}) {
+    EXPECT_THROW(ParseLatencyOutput(bad), DeviceError) << bad;
+    const fs::path csv = dir / "t.csv";
+    std::ofstream(csv, std::ios::trunc) << "index,ms,spread,repeats,arch\n0,2.5,0,1,\n1," << bad << ",0,1,\n";
+    for (int which = 0; which < 2; ++which) {
+      try {
+        if (which == 0) LoadLatencyTable(csv, &space);
+        if (which == 1) LoadLatencyCsv(csv, fbnet);
+        ADD_FAILURE() << "a table with latency " << bad << " loaded (" << (which == 0 ? "nb201" : "fbnet") << ")";
+      } catch (const DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("t.csv:3"), std::string::npos) << e.what();
+      }
+    }
+  }
+  // What a program may print, a table may hold.
+  for (const char* good : {"2.5", "1.5e1", ".5", "+3", "1e-6", "1e6"}) {
+    EXPECT_NO_THROW(ParseLatencyOutput(good)) << good;
+    std::ofstream(dir / "ok.csv", std::ios::trunc) << "index,ms\n1," << good << "\n";
+    EXPECT_NO_THROW(LoadLatencyTable(dir / "ok.csv", &space)) << good;
+  }
+  // Through the CLI: one line naming the file and line.
+  std::ofstream(dir / "hex.csv") << "index,ms\n3,0x10\n";
+  const testing::CliResult r = testing::RunCli({"--data", testing::FixtureDataFolder().string(), "measure", "--device",
+                                                "table:" + (dir / "hex.csv").string(), "--index", "3"});
+  ExpectOneLineError(r, "hex.csv:2: latency '0x10' is not a plain decimal number");
+}
+
+// ------------------------------------------------------------------ 13. shipped files are read-only
+
+// A share folder as a build tree has it: its tables/ a link into a "checkout".
+struct FakeShare {
+  explicit FakeShare(const testing::TempDir& dir)
+      : share(dir / "build" / "share" / "simnas"), checkout(dir / "checkout") {
+    fs::create_directories(checkout / "tables" / "proxies");
+    fs::create_directories(share);
+    fs::create_directory_symlink(checkout / "tables", share / "tables");
+    table = checkout / "tables" / "proxies" / "cifar10.csv";
+    std::ofstream(table) << "# a shipped table\n";
+  }
+  fs::path share, checkout, table;
+};
+
+TEST(HardeningShipped, WritersRefuseShippedFilesUnlessOutNamesThem) {
+  testing::TempDir dir;
+  const FakeShare fake(dir);
+  const fs::path linked = fake.share / "tables" / "proxies";
+  ProtectShippedFolders({fake.share, fake.share / "tables"});
+  try {
+    WriteFileAtomically(linked / "cifar10.csv", "changed");
+    ADD_FAILURE() << "a shipped file was replaced";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("shipped files"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--out"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(WriteFileAtomically(fake.checkout / "tables" / "new.csv", "x"), Error);  // the link's target too
+  EXPECT_THROW(FileLock(linked / ".cifar10.csv.lock", "output"), Error);
+  EXPECT_THROW(ProbeStore(linked / "p.sqlite"), Error);
+  EXPECT_NO_THROW(WriteFileAtomically(dir / "elsewhere.csv", "x"));
+  // An output the user named, and the files that go with it, may be written.
+  AllowExplicitOutput(linked / "cifar10.csv");
+  EXPECT_NO_THROW(WriteFileAtomically(linked / "cifar10.csv", "named"));
+  EXPECT_NO_THROW(FileLock(linked / ".cifar10.csv.lock", "output"));
+  EXPECT_NO_THROW(WriteFileAtomically(linked / "cifar10.csv.log", "log"));
+  EXPECT_THROW(WriteFileAtomically(linked / "cifar100.csv", "x"), Error);
+  ProtectShippedFolders({});
+  EXPECT_EQ(Slurp(fake.table), "named");
+}
+
+TEST(HardeningShipped, ProxiesAllWithoutOutLeavesTheShippedTableAlone) {
+  testing::TempDir dir;
+  const FakeShare fake(dir);
+  const testing::CliResult r = testing::RunCli({"--data", testing::FixtureDataFolder().string(), "--share",
+                                                fake.share.string(), "proxies", "--all", "--dataset", "cifar10"});
+  ExpectOneLineError(r, "shipped files");
+  EXPECT_EQ(Slurp(fake.table), "# a shipped table\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(fake.table.parent_path()), fs::directory_iterator()), 1);
+}
+
+// ------------------------------------------------------------------ 14. output that reads two ways
+
+TEST(HardeningInputs, AmbiguousDeviceOutputIsRefusedOrReadByTheDocumentedRule) {
+  // The second number is a relative spread: a fraction in [0, 0.5] or a percentage.
+  for (const char* bad : {"4.2 5.3", "4.2 0.9", "4.2 -0.5", "4.2 ms 70%", "4,2", "4.2 0,05",
+                          R"({"latency_ms": 4.2, "latency_ms": 99})", R"({"latency_ms": 4.2, "spread": 0.9})",
+                          R"({"latency_ms": 4.2, "spread": "low"})", R"({"latency_ms": 4.2, "repeats": 0})"}) {
+    EXPECT_THROW(ParseLatencyOutput(bad), DeviceError) << bad;
+  }
+  EXPECT_EQ(ParseLatencyOutput("4.2 0.05").spread, 0.05);
+  EXPECT_EQ(ParseLatencyOutput("4.2 ms 5%").spread, 0.05);
+  EXPECT_EQ(ParseLatencyOutput("4.2 0.5").spread, 0.5);
+  try {
+    ParseLatencyOutput("9,76");
+    FAIL();
+  } catch (const DeviceError& e) {
+    EXPECT_NE(std::string(e.what()).find("decimal comma"), std::string::npos) << e.what();
+  }
+  // Two trtexec summaries (warm-up, then the timed run): the last one.
+  const std::string two_runs =
+      "[I] Latency: min = 1.1 ms, max = 2.2 ms, mean = 1.5 ms, median = 1.4 ms\n"
+      "[I] Latency: min = 9.11 ms, max = 11.7 ms, mean = 9.81 ms, median = 9.76 ms\n";
+  EXPECT_EQ(ParseDeviceOutput(two_runs, OutputFormat::kTrtexec).latency_ms, 9.76);
+  EXPECT_EQ(ParseDeviceOutput(two_runs, OutputFormat::kAuto).latency_ms, 9.76);
+  const std::string two_blocks =
+      "[ INFO ] Latency:\n[ INFO ]    Median:     5.00 ms\n[ INFO ]    Average:    5.10 ms\n"
+      "[ INFO ] Latency:\n[ INFO ]    Median:     20.64 ms\n[ INFO ]    Average:    20.70 ms\n";
+  EXPECT_EQ(ParseDeviceOutput(two_blocks, OutputFormat::kBenchmarkApp).latency_ms, 20.64);
+  // A localized build's decimal comma: refused, not read as 9 ms or passed over for the mean.
+  for (const auto& [text, format] : std::vector<std::pair<std::string, OutputFormat>>{
+           {"[I] Latency: min = 9.11 ms, max = 11.7 ms, mean = 9.81 ms, median = 9,76404 ms\n", OutputFormat::kTrtexec},
+           {"[I] Latency: min = 9.11 ms, max = 11.7 ms, mean = 9.81 ms, median = 9,76404 ms\n", OutputFormat::kAuto},
+           {"[ INFO ] Latency:\n[ INFO ]    Median:     20,64 ms\n[ INFO ]    Average:    20.70 ms\n",
+            OutputFormat::kBenchmarkApp},
+           {"count=50 first=1 curr=2 min=3 max=4 avg=249,684 std=1442\n", OutputFormat::kTfliteBenchmarkModel}}) {
+    try {
+      ParseDeviceOutput(text, format);
+      ADD_FAILURE() << "read a latency from " << text;
+    } catch (const DeviceError& e) {
+      EXPECT_NE(std::string(e.what()).find("decimal comma"), std::string::npos) << e.what();
+    }
+  }
+  // A table row with more fields than its header (a decimal comma in a CSV).
+  testing::TempDir dir;
+  std::ofstream(dir / "t.csv") << "index,ms\n3,9,76\n";
+  EXPECT_THROW(LoadLatencyTable(dir / "t.csv", &testing::FixtureSpace()), DataError);
+}
+
+// ------------------------------------------------------------------ 15. a benchmark whose device failed
+
+TEST(HardeningBench, ALiveDeviceThatFailsMakesTheBenchmarkFailAndIsRetriedOnTheNextRun) {
+  testing::TempDir dir;
+  testing::WriteMadeUpProxyTables(dir / "proxies");
+  // Answers while the file "healthy" exists; else only its first `budget` calls.
+  const fs::path calls = dir / "calls";
+  const auto script = testing::WriteScript(
+      dir / "dev.sh", "echo x >> '" + calls.string() + "'; n=$(wc -l < '" + calls.string() + "')\n[ -e '" +
+                          (dir / "healthy").string() + "' ] || [ \"$n\" -le \"$(cat '" + (dir / "budget").string() +
+                          "')\" ] || { echo 'no route to host' >&2; exit 1; }\necho \"$(( ${#1} % 13 + 1 )).25\"\n");
+  std::ofstream(dir / "config.json") << R"({"name": "t", "strategies": ["random"], "seeds": 1, "groups": [
+      {"name": "live", "kind": "percentile", "devices": ["cmd:)" << script.string()
+                                     << R"( {arch}"], "percentiles": [50], "datasets": ["cifar100"],
+       "probes": [3], "reference": {"top": 5, "random": 10, "seed": 0}}]})";
+  const std::vector<std::string> args = {"--data", testing::FixtureDataFolder().string(), "--store",
+                                         (dir / "p.sqlite").string(), "bench", "--config",
+                                         (dir / "config.json").string(), "--out", (dir / "out").string(),
+                                         "--proxy-dir", (dir / "proxies").string()};
+  const auto last_line = [](const std::string& err) {
+    const std::string t(Trim(err));
+    return t.substr(t.rfind('\n') == std::string::npos ? 0 : t.rfind('\n') + 1);
+  };
+  // Never answers: no reference sample, no run, and the benchmark fails naming the device's problem.
+  std::ofstream(dir / "budget") << "0\n";
+  const testing::CliResult dead = testing::RunCli(args, 300);
+  EXPECT_EQ(dead.exit_code, 1) << dead.err;
+  EXPECT_EQ(last_line(dead.err).rfind("simnas: error: bench: 0 failed run(s) and 1 device(s) without a reference", 0),
+            0u)
+      << dead.err;
+  EXPECT_NE(last_line(dead.err).find("no route to host"), std::string::npos) << dead.err;
+  // Answers its reference sample (15 cells), then fails: the run fails, the report says so.
+  fs::remove(calls);
+  std::ofstream(dir / "budget", std::ios::trunc) << "15\n";
+  const testing::CliResult failing = testing::RunCli(args, 300);
+  EXPECT_EQ(failing.exit_code, 1) << failing.err;
+  EXPECT_NE(last_line(failing.err).find("1 failed run(s)"), std::string::npos) << failing.err;
+  const std::string report = Slurp(dir / "out" / "report.md");
+  EXPECT_NE(report.find("| random | 1 (1 failed) | 1 | – | – | – |"), std::string::npos) << report;
+  // Healthy again: the failed run is run again (it was not taken as done) and the benchmark passes.
+  std::ofstream(dir / "healthy") << "";
+  const testing::CliResult healthy = testing::RunCli(args, 300);
+  EXPECT_EQ(healthy.exit_code, 0) << healthy.err;
+  EXPECT_EQ(Slurp(dir / "out" / "report.md").find("failed"), std::string::npos);
+}
+
+// ------------------------------------------------------------------ 16. registry names
+
+TEST(HardeningInputs, ARegistryEntryNamedLikeABuiltInDeviceIsRefused) {
+  testing::TempDir dir;
+  const auto script = testing::WriteScript(dir / "board.sh", "touch '" + (dir / "ran").string() + "'; echo 2.5");
+  for (const char* name : {"local", "opencv", "table", "cmd", "synthetic", "train", "test", "local:threads=2", ""}) {
+    std::ofstream(dir / "devices.json", std::ios::trunc)
+        << R"({"devices": {")" << name << R"(": {"spec": "cmd:')" << script.string() << R"(' {arch}"}}})";
+    try {
+      LoadDeviceRegistry(dir / "devices.json");
+      ADD_FAILURE() << "a registry entry named '" << name << "' loaded";
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("devices.json: device '" + std::string(name) + "'"), std::string::npos)
+          << e.what();
+    }
+  }
+  // Through the CLI: the entry is named, and neither the user's program nor this CPU's timing runs.
+  std::ofstream(dir / "devices.json", std::ios::trunc)
+      << R"({"devices": {"local": {"spec": "cmd:')" << script.string() << R"(' {arch}"}}})";
+  const testing::CliResult r =
+      testing::RunCli({"--data", testing::FixtureDataFolder().string(), "--store", (dir / "p.sqlite").string(),
+                       "--registry", (dir / "devices.json").string(), "measure", "--device", "local", "--index", "3"});
+  ExpectOneLineError(r, "device 'local': the name of the built-in device kind local");
+  EXPECT_FALSE(fs::exists(dir / "ran"));
+  EXPECT_EQ(r.out, "");
+}
+
+// ------------------------------------------------------------------ 17. default folders
+
+// The data folder the CLI chooses (`data verify` reads it, writes nothing), run from `cwd` with
+// HOME, SIMNAS_DATA and the XDG variables unset, then `assignments` (VAR=value) set.
+std::string DefaultDataFolder(const fs::path& cwd, const std::vector<std::string>& assignments) {
+  std::vector<std::string> argv = {"env", "-C", cwd.string(), "-u", "HOME", "-u", "SIMNAS_DATA",
+                                   "-u", "XDG_DATA_HOME"};
+  argv.insert(argv.end(), assignments.begin(), assignments.end());
+  argv.insert(argv.end(), {SIMNAS_CLI_PATH, "data", "verify", "--json"});
+  const ProcessResult r = RunProcess(argv, 120);
+  EXPECT_TRUE(r.started) << r.error;
+  try {
+    return nlohmann::json::parse(r.out)["data"].get<std::string>();
+  } catch (const std::exception&) {
+    ADD_FAILURE() << r.out << r.err;
+    return "";
+  }
+}
+
+TEST(HardeningEnvironment, WithoutHomeOrWithARelativeXdgPathTheDefaultsAreNotTheWorkingFolder) {
+  testing::TempDir dir;
+  const passwd* account = ::getpwuid(::getuid());
+  ASSERT_NE(account, nullptr);
+  const fs::path home_data = fs::path(account->pw_dir) / ".local" / "share" / "simnas" / "data";
+  EXPECT_EQ(DefaultDataFolder(dir.path(), {}), home_data.string());                     // no HOME: the account's
+  EXPECT_EQ(DefaultDataFolder(dir.path(), {"XDG_DATA_HOME=rel"}), home_data.string());  // relative: ignored
+  EXPECT_EQ(DefaultDataFolder(dir.path(), {"HOME=rel"}), home_data.string());
+  EXPECT_EQ(DefaultDataFolder(dir.path(), {"HOME=" + (dir / "h").string()}),
+            (dir / "h/.local/share/simnas/data").string());
+  EXPECT_EQ(DefaultDataFolder(dir.path(), {"XDG_DATA_HOME=" + (dir / "x").string()}), (dir / "x/simnas/data").string());
+  EXPECT_TRUE(fs::is_empty(dir.path()));  // nothing written in the working folder
+}
+
+// ------------------------------------------------------------------ 18. input sizes
+
+TEST(HardeningInputs, InputSizesTheNetworksCannotTakeAreRefusedUpFrontNamingTheFlagOrEntry) {
+  testing::TempDir dir;
+  const auto script = testing::WriteScript(dir / "board.sh", "touch '" + (dir / "ran").string() + "'; echo 2.5");
+  std::ofstream(dir / "devices.json") << R"({"devices": {"board": {"spec": "cmd:')" << script.string()
+                                      << R"(' {onnx}", "export": {"input_size": 10}}}})";
+  const std::vector<std::string> common = {"--data", testing::FixtureDataFolder().string(), "--store",
+                                           (dir / "p.sqlite").string(), "--cache", (dir / "cache").string(),
+                                           "--registry", (dir / "devices.json").string()};
+  const auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), common.begin(), common.end());
+    return testing::RunCli(args, 120);
+  };
+  ExpectOneLineError(run({"export", "--index", "3", "--input-size", "7", "--out", (dir / "x.onnx").string()}),
+                     "--input-size 7: NAS-Bench-201 networks take a multiple of 4");
+  ExpectOneLineError(run({"measure", "--device", "opencv:input=10", "--index", "3"}), "input=10: NAS-Bench-201");
+  ExpectOneLineError(run({"measure", "--device", "local:input=9", "--index", "3"}), "input=9: NAS-Bench-201");
+  ExpectOneLineError(run({"measure", "--device", "board", "--index", "3"}),
+                     "devices.json: device 'board': export: input size 10");
+  EXPECT_FALSE(fs::exists(dir / "ran"));
+  EXPECT_FALSE(fs::exists(dir / "x.onnx"));
+  // What the networks take is still taken.
+  EXPECT_EQ(InputSizeProblem(SpaceKind::kNb201, 12), "");
+  EXPECT_EQ(InputSizeProblem(SpaceKind::kFbnet, 9), "");
+  EXPECT_NE(InputSizeProblem(SpaceKind::kFbnet, 4), "");
+}
+
+// ------------------------------------------------------------------ 19. training settings
+
+TEST(HardeningInputs, TrainingSettingsOutOfRangeAreRefusedBeforeAnythingIsWritten) {
+  testing::TempDir dir;
+  const fs::path out = dir / "run";
+  for (const auto& [flag, value, mention] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"--entropy", "nan", "--entropy"},
+           {"--lr", "nan", "--lr"},
+           {"--lr", "inf", "--lr"},
+           {"--gamma", "-3", "--gamma -3: must be in [0, 1]"},
+           {"--gae-lambda", "1.5", "--gae-lambda 1.5: must be in [0, 1]"},
+           {"--lr", "0", "--lr 0: must be in (0, 1]"},
+           {"--envs", "0", "--envs 0: must be at least 1"},
+           {"--checkpoint-minutes", "0", "--checkpoint-minutes"}}) {
+    const testing::CliResult r = testing::RunCli({"train", "--steps", "64", "--out", out.string(), flag, value}, 120);
+    ExpectOneLineError(r, mention);
+    EXPECT_EQ(r.exit_code, 2) << r.err;  // a bad flag
+    EXPECT_FALSE(fs::exists(out)) << flag << " " << value;
+  }
+}
+
+// Updates take whole batches: --steps 10 trains one batch, and says so.
+TEST(HardeningInputs, TrainingFewerStepsThanABatchSaysWhatItTrains) {
+  testing::TempDir dir;
+  const fs::path out = dir / "run";
+  const testing::CliResult r = testing::RunCli(
+      {"train", "--steps", "10", "--envs", "4", "--rollout", "8", "--minibatch", "32", "--out", out.string()}, 600);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("10 steps asked for, 32 trained"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("/10 "), std::string::npos) << r.err;  // no "32/10 (320.0%)"
+  EXPECT_NE(r.out.find("trained 32 steps"), std::string::npos) << r.out;
+}
+
+// ------------------------------------------------------------------ 20. budgets
+
+TEST(HardeningInputs, ABudgetThatIsNotALatencyIsRefusedInOneShortLine) {
+  for (const char* bad : {"inf", "-5", "1e-320", "nan", "0x10", "1e300"}) {
+    const testing::CliResult r = testing::RunCli(
+        {"--data", testing::FixtureDataFolder().string(), "search", "--device", "table:fpga", "--budget-ms", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_EQ(testing::CountLines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("--budget-ms: must be a finite positive number of ms in [1e-06, 1e+06]"), std::string::npos)
+        << r.err;
+    EXPECT_LT(r.err.size(), 200u) << r.err;
+  }
+}
+
+// ------------------------------------------------------------------ 21. how to get the data again
+
+TEST(HardeningMessages, OnlyFilesOfTheDataFolderSayToFetchTheData) {
+  const DataDir data("/d");
+  EXPECT_EQ(WithDataFetchHint(data, "/d/help-nasbench201/fpga.pt: file is empty"),
+            "/d/help-nasbench201/fpga.pt: file is empty (run `simnas data fetch` to fetch or repair the data folder)");
+  EXPECT_EQ(WithDataFetchHint(data, "/elsewhere/fpga.pt: file is empty"), "/elsewhere/fpga.pt: file is empty");
+  EXPECT_EQ(WithDataFetchHint(data, "/d/help-nasbench201: missing (run `simnas data fetch`)"),
+            "/d/help-nasbench201: missing (run `simnas data fetch`)");
+  // A table file of the user's own: no hint to fetch the benchmark data.
+  testing::TempDir dir;
+  std::ofstream(dir / "own.pt") << "PK\x03\x04garbage";
+  const testing::CliResult r = testing::RunCli({"--data", testing::FixtureDataFolder().string(), "measure", "--device",
+                                                "table:" + (dir / "own.pt").string(), "--index", "3"});
+  ExpectOneLineError(r, "own.pt: not a readable torch.save file");
+  EXPECT_EQ(r.err.find("simnas data fetch"), std::string::npos) << r.err;
+}
+
+// ------------------------------------------------------------------ 22. outputs
+
+TEST(HardeningMessages, AnOutputThatNamesNoFileOrCannotBeReplacedIsSaidSo) {
+  testing::TempDir dir;
+  const std::vector<std::string> common = {"--data", testing::FixtureDataFolder().string(), "--store",
+                                           (dir / "p.sqlite").string(), "measure-all", "--device", "table:fpga",
+                                           "--sample", "3", "--out"};
+  std::vector<std::string> empty = common;
+  empty.push_back("");
+  const testing::CliResult r = testing::RunCli(empty);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  ExpectOneLineError(r, "--out: must name a file or folder, got ''");
+  std::vector<std::string> proc = common;
+  proc.push_back("/proc/version");
+  ExpectOneLineError(testing::RunCli(proc), "output /proc/version: cannot create its lock file /proc/.version.lock");
+  ExpectOneLineError(testing::RunCli({"--data", testing::FixtureDataFolder().string(), "export", "--index", "3",
+                                      "--out", "/proc/version"}),
+                     "cannot write /proc/version: cannot create a file in /proc to replace it with");
+  EXPECT_THROW(WriteFileAtomically("", "x"), Error);
+}
+
+// The values are computed: a cache that cannot keep them is a warning, and the values are printed.
+TEST(HardeningMessages, AFbnetProxyCacheThatCannotBeWrittenIsAWarning) {
+  testing::TempDir dir;
+  std::ofstream(dir / "cache") << "a file where the cache folder should be";
+  const testing::CliResult r = testing::RunCli(
+      {"--cache", (dir / "cache").string(), "--space", "fbnet", "proxies", "--threads", "1", "--json", "--arch",
+       "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
+       "k3_e1-k3_e1-k3_e1-k3_e1"},
+      600);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["logsynflow"].get<double>(), 0);
+  EXPECT_FALSE(j["cached"].get<bool>());
+  EXPECT_EQ(j["cache_file"], "");
+  EXPECT_NE(r.err.find("warning: the values are not kept in the cache"), std::string::npos) << r.err;
+}
+
+// ------------------------------------------------------------------ 23. benchmark names
+
+TEST(HardeningBench, ANameThatWouldBreakTheReportOrSummaryIsRefused) {
+  const auto config = [](const std::string& name, const std::string& group, const std::string& device) {
+    nlohmann::json j = {{"name", name},
+                        {"groups", {{{"name", group}, {"kind", "percentile"}, {"devices", {device}}}}}};
+    return j.dump();
+  };
+  EXPECT_NO_THROW(ParseBenchConfig(config("smoke", "loo-train_2.b+", "table:fpga"), "c.json"));
+  for (const std::string& bad : {std::string("a\"b\nc"), std::string("a,b"), std::string("a|b"), std::string("# x"),
+                                 std::string("")}) {
+    try {
+      ParseBenchConfig(config("smoke", bad, "table:fpga"), "c.json");
+      ADD_FAILURE() << "group name " << Quoted(bad) << " accepted";
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("c.json: groups[0]: name"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(ParseBenchConfig(config(bad, "g", "table:fpga"), "c.json"), DataError) << Quoted(bad);
+  }
+  EXPECT_THROW(ParseBenchConfig(config("smoke", "g", "cmd:x {arch}\n## injected"), "c.json"), DataError);
+}
+
+// ------------------------------------------------------------------ 24. lock files
+
+TEST(HardeningLocks, LockFilesAreRemovedWhenReleased) {
+  testing::TempDir dir;
+  { const FileLock lock(dir / "x.lock", "thing X"); }
+  EXPECT_FALSE(fs::exists(dir / "x.lock"));
+  // The probe store's run locks: none left after the sessions end.
+  const auto script = testing::WriteScript(dir / "dev.sh", "echo 2.0");
+  CommandDevice device(CmdSpec(script).substr(4), testing::FixtureSpace());
+  ProbeStore store(dir / "p.sqlite");
+  for (int run = 0; run < 5; ++run) {
+    ProbeSession session(device, testing::FixtureSpace(), 3, &store, "run-" + std::to_string(run));
+    session.Probe(kCell);
+  }
+  ASSERT_TRUE(fs::is_directory(dir / "p.sqlite.locks"));
+  EXPECT_TRUE(fs::is_empty(dir / "p.sqlite.locks"));
+}
+
+// Removing a lock file at release races with a process that opened it just before: such a
+// process must never believe it holds the lock while another does. Threads stand in for
+// processes (each FileLock opens the file itself, and flock(2) locks belong to the open file).
+TEST(HardeningLocks, RemovingLockFilesNeverLetsTwoHoldersOverlap) {
+  testing::TempDir dir;
+  const fs::path file = dir / "contended.lock";
+  std::atomic<int> holders{0}, overlaps{0}, acquired{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int taken = 0; taken < 300;) {
+        try {
+          const FileLock lock(file, "contended");
+          if (holders.fetch_add(1) != 0) overlaps.fetch_add(1);
+          std::this_thread::yield();
+          holders.fetch_sub(1);
+          ++taken;
+          acquired.fetch_add(1);
+        } catch (const Error& e) {
+          if (std::string(e.what()).find("is in use") == std::string::npos) {
+            failures.fetch_add(1);  // anything but "held by another": stop
+            return;
+          }
+          std::this_thread::yield();  // held by another thread: try again
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(acquired.load(), 1200);
+  EXPECT_EQ(overlaps.load(), 0);
+  EXPECT_FALSE(fs::exists(file));
 }
 
 }  // namespace

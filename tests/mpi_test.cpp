@@ -28,6 +28,7 @@
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/search_space/cell.h"
+#include "fixture_data_folder.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -359,6 +360,69 @@ TEST(MpiErrors, AFailingRankNamesItselfAndEndsTheJob) {
   const std::regex line("simnas: error: rank 1 of 2 on [^:]+: [^\n]*nowhere[^\n]*\n");
   EXPECT_TRUE(std::regex_search(r.err, line)) << r.err;
   EXPECT_FALSE(fs::exists(dir / "t.csv"));
+}
+
+// A long command line that differs in one flag's value: the refusal names the flag.
+TEST(MpiErrors, RanksWithDifferentLongCommandLinesNameTheDifferingFlag) {
+  SKIP_WITHOUT_MPI();
+  const std::vector<std::string> common = {"proxies", "--all", "--dataset", "ImageNet16-120", "--shard", "4/1563",
+                                           "--threads", "1", "--out", "/nonexistent/folder/of/a/long/path/t.csv"};
+  std::vector<std::string> argv = Mpirun(1, common);
+  argv.insert(argv.end(), {"--seed", "3", ":", "-np", "1", SIMNAS_CLI_PATH});
+  argv.insert(argv.end(), common.begin(), common.end());
+  argv.insert(argv.end(), {"--seed", "4"});
+  const testing::CliResult r = RunArgv(argv, 120);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("simnas: error: ranks disagree on the command line: rank 0 has '...--seed 3', rank 1 has "
+                       "'...--seed 4' (first difference at character "),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("bytes)"), std::string::npos) << r.err;
+}
+
+// Rank 1 killed while both ranks measure: rank 0 says it was stopped by mpirun's SIGTERM, not
+// that the user interrupted it.
+TEST(MpiErrors, WhenARankIsKilledRankZeroSaysMpirunStoppedIt) {
+  SKIP_WITHOUT_MPI();
+  testing::TempDir dir;
+  const auto device = [&](const std::string& name) {
+    const fs::path pid = dir / (name + ".pid");
+    return "cmd:'" +
+           testing::WriteScript(dir / (name + ".sh"), "echo $PPID > '" + pid.string() + ".tmp'; mv '" + pid.string() +
+                                                          ".tmp' '" + pid.string() + "'; sleep 0.2; echo 2.5")
+               .string() +
+           "' {arch}";
+  };
+  std::vector<std::string> args = Mpirun(2, {"--data", testing::FixtureDataFolder().string(), "--store",
+                                             (dir / "p.sqlite").string(), "measure-all", "--device", device("a"),
+                                             "--device", device("b"), "--sample", "1000", "--out-dir",
+                                             dir.path().string()});
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const fs::path err = dir / "mpirun.err";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t mpirun = 0;
+  ASSERT_EQ(posix_spawn(&mpirun, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!(fs::exists(dir / "a.pid") && fs::exists(dir / "b.pid")) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const pid_t rank1 = RankPid(mpirun, 1);
+  ASSERT_GT(rank1, 0) << Slurp(err);
+  ::kill(rank1, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(::waitpid(mpirun, &status, 0), mpirun);
+  EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const std::string text = Slurp(err);
+  EXPECT_NE(text.find("simnas: rank 0 of 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("stopped by SIGTERM: mpirun sends it to every rank when one rank ended early"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

@@ -138,10 +138,12 @@ TEST(OutputFormats, MeasureWithACmdDeviceReadsEachToolThroughOnnx) {
     const nlohmann::json j = nlohmann::json::parse(r.out);
     EXPECT_NEAR(j["latency_ms"].get<double>(), s.latency_ms, 1e-9 * s.latency_ms) << s.file;
   }
-  // The model was exported once into the cache and is a valid ONNX file.
+  // The model was exported once into the cache and is a valid ONNX file (beside it, its check).
   int models = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir / "cache" / "simnas" / "onnx")) {
+    if (e.path().extension() != ".onnx") continue;
     EXPECT_NO_THROW(onnx::checker::check_model(e.path().string()));
+    EXPECT_TRUE(std::filesystem::exists(e.path().string() + ".check")) << e.path();
     ++models;
   }
   EXPECT_EQ(models, 1);

@@ -1,11 +1,16 @@
 #include "cli_context.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "simnas/controller/controller_model.h"
+#include "simnas/core/error.h"
 
 namespace simnas::cli {
 namespace fs = std::filesystem;
@@ -24,11 +29,29 @@ std::optional<fs::path> Given(const std::optional<std::string>& flag, const char
   return std::nullopt;
 }
 
-// $XDG_<kind>_HOME, else ~/<fallback>, else the working directory.
-fs::path XdgBase(const char* variable, const char* fallback) {
-  if (auto v = Variable(variable)) return fs::path(*v);
-  if (auto home = Variable("HOME")) return fs::path(*home) / fallback;
-  return fs::current_path();
+// The user's home: $HOME when it is an absolute path, else the home folder of the user's
+// account (the password database), else nothing.
+std::optional<fs::path> Home() {
+  if (auto home = Variable("HOME"); home && fs::path(*home).is_absolute()) return fs::path(*home);
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(::getuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr &&
+      found->pw_dir != nullptr && fs::path(found->pw_dir).is_absolute()) {
+    return fs::path(found->pw_dir);
+  }
+  return std::nullopt;
+}
+
+// $XDG_<kind>_HOME when it is an absolute path (the XDG specification: a relative one is
+// ignored), else <home>/<fallback>. Throws Error naming `flag` and `variable` when there is no
+// home either: simnas never falls back to the working directory.
+fs::path XdgBase(const char* xdg, const char* fallback, const char* flag, const char* variable) {
+  if (auto v = Variable(xdg); v && fs::path(*v).is_absolute()) return fs::path(*v);
+  if (auto home = Home()) return *home / fallback;
+  throw Error(fmt::format("no default for {}: $HOME is not set (nor an absolute ${}) and the user has no home "
+                          "folder; pass {} or set ${}",
+                          flag, xdg, flag, variable));
 }
 
 fs::path ShippedFiles() {
@@ -46,17 +69,28 @@ fs::path ShippedFiles() {
 
 Environment ResolveEnvironment(const GlobalFlags& flags) {
   Environment env;
-  const fs::path data_home = XdgBase("XDG_DATA_HOME", ".local/share") / "simnas";
-  env.data_dir = Given(flags.data, "SIMNAS_DATA").value_or(data_home / "data");
-  env.store_file = Given(flags.store, "SIMNAS_STORE").value_or(data_home / "probes.sqlite");
-  env.cache_dir = Given(flags.cache, "SIMNAS_CACHE").value_or(XdgBase("XDG_CACHE_HOME", ".cache") / "simnas");
+  const auto data_home = [](const char* flag, const char* variable) {
+    return XdgBase("XDG_DATA_HOME", ".local/share", flag, variable) / "simnas";
+  };
+  const std::optional<fs::path> data = Given(flags.data, "SIMNAS_DATA");
+  env.data_dir = data ? *data : data_home("--data", "SIMNAS_DATA") / "data";
+  const std::optional<fs::path> store = Given(flags.store, "SIMNAS_STORE");
+  env.store_file = store ? *store : data_home("--store", "SIMNAS_STORE") / "probes.sqlite";
+  const std::optional<fs::path> cache = Given(flags.cache, "SIMNAS_CACHE");
+  env.cache_dir = cache ? *cache : XdgBase("XDG_CACHE_HOME", ".cache", "--cache", "SIMNAS_CACHE") / "simnas";
   env.registry_file = Given(flags.registry, "SIMNAS_DEVICES");
   if (!env.registry_file) {
-    const fs::path p = XdgBase("XDG_CONFIG_HOME", ".config") / "simnas" / "devices.json";
-    std::error_code ec;
-    if (fs::exists(p, ec)) env.registry_file = p;
+    try {
+      const fs::path p =
+          XdgBase("XDG_CONFIG_HOME", ".config", "--registry", "SIMNAS_DEVICES") / "simnas" / "devices.json";
+      std::error_code ec;
+      if (fs::exists(p, ec)) env.registry_file = p;
+    } catch (const Error&) {
+      // No home: no default registry (it is optional).
+    }
   }
   const fs::path share = Given(flags.share, "SIMNAS_SHARE").value_or(ShippedFiles());
+  env.shipped_dir = share;
   env.proxy_tables_dir = share / "tables" / "proxies";
   env.models_dir = share / "models";
   env.configs_dir = share / "configs";

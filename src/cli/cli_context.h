@@ -40,6 +40,9 @@ struct GlobalFlags {
 //   cache     --cache     $SIMNAS_CACHE    $XDG_CACHE_HOME/simnas (~/.cache/simnas)
 //   share     --share     $SIMNAS_SHARE    <dir of the binary>/share/simnas (a build tree), else
 //                                          <dir of the binary>/../share/simnas (an install)
+// An $XDG_*_HOME that is not an absolute path is ignored (as the XDG specification says); ~ is
+// $HOME when it is absolute, else the account's home folder (the password database). Without
+// either, a path that needs the default is an error naming its flag: never the working folder.
 // The shipped files are found under share: tables/proxies/, models/controller/, configs/.
 Environment ResolveEnvironment(const GlobalFlags& flags);
 

@@ -27,9 +27,18 @@ struct CellArgs {
   bool given() const { return arch.has_value() || index.has_value(); }
 };
 
+// The help of --arch and --index: the defaults of AddCellOptions (both spaces' meaning).
+inline constexpr const char* kArchHelp =
+    "Architecture string (NAS-Bench-201 cell; --space fbnet: 22 blocks such as k3_e1-skip-...)";
+inline constexpr const char* kIndexHelp =
+    "NATS-Bench index 0-15624 (--space fbnet: row 0-4999 of HELP's FBNet networks)";
+// Every kind of device spec, for the help of --device.
+inline constexpr const char* kDeviceKindsHelp =
+    "table:NAME|PATH, synthetic:SEED[,OPTS], local[:OPTS], opencv[:OPTS], cmd:COMMAND, or a registry name";
+
 // Adds --arch and --index (in this order; each excludes the other).
-void AddCellOptions(CLI::App* cmd, CellArgs& args, const std::string& arch_help = "Architecture string",
-                    const std::string& index_help = "NATS-Bench index");
+void AddCellOptions(CLI::App* cmd, CellArgs& args, const std::string& arch_help = kArchHelp,
+                    const std::string& index_help = kIndexHelp);
 // Throws ParseError when neither or both of --arch and --index were given:
 // "simnas <command> needs --arch STR or --index N".
 void RequireCell(const CellArgs& args, std::string_view command);

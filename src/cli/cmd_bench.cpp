@@ -80,6 +80,19 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     fmt::print(stderr, "wrote {} ({} runs{}){}\n", report.string(), current,
                stale > 0 ? fmt::format(", {} stale rows left out", stale) : std::string(),
                winner.empty() ? "" : "; leave-one-device-out winner: " + winner);
+    // A benchmark whose devices failed is not a success, even with its report written.
+    std::vector<std::string> failures = runner.unit_failures();
+    int failed_runs = 0;
+    for (const RunRecord& row : RowsOfPlan(inputs.rows, PlanRuns(config, ctx.Data()))) {
+      if (!row.error) continue;
+      if (++failed_runs == 1) failures.push_back(fmt::format("run {}: {}", row.key, *row.error));
+    }
+    if (!failures.empty()) {
+      throw Error(fmt::format("bench: {} failed run(s) and {} device(s) without a reference sample (first: {}); the "
+                              "report marks the failed runs, runs.jsonl holds every error; run the same command "
+                              "again to retry them",
+                              failed_runs, runner.unit_failures().size(), failures.front()));
+    }
   });
 }
 

@@ -26,7 +26,7 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  AddCellOptions(cmd, args->cell, "Architecture string", "NATS-Bench index (fbnet: N-th of HELP's 5,000)");
+  AddCellOptions(cmd, args->cell);
   AddDatasetOption(cmd, args->dataset, "Classifier head: cifar10, cifar100 or ImageNet16-120 (default cifar10; "
                                         "fbnet: cifar100)");
   cmd->add_option("--batch", args->batch, "Batch size of the graph's input (default 1)");
@@ -37,6 +37,15 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
   cmd->callback([args, &ctx] {
     RequireCell(args->cell, "export");
     const bool fbnet = ctx.Space() == SpaceKind::kFbnet;
+    // Bad flags (exit 2), checked before anything is read or built.
+    if (args->input_size) {
+      if (const std::string problem = InputSizeProblem(ctx.Space(), *args->input_size); !problem.empty()) {
+        throw CLI::ValidationError(fmt::format("--input-size {}: {}", *args->input_size, problem));
+      }
+    }
+    if (args->batch < 1 || args->batch > 4096) {
+      throw CLI::ValidationError(fmt::format("--batch {}: must be in [1, 4096]", args->batch));
+    }
     std::string arch_string;
     OnnxModelInfo info;
     const Dataset dataset = ParseDataset(args->dataset.value_or(fbnet ? "cifar100" : "cifar10"));
@@ -52,12 +61,6 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
                                        archs.size() - 1));
         }
         arch = archs[static_cast<std::size_t>(index)];
-      }
-      if (args->batch < 1 || args->batch > 4096) {
-        throw ParseError(fmt::format("export: batch {} must be in [1, 4096]", args->batch));
-      }
-      if (args->input_size && (*args->input_size < 8 || *args->input_size > 1024)) {
-        throw ParseError(fmt::format("export: input size {} must be in [8, 1024]", *args->input_size));
       }
       FbnetNetworkOptions options;
       options.num_classes = NumClasses(dataset);

@@ -79,7 +79,7 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
       bool json = false;
     };
     auto args = std::make_shared<Args>();
-    AddDeviceOption(cmd, args->device, "Device spec (table:NAME, synthetic:SEED, local, cmd:..., or a name)")
+    AddDeviceOption(cmd, args->device, std::string("Device spec: ") + kDeviceKindsHelp)
         ->required();
     AddCellOptions(cmd, args->cell);
     cmd->add_option("--run-id", args->run_id, "Run id recorded in the probe store (default: a new one)");
@@ -119,7 +119,9 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
                                                   "table CSV; resumable. Several --device: a device farm (under "
                                                   "mpirun, one device per rank at a time)");
     auto args = std::make_shared<MeasureAllArgs>();
-    AddDeviceOption(cmd, args->devices, "Device spec; repeat for several devices")->required();
+    AddDeviceOption(cmd, args->devices,
+                    std::string("Device spec (") + kDeviceKindsHelp + "); repeat for several devices")
+        ->required();
     cmd->add_option("--sample", args->sample, "Measure K random cells (FBNet: networks) instead of all 15,625 "
                                               "(FBNet: HELP's 5,000)")
         ->check(CLI::Range(1, kNumCells));

@@ -8,6 +8,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "cli_context.h"
 #include "cli_options.h"
@@ -302,6 +303,7 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
     return x.zoo && std::none_of(x.zoo->values.begin(), x.zoo->values.end(), [](double z) { return std::isnan(z); });
   };
   const bool cached = v && whole_zoo(*v);
+  std::string cache_problem;
   if (!cached) {
     options.zoo = kAllZooProxies;
     FbnetProxyEvaluator evaluator(sample, options);
@@ -310,7 +312,15 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
     } else {
       v = evaluator.Evaluate(arch);
     }
-    if (!a.reference) cache.Put(arch, *v);
+    if (!a.reference) {
+      // The values are computed: a cache that cannot keep them costs the next call, not this one.
+      try {
+        cache.Put(arch, *v);
+      } catch (const Error& e) {
+        cache_problem = e.what();
+        spdlog::warn("the values are not kept in the cache: {}", cache_problem);
+      }
+    }
   }
   if (a.json) {
     PrintJson({{"space", "fbnet"},
@@ -326,7 +336,7 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
                {"flops", v->flops},
                {"zoo", FbnetZooJson(*v->zoo)},
                {"cached", cached},
-               {"cache_file", a.reference ? "" : cache.FileOf(arch).string()}});
+               {"cache_file", a.reference || !cache_problem.empty() ? "" : cache.FileOf(arch).string()}});
     return;
   }
   fmt::print("arch        {}\nindex       {}\ndataset     cifar100 (seed {}, method v{})\n", arch.ToString(),
@@ -335,8 +345,11 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
              std::isfinite(v->naswot) ? fmt::format("{:.10g}", v->naswot) : "-inf (singular kernel)", v->logsynflow,
              v->params, v->flops);
   for (const std::string_view name : kZooProxyNames) fmt::print("{:<17} {:.10g}\n", name, (*v->zoo)[name]);
-  fmt::print("cache       {} ({})\n", cached ? "hit" : (a.reference ? "not used (--reference)" : "stored"),
-             cache.FileOf(arch).string());
+  const char* const cache_state = cached                 ? "hit"
+                                  : a.reference          ? "not used (--reference)"
+                                  : cache_problem.empty() ? "stored"
+                                                          : "not stored";
+  fmt::print("cache       {} ({})\n", cache_state, cache.FileOf(arch).string());
 }
 
 // --space fbnet --report: how each score ranks networks like their size.
@@ -370,7 +383,8 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
       "proxies", "Training-free proxies (NASWOT, LogSynflow, SkipScore) of one cell, of all cells into a table, "
                  "merge shards, or report their rank correlation with accuracy");
   auto args = std::make_shared<Args>();
-  AddCellOptions(cmd, args->cell, "Score one architecture string", "Score one NATS-Bench index");
+  AddCellOptions(cmd, args->cell, std::string("Score one architecture: ") + kArchHelp,
+                 std::string("Score one architecture by index: ") + kIndexHelp);
   CLI::Option* arch_opt = args->cell.arch_option;
   CLI::Option* index_opt = args->cell.index_option->check(CLI::Range(0, kNumCells - 1));
   auto* all_opt = cmd->add_flag("--all", args->all, "Score every cell into a table (resumable; see --shard, --out)");
@@ -394,7 +408,9 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--shard", args->shard, "With --all: compute only shard k of n (indices i with i % n == k-1)")
       ->needs(all_opt);
   cmd->add_option("--out", args->out,
-                  "Table to write (--all: default tables/proxies/<dataset>.csv, with .shard-k-of-n for a shard)");
+                  "Table to write (--all: default the shipped tables/proxies/<dataset>.csv, with .shard-k-of-n for a "
+                  "shard; fbnet: tables/proxies/fbnet/cifar100.csv; shipped files are written only when --out names "
+                  "them)");
   cmd->add_option("--table", args->table, "Table for --report, or to normalize one cell's aggregate against");
   cmd->add_option("--costs", args->costs,
                   "With --report: cost per cell of each score, from proxies_bench --benchmark_filter=ScoreCost "

@@ -144,15 +144,17 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  AddDeviceOption(cmd, args->device, "Device spec (default: local, this machine's CPU)");
+  AddDeviceOption(cmd, args->device,
+                  std::string("Device spec: ") + kDeviceKindsHelp + " (default: local, this machine's CPU)");
   cmd->add_option("--strategy", args->strategy,
                   "Search strategy (default: " + DefaultStrategyName() + "; under --space fbnet: " +
                       fmt::format("{}, default {}", fmt::join(FbnetStrategyNames(), ", "), kFbnetDefaultStrategy) + ")");
-  cmd->add_option("--budget-ms", args->budget_ms, "Latency budget in ms (without one: the unconstrained reward)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--probes", args->probes, "Probe budget: distinct cells measured on the device")
+  // Checked as a latency (main.cpp, for every command's --budget-ms).
+  cmd->add_option("--budget-ms", args->budget_ms, "Latency budget in ms (without one: the unconstrained reward)");
+  cmd->add_option("--probes", args->probes, "Probe budget: distinct cells measured on the device (default 10)")
       ->check(CLI::Range(1, 15625));
-  AddDatasetOption(cmd, args->dataset, "cifar10, cifar100 or ImageNet16-120 (proxy table and report)");
+  AddDatasetOption(cmd, args->dataset,
+                   "cifar10, cifar100 or ImageNet16-120 (proxy table and report; default cifar100)");
   AddSeedOption(cmd, args->seed, "Seed");
   cmd->add_option("--run-id", args->run_id, "Run id: rerun with the same id to resume (default: a new one)");
   AddProxyOptions(cmd, args->proxy, "Proxy table CSV (default: tables/proxies/<dataset>.csv)",

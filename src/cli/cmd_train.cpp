@@ -422,6 +422,18 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   AddFbnetEnvOptions(train, args->fbnet);
   AddPpoOptions(train, args->ppo);
   train->callback([&ctx, args, train] {
+    // Settings out of range are bad flags (exit 2), refused before anything is read or trained.
+    PpoConfig asked = args->ppo;
+    asked.total_steps = args->steps;
+    try {
+      ValidatePpoConfig(asked);
+    } catch (const ParseError& e) {
+      throw CLI::ValidationError(e.what());
+    }
+    if (!(args->checkpoint_minutes > 0)) {
+      throw CLI::ValidationError(
+          fmt::format("--checkpoint-minutes {}: must be a positive number", args->checkpoint_minutes));
+    }
     // `--resume` continues a run; without its checkpoint there is nothing to continue.
     if (const std::filesystem::path ckpt = std::filesystem::path(args->out) / "checkpoint.ckpt";
         args->resume && !std::filesystem::exists(ckpt)) {

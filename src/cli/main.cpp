@@ -7,13 +7,17 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "cli_context.h"
 #include "simnas/core/error.h"
 #include "simnas/core/interrupt.h"
+#include "simnas/core/latency_value.h"
+#include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
+#include "simnas/data/fetch.h"
 #include "simnas/parallel/cluster.h"
 
 namespace {
@@ -29,9 +33,11 @@ std::string Who(const simnas::Cluster* cluster) {
   return cluster != nullptr && cluster->size() > 1 ? cluster->Describe() + ": " : "";
 }
 
-// Checks every subcommand's --seed and --budget-ms get, wherever they are declared: a
-// seed is a non-negative integer (CLI11 would wrap -1 to 2^64-1), a budget a finite
-// positive number (CLI::PositiveNumber lets "nan" through).
+// Checks every subcommand's --seed, --budget-ms, --out and number options get, wherever they
+// are declared: a seed is a non-negative integer (CLI11 would wrap -1 to 2^64-1); a budget a
+// latency (core/latency_value.h: plain decimal, within the plausible range; CLI::PositiveNumber
+// lets "nan" and "inf" through); every other number a finite one in plain decimal (no "nan",
+// "inf", "0x10"), checked after the option's own range; an --out names something (not '').
 void AddValueChecks(CLI::App& app) {
   static const CLI::Validator kSeed(
       [](std::string& value) -> std::string {
@@ -40,18 +46,42 @@ void AddValueChecks(CLI::App& app) {
         }
         return "";
       },
-      "UINT");
-  static const CLI::Validator kFinitePositive(
+      "");  // the option's type already reads UINT
+  static const CLI::Validator kLatency(
       [](std::string& value) -> std::string {
-        const std::optional<double> v = simnas::ParseDouble(value);
-        if (!v || !(*v > 0)) return "must be a finite positive number, got '" + value + "'";
-        return "";
+        if (simnas::ParseLatencyMs(value)) return "";
+        return fmt::format("must be a finite positive number of ms in [{:g}, {:g}], in plain decimal, got '{}'",
+                           simnas::kMinLatencyMs, simnas::kMaxLatencyMs, value);
       },
       "POSITIVE");
+  static const CLI::Validator kFinite(
+      [](std::string& value) -> std::string {
+        if (simnas::ParsePlainDecimal(value)) return "";
+        return "must be a finite number in plain decimal, got '" + value + "'";
+      },
+      "");
+  static const CLI::Validator kPath(
+      [](std::string& value) -> std::string { return value.empty() ? "must name a file or folder, got ''" : ""; },
+      "");
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     if (CLI::Option* seed = sub->get_option_no_throw("--seed")) seed->check(kSeed);
-    if (CLI::Option* budget = sub->get_option_no_throw("--budget-ms")) budget->check(kFinitePositive);
+    if (CLI::Option* out = sub->get_option_no_throw("--out")) out->check(kPath);
+    for (CLI::Option* option : sub->get_options()) {
+      if (option->get_name() == "--budget-ms") option->check(kLatency);
+      else if (option->get_type_name() == "FLOAT") option->check(kFinite);
+    }
     AddValueChecks(*sub);
+  }
+}
+
+// Every --out given on the command line (of the parsed subcommands) may be written even among
+// the shipped files (core/shipped_files.h).
+void AllowExplicitOutputs(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) {
+    if (const CLI::Option* out = sub->get_option_no_throw("--out"); out != nullptr && out->count() > 0) {
+      for (const std::string& value : out->results()) simnas::AllowExplicitOutput(value);
+    }
+    AllowExplicitOutputs(*sub);
   }
 }
 
@@ -130,6 +160,10 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
   // Under mpirun only the jobs that spread over ranks run; another command would run once per
   // rank, each writing the same files. Checked before any command starts.
   app.parse_complete_callback([&app, &ctx, cluster] {
+    // The shipped files are read-only to every command; a file the user names with --out may
+    // be written wherever it is.
+    simnas::ProtectShippedFolders(ctx.Env().ShippedFolders());
+    AllowExplicitOutputs(app);
     // FBNet is not yet known to every command: the others refuse it instead of running NAS-Bench-201.
     if (ctx.Space() == simnas::SpaceKind::kFbnet) {
       for (const CLI::App* sub : app.get_subcommands()) {
@@ -197,8 +231,25 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
     if (leader) std::fprintf(stderr, "simnas: error: %s\n", FirstLine(e.what()).c_str());
     return 1;
   } catch (const simnas::Interrupted& e) {
-    std::fprintf(stderr, "simnas: %s%s\n", who.c_str(), FirstLine(e.what()).c_str());
+    // In a job, the signal usually comes from mpirun, which stops every rank when one rank ended
+    // (failed or was killed): say so, the user did not necessarily interrupt anything.
+    const std::string cause =
+        !alone && simnas::InterruptSignal() == SIGTERM
+            ? " (stopped by SIGTERM: mpirun sends it to every rank when one rank ended early, failed or was killed, "
+              "or when mpirun itself was stopped; mpirun's message names the rank)"
+            : "";
+    std::fprintf(stderr, "simnas: %s%s%s\n", who.c_str(), FirstLine(e.what()).c_str(), cause.c_str());
     return alone ? 130 : -130;
+  } catch (const simnas::DataError& e) {
+    // A file of the data folder that is missing or damaged: say how to fetch it again.
+    std::string message = FirstLine(e.what());
+    try {
+      message = simnas::WithDataFetchHint(simnas::DataDir(ctx.Env().data_dir), message);
+    } catch (const std::exception&) {
+      // No environment to name the data folder: the message as it is.
+    }
+    std::fprintf(stderr, "simnas: error: %s%s\n", who.c_str(), message.c_str());
+    return alone ? 1 : -1;
   } catch (const simnas::Error& e) {
     std::fprintf(stderr, "simnas: error: %s%s\n", who.c_str(), FirstLine(e.what()).c_str());
     return alone ? 1 : -1;

@@ -1,5 +1,7 @@
 #include "simnas/bench/bench_config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
@@ -10,6 +12,7 @@
 #include "simnas/data/fbnet_data.h"
 #include "simnas/strategies/fbnet_search.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/strings.h"
 #include "simnas/devices/device_spec.h"
 
 namespace simnas {
@@ -35,6 +38,19 @@ T Get(const nlohmann::json& j, const char* key, const std::string& where, T fall
   }
 }
 
+// A config or group name heads report sections, starts CSV rows and run keys: letters, digits
+// and - _ . + only (a quote, comma, '|' or newline would break them).
+void CheckName(const std::string& name, const std::string& where) {
+  const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '+';
+  });
+  if (!plain) {
+    throw DataError(fmt::format("{}: name {} may hold letters, digits and - _ . + only (it heads the report's "
+                                "sections, summary.csv rows and run keys)",
+                                where, Quoted(name)));
+  }
+}
+
 }  // namespace
 
 BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& origin) {
@@ -42,6 +58,7 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
   if (j.is_discarded() || !j.is_object()) throw DataError(fmt::format("{}: not a JSON object", origin));
   BenchConfig config;
   config.name = Get<std::string>(j, "name", origin, config.name);
+  CheckName(config.name, origin);
   config.strategies = Get<std::vector<std::string>>(j, "strategies", origin, config.strategies);
   config.seeds = Get<int>(j, "seeds", origin, config.seeds);
   if (config.seeds < 1) throw DataError(fmt::format("{}: \"seeds\" must be >= 1", origin));
@@ -55,12 +72,19 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
     BenchGroup group;
     group.kind = Get<std::string>(g, "kind", where, "");
     group.name = Get<std::string>(g, "name", where, group.kind);
+    CheckName(group.name, where);
     if (group.kind != "help" && group.kind != "percentile" && group.kind != "fbnet-percentile" &&
         group.kind != "budgets" && group.kind != "unconstrained") {
       throw DataError(fmt::format("{}: kind '{}' is not help, percentile, fbnet-percentile, budgets or unconstrained",
                                   where, group.kind));
     }
     group.devices = Get<std::vector<std::string>>(g, "devices", where, {});
+    for (const std::string& device : group.devices) {
+      const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+      if (std::any_of(device.begin(), device.end(), control)) {
+        throw DataError(fmt::format("{}: device {} holds a control character", where, Quoted(device)));
+      }
+    }
     if (group.kind != "help" && group.devices.empty()) throw DataError(where + ": needs \"devices\"");
     if (g.contains("datasets")) {
       if (group.kind == "help") throw DataError(where + ": the help tasks are CIFAR-100 only; drop \"datasets\"");

@@ -54,7 +54,7 @@ struct ReferenceSampleSpec {
 };
 
 struct BenchGroup {
-  std::string name;
+  std::string name;  // letters, digits and - _ . + (it heads report sections, CSV rows, run keys)
   std::string kind;  // help | percentile | fbnet-percentile | budgets | unconstrained
   std::vector<std::string> devices;
   std::vector<Dataset> datasets = {Dataset::kCifar100};
@@ -77,7 +77,8 @@ struct BenchConfig {
   std::vector<BenchGroup> groups;
 };
 
-// Throws DataError naming the file and the offending field.
+// Throws DataError naming the file and the offending field (also for a config or group name
+// that is not plain, or a device spec holding a control character).
 BenchConfig LoadBenchConfig(const std::filesystem::path& path);
 BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& origin);
 

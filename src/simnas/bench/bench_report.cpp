@@ -54,6 +54,7 @@ std::vector<StrategySummary> Summarize(const std::vector<const RunRecord*>& rows
     std::vector<double> acc, regret, pct, probes, wall, reward;
     for (const RunRecord* r : by[s]) {
       ++sum.runs;
+      if (r->error) ++sum.failed;
       if (r->found()) ++sum.found;
       probes.push_back(r->probes_used);  // 0 for a failed run
       wall.push_back(r->wall_s);
@@ -103,9 +104,13 @@ std::string SummaryTable(const std::vector<StrategySummary>& rows, bool unconstr
         "wall s |\n";
   md += "|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const StrategySummary& s : rows) {
-    md += fmt::format("| {} | {} | {} | {} | {:.2f} | {:.2f} | {:.1f} | {:.3f} |\n", s.strategy, s.runs, s.violations,
-                      MeanStd(s.accuracy_mean, s.accuracy_std), s.regret_mean, s.percentile_mean, s.probes_mean,
-                      s.wall_mean);
+    // Without a feasible answer there is no accuracy to show (not a 0.00 that reads as measured).
+    const bool none = s.violations == s.runs;
+    md += fmt::format("| {} | {}{} | {} | {} | {} | {} | {:.1f} | {:.3f} |\n", s.strategy, s.runs,
+                      s.failed > 0 ? fmt::format(" ({} failed)", s.failed) : "", s.violations,
+                      none ? "–" : MeanStd(s.accuracy_mean, s.accuracy_std),
+                      none ? "–" : fmt::format("{:.2f}", s.regret_mean),
+                      none ? "–" : fmt::format("{:.2f}", s.percentile_mean), s.probes_mean, s.wall_mean);
   }
   return md;
 }

@@ -37,6 +37,7 @@ struct StrategySummary {
   int runs = 0;
   int found = 0;
   int violations = 0;       // answers whose measured latency exceeds the budget (or none found)
+  int failed = 0;           // runs whose device failed (counted in runs and violations too)
   double accuracy_mean = 0; // over feasible answers
   double accuracy_std = 0;
   double regret_mean = 0;

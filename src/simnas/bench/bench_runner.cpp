@@ -22,6 +22,7 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/interrupt.h"
 #include "simnas/core/progress.h"
+#include "simnas/core/shipped_files.h"
 #include "simnas/parallel/cluster.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
@@ -33,6 +34,7 @@ namespace {
 
 // Appends one JSON line durably.
 void AppendLine(const fs::path& path, const std::string& line) {
+  RequireNotShipped(path);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(fmt::format("cannot append to {}", path.string()));
   const std::string data = line + "\n";
@@ -94,12 +96,12 @@ void BenchRunner::Run(Cluster& cluster) {
   std::string done_text;
   if (cluster.leader()) {
     fs::create_directories(options_.out_dir);
-    // Done: the rows of the current plan (key and config digest); runs of an earlier config are
-    // stale and run again.
+    // Done: the rows of the current plan (key and config digest) that did not fail; runs of an
+    // earlier config are stale and run again, failed runs are tried again.
     int stale = 0;
     plan_ = PlanRuns(config_, *data_);
     for (const RunRecord& row : RowsOfPlan(LoadRows(), plan_, &stale)) {
-      done_text += row.key + "\n";
+      if (!row.error) done_text += row.key + "\n";
     }
     if (stale > 0) spdlog::info("bench: {} rows of {} are not of this config (stale); their runs are redone", stale, runs_file.string());
   }
@@ -148,14 +150,24 @@ void BenchRunner::Run(Cluster& cluster) {
       sources_[m["source"].get<std::string>()] = m["text"].get<std::string>();
       return;
     }
+    if (m.contains("unit_failed")) {
+      unit_failures_.push_back(m["unit_failed"].get<std::string>());
+      return;
+    }
     AppendLine(runs_file, m["row"].dump());
     progress->Advance(1);
   };
   std::unique_ptr<WorkQueue> queue = cluster.Distribute(static_cast<std::int64_t>(units.size()), 1, on_result);
   while (const std::optional<std::int64_t> item = queue->Next()) {
     const auto& [group, spec] = units[static_cast<std::size_t>(*item)];
-    RunUnit(*group, spec, done,
-            [&](const nlohmann::json& m) { queue->Post(m.dump()); }, strategies);
+    const auto post = [&](const nlohmann::json& m) { queue->Post(m.dump()); };
+    try {
+      RunUnit(*group, spec, done, post, strategies);
+    } catch (const DeviceError& e) {
+      // A live device that gave no reference sample: its runs cannot be scored; the others go on.
+      spdlog::warn("bench group {} on {}: {}", group->name, spec, e.what());
+      post({{"unit_failed", fmt::format("group {} on {}: {}", group->name, spec, e.what())}});
+    }
   }
   queue->Finish();
   if (progress) progress->Finish();

@@ -58,10 +58,14 @@ class BenchRunner {
   // under <out>/controllers on its own file system) and sends every finished run to rank 0,
   // which alone appends to runs.jsonl. The rows, hence the summary, are those of one process.
   void Run(Cluster& cluster);
-  // All rows of runs.jsonl (finished runs, stale ones included), in file order.
+  // All rows of runs.jsonl (finished and failed runs, stale ones included), in file order.
   std::vector<RunRecord> LoadRows() const;
   // Ground-truth descriptions per device spec, for the report.
   const std::map<std::string, std::string>& ground_truth_sources() const { return sources_; }
+  // The (group, device) units of the last Run whose live device gave no reference sample (so
+  // none of their runs was made), one line each naming the unit and the device's problem; on
+  // rank 0. Failed runs themselves are rows with an `error`, tried again by the next Run.
+  const std::vector<std::string>& unit_failures() const { return unit_failures_; }
 
  private:
   const ProxyScores& Proxy(Dataset dataset);
@@ -80,6 +84,7 @@ class BenchRunner {
   BenchOptions options_;
   std::map<Dataset, ProxyScores> proxies_;
   std::map<std::string, std::string> sources_;
+  std::vector<std::string> unit_failures_;
   std::map<std::string, std::string> plan_;  // every planned run key -> its group's digest
 };
 

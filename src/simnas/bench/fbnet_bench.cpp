@@ -288,7 +288,7 @@ FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& can
       "networks; kept in the probe store",
       truth.latency.CountKnown(), device.Spec(), random.measured.size(), reference.seed, best.measured.size(),
       reference.top, objective.name, predictor != nullptr ? predictor->name() : "(none)", best_srcc, scale,
-      left_out == 0 ? "" : fmt::format("; {} networks left out: too noisy three times", left_out));
+      left_out == 0 ? "" : fmt::format("; {} networks left out: failed three times", left_out));
   return truth;
 }
 

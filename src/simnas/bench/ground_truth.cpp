@@ -74,7 +74,7 @@ GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
       fmt::format("reference sample of {} cells measured live on {} (top {} by proxy per dataset + {} "
                   "random, seed {}{}), kept in the probe store",
                   sample.measured.size(), device.Spec(), top, random, seed,
-                  sample.left_out == 0 ? "" : fmt::format("; {} cells left out: too noisy three times", sample.left_out)));
+                  sample.left_out == 0 ? "" : fmt::format("; {} cells left out: failed three times", sample.left_out)));
 }
 
 MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, const std::vector<int>& indices,
@@ -86,7 +86,8 @@ MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, con
   MeasuredSample sample;
   // A live device may fail an architecture (too noisy at that moment): the others go on, and
   // the failed ones are tried again after the pass, twice; those that still fail are left out
-  // and the caller says how many.
+  // and the caller says how many. A device that answered none is an error, not an empty sample.
+  std::string last_problem;
   const std::vector<FailedCell> pending = MeasureInPasses(
       indices, kMeasurePasses,
       [&](int index) {
@@ -97,8 +98,13 @@ MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, con
       },
       [&](int, const std::string& reason, int, bool last) {
         spdlog::warn("{}: {} ({})", what, reason, last ? "left out" : "tried again later");
+        last_problem = reason;
       });
   progress.Finish(fmt::format("{} measured now, the rest from the probe store", shared.measured()));
+  if (sample.measured.empty() && !indices.empty()) {
+    throw DeviceError(fmt::format("{} on {}: the device answered none of the {} {}s; last problem: {}", what,
+                                  device.Spec(), indices.size(), ArchNoun(numbering.space()), last_problem));
+  }
   std::sort(sample.measured.begin(), sample.measured.end());
   sample.left_out = static_cast<int>(pending.size());
   sample.measured_now = shared.measured();

@@ -54,6 +54,7 @@ struct MeasuredSample {
 // Measures `indices` of `numbering` on a live device through a SharedMeasurementDevice (an
 // architecture this device measured before, in any run, replays from the store), in
 // kMeasurePasses passes (probe/measure_passes.h); `what` names the sample in the progress line.
+// Throws DeviceError, naming the device and its last problem, when it answered none of them.
 MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, const std::vector<int>& indices,
                              const std::string& run_id, ProbeStore& store, const std::string& what);
 

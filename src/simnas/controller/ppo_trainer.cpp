@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "simnas/controller/binary_io.h"
@@ -226,6 +227,37 @@ std::vector<float> CheckpointPolicyLogits(const fs::path& checkpoint, const std:
   return std::vector<float>(l.data_ptr<float>(), l.data_ptr<float>() + l.numel());
 }
 
+void ValidatePpoConfig(const PpoConfig& c) {
+  const auto count = [](const char* flag, std::int64_t v) {
+    if (v < 1) throw ParseError(fmt::format("{} {}: must be at least 1", flag, v));
+  };
+  count("--steps", c.total_steps);
+  count("--envs", c.num_envs);
+  count("--rollout", c.rollout);
+  count("--epochs", c.epochs);
+  count("--minibatch", c.minibatch);
+  count("--hidden", c.hidden);
+  count("--layers", c.layers);
+  count("--threads", c.threads);
+  const auto within = [](const char* flag, double v, double lo, double hi, bool open_lo) {
+    if (!std::isfinite(v) || v < lo || v > hi || (open_lo && v == lo)) {
+      throw ParseError(fmt::format("{} {}: must be in {}{:g}, {:g}]", flag, v, open_lo ? "(" : "[", lo, hi));
+    }
+  };
+  within("--lr", c.lr, 0, 1, true);
+  within("--gamma", c.gamma, 0, 1, false);
+  within("--gae-lambda", c.gae_lambda, 0, 1, false);
+  within("--entropy", c.entropy_coef, 0, 1e6, false);
+  within("PPO clip", c.clip, 0, 1e6, true);
+  within("PPO value coefficient", c.value_coef, 0, 1e6, false);
+  within("PPO gradient norm bound", c.max_grad_norm, 0, 1e6, true);
+}
+
+std::int64_t TrainedSteps(const PpoConfig& c) {
+  const std::int64_t batch = static_cast<std::int64_t>(c.num_envs) * c.rollout;
+  return (c.total_steps + batch - 1) / batch * batch;
+}
+
 TrainResult TrainPolicy(const PolicyTrainOptions& options, const DecisionProcess& process) {
   const fs::path ckpt_path = options.out / "checkpoint.ckpt";
   const fs::path csv_path = options.out / "train_log.csv";
@@ -260,10 +292,7 @@ TrainResult TrainPolicy(const PolicyTrainOptions& options, const DecisionProcess
     }
     ppo.total_steps = options.ppo.total_steps;  // a resumed run may be extended
   }
-  if (ppo.num_envs < 1 || ppo.rollout < 1 || ppo.epochs < 1 || ppo.minibatch < 1 || ppo.hidden < 1 ||
-      ppo.layers < 1 || ppo.threads < 1 || ppo.total_steps < 1) {
-    throw ParseError("PPO settings out of range (envs, rollout, epochs, minibatch, hidden, layers, threads, steps >= 1)");
-  }
+  ValidatePpoConfig(ppo);
 
   // Torch's setting alone does not reach OpenBLAS, whose pool spins on every small GEMM
   // (measured ~25% of training time); ScopedThreads sets both.
@@ -335,7 +364,16 @@ TrainResult TrainPolicy(const PolicyTrainOptions& options, const DecisionProcess
   std::vector<std::uint8_t> step_dones(static_cast<std::size_t>(n));
   std::vector<std::int64_t> perm(batch);
 
-  Progress progress("train", ppo.total_steps, steps, "steps");
+  // Updates take whole batches: the run ends at the first multiple of the batch at or past the
+  // steps asked for, said here and counted by the progress line (the learning rate is annealed
+  // over the steps asked for, as it always was).
+  const std::int64_t trained_steps = TrainedSteps(ppo);
+  if (options.progress && trained_steps != ppo.total_steps && steps < trained_steps) {
+    spdlog::info("train: {} steps asked for, {} trained: PPO updates on whole batches of --envs {} x --rollout {} "
+                 "steps",
+                 ppo.total_steps, trained_steps, ppo.num_envs, ppo.rollout);
+  }
+  Progress progress("train", trained_steps, steps, "steps");
   const auto start = std::chrono::steady_clock::now();
   auto last_save = start;
   const std::int64_t start_steps = steps;

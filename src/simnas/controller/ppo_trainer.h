@@ -51,6 +51,16 @@ struct PpoConfig {
   int threads = 1;             // torch intra-op threads
 };
 
+// Throws ParseError naming the first setting out of range, by its flag ("--gamma -3: must be
+// in [0, 1]"): counts >= 1 (--envs, --rollout, --epochs, --minibatch, --hidden, --layers,
+// --threads, --steps), --lr in (0, 1], --gamma and --gae-lambda in [0, 1], --entropy, the value
+// coefficient and the clip finite >= 0 (clip > 0), the gradient norm bound > 0.
+void ValidatePpoConfig(const PpoConfig& config);
+
+// The environment steps a run of `config` trains: PPO updates on whole batches (num_envs x
+// rollout steps), so total_steps rounded up to a multiple of the batch.
+std::int64_t TrainedSteps(const PpoConfig& config);
+
 nlohmann::json PpoConfigToJson(const PpoConfig& config);
 PpoConfig PpoConfigFromJson(const nlohmann::json& j);  // throws DataError
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <vector>
 
 namespace simnas {
 
@@ -13,8 +14,10 @@ struct Environment {
   // Benchmark data (help-nasbench201/, nats-bench-accuracy/, cifar10-sample/); filled by
   // `simnas data fetch`.
   std::filesystem::path data_dir;
-  // What ships with simnas (read-only once installed): proxy tables (<dataset>.csv),
-  // controller models (<name>.ctl), benchmark configs.
+  // What ships with simnas: proxy tables (<dataset>.csv), controller models (<name>.ctl),
+  // benchmark configs, under `shipped_dir` (share/simnas). Read-only to every command
+  // (core/shipped_files.h): the CLI protects ShippedFolders() before a command runs.
+  std::filesystem::path shipped_dir;
   std::filesystem::path proxy_tables_dir;
   std::filesystem::path models_dir;
   std::filesystem::path configs_dir;
@@ -24,6 +27,13 @@ struct Environment {
   std::optional<std::filesystem::path> registry_file;
   // Files simnas may recompute: remembered quiet speeds of live devices, exported models.
   std::filesystem::path cache_dir;
+
+  // The folders of the shipped files: tables/ (the parent of proxy_tables_dir), models_dir and
+  // configs_dir (in a build tree, links into the checkout). Not shipped_dir itself: --share may
+  // name a source checkout, whose other files commands write as usual.
+  std::vector<std::filesystem::path> ShippedFolders() const {
+    return {proxy_tables_dir.parent_path(), models_dir, configs_dir};
+  }
 };
 
 }  // namespace simnas

@@ -1,6 +1,9 @@
 // One writer at a time: an advisory lock (flock(2)) on a lock file, held while the object
 // lives. The kernel releases it when the process ends however it ends (kill -9 included),
 // so a lock is never stale. The file holds the pid of its holder, for the refusal message.
+// The holder removes the file when it releases the lock (a process killed with -9 leaves its
+// file, free, for the next holder to take and remove); a process that locked a file its holder
+// removed meanwhile notices (the path no longer names that file) and opens the path again.
 #pragma once
 
 #include <filesystem>

@@ -12,11 +12,17 @@
 #include <openssl/evp.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/shipped_files.h"
+#include "simnas/core/strings.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
 
 void WriteFileAtomically(const fs::path& path, std::string_view content) {
+  if (path.empty() || !path.has_filename()) {
+    throw Error(fmt::format("cannot write {}: the path names no file", Quoted(path.string())));
+  }
+  RequireNotShipped(path);
   const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw Error(fmt::format("cannot write {}: it is a directory", path.string()));
@@ -25,7 +31,11 @@ void WriteFileAtomically(const fs::path& path, std::string_view content) {
   std::random_device entropy;
   const fs::path tmp = parent / fmt::format(".{}.{}-{:x}.tmp", path.filename().string(), getpid(), entropy());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  if (fd < 0) {
+    // The file is replaced by a new one made beside it: say so (the target itself may exist).
+    throw Error(fmt::format("cannot write {}: cannot create a file in {} to replace it with ({})", path.string(),
+                            parent.string(), std::strerror(errno)));
+  }
   const char* p = content.data();
   std::size_t left = content.size();
   while (left > 0) {
@@ -72,17 +82,25 @@ std::string ReadFile(const fs::path& path) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-std::string Sha256OfFile(const fs::path& path) {
-  const std::vector<char> bytes = ReadFileBytes(path);
+std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
-    throw Error(fmt::format("{}: SHA-256 failed (OpenSSL)", path.string()));
+    throw Error("SHA-256 failed (OpenSSL)");
   }
   std::string hex;
   hex.reserve(2 * size);
   for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
   return hex;
+}
+
+std::string Sha256OfFile(const fs::path& path) {
+  const std::vector<char> bytes = ReadFileBytes(path);
+  try {
+    return Sha256Hex(std::string_view(bytes.data(), bytes.size()));
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: {}", path.string(), e.what()));
+  }
 }
 
 }  // namespace simnas

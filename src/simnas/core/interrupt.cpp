@@ -12,8 +12,10 @@ namespace simnas {
 namespace {
 
 volatile std::sig_atomic_t g_signals = 0;
+volatile std::sig_atomic_t g_first_signal = 0;
 
 extern "C" void OnSignal(int signal_number) {
+  if (g_signals == 0) g_first_signal = signal_number;
   g_signals = g_signals + 1;
   if (g_signals > 1) {
     std::signal(signal_number, SIG_DFL);
@@ -29,6 +31,8 @@ void InstallInterruptHandler() {
 }
 
 bool InterruptRequested() { return g_signals > 0; }
+
+int InterruptSignal() { return g_signals > 0 ? static_cast<int>(g_first_signal) : 0; }
 
 void ThrowIfInterrupted(const char* what, const char* how_to_resume) {
   if (InterruptRequested()) {

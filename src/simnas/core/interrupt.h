@@ -8,6 +8,8 @@ namespace simnas {
 
 void InstallInterruptHandler();
 bool InterruptRequested();
+// The first signal that requested the interrupt (SIGINT, SIGTERM), or 0.
+int InterruptSignal();
 // Throws Interrupted("<what> interrupted; progress is saved, <how_to_resume>") if requested.
 void ThrowIfInterrupted(const char* what, const char* how_to_resume = "run the same command again to resume");
 

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/latency_value.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/device_split.h"
 #include "simnas/data/pickle.h"
@@ -56,9 +57,8 @@ LatencyTable LoadFbnetLatencyTable(const fs::path& path) {
     throw DataError(fmt::format("{}: expected {} latencies, found {}", path.string(), kFbnetTableSize, ms.size()));
   }
   for (std::size_t i = 0; i < ms.size(); ++i) {
-    if (!std::isfinite(ms[i]) || ms[i] <= 0) {
-      throw DataError(fmt::format("{}: latency of architecture {} is {}, expected a finite positive number of ms",
-                                  path.string(), i, ms[i]));
+    if (const std::string problem = LatencyProblem(ms[i]); !problem.empty()) {
+      throw DataError(fmt::format("{}: latency of architecture {} is {}, {}", path.string(), i, ms[i], problem));
     }
   }
   return LatencyTable(path.stem().string(), std::move(ms));

@@ -165,6 +165,16 @@ void BuildCifarSampleFromUpstream(const fs::path& dest) {
 
 }  // namespace
 
+std::string WithDataFetchHint(const DataDir& dir, const std::string& message) {
+  if (message.find("simnas data fetch") != std::string::npos) return message;
+  for (const DataFileSpec& spec : DataManifest()) {
+    if (message.find((dir.root() / spec.path).string()) != std::string::npos) {
+      return message + " (run `simnas data fetch` to fetch or repair the data folder)";
+    }
+  }
+  return message;
+}
+
 const std::vector<DataFileSpec>& DataManifest() {
   static const std::vector<DataFileSpec> manifest = BuildManifest();
   return manifest;

@@ -41,4 +41,9 @@ struct VerifyEntry {
 // Checks presence and hash of every file, and loads each table to validate its content.
 std::vector<VerifyEntry> VerifyData(const DataDir& dir);
 
+// `message` (an error) with " (run `simnas data fetch` to fetch or repair the data folder)"
+// appended when it names a file of `dir` that the fetch provides (DataManifest) and does not
+// already say how to fetch it; else `message` unchanged.
+std::string WithDataFetchHint(const DataDir& dir, const std::string& message);
+
 }  // namespace simnas

@@ -8,6 +8,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/latency_value.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/pickle.h"
 #include "simnas/search_space/cell.h"
@@ -42,9 +43,8 @@ std::vector<int> LatencyTable::KnownIndices() const {
 namespace {
 
 void CheckLatency(const fs::path& path, std::size_t where, double v) {
-  if (!std::isfinite(v) || v <= 0) {
-    throw DataError(fmt::format("{}: latency of architecture {} is {}, expected a finite positive number of ms",
-                                path.string(), where, v));
+  if (const std::string problem = LatencyProblem(v); !problem.empty()) {
+    throw DataError(fmt::format("{}: latency of architecture {} is {}, {}", path.string(), where, v, problem));
   }
 }
 
@@ -67,12 +67,14 @@ LatencyTable LoadCsvTable(const fs::path& path, int size, const ArchNumbering* n
   int line_no = 0;
   int rows = 0;
   std::size_t arch_column = 0;  // 0: none
+  std::size_t columns = 0;      // of the header; 0: no header
   while (std::getline(in, line)) {
     ++line_no;
     const std::string_view body = Trim(line);
     if (body.empty() || body.front() == '#') continue;
     const std::vector<std::string> fields = Split(body, ',');
     if (fields.size() >= 2 && Trim(fields[0]) == "index") {  // header
+      columns = fields.size();
       for (std::size_t k = 0; k < fields.size(); ++k) {
         if (Trim(fields[k]) == "arch") arch_column = k;
       }
@@ -81,16 +83,19 @@ LatencyTable LoadCsvTable(const fs::path& path, int size, const ArchNumbering* n
     if (fields.size() < 2) {
       throw DataError(fmt::format("{}:{}: expected 'index,ms', found {}", path.string(), line_no, Quoted(body)));
     }
+    // More fields than the header names: a decimal comma ("3,9,76") would read as another number.
+    if (columns > 0 && fields.size() > columns) {
+      throw DataError(fmt::format("{}:{}: {} fields, the header names {} (a decimal comma?)", path.string(), line_no,
+                                  fields.size(), columns));
+    }
     const auto index = ParseInt(fields[0]);
     if (!index || *index < 0 || *index >= size) {
       throw DataError(fmt::format("{}:{}: {} is not an architecture index in [0, {})", path.string(), line_no,
                                   Quoted(fields[0]), size));
     }
-    const auto value = ParseDouble(fields[1]);
-    if (!value || *value <= 0) {
-      throw DataError(fmt::format("{}:{}: latency {} is not a finite positive number of ms", path.string(), line_no,
-                                  Quoted(fields[1])));
-    }
+    std::string problem;
+    const auto value = ParseLatencyMs(fields[1], &problem);
+    if (!value) throw DataError(fmt::format("{}:{}: latency {}", path.string(), line_no, problem));
     if (numbering != nullptr && arch_column > 0 && arch_column < fields.size() && !Trim(fields[arch_column]).empty()) {
       const std::string_view arch = Trim(fields[arch_column]);
       const Arch expected = numbering->ArchAt(static_cast<int>(*index));

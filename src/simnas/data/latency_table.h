@@ -33,9 +33,10 @@ class LatencyTable {
   std::vector<double> ms_;
 };
 
-// Loads a HELP `.pt` table (must be complete: 15,625 finite positive values) or a simnas
-// CSV (`index,ms[,...]` rows; '#' comments; a header row). The table is named after the
-// file's stem. Throws DataError naming the file and the first bad entry.
+// Loads a HELP `.pt` table (must be complete: 15,625 values) or a simnas CSV (`index,ms[,...]`
+// rows; '#' comments; a header row). Every latency follows core/latency_value.h (what a device
+// program's output must be too): plain decimal in a CSV, inside the plausible range. The table
+// is named after the file's stem. Throws DataError naming the file and the first bad entry.
 // With `space`, a CSV row's `arch` column (when the header names one) must be the cell of
 // its index, or the file is refused.
 LatencyTable LoadLatencyTable(const std::filesystem::path& path, const SearchSpace* space = nullptr);

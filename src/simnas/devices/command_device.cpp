@@ -1,7 +1,8 @@
 #include "simnas/devices/command_device.h"
 
-#include <cctype>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/latency_value.h"
 #include "simnas/core/strings.h"
 #include "simnas/core/subprocess.h"
 #include "simnas/devices/timing_harness.h"
@@ -29,33 +31,6 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
 // (fmt rather than string concatenation: GCC 12 warns falsely on the latter, -Wrestrict.)
 std::string ShellQuote(const std::string& text) { return fmt::format("'{}'", ReplaceAll(text, "'", "'\\''")); }
 
-// A latency or spread as printed: plain decimal notation only ("12.5", "3", "1.2e1"), so
-// that "0x10", "inf" or "nan" are never read as numbers.
-std::optional<double> ParseDecimal(std::string_view text) {
-  const std::string_view t = Trim(text);
-  std::size_t i = 0;
-  if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;  // a negative one is refused below, by name
-  const std::size_t digits_from = i;
-  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-  std::size_t digits = i - digits_from;
-  if (i < t.size() && t[i] == '.') {
-    ++i;
-    const std::size_t from = i;
-    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-    digits += i - from;
-  }
-  if (digits == 0) return std::nullopt;
-  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-    ++i;
-    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
-    const std::size_t from = i;
-    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-    if (i == from) return std::nullopt;
-  }
-  if (i != t.size()) return std::nullopt;
-  return ParseDouble(t);
-}
-
 std::string Clip(std::string_view text, std::size_t max_chars = 80) {
   if (text.size() <= max_chars) return std::string(text);
   return fmt::format("{}... ({} characters)", text.substr(0, max_chars), text.size());
@@ -71,6 +46,72 @@ std::string FirstLine(const std::string& text, std::size_t max_chars = 160) {
 
 }  // namespace
 
+std::string SpreadProblem(double spread) {
+  if (!std::isfinite(spread) || spread < 0 || spread > kMaxPrintedSpread) {
+    return fmt::format("a relative spread (interquartile range / median) must be a fraction in [0, {:g}] or a "
+                       "percentage such as '5%'; {:g} is not (a standard deviation in ms? or a timing too noisy to "
+                       "store)",
+                       kMaxPrintedSpread, spread);
+  }
+  return "";
+}
+
+namespace {
+
+// The top-level keys of a JSON object line that occur more than once.
+std::vector<std::string> DuplicateKeys(std::string_view line) {
+  std::vector<std::string> seen, twice;
+  nlohmann::json::parser_callback_t note = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& key) {
+    if (event == nlohmann::json::parse_event_t::key && depth == 1 && key.is_string()) {
+      const std::string k = key.get<std::string>();
+      if (std::find(seen.begin(), seen.end(), k) != seen.end()) twice.push_back(k);
+      seen.push_back(k);
+    }
+    return true;
+  };
+  const nlohmann::json ignored = nlohmann::json::parse(line, note, /*allow_exceptions=*/false);
+  return twice;
+}
+
+Measurement ParseJsonLine(std::string_view last) {
+  const nlohmann::json j = nlohmann::json::parse(last, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("latency_ms") || !j["latency_ms"].is_number()) {
+    throw DeviceError(
+        fmt::format("printed {}, expected a JSON object with a numeric \"latency_ms\"", Quoted(Clip(last))));
+  }
+  if (const std::vector<std::string> twice = DuplicateKeys(last); !twice.empty()) {
+    throw DeviceError(fmt::format("printed {}: key \"{}\" appears twice, which value is meant is unclear",
+                                  Quoted(Clip(last)), twice.front()));
+  }
+  Measurement m;
+  m.latency_ms = j["latency_ms"].get<double>();
+  if (j.contains("spread")) {
+    if (!j["spread"].is_number()) {
+      throw DeviceError(fmt::format("printed {}: \"spread\" is not a number", Quoted(Clip(last))));
+    }
+    m.spread = j["spread"].get<double>();
+  }
+  if (j.contains("repeats")) {
+    if (!j["repeats"].is_number_integer() || j["repeats"].get<long long>() < 1 ||
+        j["repeats"].get<long long>() > std::numeric_limits<int>::max()) {
+      throw DeviceError(fmt::format("printed {}: \"repeats\" is not a positive integer", Quoted(Clip(last))));
+    }
+    m.repeats = j["repeats"].get<int>();
+  }
+  return m;
+}
+
+// A spread as printed: a fraction ("0.05") or a percentage ("5%").
+std::optional<double> ParseSpread(std::string_view word) {
+  if (!word.empty() && word.back() == '%') {
+    const auto percent = ParsePlainDecimal(word.substr(0, word.size() - 1));
+    return percent ? std::optional<double>(*percent / 100) : std::nullopt;
+  }
+  return ParsePlainDecimal(word);
+}
+
+}  // namespace
+
 Measurement ParseLatencyOutput(const std::string& stdout_text) {
   std::string_view text = Trim(stdout_text);
   if (text.empty()) throw DeviceError("printed nothing on stdout (expected a latency in ms)");
@@ -78,37 +119,36 @@ Measurement ParseLatencyOutput(const std::string& stdout_text) {
   if (const auto nl = text.rfind('\n'); nl != std::string_view::npos) last = Trim(text.substr(nl + 1));
   Measurement m;
   if (!last.empty() && last.front() == '{') {
-    nlohmann::json j = nlohmann::json::parse(last, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("latency_ms") || !j["latency_ms"].is_number()) {
-      throw DeviceError(
-          fmt::format("printed {}, expected a JSON object with a numeric \"latency_ms\"", Quoted(Clip(last))));
-    }
-    m.latency_ms = j["latency_ms"].get<double>();
-    if (j.contains("spread") && j["spread"].is_number()) m.spread = j["spread"].get<double>();
-    if (j.contains("repeats") && j["repeats"].is_number_integer()) m.repeats = j["repeats"].get<int>();
+    m = ParseJsonLine(last);
   } else {
     std::vector<std::string> words;
     for (const std::string& w : Split(last, ' ')) {
       if (!Trim(w).empty()) words.emplace_back(Trim(w));
     }
+    // "4.2", "4.2 ms", "4.2 0.03", "4.2 ms 0.03", "4.2 0.03 ms", "4.2 3%".
     if (!words.empty() && words.back() == "ms") words.pop_back();
-    if (words.size() == 2 && words[1] == "ms") words.pop_back();
-    const auto value = words.empty() ? std::nullopt : ParseDecimal(words[0]);
-    if (!value || words.size() > 2 || (words.size() == 2 && !ParseDecimal(words[1]))) {
-      throw DeviceError(fmt::format("printed {}, expected a latency in ms such as '12.5'", Quoted(Clip(last))));
+    if (words.size() >= 2 && words[1] == "ms") words.erase(words.begin() + 1);
+    for (const std::string& w : words) {
+      if (IsDecimalComma(w)) {
+        throw DeviceError(fmt::format("printed {}: {}", Quoted(Clip(last)), DecimalCommaProblem(w)));
+      }
+    }
+    const auto value = words.empty() ? std::nullopt : ParsePlainDecimal(words[0]);
+    const auto spread = words.size() == 2 ? ParseSpread(words[1]) : std::nullopt;
+    if (!value || words.size() > 2 || (words.size() == 2 && !spread)) {
+      throw DeviceError(fmt::format("printed {}, expected a latency in ms such as '12.5' (optionally followed by its "
+                                    "relative spread, '12.5 0.03')",
+                                    Quoted(Clip(last))));
     }
     m.latency_ms = *value;
-    if (words.size() == 2) m.spread = *ParseDecimal(words[1]);
+    if (spread) m.spread = *spread;
   }
-  if (!std::isfinite(m.latency_ms) || m.latency_ms <= 0) {
-    throw DeviceError(fmt::format("printed latency {}, expected a finite positive number of ms", m.latency_ms));
+  if (const std::string problem = LatencyProblem(m.latency_ms); !problem.empty()) {
+    throw DeviceError(fmt::format("printed latency {}, {}", m.latency_ms, problem));
   }
-  if (m.latency_ms < kMinLatencyMs || m.latency_ms > kMaxLatencyMs) {
-    throw DeviceError(fmt::format("printed latency {:g} ms, outside the plausible range [{:g}, {:g}] ms", m.latency_ms,
-                                  kMinLatencyMs, kMaxLatencyMs));
+  if (const std::string problem = SpreadProblem(m.spread); !problem.empty()) {
+    throw DeviceError(fmt::format("printed {}: {}", Quoted(Clip(last)), problem));
   }
-  if (!std::isfinite(m.spread) || m.spread < 0) m.spread = 0;
-  if (m.repeats < 1) m.repeats = 1;
   return m;
 }
 
@@ -127,7 +167,7 @@ CommandDevice::CommandDevice(std::string command, const ArchNumbering& space, Co
     throw ParseError(fmt::format("device command {} has no {{arch}}, {{arch_sh}}, {{index}} or {{onnx}} placeholder",
                                  Quoted(command_)));
   }
-  if (uses_onnx_) ValidateCellExportOptions(options_.export_options);
+  if (uses_onnx_) ValidateExportOptions(space_->space(), options_.export_options);
   if (options_.timeout_seconds <= 0) throw ParseError("device command timeout must be positive");
   if (options_.retries < 0) throw ParseError("device command retries must be >= 0");
 }

@@ -16,8 +16,13 @@
 // "repeats"); else the summary of trtexec, benchmark_app, benchmark_model or
 // onnxruntime_perf_test. A timeout, a non-zero exit, or any other output is a failure;
 // failures are retried, then reported as a DeviceError.
+// What could be read two ways is refused, never guessed: a spread outside [0,
+// kMaxPrintedSpread] (written as a fraction, "0.05", or a percentage, "5%"; a larger one is
+// more likely a standard deviation in ms, or a timing too noisy to store), a JSON key given
+// twice, a number with a decimal comma ("9,76").
 // Numbers are read in plain decimal only ("0x10", "inf" are refused) and a latency outside
-// [kMinLatencyMs, kMaxLatencyMs] is refused as implausible. Output beyond 1 MiB is cut (the
+// [kMinLatencyMs, kMaxLatencyMs] is refused as implausible (core/latency_value.h, the rule
+// table files follow too). Output beyond 1 MiB is cut (the
 // last 1 MiB is read) and an error says so. A Ctrl-C during a call kills the program
 // (see core/subprocess.h) and throws Interrupted.
 #pragma once
@@ -25,15 +30,13 @@
 #include <string>
 #include <vector>
 
+#include "simnas/core/latency_value.h"
 #include "simnas/devices/device.h"
 #include "simnas/devices/output_formats.h"
 #include "simnas/network/cell_export.h"
 #include "simnas/search_space/search_space.h"
 
 namespace simnas {
-
-inline constexpr double kMinLatencyMs = 1e-6;  // 1 ns
-inline constexpr double kMaxLatencyMs = 1e6;   // 1000 s for one inference
 
 struct CommandOptions {
   double timeout_seconds = 300;
@@ -66,7 +69,13 @@ class CommandDevice : public Device {
   bool uses_onnx_ = false;
 };
 
+// The largest relative spread (interquartile range / median) a device may report.
+inline constexpr double kMaxPrintedSpread = 0.5;
+
 // Parses a program's stdout as a measurement; throws DeviceError describing the problem.
 Measurement ParseLatencyOutput(const std::string& stdout_text);
+
+// Why `spread` is not a relative spread a device may report, or an empty string.
+std::string SpreadProblem(double spread);
 
 }  // namespace simnas

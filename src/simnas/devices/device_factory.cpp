@@ -34,6 +34,12 @@ std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
     if (!value.is_object() || !value.contains("spec") || !value["spec"].is_string()) {
       throw DataError(fmt::format("{}: device '{}' needs a string \"spec\"", path.string(), name));
     }
+    // A name DeviceSpec::Parse reads as a built-in device or a group would never reach this
+    // entry: the built-in device would run instead, silently.
+    if (const std::string reserved = ReservedDeviceName(name); !reserved.empty()) {
+      throw DataError(fmt::format("{}: device {}: {}; give the entry another name", path.string(), Quoted(name),
+                                  reserved));
+    }
     RegistryEntry e;
     e.name = name;
     e.spec = value["spec"].get<std::string>();
@@ -90,10 +96,16 @@ std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
           throw bad(fmt::format("has unknown key {}; expected dataset, batch, input_size or seed", Quoted(key)));
         }
       }
+      // The space is known when the device is opened (OpenDevice checks again): here, options
+      // that no space's networks take.
       try {
-        ValidateCellExportOptions(o);
+        ValidateExportOptions(SpaceKind::kNb201, o);
       } catch (const ParseError& error) {
-        throw bad(error.what());
+        try {
+          ValidateExportOptions(SpaceKind::kFbnet, o);
+        } catch (const ParseError&) {
+          throw bad(error.what());
+        }
       }
     }
     entries.push_back(std::move(e));
@@ -185,10 +197,14 @@ std::unique_ptr<Device> OpenDevice(const std::string& spec, const DeviceEnvironm
 }
 
 std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec, const DeviceEnvironment& env) {
+  // The registry is read (and so checked) whatever the spec: an entry a built-in device would
+  // shadow is refused, not passed over.
+  std::vector<RegistryEntry> registry;
+  if (env.registry && fs::exists(*env.registry)) registry = LoadDeviceRegistry(*env.registry);
   if (spec.kind() != DeviceSpec::Kind::kName) return OpenKind(spec, env, CommandOptions{}, "");
   // A bare name: the registry first, then a benchmark table.
-  if (env.registry && fs::exists(*env.registry)) {
-    for (const RegistryEntry& e : LoadDeviceRegistry(*env.registry)) {
+  if (!registry.empty()) {
+    for (const RegistryEntry& e : registry) {
       if (e.name != spec.name()) continue;
       std::optional<DeviceSpec> target;
       try {
@@ -196,7 +212,13 @@ std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec, const DeviceEnvironme
       } catch (const ParseError& error) {
         throw ParseError(fmt::format("{}: device '{}': {}", env.registry->string(), e.name, error.what()));
       }
-      if (target->kind() != DeviceSpec::Kind::kName) return OpenKind(*target, env, e.command, e.name);
+      if (target->kind() != DeviceSpec::Kind::kName) {
+        try {
+          return OpenKind(*target, env, e.command, e.name);
+        } catch (const ParseError& error) {
+          throw ParseError(fmt::format("{}: device '{}': {}", env.registry->string(), e.name, error.what()));
+        }
+      }
       throw ParseError(fmt::format("{}: device '{}' has spec {}, which is not table:, synthetic:, local, opencv or cmd:",
                                    env.registry->string(), e.name, Quoted(e.spec)));
     }

@@ -38,7 +38,9 @@ struct RegistryEntry {
   CommandOptions command;  // timeout_s / retries / format / export for cmd: devices
 };
 
-// Loads and validates a registry file. Throws DataError naming the file and the bad entry.
+// Loads and validates a registry file. Throws DataError naming the file and the bad entry; an
+// entry named like a built-in device or group (ReservedDeviceName: local, opencv, table, cmd,
+// synthetic, train, test, anything with ':') is refused, since that device would run instead.
 std::vector<RegistryEntry> LoadDeviceRegistry(const std::filesystem::path& path);
 // What opening a device may need besides its spec.
 struct DeviceEnvironment {
@@ -53,7 +55,8 @@ struct DeviceEnvironment {
   FbnetTables* fbnet = nullptr;                      // for FBNet table:, synthetic: and cmd: devices
 };
 
-// Throws ParseError for a malformed spec or an unknown name, DataError for a missing table.
+// Throws ParseError for a malformed spec or an unknown name, DataError for a missing table or a
+// bad registry (read whatever the spec is).
 std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec, const DeviceEnvironment& env);
 // The same for a spec string (DeviceSpec::Parse).
 std::unique_ptr<Device> OpenDevice(const std::string& spec, const DeviceEnvironment& env);

@@ -106,6 +106,17 @@ std::string_view KindName(DeviceSpec::Kind kind) {
 
 bool IsDeviceGroup(std::string_view text) { return text == "train" || text == "test"; }
 
+std::string ReservedDeviceName(std::string_view name) {
+  if (Trim(name).empty()) return "an empty name";
+  if (name.find(':') != std::string_view::npos) return "':' separates a device kind from its options";
+  for (const DeviceSpec::Kind kind : {DeviceSpec::Kind::kTable, DeviceSpec::Kind::kSynthetic, DeviceSpec::Kind::kLocal,
+                                      DeviceSpec::Kind::kOpenCv, DeviceSpec::Kind::kCommand}) {
+    if (name == KindName(kind)) return fmt::format("the name of the built-in device kind {}", name);
+  }
+  if (IsDeviceGroup(name)) return fmt::format("the name of the device group {}", name);
+  return "";
+}
+
 std::vector<DeviceSpec> ExpandDeviceGroup(std::string_view text, const BenchmarkData& data) {
   if (!IsDeviceGroup(text)) return {DeviceSpec::Parse(text)};
   std::vector<DeviceSpec> specs;

@@ -76,6 +76,12 @@ std::string_view KindName(DeviceSpec::Kind kind);
 
 // Whether `text` is one of the group aliases `train` and `test`.
 bool IsDeviceGroup(std::string_view text);
+
+// Why `name` cannot name a registry device ("the name of the built-in device kind local"), or an
+// empty string when it can: a name must not be empty, hold a ':' (which separates a kind from its
+// options), be a device kind (table, synthetic, local, opencv, cmd) or a device group (train,
+// test), since DeviceSpec::Parse reads those before any registry is looked at.
+std::string ReservedDeviceName(std::string_view name);
 // `train` / `test`: the table: specs of the data's train / test devices, in the data's order;
 // anything else: the one spec it parses to.
 std::vector<DeviceSpec> ExpandDeviceGroup(std::string_view text, const BenchmarkData& data);

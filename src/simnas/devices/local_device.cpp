@@ -7,6 +7,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/threads.h"
 #include "simnas/core/strings.h"
+#include "simnas/network/cell_export.h"
 #include "simnas/network/described_network.h"
 #include "simnas/network/fbnet_network.h"
 #include "simnas/network/tiny_network.h"
@@ -53,7 +54,13 @@ LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind) {
     };
     if (key == "threads") o.threads = as_int(1, 256);
     else if (key == "batch") o.batch = as_int(1, 4096);
-    else if (key == "input") o.input_size = as_int(8, 1024);
+    else if (key == "input") {
+      o.input_size = as_int(8, 1024);
+      // The reference network that gauges the machine is a NAS-Bench-201 cell, whatever the space.
+      if (const std::string problem = InputSizeProblem(SpaceKind::kNb201, o.input_size); !problem.empty()) {
+        throw ParseError(fmt::format("{} device option input={}: {}", kind, o.input_size, problem));
+      }
+    }
     else if (key == "classes") o.num_classes = as_int(1, 100000);
     else if (key == "warmup") o.timing.warmup = as_int(0, 10000);
     else if (key == "repeats") o.timing.repeats = as_int(3, 100000);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/latency_value.h"
 #include "simnas/core/strings.h"
 #include "simnas/devices/command_device.h"
 
@@ -44,9 +45,16 @@ std::string FirstNonEmptyLine(const std::string& text) {
   return "";
 }
 
+// A number as a tool printed it. A decimal comma (a localized build: "median = 9,76404 ms") is
+// refused, not read as another number.
+std::optional<double> ToolNumber(const std::string& number) {
+  if (IsDecimalComma(number)) throw DeviceError(fmt::format("printed {}", DecimalCommaProblem(number)));
+  return ParsePlainDecimal(number);
+}
+
 // A value with its unit in ms; nullopt for an unknown unit.
 std::optional<double> ToMs(const std::string& number, std::string unit) {
-  const auto v = ParseDouble(number);
+  const auto v = ToolNumber(number);
   if (!v) return std::nullopt;
   if (unit == "ms") return *v;
   if (unit == "s" || unit == "sec") return *v * 1000;
@@ -54,22 +62,25 @@ std::optional<double> ToMs(const std::string& number, std::string unit) {
   return std::nullopt;
 }
 
-const char* const kNumber = R"(([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?))";
+// A number; with a decimal comma too, which ToolNumber refuses.
+const char* const kNumber = R"(([-+]?[0-9]*[.,]?[0-9]+(?:[eE][-+]?[0-9]+)?))";
 const char* const kUnit = R"(\s*(ms|s|sec|us|\xC2\xB5s|\xCE\xBCs)\b)";
 
 std::optional<Measurement> Trtexec(const std::vector<std::string>& lines) {
   // "[I] Latency: min = 9.11 ms, max = 11.7 ms, mean = 9.81 ms, median = 9.76 ms, ..." (not "H2D Latency").
+  // The last summary of the log: earlier ones are warm-up runs.
   static const std::regex latency(R"((?:^|\]\s*)Latency:\s*min\s*=)");
   static const std::regex median(std::string(R"(median\s*=\s*)") + kNumber + kUnit);
   static const std::regex mean(std::string(R"(mean\s*=\s*)") + kNumber + kUnit);
+  std::optional<Measurement> last;
   for (const std::string& line : lines) {
     if (!std::regex_search(line, latency)) continue;
     std::smatch m;
     if (std::regex_search(line, m, median) || std::regex_search(line, m, mean)) {
-      if (const auto ms = ToMs(m[1], m[2])) return Measurement{*ms, 0, 1};
+      if (const auto ms = ToMs(m[1], m[2])) last = Measurement{*ms, 0, 1};
     }
   }
-  return std::nullopt;
+  return last;
 }
 
 std::optional<Measurement> BenchmarkApp(const std::vector<std::string>& lines) {
@@ -78,6 +89,7 @@ std::optional<Measurement> BenchmarkApp(const std::vector<std::string>& lines) {
   static const std::regex median(std::string(R"(^\s*\[\s*INFO\s*\]\s*Median:\s*)") + kNumber + kUnit);
   static const std::regex average(std::string(R"(^\s*\[\s*INFO\s*\]\s*Average:\s*)") + kNumber + kUnit);
   static const std::regex count(R"(^\s*(?:\[\s*INFO\s*\]\s*)?Count:\s*([0-9]+)\s*iterations)");
+  // The last summary of the log (a new "Latency:" block replaces an earlier one).
   std::optional<double> median_ms, average_ms;
   int repeats = 1;
   bool in_latency = false;
@@ -86,11 +98,16 @@ std::optional<Measurement> BenchmarkApp(const std::vector<std::string>& lines) {
     if (std::regex_search(line, m, count)) repeats = std::max(1, std::stoi(m[1]));
     if (std::regex_search(line, header)) {
       in_latency = true;
+      median_ms = average_ms = std::nullopt;
       continue;
     }
-    if (!median_ms && std::regex_search(line, m, inline_value)) median_ms = ToMs(m[1], m[2]);
-    if (in_latency && !median_ms && std::regex_search(line, m, median)) median_ms = ToMs(m[1], m[2]);
-    if (in_latency && !average_ms && std::regex_search(line, m, average)) average_ms = ToMs(m[1], m[2]);
+    if (std::regex_search(line, m, inline_value)) {
+      median_ms = ToMs(m[1], m[2]);
+      average_ms = std::nullopt;
+      in_latency = false;
+    }
+    if (in_latency && std::regex_search(line, m, median)) median_ms = ToMs(m[1], m[2]);
+    if (in_latency && std::regex_search(line, m, average)) average_ms = ToMs(m[1], m[2]);
   }
   if (median_ms) return Measurement{*median_ms, 0, repeats};
   if (average_ms) return Measurement{*average_ms, 0, repeats};
@@ -108,12 +125,12 @@ std::optional<Measurement> TfliteBenchmarkModel(const std::vector<std::string>& 
   int repeats = 1;
   for (const std::string& line : lines) {
     std::smatch m;
-    if (std::regex_search(line, m, timings)) timings_us = ParseDouble(m[1].str()).value_or(-1);
+    if (std::regex_search(line, m, timings)) timings_us = ToolNumber(m[1].str()).value_or(-1);
     if (std::regex_search(line, m, count_line)) {
       repeats = std::max(1, std::stoi(m[1]));
       avg_us = median_us = -1;
-      if (std::regex_search(line, m, avg)) avg_us = ParseDouble(m[1].str()).value_or(-1);
-      if (std::regex_search(line, m, median)) median_us = ParseDouble(m[1].str()).value_or(-1);
+      if (std::regex_search(line, m, avg)) avg_us = ToolNumber(m[1].str()).value_or(-1);
+      if (std::regex_search(line, m, median)) median_us = ToolNumber(m[1].str()).value_or(-1);
     }
   }
   if (median_us >= 0) return Measurement{median_us / 1000, 0, repeats};
@@ -150,9 +167,9 @@ std::optional<Measurement> Tool(OutputFormat format, const std::vector<std::stri
 }
 
 Measurement Checked(Measurement m, OutputFormat format) {
-  if (!std::isfinite(m.latency_ms) || m.latency_ms <= 0) {
-    throw DeviceError(fmt::format("printed a {} latency of {} ms, expected a finite positive number",
-                                  OutputFormatName(format), m.latency_ms));
+  if (const std::string problem = LatencyProblem(m.latency_ms); !problem.empty()) {
+    throw DeviceError(
+        fmt::format("printed a {} latency of {} ms, {}", OutputFormatName(format), m.latency_ms, problem));
   }
   return m;
 }

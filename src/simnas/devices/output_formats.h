@@ -13,8 +13,10 @@
 //                          "Average inference time cost: 62.2935 ms"
 //   auto                   plain first, then each tool's summary
 // The median is taken where the tool prints one, else the mean; units µs/us, ms and s are
-// converted to ms. An output that matches the format is refused with a DeviceError that quotes
-// the first line that could not be read.
+// converted to ms. A log holding several summaries (warm-up runs, then the timed one) is read at
+// its last. A number with a decimal comma (a localized build: "median = 9,76404 ms") is refused,
+// never read as another number or passed over for the mean. An output that does not match the
+// format is refused with a DeviceError that quotes the first line that could not be read.
 #pragma once
 
 #include <optional>

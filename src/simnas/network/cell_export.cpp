@@ -5,21 +5,33 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/verified_cache.h"
 #include "simnas/network/fbnet_network.h"
 #include "simnas/network/tiny_network.h"
 
 namespace simnas {
 
-void ValidateCellExportOptions(const CellExportOptions& o) {
+std::string InputSizeProblem(SpaceKind space, int n) {
+  if (space == SpaceKind::kFbnet) return n < 8 || n > 1024 ? "FBNet networks take 8 to 1024 pixels per side" : "";
+  // Two stride-2 reductions, each adding a convolution's output to a pooled shortcut: the sizes
+  // meet only when each reduction halves an even size.
+  if (n < 4 || n > 1024 || n % 4 != 0) {
+    return "NAS-Bench-201 networks take a multiple of 4 from 4 to 1024 pixels per side (two stride-2 reductions)";
+  }
+  return "";
+}
+
+void ValidateExportOptions(SpaceKind space, const CellExportOptions& o) {
   if (o.num_classes < 1 || o.num_classes > 100000) {
     throw ParseError(fmt::format("export: classes {} must be in [1, 100000]", o.num_classes));
   }
-  // Two stride-2 reductions: at least 4 pixels per side reach the last stage.
-  if (o.input_size < 4 || o.input_size > 1024) {
-    throw ParseError(fmt::format("export: input size {} must be in [4, 1024]", o.input_size));
+  if (const std::string problem = InputSizeProblem(space, o.input_size); !problem.empty()) {
+    throw ParseError(fmt::format("export: input size {}: {}", o.input_size, problem));
   }
   if (o.batch < 1 || o.batch > 4096) throw ParseError(fmt::format("export: batch {} must be in [1, 4096]", o.batch));
 }
+
+void ValidateCellExportOptions(const CellExportOptions& o) { ValidateExportOptions(SpaceKind::kNb201, o); }
 
 std::string SerializeCellOnnx(const Cell& cell, const CellExportOptions& options, OnnxModelInfo* info) {
   ValidateCellExportOptions(options);
@@ -45,12 +57,7 @@ std::string CellOnnxFileName(const Cell& cell, const CellExportOptions& o) {
 
 std::filesystem::path CachedCellOnnx(const Cell& cell, const CellExportOptions& options,
                                      const std::filesystem::path& folder) {
-  const std::filesystem::path path = folder / CellOnnxFileName(cell, options);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0) {
-    ExportCellOnnx(cell, options, path);
-  }
-  return path;
+  return CachedArchOnnx(Arch(cell), options, folder);
 }
 
 std::string ArchOnnxFileName(const Arch& arch, const CellExportOptions& o) {
@@ -62,17 +69,24 @@ std::string ArchOnnxFileName(const Arch& arch, const CellExportOptions& o) {
 
 std::filesystem::path CachedArchOnnx(const Arch& arch, const CellExportOptions& options,
                                      const std::filesystem::path& folder) {
-  if (arch.is_cell()) return CachedCellOnnx(arch.cell(), options, folder);
-  ValidateCellExportOptions(options);
-  const std::filesystem::path path = folder / ArchOnnxFileName(arch, options);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0) {
+  ValidateExportOptions(arch.space(), options);
+  const std::string name = ArchOnnxFileName(arch, options);
+  const std::filesystem::path path = folder / name;
+  // The key: the file name (architecture code and options) and the architecture string, so that
+  // another architecture's model and check copied under this name are refused too.
+  const std::string key = name + " " + arch.ToString();
+  if (ReadVerifiedCacheFile(path, key)) return path;
+  std::string bytes;
+  if (arch.is_cell()) {
+    bytes = SerializeCellOnnx(arch.cell(), options);
+  } else {
     FbnetNetworkOptions net;
     net.num_classes = options.num_classes;
     net.input_size = options.input_size;
     net.seed = options.seed;
-    WriteOnnx(DescribeFbnet(arch.fbnet(), net), options.batch, path, "simnas_fbnet");
+    bytes = SerializeOnnx(DescribeFbnet(arch.fbnet(), net), options.batch, nullptr, "simnas_fbnet");
   }
+  WriteVerifiedCacheFile(path, key, bytes);
   return path;
 }
 

@@ -20,7 +20,15 @@ struct CellExportOptions {
   std::uint64_t seed = 0;  // weights
 };
 
-// Throws ParseError for out-of-range options.
+// Why the networks of `space` cannot take `input_size` pixels per side, or an empty string:
+// NAS-Bench-201's cells need a multiple of 4 in [4, 1024] (two stride-2 reductions whose
+// shortcuts must meet), FBNet's networks a size in [8, 1024].
+std::string InputSizeProblem(SpaceKind space, int input_size);
+
+// Throws ParseError for options the networks of `space` cannot take (classes in [1, 100000],
+// batch in [1, 4096], InputSizeProblem), naming the option.
+void ValidateExportOptions(SpaceKind space, const CellExportOptions& options);
+// ValidateExportOptions for NAS-Bench-201 cells.
 void ValidateCellExportOptions(const CellExportOptions& options);
 
 // The checked model, serialized.
@@ -32,8 +40,11 @@ OnnxModelInfo ExportCellOnnx(const Cell& cell, const CellExportOptions& options,
 // "nb201-v1-c<code>-k10-s32-b1-w0.onnx" (the cell by its dense code).
 std::string CellOnnxFileName(const Cell& cell, const CellExportOptions& options);
 
-// The model of `cell` in `folder` (CellOnnxFileName), exported only when the file is not there
-// yet; a concurrent writer is harmless (atomic rename of identical content).
+// The model of `cell` in `folder` (CellOnnxFileName), exported unless a copy there passes its
+// check (core/verified_cache.h: the file's SHA-256 and what it was made for, kept beside it):
+// a missing, truncated, edited or swapped file is exported again. A concurrent writer is
+// harmless (atomic renames of identical content). Throws Error naming the file that could not
+// be written.
 std::filesystem::path CachedCellOnnx(const Cell& cell, const CellExportOptions& options,
                                      const std::filesystem::path& folder);
 // The same for any architecture (search_space/arch.h): a cell as above; an FBNet network as

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace simnas {
 namespace {
 
@@ -192,6 +194,35 @@ std::string Shown(const std::string& value) {
   return short_line ? "'" + value + "'" : "a different one (" + std::to_string(value.size()) + " bytes)";
 }
 
+bool Printable(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+// "rank 0 has X, rank r has Y" where X and Y are the values, or for long text the words around
+// their first difference (the flag before a differing value, e.g. '...--seed 3...').
+// (fmt rather than string concatenation: GCC 12 warns falsely on the latter, -Wrestrict.)
+std::string Difference(const std::string& a, const std::string& b, int r) {
+  if ((a.size() <= 80 && b.size() <= 80) || !Printable(a) || !Printable(b)) {
+    return fmt::format("rank 0 has {}, rank {} has {}", Shown(a), r, Shown(b));
+  }
+  std::size_t at = 0;
+  while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
+  // From the start of the word before the differing one to the end of the differing word.
+  std::size_t from = at;
+  while (from > 0 && a[from - 1] != ' ') --from;
+  if (from > 0) {
+    --from;
+    while (from > 0 && a[from - 1] != ' ') --from;
+  }
+  const auto excerpt = [from, at](const std::string& s) {
+    std::size_t to = at;
+    while (to < s.size() && s[to] != ' ') ++to;
+    return fmt::format("'{}{}{}'", from > 0 ? "..." : "", s.substr(from, to - from), to < s.size() ? "..." : "");
+  };
+  return fmt::format("rank 0 has {}, rank {} has {} (first difference at character {})", excerpt(a), r, excerpt(b),
+                     at + 1);
+}
+
 class MpiCluster : public Cluster {
  public:
   MpiCluster(int* argc, char*** argv) {
@@ -225,8 +256,7 @@ class MpiCluster : public Cluster {
       }
       if (!differ.empty()) {
         const std::string& other = all[static_cast<std::size_t>(differ[0])];
-        verdict = "ranks disagree on " + what + ": rank 0 has " + Shown(all[0]) + ", rank " +
-                  std::to_string(differ[0]) + " has " + Shown(other);
+        verdict = "ranks disagree on " + what + ": " + Difference(all[0], other, differ[0]);
         if (differ.size() > 1) verdict += " (" + std::to_string(differ.size()) + " ranks differ from rank 0)";
         verdict += "; run the same simnas and files on every machine";
       }

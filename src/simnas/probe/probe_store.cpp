@@ -14,6 +14,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_lock.h"
+#include "simnas/core/shipped_files.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -37,6 +38,7 @@ std::string NewRunId() {
 }
 
 ProbeStore::ProbeStore(const fs::path& path) : path_(path) {
+  RequireNotShipped(path);
   if (std::error_code ec; path.has_parent_path() && (fs::create_directories(path.parent_path(), ec), ec)) {
     throw Error(fmt::format("probe store {}: cannot create its folder {}: {}", path.string(),
                             path.parent_path().string(), ec.message()));

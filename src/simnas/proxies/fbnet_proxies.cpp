@@ -25,6 +25,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/verified_cache.h"
 #include "simnas/core/threads.h"
 #include "simnas/data/cifar.h"
 #include "simnas/network/described_network.h"
@@ -494,20 +495,18 @@ FbnetProxyCache::FbnetProxyCache(fs::path cache_dir, std::uint64_t seed)
 
 fs::path FbnetProxyCache::FileOf(const FbnetArch& arch) const { return dir_ / (arch.ToString() + ".txt"); }
 
+std::string FbnetProxyCache::KeyOf(const FbnetArch& arch) const {
+  return fmt::format("{}/{}", dir_.filename().string(), arch.ToString());
+}
+
 std::optional<FbnetProxyValues> FbnetProxyCache::Get(const FbnetArch& arch) const {
-  const fs::path path = FileOf(arch);
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  try {
-    return ParseFbnetProxyValues(ReadFile(path));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  const std::optional<std::string> text = ReadVerifiedCacheFile(FileOf(arch), KeyOf(arch));
+  if (!text) return std::nullopt;
+  return ParseFbnetProxyValues(*text);
 }
 
 void FbnetProxyCache::Put(const FbnetArch& arch, const FbnetProxyValues& values) const {
-  fs::create_directories(dir_);
-  WriteFileAtomically(FileOf(arch), FormatFbnetProxyValues(values));
+  WriteVerifiedCacheFile(FileOf(arch), KeyOf(arch), FormatFbnetProxyValues(values));
 }
 
 }  // namespace simnas

@@ -114,8 +114,9 @@ class FbnetProxyEvaluator {
 
 // Computed values kept on disk, one small file per architecture under
 //   <cache_dir>/proxies/fbnet/cifar100-seed<seed>-v<kFbnetProxyMethodVersion>/<arch>.txt
-// (key: space, dataset, seed, method version, architecture string). Files are written
-// atomically; a malformed one is treated as missing (and overwritten by the next Put).
+// (key: space, dataset, seed, method version, architecture string). Each file is checked before
+// it is reused (core/verified_cache.h: its SHA-256 and key, kept beside it): a malformed, edited
+// or swapped file is treated as missing (and overwritten by the next Put).
 class FbnetProxyCache {
  public:
   FbnetProxyCache(std::filesystem::path cache_dir, std::uint64_t seed);
@@ -124,6 +125,7 @@ class FbnetProxyCache {
   std::filesystem::path FileOf(const FbnetArch& arch) const;
 
  private:
+  std::string KeyOf(const FbnetArch& arch) const;
   std::filesystem::path dir_;
 };
 

@@ -11,6 +11,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/interrupt.h"
+#include "simnas/core/shipped_files.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 
@@ -265,6 +266,7 @@ std::vector<FbnetScoreCorrelation> FbnetScoreCorrelations(const FbnetProxyTable&
 FbnetProxyTableBuild BuildFbnetProxyTable(const FbnetProxyTableJob& job, const fs::path& cifar_sample,
                                           const std::vector<FbnetArch>& archs) {
   using Clock = std::chrono::steady_clock;
+  RequireNotShipped(job.out);  // before anything is computed
   std::map<std::string, std::string> provenance = {
       {"dataset", "cifar100"},
       {"seed", std::to_string(job.options.seed)},

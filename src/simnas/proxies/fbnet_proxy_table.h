@@ -111,7 +111,8 @@ struct FbnetProxyTableBuild {
   double seconds = 0;
 };
 // Progress goes to stderr ("fbnet proxies: 120/5000 (1.4 networks/min) ..."). Throws
-// Interrupted after Ctrl-C (rows saved), DataError when `out` disagrees on seed or version.
+// Interrupted after Ctrl-C (rows saved), DataError when `out` disagrees on seed or version,
+// Error before computing anything when `out` is a shipped file (core/shipped_files.h).
 FbnetProxyTableBuild BuildFbnetProxyTable(const FbnetProxyTableJob& job, const std::filesystem::path& cifar_sample,
                                           const std::vector<FbnetArch>& archs);
 

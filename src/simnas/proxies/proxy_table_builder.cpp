@@ -17,6 +17,7 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/interrupt.h"
 #include "simnas/core/progress.h"
+#include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
 
 namespace simnas {
@@ -241,6 +242,7 @@ void ReadLog(const fs::path& path, const std::map<std::string, std::string>& pro
 class ResultLog {
  public:
   ResultLog(const fs::path& path, const std::string& header) : path_(path) {
+    RequireNotShipped(path);
     const bool fresh = !fs::exists(path) || fs::file_size(path) == 0;
     file_ = std::fopen(path.c_str(), "a");
     if (file_ == nullptr) throw Error(fmt::format("cannot append to {}", path.string()));
@@ -298,6 +300,7 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
   const ProxyOptions& options = job.options;
   fs::path out = job.out ? *job.out : ProxyTableFile(job.tables_dir, dataset);
   if (!job.out && !shard.whole()) out += fmt::format(".shard-{}-of-{}", shard.k, shard.n);
+  if (cluster.leader()) RequireNotShipped(out);  // before anything is read or computed
   const std::string reuse = job.reuse_naswot ? job.reuse_naswot->string() : "";
   const std::string reuse_freerea = job.reuse_freerea ? job.reuse_freerea->string() : "";
   const std::string reuse_features = job.reuse_features ? job.reuse_features->string() : "";

@@ -72,7 +72,8 @@ double ProxyCellCost(const Cell& cell);
 
 // Computes every cell of the job's shard not yet saved, over the ranks of `cluster`, and writes
 // the table atomically (rank 0). Collective. Throws DataError when <out> or <out>.log was
-// computed with other options (naming the option), Interrupted after Ctrl-C (results saved).
+// computed with other options (naming the option), Interrupted after Ctrl-C (results saved),
+// Error before computing anything when the output is a shipped file (core/shipped_files.h).
 ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const std::filesystem::path& cifar_sample,
                                 const SearchSpace& space, Cluster& cluster);
 
