@@ -89,6 +89,7 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
       } else {
         probe["latency_ms"] = r.measurement.latency_ms;
         probe["spread"] = r.measurement.spread;
+        probe["interval_ms"] = IntervalJson(r.measurement);
       }
       probe["objective"] = report.trajectory_objective[i];
       probe["replayed"] = r.replayed;
@@ -119,6 +120,7 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
       j["index"] = index_json(c.index);
       j["latency_ms"] = c.measurement.latency_ms;
       j["spread"] = c.measurement.spread;
+      j["interval_ms"] = IntervalJson(c.measurement);
       j["objective_value"] = report.answer.objective;
     }
     PrintJson(j);

@@ -72,6 +72,9 @@ ProbeStore::ProbeStore(const fs::path& path) : path_(path) {
         // NAS-Bench-201's (space) and measurements (failure).
         has_space_column_ = AddColumnIfMissing("space", "TEXT NOT NULL DEFAULT 'nb201'");
         has_failure_column_ = AddColumnIfMissing("failure", "TEXT");
+        // The interval of the median, samples and passes per sample (NULL when not given).
+        has_interval_columns_ = AddColumnIfMissing("ci_low_ms", "REAL") & AddColumnIfMissing("ci_high_ms", "REAL") &
+                                AddColumnIfMissing("samples", "INTEGER") & AddColumnIfMissing("passes", "INTEGER");
         break;
       } catch (const SQLite::Exception& e) {
         if (e.getErrorCode() != SQLITE_BUSY || attempt >= 200) throw;
@@ -129,7 +132,8 @@ void ProbeStore::Insert(const std::string& run_id, const std::string& device_fin
   try {
     SQLite::Statement insert(*db_,
                              "INSERT INTO probes (run_id, device, device_spec, arch, arch_index, latency_ms, spread, "
-                             "repeats, measured_at, space, failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                             "repeats, measured_at, space, failure, ci_low_ms, ci_high_ms, samples, passes) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, run_id);
     insert.bind(2, device_fingerprint);
     insert.bind(3, device_spec);
@@ -144,6 +148,20 @@ void ProbeStore::Insert(const std::string& run_id, const std::string& device_fin
       insert.bind(11);  // NULL: a measurement
     } else {
       insert.bind(11, failure);
+    }
+    if (m.has_interval()) {
+      insert.bind(12, m.ci_low_ms);
+      insert.bind(13, m.ci_high_ms);
+    } else {
+      insert.bind(12);
+      insert.bind(13);
+    }
+    if (m.samples > 0) {
+      insert.bind(14, m.samples);
+      insert.bind(15, m.passes);
+    } else {
+      insert.bind(14);
+      insert.bind(15);
     }
     insert.exec();
   } catch (const SQLite::Exception& e) {
@@ -181,6 +199,10 @@ std::vector<StoredProbe> ReadRows(SQLite::Statement& query, SpaceKind space) {
     p.measurement.repeats = query.getColumn(6).getInt();
     p.measured_at = query.getColumn(7).getString();
     if (!query.getColumn(8).isNull()) p.failure = query.getColumn(8).getString();
+    if (!query.getColumn(9).isNull()) p.measurement.ci_low_ms = query.getColumn(9).getDouble();
+    if (!query.getColumn(10).isNull()) p.measurement.ci_high_ms = query.getColumn(10).getDouble();
+    if (!query.getColumn(11).isNull()) p.measurement.samples = query.getColumn(11).getInt();
+    if (!query.getColumn(12).isNull()) p.measurement.passes = query.getColumn(12).getInt();
     p.space = space;
     rows.push_back(std::move(p));
   }
@@ -195,7 +217,7 @@ std::vector<StoredProbe> ProbeStore::Load(const std::string& run_id, const std::
     const std::string name(SpaceKindName(space));
     if (!has_space_column_ && space != SpaceKind::kNb201) return {};
     SQLite::Statement query(*db_, "SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, measured_at, " +
-                                      FailureColumn() + " FROM probes WHERE run_id = ? AND device = ?" +
+                                      OptionalColumns() + " FROM probes WHERE run_id = ? AND device = ?" +
                                       (has_space_column_ ? " AND space = ?" : "") + " ORDER BY id");
     query.bind(1, run_id);
     query.bind(2, device_fingerprint);
@@ -214,7 +236,7 @@ std::vector<StoredProbe> ProbeStore::LoadDevice(const std::string& device_finger
     const std::string measured = has_failure_column_ ? " AND failure IS NULL" : "";
     SQLite::Statement query(*db_,
                             "SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, measured_at, " +
-                                FailureColumn() + " FROM probes WHERE id IN (SELECT MAX(id) FROM probes WHERE device = ?" +
+                                OptionalColumns() + " FROM probes WHERE id IN (SELECT MAX(id) FROM probes WHERE device = ?" +
                                 in_space + measured + " GROUP BY arch) ORDER BY id");
     query.bind(1, device_fingerprint);
     if (has_space_column_) query.bind(2, name);

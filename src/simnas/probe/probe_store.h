@@ -6,7 +6,9 @@
 // opening it adds the column with "nb201" for every old row (a read-only old store is read as
 // such), so its rows replay as before.
 // A failed probe is a row whose column `failure` holds the device's reason (NULL for a
-// measurement; latency 0). Columns added later are added to an older store when it is opened.
+// measurement; latency 0). A live measurement's 95% interval of the median and its samples and
+// passes per sample are in columns ci_low_ms, ci_high_ms, samples, passes (NULL when the device
+// gives none). Columns added later are added to an older store when it is opened.
 #pragma once
 
 #include <filesystem>
@@ -71,13 +73,17 @@ class ProbeStore {
   // One row: a measurement (`failure` empty) or a failed probe.
   void Insert(const std::string& run_id, const std::string& device_fingerprint, const std::string& device_spec,
               const Arch& arch, int index, const Measurement& m, const std::string& failure);
-  // The failure column in a SELECT list (NULL for an old store without it).
-  std::string FailureColumn() const { return has_failure_column_ ? "failure" : "NULL"; }
+  // The columns added after the first version, in a SELECT list (NULL for an old store without them).
+  std::string OptionalColumns() const {
+    return std::string(has_failure_column_ ? "failure" : "NULL") +
+           (has_interval_columns_ ? ", ci_low_ms, ci_high_ms, samples, passes" : ", NULL, NULL, NULL, NULL");
+  }
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;
   bool has_space_column_ = true;    // false: an old store opened read-only (all its rows are nb201)
   bool has_failure_column_ = true;  // false: an old store opened read-only (all its rows are measurements)
+  bool has_interval_columns_ = true;  // false: an old store opened read-only (no intervals)
 };
 
 // A fresh run id: UTC time plus random suffix, e.g. "20261123-134501-3f9a".

@@ -66,6 +66,10 @@ nlohmann::json Accuracies(const BenchmarkData* data, int index, nlohmann::json& 
 
 }  // namespace
 
+nlohmann::json IntervalJson(const Measurement& m) {
+  return m.has_interval() ? nlohmann::json::array({m.ci_low_ms, m.ci_high_ms}) : nlohmann::json();
+}
+
 nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* data) {
   nlohmann::json trajectory = nlohmann::json::array();
   for (const ProbeRecord& r : report.trajectory) {
@@ -76,6 +80,7 @@ nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* dat
     } else {
       probe["latency_ms"] = r.measurement.latency_ms;
       probe["spread"] = r.measurement.spread;
+      probe["interval_ms"] = IntervalJson(r.measurement);
     }
     probe["replayed"] = r.replayed;
     trajectory.push_back(std::move(probe));
@@ -101,6 +106,7 @@ nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* dat
     j["index"] = c.index;
     j["latency_ms"] = c.measurement.latency_ms;
     j["spread"] = c.measurement.spread;
+    j["interval_ms"] = IntervalJson(c.measurement);
     j["proxy"] = report.answer.proxy;
     j["feasible"] = report.answer.feasible;
     nlohmann::json unavailable = nlohmann::json::object();

@@ -48,10 +48,13 @@ SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& tas
                        const SearchContext& context, ProbeStore* store, const std::string& run_id,
                        const std::function<void()>& on_ready = {});
 
-// JSON of a report: arch, index, latency_ms (measured), proxy, feasible, probes_used,
+// JSON of a report: arch, index, latency_ms (measured) and its interval_ms, proxy, feasible, probes_used,
 // failed_probes, trajectory (a failed probe: latency_ms null and its "failure"), "stopped" when
 // the search stopped early, and accuracy per dataset when the benchmark knows the cell (data
 // may be null).
+// [ci_low_ms, ci_high_ms] of a measurement, or null when its device gives no interval.
+nlohmann::json IntervalJson(const Measurement& m);
+
 nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* data);
 
 }  // namespace simnas
