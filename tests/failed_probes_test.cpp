@@ -355,5 +355,29 @@ TEST(FailedProbeCli, ACmdDeviceFailingOneCellStillAnswersAndTheResumeMeasuresNot
   EXPECT_NE(text.out.find("failed probe " + calls[1]), std::string::npos) << text.out;
 }
 
+// A search on a live device prints one progress line per probe on stderr, as it measures: the
+// probe's number, its latency (or its failure) and the cell.
+TEST(SearchProgressCli, ALiveSearchPrintsALinePerProbe) {
+  testing::TempDir dir;
+  const auto script = testing::WriteScript(
+      dir / "dev.sh", "case \"$1\" in *nor_conv_3x3~0*) echo 'too slow to compile' >&2; exit 3;; esac; echo 4.25");
+  {
+    std::ofstream proxy(dir / "proxy.csv");
+    proxy << "# simnas proxy table v2\nindex,naswot,logsynflow,skip,meco\n";
+    for (int i = 0; i < kNumCells; ++i) proxy << i << "," << (i % 101) << "," << (i % 37) << ",0," << (i % 101) << "\n";
+  }
+  const testing::CliResult r = testing::RunCli(
+      {"--store", (dir / "p.sqlite").string(), "search", "--device", "cmd:'" + script.string() + "' {arch}",
+       "--strategy", "random", "--probes", "4", "--seed", "2", "--proxy-table", (dir / "proxy.csv").string()},
+      120);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (int i = 1; i <= 4; ++i) {
+    EXPECT_NE(r.err.find("probe " + std::to_string(i) + "/4: "), std::string::npos) << r.err;
+  }
+  const bool any_failed = r.err.find("FAILED after") != std::string::npos;
+  EXPECT_EQ(any_failed, r.out.find("failed probe") != std::string::npos) << r.err << r.out;
+  EXPECT_NE(r.err.find("4.250 ms"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace simnas

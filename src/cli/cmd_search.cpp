@@ -20,6 +20,28 @@ std::string ProbeLatencyText(const ProbeRecord& r) {
   return r.failed() ? fmt::format("{:>12}", "FAILED") : fmt::format("{:>9.3f} ms", r.measurement.latency_ms);
 }
 
+// One progress line on stderr per probe of a live device, as it is measured: the cell, its
+// latency and 95% interval (or why it failed), and how long it took.
+ProbeObserver ProgressLines(const Device& device, bool json) {
+  if (json || !device.IsLive()) return {};
+  return [](const ProbeRecord& r, int used, int budget, double seconds) {
+    const Measurement& m = r.measurement;
+    std::string what;
+    if (r.failed()) {
+      what = fmt::format("FAILED after {:.1f} s: {}", seconds, r.failure);
+    } else if (r.replayed) {
+      what = fmt::format("{:.3f} ms (replayed from the probe store)", m.latency_ms);
+    } else if (m.has_interval()) {
+      what = fmt::format("{:.3f} ms, 95% interval {:.3f}-{:.3f} ms (+-{:.1f}%), {} samples x {} passes, {:.1f} s",
+                         m.latency_ms, m.ci_low_ms, m.ci_high_ms, 100 * m.RelativeHalfWidth(), m.samples, m.passes,
+                         seconds);
+    } else {
+      what = fmt::format("{:.3f} ms, {:.1f} s", m.latency_ms, seconds);
+    }
+    fmt::print(stderr, "probe {}/{}: {}  {}\n", used, budget, what, r.arch.ToString());
+  };
+}
+
 // The failed probes with their reasons, and why the search stopped early (if it did).
 void PrintFailures(const std::vector<ProbeRecord>& trajectory, const std::string& stopped_reason) {
   for (const ProbeRecord& r : trajectory) {
@@ -61,7 +83,7 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
   FbnetSearchReport report;
   try {
     report = RunFbnetSearch(*strategy, *device, inputs, *budget_ms, probes, seed,
-                            device->IsLive() ? &ctx.Store() : nullptr, run_id, announce);
+                            device->IsLive() ? &ctx.Store() : nullptr, run_id, announce, ProgressLines(*device, json));
   } catch (const Interrupted&) {
     throw Interrupted(fmt::format("search interrupted; its probes so far are saved: run it again with --run-id {} "
                                   "to resume without measuring them twice",
@@ -209,7 +231,7 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     SearchReport report;
     try {
       report = RunSearch(*strategy, *device, task, args->probes, context, device->IsLive() ? &ctx.Store() : nullptr,
-                         run_id, announce);
+                         run_id, announce, ProgressLines(*device, args->json));
     } catch (const Interrupted&) {
       throw Interrupted(fmt::format("search interrupted; its probes so far are saved: run it again with --run-id {} "
                                     "to resume without measuring them twice",

@@ -1,5 +1,7 @@
 #include "simnas/probe/probe_session.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -55,6 +57,7 @@ const ProbeRecord& ProbeSession::Add(ProbeRecord record) {
   }
   by_arch_.emplace(record.arch, history_.size());
   history_.push_back(std::move(record));
+  if (observer_) observer_(history_.back(), used(), budget_, history_.back().replayed ? 0.0 : probe_seconds_);
   return history_.back();
 }
 
@@ -100,7 +103,17 @@ Measurement ProbeSession::MeasureNow(const Arch& arch, int index) {
                                   arch.ToString(), device_->Spec(), used(),
                                   store_ != nullptr ? " in the probe store" : ""));
   }
-  const Measurement m = device_->Measure(arch);
+  const auto start = std::chrono::steady_clock::now();
+  probe_seconds_ = 0;
+  const auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  Measurement m;
+  try {
+    m = device_->Measure(arch);
+  } catch (const DeviceError&) {
+    probe_seconds_ = seconds();
+    throw;
+  }
+  probe_seconds_ = seconds();
   ++measured_now_;
   if (store_ != nullptr) store_->Record(run_id_, fingerprint_, device_->Spec(), arch, index, m);
   return m;
@@ -125,7 +138,7 @@ const ProbeRecord* ProbeSession::TryProbe(const Arch& arch) {
     if (store_ != nullptr) {
       store_->RecordFailure(run_id_, fingerprint_, device_->Spec(), arch, record.index, record.failure);
     }
-    spdlog::warn("probe of {} failed on {} ({} of {} probes; the search goes on): {}", arch.ToString(),
+    if (!observer_) spdlog::warn("probe of {} failed on {} ({} of {} probes; the search goes on): {}", arch.ToString(),
                  device_->Spec(), used() + 1, budget_, record.failure);
   }
   return &Add(std::move(record));

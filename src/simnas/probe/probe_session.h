@@ -12,6 +12,7 @@
 // replays it as a failure. Strategies and answer rules read measured records only.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,6 +38,12 @@ struct ProbeRecord {
 // After this many failed probes in a row the session grants no more probes (TryProbe answers
 // null, as with a spent budget): a device that refuses everything is not asked the whole budget.
 inline constexpr int kMaxFailedProbesInARow = 3;
+
+// Told of every new probe of a session (measured, replayed or failed) as it is added: the
+// record, the probes used so far (this one included), the budget, and the seconds the device
+// took (0 for a replay). For progress lines (a session with an observer logs no warning of its
+// own for a failed probe); must not throw.
+using ProbeObserver = std::function<void(const ProbeRecord& record, int used, int budget, double seconds)>;
 
 class ProbeSession {
  public:
@@ -87,6 +94,8 @@ class ProbeSession {
   const std::string& run_id() const { return run_id_; }
   const Device& device() const { return *device_; }
   int measured_now() const { return measured_now_; }
+  // Calls `observer` for every new probe from now on (empty: nobody).
+  void set_observer(ProbeObserver observer) { observer_ = std::move(observer); }
 
  private:
   Device* device_;
@@ -108,6 +117,8 @@ class ProbeSession {
   int measured_now_ = 0;
   int failed_in_a_row_ = 0;
   std::string stopped_reason_;
+  ProbeObserver observer_;
+  double probe_seconds_ = 0;  // the device's time for the probe being added
 };
 
 }  // namespace simnas

@@ -281,7 +281,8 @@ std::unique_ptr<FbnetStrategy> MakeFbnetStrategy(const std::string& name, const 
 
 FbnetSearchReport RunFbnetSearch(FbnetStrategy& strategy, Device& device, const FbnetSearchInputs& inputs,
                                  double budget_ms, int probe_budget, std::uint64_t seed, ProbeStore* store,
-                                 const std::string& run_id, const std::function<void()>& on_ready) {
+                                 const std::string& run_id, const std::function<void()>& on_ready,
+                                 const ProbeObserver& on_probe) {
   const auto start = std::chrono::steady_clock::now();
   if (inputs.candidates == nullptr || inputs.candidates->size() == 0) throw Error("FBNet search: no candidates");
   if (inputs.objective == nullptr) throw Error("FBNet search: no objective to rank the candidates by");
@@ -301,6 +302,7 @@ FbnetSearchReport RunFbnetSearch(FbnetStrategy& strategy, Device& device, const 
   }
   ProbeSession session(device, *inputs.candidates, probe_budget, store, run_id);
   if (on_ready) on_ready();
+  session.set_observer(on_probe);
   strategy.Search(session, inputs, budget_ms, seed);
   session.ThrowIfEveryProbeFailed();
 

@@ -118,11 +118,13 @@ struct FbnetSearchReport {
 FbnetAnswer ChooseFbnetAnswer(const std::vector<ProbeRecord>& probed, double budget_ms,
                               const FbnetObjective& objective);
 
-// Runs `strategy` on `device` with a fresh probe session of `probe_budget` networks. A probe the
+// Runs `strategy` on `device` with a fresh probe session of `probe_budget` networks (`on_ready`
+// and `on_probe` as RunSearch's, search_runner.h). A probe the
 // device refuses is listed in the trajectory as failed; throws DeviceError (saying how many
 // failed, and the last reason) when no probe was measured and at least one failed.
 FbnetSearchReport RunFbnetSearch(FbnetStrategy& strategy, Device& device, const FbnetSearchInputs& inputs,
                                  double budget_ms, int probe_budget, std::uint64_t seed, ProbeStore* store,
-                                 const std::string& run_id, const std::function<void()>& on_ready = {});
+                                 const std::string& run_id, const std::function<void()>& on_ready = {},
+                                 const ProbeObserver& on_probe = {});
 
 }  // namespace simnas

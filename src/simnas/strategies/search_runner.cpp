@@ -23,10 +23,11 @@ SearchContext MakeSearchContext(const BenchmarkData& data, const ProxyScores& pr
 
 SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& task, int probe_budget,
                        const SearchContext& context, ProbeStore* store, const std::string& run_id,
-                       const std::function<void()>& on_ready) {
+                       const std::function<void()>& on_ready, const ProbeObserver& on_probe) {
   const auto start = std::chrono::steady_clock::now();
   ProbeSession session(device, *context.space, probe_budget, store, run_id);
   if (on_ready) on_ready();
+  session.set_observer(on_probe);
   strategy.Search(session, task, context);  // returns at the latest when the probes are spent
   session.ThrowIfEveryProbeFailed();
   SearchReport report;

@@ -43,10 +43,11 @@ SearchContext MakeSearchContext(const BenchmarkData& data, const ProxyScores& pr
 // DeviceError (saying how many failed, and the last reason) when no probe was measured and at
 // least one failed.
 // `on_ready` (optional) is called once the probe session holds its run-id lock and has
-// checked the store, just before the first probe (e.g. to print what is starting).
+// checked the store, just before the first probe (e.g. to print what is starting);
+// `on_probe` (optional) after every probe (a progress line).
 SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& task, int probe_budget,
                        const SearchContext& context, ProbeStore* store, const std::string& run_id,
-                       const std::function<void()>& on_ready = {});
+                       const std::function<void()>& on_ready = {}, const ProbeObserver& on_probe = {});
 
 // JSON of a report: arch, index, latency_ms (measured) and its interval_ms, proxy, feasible, probes_used,
 // failed_probes, trajectory (a failed probe: latency_ms null and its "failure"), "stopped" when
