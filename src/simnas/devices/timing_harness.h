@@ -16,7 +16,8 @@
 //   much single passes jitter.
 // Noise control, for a virtual machine whose speed drifts over seconds:
 // - reference bracketing: every sample is preceded and followed by a timing of the reference
-//   network (a loop of about `reference_ms`); a sample counts only when both ran within
+//   network (a loop of about `reference_ms`, after one untimed pass that re-warms it: right
+//   after another network it runs cold); a sample counts only when both ran within
 //   `quiet_tolerance` of the machine's quiet speed (a sample taken while the machine was slow
 //   does not count);
 // - normalization (`normalize`): each counted sample is divided by the mean of its two
