@@ -9,7 +9,9 @@
 #   ./run.sh SUBCOMMAND ...    any other simnas subcommand, e.g. ./run.sh devices
 #
 # Data: copied from $SIMNAS_DATA_MIRROR when set (or ../shared/data when present), else
-# downloaded from the upstream repositories. Build: ./build (Release, -j2).
+# downloaded from the upstream repositories. Build: ./build (Release, -j2), only what the command
+# needs: the CLI for search and the other subcommands, everything for test and package, the
+# benchmarks for bench.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
@@ -33,12 +35,15 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# build [TARGET...]: the given targets (none: all).
 build() {
   if [ ! -f build/CMakeCache.txt ]; then
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
   # Compiler messages are shown, progress lines are not; the build's own status decides.
-  (if cmake --build build -j2 2>&1; then s=0; else s=1; fi; echo "$s" >build/.build-status) |
+  (if cmake --build build -j2 "${targets[@]}" 2>&1; then s=0; else s=1; fi; echo "$s" >build/.build-status) |
     grep -vE '^\[ *[0-9]+%\]|Consolidate compiler|^gmake|Built target' || true
   [ "$(cat build/.build-status)" = 0 ] && test -x build/simnas || { echo "run.sh: build failed" >&2; exit 1; }
 }
@@ -51,7 +56,11 @@ fetch_data() {
 }
 
 install_packages
-build
+case "${1:-search}" in
+  test | package) build ;;
+  bench) build simnas_cli $(for f in bench/*_bench.cpp; do basename "$f" .cpp; done) ;;
+  *) build simnas_cli ;;
+esac
 fetch_data
 export SIMNAS_DATA="${SIMNAS_DATA:-$PWD/data}"
 

@@ -103,7 +103,7 @@ void BM_Drift(benchmark::State& state) {
   LocalOptions options = Options(10.0, 30);
   options.timing.repeats = 10;
   options.timing.min_time_ms = 20;
-  options.timing.max_spread = 10.0;
+  options.timing.tolerance = 10.0;
   OpenCvDevice device(options);
   const Arch reference(Cell::Parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"));
   std::vector<double> medians;

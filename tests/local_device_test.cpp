@@ -32,17 +32,15 @@ LocalOptions FreshReference() {
   LocalOptions o;
   o.remember_reference = false;
   o.timing.reference_window_s = 60;
-  o.timing.max_wait_s = 120;
-  o.timing.tries = 5;
+  o.timing.max_wait_s = 60;
   return o;
 }
 
 TEST(LocalDeviceSerial, LargerCellsMeasureSlower) {
-  // The three cells differ ~13x end to end: the order does not need the 10% spread limit
-  // (sub-millisecond networks on a virtual machine can show a 13% interquartile range).
+  // The three cells differ ~13x end to end: the order does not need the default 2% tolerance.
   // Within a factor 13, a busy machine is refused by the device rather than misordered.
   LocalOptions o = FreshReference();
-  o.timing.max_spread = 0.25;
+  o.timing.tolerance = 0.1;
   LocalDevice device(o);
   const Cell small = Uniform(Op::kNone);
   const Cell mixed = Cell::Parse("|nor_conv_1x1~0|+|skip_connect~0|avg_pool_3x3~1|+|nor_conv_3x3~0|none~1|skip_connect~2|");
@@ -73,24 +71,47 @@ TEST(LocalDevice, OptionsParseAndRejectBadKeys) {
   } catch (const ParseError& e) {
     EXPECT_NE(std::string(e.what()).find("opencv device option"), std::string::npos) << e.what();
   }
-  const LocalOptions o = ParseLocalOptions("threads=2,batch=8,repeats=10");
+  const LocalOptions o =
+      ParseLocalOptions("threads=2,batch=8,repeats=12,sample=5,tolerance=0.05,max_wait=30,quiet=0.3,normalize=0");
   EXPECT_EQ(o.threads, 2);
   EXPECT_EQ(o.batch, 8);
-  EXPECT_EQ(o.timing.repeats, 10);
+  EXPECT_EQ(o.timing.repeats, 12);
+  EXPECT_DOUBLE_EQ(o.timing.sample_ms, 5);
+  EXPECT_DOUBLE_EQ(o.timing.tolerance, 0.05);
+  EXPECT_DOUBLE_EQ(o.timing.max_wait_s, 30);
+  EXPECT_DOUBLE_EQ(o.timing.quiet_tolerance, 0.3);
+  EXPECT_FALSE(o.timing.normalize);
+  // The removed keys name what replaced them.
+  try {
+    ParseLocalOptions("max_spread=0.1");
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("tolerance="), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(ParseLocalOptions("tries=3"), ParseError);
+  EXPECT_THROW(ParseLocalOptions("repeats=3"), ParseError);  // too few samples for a 95% interval
   EXPECT_THROW(ParseLocalOptions("thread=2"), ParseError);
   EXPECT_THROW(ParseLocalOptions("batch=0"), ParseError);
   EXPECT_THROW(ParseLocalOptions("batch"), ParseError);
 }
 
-TEST(LocalDevice, NoisyTimingsAreReportedAsFailureNotAsANumber) {
+TEST(LocalDevice, AnIntervalWiderThanTheToleranceAtTheCapIsRefusedNotReported) {
   LocalOptions o;
   o.remember_reference = false;  // writes nothing outside a test folder
-  o.timing.max_spread = 1e-9;  // no real timing is this quiet
-  o.timing.repeats = 5;
+  o.timing.tolerance = 1e-9;     // no real timing is this precise
   o.timing.warmup = 1;
-  o.timing.tries = 2;
+  o.timing.sample_ms = 1;
+  o.timing.max_wait_s = 1;
   LocalDevice device(o);
-  EXPECT_THROW(device.Measure(Uniform(Op::kNone)), DeviceError);
+  try {
+    device.Measure(Uniform(Op::kNone));
+    FAIL() << "a measurement wider than its tolerance was reported";
+  } catch (const DeviceError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(device.Spec()), std::string::npos) << message;
+    EXPECT_NE(message.find("max_wait="), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
 }
 
 }  // namespace

@@ -63,8 +63,7 @@ TEST(OpenCvDeviceSerial, LargerCellsMeasureSlowerOrAreRefusedClearly) {
   LocalOptions o;
   o.cache_dir = dir.path();
   o.remember_reference = false;
-  o.timing.max_spread = 0.25;
-  o.timing.tries = 5;
+  o.timing.tolerance = 0.1;
   o.timing.max_wait_s = 30;
   o.timing.reference_window_s = 15;
   OpenCvDevice device(o);

@@ -83,6 +83,36 @@ TEST(ProbeStore, RecordsLiveMeasurementsAndReplaysThemForTheSameRun) {
   EXPECT_EQ(device.calls, 1);
 }
 
+// A live measurement's interval, samples and passes are stored and replayed with it.
+TEST(ProbeStore, KeepsTheIntervalSamplesAndPassesOfAMeasurement) {
+  testing::TempDir dir;
+  const SearchSpace& space = testing::FixtureSpace();
+  const Cell a = space.CellAt(5);
+  Measurement m;
+  m.latency_ms = 9.7;
+  m.spread = 0.04;
+  m.repeats = 48;
+  m.ci_low_ms = 9.6;
+  m.ci_high_ms = 9.9;
+  m.samples = 24;
+  m.passes = 2;
+  {
+    ProbeStore store(dir / "p.sqlite");
+    store.Record("run", "dev", "dev", a, space.IndexOf(a), m);
+    store.Record("run", "dev", "dev", space.CellAt(6), 6, Measurement{2.0, 0.1, 10});  // no interval
+  }
+  ProbeStore store(dir / "p.sqlite");
+  const std::vector<StoredProbe> rows = store.Load("run", "dev", SpaceKind::kNb201);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_DOUBLE_EQ(rows[0].measurement.ci_low_ms, 9.6);
+  EXPECT_DOUBLE_EQ(rows[0].measurement.ci_high_ms, 9.9);
+  EXPECT_EQ(rows[0].measurement.samples, 24);
+  EXPECT_EQ(rows[0].measurement.passes, 2);
+  EXPECT_NEAR(rows[0].measurement.RelativeHalfWidth(), 0.2 / 9.7, 1e-12);
+  EXPECT_FALSE(rows[1].measurement.has_interval());
+  EXPECT_EQ(rows[1].measurement.samples, 0);
+}
+
 TEST(ProbeStore, ReplayDevicesAreNotStored) {
   testing::TempDir dir;
   ProbeStore store(dir / "p.sqlite");

@@ -35,9 +35,9 @@ const ProxyScores& FakeProxy() {
 LocalOptions QuickLocal() {
   LocalOptions o;
   o.timing.warmup = 1;
-  o.timing.repeats = 5;
-  o.timing.min_time_ms = 20;
-  o.timing.max_spread = 0.5;
+  o.timing.repeats = 6;
+  o.timing.sample_ms = 2;
+  o.timing.tolerance = 0.5;
   o.timing.quiet_tolerance = 5.0;  // this checks the budget, not the timing: accept a busy machine
   o.remember_reference = false;
   return o;

@@ -1,15 +1,20 @@
-// The live devices' noise control, deterministically: a fake clock that only moves when the
-// fake runner "runs" a network for a scripted duration.
+// The live devices' statistic and noise control, deterministically: a fake clock that only
+// moves when the fake runner "runs" a network for a scripted duration. Nothing here depends on
+// the machine the test runs on.
 #include "simnas/devices/timing_harness.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <functional>
+#include <numbers>
+#include <random>
 
 #include <nlohmann/json.hpp>
 
 #include "simnas/core/error.h"
+#include "simnas/core/stats.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -34,10 +39,13 @@ class FakeRunner : public TimingRunner {
   }
   void RunTarget() override {
     ++target_runs;
-    clock_.now_ms += target_(clock_.now_ms / 1000);
+    const double ms = target_(clock_.now_ms / 1000);
+    target_times.push_back(ms);
+    clock_.now_ms += ms;
   }
   int reference_runs = 0;
   int target_runs = 0;
+  std::vector<double> target_times;
 
  private:
   FakeClock& clock_;
@@ -50,80 +58,114 @@ double Constant(double) { return 1.0; }
 TimingOptions Fast() {
   TimingOptions o;
   o.warmup = 2;
-  o.repeats = 30;
-  o.min_time_ms = 30;
   o.spin_up_ms = 10;
   return o;
 }
 
-TEST(TimingHarness, QuietMachineReportsTheMedianOfAtLeastTheRequestedRepeats) {
+TEST(MedianInterval, OrderStatisticsOfTheBinomial) {
+  std::vector<double> ten;
+  for (int i = 10; i >= 1; --i) ten.push_back(i);  // any order
+  const auto i10 = MedianInterval(ten);
+  ASSERT_TRUE(i10.has_value());
+  EXPECT_DOUBLE_EQ(i10->first, 2);  // P(X <= 1) = 0.0107 <= 0.025 < P(X <= 2) = 0.0547
+  EXPECT_DOUBLE_EQ(i10->second, 9);
+  std::vector<double> hundred;
+  for (int i = 1; i <= 100; ++i) hundred.push_back(i);
+  const auto i100 = MedianInterval(hundred);
+  ASSERT_TRUE(i100.has_value());
+  EXPECT_DOUBLE_EQ(i100->first, 40);  // the textbook 95% ranks for n = 100: 40 and 61
+  EXPECT_DOUBLE_EQ(i100->second, 61);
+  EXPECT_FALSE(MedianInterval({1, 2, 3, 4, 5}).has_value());  // no 95% interval from 5 values
+  EXPECT_TRUE(MedianInterval({1, 2, 3, 4, 5, 6}).has_value());
+}
+
+TEST(TimingHarness, AQuietMachineAnswersWithTheMinimumSamplesAndAZeroWidthInterval) {
   FakeClock clock;
   FakeRunner runner(clock, Constant, [](double) { return 2.5; });
   TimingHarness harness(Fast(), "fake", clock);
   const Measurement m = harness.Measure(runner, "cell");
   EXPECT_DOUBLE_EQ(m.latency_ms, 2.5);
+  EXPECT_DOUBLE_EQ(m.ci_low_ms, 2.5);
+  EXPECT_DOUBLE_EQ(m.ci_high_ms, 2.5);
   EXPECT_DOUBLE_EQ(m.spread, 0);
-  EXPECT_EQ(m.repeats, 30);
+  EXPECT_EQ(m.samples, 10);
+  EXPECT_EQ(m.passes, 8);  // 20 ms per sample / 2.5 ms per pass
+  EXPECT_EQ(m.repeats, 80);
   EXPECT_DOUBLE_EQ(harness.QuietReference(), 1.0);
 }
 
-TEST(TimingHarness, SmallNetworksGetEnoughRepeatsForTheMinimumTimedWork) {
+TEST(TimingHarness, PassesPerSampleAreCalibratedPerNetwork) {
   FakeClock clock;
-  FakeRunner runner(clock, Constant, [](double) { return 0.1; });
+  FakeRunner small(clock, Constant, [](double) { return 0.1; });
+  FakeRunner large(clock, Constant, [](double) { return 50.0; });
   TimingOptions o = Fast();
-  o.min_time_ms = 300;
+  o.min_time_ms = 2000;  // and the timed work is at least this much
   TimingHarness harness(o, "fake", clock);
-  EXPECT_EQ(harness.Measure(runner, "cell").repeats, 2000);  // 300 ms / 0.1 ms, capped at 2000
+  const Measurement s = harness.Measure(small, "small");
+  EXPECT_EQ(s.passes, 200);
+  EXPECT_EQ(s.samples, 100);  // 2000 ms of timed work in 20 ms samples
+  const Measurement l = harness.Measure(large, "large");
+  EXPECT_EQ(l.passes, 1);
+  EXPECT_EQ(l.samples, 40);
+  EXPECT_DOUBLE_EQ(l.latency_ms, 50);
 }
 
-// A busy spell (everything runs 50% slower between 1 s and 3 s) is waited out: blocks taken
-// while the reference is slow, or that end while it is slow, are discarded, so the answer is
-// the quiet speed, not a mix.
-TEST(TimingHarness, BlocksTakenWhileTheReferenceIsSlowAreDiscarded) {
+// Single passes that jitter with a 15% interquartile range (of their median) on an otherwise
+// steady machine: the median's interval narrows with samples, so the harness answers, within
+// the tolerance of the true median, and says how many samples it took.
+TEST(TimingHarness, AJitteryRunnerWhosePassesSpreadFifteenPercentIsAnswered) {
   FakeClock clock;
-  const auto busy = [](double t) { return t >= 1.0 && t < 3.0; };
-  FakeRunner runner(clock, [&](double t) { return busy(t) ? 1.5 : 1.0; },
-                    [&](double t) { return busy(t) ? 150.0 : 100.0; });
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> jitter(8.5, 11.5);  // IQR 1.5 ms around a median of 10 ms
+  FakeRunner runner(clock, Constant, [&](double) { return jitter(rng); });
+  TimingHarness harness(Fast(), "fake", clock);
+  const Measurement m = harness.Measure(runner, "cell");
+  // The passes did spread 15% (IQR / median of the single passes the runner gave).
+  const std::vector<double>& passes = runner.target_times;
+  const double pass_spread = (Percentile(passes, 75) - Percentile(passes, 25)) / Median(passes);
+  EXPECT_NEAR(pass_spread, 0.15, 0.02);
+  EXPECT_LE(m.RelativeHalfWidth(), 0.02);
+  EXPECT_LE(m.ci_low_ms, m.latency_ms);
+  EXPECT_GE(m.ci_high_ms, m.latency_ms);
+  EXPECT_NEAR(m.latency_ms, 10.0, 0.2);
+  EXPECT_GT(m.samples, 10);  // more than the minimum: the interval had to narrow
+  EXPECT_LT(clock.now_ms, 1000 * Fast().max_wait_s);
+}
+
+// The whole machine drifts slowly (up to 40% slower and back, every 7 s): reference and target
+// slow down alike, so normalization by the bracketing reference cancels the drift, and the
+// samples taken while the reference was more than 25% slow do not count. The answer is the
+// target's latency at the quiet speed, never a drifted one.
+TEST(TimingHarness, AMachineDriftingSlowlyIsNormalizedToItsQuietSpeed) {
+  FakeClock clock;
+  const auto speed = [](double t) { return 1.0 + 0.2 * (1 - std::cos(2 * std::numbers::pi * t / 7.0)); };  // 1.0 .. 1.4
+  FakeRunner runner(clock, [&](double t) { return 1.0 * speed(t); }, [&](double t) { return 10.0 * speed(t); });
   TimingOptions o = Fast();
-  o.repeats = 60;
+  o.repeats = 100;  // the measurement spans seconds of drift
   TimingHarness harness(o, "fake", clock);
   const Measurement m = harness.Measure(runner, "cell");
-  EXPECT_DOUBLE_EQ(m.latency_ms, 100.0);
-  EXPECT_DOUBLE_EQ(m.spread, 0);
-  // The spell was reached and waited out: more target runs than warm-up + repeats.
-  EXPECT_GT(clock.now_ms, 3000);
-  EXPECT_GT(runner.target_runs, o.warmup + o.repeats);
+  EXPECT_GT(clock.now_ms, 2000);
+  EXPECT_NEAR(m.latency_ms, 10.0, 10.0 * 0.03);
+  EXPECT_LE(m.RelativeHalfWidth(), 0.02);
+  // Without normalization the same drift would have been reported as up to 25% slower.
+  TimingOptions raw = o;
+  raw.normalize = false;
+  FakeClock clock2;
+  FakeRunner runner2(clock2, [&](double t) { return 1.0 * speed(t); }, [&](double t) { return 10.0 * speed(t); });
+  TimingHarness harness2(raw, "fake", clock2);
+  try {
+    const Measurement r = harness2.Measure(runner2, "cell");
+    EXPECT_LE(r.latency_ms, 12.5);  // bracketing bounds it even then
+  } catch (const DeviceError&) {
+    // or it is refused: never 50% off
+  }
 }
 
-// A slowdown that starts inside a block is caught by the reference timing after the block.
-TEST(TimingHarness, TheReferenceAfterABlockBracketsIt) {
+// A slow spell after the quiet speed was learned (everything 50% slower for good, within the
+// window): nothing taken in it counts, and the measurement is refused at the cap, saying so.
+TEST(TimingHarness, AMachineThatStaysSlowIsRefusedAtTheCapNeverReportedSlow) {
   FakeClock clock;
-  int target_calls = 0;
-  // Target runs 4-6 (inside the first block after the two warm-up runs) are slow, and so is
-  // the reference right after them (the machine got busy during the block).
-  bool slow_reference = false;
-  FakeRunner runner(
-      clock, [&](double) { return slow_reference ? 2.0 : 1.0; },
-      [&](double) {
-        ++target_calls;
-        slow_reference = target_calls >= 4 && target_calls <= 6;
-        return slow_reference ? 20.0 : 10.0;
-      });
-  TimingOptions o = Fast();
-  o.warmup = 2;
-  o.repeats = 9;  // blocks of 3
-  TimingHarness harness(o, "fake", clock);
-  const Measurement m = harness.Measure(runner, "cell");
-  EXPECT_DOUBLE_EQ(m.latency_ms, 10.0);
-  EXPECT_DOUBLE_EQ(m.spread, 0);
-  // 2 warm-up, one discarded block of 3, 3 runs while waiting for quiet, three kept blocks of 3.
-  EXPECT_EQ(runner.target_runs, 2 + 3 + 3 + 9);
-}
-
-TEST(TimingHarness, AMachineThatStaysBusyIsRefusedAfterMaxWait) {
-  FakeClock clock;
-  // Fast for the first timing, then 30% slower for good.
-  FakeRunner runner(clock, [](double t) { return t < 0.05 ? 1.0 : 1.3; }, [](double) { return 5.0; });
+  FakeRunner runner(clock, [](double t) { return t < 0.05 ? 1.0 : 1.5; }, [](double t) { return t < 0.05 ? 5.0 : 7.5; });
   TimingOptions o = Fast();
   o.max_wait_s = 20;
   o.reference_window_s = 600;  // the fast timing stays the quiet speed
@@ -135,84 +177,135 @@ TEST(TimingHarness, AMachineThatStaysBusyIsRefusedAfterMaxWait) {
     const std::string what = e.what();
     EXPECT_NE(what.find("fake:dev"), std::string::npos) << what;
     EXPECT_NE(what.find("stayed busy"), std::string::npos) << what;
+    EXPECT_NE(what.find("50% slower"), std::string::npos) << what;
+    EXPECT_NE(what.find("max_wait="), std::string::npos) << what;
   }
   EXPECT_GE(clock.now_ms, 20000);
-  EXPECT_LT(clock.now_ms, 21000);
+  EXPECT_LT(clock.now_ms, 20100);
 }
 
-// The quiet speed follows a host that slowed down for good once the old speed leaves the window.
-TEST(TimingHarness, TheQuietSpeedFollowsTheHostAfterTheWindow) {
+// A slowdown that starts inside a sample is caught by the reference timing after it.
+TEST(TimingHarness, TheReferenceAfterASampleBracketsIt) {
   FakeClock clock;
-  FakeRunner runner(clock, [](double t) { return t < 0.05 ? 1.0 : 1.3; }, [](double t) { return t < 0.05 ? 5.0 : 6.5; });
-  TimingOptions o = Fast();
-  o.max_wait_s = 120;
-  o.reference_window_s = 30;
-  TimingHarness harness(o, "fake", clock);
+  int target_calls = 0;
+  // The first sample's two passes (after two warm-up and three calibration passes) are slow, and
+  // so is the reference right after them.
+  bool slow = false;
+  FakeRunner runner(
+      clock, [&](double) { return slow ? 2.0 : 1.0; },
+      [&](double) {
+        ++target_calls;
+        slow = target_calls >= 6 && target_calls <= 7;  // 2 warm-up + 3 calibration, then the first sample
+        return slow ? 20.0 : 10.0;
+      });
+  TimingHarness harness(Fast(), "fake", clock);
   const Measurement m = harness.Measure(runner, "cell");
-  EXPECT_DOUBLE_EQ(m.latency_ms, 6.5);
-  EXPECT_GE(clock.now_ms, 30000);  // waited for the fast timing to age out
-  EXPECT_LT(clock.now_ms, 40000);
-  EXPECT_NEAR(harness.QuietReference(), 1.3, 1e-9);
+  EXPECT_DOUBLE_EQ(m.latency_ms, 10.0);
+  EXPECT_DOUBLE_EQ(m.spread, 0);
+  EXPECT_EQ(m.samples, 10);
+  EXPECT_EQ(m.passes, 2);
+  // 2 warm-up, 3 calibration, the first sample and the next (its reference before was the slow
+  // one) discarded, then ten counted ones.
+  EXPECT_EQ(runner.target_runs, 2 + 3 + 2 * 2 + 10 * 2);
 }
 
-TEST(TimingHarness, NoisyTimingsAreRetriedThenRefusedNotReported) {
+// Samples that never agree (alternating 10 and 14 ms) leave the interval of the median wide:
+// refused at the cap, saying how wide and what to change.
+TEST(TimingHarness, AnIntervalWiderThanTheToleranceAtTheCapIsRefusedSayingHowWide) {
   FakeClock clock;
   int n = 0;
-  FakeRunner runner(clock, Constant, [&](double) { return (n++ % 2 == 0) ? 10.0 : 14.0; });  // IQR/median 0.33
   TimingOptions o = Fast();
-  o.tries = 3;
+  o.max_wait_s = 5;
+  o.sample_ms = 10;
+  // Each sample is one pass (10 or 14 ms, alternating per pass).
+  FakeRunner runner(clock, Constant, [&](double) { return (n++ % 2 == 0) ? 10.0 : 14.0; });
   TimingHarness harness(o, "fake", clock);
   try {
     harness.Measure(runner, "cell");
     FAIL() << "expected a refusal";
   } catch (const DeviceError& e) {
-    EXPECT_NE(std::string(e.what()).find("too noisy"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("after 3 tries"), std::string::npos) << e.what();
+    const std::string what = e.what();
+    EXPECT_NE(what.find("95% interval"), std::string::npos) << what;
+    EXPECT_NE(what.find("tolerance +-2.0%"), std::string::npos) << what;
+    EXPECT_NE(what.find("max_wait=10"), std::string::npos) << what;
+    EXPECT_NE(what.find("tolerance="), std::string::npos) << what;
   }
-  EXPECT_EQ(runner.target_runs, 3 * (o.warmup + o.repeats));
+  EXPECT_GE(clock.now_ms, 5000);
+  EXPECT_LT(clock.now_ms, 5100);
 }
 
-TEST(TimingHarness, ASpreadWithinTheLimitIsReported) {
+// The quiet speed follows a host that slowed down for good once the old speed leaves the window.
+TEST(TimingHarness, TheQuietSpeedFollowsTheHostAfterTheWindow) {
   FakeClock clock;
-  int n = 0;
-  FakeRunner runner(clock, Constant, [&](double) { return 10.0 + 0.2 * (n++ % 5); });  // 10.0 .. 10.8
-  TimingHarness harness(Fast(), "fake", clock);
+  FakeRunner runner(clock, [](double t) { return t < 0.05 ? 1.0 : 1.5; }, [](double t) { return t < 0.05 ? 5.0 : 7.5; });
+  TimingOptions o = Fast();
+  o.max_wait_s = 60;
+  o.reference_window_s = 30;
+  TimingHarness harness(o, "fake", clock);
   const Measurement m = harness.Measure(runner, "cell");
-  EXPECT_NEAR(m.latency_ms, 10.4, 1e-9);
-  EXPECT_GT(m.spread, 0);
-  EXPECT_LE(m.spread, 0.10);
+  EXPECT_DOUBLE_EQ(m.latency_ms, 7.5);
+  EXPECT_GE(clock.now_ms, 30000);  // waited for the fast timing to age out
+  EXPECT_LT(clock.now_ms, 40000);
+  EXPECT_NEAR(harness.QuietReference(), 1.5, 1e-9);
 }
 
 // A quiet speed remembered by another process gates measurements while it is recent and is
-// forgotten once it falls out of the window; the file is written only under the test's folder.
+// forgotten once it falls out of the window; an entry of another format is ignored; the file is
+// written only under the test's folder.
 TEST(TimingHarness, ARememberedQuietSpeedCountsOnlyWithinItsWindow) {
   testing::TempDir dir;
   const RememberedReference memory{dir / "reference.json", "fake|fingerprint"};
-  const auto remember = [&](double ms, double age_s) {
+  const auto remember = [&](double ms, double age_s, bool with_passes) {
     nlohmann::json j;
     j[memory.key] = {{"ms", ms}, {"time", FakeClock::kEpoch - age_s}};
+    if (with_passes) j[memory.key]["passes"] = 2;
     std::ofstream(memory.file) << j.dump();
   };
   TimingOptions o = Fast();
   o.max_wait_s = 5;
   o.reference_window_s = 600;
   {
-    remember(0.5, 60);  // faster than this "machine" can run now, seen a minute ago
+    remember(0.5, 60, true);  // faster than this "machine" can run now, seen a minute ago
     FakeClock clock;
     FakeRunner runner(clock, Constant, [](double) { return 3.0; });
     TimingHarness harness(o, "fake", clock, memory);
     EXPECT_THROW(harness.Measure(runner, "cell"), DeviceError);
   }
   {
-    remember(0.5, 7200);  // the same speed two hours ago is outside the window
+    remember(0.5, 60, false);  // the same without the loop's passes: another format, ignored
     FakeClock clock;
     FakeRunner runner(clock, Constant, [](double) { return 3.0; });
     TimingHarness harness(o, "fake", clock, memory);
     EXPECT_DOUBLE_EQ(harness.Measure(runner, "cell").latency_ms, 3.0);
-    // The file now holds this process's quiet speed.
+  }
+  {
+    remember(0.5, 7200, true);  // seen two hours ago: outside the window
+    FakeClock clock;
+    FakeRunner runner(clock, Constant, [](double) { return 3.0; });
+    TimingHarness harness(o, "fake", clock, memory);
+    EXPECT_DOUBLE_EQ(harness.Measure(runner, "cell").latency_ms, 3.0);
+    // The file now holds this process's quiet speed and its loop.
     const nlohmann::json j = nlohmann::json::parse(std::ifstream(memory.file));
     EXPECT_DOUBLE_EQ(j[memory.key]["ms"].get<double>(), 1.0);
+    EXPECT_EQ(j[memory.key]["passes"].get<int>(), 2);
   }
+}
+
+// Two processes (two harnesses sharing the memory file) normalize to the same quiet speed: the
+// second, started during a spell where everything runs 20% slower, reports the same latency.
+TEST(TimingHarness, ASecondProcessInASlowSpellReportsTheSameLatency) {
+  testing::TempDir dir;
+  const RememberedReference memory{dir / "reference.json", "fake|fingerprint"};
+  FakeClock clock;
+  double factor = 1.0;
+  FakeRunner runner(clock, [&](double) { return 1.0 * factor; }, [&](double) { return 6.0 * factor; });
+  TimingHarness first(Fast(), "fake", clock, memory);
+  const Measurement a = first.Measure(runner, "cell");
+  factor = 1.2;
+  TimingHarness second(Fast(), "fake", clock, memory);
+  const Measurement b = second.Measure(runner, "cell");
+  EXPECT_DOUBLE_EQ(a.latency_ms, 6.0);
+  EXPECT_NEAR(b.latency_ms, 6.0, 1e-9);
 }
 
 }  // namespace

@@ -100,6 +100,11 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
                             {"latency_ms", r.measurement.latency_ms},
                             {"spread", r.measurement.spread},
                             {"repeats", r.measurement.repeats},
+                            {"interval_ms", r.measurement.has_interval()
+                                                ? nlohmann::json::array({r.measurement.ci_low_ms, r.measurement.ci_high_ms})
+                                                : nlohmann::json()},
+                            {"samples", r.measurement.samples},
+                            {"passes", r.measurement.passes},
                             {"replayed", r.replayed},
                             {"run_id", run_id}};
         if (arch.space() != SpaceKind::kNb201) {
@@ -109,8 +114,13 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
         PrintJson(j);
         return;
       }
-      fmt::print("{:.4f} ms  (spread {:.1f}%, {} repeats) {} on {}\n", r.measurement.latency_ms,
-                 100 * r.measurement.spread, r.measurement.repeats, arch.ToString(), device->Spec());
+      const Measurement& m = r.measurement;
+      const std::string how =
+          m.has_interval() ? fmt::format("95% interval {:.4f}-{:.4f} ms (+-{:.1f}%), {} samples x {} passes",
+                                         m.ci_low_ms, m.ci_high_ms, 100 * m.RelativeHalfWidth(), m.samples, m.passes)
+                           : fmt::format("spread {:.1f}%, {} repeats", 100 * m.spread, m.repeats);
+      fmt::print("{:.4f} ms  ({}){} {} on {}\n", m.latency_ms, how, r.replayed ? " replayed" : "", arch.ToString(),
+                 device->Spec());
     });
   }
   {

@@ -15,6 +15,41 @@
 namespace simnas::cli {
 namespace {
 
+// A probe's latency column: "  1.234 ms", or "   FAILED   " for a probe the device refused.
+std::string ProbeLatencyText(const ProbeRecord& r) {
+  return r.failed() ? fmt::format("{:>12}", "FAILED") : fmt::format("{:>9.3f} ms", r.measurement.latency_ms);
+}
+
+// One progress line on stderr per probe of a live device, as it is measured: the cell, its
+// latency and 95% interval (or why it failed), and how long it took.
+ProbeObserver ProgressLines(const Device& device, bool json) {
+  if (json || !device.IsLive()) return {};
+  return [](const ProbeRecord& r, int used, int budget, double seconds) {
+    const Measurement& m = r.measurement;
+    std::string what;
+    if (r.failed()) {
+      what = fmt::format("FAILED after {:.1f} s: {}", seconds, r.failure);
+    } else if (r.replayed) {
+      what = fmt::format("{:.3f} ms (replayed from the probe store)", m.latency_ms);
+    } else if (m.has_interval()) {
+      what = fmt::format("{:.3f} ms, 95% interval {:.3f}-{:.3f} ms (+-{:.1f}%), {} samples x {} passes, {:.1f} s",
+                         m.latency_ms, m.ci_low_ms, m.ci_high_ms, 100 * m.RelativeHalfWidth(), m.samples, m.passes,
+                         seconds);
+    } else {
+      what = fmt::format("{:.3f} ms, {:.1f} s", m.latency_ms, seconds);
+    }
+    fmt::print(stderr, "probe {}/{}: {}  {}\n", used, budget, what, r.arch.ToString());
+  };
+}
+
+// The failed probes with their reasons, and why the search stopped early (if it did).
+void PrintFailures(const std::vector<ProbeRecord>& trajectory, const std::string& stopped_reason) {
+  for (const ProbeRecord& r : trajectory) {
+    if (r.failed()) fmt::print("  failed probe {}: {}\n", r.arch.ToString(), r.failure);
+  }
+  if (!stopped_reason.empty()) fmt::print("  stopped before the probe budget: {}\n", stopped_reason);
+}
+
 // --space fbnet: an FBNet strategy over HELP's 5,000 networks (strategies/fbnet_search.h).
 void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::string& strategy_name,
                  std::optional<double> budget_ms, int probes, const std::string& dataset, std::uint64_t seed,
@@ -48,7 +83,7 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
   FbnetSearchReport report;
   try {
     report = RunFbnetSearch(*strategy, *device, inputs, *budget_ms, probes, seed,
-                            device->IsLive() ? &ctx.Store() : nullptr, run_id, announce);
+                            device->IsLive() ? &ctx.Store() : nullptr, run_id, announce, ProgressLines(*device, json));
   } catch (const Interrupted&) {
     throw Interrupted(fmt::format("search interrupted; its probes so far are saved: run it again with --run-id {} "
                                   "to resume without measuring them twice",
@@ -69,12 +104,18 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
     nlohmann::json trajectory = nlohmann::json::array();
     for (std::size_t i = 0; i < report.trajectory.size(); ++i) {
       const ProbeRecord& r = report.trajectory[i];
-      trajectory.push_back({{"arch", r.arch.ToString()},
-                            {"index", index_json(r.index)},
-                            {"latency_ms", r.measurement.latency_ms},
-                            {"spread", r.measurement.spread},
-                            {"objective", report.trajectory_objective[i]},
-                            {"replayed", r.replayed}});
+      nlohmann::json probe = {{"arch", r.arch.ToString()}, {"index", index_json(r.index)}};
+      if (r.failed()) {
+        probe["latency_ms"] = nullptr;
+        probe["failure"] = r.failure;
+      } else {
+        probe["latency_ms"] = r.measurement.latency_ms;
+        probe["spread"] = r.measurement.spread;
+        probe["interval_ms"] = IntervalJson(r.measurement);
+      }
+      probe["objective"] = report.trajectory_objective[i];
+      probe["replayed"] = r.replayed;
+      trajectory.push_back(std::move(probe));
     }
     nlohmann::json j = {{"space", "fbnet"},
                         {"strategy", report.strategy},
@@ -88,17 +129,20 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
                         {"probe_budget", report.probe_budget},
                         {"probes_used", report.probes_used},
                         {"measured_now", report.measured_now},
+                        {"failed_probes", report.failed_probes},
                         {"wall_seconds", report.wall_seconds},
                         {"trajectory", trajectory},
                         {"feasible", report.answer.feasible},
                         {"accuracy", nullptr},
                         {"accuracy_unavailable", no_accuracy}};
+    if (!report.stopped_reason.empty()) j["stopped"] = report.stopped_reason;
     if (report.answer.found) {
       const ProbeRecord& c = report.answer.chosen;
       j["arch"] = c.arch.ToString();
       j["index"] = index_json(c.index);
       j["latency_ms"] = c.measurement.latency_ms;
       j["spread"] = c.measurement.spread;
+      j["interval_ms"] = IntervalJson(c.measurement);
       j["objective_value"] = report.answer.objective;
     }
     PrintJson(j);
@@ -107,9 +151,10 @@ void SearchFbnet(CliContext& ctx, const std::string& device_spec, const std::str
                report.objective, report.proxy_device);
     for (std::size_t i = 0; i < report.trajectory.size(); ++i) {
       const ProbeRecord& r = report.trajectory[i];
-      fmt::print("  probe {:>9.3f} ms  {} {:>12.6g}  {}{}\n", r.measurement.latency_ms, report.objective,
+      fmt::print("  probe {}  {} {:>12.6g}  {}{}\n", ProbeLatencyText(r), report.objective,
                  report.trajectory_objective[i], r.arch.ToString(), r.replayed ? "  (replayed)" : "");
     }
+    PrintFailures(report.trajectory, report.stopped_reason);
     if (!report.answer.found) {
       fmt::print("no network was probed\n");
     } else {
@@ -188,7 +233,7 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     SearchReport report;
     try {
       report = RunSearch(*strategy, *device, task, args->probes, context, device->IsLive() ? &ctx.Store() : nullptr,
-                         run_id, announce);
+                         run_id, announce, ProgressLines(*device, args->json));
     } catch (const Interrupted&) {
       throw Interrupted(fmt::format("search interrupted; its probes so far are saved: run it again with --run-id {} "
                                     "to resume without measuring them twice",
@@ -204,9 +249,10 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
       PrintJson(j);
     } else {
       for (const ProbeRecord& r : report.trajectory) {
-        fmt::print("  probe {:>9.3f} ms  proxy {:>7.4f}  {}{}\n", r.measurement.latency_ms, proxy(r.index),
-                   r.arch.ToString(), r.replayed ? "  (replayed)" : "");
+        fmt::print("  probe {}  proxy {:>7.4f}  {}{}\n", ProbeLatencyText(r), proxy(r.index), r.arch.ToString(),
+                   r.replayed ? "  (replayed)" : "");
       }
+      PrintFailures(report.trajectory, report.stopped_reason);
       if (!report.answer.found) {
         fmt::print("no cell was probed\n");
       } else {

@@ -15,9 +15,19 @@ namespace simnas {
 class LatencyTable;
 
 struct Measurement {
-  double latency_ms = 0;  // median over repeats
-  double spread = 0;      // relative dispersion: interquartile range / median (0 for replays)
-  int repeats = 1;        // timed runs behind the median
+  double latency_ms = 0;  // median time per forward pass (over samples for a live device)
+  double spread = 0;      // relative dispersion of the samples: interquartile range / median (0 for replays)
+  int repeats = 1;        // timed forward passes behind the median
+  // The 95% confidence interval of the median; both 0 when the device gives none (replays,
+  // external programs).
+  double ci_low_ms = 0;
+  double ci_high_ms = 0;
+  int samples = 0;  // timed samples behind the median (0: not given)
+  int passes = 0;   // forward passes per sample (0: not given)
+
+  bool has_interval() const { return ci_high_ms > 0; }
+  // The interval's larger distance from the median, relative to it (0 without an interval).
+  double RelativeHalfWidth() const;
 };
 
 class Device {

@@ -63,16 +63,22 @@ LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind) {
     }
     else if (key == "classes") o.num_classes = as_int(1, 100000);
     else if (key == "warmup") o.timing.warmup = as_int(0, 10000);
-    else if (key == "repeats") o.timing.repeats = as_int(3, 100000);
-    else if (key == "tries") o.timing.tries = as_int(1, 100);
-    else if (key == "max_spread") o.timing.max_spread = as_positive();
-    else if (key == "quiet") o.timing.quiet_tolerance = as_positive();
-    else if (key == "max_wait") o.timing.max_wait_s = as_positive();
+    else if (key == "repeats") o.timing.repeats = as_int(6, 100000);
     else if (key == "min_time") o.timing.min_time_ms = as_positive();
+    else if (key == "sample") o.timing.sample_ms = as_positive();
+    else if (key == "tolerance") o.timing.tolerance = as_positive();
+    else if (key == "max_wait") o.timing.max_wait_s = as_positive();
+    else if (key == "quiet") o.timing.quiet_tolerance = as_positive();
+    else if (key == "normalize") o.timing.normalize = as_int(0, 1) == 1;
     else if (key == "window") o.timing.reference_window_s = as_positive();
-    else {
+    else if (key == "max_spread" || key == "tries") {
+      throw ParseError(fmt::format("{} device option {} is no more: a measurement now stops when the 95% interval of "
+                                   "its median is within tolerance=F (default {}) or refuses at the time cap "
+                                   "max_wait=S (default {:.0f} s)",
+                                   kind, Quoted(key), TimingOptions{}.tolerance, TimingOptions{}.max_wait_s));
+    } else {
       throw ParseError(fmt::format("unknown {} device option {}; expected threads, batch, input, classes, warmup, "
-                                   "repeats, min_time, max_spread, tries, quiet, max_wait or window",
+                                   "repeats, min_time, sample, tolerance, max_wait, quiet, normalize or window",
                                    kind, Quoted(key)));
     }
   }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -49,6 +50,27 @@ std::string MachineDescription() {
   return fmt::format("{}|{}|{} cores", host, cpu, std::thread::hardware_concurrency());
 }
 
+std::optional<std::pair<double, double>> MedianInterval(std::vector<double> values, double confidence) {
+  const auto n = static_cast<long>(values.size());
+  const double tail = (1 - confidence) / 2;
+  if (n < 1 || tail <= 0) return std::nullopt;
+  // k = the number of values below the interval's lower end + 1: the largest k with
+  // P(X <= k - 1) <= tail, X ~ Binomial(n, 1/2) (pmf summed in log space: n may be large).
+  const double log_half_n = static_cast<double>(n) * std::log(0.5);
+  const double log_n_fact = std::lgamma(static_cast<double>(n) + 1);
+  double cdf = 0;
+  long k = 0;
+  for (long j = 0; j <= n / 2; ++j) {
+    cdf += std::exp(log_n_fact - std::lgamma(static_cast<double>(j) + 1) -
+                    std::lgamma(static_cast<double>(n - j) + 1) + log_half_n);
+    if (cdf > tail) break;
+    k = j + 1;
+  }
+  if (k < 1) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  return std::make_pair(values[static_cast<std::size_t>(k - 1)], values[static_cast<std::size_t>(n - k)]);
+}
+
 TimingHarness::TimingHarness(TimingOptions options, std::string device, TimingClock& clock,
                              std::optional<RememberedReference> memory)
     : options_(options), device_(std::move(device)), clock_(&clock), memory_(std::move(memory)) {}
@@ -59,13 +81,19 @@ void TimingHarness::LoadRemembered() {
     const nlohmann::json j = nlohmann::json::parse(ReadFile(memory_->file), nullptr, false);
     if (!j.is_object() || !j.contains(memory_->key)) return;
     const nlohmann::json& e = j[memory_->key];
-    // {"ms": fastest, "time": when it was seen}; anything else (an older format) is ignored.
-    if (!e.is_object() || !e.contains("ms") || !e.contains("time") || !e["ms"].is_number() || !e["time"].is_number()) {
+    // {"ms": fastest per pass, "time": when it was seen, "passes": of the reference loop};
+    // anything else (an older format, timed otherwise) is ignored.
+    if (!e.is_object() || !e.contains("ms") || !e.contains("time") || !e.contains("passes") || !e["ms"].is_number() ||
+        !e["time"].is_number() || !e["passes"].is_number_integer()) {
       return;
     }
     const double ms = e["ms"].get<double>();
     const double time = e["time"].get<double>();
-    if (ms > 0 && time <= clock_->UnixSeconds()) history_.emplace_back(time, ms);
+    const int passes = e["passes"].get<int>();
+    if (ms > 0 && passes >= 1 && time <= clock_->UnixSeconds()) {
+      history_.emplace_back(time, ms);
+      reference_passes_ = passes;  // the same loop, so that the speeds compare
+    }
   } catch (const Error&) {
     // No memory yet: this process learns the speed itself.
   }
@@ -82,7 +110,7 @@ void TimingHarness::SaveRemembered() {
     if (!j.is_object()) j = nlohmann::json::object();
   } catch (const Error&) {
   }
-  j[memory_->key] = {{"ms", fastest->second}, {"time", fastest->first}};
+  j[memory_->key] = {{"ms", fastest->second}, {"time", fastest->first}, {"passes", reference_passes_}};
   try {
     WriteFileAtomically(memory_->file, j.dump(2));
     saved_ = *fastest;
@@ -100,79 +128,130 @@ double TimingHarness::QuietReference() {
   return best;
 }
 
-double TimingHarness::TimeReference(TimingRunner& runner, int runs) {
-  double best = 1e300;
-  for (int i = 0; i < runs; ++i) {
-    const double t0 = clock_->NowMs();
-    runner.RunReference();
-    best = std::min(best, clock_->NowMs() - t0);
-  }
+double TimingHarness::TimeReference(TimingRunner& runner) {
+  // Re-warm: right after another network the reference's first pass runs cold (its weights
+  // and buffers evicted; measured with OpenCV DNN: timings 8-16% slower than the same loop
+  // warm), which would read as a slow machine.
+  runner.RunReference();
+  const double t0 = clock_->NowMs();
+  for (int i = 0; i < reference_passes_; ++i) runner.RunReference();
+  const double ms = (clock_->NowMs() - t0) / reference_passes_;
   // The history keeps only timings that could become the window's minimum.
   const double now = clock_->UnixSeconds();
-  while (!history_.empty() && history_.back().second >= best) history_.pop_back();
-  history_.emplace_back(now, best);
-  return best;
+  while (!history_.empty() && history_.back().second >= ms) history_.pop_back();
+  history_.emplace_back(now, ms);
+  return ms;
 }
 
-double TimingHarness::TimeTarget(TimingRunner& runner) {
+double TimingHarness::TimeTarget(TimingRunner& runner, int passes) {
   const double t0 = clock_->NowMs();
-  runner.RunTarget();
-  return clock_->NowMs() - t0;
+  for (int i = 0; i < passes; ++i) runner.RunTarget();
+  return (clock_->NowMs() - t0) / passes;
 }
+
+namespace {
+
+// Passes for a loop of at least `loop_ms`, given one pass of `pass_ms`.
+int PassesFor(double loop_ms, double pass_ms) {
+  return static_cast<int>(std::clamp(std::ceil(loop_ms / std::max(pass_ms, 1e-6)), 1.0, 1e6));
+}
+
+}  // namespace
 
 Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what) {
+  const double started = clock_->NowMs();
+  const auto check_interrupt = [&] {
+    if (InterruptRequested()) throw Interrupted(fmt::format("interrupted while measuring {} on {}", what, device_));
+  };
   if (!reference_known_) {
     // Bring the core up to speed, then learn how fast the reference can run.
-    const double t0 = clock_->NowMs();
-    while (clock_->NowMs() - t0 < options_.spin_up_ms) runner.RunReference();
+    while (clock_->NowMs() - started < options_.spin_up_ms) runner.RunReference();
     LoadRemembered();
-    TimeReference(runner, 20);
+    if (reference_passes_ < 1) {
+      const double t0 = clock_->NowMs();
+      runner.RunReference();
+      reference_passes_ = PassesFor(options_.reference_ms, clock_->NowMs() - t0);
+    }
+    for (int i = 0; i < 5; ++i) TimeReference(runner);
     reference_known_ = true;
   }
-  double best_spread = 0;
-  for (int attempt = 0; attempt < options_.tries; ++attempt) {
-    std::vector<double> warm;
-    for (int i = 0; i < std::max(options_.warmup, 1); ++i) warm.push_back(TimeTarget(runner));
-    // Enough runs for `min_time_ms` of timed work: small networks get more repeats.
-    const int repeats = std::clamp(static_cast<int>(std::ceil(options_.min_time_ms / std::max(Median(warm), 1e-6))),
-                                   options_.repeats, std::max(options_.repeats, 2000));
-    const int block = std::max(3, std::min(10, repeats / 3));
-    std::vector<double> times;
-    times.reserve(static_cast<std::size_t>(repeats));
-    const double started = clock_->NowMs();
-    while (static_cast<int>(times.size()) < repeats) {
-      if (InterruptRequested()) throw Interrupted(fmt::format("interrupted while measuring {} on {}", what, device_));
-      const double ref = TimeReference(runner, 3);
-      const double quiet = QuietReference();
-      if (ref > quiet * (1 + options_.quiet_tolerance)) {
-        if (clock_->NowMs() - started > 1000 * options_.max_wait_s) {
-          throw DeviceError(fmt::format("device {}: the machine stayed busy for {:.0f} s (reference network {:.3f} ms, "
-                                        "{:.0f}% slower than its best {:.3f} ms); no quiet moment to measure {}",
-                                        device_, options_.max_wait_s, ref, 100 * (ref / quiet - 1), quiet, what));
+  // Warm-up, then the passes per sample from the fastest of three single passes.
+  for (int i = 0; i < options_.warmup; ++i) runner.RunTarget();
+  double one = 1e300;
+  for (int i = 0; i < 3; ++i) one = std::min(one, TimeTarget(runner, 1));
+  const int passes = PassesFor(options_.sample_ms, one);
+
+  // Counted samples: target ms per pass and the mean of their two reference timings.
+  std::vector<double> target_ms, reference_ms;
+  int discarded = 0;
+  double slowest_discarded = 0;  // reference / quiet of the slowest discarded sample
+  double timed_ms = 0;
+  const double cap_ms = 1000 * options_.max_wait_s;
+  double before = TimeReference(runner);
+  double half_width = std::numeric_limits<double>::infinity();
+  std::vector<double> values;  // the counted samples as reported (normalized or not)
+  double quiet = QuietReference();
+  const auto report = [&] {
+    values.clear();
+    for (std::size_t i = 0; i < target_ms.size(); ++i) {
+      values.push_back(options_.normalize ? target_ms[i] * quiet / reference_ms[i] : target_ms[i]);
+    }
+  };
+  while (true) {
+    check_interrupt();
+    const double t = TimeTarget(runner, passes);
+    const double after = TimeReference(runner);
+    quiet = QuietReference();
+    const double slow = std::max(before, after) / quiet;
+    if (slow <= 1 + options_.quiet_tolerance) {
+      target_ms.push_back(t);
+      reference_ms.push_back((before + after) / 2);
+      timed_ms += t * passes;
+      if (static_cast<int>(target_ms.size()) >= std::max(options_.repeats, 1)) {
+        report();
+        const double median = Median(values);
+        if (const auto interval = MedianInterval(values)) {
+          half_width = std::max(median - interval->first, interval->second - median) / median;
+          if (half_width <= options_.tolerance && timed_ms >= options_.min_time_ms * (1 - 1e-9)) {
+            SaveRemembered();
+            Measurement m;
+            m.latency_ms = median;
+            m.spread = (Percentile(values, 75) - Percentile(values, 25)) / median;
+            m.samples = static_cast<int>(values.size());
+            m.passes = passes;
+            m.repeats = m.samples * passes;
+            m.ci_low_ms = interval->first;
+            m.ci_high_ms = interval->second;
+            return m;
+          }
         }
-        for (int i = 0; i < 3; ++i) runner.RunTarget();  // stay busy: idling slows the core down
-        continue;
       }
-      const int n = std::min(block, repeats - static_cast<int>(times.size()));
-      std::vector<double> block_times;
-      for (int i = 0; i < n; ++i) block_times.push_back(TimeTarget(runner));
-      // The block counts only if the machine was still quiet when it ended.
-      const double after = TimeReference(runner, 3);
-      if (after <= QuietReference() * (1 + options_.quiet_tolerance)) {
-        times.insert(times.end(), block_times.begin(), block_times.end());
-      }
+    } else {
+      ++discarded;
+      slowest_discarded = std::max(slowest_discarded, slow);
     }
-    const double median = Median(times);
-    const double spread = (Percentile(times, 75) - Percentile(times, 25)) / median;
-    if (spread <= options_.max_spread) {
-      SaveRemembered();
-      return Measurement{median, spread, repeats};
-    }
-    best_spread = attempt == 0 ? spread : std::min(best_spread, spread);
+    before = after;
+    if (clock_->NowMs() - started >= cap_ms) break;
   }
-  throw DeviceError(fmt::format("device {}: timings of {} stayed too noisy (relative IQR {:.1f}% > {:.1f}% after {} "
-                                "tries); is the machine busy?",
-                                device_, what, 100 * best_spread, 100 * options_.max_spread, options_.tries));
+  SaveRemembered();
+  const std::string not_counted =
+      discarded == 0 ? ""
+                     : fmt::format("; {} more sample(s) taken while the reference ran over {:.0f}% slower than its quiet "
+                                   "{:.3f} ms (up to {:.0f}% slower) did not count",
+                                   discarded, 100 * options_.quiet_tolerance, quiet, 100 * (slowest_discarded - 1));
+  const int counted = static_cast<int>(target_ms.size());
+  if (counted < std::max(options_.repeats, 6) || !std::isfinite(half_width)) {
+    throw DeviceError(fmt::format(
+        "device {}: the machine stayed busy while measuring {}: {} sample(s) of {} passes counted in the {:.0f} s cap, "
+        "too few for an interval{}; measure when the machine is quieter, or raise the cap (max_wait={:.0f})",
+        device_, what, counted, passes, options_.max_wait_s, not_counted, 2 * options_.max_wait_s));
+  }
+  throw DeviceError(fmt::format(
+      "device {}: the 95% interval of the median of {} stayed +-{:.1f}% wide (tolerance +-{:.1f}%) after {} samples "
+      "of {} passes in the {:.0f} s cap{}; raise the cap (max_wait={:.0f}) or the tolerance (tolerance={:.2f}), or "
+      "measure when the machine is quieter",
+      device_, what, 100 * half_width, 100 * options_.tolerance, counted, passes, options_.max_wait_s, not_counted,
+      2 * options_.max_wait_s, std::max(options_.tolerance * 2, half_width * 1.1)));
 }
 
 }  // namespace simnas

@@ -6,8 +6,13 @@
 // Live measurements go to the probe store as soon as they are taken; with a run id, a
 // restarted search gets its earlier measurements back from the store instead of
 // measuring again (they still count against the budget, as they did the first time).
+// A probe the device refuses (DeviceError: too noisy, timed out, a program failing for one
+// architecture) is, for a search (TryProbe), a failed probe: recorded with its reason in the
+// history and the store, it costs that one probe and the search goes on; a resumed run
+// replays it as a failure. Strategies and answer rules read measured records only.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,9 +29,21 @@ namespace simnas {
 struct ProbeRecord {
   Arch arch;
   int index = -1;  // in the space's numbering (NATS-Bench index; FBNet: row in HELP's 5,000), or -1
-  Measurement measurement;
+  Measurement measurement;  // zero when the probe failed
   bool replayed = false;  // answered from the probe store (an earlier run), not measured now
+  std::string failure;    // why the device refused the cell; empty when it was measured
+  bool failed() const { return !failure.empty(); }
 };
+
+// After this many failed probes in a row the session grants no more probes (TryProbe answers
+// null, as with a spent budget): a device that refuses everything is not asked the whole budget.
+inline constexpr int kMaxFailedProbesInARow = 3;
+
+// Told of every new probe of a session (measured, replayed or failed) as it is added: the
+// record, the probes used so far (this one included), the budget, and the seconds the device
+// took (0 for a replay). For progress lines (a session with an observer logs no warning of its
+// own for a failed probe); must not throw.
+using ProbeObserver = std::function<void(const ProbeRecord& record, int used, int budget, double seconds)>;
 
 class ProbeSession {
  public:
@@ -38,28 +55,47 @@ class ProbeSession {
   ProbeSession(Device& device, const ArchNumbering& space, int budget, ProbeStore* store = nullptr,
                std::string run_id = "");
 
-  // The measurement of `cell`: cached if already probed in this session (free, even with no
+  // The record of `cell`: cached if already probed in this session (free, even with no
   // probes left), else replayed from the store or measured on the device, spending one probe.
-  // Null when a new cell is asked for with no probes left: nothing is measured and the caller
-  // stops (a spent budget is the normal end of a search, not an error). DeviceError from the
-  // device propagates and spends nothing.
-  // An architecture of another space than the session's throws Error.
+  // A DeviceError from the device makes a failed record (failed(), with the device's reason),
+  // recorded in the store like a measurement: it spends the probe, and the caller goes on with
+  // another cell. Null when a new cell is asked for with no probes left, or after
+  // kMaxFailedProbesInARow failures in a row (stopped_reason() says so): nothing is measured
+  // and the caller stops (a spent budget is the normal end of a search, not an error).
+  // An architecture of another space than the session's throws Error; Interrupted propagates.
   const ProbeRecord* TryProbe(const Arch& arch);
-  // TryProbe for callers that sized the budget to the cells they ask for (a measurement of a
-  // list of cells): asking beyond the budget is a bug there, and throws Error saying so.
+  // For callers that sized the budget to the cells they ask for (a measurement of a list of
+  // cells): a measured record, never a failed one. A DeviceError propagates, spends nothing
+  // and records nothing (the caller may ask for the cell again later); a failure stored for the
+  // run is measured again; a cell that failed under TryProbe throws DeviceError with its
+  // reason. Asking beyond the budget is a bug there, and throws Error saying so.
   const ProbeRecord& Probe(const Arch& arch);
 
+  // True once `arch` was probed in this session, measured or failed (a strategy asks for
+  // another cell either way).
   bool WasProbed(const Arch& arch) const { return by_arch_.count(arch) > 0; }
+  // The measured record of `arch`; null when it was not probed or its probe failed.
   const ProbeRecord* Find(const Arch& arch) const;
   SpaceKind space() const { return space_->space(); }
   int budget() const { return budget_; }
   int used() const { return static_cast<int>(history_.size()); }
-  int remaining() const { return budget_ - used(); }
-  // Distinct probed cells, in the order they were first probed.
+  int remaining() const { return stopped_reason_.empty() ? budget_ - used() : 0; }
+  // Distinct probed cells, in the order they were first probed, measured and failed ones.
   const std::vector<ProbeRecord>& history() const { return history_; }
+  // The measured records of history(), in the same order (what strategies and answers use).
+  const std::vector<ProbeRecord>& measured() const { return measured_; }
+  int failures() const { return used() - static_cast<int>(measured_.size()); }
+  // Why the session grants no more probes before its budget is spent (failures in a row);
+  // empty otherwise.
+  const std::string& stopped_reason() const { return stopped_reason_; }
+  // Throws DeviceError when at least one probe failed and none was measured (there is nothing
+  // to answer with), saying how many failed, the last reason, and that the run id replays them.
+  void ThrowIfEveryProbeFailed() const;
   const std::string& run_id() const { return run_id_; }
   const Device& device() const { return *device_; }
   int measured_now() const { return measured_now_; }
+  // Calls `observer` for every new probe from now on (empty: nobody).
+  void set_observer(ProbeObserver observer) { observer_ = std::move(observer); }
 
  private:
   Device* device_;
@@ -69,10 +105,20 @@ class ProbeSession {
   std::string run_id_;
   std::unique_ptr<FileLock> run_lock_;
   std::string fingerprint_;
+  // Appends `record` to the history (and to measured_ when it was measured).
+  const ProbeRecord& Add(ProbeRecord record);
+  // Measures `arch` on the device now and stores it; DeviceError and Interrupted propagate.
+  Measurement MeasureNow(const Arch& arch, int index);
+
   std::vector<ProbeRecord> history_;
+  std::vector<ProbeRecord> measured_;
   std::map<Arch, std::size_t> by_arch_;            // architecture -> position in history_
-  std::map<Arch, Measurement> stored_;             // architecture -> measurement from an earlier run
+  std::map<Arch, StoredProbe> stored_;             // architecture -> probe of an earlier run
   int measured_now_ = 0;
+  int failed_in_a_row_ = 0;
+  std::string stopped_reason_;
+  ProbeObserver observer_;
+  double probe_seconds_ = 0;  // the device's time for the probe being added
 };
 
 }  // namespace simnas

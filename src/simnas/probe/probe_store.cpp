@@ -70,23 +70,13 @@ ProbeStore::ProbeStore(const fs::path& path) : path_(path) {
             "  measured_at TEXT NOT NULL)");
         db_->exec("CREATE INDEX IF NOT EXISTS probes_run ON probes(run_id, device)");
         db_->exec("CREATE INDEX IF NOT EXISTS probes_device ON probes(device, arch)");
-        // The search space of a row; the rows of a store written before it are NAS-Bench-201's.
-        const auto has_space = [this] {
-          SQLite::Statement columns(*db_, "PRAGMA table_info(probes)");
-          bool found = false;
-          while (columns.executeStep()) found |= columns.getColumn(1).getString() == "space";
-          return found;
-        };
-        if (!has_space()) {
-          try {
-            db_->exec("ALTER TABLE probes ADD COLUMN space TEXT NOT NULL DEFAULT 'nb201'");
-          } catch (const SQLite::Exception& e) {
-            if (e.getErrorCode() == SQLITE_BUSY) throw;
-            // Another process added it meanwhile, or the store is read-only: then its rows are
-            // read as NAS-Bench-201's, and CheckWritable refuses to record.
-          }
-        }
-        has_space_column_ = has_space();
+        // Columns added after the first version; the rows of a store written before them are
+        // NAS-Bench-201's (space) and measurements (failure).
+        has_space_column_ = AddColumnIfMissing("space", "TEXT NOT NULL DEFAULT 'nb201'");
+        has_failure_column_ = AddColumnIfMissing("failure", "TEXT");
+        // The interval of the median, samples and passes per sample (NULL when not given).
+        has_interval_columns_ = AddColumnIfMissing("ci_low_ms", "REAL") & AddColumnIfMissing("ci_high_ms", "REAL") &
+                                AddColumnIfMissing("samples", "INTEGER") & AddColumnIfMissing("passes", "INTEGER");
         break;
       } catch (const SQLite::Exception& e) {
         if (e.getErrorCode() != SQLITE_BUSY || attempt >= 200) throw;
@@ -99,6 +89,24 @@ ProbeStore::ProbeStore(const fs::path& path) : path_(path) {
 }
 
 ProbeStore::~ProbeStore() = default;
+
+bool ProbeStore::AddColumnIfMissing(const std::string& name, const std::string& declaration) {
+  const auto has_column = [&] {
+    SQLite::Statement columns(*db_, "PRAGMA table_info(probes)");
+    bool found = false;
+    while (columns.executeStep()) found |= columns.getColumn(1).getString() == name;
+    return found;
+  };
+  if (has_column()) return true;
+  try {
+    db_->exec("ALTER TABLE probes ADD COLUMN " + name + " " + declaration);
+  } catch (const SQLite::Exception& e) {
+    if (e.getErrorCode() == SQLITE_BUSY) throw;
+    // Another process added it meanwhile, or the store is read-only: then CheckWritable
+    // refuses to record, and reading treats the column as absent.
+  }
+  return has_column();
+}
 
 void ProbeStore::CheckWritable() const {
   try {
@@ -120,12 +128,14 @@ fs::path ProbeStore::RunLockPath(const std::string& run_id, const std::string& d
          fmt::format("{}-{:016x}.lock", FileNameSafe(run_id), std::hash<std::string>{}(device_fingerprint));
 }
 
-void ProbeStore::Record(const std::string& run_id, const std::string& device_fingerprint,
-                        const std::string& device_spec, const Arch& arch, int index, const Measurement& m) {
+void ProbeStore::Insert(const std::string& run_id, const std::string& device_fingerprint,
+                        const std::string& device_spec, const Arch& arch, int index, const Measurement& m,
+                        const std::string& failure) {
   try {
     SQLite::Statement insert(*db_,
                              "INSERT INTO probes (run_id, device, device_spec, arch, arch_index, latency_ms, spread, "
-                             "repeats, measured_at, space) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                             "repeats, measured_at, space, failure, ci_low_ms, ci_high_ms, samples, passes) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, run_id);
     insert.bind(2, device_fingerprint);
     insert.bind(3, device_spec);
@@ -136,10 +146,44 @@ void ProbeStore::Record(const std::string& run_id, const std::string& device_fin
     insert.bind(8, m.repeats);
     insert.bind(9, UtcNow("%Y-%m-%dT%H:%M:%SZ"));
     insert.bind(10, std::string(SpaceKindName(arch.space())));
+    if (failure.empty()) {
+      insert.bind(11);  // NULL: a measurement
+    } else {
+      insert.bind(11, failure);
+    }
+    if (m.has_interval()) {
+      insert.bind(12, m.ci_low_ms);
+      insert.bind(13, m.ci_high_ms);
+    } else {
+      insert.bind(12);
+      insert.bind(13);
+    }
+    if (m.samples > 0) {
+      insert.bind(14, m.samples);
+      insert.bind(15, m.passes);
+    } else {
+      insert.bind(14);
+      insert.bind(15);
+    }
     insert.exec();
   } catch (const SQLite::Exception& e) {
-    throw Error(fmt::format("probe store {}: cannot record a measurement: {}", path_.string(), e.what()));
+    throw Error(fmt::format("probe store {}: cannot record a {}: {}", path_.string(),
+                            failure.empty() ? "measurement" : "failed probe", e.what()));
   }
+}
+
+void ProbeStore::Record(const std::string& run_id, const std::string& device_fingerprint,
+                        const std::string& device_spec, const Arch& arch, int index, const Measurement& m) {
+  Insert(run_id, device_fingerprint, device_spec, arch, index, m, "");
+}
+
+void ProbeStore::RecordFailure(const std::string& run_id, const std::string& device_fingerprint,
+                               const std::string& device_spec, const Arch& arch, int index,
+                               const std::string& reason) {
+  if (reason.empty()) throw Error("probe store: a failed probe needs its reason");
+  Measurement none;
+  none.repeats = 0;
+  Insert(run_id, device_fingerprint, device_spec, arch, index, none, reason);
 }
 
 namespace {
@@ -156,6 +200,11 @@ std::vector<StoredProbe> ReadRows(SQLite::Statement& query, SpaceKind space) {
     p.measurement.spread = query.getColumn(5).getDouble();
     p.measurement.repeats = query.getColumn(6).getInt();
     p.measured_at = query.getColumn(7).getString();
+    if (!query.getColumn(8).isNull()) p.failure = query.getColumn(8).getString();
+    if (!query.getColumn(9).isNull()) p.measurement.ci_low_ms = query.getColumn(9).getDouble();
+    if (!query.getColumn(10).isNull()) p.measurement.ci_high_ms = query.getColumn(10).getDouble();
+    if (!query.getColumn(11).isNull()) p.measurement.samples = query.getColumn(11).getInt();
+    if (!query.getColumn(12).isNull()) p.measurement.passes = query.getColumn(12).getInt();
     p.space = space;
     rows.push_back(std::move(p));
   }
@@ -169,8 +218,8 @@ std::vector<StoredProbe> ProbeStore::Load(const std::string& run_id, const std::
   try {
     const std::string name(SpaceKindName(space));
     if (!has_space_column_ && space != SpaceKind::kNb201) return {};
-    SQLite::Statement query(*db_, std::string("SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, "
-                                              "measured_at FROM probes WHERE run_id = ? AND device = ?") +
+    SQLite::Statement query(*db_, "SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, measured_at, " +
+                                      OptionalColumns() + " FROM probes WHERE run_id = ? AND device = ?" +
                                       (has_space_column_ ? " AND space = ?" : "") + " ORDER BY id");
     query.bind(1, run_id);
     query.bind(2, device_fingerprint);
@@ -186,10 +235,11 @@ std::vector<StoredProbe> ProbeStore::LoadDevice(const std::string& device_finger
     const std::string name(SpaceKindName(space));
     if (!has_space_column_ && space != SpaceKind::kNb201) return {};
     const std::string in_space = has_space_column_ ? " AND space = ?" : "";
+    const std::string measured = has_failure_column_ ? " AND failure IS NULL" : "";
     SQLite::Statement query(*db_,
-                            "SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, measured_at "
-                            "FROM probes WHERE id IN (SELECT MAX(id) FROM probes WHERE device = ?" +
-                                in_space + " GROUP BY arch) ORDER BY id");
+                            "SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, measured_at, " +
+                                OptionalColumns() + " FROM probes WHERE id IN (SELECT MAX(id) FROM probes WHERE device = ?" +
+                                in_space + measured + " GROUP BY arch) ORDER BY id");
     query.bind(1, device_fingerprint);
     if (has_space_column_) query.bind(2, name);
     return ReadRows(query, space);

@@ -5,6 +5,10 @@
 // space's own string). A store written before the column existed holds NAS-Bench-201 rows only:
 // opening it adds the column with "nb201" for every old row (a read-only old store is read as
 // such), so its rows replay as before.
+// A failed probe is a row whose column `failure` holds the device's reason (NULL for a
+// measurement; latency 0). A live measurement's 95% interval of the median and its samples and
+// passes per sample are in columns ci_low_ms, ci_high_ms, samples, passes (NULL when the device
+// gives none). Columns added later are added to an older store when it is opened.
 #pragma once
 
 #include <filesystem>
@@ -27,8 +31,10 @@ struct StoredProbe {
   std::string device;  // fingerprint
   std::string arch;
   int index = -1;
-  Measurement measurement;
+  Measurement measurement;   // zero for a failed probe
+  std::string failure;       // why the device refused the architecture; empty for a measurement
   std::string measured_at;  // ISO 8601 UTC
+  bool failed() const { return !failure.empty(); }
 };
 
 class ProbeStore {
@@ -43,11 +49,14 @@ class ProbeStore {
   // Appends one measurement durably (its own transaction).
   void Record(const std::string& run_id, const std::string& device_fingerprint, const std::string& device_spec,
               const Arch& arch, int index, const Measurement& m);
-  // Measurements of a run on a device in one space, in the order they were taken.
+  // Appends one failed probe durably: the device refused `arch` for `reason` (non-empty).
+  void RecordFailure(const std::string& run_id, const std::string& device_fingerprint,
+                     const std::string& device_spec, const Arch& arch, int index, const std::string& reason);
+  // Probes of a run on a device in one space, measured and failed, in the order they were taken.
   std::vector<StoredProbe> Load(const std::string& run_id, const std::string& device_fingerprint,
                                 SpaceKind space) const;
-  // Every measurement of a device in one space across runs (latest per arch), e.g. for
-  // reference samples.
+  // Every measurement of a device in one space across runs (latest per arch; failed probes
+  // are not measurements and are left out), e.g. for reference samples.
   std::vector<StoredProbe> LoadDevice(const std::string& device_fingerprint, SpaceKind space) const;
   const std::filesystem::path& path() const { return path_; }
   // Throws Error naming the store when a measurement could not be recorded now (read-only
@@ -59,9 +68,22 @@ class ProbeStore {
   std::filesystem::path RunLockPath(const std::string& run_id, const std::string& device_fingerprint) const;
 
  private:
+  // Adds column `name` to the probes table unless it is there; true when it is there after.
+  bool AddColumnIfMissing(const std::string& name, const std::string& declaration);
+  // One row: a measurement (`failure` empty) or a failed probe.
+  void Insert(const std::string& run_id, const std::string& device_fingerprint, const std::string& device_spec,
+              const Arch& arch, int index, const Measurement& m, const std::string& failure);
+  // The columns added after the first version, in a SELECT list (NULL for an old store without them).
+  std::string OptionalColumns() const {
+    return std::string(has_failure_column_ ? "failure" : "NULL") +
+           (has_interval_columns_ ? ", ci_low_ms, ci_high_ms, samples, passes" : ", NULL, NULL, NULL, NULL");
+  }
+
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;
-  bool has_space_column_ = true;  // false: an old store opened read-only (all its rows are nb201)
+  bool has_space_column_ = true;    // false: an old store opened read-only (all its rows are nb201)
+  bool has_failure_column_ = true;  // false: an old store opened read-only (all its rows are measurements)
+  bool has_interval_columns_ = true;  // false: an old store opened read-only (no intervals)
 };
 
 // A fresh run id: UTC time plus random suffix, e.g. "20261123-134501-3f9a".

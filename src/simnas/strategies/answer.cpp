@@ -1,6 +1,7 @@
 #include "simnas/strategies/answer.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 #include "simnas/core/stats.h"
@@ -13,8 +14,10 @@ double UnconstrainedReward(double proxy_normalized, double latency_ms, double mi
   return proxy_normalized + (1.0 - l);
 }
 
-SearchAnswer ChooseAnswer(const std::vector<ProbeRecord>& probed, const SearchTask& task, const ProxyScores& proxy) {
+SearchAnswer ChooseAnswer(const std::vector<ProbeRecord>& records, const SearchTask& task, const ProxyScores& proxy) {
   SearchAnswer answer;
+  std::vector<ProbeRecord> probed;  // the measured ones: a failed probe has no latency
+  std::copy_if(records.begin(), records.end(), std::back_inserter(probed), [](const ProbeRecord& r) { return !r.failed(); });
   if (probed.empty()) return answer;
   answer.found = true;
   if (task.latency_budget_ms) {

@@ -1,4 +1,5 @@
-// The one rule that turns probed cells into an answer.
+// The one rule that turns probed cells into an answer. Only measured cells count: failed
+// probes (ProbeRecord::failed) are ignored.
 //  - With a latency budget: the best proxy score among probed cells whose MEASURED latency
 //    is within the budget. If none is, the answer is infeasible (and says so); the fastest
 //    probed cell is reported for information.
@@ -16,7 +17,7 @@
 namespace simnas {
 
 struct SearchAnswer {
-  bool found = false;     // at least one cell was probed
+  bool found = false;     // at least one cell was measured
   bool feasible = false;  // measured latency within the budget (always true without a budget)
   ProbeRecord chosen;
   double proxy = 0;       // raw aggregate proxy score of the chosen cell

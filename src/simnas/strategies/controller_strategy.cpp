@@ -11,12 +11,23 @@ namespace simnas {
 namespace fs = std::filesystem;
 namespace {
 
+// Thrown by the oracle when a probe failed: the walk's observation needs the latency of every
+// cell it visited, so a failed probe ends the walk; the answer comes from the measured cells.
+struct ProbeFailed {};
+
 // The episode stops by itself when its probe budget (the session's remaining probes) is
-// spent, so it never asks the session for a probe it does not have (Probe would say so).
+// spent, so it never asks the session for a probe it does not have (that would be a bug).
 class SessionOracle : public LatencyOracle {
  public:
   explicit SessionOracle(ProbeSession& session) : session_(session) {}
-  double Probe(const Cell& cell) override { return session_.Probe(cell).measurement.latency_ms; }
+  double Probe(const Cell& cell) override {
+    const ProbeRecord* r = session_.TryProbe(cell);
+    if (r == nullptr && !session_.stopped_reason().empty()) throw ProbeFailed{};
+    if (r == nullptr) throw Error(fmt::format("controller: asked for a probe of {} beyond the session's budget",
+                                              cell.ToString()));
+    if (r->failed()) throw ProbeFailed{};
+    return r->measurement.latency_ms;
+  }
 
  private:
   ProbeSession& session_;
@@ -78,8 +89,12 @@ void ControllerStrategy::Search(ProbeSession& session, const SearchTask& task, c
   options.probe_budget = session.remaining();
   options.seed = task.seed;
   options.greedy = greedy_;
-  const Episode episode = RunController(*model, *tables, oracle, options);
-  spdlog::debug("controller: {} steps, {} probes", episode.steps(), episode.probes_used());
+  try {
+    const Episode episode = RunController(*model, *tables, oracle, options);
+    spdlog::debug("controller: {} steps, {} probes", episode.steps(), episode.probes_used());
+  } catch (const ProbeFailed&) {
+    spdlog::debug("controller: the walk ended at a failed probe");
+  }
 }
 
 }  // namespace simnas

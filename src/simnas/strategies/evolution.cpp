@@ -31,8 +31,9 @@ void EvolutionStrategy::Search(ProbeSession& session, const SearchTask& task, co
   while (static_cast<int>(population.size()) < population_size && session.remaining() > 0) {
     const Cell cell = RandomCell(rng);
     if (session.WasProbed(cell)) continue;
-    if (session.TryProbe(cell) == nullptr) return;
-    population.push_back(cell);
+    const ProbeRecord* r = session.TryProbe(cell);
+    if (r == nullptr) return;
+    if (!r->failed()) population.push_back(cell);  // a failed probe has no fitness
   }
 
   auto fitness = [&](const Cell& cell) {
@@ -42,7 +43,7 @@ void EvolutionStrategy::Search(ProbeSession& session, const SearchTask& task, co
       return Fitness{ok, ok ? proxy(r.index) : -r.measurement.latency_ms};
     }
     const auto [lo, hi] =
-        RangeOf(session.history(), [](const ProbeRecord& p) { return p.measurement.latency_ms; });
+        RangeOf(session.measured(), [](const ProbeRecord& p) { return p.measurement.latency_ms; });
     return Fitness{true, UnconstrainedReward(proxy.Normalized(r.index), r.measurement.latency_ms, lo, hi)};
   };
 
@@ -72,7 +73,9 @@ void EvolutionStrategy::Search(ProbeSession& session, const SearchTask& task, co
     child = Mutate(child, rng);
     for (int attempt = 0; attempt < 100 && session.WasProbed(child); ++attempt) child = Mutate(child, rng);
     while (session.WasProbed(child)) child = RandomCell(rng);
-    if (session.TryProbe(child) == nullptr) return;
+    const ProbeRecord* r = session.TryProbe(child);
+    if (r == nullptr) return;
+    if (r->failed()) continue;  // the population stays as it was
     population.push_back(child);
     population.pop_front();  // aging: the oldest leaves
   }

@@ -7,12 +7,18 @@
 namespace simnas {
 namespace {
 
+// Thrown by the oracle when a probe failed: the policy's observation needs the latency of every
+// network it probed, so a failed probe ends its search; the answer comes from the measured ones.
+struct ProbeFailed {};
+
 class SessionOracle : public FbnetLatencyOracle {
  public:
   SessionOracle(ProbeSession& session, const FbnetNumbering& candidates) : session_(session), candidates_(candidates) {}
   double Probe(int candidate) override {
     const ProbeRecord* r = session_.TryProbe(candidates_.At(candidate));
+    if (r == nullptr && !session_.stopped_reason().empty()) throw ProbeFailed{};
     if (r == nullptr) throw Error("FBNet controller: asked for a probe beyond the session's budget");
+    if (r->failed()) throw ProbeFailed{};
     return r->measurement.latency_ms;
   }
 
@@ -42,7 +48,11 @@ void FbnetControllerStrategy::Search(ProbeSession& session, const FbnetSearchInp
     key_ = std::move(key);
   }
   SessionOracle oracle(session, *inputs.candidates);
-  RunFbnetController(*model_, config_, *data_, oracle, budget_ms, session.remaining(), seed, /*greedy=*/true);
+  try {
+    RunFbnetController(*model_, config_, *data_, oracle, budget_ms, session.remaining(), seed, /*greedy=*/true);
+  } catch (const ProbeFailed&) {
+    // the search ends at a failed probe (see ProbeFailed)
+  }
 }
 
 }  // namespace simnas

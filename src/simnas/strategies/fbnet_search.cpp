@@ -19,12 +19,11 @@ namespace simnas {
 FbnetAnswer ChooseFbnetAnswer(const std::vector<ProbeRecord>& probed, double budget_ms,
                               const FbnetObjective& objective) {
   FbnetAnswer answer;
-  if (probed.empty()) return answer;
-  answer.found = true;
   const ProbeRecord* best = nullptr;
   const ProbeRecord* fastest = nullptr;
   double best_score = 0;
   for (const ProbeRecord& r : probed) {
+    if (r.failed()) continue;  // no latency: not an answer
     if (r.index < 0 || r.index >= static_cast<int>(objective.scores.size())) {
       throw Error(fmt::format("FBNet answer: probed network {} is not one of the {} candidates of objective {}",
                               r.arch.ToString(), objective.scores.size(), objective.name));
@@ -38,6 +37,8 @@ FbnetAnswer ChooseFbnetAnswer(const std::vector<ProbeRecord>& probed, double bud
       best_score = score;
     }
   }
+  if (fastest == nullptr) return answer;  // nothing measured
+  answer.found = true;
   answer.feasible = best != nullptr;
   answer.chosen = best != nullptr ? *best : *fastest;
   answer.objective = objective(answer.chosen.index);
@@ -102,7 +103,7 @@ class FbnetScaledProxy : public FbnetStrategy {
     for (const int i : order) {
       if (front.empty() || score[U(i)] > score[U(front.back())]) front.push_back(i);
     }
-    const int n = static_cast<int>(front.size());
+    int n = static_cast<int>(front.size());
     const auto pred = [&](int pos) { return predicted[U(front[U(pos)])]; };
     std::map<int, double> measured;  // front position -> measured latency
     const auto ratio_near = [&](int pos) {
@@ -129,6 +130,17 @@ class FbnetScaledProxy : public FbnetStrategy {
       }
       const ProbeRecord* r = session.TryProbe(candidates.At(front[U(pos)]));
       if (r == nullptr) return;
+      if (r->failed()) {
+        // No latency: the member leaves the front (pos lies strictly between lo and hi, so the
+        // members measured above it move down one place).
+        front.erase(front.begin() + pos);
+        --n;
+        --hi;
+        std::map<int, double> shifted;
+        for (const auto& [p, ms] : measured) shifted.emplace(p > pos ? p - 1 : p, ms);
+        measured = std::move(shifted);
+        continue;
+      }
       measured[pos] = r->measurement.latency_ms;
       if (r->measurement.latency_ms <= budget) lo = pos;
       else hi = pos;
@@ -172,12 +184,16 @@ class FbnetOneProxy : public FbnetStrategy {
     std::vector<char> probed(U(count), 0);
     while (session.remaining() > 0) {
       // First: the candidate at the median of the proxy's prediction (its scale is not the target's).
-      const int pick = probed_rows.empty() ? MedianFbnetCandidate(predicted)
-                                           : PickFbnetCandidate(predicted, 1.0, budget, score, probed);
+      // (When that probe failed: the pick below, on the proxy's own scale.)
+      const int median = MedianFbnetCandidate(predicted);
+      const int pick = probed_rows.empty() && probed[U(median)] == 0
+                           ? median
+                           : PickFbnetCandidate(predicted, 1.0, budget, score, probed);
       if (pick < 0) return;  // every candidate probed
       const ProbeRecord* r = session.TryProbe(candidates.At(pick));
       if (r == nullptr) return;
       probed[U(pick)] = 1;
+      if (r->failed()) continue;  // no latency to adapt to
       probed_rows.push_back(pick);
       probed_ms.push_back(r->measurement.latency_ms);
       model_.Adapt(probed_rows, probed_ms, predicted);  // AdaProxy on every probe so far
@@ -221,11 +237,14 @@ class FbnetMatchedProxy : public FbnetStrategy {
       // Aim lower after every miss in a row: the answer needs one measured fit, and a table
       // that under-predicts near the budget would otherwise keep missing it.
       const double aim = budget * std::pow(any_fits ? kAimAfterMissOnceFit : kAimAfterMiss, misses);
-      const int pick = probed_rows.empty() ? MedianFbnetCandidate(t) : PickFbnetCandidate(t, scale, aim, score, probed);
+      const int median = MedianFbnetCandidate(t);
+      const int pick = probed_rows.empty() && probed[U(median)] == 0 ? median
+                                                                     : PickFbnetCandidate(t, scale, aim, score, probed);
       if (pick < 0) return;
       const ProbeRecord* r = session.TryProbe(candidates.At(pick));
       if (r == nullptr) return;
       probed[U(pick)] = 1;
+      if (r->failed()) continue;  // no latency: nothing to aim or match by
       probed_rows.push_back(pick);
       probed_ms.push_back(r->measurement.latency_ms);
       if (r->measurement.latency_ms <= budget) {
@@ -262,7 +281,8 @@ std::unique_ptr<FbnetStrategy> MakeFbnetStrategy(const std::string& name, const 
 
 FbnetSearchReport RunFbnetSearch(FbnetStrategy& strategy, Device& device, const FbnetSearchInputs& inputs,
                                  double budget_ms, int probe_budget, std::uint64_t seed, ProbeStore* store,
-                                 const std::string& run_id, const std::function<void()>& on_ready) {
+                                 const std::string& run_id, const std::function<void()>& on_ready,
+                                 const ProbeObserver& on_probe) {
   const auto start = std::chrono::steady_clock::now();
   if (inputs.candidates == nullptr || inputs.candidates->size() == 0) throw Error("FBNet search: no candidates");
   if (inputs.objective == nullptr) throw Error("FBNet search: no objective to rank the candidates by");
@@ -282,7 +302,9 @@ FbnetSearchReport RunFbnetSearch(FbnetStrategy& strategy, Device& device, const 
   }
   ProbeSession session(device, *inputs.candidates, probe_budget, store, run_id);
   if (on_ready) on_ready();
+  session.set_observer(on_probe);
   strategy.Search(session, inputs, budget_ms, seed);
+  session.ThrowIfEveryProbeFailed();
 
   FbnetSearchReport report;
   report.strategy = strategy.name();
@@ -295,9 +317,11 @@ FbnetSearchReport RunFbnetSearch(FbnetStrategy& strategy, Device& device, const 
   report.probe_budget = probe_budget;
   report.probes_used = session.used();
   report.measured_now = session.measured_now();
+  report.failed_probes = session.failures();
+  report.stopped_reason = session.stopped_reason();
   report.trajectory = session.history();
   for (const ProbeRecord& r : report.trajectory) report.trajectory_objective.push_back((*inputs.objective)(r.index));
-  report.answer = ChooseFbnetAnswer(session.history(), budget_ms, *inputs.objective);
+  report.answer = ChooseFbnetAnswer(session.measured(), budget_ms, *inputs.objective);
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

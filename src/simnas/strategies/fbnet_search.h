@@ -87,7 +87,7 @@ const LatencyTable& ChooseFbnetProxyTable(const std::vector<const LatencyTable*>
 const LatencyTable& FbnetProxyDeviceTable(const FbnetSearchInputs& inputs);
 
 struct FbnetAnswer {
-  bool found = false;     // something was probed
+  bool found = false;     // something was measured
   bool feasible = false;  // its measured latency is within the budget
   ProbeRecord chosen;     // the answer, or (infeasible) the fastest probed network
   double objective = 0;   // the chosen network's objective
@@ -104,7 +104,9 @@ struct FbnetSearchReport {
   int probe_budget = 0;
   int probes_used = 0;
   int measured_now = 0;
-  std::vector<ProbeRecord> trajectory;
+  int failed_probes = 0;       // probes the device refused (in the trajectory, failed())
+  std::string stopped_reason;  // why the search stopped before its budget (failures in a row), or empty
+  std::vector<ProbeRecord> trajectory;  // failed probes included
   std::vector<double> trajectory_objective;
   FbnetAnswer answer;
   double wall_seconds = 0;
@@ -112,13 +114,17 @@ struct FbnetSearchReport {
 
 // The answer rule: the best objective among probed networks measured within the budget (ties:
 // the faster, then the earlier probe); none: infeasible, the fastest probed one reported.
-// Every record's index must be a candidate of `objective`.
+// Failed probes are ignored. Every measured record's index must be a candidate of `objective`.
 FbnetAnswer ChooseFbnetAnswer(const std::vector<ProbeRecord>& probed, double budget_ms,
                               const FbnetObjective& objective);
 
-// Runs `strategy` on `device` with a fresh probe session of `probe_budget` networks.
+// Runs `strategy` on `device` with a fresh probe session of `probe_budget` networks (`on_ready`
+// and `on_probe` as RunSearch's, search_runner.h). A probe the
+// device refuses is listed in the trajectory as failed; throws DeviceError (saying how many
+// failed, and the last reason) when no probe was measured and at least one failed.
 FbnetSearchReport RunFbnetSearch(FbnetStrategy& strategy, Device& device, const FbnetSearchInputs& inputs,
                                  double budget_ms, int probe_budget, std::uint64_t seed, ProbeStore* store,
-                                 const std::string& run_id, const std::function<void()>& on_ready = {});
+                                 const std::string& run_id, const std::function<void()>& on_ready = {},
+                                 const ProbeObserver& on_probe = {});
 
 }  // namespace simnas

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -29,29 +28,31 @@ OpLatencyModel MeanOpLatencyModel(const std::vector<const LatencyTable*>& tables
 void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) {
   const OpLatencyModel prior = MeanOpLatencyModel(context.train_tables, *context.space);
   const std::vector<double> predicted = prior.PredictTable(*context.space);
-  const std::vector<int> front = ParetoFront(predicted, *context.proxy);
+  std::vector<int> front = ParetoFront(predicted, *context.proxy);
   spdlog::debug("lut-prior: front of {} cells", front.size());
-  // The latency of front member `pos`, or nothing when the probes are spent.
-  auto probe = [&](std::size_t pos) -> std::optional<double> {
-    const ProbeRecord* r = session.TryProbe(context.space->CellAt(front[pos]));
-    if (r == nullptr) return std::nullopt;
-    return r->measurement.latency_ms;
-  };
+  // The probe of front member `pos` (measured or failed), or null when the probes are spent.
+  auto probe = [&](std::size_t pos) { return session.TryProbe(context.space->CellAt(front[pos])); };
 
   if (!task.latency_budget_ms) {
     for (std::size_t pos : SpreadPositions(front.size(), static_cast<std::size_t>(session.remaining()))) {
-      if (session.remaining() <= 0 || !probe(pos)) break;
+      if (session.remaining() <= 0 || probe(pos) == nullptr) break;
     }
     return;
   }
   const double budget = *task.latency_budget_ms;
   // Bisection for the boundary: lo = highest member known feasible, hi = lowest known infeasible.
+  // A member whose probe failed leaves the front (the members above it move down one place).
   long lo = -1, hi = static_cast<long>(front.size());
   while (hi - lo > 1 && session.remaining() > 0) {
     const long mid = lo + (hi - lo) / 2;
-    const std::optional<double> ms = probe(static_cast<std::size_t>(mid));
-    if (!ms) return;
-    if (*ms <= budget) lo = mid;
+    const ProbeRecord* r = probe(static_cast<std::size_t>(mid));
+    if (r == nullptr) return;
+    if (r->failed()) {
+      front.erase(front.begin() + mid);
+      --hi;
+      continue;
+    }
+    if (r->measurement.latency_ms <= budget) lo = mid;
     else hi = mid;
   }
   // Then verify in ranked order: the unprobed cell with the lowest prior latency among those
@@ -66,7 +67,7 @@ void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, con
   });
   while (session.remaining() > 0) {
     double best = -std::numeric_limits<double>::infinity();
-    for (const ProbeRecord& r : session.history()) {
+    for (const ProbeRecord& r : session.measured()) {
       if (r.measurement.latency_ms <= budget) best = std::max(best, proxy(r.index));
     }
     int next = -1;

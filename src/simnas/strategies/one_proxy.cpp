@@ -68,6 +68,7 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
     if (session.WasProbed(cell)) continue;
     const ProbeRecord* r = session.TryProbe(cell);
     if (r == nullptr) return;
+    if (r->failed()) continue;  // no latency: the sample goes on without it
     cells.push_back(cell);
     ms.push_back(r->measurement.latency_ms);
   }
@@ -85,7 +86,7 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
                 proxy_table.name(), cells.size(), srcc, strong ? "kept" : "adapted", fit.alpha, fit.lambda_ratio);
 
   // 4. The Pareto set of (predicted latency, proxy).
-  const std::vector<int> front = ParetoFront(predicted, proxy);
+  std::vector<int> front = ParetoFront(predicted, proxy);
   auto cell_at = [&](std::size_t pos) { return space.CellAt(front[pos]); };
   auto pred_at = [&](std::size_t pos) { return predicted[static_cast<std::size_t>(front[pos])]; };
 
@@ -96,12 +97,16 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
     }
   } else {
     const double limit = *task.latency_budget_ms;
-    const auto size = static_cast<long>(front.size());
+    // A member whose probe failed has no latency: it leaves the set, and the walk goes on without it.
+    long size = static_cast<long>(front.size());
     // Start at the member predicted to be the slowest feasible one.
-    long start = 0;
-    for (long pos = 0; pos < size; ++pos) {
-      if (pred_at(static_cast<std::size_t>(pos)) <= limit) start = pos;
-    }
+    const auto start = [&] {
+      long pos_start = 0;
+      for (long pos = 0; pos < size; ++pos) {
+        if (pred_at(static_cast<std::size_t>(pos)) <= limit) pos_start = pos;
+      }
+      return pos_start;
+    };
     // The highest member whose prediction, rescaled by measured/predicted of `pos`, fits.
     auto rescaled = [&](long pos) {
       const double ratio = session.Find(cell_at(static_cast<std::size_t>(pos)))->measurement.latency_ms /
@@ -120,14 +125,14 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
         if (r != nullptr && r->measurement.latency_ms <= limit) feasible = pos;
       }
       for (long pos = feasible + 1; pos < size; ++pos) {
-        if (session.WasProbed(cell_at(static_cast<std::size_t>(pos)))) {
+        if (session.Find(cell_at(static_cast<std::size_t>(pos))) != nullptr) {
           infeasible = pos;
           break;
         }
       }
       long next = -1;
       if (feasible < 0 && infeasible == size) {
-        next = start;  // nothing of the set measured yet
+        next = start();  // nothing of the set measured yet
       } else if (feasible >= 0 && infeasible < size) {
         if (infeasible - feasible > 1) {
           next = (feasible + infeasible) / 2;  // bracketed: bisect
@@ -143,7 +148,13 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
         if (feasible == size - 1) break;  // the whole set fits: its best member is measured
         next = std::clamp(rescaled(feasible), feasible + 1, size - 1);  // step up, at least one member
       }
-      if (next < 0 || session.TryProbe(cell_at(static_cast<std::size_t>(next))) == nullptr) break;
+      if (next < 0) break;
+      const ProbeRecord* r = session.TryProbe(cell_at(static_cast<std::size_t>(next)));
+      if (r == nullptr) break;
+      if (r->failed()) {
+        front.erase(front.begin() + next);
+        --size;
+      }
     }
   }
 

@@ -38,6 +38,20 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
   }
   if (!task.latency_budget_ms) return;
   const double budget = *task.latency_budget_ms;
+  // While every probe so far failed (no latency to fit): the next front member nearest the quantile.
+  while (session.measured().empty() && session.remaining() > 0) {
+    const std::vector<double>& consensus = model.predictions();
+    const double target = Percentile(consensus, 100.0 * options_.first_quantile);
+    int next = -1;
+    for (int index : ParetoFront(consensus, proxy)) {
+      if (session.WasProbed(space.CellAt(index))) continue;
+      if (next < 0 || std::abs(consensus[static_cast<std::size_t>(index)] - target) <
+                          std::abs(consensus[static_cast<std::size_t>(next)] - target)) {
+        next = index;
+      }
+    }
+    if (next < 0 || session.TryProbe(space.CellAt(next)) == nullptr) return;
+  }
 
   std::vector<int> order(kNumCells);  // cells by decreasing proxy (ties: lower index)
   for (int i = 0; i < kNumCells; ++i) order[static_cast<std::size_t>(i)] = i;
@@ -47,7 +61,7 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
     std::vector<int> indices;
     std::vector<double> ms;
     double best = -std::numeric_limits<double>::infinity();
-    for (const ProbeRecord& r : session.history()) {
+    for (const ProbeRecord& r : session.measured()) {
       indices.push_back(r.index);
       ms.push_back(r.measurement.latency_ms);
       if (r.measurement.latency_ms <= budget) best = std::max(best, proxy(r.index));

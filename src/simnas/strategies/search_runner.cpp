@@ -23,11 +23,13 @@ SearchContext MakeSearchContext(const BenchmarkData& data, const ProxyScores& pr
 
 SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& task, int probe_budget,
                        const SearchContext& context, ProbeStore* store, const std::string& run_id,
-                       const std::function<void()>& on_ready) {
+                       const std::function<void()>& on_ready, const ProbeObserver& on_probe) {
   const auto start = std::chrono::steady_clock::now();
   ProbeSession session(device, *context.space, probe_budget, store, run_id);
   if (on_ready) on_ready();
+  session.set_observer(on_probe);
   strategy.Search(session, task, context);  // returns at the latest when the probes are spent
+  session.ThrowIfEveryProbeFailed();
   SearchReport report;
   report.strategy = strategy.name();
   report.device = device.Spec();
@@ -36,8 +38,10 @@ SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& tas
   report.probe_budget = probe_budget;
   report.probes_used = session.used();
   report.measured_now = session.measured_now();
+  report.failed_probes = session.failures();
+  report.stopped_reason = session.stopped_reason();
   report.trajectory = session.history();
-  report.answer = ChooseAnswer(session.history(), task, *context.proxy);
+  report.answer = ChooseAnswer(session.measured(), task, *context.proxy);
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
@@ -63,14 +67,24 @@ nlohmann::json Accuracies(const BenchmarkData* data, int index, nlohmann::json& 
 
 }  // namespace
 
+nlohmann::json IntervalJson(const Measurement& m) {
+  return m.has_interval() ? nlohmann::json::array({m.ci_low_ms, m.ci_high_ms}) : nlohmann::json();
+}
+
 nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* data) {
   nlohmann::json trajectory = nlohmann::json::array();
   for (const ProbeRecord& r : report.trajectory) {
-    trajectory.push_back({{"arch", r.arch.ToString()},
-                          {"index", r.index},
-                          {"latency_ms", r.measurement.latency_ms},
-                          {"spread", r.measurement.spread},
-                          {"replayed", r.replayed}});
+    nlohmann::json probe = {{"arch", r.arch.ToString()}, {"index", r.index}};
+    if (r.failed()) {
+      probe["latency_ms"] = nullptr;
+      probe["failure"] = r.failure;
+    } else {
+      probe["latency_ms"] = r.measurement.latency_ms;
+      probe["spread"] = r.measurement.spread;
+      probe["interval_ms"] = IntervalJson(r.measurement);
+    }
+    probe["replayed"] = r.replayed;
+    trajectory.push_back(std::move(probe));
   }
   nlohmann::json j = {
       {"strategy", report.strategy},
@@ -82,15 +96,18 @@ nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* dat
       {"probe_budget", report.probe_budget},
       {"probes_used", report.probes_used},
       {"measured_now", report.measured_now},
+      {"failed_probes", report.failed_probes},
       {"wall_seconds", report.wall_seconds},
       {"trajectory", trajectory},
   };
+  if (!report.stopped_reason.empty()) j["stopped"] = report.stopped_reason;
   if (report.answer.found) {
     const ProbeRecord& c = report.answer.chosen;
     j["arch"] = c.arch.ToString();
     j["index"] = c.index;
     j["latency_ms"] = c.measurement.latency_ms;
     j["spread"] = c.measurement.spread;
+    j["interval_ms"] = IntervalJson(c.measurement);
     j["proxy"] = report.answer.proxy;
     j["feasible"] = report.answer.feasible;
     nlohmann::json unavailable = nlohmann::json::object();

@@ -27,8 +27,10 @@ struct SearchReport {
   int probe_budget = 0;
   int probes_used = 0;
   int measured_now = 0;  // probes measured in this process (the rest replayed from the store)
+  int failed_probes = 0;  // probes the device refused (in the trajectory, failed())
+  std::string stopped_reason;  // why the search stopped before its budget (failures in a row), or empty
   SearchAnswer answer;
-  std::vector<ProbeRecord> trajectory;  // every probed cell, in probe order
+  std::vector<ProbeRecord> trajectory;  // every probed cell, in probe order, failed ones included
   double wall_seconds = 0;
 };
 
@@ -36,15 +38,24 @@ struct SearchReport {
 SearchContext MakeSearchContext(const BenchmarkData& data, const ProxyScores& proxy, const Device& target);
 
 // Runs `strategy` on `device` with a fresh probe session of `probe_budget` distinct cells.
-// `store` may be null (live measurements are then not persisted). Device errors propagate.
+// `store` may be null (live measurements are then not persisted). A probe the device refuses
+// costs that probe, is listed in the trajectory as failed, and the strategy goes on; throws
+// DeviceError (saying how many failed, and the last reason) when no probe was measured and at
+// least one failed.
 // `on_ready` (optional) is called once the probe session holds its run-id lock and has
-// checked the store, just before the first probe (e.g. to print what is starting).
+// checked the store, just before the first probe (e.g. to print what is starting);
+// `on_probe` (optional) after every probe (a progress line).
 SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& task, int probe_budget,
                        const SearchContext& context, ProbeStore* store, const std::string& run_id,
-                       const std::function<void()>& on_ready = {});
+                       const std::function<void()>& on_ready = {}, const ProbeObserver& on_probe = {});
 
-// JSON of a report: arch, index, latency_ms (measured), proxy, feasible, probes_used,
-// trajectory, and accuracy per dataset when the benchmark knows the cell (data may be null).
+// JSON of a report: arch, index, latency_ms (measured) and its interval_ms, proxy, feasible, probes_used,
+// failed_probes, trajectory (a failed probe: latency_ms null and its "failure"), "stopped" when
+// the search stopped early, and accuracy per dataset when the benchmark knows the cell (data
+// may be null).
+// [ci_low_ms, ci_high_ms] of a measurement, or null when its device gives no interval.
+nlohmann::json IntervalJson(const Measurement& m);
+
 nlohmann::json ReportToJson(const SearchReport& report, const BenchmarkData* data);
 
 }  // namespace simnas

@@ -42,6 +42,10 @@ class Strategy {
   virtual std::string name() const = 0;
   // Probes cells through `session` for `task` (ProbeSession::TryProbe) and returns when it has
   // nothing better to probe or the session has no probes left (TryProbe answers null).
+  // A probe the device refused comes back failed(): it has no latency, the strategy goes on
+  // with its next choice (never the same cell again) and reads latencies from measured
+  // records only (ProbeSession::measured, Find). The controller, whose walk needs the latency
+  // of every cell it visits, ends its search at a failed probe.
   // Deterministic for a given task.seed and device. One Strategy object serves many
   // searches (the benchmark reuses it): each call must be independent of earlier calls.
   virtual void Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) = 0;
