@@ -72,7 +72,10 @@ case "${1:-search}" in
     dpkg-deb -x "$deb" "$root"
     (cd "$root" && "$root/usr/bin/simnas" --data "$SIMNAS_DATA" --store "$root/probes.sqlite" \
       search --device table:pixel3 --budget-ms 20 >/dev/null)
-    echo "run.sh: $deb works from $root (simnas search --device table:pixel3 --budget-ms 20)"
+    # A command that opens the LibTorch plugin (a cell's weights), found beside libsimnas.so.
+    (cd "$root" && "$root/usr/bin/simnas" --data "$SIMNAS_DATA" --cache "$root/cache" \
+      export --index 0 --out "$root/cell.onnx" >/dev/null)
+    echo "run.sh: $deb works from $root (simnas search --device table:pixel3 --budget-ms 20; simnas export --index 0)"
     ;;
   *)
     exec build/simnas "$@"

@@ -1,12 +1,11 @@
 #include "simnas/network/cell_export.h"
 
 #include <fmt/format.h>
-#include <torch/torch.h>
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/plugin.h"
 #include "simnas/network/fbnet_network.h"
-#include "simnas/network/tiny_network.h"
 
 namespace simnas {
 
@@ -23,13 +22,7 @@ void ValidateCellExportOptions(const CellExportOptions& o) {
 
 std::string SerializeCellOnnx(const Cell& cell, const CellExportOptions& options, OnnxModelInfo* info) {
   ValidateCellExportOptions(options);
-  torch::NoGradGuard no_grad;
-  torch::manual_seed(options.seed);
-  NetworkOptions net_options;
-  net_options.num_classes = options.num_classes;
-  TinyNetwork net(cell, net_options);
-  net->eval();
-  return SerializeOnnx(DescribeNetwork(*net, options.input_size), options.batch, info, cell.ToString());
+  return SIMNAS_PLUGIN_ENTRY("torch", simnas_torch_serialize_cell_onnx)(cell, options, info);
 }
 
 OnnxModelInfo ExportCellOnnx(const Cell& cell, const CellExportOptions& options, const std::filesystem::path& path) {

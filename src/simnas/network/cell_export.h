@@ -1,6 +1,8 @@
 // One NAS-Bench-201 cell as an ONNX file: the TinyNetwork of the cell (weights drawn from a
 // seed, LibTorch's default initialization), described (tiny_network.h) and exported
 // (onnx_export.h). Used by `simnas export`, the `opencv` device and `cmd:` devices' {onnx}.
+// Drawing a cell's weights needs LibTorch (its initialization): SerializeCellOnnx opens the torch
+// plugin (core/plugin.h); FBNet networks are described and exported without it.
 #pragma once
 
 #include <cstdint>
@@ -48,3 +50,8 @@ std::filesystem::path CachedArchOnnx(const Arch& arch, const CellExportOptions& 
 std::filesystem::path ExportFolder(const std::filesystem::path& cache_dir);
 
 }  // namespace simnas
+
+// The torch plugin's side of SerializeCellOnnx (cell_export_torch.cpp), options validated.
+extern "C" std::string simnas_torch_serialize_cell_onnx(const simnas::Cell& cell,
+                                                        const simnas::CellExportOptions& options,
+                                                        simnas::OnnxModelInfo* info);
