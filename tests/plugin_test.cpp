@@ -36,8 +36,10 @@ class LibraryWithoutPlugins {
 };
 
 std::vector<std::string> WithFixtureData(const testing::TempDir& scratch, std::vector<std::string> args) {
+  // The shipped files are the build's (they are found beside libsimnas.so, here a copy).
   std::vector<std::string> all = {"--data", testing::FixtureDataFolder().string(), "--store",
-                                  (scratch / "p.sqlite").string(), "--cache", (scratch / "cache").string()};
+                                  (scratch / "p.sqlite").string(), "--cache", (scratch / "cache").string(),
+                                  "--share", (fs::path(SIMNAS_BUILD_DIR) / "share" / "simnas").string()};
   all.insert(all.end(), args.begin(), args.end());
   return all;
 }

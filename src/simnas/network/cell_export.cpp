@@ -53,18 +53,41 @@ std::string ArchOnnxFileName(const Arch& arch, const CellExportOptions& o) {
   return fmt::format("fbnet-v1-{}-k{}-s{}-b{}-w{}.onnx", blocks, o.num_classes, o.input_size, o.batch, o.seed);
 }
 
+namespace {
+
+NetworkDescription FbnetDescription(const FbnetArch& arch, const CellExportOptions& options) {
+  if (options.input_size < 8 || options.input_size > 1024) {
+    throw ParseError(fmt::format("export: input size {} must be in [8, 1024]", options.input_size));
+  }
+  ValidateCellExportOptions(options);
+  FbnetNetworkOptions net;
+  net.num_classes = options.num_classes;
+  net.input_size = options.input_size;
+  net.seed = options.seed;
+  return DescribeFbnet(arch, net);
+}
+
+}  // namespace
+
+std::string SerializeArchOnnx(const Arch& arch, const CellExportOptions& options, OnnxModelInfo* info) {
+  if (arch.is_cell()) return SerializeCellOnnx(arch.cell(), options, info);
+  return SerializeOnnx(FbnetDescription(arch.fbnet(), options), options.batch, info, "simnas_fbnet");
+}
+
+OnnxModelInfo ExportArchOnnx(const Arch& arch, const CellExportOptions& options, const std::filesystem::path& path) {
+  OnnxModelInfo info;
+  const std::string bytes = SerializeArchOnnx(arch, options, &info);
+  WriteFileAtomically(path, bytes);
+  return info;
+}
+
 std::filesystem::path CachedArchOnnx(const Arch& arch, const CellExportOptions& options,
                                      const std::filesystem::path& folder) {
   if (arch.is_cell()) return CachedCellOnnx(arch.cell(), options, folder);
-  ValidateCellExportOptions(options);
   const std::filesystem::path path = folder / ArchOnnxFileName(arch, options);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) == 0) {
-    FbnetNetworkOptions net;
-    net.num_classes = options.num_classes;
-    net.input_size = options.input_size;
-    net.seed = options.seed;
-    WriteOnnx(DescribeFbnet(arch.fbnet(), net), options.batch, path, "simnas_fbnet");
+    WriteOnnx(FbnetDescription(arch.fbnet(), options), options.batch, path, "simnas_fbnet");
   }
   return path;
 }

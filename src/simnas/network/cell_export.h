@@ -30,6 +30,12 @@ std::string SerializeCellOnnx(const Cell& cell, const CellExportOptions& options
 // Writes it atomically to `path`.
 OnnxModelInfo ExportCellOnnx(const Cell& cell, const CellExportOptions& options, const std::filesystem::path& path);
 
+// Any architecture's model (search_space/arch.h): a cell as above; an FBNet network as
+// network/fbnet_network.h describes it (no LibTorch), with the same classes, input size (at
+// least 8), batch and weight seed.
+std::string SerializeArchOnnx(const Arch& arch, const CellExportOptions& options, OnnxModelInfo* info = nullptr);
+OnnxModelInfo ExportArchOnnx(const Arch& arch, const CellExportOptions& options, const std::filesystem::path& path);
+
 // A file name that differs for every cell and option that changes the model, e.g.
 // "nb201-v1-c<code>-k10-s32-b1-w0.onnx" (the cell by its dense code).
 std::string CellOnnxFileName(const Cell& cell, const CellExportOptions& options);
