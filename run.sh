@@ -18,7 +18,8 @@ PACKAGES=(build-essential cmake pkg-config curl ca-certificates
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libsqlitecpp-dev libsqlite3-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox libssl-dev zlib1g-dev
   libonnx-dev libprotobuf-dev libopencv-dnn-dev
-  libopenmpi-dev openmpi-bin)
+  libopenmpi-dev openmpi-bin
+  pybind11-dev python3-dev python3-numpy python3-pytest)
 
 install_packages() {
   local missing=()
