@@ -96,3 +96,23 @@ def test_a_fbnet_search_on_a_python_device(tmp_path):
     # FBNet needs HELP's FBNet tables: without them the search says which file is missing.
     with pytest.raises(simnas.DataError, match="help-fbnet"):
         simnas.search(device=lambda arch: 1.0, budget_ms=5, space="fbnet")
+
+
+def test_ctrl_c_stops_a_long_library_loop_and_the_same_call_resumes(tmp_path):
+    # measure_all on a slow external program: the library's own loop and subprocess runner see
+    # the interruption (no Python runs meanwhile).
+    script = tmp_path / "slow.sh"
+    script.write_text("#!/bin/sh\nsleep 0.3\necho 2.5\n")
+    script.chmod(0o755)
+    out = tmp_path / "slow.csv"
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(simnas.Interrupted):
+        simnas.measure_all(device=f"cmd:{script} {{arch}}", sample=12, out=str(out))
+    assert time.monotonic() - started < 1.0 + 1.0
+    timer.join()
+    written = [line for line in out.read_text().splitlines() if line[:1].isdigit()]
+    assert 1 <= len(written) < 12
+    done = simnas.measure_all(device=f"cmd:{script} {{arch}}", sample=12, out=str(out))
+    assert done["written"] == 12 and done["measured_now"] == 12 - len(written)
