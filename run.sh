@@ -18,9 +18,10 @@ cd "$(dirname "$(readlink -f "$0")")"
 PACKAGES=(build-essential cmake pkg-config curl ca-certificates
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libsqlitecpp-dev libsqlite3-dev libeigen3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox libssl-dev zlib1g-dev
   libonnx-dev libprotobuf-dev libopencv-dnn-dev
-  libopenmpi-dev openmpi-bin)
+  libopenmpi-dev openmpi-bin
+  pybind11-dev python3-dev python3-numpy python3-pytest)
 
 install_packages() {
   local missing=()
@@ -72,6 +73,9 @@ case "${1:-search}" in
   bench)
     shift || true
     for b in build/bench/*_bench; do [ -x "$b" ] && "$b" "$@"; done
+    if [ -d build/python/simnas ]; then
+      PYTHONPATH=build/python SIMNAS_CLI=build/simnas /usr/bin/python3 bench/python_device_bench.py
+    fi
     ;;
   package)
     (cd build && cpack -G DEB >/dev/null)
@@ -81,7 +85,17 @@ case "${1:-search}" in
     dpkg-deb -x "$deb" "$root"
     (cd "$root" && "$root/usr/bin/simnas" --data "$SIMNAS_DATA" --store "$root/probes.sqlite" \
       search --device table:pixel3 --budget-ms 20 >/dev/null)
-    echo "run.sh: $deb works from $root (simnas search --device table:pixel3 --budget-ms 20)"
+    # A command that opens the LibTorch plugin (a cell's weights), found beside libsimnas.so.
+    (cd "$root" && "$root/usr/bin/simnas" --data "$SIMNAS_DATA" --cache "$root/cache" \
+      export --index 0 --out "$root/cell.onnx" >/dev/null)
+    # The Python module of the package, imported from another folder.
+    for site in "$root"/usr/lib/python3*/dist-packages; do
+      [ -d "$site/simnas" ] || continue
+      (cd "$root" && SIMNAS_DATA="$SIMNAS_DATA" PYTHONPATH="$site" /usr/bin/python3 -c \
+        "import simnas; simnas.configure(store='$root/py.sqlite'); assert simnas.search(device='table:pixel3', budget_ms=20).feasible")
+    done
+    echo "run.sh: $deb works from $root (simnas search --device table:pixel3 --budget-ms 20; simnas export --index 0;" \
+      "import simnas; simnas.search(device='table:pixel3', budget_ms=20))"
     ;;
   *)
     exec build/simnas "$@"

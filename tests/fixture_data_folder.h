@@ -9,6 +9,10 @@
 
 namespace simnas::testing {
 
+// Writes the folder at `root` (created; existing files of the same names are replaced). The
+// Python module's tests get theirs from the program simnas_fixture_data (write_fixture_data.cpp).
+void WriteFixtureDataFolder(const std::filesystem::path& root);
+
 // The folder, written once per test process under the system temp folder and removed when the
 // process exits. Its numbering is FixtureSpace()'s, its tables FixtureData()'s.
 const std::filesystem::path& FixtureDataFolder();

@@ -136,6 +136,16 @@ TEST(HouseInstall, InstalledBinarySearchesFromAnotherDirectory) {
                  300);
   ASSERT_EQ(search.exit_code, 0) << search.err;
   EXPECT_NE(search.out.find("\"feasible\": true"), std::string::npos) << search.out;
+  // The runtimes' plugins sit beside the installed libsimnas.so; a cell's export opens LibTorch's.
+  for (const char* plugin : {"libsimnas.so", "libsimnas_torch.so", "libsimnas_opencv.so"}) {
+    EXPECT_TRUE(fs::exists(prefix / SIMNAS_INSTALL_PKGLIBDIR / plugin)) << plugin;
+  }
+  const ProcessResult exported = RunProcess(
+      {(prefix / "bin" / "simnas").string(), "--cache", (tmp / "cache").string(), "export", "--index", "0", "--out",
+       (elsewhere / "cell.onnx").string()},
+      300);
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_GT(fs::file_size(elsewhere / "cell.onnx"), 100000u);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "simnas/search_space/space_kind.h"
 #include "simnas/strategies/fbnet_objective.h"
 #include "simnas/strategies/registry.h"
+#include "simnas/workspace/workspace.h"
 
 namespace simnas::cli {
 
@@ -32,18 +33,9 @@ struct GlobalFlags {
   std::string space = "nb201";  // --space: the search space (nb201 | fbnet)
 };
 
-// The one place simnas reads the process environment. Each path: its flag, else its variable,
-// else the default:
-//   data      --data      $SIMNAS_DATA     $XDG_DATA_HOME/simnas/data (~/.local/share/simnas/data)
-//   store     --store     $SIMNAS_STORE    $XDG_DATA_HOME/simnas/probes.sqlite
-//   registry  --registry  $SIMNAS_DEVICES  $XDG_CONFIG_HOME/simnas/devices.json, when it exists
-//   cache     --cache     $SIMNAS_CACHE    $XDG_CACHE_HOME/simnas (~/.cache/simnas)
-//   share     --share     $SIMNAS_SHARE    <dir of the binary>/share/simnas (a build tree), else
-//                                          <dir of the binary>/../share/simnas (an install)
-// An $XDG_*_HOME that is not an absolute path is ignored (as the XDG specification says); ~ is
-// $HOME when it is absolute, else the account's home folder (the password database). Without
-// either, a path that needs the default is an error naming its flag: never the working folder.
-// The shipped files are found under share: tables/proxies/, models/controller/, configs/.
+// The one place the CLI reads the process environment: the flags, then the variables and
+// defaults of ResolveEnvironment (workspace/workspace.h). The shipped files (share) are found
+// beside libsimnas.so: tables/proxies/, models/controller/, configs/.
 Environment ResolveEnvironment(const GlobalFlags& flags);
 
 class CliContext {
@@ -78,11 +70,11 @@ class CliContext {
   static std::string FbnetObjectiveSource(const ProxyArgs& args);
   FbnetObjective FbnetObjectiveOf(const ProxyArgs& args);
 
+  // The library's workspace of the resolved flags (made on first use).
+  Workspace& Ws();
+
  private:
-  std::optional<Environment> env_;
-  std::unique_ptr<BenchmarkData> data_;
-  std::unique_ptr<FbnetTables> fbnet_;
-  std::unique_ptr<ProbeStore> store_;
+  std::unique_ptr<Workspace> workspace_;
 };
 
 // Prints JSON (pretty) to stdout.

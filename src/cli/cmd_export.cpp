@@ -46,14 +46,13 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
     if (args->batch < 1 || args->batch > 4096) {
       throw CLI::ValidationError(fmt::format("--batch {}: must be in [1, 4096]", args->batch));
     }
-    std::string arch_string;
-    OnnxModelInfo info;
     const Dataset dataset = ParseDataset(args->dataset.value_or(fbnet ? "cifar100" : "cifar10"));
+    Arch arch;
     if (fbnet) {
-      FbnetArch arch;
       if (args->cell.arch) {
         arch = FbnetArch::Parse(*args->cell.arch);
       } else {
+        // HELP's networks alone (the FBNet device tables are not needed).
         const std::vector<FbnetArch> archs = LoadFbnetArchs(FbnetArchFile(DataDir(ctx.Env().data_dir)));
         const int index = *args->cell.index;
         if (index < 0 || index >= static_cast<int>(archs.size())) {
@@ -62,23 +61,16 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
         }
         arch = archs[static_cast<std::size_t>(index)];
       }
-      FbnetNetworkOptions options;
-      options.num_classes = NumClasses(dataset);
-      options.input_size = args->input_size.value_or(32);
-      options.seed = args->seed;
-      info = WriteOnnx(DescribeFbnet(arch, options), args->batch, args->out, "simnas_fbnet");
-      arch_string = arch.ToString();
     } else {
-      const Cell cell =
-          ResolveCell(args->cell, [&ctx]() -> const SearchSpace& { return ctx.Data().space(); }, "export");
-      CellExportOptions options;
-      options.num_classes = NumClasses(dataset);
-      options.input_size = args->input_size.value_or(InputSize(dataset));
-      options.batch = args->batch;
-      options.seed = args->seed;
-      info = ExportCellOnnx(cell, options, args->out);
-      arch_string = cell.ToString();
+      arch = ResolveCell(args->cell, [&ctx]() -> const SearchSpace& { return ctx.Data().space(); }, "export");
     }
+    CellExportOptions options;
+    options.num_classes = NumClasses(dataset);
+    options.input_size = args->input_size.value_or(fbnet ? 32 : InputSize(dataset));
+    options.batch = args->batch;
+    options.seed = args->seed;
+    const OnnxModelInfo info = ExportArchOnnx(arch, options, args->out);
+    const std::string arch_string = arch.ToString();
     if (args->json) {
       PrintJson({{"path", args->out},
                  {"space", std::string(SpaceKindName(ctx.Space()))},

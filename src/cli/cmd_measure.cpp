@@ -14,12 +14,6 @@
 namespace simnas::cli {
 namespace {
 
-std::string SanitizeForFile(const std::string& spec) {
-  std::string s;
-  for (char c : spec) s += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
-  return s;
-}
-
 struct MeasureAllArgs {
   std::vector<std::string> devices;
   std::optional<int> sample;
@@ -40,21 +34,14 @@ MeasureAllResult MeasureAll(const MeasureAllArgs& args, const std::string& spec,
   const ArchNumbering& numbering = ctx.Numbering();
   const bool fbnet = numbering.space() == SpaceKind::kFbnet;
   std::unique_ptr<Device> device = ctx.OpenDevice(spec);
-  MeasureAllJob job;
-  job.indices = MeasureAllIndices(numbering.Count(), args.sample, args.seed);
-  const std::string default_name = "measured-" + std::string(fbnet ? "fbnet-" : "") + SanitizeForFile(device->Spec()) + ".csv";
-  job.out = !args.out.empty()     ? args.out
-            : args.out_dir.empty() ? default_name
-                                   : (std::filesystem::path(args.out_dir) / default_name).string();
-  const int sample = args.sample.value_or(numbering.Count());
-  // FBNet's run ids name the space: a run id is locked per device, and both spaces may run at once.
-  job.run_id = !args.run_id.empty() ? args.run_id
-               : fbnet ? fmt::format("measure-all:fbnet:sample={}:seed={}", sample, args.seed)
-                       : fmt::format("measure-all:sample={}:seed={}", sample, args.seed);
-  job.comments = {fmt::format("simnas {} {}measure-all --device {} --sample {} --seed {}", SIMNAS_VERSION,
-                              fbnet ? "--space fbnet " : "", spec, sample, args.seed),
-                  "device: " + device->Fingerprint(), "run id: " + job.run_id};
-  if (fbnet) job.comments.push_back(fmt::format("networks: HELP's {} FBNet networks (index = row of arch.pt)", numbering.Count()));
+  MeasureAllRequest request;
+  request.device_spec = spec;
+  request.sample = args.sample;
+  request.seed = args.seed;
+  request.out = args.out;
+  request.out_dir = args.out_dir;
+  request.run_id = args.run_id;
+  const MeasureAllJob job = MakeMeasureAllJob(*device, numbering, request);
   const MeasureAllOutcome outcome = MeasureAllToCsv(*device, numbering, job, ctx.Store());
   const std::string noun = fbnet ? "networks" : "cells";
   MeasureAllResult result;

@@ -1,5 +1,5 @@
-// PPO meta-training of the controller on synthetic devices (LibTorch; this header is
-// torch-free), generic over the decision process: TrainPolicy steps any VecEnv (vec_env.h);
+// PPO meta-training of the controller on synthetic devices (LibTorch, in the torch plugin
+// ppo_trainer_torch.cpp; this header is torch-free), generic over the decision process: TrainPolicy steps any VecEnv (vec_env.h);
 // TrainController is NAS-Bench-201's (SyntheticVecEnv). Clipped surrogate (epsilon 0.2), GAE, entropy bonus, Adam, all environments
 // stepped as one batch through the policy; actions are sampled and advantages computed in
 // plain C++ from one seeded generator.
@@ -114,3 +114,10 @@ std::vector<float> CheckpointPolicyLogits(const std::filesystem::path& checkpoin
                                           int num_actions = kNumActions);
 
 }  // namespace simnas
+
+// The torch plugin's TrainPolicy and CheckpointPolicyLogits (same contracts).
+extern "C" simnas::TrainResult simnas_torch_train_policy(const simnas::PolicyTrainOptions& options,
+                                                         const simnas::DecisionProcess& process);
+extern "C" std::vector<float> simnas_torch_checkpoint_policy_logits(const std::filesystem::path& checkpoint,
+                                                                   const std::vector<float>& observation,
+                                                                   int num_actions);

@@ -1,6 +1,7 @@
-// Where simnas finds and keeps its files. The CLI builds one Environment at start-up (from its
-// flags, then $SIMNAS_* variables, then XDG and install-prefix defaults; src/cli/environment.cpp)
-// and hands the parts each layer needs down to it. The library never reads the process
+// Where simnas finds and keeps its files. A front end (the CLI, the Python module) builds one
+// Environment at start-up (from its settings, then $SIMNAS_* variables, then XDG and
+// install-prefix defaults; ResolveEnvironment in workspace/workspace.h) and hands the parts each
+// layer needs down to it. The library never reads the process
 // environment and has no compiled-in path: a built or installed `simnas` runs from anywhere.
 #pragma once
 
@@ -27,6 +28,9 @@ struct Environment {
   std::optional<std::filesystem::path> registry_file;
   // Files simnas may recompute: remembered quiet speeds of live devices, exported models.
   std::filesystem::path cache_dir;
+  // Controller models replacing the shipped ones under models_dir, when given.
+  std::optional<std::filesystem::path> controller_model;
+  std::optional<std::filesystem::path> unconstrained_controller_model;
 
   // The folders of the shipped files: tables/ (the parent of proxy_tables_dir), models_dir and
   // configs_dir (in a build tree, links into the checkout). Not shipped_dir itself: --share may

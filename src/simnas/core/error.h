@@ -32,6 +32,13 @@ class DeviceError : public Error {
   using Error::Error;
 };
 
+// A part of simnas that is loaded on demand (a plugin library: LibTorch, OpenCV, MPI) is
+// missing or cannot be loaded; the message names the file.
+class PluginError : public Error {
+ public:
+  using Error::Error;
+};
+
 // Work stopped because the user asked (Ctrl-C); progress so far has been saved.
 class Interrupted : public Error {
  public:

@@ -1,5 +1,7 @@
 #include "simnas/core/interrupt.h"
 
+#include <signal.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <unistd.h>
@@ -23,7 +25,33 @@ extern "C" void OnSignal(int signal_number) {
   }
 }
 
+void (*volatile g_forward)(int) = nullptr;
+int g_scope_depth = 0;
+struct sigaction g_previous {};
+
+extern "C" void OnSignalForwarding(int signal_number) {
+  g_signals = 1;
+  if (g_forward != nullptr) g_forward(signal_number);
+}
+
 }  // namespace
+
+InterruptScope::InterruptScope(void (*forward)(int)) {
+  if (g_scope_depth++ > 0) return;
+  g_signals = 0;
+  g_forward = forward;
+  struct sigaction action {};
+  action.sa_handler = OnSignalForwarding;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &g_previous);
+}
+
+InterruptScope::~InterruptScope() {
+  if (--g_scope_depth > 0) return;
+  sigaction(SIGINT, &g_previous, nullptr);
+  g_forward = nullptr;
+  g_signals = 0;
+}
 
 void InstallInterruptHandler() {
   std::signal(SIGINT, OnSignal);

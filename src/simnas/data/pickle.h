@@ -1,5 +1,5 @@
-// Reading `torch.save` files (zip archive with a pickled Python object) as published by
-// HELP, through LibTorch's pickle loader. The interface is torch-free.
+// Reading the `torch.save` files HELP published (a zip archive with a pickled Python object)
+// into the shapes the data layer uses, through the LibTorch-free reader of torch_save.h.
 #pragma once
 
 #include <filesystem>

@@ -1,28 +1,15 @@
+// The torch-free side of `local` (local_device.h): options, spec and fingerprint; measuring
+// opens the torch plugin (local_device_torch.cpp).
 #include "simnas/devices/local_device.h"
 
 #include <fmt/format.h>
-#include <ATen/CPUGeneratorImpl.h>
-#include <torch/torch.h>
 
 #include "simnas/core/error.h"
-#include "simnas/core/threads.h"
+#include "simnas/core/plugin.h"
 #include "simnas/core/strings.h"
 #include "simnas/network/cell_export.h"
-#include "simnas/network/described_network.h"
-#include "simnas/network/fbnet_network.h"
-#include "simnas/network/tiny_network.h"
 
 namespace simnas {
-namespace {
-
-Cell AllNone() { return Cell(); }
-
-}  // namespace
-
-struct LocalDevice::Reference {
-  TinyNetwork net{nullptr};
-  torch::Tensor input;
-};
 
 std::optional<RememberedReference> ReferenceMemory(const LocalOptions& options, const std::string& fingerprint) {
   if (!options.remember_reference || options.cache_dir.empty()) return std::nullopt;
@@ -86,7 +73,7 @@ LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind) {
 }
 
 LocalDevice::LocalDevice(LocalOptions options)
-    : options_(options), machine_(fmt::format("{}|torch {}", MachineDescription(), TORCH_VERSION)) {}
+    : options_(options), machine_(fmt::format("{}|torch {}", MachineDescription(), SIMNAS_TORCH_VERSION)) {}
 
 std::string LocalDevice::Spec() const {
   return fmt::format("local:threads={},batch={},input={}", options_.threads, options_.batch, options_.input_size);
@@ -97,52 +84,13 @@ std::string LocalDevice::Fingerprint() const {
                      options_.input_size, options_.num_classes);
 }
 
+LocalDevice::~LocalDevice() = default;
+
 Measurement LocalDevice::Measure(const Arch& arch) {
-  const ScopedThreads threads(options_.threads);
-  torch::InferenceMode inference;
-  NetworkOptions net_options;
-  net_options.num_classes = options_.num_classes;
-  // A generator of its own: measuring must not reset the process's global random state.
-  const at::Generator generator = at::detail::createCPUGenerator(0);
-  const torch::Tensor input =
-      torch::randn({options_.batch, 3, options_.input_size, options_.input_size}, generator);
-  if (!reference_) {
-    reference_ = std::make_shared<Reference>();
-    reference_->net = TinyNetwork(AllNone(), net_options);
-    reference_->net->eval();
-    reference_->input = input;
-    harness_ = std::make_unique<TimingHarness>(options_.timing, Spec(), SystemClock(),
-                                               ReferenceMemory(options_, Fingerprint()));
+  if (!backend_) {
+    backend_.reset(SIMNAS_PLUGIN_ENTRY("torch", simnas_torch_new_local_backend)(options_, Spec(), Fingerprint()));
   }
-  // The target network: a cell's TinyNetwork, or another space's described network. (The
-  // reference stays the all-`none` cell for every space: it only gauges the machine's speed.)
-  TinyNetwork cell_net{nullptr};
-  DescribedNetwork described_net{nullptr};
-  if (arch.is_cell()) {
-    cell_net = TinyNetwork(arch.cell(), net_options);
-    cell_net->eval();
-  } else {
-    FbnetNetworkOptions fbnet_options;
-    fbnet_options.num_classes = options_.num_classes;
-    fbnet_options.input_size = options_.input_size;
-    described_net = DescribedNetwork(DescribeFbnet(arch.fbnet(), fbnet_options));
-    described_net->eval();
-  }
-  struct Runner : TimingRunner {
-    Reference* reference;
-    TinyNetwork* cell_net;
-    DescribedNetwork* described_net;
-    const torch::Tensor* input;
-    void RunReference() override { const torch::Tensor out = reference->net->forward(reference->input); }
-    void RunTarget() override {
-      const torch::Tensor out = *cell_net ? (*cell_net)->forward(*input) : (*described_net)->forward(*input);
-    }
-  } runner;
-  runner.reference = reference_.get();
-  runner.cell_net = &cell_net;
-  runner.described_net = &described_net;
-  runner.input = &input;
-  return harness_->Measure(runner, arch.ToString());
+  return backend_->Measure(arch);
 }
 
 }  // namespace simnas

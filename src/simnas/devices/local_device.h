@@ -1,6 +1,6 @@
 // `local`: this machine's CPU, for real. Builds the network of the architecture (a
 // NAS-Bench-201 cell's TinyNetwork; an FBNet network's description run by DescribedNetwork) in
-// LibTorch (eval mode, no autograd) and times inference with the live devices' one timing
+// LibTorch (eval mode, no autograd; in the torch plugin, opened by the first measurement) and times inference with the live devices' one timing
 // harness (timing_harness.h, shared with `opencv`): samples that each time a calibrated loop
 // of forward passes, until the 95% interval of their median is within a tolerance, each
 // sample bracketed and normalized by a fixed reference network (the all-`none` cell) against
@@ -49,6 +49,7 @@ std::optional<RememberedReference> ReferenceMemory(const LocalOptions& options, 
 class LocalDevice : public Device {
  public:
   explicit LocalDevice(LocalOptions options = {});
+  ~LocalDevice() override;
 
   std::string Spec() const override;
   std::string Fingerprint() const override;
@@ -56,12 +57,23 @@ class LocalDevice : public Device {
   Measurement Measure(const Arch& arch) override;
   const LocalOptions& options() const { return options_; }
 
+  // What measures: LibTorch, in the torch plugin (local_device_torch.cpp), made at the first
+  // measurement (the plugin is not opened before). Same contract as Measure.
+  class Backend {
+   public:
+    virtual ~Backend() = default;
+    virtual Measurement Measure(const Arch& arch) = 0;
+  };
+
  private:
   LocalOptions options_;
   std::string machine_;
-  struct Reference;
-  std::shared_ptr<Reference> reference_;
-  std::unique_ptr<TimingHarness> harness_;
+  std::unique_ptr<Backend> backend_;
 };
 
 }  // namespace simnas
+
+// The torch plugin's side of a `local` device (owned by the caller).
+extern "C" simnas::LocalDevice::Backend* simnas_torch_new_local_backend(const simnas::LocalOptions& options,
+                                                                       const std::string& spec,
+                                                                       const std::string& fingerprint);

@@ -1,11 +1,10 @@
 #include "simnas/devices/opencv_device.h"
 
 #include <fmt/format.h>
-#include <opencv2/core.hpp>
-#include <opencv2/core/utility.hpp>
-#include <opencv2/dnn.hpp>
+#include <opencv2/core/version.hpp>  // CV_VERSION only: naming the runtime does not load it
 
 #include "simnas/core/error.h"
+#include "simnas/devices/opencv_runtime.h"
 #include "simnas/network/cell_export.h"
 
 namespace simnas {
@@ -14,8 +13,8 @@ namespace {
 // Sets OpenCV's thread count for a scope; restores it on exit.
 class CvThreadScope {
  public:
-  explicit CvThreadScope(int threads) : saved_(cv::getNumThreads()) { cv::setNumThreads(threads); }
-  ~CvThreadScope() { cv::setNumThreads(saved_); }
+  explicit CvThreadScope(int threads) : saved_(OpenCv().SetThreads(threads)) {}
+  ~CvThreadScope() { OpenCv().SetThreads(saved_); }
   CvThreadScope(const CvThreadScope&) = delete;
   CvThreadScope& operator=(const CvThreadScope&) = delete;
 
@@ -31,24 +30,12 @@ CellExportOptions ExportOptions(const LocalOptions& o) {
   return e;
 }
 
-cv::dnn::Net Load(const std::filesystem::path& path, const std::string& spec) {
-  try {
-    cv::dnn::Net net = cv::dnn::readNetFromONNX(path.string());
-    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-    return net;
-  } catch (const cv::Exception& e) {
-    throw DeviceError(fmt::format("device {}: OpenCV could not load {}: {}", spec, path.string(), e.what()));
-  }
-}
-
 }  // namespace
 
 std::string OpenCvVersion() { return fmt::format("OpenCV {}", CV_VERSION); }
 
 struct OpenCvDevice::Nets {
-  cv::dnn::Net reference;
-  cv::Mat input;
+  std::unique_ptr<OpenCvNetwork> reference;
 };
 
 OpenCvDevice::OpenCvDevice(LocalOptions options)
@@ -69,37 +56,45 @@ Measurement OpenCvDevice::Measure(const Arch& arch) {
   CvThreadScope threads(options_.threads);
   const std::filesystem::path folder = ExportFolder(options_.cache_dir);
   const CellExportOptions export_options = ExportOptions(options_);
+  const std::vector<int> input_shape = {options_.batch, 3, options_.input_size, options_.input_size};
+  const auto load = [&](const std::filesystem::path& onnx) {
+    try {
+      return OpenCv().Load(onnx, input_shape);
+    } catch (const PluginError&) {
+      throw;
+    } catch (const Error& e) {
+      throw DeviceError(fmt::format("device {}: {}", Spec(), e.what()));
+    }
+  };
   if (!nets_) {
     auto nets = std::make_unique<Nets>();
-    nets->reference = Load(CachedCellOnnx(Cell(), export_options, folder), Spec());
-    const int dims[4] = {options_.batch, 3, options_.input_size, options_.input_size};
-    nets->input = cv::Mat(4, dims, CV_32F);
-    cv::RNG rng(0);
-    rng.fill(nets->input, cv::RNG::NORMAL, 0.0, 1.0);
+    nets->reference = load(CachedCellOnnx(Cell(), export_options, folder));
     nets_ = std::move(nets);
     harness_ = std::make_unique<TimingHarness>(options_.timing, Spec(), SystemClock(),
                                                ReferenceMemory(options_, Fingerprint()));
   }
-  cv::dnn::Net net = Load(CachedArchOnnx(arch, export_options, folder), Spec());
+  const std::unique_ptr<OpenCvNetwork> net = load(CachedArchOnnx(arch, export_options, folder));
   struct Runner : TimingRunner {
-    Nets* nets;
-    cv::dnn::Net* net;
-    void RunReference() override {
-      nets->reference.setInput(nets->input);
-      const cv::Mat out = nets->reference.forward();
-    }
-    void RunTarget() override {
-      net->setInput(nets->input);
-      const cv::Mat out = net->forward();
+    OpenCvNetwork* reference;
+    OpenCvNetwork* target;
+    std::string spec, arch;
+    void RunReference() override { Run(*reference); }
+    void RunTarget() override { Run(*target); }
+    void Run(OpenCvNetwork& network) const {
+      try {
+        network.Forward();
+      } catch (const DeviceError&) {
+        throw;
+      } catch (const Error& e) {
+        throw DeviceError(fmt::format("device {}: OpenCV failed to run {}: {}", spec, arch, e.what()));
+      }
     }
   } runner;
-  runner.nets = nets_.get();
-  runner.net = &net;
-  try {
-    return harness_->Measure(runner, arch.ToString());
-  } catch (const cv::Exception& e) {
-    throw DeviceError(fmt::format("device {}: OpenCV failed to run {}: {}", Spec(), arch.ToString(), e.what()));
-  }
+  runner.reference = nets_->reference.get();
+  runner.target = net.get();
+  runner.spec = Spec();
+  runner.arch = arch.ToString();
+  return harness_->Measure(runner, arch.ToString());
 }
 
 }  // namespace simnas

@@ -1,8 +1,8 @@
 // `opencv[:threads=1,batch=1,input=32,...]`: this machine's CPU through a second runtime,
 // OpenCV DNN (its own CPU kernels, not LibTorch). The architecture's network (a cell, an FBNet
 // network) is exported to ONNX (network/cell_export.h; cached per architecture and options in
-// <cache_dir>/onnx), loaded with
-// cv::dnn::readNetFromONNX and timed by the live devices' one timing harness
+// <cache_dir>/onnx), loaded by OpenCV DNN in the OpenCV plugin (opencv_runtime.h; opened by the
+// first measurement) and timed by the live devices' one timing harness
 // (timing_harness.h), with the exported all-`none` cell as the reference network. Options are
 // `local`'s (local_device.h). The fingerprint names the runtime and its version, threads, batch,
 // input size and classes.
@@ -36,7 +36,7 @@ class OpenCvDevice : public Device {
   std::unique_ptr<TimingHarness> harness_;
 };
 
-// "OpenCV 4.6.0": the runtime and version this build links.
+// "OpenCV 4.6.0": the runtime and version the OpenCV plugin links (without opening it).
 std::string OpenCvVersion();
 
 }  // namespace simnas

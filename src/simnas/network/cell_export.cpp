@@ -1,13 +1,12 @@
 #include "simnas/network/cell_export.h"
 
 #include <fmt/format.h>
-#include <torch/torch.h>
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/plugin.h"
 #include "simnas/core/verified_cache.h"
 #include "simnas/network/fbnet_network.h"
-#include "simnas/network/tiny_network.h"
 
 namespace simnas {
 
@@ -35,13 +34,7 @@ void ValidateCellExportOptions(const CellExportOptions& o) { ValidateExportOptio
 
 std::string SerializeCellOnnx(const Cell& cell, const CellExportOptions& options, OnnxModelInfo* info) {
   ValidateCellExportOptions(options);
-  torch::NoGradGuard no_grad;
-  torch::manual_seed(options.seed);
-  NetworkOptions net_options;
-  net_options.num_classes = options.num_classes;
-  TinyNetwork net(cell, net_options);
-  net->eval();
-  return SerializeOnnx(DescribeNetwork(*net, options.input_size), options.batch, info, cell.ToString());
+  return SIMNAS_PLUGIN_ENTRY("torch", simnas_torch_serialize_cell_onnx)(cell, options, info);
 }
 
 OnnxModelInfo ExportCellOnnx(const Cell& cell, const CellExportOptions& options, const std::filesystem::path& path) {
@@ -67,6 +60,31 @@ std::string ArchOnnxFileName(const Arch& arch, const CellExportOptions& o) {
   return fmt::format("fbnet-v1-{}-k{}-s{}-b{}-w{}.onnx", blocks, o.num_classes, o.input_size, o.batch, o.seed);
 }
 
+namespace {
+
+NetworkDescription FbnetDescription(const FbnetArch& arch, const CellExportOptions& options) {
+  ValidateExportOptions(SpaceKind::kFbnet, options);
+  FbnetNetworkOptions net;
+  net.num_classes = options.num_classes;
+  net.input_size = options.input_size;
+  net.seed = options.seed;
+  return DescribeFbnet(arch, net);
+}
+
+}  // namespace
+
+std::string SerializeArchOnnx(const Arch& arch, const CellExportOptions& options, OnnxModelInfo* info) {
+  if (arch.is_cell()) return SerializeCellOnnx(arch.cell(), options, info);
+  return SerializeOnnx(FbnetDescription(arch.fbnet(), options), options.batch, info, "simnas_fbnet");
+}
+
+OnnxModelInfo ExportArchOnnx(const Arch& arch, const CellExportOptions& options, const std::filesystem::path& path) {
+  OnnxModelInfo info;
+  const std::string bytes = SerializeArchOnnx(arch, options, &info);
+  WriteFileAtomically(path, bytes);
+  return info;
+}
+
 std::filesystem::path CachedArchOnnx(const Arch& arch, const CellExportOptions& options,
                                      const std::filesystem::path& folder) {
   ValidateExportOptions(arch.space(), options);
@@ -76,16 +94,7 @@ std::filesystem::path CachedArchOnnx(const Arch& arch, const CellExportOptions& 
   // another architecture's model and check copied under this name are refused too.
   const std::string key = name + " " + arch.ToString();
   if (ReadVerifiedCacheFile(path, key)) return path;
-  std::string bytes;
-  if (arch.is_cell()) {
-    bytes = SerializeCellOnnx(arch.cell(), options);
-  } else {
-    FbnetNetworkOptions net;
-    net.num_classes = options.num_classes;
-    net.input_size = options.input_size;
-    net.seed = options.seed;
-    bytes = SerializeOnnx(DescribeFbnet(arch.fbnet(), net), options.batch, nullptr, "simnas_fbnet");
-  }
+  const std::string bytes = SerializeArchOnnx(arch, options);
   WriteVerifiedCacheFile(path, key, bytes);
   return path;
 }

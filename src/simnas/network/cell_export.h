@@ -1,6 +1,8 @@
 // One NAS-Bench-201 cell as an ONNX file: the TinyNetwork of the cell (weights drawn from a
 // seed, LibTorch's default initialization), described (tiny_network.h) and exported
 // (onnx_export.h). Used by `simnas export`, the `opencv` device and `cmd:` devices' {onnx}.
+// Drawing a cell's weights needs LibTorch (its initialization): SerializeCellOnnx opens the torch
+// plugin (core/plugin.h); FBNet networks are described and exported without it.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +38,12 @@ std::string SerializeCellOnnx(const Cell& cell, const CellExportOptions& options
 // Writes it atomically to `path`.
 OnnxModelInfo ExportCellOnnx(const Cell& cell, const CellExportOptions& options, const std::filesystem::path& path);
 
+// Any architecture's model (search_space/arch.h): a cell as above; an FBNet network as
+// network/fbnet_network.h describes it (no LibTorch), with the same classes, input size (at
+// least 8), batch and weight seed.
+std::string SerializeArchOnnx(const Arch& arch, const CellExportOptions& options, OnnxModelInfo* info = nullptr);
+OnnxModelInfo ExportArchOnnx(const Arch& arch, const CellExportOptions& options, const std::filesystem::path& path);
+
 // A file name that differs for every cell and option that changes the model, e.g.
 // "nb201-v1-c<code>-k10-s32-b1-w0.onnx" (the cell by its dense code).
 std::string CellOnnxFileName(const Cell& cell, const CellExportOptions& options);
@@ -59,3 +67,8 @@ std::filesystem::path CachedArchOnnx(const Arch& arch, const CellExportOptions& 
 std::filesystem::path ExportFolder(const std::filesystem::path& cache_dir);
 
 }  // namespace simnas
+
+// The torch plugin's side of SerializeCellOnnx (cell_export_torch.cpp), options validated.
+extern "C" std::string simnas_torch_serialize_cell_onnx(const simnas::Cell& cell,
+                                                        const simnas::CellExportOptions& options,
+                                                        simnas::OnnxModelInfo* info);

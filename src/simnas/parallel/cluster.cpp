@@ -4,9 +4,8 @@
 #include <fstream>
 #include <iterator>
 
-#ifdef SIMNAS_WITH_MPI
+#include "simnas/core/plugin.h"
 #include "simnas/parallel/mpi_cluster.h"
-#endif
 
 namespace simnas {
 namespace {
@@ -57,7 +56,12 @@ std::unique_ptr<Cluster> SingleProcessCluster() { return std::make_unique<OnePro
 std::unique_ptr<Cluster> OpenCluster([[maybe_unused]] int* argc, [[maybe_unused]] char*** argv,
                                      [[maybe_unused]] const Launch& launch) {
 #ifdef SIMNAS_WITH_MPI
-  if (launch.by_mpi) return MakeMpiCluster(argc, argv);
+  if (launch.by_mpi) {
+    // Global scope: Open MPI opens components of its own that look for its symbols there.
+    const auto open = reinterpret_cast<decltype(&simnas_mpi_open_cluster)>(
+        PluginSymbol("mpi", "simnas_mpi_open_cluster", PluginScope::kGlobal));
+    return std::unique_ptr<Cluster>(open(argc, argv));
+  }
 #else
   // Several copies of a build without MPI would each do the whole job and write the same files.
   if (launch.ranks > 1) {

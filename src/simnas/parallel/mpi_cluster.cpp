@@ -6,6 +6,8 @@
 // take a core from a busy one (this machine has fewer cores than ranks, at times).
 #include "simnas/parallel/mpi_cluster.h"
 
+#include "simnas/core/plugin.h"
+
 #include <mpi.h>
 
 #include <algorithm>
@@ -310,6 +312,9 @@ class MpiCluster : public Cluster {
 
 }  // namespace
 
-std::unique_ptr<Cluster> MakeMpiCluster(int* argc, char*** argv) { return std::make_unique<MpiCluster>(argc, argv); }
 
 }  // namespace simnas
+
+SIMNAS_PLUGIN_VERSION_ENTRY()
+
+simnas::Cluster* simnas_mpi_open_cluster(int* argc, char*** argv) { return new simnas::MpiCluster(argc, argv); }

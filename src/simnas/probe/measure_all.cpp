@@ -1,6 +1,7 @@
 #include "simnas/probe/measure_all.h"
 
 #include <algorithm>
+#include <cctype>
 #include <numeric>
 #include <random>
 
@@ -24,7 +25,36 @@ std::string OneLine(std::string text) {
   return text;
 }
 
+std::string SanitizeForFile(const std::string& spec) {
+  std::string s;
+  for (char c : spec) s += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  return s;
+}
+
 }  // namespace
+
+MeasureAllJob MakeMeasureAllJob(const Device& device, const ArchNumbering& numbering, const MeasureAllRequest& request) {
+  const bool fbnet = numbering.space() == SpaceKind::kFbnet;
+  MeasureAllJob job;
+  job.indices = MeasureAllIndices(numbering.Count(), request.sample, request.seed);
+  const std::string default_name =
+      "measured-" + std::string(fbnet ? "fbnet-" : "") + SanitizeForFile(device.Spec()) + ".csv";
+  job.out = !request.out.empty()     ? request.out
+            : request.out_dir.empty() ? std::filesystem::path(default_name)
+                                      : request.out_dir / default_name;
+  const int sample = request.sample.value_or(numbering.Count());
+  // FBNet's run ids name the space: a run id is locked per device, and both spaces may run at once.
+  job.run_id = !request.run_id.empty() ? request.run_id
+               : fbnet ? fmt::format("measure-all:fbnet:sample={}:seed={}", sample, request.seed)
+                       : fmt::format("measure-all:sample={}:seed={}", sample, request.seed);
+  job.comments = {fmt::format("simnas {} {}measure-all --device {} --sample {} --seed {}", SIMNAS_VERSION,
+                              fbnet ? "--space fbnet " : "", request.device_spec, sample, request.seed),
+                  "device: " + device.Fingerprint(), "run id: " + job.run_id};
+  if (fbnet) {
+    job.comments.push_back(fmt::format("networks: HELP's {} FBNet networks (index = row of arch.pt)", numbering.Count()));
+  }
+  return job;
+}
 
 std::vector<int> MeasureAllIndices(int count, std::optional<int> sample, std::uint64_t seed) {
   std::vector<int> indices(static_cast<std::size_t>(count));

@@ -33,6 +33,20 @@ struct MeasureAllJob {
   std::string run_id;                 // the probe store's run id: the same id resumes
 };
 
+// What a front end asks of measure-all (the CLI's flags, the Python module's arguments).
+struct MeasureAllRequest {
+  std::string device_spec;         // as given, for the CSV's provenance line
+  std::optional<int> sample;       // measure this many random architectures instead of all
+  std::uint64_t seed = 0;          // of the sample
+  std::filesystem::path out;       // the CSV; empty: measured-[fbnet-]<device>.csv in out_dir
+  std::filesystem::path out_dir;   // empty: the working directory
+  std::string run_id;              // empty: derived from the space, sample and seed (so the same request resumes)
+};
+
+// The job of `request` on `device` over `numbering`: the indices, the CSV path, the run id and
+// the provenance comments. Throws ParseError for a sample outside [1, numbering.Count()].
+MeasureAllJob MakeMeasureAllJob(const Device& device, const ArchNumbering& numbering, const MeasureAllRequest& request);
+
 struct MeasureAllOutcome {
   int written = 0;       // rows in the CSV
   int measured_now = 0;  // measured on the device by this call

@@ -106,10 +106,20 @@ class FbnetProxyEvaluator {
   // bits beyond kAllZooProxies.
   ZooValues Zoo(const FbnetArch& arch, ZooMask proxies = kAllZooProxies);
 
+  // What computes the values: LibTorch, in the torch plugin (fbnet_proxies_torch.cpp), opened
+  // by the first evaluator. Same contracts as the methods above.
+  class Backend {
+   public:
+    virtual ~Backend() = default;
+    virtual FbnetProxyValues Evaluate(const FbnetArch& arch) = 0;
+    virtual double Naswot(const FbnetArch& arch) = 0;
+    virtual double LogSynflow(const FbnetArch& arch) = 0;
+    virtual ZooValues Zoo(const FbnetArch& arch, ZooMask proxies) = 0;
+  };
+
  private:
-  struct Impl;
   FbnetProxyOptions options_;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Backend> backend_;
 };
 
 // Computed values kept on disk, one small file per architecture under
@@ -137,3 +147,7 @@ std::string FormatFbnetProxyValues(const FbnetProxyValues& values);
 std::optional<FbnetProxyValues> ParseFbnetProxyValues(const std::string& text);
 
 }  // namespace simnas
+
+// The torch plugin's evaluator (owned by the caller); throws as FbnetProxyEvaluator's constructor.
+extern "C" simnas::FbnetProxyEvaluator::Backend* simnas_torch_new_fbnet_proxy_evaluator(
+    const std::filesystem::path& cifar_sample, const simnas::FbnetProxyOptions& options);

@@ -1,5 +1,5 @@
 // Training-free accuracy proxies of FreeREA (Cavagnero et al. 2022/2023) for NAS-Bench-201
-// cells: NASWOT, LogSynflow and SkipScore. Torch-free interface; LibTorch stays in the .cpp.
+// cells: NASWOT, LogSynflow and SkipScore. Torch-free interface; the LibTorch side is in the torch plugin (proxies_torch.cpp).
 //
 // Faithful to the public FreeREA reference (networks built by xautodl's TinyNetwork):
 // - Initialization: Kaiming normal (fan_out, ReLU gain) for every conv and linear weight,
@@ -86,13 +86,28 @@ class ProxyEvaluator {
   ZooValues Zoo(const Cell& cell);
   ZooValues Zoo(const Cell& cell, ZooMask proxies);
 
+ 
+  // What computes the scores: LibTorch, in the torch plugin (proxies_torch.cpp), opened by the
+  // first evaluator. Same contracts as the methods above.
+  class Backend {
+   public:
+    virtual ~Backend() = default;
+    virtual ProxyValues Evaluate(const Cell& cell) = 0;
+    virtual double Naswot(const Cell& cell, int init, int batch) = 0;
+    virtual double LogSynflow(const Cell& cell, int init) = 0;
+    virtual ZooValues Zoo(const Cell& cell, ZooMask proxies) = 0;
+  };
+
  private:
-  struct Impl;
   ProxyOptions options_;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Backend> backend_;
 };
 
 // One-off convenience: loads the images, scores one cell.
 ProxyValues ComputeProxies(const Cell& cell, const std::filesystem::path& cifar_sample, const ProxyOptions& options);
 
 }  // namespace simnas
+
+// The torch plugin's evaluator (owned by the caller); throws as ProxyEvaluator's constructor.
+extern "C" simnas::ProxyEvaluator::Backend* simnas_torch_new_proxy_evaluator(
+    const std::filesystem::path& cifar_sample, const simnas::ProxyOptions& options);

@@ -1,0 +1,149 @@
+#include "simnas/workspace/workspace.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "simnas/controller/controller_model.h"
+#include "simnas/core/error.h"
+#include "simnas/core/plugin.h"
+#include "simnas/proxies/proxy_table.h"
+
+namespace simnas {
+namespace fs = std::filesystem;
+namespace {
+
+// the setting, else $variable, else nullopt.
+std::optional<fs::path> Given(const std::optional<fs::path>& setting, const char* variable,
+                              const VariableLookup& lookup) {
+  if (setting && !setting->empty()) return *setting;
+  if (auto v = lookup(variable)) return fs::path(*v);
+  return std::nullopt;
+}
+
+// The user's home: $HOME when it is an absolute path, else the home folder of the user's
+// account (the password database), else nothing.
+std::optional<fs::path> Home(const VariableLookup& lookup) {
+  if (auto home = lookup("HOME"); home && fs::path(*home).is_absolute()) return fs::path(*home);
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(::getuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr &&
+      found->pw_dir != nullptr && fs::path(found->pw_dir).is_absolute()) {
+    return fs::path(found->pw_dir);
+  }
+  return std::nullopt;
+}
+
+// $XDG_<kind>_HOME when it is an absolute path (the XDG specification: a relative one is
+// ignored), else <home>/<fallback>. Throws Error naming `flag` and `variable` when there is no
+// home either: simnas never falls back to the working directory.
+fs::path XdgBase(const char* xdg, const char* fallback, const char* flag, const char* variable,
+                 const VariableLookup& lookup) {
+  if (auto v = lookup(xdg); v && fs::path(*v).is_absolute()) return fs::path(*v);
+  if (auto home = Home(lookup)) return *home / fallback;
+  throw Error(fmt::format("no default for {}: $HOME is not set (nor an absolute ${}) and the user has no home "
+                          "folder; pass {} or set ${}",
+                          flag, xdg, flag, variable));
+}
+
+}  // namespace
+
+fs::path ShippedFilesFolder() {
+  const fs::path dir = PluginFolder();
+  std::error_code ec;
+  const fs::path build_tree = dir / "share" / "simnas";
+  if (fs::is_directory(build_tree, ec)) return build_tree;
+  // Installed: libsimnas.so in <prefix>/<libdir>/simnas, the files in <prefix>/<datadir>/simnas.
+  const fs::path installed = (dir / SIMNAS_PKGLIB_TO_DATADIR / "simnas").lexically_normal();
+  return installed;  // named in the error when a shipped file is missing
+}
+
+Environment ResolveEnvironment(const EnvironmentSettings& settings, const VariableLookup& lookup) {
+  Environment env;
+  const auto data_home = [&](const char* flag, const char* variable) {
+    return XdgBase("XDG_DATA_HOME", ".local/share", flag, variable, lookup) / "simnas";
+  };
+  const std::optional<fs::path> data = Given(settings.data, "SIMNAS_DATA", lookup);
+  env.data_dir = data ? *data : data_home("--data", "SIMNAS_DATA") / "data";
+  const std::optional<fs::path> store = Given(settings.store, "SIMNAS_STORE", lookup);
+  env.store_file = store ? *store : data_home("--store", "SIMNAS_STORE") / "probes.sqlite";
+  const std::optional<fs::path> cache = Given(settings.cache, "SIMNAS_CACHE", lookup);
+  env.cache_dir = cache ? *cache : XdgBase("XDG_CACHE_HOME", ".cache", "--cache", "SIMNAS_CACHE", lookup) / "simnas";
+  env.registry_file = Given(settings.registry, "SIMNAS_DEVICES", lookup);
+  if (!env.registry_file) {
+    try {
+      const fs::path p =
+          XdgBase("XDG_CONFIG_HOME", ".config", "--registry", "SIMNAS_DEVICES", lookup) / "simnas" / "devices.json";
+      std::error_code ec;
+      if (fs::exists(p, ec)) env.registry_file = p;
+    } catch (const Error&) {
+      // No home: no default registry (it is optional).
+    }
+  }
+  const fs::path share = Given(settings.share, "SIMNAS_SHARE", lookup).value_or(ShippedFilesFolder());
+  env.shipped_dir = share;
+  env.proxy_tables_dir = share / "tables" / "proxies";
+  env.models_dir = share / "models";
+  env.configs_dir = share / "configs";
+  env.controller_model = Given(std::nullopt, "SIMNAS_CONTROLLER", lookup);
+  env.unconstrained_controller_model = Given(std::nullopt, "SIMNAS_CONTROLLER_UNCONSTRAINED", lookup);
+  return env;
+}
+
+BenchmarkData& Workspace::Data() {
+  if (!data_) data_ = std::make_unique<BenchmarkData>(DataDir(env_.data_dir));
+  return *data_;
+}
+
+FbnetTables& Workspace::Fbnet() {
+  if (!fbnet_) fbnet_ = std::make_unique<FbnetTables>(DataDir(env_.data_dir));
+  return *fbnet_;
+}
+
+const ArchNumbering& Workspace::Numbering(SpaceKind space) {
+  if (space == SpaceKind::kFbnet) return Fbnet().Numbering();
+  return Data().space();
+}
+
+Arch Workspace::ArchAt(SpaceKind space, int index) { return Numbering(space).ArchAt(index); }
+
+ProbeStore& Workspace::Store() {
+  if (!store_) store_ = std::make_unique<ProbeStore>(env_.store_file);
+  return *store_;
+}
+
+DeviceEnvironment Workspace::Devices(SpaceKind space) {
+  DeviceEnvironment devices{&Data(), env_.registry_file, env_.cache_dir};
+  devices.space = space;
+  if (space == SpaceKind::kFbnet) devices.fbnet = &Fbnet();
+  return devices;
+}
+
+std::unique_ptr<Device> Workspace::OpenDevice(const std::string& spec, SpaceKind space) {
+  return simnas::OpenDevice(spec, Devices(space));
+}
+
+StrategyResources Workspace::Strategies() const {
+  StrategyResources r;
+  r.controller_model = env_.controller_model.value_or(ControllerModelFile(env_.models_dir, "default"));
+  r.unconstrained_controller_model =
+      env_.unconstrained_controller_model.value_or(ControllerModelFile(env_.models_dir, "unconstrained"));
+  r.fbnet_controller_model = ControllerModelFile(env_.models_dir, "fbnet");
+  r.data_dir = env_.data_dir;
+  return r;
+}
+
+fs::path Workspace::ProxyTable(const fs::path& given, Dataset dataset) const {
+  return given.empty() ? ProxyTableFile(env_.proxy_tables_dir, dataset) : given;
+}
+
+FbnetObjective Workspace::FbnetObjectiveOf(const std::string& source, const fs::path& table_file) {
+  return MakeFbnetObjective(Fbnet().Numbering(), source.empty() ? kFbnetDefaultObjectiveSource : source,
+                            FbnetObjectiveFiles{env_.proxy_tables_dir, table_file, env_.configs_dir});
+}
+
+}  // namespace simnas

@@ -1,0 +1,90 @@
+// What a front end (the CLI, the Python module) works with: the Environment resolved once from
+// its settings, and the benchmark data, HELP's FBNet tables, the probe store, devices and the
+// strategies' files, each opened on first use. The front ends differ only in where the settings
+// come from (flags, keyword arguments) and how results are shown.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "simnas/core/environment.h"
+#include "simnas/data/benchmark_data.h"
+#include "simnas/data/fbnet_data.h"
+#include "simnas/devices/device_factory.h"
+#include "simnas/probe/probe_store.h"
+#include "simnas/search_space/arch.h"
+#include "simnas/search_space/space_kind.h"
+#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/strategies/registry.h"
+
+namespace simnas {
+
+// The paths a front end was given explicitly (empty: not given).
+struct EnvironmentSettings {
+  std::optional<std::filesystem::path> data;
+  std::optional<std::filesystem::path> registry;
+  std::optional<std::filesystem::path> store;
+  std::optional<std::filesystem::path> share;
+  std::optional<std::filesystem::path> cache;
+};
+
+// A process environment variable's value (nullopt when unset or empty). The library reads no
+// environment itself: a front end passes its lookup.
+using VariableLookup = std::function<std::optional<std::string>(const char* name)>;
+
+// Each path: the setting, else its variable, else the default:
+//   data      $SIMNAS_DATA     $XDG_DATA_HOME/simnas/data (~/.local/share/simnas/data)
+//   store     $SIMNAS_STORE    $XDG_DATA_HOME/simnas/probes.sqlite
+//   registry  $SIMNAS_DEVICES  $XDG_CONFIG_HOME/simnas/devices.json, when it exists
+//   cache     $SIMNAS_CACHE    $XDG_CACHE_HOME/simnas (~/.cache/simnas)
+//   share     $SIMNAS_SHARE    ShippedFilesFolder()
+// and the controller models $SIMNAS_CONTROLLER / $SIMNAS_CONTROLLER_UNCONSTRAINED, else the
+// shipped ones under share/models. An $XDG_*_HOME that is not an absolute path is ignored (as
+// the XDG specification says); ~ is $HOME when it is absolute, else the account's home folder
+// (the password database). Without either, a path that needs the default is an Error naming its
+// flag: never the working folder.
+Environment ResolveEnvironment(const EnvironmentSettings& settings, const VariableLookup& lookup);
+
+// The files simnas ships (tables/proxies, models, configs), found from the folder of the loaded
+// libsimnas.so: <that folder>/share/simnas in a build tree, <prefix>/share/simnas once installed.
+std::filesystem::path ShippedFilesFolder();
+
+class Workspace {
+ public:
+  explicit Workspace(Environment env) : env_(std::move(env)) {}
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+
+  const Environment& Env() const { return env_; }
+  // The NAS-Bench-201 benchmark data (read on first use; DataError when missing).
+  BenchmarkData& Data();
+  // HELP's FBNet networks and tables (read on first use).
+  FbnetTables& Fbnet();
+  // How `space` numbers its architectures (NATS-Bench indices; FBNet: HELP's 5,000).
+  const ArchNumbering& Numbering(SpaceKind space);
+  // The architecture `index` names in `space`. Throws ParseError naming the range.
+  Arch ArchAt(SpaceKind space, int index);
+  // The probe store (opened on first use).
+  ProbeStore& Store();
+  // What opening a device of `space` needs; the device itself.
+  DeviceEnvironment Devices(SpaceKind space);
+  std::unique_ptr<Device> OpenDevice(const std::string& spec, SpaceKind space);
+  // The controller models and data folder the strategies read.
+  StrategyResources Strategies() const;
+  // The NAS-Bench-201 proxy table of `dataset`: `given` when not empty, else the shipped one.
+  std::filesystem::path ProxyTable(const std::filesystem::path& given, Dataset dataset) const;
+  // FBNet: the objective `source` names (kFbnetDefaultObjectiveSource when empty) over HELP's
+  // 5,000, `table_file` replacing the shipped FBNet proxy table when not empty.
+  FbnetObjective FbnetObjectiveOf(const std::string& source, const std::filesystem::path& table_file);
+
+ private:
+  Environment env_;
+  std::unique_ptr<BenchmarkData> data_;
+  std::unique_ptr<FbnetTables> fbnet_;
+  std::unique_ptr<ProbeStore> store_;
+};
+
+}  // namespace simnas
