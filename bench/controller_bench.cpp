@@ -18,7 +18,7 @@
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/controller/synthetic_env.h"
 #include "bench_support.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {

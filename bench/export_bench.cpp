@@ -9,7 +9,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
-#include "simnas/network/cell_export.h"
+#include "simnas/space/arch_export.h"
 
 namespace simnas {
 namespace {

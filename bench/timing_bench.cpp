@@ -25,8 +25,8 @@
 
 #include "simnas/core/error.h"
 #include "simnas/devices/opencv_device.h"
-#include "simnas/search_space/arch.h"
-#include "simnas/search_space/cell.h"
+#include "simnas/space/arch.h"
+#include "simnas/spaces/nb201/cell.h"
 
 namespace simnas {
 namespace {

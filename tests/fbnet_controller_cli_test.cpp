@@ -17,7 +17,7 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/fbnet_table_device.h"
 #include "simnas/strategies/fbnet_search.h"
 #include "test_support.h"

@@ -21,7 +21,7 @@
 #include "simnas/devices/fbnet_table_device.h"
 #include "simnas/probe/measure_all.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "test_support.h"
 
 namespace simnas {

@@ -13,14 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/core/error.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/command_device.h"
 #include "simnas/devices/fbnet_table_device.h"
-#include "simnas/network/fbnet_network.h"
+#include "simnas/spaces/fbnet/fbnet_network.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/fbnet/fbnet_cost.h"
-#include "simnas/search_space/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/fbnet/fbnet_cost.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/strategies/fbnet_search.h"
 #include "fixture_data.h"
 #include "test_support.h"

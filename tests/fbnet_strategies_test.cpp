@@ -17,8 +17,8 @@
 #include "simnas/core/file_util.h"
 #include "simnas/devices/fbnet_table_device.h"
 #include "simnas/proxies/fbnet_proxy_table.h"
-#include "simnas/search_space/fbnet/fbnet_cost.h"
-#include "simnas/search_space/fbnet/fbnet_encoding.h"
+#include "simnas/spaces/fbnet/fbnet_cost.h"
+#include "simnas/spaces/fbnet/fbnet_encoding.h"
 #include "simnas/strategies/fbnet_search.h"
 #include "test_support.h"
 

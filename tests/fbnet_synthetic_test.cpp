@@ -14,7 +14,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/data/device_split.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/devices/fbnet_synthetic_device.h"
 #include "simnas/synthetic/fbnet_synthetic.h"

@@ -21,9 +21,9 @@
 #include <utility>
 #include <vector>
 
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 
 namespace simnas::testing {
 

@@ -27,7 +27,7 @@
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/cell.h"
+#include "simnas/spaces/nb201/cell.h"
 #include "fixture_data_folder.h"
 #include "test_support.h"
 

@@ -17,9 +17,9 @@
 
 #include "simnas/core/error.h"
 #include "simnas/data/cifar.h"
-#include "simnas/network/cell_export.h"
+#include "simnas/space/arch_export.h"
 #include "simnas/network/described_network.h"
-#include "simnas/network/tiny_network.h"
+#include "simnas/spaces/nb201/tiny_network.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -69,7 +69,7 @@ Comparison CompareWithOpenCv(const Cell& cell, int num_classes, int input_size, 
                              const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(seed);
-  NetworkOptions options;
+  TinyNetworkOptions options;
   options.num_classes = num_classes;
   TinyNetwork net(cell, options);
   RandomizeBatchNorms(*net, seed + 1);
@@ -190,7 +190,7 @@ TEST(OnnxExport, DescriptionRunInLibTorchMatchesTinyNetwork) {
   while (cells.size() < 10) cells.push_back(RandomCell(rng));
   for (std::size_t i = 0; i < cells.size(); ++i) {
     torch::manual_seed(i);
-    NetworkOptions options;
+    TinyNetworkOptions options;
     options.num_classes = 100;
     TinyNetwork net(cells[i], options);
     RandomizeBatchNorms(*net, i + 50);

@@ -8,7 +8,7 @@
 #include "simnas/data/device_split.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/devices/synthetic_device.h"
-#include "simnas/search_space/cell_structure.h"
+#include "simnas/spaces/nb201/cell_structure.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 #include "fixture_data.h"
 #include "test_support.h"

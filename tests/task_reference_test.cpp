@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "simnas/search_space/search_space.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 #include "simnas/strategies/oracle.h"
 
 namespace simnas {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/strategies/registry.h"
 
 namespace simnas::testing {

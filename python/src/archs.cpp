@@ -3,8 +3,8 @@
 
 #include "bindings.h"
 #include "simnas/core/error.h"
-#include "simnas/search_space/cell.h"
-#include "simnas/search_space/fbnet/fbnet_arch.h"
+#include "simnas/spaces/nb201/cell.h"
+#include "simnas/spaces/fbnet/fbnet_arch.h"
 
 namespace simnas::python {
 namespace {

@@ -14,8 +14,8 @@
 #include "simnas/core/interrupt.h"
 #include "simnas/devices/device.h"
 #include "simnas/probe/probe_session.h"
-#include "simnas/search_space/arch.h"
-#include "simnas/search_space/space_kind.h"
+#include "simnas/space/arch.h"
+#include "simnas/space/registry.h"
 #include "simnas/workspace/workspace.h"
 
 namespace simnas::python {

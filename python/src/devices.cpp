@@ -7,7 +7,7 @@
 #include "bindings.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
-#include "simnas/network/cell_export.h"
+#include "simnas/space/arch_export.h"
 
 namespace simnas::python {
 namespace {

@@ -5,7 +5,7 @@
 #include "bindings.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
-#include "simnas/network/cell_export.h"
+#include "simnas/space/arch_export.h"
 #include "simnas/probe/measure_all.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli_context.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/strategies/fbnet_search.h"
@@ -126,7 +127,7 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     SearchRequest request;
-    request.space = ctx.Space();
+    request.space = &ctx.space();
     request.strategy = args->strategy;
     request.budget_ms = args->budget_ms;
     request.probes = args->probes;
@@ -158,7 +159,7 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
                                     "to resume without measuring them twice",
                                     request.run_id));
     }
-    const bool fbnet = out.space == SpaceKind::kFbnet;
+    const bool fbnet = out.space == &FbnetSpace();
     if (!fbnet && out.report.contains("accuracy_unavailable")) {
       for (const auto& [dataset, why] : out.report["accuracy_unavailable"].items()) {
         spdlog::warn("NATS-Bench {} accuracy not reported: {}", dataset, why.get<std::string>());

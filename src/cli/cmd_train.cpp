@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_context.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "cli_options.h"
 #include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_runner.h"
@@ -27,7 +28,7 @@
 #include "simnas/strategies/controller_strategy.h"
 #include "simnas/strategies/fbnet_objective.h"
 #include "simnas/strategies/fbnet_search.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
@@ -441,7 +442,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                               "new run",
                               args->out, ckpt.string()));
     }
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       TrainFbnet(ctx, *train, args->steps, args->seed, args->out, args->resume, args->checkpoint_minutes, args->proxy,
                  args->env, args->fbnet, args->ppo);
       return;
@@ -497,7 +498,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   eval->add_option("--out", eval_args->out, "Also write the Markdown table here (and .json beside it)");
   eval->add_flag("--json", eval_args->json, "Print JSON");
   eval->callback([&ctx, eval_args, eval] {
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       EvalFbnet(ctx, *eval, *eval_args);
       return;
     }
@@ -561,7 +562,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   AddFbnetEnvOptions(loo, loo_args->fbnet);
   AddPpoOptions(loo, loo_args->ppo);
   loo->callback([&ctx, loo_args, loo] {
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       LooFbnet(ctx, *loo, *loo_args);
       return;
     }
@@ -622,7 +623,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                    "PNG to write, the data beside it as .dat (default docs/controller_trajectories.png; --space fbnet: "
                    "docs/controller/fbnet_trajectories.png)");
   traj->callback([&ctx, traj_args, traj] {
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       TrajectoriesFbnet(ctx, *traj, *traj_args);
       return;
     }

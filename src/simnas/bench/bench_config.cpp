@@ -9,7 +9,7 @@
 #include <openssl/evp.h>
 
 #include "simnas/core/error.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/strategies/fbnet_search.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/strings.h"

@@ -41,7 +41,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/bench/run_record.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/data/dataset.h"
 #include "simnas/strategies/fbnet_objective.h"
 

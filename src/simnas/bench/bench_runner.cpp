@@ -196,7 +196,7 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
   const int seeds = group.seeds > 0 ? group.seeds : config_.seeds;
   const std::string digest = GroupDigest(config_, group);
   if (IsFbnetGroup(group)) {
-    RunFbnetBenchUnit(group, spec, digest, seeds, done, devices_,
+    RunFbnetBenchUnit(group, spec, digest, seeds, done, options_.fbnet_devices,
                       FbnetObjectiveFiles{options_.proxy_dir, {}, options_.configs_dir}, *store_, post,
                       FbnetStrategyFiles{options_.strategies.fbnet_controller_model});
     return;

@@ -16,7 +16,7 @@
 
 #include "simnas/bench/bench_config.h"
 #include "simnas/bench/run_record.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
@@ -43,6 +43,7 @@ struct BenchOptions {
   std::filesystem::path proxy_dir;  // folder of the <dataset>.csv proxy tables (and fbnet/cifar100.csv)
   std::filesystem::path configs_dir;  // aggregates.json: the FBNet groups' objective recipes
   StrategyResources strategies;     // controller models (the leave-one-out ones start from these), data
+  DeviceEnvironment fbnet_devices;  // devices of the FBNet groups (their space's data)
 };
 
 class BenchRunner {

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/strategies/strategy.h"
 
 namespace simnas {

@@ -14,7 +14,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/interrupt.h"
 #include "simnas/core/stats.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/device_spec.h"
 #include "simnas/strategies/fbnet_search.h"
 
@@ -153,13 +153,11 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
                        const FbnetObjectiveFiles& files, ProbeStore& store,
                        const std::function<void(const nlohmann::json&)>& post,
                        const FbnetStrategyFiles& strategy_files) {
-  if (env.fbnet == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
-  FbnetTables& fbnet = *env.fbnet;
+  if (env.data == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
+  FbnetTables fbnet(*env.data);
   const DeviceSpec device_spec = DeviceSpec::Parse(spec);
   const std::string& name = device_spec.table_name();
-  DeviceEnvironment fbnet_env = env;
-  fbnet_env.space = SpaceKind::kFbnet;
-  std::unique_ptr<Device> device = OpenDevice(device_spec, fbnet_env);
+  std::unique_ptr<Device> device = OpenDevice(device_spec, env);
   const bool live = device->IsLive();
   if ((name.empty() || device_spec.is_table_file()) && !live) {
     throw Error(fmt::format("bench group {}: device {} is neither table:NAME nor a live device (local, opencv, cmd:); "

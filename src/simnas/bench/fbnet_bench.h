@@ -20,7 +20,7 @@
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/strategies/fbnet_search.h"
 #include "simnas/strategies/fbnet_objective.h"
 

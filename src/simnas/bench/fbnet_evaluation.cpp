@@ -11,7 +11,7 @@
 #include "simnas/bench/bench_config.h"
 #include "simnas/core/strings.h"
 #include "simnas/devices/device_spec.h"
-#include "simnas/devices/fbnet_table_device.h"
+#include "simnas/devices/table_device.h"
 
 namespace simnas {
 
@@ -50,7 +50,7 @@ std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const FbnetObj
       if (train != device && excluded.count(train) == 0) train_tables.push_back(&tables.Table(train));
     }
     const LatencyTable& table = tables.Table(device);
-    FbnetTableDevice replayed(DeviceSpec::Table(device).ToString(), table, tables.Numbering());
+    TableDevice replayed(DeviceSpec::Table(device).ToString(), table, tables.Numbering());
     RunFbnetBenchTasksWithObjective(group, device, "", spec.seeds, {}, replayed, table, tables.Numbering(),
                                     train_tables, objective, post, files);
   }

@@ -13,7 +13,7 @@
 
 #include "simnas/bench/fbnet_bench.h"
 #include "simnas/bench/run_record.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/strategies/fbnet_objective.h"
 #include "simnas/strategies/fbnet_search.h"
 

@@ -14,7 +14,7 @@
 #include "simnas/bench/leave_one_out.h"
 #include "simnas/controller/fbnet_episode.h"
 #include "simnas/controller/ppo_trainer.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/strategies/fbnet_objective.h"
 
 namespace simnas {

@@ -14,7 +14,7 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/env_config.h"
 #include "simnas/controller/ppo_trainer.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/strategies/registry.h"
 

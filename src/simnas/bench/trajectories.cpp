@@ -8,7 +8,6 @@
 #include "simnas/core/gnuplot.h"
 #include "simnas/core/stats.h"
 #include "simnas/devices/device_spec.h"
-#include "simnas/devices/fbnet_table_device.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/strategies/search_runner.h"
 
@@ -49,7 +48,7 @@ DeviceTrajectory Nb201Trajectory(const BenchmarkData& data, const ProxyScores& p
 DeviceTrajectory FbnetTrajectory(FbnetTables& tables, const FbnetObjective& objective, FbnetStrategy& strategy,
                                  const std::string& device, double percentile, std::uint64_t seed, int probes) {
   const LatencyTable& lt = tables.Table(device);
-  FbnetTableDevice replayed(DeviceSpec::Table(device).ToString(), lt, tables.Numbering());
+  TableDevice replayed(DeviceSpec::Table(device).ToString(), lt, tables.Numbering());
   FbnetSearchInputs inputs;
   inputs.candidates = &tables.Numbering();
   inputs.objective = &objective;

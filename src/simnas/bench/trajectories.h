@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "simnas/data/benchmark_data.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/strategies/fbnet_objective.h"
 #include "simnas/strategies/fbnet_search.h"

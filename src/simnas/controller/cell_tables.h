@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 #include "simnas/latency_model/op_table.h"
 
 namespace simnas {

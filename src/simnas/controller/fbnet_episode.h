@@ -47,7 +47,7 @@
 #include "simnas/controller/vec_env.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/monotonicity/fbnet_predictors.h"
-#include "simnas/search_space/fbnet/fbnet_arch.h"
+#include "simnas/spaces/fbnet/fbnet_arch.h"
 #include "simnas/synthetic/fbnet_synthetic.h"
 
 namespace simnas {

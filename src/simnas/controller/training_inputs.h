@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "simnas/controller/cell_tables.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 

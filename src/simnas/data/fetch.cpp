@@ -8,12 +8,12 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/subprocess.h"
-#include "simnas/data/accuracy_table.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/accuracy_table.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/data/cifar.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/data/latency_table.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -240,7 +240,7 @@ std::vector<VerifyEntry> VerifyData(const DataDir& dir) {
       } else if (spec.path.find("str_arch2idx") != std::string::npos) {
         LoadSearchSpace(path);
       } else if (ext == ".pt") {
-        LoadLatencyTable(path);
+        LoadPickledLatencyTable(path, kNumCells);
       } else if (spec.path.rfind("nats-bench-accuracy/", 0) == 0) {
         const std::string stem = path.stem().string();
         LoadAccuracyTable(path, ParseDataset(stem.substr(0, stem.find("_perfmetrics"))));

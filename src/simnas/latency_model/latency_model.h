@@ -10,7 +10,7 @@
 
 #include <vector>
 
-#include "simnas/search_space/search_space.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 
 namespace simnas {
 

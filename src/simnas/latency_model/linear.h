@@ -15,8 +15,8 @@
 
 #include "simnas/data/latency_table.h"
 #include "simnas/latency_model/latency_model.h"
-#include "simnas/search_space/cell.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/spaces/nb201/cell.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 
 namespace simnas {
 

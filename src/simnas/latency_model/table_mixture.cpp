@@ -10,7 +10,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
-#include "simnas/search_space/cell.h"
+#include "simnas/spaces/nb201/cell.h"
 
 namespace simnas {
 

@@ -7,7 +7,7 @@
 #include "simnas/core/error.h"
 #include "simnas/latency_model/feature_linear.h"
 #include "simnas/monotonicity/adaproxy.h"
-#include "simnas/search_space/fbnet/fbnet_encoding.h"
+#include "simnas/spaces/fbnet/fbnet_encoding.h"
 
 namespace simnas {
 namespace {

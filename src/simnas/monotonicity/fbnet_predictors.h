@@ -17,7 +17,7 @@
 #include <Eigen/Dense>
 
 #include "simnas/data/latency_table.h"
-#include "simnas/search_space/fbnet/fbnet_arch.h"
+#include "simnas/spaces/fbnet/fbnet_arch.h"
 
 namespace simnas {
 

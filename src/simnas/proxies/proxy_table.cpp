@@ -15,7 +15,7 @@
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/proxies/zoo.h"
-#include "simnas/search_space/cell.h"
+#include "simnas/spaces/nb201/cell.h"
 
 namespace simnas {
 namespace fs = std::filesystem;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/core/error.h"
 #include "simnas/latency_model/op_table.h"
@@ -21,7 +22,7 @@ class SessionOracle : public LatencyOracle {
  public:
   explicit SessionOracle(ProbeSession& session) : session_(session) {}
   double Probe(const Cell& cell) override {
-    const ProbeRecord* r = session_.TryProbe(cell);
+    const ProbeRecord* r = session_.TryProbe(ToArch(cell));
     if (r == nullptr && !session_.stopped_reason().empty()) throw ProbeFailed{};
     if (r == nullptr) throw Error(fmt::format("controller: asked for a probe of {} beyond the session's budget",
                                               cell.ToString()));

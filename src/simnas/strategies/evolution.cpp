@@ -6,6 +6,7 @@
 #include <limits>
 #include <random>
 
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/strategies/answer.h"
 #include "simnas/core/stats.h"
 
@@ -30,14 +31,14 @@ void EvolutionStrategy::Search(ProbeSession& session, const SearchTask& task, co
   std::deque<Cell> population;
   while (static_cast<int>(population.size()) < population_size && session.remaining() > 0) {
     const Cell cell = RandomCell(rng);
-    if (session.WasProbed(cell)) continue;
-    const ProbeRecord* r = session.TryProbe(cell);
+    if (session.WasProbed(ToArch(cell))) continue;
+    const ProbeRecord* r = session.TryProbe(ToArch(cell));
     if (r == nullptr) return;
     if (!r->failed()) population.push_back(cell);  // a failed probe has no fitness
   }
 
   auto fitness = [&](const Cell& cell) {
-    const ProbeRecord& r = *session.Find(cell);
+    const ProbeRecord& r = *session.Find(ToArch(cell));
     if (task.latency_budget_ms) {
       const bool ok = r.measurement.latency_ms <= *task.latency_budget_ms;
       return Fitness{ok, ok ? proxy(r.index) : -r.measurement.latency_ms};
@@ -71,9 +72,9 @@ void EvolutionStrategy::Search(ProbeSession& session, const SearchTask& task, co
       child = Cell(ops);
     }
     child = Mutate(child, rng);
-    for (int attempt = 0; attempt < 100 && session.WasProbed(child); ++attempt) child = Mutate(child, rng);
-    while (session.WasProbed(child)) child = RandomCell(rng);
-    const ProbeRecord* r = session.TryProbe(child);
+    for (int attempt = 0; attempt < 100 && session.WasProbed(ToArch(child)); ++attempt) child = Mutate(child, rng);
+    while (session.WasProbed(ToArch(child))) child = RandomCell(rng);
+    const ProbeRecord* r = session.TryProbe(ToArch(child));
     if (r == nullptr) return;
     if (r->failed()) continue;  // the population stays as it was
     population.push_back(child);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/core/error.h"
 
 namespace simnas {
@@ -15,7 +16,7 @@ class SessionOracle : public FbnetLatencyOracle {
  public:
   SessionOracle(ProbeSession& session, const FbnetNumbering& candidates) : session_(session), candidates_(candidates) {}
   double Probe(int candidate) override {
-    const ProbeRecord* r = session_.TryProbe(candidates_.At(candidate));
+    const ProbeRecord* r = session_.TryProbe(ToArch(candidates_.At(candidate)));
     if (r == nullptr && !session_.stopped_reason().empty()) throw ProbeFailed{};
     if (r == nullptr) throw Error("FBNet controller: asked for a probe beyond the session's budget");
     if (r->failed()) throw ProbeFailed{};

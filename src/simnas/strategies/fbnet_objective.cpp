@@ -5,7 +5,7 @@
 #include "simnas/core/error.h"
 #include "simnas/proxies/fbnet_proxy_table.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/fbnet/fbnet_cost.h"
+#include "simnas/spaces/fbnet/fbnet_cost.h"
 
 namespace simnas {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "simnas/search_space/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 
 namespace simnas {
 

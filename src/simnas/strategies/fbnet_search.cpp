@@ -1,5 +1,7 @@
 #include "simnas/strategies/fbnet_search.h"
 
+#include "simnas/spaces/fbnet/fbnet_space.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -72,7 +74,7 @@ class FbnetRandom : public FbnetStrategy {
     for (int k = 0; k < count && session.remaining() > 0; ++k) {
       const int j = k + static_cast<int>(rng() % static_cast<std::uint64_t>(count - k));
       std::swap(order[U(k)], order[U(j)]);
-      if (session.TryProbe(inputs.candidates->At(order[U(k)])) == nullptr) return;
+      if (session.TryProbe(ToArch(inputs.candidates->At(order[U(k)]))) == nullptr) return;
     }
   }
 };
@@ -128,7 +130,7 @@ class FbnetScaledProxy : public FbnetStrategy {
         if (hi == n) pos = std::max(pos, lo + 1);  // all measured fit: at least one member further
         if (lo < 0) pos = pos < 0 ? 0 : std::min(pos, hi - 1);
       }
-      const ProbeRecord* r = session.TryProbe(candidates.At(front[U(pos)]));
+      const ProbeRecord* r = session.TryProbe(ToArch(candidates.At(front[U(pos)])));
       if (r == nullptr) return;
       if (r->failed()) {
         // No latency: the member leaves the front (pos lies strictly between lo and hi, so the
@@ -159,8 +161,8 @@ class FbnetScaledProxy : public FbnetStrategy {
     }
     for (const int i : rest) {
       if (session.remaining() <= 0) return;
-      if (session.WasProbed(candidates.At(i))) continue;
-      session.TryProbe(candidates.At(i));
+      if (session.WasProbed(ToArch(candidates.At(i)))) continue;
+      session.TryProbe(ToArch(candidates.At(i)));
     }
   }
 };
@@ -190,7 +192,7 @@ class FbnetOneProxy : public FbnetStrategy {
                            ? median
                            : PickFbnetCandidate(predicted, 1.0, budget, score, probed);
       if (pick < 0) return;  // every candidate probed
-      const ProbeRecord* r = session.TryProbe(candidates.At(pick));
+      const ProbeRecord* r = session.TryProbe(ToArch(candidates.At(pick)));
       if (r == nullptr) return;
       probed[U(pick)] = 1;
       if (r->failed()) continue;  // no latency to adapt to
@@ -241,7 +243,7 @@ class FbnetMatchedProxy : public FbnetStrategy {
       const int pick = probed_rows.empty() && probed[U(median)] == 0 ? median
                                                                      : PickFbnetCandidate(t, scale, aim, score, probed);
       if (pick < 0) return;
-      const ProbeRecord* r = session.TryProbe(candidates.At(pick));
+      const ProbeRecord* r = session.TryProbe(ToArch(candidates.At(pick)));
       if (r == nullptr) return;
       probed[U(pick)] = 1;
       if (r->failed()) continue;  // no latency: nothing to aim or match by

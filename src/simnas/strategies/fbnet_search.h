@@ -39,7 +39,7 @@
 #include "simnas/devices/device.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/strategies/fbnet_objective.h"
 
 namespace simnas {

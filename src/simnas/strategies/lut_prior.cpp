@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/core/error.h"
 #include "simnas/strategies/pareto.h"
 
@@ -31,7 +32,7 @@ void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, con
   std::vector<int> front = ParetoFront(predicted, *context.proxy);
   spdlog::debug("lut-prior: front of {} cells", front.size());
   // The probe of front member `pos` (measured or failed), or null when the probes are spent.
-  auto probe = [&](std::size_t pos) { return session.TryProbe(context.space->CellAt(front[pos])); };
+  auto probe = [&](std::size_t pos) { return session.TryProbe(ToArch(context.space->CellAt(front[pos]))); };
 
   if (!task.latency_budget_ms) {
     for (std::size_t pos : SpreadPositions(front.size(), static_cast<std::size_t>(session.remaining()))) {
@@ -72,13 +73,13 @@ void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, con
     }
     int next = -1;
     for (int i : ranked) {
-      if (proxy(i) > best && !session.WasProbed(context.space->CellAt(i))) {
+      if (proxy(i) > best && !session.WasProbed(ToArch(context.space->CellAt(i)))) {
         next = i;
         break;
       }
     }
     if (next < 0) return;  // nothing left that could improve the answer
-    if (session.TryProbe(context.space->CellAt(next)) == nullptr) return;
+    if (session.TryProbe(ToArch(context.space->CellAt(next))) == nullptr) return;
   }
 }
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
@@ -65,8 +66,8 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
   std::vector<double> ms;
   for (int index : StratifiedSample(base, sample_count, task.seed)) {
     const Cell cell = space.CellAt(index);
-    if (session.WasProbed(cell)) continue;
-    const ProbeRecord* r = session.TryProbe(cell);
+    if (session.WasProbed(ToArch(cell))) continue;
+    const ProbeRecord* r = session.TryProbe(ToArch(cell));
     if (r == nullptr) return;
     if (r->failed()) continue;  // no latency: the sample goes on without it
     cells.push_back(cell);
@@ -93,7 +94,7 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
   // 5. Measure its members.
   if (!task.latency_budget_ms) {
     for (std::size_t pos : SpreadPositions(front.size(), static_cast<std::size_t>(session.remaining()))) {
-      if (session.remaining() <= 0 || session.TryProbe(cell_at(pos)) == nullptr) break;
+      if (session.remaining() <= 0 || session.TryProbe(ToArch(cell_at(pos))) == nullptr) break;
     }
   } else {
     const double limit = *task.latency_budget_ms;
@@ -109,7 +110,7 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
     };
     // The highest member whose prediction, rescaled by measured/predicted of `pos`, fits.
     auto rescaled = [&](long pos) {
-      const double ratio = session.Find(cell_at(static_cast<std::size_t>(pos)))->measurement.latency_ms /
+      const double ratio = session.Find(ToArch(cell_at(static_cast<std::size_t>(pos))))->measurement.latency_ms /
                            pred_at(static_cast<std::size_t>(pos));
       long best = -1;
       for (long k = 0; k < size; ++k) {
@@ -121,11 +122,11 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
       // feasible: the highest member measured feasible; infeasible: the lowest measured above it.
       long feasible = -1, infeasible = size;
       for (long pos = 0; pos < size; ++pos) {
-        const ProbeRecord* r = session.Find(cell_at(static_cast<std::size_t>(pos)));
+        const ProbeRecord* r = session.Find(ToArch(cell_at(static_cast<std::size_t>(pos))));
         if (r != nullptr && r->measurement.latency_ms <= limit) feasible = pos;
       }
       for (long pos = feasible + 1; pos < size; ++pos) {
-        if (session.Find(cell_at(static_cast<std::size_t>(pos))) != nullptr) {
+        if (session.Find(ToArch(cell_at(static_cast<std::size_t>(pos)))) != nullptr) {
           infeasible = pos;
           break;
         }
@@ -138,7 +139,7 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
           next = (feasible + infeasible) / 2;  // bracketed: bisect
         } else {
           for (long pos = infeasible + 1; pos < size && next < 0; ++pos) {  // closed: the members above
-            if (!session.WasProbed(cell_at(static_cast<std::size_t>(pos)))) next = pos;
+            if (!session.WasProbed(ToArch(cell_at(static_cast<std::size_t>(pos))))) next = pos;
           }
         }
       } else if (feasible < 0) {
@@ -149,7 +150,7 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
         next = std::clamp(rescaled(feasible), feasible + 1, size - 1);  // step up, at least one member
       }
       if (next < 0) break;
-      const ProbeRecord* r = session.TryProbe(cell_at(static_cast<std::size_t>(next)));
+      const ProbeRecord* r = session.TryProbe(ToArch(cell_at(static_cast<std::size_t>(next))));
       if (r == nullptr) break;
       if (r->failed()) {
         front.erase(front.begin() + next);
@@ -162,7 +163,7 @@ void OneProxyStrategy::Search(ProbeSession& session, const SearchTask& task, con
   if (spdlog::should_log(spdlog::level::debug)) {
     std::vector<ProbeRecord> members;
     for (int index : front) {
-      if (const ProbeRecord* r = session.Find(space.CellAt(index))) members.push_back(*r);
+      if (const ProbeRecord* r = session.Find(ToArch(space.CellAt(index)))) members.push_back(*r);
     }
     const std::vector<ProbeRecord> kept = MeasuredParetoFront(members, proxy);
     spdlog::debug("one-proxy: {} Pareto members measured, {} stay Pareto-optimal on the target", members.size(),

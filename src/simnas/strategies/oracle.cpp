@@ -1,5 +1,7 @@
 #include "simnas/strategies/oracle.h"
 
+#include "simnas/spaces/nb201/nb201_space.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -90,10 +92,10 @@ void OracleStrategy::Search(ProbeSession& session, const SearchTask& task, const
     // No cell meets the budget: probe the fastest, so the report says infeasible with the
     // smallest latency the device can reach.
     const auto& v = table->values();
-    session.TryProbe(context.space->CellAt(static_cast<int>(std::min_element(v.begin(), v.end()) - v.begin())));
+    session.TryProbe(ToArch(context.space->CellAt(static_cast<int>(std::min_element(v.begin(), v.end()) - v.begin()))));
     return;
   }
-  session.TryProbe(context.space->CellAt(index));  // the one probe (a session has at least one)
+  session.TryProbe(ToArch(context.space->CellAt(index)));  // the one probe (a session has at least one)
 }
 
 }  // namespace simnas

@@ -18,7 +18,7 @@
 #include <optional>
 #include <vector>
 
-#include "simnas/data/accuracy_table.h"
+#include "simnas/spaces/nb201/accuracy_table.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/strategies/strategy.h"
 

@@ -1,5 +1,7 @@
 #include "simnas/strategies/safe_climb.h"
 
+#include "simnas/spaces/nb201/nb201_space.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -30,11 +32,11 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
     }
     if (!task.latency_budget_ms) {
       for (std::size_t pos : SpreadPositions(front.size(), static_cast<std::size_t>(session.remaining()))) {
-        if (session.remaining() <= 0 || session.TryProbe(space.CellAt(front[pos])) == nullptr) break;
+        if (session.remaining() <= 0 || session.TryProbe(ToArch(space.CellAt(front[pos]))) == nullptr) break;
       }
       return;
     }
-    if (session.TryProbe(space.CellAt(first)) == nullptr) return;
+    if (session.TryProbe(ToArch(space.CellAt(first))) == nullptr) return;
   }
   if (!task.latency_budget_ms) return;
   const double budget = *task.latency_budget_ms;
@@ -81,7 +83,7 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
       double best_gain = 0;
       for (int i : order) {
         if (proxy(i) <= best) break;  // nothing below could improve the answer
-        if (session.WasProbed(space.CellAt(i))) continue;
+        if (session.WasProbed(ToArch(space.CellAt(i)))) continue;
         const double p_fit = 0.5 * std::erfc(-(std::log(budget / model.Predict(i)) / sigma) / std::sqrt(2.0));
         const double gain = p_fit * (proxy(i) - best);
         if (gain > best_gain) {
@@ -93,7 +95,7 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
       for (int i : order) {
         if (proxy(i) <= best) break;  // nothing below could improve the answer
         if (model.Predict(i) > limit) continue;
-        if (session.WasProbed(space.CellAt(i))) continue;
+        if (session.WasProbed(ToArch(space.CellAt(i)))) continue;
         next = i;
         break;
       }
@@ -101,13 +103,13 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
     if (next < 0 && !have_feasible) {
       // Nothing passes the margin: the cell predicted fastest (ties: higher proxy).
       for (int i : order) {
-        if (session.WasProbed(space.CellAt(i))) continue;
+        if (session.WasProbed(ToArch(space.CellAt(i)))) continue;
         if (next < 0 || model.Predict(i) < model.Predict(next)) next = i;
       }
     }
     spdlog::debug("safe-climb: {} probes, sigma {:.3f} (loo {:.3f}), best feasible proxy {:.4f}, next {}",
                   indices.size(), sigma, loo, best, next);
-    if (next < 0 || session.TryProbe(space.CellAt(next)) == nullptr) return;
+    if (next < 0 || session.TryProbe(ToArch(space.CellAt(next))) == nullptr) return;
   }
 }
 

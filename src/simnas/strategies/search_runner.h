@@ -11,7 +11,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/devices/device.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/strategies/answer.h"

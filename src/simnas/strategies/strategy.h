@@ -16,7 +16,7 @@
 #include "simnas/data/latency_table.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 
 namespace simnas {
 

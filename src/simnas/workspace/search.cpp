@@ -5,6 +5,8 @@
 
 #include "simnas/core/error.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/strategies/fbnet_search.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
@@ -37,7 +39,7 @@ SearchOutcome SearchFbnet(Workspace& ws, const SearchRequest& request, const Dev
     inputs.train_tables.push_back(&fbnet.Table(name));
   }
   SearchOutcome out;
-  out.space = SpaceKind::kFbnet;
+  out.space = &FbnetSpace();
   out.strategy = strategy->name();
   out.device = device.Spec();
   out.live = device.IsLive();
@@ -133,7 +135,7 @@ SearchOutcome SearchNb201(Workspace& ws, const SearchRequest& request, const Dev
   Device& device = get_device();
   const SearchContext context = MakeSearchContext(data, proxy, device);
   SearchOutcome out;
-  out.space = SpaceKind::kNb201;
+  out.space = &Nb201Space();
   out.strategy = strategy_name;
   out.device = device.Spec();
   out.live = device.IsLive();
@@ -162,7 +164,8 @@ SearchOutcome SearchNb201(Workspace& ws, const SearchRequest& request, const Dev
 SearchOutcome Run(Workspace& workspace, const SearchRequest& request, const DeviceGetter& get_device,
                   const std::function<void(const SearchOutcome&)>& on_ready) {
   const std::string run_id = request.run_id.empty() ? NewRunId() : request.run_id;
-  return request.space == SpaceKind::kFbnet ? SearchFbnet(workspace, request, get_device, run_id, on_ready)
+  const Space& space = request.space != nullptr ? *request.space : DefaultSpace();
+  return &space == &FbnetSpace() ? SearchFbnet(workspace, request, get_device, run_id, on_ready)
                                             : SearchNb201(workspace, request, get_device, run_id, on_ready);
 }
 
@@ -179,7 +182,7 @@ SearchOutcome RunSearchRequest(Workspace& workspace, const SearchRequest& reques
   return Run(
       workspace, request,
       [&]() -> Device& {
-        device = workspace.OpenDevice(device_spec, request.space);
+        device = workspace.OpenDevice(device_spec, request.space != nullptr ? *request.space : DefaultSpace());
         return *device;
       },
       on_ready);

@@ -16,13 +16,13 @@
 #include "simnas/data/dataset.h"
 #include "simnas/devices/device.h"
 #include "simnas/probe/probe_session.h"
-#include "simnas/search_space/space_kind.h"
+#include "simnas/space/registry.h"
 #include "simnas/workspace/workspace.h"
 
 namespace simnas {
 
 struct SearchRequest {
-  SpaceKind space = SpaceKind::kNb201;
+  const Space* space = nullptr;       // null: the default space
   std::string strategy;               // empty: the space's default strategy
   std::optional<double> budget_ms;    // none: the unconstrained reward (FBNet needs one)
   int probes = 10;                    // distinct architectures measured on the device
@@ -35,7 +35,7 @@ struct SearchRequest {
 };
 
 struct SearchOutcome {
-  SpaceKind space = SpaceKind::kNb201;
+  const Space* space = nullptr;
   std::string strategy;
   std::string device;  // spec
   bool live = false;   // the device measures (its probes go to the probe store)

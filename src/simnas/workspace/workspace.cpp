@@ -8,6 +8,13 @@
 #include <fmt/format.h>
 
 #include "simnas/controller/controller_model.h"
+#include "simnas/core/strings.h"
+#include "simnas/devices/fbnet_synthetic_device.h"
+#include "simnas/devices/synthetic_device.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/nb201/nb201_space.h"
+#include "simnas/synthetic/fbnet_synthetic.h"
+#include "simnas/synthetic/synthetic_distribution.h"
 #include "simnas/core/error.h"
 #include "simnas/core/plugin.h"
 #include "simnas/proxies/proxy_table.h"
@@ -94,36 +101,53 @@ Environment ResolveEnvironment(const EnvironmentSettings& settings, const Variab
   return env;
 }
 
+const SpaceData& Workspace::DataOf(const Space& space) {
+  auto& slot = space_data_[std::string(space.name())];
+  if (!slot) slot = std::make_unique<SpaceData>(space, DataDir(env_.data_dir));
+  return *slot;
+}
+
 BenchmarkData& Workspace::Data() {
-  if (!data_) data_ = std::make_unique<BenchmarkData>(DataDir(env_.data_dir));
+  if (!data_) data_ = std::make_unique<BenchmarkData>(DataOf(Nb201Space()));
   return *data_;
 }
 
 FbnetTables& Workspace::Fbnet() {
-  if (!fbnet_) fbnet_ = std::make_unique<FbnetTables>(DataDir(env_.data_dir));
+  if (!fbnet_) fbnet_ = std::make_unique<FbnetTables>(DataOf(FbnetSpace()));
   return *fbnet_;
 }
-
-const ArchNumbering& Workspace::Numbering(SpaceKind space) {
-  if (space == SpaceKind::kFbnet) return Fbnet().Numbering();
-  return Data().space();
-}
-
-Arch Workspace::ArchAt(SpaceKind space, int index) { return Numbering(space).ArchAt(index); }
 
 ProbeStore& Workspace::Store() {
   if (!store_) store_ = std::make_unique<ProbeStore>(env_.store_file);
   return *store_;
 }
 
-DeviceEnvironment Workspace::Devices(SpaceKind space) {
-  DeviceEnvironment devices{&Data(), env_.registry_file, env_.cache_dir};
-  devices.space = space;
-  if (space == SpaceKind::kFbnet) devices.fbnet = &Fbnet();
-  return devices;
+DeviceEnvironment Workspace::Devices(const Space& space) {
+  DeviceEnvironment env{&DataOf(space), env_.registry_file, env_.cache_dir, {}};
+  env.open_synthetic = [this, &space](const DeviceSpec& spec) -> std::unique_ptr<Device> {
+    if (&space == &FbnetSpace()) {
+      if (spec.has_options()) {
+        throw ParseError(fmt::format("device {}: under --space fbnet, synthetic:SEED takes no options",
+                                     Quoted(spec.ToString())));
+      }
+      const FbnetSyntheticDistribution distribution = FitFbnetSyntheticDistribution(Fbnet());
+      return std::make_unique<FbnetSyntheticDevice>(spec.seed(), distribution.Sample(spec.seed()));
+    }
+    if (&space != &Nb201Space()) {
+      throw ParseError(fmt::format("device {}: no synthetic devices for the {} space", Quoted(spec.ToString()),
+                                   space.name()));
+    }
+    const SyntheticOptions options =
+        spec.has_options() ? SyntheticOptions::Parse(spec.options()) : SyntheticOptions::Default();
+    const TrainDeviceFits fits = FitTrainDevices(Data());
+    std::mt19937_64 rng(spec.seed());
+    return std::make_unique<SyntheticDevice>(spec.seed(), fits.distribution.SampleDevice(rng, options), options,
+                                             spec.has_options());
+  };
+  return env;
 }
 
-std::unique_ptr<Device> Workspace::OpenDevice(const std::string& spec, SpaceKind space) {
+std::unique_ptr<Device> Workspace::OpenDevice(const std::string& spec, const Space& space) {
   return simnas::OpenDevice(spec, Devices(space));
 }
 
