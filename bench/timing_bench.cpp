@@ -24,6 +24,7 @@
 #include <benchmark/benchmark.h>
 
 #include "simnas/core/error.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/devices/opencv_device.h"
 #include "simnas/space/arch.h"
 #include "simnas/spaces/nb201/cell.h"
@@ -78,7 +79,7 @@ void BM_OpenCvCells(benchmark::State& state) {
     const Cell& cell = Cells()[i % Cells().size()];
     OpenCvDevice device(Options(quiet, window));
     try {
-      const Measurement m = device.Measure(Arch(cell));
+      const Measurement m = device.Measure(ToArch(cell));
       ++accepted;
       spread_sum += m.spread;
       if (i == 0) cell0 = m.latency_ms;
@@ -105,7 +106,7 @@ void BM_Drift(benchmark::State& state) {
   options.timing.min_time_ms = 20;
   options.timing.tolerance = 10.0;
   OpenCvDevice device(options);
-  const Arch reference(Cell::Parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"));
+  const Arch reference = ToArch(Cell::Parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"));
   std::vector<double> medians;
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {

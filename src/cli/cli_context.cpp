@@ -58,6 +58,8 @@ Arch CliContext::ResolveArch(const CellArgs& args, std::string_view command) {
   }
 }
 
+ProbeStore& CliContext::Store() { return Ws().Store(); }
+
 DeviceEnvironment CliContext::Devices() { return Ws().Devices(space()); }
 
 std::unique_ptr<Device> CliContext::OpenDevice(const DeviceSpec& spec) { return simnas::OpenDevice(spec, Devices()); }

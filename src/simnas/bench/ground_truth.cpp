@@ -104,7 +104,7 @@ MeasuredSample MeasureSample(Device& device, const CandidateSet& numbering, cons
   progress.Finish(fmt::format("{} measured now, the rest from the probe store", shared.measured()));
   if (sample.measured.empty() && !indices.empty()) {
     throw DeviceError(fmt::format("{} on {}: the device answered none of the {} {}s; last problem: {}", what,
-                                  device.Spec(), indices.size(), ArchNoun(numbering.space()), last_problem));
+                                  device.Spec(), indices.size(), numbering.space().arch_noun(), last_problem));
   }
   std::sort(sample.measured.begin(), sample.measured.end());
   sample.left_out = static_cast<int>(pending.size());

@@ -46,13 +46,13 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
     const double target = Percentile(consensus, 100.0 * options_.first_quantile);
     int next = -1;
     for (int index : ParetoFront(consensus, proxy)) {
-      if (session.WasProbed(space.CellAt(index))) continue;
+      if (session.WasProbed(ToArch(space.CellAt(index)))) continue;
       if (next < 0 || std::abs(consensus[static_cast<std::size_t>(index)] - target) <
                           std::abs(consensus[static_cast<std::size_t>(next)] - target)) {
         next = index;
       }
     }
-    if (next < 0 || session.TryProbe(space.CellAt(next)) == nullptr) return;
+    if (next < 0 || session.TryProbe(ToArch(space.CellAt(next))) == nullptr) return;
   }
 
   std::vector<int> order(kNumCells);  // cells by decreasing proxy (ties: lower index)
