@@ -16,7 +16,7 @@ cd "$(dirname "$(readlink -f "$0")")"
 PACKAGES=(build-essential cmake pkg-config curl ca-certificates
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libsqlitecpp-dev libsqlite3-dev libeigen3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox libssl-dev libyaml-cpp-dev
   libonnx-dev libprotobuf-dev libopencv-dnn-dev
   libopenmpi-dev openmpi-bin)
 
