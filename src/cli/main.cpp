@@ -18,6 +18,7 @@
 #include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/fetch.h"
+#include "simnas/space/data_manifest.h"
 #include "simnas/parallel/cluster.h"
 
 namespace {
@@ -244,7 +245,7 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
     // A file of the data folder that is missing or damaged: say how to fetch it again.
     std::string message = FirstLine(e.what());
     try {
-      message = simnas::WithDataFetchHint(simnas::DataDir(ctx.Env().data_dir), message);
+      message = simnas::WithDataFetchHint(simnas::DataDir(ctx.Env().data_dir), simnas::DataManifest(), message);
     } catch (const std::exception&) {
       // No environment to name the data folder: the message as it is.
     }

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
+#include "simnas/spaces/fbnet/fbnet_data_files.h"
 #include "simnas/space/candidates.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/spaces/fbnet/fbnet_network.h"
@@ -27,6 +28,7 @@ class Fbnet final : public Space {
   }
   int ReferenceChoice(int /*p*/) const override { return static_cast<int>(FbnetBlock::kSkip); }
 
+  std::vector<DataFileSpec> DataFiles() const override { return FbnetDataFiles(); }
   Arch Parse(std::string_view text) const override { return ToArch(FbnetArch::Parse(text)); }
   std::string Format(const Arch& arch) const override { return FbnetOf(arch).ToString(); }
 

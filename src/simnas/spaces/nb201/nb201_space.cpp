@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
+#include "simnas/spaces/nb201/nb201_data_files.h"
 #include "simnas/space/candidates.h"
 #include "simnas/spaces/nb201/accuracy_table.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
@@ -36,6 +37,7 @@ class Nb201 final : public Space {
   }
   std::string ChoiceName(int /*p*/, int c) const override { return std::string(OpName(static_cast<Op>(c))); }
 
+  std::vector<DataFileSpec> DataFiles() const override { return Nb201DataFiles(); }
   Arch Parse(std::string_view text) const override { return ToArch(Cell::Parse(text)); }
   std::string Format(const Arch& arch) const override { return CellOf(arch).ToString(); }
   // NATS-Bench's own draw (a uniform cell code), which the benchmark's seeded runs were made with.
