@@ -77,7 +77,7 @@ TEST(FbnetControllerEpisode, ActionsPickUnprobedCandidatesAndRewardsSumToTheBest
     SCOPED_TRACE(linear ? "with the linear predictor" : "matched table only");
     FbnetEnvConfig config;
     config.linear = linear;
-    const FbnetProcessData data(f.numbering.archs(), f.objective, f.Tables(), f.tables[0], linear);
+    const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], linear);
     const int n_actions = FbnetNumActions(config);
     for (double q : {5.0, 50.0}) {
       TableOracle oracle(f.target);
@@ -124,7 +124,7 @@ TEST(FbnetControllerEpisode, ActionsPickUnprobedCandidatesAndRewardsSumToTheBest
 TEST(FbnetControllerEpisode, NothingFeasibleMeansNoAnswerAndNoReward) {
   const Fixture f;
   const FbnetEnvConfig config;
-  const FbnetProcessData data(f.numbering.archs(), f.objective, f.Tables(), f.tables[0], false);
+  const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
   TableOracle oracle(f.target);
   FbnetEpisode episode(&config, &data);
   episode.Reset(f.Budget(0) / 2, 5, oracle);
@@ -155,7 +155,7 @@ std::vector<float> StepAll(FbnetVecEnv& env, int steps, std::vector<float>* rewa
 TEST(FbnetVecEnv, IsDeterministicAndItsStateResumesExactly) {
   const Fixture f;
   const FbnetEnvConfig config;
-  const FbnetProcessData data(f.numbering.archs(), f.objective, f.Tables(), f.tables[0], false);
+  const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
   const FbnetSyntheticDistribution devices(f.fits);
   FbnetVecEnv a(config, data, devices, 4, 11), b(config, data, devices, 4, 11);
   std::vector<float> ra, rb;
@@ -197,7 +197,7 @@ TEST(FbnetControllerTraining, ATinyRunTwiceGivesTheSameModelBytes) {
   const Fixture f;
   const testing::TempDir dir;
   const FbnetEnvConfig config;
-  const FbnetProcessData data(f.numbering.archs(), f.objective, f.Tables(), f.tables[0], false);
+  const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
   const FbnetSyntheticDistribution devices(f.fits);
   DecisionProcess process;
   process.name = kFbnetProcess;

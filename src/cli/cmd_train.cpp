@@ -50,7 +50,7 @@ TrainingInputs PrepareTraining(CliContext& ctx, Dataset dataset, const std::stri
   }
   const ProxyTable table =
       LoadProxyTable(ctx.ProxyTable(proxy_table, dataset), dataset);
-  return PrepareTrainingInputs(ctx.Data(), ProxyScores(table, ParseProxyAggregateOrDefault(aggregate, ctx.Env().configs_dir)),
+  return PrepareTrainingInputs(ctx.Data(), ProxyScoreTable(table, ParseProxyAggregateOrDefault(aggregate, ctx.Env().configs_dir)),
                                exclude);
 }
 

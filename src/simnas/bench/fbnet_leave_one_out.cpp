@@ -48,7 +48,7 @@ TrainResult TrainFbnetController(FbnetTables& tables, const FbnetObjective& obje
     train_tables.push_back(&tables.Table(name));
   }
   const LatencyTable& proxy_device = ChooseFbnetProxyTable(train_tables);
-  const FbnetProcessData data(tables.Numbering().archs(), objective.scores, train_tables, proxy_device, /*linear=*/true);
+  const FbnetProcessData data(tables.Numbering(), objective.scores, train_tables, proxy_device, /*linear=*/true);
   std::vector<FbnetLutFit> fits;
   for (FbnetLutFit& fit : FitFbnetTrainDevices(tables)) {
     if (!Contains(exclude, fit.device)) fits.push_back(std::move(fit));

@@ -68,7 +68,7 @@ LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const Prox
                                            const fs::path& dir) {
   CheckLeaveOutDevices(data, held_out);
   return TrainLeaveOutInFolder(dir, [&] {
-    const TrainingInputs in = PrepareTrainingInputs(data, proxy, held_out);
+    const TrainingInputs in = PrepareTrainingInputs(data, ScoreTable(proxy.aggregate().name, proxy.values()), held_out);
     TrainOptions o;
     o.env = settings.env;
     o.ppo = settings.ppo;

@@ -47,6 +47,10 @@ class Device {
   // The complete table behind a replayed device, or nullptr. For oracles and reports only:
   // no strategy may read it.
   virtual const LatencyTable* FullTable() const { return nullptr; }
+  // The table behind a replayed device, complete or not (a `measure-all --sample` CSV holds a
+  // sample), or nullptr: which architectures the device can answer. A search on such a device
+  // searches those (SearchSetup, search_setup.h); no strategy may read its latencies.
+  virtual const LatencyTable* ReplayedTable() const { return nullptr; }
 };
 
 }  // namespace simnas

@@ -29,6 +29,7 @@ class TableDevice : public Device {
   // Exactly the table's value; DeviceError for an architecture the table does not hold.
   Measurement Measure(const Arch& arch) override;
   const LatencyTable* FullTable() const override { return table_->Complete() ? table_ : nullptr; }
+  const LatencyTable* ReplayedTable() const override { return table_; }
   const LatencyTable& table() const { return *table_; }
   // The numbering the table is aligned with.
   const CandidateSet& numbering() const { return *numbering_; }

@@ -243,6 +243,11 @@ std::string_view CombinationName(ProxyCombination combination) {
   return "?";
 }
 
+ScoreTable ProxyScoreTable(const ProxyTable& table, const ProxyAggregate& aggregate) {
+  const ProxyScores scores(table, aggregate);
+  return ScoreTable(aggregate.name, scores.values());
+}
+
 ProxyScores::ProxyScores(const ProxyTable& table, ProxyAggregate aggregate) : aggregate_(std::move(aggregate)) {
   if (aggregate_.proxies.empty()) throw DataError(fmt::format("aggregate '{}' names no proxy", aggregate_.name));
   values_.assign(table.naswot.size(), 0.0);

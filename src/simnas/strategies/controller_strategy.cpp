@@ -61,16 +61,19 @@ const ControllerModel& ControllerStrategy::Model(bool with_budget) {
 }
 
 const CellTables& ControllerStrategy::Tables(const SearchContext& context) {
-  if (context.space == nullptr || context.proxy == nullptr) throw Error("controller: the search context is incomplete");
-  std::string key = fmt::format("{}", static_cast<const void*>(context.proxy));
+  std::string key = fmt::format("{}|{}", static_cast<const void*>(context.scores), context.scores->name());
   for (const LatencyTable* t : context.train_tables) key += "|" + t->name();
   auto it = tables_.find(key);
   if (it == tables_.end()) {
+    // The cells' NATS-Bench numbering, as the walk's tables are indexed.
+    const CandidateSet& cells = *context.candidates;
+    std::vector<std::pair<std::string, long long>> entries;
+    for (int i = 0; i < cells.size(); ++i) entries.emplace_back(cells.at(i).ToString(), cells.NumberOf(i));
+    const SearchSpace space = SearchSpace::FromIndexMap(entries, cells.source());
     std::vector<OpLatencyModel> fits;
-    for (const LatencyTable* t : context.train_tables) fits.push_back(FitOpLatencyModel(*t, *context.space).model);
+    for (const LatencyTable* t : context.train_tables) fits.push_back(FitOpLatencyModel(*t, space).model);
     const OpLatencyModel prior = RelativePriorModel(fits);
-    it = tables_.emplace(key, std::make_unique<CellTables>(CellTables::Build(*context.space, *context.proxy, prior)))
-             .first;
+    it = tables_.emplace(key, std::make_unique<CellTables>(CellTables::Build(space, *context.scores, prior))).first;
   }
   return *it->second;
 }

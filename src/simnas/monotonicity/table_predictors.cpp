@@ -1,4 +1,4 @@
-#include "simnas/monotonicity/fbnet_predictors.h"
+#include "simnas/monotonicity/table_predictors.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,29 +7,30 @@
 #include "simnas/core/error.h"
 #include "simnas/latency_model/feature_linear.h"
 #include "simnas/monotonicity/adaproxy.h"
-#include "simnas/spaces/fbnet/fbnet_encoding.h"
+#include "simnas/space/space.h"
 
 namespace simnas {
 namespace {
 std::size_t U(int i) { return static_cast<std::size_t>(i); }
 }  // namespace
 
-FbnetLinearProxy::FbnetLinearProxy(const std::vector<FbnetArch>& archs, const LatencyTable& proxy)
-    : archs_(&archs), proxy_values_(proxy.values()) {
-  x_ = EncodeFbnetArchs(archs);
-  w_ = FitFeatureLinearModel(x_, proxy.values(), "FBNet proxy table " + proxy.name()).w;
+LinearProxyModel::LinearProxyModel(const CandidateSet& candidates, const LatencyTable& proxy)
+    : candidates_(&candidates), proxy_values_(proxy.values()) {
+  x_ = EncodeCandidates(candidates, candidates.space().EncodingNames().front());
+  w_ = FitFeatureLinearModel(x_, proxy.values(), "proxy table " + proxy.name()).w;
   z_ = x_ * w_.asDiagonal();
   const Eigen::VectorXd b = x_ * w_;
   base_.assign(b.data(), b.data() + b.size());
 }
 
-bool FbnetLinearProxy::IsOf(const std::vector<FbnetArch>& archs, const LatencyTable& proxy) const {
-  return archs_ == &archs && proxy_values_ == proxy.values() && x_.rows() == static_cast<Eigen::Index>(archs.size());
+bool LinearProxyModel::IsOf(const CandidateSet& candidates, const LatencyTable& proxy) const {
+  return candidates_ == &candidates && proxy_values_ == proxy.values() &&
+         x_.rows() == static_cast<Eigen::Index>(candidates.size());
 }
 
-void FbnetLinearProxy::Adapt(const std::vector<int>& rows, const std::vector<double>& ms,
+void LinearProxyModel::Adapt(const std::vector<int>& rows, const std::vector<double>& ms,
                              std::vector<double>& predicted) const {
-  if (rows.empty() || rows.size() != ms.size()) throw Error("FBNet AdaProxy: no measurements to adapt to");
+  if (rows.empty() || rows.size() != ms.size()) throw Error("AdaProxy: no measurements to adapt to");
   Eigen::MatrixXd z(static_cast<Eigen::Index>(rows.size()), z_.cols());
   Eigen::VectorXd y(static_cast<Eigen::Index>(rows.size()));
   for (std::size_t k = 0; k < rows.size(); ++k) {
@@ -42,11 +43,11 @@ void FbnetLinearProxy::Adapt(const std::vector<int>& rows, const std::vector<dou
   predicted.assign(p.data(), p.data() + p.size());
 }
 
-FbnetTableMatch MatchFbnetTable(const std::vector<const LatencyTable*>& tables, const LatencyTable* current,
+TableMatch MatchTable(const std::vector<const LatencyTable*>& tables, const LatencyTable* current,
                                 const std::vector<int>& rows, const std::vector<double>& ms) {
-  if (rows.empty() || rows.size() != ms.size()) throw Error("FBNet table match: no measurements to match");
+  if (rows.empty() || rows.size() != ms.size()) throw Error("table match: no measurements to match");
   const auto fit = [&](const LatencyTable* table) {
-    FbnetTableMatch m;
+    TableMatch m;
     m.table = table;
     double c = 0;
     for (std::size_t k = 0; k < rows.size(); ++k) c += std::log(ms[k]) - std::log(table->values()[U(rows[k])]);
@@ -61,15 +62,15 @@ FbnetTableMatch MatchFbnetTable(const std::vector<const LatencyTable*>& tables, 
     return m;
   };
   if (rows.size() == 1) return fit(current);
-  FbnetTableMatch best;
+  TableMatch best;
   for (const LatencyTable* table : tables) {
-    const FbnetTableMatch m = fit(table);
+    const TableMatch m = fit(table);
     if (best.table == nullptr || m.error < best.error) best = m;
   }
   return best;
 }
 
-int PickFbnetCandidate(const std::vector<double>& predicted, double scale, double aim, const std::vector<double>& score,
+int PickCandidate(const std::vector<double>& predicted, double scale, double aim, const std::vector<double>& score,
                        const std::vector<char>& probed, bool* fallback) {
   const int count = static_cast<int>(predicted.size());
   int pick = -1;
@@ -89,9 +90,9 @@ int PickFbnetCandidate(const std::vector<double>& predicted, double scale, doubl
   return pick;
 }
 
-int MedianFbnetCandidate(const std::vector<double>& values) {
+int MedianCandidate(const std::vector<double>& values) {
   const int count = static_cast<int>(values.size());
-  if (count == 0) throw Error("FBNet search: no candidates");
+  if (count == 0) throw Error("search: no candidates");
   std::vector<int> order(U(count));
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return values[U(a)] < values[U(b)]; });
