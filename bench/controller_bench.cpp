@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 
 struct Fixture {
   BenchmarkData data{DataDir(BenchDataDir())};
-  ProxyScores proxy;
+  ScoreTable proxy;
   TrainDeviceFits fits;
   CellTables tables;
   Fixture() {
@@ -44,7 +44,7 @@ struct Fixture {
         table.skip.push_back(normal(rng));
       }
     }
-    proxy = ProxyScores(table, ProxyAggregate::kFreeRea);
+    proxy = ProxyScoreTable(table, ProxyAggregate::kFreeRea);
     fits = FitTrainDevices(data);
     std::vector<OpLatencyModel> models;
     for (const auto& f : fits.fits) models.push_back(f.model);

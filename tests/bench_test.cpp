@@ -307,7 +307,7 @@ TEST(Bench, ReferenceSampleRetriesCellsALiveDeviceFailed) {
     }
     return t;
   }();
-  const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
+  const ScoreTable proxy = ProxyScoreTable(table, ProxyAggregate::kFreeRea);
   FlakyLiveDevice device;
   const GroundTruth gt = MeasureReferenceSample(device, testing::Data().space(), {&proxy}, 10, 40, 0, store);
   EXPECT_EQ(device.calls_[device.always_fails_], 3);  // the pass and two retries

@@ -109,7 +109,7 @@ TEST(DeviceRegistry, NamesResolveToSpecsWithOptions) {
   std::ofstream(dir / "devices.json") << R"({"devices": {"board": {"spec": "cmd:')" << script.string()
                                       << R"(' {arch}", "timeout_s": 5, "retries": 0, "description": "test"}}})";
   // A bare table name is looked up in the data folder: this test reads the real one.
-  const DeviceEnvironment env{&testing::Data(), dir / "devices.json", {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), dir / "devices.json");
   auto device = OpenDevice("board", env);
   EXPECT_EQ(device->Measure(kCell).latency_ms, 1.25);
   EXPECT_TRUE(device->IsLive());
@@ -121,7 +121,7 @@ TEST(DeviceRegistry, NamesResolveToSpecsWithOptions) {
 }
 
 TEST(DeviceFactory, SyntheticDevicesAreDeterministicPerSeed) {
-  const DeviceEnvironment env{&testing::FixtureData(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::FixtureData(), std::nullopt);
   auto a = OpenDevice("synthetic:7", env);
   auto b = OpenDevice("synthetic:7", env);
   auto c = OpenDevice("synthetic:8", env);

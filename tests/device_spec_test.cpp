@@ -136,7 +136,7 @@ TEST(DeviceSpec, TrainAndTestExpandToTheTablesOfTheSplit) {
 }
 
 TEST(DeviceSpec, OpensWithTheSpecAsTheDevicesName) {
-  const DeviceEnvironment env{&testing::Data(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), std::nullopt);
   EXPECT_EQ(OpenDevice(DeviceSpec::Table("fpga"), env)->Spec(), "table:fpga");
   EXPECT_EQ(OpenDevice(DeviceSpec::Parse("fpga"), env)->Spec(), "table:fpga");  // a bare table name
   EXPECT_EQ(OpenDevice("table:fpga", env)->Measure(testing::Data().space().CellAt(42)).latency_ms,

@@ -12,13 +12,16 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/core/error.h"
-#include "simnas/devices/fbnet_table_device.h"
+#include "simnas/devices/table_device.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/spaces/fbnet/fbnet_cost.h"
 #include "simnas/spaces/fbnet/fbnet_encoding.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/strategies/registry.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
 #include "fixture_data.h"
@@ -97,7 +100,7 @@ TEST(FailedProbes, ARefusedCellCostsOneProbeIsRecordedAndIsNeverAnAnswer) {
   // The answer rule never answers the failed cell, even when its zero latency would win.
   SearchTask task;
   task.latency_budget_ms = 1e9;
-  const SearchAnswer answer = ChooseAnswer(session.history(), task, testing::FixtureProxy());
+  const SearchAnswer answer = ChooseAnswer(session.history(), task, testing::ScoresOf(testing::FixtureProxy()));
   ASSERT_TRUE(answer.found);
   EXPECT_NE(answer.chosen.arch, Arch(b));
   EXPECT_FALSE(answer.chosen.failed());
@@ -158,8 +161,9 @@ TEST(FailedProbes, ADeviceThatRefusesEverythingStopsAfterThreeInARowAndTheSearch
   TableDevice table("table:gold_6240", Data().DeviceTable("gold_6240"), Data().space());
   RefusingDevice device(table, false);
   device.refuse_all = true;
-  std::unique_ptr<Strategy> strategy = MakeStrategy("random", testing::RepoStrategyResources());
-  const SearchContext context = MakeSearchContext(Data(), testing::FixtureProxy(), device);
+  std::unique_ptr<Strategy> strategy = MakeStrategy("random", testing::RepoStrategyResources(), Nb201Space());
+  const auto setup = testing::Setup(Data(), testing::FixtureProxy(), device);
+  const SearchContext& context = setup->context();
   SearchTask task;
   task.latency_budget_ms = 10;
   try {
@@ -205,8 +209,9 @@ TEST_P(SearchWithAFailedProbe, GoesOnWithTheNextChoiceAndAnswersFromMeasuredCell
     task.latency_budget_ms = budget_ms;
     task.seed = 11;
     RefusingDevice device(table, false);
-    const SearchContext context = MakeSearchContext(Data(), testing::FixtureProxy(), device);
-    std::unique_ptr<Strategy> strategy = MakeStrategy(GetParam(), testing::RepoStrategyResources());
+    const auto setup = testing::Setup(Data(), testing::FixtureProxy(), device);
+    const SearchContext& context = setup->context();
+    std::unique_ptr<Strategy> strategy = MakeStrategy(GetParam(), testing::RepoStrategyResources(), Nb201Space());
     const SearchReport clean = RunSearch(*strategy, device, task, probes, context, nullptr, "");
     ASSERT_GE(clean.trajectory.size(), 3u);
     device.refused = {clean.trajectory[0].arch.ToString(), clean.trajectory[2].arch.ToString()};
@@ -234,7 +239,7 @@ TEST_P(SearchWithAFailedProbe, GoesOnWithTheNextChoiceAndAnswersFromMeasuredCell
     EXPECT_EQ(report.answer.chosen.measurement.latency_ms,
               Data().DeviceTable("gold_6240").At(report.answer.chosen.index));
     // The report lists the failures with their reasons.
-    const nlohmann::json j = ReportToJson(report, nullptr);
+    const nlohmann::json j = ReportToJson(report, *context.candidates);
     EXPECT_EQ(j["failed_probes"], report.failed_probes);
     int listed = 0;
     for (const auto& p : j["trajectory"]) listed += p.contains("failure") && p["latency_ms"].is_null();
@@ -261,24 +266,24 @@ TEST(SearchWithAFailedProbe, EveryFbnetStrategyGoesOnAndAnswersFromMeasuredNetwo
   const LatencyTable target("target", std::vector<double>(ms.data(), ms.data() + ms.size()));
   const Eigen::VectorXd scaled_ms = ms * 0.05;
   const LatencyTable scaled("scaled", std::vector<double>(scaled_ms.data(), scaled_ms.data() + scaled_ms.size()));
-  const FbnetObjective objective = MakeFbnetObjective(numbering, "macs");
-  FbnetSearchInputs inputs;
-  inputs.candidates = &numbering;
+  const ScoreTable objective = MakeFbnetScores(numbering, "macs");
+  SearchContext inputs;
+  inputs.candidates = &numbering.candidates();
   inputs.train_tables = {&scaled};
-  inputs.objective = &objective;
+  inputs.scores = &objective;
   std::vector<double> sorted = target.values();
   std::sort(sorted.begin(), sorted.end());
   const double budget = sorted[sorted.size() / 2];
-  FbnetTableDevice table("table:target", target, numbering);
+  TableDevice table("table:target", target, numbering);
   for (const std::string name : {"scaled-proxy", "one-proxy", "matched-proxy", "random"}) {
     SCOPED_TRACE(name);
     RefusingDevice device(table, false);
-    const auto strategy = MakeFbnetStrategy(name);
-    const FbnetSearchReport clean = RunFbnetSearch(*strategy, device, inputs, budget, 8, 3, nullptr, "");
+    const auto strategy = MakeStrategy(name, {}, FbnetSpace());
+    const SearchReport clean = RunSearch(*strategy, device, SearchTask{budget, 3}, 8, inputs, nullptr, "");
     ASSERT_GE(clean.trajectory.size(), 2u);
     device.refused = {clean.trajectory[0].arch.ToString()};
     device.asked.clear();
-    const FbnetSearchReport report = RunFbnetSearch(*strategy, device, inputs, budget, 8, 3, nullptr, "");
+    const SearchReport report = RunSearch(*strategy, device, SearchTask{budget, 3}, 8, inputs, nullptr, "");
     EXPECT_EQ(report.failed_probes, 1);
     EXPECT_LE(report.probes_used, 8);
     EXPECT_GE(report.probes_used, 2);

@@ -18,7 +18,8 @@
 #include "simnas/core/stats.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/fbnet_synthetic_device.h"
-#include "simnas/devices/fbnet_table_device.h"
+#include "simnas/devices/table_device.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/probe/measure_all.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/spaces/fbnet/fbnet_numbering.h"
@@ -90,7 +91,7 @@ TEST(FbnetMeasureAll, TheWrittenTableReplaysExactlyAsATableDevice) {
   EXPECT_EQ(outcome.measured_now, 25);
   EXPECT_TRUE(outcome.missing.empty());
 
-  FbnetTableDevice replay("table:" + job.out.string(),
+  TableDevice replay("table:" + job.out.string(),
                           std::make_unique<LatencyTable>(LoadLatencyCsv(job.out, networks)), networks);
   EXPECT_EQ(replay.table().CountKnown(), 25);
   EXPECT_EQ(replay.FullTable(), nullptr);  // a sample is not a full table
@@ -190,7 +191,7 @@ TEST(FbnetLiveBench, BudgetsFromTheRandomSampleRegretAgainstTheMeasuredOnesAndRe
   const int calls = device.calls;
 
   // The reference again: every measurement replays from the store.
-  const FbnetObjective objective = MakeFbnetObjective(networks, "macs");
+  const ScoreTable objective = MakeFbnetScores(networks, "macs");
   const FbnetGroundTruth truth =
       MeasureFbnetReference(device, networks, objective, {&train_a, &train_b}, group.percentiles, group.reference, store);
   EXPECT_EQ(device.calls, calls);

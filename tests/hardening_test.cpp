@@ -430,7 +430,7 @@ TEST(HardeningInputs, AHugeRegistryTimeoutMeansNoTimeoutNotAnInstantOne) {
   const auto script = testing::WriteScript(dir / "dev.sh", "sleep 0.2; echo 1.75");
   std::ofstream(dir / "devices.json") << R"({"devices": {"slow": {"spec": "cmd:')" << script.string()
                                       << R"(' {arch}", "timeout_s": 1e10, "retries": 0}}})";
-  const DeviceEnvironment env{&testing::Data(), dir / "devices.json", {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), dir / "devices.json");
   EXPECT_EQ(OpenDevice("slow", env)->Measure(kCell).latency_ms, 1.75);
   const ProcessResult r = RunProcess({"true"}, 1e300);
   EXPECT_FALSE(r.timed_out);

@@ -21,7 +21,7 @@ Cell Uniform(Op op) {
 }
 
 TEST(OpenCvDevice, SpecAndFingerprintNameRuntimeVersionAndOptions) {
-  const DeviceEnvironment env{&testing::Data(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), std::nullopt);
   auto device = OpenDevice("opencv:threads=2,batch=4,input=16", env);
   EXPECT_TRUE(device->IsLive());
   EXPECT_EQ(device->Spec(), "opencv:threads=2,batch=4,input=16");
@@ -47,7 +47,7 @@ TEST(OpenCvDevice, BenchmarkConfigHasAnOpenCvGroup) {
   EXPECT_EQ(g.name, "opencv");
   EXPECT_EQ(g.percentiles, (std::vector<double>{25, 50, 75}));
   EXPECT_GE(g.percentiles.size() * static_cast<std::size_t>(g.seeds > 0 ? g.seeds : config.seeds), 9u);
-  const DeviceEnvironment env{&testing::Data(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), std::nullopt);
   for (const std::string& spec : ExpandDevices(g, testing::Data())) {
     EXPECT_NE(dynamic_cast<OpenCvDevice*>(OpenDevice(spec, env).get()), nullptr) << spec;
   }

@@ -178,7 +178,7 @@ TEST(DeviceRegistry, EntriesSetTheOutputFormatAndExportOptions) {
   std::ofstream(dir / "devices.json") << R"({"devices": {"jetson": {"spec": "cmd:')" << tool.string()
                                       << R"(' {onnx}", "format": "trtexec", "retries": 0,
                                            "export": {"dataset": "cifar100", "batch": 2}}}})";
-  const DeviceEnvironment env{&testing::Data(), dir / "devices.json", dir / "cache" / "simnas"};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), dir / "devices.json", dir / "cache" / "simnas");
   auto device = OpenDevice("jetson", env);
   EXPECT_NE(device->Fingerprint().find("classes=100,input=32,batch=2"), std::string::npos) << device->Fingerprint();
   EXPECT_DOUBLE_EQ(device->Measure(Cell()).latency_ms, 9.76404);

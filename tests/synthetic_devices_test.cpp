@@ -154,7 +154,7 @@ TEST(SyntheticDistribution, RicherOptionsChangeTheDevicesAsDocumented) {
 }
 
 TEST(SyntheticDevice, SpecsWithOptionsOpenReproducibleDevices) {
-  const DeviceEnvironment env{&testing::FixtureData(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::FixtureData(), std::nullopt);
   auto a = OpenDevice("synthetic:3,sampler=mixture,op_noise=0.1", env);
   auto b = OpenDevice("synthetic:3,sampler=mixture,op_noise=0.1", env);
   auto paper = OpenDevice("synthetic:3,paper", env);

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "simnas/devices/device_factory.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/strategies/registry.h"
 
@@ -21,6 +24,11 @@ std::filesystem::path RepoProxyTable(Dataset dataset);
 void WriteMadeUpProxyTables(const std::filesystem::path& dir);
 // The repository's controller models and the build's data, as the CLI would hand them down.
 StrategyResources RepoStrategyResources();
+
+// What opening a device of NAS-Bench-201 `data` needs, as the workspace gives it (synthetic
+// devices drawn from the distribution fitted on `data`'s train tables).
+DeviceEnvironment Nb201Devices(const BenchmarkData& data, std::optional<std::filesystem::path> registry = std::nullopt,
+                               std::filesystem::path cache_dir = {});
 
 // An untrained FBNet controller (zero weights: every logit 0, so the greedy action is the
 // first allowed, the lowest aim) written to `path`, for tests of the FBNet strategies.

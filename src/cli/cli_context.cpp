@@ -40,11 +40,11 @@ BenchmarkData& CliContext::Data() { return Ws().Data(); }
 FbnetTables& CliContext::Fbnet() { return Ws().Fbnet(); }
 
 std::string CliContext::FbnetObjectiveSource(const ProxyArgs& args) {
-  return args.aggregate != ProxyArgs{}.aggregate ? args.aggregate : kFbnetDefaultObjectiveSource;
+  return args.aggregate != ProxyArgs{}.aggregate ? args.aggregate : kFbnetDefaultScoreSource;
 }
 
-FbnetObjective CliContext::FbnetObjectiveOf(const ProxyArgs& args) {
-  return Ws().FbnetObjectiveOf(FbnetObjectiveSource(args), args.proxy_table);
+ScoreTable CliContext::FbnetObjectiveOf(const ProxyArgs& args) {
+  return Ws().FbnetScoresOf(FbnetObjectiveSource(args), args.proxy_table);
 }
 
 
@@ -65,7 +65,7 @@ DeviceEnvironment CliContext::Devices() { return Ws().Devices(space()); }
 std::unique_ptr<Device> CliContext::OpenDevice(const DeviceSpec& spec) { return simnas::OpenDevice(spec, Devices()); }
 std::unique_ptr<Device> CliContext::OpenDevice(const std::string& spec) { return simnas::OpenDevice(spec, Devices()); }
 
-StrategyResources CliContext::Strategies() { return Ws().Strategies(); }
+StrategyResources CliContext::Strategies() { return Ws().Strategies(space()); }
 
 fs::path CliContext::ProxyTable(const std::string& given, Dataset dataset) { return Ws().ProxyTable(given, dataset); }
 

@@ -17,7 +17,8 @@
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/space/registry.h"
-#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/space/score_table.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/workspace/workspace.h"
 
@@ -63,15 +64,15 @@ class CliContext {
   DeviceEnvironment DevicesOf(const Space& space) { return Ws().Devices(space); }
   std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec);
   std::unique_ptr<Device> OpenDevice(const std::string& spec);
-  // The shipped controller models ($SIMNAS_CONTROLLER / $SIMNAS_CONTROLLER_UNCONSTRAINED
-  // override them) and the data folder.
+  // The shipped controller models of --space ($SIMNAS_CONTROLLER / $SIMNAS_CONTROLLER_UNCONSTRAINED
+  // override the edit walk's) and the data folder.
   StrategyResources Strategies();
   // The proxy table of `dataset`: `given` when not empty, else the shipped one.
   std::filesystem::path ProxyTable(const std::string& given, Dataset dataset);
-  // --space fbnet: the objective source --aggregate names (kFbnetDefaultObjectiveSource when not
-  // given) and that objective over HELP's 5,000, --proxy-table replacing the shipped FBNet table.
+  // --space fbnet: the score source --aggregate names (kFbnetDefaultScoreSource when not given)
+  // and its scores over HELP's 5,000, --proxy-table replacing the shipped FBNet table.
   static std::string FbnetObjectiveSource(const ProxyArgs& args);
-  FbnetObjective FbnetObjectiveOf(const ProxyArgs& args);
+  ScoreTable FbnetObjectiveOf(const ProxyArgs& args);
 
   // The library's workspace of the resolved flags (made on first use).
   Workspace& Ws();

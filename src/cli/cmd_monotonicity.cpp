@@ -121,15 +121,17 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
       in.fit = [&in](const LatencyTable& t) { return FitFeatureLinearModel(in.x, t.values(), t.name()).w; };
     } else {
       BenchmarkData& data = ctx.Data();
-      const CellEncoding encoding = ParseCellEncoding(args->encoding.empty() ? "op-counts" : args->encoding);
+      const CandidateSet& cells = data.space_data().Numbering();
+      const std::string encoding = args->encoding.empty() ? cells.space().EncodingNames().front() : args->encoding;
       in.what = "cells";
-      in.encoding = std::string(EncodingName(encoding));
-      in.x = EncodeAllCells(data.space(), encoding);
+      in.encoding = encoding;
+      in.x = EncodeCandidates(cells, encoding);
       in.table = [&data](const std::string& name) -> const LatencyTable& { return data.DeviceTable(name); };
       in.is_test = IsTestDevice;
       in.default_proxy = DefaultProxyName(data);
       in.test_devices = data.TestDevices();
-      in.fit = [&data, encoding](const LatencyTable& t) { return FitLinearLatencyModel(t, data.space(), encoding).w; };
+      const CandidateSet* numbering = &cells;
+      in.fit = [numbering, encoding](const LatencyTable& t) { return FitLinearLatencyModel(t, *numbering, encoding).w; };
     }
     const std::string proxy_name = args->proxy.empty() ? in.default_proxy : args->proxy;
     if (proxy_name.empty()) throw DataError("no train device table to use as the proxy device");

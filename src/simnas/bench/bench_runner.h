@@ -43,6 +43,7 @@ struct BenchOptions {
   std::filesystem::path proxy_dir;  // folder of the <dataset>.csv proxy tables (and fbnet/cifar100.csv)
   std::filesystem::path configs_dir;  // aggregates.json: the FBNet groups' objective recipes
   StrategyResources strategies;     // controller models (the leave-one-out ones start from these), data
+  StrategyResources fbnet_strategies;  // the same for the FBNet groups (their picker controller)
   DeviceEnvironment fbnet_devices;  // devices of the FBNet groups (their space's data)
 };
 
@@ -69,7 +70,7 @@ class BenchRunner {
   const std::vector<std::string>& unit_failures() const { return unit_failures_; }
 
  private:
-  const ProxyScores& Proxy(Dataset dataset);
+  const ScoreTable& Proxy(Dataset dataset);
   // The model of a controller trained without train device `device` (trained on first use).
   std::filesystem::path LeaveOneOutController(const std::string& device, std::int64_t steps);
   // Whether every planned run of `group` on `spec` is in `done`.
@@ -83,7 +84,7 @@ class BenchRunner {
   DeviceEnvironment devices_;
   ProbeStore* store_;
   BenchOptions options_;
-  std::map<Dataset, ProxyScores> proxies_;
+  std::map<Dataset, ScoreTable> proxies_;
   std::map<std::string, std::string> sources_;
   std::vector<std::string> unit_failures_;
   std::map<std::string, std::string> plan_;  // every planned run key -> its group's digest

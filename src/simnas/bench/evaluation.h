@@ -47,7 +47,7 @@ struct NamedStrategy {
 };
 
 // One row per (device, percentile, strategy). Throws for a device without a complete table.
-std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ProxyScores& proxy, const EvalSpec& spec,
+std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ScoreTable& proxy, const EvalSpec& spec,
                                       const std::vector<NamedStrategy>& strategies);
 
 nlohmann::json EvalRowsToJson(const std::vector<EvalRow>& rows);

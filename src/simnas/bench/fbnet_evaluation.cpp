@@ -27,9 +27,9 @@ std::vector<std::string> FbnetDeviceList(FbnetTables& tables, const std::string&
   return out;
 }
 
-std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const FbnetObjective& objective,
-                                             const FbnetEvalSpec& spec, const FbnetStrategyFiles& files) {
-  for (const std::string& name : spec.strategies) MakeFbnetStrategy(name, files);  // unknown names, before any run
+std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const ScoreTable& objective,
+                                             const FbnetEvalSpec& spec, const StrategyResources& strategies) {
+  for (const std::string& name : spec.strategies) MakeStrategy(name, strategies, FbnetSpace());  // unknown names, before any run
   for (const std::string& device : spec.devices) tables.Table(device);
   BenchGroup group;
   group.name = "controller-eval";
@@ -38,7 +38,7 @@ std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const FbnetObj
   group.probes = {spec.probes};
   group.strategies = spec.strategies;
   group.seeds = spec.seeds;
-  group.objective = objective.name;
+  group.objective = objective.name();
   std::vector<RunRecord> runs;
   const auto post = [&runs](const nlohmann::json& j) {
     if (j.contains("row")) runs.push_back(RunRecordFromJson(j["row"]));
@@ -52,7 +52,7 @@ std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const FbnetObj
     const LatencyTable& table = tables.Table(device);
     TableDevice replayed(DeviceSpec::Table(device).ToString(), table, tables.Numbering());
     RunFbnetBenchTasksWithObjective(group, device, "", spec.seeds, {}, replayed, table, tables.Numbering(),
-                                    train_tables, objective, post, files);
+                                    train_tables, objective, post, strategies);
   }
   return runs;
 }

@@ -46,11 +46,11 @@ double GroundTruth::Percentile(double q) const { return simnas::Percentile(sorte
 double GroundTruth::PercentileRank(double ms) const { return simnas::PercentileRank(sorted_, ms); }
 
 GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
-                                   const std::vector<const ProxyScores*>& proxies, int top, int random,
+                                   const std::vector<const ScoreTable*>& proxies, int top, int random,
                                    std::uint64_t seed, ProbeStore& store) {
   std::vector<int> cells;
   std::set<int> chosen;
-  for (const ProxyScores* proxy : proxies) {
+  for (const ScoreTable* proxy : proxies) {
     std::vector<int> order(kNumCells);
     std::iota(order.begin(), order.end(), 0);
     std::partial_sort(order.begin(), order.begin() + top, order.end(),

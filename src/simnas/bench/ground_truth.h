@@ -63,7 +63,7 @@ MeasuredSample MeasureSample(Device& device, const CandidateSet& numbering, cons
 // sample of a live device: the `top` best cells by each given proxy score plus `random`
 // uniformly random cells (seeded). Resumable: measurements go to the store as taken.
 GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
-                                   const std::vector<const ProxyScores*>& proxies, int top, int random,
+                                   const std::vector<const ScoreTable*>& proxies, int top, int random,
                                    std::uint64_t seed, ProbeStore& store);
 
 // A live device whose measurements are shared across the benchmark's runs: an architecture of

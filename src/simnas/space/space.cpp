@@ -99,6 +99,8 @@ std::string Space::InputSizeProblem(int n) const {
   return n < 4 || n > 1024 ? fmt::format("{} networks take 4 to 1024 pixels per side", name()) : "";
 }
 
+std::string_view Space::DefaultStrategy() const { return "safe-climb"; }
+
 std::vector<std::string> Space::EncodingNames() const { return {"onehot"}; }
 
 namespace {

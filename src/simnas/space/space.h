@@ -122,6 +122,11 @@ class Space {
   // Default: outside [4, 1024].
   virtual std::string InputSizeProblem(int input_size) const;
 
+  // --- search -------------------------------------------------------------------------------
+  // The strategy a search uses without --strategy (a name of strategies/registry.h), chosen
+  // from the space's benchmark. Default: "safe-climb".
+  virtual std::string_view DefaultStrategy() const;
+
   // --- features for latency models ----------------------------------------------------------
   // Encodings by name; the first is the default. Default: {"onehot"}.
   virtual std::vector<std::string> EncodingNames() const;

@@ -20,19 +20,20 @@ void CheckNeeds(const Strategy& strategy, const SearchTask& task, const SearchCo
                        "candidates are {}",
                        space.arch_noun(), context.candidates->source()));
   }
-  if (needs.full_table && device.FullTable() == nullptr) refuse("needs a device with a complete table (reports only)");
+  if (needs.full_table && device.FullTable() == nullptr) refuse("needs a device with a complete latency table (reports only)");
   if (needs.accuracy && context.accuracy == nullptr) refuse("needs a measured accuracy, which this space has not");
 }
 
 SearchReport RunSearch(Strategy& strategy, Device& device, const SearchTask& task, int probe_budget,
                        const SearchContext& context, ProbeStore* store, const std::string& run_id,
                        const std::function<void()>& on_ready, const ProbeObserver& on_probe) {
-  CheckNeeds(strategy, task, context, device);
+  Strategy& variant = strategy.For(context);
+  CheckNeeds(variant, task, context, device);
   const auto start = std::chrono::steady_clock::now();
   ProbeSession session(device, *context.candidates, probe_budget, store, run_id);
   if (on_ready) on_ready();
   session.set_observer(on_probe);
-  strategy.Search(session, task, context);  // returns at the latest when the probes are spent
+  variant.Search(session, task, context);  // returns at the latest when the probes are spent
   session.ThrowIfEveryProbeFailed();
   SearchReport report;
   report.strategy = strategy.name();

@@ -59,6 +59,10 @@ class Strategy {
   virtual ~Strategy() = default;
   virtual std::string name() const = 0;
   virtual StrategyNeeds needs() const { return {}; }
+  // The strategy that runs on `context`: this one, or, for a name that stands for one variant
+  // per kind of candidate set (`one-proxy`, `controller`: the whole space or a sample), the
+  // variant for those candidates. RunSearch checks the needs of, and runs, that one.
+  virtual Strategy& For(const SearchContext& /*context*/) { return *this; }
   // Probes candidates through `session` for `task` (ProbeSession::TryProbe) and returns when it
   // has nothing better to probe or the session has no probes left (TryProbe answers null). A
   // probe the device refused comes back failed() and costs its probe; the strategy goes on

@@ -25,7 +25,8 @@ BenchOutcome RunBenchRequest(Workspace& ws, Cluster& cluster, const BenchRequest
   options.aggregate = ParseProxyAggregateOrDefault(request.aggregate, ws.Env().configs_dir);
   options.proxy_dir = request.proxy_dir.empty() ? ws.Env().proxy_tables_dir : request.proxy_dir;
   options.configs_dir = ws.Env().configs_dir;
-  options.strategies = ws.Strategies();
+  options.strategies = ws.Strategies(Nb201Space());
+  options.fbnet_strategies = ws.Strategies(FbnetSpace());
   for (Dataset d : kAllDatasets) RequireSameFile(cluster, "the proxy table", ProxyTableFile(options.proxy_dir, d));
   // FBNet groups open HELP's FBNet tables (bench/fbnet_bench.h).
   options.fbnet_devices = ws.Devices(FbnetSpace());

@@ -151,12 +151,12 @@ std::unique_ptr<Device> Workspace::OpenDevice(const std::string& spec, const Spa
   return simnas::OpenDevice(spec, Devices(space));
 }
 
-StrategyResources Workspace::Strategies() const {
+StrategyResources Workspace::Strategies(const Space& space) const {
   StrategyResources r;
   r.controller_model = env_.controller_model.value_or(ControllerModelFile(env_.models_dir, "default"));
   r.unconstrained_controller_model =
       env_.unconstrained_controller_model.value_or(ControllerModelFile(env_.models_dir, "unconstrained"));
-  r.fbnet_controller_model = ControllerModelFile(env_.models_dir, "fbnet");
+  r.picker_controller_model = ControllerModelFile(env_.models_dir, std::string(space.name()));
   r.data_dir = env_.data_dir;
   return r;
 }
@@ -165,9 +165,17 @@ fs::path Workspace::ProxyTable(const fs::path& given, Dataset dataset) const {
   return given.empty() ? ProxyTableFile(env_.proxy_tables_dir, dataset) : given;
 }
 
-FbnetObjective Workspace::FbnetObjectiveOf(const std::string& source, const fs::path& table_file) {
-  return MakeFbnetObjective(Fbnet().Numbering(), source.empty() ? kFbnetDefaultObjectiveSource : source,
-                            FbnetObjectiveFiles{env_.proxy_tables_dir, table_file, env_.configs_dir});
+ScoreTable Workspace::ScoresOf(const Space& space, Dataset dataset, const std::string& source,
+                               const fs::path& table_file) {
+  // Transitional: the two proxy-table formats (NAS-Bench-201's by dataset, FBNet's).
+  if (&space == &FbnetSpace()) return FbnetScoresOf(source, table_file);
+  const simnas::ProxyTable table = LoadProxyTable(ProxyTable(table_file, dataset), dataset);
+  return ProxyScoreTable(table, ParseProxyAggregateOrDefault(source, env_.configs_dir));
+}
+
+ScoreTable Workspace::FbnetScoresOf(const std::string& source, const fs::path& table_file) {
+  return MakeFbnetScores(Fbnet().Numbering(), source.empty() ? kFbnetDefaultScoreSource : source,
+                         FbnetScoreFiles{env_.proxy_tables_dir, table_file, env_.configs_dir});
 }
 
 }  // namespace simnas

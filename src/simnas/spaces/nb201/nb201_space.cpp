@@ -73,6 +73,8 @@ class Nb201 final : public Space {
     return {Dataset::kCifar10, Dataset::kCifar100, Dataset::kImageNet16_120};
   }
   std::vector<Dataset> AccuracyDatasets() const override { return Datasets(); }
+  // Chosen from the benchmark (docs/benchmark.md).
+  std::string_view DefaultStrategy() const override { return "safe-climb"; }
   std::vector<double> LoadAccuracy(const DataDir& dir, Dataset dataset) const override {
     return LoadAccuracyTable(dir.AccuracyFile(dataset), dataset).test_accuracy;
   }

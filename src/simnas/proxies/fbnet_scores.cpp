@@ -1,4 +1,4 @@
-#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/proxies/fbnet_scores.h"
 
 #include <fmt/format.h>
 
@@ -9,14 +9,12 @@
 
 namespace simnas {
 
-FbnetObjective MakeFbnetObjective(const FbnetNumbering& candidates, const std::string& source,
-                                  const FbnetObjectiveFiles& files) {
+ScoreTable MakeFbnetScores(const FbnetNumbering& candidates, const std::string& source, const FbnetScoreFiles& files) {
   if (source == "macs") {
-    FbnetObjective objective;
-    objective.name = "multiply-adds";
-    objective.scores.reserve(candidates.archs().size());
-    for (const FbnetArch& a : candidates.archs()) objective.scores.push_back(static_cast<double>(FbnetMultiplyAdds(a)));
-    return objective;
+    std::vector<double> scores;
+    scores.reserve(candidates.archs().size());
+    for (const FbnetArch& a : candidates.archs()) scores.push_back(static_cast<double>(FbnetMultiplyAdds(a)));
+    return ScoreTable("multiply-adds", std::move(scores));
   }
   if (files.configs_dir.empty() || (files.proxy_tables_dir.empty() && files.table_file.empty())) {
     throw ParseError(fmt::format("FBNet objective '{}': a proxy recipe needs the recipes file and the FBNet proxy "
@@ -27,10 +25,7 @@ FbnetObjective MakeFbnetObjective(const FbnetNumbering& candidates, const std::s
   const std::filesystem::path path =
       files.table_file.empty() ? FbnetProxyTableFile(files.proxy_tables_dir) : files.table_file;
   const FbnetProxyTable table = LoadFbnetProxyTable(path, candidates.archs());
-  FbnetObjective objective;
-  objective.name = "proxy " + source;
-  objective.scores = FbnetAggregateScores(table, recipe);
-  return objective;
+  return ScoreTable("proxy " + source, FbnetAggregateScores(table, recipe));
 }
 
 }  // namespace simnas
