@@ -6,6 +6,7 @@
 #include "simnas/strategies/search_runner.h"
 #include "simnas/devices/table_device.h"
 #include "fixture_data.h"
+#include "test_support.h"
 
 namespace simnas {
 namespace {

@@ -55,7 +55,7 @@ TEST(Data, TableDevicesReturnTheTableValuesExactly) {
     const std::vector<double> raw = LoadPickledNumberList(data.dir().HelpLatencyFile(name));
     TableDevice device(DeviceSpec::Table(name).ToString(), table, data.space());
     for (int index = 0; index < kNumCells; ++index) {
-      ASSERT_EQ(device.Measure(data.space().CellAt(index)).latency_ms, raw[static_cast<std::size_t>(index)]) << name;
+      ASSERT_EQ(device.Measure(ToArch(data.space().CellAt(index))).latency_ms, raw[static_cast<std::size_t>(index)]) << name;
     }
   }
 }
@@ -182,8 +182,8 @@ TEST(Data, PartialCsvTableAnswersOnlyItsCells) {
   EXPECT_EQ(table.CountKnown(), 1);
   EXPECT_FALSE(table.Complete());
   TableDevice device("table:p.csv", table, space);
-  EXPECT_EQ(device.Measure(space.CellAt(5)).latency_ms, 2.5);
-  EXPECT_THROW(device.Measure(space.CellAt(6)), DeviceError);
+  EXPECT_EQ(device.Measure(ToArch(space.CellAt(5))).latency_ms, 2.5);
+  EXPECT_THROW(device.Measure(ToArch(space.CellAt(6))), DeviceError);
   EXPECT_EQ(device.FullTable(), nullptr);
 }
 

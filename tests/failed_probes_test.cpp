@@ -67,35 +67,35 @@ TEST(FailedProbes, ARefusedCellCostsOneProbeIsRecordedAndIsNeverAnAnswer) {
   const Cell a = RandomCell(rng), b = RandomCell(rng), c = RandomCell(rng);
   device.refused.insert(b.ToString());
   ProbeSession session(device, Data().space(), 5, &store, "run-f");
-  ASSERT_NE(session.TryProbe(a), nullptr);
-  const ProbeRecord* failed = session.TryProbe(b);
+  ASSERT_NE(session.TryProbe(ToArch(a)), nullptr);
+  const ProbeRecord* failed = session.TryProbe(ToArch(b));
   ASSERT_NE(failed, nullptr);
   EXPECT_TRUE(failed->failed());
   EXPECT_NE(failed->failure.find("too noisy"), std::string::npos) << failed->failure;
   EXPECT_EQ(session.used(), 2);  // the failure cost exactly its probe
   EXPECT_EQ(session.failures(), 1);
-  EXPECT_TRUE(session.WasProbed(b));
+  EXPECT_TRUE(session.WasProbed(ToArch(b)));
   EXPECT_EQ(session.Find(b), nullptr);  // no measured record
-  EXPECT_EQ(session.TryProbe(b), failed);  // asked again: the same failure, free, not measured again
+  EXPECT_EQ(session.TryProbe(ToArch(b)), failed);  // asked again: the same failure, free, not measured again
   EXPECT_EQ(device.calls, 2);
-  ASSERT_NE(session.TryProbe(c), nullptr);
+  ASSERT_NE(session.TryProbe(ToArch(c)), nullptr);
   ASSERT_EQ(session.measured().size(), 2u);
   EXPECT_EQ(session.measured()[0].arch, Arch(a));
   EXPECT_EQ(session.measured()[1].arch, Arch(c));
   EXPECT_EQ(session.history().size(), 3u);
-  EXPECT_THROW(session.Probe(b), DeviceError);  // a list caller is told, not handed a latency
+  EXPECT_THROW(session.Probe(ToArch(b)), DeviceError);  // a list caller is told, not handed a latency
 
   // The store holds the failure with its reason; a device's measurements leave it out.
-  const std::vector<StoredProbe> rows = store.Load("run-f", device.Fingerprint(), SpaceKind::kNb201);
+  const std::vector<StoredProbe> rows = store.Load("run-f", device.Fingerprint(), "nb201");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_FALSE(rows[0].failed());
   EXPECT_TRUE(rows[1].failed());
   EXPECT_EQ(rows[1].arch, b.ToString());
   EXPECT_NE(rows[1].failure.find("too noisy"), std::string::npos);
-  for (const StoredProbe& p : store.LoadDevice(device.Fingerprint(), SpaceKind::kNb201)) {
+  for (const StoredProbe& p : store.LoadDevice(device.Fingerprint(), "nb201")) {
     EXPECT_FALSE(p.failed()) << p.arch;
   }
-  EXPECT_EQ(store.LoadDevice(device.Fingerprint(), SpaceKind::kNb201).size(), 2u);
+  EXPECT_EQ(store.LoadDevice(device.Fingerprint(), "nb201").size(), 2u);
 
   // The answer rule never answers the failed cell, even when its zero latency would win.
   SearchTask task;
@@ -116,15 +116,15 @@ TEST(FailedProbes, AResumedRunReplaysItsFailuresWithoutMeasuringThemAgain) {
     RefusingDevice device(table, true);
     device.refused.insert(b.ToString());
     ProbeSession session(device, Data().space(), 4, &store, "run-r");
-    session.TryProbe(a);
-    session.TryProbe(b);
+    session.TryProbe(ToArch(a));
+    session.TryProbe(ToArch(b));
   }
   ProbeStore store(dir / "p.sqlite");
   RefusingDevice device(table, true);  // would measure b now: the replay must not ask it
   {
     ProbeSession resumed(device, Data().space(), 4, &store, "run-r");
-    const ProbeRecord* ra = resumed.TryProbe(a);
-    const ProbeRecord* rb = resumed.TryProbe(b);
+    const ProbeRecord* ra = resumed.TryProbe(ToArch(a));
+    const ProbeRecord* rb = resumed.TryProbe(ToArch(b));
     ASSERT_NE(ra, nullptr);
     ASSERT_NE(rb, nullptr);
     EXPECT_TRUE(ra->replayed);
@@ -137,8 +137,8 @@ TEST(FailedProbes, AResumedRunReplaysItsFailuresWithoutMeasuringThemAgain) {
   }
   // A list measurement (measure-all's path) of the same run id measures the failed cell again.
   ProbeSession list(device, Data().space(), 4, &store, "run-r");
-  EXPECT_TRUE(list.Probe(a).replayed);
-  EXPECT_FALSE(list.Probe(b).failed());
+  EXPECT_TRUE(list.Probe(ToArch(a)).replayed);
+  EXPECT_FALSE(list.Probe(ToArch(b)).failed());
   EXPECT_EQ(device.calls, 1);
 }
 
@@ -150,11 +150,11 @@ TEST(FailedProbes, AListMeasurementPropagatesTheErrorAndRecordsNothing) {
   const Cell a = Data().space().CellAt(17);
   device.refused.insert(a.ToString());
   ProbeSession session(device, Data().space(), 1, &store, "run-l");
-  EXPECT_THROW(session.Probe(a), DeviceError);
+  EXPECT_THROW(session.Probe(ToArch(a)), DeviceError);
   EXPECT_EQ(session.used(), 0);
-  EXPECT_TRUE(store.Load("run-l", device.Fingerprint(), SpaceKind::kNb201).empty());
+  EXPECT_TRUE(store.Load("run-l", device.Fingerprint(), "nb201").empty());
   device.refused.clear();
-  EXPECT_FALSE(session.Probe(a).failed());  // retried later, it is measured
+  EXPECT_FALSE(session.Probe(ToArch(a)).failed());  // retried later, it is measured
 }
 
 TEST(FailedProbes, ADeviceThatRefusesEverythingStopsAfterThreeInARowAndTheSearchSaysSo) {
@@ -183,11 +183,11 @@ TEST(FailedProbes, FailuresInARowAfterAMeasurementStopTheSearchWhichAnswersFromW
   RefusingDevice device(table, false);
   ProbeSession session(device, Data().space(), 10);
   std::mt19937_64 rng(9);
-  ASSERT_FALSE(session.TryProbe(RandomCell(rng))->failed());
+  ASSERT_FALSE(session.TryProbe(ToArch(RandomCell(rng)))->failed());
   device.refuse_all = true;
-  for (int i = 0; i < kMaxFailedProbesInARow; ++i) ASSERT_TRUE(session.TryProbe(RandomCell(rng))->failed());
+  for (int i = 0; i < kMaxFailedProbesInARow; ++i) ASSERT_TRUE(session.TryProbe(ToArch(RandomCell(rng)))->failed());
   EXPECT_EQ(session.remaining(), 0);
-  EXPECT_EQ(session.TryProbe(RandomCell(rng)), nullptr);
+  EXPECT_EQ(session.TryProbe(ToArch(RandomCell(rng))), nullptr);
   EXPECT_NE(session.stopped_reason().find("in a row"), std::string::npos);
   EXPECT_NO_THROW(session.ThrowIfEveryProbeFailed());
 }

@@ -98,12 +98,12 @@ TEST(FbnetMeasureAll, TheWrittenTableReplaysExactlyAsATableDevice) {
   LiveLutDevice fresh(RandomLut(1));
   for (int index : job.indices) {
     const FbnetArch& arch = networks.At(index);
-    EXPECT_EQ(replay.Measure(arch).latency_ms, fresh.Measure(arch).latency_ms) << index;  // exactly
+    EXPECT_EQ(replay.Measure(ToArch(arch)).latency_ms, fresh.Measure(ToArch(arch)).latency_ms) << index;  // exactly
   }
   // A network the sample did not measure is refused by name, not invented.
   for (int index = 0; index < networks.Count(); ++index) {
     if (std::find(job.indices.begin(), job.indices.end(), index) != job.indices.end()) continue;
-    EXPECT_THROW((void)replay.Measure(networks.At(index)), DeviceError);
+    EXPECT_THROW((void)replay.Measure(ToArch(networks.At(index))), DeviceError);
     break;
   }
   // All of them: a full table.
@@ -114,7 +114,7 @@ TEST(FbnetMeasureAll, TheWrittenTableReplaysExactlyAsATableDevice) {
   const LatencyTable full = LoadLatencyCsv(all.out, networks);
   EXPECT_TRUE(full.Complete());
   for (int index = 0; index < networks.Count(); ++index) {
-    EXPECT_EQ(full.At(index), fresh.Measure(networks.At(index)).latency_ms);
+    EXPECT_EQ(full.At(index), fresh.Measure(ToArch(networks.At(index))).latency_ms);
   }
 }
 
@@ -205,7 +205,7 @@ TEST(FbnetLiveBench, BudgetsFromTheRandomSampleRegretAgainstTheMeasuredOnesAndRe
   std::shuffle(order.begin(), order.end(), rng);
   std::vector<double> random_ms;
   LiveLutDevice fresh(RandomLut(13));
-  for (int k = 0; k < 40; ++k) random_ms.push_back(fresh.Measure(networks.At(order[static_cast<std::size_t>(k)])).latency_ms);
+  for (int k = 0; k < 40; ++k) random_ms.push_back(fresh.Measure(ToArch(networks.At(order[static_cast<std::size_t>(k)]))).latency_ms);
   ASSERT_EQ(truth.budgets_ms.size(), 2u);
   EXPECT_DOUBLE_EQ(truth.budgets_ms[0], Percentile(random_ms, 25));
   EXPECT_DOUBLE_EQ(truth.budgets_ms[1], Percentile(random_ms, 75));
@@ -220,7 +220,7 @@ TEST(FbnetLiveBench, BudgetsFromTheRandomSampleRegretAgainstTheMeasuredOnesAndRe
     EXPECT_EQ(r.fbnet->best_objective, ref.best_objective);
     ASSERT_TRUE(r.answer.has_value());
     // The answer's latency is its measurement on the device (in the sample or not).
-    EXPECT_EQ(r.answer->true_latency_ms, fresh.Measure(networks.At(r.answer->index)).latency_ms);
+    EXPECT_EQ(r.answer->true_latency_ms, fresh.Measure(ToArch(networks.At(r.answer->index))).latency_ms);
     if (r.feasible) {
       EXPECT_DOUBLE_EQ(*r.fbnet->regret, ref.best_objective - objective(r.answer->index));
     }

@@ -22,6 +22,7 @@
 #include "simnas/probe/probe_store.h"
 #include "simnas/spaces/fbnet/fbnet_cost.h"
 #include "simnas/spaces/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/proxies/fbnet_scores.h"
 #include "simnas/strategies/answer.h"
 #include "simnas/strategies/registry.h"
@@ -49,20 +50,20 @@ TEST(ArchHandle, RoundTripsBothSpacesAndKeepsThemApart) {
   std::mt19937_64 rng(3);
   const Cell cell = RandomCell(rng);
   const FbnetArch net = RandomFbnetArch(rng);
-  const Arch a = cell, b = net;
-  EXPECT_EQ(a.space(), SpaceKind::kNb201);
-  EXPECT_EQ(b.space(), SpaceKind::kFbnet);
+  const Arch a = ToArch(cell), b = ToArch(net);
+  EXPECT_EQ(a.space_name(), "nb201");
+  EXPECT_EQ(b.space_name(), "fbnet");
   EXPECT_EQ(a.ToString(), cell.ToString());  // the NAS-Bench-201 string, unchanged
   EXPECT_EQ(b.ToString(), net.ToString());
-  EXPECT_EQ(ParseArch(SpaceKind::kNb201, a.ToString()), a);
-  EXPECT_EQ(ParseArch(SpaceKind::kFbnet, b.ToString()), b);
-  EXPECT_EQ(a.cell(), cell);
-  EXPECT_EQ(b.fbnet(), net);
+  EXPECT_EQ(Nb201Space().Parse(a.ToString()), a);
+  EXPECT_EQ(FbnetSpace().Parse(b.ToString()), b);
+  EXPECT_EQ(CellOf(a), cell);
+  EXPECT_EQ(FbnetOf(b), net);
   EXPECT_NE(a, b);
-  EXPECT_THROW((void)a.fbnet(), Error);
-  EXPECT_THROW((void)b.cell(), Error);
-  EXPECT_THROW(ParseArch(SpaceKind::kNb201, b.ToString()), ParseError);
-  EXPECT_THROW(ParseArch(SpaceKind::kFbnet, a.ToString()), ParseError);
+  EXPECT_THROW((void)FbnetOf(a), Error);
+  EXPECT_THROW((void)CellOf(b), Error);
+  EXPECT_THROW(Nb201Space().Parse(b.ToString()), ParseError);
+  EXPECT_THROW(FbnetSpace().Parse(a.ToString()), ParseError);
 }
 
 TEST(FbnetNumbering, NumbersItsNetworksAndNoOther) {
@@ -70,11 +71,11 @@ TEST(FbnetNumbering, NumbersItsNetworksAndNoOther) {
   const FbnetNumbering numbering(nets);
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(numbering.IndexOf(numbering.At(i)), i);
-    EXPECT_EQ(numbering.IndexOf(Arch(nets[static_cast<std::size_t>(i)])), i);
+    EXPECT_EQ(numbering.IndexOf(ToArch(nets[static_cast<std::size_t>(i)])), i);
   }
   EXPECT_EQ(numbering.IndexOf(UniformFbnetArch(FbnetBlock::kK5E6)), -1);
   EXPECT_THROW(numbering.At(20), ParseError);
-  EXPECT_THROW(numbering.IndexOf(Arch(Cell())), Error);
+  EXPECT_EQ(numbering.IndexOf(ToArch(Cell())), -1);  // of another space: no row
 }
 
 TEST(FbnetMultiplyAdds, MatchesTheDescribedNetwork) {
@@ -100,16 +101,16 @@ struct SmallFbnetTable {
 TEST(TableDevice, ReplaysExactValuesAndRefusesOtherNetworks) {
   const SmallFbnetTable t(5, 0.1);
   TableDevice device("table:small", t.table, t.numbering);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(device.Measure(t.numbering.At(i)).latency_ms, t.table.At(i));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(device.Measure(ToArch(t.numbering.ArchAt(i))).latency_ms, t.table.At(i));
   try {
-    device.Measure(UniformFbnetArch(FbnetBlock::kK5E6));
+    device.Measure(ToArch(UniformFbnetArch(FbnetBlock::kK5E6)));
     FAIL() << "an FBNet network outside the table was measured";
   } catch (const DeviceError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("has only its 5 FBNet networks"), std::string::npos) << what;
     EXPECT_EQ(what.find('\n'), std::string::npos) << what;
   }
-  EXPECT_THROW(device.Measure(Cell()), DeviceError);
+  EXPECT_THROW(device.Measure(ToArch(Cell())), Error);
 }
 
 TEST(TableDevice, ReplaysHelpsTablesExactly) {
@@ -121,9 +122,9 @@ TEST(TableDevice, ReplaysHelpsTablesExactly) {
     TableDevice device("table:" + device_name, tables.Table(device_name), nets);
     for (const int i : {0, 1, 777, 2500, 4999}) {
       if (nets.IndexOf(nets.At(i)) != i) continue;  // a network listed twice answers its first row
-      EXPECT_EQ(device.Measure(nets.At(i)).latency_ms, file.At(i)) << device_name << " " << i;
+      EXPECT_EQ(device.Measure(ToArch(nets.At(i))).latency_ms, file.At(i)) << device_name << " " << i;
     }
-    EXPECT_THROW(device.Measure(UniformFbnetArch(FbnetBlock::kK5E6)), DeviceError);
+    EXPECT_THROW(device.Measure(ToArch(UniformFbnetArch(FbnetBlock::kK5E6))), DeviceError);
   }
 }
 
@@ -134,26 +135,26 @@ TEST(ProbeStore, KeysFbnetAndNb201Apart) {
   FakeLiveDevice device;
   {
     ProbeSession nb201(device, testing::FixtureSpace(), 3, &store, "run");
-    nb201.Probe(Cell());
+    nb201.Probe(ToArch(Cell()));
     ProbeSession fbnet(device, t.numbering, 3, &store, "run-fb");
-    fbnet.Probe(t.numbering.At(3));
-    fbnet.Probe(UniformFbnetArch(FbnetBlock::kSkip));  // not numbered: index -1, still stored
+    fbnet.Probe(ToArch(t.numbering.At(3)));
+    fbnet.Probe(ToArch(UniformFbnetArch(FbnetBlock::kSkip)));  // not numbered: index -1, still stored
     EXPECT_EQ(fbnet.history()[0].index, 3);
     EXPECT_EQ(fbnet.history()[1].index, -1);
-    EXPECT_THROW(fbnet.Probe(Cell()), Error);  // a cell is not of this session's space
+    EXPECT_THROW(fbnet.Probe(ToArch(Cell())), Error);  // a cell is not of this session's space
   }
-  EXPECT_EQ(store.Load("run", "fake-device", SpaceKind::kNb201).size(), 1u);
-  EXPECT_EQ(store.Load("run", "fake-device", SpaceKind::kFbnet).size(), 0u);
-  const std::vector<StoredProbe> fb = store.LoadDevice("fake-device", SpaceKind::kFbnet);
+  EXPECT_EQ(store.Load("run", "fake-device", "nb201").size(), 1u);
+  EXPECT_EQ(store.Load("run", "fake-device", "fbnet").size(), 0u);
+  const std::vector<StoredProbe> fb = store.LoadDevice("fake-device", "fbnet");
   ASSERT_EQ(fb.size(), 2u);
   EXPECT_EQ(fb[0].arch, t.numbering.At(3).ToString());
-  EXPECT_EQ(fb[0].space, SpaceKind::kFbnet);
-  EXPECT_EQ(store.LoadDevice("fake-device", SpaceKind::kNb201).size(), 1u);
+  EXPECT_EQ(fb[0].space, "fbnet");
+  EXPECT_EQ(store.LoadDevice("fake-device", "nb201").size(), 1u);
   // A resumed FBNet run replays its networks and measures nothing again.
   const int calls = device.calls;
   ProbeSession resumed(device, t.numbering, 3, &store, "run-fb");
-  EXPECT_TRUE(resumed.Probe(t.numbering.At(3)).replayed);
-  EXPECT_TRUE(resumed.Probe(UniformFbnetArch(FbnetBlock::kSkip)).replayed);
+  EXPECT_TRUE(resumed.Probe(ToArch(t.numbering.At(3))).replayed);
+  EXPECT_TRUE(resumed.Probe(ToArch(UniformFbnetArch(FbnetBlock::kSkip))).replayed);
   EXPECT_EQ(device.calls, calls);
 }
 
@@ -184,11 +185,11 @@ TEST(ProbeStore, AStoreWrittenBeforeTheSpaceColumnStillReplays) {
   ProbeStore store(dir / "old.sqlite");
   FakeLiveDevice device;
   ProbeSession session(device, testing::FixtureSpace(), 3, &store, "old-run");
-  EXPECT_TRUE(session.Probe(a).replayed);
-  EXPECT_EQ(session.Probe(b).measurement.latency_ms, 7.25);
+  EXPECT_TRUE(session.Probe(ToArch(a)).replayed);
+  EXPECT_EQ(session.Probe(ToArch(b)).measurement.latency_ms, 7.25);
   EXPECT_EQ(device.calls, 0);
-  EXPECT_EQ(store.LoadDevice("fake-device", SpaceKind::kNb201).size(), 2u);
-  EXPECT_TRUE(store.LoadDevice("fake-device", SpaceKind::kFbnet).empty());
+  EXPECT_EQ(store.LoadDevice("fake-device", "nb201").size(), 2u);
+  EXPECT_TRUE(store.LoadDevice("fake-device", "fbnet").empty());
 }
 
 TEST(FbnetSearch, AnswersAMeasuredNetworkWithinTheBudget) {
@@ -248,13 +249,13 @@ TEST(FbnetCommandDevice, PassesTheFbnetStringAsOneArgumentAndItsOnnx) {
   options.export_options.num_classes = 100;
   CommandDevice device("'" + script.string() + "' {arch} {onnx}", t.numbering, options);
   const FbnetArch net = UniformFbnetArch(FbnetBlock::kK3E1);
-  EXPECT_EQ(device.Measure(net).latency_ms, 2.5);
+  EXPECT_EQ(device.Measure(ToArch(net)).latency_ms, 2.5);
   std::ifstream in(dir / "arg");
   std::string arg;
   std::getline(in, arg);
   EXPECT_EQ(arg, net.ToString());
   CommandDevice by_index("'" + script.string() + "' {index} {onnx}", t.numbering, options);
-  EXPECT_THROW(by_index.Measure(net), DeviceError);  // not one of the numbered networks: no {index}
+  EXPECT_THROW(by_index.Measure(ToArch(net)), DeviceError);  // not one of the numbered networks: no {index}
 }
 
 TEST(FbnetCli, MeasureReplaysTheTableThroughTheProbeSession) {

@@ -188,16 +188,16 @@ TEST(FbnetSynthetic, DeviceMeasuresANetworkOutsideItsTables) {
   // Every layer k5_e6: a network none of the fixture's (nor HELP's) sampled ones.
   const FbnetArch outside = UniformFbnetArch(FbnetBlock::kK5E6);
   ASSERT_EQ(std::find(f.archs.begin(), f.archs.end(), outside), f.archs.end());
-  const Measurement m = device.Measure(outside);
+  const Measurement m = device.Measure(ToArch(outside));
   EXPECT_DOUBLE_EQ(m.latency_ms, SumOf(device.lut(), outside));
   EXPECT_GT(m.latency_ms, device.lut().fixed_ms);  // entries are >= 0, and not all of them 0
-  EXPECT_EQ(device.Measure(outside).latency_ms, m.latency_ms);  // noise-free
+  EXPECT_EQ(device.Measure(ToArch(outside)).latency_ms, m.latency_ms);  // noise-free
   EXPECT_EQ(device.Spec(), "synthetic:7");
   EXPECT_FALSE(device.IsLive());
   FbnetSyntheticDevice same(7, d.Sample(7)), other(8, d.Sample(8));
   EXPECT_EQ(device.Fingerprint(), same.Fingerprint());
   EXPECT_NE(device.Fingerprint(), other.Fingerprint());
-  EXPECT_THROW(device.Measure(Cell::FromCode(0)), DeviceError);
+  EXPECT_THROW(device.Measure(ToArch(Cell::FromCode(0))), DeviceError);
 }
 
 TEST(FbnetSynthetic, OptionsUnderFbnetAreRefusedInOneLine) {

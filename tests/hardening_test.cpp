@@ -383,8 +383,8 @@ TEST(HardeningLocks, ProbeSessionsOnOneRunIdExcludeEachOther) {
   ProbeSession a(device, testing::Data().space(), 3, &store, "run-a");
   EXPECT_THROW(ProbeSession(device, testing::Data().space(), 3, &store, "run-a"), Error);
   EXPECT_NO_THROW(ProbeSession(device, testing::Data().space(), 3, &store, "run-b"));
-  a.Probe(kCell);
-  EXPECT_EQ(store.Load("run-a", device.Fingerprint(), SpaceKind::kNb201).size(), 1u);
+  a.Probe(ToArch(kCell));
+  EXPECT_EQ(store.Load("run-a", device.Fingerprint(), "nb201").size(), 1u);
 }
 
 TEST(HardeningLocks, TrainOutFolderInUseIsRefusedAndNothingIsWritten) {
@@ -616,7 +616,7 @@ TEST(HardeningMessages, OutputCutIsSaidToBeCut) {
   options.timeout_seconds = 120;
   CommandDevice device(CmdSpec(script).substr(4), testing::Data().space(), options);
   try {
-    device.Measure(kCell);
+    device.Measure(ToArch(kCell));
     FAIL() << "50 MB of 'a' gave a latency";
   } catch (const DeviceError& e) {
     const std::string msg = e.what();
@@ -627,7 +627,7 @@ TEST(HardeningMessages, OutputCutIsSaidToBeCut) {
   // Logs longer than the capture do not hide a latency printed at the end.
   const auto chatty = testing::WriteScript(dir / "chatty.sh", "head -c 3000000 /dev/zero | tr '\\0' a; echo; echo 6.5");
   CommandDevice ok(CmdSpec(chatty).substr(4), testing::Data().space(), options);
-  EXPECT_EQ(ok.Measure(kCell).latency_ms, 6.5);
+  EXPECT_EQ(ok.Measure(ToArch(kCell)).latency_ms, 6.5);
 }
 
 TEST(HardeningMessages, InterruptedTrainingSaysToResume) {
@@ -658,11 +658,11 @@ TEST(HardeningSsh, ArchShSurvivesARemoteShellThatJoinsItsArguments) {
   options.retries = 0;
   CommandDevice device("'" + ssh.string() + "' board '" + remote.string() + "' {arch_sh}", testing::Data().space(),
                        options);
-  EXPECT_EQ(device.Measure(kCell).latency_ms, 7.5);
+  EXPECT_EQ(device.Measure(ToArch(kCell)).latency_ms, 7.5);
   EXPECT_EQ(Slurp(dir / "arg"), kCell.ToString());
   // The bare {arch} is what the README used to show: the remote shell splits it at '|'.
   CommandDevice bare("'" + ssh.string() + "' board '" + remote.string() + "' {arch}", testing::Data().space(), options);
-  EXPECT_THROW(bare.Measure(kCell), DeviceError);
+  EXPECT_THROW(bare.Measure(ToArch(kCell)), DeviceError);
 }
 
 // ------------------------------------------------------------------ 10. SHA-256 from OpenSSL
@@ -698,8 +698,8 @@ TEST(HardeningCache, ASwappedOrTruncatedCachedModelIsExportedAgain) {
   const Cell small = Cell::Parse("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|");
   const Cell big = Cell::Parse(
       "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|");
-  const double small_ms = device.Measure(small).latency_ms;
-  const double big_ms = device.Measure(big).latency_ms;
+  const double small_ms = device.Measure(ToArch(small)).latency_ms;
+  const double big_ms = device.Measure(ToArch(big)).latency_ms;
   ASSERT_GT(big_ms, 2 * small_ms);
   const fs::path folder = ExportFolder(options.cache_dir);
   const fs::path small_file = folder / ArchOnnxFileName(small, options.export_options);
@@ -707,20 +707,20 @@ TEST(HardeningCache, ASwappedOrTruncatedCachedModelIsExportedAgain) {
   const std::string small_bytes = Slurp(small_file);
   // The big model under the small one's name, with its own check.
   CopyCachedFile(big_file, small_file);
-  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  EXPECT_EQ(device.Measure(ToArch(small)).latency_ms, small_ms);
   // Truncated; truncated and without its check: exported again, byte for byte.
   fs::resize_file(small_file, 1000);
-  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  EXPECT_EQ(device.Measure(ToArch(small)).latency_ms, small_ms);
   EXPECT_EQ(Slurp(small_file), small_bytes);
   fs::remove(small_file.string() + ".check");
   fs::resize_file(small_file, 1000);
-  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  EXPECT_EQ(device.Measure(ToArch(small)).latency_ms, small_ms);
   EXPECT_TRUE(fs::exists(small_file.string() + ".check"));
   // A cache that cannot be written is an error naming the file.
   fs::remove(small_file);
   fs::create_directories(small_file);  // a folder where the model should be
   try {
-    device.Measure(small);
+    device.Measure(ToArch(small));
     FAIL() << "measured without its model";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(small_file.string()), std::string::npos) << e.what();
@@ -1021,9 +1021,9 @@ TEST(HardeningInputs, InputSizesTheNetworksCannotTakeAreRefusedUpFrontNamingTheF
   EXPECT_FALSE(fs::exists(dir / "ran"));
   EXPECT_FALSE(fs::exists(dir / "x.onnx"));
   // What the networks take is still taken.
-  EXPECT_EQ(InputSizeProblem(SpaceKind::kNb201, 12), "");
-  EXPECT_EQ(InputSizeProblem(SpaceKind::kFbnet, 9), "");
-  EXPECT_NE(InputSizeProblem(SpaceKind::kFbnet, 4), "");
+  EXPECT_EQ(Nb201Space().InputSizeProblem(12), "");
+  EXPECT_EQ(FbnetSpace().InputSizeProblem(9), "");
+  EXPECT_NE(FbnetSpace().InputSizeProblem(4), "");
 }
 
 // ------------------------------------------------------------------ 19. training settings
@@ -1163,7 +1163,7 @@ TEST(HardeningLocks, LockFilesAreRemovedWhenReleased) {
   ProbeStore store(dir / "p.sqlite");
   for (int run = 0; run < 5; ++run) {
     ProbeSession session(device, testing::FixtureSpace(), 3, &store, "run-" + std::to_string(run));
-    session.Probe(kCell);
+    session.Probe(ToArch(kCell));
   }
   ASSERT_TRUE(fs::is_directory(dir / "p.sqlite.locks"));
   EXPECT_TRUE(fs::is_empty(dir / "p.sqlite.locks"));

@@ -68,8 +68,8 @@ TEST(OpenCvDeviceSerial, LargerCellsMeasureSlowerOrAreRefusedClearly) {
   o.timing.reference_window_s = 15;
   OpenCvDevice device(o);
   try {
-    const Measurement small = device.Measure(Uniform(Op::kNone));
-    const Measurement large = device.Measure(Uniform(Op::kConv3x3));
+    const Measurement small = device.Measure(ToArch(Uniform(Op::kNone)));
+    const Measurement large = device.Measure(ToArch(Uniform(Op::kConv3x3)));
     RecordProperty("small_ms", std::to_string(small.latency_ms));
     RecordProperty("large_ms", std::to_string(large.latency_ms));
     EXPECT_LT(small.latency_ms, large.latency_ms);

@@ -8,8 +8,17 @@
 #include <optional>
 
 #include "simnas/devices/device_factory.h"
+#include "simnas/space/arch.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/strategies/registry.h"
+
+namespace simnas {
+// Tests hand cells and FBNet networks (ToArch) or architectures where an Arch is expected: the
+// ToArch of an Arch is itself.
+inline const Arch& ToArch(const Arch& arch) { return arch; }
+}  // namespace simnas
 
 namespace simnas::testing {
 
