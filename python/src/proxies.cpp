@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "bindings.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
 #include "simnas/proxies/fbnet_proxies.h"
@@ -30,7 +32,7 @@ void BindProxies(py::module_& m) {
          int threads) {
         py::dict d;
         const std::filesystem::path sample = Ws().Env().data_dir / "cifar10-sample" / "cifar10_sample_640.bin";
-        if (arch.is_fbnet()) {
+        if (&arch.space() == &FbnetSpace()) {
           if (ParseDataset(dataset) != Dataset::kCifar100) {
             throw ParseError("proxies: FBNet networks are scored for cifar100 only (dataset='cifar100')");
           }
@@ -38,7 +40,7 @@ void BindProxies(py::module_& m) {
           options.seed = seed;
           options.threads = threads;
           options.zoo = zoo ? kAllZooProxies : kNoZooProxies;
-          const FbnetProxyValues v = Released([&] { return FbnetProxyEvaluator(sample, options).Evaluate(arch.fbnet()); });
+          const FbnetProxyValues v = Released([&] { return FbnetProxyEvaluator(sample, options).Evaluate(FbnetOf(arch)); });
           d["naswot"] = v.naswot;
           d["logsynflow"] = v.logsynflow;
           d["params"] = v.params;
@@ -53,7 +55,7 @@ void BindProxies(py::module_& m) {
         options.batches = batches;
         options.threads = threads;
         options.zoo = zoo;
-        const ProxyValues v = Released([&] { return ProxyEvaluator(sample, options).Evaluate(arch.cell()); });
+        const ProxyValues v = Released([&] { return ProxyEvaluator(sample, options).Evaluate(CellOf(arch)); });
         d["naswot"] = v.naswot;
         d["logsynflow"] = v.logsynflow;
         d["skip"] = v.skip;
