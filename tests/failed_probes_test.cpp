@@ -80,8 +80,8 @@ TEST(FailedProbes, ARefusedCellCostsOneProbeIsRecordedAndIsNeverAnAnswer) {
   EXPECT_EQ(device.calls, 2);
   ASSERT_NE(session.TryProbe(ToArch(c)), nullptr);
   ASSERT_EQ(session.measured().size(), 2u);
-  EXPECT_EQ(session.measured()[0].arch, Arch(a));
-  EXPECT_EQ(session.measured()[1].arch, Arch(c));
+  EXPECT_EQ(session.measured()[0].arch, ToArch(a));
+  EXPECT_EQ(session.measured()[1].arch, ToArch(c));
   EXPECT_EQ(session.history().size(), 3u);
   EXPECT_THROW(session.Probe(ToArch(b)), DeviceError);  // a list caller is told, not handed a latency
 
@@ -102,7 +102,7 @@ TEST(FailedProbes, ARefusedCellCostsOneProbeIsRecordedAndIsNeverAnAnswer) {
   task.latency_budget_ms = 1e9;
   const SearchAnswer answer = ChooseAnswer(session.history(), task, testing::ScoresOf(testing::FixtureProxy()));
   ASSERT_TRUE(answer.found);
-  EXPECT_NE(answer.chosen.arch, Arch(b));
+  EXPECT_NE(answer.chosen.arch, ToArch(b));
   EXPECT_FALSE(answer.chosen.failed());
 }
 

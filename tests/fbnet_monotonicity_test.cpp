@@ -108,11 +108,11 @@ TEST(AdaProxyOnFeatures, SparseSlowdownIsLearnedFromAFewSamples) {
   EXPECT_THROW(EvaluateAdaProxyTransfer(x, w, proxy, target, 3001, 1, 0), Error);
 }
 
-TEST(SpaceKind, ParsesTheTwoSpacesAndRefusesOthers) {
-  EXPECT_EQ(ParseSpaceKind("nb201"), SpaceKind::kNb201);
-  EXPECT_EQ(ParseSpaceKind("fbnet"), SpaceKind::kFbnet);
-  EXPECT_EQ(SpaceKindName(SpaceKind::kFbnet), "fbnet");
-  EXPECT_THROW(ParseSpaceKind("darts"), ParseError);
+TEST(SpaceRegistry, FindsTheTwoSpacesAndRefusesOthers) {
+  EXPECT_EQ(&FindSpace("nb201"), &Nb201Space());
+  EXPECT_EQ(&FindSpace("fbnet"), &FbnetSpace());
+  EXPECT_EQ(FbnetSpace().name(), "fbnet");
+  EXPECT_THROW(FindSpace("darts"), ParseError);
 }
 
 TEST(FbnetTables, NamesAnUnknownDeviceAndSplitsTheRest) {

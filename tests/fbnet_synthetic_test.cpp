@@ -201,15 +201,13 @@ TEST(FbnetSynthetic, DeviceMeasuresANetworkOutsideItsTables) {
 }
 
 TEST(FbnetSynthetic, OptionsUnderFbnetAreRefusedInOneLine) {
-  DeviceEnvironment env;
-  env.space = SpaceKind::kFbnet;
-  try {
-    (void)OpenDevice("synthetic:3,paper", env);
-    FAIL() << "expected an error";
-  } catch (const ParseError& e) {
-    EXPECT_NE(std::string(e.what()).find("no options"), std::string::npos) << e.what();
-  }
-  EXPECT_THROW((void)OpenDevice("synthetic:3", env), Error);  // no FBNet data given
+  const auto r = testing::RunCli({"--space", "fbnet", "measure", "--device", "synthetic:3,paper", "--arch",
+                                  UniformFbnetArch(FbnetBlock::kK3E1).ToString()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no options"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::CountLines(r.err), 1) << r.err;
+  DeviceEnvironment env;  // no data and no synthetic devices given: refused
+  EXPECT_THROW((void)OpenDevice("synthetic:3", env), Error);
 }
 
 // Real data: HELP's 17 FBNet train tables.

@@ -122,7 +122,7 @@ TEST(OnnxExport, OpenCvMatchesLibTorchImageNet16Head) { CheckHead(120, 16); }
 
 TEST(OnnxExport, NodeNamesSayCellEdgeAndOp) {
   const Cell cell = Cell::Parse("|nor_conv_3x3~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|none~1|none~2|");
-  const std::string bytes = SerializeCellOnnx(cell, CellExportOptions{});
+  const std::string bytes = SerializeArchOnnx(ToArch(cell), ExportOptions{});
   onnx::ModelProto model;
   ASSERT_TRUE(model.ParseFromString(bytes));
   std::set<std::string> names;

@@ -182,7 +182,7 @@ TEST(DeviceRegistry, EntriesSetTheOutputFormatAndExportOptions) {
   auto device = OpenDevice("jetson", env);
   EXPECT_NE(device->Fingerprint().find("classes=100,input=32,batch=2"), std::string::npos) << device->Fingerprint();
   EXPECT_DOUBLE_EQ(device->Measure(ToArch(Cell())).latency_ms, 9.76404);
-  const auto model = dir / "cache" / "simnas" / "onnx" / CellOnnxFileName(Cell(), {100, 32, 2, 0});
+  const auto model = dir / "cache" / "simnas" / "onnx" / ArchOnnxFileName(ToArch(Cell()), {100, 32, 2, 0});
   ASSERT_TRUE(std::filesystem::exists(model));
   // Bad entries name the file and the device.
   std::ofstream(dir / "bad.json") << R"({"devices": {"x": {"spec": "cmd:t {onnx}", "format": "tensorrt"}}})";

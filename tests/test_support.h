@@ -9,6 +9,7 @@
 
 #include "simnas/devices/device_factory.h"
 #include "simnas/space/arch.h"
+#include "simnas/space/table_file.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/spaces/nb201/nb201_space.h"
@@ -18,6 +19,14 @@ namespace simnas {
 // Tests hand cells and FBNet networks (ToArch) or architectures where an Arch is expected: the
 // ToArch of an Arch is itself.
 inline const Arch& ToArch(const Arch& arch) { return arch; }
+
+// A NAS-Bench-201 table file: checked against `space`'s numbering (space/table_file.h) when
+// given, else read as 15,625 slots without an architecture check (a `.pt` list or a CSV).
+inline LatencyTable LoadLatencyTable(const std::filesystem::path& path, const SearchSpace* space = nullptr) {
+  if (space != nullptr) return LoadTableFile(path, *space);
+  if (path.extension() == ".pt") return LoadPickledLatencyTable(path, kNumCells);
+  return LoadLatencyCsv(path, kNumCells);
+}
 }  // namespace simnas
 
 namespace simnas::testing {
