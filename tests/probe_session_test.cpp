@@ -98,8 +98,8 @@ TEST(ProbeStore, KeepsTheIntervalSamplesAndPassesOfAMeasurement) {
   m.passes = 2;
   {
     ProbeStore store(dir / "p.sqlite");
-    store.Record("run", "dev", "dev", a, space.IndexOf(a), m);
-    store.Record("run", "dev", "dev", space.CellAt(6), 6, Measurement{2.0, 0.1, 10});  // no interval
+    store.Record("run", "dev", "dev", ToArch(a), space.IndexOf(a), m);
+    store.Record("run", "dev", "dev", ToArch(space.CellAt(6)), 6, Measurement{2.0, 0.1, 10});  // no interval
   }
   ProbeStore store(dir / "p.sqlite");
   const std::vector<StoredProbe> rows = store.Load("run", "dev", "nb201");

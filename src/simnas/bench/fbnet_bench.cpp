@@ -92,7 +92,7 @@ void RunFbnetBenchOn(const BenchGroup& group, const std::string& spec, const std
           row.ground_truth_complete = truth.complete;
           row.config_digest = digest;
           FbnetRunScore score;
-          score.objective = objective.name;
+          score.objective = objective.name();
           score.proxy_device = context.proxy->name();
           score.candidates = ref.candidates;
           score.feasible_candidates = ref.feasible;
