@@ -15,6 +15,7 @@
 #include "simnas/data/device_split.h"
 #include "simnas/data/fetch.h"
 #include "simnas/spaces/nb201/help_answers.h"
+#include "simnas/space/data_manifest.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/data/pickle.h"
 #include "simnas/devices/device_spec.h"
@@ -92,7 +93,7 @@ TEST(Data, HelpAnswersAreFifteenCells) {
 }
 
 TEST(Data, VerifyPassesOnTheFetchedData) {
-  for (const VerifyEntry& e : VerifyData(testing::Data().dir())) {
+  for (const VerifyEntry& e : VerifyData(testing::Data().dir(), DataManifest())) {
     EXPECT_TRUE(e.problem.empty()) << e.path << ": " << e.problem;
   }
 }

@@ -75,7 +75,7 @@ TEST(FailedProbes, ARefusedCellCostsOneProbeIsRecordedAndIsNeverAnAnswer) {
   EXPECT_EQ(session.used(), 2);  // the failure cost exactly its probe
   EXPECT_EQ(session.failures(), 1);
   EXPECT_TRUE(session.WasProbed(ToArch(b)));
-  EXPECT_EQ(session.Find(b), nullptr);  // no measured record
+  EXPECT_EQ(session.Find(ToArch(b)), nullptr);  // no measured record
   EXPECT_EQ(session.TryProbe(ToArch(b)), failed);  // asked again: the same failure, free, not measured again
   EXPECT_EQ(device.calls, 2);
   ASSERT_NE(session.TryProbe(ToArch(c)), nullptr);

@@ -92,7 +92,7 @@ TEST(FbnetMeasureAll, TheWrittenTableReplaysExactlyAsATableDevice) {
   EXPECT_TRUE(outcome.missing.empty());
 
   TableDevice replay("table:" + job.out.string(),
-                          std::make_unique<LatencyTable>(LoadLatencyCsv(job.out, networks)), networks);
+                          std::make_unique<LatencyTable>(LoadTableFile(job.out, networks)), networks);
   EXPECT_EQ(replay.table().CountKnown(), 25);
   EXPECT_EQ(replay.FullTable(), nullptr);  // a sample is not a full table
   LiveLutDevice fresh(RandomLut(1));
@@ -111,7 +111,7 @@ TEST(FbnetMeasureAll, TheWrittenTableReplaysExactlyAsATableDevice) {
   ProbeStore all_store(all_dir / "p.sqlite");
   const MeasureAllJob all = Job(all_dir, networks.Count(), std::nullopt);
   (void)MeasureAllToCsv(device, networks, all, all_store);
-  const LatencyTable full = LoadLatencyCsv(all.out, networks);
+  const LatencyTable full = LoadTableFile(all.out, networks);
   EXPECT_TRUE(full.Complete());
   for (int index = 0; index < networks.Count(); ++index) {
     EXPECT_EQ(full.At(index), fresh.Measure(ToArch(networks.At(index))).latency_ms);
@@ -127,7 +127,7 @@ TEST(FbnetMeasureAll, ATableOfOtherNetworksIsRefused) {
   (void)MeasureAllToCsv(device, networks, job, store);
   const FbnetNumbering others(SampleFbnetArchs(6, 30));
   try {
-    (void)LoadLatencyCsv(job.out, others);
+    (void)LoadTableFile(job.out, others);
     FAIL() << "a table of other networks was read";
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("is not the network of index"), std::string::npos) << e.what();
@@ -151,7 +151,7 @@ TEST(FbnetMeasureAll, AnInterruptedRunResumesWhereItStopped) {
   device.stop_after = 13;
   EXPECT_THROW((void)MeasureAllToCsv(device, networks, job, store), Interrupted);
   EXPECT_EQ(device.calls, 13);
-  EXPECT_EQ(LoadLatencyCsv(job.out, networks).CountKnown(), 13);  // what was measured is written
+  EXPECT_EQ(LoadTableFile(job.out, networks).CountKnown(), 13);  // what was measured is written
   device.stop_after = -1;
   const MeasureAllOutcome resumed = MeasureAllToCsv(device, networks, job, store);
   EXPECT_EQ(resumed.written, 40);
@@ -215,7 +215,7 @@ TEST(FbnetLiveBench, BudgetsFromTheRandomSampleRegretAgainstTheMeasuredOnesAndRe
     ASSERT_TRUE(r.fbnet.has_value());
     const double budget = *r.budget_ms;
     EXPECT_DOUBLE_EQ(budget, truth.budgets_ms[r.budget_label == "p25" ? 0 : 1]);
-    const FbnetReference ref = ComputeFbnetReference(truth.latency.values(), objective.scores, budget);
+    const FbnetReference ref = ComputeFbnetReference(truth.latency.values(), objective.values(), budget);
     EXPECT_EQ(r.fbnet->candidates, truth.latency.CountKnown());
     EXPECT_EQ(r.fbnet->best_objective, ref.best_objective);
     ASSERT_TRUE(r.answer.has_value());

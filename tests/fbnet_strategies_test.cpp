@@ -62,7 +62,7 @@ std::unique_ptr<Strategy> Make(const std::string& name, const StrategyResources&
   return MakeStrategy(name, files, FbnetSpace());
 }
 
-SearchReport Run(Strategy& strategy, Device& device, const SearchContext& context, double budget, int probes,
+SearchReport RunOn(Strategy& strategy, Device& device, const SearchContext& context, double budget, int probes,
                  std::uint64_t seed) {
   return RunSearch(strategy, device, SearchTask{budget, seed}, probes, context, nullptr, "");
 }
@@ -161,7 +161,7 @@ TEST(FbnetStrategies, RegistryResolvesTheDefaultAndRefusesWhatASampleCannotDoInO
   for (const char* whole_space_only : {"evolution", "controller-walk"}) {
     const auto strategy = Make(whole_space_only, Files());
     try {
-      (void)Run(*strategy, device, f.inputs, f.Budget(50), 5, 0);
+      (void)RunOn(*strategy, device, f.inputs, f.Budget(50), 5, 0);
       FAIL() << whole_space_only << " ran on a sample";
     } catch (const ParseError& e) {
       const std::string what = e.what();
@@ -187,8 +187,8 @@ TEST(FbnetStrategies, EveryStrategyAnswersAProbedNetworkMeasuredWithinTheBudgetD
     for (const std::string& name : SampleStrategyNames()) {
       SCOPED_TRACE(name + " at p" + std::to_string(static_cast<int>(q)));
       const auto strategy = Make(name, Files());
-      const SearchReport a = Run(*strategy, device, f.inputs, budget, 10, 3);
-      const SearchReport b = Run(*strategy, device, f.inputs, budget, 10, 3);
+      const SearchReport a = RunOn(*strategy, device, f.inputs, budget, 10, 3);
+      const SearchReport b = RunOn(*strategy, device, f.inputs, budget, 10, 3);
       EXPECT_EQ(a.strategy, name);
       EXPECT_EQ(a.score_name, "multiply-adds");
       EXPECT_EQ(ProxyDeviceTable(f.inputs).name(), "scaled");
@@ -214,8 +214,8 @@ TEST(FbnetStrategies, RandomDependsOnTheSeedAndNeverRepeatsANetwork) {
   const Fixture f;
   TableDevice device("table:target", f.target, f.numbering);
   const auto strategy = Make("random");
-  const SearchReport a = Run(*strategy, device, f.inputs, f.Budget(50), 40, 1);
-  const SearchReport b = Run(*strategy, device, f.inputs, f.Budget(50), 40, 2);
+  const SearchReport a = RunOn(*strategy, device, f.inputs, f.Budget(50), 40, 1);
+  const SearchReport b = RunOn(*strategy, device, f.inputs, f.Budget(50), 40, 2);
   std::set<int> seen;
   for (const ProbeRecord& r : a.trajectory) seen.insert(r.index);
   EXPECT_EQ(seen.size(), 40u);
@@ -233,7 +233,7 @@ TEST(FbnetStrategies, OneProxyWithAProxyExactUpToScaleFindsTheBestFeasibleNetwor
   for (double q : {25.0, 50.0, 75.0}) {
     const double budget = f.Budget(q);
     const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.values(), budget);
-    const SearchReport r = Run(*strategy, device, f.inputs, budget, 3, 0);
+    const SearchReport r = RunOn(*strategy, device, f.inputs, budget, 3, 0);
     ASSERT_TRUE(r.answer.feasible);
     EXPECT_EQ(r.answer.score, ref.best_objective) << "p" << q;
     EXPECT_EQ(ref.RankShare(r.answer.score), 0.0);
@@ -253,7 +253,7 @@ TEST(FbnetStrategies, MatchedProxyFollowsTheTrainTableThatMatchesTheProbes) {
   for (double q : {25.0, 50.0, 75.0}) {
     const double budget = f.Budget(q);
     const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.values(), budget);
-    const SearchReport r = Run(*strategy, device, inputs, budget, 5, 0);
+    const SearchReport r = RunOn(*strategy, device, inputs, budget, 5, 0);
     EXPECT_EQ(ProxyDeviceTable(inputs).name(), "other");
     ASSERT_TRUE(r.answer.feasible) << "p" << q;
     EXPECT_EQ(r.answer.score, ref.best_objective) << "p" << q;
@@ -266,7 +266,7 @@ TEST(FbnetStrategies, AnAnswerIsInfeasibleWhenNothingProbedFits) {
   const double below_all = *std::min_element(f.target.values().begin(), f.target.values().end()) / 2;
   for (const std::string& name : SampleStrategyNames()) {
     const auto strategy = Make(name, Files());
-    const SearchReport r = Run(*strategy, device, f.inputs, below_all, 5, 0);
+    const SearchReport r = RunOn(*strategy, device, f.inputs, below_all, 5, 0);
     EXPECT_FALSE(r.answer.feasible) << name;
     EXPECT_TRUE(r.answer.found) << name;
   }

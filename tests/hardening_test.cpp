@@ -57,6 +57,7 @@
 #include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "fixture_data.h"
 #include "fixture_data_folder.h"
+#include "simnas/space/data_manifest.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -431,7 +432,7 @@ TEST(HardeningInputs, AHugeRegistryTimeoutMeansNoTimeoutNotAnInstantOne) {
   std::ofstream(dir / "devices.json") << R"({"devices": {"slow": {"spec": "cmd:')" << script.string()
                                       << R"(' {arch}", "timeout_s": 1e10, "retries": 0}}})";
   const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), dir / "devices.json");
-  EXPECT_EQ(OpenDevice("slow", env)->Measure(kCell).latency_ms, 1.75);
+  EXPECT_EQ(OpenDevice("slow", env)->Measure(ToArch(kCell)).latency_ms, 1.75);
   const ProcessResult r = RunProcess({"true"}, 1e300);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0);
@@ -702,8 +703,8 @@ TEST(HardeningCache, ASwappedOrTruncatedCachedModelIsExportedAgain) {
   const double big_ms = device.Measure(ToArch(big)).latency_ms;
   ASSERT_GT(big_ms, 2 * small_ms);
   const fs::path folder = ExportFolder(options.cache_dir);
-  const fs::path small_file = folder / ArchOnnxFileName(small, options.export_options);
-  const fs::path big_file = folder / ArchOnnxFileName(big, options.export_options);
+  const fs::path small_file = folder / ArchOnnxFileName(ToArch(small), options.export_options);
+  const fs::path big_file = folder / ArchOnnxFileName(ToArch(big), options.export_options);
   const std::string small_bytes = Slurp(small_file);
   // The big model under the small one's name, with its own check.
   CopyCachedFile(big_file, small_file);
@@ -773,7 +774,7 @@ TEST(HardeningInputs, ATableCsvRefusesWhatDeviceOutputRefuses) {
     for (int which = 0; which < 2; ++which) {
       try {
         if (which == 0) LoadLatencyTable(csv, &space);
-        if (which == 1) LoadLatencyCsv(csv, fbnet);
+        if (which == 1) LoadTableFile(csv, fbnet);
         ADD_FAILURE() << "a table with latency " << bad << " loaded (" << (which == 0 ? "nb201" : "fbnet") << ")";
       } catch (const DataError& e) {
         EXPECT_NE(std::string(e.what()).find("t.csv:3"), std::string::npos) << e.what();
@@ -1077,10 +1078,10 @@ TEST(HardeningInputs, ABudgetThatIsNotALatencyIsRefusedInOneShortLine) {
 
 TEST(HardeningMessages, OnlyFilesOfTheDataFolderSayToFetchTheData) {
   const DataDir data("/d");
-  EXPECT_EQ(WithDataFetchHint(data, "/d/help-nasbench201/fpga.pt: file is empty"),
+  EXPECT_EQ(WithDataFetchHint(data, DataManifest(), "/d/help-nasbench201/fpga.pt: file is empty"),
             "/d/help-nasbench201/fpga.pt: file is empty (run `simnas data fetch` to fetch or repair the data folder)");
-  EXPECT_EQ(WithDataFetchHint(data, "/elsewhere/fpga.pt: file is empty"), "/elsewhere/fpga.pt: file is empty");
-  EXPECT_EQ(WithDataFetchHint(data, "/d/help-nasbench201: missing (run `simnas data fetch`)"),
+  EXPECT_EQ(WithDataFetchHint(data, DataManifest(), "/elsewhere/fpga.pt: file is empty"), "/elsewhere/fpga.pt: file is empty");
+  EXPECT_EQ(WithDataFetchHint(data, DataManifest(), "/d/help-nasbench201: missing (run `simnas data fetch`)"),
             "/d/help-nasbench201: missing (run `simnas data fetch`)");
   // A table file of the user's own: no hint to fetch the benchmark data.
   testing::TempDir dir;
