@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "simnas/proxies/proxy_table.h"
 #include "simnas/spaces/nb201/nats_numbering.h"
 #include "simnas/strategies/oracle.h"
 

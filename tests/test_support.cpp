@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "simnas/controller/controller_model.h"
+#include "simnas/proxies/proxy_table.h"
 #include "simnas/core/subprocess.h"
 #include "simnas/devices/synthetic_device.h"
 #include "simnas/synthetic/synthetic_distribution.h"
