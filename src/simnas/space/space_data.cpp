@@ -13,8 +13,10 @@ SpaceData::SpaceData(const Space& space, CandidateSet numbering, std::vector<Lat
     : space_(&space), dir_(""), in_memory_(true) {
   numbering_ = std::make_unique<CandidateSet>(std::move(numbering));
   for (LatencyTable& t : tables) {
-    names_.push_back(t.name());
-    tables_[t.name()] = std::make_unique<LatencyTable>(std::move(t));
+    // The name first: the right side of the assignment is evaluated (and `t` moved) before the key.
+    const std::string name = t.name();
+    names_.push_back(name);
+    tables_[name] = std::make_unique<LatencyTable>(std::move(t));
   }
   std::sort(names_.begin(), names_.end());
   for (auto& [dataset, values] : accuracy) accuracy_[dataset] = std::move(values);
