@@ -98,7 +98,7 @@ struct SmallFbnetTable {
   LatencyTable table;
 };
 
-TEST(TableDevice, ReplaysExactValuesAndRefusesOtherNetworks) {
+TEST(FbnetTableDevice, ReplaysExactValuesAndRefusesOtherNetworks) {
   const SmallFbnetTable t(5, 0.1);
   TableDevice device("table:small", t.table, t.numbering);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(device.Measure(ToArch(t.numbering.ArchAt(i))).latency_ms, t.table.At(i));
@@ -107,13 +107,13 @@ TEST(TableDevice, ReplaysExactValuesAndRefusesOtherNetworks) {
     FAIL() << "an FBNet network outside the table was measured";
   } catch (const DeviceError& e) {
     const std::string what = e.what();
-    EXPECT_NE(what.find("has only its 5 FBNet networks"), std::string::npos) << what;
+    EXPECT_NE(what.find("has only its 5 networks"), std::string::npos) << what;
     EXPECT_EQ(what.find('\n'), std::string::npos) << what;
   }
   EXPECT_THROW(device.Measure(ToArch(Cell())), Error);
 }
 
-TEST(TableDevice, ReplaysHelpsTablesExactly) {
+TEST(FbnetTableDevice, ReplaysHelpsTablesExactly) {
   FbnetTables tables(testing::Data().dir());
   const FbnetNumbering& nets = tables.Numbering();
   ASSERT_EQ(nets.size(), kFbnetTableSize);
@@ -271,7 +271,7 @@ TEST(FbnetCli, MeasureReplaysTheTableThroughTheProbeSession) {
   const auto other = testing::RunCli({"--space", "fbnet", "measure", "--device", "table:fpga", "--arch",
                                       UniformFbnetArch(FbnetBlock::kK5E6).ToString()});
   EXPECT_NE(other.exit_code, 0);
-  EXPECT_NE(other.err.find("has only its 5000 FBNet networks"), std::string::npos) << other.err;
+  EXPECT_NE(other.err.find("has only its 5000 networks"), std::string::npos) << other.err;
   EXPECT_EQ(testing::CountLines(other.err), 1) << other.err;
 }
 

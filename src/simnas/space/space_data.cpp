@@ -81,7 +81,12 @@ const std::vector<double>* SpaceData::Accuracy(Dataset dataset) const {
     return nullptr;
   }
   auto& slot = accuracy_[dataset];
-  slot = space_->LoadAccuracy(dir_, dataset);
+  try {
+    slot = space_->LoadAccuracy(dir_, dataset);
+  } catch (...) {
+    accuracy_.erase(dataset);  // a missing or damaged file is named again on the next call, not taken for "none"
+    throw;
+  }
   return &*slot;
 }
 

@@ -101,6 +101,7 @@ SearchOutcome Run(Workspace& ws, const SearchRequest& request, const DeviceGette
   out.report = ReportToJson(report, candidates);
   out.report["strategy"] = strategy_name;
   out.report["dataset"] = std::string(DatasetName(request.dataset));
+  if (!out.candidates.empty()) out.report["candidates"] = out.candidates;
   if (!out.proxy_device.empty()) out.report["proxy_device"] = out.proxy_device;
   if (space.AccuracyDatasets().empty()) {
     out.no_accuracy = fmt::format(
