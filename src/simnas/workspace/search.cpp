@@ -45,6 +45,11 @@ SearchOutcome Run(Workspace& ws, const SearchRequest& request, const DeviceGette
   const Space& space = request.space != nullptr ? *request.space : DefaultSpace();
   const std::string strategy_name = ResolveStrategyName(request.strategy, space);
   std::unique_ptr<Strategy> strategy = MakeStrategy(strategy_name, ws.Strategies(space), space);
+  // A missing budget is a bad request: said before any data is read (RunSearch checks the rest).
+  if (strategy->needs().budget && !request.budget_ms) {
+    throw ParseError(fmt::format("strategy {} on the {} space: needs a latency budget (--budget-ms)", strategy_name,
+                                 space.name()));
+  }
   const std::vector<Dataset> datasets = space.Datasets();
   if (std::find(datasets.begin(), datasets.end(), request.dataset) == datasets.end()) {
     std::vector<std::string> names;
