@@ -16,6 +16,7 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/controller/ppo_trainer.h"
+#include "simnas/proxies/proxy_table.h"
 #include "simnas/controller/synthetic_env.h"
 #include "bench_support.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
