@@ -1,7 +1,7 @@
-// The live devices' noise band, measured (README "This CPU through OpenCV DNN"): how long the
-// timing harness takes to measure cells on `opencv` with the strict default band (quiet 10%,
-// 90 s window) and with the looser band the benchmark uses (quiet 20%, 30 s window), and how
-// much the machine's own speed drifts while nothing else changes.
+// The live devices' noise band, measured (docs/results.md, "This CPU through OpenCV DNN"): how
+// long the timing harness takes to measure cells on `opencv` with the strict default band (quiet
+// 10%, 90 s window) and with the looser band the benchmark uses (quiet 20%, 30 s window), and
+// how much the machine's own speed drifts while nothing else changes.
 //
 // - BM_OpenCvCells/<quiet %>/<window s>: each iteration measures the next of 8 fixed random
 //   cells (seed 7) from a fresh device (no remembered quiet speed), so the reported time per
