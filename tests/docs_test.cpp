@@ -323,7 +323,7 @@ int ExpectEveryCmdSpecOpens(const std::string& text, const std::string& where) {
   const std::regex device(R"(--device "cmd:([^"]+)\")");
   int specs = 0;
   for (std::sregex_iterator it(text.begin(), text.end(), device), end; it != end; ++it) {
-    EXPECT_NO_THROW(CommandDevice((*it)[1].str(), FixtureSpace())) << where << ": " << (*it)[1].str();
+    EXPECT_NO_THROW(CommandDevice((*it)[1].str(), testing::FixtureSpace())) << where << ": " << (*it)[1].str();
     ++specs;
   }
   return specs;
