@@ -9,7 +9,7 @@ machine (docs/timing.md holds the figures).
   bench/live_timing.py replay DIR [--tolerances ...] [--quiets ...] [--caps ...]
 
 Every process starts at a quiet moment: the script first waits until other users keep less
-than --max-busy cores (default 0.25) busy over 2 s, and notes the load average.
+than --max-busy cores (default 0.25) busy over 0.5 s, and notes the load average.
 
 table: for each device, cell (small = all skip_connect, mid = NATS-Bench 1234, large = 9930)
 and condition (idle; busy = one competing busy-loop process spinning), --processes runs of
@@ -70,17 +70,17 @@ def cpu_ticks():
     return sum(v), v[3] + v[4]  # total, idle + iowait
 
 
-def wait_until_quiet(max_busy_cores=0.25, ncores=os.cpu_count() or 1):
-    """Blocks until the other users of the machine keep less than max_busy_cores busy over 2 s."""
+def wait_until_quiet(max_busy_cores=0.25, ncores=os.cpu_count() or 1, check_s=0.5):
+    """Blocks until the other users of the machine keep less than max_busy_cores busy over check_s."""
     waited = 0
     while True:
         t0, i0 = cpu_ticks()
-        time.sleep(2)
+        time.sleep(check_s)
         t1, i1 = cpu_ticks()
         busy = ncores * (1 - (i1 - i0) / max(t1 - t0, 1))
         if busy < max_busy_cores:
             return waited
-        waited += 2
+        waited += check_s
 
 
 def load_average():
@@ -236,16 +236,19 @@ def replay_all(args):
                                       [float(x) for x in args.caps.split(",")],
                                       [n == "1" for n in args.normalize.split(",")],
                                       args.windows.split(","),
-                                      [float(x) for x in args.learn.split(",")]))
+                                      [float(x) for x in args.learn.split(",")],
+                                      [int(x) for x in args.repeats.split(",")],
+                                      [float(x) for x in args.skip.split(",")]))
     quiets = {w: quiet_speeds(traces, w) for w in args.windows.split(",")}
-    print("device cell sample_ms reference_ms | tolerance quiet cap normalize window learn | "
+    print("device cell sample_ms reference_ms | tolerance quiet cap normalize window learn repeats skip_ms | "
           "idle: answered s_median max/min | busy: answered s_median worst_vs_idle | fixed_s | loads")
     for (device, cell, sample, ref_ms), by_busy in sorted(groups.items()):
         idle, busy = by_busy.get(False, []), by_busy.get(True, [])
         fixed = statistics.median(t["wall_s"] - t["samples"][-1][0] / 1000 for t in idle + busy)
         loads = ",".join(f"{t['load']:.1f}" for t in idle + busy)
-        for tol, q, cap, norm, window, learn in settings:
-            row = f"{device:6} {cell:5} {sample:3g} {ref_ms:3g} | {tol:5g} {q:5g} {cap:3g} {int(norm)} {window:>6} {learn:3g} |"
+        for tol, q, cap, norm, window, learn, repeats, skip in settings:
+            row = (f"{device:6} {cell:5} {sample:3g} {ref_ms:3g} | {tol:5g} {q:5g} {cap:3g} {int(norm)} {window:>6} "
+                   f"{learn:3g} {repeats:3d} {skip:4g} |")
             idle_medians = []
             for name, group in (("idle", idle), ("busy", busy)):
                 if not group:
@@ -254,8 +257,8 @@ def replay_all(args):
                 results = []
                 for t in group:
                     qs, remembered = quiets[window][id(t)]
-                    results.append(replay(t["samples"], qs, tol, q, cap, normalize=norm,
-                                          skip_ms=0 if remembered else 1000 * learn))
+                    results.append(replay(t["samples"], qs, tol, q, cap, repeats=repeats, normalize=norm,
+                                          skip_ms=max(skip, 0 if remembered else 1000 * learn)))
                 medians = [m for m, _ in results if m is not None]
                 seconds = [s for m, s in results if m is not None]
                 s_med = f"{statistics.median(seconds):5.2f}" if seconds else "    -"
@@ -432,6 +435,8 @@ def main():
     s.add_argument("--normalize", default="1")
     s.add_argument("--windows", default="logged", help="quiet-speed windows (s) to replay, or 'logged'")
     s.add_argument("--learn", default="0", help="s of reference timings before samples count (no memory)")
+    s.add_argument("--repeats", default="10", help="minimum counted samples")
+    s.add_argument("--skip", default="0", help="ms from the start of a measurement before samples count")
     for sp in (r, t):
         sp.add_argument("--max-busy", type=float, default=0.25, help="cores other users may keep busy (default 0.25)")
     a = p.parse_args()

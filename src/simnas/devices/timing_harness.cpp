@@ -173,7 +173,16 @@ Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what
       runner.RunReference();
       reference_passes_ = PassesFor(options_.reference_ms, clock_->NowMs() - t0);
     }
-    for (int i = 0; i < 5; ++i) TimeReference(runner);
+    // Without a remembered speed, time the reference for a while before the first sample: a
+    // process often starts in the host's slow spell, and the quiet speed every sample is
+    // normalized to must not be learned from that.
+    const bool remembered =
+        !history_.empty() && history_.front().first >= clock_->UnixSeconds() - options_.reference_window_s;
+    const double learn_started = clock_->NowMs();
+    for (int i = 0; i < 5 || (!remembered && clock_->NowMs() - learn_started < options_.learn_ms); ++i) {
+      check_interrupt();
+      TimeReference(runner);
+    }
     reference_known_ = true;
   }
   // Warm-up, then the passes per sample from the fastest of three single passes.
@@ -205,7 +214,7 @@ Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what
     quiet = QuietReference();
     const double slow = std::max(before, after) / quiet;
     // One line per sample with -v: enough to replay the stopping rule offline with other
-    // settings (bench/timing_defaults.py).
+    // settings (bench/live_timing.py replay).
     spdlog::debug("timing sample: at {:.1f} ms, reference {:.6f} then {:.6f} ms, target {:.6f} ms x {}, quiet {:.6f} ms",
                   clock_->NowMs() - started, before, after, t, passes, quiet);
     if (slow <= 1 + options_.quiet_tolerance) {
