@@ -240,7 +240,10 @@ TEST(DocsLinks, EveryRelativeLinkReachesAFileAndItsHeading) {
       const std::size_t hash = target.find('#');
       const std::string path = target.substr(0, hash);
       const fs::path resolved = path.empty() ? file : file.parent_path() / path;
-      ASSERT_TRUE(fs::exists(resolved)) << file.filename() << ": link " << target << " reaches no file";
+      if (!fs::exists(resolved)) {
+        ADD_FAILURE() << file.filename() << ": link " << target << " reaches no file";
+        continue;
+      }
       if (hash != std::string::npos && resolved.extension() == ".md") {
         const std::string anchor = target.substr(hash + 1);
         EXPECT_EQ(Anchors(ReadFile(resolved)).count(anchor), 1u)
