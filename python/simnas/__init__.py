@@ -17,6 +17,10 @@ srcc_matrix, choose_proxy_device, adaproxy. Proxies: proxies (one architecture),
 (every architecture, as numpy arrays). Search: search, strategies, bench.
 Folders: configure, environment. Errors: Error and its kinds (ParseError, DataError,
 DeviceError, PluginError, JobError); Ctrl-C: Interrupted, a KeyboardInterrupt.
+
+Examples (python/examples in the sources, share/doc/simnas/examples once installed):
+opencv_device.py (a device timing the exported networks with OpenCV's Python binding) and
+plot_probes.py (a search's probes over the whole space, drawn with matplotlib).
 """
 
 from ._simnas import (  # noqa: F401
