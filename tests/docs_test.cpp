@@ -183,7 +183,7 @@ std::vector<fs::path> GuideFiles() {
 TEST(Readme, IsAFrontDoorOfAtMost200Lines) {
   const std::string readme = ReadFile(testing::RepoFile("README.md"));
   EXPECT_LE(testing::CountLines(readme), 200);
-  for (const char* section : {"## On a fresh Debian 12 machine", "## The CLI", "## Python", "## Your device",
+  for (const char* section : {"## Quick start on a fresh Debian 12 machine", "## The CLI", "## Python", "## Your device",
                               "## Results", "## The guide"}) {
     EXPECT_FALSE(Section(readme, section).empty()) << section;
   }
