@@ -21,7 +21,7 @@ PACKAGES=(build-essential cmake pkg-config curl ca-certificates
   libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox libssl-dev zlib1g-dev libyaml-cpp-dev
   libonnx-dev libprotobuf-dev libopencv-dnn-dev
   libopenmpi-dev openmpi-bin
-  pybind11-dev python3-dev python3-numpy python3-pytest)
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-opencv python3-matplotlib)
 
 install_packages() {
   local missing=()

@@ -90,7 +90,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCall{"missing_data", {"--data", "@empty-data", "arch", "--index", "3"},
                 "str_arch2idx.pt: cannot open (no such file) (run `simnas data fetch`"},
         BadCall{"corrupt_data", {"--data", "@corrupt-data", "arch", "--index", "3"},
-                "not a readable torch.save file (PytorchStreamReader"},
+                "not a readable torch.save file"},
         BadCall{"corrupt_data_says_fetch", {"--data", "@corrupt-data", "arch", "--index", "3"},
                 "(run `simnas data fetch` to fetch or repair the data folder)"},
         BadCall{"missing_fbnet_data", {"--data", "@empty-data", "--space", "fbnet", "measure", "--device", "table:fpga",

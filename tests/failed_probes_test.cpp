@@ -358,6 +358,8 @@ TEST(FailedProbeCli, ACmdDeviceFailingOneCellStillAnswersAndTheResumeMeasuresNot
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("FAILED"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("failed probe " + calls[1]), std::string::npos) << text.out;
+  // Its progress line says the failure was replayed, not measured again.
+  EXPECT_NE(text.err.find("FAILED (replayed from the probe store, not measured again)"), std::string::npos) << text.err;
 }
 
 // A search on a live device prints one progress line per probe on stderr, as it measures: the

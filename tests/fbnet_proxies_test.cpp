@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/core/error.h"
+#include "simnas/core/verified_cache.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/fbnet_proxy_table.h"
@@ -347,13 +348,15 @@ TEST(FbnetZoo, CacheKeepsTheZooAndReadsOlderFiles) {
   EXPECT_EQ(back->zoo->values, v.zoo->values);
   EXPECT_EQ(back->naswot, 800.5);
   // A file of FreeREA's four values only (before the zoo): read, without a zoo.
-  std::ofstream(cache.FileOf(arch)) << "naswot 1\nlogsynflow 2\nparams 3\nflops 4\n";
+  const auto put = [&](const std::string& text) { WriteVerifiedCacheFile(cache.FileOf(arch), cache.KeyOf(arch), text); };
+  put("naswot 1\nlogsynflow 2\nparams 3\nflops 4\n");
   ASSERT_TRUE(cache.Get(arch).has_value());
   EXPECT_FALSE(cache.Get(arch)->zoo.has_value());
   // A zoo value twice, or params twice, is malformed.
-  std::ofstream(cache.FileOf(arch)) << "naswot 1\nlogsynflow 2\nparams 3\nflops 4\nmeco 1\nmeco 2\n";
-  EXPECT_FALSE(cache.Get(arch).has_value());
-  std::ofstream(cache.FileOf(arch)) << "naswot 1\nlogsynflow 2\nparams 3\nflops 4\nparams 3\n";
+  EXPECT_FALSE(ParseFbnetProxyValues("naswot 1\nlogsynflow 2\nparams 3\nflops 4\nmeco 1\nmeco 2\n").has_value());
+  EXPECT_FALSE(ParseFbnetProxyValues("naswot 1\nlogsynflow 2\nparams 3\nflops 4\nparams 3\n").has_value());
+  // A file edited after its check was written (or written without one) is not reused.
+  std::ofstream(cache.FileOf(arch)) << "naswot 99999\nlogsynflow 2\nparams 3\nflops 4\n";
   EXPECT_FALSE(cache.Get(arch).has_value());
 }
 

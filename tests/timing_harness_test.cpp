@@ -55,10 +55,17 @@ class FakeRunner : public TimingRunner {
 
 double Constant(double) { return 1.0; }
 
+// Short start-up; the statistic's settings pinned (the tests' figures follow from them, whatever
+// the product's defaults).
 TimingOptions Fast() {
   TimingOptions o;
   o.warmup = 2;
   o.spin_up_ms = 10;
+  o.learn_ms = 10;
+  o.repeats = 10;
+  o.sample_ms = 20;
+  o.tolerance = 0.02;
+  o.quiet_tolerance = 0.25;
   return o;
 }
 
@@ -306,6 +313,29 @@ TEST(TimingHarness, ASecondProcessInASlowSpellReportsTheSameLatency) {
   const Measurement b = second.Measure(runner, "cell");
   EXPECT_DOUBLE_EQ(a.latency_ms, 6.0);
   EXPECT_NEAR(b.latency_ms, 6.0, 1e-9);
+}
+
+// A first process (no remembered speed) that starts in the host's slow spell: everything runs
+// 1.5x slower for its first 0.6 s, then at the quiet speed. It learns the quiet speed before its
+// first sample and reports the quiet latency; without the learning time it would have finished
+// inside the spell and reported the slow one.
+TEST(TimingHarness, AProcessStartingInASlowSpellLearnsTheQuietSpeedFirst) {
+  const auto reference = [](double t) { return t < 0.6 ? 1.5 : 1.0; };
+  const auto target = [](double t) { return t < 0.6 ? 3.0 : 2.0; };
+  TimingOptions o = Fast();
+  o.learn_ms = 1000;
+  FakeClock clock;
+  FakeRunner runner(clock, reference, target);
+  const Measurement m = TimingHarness(o, "fake", clock).Measure(runner, "cell");
+  EXPECT_DOUBLE_EQ(m.latency_ms, 2.0);
+  EXPECT_GE(clock.now_ms, 1000);
+
+  o.learn_ms = 0;
+  FakeClock clock2;
+  FakeRunner runner2(clock2, reference, target);
+  const Measurement unlearned = TimingHarness(o, "fake", clock2).Measure(runner2, "cell");
+  EXPECT_LT(clock2.now_ms, 600);  // all of it inside the spell
+  EXPECT_DOUBLE_EQ(unlearned.latency_ms, 3.0);
 }
 
 }  // namespace

@@ -13,9 +13,14 @@ The same library as the `simnas` command, in Python's terms:
 
 Architectures: Arch.parse, arch(index), index_of. Devices: device(spec), PythonDevice, registry.
 Measuring: measure, measure_all, export. Data: latency_table, accuracy, table_devices,
-srcc_matrix, choose_proxy_device, adaproxy. Proxies: proxies. Search: search, strategies, bench.
+srcc_matrix, choose_proxy_device, adaproxy. Proxies: proxies (one architecture), proxy_table
+(every architecture, as numpy arrays). Search: search, strategies, bench.
 Folders: configure, environment. Errors: Error and its kinds (ParseError, DataError,
 DeviceError, PluginError, JobError); Ctrl-C: Interrupted, a KeyboardInterrupt.
+
+Examples (python/examples in the sources, share/doc/simnas/examples once installed):
+opencv_device.py (a device timing the exported networks with OpenCV's Python binding) and
+plot_probes.py (a search's probes over the whole space, drawn with matplotlib).
 """
 
 from ._simnas import (  # noqa: F401
@@ -47,6 +52,7 @@ from ._simnas import (  # noqa: F401
     mpi_built_in,
     num_archs,
     proxies,
+    proxy_table,
     registry,
     search,
     srcc_matrix,
@@ -83,6 +89,7 @@ __all__ = [
     "mpi_built_in",
     "num_archs",
     "proxies",
+    "proxy_table",
     "registry",
     "search",
     "srcc_matrix",

@@ -149,6 +149,17 @@ def proxies(
     zoo: bool = False,
     threads: int = 0,
 ) -> dict[str, Any]: ...
+def proxy_table(
+    dataset: str = "cifar100",
+    *,
+    space: str = "nb201",
+    path: Optional[Path] = None,
+    aggregate: Optional[str] = None,
+    shard: Optional[str] = None,
+    seed: Optional[int] = None,
+    zoo: Optional[bool] = None,
+    threads: Optional[int] = None,
+) -> dict[str, Any]: ...
 def search(
     *,
     device: DeviceLike = "local",

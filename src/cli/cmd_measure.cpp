@@ -1,5 +1,6 @@
 // simnas measure: one cell on one device. simnas measure-all: many cells, written as a
 // table CSV that `table:PATH` replays (resumable through the probe store).
+#include <chrono>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -78,7 +79,9 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
       std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
       const std::string run_id = args->run_id.empty() ? NewRunId() : args->run_id;
       ProbeSession session(*device, space, 1, device->IsLive() ? &ctx.Store() : nullptr, run_id);
+      const auto started = std::chrono::steady_clock::now();
       const ProbeRecord& r = session.Probe(arch);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (args->json) {
         nlohmann::json j = {{"device", device->Spec()},
                             {"arch", arch.ToString()},
@@ -93,6 +96,7 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
                             {"samples", r.measurement.samples},
                             {"passes", r.measurement.passes},
                             {"replayed", r.replayed},
+                            {"seconds", seconds},
                             {"run_id", run_id}};
         PrintJson(j);
         return;

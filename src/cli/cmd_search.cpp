@@ -28,7 +28,9 @@ std::string ProbeLatencyText(const ProbeRecord& r) {
 void PrintProgressLine(const ProbeRecord& r, int used, int budget, double seconds) {
   const Measurement& m = r.measurement;
   std::string what;
-  if (r.failed()) {
+  if (r.failed() && r.replayed) {
+    what = fmt::format("FAILED (replayed from the probe store, not measured again): {}", r.failure);
+  } else if (r.failed()) {
     what = fmt::format("FAILED after {:.1f} s: {}", seconds, r.failure);
   } else if (r.replayed) {
     what = fmt::format("{:.3f} ms (replayed from the probe store)", m.latency_ms);

@@ -37,7 +37,7 @@ struct LocalOptions {
 // Parses "key=value,key=value": the device keys threads, batch, input, classes, and the
 // timing keys (into `timing`) warmup, repeats (the minimum of samples), min_time (ms of timed
 // work), sample (ms per sample), tolerance, max_wait (the time cap, s), quiet, normalize (0 or
-// 1), window. Throws ParseError naming an unknown key or bad value (the removed max_spread and
+// 1), window (s), reference (ms per reference timing). Throws ParseError naming an unknown key or bad value (the removed max_spread and
 // tries name their replacements); `kind` names the device in messages (the `opencv` device
 // takes the same keys).
 LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind = "local");

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
@@ -172,7 +173,16 @@ Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what
       runner.RunReference();
       reference_passes_ = PassesFor(options_.reference_ms, clock_->NowMs() - t0);
     }
-    for (int i = 0; i < 5; ++i) TimeReference(runner);
+    // Without a remembered speed, time the reference for a while before the first sample: a
+    // process often starts in the host's slow spell, and the quiet speed every sample is
+    // normalized to must not be learned from that.
+    const bool remembered =
+        !history_.empty() && history_.front().first >= clock_->UnixSeconds() - options_.reference_window_s;
+    const double learn_started = clock_->NowMs();
+    for (int i = 0; i < 5 || (!remembered && clock_->NowMs() - learn_started < options_.learn_ms); ++i) {
+      check_interrupt();
+      TimeReference(runner);
+    }
     reference_known_ = true;
   }
   // Warm-up, then the passes per sample from the fastest of three single passes.
@@ -203,6 +213,10 @@ Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what
     const double after = TimeReference(runner);
     quiet = QuietReference();
     const double slow = std::max(before, after) / quiet;
+    // One line per sample with -v: enough to replay the stopping rule offline with other
+    // settings (bench/live_timing.py replay).
+    spdlog::debug("timing sample: at {:.1f} ms, reference {:.6f} then {:.6f} ms, target {:.6f} ms x {}, quiet {:.6f} ms",
+                  clock_->NowMs() - started, before, after, t, passes, quiet);
     if (slow <= 1 + options_.quiet_tolerance) {
       target_ms.push_back(t);
       reference_ms.push_back((before + after) / 2);
@@ -214,6 +228,9 @@ Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what
           half_width = std::max(median - interval->first, interval->second - median) / median;
           if (half_width <= options_.tolerance && timed_ms >= options_.min_time_ms * (1 - 1e-9)) {
             SaveRemembered();
+            spdlog::debug("timing {} on {}: {} samples of {} passes counted, {} not (quiet {:.4f} ms), +-{:.2f}%, {:.2f} s",
+                          what, device_, target_ms.size(), passes, discarded, quiet, 100 * half_width,
+                          (clock_->NowMs() - started) / 1000);
             Measurement m;
             m.latency_ms = median;
             m.spread = (Percentile(values, 75) - Percentile(values, 25)) / median;

@@ -47,18 +47,20 @@ namespace simnas {
 
 struct TimingOptions {
   int warmup = 5;              // forward passes before the calibration
-  int repeats = 10;            // at least this many samples...
+  int repeats = 20;            // at least this many samples...
   double min_time_ms = 0;      // ...and at least this much timed work in them
-  double sample_ms = 20;       // each sample: a loop of passes at least this long
-  double tolerance = 0.02;     // the 95% interval of the median within +-tolerance of it
+  double sample_ms = 10;       // each sample: a loop of passes at least this long
+  double tolerance = 0.03;     // the 95% interval of the median within +-tolerance of it
   double max_wait_s = 20;      // the time cap of one measurement (calibration and waiting included)
-  double quiet_tolerance = 0.25;  // a sample counts when the reference ran at most this much slower
+  double quiet_tolerance = 0.75;  // a sample counts when the reference ran at most this much slower
   bool normalize = true;       // divide each sample by its reference timing (see above)
   // The quiet speed: the fastest reference timing this recent. Shorter than the cap times the
   // measurements in between, so a lasting change of the host's speed is followed.
   double reference_window_s = 90;
   double reference_ms = 2;     // each reference timing: a loop of the reference this long
   double spin_up_ms = 300;     // reference runs before the first timing (bring the core up to speed)
+  // Without a remembered quiet speed, reference timings for this long before the first sample.
+  double learn_ms = 1000;
 };
 
 class TimingClock {

@@ -133,9 +133,10 @@ class FbnetProxyCache {
   std::optional<FbnetProxyValues> Get(const FbnetArch& arch) const;
   void Put(const FbnetArch& arch, const FbnetProxyValues& values) const;
   std::filesystem::path FileOf(const FbnetArch& arch) const;
+  // What the check of FileOf(arch) names: the seed's folder and the architecture.
+  std::string KeyOf(const FbnetArch& arch) const;
 
  private:
-  std::string KeyOf(const FbnetArch& arch) const;
   std::filesystem::path dir_;
 };
 
