@@ -24,7 +24,7 @@
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_table_builder.h"
 #include "simnas/proxies/zoo.h"
-#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/proxies/fbnet_scores.h"
 
 namespace simnas::python {
 namespace {
@@ -141,12 +141,12 @@ py::dict FbnetProxyTableDict(const std::optional<std::filesystem::path>& path,
                              const std::optional<std::string>& aggregate) {
   std::filesystem::path file;
   FbnetProxyTable table;
-  FbnetObjective objective;
-  const std::string source = aggregate.value_or(kFbnetDefaultObjectiveSource);
+  ScoreTable scores;
+  const std::string source = aggregate.value_or(kFbnetDefaultScoreSource);
   Released([&] {
     file = path.value_or(FbnetProxyTableFile(Ws().Env().proxy_tables_dir));
     table = LoadFbnetProxyTable(file, Ws().Fbnet().Archs());
-    objective = Ws().FbnetObjectiveOf(source, path.value_or(std::filesystem::path()));
+    scores = Ws().FbnetScoresOf(source, path.value_or(std::filesystem::path()));
     return 0;
   });
   py::dict d;
@@ -155,7 +155,7 @@ py::dict FbnetProxyTableDict(const std::optional<std::filesystem::path>& path,
   d["params"] = Array(table.params);
   d["flops"] = Array(table.flops);
   d["zoo"] = ZooArrays(table.zoo);
-  d["score"] = Array(objective.scores);
+  d["score"] = Array(scores.values());
   d["aggregate"] = source;
   d["dataset"] = "cifar100";
   d["space"] = "fbnet";
@@ -215,11 +215,11 @@ FBNet: cifar100 only). Returns a dict: naswot, logsynflow and skip (a cell) or p
       [](const std::string& dataset, const std::string& space, std::optional<std::filesystem::path> path,
          std::optional<std::string> aggregate, std::optional<std::string> shard, std::optional<std::uint64_t> seed,
          std::optional<bool> zoo, std::optional<int> threads) {
-        const SpaceKind kind = SpaceOf(space);
+        const bool fbnet = &SpaceOf(space) == &FbnetSpace();
         const Dataset d = ParseDataset(dataset);
         std::optional<SampleJob> sample;
         if (shard) {
-          if (kind == SpaceKind::kFbnet) {
+          if (fbnet) {
             throw ParseError("proxy_table: shard= computes NAS-Bench-201 cells only (FBNet: simnas --space fbnet "
                              "proxies --all)");
           }
@@ -228,7 +228,7 @@ FBNet: cifar100 only). Returns a dict: naswot, logsynflow and skip (a cell) or p
         } else if (seed || zoo || threads) {
           throw ParseError("proxy_table: seed=, zoo= and threads= set how a shard is computed; they need shard='k/n'");
         }
-        if (kind == SpaceKind::kFbnet) {
+        if (fbnet) {
           if (d != Dataset::kCifar100) {
             throw ParseError("proxy_table: FBNet networks are scored for cifar100 only (dataset='cifar100')");
           }
