@@ -18,7 +18,7 @@ cd "$(dirname "$(readlink -f "$0")")"
 PACKAGES=(build-essential cmake pkg-config curl ca-certificates
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libsqlitecpp-dev libsqlite3-dev libeigen3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox libssl-dev zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox libssl-dev zlib1g-dev libyaml-cpp-dev
   libonnx-dev libprotobuf-dev libopencv-dnn-dev
   libopenmpi-dev openmpi-bin
   pybind11-dev python3-dev python3-numpy python3-pytest python3-opencv python3-matplotlib)

@@ -16,9 +16,10 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/controller/ppo_trainer.h"
+#include "simnas/proxies/proxy_table.h"
 #include "simnas/controller/synthetic_env.h"
 #include "bench_support.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
@@ -27,7 +28,7 @@ namespace fs = std::filesystem;
 
 struct Fixture {
   BenchmarkData data{DataDir(BenchDataDir())};
-  ProxyScores proxy;
+  ScoreTable proxy;
   TrainDeviceFits fits;
   CellTables tables;
   Fixture() {
@@ -44,7 +45,7 @@ struct Fixture {
         table.skip.push_back(normal(rng));
       }
     }
-    proxy = ProxyScores(table, ProxyAggregate::kFreeRea);
+    proxy = ProxyScoreTable(table, ProxyAggregate::kFreeRea);
     fits = FitTrainDevices(data);
     std::vector<OpLatencyModel> models;
     for (const auto& f : fits.fits) models.push_back(f.model);

@@ -9,16 +9,17 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
-#include "simnas/network/cell_export.h"
+#include "simnas/space/arch_export.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 
 namespace simnas {
 namespace {
 
-const std::vector<Cell>& Cells() {
-  static const std::vector<Cell> cells = [] {
+const std::vector<Arch>& Cells() {
+  static const std::vector<Arch> cells = [] {
     std::mt19937_64 rng(2024);
-    std::vector<Cell> v;
-    for (int i = 0; i < 40; ++i) v.push_back(RandomCell(rng));
+    std::vector<Arch> v;
+    for (int i = 0; i < 40; ++i) v.push_back(Nb201Space().RandomArch(rng));
     return v;
   }();
   return cells;
@@ -26,14 +27,14 @@ const std::vector<Cell>& Cells() {
 
 void BM_ExportCell(benchmark::State& state) {
   torch::set_num_threads(1);
-  CellExportOptions options;
+  ExportOptions options;
   options.num_classes = static_cast<int>(state.range(0));
   options.input_size = options.num_classes == 120 ? 16 : 32;
-  SerializeCellOnnx(Cells()[0], options);  // start-up: schema registry, allocator
+  SerializeArchOnnx(Cells()[0], options);  // start-up: schema registry, allocator
   std::size_t i = 0;
   std::int64_t bytes = 0;
   for (auto _ : state) {
-    const std::string model = SerializeCellOnnx(Cells()[i++ % Cells().size()], options);
+    const std::string model = SerializeArchOnnx(Cells()[i++ % Cells().size()], options);
     bytes += static_cast<std::int64_t>(model.size());
     benchmark::DoNotOptimize(model.data());
   }

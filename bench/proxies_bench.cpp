@@ -38,7 +38,7 @@
 
 #include "bench_support.h"
 #include "simnas/data/data_dir.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/proxies.h"
 

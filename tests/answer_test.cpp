@@ -6,30 +6,28 @@
 #include "simnas/strategies/search_runner.h"
 #include "simnas/devices/table_device.h"
 #include "fixture_data.h"
+#include "test_support.h"
 
 namespace simnas {
 namespace {
 
 // A proxy table where the score of index i is i (so higher index = better).
-ProxyScores IndexScores() {
-  ProxyTable t;
-  t.naswot.resize(kNumCells);
-  t.logsynflow.assign(kNumCells, 0.0);
-  t.skip.assign(kNumCells, 0.0);
-  for (int i = 0; i < kNumCells; ++i) t.naswot[static_cast<std::size_t>(i)] = i;
-  return ProxyScores(t, ProxyAggregate::kFreeRea);
+ScoreTable IndexScores() {
+  std::vector<double> values(kNumCells);
+  for (int i = 0; i < kNumCells; ++i) values[static_cast<std::size_t>(i)] = i;
+  return ScoreTable("index", std::move(values));
 }
 
 ProbeRecord Record(int index, double ms) {
   ProbeRecord r;
-  r.arch = testing::FixtureSpace().CellAt(index);
+  r.arch = ToArch(testing::FixtureSpace().CellAt(index));
   r.index = index;
   r.measurement.latency_ms = ms;
   return r;
 }
 
 TEST(ChooseAnswer, BestProxyAmongMeasuredFeasibleCells) {
-  const ProxyScores proxy = IndexScores();
+  const ScoreTable proxy = IndexScores();
   SearchTask task;
   task.latency_budget_ms = 5.0;
   const SearchAnswer a = ChooseAnswer({Record(10, 4.0), Record(900, 5.5), Record(500, 5.0), Record(20, 1.0)}, task,
@@ -39,7 +37,7 @@ TEST(ChooseAnswer, BestProxyAmongMeasuredFeasibleCells) {
 }
 
 TEST(ChooseAnswer, NoFeasibleCellIsReportedAsSuch) {
-  const ProxyScores proxy = IndexScores();
+  const ScoreTable proxy = IndexScores();
   SearchTask task;
   task.latency_budget_ms = 1.0;
   const SearchAnswer a = ChooseAnswer({Record(10, 4.0), Record(900, 2.0)}, task, proxy);
@@ -50,7 +48,7 @@ TEST(ChooseAnswer, NoFeasibleCellIsReportedAsSuch) {
 }
 
 TEST(ChooseAnswer, UnconstrainedRewardBalancesProxyAndLatency) {
-  const ProxyScores proxy = IndexScores();
+  const ScoreTable proxy = IndexScores();
   SearchTask task;  // no budget
   // Index 15000 is nearly the best proxy but the slowest; 14000 is almost as good and fastest.
   const SearchAnswer a = ChooseAnswer({Record(15000, 10.0), Record(14000, 2.0), Record(100, 3.0)}, task, proxy);
@@ -61,9 +59,10 @@ TEST(ChooseAnswer, UnconstrainedRewardBalancesProxyAndLatency) {
 
 TEST(RandomSearch, SpendsExactlyTheBudgetAndIsDeterministic) {
   const auto& data = testing::FixtureData();
-  const ProxyScores proxy = IndexScores();
+  const ScoreTable proxy = IndexScores();
   TableDevice device("table:pixel3", data.DeviceTable("pixel3"), data.space());
-  const SearchContext context = MakeSearchContext(data, proxy, device);
+  const auto setup = testing::Setup(data, proxy, device);
+  const SearchContext& context = setup->context();
   EXPECT_EQ(context.train_tables.size(), data.TrainDevices().size() - 1);  // the train devices but the target
   for (const LatencyTable* t : context.train_tables) EXPECT_NE(t->name(), "pixel3");
   RandomSearch random;

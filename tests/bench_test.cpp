@@ -284,7 +284,7 @@ class FlakyLiveDevice : public Device {
   std::string Fingerprint() const override { return "flaky-test-device"; }
   bool IsLive() const override { return true; }
   Measurement Measure(const Arch& arch) override {
-    const Cell& cell = arch.cell();
+    const Cell& cell = CellOf(arch);
     const int n = ++calls_[cell.Code()];
     if (always_fails_ < 0) always_fails_ = cell.Code();  // the first cell asked for never works
     if (cell.Code() % 7 == 0 && n == 1) throw DeviceError("flaky: too noisy once");
@@ -307,7 +307,7 @@ TEST(Bench, ReferenceSampleRetriesCellsALiveDeviceFailed) {
     }
     return t;
   }();
-  const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
+  const ScoreTable proxy = ProxyScoreTable(table, ProxyAggregate::kFreeRea);
   FlakyLiveDevice device;
   const GroundTruth gt = MeasureReferenceSample(device, testing::Data().space(), {&proxy}, 10, 40, 0, store);
   EXPECT_EQ(device.calls_[device.always_fails_], 3);  // the pass and two retries

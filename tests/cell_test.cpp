@@ -1,4 +1,4 @@
-#include "simnas/search_space/cell.h"
+#include "simnas/spaces/nb201/cell.h"
 
 #include <gtest/gtest.h>
 

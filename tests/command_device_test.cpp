@@ -23,7 +23,7 @@ TEST(CommandDevice, PassesTheArchitectureAsOneArgumentWithoutAShell) {
   // Prints the number of arguments and echoes the first one to a file.
   const auto script = testing::WriteScript(dir / "dev.sh", "printf '%s' \"$1\" > \"$(dirname \"$0\")/arg\"; echo \"$#.5 ms\"");
   CommandDevice device(Command(script), testing::FixtureData().space());
-  const Measurement m = device.Measure(kCell);
+  const Measurement m = device.Measure(ToArch(kCell));
   EXPECT_EQ(m.latency_ms, 2.5);  // two arguments: the arch string and the index
   std::ifstream in(dir / "arg");
   std::string arg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -60,7 +60,7 @@ TEST_P(BadDeviceProgram, IsAnErrorNotAMeasurement) {
   options.retries = 1;
   CommandDevice device(Command(script), testing::FixtureData().space(), options);
   try {
-    const Measurement m = device.Measure(kCell);
+    const Measurement m = device.Measure(ToArch(kCell));
     FAIL() << bad.name << " gave a measurement: " << m.latency_ms;
   } catch (const DeviceError& e) {
     const std::string msg = e.what();
@@ -93,12 +93,12 @@ TEST(CommandDevice, RetriesAFlakyProgram) {
       dir / "dev.sh", "f=\"$(dirname \"$0\")/count\"; n=$(cat \"$f\" 2>/dev/null || echo 0); echo $((n+1)) > \"$f\"; "
                       "[ \"$n\" -ge 1 ] && echo 9.5 || exit 1");
   CommandDevice device(Command(script), testing::FixtureData().space());
-  EXPECT_EQ(device.Measure(kCell).latency_ms, 9.5);
+  EXPECT_EQ(device.Measure(ToArch(kCell)).latency_ms, 9.5);
 }
 
 TEST(CommandDevice, MissingProgramAndMissingPlaceholderAreClearErrors) {
   CommandDevice missing("/nonexistent/bench {arch}", testing::FixtureData().space());
-  EXPECT_THROW(missing.Measure(kCell), DeviceError);
+  EXPECT_THROW(missing.Measure(ToArch(kCell)), DeviceError);
   EXPECT_THROW(CommandDevice("echo 3", testing::FixtureData().space()), ParseError);
   EXPECT_THROW(CommandDevice("'unterminated {arch}", testing::FixtureData().space()), ParseError);
 }
@@ -109,9 +109,9 @@ TEST(DeviceRegistry, NamesResolveToSpecsWithOptions) {
   std::ofstream(dir / "devices.json") << R"({"devices": {"board": {"spec": "cmd:')" << script.string()
                                       << R"(' {arch}", "timeout_s": 5, "retries": 0, "description": "test"}}})";
   // A bare table name is looked up in the data folder: this test reads the real one.
-  const DeviceEnvironment env{&testing::Data(), dir / "devices.json", {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), dir / "devices.json");
   auto device = OpenDevice("board", env);
-  EXPECT_EQ(device->Measure(kCell).latency_ms, 1.25);
+  EXPECT_EQ(device->Measure(ToArch(kCell)).latency_ms, 1.25);
   EXPECT_TRUE(device->IsLive());
   auto table = OpenDevice("pixel3", env);  // a bare benchmark table name
   EXPECT_FALSE(table->IsLive());
@@ -121,13 +121,13 @@ TEST(DeviceRegistry, NamesResolveToSpecsWithOptions) {
 }
 
 TEST(DeviceFactory, SyntheticDevicesAreDeterministicPerSeed) {
-  const DeviceEnvironment env{&testing::FixtureData(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::FixtureData(), std::nullopt);
   auto a = OpenDevice("synthetic:7", env);
   auto b = OpenDevice("synthetic:7", env);
   auto c = OpenDevice("synthetic:8", env);
-  EXPECT_EQ(a->Measure(kCell).latency_ms, b->Measure(kCell).latency_ms);
-  EXPECT_NE(a->Measure(kCell).latency_ms, c->Measure(kCell).latency_ms);
-  EXPECT_GT(a->Measure(kCell).latency_ms, 0);
+  EXPECT_EQ(a->Measure(ToArch(kCell)).latency_ms, b->Measure(ToArch(kCell)).latency_ms);
+  EXPECT_NE(a->Measure(ToArch(kCell)).latency_ms, c->Measure(ToArch(kCell)).latency_ms);
+  EXPECT_GT(a->Measure(ToArch(kCell)).latency_ms, 0);
   EXPECT_THROW(OpenDevice("synthetic:x", env), ParseError);
   EXPECT_THROW(OpenDevice("table:", env), ParseError);
   EXPECT_THROW(OpenDevice("table:nonexistent_device", env), DataError);

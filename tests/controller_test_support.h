@@ -42,7 +42,7 @@ inline const CellTables& ControllerTables() {
   static const CellTables tables = [] {
     std::vector<OpLatencyModel> models;
     for (const auto& f : ControllerFits().fits) models.push_back(f.model);
-    return CellTables::Build(FixtureData().space(), ControllerFakeProxy(), RelativePriorModel(models));
+    return CellTables::Build(FixtureData().space(), ScoresOf(ControllerFakeProxy()), RelativePriorModel(models));
   }();
   return tables;
 }

@@ -145,14 +145,15 @@ SearchReport Search(ControllerStrategy& s, Device& device, std::optional<double>
   SearchTask task;
   task.latency_budget_ms = budget;
   task.seed = seed;
-  return RunSearch(s, device, task, probes, MakeSearchContext(Data(), ControllerFakeProxy(), device), nullptr, "");
+  const auto setup = testing::Setup(Data(), ControllerFakeProxy(), device);
+  return RunSearch(s, device, task, probes, setup->context(), nullptr, "");
 }
 
 TEST(ControllerStrategy, NeverExceedsTheProbeBudgetOnTableSyntheticAndCommandDevices) {
   StrategyFixture f;
   ControllerStrategy strategy(f.budget_model, f.paper_model);
   TableDevice table("table:pixel3", Data().DeviceTable("pixel3"), Data().space());
-  const DeviceEnvironment env{&Data(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(Data(), std::nullopt);
   auto synthetic = OpenDevice("synthetic:4", env);
   const auto script = testing::WriteScript(f.dir / "dev.sh", "echo 3.5");
   auto command = OpenDevice("cmd:'" + script.string() + "' {arch}", env);
@@ -219,7 +220,8 @@ TEST(CommittedControllers, LoadAndAnswerAHeldOutDeviceWithinTenProbes) {
       SearchTask task;
       task.latency_budget_ms = budget;
       task.seed = seed;
-      const SearchReport r = RunSearch(strategy, device, task, 10, MakeSearchContext(Data(), proxy, device), nullptr, "");
+      const auto setup = testing::Setup(Data(), proxy, device);
+      const SearchReport r = RunSearch(strategy, device, task, 10, setup->context(), nullptr, "");
       EXPECT_LE(r.probes_used, 10);
       ASSERT_TRUE(r.answer.found);
       EXPECT_TRUE(r.answer.feasible);

@@ -9,12 +9,13 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
-#include "simnas/data/accuracy_table.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/accuracy_table.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/data/cifar.h"
 #include "simnas/data/device_split.h"
 #include "simnas/data/fetch.h"
-#include "simnas/data/help_answers.h"
+#include "simnas/spaces/nb201/help_answers.h"
+#include "simnas/space/data_manifest.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/data/pickle.h"
 #include "simnas/devices/device_spec.h"
@@ -55,7 +56,7 @@ TEST(Data, TableDevicesReturnTheTableValuesExactly) {
     const std::vector<double> raw = LoadPickledNumberList(data.dir().HelpLatencyFile(name));
     TableDevice device(DeviceSpec::Table(name).ToString(), table, data.space());
     for (int index = 0; index < kNumCells; ++index) {
-      ASSERT_EQ(device.Measure(data.space().CellAt(index)).latency_ms, raw[static_cast<std::size_t>(index)]) << name;
+      ASSERT_EQ(device.Measure(ToArch(data.space().CellAt(index))).latency_ms, raw[static_cast<std::size_t>(index)]) << name;
     }
   }
 }
@@ -92,7 +93,7 @@ TEST(Data, HelpAnswersAreFifteenCells) {
 }
 
 TEST(Data, VerifyPassesOnTheFetchedData) {
-  for (const VerifyEntry& e : VerifyData(testing::Data().dir())) {
+  for (const VerifyEntry& e : VerifyData(testing::Data().dir(), DataManifest())) {
     EXPECT_TRUE(e.problem.empty()) << e.path << ": " << e.problem;
   }
 }
@@ -182,8 +183,8 @@ TEST(Data, PartialCsvTableAnswersOnlyItsCells) {
   EXPECT_EQ(table.CountKnown(), 1);
   EXPECT_FALSE(table.Complete());
   TableDevice device("table:p.csv", table, space);
-  EXPECT_EQ(device.Measure(space.CellAt(5)).latency_ms, 2.5);
-  EXPECT_THROW(device.Measure(space.CellAt(6)), DeviceError);
+  EXPECT_EQ(device.Measure(ToArch(space.CellAt(5))).latency_ms, 2.5);
+  EXPECT_THROW(device.Measure(ToArch(space.CellAt(6))), DeviceError);
   EXPECT_EQ(device.FullTable(), nullptr);
 }
 

@@ -136,10 +136,10 @@ TEST(DeviceSpec, TrainAndTestExpandToTheTablesOfTheSplit) {
 }
 
 TEST(DeviceSpec, OpensWithTheSpecAsTheDevicesName) {
-  const DeviceEnvironment env{&testing::Data(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), std::nullopt);
   EXPECT_EQ(OpenDevice(DeviceSpec::Table("fpga"), env)->Spec(), "table:fpga");
   EXPECT_EQ(OpenDevice(DeviceSpec::Parse("fpga"), env)->Spec(), "table:fpga");  // a bare table name
-  EXPECT_EQ(OpenDevice("table:fpga", env)->Measure(testing::Data().space().CellAt(42)).latency_ms,
+  EXPECT_EQ(OpenDevice("table:fpga", env)->Measure(ToArch(testing::Data().space().CellAt(42))).latency_ms,
             testing::Data().DeviceTable("fpga").At(42));
   try {
     OpenDevice(DeviceSpec::Parse("gpu:0"), env);

@@ -12,13 +12,16 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/core/error.h"
-#include "simnas/devices/fbnet_table_device.h"
+#include "simnas/devices/table_device.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/fbnet/fbnet_cost.h"
-#include "simnas/search_space/fbnet/fbnet_encoding.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/spaces/fbnet/fbnet_cost.h"
+#include "simnas/spaces/fbnet/fbnet_encoding.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/strategies/registry.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
 #include "fixture_data.h"
@@ -64,42 +67,42 @@ TEST(FailedProbes, ARefusedCellCostsOneProbeIsRecordedAndIsNeverAnAnswer) {
   const Cell a = RandomCell(rng), b = RandomCell(rng), c = RandomCell(rng);
   device.refused.insert(b.ToString());
   ProbeSession session(device, Data().space(), 5, &store, "run-f");
-  ASSERT_NE(session.TryProbe(a), nullptr);
-  const ProbeRecord* failed = session.TryProbe(b);
+  ASSERT_NE(session.TryProbe(ToArch(a)), nullptr);
+  const ProbeRecord* failed = session.TryProbe(ToArch(b));
   ASSERT_NE(failed, nullptr);
   EXPECT_TRUE(failed->failed());
   EXPECT_NE(failed->failure.find("too noisy"), std::string::npos) << failed->failure;
   EXPECT_EQ(session.used(), 2);  // the failure cost exactly its probe
   EXPECT_EQ(session.failures(), 1);
-  EXPECT_TRUE(session.WasProbed(b));
-  EXPECT_EQ(session.Find(b), nullptr);  // no measured record
-  EXPECT_EQ(session.TryProbe(b), failed);  // asked again: the same failure, free, not measured again
+  EXPECT_TRUE(session.WasProbed(ToArch(b)));
+  EXPECT_EQ(session.Find(ToArch(b)), nullptr);  // no measured record
+  EXPECT_EQ(session.TryProbe(ToArch(b)), failed);  // asked again: the same failure, free, not measured again
   EXPECT_EQ(device.calls, 2);
-  ASSERT_NE(session.TryProbe(c), nullptr);
+  ASSERT_NE(session.TryProbe(ToArch(c)), nullptr);
   ASSERT_EQ(session.measured().size(), 2u);
-  EXPECT_EQ(session.measured()[0].arch, Arch(a));
-  EXPECT_EQ(session.measured()[1].arch, Arch(c));
+  EXPECT_EQ(session.measured()[0].arch, ToArch(a));
+  EXPECT_EQ(session.measured()[1].arch, ToArch(c));
   EXPECT_EQ(session.history().size(), 3u);
-  EXPECT_THROW(session.Probe(b), DeviceError);  // a list caller is told, not handed a latency
+  EXPECT_THROW(session.Probe(ToArch(b)), DeviceError);  // a list caller is told, not handed a latency
 
   // The store holds the failure with its reason; a device's measurements leave it out.
-  const std::vector<StoredProbe> rows = store.Load("run-f", device.Fingerprint(), SpaceKind::kNb201);
+  const std::vector<StoredProbe> rows = store.Load("run-f", device.Fingerprint(), "nb201");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_FALSE(rows[0].failed());
   EXPECT_TRUE(rows[1].failed());
   EXPECT_EQ(rows[1].arch, b.ToString());
   EXPECT_NE(rows[1].failure.find("too noisy"), std::string::npos);
-  for (const StoredProbe& p : store.LoadDevice(device.Fingerprint(), SpaceKind::kNb201)) {
+  for (const StoredProbe& p : store.LoadDevice(device.Fingerprint(), "nb201")) {
     EXPECT_FALSE(p.failed()) << p.arch;
   }
-  EXPECT_EQ(store.LoadDevice(device.Fingerprint(), SpaceKind::kNb201).size(), 2u);
+  EXPECT_EQ(store.LoadDevice(device.Fingerprint(), "nb201").size(), 2u);
 
   // The answer rule never answers the failed cell, even when its zero latency would win.
   SearchTask task;
   task.latency_budget_ms = 1e9;
-  const SearchAnswer answer = ChooseAnswer(session.history(), task, testing::FixtureProxy());
+  const SearchAnswer answer = ChooseAnswer(session.history(), task, testing::ScoresOf(testing::FixtureProxy()));
   ASSERT_TRUE(answer.found);
-  EXPECT_NE(answer.chosen.arch, Arch(b));
+  EXPECT_NE(answer.chosen.arch, ToArch(b));
   EXPECT_FALSE(answer.chosen.failed());
 }
 
@@ -113,15 +116,15 @@ TEST(FailedProbes, AResumedRunReplaysItsFailuresWithoutMeasuringThemAgain) {
     RefusingDevice device(table, true);
     device.refused.insert(b.ToString());
     ProbeSession session(device, Data().space(), 4, &store, "run-r");
-    session.TryProbe(a);
-    session.TryProbe(b);
+    session.TryProbe(ToArch(a));
+    session.TryProbe(ToArch(b));
   }
   ProbeStore store(dir / "p.sqlite");
   RefusingDevice device(table, true);  // would measure b now: the replay must not ask it
   {
     ProbeSession resumed(device, Data().space(), 4, &store, "run-r");
-    const ProbeRecord* ra = resumed.TryProbe(a);
-    const ProbeRecord* rb = resumed.TryProbe(b);
+    const ProbeRecord* ra = resumed.TryProbe(ToArch(a));
+    const ProbeRecord* rb = resumed.TryProbe(ToArch(b));
     ASSERT_NE(ra, nullptr);
     ASSERT_NE(rb, nullptr);
     EXPECT_TRUE(ra->replayed);
@@ -134,8 +137,8 @@ TEST(FailedProbes, AResumedRunReplaysItsFailuresWithoutMeasuringThemAgain) {
   }
   // A list measurement (measure-all's path) of the same run id measures the failed cell again.
   ProbeSession list(device, Data().space(), 4, &store, "run-r");
-  EXPECT_TRUE(list.Probe(a).replayed);
-  EXPECT_FALSE(list.Probe(b).failed());
+  EXPECT_TRUE(list.Probe(ToArch(a)).replayed);
+  EXPECT_FALSE(list.Probe(ToArch(b)).failed());
   EXPECT_EQ(device.calls, 1);
 }
 
@@ -147,19 +150,20 @@ TEST(FailedProbes, AListMeasurementPropagatesTheErrorAndRecordsNothing) {
   const Cell a = Data().space().CellAt(17);
   device.refused.insert(a.ToString());
   ProbeSession session(device, Data().space(), 1, &store, "run-l");
-  EXPECT_THROW(session.Probe(a), DeviceError);
+  EXPECT_THROW(session.Probe(ToArch(a)), DeviceError);
   EXPECT_EQ(session.used(), 0);
-  EXPECT_TRUE(store.Load("run-l", device.Fingerprint(), SpaceKind::kNb201).empty());
+  EXPECT_TRUE(store.Load("run-l", device.Fingerprint(), "nb201").empty());
   device.refused.clear();
-  EXPECT_FALSE(session.Probe(a).failed());  // retried later, it is measured
+  EXPECT_FALSE(session.Probe(ToArch(a)).failed());  // retried later, it is measured
 }
 
 TEST(FailedProbes, ADeviceThatRefusesEverythingStopsAfterThreeInARowAndTheSearchSaysSo) {
   TableDevice table("table:gold_6240", Data().DeviceTable("gold_6240"), Data().space());
   RefusingDevice device(table, false);
   device.refuse_all = true;
-  std::unique_ptr<Strategy> strategy = MakeStrategy("random", testing::RepoStrategyResources());
-  const SearchContext context = MakeSearchContext(Data(), testing::FixtureProxy(), device);
+  std::unique_ptr<Strategy> strategy = MakeStrategy("random", testing::RepoStrategyResources(), Nb201Space());
+  const auto setup = testing::Setup(Data(), testing::FixtureProxy(), device);
+  const SearchContext& context = setup->context();
   SearchTask task;
   task.latency_budget_ms = 10;
   try {
@@ -179,11 +183,11 @@ TEST(FailedProbes, FailuresInARowAfterAMeasurementStopTheSearchWhichAnswersFromW
   RefusingDevice device(table, false);
   ProbeSession session(device, Data().space(), 10);
   std::mt19937_64 rng(9);
-  ASSERT_FALSE(session.TryProbe(RandomCell(rng))->failed());
+  ASSERT_FALSE(session.TryProbe(ToArch(RandomCell(rng)))->failed());
   device.refuse_all = true;
-  for (int i = 0; i < kMaxFailedProbesInARow; ++i) ASSERT_TRUE(session.TryProbe(RandomCell(rng))->failed());
+  for (int i = 0; i < kMaxFailedProbesInARow; ++i) ASSERT_TRUE(session.TryProbe(ToArch(RandomCell(rng)))->failed());
   EXPECT_EQ(session.remaining(), 0);
-  EXPECT_EQ(session.TryProbe(RandomCell(rng)), nullptr);
+  EXPECT_EQ(session.TryProbe(ToArch(RandomCell(rng))), nullptr);
   EXPECT_NE(session.stopped_reason().find("in a row"), std::string::npos);
   EXPECT_NO_THROW(session.ThrowIfEveryProbeFailed());
 }
@@ -205,8 +209,9 @@ TEST_P(SearchWithAFailedProbe, GoesOnWithTheNextChoiceAndAnswersFromMeasuredCell
     task.latency_budget_ms = budget_ms;
     task.seed = 11;
     RefusingDevice device(table, false);
-    const SearchContext context = MakeSearchContext(Data(), testing::FixtureProxy(), device);
-    std::unique_ptr<Strategy> strategy = MakeStrategy(GetParam(), testing::RepoStrategyResources());
+    const auto setup = testing::Setup(Data(), testing::FixtureProxy(), device);
+    const SearchContext& context = setup->context();
+    std::unique_ptr<Strategy> strategy = MakeStrategy(GetParam(), testing::RepoStrategyResources(), Nb201Space());
     const SearchReport clean = RunSearch(*strategy, device, task, probes, context, nullptr, "");
     ASSERT_GE(clean.trajectory.size(), 3u);
     device.refused = {clean.trajectory[0].arch.ToString(), clean.trajectory[2].arch.ToString()};
@@ -234,7 +239,7 @@ TEST_P(SearchWithAFailedProbe, GoesOnWithTheNextChoiceAndAnswersFromMeasuredCell
     EXPECT_EQ(report.answer.chosen.measurement.latency_ms,
               Data().DeviceTable("gold_6240").At(report.answer.chosen.index));
     // The report lists the failures with their reasons.
-    const nlohmann::json j = ReportToJson(report, nullptr);
+    const nlohmann::json j = ReportToJson(report, *context.candidates);
     EXPECT_EQ(j["failed_probes"], report.failed_probes);
     int listed = 0;
     for (const auto& p : j["trajectory"]) listed += p.contains("failure") && p["latency_ms"].is_null();
@@ -261,24 +266,24 @@ TEST(SearchWithAFailedProbe, EveryFbnetStrategyGoesOnAndAnswersFromMeasuredNetwo
   const LatencyTable target("target", std::vector<double>(ms.data(), ms.data() + ms.size()));
   const Eigen::VectorXd scaled_ms = ms * 0.05;
   const LatencyTable scaled("scaled", std::vector<double>(scaled_ms.data(), scaled_ms.data() + scaled_ms.size()));
-  const FbnetObjective objective = MakeFbnetObjective(numbering, "macs");
-  FbnetSearchInputs inputs;
-  inputs.candidates = &numbering;
+  const ScoreTable objective = MakeFbnetScores(numbering, "macs");
+  SearchContext inputs;
+  inputs.candidates = &numbering.candidates();
   inputs.train_tables = {&scaled};
-  inputs.objective = &objective;
+  inputs.scores = &objective;
   std::vector<double> sorted = target.values();
   std::sort(sorted.begin(), sorted.end());
   const double budget = sorted[sorted.size() / 2];
-  FbnetTableDevice table("table:target", target, numbering);
+  TableDevice table("table:target", target, numbering);
   for (const std::string name : {"scaled-proxy", "one-proxy", "matched-proxy", "random"}) {
     SCOPED_TRACE(name);
     RefusingDevice device(table, false);
-    const auto strategy = MakeFbnetStrategy(name);
-    const FbnetSearchReport clean = RunFbnetSearch(*strategy, device, inputs, budget, 8, 3, nullptr, "");
+    const auto strategy = MakeStrategy(name, {}, FbnetSpace());
+    const SearchReport clean = RunSearch(*strategy, device, SearchTask{budget, 3}, 8, inputs, nullptr, "");
     ASSERT_GE(clean.trajectory.size(), 2u);
     device.refused = {clean.trajectory[0].arch.ToString()};
     device.asked.clear();
-    const FbnetSearchReport report = RunFbnetSearch(*strategy, device, inputs, budget, 8, 3, nullptr, "");
+    const SearchReport report = RunSearch(*strategy, device, SearchTask{budget, 3}, 8, inputs, nullptr, "");
     EXPECT_EQ(report.failed_probes, 1);
     EXPECT_LE(report.probes_used, 8);
     EXPECT_GE(report.probes_used, 2);

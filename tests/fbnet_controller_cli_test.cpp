@@ -17,9 +17,12 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
-#include "simnas/data/fbnet_data.h"
-#include "simnas/devices/fbnet_table_device.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
+#include "simnas/devices/table_device.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/strategies/picker_controller.h"
+#include "simnas/strategies/search_runner.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -118,7 +121,7 @@ TEST(FbnetControllerCli, EvalScoresEveryDeviceAndBudgetByProxyRegret) {
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j["accuracy"].is_null());
   EXPECT_NE(j["scored_by"].get<std::string>().find("proxy regret"), std::string::npos);
-  EXPECT_NE(j["objective"].get<std::string>().find(kFbnetDefaultObjectiveSource), std::string::npos) << j["objective"];
+  EXPECT_NE(j["objective"].get<std::string>().find(kFbnetDefaultScoreSource), std::string::npos) << j["objective"];
   const std::vector<std::string> strategies = {"controller", "matched-proxy", "random"};  // the FBNet default
   ASSERT_EQ(j["rows"].size(), 2u * 2u * 3u + 3u);
   std::size_t i = 0;
@@ -172,23 +175,23 @@ TEST(FbnetControllerCli, TrajectoriesHoldTheControllersProbesOnEveryDeviceFromOn
   // The same searches in the library: the shipped FBNet controller, budget at each table's median,
   // the device's own table withheld (test devices have none among the train tables).
   FbnetTables tables(testing::Data().dir());
-  const FbnetObjective objective =
-      MakeFbnetObjective(tables.Numbering(), kFbnetDefaultObjectiveSource,
-                         FbnetObjectiveFiles{testing::RepoFile("tables/proxies"), {}, testing::RepoFile("configs")});
+  const ScoreTable objective =
+      MakeFbnetScores(tables.Numbering(), kFbnetDefaultScoreSource,
+                      FbnetScoreFiles{testing::RepoFile("tables/proxies"), {}, testing::RepoFile("configs")});
   const auto strategy =
-      MakeFbnetStrategy("controller", FbnetStrategyFiles{testing::RepoFile("models/controller/fbnet.ctl")});
-  FbnetSearchInputs inputs;
-  inputs.candidates = &tables.Numbering();
-  inputs.objective = &objective;
+      std::make_unique<PickerControllerStrategy>(testing::RepoFile("models/controller/fbnet.ctl"), "controller");
+  SearchContext inputs;
+  inputs.candidates = &tables.Numbering().candidates();
+  inputs.scores = &objective;
   for (const std::string& train : FbnetTables::TrainDevices()) inputs.train_tables.push_back(&tables.Table(train));
   std::set<std::string> starts;
   for (const std::string& device : devices) {
     SCOPED_TRACE(device);
     const auto& lines = blocks.at(device);
     const LatencyTable& table = tables.Table(device);
-    FbnetTableDevice replayed("table:" + device, table, tables.Numbering());
-    const FbnetSearchReport report =
-        RunFbnetSearch(*strategy, replayed, inputs, Percentile(table.values(), 50), 6, 0, nullptr, "");
+    TableDevice replayed("table:" + device, table, tables.Numbering());
+    const SearchReport report =
+        RunSearch(*strategy, replayed, SearchTask{Percentile(table.values(), 50), 0}, 6, inputs, nullptr, "");
     ASSERT_EQ(lines.size(), report.trajectory.size());
     ASSERT_EQ(lines.size(), 6u);
     for (std::size_t k = 0; k < lines.size(); ++k) {

@@ -12,9 +12,13 @@
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
-#include "simnas/devices/fbnet_table_device.h"
-#include "simnas/strategies/fbnet_controller.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/devices/table_device.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/strategies/picker_controller.h"
+#include "simnas/strategies/registry.h"
+#include "simnas/strategies/search_runner.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -37,7 +41,7 @@ struct Fixture {
   std::vector<FbnetLutFit> fits;
   LatencyTable target;
   std::vector<double> objective;
-  FbnetObjective named_objective;
+  ScoreTable named_objective;
   Fixture() {
     for (int i = 0; i < 3; ++i) {
       const std::vector<double> ms = Lut(40 + static_cast<std::uint64_t>(i), 0.5 + i).LatenciesOf(numbering.archs());
@@ -48,7 +52,7 @@ struct Fixture {
     std::mt19937_64 rng(5);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     for (int i = 0; i < numbering.size(); ++i) objective.push_back(u(rng));
-    named_objective = FbnetObjective{"test objective", objective};
+    named_objective = ScoreTable("test objective", objective);
   }
   std::vector<const LatencyTable*> Tables() const { return {&tables[0], &tables[1], &tables[2]}; }
   double Budget(double q) const {
@@ -77,7 +81,7 @@ TEST(FbnetControllerEpisode, ActionsPickUnprobedCandidatesAndRewardsSumToTheBest
     SCOPED_TRACE(linear ? "with the linear predictor" : "matched table only");
     FbnetEnvConfig config;
     config.linear = linear;
-    const FbnetProcessData data(f.numbering.archs(), f.objective, f.Tables(), f.tables[0], linear);
+    const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], linear);
     const int n_actions = FbnetNumActions(config);
     for (double q : {5.0, 50.0}) {
       TableOracle oracle(f.target);
@@ -124,7 +128,7 @@ TEST(FbnetControllerEpisode, ActionsPickUnprobedCandidatesAndRewardsSumToTheBest
 TEST(FbnetControllerEpisode, NothingFeasibleMeansNoAnswerAndNoReward) {
   const Fixture f;
   const FbnetEnvConfig config;
-  const FbnetProcessData data(f.numbering.archs(), f.objective, f.Tables(), f.tables[0], false);
+  const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
   TableOracle oracle(f.target);
   FbnetEpisode episode(&config, &data);
   episode.Reset(f.Budget(0) / 2, 5, oracle);
@@ -155,7 +159,7 @@ std::vector<float> StepAll(FbnetVecEnv& env, int steps, std::vector<float>* rewa
 TEST(FbnetVecEnv, IsDeterministicAndItsStateResumesExactly) {
   const Fixture f;
   const FbnetEnvConfig config;
-  const FbnetProcessData data(f.numbering.archs(), f.objective, f.Tables(), f.tables[0], false);
+  const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
   const FbnetSyntheticDistribution devices(f.fits);
   FbnetVecEnv a(config, data, devices, 4, 11), b(config, data, devices, 4, 11);
   std::vector<float> ra, rb;
@@ -197,7 +201,7 @@ TEST(FbnetControllerTraining, ATinyRunTwiceGivesTheSameModelBytes) {
   const Fixture f;
   const testing::TempDir dir;
   const FbnetEnvConfig config;
-  const FbnetProcessData data(f.numbering.archs(), f.objective, f.Tables(), f.tables[0], false);
+  const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
   const FbnetSyntheticDistribution devices(f.fits);
   DecisionProcess process;
   process.name = kFbnetProcess;
@@ -239,16 +243,18 @@ void ExpectOneLineNaming(const std::function<void()>& f, const std::string& what
 TEST(FbnetControllerStrategy, AnswersAMeasuredNetworkAndRefusesAModelOfTheOtherProcess) {
   const Fixture f;
   const testing::TempDir dir;
-  FbnetTableDevice device("table:target", f.target, f.numbering);
-  FbnetSearchInputs inputs;
-  inputs.candidates = &f.numbering;
+  TableDevice device("table:target", f.target, f.numbering);
+  SearchContext inputs;
+  inputs.candidates = &f.numbering.candidates();
   inputs.train_tables = f.Tables();
-  inputs.objective = &f.named_objective;
+  inputs.scores = &f.named_objective;
 
   testing::WriteZeroFbnetController(dir / "fbnet.ctl");
-  const auto strategy = MakeFbnetStrategy("controller", FbnetStrategyFiles{dir / "fbnet.ctl"});
+  StrategyResources files;
+  files.picker_controller_model = dir / "fbnet.ctl";
+  const auto strategy = MakeStrategy("controller", files, FbnetSpace());
   const double budget = f.Budget(50);
-  const FbnetSearchReport r = RunFbnetSearch(*strategy, device, inputs, budget, 10, 0, nullptr, "");
+  const SearchReport r = RunSearch(*strategy, device, SearchTask{budget, 0}, 10, inputs, nullptr, "");
   EXPECT_EQ(r.strategy, "controller");
   EXPECT_EQ(r.probes_used, 10);
   ASSERT_TRUE(r.answer.feasible);
@@ -264,8 +270,9 @@ TEST(FbnetControllerStrategy, AnswersAMeasuredNetworkAndRefusesAModelOfTheOtherP
   layer.bias.assign(static_cast<std::size_t>(layer.out), 0.0f);
   nb201.layers = {layer};
   SaveControllerModel(dir / "nb201.ctl", nb201);
-  const auto wrong = MakeFbnetStrategy("controller", FbnetStrategyFiles{dir / "nb201.ctl"});
-  ExpectOneLineNaming([&] { RunFbnetSearch(*wrong, device, inputs, budget, 10, 0, nullptr, ""); },
+  files.picker_controller_model = dir / "nb201.ctl";
+  const auto wrong = MakeStrategy("controller", files, FbnetSpace());
+  ExpectOneLineNaming([&] { RunSearch(*wrong, device, SearchTask{budget, 0}, 10, inputs, nullptr, ""); },
                       "trained for NAS-Bench-201's decision process, not the FBNet decision process");
   ExpectOneLineNaming([&] { LoadControllerModel(dir / "fbnet.ctl"); },
                       "trained for the FBNet decision process, not NAS-Bench-201's");
@@ -280,7 +287,7 @@ TEST(FbnetControllerCli, SpaceFbnetTrainsAResumableModelAndRefusesNasBench201Set
   const auto r = testing::RunCli(tiny);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const ControllerModel m = LoadControllerModel(dir / "run" / "controller.ctl", kFbnetProcess);
-  EXPECT_EQ(m.provenance.value("objective_source", ""), kFbnetDefaultObjectiveSource);
+  EXPECT_EQ(m.provenance.value("objective_source", ""), kFbnetDefaultScoreSource);
   EXPECT_TRUE(std::filesystem::exists(dir / "run" / "train_log.csv"));
   const auto again = testing::RunCli(tiny);
   EXPECT_NE(again.exit_code, 0);

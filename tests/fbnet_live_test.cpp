@@ -18,10 +18,11 @@
 #include "simnas/core/stats.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/fbnet_synthetic_device.h"
-#include "simnas/devices/fbnet_table_device.h"
+#include "simnas/devices/table_device.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/probe/measure_all.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -90,19 +91,19 @@ TEST(FbnetMeasureAll, TheWrittenTableReplaysExactlyAsATableDevice) {
   EXPECT_EQ(outcome.measured_now, 25);
   EXPECT_TRUE(outcome.missing.empty());
 
-  FbnetTableDevice replay("table:" + job.out.string(),
-                          std::make_unique<LatencyTable>(LoadLatencyCsv(job.out, networks)), networks);
+  TableDevice replay("table:" + job.out.string(),
+                          std::make_unique<LatencyTable>(LoadTableFile(job.out, networks)), networks);
   EXPECT_EQ(replay.table().CountKnown(), 25);
   EXPECT_EQ(replay.FullTable(), nullptr);  // a sample is not a full table
   LiveLutDevice fresh(RandomLut(1));
   for (int index : job.indices) {
     const FbnetArch& arch = networks.At(index);
-    EXPECT_EQ(replay.Measure(arch).latency_ms, fresh.Measure(arch).latency_ms) << index;  // exactly
+    EXPECT_EQ(replay.Measure(ToArch(arch)).latency_ms, fresh.Measure(ToArch(arch)).latency_ms) << index;  // exactly
   }
   // A network the sample did not measure is refused by name, not invented.
   for (int index = 0; index < networks.Count(); ++index) {
     if (std::find(job.indices.begin(), job.indices.end(), index) != job.indices.end()) continue;
-    EXPECT_THROW((void)replay.Measure(networks.At(index)), DeviceError);
+    EXPECT_THROW((void)replay.Measure(ToArch(networks.At(index))), DeviceError);
     break;
   }
   // All of them: a full table.
@@ -110,10 +111,10 @@ TEST(FbnetMeasureAll, TheWrittenTableReplaysExactlyAsATableDevice) {
   ProbeStore all_store(all_dir / "p.sqlite");
   const MeasureAllJob all = Job(all_dir, networks.Count(), std::nullopt);
   (void)MeasureAllToCsv(device, networks, all, all_store);
-  const LatencyTable full = LoadLatencyCsv(all.out, networks);
+  const LatencyTable full = LoadTableFile(all.out, networks);
   EXPECT_TRUE(full.Complete());
   for (int index = 0; index < networks.Count(); ++index) {
-    EXPECT_EQ(full.At(index), fresh.Measure(networks.At(index)).latency_ms);
+    EXPECT_EQ(full.At(index), fresh.Measure(ToArch(networks.At(index))).latency_ms);
   }
 }
 
@@ -126,7 +127,7 @@ TEST(FbnetMeasureAll, ATableOfOtherNetworksIsRefused) {
   (void)MeasureAllToCsv(device, networks, job, store);
   const FbnetNumbering others(SampleFbnetArchs(6, 30));
   try {
-    (void)LoadLatencyCsv(job.out, others);
+    (void)LoadTableFile(job.out, others);
     FAIL() << "a table of other networks was read";
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("is not the network of index"), std::string::npos) << e.what();
@@ -150,7 +151,7 @@ TEST(FbnetMeasureAll, AnInterruptedRunResumesWhereItStopped) {
   device.stop_after = 13;
   EXPECT_THROW((void)MeasureAllToCsv(device, networks, job, store), Interrupted);
   EXPECT_EQ(device.calls, 13);
-  EXPECT_EQ(LoadLatencyCsv(job.out, networks).CountKnown(), 13);  // what was measured is written
+  EXPECT_EQ(LoadTableFile(job.out, networks).CountKnown(), 13);  // what was measured is written
   device.stop_after = -1;
   const MeasureAllOutcome resumed = MeasureAllToCsv(device, networks, job, store);
   EXPECT_EQ(resumed.written, 40);
@@ -190,7 +191,7 @@ TEST(FbnetLiveBench, BudgetsFromTheRandomSampleRegretAgainstTheMeasuredOnesAndRe
   const int calls = device.calls;
 
   // The reference again: every measurement replays from the store.
-  const FbnetObjective objective = MakeFbnetObjective(networks, "macs");
+  const ScoreTable objective = MakeFbnetScores(networks, "macs");
   const FbnetGroundTruth truth =
       MeasureFbnetReference(device, networks, objective, {&train_a, &train_b}, group.percentiles, group.reference, store);
   EXPECT_EQ(device.calls, calls);
@@ -204,7 +205,7 @@ TEST(FbnetLiveBench, BudgetsFromTheRandomSampleRegretAgainstTheMeasuredOnesAndRe
   std::shuffle(order.begin(), order.end(), rng);
   std::vector<double> random_ms;
   LiveLutDevice fresh(RandomLut(13));
-  for (int k = 0; k < 40; ++k) random_ms.push_back(fresh.Measure(networks.At(order[static_cast<std::size_t>(k)])).latency_ms);
+  for (int k = 0; k < 40; ++k) random_ms.push_back(fresh.Measure(ToArch(networks.At(order[static_cast<std::size_t>(k)]))).latency_ms);
   ASSERT_EQ(truth.budgets_ms.size(), 2u);
   EXPECT_DOUBLE_EQ(truth.budgets_ms[0], Percentile(random_ms, 25));
   EXPECT_DOUBLE_EQ(truth.budgets_ms[1], Percentile(random_ms, 75));
@@ -214,12 +215,12 @@ TEST(FbnetLiveBench, BudgetsFromTheRandomSampleRegretAgainstTheMeasuredOnesAndRe
     ASSERT_TRUE(r.fbnet.has_value());
     const double budget = *r.budget_ms;
     EXPECT_DOUBLE_EQ(budget, truth.budgets_ms[r.budget_label == "p25" ? 0 : 1]);
-    const FbnetReference ref = ComputeFbnetReference(truth.latency.values(), objective.scores, budget);
+    const FbnetReference ref = ComputeFbnetReference(truth.latency.values(), objective.values(), budget);
     EXPECT_EQ(r.fbnet->candidates, truth.latency.CountKnown());
     EXPECT_EQ(r.fbnet->best_objective, ref.best_objective);
     ASSERT_TRUE(r.answer.has_value());
     // The answer's latency is its measurement on the device (in the sample or not).
-    EXPECT_EQ(r.answer->true_latency_ms, fresh.Measure(networks.At(r.answer->index)).latency_ms);
+    EXPECT_EQ(r.answer->true_latency_ms, fresh.Measure(ToArch(networks.At(r.answer->index))).latency_ms);
     if (r.feasible) {
       EXPECT_DOUBLE_EQ(*r.fbnet->regret, ref.best_objective - objective(r.answer->index));
     }

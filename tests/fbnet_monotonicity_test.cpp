@@ -11,11 +11,11 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/data/device_split.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/latency_model/feature_linear.h"
 #include "simnas/monotonicity/adaproxy.h"
-#include "simnas/search_space/fbnet/fbnet_encoding.h"
-#include "simnas/search_space/space_kind.h"
+#include "simnas/spaces/fbnet/fbnet_encoding.h"
+#include "simnas/space/registry.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -108,11 +108,11 @@ TEST(AdaProxyOnFeatures, SparseSlowdownIsLearnedFromAFewSamples) {
   EXPECT_THROW(EvaluateAdaProxyTransfer(x, w, proxy, target, 3001, 1, 0), Error);
 }
 
-TEST(SpaceKind, ParsesTheTwoSpacesAndRefusesOthers) {
-  EXPECT_EQ(ParseSpaceKind("nb201"), SpaceKind::kNb201);
-  EXPECT_EQ(ParseSpaceKind("fbnet"), SpaceKind::kFbnet);
-  EXPECT_EQ(SpaceKindName(SpaceKind::kFbnet), "fbnet");
-  EXPECT_THROW(ParseSpaceKind("darts"), ParseError);
+TEST(SpaceRegistry, FindsTheTwoSpacesAndRefusesOthers) {
+  EXPECT_EQ(&FindSpace("nb201"), &Nb201Space());
+  EXPECT_EQ(&FindSpace("fbnet"), &FbnetSpace());
+  EXPECT_EQ(FbnetSpace().name(), "fbnet");
+  EXPECT_THROW(FindSpace("darts"), ParseError);
 }
 
 TEST(FbnetTables, NamesAnUnknownDeviceAndSplitsTheRest) {
@@ -170,10 +170,9 @@ TEST(FbnetMonotonicityCli, AdaProxyReportsBeforeAfterAndOwnFit) {
 }
 
 TEST(FbnetMonotonicityCli, RefusesWhatItCannotDoInOneLine) {
-  const auto search = testing::RunCli({"--space", "fbnet", "devices"});
-  EXPECT_NE(search.exit_code, 0);
-  EXPECT_NE(search.err.find("does not support --space fbnet"), std::string::npos) << search.err;
-  EXPECT_EQ(testing::CountLines(search.err), 1) << search.err;
+  // Every command takes --space fbnet now: `devices` lists FBNet's tables.
+  const auto devices = testing::RunCli({"--space", "fbnet", "devices"});
+  EXPECT_EQ(devices.exit_code, 0) << devices.err;
   const auto live = testing::RunCli({"--space", "fbnet", "monotonicity", "--devices", "fpga,local"});
   EXPECT_NE(live.exit_code, 0);
   EXPECT_NE(live.err.find("local"), std::string::npos) << live.err;

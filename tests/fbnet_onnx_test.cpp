@@ -10,9 +10,9 @@
 #include <torch/torch.h>
 
 #include "simnas/network/described_network.h"
-#include "simnas/network/fbnet_network.h"
+#include "simnas/spaces/fbnet/fbnet_network.h"
 #include "simnas/network/onnx_export.h"
-#include "simnas/search_space/fbnet/fbnet_arch.h"
+#include "simnas/spaces/fbnet/fbnet_arch.h"
 
 namespace simnas {
 namespace {

@@ -13,15 +13,20 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/core/error.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/command_device.h"
-#include "simnas/devices/fbnet_table_device.h"
-#include "simnas/network/fbnet_network.h"
+#include "simnas/devices/table_device.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/fbnet/fbnet_network.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/fbnet/fbnet_cost.h"
-#include "simnas/search_space/fbnet/fbnet_numbering.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/spaces/fbnet/fbnet_cost.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/nb201/nb201_space.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/strategies/answer.h"
+#include "simnas/strategies/registry.h"
+#include "simnas/strategies/search_runner.h"
 #include "fixture_data.h"
 #include "test_support.h"
 
@@ -45,20 +50,20 @@ TEST(ArchHandle, RoundTripsBothSpacesAndKeepsThemApart) {
   std::mt19937_64 rng(3);
   const Cell cell = RandomCell(rng);
   const FbnetArch net = RandomFbnetArch(rng);
-  const Arch a = cell, b = net;
-  EXPECT_EQ(a.space(), SpaceKind::kNb201);
-  EXPECT_EQ(b.space(), SpaceKind::kFbnet);
+  const Arch a = ToArch(cell), b = ToArch(net);
+  EXPECT_EQ(a.space_name(), "nb201");
+  EXPECT_EQ(b.space_name(), "fbnet");
   EXPECT_EQ(a.ToString(), cell.ToString());  // the NAS-Bench-201 string, unchanged
   EXPECT_EQ(b.ToString(), net.ToString());
-  EXPECT_EQ(ParseArch(SpaceKind::kNb201, a.ToString()), a);
-  EXPECT_EQ(ParseArch(SpaceKind::kFbnet, b.ToString()), b);
-  EXPECT_EQ(a.cell(), cell);
-  EXPECT_EQ(b.fbnet(), net);
+  EXPECT_EQ(Nb201Space().Parse(a.ToString()), a);
+  EXPECT_EQ(FbnetSpace().Parse(b.ToString()), b);
+  EXPECT_EQ(CellOf(a), cell);
+  EXPECT_EQ(FbnetOf(b), net);
   EXPECT_NE(a, b);
-  EXPECT_THROW((void)a.fbnet(), Error);
-  EXPECT_THROW((void)b.cell(), Error);
-  EXPECT_THROW(ParseArch(SpaceKind::kNb201, b.ToString()), ParseError);
-  EXPECT_THROW(ParseArch(SpaceKind::kFbnet, a.ToString()), ParseError);
+  EXPECT_THROW((void)FbnetOf(a), Error);
+  EXPECT_THROW((void)CellOf(b), Error);
+  EXPECT_THROW(Nb201Space().Parse(b.ToString()), ParseError);
+  EXPECT_THROW(FbnetSpace().Parse(a.ToString()), ParseError);
 }
 
 TEST(FbnetNumbering, NumbersItsNetworksAndNoOther) {
@@ -66,11 +71,11 @@ TEST(FbnetNumbering, NumbersItsNetworksAndNoOther) {
   const FbnetNumbering numbering(nets);
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(numbering.IndexOf(numbering.At(i)), i);
-    EXPECT_EQ(numbering.IndexOf(Arch(nets[static_cast<std::size_t>(i)])), i);
+    EXPECT_EQ(numbering.IndexOf(ToArch(nets[static_cast<std::size_t>(i)])), i);
   }
   EXPECT_EQ(numbering.IndexOf(UniformFbnetArch(FbnetBlock::kK5E6)), -1);
   EXPECT_THROW(numbering.At(20), ParseError);
-  EXPECT_THROW(numbering.IndexOf(Arch(Cell())), Error);
+  EXPECT_EQ(numbering.IndexOf(ToArch(Cell())), -1);  // of another space: no row
 }
 
 TEST(FbnetMultiplyAdds, MatchesTheDescribedNetwork) {
@@ -95,17 +100,17 @@ struct SmallFbnetTable {
 
 TEST(FbnetTableDevice, ReplaysExactValuesAndRefusesOtherNetworks) {
   const SmallFbnetTable t(5, 0.1);
-  FbnetTableDevice device("table:small", t.table, t.numbering);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(device.Measure(t.numbering.At(i)).latency_ms, t.table.At(i));
+  TableDevice device("table:small", t.table, t.numbering);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(device.Measure(ToArch(t.numbering.ArchAt(i))).latency_ms, t.table.At(i));
   try {
-    device.Measure(UniformFbnetArch(FbnetBlock::kK5E6));
+    device.Measure(ToArch(UniformFbnetArch(FbnetBlock::kK5E6)));
     FAIL() << "an FBNet network outside the table was measured";
   } catch (const DeviceError& e) {
     const std::string what = e.what();
-    EXPECT_NE(what.find("has only its 5 FBNet networks"), std::string::npos) << what;
+    EXPECT_NE(what.find("has only its 5 networks"), std::string::npos) << what;
     EXPECT_EQ(what.find('\n'), std::string::npos) << what;
   }
-  EXPECT_THROW(device.Measure(Cell()), DeviceError);
+  EXPECT_THROW(device.Measure(ToArch(Cell())), Error);
 }
 
 TEST(FbnetTableDevice, ReplaysHelpsTablesExactly) {
@@ -114,12 +119,12 @@ TEST(FbnetTableDevice, ReplaysHelpsTablesExactly) {
   ASSERT_EQ(nets.size(), kFbnetTableSize);
   for (const std::string device_name : {"fpga", "pixel3", "titanxp_32"}) {
     const LatencyTable file = LoadFbnetLatencyTable(FbnetLatencyFile(testing::Data().dir(), device_name));
-    FbnetTableDevice device("table:" + device_name, tables.Table(device_name), nets);
+    TableDevice device("table:" + device_name, tables.Table(device_name), nets);
     for (const int i : {0, 1, 777, 2500, 4999}) {
       if (nets.IndexOf(nets.At(i)) != i) continue;  // a network listed twice answers its first row
-      EXPECT_EQ(device.Measure(nets.At(i)).latency_ms, file.At(i)) << device_name << " " << i;
+      EXPECT_EQ(device.Measure(ToArch(nets.At(i))).latency_ms, file.At(i)) << device_name << " " << i;
     }
-    EXPECT_THROW(device.Measure(UniformFbnetArch(FbnetBlock::kK5E6)), DeviceError);
+    EXPECT_THROW(device.Measure(ToArch(UniformFbnetArch(FbnetBlock::kK5E6))), DeviceError);
   }
 }
 
@@ -130,26 +135,26 @@ TEST(ProbeStore, KeysFbnetAndNb201Apart) {
   FakeLiveDevice device;
   {
     ProbeSession nb201(device, testing::FixtureSpace(), 3, &store, "run");
-    nb201.Probe(Cell());
+    nb201.Probe(ToArch(Cell()));
     ProbeSession fbnet(device, t.numbering, 3, &store, "run-fb");
-    fbnet.Probe(t.numbering.At(3));
-    fbnet.Probe(UniformFbnetArch(FbnetBlock::kSkip));  // not numbered: index -1, still stored
+    fbnet.Probe(ToArch(t.numbering.At(3)));
+    fbnet.Probe(ToArch(UniformFbnetArch(FbnetBlock::kSkip)));  // not numbered: index -1, still stored
     EXPECT_EQ(fbnet.history()[0].index, 3);
     EXPECT_EQ(fbnet.history()[1].index, -1);
-    EXPECT_THROW(fbnet.Probe(Cell()), Error);  // a cell is not of this session's space
+    EXPECT_THROW(fbnet.Probe(ToArch(Cell())), Error);  // a cell is not of this session's space
   }
-  EXPECT_EQ(store.Load("run", "fake-device", SpaceKind::kNb201).size(), 1u);
-  EXPECT_EQ(store.Load("run", "fake-device", SpaceKind::kFbnet).size(), 0u);
-  const std::vector<StoredProbe> fb = store.LoadDevice("fake-device", SpaceKind::kFbnet);
+  EXPECT_EQ(store.Load("run", "fake-device", "nb201").size(), 1u);
+  EXPECT_EQ(store.Load("run", "fake-device", "fbnet").size(), 0u);
+  const std::vector<StoredProbe> fb = store.LoadDevice("fake-device", "fbnet");
   ASSERT_EQ(fb.size(), 2u);
   EXPECT_EQ(fb[0].arch, t.numbering.At(3).ToString());
-  EXPECT_EQ(fb[0].space, SpaceKind::kFbnet);
-  EXPECT_EQ(store.LoadDevice("fake-device", SpaceKind::kNb201).size(), 1u);
+  EXPECT_EQ(fb[0].space, "fbnet");
+  EXPECT_EQ(store.LoadDevice("fake-device", "nb201").size(), 1u);
   // A resumed FBNet run replays its networks and measures nothing again.
   const int calls = device.calls;
   ProbeSession resumed(device, t.numbering, 3, &store, "run-fb");
-  EXPECT_TRUE(resumed.Probe(t.numbering.At(3)).replayed);
-  EXPECT_TRUE(resumed.Probe(UniformFbnetArch(FbnetBlock::kSkip)).replayed);
+  EXPECT_TRUE(resumed.Probe(ToArch(t.numbering.At(3))).replayed);
+  EXPECT_TRUE(resumed.Probe(ToArch(UniformFbnetArch(FbnetBlock::kSkip))).replayed);
   EXPECT_EQ(device.calls, calls);
 }
 
@@ -180,32 +185,32 @@ TEST(ProbeStore, AStoreWrittenBeforeTheSpaceColumnStillReplays) {
   ProbeStore store(dir / "old.sqlite");
   FakeLiveDevice device;
   ProbeSession session(device, testing::FixtureSpace(), 3, &store, "old-run");
-  EXPECT_TRUE(session.Probe(a).replayed);
-  EXPECT_EQ(session.Probe(b).measurement.latency_ms, 7.25);
+  EXPECT_TRUE(session.Probe(ToArch(a)).replayed);
+  EXPECT_EQ(session.Probe(ToArch(b)).measurement.latency_ms, 7.25);
   EXPECT_EQ(device.calls, 0);
-  EXPECT_EQ(store.LoadDevice("fake-device", SpaceKind::kNb201).size(), 2u);
-  EXPECT_TRUE(store.LoadDevice("fake-device", SpaceKind::kFbnet).empty());
+  EXPECT_EQ(store.LoadDevice("fake-device", "nb201").size(), 2u);
+  EXPECT_TRUE(store.LoadDevice("fake-device", "fbnet").empty());
 }
 
 TEST(FbnetSearch, AnswersAMeasuredNetworkWithinTheBudget) {
   // Target: latency proportional to multiply-adds (x0.2 ms per M); proxy: the same order in other units.
   const SmallFbnetTable target(300, 0.2);
   const SmallFbnetTable proxy(300, 0.01);
-  FbnetTableDevice device("table:small", target.table, target.numbering);
+  TableDevice device("table:small", target.table, target.numbering);
   std::vector<double> sorted = target.table.values();
   std::sort(sorted.begin(), sorted.end());
   const double budget = sorted[150];
-  FbnetSearchInputs inputs;
-  inputs.candidates = &target.numbering;
+  SearchContext inputs;
+  inputs.candidates = &target.numbering.candidates();
   inputs.train_tables = {&proxy.table};
-  const FbnetObjective objective = MakeFbnetObjective(target.numbering, "macs");
-  inputs.objective = &objective;
-  const std::unique_ptr<FbnetStrategy> strategy = MakeFbnetStrategy("scaled-proxy");
-  const FbnetSearchReport report = RunFbnetSearch(*strategy, device, inputs, budget, 10, 0, nullptr, "");
+  const ScoreTable objective = MakeFbnetScores(target.numbering, "macs");
+  inputs.scores = &objective;
+  const std::unique_ptr<Strategy> strategy = MakeStrategy("scaled-proxy", {}, FbnetSpace());
+  const SearchReport report = RunSearch(*strategy, device, SearchTask{budget, 0}, 10, inputs, nullptr, "");
   ASSERT_TRUE(report.answer.feasible);
   EXPECT_LE(report.answer.chosen.measurement.latency_ms, budget);
   EXPECT_LE(report.probes_used, 10);
-  EXPECT_EQ(report.proxy_device, "small");
+  EXPECT_EQ(ProxyDeviceTable(inputs).name(), "small");
   bool in_trajectory = false;
   for (const ProbeRecord& r : report.trajectory) in_trajectory |= r.arch == report.answer.chosen.arch;
   EXPECT_TRUE(in_trajectory);
@@ -217,18 +222,18 @@ TEST(FbnetSearch, TheAnswerRuleNeverPicksAnInfeasibleNetwork) {
   const SmallFbnetTable t(3, 1.0);
   std::vector<ProbeRecord> probed(3);
   for (int i = 0; i < 3; ++i) {
-    probed[static_cast<std::size_t>(i)].arch = t.numbering.At(i);
+    probed[static_cast<std::size_t>(i)].arch = t.numbering.ArchAt(i);
     probed[static_cast<std::size_t>(i)].index = i;
     probed[static_cast<std::size_t>(i)].measurement.latency_ms = t.table.At(i);
   }
   const double lowest = std::min({t.table.At(0), t.table.At(1), t.table.At(2)});
-  const FbnetObjective objective = MakeFbnetObjective(t.numbering, "macs");
-  const FbnetAnswer none = ChooseFbnetAnswer(probed, lowest / 2, objective);
+  const ScoreTable objective = MakeFbnetScores(t.numbering, "macs");
+  const SearchAnswer none = ChooseAnswer(probed, SearchTask{lowest / 2, 0}, objective);
   EXPECT_FALSE(none.feasible);
   EXPECT_EQ(none.chosen.measurement.latency_ms, lowest);
-  const FbnetAnswer all = ChooseFbnetAnswer(probed, 1e9, objective);
+  const SearchAnswer all = ChooseAnswer(probed, SearchTask{1e9, 0}, objective);
   EXPECT_TRUE(all.feasible);
-  EXPECT_EQ(all.objective, static_cast<double>(std::max({FbnetMultiplyAdds(t.numbering.At(0)),
+  EXPECT_EQ(all.score, static_cast<double>(std::max({FbnetMultiplyAdds(t.numbering.At(0)),
                                                          FbnetMultiplyAdds(t.numbering.At(1)),
                                                          FbnetMultiplyAdds(t.numbering.At(2))})));
 }
@@ -244,13 +249,13 @@ TEST(FbnetCommandDevice, PassesTheFbnetStringAsOneArgumentAndItsOnnx) {
   options.export_options.num_classes = 100;
   CommandDevice device("'" + script.string() + "' {arch} {onnx}", t.numbering, options);
   const FbnetArch net = UniformFbnetArch(FbnetBlock::kK3E1);
-  EXPECT_EQ(device.Measure(net).latency_ms, 2.5);
+  EXPECT_EQ(device.Measure(ToArch(net)).latency_ms, 2.5);
   std::ifstream in(dir / "arg");
   std::string arg;
   std::getline(in, arg);
   EXPECT_EQ(arg, net.ToString());
   CommandDevice by_index("'" + script.string() + "' {index} {onnx}", t.numbering, options);
-  EXPECT_THROW(by_index.Measure(net), DeviceError);  // not one of the numbered networks: no {index}
+  EXPECT_THROW(by_index.Measure(ToArch(net)), DeviceError);  // not one of the numbered networks: no {index}
 }
 
 TEST(FbnetCli, MeasureReplaysTheTableThroughTheProbeSession) {
@@ -266,7 +271,7 @@ TEST(FbnetCli, MeasureReplaysTheTableThroughTheProbeSession) {
   const auto other = testing::RunCli({"--space", "fbnet", "measure", "--device", "table:fpga", "--arch",
                                       UniformFbnetArch(FbnetBlock::kK5E6).ToString()});
   EXPECT_NE(other.exit_code, 0);
-  EXPECT_NE(other.err.find("has only its 5000 FBNet networks"), std::string::npos) << other.err;
+  EXPECT_NE(other.err.find("has only its 5000 networks"), std::string::npos) << other.err;
   EXPECT_EQ(testing::CountLines(other.err), 1) << other.err;
 }
 
@@ -294,15 +299,16 @@ TEST(FbnetCli, SearchOnATableDeviceAnswersAMeasuredNetworkAndNoAccuracy) {
   const auto no_budget = testing::RunCli({"--space", "fbnet", "search", "--device", "table:fpga"});
   EXPECT_NE(no_budget.exit_code, 0);
   EXPECT_EQ(testing::CountLines(no_budget.err), 1) << no_budget.err;
-  // Every FBNet strategy answers a measured network within the budget; an NAS-Bench-201 one is
-  // refused in one line naming the FBNet ones.
-  for (const std::string& name : FbnetStrategyNames()) {
+  // Every strategy that runs on a sample answers a measured network within the budget; one that
+  // needs the whole space is refused in one line naming the space.
+  for (const std::string name : {"scaled-proxy", "one-proxy", "matched-proxy", "controller", "random", "safe-climb",
+                                 "lut-prior", "one-proxy-refit"}) {
     const auto s = testing::RunCli({"--space", "fbnet", "search", "--device", "table:fpga", "--budget-ms",
                                     fmt::format("{}", budget), "--strategy", name, "--seed", "2", "--json"});
     ASSERT_EQ(s.exit_code, 0) << name << ": " << s.err;
     const nlohmann::json sj = nlohmann::json::parse(s.out);
     EXPECT_EQ(sj["strategy"].get<std::string>(), name);
-    EXPECT_EQ(sj["objective"].get<std::string>(), std::string("proxy ") + kFbnetDefaultObjectiveSource);
+    EXPECT_EQ(sj["score"].get<std::string>(), std::string("proxy ") + kFbnetDefaultScoreSource);
     EXPECT_LE(sj["latency_ms"].get<double>(), budget);
     EXPECT_EQ(sj["latency_ms"].get<double>(), tables.Table("fpga").At(sj["index"].get<int>()));
   }
@@ -310,7 +316,7 @@ TEST(FbnetCli, SearchOnATableDeviceAnswersAMeasuredNetworkAndNoAccuracy) {
                                            fmt::format("{}", budget), "--strategy", "evolution"});
   EXPECT_NE(nb201_only.exit_code, 0);
   EXPECT_EQ(testing::CountLines(nb201_only.err), 1) << nb201_only.err;
-  for (const std::string& name : FbnetStrategyNames()) EXPECT_NE(nb201_only.err.find(name), std::string::npos);
+  EXPECT_NE(nb201_only.err.find("fbnet"), std::string::npos) << nb201_only.err;
 }
 
 }  // namespace

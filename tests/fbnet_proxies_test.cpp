@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/core/error.h"
-#include "simnas/data/fbnet_data.h"
 #include "simnas/core/verified_cache.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/fbnet_proxy_table.h"
 #include "test_support.h"

@@ -1,6 +1,7 @@
-// The FBNet strategies (strategies/fbnet_search.h), their objective (fbnet_objective.h) and the
-// benchmark kind "fbnet-percentile" (bench/fbnet_bench.h), on fixture tables made here: a few
-// hundred sampled FBNet networks whose latencies are linear in the layer-onehot features.
+// The strategies on a sample of FBNet (strategies/registry.h), FBNet's score sources
+// (proxies/fbnet_scores.h) and the benchmark kind "fbnet-percentile" (bench/fbnet_bench.h), on
+// fixture tables made here: a few hundred sampled FBNet networks whose latencies are linear in the
+// layer-onehot features.
 // Hermetic: nothing reads the data folder.
 #include <gtest/gtest.h>
 
@@ -15,11 +16,14 @@
 #include "simnas/bench/run_record.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
-#include "simnas/devices/fbnet_table_device.h"
+#include "simnas/devices/table_device.h"
 #include "simnas/proxies/fbnet_proxy_table.h"
-#include "simnas/search_space/fbnet/fbnet_cost.h"
-#include "simnas/search_space/fbnet/fbnet_encoding.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/spaces/fbnet/fbnet_cost.h"
+#include "simnas/spaces/fbnet/fbnet_encoding.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/strategies/registry.h"
+#include "simnas/strategies/search_runner.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -36,14 +40,31 @@ LatencyTable LinearTable(const std::string& name, const FbnetNumbering& numberin
   return LatencyTable(name, std::vector<double>(ms.data(), ms.data() + ms.size()));
 }
 
-// The `controller` strategy reads a model: an untrained FBNet one, written once per process.
-FbnetStrategyFiles Files() {
+// The `controller` strategy (the candidate picker on a sample) reads a model: an untrained one,
+// written once per process.
+StrategyResources Files() {
   static const testing::TempDir dir;
-  static const FbnetStrategyFiles files = [] {
+  static const StrategyResources files = [] {
     testing::WriteZeroFbnetController(dir / "fbnet.ctl");
-    return FbnetStrategyFiles{dir / "fbnet.ctl"};
+    StrategyResources r;
+    r.picker_controller_model = dir / "fbnet.ctl";
+    return r;
   }();
   return files;
+}
+
+// The strategies that run on a sample of the space (every FBNet search's candidates).
+std::vector<std::string> SampleStrategyNames() {
+  return {"scaled-proxy", "one-proxy", "matched-proxy", "controller", "random"};
+}
+
+std::unique_ptr<Strategy> Make(const std::string& name, const StrategyResources& files = {}) {
+  return MakeStrategy(name, files, FbnetSpace());
+}
+
+SearchReport RunOn(Strategy& strategy, Device& device, const SearchContext& context, double budget, int probes,
+                 std::uint64_t seed) {
+  return RunSearch(strategy, device, SearchTask{budget, seed}, probes, context, nullptr, "");
 }
 
 struct Fixture {
@@ -53,10 +74,10 @@ struct Fixture {
         // The same costs in other units: a perfect proxy up to scale.
         scaled(LinearTable("scaled", numbering, 1, 0.05)),
         other(LinearTable("other", numbering, 2, 0.3)),
-        objective(MakeFbnetObjective(numbering, "macs")) {
-    inputs.candidates = &numbering;
+        objective(MakeFbnetScores(numbering, "macs")) {
+    inputs.candidates = &numbering.candidates();
     inputs.train_tables = {&scaled};
-    inputs.objective = &objective;
+    inputs.scores = &objective;
   }
   double Budget(double q) const {
     std::vector<double> v = target.values();
@@ -65,19 +86,19 @@ struct Fixture {
   }
   FbnetNumbering numbering;
   LatencyTable target, scaled, other;
-  FbnetObjective objective;
-  FbnetSearchInputs inputs;
+  ScoreTable objective;
+  SearchContext inputs;
 };
 
 TEST(FbnetObjective, MultiplyAddsAndUnknownSourcesRefused) {
   const Fixture f;
-  EXPECT_EQ(f.objective.name, "multiply-adds");
-  ASSERT_EQ(f.objective.scores.size(), 300u);
+  EXPECT_EQ(f.objective.name(), "multiply-adds");
+  ASSERT_EQ(f.objective.size(), 300);
   for (int i : {0, 17, 299}) {
     EXPECT_EQ(f.objective(i), static_cast<double>(FbnetMultiplyAdds(f.numbering.At(i))));
   }
   try {
-    (void)MakeFbnetObjective(f.numbering, "accuracy");
+    (void)MakeFbnetScores(f.numbering, "accuracy");
     FAIL() << "an unknown objective source was accepted";
   } catch (const ParseError& e) {
     const std::string what = e.what();
@@ -110,55 +131,67 @@ TEST(FbnetObjective, ARecipeRanksByTheProxyTableOfTheCandidates) {
   std::filesystem::create_directories(tmp / "configs");
   WriteFileAtomically(tmp / "configs" / "aggregates.json",
                 R"({"two": {"proxies": ["naswot", "logsynflow"], "combination": "minmax_sum"}})");
-  const FbnetObjectiveFiles files{tmp / "tables", {}, tmp / "configs"};
-  const FbnetObjective objective = MakeFbnetObjective(f.numbering, "two", files);
-  EXPECT_EQ(objective.name, "proxy two");
+  const FbnetScoreFiles files{tmp / "tables", {}, tmp / "configs"};
+  const ScoreTable objective = MakeFbnetScores(f.numbering, "two", files);
+  EXPECT_EQ(objective.name(), "proxy two");
   const std::vector<double> expected =
       FbnetAggregateScores(LoadFbnetProxyTable(FbnetProxyTableFile(tmp / "tables"), f.numbering.archs()),
                            ParseProxyAggregate("two", tmp / "configs"));
-  EXPECT_EQ(objective.scores, expected);
+  EXPECT_EQ(objective.values(), expected);
   // Min-max sum: the network best on both proxies scores highest.
-  const auto best = std::max_element(objective.scores.begin(), objective.scores.end()) - objective.scores.begin();
+  const auto best = std::max_element(objective.values().begin(), objective.values().end()) - objective.values().begin();
   for (std::size_t i = 0; i < table.size(); ++i) {
     if (table.naswot[i] > table.naswot[best] && table.logsynflow[i] > table.logsynflow[best]) {
       ADD_FAILURE() << "row " << i << " beats the best-scored row on both proxies";
     }
   }
-  EXPECT_THROW((void)MakeFbnetObjective(f.numbering, "absent", files), ParseError);
-  EXPECT_THROW((void)MakeFbnetObjective(f.numbering, "two"), ParseError);  // no files
+  EXPECT_THROW((void)MakeFbnetScores(f.numbering, "absent", files), ParseError);
+  EXPECT_THROW((void)MakeFbnetScores(f.numbering, "two"), ParseError);  // no files
   const FbnetNumbering others(SampleFbnetArchs(6, 300));
-  EXPECT_THROW((void)MakeFbnetObjective(others, "two", files), DataError);
+  EXPECT_THROW((void)MakeFbnetScores(others, "two", files), DataError);
 }
 
-TEST(FbnetStrategies, RegistryListsTheFbnetOnesAndRefusesOthersInOneLine) {
-  EXPECT_EQ(MakeFbnetStrategy("")->name(), kFbnetDefaultStrategy);
-  EXPECT_EQ(MakeFbnetStrategy("default")->name(), kFbnetDefaultStrategy);
-  for (const std::string& name : FbnetStrategyNames()) EXPECT_EQ(MakeFbnetStrategy(name)->name(), name);
-  for (const char* nb201_only : {"evolution", "safe-climb", "lut-prior"}) {  // `controller` is both spaces' now
+TEST(FbnetStrategies, RegistryResolvesTheDefaultAndRefusesWhatASampleCannotDoInOneLine) {
+  EXPECT_EQ(Make("")->name(), FbnetSpace().DefaultStrategy());
+  EXPECT_EQ(Make("default")->name(), FbnetSpace().DefaultStrategy());
+  for (const std::string& name : SampleStrategyNames()) EXPECT_EQ(Make(name)->name(), name);
+  // Strategies whose moves need every architecture as a candidate are refused on a sample, when run.
+  const Fixture f;
+  TableDevice device("table:target", f.target, f.numbering);
+  for (const char* whole_space_only : {"evolution", "controller-walk"}) {
+    const auto strategy = Make(whole_space_only, Files());
     try {
-      (void)MakeFbnetStrategy(nb201_only);
-      FAIL() << nb201_only << " was accepted on FBNet";
+      (void)RunOn(*strategy, device, f.inputs, f.Budget(50), 5, 0);
+      FAIL() << whole_space_only << " ran on a sample";
     } catch (const ParseError& e) {
       const std::string what = e.what();
       EXPECT_EQ(what.find('\n'), std::string::npos) << what;
-      for (const std::string& name : FbnetStrategyNames()) EXPECT_NE(what.find(name), std::string::npos) << what;
+      EXPECT_NE(what.find("fbnet"), std::string::npos) << what;
     }
+  }
+  try {
+    (void)Make("no-such-strategy");
+    FAIL() << "an unknown strategy was accepted";
+  } catch (const ParseError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    for (const std::string& name : SampleStrategyNames()) EXPECT_NE(what.find(name), std::string::npos) << what;
   }
 }
 
 TEST(FbnetStrategies, EveryStrategyAnswersAProbedNetworkMeasuredWithinTheBudgetDeterministically) {
   const Fixture f;
-  FbnetTableDevice device("table:target", f.target, f.numbering);
+  TableDevice device("table:target", f.target, f.numbering);
   for (double q : {25.0, 50.0, 75.0}) {
     const double budget = f.Budget(q);
-    for (const std::string& name : FbnetStrategyNames()) {
+    for (const std::string& name : SampleStrategyNames()) {
       SCOPED_TRACE(name + " at p" + std::to_string(static_cast<int>(q)));
-      const auto strategy = MakeFbnetStrategy(name, Files());
-      const FbnetSearchReport a = RunFbnetSearch(*strategy, device, f.inputs, budget, 10, 3, nullptr, "");
-      const FbnetSearchReport b = RunFbnetSearch(*strategy, device, f.inputs, budget, 10, 3, nullptr, "");
+      const auto strategy = Make(name, Files());
+      const SearchReport a = RunOn(*strategy, device, f.inputs, budget, 10, 3);
+      const SearchReport b = RunOn(*strategy, device, f.inputs, budget, 10, 3);
       EXPECT_EQ(a.strategy, name);
-      EXPECT_EQ(a.objective, "multiply-adds");
-      EXPECT_EQ(a.proxy_device, "scaled");
+      EXPECT_EQ(a.score_name, "multiply-adds");
+      EXPECT_EQ(ProxyDeviceTable(f.inputs).name(), "scaled");
       EXPECT_EQ(a.probes_used, 10);
       ASSERT_EQ(a.trajectory.size(), b.trajectory.size());
       for (std::size_t i = 0; i < a.trajectory.size(); ++i) EXPECT_EQ(a.trajectory[i].index, b.trajectory[i].index);
@@ -169,20 +202,20 @@ TEST(FbnetStrategies, EveryStrategyAnswersAProbedNetworkMeasuredWithinTheBudgetD
       // The best objective among the probed networks within the budget.
       for (const ProbeRecord& r : a.trajectory) {
         if (r.measurement.latency_ms <= budget) {
-          EXPECT_LE(f.objective(r.index), a.answer.objective);
+          EXPECT_LE(f.objective(r.index), a.answer.score);
         }
       }
-      EXPECT_EQ(a.answer.objective, f.objective(c.index));
+      EXPECT_EQ(a.answer.score, f.objective(c.index));
     }
   }
 }
 
 TEST(FbnetStrategies, RandomDependsOnTheSeedAndNeverRepeatsANetwork) {
   const Fixture f;
-  FbnetTableDevice device("table:target", f.target, f.numbering);
-  const auto strategy = MakeFbnetStrategy("random");
-  const FbnetSearchReport a = RunFbnetSearch(*strategy, device, f.inputs, f.Budget(50), 40, 1, nullptr, "");
-  const FbnetSearchReport b = RunFbnetSearch(*strategy, device, f.inputs, f.Budget(50), 40, 2, nullptr, "");
+  TableDevice device("table:target", f.target, f.numbering);
+  const auto strategy = Make("random");
+  const SearchReport a = RunOn(*strategy, device, f.inputs, f.Budget(50), 40, 1);
+  const SearchReport b = RunOn(*strategy, device, f.inputs, f.Budget(50), 40, 2);
   std::set<int> seen;
   for (const ProbeRecord& r : a.trajectory) seen.insert(r.index);
   EXPECT_EQ(seen.size(), 40u);
@@ -195,15 +228,15 @@ TEST(FbnetStrategies, OneProxyWithAProxyExactUpToScaleFindsTheBestFeasibleNetwor
   // One probe fixes AdaProxy's scale α; the next probe is then the best objective predicted
   // (exactly) to fit: the best network within the budget, whatever the budget.
   const Fixture f;
-  FbnetTableDevice device("table:target", f.target, f.numbering);
-  const auto strategy = MakeFbnetStrategy("one-proxy");
+  TableDevice device("table:target", f.target, f.numbering);
+  const auto strategy = Make("one-proxy");
   for (double q : {25.0, 50.0, 75.0}) {
     const double budget = f.Budget(q);
-    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.scores, budget);
-    const FbnetSearchReport r = RunFbnetSearch(*strategy, device, f.inputs, budget, 3, 0, nullptr, "");
+    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.values(), budget);
+    const SearchReport r = RunOn(*strategy, device, f.inputs, budget, 3, 0);
     ASSERT_TRUE(r.answer.feasible);
-    EXPECT_EQ(r.answer.objective, ref.best_objective) << "p" << q;
-    EXPECT_EQ(ref.RankShare(r.answer.objective), 0.0);
+    EXPECT_EQ(r.answer.score, ref.best_objective) << "p" << q;
+    EXPECT_EQ(ref.RankShare(r.answer.score), 0.0);
   }
 }
 
@@ -212,28 +245,28 @@ TEST(FbnetStrategies, MatchedProxyFollowsTheTrainTableThatMatchesTheProbes) {
   // two probes that table fits the measurements exactly and is followed: within 5 probes the
   // best network within the budget is found (a miss before the first fit only lowers the aim).
   const Fixture f;
-  FbnetTableDevice device("table:target", f.target, f.numbering);
-  FbnetSearchInputs inputs = f.inputs;
+  TableDevice device("table:target", f.target, f.numbering);
+  SearchContext inputs = f.inputs;
   inputs.train_tables = {&f.other, &f.scaled};
   inputs.proxy = &f.other;
-  const auto strategy = MakeFbnetStrategy("matched-proxy");
+  const auto strategy = Make("matched-proxy");
   for (double q : {25.0, 50.0, 75.0}) {
     const double budget = f.Budget(q);
-    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.scores, budget);
-    const FbnetSearchReport r = RunFbnetSearch(*strategy, device, inputs, budget, 5, 0, nullptr, "");
-    EXPECT_EQ(r.proxy_device, "other");
+    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.values(), budget);
+    const SearchReport r = RunOn(*strategy, device, inputs, budget, 5, 0);
+    EXPECT_EQ(ProxyDeviceTable(inputs).name(), "other");
     ASSERT_TRUE(r.answer.feasible) << "p" << q;
-    EXPECT_EQ(r.answer.objective, ref.best_objective) << "p" << q;
+    EXPECT_EQ(r.answer.score, ref.best_objective) << "p" << q;
   }
 }
 
 TEST(FbnetStrategies, AnAnswerIsInfeasibleWhenNothingProbedFits) {
   const Fixture f;
-  FbnetTableDevice device("table:target", f.target, f.numbering);
+  TableDevice device("table:target", f.target, f.numbering);
   const double below_all = *std::min_element(f.target.values().begin(), f.target.values().end()) / 2;
-  for (const std::string& name : FbnetStrategyNames()) {
-    const auto strategy = MakeFbnetStrategy(name, Files());
-    const FbnetSearchReport r = RunFbnetSearch(*strategy, device, f.inputs, below_all, 5, 0, nullptr, "");
+  for (const std::string& name : SampleStrategyNames()) {
+    const auto strategy = Make(name, Files());
+    const SearchReport r = RunOn(*strategy, device, f.inputs, below_all, 5, 0);
     EXPECT_FALSE(r.answer.feasible) << name;
     EXPECT_TRUE(r.answer.found) << name;
   }
@@ -260,7 +293,7 @@ TEST(FbnetBenchKind, ConfigParsesTheKindAndRefusesWhatFbnetCannotDo) {
       "cfg");
   ASSERT_EQ(c.groups.size(), 1u);
   EXPECT_TRUE(IsFbnetGroup(c.groups[0]));
-  EXPECT_EQ(c.groups[0].objective, kFbnetDefaultObjectiveSource);
+  EXPECT_EQ(c.groups[0].objective, kFbnetDefaultScoreSource);
   EXPECT_EQ(c.groups[0].percentiles, (std::vector<double>{25, 50, 75}));
   const auto refused = [](const std::string& json, const std::string& says) {
     try {
@@ -272,8 +305,8 @@ TEST(FbnetBenchKind, ConfigParsesTheKindAndRefusesWhatFbnetCannotDo) {
       EXPECT_EQ(what.find('\n'), std::string::npos) << what;
     }
   };
-  refused(R"({"groups": [{"kind": "fbnet-percentile", "devices": ["test"], "strategies": ["evolution"]}]})",
-          "not an FBNet strategy");
+  refused(R"({"groups": [{"kind": "fbnet-percentile", "devices": ["test"], "strategies": ["no-such-strategy"]}]})",
+          "unknown strategy");
   refused(R"({"groups": [{"kind": "fbnet-percentile", "devices": ["test"]}]})", "needs its own \"strategies\"");
   refused(R"({"groups": [{"kind": "fbnet-percentile", "devices": ["test"], "strategies": ["random"],
                           "datasets": ["cifar10"]}]})",
@@ -283,7 +316,7 @@ TEST(FbnetBenchKind, ConfigParsesTheKindAndRefusesWhatFbnetCannotDo) {
 
 TEST(FbnetBenchKind, RunsScoreProxyRegretRoundTripAndResume) {
   const Fixture f;
-  FbnetTableDevice device("table:target", f.target, f.numbering);
+  TableDevice device("table:target", f.target, f.numbering);
   BenchGroup group;
   group.name = "fb";
   group.kind = "fbnet-percentile";
@@ -305,7 +338,7 @@ TEST(FbnetBenchKind, RunsScoreProxyRegretRoundTripAndResume) {
     EXPECT_EQ(r.fbnet->objective, "multiply-adds");
     EXPECT_EQ(r.fbnet->candidates, 300);
     const double budget = *r.budget_ms;
-    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.scores, budget);
+    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.values(), budget);
     EXPECT_EQ(r.fbnet->feasible_candidates, ref.feasible);
     EXPECT_EQ(r.fbnet->best_objective, ref.best_objective);
     EXPECT_LE(r.probes_used, 6);
@@ -349,14 +382,14 @@ TEST(FbnetBenchKind, RunsScoreProxyRegretRoundTripAndResume) {
 
 TEST(FbnetBenchKind, DefaultRunsAreTheDefaultStrategysRuns) {
   const Fixture f;
-  FbnetTableDevice device("table:target", f.target, f.numbering);
+  TableDevice device("table:target", f.target, f.numbering);
   BenchGroup group;
   group.name = "fb";
   group.kind = "fbnet-percentile";
   group.objective = "macs";
   group.percentiles = {50};
   group.probes = {5};
-  group.strategies = {"default", kFbnetDefaultStrategy};
+  group.strategies = {"default", std::string(FbnetSpace().DefaultStrategy())};
   std::map<std::string, std::vector<int>> trajectories;
   RunFbnetBenchTasks(group, "table:target", "d", 1, {}, device, f.target, f.numbering, {&f.scaled, &f.other}, {},
                      [&](const nlohmann::json& m) {
@@ -365,7 +398,7 @@ TEST(FbnetBenchKind, DefaultRunsAreTheDefaultStrategysRuns) {
                        trajectories[r.strategy] = r.trajectory;
                      });
   ASSERT_EQ(trajectories.size(), 2u);
-  EXPECT_EQ(trajectories["default"], trajectories[kFbnetDefaultStrategy]);
+  EXPECT_EQ(trajectories["default"], trajectories[std::string(FbnetSpace().DefaultStrategy())]);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/data/device_split.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/devices/fbnet_synthetic_device.h"
 #include "simnas/synthetic/fbnet_synthetic.h"
@@ -188,28 +188,26 @@ TEST(FbnetSynthetic, DeviceMeasuresANetworkOutsideItsTables) {
   // Every layer k5_e6: a network none of the fixture's (nor HELP's) sampled ones.
   const FbnetArch outside = UniformFbnetArch(FbnetBlock::kK5E6);
   ASSERT_EQ(std::find(f.archs.begin(), f.archs.end(), outside), f.archs.end());
-  const Measurement m = device.Measure(outside);
+  const Measurement m = device.Measure(ToArch(outside));
   EXPECT_DOUBLE_EQ(m.latency_ms, SumOf(device.lut(), outside));
   EXPECT_GT(m.latency_ms, device.lut().fixed_ms);  // entries are >= 0, and not all of them 0
-  EXPECT_EQ(device.Measure(outside).latency_ms, m.latency_ms);  // noise-free
+  EXPECT_EQ(device.Measure(ToArch(outside)).latency_ms, m.latency_ms);  // noise-free
   EXPECT_EQ(device.Spec(), "synthetic:7");
   EXPECT_FALSE(device.IsLive());
   FbnetSyntheticDevice same(7, d.Sample(7)), other(8, d.Sample(8));
   EXPECT_EQ(device.Fingerprint(), same.Fingerprint());
   EXPECT_NE(device.Fingerprint(), other.Fingerprint());
-  EXPECT_THROW(device.Measure(Cell::FromCode(0)), DeviceError);
+  EXPECT_THROW(device.Measure(ToArch(Cell::FromCode(0))), DeviceError);
 }
 
 TEST(FbnetSynthetic, OptionsUnderFbnetAreRefusedInOneLine) {
-  DeviceEnvironment env;
-  env.space = SpaceKind::kFbnet;
-  try {
-    (void)OpenDevice("synthetic:3,paper", env);
-    FAIL() << "expected an error";
-  } catch (const ParseError& e) {
-    EXPECT_NE(std::string(e.what()).find("no options"), std::string::npos) << e.what();
-  }
-  EXPECT_THROW((void)OpenDevice("synthetic:3", env), Error);  // no FBNet data given
+  const auto r = testing::RunCli({"--space", "fbnet", "measure", "--device", "synthetic:3,paper", "--arch",
+                                  UniformFbnetArch(FbnetBlock::kK3E1).ToString()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no options"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::CountLines(r.err), 1) << r.err;
+  DeviceEnvironment env;  // no data and no synthetic devices given: refused
+  EXPECT_THROW((void)OpenDevice("synthetic:3", env), Error);
 }
 
 // Real data: HELP's 17 FBNet train tables.

@@ -10,10 +10,10 @@
 
 #include "simnas/core/error.h"
 #include "simnas/data/device_split.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/network/described_network.h"
-#include "simnas/network/fbnet_network.h"
-#include "simnas/search_space/fbnet/fbnet_arch.h"
+#include "simnas/spaces/fbnet/fbnet_network.h"
+#include "simnas/spaces/fbnet/fbnet_arch.h"
 #include "test_support.h"
 
 namespace simnas {

@@ -21,9 +21,15 @@
 #include <utility>
 #include <vector>
 
-#include "simnas/data/benchmark_data.h"
+#include <memory>
+
+#include "simnas/devices/device.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/space/score_table.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
+#include "simnas/spaces/nb201/nb201_space.h"
+#include "simnas/strategies/search_setup.h"
 
 namespace simnas::testing {
 
@@ -128,6 +134,20 @@ inline ProxyTable FixtureProxyTable(Dataset dataset = Dataset::kCifar100, const 
 inline const ProxyScores& FixtureProxy() {
   static const ProxyScores scores(FixtureProxyTable(), ProxyAggregate::kFreeRea);
   return scores;
+}
+
+// `proxy` as the search's score table (named after its recipe).
+inline ScoreTable ScoresOf(const ProxyScores& proxy) { return ScoreTable(proxy.aggregate().name, proxy.values()); }
+
+// What a search on `target` knows on `data` (as `simnas search` builds it: the train tables but
+// the target's own, `scores`, and `dataset`'s accuracy for the oracle). Keep it while the search runs.
+inline std::unique_ptr<SearchSetup> Setup(const BenchmarkData& data, const ScoreTable& scores, const Device& target,
+                                          Dataset dataset = Dataset::kCifar100) {
+  return std::make_unique<SearchSetup>(data.space_data(), target, scores, dataset);
+}
+inline std::unique_ptr<SearchSetup> Setup(const BenchmarkData& data, const ProxyScores& proxy, const Device& target,
+                                          Dataset dataset = Dataset::kCifar100) {
+  return Setup(data, ScoresOf(proxy), target, dataset);
 }
 
 }  // namespace simnas::testing

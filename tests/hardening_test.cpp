@@ -50,13 +50,14 @@
 #include "simnas/devices/device_factory.h"
 #include "simnas/devices/output_formats.h"
 #include "simnas/probe/probe_session.h"
-#include "simnas/network/cell_export.h"
+#include "simnas/space/arch_export.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "fixture_data.h"
 #include "fixture_data_folder.h"
+#include "simnas/space/data_manifest.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -383,8 +384,8 @@ TEST(HardeningLocks, ProbeSessionsOnOneRunIdExcludeEachOther) {
   ProbeSession a(device, testing::Data().space(), 3, &store, "run-a");
   EXPECT_THROW(ProbeSession(device, testing::Data().space(), 3, &store, "run-a"), Error);
   EXPECT_NO_THROW(ProbeSession(device, testing::Data().space(), 3, &store, "run-b"));
-  a.Probe(kCell);
-  EXPECT_EQ(store.Load("run-a", device.Fingerprint(), SpaceKind::kNb201).size(), 1u);
+  a.Probe(ToArch(kCell));
+  EXPECT_EQ(store.Load("run-a", device.Fingerprint(), "nb201").size(), 1u);
 }
 
 TEST(HardeningLocks, TrainOutFolderInUseIsRefusedAndNothingIsWritten) {
@@ -430,8 +431,8 @@ TEST(HardeningInputs, AHugeRegistryTimeoutMeansNoTimeoutNotAnInstantOne) {
   const auto script = testing::WriteScript(dir / "dev.sh", "sleep 0.2; echo 1.75");
   std::ofstream(dir / "devices.json") << R"({"devices": {"slow": {"spec": "cmd:')" << script.string()
                                       << R"(' {arch}", "timeout_s": 1e10, "retries": 0}}})";
-  const DeviceEnvironment env{&testing::Data(), dir / "devices.json", {}};
-  EXPECT_EQ(OpenDevice("slow", env)->Measure(kCell).latency_ms, 1.75);
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), dir / "devices.json");
+  EXPECT_EQ(OpenDevice("slow", env)->Measure(ToArch(kCell)).latency_ms, 1.75);
   const ProcessResult r = RunProcess({"true"}, 1e300);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0);
@@ -616,7 +617,7 @@ TEST(HardeningMessages, OutputCutIsSaidToBeCut) {
   options.timeout_seconds = 120;
   CommandDevice device(CmdSpec(script).substr(4), testing::Data().space(), options);
   try {
-    device.Measure(kCell);
+    device.Measure(ToArch(kCell));
     FAIL() << "50 MB of 'a' gave a latency";
   } catch (const DeviceError& e) {
     const std::string msg = e.what();
@@ -627,7 +628,7 @@ TEST(HardeningMessages, OutputCutIsSaidToBeCut) {
   // Logs longer than the capture do not hide a latency printed at the end.
   const auto chatty = testing::WriteScript(dir / "chatty.sh", "head -c 3000000 /dev/zero | tr '\\0' a; echo; echo 6.5");
   CommandDevice ok(CmdSpec(chatty).substr(4), testing::Data().space(), options);
-  EXPECT_EQ(ok.Measure(kCell).latency_ms, 6.5);
+  EXPECT_EQ(ok.Measure(ToArch(kCell)).latency_ms, 6.5);
 }
 
 TEST(HardeningMessages, InterruptedTrainingSaysToResume) {
@@ -658,11 +659,11 @@ TEST(HardeningSsh, ArchShSurvivesARemoteShellThatJoinsItsArguments) {
   options.retries = 0;
   CommandDevice device("'" + ssh.string() + "' board '" + remote.string() + "' {arch_sh}", testing::Data().space(),
                        options);
-  EXPECT_EQ(device.Measure(kCell).latency_ms, 7.5);
+  EXPECT_EQ(device.Measure(ToArch(kCell)).latency_ms, 7.5);
   EXPECT_EQ(Slurp(dir / "arg"), kCell.ToString());
   // The bare {arch} is what the README used to show: the remote shell splits it at '|'.
   CommandDevice bare("'" + ssh.string() + "' board '" + remote.string() + "' {arch}", testing::Data().space(), options);
-  EXPECT_THROW(bare.Measure(kCell), DeviceError);
+  EXPECT_THROW(bare.Measure(ToArch(kCell)), DeviceError);
 }
 
 // ------------------------------------------------------------------ 10. SHA-256 from OpenSSL
@@ -698,29 +699,29 @@ TEST(HardeningCache, ASwappedOrTruncatedCachedModelIsExportedAgain) {
   const Cell small = Cell::Parse("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|");
   const Cell big = Cell::Parse(
       "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|");
-  const double small_ms = device.Measure(small).latency_ms;
-  const double big_ms = device.Measure(big).latency_ms;
+  const double small_ms = device.Measure(ToArch(small)).latency_ms;
+  const double big_ms = device.Measure(ToArch(big)).latency_ms;
   ASSERT_GT(big_ms, 2 * small_ms);
   const fs::path folder = ExportFolder(options.cache_dir);
-  const fs::path small_file = folder / ArchOnnxFileName(small, options.export_options);
-  const fs::path big_file = folder / ArchOnnxFileName(big, options.export_options);
+  const fs::path small_file = folder / ArchOnnxFileName(ToArch(small), options.export_options);
+  const fs::path big_file = folder / ArchOnnxFileName(ToArch(big), options.export_options);
   const std::string small_bytes = Slurp(small_file);
   // The big model under the small one's name, with its own check.
   CopyCachedFile(big_file, small_file);
-  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  EXPECT_EQ(device.Measure(ToArch(small)).latency_ms, small_ms);
   // Truncated; truncated and without its check: exported again, byte for byte.
   fs::resize_file(small_file, 1000);
-  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  EXPECT_EQ(device.Measure(ToArch(small)).latency_ms, small_ms);
   EXPECT_EQ(Slurp(small_file), small_bytes);
   fs::remove(small_file.string() + ".check");
   fs::resize_file(small_file, 1000);
-  EXPECT_EQ(device.Measure(small).latency_ms, small_ms);
+  EXPECT_EQ(device.Measure(ToArch(small)).latency_ms, small_ms);
   EXPECT_TRUE(fs::exists(small_file.string() + ".check"));
   // A cache that cannot be written is an error naming the file.
   fs::remove(small_file);
   fs::create_directories(small_file);  // a folder where the model should be
   try {
-    device.Measure(small);
+    device.Measure(ToArch(small));
     FAIL() << "measured without its model";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(small_file.string()), std::string::npos) << e.what();
@@ -773,7 +774,7 @@ TEST(HardeningInputs, ATableCsvRefusesWhatDeviceOutputRefuses) {
     for (int which = 0; which < 2; ++which) {
       try {
         if (which == 0) LoadLatencyTable(csv, &space);
-        if (which == 1) LoadLatencyCsv(csv, fbnet);
+        if (which == 1) LoadTableFile(csv, fbnet);
         ADD_FAILURE() << "a table with latency " << bad << " loaded (" << (which == 0 ? "nb201" : "fbnet") << ")";
       } catch (const DataError& e) {
         EXPECT_NE(std::string(e.what()).find("t.csv:3"), std::string::npos) << e.what();
@@ -1021,9 +1022,9 @@ TEST(HardeningInputs, InputSizesTheNetworksCannotTakeAreRefusedUpFrontNamingTheF
   EXPECT_FALSE(fs::exists(dir / "ran"));
   EXPECT_FALSE(fs::exists(dir / "x.onnx"));
   // What the networks take is still taken.
-  EXPECT_EQ(InputSizeProblem(SpaceKind::kNb201, 12), "");
-  EXPECT_EQ(InputSizeProblem(SpaceKind::kFbnet, 9), "");
-  EXPECT_NE(InputSizeProblem(SpaceKind::kFbnet, 4), "");
+  EXPECT_EQ(Nb201Space().InputSizeProblem(12), "");
+  EXPECT_EQ(FbnetSpace().InputSizeProblem(9), "");
+  EXPECT_NE(FbnetSpace().InputSizeProblem(4), "");
 }
 
 // ------------------------------------------------------------------ 19. training settings
@@ -1077,10 +1078,10 @@ TEST(HardeningInputs, ABudgetThatIsNotALatencyIsRefusedInOneShortLine) {
 
 TEST(HardeningMessages, OnlyFilesOfTheDataFolderSayToFetchTheData) {
   const DataDir data("/d");
-  EXPECT_EQ(WithDataFetchHint(data, "/d/help-nasbench201/fpga.pt: file is empty"),
+  EXPECT_EQ(WithDataFetchHint(data, DataManifest(), "/d/help-nasbench201/fpga.pt: file is empty"),
             "/d/help-nasbench201/fpga.pt: file is empty (run `simnas data fetch` to fetch or repair the data folder)");
-  EXPECT_EQ(WithDataFetchHint(data, "/elsewhere/fpga.pt: file is empty"), "/elsewhere/fpga.pt: file is empty");
-  EXPECT_EQ(WithDataFetchHint(data, "/d/help-nasbench201: missing (run `simnas data fetch`)"),
+  EXPECT_EQ(WithDataFetchHint(data, DataManifest(), "/elsewhere/fpga.pt: file is empty"), "/elsewhere/fpga.pt: file is empty");
+  EXPECT_EQ(WithDataFetchHint(data, DataManifest(), "/d/help-nasbench201: missing (run `simnas data fetch`)"),
             "/d/help-nasbench201: missing (run `simnas data fetch`)");
   // A table file of the user's own: no hint to fetch the benchmark data.
   testing::TempDir dir;
@@ -1163,7 +1164,7 @@ TEST(HardeningLocks, LockFilesAreRemovedWhenReleased) {
   ProbeStore store(dir / "p.sqlite");
   for (int run = 0; run < 5; ++run) {
     ProbeSession session(device, testing::FixtureSpace(), 3, &store, "run-" + std::to_string(run));
-    session.Probe(kCell);
+    session.Probe(ToArch(kCell));
   }
   ASSERT_TRUE(fs::is_directory(dir / "p.sqlite.locks"));
   EXPECT_TRUE(fs::is_empty(dir / "p.sqlite.locks"));

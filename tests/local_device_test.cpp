@@ -48,9 +48,9 @@ TEST(LocalDeviceSerial, LargerCellsMeasureSlower) {
   // A machine that stays busy may be refused: then the refusal must be one clear line naming
   // the device (seen once in a fresh-clone CI run while three builds loaded the machine).
   try {
-    const double t_small = device.Measure(small).latency_ms;
-    const double t_mixed = device.Measure(mixed).latency_ms;
-    const double t_large = device.Measure(large).latency_ms;
+    const double t_small = device.Measure(ToArch(small)).latency_ms;
+    const double t_mixed = device.Measure(ToArch(mixed)).latency_ms;
+    const double t_large = device.Measure(ToArch(large)).latency_ms;
     RecordProperty("small_ms", std::to_string(t_small));
     RecordProperty("mixed_ms", std::to_string(t_mixed));
     RecordProperty("large_ms", std::to_string(t_large));
@@ -104,7 +104,7 @@ TEST(LocalDevice, AnIntervalWiderThanTheToleranceAtTheCapIsRefusedNotReported) {
   o.timing.max_wait_s = 1;
   LocalDevice device(o);
   try {
-    device.Measure(Uniform(Op::kNone));
+    device.Measure(ToArch(Uniform(Op::kNone)));
     FAIL() << "a measurement wider than its tolerance was reported";
   } catch (const DeviceError& e) {
     const std::string message = e.what();

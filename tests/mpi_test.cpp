@@ -27,7 +27,7 @@
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/cell.h"
+#include "simnas/spaces/nb201/cell.h"
 #include "fixture_data_folder.h"
 #include "test_support.h"
 
@@ -286,8 +286,8 @@ TEST(MpiMeasureAll, TwoDevicesOnTwoRanksGoToTheProbeStore) {
   for (auto at = r.err.find("wrote "); at != std::string::npos; at = r.err.find("wrote ", at + 1)) ++wrote;
   EXPECT_EQ(wrote, 2) << r.err;  // rank 0 reports both devices
   ProbeStore s(store);
-  EXPECT_EQ(s.LoadDevice(a, SpaceKind::kNb201).size(), 6u);
-  EXPECT_EQ(s.LoadDevice(b, SpaceKind::kNb201).size(), 6u);
+  EXPECT_EQ(s.LoadDevice(a, "nb201").size(), 6u);
+  EXPECT_EQ(s.LoadDevice(b, "nb201").size(), 6u);
   int tables = 0;
   for (const auto& entry : fs::directory_iterator(dir.path())) {
     tables += entry.path().filename().string().rfind("measured-cmd", 0) == 0 ? 1 : 0;

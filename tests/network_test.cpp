@@ -1,4 +1,4 @@
-#include "simnas/network/tiny_network.h"
+#include "simnas/spaces/nb201/tiny_network.h"
 
 #include <gtest/gtest.h>
 
@@ -25,7 +25,7 @@ TEST(TinyNetwork, ParameterCountsMatchNasBench201) {
     EXPECT_EQ(CountParameters(*net), 1531546);
   }
   {
-    NetworkOptions cifar100;
+    TinyNetworkOptions cifar100;
     cifar100.num_classes = 100;
     TinyNetwork net(Uniform(Op::kConv3x3), cifar100);
     EXPECT_EQ(CountParameters(*net), 1537396);
@@ -52,7 +52,7 @@ TEST(TinyNetwork, ForwardShapesAndReluObserver) {
 }
 
 TEST(TinyNetwork, ImageNet16InputsWork) {
-  NetworkOptions options;
+  TinyNetworkOptions options;
   options.num_classes = 120;
   TinyNetwork net(Uniform(Op::kConv3x3), options);
   torch::NoGradGuard no_grad;

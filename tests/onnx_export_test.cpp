@@ -17,9 +17,9 @@
 
 #include "simnas/core/error.h"
 #include "simnas/data/cifar.h"
-#include "simnas/network/cell_export.h"
+#include "simnas/space/arch_export.h"
 #include "simnas/network/described_network.h"
-#include "simnas/network/tiny_network.h"
+#include "simnas/spaces/nb201/tiny_network.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -69,7 +69,7 @@ Comparison CompareWithOpenCv(const Cell& cell, int num_classes, int input_size, 
                              const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(seed);
-  NetworkOptions options;
+  TinyNetworkOptions options;
   options.num_classes = num_classes;
   TinyNetwork net(cell, options);
   RandomizeBatchNorms(*net, seed + 1);
@@ -122,7 +122,7 @@ TEST(OnnxExport, OpenCvMatchesLibTorchImageNet16Head) { CheckHead(120, 16); }
 
 TEST(OnnxExport, NodeNamesSayCellEdgeAndOp) {
   const Cell cell = Cell::Parse("|nor_conv_3x3~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|none~1|none~2|");
-  const std::string bytes = SerializeCellOnnx(cell, CellExportOptions{});
+  const std::string bytes = SerializeArchOnnx(ToArch(cell), ExportOptions{});
   onnx::ModelProto model;
   ASSERT_TRUE(model.ParseFromString(bytes));
   std::set<std::string> names;
@@ -190,7 +190,7 @@ TEST(OnnxExport, DescriptionRunInLibTorchMatchesTinyNetwork) {
   while (cells.size() < 10) cells.push_back(RandomCell(rng));
   for (std::size_t i = 0; i < cells.size(); ++i) {
     torch::manual_seed(i);
-    NetworkOptions options;
+    TinyNetworkOptions options;
     options.num_classes = 100;
     TinyNetwork net(cells[i], options);
     RandomizeBatchNorms(*net, i + 50);

@@ -21,7 +21,7 @@ Cell Uniform(Op op) {
 }
 
 TEST(OpenCvDevice, SpecAndFingerprintNameRuntimeVersionAndOptions) {
-  const DeviceEnvironment env{&testing::Data(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), std::nullopt);
   auto device = OpenDevice("opencv:threads=2,batch=4,input=16", env);
   EXPECT_TRUE(device->IsLive());
   EXPECT_EQ(device->Spec(), "opencv:threads=2,batch=4,input=16");
@@ -47,7 +47,7 @@ TEST(OpenCvDevice, BenchmarkConfigHasAnOpenCvGroup) {
   EXPECT_EQ(g.name, "opencv");
   EXPECT_EQ(g.percentiles, (std::vector<double>{25, 50, 75}));
   EXPECT_GE(g.percentiles.size() * static_cast<std::size_t>(g.seeds > 0 ? g.seeds : config.seeds), 9u);
-  const DeviceEnvironment env{&testing::Data(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), std::nullopt);
   for (const std::string& spec : ExpandDevices(g, testing::Data())) {
     EXPECT_NE(dynamic_cast<OpenCvDevice*>(OpenDevice(spec, env).get()), nullptr) << spec;
   }
@@ -68,8 +68,8 @@ TEST(OpenCvDeviceSerial, LargerCellsMeasureSlowerOrAreRefusedClearly) {
   o.timing.reference_window_s = 15;
   OpenCvDevice device(o);
   try {
-    const Measurement small = device.Measure(Uniform(Op::kNone));
-    const Measurement large = device.Measure(Uniform(Op::kConv3x3));
+    const Measurement small = device.Measure(ToArch(Uniform(Op::kNone)));
+    const Measurement large = device.Measure(ToArch(Uniform(Op::kConv3x3)));
     RecordProperty("small_ms", std::to_string(small.latency_ms));
     RecordProperty("large_ms", std::to_string(large.latency_ms));
     EXPECT_LT(small.latency_ms, large.latency_ms);

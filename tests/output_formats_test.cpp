@@ -166,7 +166,7 @@ TEST(OutputFormats, SummaryOnStderrIsReadForTools) {
   const auto tool = testing::WriteScript(dir / "tflite.sh",
                                          "cat '" + (kSamples / "benchmark_model.txt").string() + "' >&2; echo \"$1\"");
   CommandDevice device("'" + tool.string() + "' {arch}", testing::Data().space());
-  EXPECT_NEAR(device.Measure(Cell()).latency_ms, 249.684, 1e-9);
+  EXPECT_NEAR(device.Measure(ToArch(Cell())).latency_ms, 249.684, 1e-9);
 }
 
 TEST(DeviceRegistry, EntriesSetTheOutputFormatAndExportOptions) {
@@ -178,11 +178,11 @@ TEST(DeviceRegistry, EntriesSetTheOutputFormatAndExportOptions) {
   std::ofstream(dir / "devices.json") << R"({"devices": {"jetson": {"spec": "cmd:')" << tool.string()
                                       << R"(' {onnx}", "format": "trtexec", "retries": 0,
                                            "export": {"dataset": "cifar100", "batch": 2}}}})";
-  const DeviceEnvironment env{&testing::Data(), dir / "devices.json", dir / "cache" / "simnas"};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), dir / "devices.json", dir / "cache" / "simnas");
   auto device = OpenDevice("jetson", env);
   EXPECT_NE(device->Fingerprint().find("classes=100,input=32,batch=2"), std::string::npos) << device->Fingerprint();
-  EXPECT_DOUBLE_EQ(device->Measure(Cell()).latency_ms, 9.76404);
-  const auto model = dir / "cache" / "simnas" / "onnx" / CellOnnxFileName(Cell(), {100, 32, 2, 0});
+  EXPECT_DOUBLE_EQ(device->Measure(ToArch(Cell())).latency_ms, 9.76404);
+  const auto model = dir / "cache" / "simnas" / "onnx" / ArchOnnxFileName(ToArch(Cell()), {100, 32, 2, 0});
   ASSERT_TRUE(std::filesystem::exists(model));
   // Bad entries name the file and the device.
   std::ofstream(dir / "bad.json") << R"({"devices": {"x": {"spec": "cmd:t {onnx}", "format": "tensorrt"}}})";

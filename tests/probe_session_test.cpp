@@ -26,7 +26,7 @@ class CountingDevice : public Device {
   bool IsLive() const override { return true; }
   Measurement Measure(const Arch& arch) override {
     ++calls;
-    return Measurement{1.0 + arch.cell().Code() / 1000.0, 0.01, 10};
+    return Measurement{1.0 + CellOf(arch).Code() / 1000.0, 0.01, 10};
   }
   int calls = 0;
 };
@@ -37,17 +37,17 @@ TEST(ProbeSession, CountsDistinctCellsRefusesBeyondBudgetAndCachesRepeats) {
   ProbeSession session(device, space, 3);
   std::mt19937_64 rng(1);
   const Cell a = RandomCell(rng), b = RandomCell(rng), c = RandomCell(rng), d = RandomCell(rng);
-  session.Probe(a);
-  session.Probe(b);
-  session.Probe(a);  // repeat: free
+  session.Probe(ToArch(a));
+  session.Probe(ToArch(b));
+  session.Probe(ToArch(a));  // repeat: free
   EXPECT_EQ(session.used(), 2);
-  session.Probe(c);
+  session.Probe(ToArch(c));
   EXPECT_EQ(session.remaining(), 0);
-  EXPECT_EQ(session.Probe(b).measurement.latency_ms, 1.0 + b.Code() / 1000.0);  // cached, still answers
-  ASSERT_NE(session.TryProbe(c), nullptr);                                         // cached: no probe needed
-  EXPECT_EQ(session.TryProbe(d), nullptr);  // spent: no answer, nothing measured, no exception
+  EXPECT_EQ(session.Probe(ToArch(b)).measurement.latency_ms, 1.0 + b.Code() / 1000.0);  // cached, still answers
+  ASSERT_NE(session.TryProbe(ToArch(c)), nullptr);                                         // cached: no probe needed
+  EXPECT_EQ(session.TryProbe(ToArch(d)), nullptr);  // spent: no answer, nothing measured, no exception
   EXPECT_EQ(session.used(), 3);
-  EXPECT_THROW(session.Probe(d), Error);    // a caller that budgeted its cells is told of its bug
+  EXPECT_THROW(session.Probe(ToArch(d)), Error);    // a caller that budgeted its cells is told of its bug
   EXPECT_EQ(device.calls, 3);
   EXPECT_EQ(session.history().size(), 3u);
   EXPECT_EQ(session.history()[0].index, space.IndexOf(a));
@@ -67,19 +67,19 @@ TEST(ProbeStore, RecordsLiveMeasurementsAndReplaysThemForTheSameRun) {
     ProbeStore store(dir / "p.sqlite");
     CountingDevice device;
     ProbeSession session(device, space, 5, &store, "run-1");
-    session.Probe(a);
-    session.Probe(b);
-    EXPECT_EQ(store.Load("run-1", "fake-device", SpaceKind::kNb201).size(), 2u);
+    session.Probe(ToArch(a));
+    session.Probe(ToArch(b));
+    EXPECT_EQ(store.Load("run-1", "fake-device", "nb201").size(), 2u);
   }
   ProbeStore store(dir / "p.sqlite");
   CountingDevice device;
   ProbeSession resumed(device, space, 5, &store, "run-1");
-  EXPECT_TRUE(resumed.Probe(a).replayed);
-  EXPECT_TRUE(resumed.Probe(b).replayed);
+  EXPECT_TRUE(resumed.Probe(ToArch(a)).replayed);
+  EXPECT_TRUE(resumed.Probe(ToArch(b)).replayed);
   EXPECT_EQ(device.calls, 0);
   EXPECT_EQ(resumed.used(), 2);  // replayed probes still count against the budget
   ProbeSession other_run(device, space, 5, &store, "run-2");
-  EXPECT_FALSE(other_run.Probe(a).replayed);
+  EXPECT_FALSE(other_run.Probe(ToArch(a)).replayed);
   EXPECT_EQ(device.calls, 1);
 }
 
@@ -98,11 +98,11 @@ TEST(ProbeStore, KeepsTheIntervalSamplesAndPassesOfAMeasurement) {
   m.passes = 2;
   {
     ProbeStore store(dir / "p.sqlite");
-    store.Record("run", "dev", "dev", a, space.IndexOf(a), m);
-    store.Record("run", "dev", "dev", space.CellAt(6), 6, Measurement{2.0, 0.1, 10});  // no interval
+    store.Record("run", "dev", "dev", ToArch(a), space.IndexOf(a), m);
+    store.Record("run", "dev", "dev", ToArch(space.CellAt(6)), 6, Measurement{2.0, 0.1, 10});  // no interval
   }
   ProbeStore store(dir / "p.sqlite");
-  const std::vector<StoredProbe> rows = store.Load("run", "dev", SpaceKind::kNb201);
+  const std::vector<StoredProbe> rows = store.Load("run", "dev", "nb201");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_DOUBLE_EQ(rows[0].measurement.ci_low_ms, 9.6);
   EXPECT_DOUBLE_EQ(rows[0].measurement.ci_high_ms, 9.9);
@@ -119,8 +119,8 @@ TEST(ProbeStore, ReplayDevicesAreNotStored) {
   const auto& data = testing::FixtureData();
   TableDevice device("table:fpga", data.DeviceTable("fpga"), data.space());
   ProbeSession session(device, data.space(), 2, &store, "run");
-  session.Probe(data.space().CellAt(0));
-  EXPECT_TRUE(store.Load("run", device.Fingerprint(), SpaceKind::kNb201).empty());
+  session.Probe(ToArch(data.space().CellAt(0)));
+  EXPECT_TRUE(store.Load("run", device.Fingerprint(), "nb201").empty());
 }
 
 TEST(ProbeStore, ACorruptStoreIsANamedError) {
@@ -166,7 +166,7 @@ TEST(ProbeStoreResume, KilledSearchResumesWithoutMeasuringAnythingTwice) {
   ASSERT_EQ(before.size(), 4u);  // three measured, the fourth hung when the kill came
   ProbeStore store(dir / "p.sqlite");
   int stored = 0;
-  for (const auto& row : store.LoadDevice("cmd:'" + script.string() + "' {arch}", SpaceKind::kNb201)) stored += row.run_id == "resume-test";
+  for (const auto& row : store.LoadDevice("cmd:'" + script.string() + "' {arch}", "nb201")) stored += row.run_id == "resume-test";
   EXPECT_EQ(stored, 3);
 
   std::filesystem::remove(dir / "hang");
@@ -201,8 +201,8 @@ TEST(ProbeStoreConcurrency, TwoProcessesWriteTheSameStore) {
   tb.join();
   ProbeStore s(store);
   const std::string fp = "cmd:'" + script.string() + "' {arch}";
-  EXPECT_EQ(s.Load("a", fp, SpaceKind::kNb201).size(), 40u);
-  EXPECT_EQ(s.Load("b", fp, SpaceKind::kNb201).size(), 40u);
+  EXPECT_EQ(s.Load("a", fp, "nb201").size(), 40u);
+  EXPECT_EQ(s.Load("b", fp, "nb201").size(), 40u);
   EXPECT_EQ(LoadLatencyTable(dir / "a.csv").CountKnown(), 40);
 }
 

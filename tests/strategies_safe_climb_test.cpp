@@ -73,7 +73,8 @@ TEST(SafeClimb, StopsOnceTheBestProxyCellIsMeasuredFeasible) {
     fake.skip.push_back(static_cast<double>(i % 3));
   }
   const ProxyScores proxy(fake, ProxyAggregate::kRank);
-  const SearchContext context = MakeSearchContext(Data(), proxy, device);
+  const auto setup = testing::Setup(Data(), proxy, device);
+  const SearchContext& context = setup->context();
   SafeClimbStrategy strategy;
   SearchTask task;
   task.latency_budget_ms = 1e6;

@@ -8,7 +8,7 @@
 #include "simnas/data/device_split.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/devices/synthetic_device.h"
-#include "simnas/search_space/cell_structure.h"
+#include "simnas/spaces/nb201/cell_structure.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 #include "fixture_data.h"
 #include "test_support.h"
@@ -154,17 +154,17 @@ TEST(SyntheticDistribution, RicherOptionsChangeTheDevicesAsDocumented) {
 }
 
 TEST(SyntheticDevice, SpecsWithOptionsOpenReproducibleDevices) {
-  const DeviceEnvironment env{&testing::FixtureData(), std::nullopt, {}};
+  const DeviceEnvironment env = testing::Nb201Devices(testing::FixtureData(), std::nullopt);
   auto a = OpenDevice("synthetic:3,sampler=mixture,op_noise=0.1", env);
   auto b = OpenDevice("synthetic:3,sampler=mixture,op_noise=0.1", env);
   auto paper = OpenDevice("synthetic:3,paper", env);
   const Cell cell = Cell::FromCode(1234);
-  EXPECT_EQ(a->Measure(cell).latency_ms, b->Measure(cell).latency_ms);
+  EXPECT_EQ(a->Measure(ToArch(cell)).latency_ms, b->Measure(ToArch(cell)).latency_ms);
   EXPECT_EQ(a->Fingerprint(), b->Fingerprint());
   EXPECT_NE(a->Fingerprint(), paper->Fingerprint());
   EXPECT_EQ(a->Spec(), "synthetic:3," + SyntheticOptions::Parse("sampler=mixture,op_noise=0.1").ToString());
   auto reopened = OpenDevice(a->Spec(), env);
-  EXPECT_EQ(reopened->Measure(cell).latency_ms, a->Measure(cell).latency_ms);
+  EXPECT_EQ(reopened->Measure(ToArch(cell)).latency_ms, a->Measure(ToArch(cell)).latency_ms);
   EXPECT_THROW(OpenDevice("synthetic:3,bogus=1", env), ParseError);
 }
 

@@ -7,7 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "simnas/search_space/search_space.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 #include "simnas/strategies/oracle.h"
 
 namespace simnas {
@@ -51,7 +52,7 @@ TEST(StrategiesTaskReference, ProxyCeilingIsTheBestProxyWithinTheBudgetElseTheUn
   v[9] = 1.0;
   v[11] = 1.0;
   table.naswot = table.logsynflow = table.skip = v;
-  const ProxyScores proxy(table, ProxyAggregate::kFreeRea);
+  const ScoreTable proxy = ProxyScoreTable(table, ProxyAggregate::kFreeRea);
   EXPECT_EQ(ProxyCeilingIndex(f.latency, proxy, 3.0), 5);
   EXPECT_EQ(ProxyCeilingIndex(f.latency, proxy, 10.0), 9);
   // Without a budget: p + 1 - l over the known cells (latency 1..5): 3 -> 0.5 + 0.75,

@@ -8,7 +8,10 @@
 #include <fmt/format.h>
 
 #include "simnas/controller/controller_model.h"
+#include "simnas/proxies/proxy_table.h"
 #include "simnas/core/subprocess.h"
+#include "simnas/devices/synthetic_device.h"
+#include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas::testing {
 namespace fs = std::filesystem;
@@ -58,8 +61,22 @@ StrategyResources RepoStrategyResources() {
   StrategyResources r;
   r.controller_model = ControllerModelFile(RepoFile("models"), "default");
   r.unconstrained_controller_model = ControllerModelFile(RepoFile("models"), "unconstrained");
+  r.picker_controller_model = ControllerModelFile(RepoFile("models"), "fbnet");
   r.data_dir = DataFolder();
   return r;
+}
+
+DeviceEnvironment Nb201Devices(const BenchmarkData& data, std::optional<fs::path> registry, fs::path cache_dir) {
+  DeviceEnvironment env{&data.space_data(), std::move(registry), std::move(cache_dir), {}};
+  env.open_synthetic = [&data](const DeviceSpec& spec) -> std::unique_ptr<Device> {
+    const SyntheticOptions options =
+        spec.has_options() ? SyntheticOptions::Parse(spec.options()) : SyntheticOptions::Default();
+    const TrainDeviceFits fits = FitTrainDevices(data);
+    std::mt19937_64 rng(spec.seed());
+    return std::make_unique<SyntheticDevice>(spec.seed(), fits.distribution.SampleDevice(rng, options), options,
+                                             spec.has_options());
+  };
+  return env;
 }
 
 void WriteZeroFbnetController(const fs::path& path) {

@@ -5,8 +5,29 @@
 #include <string>
 #include <vector>
 
-#include "simnas/data/benchmark_data.h"
+#include <optional>
+
+#include "simnas/devices/device_factory.h"
+#include "simnas/space/arch.h"
+#include "simnas/space/table_file.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/strategies/registry.h"
+
+namespace simnas {
+// Tests hand cells and FBNet networks (ToArch) or architectures where an Arch is expected: the
+// ToArch of an Arch is itself.
+inline const Arch& ToArch(const Arch& arch) { return arch; }
+
+// A NAS-Bench-201 table file: checked against `space`'s numbering (space/table_file.h) when
+// given, else read as 15,625 slots without an architecture check (a `.pt` list or a CSV).
+inline LatencyTable LoadLatencyTable(const std::filesystem::path& path, const SearchSpace* space = nullptr) {
+  if (space != nullptr) return LoadTableFile(path, *space);
+  if (path.extension() == ".pt") return LoadPickledLatencyTable(path, kNumCells);
+  return LoadLatencyCsv(path, kNumCells);
+}
+}  // namespace simnas
 
 namespace simnas::testing {
 
@@ -21,6 +42,11 @@ std::filesystem::path RepoProxyTable(Dataset dataset);
 void WriteMadeUpProxyTables(const std::filesystem::path& dir);
 // The repository's controller models and the build's data, as the CLI would hand them down.
 StrategyResources RepoStrategyResources();
+
+// What opening a device of NAS-Bench-201 `data` needs, as the workspace gives it (synthetic
+// devices drawn from the distribution fitted on `data`'s train tables).
+DeviceEnvironment Nb201Devices(const BenchmarkData& data, std::optional<std::filesystem::path> registry = std::nullopt,
+                               std::filesystem::path cache_dir = {});
 
 // An untrained FBNet controller (zero weights: every logit 0, so the greedy action is the
 // first allowed, the lowest aim) written to `path`, for tests of the FBNet strategies.

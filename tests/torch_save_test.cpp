@@ -11,7 +11,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/data/data_dir.h"
-#include "simnas/data/fetch.h"
+#include "simnas/space/data_manifest.h"
 #include "simnas/data/pickle.h"
 #include "simnas/data/torch_save.h"
 #include "test_support.h"

@@ -14,8 +14,8 @@
 #include "simnas/core/interrupt.h"
 #include "simnas/devices/device.h"
 #include "simnas/probe/probe_session.h"
-#include "simnas/search_space/arch.h"
-#include "simnas/search_space/space_kind.h"
+#include "simnas/space/arch.h"
+#include "simnas/space/registry.h"
 #include "simnas/workspace/workspace.h"
 
 namespace simnas::python {
@@ -43,8 +43,8 @@ auto Released(Work&& work) {
   return work();
 }
 
-// "nb201" | "fbnet" -> the space (ParseError naming the known ones).
-SpaceKind SpaceOf(const std::string& name);
+// A registered space by name ("nb201", "fbnet"; ParseError naming the known ones).
+const Space& SpaceOf(const std::string& name);
 
 // A device argument: a spec string, a simnas.Device, or a Python callable / object with a
 // measure method (wrapped as a Python device). Holds what it opened.
@@ -53,7 +53,7 @@ struct DeviceArg {
   std::unique_ptr<Device> owned;
   py::object keep;  // the Python object behind the device, kept alive
 };
-DeviceArg ResolveDevice(const py::object& device, SpaceKind space);
+DeviceArg ResolveDevice(const py::object& device, const Space& space);
 
 // A probe as a dict: arch, index (None without one), latency_ms, spread, repeats, replayed.
 py::dict ProbeRecordDict(const ProbeRecord& r);

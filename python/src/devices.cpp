@@ -7,7 +7,7 @@
 #include "bindings.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
-#include "simnas/network/cell_export.h"
+#include "simnas/space/arch_export.h"
 
 namespace simnas::python {
 namespace {
@@ -18,7 +18,7 @@ namespace {
 // path passed as the second argument.
 class PythonDevice : public Device {
  public:
-  PythonDevice(py::object measure, std::string name, std::optional<CellExportOptions> onnx)
+  PythonDevice(py::object measure, std::string name, std::optional<ExportOptions> onnx)
       : measure_(std::move(measure)), name_(std::move(name)), onnx_(onnx) {}
   ~PythonDevice() override {
     py::gil_scoped_acquire gil;
@@ -72,7 +72,7 @@ class PythonDevice : public Device {
 
   py::object measure_;
   std::string name_;
-  std::optional<CellExportOptions> onnx_;
+  std::optional<ExportOptions> onnx_;
   std::filesystem::path cache_dir_;
 };
 
@@ -98,15 +98,15 @@ std::string DefaultName(const py::object& device) {
 std::unique_ptr<PythonDevice> MakePythonDevice(const py::object& device, std::optional<std::string> name, bool onnx,
                                                std::optional<std::string> dataset, int batch,
                                                std::optional<int> input_size, std::uint64_t seed) {
-  std::optional<CellExportOptions> options;
+  std::optional<ExportOptions> options;
   if (onnx) {
     const Dataset d = ParseDataset(dataset.value_or("cifar10"));
-    CellExportOptions o;
+    ExportOptions o;
     o.num_classes = NumClasses(d);
     o.input_size = input_size.value_or(InputSize(d));
     o.batch = batch;
     o.seed = seed;
-    ValidateCellExportOptions(o);
+    ValidateExportOptions(DefaultSpace(), o);
     options = o;
   }
   auto d = std::make_unique<PythonDevice>(MeasureCallable(device), name.value_or(DefaultName(device)), options);
@@ -124,7 +124,7 @@ py::dict MeasurementDict(const Measurement& m) {
 
 }  // namespace
 
-DeviceArg ResolveDevice(const py::object& device, SpaceKind space) {
+DeviceArg ResolveDevice(const py::object& device, const Space& space) {
   DeviceArg arg;
   if (py::isinstance<py::str>(device)) {
     const std::string spec = device.cast<std::string>();
@@ -167,7 +167,7 @@ an object with a measure method) may be given.)doc")
   m.def(
       "device",
       [](const std::string& spec, const std::string& space) -> std::unique_ptr<Device> {
-        const SpaceKind kind = SpaceOf(space);
+        const Space& kind = SpaceOf(space);
         return Released([&] { return Ws().OpenDevice(spec, kind); });
       },
       py::arg("spec"), py::arg("space") = "nb201",

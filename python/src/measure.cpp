@@ -5,7 +5,7 @@
 #include "bindings.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
-#include "simnas/network/cell_export.h"
+#include "simnas/space/arch_export.h"
 #include "simnas/probe/measure_all.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
@@ -25,13 +25,13 @@ py::dict ProbeRecordDict(const ProbeRecord& r) {
 
 namespace {
 
-CellExportOptions ExportOptions(SpaceKind space, std::optional<std::string> dataset, int batch,
-                                std::optional<int> input_size, std::uint64_t seed) {
-  const bool fbnet = space == SpaceKind::kFbnet;
-  const Dataset d = ParseDataset(dataset.value_or(fbnet ? "cifar100" : "cifar10"));
-  CellExportOptions o;
+ExportOptions OptionsOf(const Arch& arch, std::optional<std::string> dataset, int batch,
+                        std::optional<int> input_size, std::uint64_t seed) {
+  const Space& space = arch.space();
+  const Dataset d = dataset ? ParseDataset(*dataset) : space.Datasets().front();
+  ExportOptions o;
   o.num_classes = NumClasses(d);
-  o.input_size = input_size.value_or(fbnet ? 32 : InputSize(d));
+  o.input_size = input_size.value_or(space.InputSize(arch, d));
   o.batch = batch;
   o.seed = seed;
   return o;
@@ -58,7 +58,7 @@ void BindMeasure(py::module_& m) {
         DeviceArg d = ResolveDevice(device, arch.space());
         const std::string id = run_id.value_or(NewRunId());
         const ProbeRecord record = Released([&] {
-          const ArchNumbering& numbering = Ws().Numbering(arch.space());
+          const CandidateSet& numbering = Ws().Numbering(arch.space());
           ProbeSession session(*d.device, numbering, 1, d.device->IsLive() ? &Ws().Store() : nullptr, id);
           return session.Probe(arch);
         });
@@ -78,7 +78,7 @@ spread, repeats, replayed, device, run_id.)doc");
       [](const py::object& device, const std::string& space, std::optional<int> sample, std::uint64_t seed,
          std::optional<std::filesystem::path> out, std::optional<std::filesystem::path> out_dir,
          std::optional<std::string> run_id) {
-        const SpaceKind kind = SpaceOf(space);
+        const Space& kind = SpaceOf(space);
         DeviceArg d = ResolveDevice(device, kind);
         MeasureAllRequest request;
         request.device_spec = d.device->Spec();
@@ -89,7 +89,7 @@ spread, repeats, replayed, device, run_id.)doc");
         request.run_id = run_id.value_or("");
         MeasureAllJob job;
         const MeasureAllOutcome outcome = Released([&] {
-          const ArchNumbering& numbering = Ws().Numbering(kind);
+          const CandidateSet& numbering = Ws().Numbering(kind);
           job = MakeMeasureAllJob(*d.device, numbering, request);
           return MeasureAllToCsv(*d.device, numbering, job, Ws().Store());
         });
@@ -116,7 +116,7 @@ retried, missing ones listed. Returns a dict: out, run_id, written, measured_now
       "export",
       [](const Arch& arch, std::optional<std::filesystem::path> path, std::optional<std::string> dataset, int batch,
          std::optional<int> input_size, std::uint64_t seed) -> py::object {
-        const CellExportOptions options = ExportOptions(arch.space(), std::move(dataset), batch, input_size, seed);
+        const ExportOptions options = OptionsOf(arch, std::move(dataset), batch, input_size, seed);
         OnnxModelInfo info;
         if (!path) {
           const std::string bytes = Released([&] { return SerializeArchOnnx(arch, options, &info); });

@@ -60,7 +60,7 @@ std::recursive_mutex& LibraryMutex() {
 
 void ForwardInterrupt(int signal_number) { PyErr_SetInterruptEx(signal_number); }
 
-SpaceKind SpaceOf(const std::string& name) { return ParseSpaceKind(name); }
+const Space& SpaceOf(const std::string& name) { return FindSpace(name); }
 
 }  // namespace simnas::python
 

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "bindings.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
 #include "simnas/parallel/cluster.h"
@@ -22,7 +24,7 @@
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_table_builder.h"
 #include "simnas/proxies/zoo.h"
-#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/proxies/fbnet_scores.h"
 
 namespace simnas::python {
 namespace {
@@ -139,12 +141,12 @@ py::dict FbnetProxyTableDict(const std::optional<std::filesystem::path>& path,
                              const std::optional<std::string>& aggregate) {
   std::filesystem::path file;
   FbnetProxyTable table;
-  FbnetObjective objective;
-  const std::string source = aggregate.value_or(kFbnetDefaultObjectiveSource);
+  ScoreTable scores;
+  const std::string source = aggregate.value_or(kFbnetDefaultScoreSource);
   Released([&] {
     file = path.value_or(FbnetProxyTableFile(Ws().Env().proxy_tables_dir));
     table = LoadFbnetProxyTable(file, Ws().Fbnet().Archs());
-    objective = Ws().FbnetObjectiveOf(source, path.value_or(std::filesystem::path()));
+    scores = Ws().FbnetScoresOf(source, path.value_or(std::filesystem::path()));
     return 0;
   });
   py::dict d;
@@ -153,7 +155,7 @@ py::dict FbnetProxyTableDict(const std::optional<std::filesystem::path>& path,
   d["params"] = Array(table.params);
   d["flops"] = Array(table.flops);
   d["zoo"] = ZooArrays(table.zoo);
-  d["score"] = Array(objective.scores);
+  d["score"] = Array(scores.values());
   d["aggregate"] = source;
   d["dataset"] = "cifar100";
   d["space"] = "fbnet";
@@ -170,7 +172,7 @@ void BindProxies(py::module_& m) {
          int threads) {
         py::dict d;
         const std::filesystem::path sample = Ws().Env().data_dir / "cifar10-sample" / "cifar10_sample_640.bin";
-        if (arch.is_fbnet()) {
+        if (&arch.space() == &FbnetSpace()) {
           if (ParseDataset(dataset) != Dataset::kCifar100) {
             throw ParseError("proxies: FBNet networks are scored for cifar100 only (dataset='cifar100')");
           }
@@ -178,7 +180,7 @@ void BindProxies(py::module_& m) {
           options.seed = seed;
           options.threads = threads;
           options.zoo = zoo ? kAllZooProxies : kNoZooProxies;
-          const FbnetProxyValues v = Released([&] { return FbnetProxyEvaluator(sample, options).Evaluate(arch.fbnet()); });
+          const FbnetProxyValues v = Released([&] { return FbnetProxyEvaluator(sample, options).Evaluate(FbnetOf(arch)); });
           d["naswot"] = v.naswot;
           d["logsynflow"] = v.logsynflow;
           d["params"] = v.params;
@@ -193,7 +195,7 @@ void BindProxies(py::module_& m) {
         options.batches = batches;
         options.threads = threads;
         options.zoo = zoo;
-        const ProxyValues v = Released([&] { return ProxyEvaluator(sample, options).Evaluate(arch.cell()); });
+        const ProxyValues v = Released([&] { return ProxyEvaluator(sample, options).Evaluate(CellOf(arch)); });
         d["naswot"] = v.naswot;
         d["logsynflow"] = v.logsynflow;
         d["skip"] = v.skip;
@@ -213,11 +215,11 @@ FBNet: cifar100 only). Returns a dict: naswot, logsynflow and skip (a cell) or p
       [](const std::string& dataset, const std::string& space, std::optional<std::filesystem::path> path,
          std::optional<std::string> aggregate, std::optional<std::string> shard, std::optional<std::uint64_t> seed,
          std::optional<bool> zoo, std::optional<int> threads) {
-        const SpaceKind kind = SpaceOf(space);
+        const bool fbnet = &SpaceOf(space) == &FbnetSpace();
         const Dataset d = ParseDataset(dataset);
         std::optional<SampleJob> sample;
         if (shard) {
-          if (kind == SpaceKind::kFbnet) {
+          if (fbnet) {
             throw ParseError("proxy_table: shard= computes NAS-Bench-201 cells only (FBNet: simnas --space fbnet "
                              "proxies --all)");
           }
@@ -226,7 +228,7 @@ FBNet: cifar100 only). Returns a dict: naswot, logsynflow and skip (a cell) or p
         } else if (seed || zoo || threads) {
           throw ParseError("proxy_table: seed=, zoo= and threads= set how a shard is computed; they need shard='k/n'");
         }
-        if (kind == SpaceKind::kFbnet) {
+        if (fbnet) {
           if (d != Dataset::kCifar100) {
             throw ParseError("proxy_table: FBNet networks are scored for cifar100 only (dataset='cifar100')");
           }

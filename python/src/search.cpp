@@ -8,7 +8,6 @@
 #include "simnas/data/dataset.h"
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/strategies/fbnet_search.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/workspace/bench.h"
 #include "simnas/workspace/search.h"
@@ -58,7 +57,7 @@ strategy ranked them by (score_name), report: the report as a dict (json: as
       .def_property_readonly("scores", [](const SearchOutcome& o) { return o.scores; })
       .def_property_readonly("score_name", [](const SearchOutcome& o) { return o.score_name; })
       .def_property_readonly("score", [](const SearchOutcome& o) { return o.answer_score; })
-      .def_property_readonly("space", [](const SearchOutcome& o) { return std::string(SpaceKindName(o.space)); })
+      .def_property_readonly("space", [](const SearchOutcome& o) { return std::string(o.space->name()); })
       .def_property_readonly("strategy", [](const SearchOutcome& o) { return o.strategy; })
       .def_property_readonly("device", [](const SearchOutcome& o) { return o.device; })
       .def_property_readonly("run_id", [](const SearchOutcome& o) { return o.run_id; })
@@ -81,7 +80,7 @@ strategy ranked them by (score_name), report: the report as a dict (json: as
          std::optional<std::filesystem::path> proxy_table, std::optional<std::string> aggregate,
          const std::string& space) {
         SearchRequest request;
-        request.space = SpaceOf(space);
+        request.space = &SpaceOf(space);
         request.strategy = strategy.value_or("");
         request.budget_ms = budget_ms;
         if (probes < 1) throw ParseError(fmt::format("probes {}: expected at least 1", probes));
@@ -104,7 +103,7 @@ strategy ranked them by (score_name), report: the report as a dict (json: as
             throw interrupted();
           }
         }
-        DeviceArg d = ResolveDevice(device, request.space);
+        DeviceArg d = ResolveDevice(device, *request.space);
         try {
           return Released([&] { return RunSearchRequest(Ws(), request, *d.device); });
         } catch (const Interrupted&) {
@@ -132,12 +131,14 @@ with the same run_id to resume.)doc");
   m.def(
       "strategies",
       [](const std::string& space) -> py::object {
-        if (SpaceOf(space) == SpaceKind::kFbnet) return py::cast(FbnetStrategyNames());
+        (void)SpaceOf(space);  // an unknown space is refused
         py::list names;
         for (const StrategyInfo& s : ListStrategies()) names.append(s.name);
         return names;
       },
-      py::arg("space") = "nb201", "The strategies simnas.search() knows in the space.");
+      py::arg("space") = "nb201",
+      "The strategies simnas.search() knows (every space; one that needs what the space lacks is refused when it "
+      "runs).");
 
   m.def(
       "bench",

@@ -6,7 +6,9 @@
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
 #include "simnas/data/device_split.h"
+#include "simnas/latency_model/feature_linear.h"
 #include "simnas/latency_model/linear.h"
+#include "simnas/space/space.h"
 #include "simnas/monotonicity/adaproxy.h"
 #include "simnas/monotonicity/srcc.h"
 
@@ -25,20 +27,15 @@ py::array_t<double> Array(const Eigen::VectorXd& values) {
   return a;
 }
 
-const LatencyTable& TableOf(const std::string& device, SpaceKind space) {
-  return space == SpaceKind::kFbnet ? Ws().Fbnet().Table(device) : Ws().Data().DeviceTable(device);
+const LatencyTable& TableOf(const std::string& device, const Space& space) {
+  return Ws().DataOf(space).DeviceTable(device);
 }
 
-std::vector<std::string> TableNames(SpaceKind space, const std::string& split) {
+std::vector<std::string> TableNames(const Space& space, const std::string& split) {
   if (split != "all" && split != "train" && split != "test") {
     throw ParseError("split '" + split + "': expected all, train or test");
   }
-  if (space == SpaceKind::kFbnet) {
-    if (split == "train") return FbnetTables::TrainDevices();
-    if (split == "test") return FbnetTables::TestDevices();
-    return FbnetDeviceNames();
-  }
-  BenchmarkData& data = Ws().Data();
+  const SpaceData& data = Ws().DataOf(space);
   if (split == "train") return data.TrainDevices();
   if (split == "test") return data.TestDevices();
   return data.DeviceNames();
@@ -50,7 +47,7 @@ void BindTables(py::module_& m) {
   m.def(
       "latency_table",
       [](const std::string& device, const std::string& space) {
-        const SpaceKind kind = SpaceOf(space);
+        const Space& kind = SpaceOf(space);
         const std::vector<double> values = Released([&] { return TableOf(device, kind).values(); });
         return Array(values);
       },
@@ -60,7 +57,7 @@ void BindTables(py::module_& m) {
   m.def(
       "table_devices",
       [](const std::string& space, const std::string& split) {
-        const SpaceKind kind = SpaceOf(space);
+        const Space& kind = SpaceOf(space);
         return Released([&] { return TableNames(kind, split); });
       },
       py::arg("space") = "nb201", py::arg("split") = "all",
@@ -79,7 +76,7 @@ void BindTables(py::module_& m) {
   m.def(
       "srcc_matrix",
       [](std::optional<std::vector<std::string>> devices, const std::string& space) {
-        const SpaceKind kind = SpaceOf(space);
+        const Space& kind = SpaceOf(space);
         const SrccMatrix matrix = Released([&] {
           const std::vector<std::string> names = devices.value_or(TableNames(kind, "all"));
           std::vector<std::vector<double>> latencies;
@@ -100,7 +97,7 @@ void BindTables(py::module_& m) {
   m.def(
       "choose_proxy_device",
       [](std::vector<std::string> devices, const std::string& space) {
-        const SpaceKind kind = SpaceOf(space);
+        const Space& kind = SpaceOf(space);
         return Released([&] {
           std::vector<const LatencyTable*> tables;
           for (const std::string& name : devices) tables.push_back(&TableOf(name, kind));
@@ -113,16 +110,18 @@ void BindTables(py::module_& m) {
       "adaproxy",
       [](const std::string& proxy, const std::vector<Arch>& archs, const std::vector<double>& latency_ms,
          const std::string& encoding) {
-        const CellEncoding e = ParseCellEncoding(encoding);
         AdaProxyFit fit;
         std::vector<double> predicted;
         Released([&] {
-          BenchmarkData& data = Ws().Data();
-          const LinearLatencyModel model = FitLinearLatencyModel(data.DeviceTable(proxy), data.space(), e);
-          std::vector<Cell> cells;
-          for (const Arch& a : archs) cells.push_back(a.cell());
-          fit = FitAdaProxy(model, cells, latency_ms);
-          predicted = fit.adapted.PredictTable(data.space());
+          const SpaceData& data = Ws().DataOf(SpaceOf("nb201"));
+          const CandidateSet& cells = data.Numbering();
+          const LinearLatencyModel model = FitLinearLatencyModel(data.DeviceTable(proxy), cells, encoding);
+          Eigen::MatrixXd measured(static_cast<Eigen::Index>(archs.size()), cells.space().FeatureCount(encoding));
+          for (std::size_t k = 0; k < archs.size(); ++k) {
+            measured.row(static_cast<Eigen::Index>(k)) = cells.space().Encode(archs[k], encoding).transpose();
+          }
+          fit = FitAdaProxy(model, measured, latency_ms);
+          predicted = fit.adapted.PredictAll(EncodeCandidates(cells, encoding));
           return 0;
         });
         py::dict d;

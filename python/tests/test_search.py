@@ -28,7 +28,7 @@ def test_a_table_search_answers_as_the_cli_does(cli, workspace):
 
 def test_every_strategy_answers_within_its_probes():
     for name in simnas.strategies():
-        if name == "oracle":
+        if name in ("oracle", "controller-picker"):  # reports only; no NAS-Bench-201 picker model is shipped
             continue
         r = simnas.search(device="table:fpga", budget_ms=5, probes=5, strategy=name, seed=1)
         assert r.strategy == name

@@ -40,36 +40,32 @@ BenchmarkData& CliContext::Data() { return Ws().Data(); }
 FbnetTables& CliContext::Fbnet() { return Ws().Fbnet(); }
 
 std::string CliContext::FbnetObjectiveSource(const ProxyArgs& args) {
-  return args.aggregate != ProxyArgs{}.aggregate ? args.aggregate : kFbnetDefaultObjectiveSource;
+  return args.aggregate != ProxyArgs{}.aggregate ? args.aggregate : kFbnetDefaultScoreSource;
 }
 
-FbnetObjective CliContext::FbnetObjectiveOf(const ProxyArgs& args) {
-  return Ws().FbnetObjectiveOf(FbnetObjectiveSource(args), args.proxy_table);
+ScoreTable CliContext::FbnetObjectiveOf(const ProxyArgs& args) {
+  return Ws().FbnetScoresOf(FbnetObjectiveSource(args), args.proxy_table);
 }
 
-const ArchNumbering& CliContext::Numbering() { return Ws().Numbering(Space()); }
 
 Arch CliContext::ResolveArch(const CellArgs& args, std::string_view command) {
-  if (Space() != SpaceKind::kFbnet) {
-    return ResolveCell(args, [this]() -> const SearchSpace& { return Data().space(); }, command);
-  }
   RequireCell(args, command);
   try {
-    if (args.arch) return FbnetArch::Parse(*args.arch);
+    if (args.arch) return space().Parse(*args.arch);
+    return Numbering().at(*args.index);
   } catch (const ParseError& e) {
-    throw ParseError(fmt::format("--arch: {}", e.what()));
+    throw ParseError(fmt::format("{}: {}", args.arch ? "--arch" : "--index", e.what()));
   }
-  return Fbnet().Numbering().At(*args.index);
 }
 
 ProbeStore& CliContext::Store() { return Ws().Store(); }
 
-DeviceEnvironment CliContext::Devices() { return Ws().Devices(Space()); }
+DeviceEnvironment CliContext::Devices() { return Ws().Devices(space()); }
 
 std::unique_ptr<Device> CliContext::OpenDevice(const DeviceSpec& spec) { return simnas::OpenDevice(spec, Devices()); }
 std::unique_ptr<Device> CliContext::OpenDevice(const std::string& spec) { return simnas::OpenDevice(spec, Devices()); }
 
-StrategyResources CliContext::Strategies() { return Ws().Strategies(); }
+StrategyResources CliContext::Strategies() { return Ws().Strategies(space()); }
 
 fs::path CliContext::ProxyTable(const std::string& given, Dataset dataset) { return Ws().ProxyTable(given, dataset); }
 

@@ -11,13 +11,14 @@
 
 #include "cli_options.h"
 #include "simnas/core/environment.h"
-#include "simnas/data/benchmark_data.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/space_kind.h"
-#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/space/registry.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/space/score_table.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/workspace/workspace.h"
 
@@ -30,7 +31,7 @@ struct GlobalFlags {
   std::optional<std::string> store;
   std::optional<std::string> share;
   std::optional<std::string> cache;
-  std::string space = "nb201";  // --space: the search space (nb201 | fbnet)
+  std::string space{kDefaultSpaceName};  // --space: a registered search space's name
 };
 
 // The one place the CLI reads the process environment: the flags, then the variables and
@@ -47,28 +48,31 @@ class CliContext {
   // Resolved on first use (after the command line is parsed).
   const Environment& Env();
   // The search space of --space (validated when the command line is parsed).
-  SpaceKind Space() const { return ParseSpaceKind(flags.space); }
+  const Space& space() const { return FindSpace(flags.space); }
   BenchmarkData& Data();
   // HELP's FBNet networks and tables in the data folder (read on first use).
   FbnetTables& Fbnet();
   // How --space numbers its architectures (NATS-Bench indices; FBNet: HELP's 5,000).
-  const ArchNumbering& Numbering();
+  const CandidateSet& Numbering() { return Ws().Numbering(space()); }
+  // A space's data (the workspace's).
+  const SpaceData& DataOf(const Space& space) { return Ws().DataOf(space); }
   // The architecture --arch / --index names in --space (FBNet: --index is the N-th of HELP's
   // 5,000). Throws ParseError in one line naming the flag.
   Arch ResolveArch(const CellArgs& args, std::string_view command);
   ProbeStore& Store();
   DeviceEnvironment Devices();
+  DeviceEnvironment DevicesOf(const Space& space) { return Ws().Devices(space); }
   std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec);
   std::unique_ptr<Device> OpenDevice(const std::string& spec);
-  // The shipped controller models ($SIMNAS_CONTROLLER / $SIMNAS_CONTROLLER_UNCONSTRAINED
-  // override them) and the data folder.
+  // The shipped controller models of --space ($SIMNAS_CONTROLLER / $SIMNAS_CONTROLLER_UNCONSTRAINED
+  // override the edit walk's) and the data folder.
   StrategyResources Strategies();
   // The proxy table of `dataset`: `given` when not empty, else the shipped one.
   std::filesystem::path ProxyTable(const std::string& given, Dataset dataset);
-  // --space fbnet: the objective source --aggregate names (kFbnetDefaultObjectiveSource when not
-  // given) and that objective over HELP's 5,000, --proxy-table replacing the shipped FBNet table.
+  // --space fbnet: the score source --aggregate names (kFbnetDefaultScoreSource when not given)
+  // and its scores over HELP's 5,000, --proxy-table replacing the shipped FBNet table.
   static std::string FbnetObjectiveSource(const ProxyArgs& args);
-  FbnetObjective FbnetObjectiveOf(const ProxyArgs& args);
+  ScoreTable FbnetObjectiveOf(const ProxyArgs& args);
 
   // The library's workspace of the resolved flags (made on first use).
   Workspace& Ws();

@@ -13,8 +13,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "simnas/search_space/cell.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/spaces/nb201/cell.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 
 namespace simnas::cli {
 

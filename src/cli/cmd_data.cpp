@@ -6,6 +6,7 @@
 #include "cli_context.h"
 #include "simnas/core/error.h"
 #include "simnas/data/fetch.h"
+#include "simnas/space/data_manifest.h"
 
 namespace simnas::cli {
 
@@ -26,7 +27,7 @@ void AddDataCommand(CLI::App& app, CliContext& ctx) {
     } else if (const char* env = std::getenv("SIMNAS_DATA_MIRROR"); env != nullptr && *env != '\0') {
       options.mirror = std::filesystem::path(env);
     }
-    FetchData(DataDir(ctx.Env().data_dir), options);
+    FetchData(DataDir(ctx.Env().data_dir), DataManifest(), options);
   });
 
   auto* verify = cmd->add_subcommand("verify", "Check every data file: present, published content, valid");
@@ -34,7 +35,7 @@ void AddDataCommand(CLI::App& app, CliContext& ctx) {
   verify->add_flag("--json", *json, "Print JSON");
   verify->callback([&ctx, json] {
     const DataDir dir(ctx.Env().data_dir);
-    const std::vector<VerifyEntry> entries = VerifyData(dir);
+    const std::vector<VerifyEntry> entries = VerifyData(dir, DataManifest());
     int bad = 0;
     nlohmann::json out = nlohmann::json::array();
     for (const VerifyEntry& e : entries) {

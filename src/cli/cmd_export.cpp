@@ -1,5 +1,4 @@
-// simnas export: the network of one architecture as an ONNX file, for any runtime: a
-// NAS-Bench-201 cell (default) or, with the global --space fbnet, an FBNet network (HW-NAS-Bench, CIFAR-100).
+// simnas export: the network of one architecture of --space as an ONNX file, for any runtime.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -7,9 +6,8 @@
 #include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
-#include "simnas/data/fbnet_data.h"
-#include "simnas/network/cell_export.h"
-#include "simnas/network/fbnet_network.h"
+#include "simnas/space/arch_export.h"
+#include "simnas/space/space.h"
 
 namespace simnas::cli {
 
@@ -26,54 +24,37 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  AddCellOptions(cmd, args->cell);
-  AddDatasetOption(cmd, args->dataset, "Classifier head: cifar10, cifar100 or ImageNet16-120 (default cifar10; "
-                                        "fbnet: cifar100)");
+  AddCellOptions(cmd, args->cell, "Architecture string", "Index in the space's numbering (e.g. NATS-Bench index)");
+  AddDatasetOption(cmd, args->dataset, "Classifier head: a dataset of the space (default: its first, e.g. cifar10)");
   cmd->add_option("--batch", args->batch, "Batch size of the graph's input (default 1)");
-  cmd->add_option("--input-size", args->input_size, "Pixels per side (default: the dataset's, 32 or 16)");
+  cmd->add_option("--input-size", args->input_size, "Pixels per side (default: the architecture's or the dataset's, e.g. 32 or 16)");
   AddSeedOption(cmd, args->seed, "Seed of the weights (default 0)");
   cmd->add_option("--out", args->out, "ONNX file to write")->required();
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     RequireCell(args->cell, "export");
-    const bool fbnet = ctx.Space() == SpaceKind::kFbnet;
+    const Space& space = ctx.space();
     // Bad flags (exit 2), checked before anything is read or built.
     if (args->input_size) {
-      if (const std::string problem = InputSizeProblem(ctx.Space(), *args->input_size); !problem.empty()) {
+      if (const std::string problem = space.InputSizeProblem(*args->input_size); !problem.empty()) {
         throw CLI::ValidationError(fmt::format("--input-size {}: {}", *args->input_size, problem));
       }
     }
     if (args->batch < 1 || args->batch > 4096) {
       throw CLI::ValidationError(fmt::format("--batch {}: must be in [1, 4096]", args->batch));
     }
-    const Dataset dataset = ParseDataset(args->dataset.value_or(fbnet ? "cifar100" : "cifar10"));
-    Arch arch;
-    if (fbnet) {
-      if (args->cell.arch) {
-        arch = FbnetArch::Parse(*args->cell.arch);
-      } else {
-        // HELP's networks alone (the FBNet device tables are not needed).
-        const std::vector<FbnetArch> archs = LoadFbnetArchs(FbnetArchFile(DataDir(ctx.Env().data_dir)));
-        const int index = *args->cell.index;
-        if (index < 0 || index >= static_cast<int>(archs.size())) {
-          throw ParseError(fmt::format("--index {}: expected 0..{} (HELP's FBNet architectures)", index,
-                                       archs.size() - 1));
-        }
-        arch = archs[static_cast<std::size_t>(index)];
-      }
-    } else {
-      arch = ResolveCell(args->cell, [&ctx]() -> const SearchSpace& { return ctx.Data().space(); }, "export");
-    }
-    CellExportOptions options;
+    const Arch arch = ctx.ResolveArch(args->cell, "export");
+    const Dataset dataset = args->dataset ? ParseDataset(*args->dataset) : space.Datasets().front();
+    ExportOptions options;
     options.num_classes = NumClasses(dataset);
-    options.input_size = args->input_size.value_or(fbnet ? 32 : InputSize(dataset));
+    options.input_size = args->input_size.value_or(space.InputSize(arch, dataset));
     options.batch = args->batch;
     options.seed = args->seed;
     const OnnxModelInfo info = ExportArchOnnx(arch, options, args->out);
     const std::string arch_string = arch.ToString();
     if (args->json) {
       PrintJson({{"path", args->out},
-                 {"space", std::string(SpaceKindName(ctx.Space()))},
+                 {"space", std::string(std::string(ctx.space().name()))},
                  {"arch", arch_string},
                  {"dataset", std::string(DatasetName(dataset))},
                  {"opset", info.opset},

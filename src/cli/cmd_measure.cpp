@@ -32,8 +32,7 @@ struct MeasureAllResult {
 // Measures the numbered architectures of --space (or a sample) on one device into its table CSV
 // (probe/measure_all.h: resumable, failed ones retried in passes, missing ones named).
 MeasureAllResult MeasureAll(const MeasureAllArgs& args, const std::string& spec, CliContext& ctx) {
-  const ArchNumbering& numbering = ctx.Numbering();
-  const bool fbnet = numbering.space() == SpaceKind::kFbnet;
+  const CandidateSet& numbering = ctx.Numbering();
   std::unique_ptr<Device> device = ctx.OpenDevice(spec);
   MeasureAllRequest request;
   request.device_spec = spec;
@@ -44,7 +43,7 @@ MeasureAllResult MeasureAll(const MeasureAllArgs& args, const std::string& spec,
   request.run_id = args.run_id;
   const MeasureAllJob job = MakeMeasureAllJob(*device, numbering, request);
   const MeasureAllOutcome outcome = MeasureAllToCsv(*device, numbering, job, ctx.Store());
-  const std::string noun = fbnet ? "networks" : "cells";
+  const std::string noun = std::string(numbering.space().arch_noun()) + "s";
   MeasureAllResult result;
   result.missing = static_cast<int>(outcome.missing.size());
   result.line = fmt::format("wrote {} ({} {}, {} measured now, {} replayed from {}{})", job.out.string(), outcome.written,
@@ -75,7 +74,7 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
     cmd->callback([args, &ctx] {
       RequireCell(args->cell, "measure");
       // The same path for every space: the architecture handle through a probe session.
-      const ArchNumbering& space = ctx.Numbering();
+      const CandidateSet& space = ctx.Numbering();
       const Arch arch = ctx.ResolveArch(args->cell, "measure");
       std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
       const std::string run_id = args->run_id.empty() ? NewRunId() : args->run_id;
@@ -86,7 +85,8 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
       if (args->json) {
         nlohmann::json j = {{"device", device->Spec()},
                             {"arch", arch.ToString()},
-                            {"index", r.index},
+                            {"index", r.index >= 0 ? nlohmann::json(space.NumberOf(r.index)) : nlohmann::json()},
+                            {"space", std::string(arch.space_name())},
                             {"latency_ms", r.measurement.latency_ms},
                             {"spread", r.measurement.spread},
                             {"repeats", r.measurement.repeats},
@@ -98,10 +98,6 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
                             {"replayed", r.replayed},
                             {"seconds", seconds},
                             {"run_id", run_id}};
-        if (arch.space() != SpaceKind::kNb201) {
-          j["space"] = std::string(SpaceKindName(arch.space()));
-          if (r.index < 0) j["index"] = nullptr;  // not one of the space's numbered networks
-        }
         PrintJson(j);
         return;
       }
@@ -123,9 +119,8 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
     AddDeviceOption(cmd, args->devices,
                     std::string("Device spec (") + kDeviceKindsHelp + "); repeat for several devices")
         ->required();
-    cmd->add_option("--sample", args->sample, "Measure K random cells (FBNet: networks) instead of all 15,625 "
-                                              "(FBNet: HELP's 5,000)")
-        ->check(CLI::Range(1, kNumCells));
+    cmd->add_option("--sample", args->sample, "Measure K random architectures of --space's numbering instead of all")
+        ->check(CLI::PositiveNumber);
     AddSeedOption(cmd, args->seed, "Seed of the sample");
     cmd->add_option("--out", args->out, "CSV to write (default: measured-<device>.csv; one device only)");
     auto* out_dir = cmd->add_option("--out-dir", args->out_dir, "Folder for measured-<device>.csv (default: .)");
@@ -154,7 +149,7 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
       if (missing > 0) {
         throw Error(fmt::format("measure-all: {} {} left unmeasured after {} passes (named in the output file's "
                                 "'# missing' comments); run the same command again to retry them",
-                                missing, ctx.Space() == SpaceKind::kFbnet ? "networks" : "cells", kMeasurePasses));
+                                missing, std::string(ctx.space().arch_noun()) + "s", kMeasurePasses));
       }
     });
   }

@@ -11,18 +11,20 @@
 #include <fmt/format.h>
 
 #include "cli_context.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/device_split.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/latency_model/feature_linear.h"
 #include "simnas/monotonicity/adaproxy.h"
 #include "simnas/monotonicity/heatmap.h"
 #include "simnas/monotonicity/srcc.h"
 #include "simnas/probe/probe_session.h"
-#include "simnas/search_space/fbnet/fbnet_encoding.h"
+#include "simnas/spaces/fbnet/fbnet_encoding.h"
 
 namespace simnas::cli {
 namespace {
@@ -104,7 +106,7 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
   cmd->callback([args, &ctx] {
     AdaProxyTables in;
     std::unique_ptr<FbnetTables> fbnet;
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       if (!args->encoding.empty() && args->encoding != "layer-onehot") {
         throw ParseError(fmt::format("--encoding {}: FBNet networks have one encoding, layer-onehot", Quoted(args->encoding)));
       }
@@ -119,15 +121,17 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
       in.fit = [&in](const LatencyTable& t) { return FitFeatureLinearModel(in.x, t.values(), t.name()).w; };
     } else {
       BenchmarkData& data = ctx.Data();
-      const CellEncoding encoding = ParseCellEncoding(args->encoding.empty() ? "op-counts" : args->encoding);
+      const CandidateSet& cells = data.space_data().Numbering();
+      const std::string encoding = args->encoding.empty() ? cells.space().EncodingNames().front() : args->encoding;
       in.what = "cells";
-      in.encoding = std::string(EncodingName(encoding));
-      in.x = EncodeAllCells(data.space(), encoding);
+      in.encoding = encoding;
+      in.x = EncodeCandidates(cells, encoding);
       in.table = [&data](const std::string& name) -> const LatencyTable& { return data.DeviceTable(name); };
       in.is_test = IsTestDevice;
       in.default_proxy = DefaultProxyName(data);
       in.test_devices = data.TestDevices();
-      in.fit = [&data, encoding](const LatencyTable& t) { return FitLinearLatencyModel(t, data.space(), encoding).w; };
+      const CandidateSet* numbering = &cells;
+      in.fit = [numbering, encoding](const LatencyTable& t) { return FitLinearLatencyModel(t, *numbering, encoding).w; };
     }
     const std::string proxy_name = args->proxy.empty() ? in.default_proxy : args->proxy;
     if (proxy_name.empty()) throw DataError("no train device table to use as the proxy device");
@@ -176,7 +180,7 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
       if (!args->json) fmt::print("  {:<16} {:>7.3f} {:>7.3f}{}  {:>9.3f}\n", target_name, table_srcc, before, line, r2);
     }
     if (args->json) {
-      PrintJson({{"space", std::string(SpaceKindName(ctx.Space()))},
+      PrintJson({{"space", std::string(std::string(ctx.space().name()))},
                  {"proxy", proxy_name},
                  {"encoding", in.encoding},
                  {"repeats", args->repeats},
@@ -229,7 +233,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
     std::string default_proxy, what;
     std::function<bool(std::string_view)> is_test;
     int population = 0;
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       // HELP's FBNet tables list the same 5,000 networks; no live FBNet device yet.
       if (args->sample) throw ParseError("--sample: the FBNet tables are compared over HELP's 5,000 networks; drop --sample");
       FbnetTables fbnet(DataDir(ctx.Env().data_dir));
@@ -275,11 +279,11 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
                 fmt::format("device {} is measured live: give --sample K (e.g. --sample 100)", spec.ToString()));
           }
           ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
-          for (int index : indices) v.push_back(session.Probe(space.CellAt(index)).measurement.latency_ms);
+          for (int index : indices) v.push_back(session.Probe(ToArch(space.CellAt(index))).measurement.latency_ms);
         } else if (const LatencyTable* table = device->FullTable()) {
           for (int index : indices) v.push_back(table->At(index));
         } else {
-          for (int index : indices) v.push_back(device->Measure(space.CellAt(index)).latency_ms);
+          for (int index : indices) v.push_back(device->Measure(ToArch(space.CellAt(index))).latency_ms);
         }
         names.push_back(spec.ShortName());
         latencies.push_back(std::move(v));
@@ -330,7 +334,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
                  {"srcc", m.srcc},
                  {"mean_to_others", mean},
                  {"default_proxy_device", default_proxy},
-                 {"space", std::string(SpaceKindName(ctx.Space()))},
+                 {"space", std::string(std::string(ctx.space().name()))},
                  {"estimates", estimates},
                  {"heatmap", args->heatmap}});
       return;

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli_context.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
@@ -293,9 +294,9 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
                job.out.string(), b.rows, b.computed, b.zoo_computed, b.seconds, b.resumed);
     return;
   }
-  const FbnetArch arch = ctx.ResolveArch(a.cell, "proxies").fbnet();
+  const FbnetArch arch = FbnetOf(ctx.ResolveArch(a.cell, "proxies"));
   // Its HELP index when HELP's arch.pt is there (an --arch needs no other data than the images).
-  const int index = fs::exists(FbnetArchFile(DataDir(ctx.Env().data_dir))) ? ctx.Numbering().IndexOf(arch) : -1;
+  const int index = fs::exists(FbnetArchFile(DataDir(ctx.Env().data_dir))) ? ctx.Numbering().IndexOf(ToArch(arch)) : -1;
   // The reference path is for checking: never served from (nor written to) the cache.
   const FbnetProxyCache cache(ctx.Env().cache_dir, a.seed);
   std::optional<FbnetProxyValues> v = a.reference ? std::nullopt : cache.Get(arch);
@@ -442,7 +443,7 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
       ->needs(all_opt)
       ->check(CLI::NonNegativeNumber);
   cmd->callback([args, &ctx, cmd] {
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       if (args->report) return RunFbnetReport(*args, ctx);
       if (!args->all && !args->cell.given()) {
         throw ParseError("simnas --space fbnet proxies needs one of --arch STR, --index N, --all, --report");

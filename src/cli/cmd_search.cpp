@@ -1,5 +1,8 @@
 // simnas search: find an architecture for a device within a probe budget; every latency in
 // the answer was measured on the device.
+#include <cctype>
+#include <string_view>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -8,7 +11,7 @@
 #include "cli_context.h"
 #include "cli_options.h"
 #include "simnas/core/error.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/space/space.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/workspace/search.h"
 
@@ -49,7 +52,15 @@ void PrintFailures(const SearchOutcome& out) {
   if (!out.stopped_reason.empty()) fmt::print("  stopped before the probe budget: {}\n", out.stopped_reason);
 }
 
-void PrintFbnet(const SearchOutcome& out) {
+std::string Upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A search among a sample of the space: what the candidates are, the score by name.
+void PrintSample(const SearchOutcome& out) {
+  const std::string_view noun = out.space->arch_noun();
   fmt::print("candidates: {}; strategy {}, objective {}, proxy device {}\n", out.candidates, out.strategy,
              out.score_name, out.proxy_device);
   for (std::size_t i = 0; i < out.probes.size(); ++i) {
@@ -59,18 +70,21 @@ void PrintFbnet(const SearchOutcome& out) {
   }
   PrintFailures(out);
   if (!out.found) {
-    fmt::print("no network was probed\n");
+    fmt::print("no {} was probed\n", noun);
     return;
   }
   const ProbeRecord& c = out.answer;
   fmt::print("{} {}\n  index {}, measured {:.3f} ms (budget {:.3f} ms), {} {:.6g}, {} probes, {:.1f} s\n",
-             out.feasible ? "answer" : "NO FEASIBLE NETWORK; fastest probed:", c.arch.ToString(),
-             c.index < 0 ? std::string("none") : std::to_string(c.index), c.measurement.latency_ms,
+             out.feasible ? "answer" : fmt::format("NO FEASIBLE {}; fastest probed:", Upper(noun)), c.arch.ToString(),
+             c.index < 0 ? std::string("none") : std::to_string(out.report.value("index", c.index)),
+             c.measurement.latency_ms,
              out.budget_ms.value_or(0), out.score_name, out.answer_score, out.probes_used, out.wall_seconds);
-  fmt::print("  {}\n", out.no_accuracy);
+  if (!out.no_accuracy.empty()) fmt::print("  {}\n", out.no_accuracy);
 }
 
-void PrintNb201(const SearchOutcome& out) {
+// A search over the whole space.
+void PrintWhole(const SearchOutcome& out) {
+  const std::string_view noun = out.space->arch_noun();
   for (std::size_t i = 0; i < out.probes.size(); ++i) {
     const ProbeRecord& r = out.probes[i];
     fmt::print("  probe {}  proxy {:>7.4f}  {}{}\n", ProbeLatencyText(r), out.scores[i], r.arch.ToString(),
@@ -78,17 +92,18 @@ void PrintNb201(const SearchOutcome& out) {
   }
   PrintFailures(out);
   if (!out.found) {
-    fmt::print("no cell was probed\n");
+    fmt::print("no {} was probed\n", noun);
     return;
   }
   const ProbeRecord& c = out.answer;
   fmt::print("{} {}\n  index {}, measured {:.3f} ms{}, proxy {:.4f}, {} probes, {:.1f} s\n",
-             out.feasible ? "answer" : "NO FEASIBLE CELL; fastest probed:", c.arch.ToString(), c.index,
+             out.feasible ? "answer" : fmt::format("NO FEASIBLE {}; fastest probed:", Upper(noun)), c.arch.ToString(),
+             out.report.value("index", c.index),
              c.measurement.latency_ms, out.budget_ms ? fmt::format(" (budget {:.3f} ms)", *out.budget_ms) : "",
              out.answer_score, out.probes_used, out.wall_seconds);
   const nlohmann::json& j = out.report;
   if (j.contains("accuracy") && !j["accuracy"].empty()) {
-    fmt::print("  NATS-Bench test accuracy (evaluation only):");
+    fmt::print("  measured test accuracy (evaluation only):");
     for (const auto& [k, v] : j["accuracy"].items()) fmt::print(" {} {:.2f}", k, v.get<double>());
     fmt::print("\n");
   }
@@ -112,9 +127,11 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<Args>();
   AddDeviceOption(cmd, args->device,
                   std::string("Device spec: ") + kDeviceKindsHelp + " (default: local, this machine's CPU)");
+  std::vector<std::string> defaults;
+  for (const Space* space : Spaces()) defaults.push_back(fmt::format("{} {}", space->name(), space->DefaultStrategy()));
   cmd->add_option("--strategy", args->strategy,
-                  "Search strategy (default: " + DefaultStrategyName() + "; under --space fbnet: " +
-                      fmt::format("{}, default {}", fmt::join(FbnetStrategyNames(), ", "), kFbnetDefaultStrategy) + ")");
+                  fmt::format("Search strategy: {} (default: the space's: {})", fmt::join(StrategyNames(), ", "),
+                              fmt::join(defaults, ", ")));
   // Checked as a latency (main.cpp, for every command's --budget-ms).
   cmd->add_option("--budget-ms", args->budget_ms, "Latency budget in ms (without one: the unconstrained reward)");
   cmd->add_option("--probes", args->probes, "Probe budget: distinct cells measured on the device (default 10)")
@@ -128,7 +145,7 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     SearchRequest request;
-    request.space = ctx.Space();
+    request.space = &ctx.space();
     request.strategy = args->strategy;
     request.budget_ms = args->budget_ms;
     request.probes = args->probes;
@@ -160,22 +177,21 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
                                     "to resume without measuring them twice",
                                     request.run_id));
     }
-    const bool fbnet = out.space == SpaceKind::kFbnet;
-    if (!fbnet && out.report.contains("accuracy_unavailable")) {
+    if (out.no_accuracy.empty() && out.report.contains("accuracy_unavailable")) {
       for (const auto& [dataset, why] : out.report["accuracy_unavailable"].items()) {
-        spdlog::warn("NATS-Bench {} accuracy not reported: {}", dataset, why.get<std::string>());
+        spdlog::warn("{} accuracy not reported: {}", dataset, why.get<std::string>());
       }
     }
     if (args->json) {
       PrintJson(out.report);
-    } else if (fbnet) {
-      PrintFbnet(out);
+    } else if (!out.candidates.empty()) {
+      PrintSample(out);
     } else {
-      PrintNb201(out);
+      PrintWhole(out);
     }
     if (!out.feasible) {
       throw Error(fmt::format("no probed {} meets the budget of {:.3f} ms on {} (fastest probed: {:.3f} ms)",
-                              fbnet ? "network" : "cell", out.budget_ms.value_or(0), out.device,
+                              out.space->arch_noun(), out.budget_ms.value_or(0), out.device,
                               out.found ? out.answer.measurement.latency_ms : 0.0));
     }
   });

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_context.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
@@ -158,7 +159,7 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx) {
   auto fit_json = std::make_shared<bool>(false);
   fit->add_flag("--json", *fit_json, "Print JSON");
   fit->callback([&ctx, fit_json] {
-    if (ctx.Space() == SpaceKind::kFbnet) return FbnetFit(ctx, *fit_json);
+    if (&ctx.space() == &FbnetSpace()) return FbnetFit(ctx, *fit_json);
     const TrainDeviceFits fits = FitTrainDevices(ctx.Data());
     if (*fit_json) {
       nlohmann::json devices = nlohmann::json::array();
@@ -236,7 +237,7 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx) {
   auto* options_opt = sample->get_option("--options");
   auto* plot_opt = sample->get_option("--plot");
   sample->callback([&ctx, args, alpha, stage, block, entry, options_opt, plot_opt] {
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       if (options_opt->count() > 0 || plot_opt->count() > 0) {
         throw ParseError("synth sample --options and --plot are NAS-Bench-201 only; under --space fbnet use "
                          "--alpha, --stage-sigma, --block-sigma, --entry-sigma");

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_context.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "cli_options.h"
 #include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_runner.h"
@@ -25,9 +26,9 @@
 #include "simnas/data/device_split.h"
 #include "simnas/devices/device_spec.h"
 #include "simnas/strategies/controller_strategy.h"
-#include "simnas/strategies/fbnet_objective.h"
-#include "simnas/strategies/fbnet_search.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/strategies/picker_controller.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
@@ -49,7 +50,7 @@ TrainingInputs PrepareTraining(CliContext& ctx, Dataset dataset, const std::stri
   }
   const ProxyTable table =
       LoadProxyTable(ctx.ProxyTable(proxy_table, dataset), dataset);
-  return PrepareTrainingInputs(ctx.Data(), ProxyScores(table, ParseProxyAggregateOrDefault(aggregate, ctx.Env().configs_dir)),
+  return PrepareTrainingInputs(ctx.Data(), ProxyScoreTable(table, ParseProxyAggregateOrDefault(aggregate, ctx.Env().configs_dir)),
                                exclude);
 }
 
@@ -304,17 +305,18 @@ void EvalFbnet(CliContext& ctx, const CLI::App& cmd, const EvalArgs& a) {
   spec.seeds = a.seeds;
   spec.probes = a.probes;
   spec.strategies = Split(Given(cmd, "--strategies") ? a.strategies : kFbnetEvalStrategies, ',');
-  const FbnetObjective objective = ctx.FbnetObjectiveOf(a.proxy);
-  const fs::path model = a.model.empty() ? ctx.Strategies().fbnet_controller_model : fs::path(a.model);
-  const std::vector<FbnetEvalRow> rows =
-      SummarizeFbnetEval(EvaluateFbnetOnTables(fbnet, objective, spec, FbnetStrategyFiles{model}));
-  const std::string md = FbnetEvalRowsToMarkdown(rows, objective.name);
+  const ScoreTable objective = ctx.FbnetObjectiveOf(a.proxy);
+  StrategyResources strategies = ctx.Strategies();
+  if (!a.model.empty()) strategies.picker_controller_model = a.model;
+  const fs::path model = strategies.picker_controller_model;
+  const std::vector<FbnetEvalRow> rows = SummarizeFbnetEval(EvaluateFbnetOnTables(fbnet, objective, spec, strategies));
+  const std::string md = FbnetEvalRowsToMarkdown(rows, objective.name());
   if (!a.out.empty()) {
     WriteFileAtomically(a.out, md);
-    WriteFileAtomically(fs::path(a.out).replace_extension(".json"), FbnetEvalRowsToJson(rows, objective.name).dump(2) + "\n");
+    WriteFileAtomically(fs::path(a.out).replace_extension(".json"), FbnetEvalRowsToJson(rows, objective.name()).dump(2) + "\n");
   }
   if (a.json) {
-    PrintJson(FbnetEvalRowsToJson(rows, objective.name));
+    PrintJson(FbnetEvalRowsToJson(rows, objective.name()));
   } else {
     fmt::print("FBNet: {} probes, {} seeds, budgets at percentiles {} of each device's table ({}), HELP's {} networks "
                "replayed; controller {}\n\n{}",
@@ -341,7 +343,7 @@ void LooFbnet(CliContext& ctx, const CLI::App& cmd, const LooArgs& a) {
   settings.ppo.total_steps = a.steps;
   settings.seed = a.seed;
   const ProxyArgs proxy{a.proxy_table, a.aggregate};
-  const FbnetObjective objective = ctx.FbnetObjectiveOf(proxy);
+  const ScoreTable objective = ctx.FbnetObjectiveOf(proxy);
   const nlohmann::json provenance = {{"objective_source", CliContext::FbnetObjectiveSource(proxy)},
                                      {"simnas_version", SIMNAS_VERSION}};
   FbnetEvalSpec spec;
@@ -360,21 +362,21 @@ void LooFbnet(CliContext& ctx, const CLI::App& cmd, const LooArgs& a) {
     all_runs.insert(all_runs.end(), runs.begin(), runs.end());
     const std::vector<FbnetEvalRow> rows = SummarizeFbnetEval(all_runs);
     WriteFileAtomically(root / "loo.md",
-                        fmt::format("Command: `{}`\n\n{}", command, FbnetEvalRowsToMarkdown(rows, objective.name)));
-    WriteFileAtomically(root / "loo.json", FbnetEvalRowsToJson(rows, objective.name).dump(2) + "\n");
-    fmt::print("{}\n", FbnetEvalRowsToMarkdown(SummarizeFbnetEval(runs), objective.name));
+                        fmt::format("Command: `{}`\n\n{}", command, FbnetEvalRowsToMarkdown(rows, objective.name())));
+    WriteFileAtomically(root / "loo.json", FbnetEvalRowsToJson(rows, objective.name()).dump(2) + "\n");
+    fmt::print("{}\n", FbnetEvalRowsToMarkdown(SummarizeFbnetEval(runs), objective.name()));
   }
   fmt::print("\nFBNet leave-out over {} groups of train devices:\n{}", groups.size(),
-             FbnetEvalRowsToMarkdown(SummarizeFbnetEval(all_runs), objective.name));
+             FbnetEvalRowsToMarkdown(SummarizeFbnetEval(all_runs), objective.name()));
 }
 
 // `--space fbnet controller trajectories` (bench/trajectories.h).
 void TrajectoriesFbnet(CliContext& ctx, const CLI::App& cmd, const TrajArgs& a) {
   RequireCifar100(a.dataset, "controller trajectories");
   FbnetTables& fbnet = ctx.Fbnet();
-  const FbnetObjective objective = ctx.FbnetObjectiveOf(a.proxy);
-  const fs::path model = a.model.empty() ? ctx.Strategies().fbnet_controller_model : fs::path(a.model);
-  const std::unique_ptr<FbnetStrategy> strategy = MakeFbnetStrategy("controller", FbnetStrategyFiles{model});
+  const ScoreTable objective = ctx.FbnetObjectiveOf(a.proxy);
+  const fs::path model = a.model.empty() ? ctx.Strategies().picker_controller_model : fs::path(a.model);
+  const auto strategy = std::make_unique<PickerControllerStrategy>(model, "controller");
   std::vector<DeviceTrajectory> trajectories;
   for (const std::string& name : FbnetDeviceList(fbnet, a.devices)) {
     trajectories.push_back(FbnetTrajectory(fbnet, objective, *strategy, name, a.percentile, a.seed, a.probes));
@@ -386,7 +388,7 @@ void TrajectoriesFbnet(CliContext& ctx, const CLI::App& cmd, const TrajArgs& a) 
                    fmt::format("FBNet controller trajectories from the same start (star), budget at the {:g}th "
                                "percentile, {} probes",
                                a.percentile, a.probes),
-                   fmt::format("{} rank percentile (1 = best)", objective.name), dat, png);
+                   fmt::format("{} rank percentile (1 = best)", objective.name()), dat, png);
   fmt::print(stderr, "wrote {} (data {})\n", png.string(), dat.string());
 }
 
@@ -441,7 +443,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                               "new run",
                               args->out, ckpt.string()));
     }
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       TrainFbnet(ctx, *train, args->steps, args->seed, args->out, args->resume, args->checkpoint_minutes, args->proxy,
                  args->env, args->fbnet, args->ppo);
       return;
@@ -497,7 +499,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   eval->add_option("--out", eval_args->out, "Also write the Markdown table here (and .json beside it)");
   eval->add_flag("--json", eval_args->json, "Print JSON");
   eval->callback([&ctx, eval_args, eval] {
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       EvalFbnet(ctx, *eval, *eval_args);
       return;
     }
@@ -509,7 +511,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     spec.probes = eval_args->probes;
     spec.dataset = ParseDataset(eval_args->dataset);
     const ProxyTable table = LoadProxyTable(ctx.ProxyTable(eval_args->proxy.proxy_table, spec.dataset), spec.dataset);
-    const ProxyScores proxy(table, ParseProxyAggregateOrDefault(eval_args->proxy.aggregate, ctx.Env().configs_dir));
+    const ScoreTable proxy =
+        ProxyScoreTable(table, ParseProxyAggregateOrDefault(eval_args->proxy.aggregate, ctx.Env().configs_dir));
     std::vector<std::unique_ptr<Strategy>> owned;
     std::vector<NamedStrategy> strategies;
     for (const std::string& name : Split(eval_args->strategies, ',')) {
@@ -517,7 +520,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
         owned.push_back(std::make_unique<ControllerStrategy>(ModelOrDefault(ctx, eval_args->model), fs::path(),
                                                              eval_args->greedy));
       } else {
-        owned.push_back(MakeStrategy(name, ctx.Strategies()));
+        owned.push_back(MakeStrategy(name, ctx.Strategies(), ctx.space()));
       }
       strategies.push_back({name, owned.back().get()});
     }
@@ -561,7 +564,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   AddFbnetEnvOptions(loo, loo_args->fbnet);
   AddPpoOptions(loo, loo_args->ppo);
   loo->callback([&ctx, loo_args, loo] {
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       LooFbnet(ctx, *loo, *loo_args);
       return;
     }
@@ -577,8 +580,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       }
     }
     for (const auto& group : groups) CheckLeaveOutDevices(data, group);  // every group, before any training
-    const ProxyScores proxy(LoadProxyTable(ctx.ProxyTable(loo_args->proxy_table, dataset), dataset),
-                            ParseProxyAggregateOrDefault(loo_args->aggregate, ctx.Env().configs_dir));
+    const ScoreTable proxy = ProxyScoreTable(LoadProxyTable(ctx.ProxyTable(loo_args->proxy_table, dataset), dataset),
+                                             ParseProxyAggregateOrDefault(loo_args->aggregate, ctx.Env().configs_dir));
     LeaveOutSettings settings;
     settings.env = MakeEnvConfig(loo_args->env);
     settings.ppo = loo_args->ppo;
@@ -622,14 +625,14 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                    "PNG to write, the data beside it as .dat (default docs/controller_trajectories.png; --space fbnet: "
                    "docs/controller/fbnet_trajectories.png)");
   traj->callback([&ctx, traj_args, traj] {
-    if (ctx.Space() == SpaceKind::kFbnet) {
+    if (&ctx.space() == &FbnetSpace()) {
       TrajectoriesFbnet(ctx, *traj, *traj_args);
       return;
     }
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(traj_args->dataset);
     const ProxyTable table = LoadProxyTable(ctx.ProxyTable(traj_args->proxy.proxy_table, dataset), dataset);
-    const ProxyScores proxy(table, ParseProxyAggregateOrDefault("", ctx.Env().configs_dir));
+    const ScoreTable proxy = ProxyScoreTable(table, ParseProxyAggregateOrDefault("", ctx.Env().configs_dir));
     ControllerStrategy strategy(ModelOrDefault(ctx, traj_args->model), fs::path());
     std::vector<DeviceTrajectory> trajectories;
     for (const std::string& name : DeviceList(data, traj_args->devices)) {

@@ -18,6 +18,7 @@
 #include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/fetch.h"
+#include "simnas/space/data_manifest.h"
 #include "simnas/parallel/cluster.h"
 
 namespace {
@@ -164,18 +165,6 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
     // be written wherever it is.
     simnas::ProtectShippedFolders(ctx.Env().ShippedFolders());
     AllowExplicitOutputs(app);
-    // FBNet is not yet known to every command: the others refuse it instead of running NAS-Bench-201.
-    if (ctx.Space() == simnas::SpaceKind::kFbnet) {
-      for (const CLI::App* sub : app.get_subcommands()) {
-        const std::string name = sub->get_name();
-        if (name == "export" || name == "monotonicity" || name == "data" || name == "measure" || name == "measure-all" ||
-            name == "search" || name == "synth" || name == "proxies" || name == "train" || name == "controller") {
-          continue;
-        }
-        throw simnas::JobError("simnas " + name + " does not support --space fbnet yet (FBNet commands today: " +
-                               "export, measure, measure-all, search, synth, monotonicity [adaproxy], proxies, train, controller, data)");
-      }
-    }
     if (cluster->size() == 1) return;
     for (const CLI::App* sub : app.get_subcommands()) {
       const std::string name = sub->get_name();
@@ -194,8 +183,20 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
                  "Folder of the shipped proxy tables, models and configs (default: $SIMNAS_SHARE, else "
                  "share/simnas beside or above the binary)");
   app.add_option("--cache", ctx.flags.cache, "Cache folder (default: $SIMNAS_CACHE, else ~/.cache/simnas)");
-  app.add_option("--space", ctx.flags.space, "Search space: nb201 (NAS-Bench-201 cells, default) or fbnet (FBNet, HELP's tables)")
-      ->check(CLI::IsMember({"nb201", "fbnet"}));
+  std::string space_help = "Search space:";
+  for (const simnas::Space* s : simnas::Spaces()) {
+    space_help += fmt::format(" {} ({}{}),", s->name(), s->title(), s->name() == simnas::kDefaultSpaceName ? ", default" : "");
+  }
+  space_help.pop_back();
+  app.add_option("--space", ctx.flags.space, space_help)
+      ->check([](const std::string& name) -> std::string {
+        try {
+          simnas::FindSpace(name);
+        } catch (const simnas::ParseError& e) {
+          return e.what();
+        }
+        return "";
+      });
   app.add_flag_callback("-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); }, "Debug logging")
       ->trigger_on_parse();
 
@@ -244,7 +245,7 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
     // A file of the data folder that is missing or damaged: say how to fetch it again.
     std::string message = FirstLine(e.what());
     try {
-      message = simnas::WithDataFetchHint(simnas::DataDir(ctx.Env().data_dir), message);
+      message = simnas::WithDataFetchHint(simnas::DataDir(ctx.Env().data_dir), simnas::DataManifest(), message);
     } catch (const std::exception&) {
       // No environment to name the data folder: the message as it is.
     }

@@ -9,8 +9,9 @@
 #include <openssl/evp.h>
 
 #include "simnas/core/error.h"
-#include "simnas/data/fbnet_data.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/strategies/registry.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/strings.h"
 #include "simnas/devices/device_spec.h"
@@ -112,7 +113,7 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
       if (group.strategies.empty()) throw DataError(where + ": an fbnet-percentile group needs its own \"strategies\"");
       for (const std::string& name : group.strategies) {
         try {
-          (void)MakeFbnetStrategy(name);
+          (void)MakeStrategy(name, StrategyResources{}, FbnetSpace());
         } catch (const ParseError& e) {
           throw DataError(fmt::format("{}: {}", where, e.what()));
         }
@@ -189,7 +190,7 @@ std::string GroupDigest(const BenchConfig& config, const BenchGroup& group) {
       {"controller_loo_steps", group.controller_loo_steps}};
   if (IsFbnetGroup(group)) {  // only FBNet groups have these: every other group's digest stays as it was
     j["objective"] = group.objective;
-    j["fbnet_default_strategy"] = kFbnetDefaultStrategy;
+    j["fbnet_default_strategy"] = std::string(FbnetSpace().DefaultStrategy());
   }
   const std::string text = j.dump();
   unsigned char digest[EVP_MAX_MD_SIZE];

@@ -41,9 +41,9 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/bench/run_record.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/data/dataset.h"
-#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/proxies/fbnet_scores.h"
 
 namespace simnas {
 
@@ -65,7 +65,7 @@ struct BenchGroup {
   int seeds = 0;                        // 0: the config's
   ReferenceSampleSpec reference;
   std::int64_t controller_loo_steps = 0;  // 0: the committed default controller
-  std::string objective = kFbnetDefaultObjectiveSource;  // fbnet-percentile: MakeFbnetObjective's source
+  std::string objective = kFbnetDefaultScoreSource;  // fbnet-percentile: MakeFbnetScores's source
 };
 
 inline bool IsFbnetGroup(const BenchGroup& group) { return group.kind == "fbnet-percentile"; }

@@ -14,7 +14,7 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/gnuplot.h"
 #include "simnas/core/stats.h"
-#include "simnas/data/help_answers.h"
+#include "simnas/spaces/nb201/help_answers.h"
 #include "simnas/devices/device_spec.h"
 
 namespace simnas {

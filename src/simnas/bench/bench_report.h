@@ -10,7 +10,7 @@
 
 #include "simnas/bench/bench_config.h"
 #include "simnas/bench/run_record.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/proxies/proxy_table.h"
 
 namespace simnas {

@@ -26,6 +26,7 @@
 #include "simnas/parallel/cluster.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
+#include "simnas/strategies/search_setup.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -46,7 +47,7 @@ void AppendLine(const fs::path& path, const std::string& line) {
 
 // The task's references over the ground truth (unknown cells of a live device's sample are
 // never chosen), with the one tie-break of OracleIndex / ProxyCeilingIndex.
-TaskReference ComputeReference(const GroundTruth& gt, const std::vector<double>& accuracy, const ProxyScores& proxy,
+TaskReference ComputeReference(const GroundTruth& gt, const std::vector<double>& accuracy, const ScoreTable& proxy,
                                std::optional<double> budget) {
   TaskReference ref;
   ref.budget_ms = budget.value_or(0);
@@ -66,11 +67,11 @@ BenchRunner::BenchRunner(BenchConfig config, const BenchmarkData& data, DeviceEn
                          BenchOptions options)
     : config_(std::move(config)), data_(&data), devices_(std::move(devices)), store_(&store), options_(std::move(options)) {}
 
-const ProxyScores& BenchRunner::Proxy(Dataset dataset) {
+const ScoreTable& BenchRunner::Proxy(Dataset dataset) {
   auto it = proxies_.find(dataset);
   if (it == proxies_.end()) {
     const fs::path path = ProxyTableFile(options_.proxy_dir, dataset);
-    it = proxies_.emplace(dataset, ProxyScores(LoadProxyTable(path, dataset), options_.aggregate)).first;
+    it = proxies_.emplace(dataset, ProxyScoreTable(LoadProxyTable(path, dataset), options_.aggregate)).first;
   }
   return it->second;
 }
@@ -189,16 +190,16 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
                           std::map<std::string, std::unique_ptr<Strategy>>& strategies) {
   const auto strategy = [&](const std::string& name) -> Strategy& {
     auto& s = strategies[name];
-    if (!s) s = MakeStrategy(name, options_.strategies);
+    if (!s) s = MakeStrategy(name, options_.strategies, data_->space_data().space());
     return *s;
   };
   const std::vector<std::string>& names = group.strategies.empty() ? config_.strategies : group.strategies;
   const int seeds = group.seeds > 0 ? group.seeds : config_.seeds;
   const std::string digest = GroupDigest(config_, group);
   if (IsFbnetGroup(group)) {
-    RunFbnetBenchUnit(group, spec, digest, seeds, done, devices_,
-                      FbnetObjectiveFiles{options_.proxy_dir, {}, options_.configs_dir}, *store_, post,
-                      FbnetStrategyFiles{options_.strategies.fbnet_controller_model});
+    RunFbnetBenchUnit(group, spec, digest, seeds, done, options_.fbnet_devices,
+                      FbnetScoreFiles{options_.proxy_dir, {}, options_.configs_dir}, *store_, post,
+                      options_.fbnet_strategies);
     return;
   }
   {
@@ -221,7 +222,7 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
                                      device->Spec())}});
           return;
         }
-        std::vector<const ProxyScores*> proxies;
+        std::vector<const ScoreTable*> proxies;
         for (Dataset d : group.datasets) proxies.push_back(&Proxy(d));
         gt = MeasureReferenceSample(*device, data_->space(), proxies, group.reference.top, group.reference.random,
                                     group.reference.seed, *store_);
@@ -260,18 +261,20 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
       const auto strategy_for = [&](const std::string& name) -> Strategy& {
         if (name != "controller" || !wants_loo) return strategy(name);
         if (!loo_controller) {
-          loo_controller = std::make_unique<ControllerStrategy>(
-              LeaveOneOutController(table_name, group.controller_loo_steps),
-              options_.strategies.unconstrained_controller_model);
+          auto walk = std::make_unique<ControllerStrategy>(LeaveOneOutController(table_name, group.controller_loo_steps),
+                                                           options_.strategies.unconstrained_controller_model);
+          walk->set_name("controller");
+          loo_controller = std::move(walk);
         }
         return *loo_controller;
       };
 
       for (const BenchTask& task : tasks) {
-        const ProxyScores& proxy = Proxy(task.dataset);
+        const ScoreTable& proxy = Proxy(task.dataset);
         const std::vector<double>& accuracy = data_->Accuracy(task.dataset).test_accuracy;
         const TaskReference ref = ComputeReference(*gt, accuracy, proxy, task.budget_ms);
-        const SearchContext context = MakeSearchContext(*data_, proxy, *device);
+        const SearchSetup setup(data_->space_data(), *device, proxy, task.dataset);
+        const SearchContext& context = setup.context();
         double lo = 1e300, hi = -1e300;
         for (int i : gt->known()) {
           lo = std::min(lo, gt->At(i));
@@ -285,7 +288,6 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
               if (done.count(key) > 0) continue;
               ThrowIfInterrupted("benchmark");
               SearchTask search;
-              search.dataset = task.dataset;
               search.latency_budget_ms = task.budget_ms;
               search.seed = static_cast<std::uint64_t>(seed);
               RunRecord row;
@@ -316,7 +318,7 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
                   RunAnswer answer =
                       MeasuredAnswer(c, gt->Has(c.index) ? gt->At(c.index) : c.measurement.latency_ms, *gt);
                   answer.accuracy = accuracy[static_cast<std::size_t>(c.index)];
-                  answer.proxy = report.answer.proxy;
+                  answer.proxy = report.answer.score;
                   answer.regret = ref.oracle_accuracy - answer.accuracy;
                   if (!task.budget_ms) {
                     answer.reward = UnconstrainedReward(proxy.Normalized(c.index), answer.true_latency_ms, lo, hi);

@@ -16,7 +16,7 @@
 
 #include "simnas/bench/bench_config.h"
 #include "simnas/bench/run_record.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
@@ -43,6 +43,8 @@ struct BenchOptions {
   std::filesystem::path proxy_dir;  // folder of the <dataset>.csv proxy tables (and fbnet/cifar100.csv)
   std::filesystem::path configs_dir;  // aggregates.json: the FBNet groups' objective recipes
   StrategyResources strategies;     // controller models (the leave-one-out ones start from these), data
+  StrategyResources fbnet_strategies;  // the same for the FBNet groups (their picker controller)
+  DeviceEnvironment fbnet_devices;  // devices of the FBNet groups (their space's data)
 };
 
 class BenchRunner {
@@ -68,7 +70,7 @@ class BenchRunner {
   const std::vector<std::string>& unit_failures() const { return unit_failures_; }
 
  private:
-  const ProxyScores& Proxy(Dataset dataset);
+  const ScoreTable& Proxy(Dataset dataset);
   // The model of a controller trained without train device `device` (trained on first use).
   std::filesystem::path LeaveOneOutController(const std::string& device, std::int64_t steps);
   // Whether every planned run of `group` on `spec` is in `done`.
@@ -82,7 +84,7 @@ class BenchRunner {
   DeviceEnvironment devices_;
   ProbeStore* store_;
   BenchOptions options_;
-  std::map<Dataset, ProxyScores> proxies_;
+  std::map<Dataset, ScoreTable> proxies_;
   std::map<std::string, std::string> sources_;
   std::vector<std::string> unit_failures_;
   std::map<std::string, std::string> plan_;  // every planned run key -> its group's digest

@@ -12,10 +12,11 @@
 #include "simnas/devices/table_device.h"
 #include "simnas/strategies/oracle.h"
 #include "simnas/strategies/search_runner.h"
+#include "simnas/strategies/search_setup.h"
 
 namespace simnas {
 
-std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ProxyScores& proxy, const EvalSpec& spec,
+std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ScoreTable& proxy, const EvalSpec& spec,
                                       const std::vector<NamedStrategy>& strategies) {
   const std::vector<double>& accuracy = data.Accuracy(spec.dataset).test_accuracy;
   std::vector<EvalRow> rows;
@@ -23,11 +24,14 @@ std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ProxyScor
     const LatencyTable& table = data.DeviceTable(name);
     if (!table.Complete()) throw DataError(fmt::format("evaluation needs a complete table; {} is not", name));
     TableDevice device(DeviceSpec::Table(name).ToString(), table, data.space());
-    SearchContext context = MakeSearchContext(data, proxy, device);
-    std::erase_if(context.train_tables, [&](const LatencyTable* t) {
+    std::vector<const LatencyTable*> train_tables = TrainTablesFor(data.space_data(), device);
+    std::erase_if(train_tables, [&](const LatencyTable* t) {
       return std::find(spec.exclude_from_context.begin(), spec.exclude_from_context.end(), t->name()) !=
              spec.exclude_from_context.end();
     });
+    const SearchSetup setup(data.space_data().Numbering(), device, proxy, train_tables,
+                            data.space_data().Accuracy(spec.dataset));
+    const SearchContext& context = setup.context();
     for (double q : spec.percentiles) {
       const double budget = Percentile(table.values(), q);
       // Ceiling and oracle with exact latencies (one tie-break, strategies/oracle.h).
@@ -45,7 +49,6 @@ std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ProxyScor
         double probes = 0;
         for (int seed = 0; seed < spec.seeds; ++seed) {
           SearchTask task;
-          task.dataset = spec.dataset;
           task.latency_budget_ms = budget;
           task.seed = static_cast<std::uint64_t>(seed);
           const SearchReport report = RunSearch(*s.strategy, device, task, spec.probes, context, nullptr, "");
@@ -53,7 +56,7 @@ std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ProxyScor
           probes += report.probes_used;
           if (report.answer.feasible) {
             accs.push_back(accuracy[static_cast<std::size_t>(report.answer.chosen.index)]);
-            proxies.push_back(report.answer.proxy);
+            proxies.push_back(report.answer.score);
           }
         }
         row.feasible_rate = static_cast<double>(accs.size()) / std::max(1, row.runs);

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/strategies/strategy.h"
 
 namespace simnas {
@@ -47,7 +47,7 @@ struct NamedStrategy {
 };
 
 // One row per (device, percentile, strategy). Throws for a device without a complete table.
-std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ProxyScores& proxy, const EvalSpec& spec,
+std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ScoreTable& proxy, const EvalSpec& spec,
                                       const std::vector<NamedStrategy>& strategies);
 
 nlohmann::json EvalRowsToJson(const std::vector<EvalRow>& rows);

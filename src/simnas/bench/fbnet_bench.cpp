@@ -14,9 +14,10 @@
 #include "simnas/core/error.h"
 #include "simnas/core/interrupt.h"
 #include "simnas/core/stats.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/device_spec.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/strategies/search_runner.h"
 
 namespace simnas {
 
@@ -57,19 +58,19 @@ namespace {
 // Every run of the group not in `done`, scored against `truth`.
 void RunFbnetBenchOn(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                      const std::set<std::string>& done, Device& device, const FbnetGroundTruth& truth,
-                     const FbnetSearchInputs& inputs, const std::function<void(const nlohmann::json&)>& post,
-                     const FbnetStrategyFiles& strategy_files) {
-  const FbnetObjective& objective = *inputs.objective;
+                     const SearchContext& context, const std::function<void(const nlohmann::json&)>& post,
+                     const StrategyResources& strategies) {
+  const ScoreTable& objective = *context.scores;
   const LatencyTable& table = truth.latency;
   const GroundTruth gt = GroundTruth::FromTable(table, truth.source);
-  std::map<std::string, std::unique_ptr<FbnetStrategy>> strategies;
+  std::map<std::string, std::unique_ptr<Strategy>> made;
   for (std::size_t b = 0; b < group.percentiles.size(); ++b) {
     const double budget = truth.budgets_ms[b];
     const std::string label = PercentileLabel(group.percentiles[b]);
-    const FbnetReference ref = ComputeFbnetReference(table.values(), objective.scores, budget);
+    const FbnetReference ref = ComputeFbnetReference(table.values(), objective.values(), budget);
     for (const std::string& strategy_name : group.strategies) {
-      auto& strategy = strategies[strategy_name];
-      if (!strategy) strategy = MakeFbnetStrategy(strategy_name, strategy_files);
+      auto& strategy = made[strategy_name];
+      if (!strategy) strategy = MakeStrategy(strategy_name, strategies, FbnetSpace());
       for (int probes : group.probes) {
         for (int seed = 0; seed < seeds; ++seed) {
           const std::string key = RunKey(group.name, spec, Dataset::kCifar100, label, strategy_name, probes, seed);
@@ -91,15 +92,15 @@ void RunFbnetBenchOn(const BenchGroup& group, const std::string& spec, const std
           row.ground_truth_complete = truth.complete;
           row.config_digest = digest;
           FbnetRunScore score;
-          score.objective = objective.name;
-          score.proxy_device = inputs.proxy->name();
+          score.objective = objective.name();
+          score.proxy_device = context.proxy->name();
           score.candidates = ref.candidates;
           score.feasible_candidates = ref.feasible;
           score.best_objective = ref.best_objective;
           score.best_index = ref.best_index;
           try {
-            const FbnetSearchReport report = RunFbnetSearch(*strategy, device, inputs, budget, probes,
-                                                            static_cast<std::uint64_t>(seed), nullptr, "bench:" + key);
+            const SearchReport report = RunSearch(*strategy, device, SearchTask{budget, static_cast<std::uint64_t>(seed)},
+                                                  probes, context, nullptr, "bench:" + key);
             row.probes_used = report.probes_used;
             row.wall_s = report.wall_seconds;
             for (const ProbeRecord& r : report.trajectory) row.trajectory.push_back(r.index);
@@ -108,14 +109,14 @@ void RunFbnetBenchOn(const BenchGroup& group, const std::string& spec, const std
               // An answer outside a live device's sample: its own measurement (shared by every run).
               RunAnswer answer =
                   MeasuredAnswer(c, table.Has(c.index) ? table.At(c.index) : c.measurement.latency_ms, gt);
-              answer.proxy = report.answer.objective;
+              answer.proxy = report.answer.score;
               row.feasible = report.answer.feasible;
               row.true_feasible = answer.true_latency_ms <= budget;
               row.answer = answer;
-              score.answer_objective = report.answer.objective;
+              score.answer_objective = report.answer.score;
               if (row.feasible) {
-                score.regret = ref.best_objective - report.answer.objective;
-                score.rank_share = ref.RankShare(report.answer.objective);
+                score.regret = ref.best_objective - report.answer.score;
+                score.rank_share = ref.RankShare(report.answer.score);
               }
             }
           } catch (const DeviceError& e) {
@@ -150,16 +151,14 @@ bool AllRunsDone(const BenchGroup& group, const std::string& spec, int seeds, co
 
 void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                        const std::set<std::string>& done, const DeviceEnvironment& env,
-                       const FbnetObjectiveFiles& files, ProbeStore& store,
+                       const FbnetScoreFiles& files, ProbeStore& store,
                        const std::function<void(const nlohmann::json&)>& post,
-                       const FbnetStrategyFiles& strategy_files) {
-  if (env.fbnet == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
-  FbnetTables& fbnet = *env.fbnet;
+                       const StrategyResources& strategies) {
+  if (env.data == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
+  FbnetTables fbnet(*env.data);
   const DeviceSpec device_spec = DeviceSpec::Parse(spec);
   const std::string& name = device_spec.table_name();
-  DeviceEnvironment fbnet_env = env;
-  fbnet_env.space = SpaceKind::kFbnet;
-  std::unique_ptr<Device> device = OpenDevice(device_spec, fbnet_env);
+  std::unique_ptr<Device> device = OpenDevice(device_spec, env);
   const bool live = device->IsLive();
   if ((name.empty() || device_spec.is_table_file()) && !live) {
     throw Error(fmt::format("bench group {}: device {} is neither table:NAME nor a live device (local, opencv, cmd:); "
@@ -172,29 +171,29 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
   }
   if (live) {
     RunFbnetLiveBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Numbering(), train_tables, files, store,
-                           post, strategy_files);
+                           post, strategies);
     return;
   }
   RunFbnetBenchTasks(group, spec, digest, seeds, done, *device, fbnet.Table(name), fbnet.Numbering(), train_tables,
-                     files, post, strategy_files);
+                     files, post, strategies);
 }
 
 void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                         const std::set<std::string>& done, Device& device, const LatencyTable& table,
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
-                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
-                        const FbnetStrategyFiles& strategy_files) {
+                        const FbnetScoreFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                        const StrategyResources& strategies) {
   RunFbnetBenchTasksWithObjective(group, spec, digest, seeds, done, device, table, candidates, train_tables,
-                                  MakeFbnetObjective(candidates, group.objective, files), post, strategy_files);
+                                  MakeFbnetScores(candidates, group.objective, files), post, strategies);
 }
 
 void RunFbnetBenchTasksWithObjective(const BenchGroup& group, const std::string& spec, const std::string& digest,
                                      int seeds, const std::set<std::string>& done, Device& device,
                                      const LatencyTable& table, const FbnetNumbering& candidates,
                                      const std::vector<const LatencyTable*>& train_tables,
-                                     const FbnetObjective& objective,
+                                     const ScoreTable& objective,
                                      const std::function<void(const nlohmann::json&)>& post,
-                                     const FbnetStrategyFiles& strategy_files) {
+                                     const StrategyResources& strategies) {
   if (static_cast<int>(table.values().size()) != candidates.size()) {
     throw Error(fmt::format("bench group {}: table {} holds {} latencies for {} FBNet candidates", group.name,
                             table.name(), table.values().size(), candidates.size()));
@@ -204,16 +203,16 @@ void RunFbnetBenchTasksWithObjective(const BenchGroup& group, const std::string&
   truth.source = fmt::format("FBNet table {} ({} networks, exact latencies)", table.name(), candidates.size());
   for (double p : group.percentiles) truth.budgets_ms.push_back(Percentile(table.values(), p));
   post({{"source", spec}, {"text", truth.source}});
-  FbnetSearchInputs inputs;
-  inputs.candidates = &candidates;
-  inputs.objective = &objective;
-  inputs.train_tables = train_tables;
-  inputs.proxy = &ChooseFbnetProxyTable(inputs.train_tables);
-  RunFbnetBenchOn(group, spec, digest, seeds, done, device, truth, inputs, post, strategy_files);
+  SearchContext context;
+  context.candidates = &candidates.candidates();
+  context.scores = &objective;
+  context.train_tables = train_tables;
+  context.proxy = &ProxyDeviceTable(context);
+  RunFbnetBenchOn(group, spec, digest, seeds, done, device, truth, context, post, strategies);
 }
 
 FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& candidates,
-                                       const FbnetObjective& objective,
+                                       const ScoreTable& objective,
                                        const std::vector<const LatencyTable*>& train_tables,
                                        const std::vector<double>& percentiles, const ReferenceSampleSpec& reference,
                                        ProbeStore& store) {
@@ -287,16 +286,16 @@ FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& can
       "to the random ones, scaled x{:.4g}){}; proxy regret is against the best within the budget among these measured "
       "networks; kept in the probe store",
       truth.latency.CountKnown(), device.Spec(), random.measured.size(), reference.seed, best.measured.size(),
-      reference.top, objective.name, predictor != nullptr ? predictor->name() : "(none)", best_srcc, scale,
+      reference.top, objective.name(), predictor != nullptr ? predictor->name() : "(none)", best_srcc, scale,
       left_out == 0 ? "" : fmt::format("; {} networks left out: failed three times", left_out));
   return truth;
 }
 
 void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                             const std::set<std::string>& done, Device& device, const FbnetNumbering& candidates,
-                            const std::vector<const LatencyTable*>& train_tables, const FbnetObjectiveFiles& files,
+                            const std::vector<const LatencyTable*>& train_tables, const FbnetScoreFiles& files,
                             ProbeStore& store, const std::function<void(const nlohmann::json&)>& post,
-                            const FbnetStrategyFiles& strategy_files) {
+                            const StrategyResources& strategies) {
   if (AllRunsDone(group, spec, seeds, done)) {
     // Resuming: every run of this live device is done; its reference sample is not measured
     // again (the runs keep the ground truth they were scored with).
@@ -306,17 +305,17 @@ void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, co
                                group.reference.top, group.reference.random, group.reference.seed, device.Spec())}});
     return;
   }
-  const FbnetObjective objective = MakeFbnetObjective(candidates, group.objective, files);
+  const ScoreTable objective = MakeFbnetScores(candidates, group.objective, files);
   const FbnetGroundTruth truth =
       MeasureFbnetReference(device, candidates, objective, train_tables, group.percentiles, group.reference, store);
   post({{"source", spec}, {"text", truth.source}});
-  FbnetSearchInputs inputs;
-  inputs.candidates = &candidates;
-  inputs.objective = &objective;
-  inputs.train_tables = train_tables;
-  inputs.proxy = &ChooseFbnetProxyTable(inputs.train_tables);
+  SearchContext context;
+  context.candidates = &candidates.candidates();
+  context.scores = &objective;
+  context.train_tables = train_tables;
+  context.proxy = &ProxyDeviceTable(context);
   SharedMeasurementDevice shared(device, store, candidates);
-  RunFbnetBenchOn(group, spec, digest, seeds, done, shared, truth, inputs, post, strategy_files);
+  RunFbnetBenchOn(group, spec, digest, seeds, done, shared, truth, context, post, strategies);
 }
 
 std::vector<FbnetStrategySummary> SummarizeFbnet(const std::vector<const RunRecord*>& rows) {
@@ -398,7 +397,7 @@ std::string FbnetReportSection(const BenchGroup& group, const std::vector<RunRec
       "probed networks whose measured latency is within the budget. Strategy `default` = `{}`. The proxy-based "
       "strategies follow the train table with the best mean SRCC to the other train tables (the target's own left "
       "out).\n\n",
-      objective, against, units.suffix, kFbnetDefaultStrategy);
+      objective, against, units.suffix, FbnetSpace().DefaultStrategy());
   std::vector<int> probes = group.probes;
   std::sort(probes.begin(), probes.end());
   const auto table_of = [&](const std::vector<FbnetStrategySummary>& sums) {

@@ -1,8 +1,8 @@
 // The benchmark on FBNet (group kind "fbnet-percentile", bench_config.h): on each device's own
 // FBNet table (table:NAME of HELP's 23), budgets at percentiles of that table, every FBNet
-// strategy (strategies/fbnet_search.h) for each seed and probe budget.
+// strategy (strategies/registry.h) for each seed and probe budget.
 // FBNet has no accuracy table, so a run is scored by proxy regret: its answer's objective (the
-// group's FbnetObjective, e.g. multiply-adds) against the best objective among the table's
+// group's score table, e.g. multiply-adds) against the best objective among the table's
 // networks whose exact latency is within the budget. Also: violations (no probed network within
 // the budget, or the answer measured over it) and the answer's rank share (share of the
 // feasible networks with a strictly better objective; 0 = the best). Formulas: docs/benchmark-fbnet.md.
@@ -20,9 +20,10 @@
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/fbnet/fbnet_numbering.h"
-#include "simnas/strategies/fbnet_search.h"
-#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/space/score_table.h"
+#include "simnas/strategies/registry.h"
 
 namespace simnas {
 
@@ -47,9 +48,9 @@ FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const s
 // opencv, cmd:; RunFbnetLiveBenchTasks, measurements in `store`). Throws Error for any other.
 void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                        const std::set<std::string>& done, const DeviceEnvironment& env,
-                       const FbnetObjectiveFiles& files, ProbeStore& store,
+                       const FbnetScoreFiles& files, ProbeStore& store,
                        const std::function<void(const nlohmann::json&)>& post,
-                       const FbnetStrategyFiles& strategy_files = {});
+                       const StrategyResources& strategies = {});
 
 // The same on given tables (what RunFbnetBenchUnit calls; tests give fixtures): `device` answers
 // `target`'s networks, `target` is its table (exact latencies: the ground truth and the budgets),
@@ -57,16 +58,16 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
 void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                         const std::set<std::string>& done, Device& device, const LatencyTable& target,
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
-                        const FbnetObjectiveFiles& files, const std::function<void(const nlohmann::json&)>& post,
-                        const FbnetStrategyFiles& strategy_files = {});
+                        const FbnetScoreFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                        const StrategyResources& strategies = {});
 // The same with the objective already made (`simnas --space fbnet controller eval|loo`).
 void RunFbnetBenchTasksWithObjective(const BenchGroup& group, const std::string& spec, const std::string& digest,
                                      int seeds, const std::set<std::string>& done, Device& device,
                                      const LatencyTable& target, const FbnetNumbering& candidates,
                                      const std::vector<const LatencyTable*>& train_tables,
-                                     const FbnetObjective& objective,
+                                     const ScoreTable& objective,
                                      const std::function<void(const nlohmann::json&)>& post,
-                                     const FbnetStrategyFiles& strategy_files = {});
+                                     const StrategyResources& strategies = {});
 
 // What FBNet runs are scored against: the target's latency per candidate (a full table, or a
 // live device's measured reference sample, NaN elsewhere) and the budget of each percentile.
@@ -88,7 +89,7 @@ struct FbnetGroundTruth {
 // replays it. Proxy regret is then against the best objective within the budget among the
 // MEASURED networks; an answer outside the sample is scored by its own (shared) measurement.
 FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& candidates,
-                                       const FbnetObjective& objective,
+                                       const ScoreTable& objective,
                                        const std::vector<const LatencyTable*>& train_tables,
                                        const std::vector<double>& percentiles, const ReferenceSampleSpec& reference,
                                        ProbeStore& store);
@@ -99,9 +100,9 @@ FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& can
 // `train_tables` are all the proxy-device candidates (a live device has no table of its own).
 void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                             const std::set<std::string>& done, Device& device, const FbnetNumbering& candidates,
-                            const std::vector<const LatencyTable*>& train_tables, const FbnetObjectiveFiles& files,
+                            const std::vector<const LatencyTable*>& train_tables, const FbnetScoreFiles& files,
                             ProbeStore& store, const std::function<void(const nlohmann::json&)>& post,
-                            const FbnetStrategyFiles& strategy_files = {});
+                            const StrategyResources& strategies = {});
 
 struct FbnetStrategySummary {
   std::string strategy;

@@ -11,7 +11,7 @@
 #include "simnas/bench/bench_config.h"
 #include "simnas/core/strings.h"
 #include "simnas/devices/device_spec.h"
-#include "simnas/devices/fbnet_table_device.h"
+#include "simnas/devices/table_device.h"
 
 namespace simnas {
 
@@ -27,9 +27,9 @@ std::vector<std::string> FbnetDeviceList(FbnetTables& tables, const std::string&
   return out;
 }
 
-std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const FbnetObjective& objective,
-                                             const FbnetEvalSpec& spec, const FbnetStrategyFiles& files) {
-  for (const std::string& name : spec.strategies) MakeFbnetStrategy(name, files);  // unknown names, before any run
+std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const ScoreTable& objective,
+                                             const FbnetEvalSpec& spec, const StrategyResources& strategies) {
+  for (const std::string& name : spec.strategies) MakeStrategy(name, strategies, FbnetSpace());  // unknown names, before any run
   for (const std::string& device : spec.devices) tables.Table(device);
   BenchGroup group;
   group.name = "controller-eval";
@@ -38,7 +38,7 @@ std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const FbnetObj
   group.probes = {spec.probes};
   group.strategies = spec.strategies;
   group.seeds = spec.seeds;
-  group.objective = objective.name;
+  group.objective = objective.name();
   std::vector<RunRecord> runs;
   const auto post = [&runs](const nlohmann::json& j) {
     if (j.contains("row")) runs.push_back(RunRecordFromJson(j["row"]));
@@ -50,9 +50,9 @@ std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const FbnetObj
       if (train != device && excluded.count(train) == 0) train_tables.push_back(&tables.Table(train));
     }
     const LatencyTable& table = tables.Table(device);
-    FbnetTableDevice replayed(DeviceSpec::Table(device).ToString(), table, tables.Numbering());
+    TableDevice replayed(DeviceSpec::Table(device).ToString(), table, tables.Numbering());
     RunFbnetBenchTasksWithObjective(group, device, "", spec.seeds, {}, replayed, table, tables.Numbering(),
-                                    train_tables, objective, post, files);
+                                    train_tables, objective, post, strategies);
   }
   return runs;
 }

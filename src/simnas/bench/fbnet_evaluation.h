@@ -13,9 +13,10 @@
 
 #include "simnas/bench/fbnet_bench.h"
 #include "simnas/bench/run_record.h"
-#include "simnas/data/fbnet_data.h"
-#include "simnas/strategies/fbnet_objective.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
+#include "simnas/space/score_table.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/strategies/registry.h"
 
 namespace simnas {
 
@@ -24,7 +25,7 @@ struct FbnetEvalSpec {
   std::vector<double> percentiles = {25, 50, 75};
   int seeds = 10;   // seeds 0 .. seeds-1
   int probes = 10;
-  std::vector<std::string> strategies = {"controller", kFbnetDefaultStrategy, "random"};
+  std::vector<std::string> strategies = {"controller", std::string(FbnetSpace().DefaultStrategy()), "random"};
   // Train tables also withheld from every strategy (a held-out group); the evaluated device's own
   // table is always withheld.
   std::vector<std::string> exclude_from_context;
@@ -34,11 +35,11 @@ struct FbnetEvalSpec {
 // comma-separated list. Throws DataError for a name without an FBNet table (naming the known ones).
 std::vector<std::string> FbnetDeviceList(FbnetTables& tables, const std::string& text);
 
-// Every run of `spec` (device x percentile x strategy x seed), in that order; `files.controller_model`
-// is the `controller` strategy's model. Throws for a device without an FBNet table or an unknown
+// Every run of `spec` (device x percentile x strategy x seed), in that order; `strategies` are the
+// strategies' files (the `controller` strategy's picker model). Throws for a device without an FBNet table or an unknown
 // strategy (before any run).
-std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const FbnetObjective& objective,
-                                             const FbnetEvalSpec& spec, const FbnetStrategyFiles& files);
+std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const ScoreTable& objective,
+                                             const FbnetEvalSpec& spec, const StrategyResources& strategies);
 
 struct FbnetEvalRow {
   std::string device;        // "all": every device and budget

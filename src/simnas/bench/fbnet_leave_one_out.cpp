@@ -9,7 +9,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/data/device_split.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/strategies/strategy.h"
 #include "simnas/synthetic/fbnet_synthetic.h"
 
 namespace simnas {
@@ -37,7 +37,7 @@ void CheckFbnetLeaveOutDevices(const std::vector<std::string>& held_out) {
   if (held_out.size() >= train.size()) throw ParseError("leave-one-out: every FBNet train device held out; none left to train on");
 }
 
-TrainResult TrainFbnetController(FbnetTables& tables, const FbnetObjective& objective, const FbnetEnvConfig& config,
+TrainResult TrainFbnetController(FbnetTables& tables, const ScoreTable& objective, const FbnetEnvConfig& config,
                                  PolicyTrainOptions options, const std::vector<std::string>& exclude) {
   if (!exclude.empty()) CheckFbnetLeaveOutDevices(exclude);
   std::vector<std::string> names;
@@ -47,8 +47,10 @@ TrainResult TrainFbnetController(FbnetTables& tables, const FbnetObjective& obje
     names.push_back(name);
     train_tables.push_back(&tables.Table(name));
   }
-  const LatencyTable& proxy_device = ChooseFbnetProxyTable(train_tables);
-  const FbnetProcessData data(tables.Numbering().archs(), objective.scores, train_tables, proxy_device, /*linear=*/true);
+  SearchContext proxy_choice;
+  proxy_choice.train_tables = train_tables;
+  const LatencyTable& proxy_device = ProxyDeviceTable(proxy_choice);
+  const FbnetProcessData data(tables.Numbering(), objective.values(), train_tables, proxy_device, /*linear=*/true);
   std::vector<FbnetLutFit> fits;
   for (FbnetLutFit& fit : FitFbnetTrainDevices(tables)) {
     if (!Contains(exclude, fit.device)) fits.push_back(std::move(fit));
@@ -56,7 +58,7 @@ TrainResult TrainFbnetController(FbnetTables& tables, const FbnetObjective& obje
   const FbnetSyntheticDistribution devices(std::move(fits), config.synthetic);
   if (!options.provenance.is_object()) options.provenance = nlohmann::json::object();
   options.provenance["space"] = "fbnet";
-  options.provenance["objective"] = objective.name;
+  options.provenance["objective"] = objective.name();
   options.provenance["train_devices"] = names;
   options.provenance["proxy_device"] = proxy_device.name();
   if (!exclude.empty()) options.provenance["held_out"] = exclude;
@@ -70,7 +72,7 @@ TrainResult TrainFbnetController(FbnetTables& tables, const FbnetObjective& obje
   return TrainPolicy(options, process);
 }
 
-LeaveOutController TrainFbnetLeaveOutController(FbnetTables& tables, const FbnetObjective& objective,
+LeaveOutController TrainFbnetLeaveOutController(FbnetTables& tables, const ScoreTable& objective,
                                                 const std::vector<std::string>& held_out,
                                                 const FbnetLeaveOutSettings& settings, const nlohmann::json& provenance,
                                                 const std::filesystem::path& dir) {
@@ -90,12 +92,14 @@ LeaveOutController TrainFbnetLeaveOutController(FbnetTables& tables, const Fbnet
   });
 }
 
-std::vector<RunRecord> EvaluateFbnetLeaveOut(FbnetTables& tables, const FbnetObjective& objective,
+std::vector<RunRecord> EvaluateFbnetLeaveOut(FbnetTables& tables, const ScoreTable& objective,
                                              const std::vector<std::string>& held_out,
                                              const std::filesystem::path& model, FbnetEvalSpec spec) {
   spec.devices = held_out;
   spec.exclude_from_context = held_out;
-  return EvaluateFbnetOnTables(tables, objective, spec, FbnetStrategyFiles{model});
+  StrategyResources strategies;
+  strategies.picker_controller_model = model;
+  return EvaluateFbnetOnTables(tables, objective, spec, strategies);
 }
 
 }  // namespace simnas

@@ -14,8 +14,8 @@
 #include "simnas/bench/leave_one_out.h"
 #include "simnas/controller/fbnet_episode.h"
 #include "simnas/controller/ppo_trainer.h"
-#include "simnas/data/fbnet_data.h"
-#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
+#include "simnas/space/score_table.h"
 
 namespace simnas {
 
@@ -24,7 +24,7 @@ namespace simnas {
 // never an excluded one) and it ranks HELP's candidates by `objective`. Adds the space, the
 // objective's name, the train devices, the proxy device and (when any) the held-out devices to
 // options.provenance. Throws ParseError when `exclude` names anything but FBNet train devices.
-TrainResult TrainFbnetController(FbnetTables& tables, const FbnetObjective& objective, const FbnetEnvConfig& config,
+TrainResult TrainFbnetController(FbnetTables& tables, const ScoreTable& objective, const FbnetEnvConfig& config,
                                  PolicyTrainOptions options, const std::vector<std::string>& exclude = {});
 
 struct FbnetLeaveOutSettings {
@@ -40,14 +40,14 @@ void CheckFbnetLeaveOutDevices(const std::vector<std::string>& held_out);
 // The FBNet controller trained without `held_out` in `dir` (TrainLeaveOutInFolder: a finished one
 // is reused, an interrupted one resumed). `provenance` is added to the model's (e.g. the command
 // and the objective's source). Checks `held_out` first.
-LeaveOutController TrainFbnetLeaveOutController(FbnetTables& tables, const FbnetObjective& objective,
+LeaveOutController TrainFbnetLeaveOutController(FbnetTables& tables, const ScoreTable& objective,
                                                 const std::vector<std::string>& held_out,
                                                 const FbnetLeaveOutSettings& settings, const nlohmann::json& provenance,
                                                 const std::filesystem::path& dir);
 
 // `spec`'s strategies on every held-out device, "controller" being the model at `model`; the
 // held-out tables are withheld from every strategy.
-std::vector<RunRecord> EvaluateFbnetLeaveOut(FbnetTables& tables, const FbnetObjective& objective,
+std::vector<RunRecord> EvaluateFbnetLeaveOut(FbnetTables& tables, const ScoreTable& objective,
                                              const std::vector<std::string>& held_out,
                                              const std::filesystem::path& model, FbnetEvalSpec spec);
 

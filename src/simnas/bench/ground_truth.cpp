@@ -16,6 +16,7 @@
 #include "simnas/core/stats.h"
 #include "simnas/probe/measure_passes.h"
 #include "simnas/probe/probe_session.h"
+#include "simnas/space/space.h"
 
 namespace simnas {
 
@@ -45,11 +46,11 @@ double GroundTruth::Percentile(double q) const { return simnas::Percentile(sorte
 double GroundTruth::PercentileRank(double ms) const { return simnas::PercentileRank(sorted_, ms); }
 
 GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
-                                   const std::vector<const ProxyScores*>& proxies, int top, int random,
+                                   const std::vector<const ScoreTable*>& proxies, int top, int random,
                                    std::uint64_t seed, ProbeStore& store) {
   std::vector<int> cells;
   std::set<int> chosen;
-  for (const ProxyScores* proxy : proxies) {
+  for (const ScoreTable* proxy : proxies) {
     std::vector<int> order(kNumCells);
     std::iota(order.begin(), order.end(), 0);
     std::partial_sort(order.begin(), order.begin() + top, order.end(),
@@ -77,12 +78,12 @@ GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
                   sample.left_out == 0 ? "" : fmt::format("; {} cells left out: failed three times", sample.left_out)));
 }
 
-MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, const std::vector<int>& indices,
+MeasuredSample MeasureSample(Device& device, const CandidateSet& numbering, const std::vector<int>& indices,
                              const std::string& run_id, ProbeStore& store, const std::string& what) {
   SharedMeasurementDevice shared(device, store, numbering);
   ProbeSession session(shared, numbering, static_cast<int>(indices.size()), nullptr, run_id);
   Progress progress(what + " on " + device.Spec(), static_cast<std::int64_t>(indices.size()), 0,
-                    std::string(ArchNoun(numbering.space())) + "s");
+                    std::string(numbering.space().arch_noun()) + "s");
   MeasuredSample sample;
   // A live device may fail an architecture (too noisy at that moment): the others go on, and
   // the failed ones are tried again after the pass, twice; those that still fail are left out
@@ -92,7 +93,7 @@ MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, con
       indices, kMeasurePasses,
       [&](int index) {
         ThrowIfInterrupted(what.c_str());
-        const ProbeRecord& r = session.Probe(numbering.ArchAt(index));
+        const ProbeRecord& r = session.Probe(numbering.at(index));
         sample.measured.emplace_back(index, r.measurement.latency_ms);
         progress.Advance(1);
       },
@@ -103,7 +104,7 @@ MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, con
   progress.Finish(fmt::format("{} measured now, the rest from the probe store", shared.measured()));
   if (sample.measured.empty() && !indices.empty()) {
     throw DeviceError(fmt::format("{} on {}: the device answered none of the {} {}s; last problem: {}", what,
-                                  device.Spec(), indices.size(), ArchNoun(numbering.space()), last_problem));
+                                  device.Spec(), indices.size(), numbering.space().arch_noun(), last_problem));
   }
   std::sort(sample.measured.begin(), sample.measured.end());
   sample.left_out = static_cast<int>(pending.size());
@@ -111,11 +112,11 @@ MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, con
   return sample;
 }
 
-SharedMeasurementDevice::SharedMeasurementDevice(Device& inner, ProbeStore& store, const ArchNumbering& space)
+SharedMeasurementDevice::SharedMeasurementDevice(Device& inner, ProbeStore& store, const CandidateSet& space)
     : inner_(&inner), store_(&store), space_(&space) {
-  for (const StoredProbe& p : store.LoadDevice(inner.Fingerprint(), space.space())) {
+  for (const StoredProbe& p : store.LoadDevice(inner.Fingerprint(), space.space().name())) {
     try {
-      known_[ParseArch(space.space(), p.arch)] = p.measurement;
+      known_[space.space().Parse(p.arch)] = p.measurement;
     } catch (const ParseError&) {
       // Not an architecture simnas wrote; ignore it.
     }
@@ -123,14 +124,14 @@ SharedMeasurementDevice::SharedMeasurementDevice(Device& inner, ProbeStore& stor
 }
 
 Measurement SharedMeasurementDevice::Measure(const Arch& arch) {
-  if (arch.space() != space_->space()) {
+  if (arch.empty() || &arch.space() != &space_->space()) {
     throw DeviceError(fmt::format("device {} measures {} architectures here, not {}", Spec(),
-                                  SpaceKindName(space_->space()), arch.ToString()));
+                                  space_->space().name(), arch.ToString()));
   }
   if (const auto it = known_.find(arch); it != known_.end()) return it->second;
   const Measurement m = inner_->Measure(arch);
   ++measured_;
-  store_->Record("bench-shared", inner_->Fingerprint(), inner_->Spec(), arch, space_->IndexOf(arch), m);
+  store_->Record("bench-shared", inner_->Fingerprint(), inner_->Spec(), arch, space_->IndexOf(arch) < 0 ? -1 : space_->NumberOf(space_->IndexOf(arch)), m);
   known_.emplace(arch, m);
   return m;
 }

@@ -16,7 +16,8 @@
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/space/candidates.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 
 namespace simnas {
 
@@ -55,14 +56,14 @@ struct MeasuredSample {
 // architecture this device measured before, in any run, replays from the store), in
 // kMeasurePasses passes (probe/measure_passes.h); `what` names the sample in the progress line.
 // Throws DeviceError, naming the device and its last problem, when it answered none of them.
-MeasuredSample MeasureSample(Device& device, const ArchNumbering& numbering, const std::vector<int>& indices,
+MeasuredSample MeasureSample(Device& device, const CandidateSet& numbering, const std::vector<int>& indices,
                              const std::string& run_id, ProbeStore& store, const std::string& what);
 
 // Measures (or, for cells this device already measured, replays from the store) a reference
 // sample of a live device: the `top` best cells by each given proxy score plus `random`
 // uniformly random cells (seeded). Resumable: measurements go to the store as taken.
 GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
-                                   const std::vector<const ProxyScores*>& proxies, int top, int random,
+                                   const std::vector<const ScoreTable*>& proxies, int top, int random,
                                    std::uint64_t seed, ProbeStore& store);
 
 // A live device whose measurements are shared across the benchmark's runs: an architecture of
@@ -71,7 +72,7 @@ GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
 // searches on the CPU reuse each other's measurements. Another space's architecture: DeviceError.
 class SharedMeasurementDevice : public Device {
  public:
-  SharedMeasurementDevice(Device& inner, ProbeStore& store, const ArchNumbering& space);
+  SharedMeasurementDevice(Device& inner, ProbeStore& store, const CandidateSet& space);
   std::string Spec() const override { return inner_->Spec(); }
   std::string Fingerprint() const override { return inner_->Fingerprint(); }
   bool IsLive() const override { return true; }
@@ -81,7 +82,7 @@ class SharedMeasurementDevice : public Device {
  private:
   Device* inner_;
   ProbeStore* store_;
-  const ArchNumbering* space_;
+  const CandidateSet* space_;
   std::map<Arch, Measurement> known_;
   int measured_ = 0;
 };

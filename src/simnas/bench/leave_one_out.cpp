@@ -63,7 +63,7 @@ LeaveOutController TrainLeaveOutInFolder(const fs::path& dir, const std::functio
   return out;
 }
 
-LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const ProxyScores& proxy,
+LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const ScoreTable& proxy,
                                            const std::vector<std::string>& held_out, const LeaveOutSettings& settings,
                                            const fs::path& dir) {
   CheckLeaveOutDevices(data, held_out);
@@ -84,7 +84,7 @@ LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const Prox
   });
 }
 
-std::vector<EvalRow> EvaluateLeaveOut(const BenchmarkData& data, const ProxyScores& proxy,
+std::vector<EvalRow> EvaluateLeaveOut(const BenchmarkData& data, const ScoreTable& proxy,
                                       const std::vector<std::string>& held_out, const fs::path& model, EvalSpec spec,
                                       const std::vector<std::string>& strategies, const StrategyResources& resources) {
   spec.devices = held_out;
@@ -92,9 +92,13 @@ std::vector<EvalRow> EvaluateLeaveOut(const BenchmarkData& data, const ProxyScor
   std::vector<std::unique_ptr<Strategy>> owned;
   std::vector<NamedStrategy> named;
   for (const std::string& name : strategies) {
-    owned.push_back(name == "controller"
-                        ? std::make_unique<ControllerStrategy>(model, resources.unconstrained_controller_model)
-                        : MakeStrategy(name, resources));
+    if (name == "controller") {
+      auto walk = std::make_unique<ControllerStrategy>(model, resources.unconstrained_controller_model);
+      walk->set_name("controller");
+      owned.push_back(std::move(walk));
+    } else {
+      owned.push_back(MakeStrategy(name, resources, data.space_data().space()));
+    }
     named.push_back({name, owned.back().get()});
   }
   return EvaluateOnTables(data, proxy, spec, named);

@@ -14,7 +14,7 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/env_config.h"
 #include "simnas/controller/ppo_trainer.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/strategies/registry.h"
 
@@ -52,14 +52,14 @@ LeaveOutController TrainLeaveOutInFolder(const std::filesystem::path& dir, const
 // checkpoint. Two processes asking for the same folder (ranks of a job on a shared file
 // system): one trains, the other waits for it and reuses it. `proxy` is the proxy the
 // controller sees. Checks `held_out` first (CheckLeaveOutDevices).
-LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const ProxyScores& proxy,
+LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const ScoreTable& proxy,
                                            const std::vector<std::string>& held_out, const LeaveOutSettings& settings,
                                            const std::filesystem::path& dir);
 
 // Evaluates `strategies` (names; "controller" is the leave-out controller at `model`) on
 // every held-out device, with `spec`'s budgets, seeds and probes; the held-out devices are
 // removed from every strategy's context.
-std::vector<EvalRow> EvaluateLeaveOut(const BenchmarkData& data, const ProxyScores& proxy,
+std::vector<EvalRow> EvaluateLeaveOut(const BenchmarkData& data, const ScoreTable& proxy,
                                       const std::vector<std::string>& held_out, const std::filesystem::path& model,
                                       EvalSpec spec, const std::vector<std::string>& strategies,
                                       const StrategyResources& resources);

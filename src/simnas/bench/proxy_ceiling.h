@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "simnas/bench/ground_truth.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 
 namespace simnas {
 

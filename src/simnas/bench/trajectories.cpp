@@ -8,9 +8,9 @@
 #include "simnas/core/gnuplot.h"
 #include "simnas/core/stats.h"
 #include "simnas/devices/device_spec.h"
-#include "simnas/devices/fbnet_table_device.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/strategies/search_runner.h"
+#include "simnas/strategies/search_setup.h"
 
 namespace simnas {
 
@@ -23,14 +23,14 @@ std::vector<double> Sorted(std::vector<double> v) {
 
 }  // namespace
 
-DeviceTrajectory Nb201Trajectory(const BenchmarkData& data, const ProxyScores& proxy, Strategy& strategy,
+DeviceTrajectory Nb201Trajectory(const BenchmarkData& data, const ScoreTable& proxy, Strategy& strategy,
                                  const std::string& device, Dataset dataset, double percentile, std::uint64_t seed,
                                  int probes) {
   const LatencyTable& lt = data.DeviceTable(device);
   TableDevice replayed(DeviceSpec::Table(device).ToString(), lt, data.space());
-  const SearchContext context = MakeSearchContext(data, proxy, replayed);
+  const SearchSetup setup(data.space_data(), replayed, proxy, dataset);
+  const SearchContext& context = setup.context();
   SearchTask task;
-  task.dataset = dataset;
   task.latency_budget_ms = Percentile(lt.values(), percentile);
   task.seed = seed;
   const SearchReport report = RunSearch(strategy, replayed, task, probes, context, nullptr, "");
@@ -46,20 +46,20 @@ DeviceTrajectory Nb201Trajectory(const BenchmarkData& data, const ProxyScores& p
   return out;
 }
 
-DeviceTrajectory FbnetTrajectory(FbnetTables& tables, const FbnetObjective& objective, FbnetStrategy& strategy,
+DeviceTrajectory FbnetTrajectory(FbnetTables& tables, const ScoreTable& objective, Strategy& strategy,
                                  const std::string& device, double percentile, std::uint64_t seed, int probes) {
   const LatencyTable& lt = tables.Table(device);
-  FbnetTableDevice replayed(DeviceSpec::Table(device).ToString(), lt, tables.Numbering());
-  FbnetSearchInputs inputs;
-  inputs.candidates = &tables.Numbering();
-  inputs.objective = &objective;
+  TableDevice replayed(DeviceSpec::Table(device).ToString(), lt, tables.Numbering());
+  SearchContext context;
+  context.candidates = &tables.Numbering().candidates();
+  context.scores = &objective;
   for (const std::string& train : FbnetTables::TrainDevices()) {
-    if (train != device) inputs.train_tables.push_back(&tables.Table(train));  // the target's own withheld
+    if (train != device) context.train_tables.push_back(&tables.Table(train));  // the target's own withheld
   }
   const double budget = Percentile(lt.values(), percentile);
-  const FbnetSearchReport report = RunFbnetSearch(strategy, replayed, inputs, budget, probes, seed, nullptr, "");
+  const SearchReport report = RunSearch(strategy, replayed, SearchTask{budget, seed}, probes, context, nullptr, "");
   const std::vector<double> latencies = Sorted(lt.values());
-  const std::vector<double> scores = Sorted(objective.scores);
+  const std::vector<double> scores = Sorted(objective.values());
   DeviceTrajectory out;
   out.device = device;
   out.budget_ms = budget;

@@ -9,11 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "simnas/data/benchmark_data.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/strategies/fbnet_objective.h"
-#include "simnas/strategies/fbnet_search.h"
+#include "simnas/space/score_table.h"
 #include "simnas/strategies/strategy.h"
 
 namespace simnas {
@@ -33,13 +32,13 @@ struct DeviceTrajectory {
 };
 
 // NAS-Bench-201: `strategy` on the table `device` of `data` (the device removed from its context).
-DeviceTrajectory Nb201Trajectory(const BenchmarkData& data, const ProxyScores& proxy, Strategy& strategy,
+DeviceTrajectory Nb201Trajectory(const BenchmarkData& data, const ScoreTable& proxy, Strategy& strategy,
                                  const std::string& device, Dataset dataset, double percentile, std::uint64_t seed,
                                  int probes);
 
 // FBNet: `strategy` on HELP's FBNet table `device` (its own table withheld from the train tables).
 // Throws DataError for a device without an FBNet table.
-DeviceTrajectory FbnetTrajectory(FbnetTables& tables, const FbnetObjective& objective, FbnetStrategy& strategy,
+DeviceTrajectory FbnetTrajectory(FbnetTables& tables, const ScoreTable& objective, Strategy& strategy,
                                  const std::string& device, double percentile, std::uint64_t seed, int probes);
 
 // The gnuplot data: a header naming the columns (`score_column` the third), then per device a

@@ -9,7 +9,7 @@
 
 namespace simnas {
 
-CellTables CellTables::Build(const SearchSpace& space, const ProxyScores& proxy, const OpLatencyModel& prior) {
+CellTables CellTables::Build(const SearchSpace& space, const ScoreTable& proxy, const OpLatencyModel& prior) {
   CellTables t;
   t.prior = prior;
   t.proxy.resize(kNumCells);

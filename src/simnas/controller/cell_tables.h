@@ -7,8 +7,8 @@
 
 #include <vector>
 
-#include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/space/score_table.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 #include "simnas/latency_model/op_table.h"
 
 namespace simnas {
@@ -25,7 +25,7 @@ struct CellTables {
   // The best-proxy cell among cells whose prior latency is at most its q-quantile.
   int BestProxyBelowPriorQuantile(double q) const;
 
-  static CellTables Build(const SearchSpace& space, const ProxyScores& proxy, const OpLatencyModel& prior);
+  static CellTables Build(const SearchSpace& space, const ScoreTable& proxy, const OpLatencyModel& prior);
 };
 
 // The device-independent latency prior: the op lookup tables fitted to `tables` (every

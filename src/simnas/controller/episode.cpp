@@ -10,7 +10,7 @@
 
 #include "simnas/controller/binary_io.h"
 #include "simnas/core/error.h"
-#include "simnas/search_space/cell_structure.h"
+#include "simnas/spaces/nb201/cell_structure.h"
 
 namespace simnas {
 namespace {

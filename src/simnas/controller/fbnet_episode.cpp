@@ -1,5 +1,7 @@
 #include "simnas/controller/fbnet_episode.h"
 
+#include "simnas/spaces/fbnet/fbnet_space.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -83,10 +85,11 @@ int FbnetObservationSize(const FbnetEnvConfig& config) {
   return kGlobals + FbnetNumActions(config) * (kPerAction + 1);
 }
 
-FbnetProcessData::FbnetProcessData(const std::vector<FbnetArch>& archs, std::vector<double> objective,
+FbnetProcessData::FbnetProcessData(const CandidateSet& candidates, std::vector<double> objective,
                                    std::vector<const LatencyTable*> tables, const LatencyTable& proxy, bool linear)
-    : archs_(&archs), objective_(std::move(objective)), tables_(std::move(tables)), proxy_(&proxy) {
-  const std::size_t n = archs.size();
+    : objective_(std::move(objective)), tables_(std::move(tables)), proxy_(&proxy) {
+  for (const Arch& a : candidates.archs()) archs_.push_back(FbnetOf(a));
+  const std::size_t n = archs_.size();
   if (n == 0) throw Error("FBNet controller: no candidates");
   if (objective_.size() != n) {
     throw Error(fmt::format("FBNet controller: {} objective scores for {} candidates", objective_.size(), n));
@@ -114,8 +117,8 @@ FbnetProcessData::FbnetProcessData(const std::vector<FbnetArch>& archs, std::vec
     for (std::size_t q = k; q < e; ++q) score_[U(order[q])] = n > 1 ? static_cast<double>(k) / static_cast<double>(n - 1) : 1.0;
     k = e;
   }
-  if (linear) linear_ = std::make_unique<FbnetLinearProxy>(archs, proxy);
-  first_ = MedianFbnetCandidate(proxy.values());
+  if (linear) linear_ = std::make_unique<LinearProxyModel>(candidates, proxy);
+  first_ = MedianCandidate(proxy.values());
 }
 
 // ---- episode ----
@@ -143,7 +146,7 @@ void FbnetEpisode::Reset(double budget_ms, int probe_budget, FbnetLatencyOracle&
   probed_.assign(U(data_->size()), 0);
   best_row_ = -1;
   best_score_ = config_->infeasible_score;
-  match_ = FbnetTableMatch{&data_->proxy(), 0, 0};
+  match_ = TableMatch{&data_->proxy(), 0, 0};
   scale_ = 1;
   linear_.clear();
   last_error_ = 0;
@@ -175,7 +178,7 @@ void FbnetEpisode::Record(int row, double ms, int action) {
     ++over_;
   }
   // The predictors after this probe.
-  match_ = MatchFbnetTable(data_->tables(), match_.table, rows_, ms_);
+  match_ = MatchTable(data_->tables(), match_.table, rows_, ms_);
   scale_ = std::exp(match_.shift);
   if (config_->linear && data_->linear() != nullptr) data_->linear()->Adapt(rows_, ms_, linear_);
   // Every action's candidate.
@@ -187,8 +190,8 @@ void FbnetEpisode::Record(int row, double ms, int action) {
     const int predictor = a / n_aims;
     const double aim = config_->aims[U(a % n_aims)] * budget_ * cap;
     bool fallback = false;
-    picks_[U(a)] = predictor == 1 ? PickFbnetCandidate(linear_, 1.0, aim, data_->score(), probed_, &fallback)
-                                  : PickFbnetCandidate(match_.table->values(), scale_, aim, data_->score(), probed_,
+    picks_[U(a)] = predictor == 1 ? PickCandidate(linear_, 1.0, aim, data_->score(), probed_, &fallback)
+                                  : PickCandidate(match_.table->values(), scale_, aim, data_->score(), probed_,
                                                        &fallback);
     fallback_[U(a)] = fallback ? 1 : 0;
   }

@@ -3,7 +3,7 @@
 //
 // Action = (predictor, aim): the next probe is the unprobed candidate with the best objective
 // among those the predictor says fit `aim x budget`; none: the fastest predicted unprobed one
-// (PickFbnetCandidate, monotonicity/fbnet_predictors.h, the rule of the FBNet strategies).
+// (PickCandidate, monotonicity/table_predictors.h, the rule of the table-following strategies).
 //   predictors: 0 = the train table that best matches the probes up to scale (as `matched-proxy`),
 //               1 = the proxy device's table as a linear model adapted by AdaProxy (as
 //                   `one-proxy`), when `linear` is on (off by default: slow to train);
@@ -46,8 +46,8 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/vec_env.h"
 #include "simnas/data/latency_table.h"
-#include "simnas/monotonicity/fbnet_predictors.h"
-#include "simnas/search_space/fbnet/fbnet_arch.h"
+#include "simnas/monotonicity/table_predictors.h"
+#include "simnas/spaces/fbnet/fbnet_arch.h"
 #include "simnas/synthetic/fbnet_synthetic.h"
 
 namespace simnas {
@@ -83,25 +83,25 @@ class FbnetProcessData {
  public:
   // `tables` must not be empty; `proxy` one of them. Every table and the objective hold one value
   // per candidate (Error otherwise). `linear`: build the proxy's linear model.
-  FbnetProcessData(const std::vector<FbnetArch>& archs, std::vector<double> objective,
+  FbnetProcessData(const CandidateSet& candidates, std::vector<double> objective,
                    std::vector<const LatencyTable*> tables, const LatencyTable& proxy, bool linear);
 
   int size() const { return static_cast<int>(objective_.size()); }
-  const std::vector<FbnetArch>& archs() const { return *archs_; }
+  const std::vector<FbnetArch>& archs() const { return archs_; }
   const std::vector<double>& objective() const { return objective_; }
   const std::vector<double>& score() const { return score_; }  // rank percentile
   const std::vector<const LatencyTable*>& tables() const { return tables_; }
   const LatencyTable& proxy() const { return *proxy_; }
-  const FbnetLinearProxy* linear() const { return linear_.get(); }
+  const LinearProxyModel* linear() const { return linear_.get(); }
   int first_probe() const { return first_; }
 
  private:
-  const std::vector<FbnetArch>* archs_;
+  std::vector<FbnetArch> archs_;
   std::vector<double> objective_;
   std::vector<double> score_;
   std::vector<const LatencyTable*> tables_;
   const LatencyTable* proxy_;
-  std::unique_ptr<FbnetLinearProxy> linear_;
+  std::unique_ptr<LinearProxyModel> linear_;
   int first_ = 0;
 };
 
@@ -162,7 +162,7 @@ class FbnetEpisode {
   int best_row_ = -1;
   double best_score_ = 0;
   // Predictors after the last probe.
-  FbnetTableMatch match_;
+  TableMatch match_;
   double scale_ = 1;
   std::vector<double> linear_;  // adapted predictions (empty without the linear predictor)
   double last_error_ = 0;

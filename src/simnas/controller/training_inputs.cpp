@@ -4,7 +4,7 @@
 
 namespace simnas {
 
-TrainingInputs PrepareTrainingInputs(const BenchmarkData& data, ProxyScores proxy,
+TrainingInputs PrepareTrainingInputs(const BenchmarkData& data, ScoreTable proxy,
                                      const std::vector<std::string>& exclude) {
   TrainingInputs in{std::move(proxy), FitTrainDevices(data, exclude), {}, {}};
   std::vector<OpLatencyModel> models;

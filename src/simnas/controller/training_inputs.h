@@ -7,21 +7,21 @@
 #include <vector>
 
 #include "simnas/controller/cell_tables.h"
-#include "simnas/data/benchmark_data.h"
-#include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/space/score_table.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
 
 struct TrainingInputs {
-  ProxyScores proxy;
+  ScoreTable proxy;
   TrainDeviceFits fits;
   CellTables tables;
   std::vector<std::string> devices;  // the train devices used
 };
 
 // Fits every train device but those in `exclude` (a held-out device or group).
-TrainingInputs PrepareTrainingInputs(const BenchmarkData& data, ProxyScores proxy,
+TrainingInputs PrepareTrainingInputs(const BenchmarkData& data, ScoreTable proxy,
                                      const std::vector<std::string>& exclude);
 
 }  // namespace simnas

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,10 +17,17 @@ struct DataFileSpec {
   std::string path;    // relative to the data folder
   std::string sha256;  // of the published file
   std::string url;     // upstream download
+  // Loads the file to check its content (VerifyData); throws Error describing the problem.
+  // Empty: the hash alone is checked.
+  std::function<void(const std::filesystem::path&)> validate;
 };
 
-// Every file the data folder must hold.
-const std::vector<DataFileSpec>& DataManifest();
+// The 640-image CIFAR-10 sample the training-free proxies read (cifar10-sample/). Without a
+// mirror it is rebuilt from the official CIFAR-10 binary distribution (first 640 records of
+// training batch 1, no augmentation), so its hash may differ from the mirror's.
+DataFileSpec CifarSampleFileSpec();
+
+// The manifests below are the union of what the search spaces declare (space/data_manifest.h).
 
 struct FetchOptions {
   std::optional<std::filesystem::path> mirror;  // copy from here instead of downloading
@@ -29,7 +37,7 @@ struct FetchOptions {
 // Copies or downloads every missing (or, with force, every) file, checks each against its
 // published SHA-256 and writes it atomically. Prints one line per file fetched to stderr.
 // Throws DataError naming the first file that cannot be obtained or does not match.
-void FetchData(const DataDir& dir, const FetchOptions& options);
+void FetchData(const DataDir& dir, const std::vector<DataFileSpec>& manifest, const FetchOptions& options);
 
 struct VerifyEntry {
   std::string path;
@@ -39,11 +47,12 @@ struct VerifyEntry {
 };
 
 // Checks presence and hash of every file, and loads each table to validate its content.
-std::vector<VerifyEntry> VerifyData(const DataDir& dir);
+std::vector<VerifyEntry> VerifyData(const DataDir& dir, const std::vector<DataFileSpec>& manifest);
 
 // `message` (an error) with " (run `simnas data fetch` to fetch or repair the data folder)"
-// appended when it names a file of `dir` that the fetch provides (DataManifest) and does not
-// already say how to fetch it; else `message` unchanged.
-std::string WithDataFetchHint(const DataDir& dir, const std::string& message);
+// appended when it names a file of `dir` that the fetch provides (one of `manifest`) and does
+// not already say how to fetch it; else `message` unchanged.
+std::string WithDataFetchHint(const DataDir& dir, const std::vector<DataFileSpec>& manifest,
+                              const std::string& message);
 
 }  // namespace simnas

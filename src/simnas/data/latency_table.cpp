@@ -11,8 +11,6 @@
 #include "simnas/core/latency_value.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/pickle.h"
-#include "simnas/search_space/cell.h"
-#include "simnas/search_space/search_space.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -48,18 +46,20 @@ void CheckLatency(const fs::path& path, std::size_t where, double v) {
   }
 }
 
-LatencyTable LoadHelpTable(const fs::path& path) {
+}  // namespace
+
+LatencyTable LoadPickledLatencyTable(const fs::path& path, int size) {
+  if (!fs::exists(path)) throw DataError(fmt::format("{}: no such latency table", path.string()));
   std::vector<double> ms = LoadPickledNumberList(path);
-  if (ms.size() != static_cast<std::size_t>(kNumCells)) {
-    throw DataError(fmt::format("{}: expected {} latencies, found {}", path.string(), kNumCells, ms.size()));
+  if (ms.size() != static_cast<std::size_t>(size)) {
+    throw DataError(fmt::format("{}: expected {} latencies, found {}", path.string(), size, ms.size()));
   }
   for (std::size_t i = 0; i < ms.size(); ++i) CheckLatency(path, i, ms[i]);
   return LatencyTable(path.stem().string(), std::move(ms));
 }
 
-// `index,ms[,...]` rows for `size` architectures; with `numbering`, a row's arch column (when
-// the header names one) must be the architecture of its index.
-LatencyTable LoadCsvTable(const fs::path& path, int size, const ArchNumbering* numbering) {
+LatencyTable LoadLatencyCsv(const fs::path& path, int size, std::vector<CsvArchCell>* arch_cells) {
+  if (!fs::exists(path)) throw DataError(fmt::format("{}: no such latency table", path.string()));
   const std::string text = ReadFile(path);
   std::vector<double> ms(static_cast<std::size_t>(size), std::numeric_limits<double>::quiet_NaN());
   std::istringstream in(text);
@@ -96,19 +96,8 @@ LatencyTable LoadCsvTable(const fs::path& path, int size, const ArchNumbering* n
     std::string problem;
     const auto value = ParseLatencyMs(fields[1], &problem);
     if (!value) throw DataError(fmt::format("{}:{}: latency {}", path.string(), line_no, problem));
-    if (numbering != nullptr && arch_column > 0 && arch_column < fields.size() && !Trim(fields[arch_column]).empty()) {
-      const std::string_view arch = Trim(fields[arch_column]);
-      const Arch expected = numbering->ArchAt(static_cast<int>(*index));
-      bool same = false;
-      try {
-        same = ParseArch(numbering->space(), arch) == expected;
-      } catch (const ParseError&) {
-      }
-      if (!same) {
-        throw DataError(fmt::format("{}:{}: arch {} is not the {} of index {} ({})", path.string(), line_no,
-                                    Quoted(arch), ArchNoun(numbering->space()),
-                                    *index, expected.ToString()));
-      }
+    if (arch_cells != nullptr && arch_column > 0 && arch_column < fields.size() && !Trim(fields[arch_column]).empty()) {
+      arch_cells->push_back({static_cast<int>(*index), std::string(Trim(fields[arch_column])), line_no});
     }
     double& slot = ms[static_cast<std::size_t>(*index)];
     if (!std::isnan(slot)) {
@@ -119,19 +108,6 @@ LatencyTable LoadCsvTable(const fs::path& path, int size, const ArchNumbering* n
   }
   if (rows == 0) throw DataError(fmt::format("{}: no latency rows", path.string()));
   return LatencyTable(path.stem().string(), std::move(ms));
-}
-
-}  // namespace
-
-LatencyTable LoadLatencyTable(const fs::path& path, const SearchSpace* space) {
-  if (!fs::exists(path)) throw DataError(fmt::format("{}: no such latency table", path.string()));
-  if (path.extension() == ".csv") return LoadCsvTable(path, kNumCells, space);
-  return LoadHelpTable(path);
-}
-
-LatencyTable LoadLatencyCsv(const fs::path& path, const ArchNumbering& numbering) {
-  if (!fs::exists(path)) throw DataError(fmt::format("{}: no such latency table", path.string()));
-  return LoadCsvTable(path, numbering.Count(), &numbering);
 }
 
 void SaveLatencyCsv(const fs::path& path, const std::vector<std::string>& comments,

@@ -1,6 +1,6 @@
-// A latency table: one latency in milliseconds per NATS-Bench index. Benchmark tables
-// (HELP .pt files) are complete; tables that simnas writes from a live device (CSV) may
-// hold only a measured sample.
+// A latency table: one latency in milliseconds per numbered architecture of a search space
+// (space/candidates.h). Benchmark tables (HELP .pt files) are complete; tables that simnas
+// writes from a live device (CSV) may hold only a measured sample.
 #pragma once
 
 #include <filesystem>
@@ -9,13 +9,10 @@
 
 namespace simnas {
 
-class ArchNumbering;
-class SearchSpace;
-
 class LatencyTable {
  public:
   LatencyTable() = default;
-  // `ms` indexed by NATS-Bench index; NaN marks a cell that was not measured.
+  // `ms` indexed by numbering index; NaN marks an architecture that was not measured.
   LatencyTable(std::string name, std::vector<double> ms) : name_(std::move(name)), ms_(std::move(ms)) {}
 
   const std::string& name() const { return name_; }
@@ -33,19 +30,23 @@ class LatencyTable {
   std::vector<double> ms_;
 };
 
-// Loads a HELP `.pt` table (must be complete: 15,625 values) or a simnas CSV (`index,ms[,...]`
-// rows; '#' comments; a header row). Every latency follows core/latency_value.h (what a device
-// program's output must be too): plain decimal in a CSV, inside the plausible range. The table
-// is named after the file's stem. Throws DataError naming the file and the first bad entry.
-// With `space`, a CSV row's `arch` column (when the header names one) must be the cell of
-// its index, or the file is refused.
-LatencyTable LoadLatencyTable(const std::filesystem::path& path, const SearchSpace* space = nullptr);
+// Loads a `torch.save` list of `size` latencies (a HELP `.pt` table). Every latency follows
+// core/latency_value.h (what a device program's output must be too): inside the plausible
+// range. The table is named after the file's stem. Throws DataError naming the file and the
+// first bad entry.
+LatencyTable LoadPickledLatencyTable(const std::filesystem::path& path, int size);
 
-// The same CSV for the architectures of any numbering (search_space/arch.h; e.g. HELP's 5,000
-// FBNet networks, as `simnas --space fbnet measure-all` writes them): numbering.Count() slots,
-// NaN where a row is missing; a row's index must be in [0, Count()) and its `arch` (when the
-// header names the column) the architecture of that index. Throws DataError as above.
-LatencyTable LoadLatencyCsv(const std::filesystem::path& path, const ArchNumbering& numbering);
+// The `arch` field of a CSV row, for the caller to check against its numbering.
+struct CsvArchCell {
+  int index;
+  std::string arch;
+  int line;
+};
+// Loads a simnas CSV table (`index,ms[,...]` rows; '#' comments; a header row) of `size` slots,
+// NaN where a row is missing; latencies in plain decimal (core/latency_value.h). The table is named after the file's stem. Throws DataError naming
+// the file, the line and the problem. `arch_cells` (optional) gets the non-empty `arch` fields
+// when the header names that column.
+LatencyTable LoadLatencyCsv(const std::filesystem::path& path, int size, std::vector<CsvArchCell>* arch_cells = nullptr);
 
 // Writes a CSV table atomically (latencies in the shortest form that reads back exactly):
 // comment lines (each prefixed with "# "), a header

@@ -14,6 +14,7 @@
 #include "simnas/core/strings.h"
 #include "simnas/core/subprocess.h"
 #include "simnas/devices/timing_harness.h"
+#include "simnas/space/space.h"
 
 namespace simnas {
 namespace {
@@ -152,8 +153,9 @@ Measurement ParseLatencyOutput(const std::string& stdout_text) {
   return m;
 }
 
-CommandDevice::CommandDevice(std::string command, const ArchNumbering& space, CommandOptions options, std::string name)
-    : command_(std::move(command)), space_(&space), options_(options), name_(std::move(name)) {
+CommandDevice::CommandDevice(std::string command, const CandidateSet& numbering, CommandOptions options,
+                             std::string name)
+    : command_(std::move(command)), numbering_(&numbering), options_(options), name_(std::move(name)) {
   argv_template_ = SplitCommandLine(command_);
   if (argv_template_.empty()) throw ParseError("device spec 'cmd:' needs a program to run, e.g. cmd:'./time.sh {arch}'");
   bool has_placeholder = false;
@@ -167,7 +169,7 @@ CommandDevice::CommandDevice(std::string command, const ArchNumbering& space, Co
     throw ParseError(fmt::format("device command {} has no {{arch}}, {{arch_sh}}, {{index}} or {{onnx}} placeholder",
                                  Quoted(command_)));
   }
-  if (uses_onnx_) ValidateExportOptions(space_->space(), options_.export_options);
+  if (uses_onnx_) ValidateExportOptions(numbering.space(), options_.export_options);
   if (options_.timeout_seconds <= 0) throw ParseError("device command timeout must be positive");
   if (options_.retries < 0) throw ParseError("device command retries must be >= 0");
 }
@@ -175,25 +177,25 @@ CommandDevice::CommandDevice(std::string command, const ArchNumbering& space, Co
 std::string CommandDevice::Fingerprint() const {
   std::string f = name_.empty() ? Spec() : "named:" + name_ + ":" + Spec();
   if (uses_onnx_) {  // the exported model changes the latency
-    const CellExportOptions& e = options_.export_options;
+    const ExportOptions& e = options_.export_options;
     f += fmt::format("|onnx:classes={},input={},batch={},seed={}", e.num_classes, e.input_size, e.batch, e.seed);
   }
   return f;
 }
 
 Measurement CommandDevice::Measure(const Arch& measured) {
-  if (measured.space() != space_->space()) {
-    throw DeviceError(fmt::format("device {} measures {} architectures, not the {} network {}", Spec(),
-                                  SpaceKindName(space_->space()), SpaceKindName(measured.space()),
-                                  measured.ToString()));
+  const Space& space = numbering_->space();
+  if (measured.empty() || &measured.space() != &space) {
+    throw DeviceError(fmt::format("device {} measures {} architectures, not {}", Spec(), space.name(),
+                                  measured.empty() ? "an empty one" : measured.ToString()));
   }
   const std::string arch = measured.ToString();
-  const int arch_index = space_->IndexOf(measured);
-  if (uses_index_ && arch_index < 0) {
-    throw DeviceError(fmt::format("device {} passes {{index}}, and {} has no index in the {} numbering", Spec(), arch,
-                                  SpaceKindName(measured.space())));
+  const int position = numbering_->IndexOf(measured);
+  if (uses_index_ && position < 0) {
+    throw DeviceError(fmt::format("device {} passes {{index}}, and {} has no index in the {} numbering ({})", Spec(),
+                                  arch, space.name(), numbering_->source()));
   }
-  const std::string index = std::to_string(arch_index);
+  const std::string index = std::to_string(position < 0 ? -1 : numbering_->NumberOf(position));
   const std::string onnx =
       uses_onnx_ ? CachedArchOnnx(measured, options_.export_options, ExportFolder(options_.cache_dir)).string() : "";
   std::vector<std::string> argv;

@@ -1,9 +1,9 @@
 // `cmd:'PROGRAM ARGS {arch}'`: any external program that prints a latency in milliseconds —
 // how users reach their own board (e.g. over ssh). The program runs without a shell; the
 // placeholders {arch} (the architecture string, passed as one argument), {index} (its
-// index in the space's numbering: NATS-Bench index; FBNet: row in HELP's 5,000, and a network
-// outside them is refused) and {onnx} (the path of the architecture's network as an ONNX file
-// (a cell or an FBNet network), exported on
+// index in the space's numbering, e.g. the NATS-Bench index; an architecture outside the
+// numbering is refused) and {onnx} (the path of the architecture's network as an ONNX file,
+// exported on
 // demand with CommandOptions::export_options and cached in <cache_dir>/onnx) are
 // substituted inside arguments. {arch_sh} is the architecture string quoted for a POSIX
 // shell, for programs that hand their arguments to a remote shell:
@@ -33,8 +33,8 @@
 #include "simnas/core/latency_value.h"
 #include "simnas/devices/device.h"
 #include "simnas/devices/output_formats.h"
-#include "simnas/network/cell_export.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/space/arch_export.h"
+#include "simnas/space/candidates.h"
 
 namespace simnas {
 
@@ -42,7 +42,7 @@ struct CommandOptions {
   double timeout_seconds = 300;
   int retries = 2;  // extra attempts after a failure
   OutputFormat format = OutputFormat::kAuto;
-  CellExportOptions export_options;  // the model behind {onnx}
+  ExportOptions export_options;      // the model behind {onnx}
   std::filesystem::path cache_dir;   // where {onnx} models are kept (empty: a temp folder)
 };
 
@@ -50,8 +50,8 @@ class CommandDevice : public Device {
  public:
   // `command` is the text after "cmd:". Throws ParseError if it is empty, has an
   // unterminated quote, or lacks an {arch}, {index} or {onnx} placeholder.
-  // `space` numbers the architectures for {index} and must outlive the device.
-  CommandDevice(std::string command, const ArchNumbering& space, CommandOptions options = {},
+  // `numbering` numbers the architectures for {index} and must outlive the device.
+  CommandDevice(std::string command, const CandidateSet& numbering, CommandOptions options = {},
                 std::string name = "");
 
   std::string Spec() const override { return "cmd:" + command_; }
@@ -62,7 +62,7 @@ class CommandDevice : public Device {
  private:
   std::string command_;
   std::vector<std::string> argv_template_;
-  const ArchNumbering* space_;
+  const CandidateSet* numbering_;
   bool uses_index_ = false;
   CommandOptions options_;
   std::string name_;

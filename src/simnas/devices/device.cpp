@@ -12,13 +12,4 @@ double Measurement::RelativeHalfWidth() const {
   if (!has_interval() || latency_ms <= 0) return 0;
   return std::max(latency_ms - ci_low_ms, ci_high_ms - latency_ms) / latency_ms;
 }
-
-const Cell& CellFor(const Device& device, const Arch& arch) {
-  if (!arch.is_cell()) {
-    throw DeviceError(fmt::format("device {} measures NAS-Bench-201 cells only, not the {} network {}", device.Spec(),
-                                  SpaceKindName(arch.space()), arch.ToString()));
-  }
-  return arch.cell();
-}
-
 }  // namespace simnas

@@ -1,6 +1,5 @@
-// A device: something that can tell the latency of an architecture (search_space/arch.h: a
-// NAS-Bench-201 cell or an FBNet network; a device of one space refuses the other's with a
-// DeviceError). Benchmark tables replayed,
+// A device: something that can tell the latency of an architecture (space/arch.h; a device
+// that knows one space only refuses another's with a DeviceError). Benchmark tables replayed,
 // synthetic lookup-table devices, this machine's CPU timed live, or any external program.
 // Strategies never call a Device directly: every latency they see passes through a
 // ProbeSession (probe/probe_session.h), which counts the probe budget.
@@ -8,7 +7,7 @@
 
 #include <string>
 
-#include "simnas/search_space/arch.h"
+#include "simnas/space/arch.h"
 
 namespace simnas {
 
@@ -48,10 +47,10 @@ class Device {
   // The complete table behind a replayed device, or nullptr. For oracles and reports only:
   // no strategy may read it.
   virtual const LatencyTable* FullTable() const { return nullptr; }
+  // The table behind a replayed device, complete or not (a `measure-all --sample` CSV holds a
+  // sample), or nullptr: which architectures the device can answer. A search on such a device
+  // searches those (SearchSetup, search_setup.h); no strategy may read its latencies.
+  virtual const LatencyTable* ReplayedTable() const { return nullptr; }
 };
-
-// The cell of `arch` for a device that measures NAS-Bench-201 cells only; DeviceError naming the
-// device otherwise.
-const Cell& CellFor(const Device& device, const Arch& arch);
 
 }  // namespace simnas

@@ -7,17 +7,14 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/strings.h"
-#include "simnas/data/benchmark_data.h"
 #include "simnas/data/dataset.h"
-#include "simnas/data/fbnet_data.h"
-#include "simnas/devices/fbnet_synthetic_device.h"
-#include "simnas/devices/fbnet_table_device.h"
+#include "simnas/devices/command_device.h"
 #include "simnas/devices/local_device.h"
 #include "simnas/devices/opencv_device.h"
-#include "simnas/devices/synthetic_device.h"
 #include "simnas/devices/table_device.h"
-#include "simnas/synthetic/fbnet_synthetic.h"
-#include "simnas/synthetic/synthetic_distribution.h"
+#include "simnas/space/registry.h"
+#include "simnas/space/space_data.h"
+#include "simnas/space/table_file.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -74,7 +71,7 @@ std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
         return DataError(fmt::format("{}: device '{}': export {}", path.string(), name, what));
       };
       if (!x.is_object()) throw bad("must be an object such as {\"dataset\": \"cifar10\", \"batch\": 1}");
-      CellExportOptions& o = e.command.export_options;
+      ExportOptions& o = e.command.export_options;
       for (const auto& [key, v] : x.items()) {
         if (key == "dataset") {
           if (!v.is_string()) throw bad("dataset must be a string");
@@ -98,15 +95,17 @@ std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
       }
       // The space is known when the device is opened (OpenDevice checks again): here, options
       // that no space's networks take.
-      try {
-        ValidateExportOptions(SpaceKind::kNb201, o);
-      } catch (const ParseError& error) {
+      std::string first_problem;
+      bool some_space_takes_them = false;
+      for (const Space* space : Spaces()) {
         try {
-          ValidateExportOptions(SpaceKind::kFbnet, o);
-        } catch (const ParseError&) {
-          throw bad(error.what());
+          ValidateExportOptions(*space, o);
+          some_space_takes_them = true;
+        } catch (const ParseError& error) {
+          if (first_problem.empty()) first_problem = error.what();
         }
       }
+      if (!some_space_takes_them) throw bad(first_problem);
     }
     entries.push_back(std::move(e));
   }
@@ -115,14 +114,9 @@ std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
 
 namespace {
 
-const BenchmarkData& NeedData(const DeviceEnvironment& env, const DeviceSpec& spec) {
-  if (env.data == nullptr) throw Error(fmt::format("device {} needs the benchmark data", spec.ToString()));
+const SpaceData& NeedData(const DeviceEnvironment& env, const DeviceSpec& spec) {
+  if (env.data == nullptr) throw Error(fmt::format("device {} needs the search space's data", spec.ToString()));
   return *env.data;
-}
-
-FbnetTables& NeedFbnet(const DeviceEnvironment& env, const DeviceSpec& spec) {
-  if (env.fbnet == nullptr) throw Error(fmt::format("device {} needs HELP's FBNet data", spec.ToString()));
-  return *env.fbnet;
 }
 
 // Opens a spec of a kind other than a name.
@@ -130,59 +124,39 @@ std::unique_ptr<Device> OpenKind(const DeviceSpec& spec, const DeviceEnvironment
                                  const CommandOptions& command_options, const std::string& name) {
   switch (spec.kind()) {
     case DeviceSpec::Kind::kTable: {
-      if (env.space == SpaceKind::kFbnet) {
-        if (spec.is_table_file()) {
-          // A table file: a CSV of `--space fbnet measure-all`, or a HELP FBNet .pt file.
-          FbnetTables& fbnet = NeedFbnet(env, spec);
-          const fs::path path(spec.table_name());
-          auto table = std::make_unique<LatencyTable>(path.extension() == ".csv"
-                                                          ? LoadLatencyCsv(path, fbnet.Numbering())
-                                                          : LoadFbnetLatencyTable(path));
-          return std::make_unique<FbnetTableDevice>(spec.ToString(), std::move(table), fbnet.Numbering());
-        }
-        FbnetTables& fbnet = NeedFbnet(env, spec);
-        return std::make_unique<FbnetTableDevice>(spec.ToString(), fbnet.Table(spec.table_name()), fbnet.Numbering());
-      }
-      const BenchmarkData& data = NeedData(env, spec);
+      const SpaceData& data = NeedData(env, spec);
       if (spec.is_table_file()) {
         return std::make_unique<TableDevice>(
-            spec.ToString(), std::make_unique<LatencyTable>(LoadLatencyTable(spec.table_name(), &data.space())),
-            data.space());
+            spec.ToString(), std::make_unique<LatencyTable>(LoadTableFile(spec.table_name(), data.Numbering())),
+            data.Numbering());
       }
-      return std::make_unique<TableDevice>(spec.ToString(), data.DeviceTable(spec.table_name()), data.space());
+      return std::make_unique<TableDevice>(spec.ToString(), data.DeviceTable(spec.table_name()), data.Numbering());
     }
     case DeviceSpec::Kind::kSynthetic: {
-      if (env.space == SpaceKind::kFbnet) {
-        if (spec.has_options()) {
-          throw ParseError(fmt::format("device {}: under --space fbnet, synthetic:SEED takes no options",
-                                       Quoted(spec.ToString())));
-        }
-        const FbnetSyntheticDistribution distribution = FitFbnetSyntheticDistribution(NeedFbnet(env, spec));
-        return std::make_unique<FbnetSyntheticDevice>(spec.seed(), distribution.Sample(spec.seed()));
+      if (!env.open_synthetic) {
+        throw ParseError(fmt::format("device {}: synthetic devices are not available here", Quoted(spec.ToString())));
       }
-      const SyntheticOptions options =
-          spec.has_options() ? SyntheticOptions::Parse(spec.options()) : SyntheticOptions::Default();
-      const TrainDeviceFits fits = FitTrainDevices(NeedData(env, spec));
-      std::mt19937_64 rng(spec.seed());
-      return std::make_unique<SyntheticDevice>(spec.seed(), fits.distribution.SampleDevice(rng, options), options,
-                                               spec.has_options());
+      return env.open_synthetic(spec);
     }
     case DeviceSpec::Kind::kLocal:
     case DeviceSpec::Kind::kOpenCv: {
       const bool opencv = spec.kind() == DeviceSpec::Kind::kOpenCv;
       LocalOptions options = ParseLocalOptions(spec.options(), opencv ? "opencv" : "local");
       options.cache_dir = env.cache_dir;
+      if (env.data != nullptr) {
+        const Space& space = env.data->space();
+        if (const std::string problem = space.InputSizeProblem(options.input_size); !problem.empty()) {
+          throw ParseError(fmt::format("{} device option input={}: {}", opencv ? "opencv" : "local", options.input_size,
+                                       problem));
+        }
+      }
       if (opencv) return std::make_unique<OpenCvDevice>(std::move(options));
       return std::make_unique<LocalDevice>(std::move(options));
     }
     case DeviceSpec::Kind::kCommand: {
       CommandOptions options = command_options;
       options.cache_dir = env.cache_dir;
-      if (env.space == SpaceKind::kFbnet) {
-        return std::make_unique<CommandDevice>(spec.command(), NeedFbnet(env, spec).Numbering(), std::move(options),
-                                               name);
-      }
-      return std::make_unique<CommandDevice>(spec.command(), NeedData(env, spec).space(), std::move(options), name);
+      return std::make_unique<CommandDevice>(spec.command(), NeedData(env, spec).Numbering(), std::move(options), name);
     }
     case DeviceSpec::Kind::kName:
       break;
@@ -223,12 +197,7 @@ std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec, const DeviceEnvironme
                                    env.registry->string(), e.name, Quoted(e.spec)));
     }
   }
-  if (spec.name().find(':') == std::string::npos && env.space == SpaceKind::kFbnet && env.data != nullptr &&
-      fs::exists(FbnetLatencyFile(env.data->dir(), spec.name()))) {
-    return OpenKind(DeviceSpec::Table(spec.name()), env, CommandOptions{}, "");
-  }
-  if (spec.name().find(':') == std::string::npos && env.space == SpaceKind::kNb201 && env.data != nullptr &&
-      fs::exists(env.data->dir().HelpLatencyFile(spec.name()))) {
+  if (spec.name().find(':') == std::string::npos && env.data != nullptr && env.data->HasDeviceTable(spec.name())) {
     return OpenKind(DeviceSpec::Table(spec.name()), env, CommandOptions{}, "");
   }
   throw ParseError(fmt::format("unknown device {}; expected table:NAME|PATH, synthetic:SEED, local[:opts], opencv[:opts], "

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,12 +25,11 @@
 #include "simnas/devices/command_device.h"
 #include "simnas/devices/device.h"
 #include "simnas/devices/device_spec.h"
-#include "simnas/search_space/space_kind.h"
+#include "simnas/space/registry.h"
 
 namespace simnas {
 
-class BenchmarkData;
-class FbnetTables;
+class SpaceData;
 
 struct RegistryEntry {
   std::string name;
@@ -44,15 +44,13 @@ struct RegistryEntry {
 std::vector<RegistryEntry> LoadDeviceRegistry(const std::filesystem::path& path);
 // What opening a device may need besides its spec.
 struct DeviceEnvironment {
-  const BenchmarkData* data = nullptr;               // for table: and synthetic: devices
+  // The search space's data: the space the device measures, its numbering and device tables
+  // (table:NAME, table:PATH, the {index} of cmd:). Required.
+  const SpaceData* data = nullptr;
   std::optional<std::filesystem::path> registry;     // registry file, when there is one
   std::filesystem::path cache_dir;                   // live devices' cache (empty: none)
-  // The search space the device measures. FBNet: table:NAME is one of HELP's FBNet tables
-  // (fbnet_table_device.h; needs `fbnet`), local/opencv/cmd: time FBNet networks, synthetic:SEED
-  // is an FBNet lookup-table device (fbnet_synthetic_device.h; needs `fbnet`, takes no
-  // options), table:PATH is a table file of HELP's 5,000 (a measure-all CSV or a HELP .pt).
-  SpaceKind space = SpaceKind::kNb201;
-  FbnetTables* fbnet = nullptr;                      // for FBNet table:, synthetic: and cmd: devices
+  // Opens `synthetic:SEED[,OPTS]` devices of the space (synthetic/); null: refused.
+  std::function<std::unique_ptr<Device>(const DeviceSpec&)> open_synthetic;
 };
 
 // Throws ParseError for a malformed spec or an unknown name, DataError for a missing table or a

@@ -4,7 +4,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/devices/local_device.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 

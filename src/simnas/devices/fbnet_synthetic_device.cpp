@@ -1,5 +1,7 @@
 #include "simnas/devices/fbnet_synthetic_device.h"
 
+#include "simnas/spaces/fbnet/fbnet_space.h"
+
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
@@ -27,10 +29,10 @@ std::string FbnetSyntheticDevice::Fingerprint() const {
 }
 
 Measurement FbnetSyntheticDevice::Measure(const Arch& arch) {
-  if (!arch.is_fbnet()) {
+  if (arch.space_name() != FbnetSpace().name()) {
     throw DeviceError(fmt::format("device {} (--space fbnet) measures FBNet networks, not {}", Spec(), arch.ToString()));
   }
-  return Measurement{lut_.Latency(arch.fbnet()), 0.0, 1};
+  return Measurement{lut_.Latency(FbnetOf(arch)), 0.0, 1};
 }
 
 }  // namespace simnas

@@ -7,13 +7,14 @@
 #include "simnas/core/error.h"
 #include "simnas/core/plugin.h"
 #include "simnas/core/strings.h"
-#include "simnas/network/cell_export.h"
+#include "simnas/devices/reference_network.h"
 
 namespace simnas {
 
 std::optional<RememberedReference> ReferenceMemory(const LocalOptions& options, const std::string& fingerprint) {
   if (!options.remember_reference || options.cache_dir.empty()) return std::nullopt;
-  return RememberedReference{options.cache_dir / "local-reference.json", fingerprint};
+  return RememberedReference{options.cache_dir / "local-reference.json",
+                             fingerprint + "|" + kReferenceNetworkVersion};
 }
 
 LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind) {
@@ -42,11 +43,8 @@ LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind) {
     if (key == "threads") o.threads = as_int(1, 256);
     else if (key == "batch") o.batch = as_int(1, 4096);
     else if (key == "input") {
+      // The measured space's own sizes are checked when the device is opened (device_factory.h).
       o.input_size = as_int(8, 1024);
-      // The reference network that gauges the machine is a NAS-Bench-201 cell, whatever the space.
-      if (const std::string problem = InputSizeProblem(SpaceKind::kNb201, o.input_size); !problem.empty()) {
-        throw ParseError(fmt::format("{} device option input={}: {}", kind, o.input_size, problem));
-      }
     }
     else if (key == "classes") o.num_classes = as_int(1, 100000);
     else if (key == "warmup") o.timing.warmup = as_int(0, 10000);

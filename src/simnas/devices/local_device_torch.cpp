@@ -6,16 +6,11 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/threads.h"
+#include "simnas/devices/reference_network.h"
 #include "simnas/network/described_network.h"
-#include "simnas/network/fbnet_network.h"
-#include "simnas/network/tiny_network.h"
+#include "simnas/space/space.h"
 
 namespace simnas {
-namespace {
-
-Cell AllNone() { return Cell(); }
-
-}  // namespace
 
 // The LibTorch side of LocalDevice (local_device.h): the reference network, its input and the
 // timing harness, made at the first measurement.
@@ -27,7 +22,7 @@ class TorchLocalBackend : public LocalDevice::Backend {
 
  private:
   struct Reference {
-    TinyNetwork net{nullptr};
+    DescribedNetwork net{nullptr};
     torch::Tensor input;
   };
   LocalOptions options_;
@@ -40,47 +35,33 @@ class TorchLocalBackend : public LocalDevice::Backend {
 Measurement TorchLocalBackend::Measure(const Arch& arch) {
   const ScopedThreads threads(options_.threads);
   torch::InferenceMode inference;
-  NetworkOptions net_options;
-  net_options.num_classes = options_.num_classes;
   // A generator of its own: measuring must not reset the process's global random state.
   const at::Generator generator = at::detail::createCPUGenerator(0);
   const torch::Tensor input =
       torch::randn({options_.batch, 3, options_.input_size, options_.input_size}, generator);
   if (!reference_) {
     reference_ = std::make_unique<Reference>();
-    reference_->net = TinyNetwork(AllNone(), net_options);
+    reference_->net = DescribedNetwork(ReferenceNetworkDescription(options_.num_classes, options_.input_size));
     reference_->net->eval();
     reference_->input = input;
     harness_ = std::make_unique<TimingHarness>(options_.timing, spec_, SystemClock(),
                                                ReferenceMemory(options_, fingerprint_));
   }
-  // The target network: a cell's TinyNetwork, or another space's described network. (The
-  // reference stays the all-`none` cell for every space: it only gauges the machine's speed.)
-  TinyNetwork cell_net{nullptr};
-  DescribedNetwork described_net{nullptr};
-  if (arch.is_cell()) {
-    cell_net = TinyNetwork(arch.cell(), net_options);
-    cell_net->eval();
-  } else {
-    FbnetNetworkOptions fbnet_options;
-    fbnet_options.num_classes = options_.num_classes;
-    fbnet_options.input_size = options_.input_size;
-    described_net = DescribedNetwork(DescribeFbnet(arch.fbnet(), fbnet_options));
-    described_net->eval();
-  }
+  // The target network, as its space describes it.
+  NetworkOptions net_options;
+  net_options.num_classes = options_.num_classes;
+  net_options.input_size = options_.input_size;
+  DescribedNetwork target(arch.space().Describe(arch, net_options));
+  target->eval();
   struct Runner : TimingRunner {
     Reference* reference;
-    TinyNetwork* cell_net;
-    DescribedNetwork* described_net;
+    DescribedNetwork* target;
     const torch::Tensor* input;
     void RunReference() override { const torch::Tensor out = reference->net->forward(reference->input); }
-    void RunTarget() override {
-      const torch::Tensor out = *cell_net ? (*cell_net)->forward(*input) : (*described_net)->forward(*input);
-    }
+    void RunTarget() override { const torch::Tensor out = (*target)->forward(*input); }
   } runner;
   runner.reference = reference_.get();
-  runner.cell_net = &cell_net;
-  runner.described_net = &described_net;
+  runner.target = &target;
   runner.input = &input;
   return harness_->Measure(runner, arch.ToString());
 }

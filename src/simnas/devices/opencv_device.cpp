@@ -5,7 +5,9 @@
 
 #include "simnas/core/error.h"
 #include "simnas/devices/opencv_runtime.h"
-#include "simnas/network/cell_export.h"
+#include "simnas/core/verified_cache.h"
+#include "simnas/devices/reference_network.h"
+#include "simnas/space/arch_export.h"
 
 namespace simnas {
 namespace {
@@ -22,8 +24,8 @@ class CvThreadScope {
   int saved_;
 };
 
-CellExportOptions ExportOptions(const LocalOptions& o) {
-  CellExportOptions e;
+ExportOptions ExportOptionsOf(const LocalOptions& o) {
+  ExportOptions e;
   e.num_classes = o.num_classes;
   e.input_size = o.input_size;
   e.batch = o.batch;
@@ -55,7 +57,7 @@ std::string OpenCvDevice::Fingerprint() const {
 Measurement OpenCvDevice::Measure(const Arch& arch) {
   CvThreadScope threads(options_.threads);
   const std::filesystem::path folder = ExportFolder(options_.cache_dir);
-  const CellExportOptions export_options = ExportOptions(options_);
+  const ExportOptions export_options = ExportOptionsOf(options_);
   const std::vector<int> input_shape = {options_.batch, 3, options_.input_size, options_.input_size};
   const auto load = [&](const std::filesystem::path& onnx) {
     try {
@@ -68,7 +70,17 @@ Measurement OpenCvDevice::Measure(const Arch& arch) {
   };
   if (!nets_) {
     auto nets = std::make_unique<Nets>();
-    nets->reference = load(CachedCellOnnx(Cell(), export_options, folder));
+    // The reference network's model, exported once per shape and checked like every cached model.
+    const std::string reference_name =
+        fmt::format("reference-{}-k{}-s{}-b{}.onnx", kReferenceNetworkVersion, export_options.num_classes,
+                    export_options.input_size, export_options.batch);
+    const std::filesystem::path reference_file = folder / reference_name;
+    if (!ReadVerifiedCacheFile(reference_file, reference_name)) {
+      WriteVerifiedCacheFile(reference_file, reference_name,
+                             SerializeOnnx(ReferenceNetworkDescription(export_options.num_classes, export_options.input_size),
+                                           export_options.batch, nullptr, "simnas_reference"));
+    }
+    nets->reference = load(reference_file);
     nets_ = std::move(nets);
     harness_ = std::make_unique<TimingHarness>(options_.timing, Spec(), SystemClock(),
                                                ReferenceMemory(options_, Fingerprint()));

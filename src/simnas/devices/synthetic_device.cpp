@@ -1,5 +1,7 @@
 #include "simnas/devices/synthetic_device.h"
 
+#include "simnas/spaces/nb201/nb201_space.h"
+
 #include <fmt/format.h>
 
 namespace simnas {
@@ -26,7 +28,7 @@ std::string SyntheticDevice::Fingerprint() const {
 }
 
 Measurement SyntheticDevice::Measure(const Arch& arch) {
-  return Measurement{model_.Measure(CellFor(*this, arch), noise_rng_), 0.0, 1};
+  return Measurement{model_.Measure(CellOf(arch), noise_rng_), 0.0, 1};
 }
 
 }  // namespace simnas

@@ -6,8 +6,16 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
+#include "simnas/space/space.h"
 
 namespace simnas {
+
+Eigen::MatrixXd EncodeCandidates(const CandidateSet& candidates, std::string_view encoding) {
+  const Space& space = candidates.space();
+  Eigen::MatrixXd x(candidates.size(), space.FeatureCount(encoding));
+  for (int i = 0; i < candidates.size(); ++i) x.row(i) = space.Encode(candidates.at(i), encoding).transpose();
+  return x;
+}
 
 std::vector<double> FeatureLinearModel::PredictAll(const Eigen::MatrixXd& x) const {
   const Eigen::VectorXd p = x * w;

@@ -1,6 +1,6 @@
 // A linear latency model on an encoded architecture of any search space: L(x) = wᵀx, where
-// the first entry of x is the fixed part (always 1) and the others say which op or block sits
-// where (NAS-Bench-201: linear.h's encodings; FBNet: search_space/fbnet/fbnet_encoding.h).
+// the first entry of x is the fixed part (always 1) and the others are the space's features
+// (Space::Encode: which choice sits where, or counts of choices).
 // This is One Proxy Device's latency predictor (Sec. 5.4.1) for a space whose tables list
 // only some architectures, so the rows of `x` are whatever architectures the table has.
 #pragma once
@@ -10,7 +10,12 @@
 
 #include <Eigen/Core>
 
+#include "simnas/space/candidates.h"
+
 namespace simnas {
+
+// Row i encodes candidate i (Space::Encode with `encoding`).
+Eigen::MatrixXd EncodeCandidates(const CandidateSet& candidates, std::string_view encoding);
 
 struct FeatureLinearModel {
   Eigen::VectorXd w;  // one weight per feature; w(0) is the fixed part in ms

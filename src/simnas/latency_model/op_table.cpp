@@ -6,7 +6,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
-#include "simnas/search_space/cell_structure.h"
+#include "simnas/spaces/nb201/cell_structure.h"
 
 namespace simnas {
 

@@ -11,9 +11,9 @@
 #include <string>
 
 #include "simnas/data/latency_table.h"
-#include "simnas/latency_model/latency_model.h"
-#include "simnas/search_space/cell.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
+#include "simnas/spaces/nb201/cell.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 
 namespace simnas {
 
@@ -24,13 +24,13 @@ enum class OpCountKind {
 std::string_view OpCountKindName(OpCountKind kind);  // "all" | "live"
 OpCountKind ParseOpCountKind(std::string_view name);  // throws ParseError
 
-struct OpLatencyModel : LatencyModel {
+struct OpLatencyModel {
   double fixed_ms = 0;
   std::array<double, kNumOps> op_ms{};  // indexed by Op; op_ms[none] == 0
   OpCountKind counts = OpCountKind::kAllEdges;
 
   double Latency(const Cell& cell) const;
-  std::vector<double> PredictTable(const SearchSpace& space) const override;
+  std::vector<double> PredictTable(const SearchSpace& space) const;
 };
 
 struct OpModelFit {

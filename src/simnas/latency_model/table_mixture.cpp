@@ -10,7 +10,6 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
-#include "simnas/search_space/cell.h"
 
 namespace simnas {
 
@@ -37,15 +36,16 @@ Eigen::VectorXd NonNegativeLeastSquares(const Eigen::MatrixXd& a, const Eigen::V
 TargetLatencyModel::TargetLatencyModel(const std::vector<const LatencyTable*>& tables, TargetModelOptions options)
     : options_(options), loo_log_rmse_(std::numeric_limits<double>::quiet_NaN()) {
   if (tables.empty()) throw Error("a target latency model needs at least one train device table");
-  tables_.resize(kNumCells, static_cast<Eigen::Index>(tables.size()));
-  consensus_ = Eigen::VectorXd::Zero(kNumCells);
+  const int n = static_cast<int>(tables.front()->values().size());
+  tables_.resize(n, static_cast<Eigen::Index>(tables.size()));
+  consensus_ = Eigen::VectorXd::Zero(n);
   for (std::size_t k = 0; k < tables.size(); ++k) {
-    if (!tables[k]->Complete()) {
-      throw DataError(fmt::format("train device table {} is not complete", tables[k]->name()));
+    if (!tables[k]->Complete() || static_cast<int>(tables[k]->values().size()) != n) {
+      throw DataError(fmt::format("train device table {} is not complete for the {} candidates", tables[k]->name(), n));
     }
     const std::vector<double>& v = tables[k]->values();
     const double median = Median(v);
-    for (int i = 0; i < kNumCells; ++i) {
+    for (int i = 0; i < n; ++i) {
       tables_(i, static_cast<Eigen::Index>(k)) = v[static_cast<std::size_t>(i)];
       consensus_(i) += v[static_cast<std::size_t>(i)] / median;
     }
@@ -94,7 +94,7 @@ void TargetLatencyModel::Fit(const std::vector<int>& indices, const std::vector<
   std::vector<int> none;
   FitPredict(indices, ms, all, none, &beta, &scale);
   if (static_cast<int>(indices.size()) < options_.min_mixture_probes) {
-    for (int i = 0; i < kNumCells; ++i) predictions_[static_cast<std::size_t>(i)] = scale * consensus_(i);
+    for (int i = 0; i < static_cast<int>(predictions_.size()); ++i) predictions_[static_cast<std::size_t>(i)] = scale * consensus_(i);
   } else {
     const Eigen::VectorXd p = tables_ * beta;
     predictions_.assign(p.data(), p.data() + p.size());

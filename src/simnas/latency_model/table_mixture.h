@@ -13,7 +13,6 @@
 #include <Eigen/Core>
 
 #include "simnas/data/latency_table.h"
-#include "simnas/latency_model/latency_model.h"
 
 namespace simnas {
 
@@ -22,17 +21,16 @@ struct TargetModelOptions {
   double ridge = 1e-6;         // relative ridge on β (keeps NNLS well posed with few probes)
 };
 
-class TargetLatencyModel : public LatencyModel {
+class TargetLatencyModel {
  public:
-  // `tables` must be complete (at least one).
+  // `tables` must be complete and of one size (at least one).
   explicit TargetLatencyModel(const std::vector<const LatencyTable*>& tables, TargetModelOptions options = {});
 
-  // Refits on the probed cells (NATS-Bench indices) and their measured latencies.
+  // Refits on the probed candidates (indices into the tables) and their measured latencies.
   void Fit(const std::vector<int>& indices, const std::vector<double>& ms);
-  // Predicted latency of every cell, by NATS-Bench index (after Fit; the unscaled consensus before).
+  // Predicted latency of every candidate (after Fit; the unscaled consensus before).
   const std::vector<double>& predictions() const { return predictions_; }
   double Predict(int index) const { return predictions_[static_cast<std::size_t>(index)]; }
-  std::vector<double> PredictTable(const SearchSpace&) const override { return predictions_; }
   // Root mean square of log(measured / predicted-without-that-probe) over the probes; NaN
   // with fewer than 3 probes.
   double LeaveOneOutLogRmse() const { return loo_log_rmse_; }
@@ -45,7 +43,7 @@ class TargetLatencyModel : public LatencyModel {
                              Eigen::VectorXd* beta, double* scale) const;
 
   TargetModelOptions options_;
-  Eigen::MatrixXd tables_;    // 15,625 × K latencies
+  Eigen::MatrixXd tables_;    // candidates × K latencies
   Eigen::VectorXd consensus_; // mean of the median-normalized tables
   std::vector<double> predictions_;
   double loo_log_rmse_;

@@ -1,5 +1,7 @@
 #include "simnas/monotonicity/adaproxy.h"
 
+#include "simnas/latency_model/feature_linear.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -73,11 +75,9 @@ AdaProxySolution SolveAdaProxy(const Eigen::MatrixXd& z, const Eigen::VectorXd& 
 
 namespace {
 
-Eigen::MatrixXd Features(const LinearLatencyModel& proxy, const std::vector<Cell>& cells) {
-  Eigen::MatrixXd z(static_cast<Eigen::Index>(cells.size()), proxy.w.size());
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    z.row(static_cast<Eigen::Index>(i)) = EncodeCell(cells[i], proxy.encoding).cwiseProduct(proxy.w).transpose();
-  }
+Eigen::MatrixXd Features(const LinearLatencyModel& proxy, const Eigen::MatrixXd& encoded) {
+  Eigen::MatrixXd z(encoded.rows(), proxy.w.size());
+  for (Eigen::Index i = 0; i < encoded.rows(); ++i) z.row(i) = encoded.row(i).transpose().cwiseProduct(proxy.w).transpose();
   return z;
 }
 
@@ -161,25 +161,25 @@ AdaProxyScales FitAdaProxyScales(const Eigen::MatrixXd& z, const Eigen::VectorXd
   return fit;
 }
 
-AdaProxyFit FitAdaProxy(const LinearLatencyModel& proxy, const std::vector<Cell>& cells,
+AdaProxyFit FitAdaProxy(const LinearLatencyModel& proxy, const Eigen::MatrixXd& encoded,
                         const std::vector<double>& latency_ms, const AdaProxyOptions& options) {
-  if (cells.size() != latency_ms.size()) {
-    throw Error(fmt::format("AdaProxy: {} cells but {} latencies", cells.size(), latency_ms.size()));
+  if (static_cast<std::size_t>(encoded.rows()) != latency_ms.size()) {
+    throw Error(fmt::format("AdaProxy: {} architectures but {} latencies", encoded.rows(), latency_ms.size()));
   }
-  if (cells.empty()) throw Error("AdaProxy: no measured cell to adapt the proxy to");
+  if (latency_ms.empty()) throw Error("AdaProxy: no measured architecture to adapt the proxy to");
   const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(latency_ms.data(), static_cast<Eigen::Index>(latency_ms.size()));
   AdaProxyFit fit;
-  static_cast<AdaProxyScales&>(fit) = FitAdaProxyScales(Features(proxy, cells), y, options);
+  static_cast<AdaProxyScales&>(fit) = FitAdaProxyScales(Features(proxy, encoded), y, options);
   fit.adapted = Adapted(proxy, fit.alpha, fit.b);
   return fit;
 }
 
 AdaProxyTransfer EvaluateAdaProxyTransfer(const LatencyTable& proxy, const LatencyTable& target,
-                                          const SearchSpace& space, CellEncoding encoding, int samples, int repeats,
-                                          std::uint64_t seed, const AdaProxyOptions& options) {
+                                          const CandidateSet& candidates, const std::string& encoding, int samples,
+                                          int repeats, std::uint64_t seed, const AdaProxyOptions& options) {
   if (!target.Complete()) throw DataError(fmt::format("AdaProxy transfer: target table {} is not complete", target.name()));
-  const LinearLatencyModel model = FitLinearLatencyModel(proxy, space, encoding);
-  AdaProxyTransfer t = EvaluateAdaProxyTransfer(EncodeAllCells(space, encoding), model.w, proxy.values(),
+  const LinearLatencyModel model = FitLinearLatencyModel(proxy, candidates, encoding);
+  AdaProxyTransfer t = EvaluateAdaProxyTransfer(EncodeCandidates(candidates, encoding), model.w, proxy.values(),
                                                 target.values(), samples, repeats, seed, options);
   t.proxy = proxy.name();
   t.target = target.name();

@@ -66,18 +66,20 @@ struct AdaProxyFit : AdaProxyScales {
   LinearLatencyModel adapted;  // w' = (α + b) ∘ w, same encoding as the proxy model
 };
 
-// Fits AdaProxy from `cells` measured on the target at `latency_ms` (same order; at least
-// one). Throws Error when the sizes differ or there is no sample.
-AdaProxyFit FitAdaProxy(const LinearLatencyModel& proxy, const std::vector<Cell>& cells,
+// Fits AdaProxy from architectures measured on the target at `latency_ms`; row i of `encoded`
+// is architecture i in the proxy model's encoding (at least one). Throws Error when the sizes
+// differ or there is no sample.
+AdaProxyFit FitAdaProxy(const LinearLatencyModel& proxy, const Eigen::MatrixXd& encoded,
                         const std::vector<double>& latency_ms, const AdaProxyOptions& options = {});
 
-// Transfer from a proxy table to a target table (both complete), for reports: SRCC with the
-// target over all cells of the proxy table itself, of the proxy's linear model (before), and
-// of AdaProxy fitted on k uniformly drawn target cells (after; mean ± std over repeats).
+// Transfer from a proxy table to a target table (both complete, aligned with `candidates`), for
+// reports: SRCC with the target over all candidates of the proxy table itself, of the proxy's
+// linear model on `encoding` (before), and of AdaProxy fitted on k uniformly drawn target
+// candidates (after; mean ± std over repeats).
 struct AdaProxyTransfer {
   std::string proxy;
   std::string target;
-  CellEncoding encoding = CellEncoding::kEdgeOneHot;
+  std::string encoding;
   int samples = 0;
   int repeats = 0;
   double srcc_proxy_table = 0;
@@ -87,8 +89,8 @@ struct AdaProxyTransfer {
   double srcc_after_min = 0;
 };
 AdaProxyTransfer EvaluateAdaProxyTransfer(const LatencyTable& proxy, const LatencyTable& target,
-                                          const SearchSpace& space, CellEncoding encoding, int samples, int repeats,
-                                          std::uint64_t seed, const AdaProxyOptions& options = {});
+                                          const CandidateSet& candidates, const std::string& encoding, int samples,
+                                          int repeats, std::uint64_t seed, const AdaProxyOptions& options = {});
 // The same for any search space: row i of `x` encodes architecture i of both tables
 // (`proxy_ms`, `target_ms`: complete, same order), `w` is the proxy's linear model on that
 // encoding. Samples are drawn from the rows. Names and encoding of the result are left empty.

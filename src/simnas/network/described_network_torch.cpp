@@ -95,6 +95,9 @@ torch::Tensor DescribedNetworkImpl::Run(const torch::Tensor& x, const DescribedR
       }
       case LayerKind::kGlobalAvgPool: out[i] = in.mean({2, 3}, /*keepdim=*/true); break;
       case LayerKind::kLinear: out[i] = F::linear(in.flatten(1), s.weight, s.bias); break;
+      case LayerKind::kHardSigmoid: out[i] = torch::hardsigmoid(in); break;
+      case LayerKind::kHardSwish: out[i] = torch::hardswish(in); break;
+      case LayerKind::kChannelMul: out[i] = in * out[static_cast<std::size_t>(s.inputs[1])]; break;
     }
     if (options.layer_output) options.layer_output(static_cast<int>(i), out[i]);
   }

@@ -18,6 +18,9 @@ std::string_view LayerKindName(LayerKind kind) {
     case LayerKind::kChannelShuffle: return "channel_shuffle";
     case LayerKind::kGlobalAvgPool: return "global_avg_pool";
     case LayerKind::kLinear: return "linear";
+    case LayerKind::kHardSigmoid: return "hard_sigmoid";
+    case LayerKind::kHardSwish: return "hard_swish";
+    case LayerKind::kChannelMul: return "channel_mul";
   }
   return "?";
 }
@@ -102,12 +105,37 @@ int NetworkDescription::BatchNorm(std::string name, int from, std::vector<float>
   return Append(std::move(l));
 }
 
-int NetworkDescription::Relu(std::string name, int from) {
+int NetworkDescription::Elementwise(LayerKind kind, std::string name, int from) {
   Layer l;
-  l.kind = LayerKind::kRelu;
+  l.kind = kind;
   l.shape = From(from, name).shape;
   l.name = std::move(name);
   l.inputs = {from};
+  return Append(std::move(l));
+}
+
+int NetworkDescription::Relu(std::string name, int from) { return Elementwise(LayerKind::kRelu, std::move(name), from); }
+
+int NetworkDescription::HardSigmoid(std::string name, int from) {
+  return Elementwise(LayerKind::kHardSigmoid, std::move(name), from);
+}
+
+int NetworkDescription::HardSwish(std::string name, int from) {
+  return Elementwise(LayerKind::kHardSwish, std::move(name), from);
+}
+
+int NetworkDescription::ChannelMul(std::string name, int from, int gate) {
+  const LayerShape in = From(from, name).shape;
+  const LayerShape g = From(gate, name).shape;
+  if (g.channels != in.channels || g.height != 1 || g.width != 1) {
+    throw Error(fmt::format("network layer {}: channel_mul of a {}x{}x{} input by a {}x{}x{} gate (expected {}x1x1)",
+                            name, in.channels, in.height, in.width, g.channels, g.height, g.width, in.channels));
+  }
+  Layer l;
+  l.kind = LayerKind::kChannelMul;
+  l.name = std::move(name);
+  l.inputs = {from, gate};
+  l.shape = in;
   return Append(std::move(l));
 }
 

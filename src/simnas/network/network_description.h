@@ -14,6 +14,10 @@
 //   channel_shuffle  ShuffleNet's shuffle: (g, C/g) channels viewed as (C/g, g)
 //   global_avg_pool  mean over height and width (output C x 1 x 1)
 //   linear    fully connected layer on a C x 1 x 1 input (output out x 1 x 1), with bias
+//   hard_sigmoid  relu6(x + 3) / 6, elementwise (MobileNet-V3's gate)
+//   hard_swish    x * relu6(x + 3) / 6, elementwise
+//   channel_mul   input 0 (C x H x W) times input 1 (C x 1 x 1), each channel by its own value
+//                 (squeeze-and-excitation's rescaling)
 #pragma once
 
 #include <cstdint>
@@ -34,6 +38,9 @@ enum class LayerKind {
   kChannelShuffle,
   kGlobalAvgPool,
   kLinear,
+  kHardSigmoid,
+  kHardSwish,
+  kChannelMul,
 };
 
 std::string_view LayerKindName(LayerKind kind);
@@ -83,6 +90,10 @@ class NetworkDescription {
   int ChannelShuffle(std::string name, int from, int groups);
   int GlobalAvgPool(std::string name, int from);
   int Linear(std::string name, int from, int out_features, std::vector<float> weight, std::vector<float> bias);
+  int HardSigmoid(std::string name, int from);
+  int HardSwish(std::string name, int from);
+  // `from` (C x H x W) times `gate` (C x 1 x 1, the same C); other shapes throw Error naming the layer.
+  int ChannelMul(std::string name, int from, int gate);
 
   const std::vector<Layer>& layers() const { return layers_; }
   const Layer& layer(int i) const { return layers_.at(static_cast<std::size_t>(i)); }
@@ -93,11 +104,14 @@ class NetworkDescription {
   // Number of weights (conv, linear, and the batch norm's scale and shift, as LibTorch counts
   // trainable parameters).
   std::int64_t ParameterCount() const;
-  // Multiply-adds of one image through conv and linear layers.
+  // Multiply-adds of one image through conv and linear layers: each weight once per output
+  // position (biases, batch norms, activations, pooling and channel_mul are not counted).
   std::int64_t MultiplyAdds() const;
 
  private:
   int Append(Layer layer);
+  // A layer of `kind` that keeps its input's shape (relu, hard_sigmoid, hard_swish).
+  int Elementwise(LayerKind kind, std::string name, int from);
   const Layer& From(int index, const std::string& name) const;
   std::vector<Layer> layers_;
 };

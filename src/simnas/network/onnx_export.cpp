@@ -126,7 +126,9 @@ std::string SerializeOnnx(const NetworkDescription& network, int batch, OnnxMode
     const auto in = [&](std::size_t k) { return out[static_cast<std::size_t>(l.inputs[k])]; };
     const LayerShape& in_shape = layers[static_cast<std::size_t>(l.inputs[0])].shape;
     for (int from : l.inputs) {
-      if (flat[static_cast<std::size_t>(from)] && l.kind != LayerKind::kAdd && l.kind != LayerKind::kRelu) {
+      const bool reads_flat = l.kind == LayerKind::kAdd || l.kind == LayerKind::kRelu ||
+                              l.kind == LayerKind::kHardSigmoid || l.kind == LayerKind::kHardSwish;
+      if (flat[static_cast<std::size_t>(from)] && !reads_flat) {
         throw Error(fmt::format("ONNX export: layer {} reads the output of a linear layer", l.name));
       }
     }
@@ -246,6 +248,29 @@ std::string SerializeOnnx(const NetworkDescription& network, int batch, OnnxMode
         nodes += 2;
         break;
       }
+      case LayerKind::kHardSigmoid:
+      case LayerKind::kHardSwish: {
+        // relu6(x + 3) / 6 = clamp(x / 6 + 1/2, 0, 1).
+        const bool swish = l.kind == LayerKind::kHardSwish;
+        const std::string gate = swish ? l.name + "/hard_sigmoid" : y;
+        onnx::NodeProto* n = g.Node("HardSigmoid", gate, {in(0)}, gate);
+        GraphBuilder::Float(n, "alpha", 1.0f / 6.0f);
+        GraphBuilder::Float(n, "beta", 0.5f);
+        ++nodes;
+        if (swish) {
+          g.Node("Mul", l.name, {in(0), gate}, y);
+          ++nodes;
+        }
+        flat[i] = flat[static_cast<std::size_t>(l.inputs[0])];
+        break;
+      }
+      case LayerKind::kChannelMul:
+        // The gate first: OpenCV DNN 4.6 picks the operand to broadcast by the shapes it tracks,
+        // which are wrong after a HardSigmoid, and with the features first it broadcasts the
+        // features onto the gate's C x 1 x 1 shape.
+        g.Node("Mul", l.name, {in(1), in(0)}, y);
+        ++nodes;
+        break;
     }
   }
   const Layer& last = layers.back();

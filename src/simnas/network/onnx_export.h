@@ -7,7 +7,10 @@
 //     AveragePool times a constant map of (window size / in-bounds count): runtimes such as
 //     OpenCV DNN 4.6 ignore count_include_pad=0;
 //   - `zero` is the input times 0;
-//   - a channel shuffle is Reshape -> Transpose -> Reshape.
+//   - a channel shuffle is Reshape -> Transpose -> Reshape;
+//   - hard_sigmoid is HardSigmoid(alpha 1/6, beta 1/2); hard_swish (no HardSwish before opset 14)
+//     is x times that; channel_mul is a broadcasting Mul, the C x 1 x 1 gate as its first operand
+//     (OpenCV DNN 4.6 broadcasts wrongly with the gate second after a HardSigmoid).
 // Node names are the layer names (e.g. "cell3/edge_2_1/nor_conv_3x3/conv").
 #pragma once
 

@@ -14,6 +14,8 @@
 #include "simnas/core/progress.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/probe/probe_session.h"
+#include "simnas/space/registry.h"
+#include "simnas/space/space.h"
 
 namespace simnas {
 namespace {
@@ -33,25 +35,30 @@ std::string SanitizeForFile(const std::string& spec) {
 
 }  // namespace
 
-MeasureAllJob MakeMeasureAllJob(const Device& device, const ArchNumbering& numbering, const MeasureAllRequest& request) {
-  const bool fbnet = numbering.space() == SpaceKind::kFbnet;
+MeasureAllJob MakeMeasureAllJob(const Device& device, const CandidateSet& numbering, const MeasureAllRequest& request) {
+  const Space& space = numbering.space();
+  // Run ids and file names of another space than the default one name it (a run id is locked per
+  // device, and several spaces may run at once).
+  const bool named = space.name() != kDefaultSpaceName;
   MeasureAllJob job;
-  job.indices = MeasureAllIndices(numbering.Count(), request.sample, request.seed);
+  job.indices = MeasureAllIndices(numbering.size(), request.sample, request.seed);
   const std::string default_name =
-      "measured-" + std::string(fbnet ? "fbnet-" : "") + SanitizeForFile(device.Spec()) + ".csv";
+      "measured-" + (named ? std::string(space.name()) + "-" : "") + SanitizeForFile(device.Spec()) + ".csv";
   job.out = !request.out.empty()     ? request.out
             : request.out_dir.empty() ? std::filesystem::path(default_name)
                                       : request.out_dir / default_name;
-  const int sample = request.sample.value_or(numbering.Count());
-  // FBNet's run ids name the space: a run id is locked per device, and both spaces may run at once.
-  job.run_id = !request.run_id.empty() ? request.run_id
-               : fbnet ? fmt::format("measure-all:fbnet:sample={}:seed={}", sample, request.seed)
-                       : fmt::format("measure-all:sample={}:seed={}", sample, request.seed);
+  const int sample = request.sample.value_or(numbering.size());
+  job.run_id = !request.run_id.empty()
+                   ? request.run_id
+                   : fmt::format("measure-all:{}sample={}:seed={}", named ? std::string(space.name()) + ":" : "",
+                                 sample, request.seed);
   job.comments = {fmt::format("simnas {} {}measure-all --device {} --sample {} --seed {}", SIMNAS_VERSION,
-                              fbnet ? "--space fbnet " : "", request.device_spec, sample, request.seed),
+                              named ? fmt::format("--space {} ", space.name()) : "", request.device_spec, sample,
+                              request.seed),
                   "device: " + device.Fingerprint(), "run id: " + job.run_id};
-  if (fbnet) {
-    job.comments.push_back(fmt::format("networks: HELP's {} FBNet networks (index = row of arch.pt)", numbering.Count()));
+  if (named) {
+    job.comments.push_back(
+        fmt::format("{}s: {} (index = position in that numbering)", space.arch_noun(), numbering.source()));
   }
   return job;
 }
@@ -70,9 +77,9 @@ std::vector<int> MeasureAllIndices(int count, std::optional<int> sample, std::ui
   return indices;
 }
 
-MeasureAllOutcome MeasureAllToCsv(Device& device, const ArchNumbering& numbering, const MeasureAllJob& job,
+MeasureAllOutcome MeasureAllToCsv(Device& device, const CandidateSet& numbering, const MeasureAllJob& job,
                                   ProbeStore& store) {
-  const std::string noun(ArchNoun(numbering.space()));
+  const std::string noun(numbering.space().arch_noun());
   // One writer per output file (the run id is locked by the session, before any measurement).
   const std::filesystem::path& out = job.out;
   if (std::error_code ec; std::filesystem::is_directory(out, ec)) {
@@ -84,7 +91,7 @@ MeasureAllOutcome MeasureAllToCsv(Device& device, const ArchNumbering& numbering
   auto write = [&] {
     std::vector<LatencyCsvRow> rows;
     for (const ProbeRecord& r : session.history()) {
-      rows.push_back({r.index, r.measurement.latency_ms, r.measurement.spread, r.measurement.repeats,
+      rows.push_back({numbering.NumberOf(r.index), r.measurement.latency_ms, r.measurement.spread, r.measurement.repeats,
                       r.arch.ToString()});
     }
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
@@ -98,7 +105,7 @@ MeasureAllOutcome MeasureAllToCsv(Device& device, const ArchNumbering& numbering
         job.indices, kMeasurePasses,
         [&](int index) {
           if (InterruptRequested()) throw Interrupted("measure-all interrupted");
-          const ProbeRecord& r = session.Probe(numbering.ArchAt(index));
+          const ProbeRecord& r = session.Probe(numbering.at(index));
           progress.Advance(1, fmt::format("last {:.3f} ms", r.measurement.latency_ms));
           if (++since_write >= 25) {
             write();
@@ -107,7 +114,7 @@ MeasureAllOutcome MeasureAllToCsv(Device& device, const ArchNumbering& numbering
         },
         [&](int index, const std::string& reason, int pass, bool last) {
           spdlog::warn("measure-all: {} {} {} failed on {} (pass {} of {}): {}; {}", noun, index,
-                       numbering.ArchAt(index).ToString(), device.Spec(), pass, kMeasurePasses, OneLine(reason),
+                       numbering.at(index).ToString(), device.Spec(), pass, kMeasurePasses, OneLine(reason),
                        last ? "left out" : "tried again after this pass");
         });
   } catch (const Interrupted&) {  // also from inside a measurement (the device program is killed)
@@ -122,7 +129,7 @@ MeasureAllOutcome MeasureAllToCsv(Device& device, const ArchNumbering& numbering
                                    job.indices.size(), noun, kMeasurePasses, names));
     for (const FailedCell& c : outcome.missing) {
       comments.push_back(
-          fmt::format("missing {} {}: {}", c.index, numbering.ArchAt(c.index).ToString(), OneLine(c.reason)));
+          fmt::format("missing {} {}: {}", c.index, numbering.at(c.index).ToString(), OneLine(c.reason)));
     }
   }
   write();

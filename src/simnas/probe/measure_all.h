@@ -18,7 +18,7 @@
 #include "simnas/devices/device.h"
 #include "simnas/probe/measure_passes.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/arch.h"
+#include "simnas/space/candidates.h"
 
 namespace simnas {
 
@@ -27,7 +27,7 @@ namespace simnas {
 std::vector<int> MeasureAllIndices(int count, std::optional<int> sample, std::uint64_t seed);
 
 struct MeasureAllJob {
-  std::vector<int> indices;           // in `numbering`
+  std::vector<int> indices;           // positions in `numbering`
   std::filesystem::path out;          // the CSV (locked for the job: a second writer is refused)
   std::vector<std::string> comments;  // the CSV's leading comment lines (provenance)
   std::string run_id;                 // the probe store's run id: the same id resumes
@@ -38,14 +38,14 @@ struct MeasureAllRequest {
   std::string device_spec;         // as given, for the CSV's provenance line
   std::optional<int> sample;       // measure this many random architectures instead of all
   std::uint64_t seed = 0;          // of the sample
-  std::filesystem::path out;       // the CSV; empty: measured-[fbnet-]<device>.csv in out_dir
+  std::filesystem::path out;       // the CSV; empty: measured-[<space>-]<device>.csv in out_dir
   std::filesystem::path out_dir;   // empty: the working directory
   std::string run_id;              // empty: derived from the space, sample and seed (so the same request resumes)
 };
 
 // The job of `request` on `device` over `numbering`: the indices, the CSV path, the run id and
-// the provenance comments. Throws ParseError for a sample outside [1, numbering.Count()].
-MeasureAllJob MakeMeasureAllJob(const Device& device, const ArchNumbering& numbering, const MeasureAllRequest& request);
+// the provenance comments. Throws ParseError for a sample outside [1, numbering.size()].
+MeasureAllJob MakeMeasureAllJob(const Device& device, const CandidateSet& numbering, const MeasureAllRequest& request);
 
 struct MeasureAllOutcome {
   int written = 0;       // rows in the CSV
@@ -54,9 +54,8 @@ struct MeasureAllOutcome {
 };
 
 // Measures `job` on `device` (DeviceError of one architecture: skipped and retried as above;
-// Interrupted: the CSV is written, then it propagates). The noun in messages is "cell" for
-// NAS-Bench-201 and "network" otherwise.
-MeasureAllOutcome MeasureAllToCsv(Device& device, const ArchNumbering& numbering, const MeasureAllJob& job,
+// Interrupted: the CSV is written, then it propagates). Messages use the space's noun.
+MeasureAllOutcome MeasureAllToCsv(Device& device, const CandidateSet& numbering, const MeasureAllJob& job,
                                   ProbeStore& store);
 
 }  // namespace simnas

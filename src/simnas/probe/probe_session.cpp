@@ -10,10 +10,10 @@
 
 namespace simnas {
 
-ProbeSession::ProbeSession(Device& device, const ArchNumbering& space, int budget, ProbeStore* store,
+ProbeSession::ProbeSession(Device& device, const CandidateSet& candidates, int budget, ProbeStore* store,
                            std::string run_id)
     : device_(&device),
-      space_(&space),
+      candidates_(&candidates),
       budget_(budget),
       store_(device.IsLive() ? store : nullptr),
       run_id_(std::move(run_id)),
@@ -28,9 +28,9 @@ ProbeSession::ProbeSession(Device& device, const ArchNumbering& space, int budge
   }
   if (store_ != nullptr) store_->CheckWritable();
   if (store_ != nullptr && !run_id_.empty()) {
-    for (const StoredProbe& p : store_->Load(run_id_, fingerprint_, space_->space())) {
+    for (const StoredProbe& p : store_->Load(run_id_, fingerprint_, space().name())) {
       try {
-        const auto [it, added] = stored_.emplace(ParseArch(p.space, p.arch), p);
+        const auto [it, added] = stored_.emplace(space().Parse(p.arch), p);
         if (!added && it->second.failed() && !p.failed()) it->second = p;  // a measurement beats a failure
       } catch (const ParseError&) {
         // A row another tool wrote badly is not ours to replay; it will be measured again.
@@ -87,7 +87,7 @@ const ProbeRecord& ProbeSession::Probe(const Arch& arch) {
   }
   ProbeRecord record;
   record.arch = arch;
-  record.index = space_->IndexOf(arch);  // throws for an architecture of another space
+  record.index = IndexOf(arch);
   if (const auto it = stored_.find(arch); it != stored_.end() && !it->second.failed()) {
     record.measurement = it->second.measurement;
     record.replayed = true;
@@ -96,6 +96,16 @@ const ProbeRecord& ProbeSession::Probe(const Arch& arch) {
   record.measurement = MeasureNow(arch, record.index);  // a DeviceError leaves no trace
   return Add(std::move(record));
 }
+
+int ProbeSession::IndexOf(const Arch& arch) const {
+  if (arch.empty() || &arch.space() != &space()) {
+    throw Error(fmt::format("{} is not a {} {}", arch.empty() ? "an empty architecture" : arch.ToString(),
+                            space().name(), space().arch_noun()));
+  }
+  return candidates_->IndexOf(arch);
+}
+
+int ProbeSession::NumberOf(int index) const { return index >= 0 ? candidates_->NumberOf(index) : -1; }
 
 Measurement ProbeSession::MeasureNow(const Arch& arch, int index) {
   if (InterruptRequested()) {
@@ -115,7 +125,7 @@ Measurement ProbeSession::MeasureNow(const Arch& arch, int index) {
   }
   probe_seconds_ = seconds();
   ++measured_now_;
-  if (store_ != nullptr) store_->Record(run_id_, fingerprint_, device_->Spec(), arch, index, m);
+  if (store_ != nullptr) store_->Record(run_id_, fingerprint_, device_->Spec(), arch, NumberOf(index), m);
   return m;
 }
 
@@ -124,7 +134,7 @@ const ProbeRecord* ProbeSession::TryProbe(const Arch& arch) {
   if (remaining() <= 0) return nullptr;
   ProbeRecord record;
   record.arch = arch;
-  record.index = space_->IndexOf(arch);  // throws for an architecture of another space
+  record.index = IndexOf(arch);
   if (const auto it = stored_.find(arch); it != stored_.end()) {
     record.measurement = it->second.measurement;
     record.failure = it->second.failure;
@@ -136,7 +146,7 @@ const ProbeRecord* ProbeSession::TryProbe(const Arch& arch) {
   } catch (const DeviceError& e) {
     record.failure = *e.what() != '\0' ? e.what() : "the device failed without a reason";
     if (store_ != nullptr) {
-      store_->RecordFailure(run_id_, fingerprint_, device_->Spec(), arch, record.index, record.failure);
+      store_->RecordFailure(run_id_, fingerprint_, device_->Spec(), arch, NumberOf(record.index), record.failure);
     }
     if (!observer_) spdlog::warn("probe of {} failed on {} ({} of {} probes; the search goes on): {}", arch.ToString(),
                  device_->Spec(), used() + 1, budget_, record.failure);

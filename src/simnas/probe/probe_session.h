@@ -1,6 +1,6 @@
 // The one place every latency a search sees comes from. A ProbeSession wraps a device with
-// a budget of distinct architectures (search_space/arch.h; "cells" below: NAS-Bench-201 cells
-// or FBNet networks, the session is of the space of its numbering): probing a new cell spends
+// a budget of distinct architectures (space/arch.h; "cells" below: the architectures of the
+// session's space): probing a new cell spends
 // one probe (and refuses once the budget is spent), probing a cell again answers from the
 // session's cache for free.
 // Live measurements go to the probe store as soon as they are taken; with a run id, a
@@ -22,13 +22,14 @@
 #include "simnas/core/file_lock.h"
 #include "simnas/devices/device.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/space/candidates.h"
+#include "simnas/space/space.h"
 
 namespace simnas {
 
 struct ProbeRecord {
   Arch arch;
-  int index = -1;  // in the space's numbering (NATS-Bench index; FBNet: row in HELP's 5,000), or -1
+  int index = -1;  // position among the session's candidates (space/candidates.h), or -1 when not one
   Measurement measurement;  // zero when the probe failed
   bool replayed = false;  // answered from the probe store (an earlier run), not measured now
   std::string failure;    // why the device refused the cell; empty when it was measured
@@ -51,8 +52,9 @@ class ProbeSession {
   // With a store, it must be writable and, with a run id, the run id is locked for the
   // session's life (a second process with the same store and run id is refused): both are
   // checked here, before anything is measured.
-  // `space` numbers the architectures and must outlive the session.
-  ProbeSession(Device& device, const ArchNumbering& space, int budget, ProbeStore* store = nullptr,
+  // `candidates` number the architectures (record.index) and must outlive the session; an
+  // architecture that is not a candidate may still be probed (index -1).
+  ProbeSession(Device& device, const CandidateSet& candidates, int budget, ProbeStore* store = nullptr,
                std::string run_id = "");
 
   // The record of `cell`: cached if already probed in this session (free, even with no
@@ -76,7 +78,8 @@ class ProbeSession {
   bool WasProbed(const Arch& arch) const { return by_arch_.count(arch) > 0; }
   // The measured record of `arch`; null when it was not probed or its probe failed.
   const ProbeRecord* Find(const Arch& arch) const;
-  SpaceKind space() const { return space_->space(); }
+  const Space& space() const { return candidates_->space(); }
+  const CandidateSet& candidates() const { return *candidates_; }
   int budget() const { return budget_; }
   int used() const { return static_cast<int>(history_.size()); }
   int remaining() const { return stopped_reason_.empty() ? budget_ - used() : 0; }
@@ -99,7 +102,7 @@ class ProbeSession {
 
  private:
   Device* device_;
-  const ArchNumbering* space_;
+  const CandidateSet* candidates_;
   int budget_;
   ProbeStore* store_;
   std::string run_id_;
@@ -108,6 +111,10 @@ class ProbeSession {
   // Appends `record` to the history (and to measured_ when it was measured).
   const ProbeRecord& Add(ProbeRecord record);
   // Measures `arch` on the device now and stores it; DeviceError and Interrupted propagate.
+  // The position of `arch` among the candidates (-1: none); Error for another space's.
+  int IndexOf(const Arch& arch) const;
+  // The numbering index of candidate `index` (-1 stays -1), what the probe store keeps.
+  int NumberOf(int index) const;
   Measurement MeasureNow(const Arch& arch, int index);
 
   std::vector<ProbeRecord> history_;

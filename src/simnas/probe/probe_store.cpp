@@ -15,6 +15,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_lock.h"
 #include "simnas/core/shipped_files.h"
+#include "simnas/space/registry.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -71,8 +72,8 @@ ProbeStore::ProbeStore(const fs::path& path) : path_(path) {
         db_->exec("CREATE INDEX IF NOT EXISTS probes_run ON probes(run_id, device)");
         db_->exec("CREATE INDEX IF NOT EXISTS probes_device ON probes(device, arch)");
         // Columns added after the first version; the rows of a store written before them are
-        // NAS-Bench-201's (space) and measurements (failure).
-        has_space_column_ = AddColumnIfMissing("space", "TEXT NOT NULL DEFAULT 'nb201'");
+        // the default space's (space) and measurements (failure).
+        has_space_column_ = AddColumnIfMissing("space", fmt::format("TEXT NOT NULL DEFAULT '{}'", kDefaultSpaceName));
         has_failure_column_ = AddColumnIfMissing("failure", "TEXT");
         // The interval of the median, samples and passes per sample (NULL when not given).
         has_interval_columns_ = AddColumnIfMissing("ci_low_ms", "REAL") & AddColumnIfMissing("ci_high_ms", "REAL") &
@@ -145,7 +146,7 @@ void ProbeStore::Insert(const std::string& run_id, const std::string& device_fin
     insert.bind(7, m.spread);
     insert.bind(8, m.repeats);
     insert.bind(9, UtcNow("%Y-%m-%dT%H:%M:%SZ"));
-    insert.bind(10, std::string(SpaceKindName(arch.space())));
+    insert.bind(10, std::string(arch.space_name()));
     if (failure.empty()) {
       insert.bind(11);  // NULL: a measurement
     } else {
@@ -188,7 +189,7 @@ void ProbeStore::RecordFailure(const std::string& run_id, const std::string& dev
 
 namespace {
 
-std::vector<StoredProbe> ReadRows(SQLite::Statement& query, SpaceKind space) {
+std::vector<StoredProbe> ReadRows(SQLite::Statement& query, std::string_view space) {
   std::vector<StoredProbe> rows;
   while (query.executeStep()) {
     StoredProbe p;
@@ -205,7 +206,7 @@ std::vector<StoredProbe> ReadRows(SQLite::Statement& query, SpaceKind space) {
     if (!query.getColumn(10).isNull()) p.measurement.ci_high_ms = query.getColumn(10).getDouble();
     if (!query.getColumn(11).isNull()) p.measurement.samples = query.getColumn(11).getInt();
     if (!query.getColumn(12).isNull()) p.measurement.passes = query.getColumn(12).getInt();
-    p.space = space;
+    p.space = std::string(space);
     rows.push_back(std::move(p));
   }
   return rows;
@@ -214,10 +215,10 @@ std::vector<StoredProbe> ReadRows(SQLite::Statement& query, SpaceKind space) {
 }  // namespace
 
 std::vector<StoredProbe> ProbeStore::Load(const std::string& run_id, const std::string& device_fingerprint,
-                                          SpaceKind space) const {
+                                          std::string_view space) const {
   try {
-    const std::string name(SpaceKindName(space));
-    if (!has_space_column_ && space != SpaceKind::kNb201) return {};
+    const std::string name(space);
+    if (!has_space_column_ && space != kDefaultSpaceName) return {};
     SQLite::Statement query(*db_, "SELECT run_id, device, arch, arch_index, latency_ms, spread, repeats, measured_at, " +
                                       OptionalColumns() + " FROM probes WHERE run_id = ? AND device = ?" +
                                       (has_space_column_ ? " AND space = ?" : "") + " ORDER BY id");
@@ -230,10 +231,10 @@ std::vector<StoredProbe> ProbeStore::Load(const std::string& run_id, const std::
   }
 }
 
-std::vector<StoredProbe> ProbeStore::LoadDevice(const std::string& device_fingerprint, SpaceKind space) const {
+std::vector<StoredProbe> ProbeStore::LoadDevice(const std::string& device_fingerprint, std::string_view space) const {
   try {
-    const std::string name(SpaceKindName(space));
-    if (!has_space_column_ && space != SpaceKind::kNb201) return {};
+    const std::string name(space);
+    if (!has_space_column_ && space != kDefaultSpaceName) return {};
     const std::string in_space = has_space_column_ ? " AND space = ?" : "";
     const std::string measured = has_failure_column_ ? " AND failure IS NULL" : "";
     SQLite::Statement query(*db_,

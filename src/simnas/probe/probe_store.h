@@ -1,10 +1,10 @@
 // The probe store: every real measurement, written to SQLite the moment it is taken.
 // WAL mode and a busy timeout make it safe for several processes at once. A search killed
 // and restarted with the same run id replays its stored probes instead of measuring again.
-// Rows are keyed by search space too (column `space`: "nb201", "fbnet"; the architecture in the
-// space's own string). A store written before the column existed holds NAS-Bench-201 rows only:
-// opening it adds the column with "nb201" for every old row (a read-only old store is read as
-// such), so its rows replay as before.
+// Rows are keyed by search space too (column `space`: the space's name; the architecture in the
+// space's own text). A store written before the column existed holds rows of the default space
+// only (space/registry.h): opening it adds the column with that name for every old row (a
+// read-only old store is read as such), so its rows replay as before.
 // A failed probe is a row whose column `failure` holds the device's reason (NULL for a
 // measurement; latency 0). A live measurement's 95% interval of the median and its samples and
 // passes per sample are in columns ci_low_ms, ci_high_ms, samples, passes (NULL when the device
@@ -27,7 +27,7 @@ namespace simnas {
 
 struct StoredProbe {
   std::string run_id;
-  SpaceKind space = SpaceKind::kNb201;
+  std::string space;  // the space's name
   std::string device;  // fingerprint
   std::string arch;
   int index = -1;
@@ -54,10 +54,10 @@ class ProbeStore {
                      const std::string& device_spec, const Arch& arch, int index, const std::string& reason);
   // Probes of a run on a device in one space, measured and failed, in the order they were taken.
   std::vector<StoredProbe> Load(const std::string& run_id, const std::string& device_fingerprint,
-                                SpaceKind space) const;
+                                std::string_view space) const;
   // Every measurement of a device in one space across runs (latest per arch; failed probes
   // are not measurements and are left out), e.g. for reference samples.
-  std::vector<StoredProbe> LoadDevice(const std::string& device_fingerprint, SpaceKind space) const;
+  std::vector<StoredProbe> LoadDevice(const std::string& device_fingerprint, std::string_view space) const;
   const std::filesystem::path& path() const { return path_; }
   // Throws Error naming the store when a measurement could not be recorded now (read-only
   // file or folder, or a database another process keeps locked): checked before measuring.
@@ -81,7 +81,7 @@ class ProbeStore {
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;
-  bool has_space_column_ = true;    // false: an old store opened read-only (all its rows are nb201)
+  bool has_space_column_ = true;    // false: an old store opened read-only (all its rows are of the default space)
   bool has_failure_column_ = true;  // false: an old store opened read-only (all its rows are measurements)
   bool has_interval_columns_ = true;  // false: an old store opened read-only (no intervals)
 };

@@ -14,7 +14,7 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/plugin.h"
 #include "simnas/core/verified_cache.h"
-#include "simnas/network/fbnet_network.h"
+#include "simnas/spaces/fbnet/fbnet_network.h"
 
 namespace simnas {
 namespace {

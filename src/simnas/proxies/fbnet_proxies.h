@@ -41,7 +41,7 @@
 
 #include "simnas/network/network_description.h"
 #include "simnas/proxies/zoo.h"
-#include "simnas/search_space/fbnet/fbnet_arch.h"
+#include "simnas/spaces/fbnet/fbnet_arch.h"
 
 namespace simnas {
 

@@ -28,7 +28,7 @@
 #include "simnas/core/threads.h"
 #include "simnas/data/cifar.h"
 #include "simnas/network/described_network.h"
-#include "simnas/network/fbnet_network.h"
+#include "simnas/spaces/fbnet/fbnet_network.h"
 #include "simnas/proxies/naswot_kernel.h"
 #include "simnas/proxies/proxy_network.h"
 

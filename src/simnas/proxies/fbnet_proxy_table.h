@@ -29,7 +29,7 @@
 
 #include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/fbnet/fbnet_arch.h"
+#include "simnas/spaces/fbnet/fbnet_arch.h"
 
 namespace simnas {
 

@@ -27,7 +27,7 @@
 
 #include "simnas/data/dataset.h"
 #include "simnas/proxies/zoo.h"
-#include "simnas/search_space/cell.h"
+#include "simnas/spaces/nb201/cell.h"
 
 namespace simnas {
 

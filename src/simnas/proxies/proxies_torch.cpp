@@ -32,7 +32,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/threads.h"
 #include "simnas/data/cifar.h"
-#include "simnas/network/tiny_network.h"
+#include "simnas/spaces/nb201/tiny_network.h"
 #include "simnas/proxies/cl_kernels.h"
 #include "simnas/proxies/naswot_kernel.h"
 #include "simnas/proxies/proxy_network.h"
@@ -90,7 +90,7 @@ void FreeReaInit(torch::nn::Module& network) {
 }  // namespace
 
 TinyNetwork BuildNetwork(const Cell& cell, Dataset dataset, std::uint64_t seed) {
-  NetworkOptions options;
+  TinyNetworkOptions options;
   options.num_classes = NumClasses(dataset);
   TinyNetwork network(cell, options);
   // Seeded after construction (whose default initialization draws a dataset-dependent amount

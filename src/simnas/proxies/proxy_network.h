@@ -11,9 +11,9 @@
 #include "simnas/data/cifar.h"
 #include "simnas/data/dataset.h"
 #include "simnas/network/described_network.h"
-#include "simnas/network/tiny_network.h"
+#include "simnas/spaces/nb201/tiny_network.h"
 #include "simnas/proxies/zoo.h"
-#include "simnas/search_space/cell.h"
+#include "simnas/spaces/nb201/cell.h"
 
 namespace simnas::proxy_internal {
 

@@ -15,7 +15,7 @@
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/proxies/zoo.h"
-#include "simnas/search_space/cell.h"
+#include "simnas/spaces/nb201/cell.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -241,6 +241,11 @@ std::string_view CombinationName(ProxyCombination combination) {
     if (c == combination) return name;
   }
   return "?";
+}
+
+ScoreTable ProxyScoreTable(const ProxyTable& table, const ProxyAggregate& aggregate) {
+  const ProxyScores scores(table, aggregate);
+  return ScoreTable(aggregate.name, scores.values());
 }
 
 ProxyScores::ProxyScores(const ProxyTable& table, ProxyAggregate aggregate) : aggregate_(std::move(aggregate)) {

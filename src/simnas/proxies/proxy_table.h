@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "simnas/data/dataset.h"
+#include "simnas/space/score_table.h"
 
 namespace simnas {
 
@@ -77,6 +78,10 @@ struct ProxyAggregate {
 
 // One score per NATS-Bench index (higher = predicted more accurate). This is what
 // strategies and the controller see; accuracy never is.
+class ProxyScores;
+// The scores of `aggregate` over `table` as the search's score table (named after the recipe).
+ScoreTable ProxyScoreTable(const ProxyTable& table, const ProxyAggregate& aggregate);
+
 class ProxyScores {
  public:
   ProxyScores() = default;

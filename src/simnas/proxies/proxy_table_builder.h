@@ -21,7 +21,7 @@
 #include "simnas/parallel/cluster.h"
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/search_space/search_space.h"
+#include "simnas/spaces/nb201/nats_numbering.h"
 
 namespace simnas {
 

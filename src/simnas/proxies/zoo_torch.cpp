@@ -22,7 +22,7 @@
 
 #include "simnas/core/error.h"
 #include "simnas/proxies/proxy_network.h"
-#include "simnas/search_space/cell_structure.h"
+#include "simnas/spaces/nb201/cell_structure.h"
 
 namespace simnas {
 
@@ -588,7 +588,7 @@ ZooValues ReferenceZoo(const Cell& cell, Dataset dataset, const ZooBatches& batc
 }
 
 double ZooParams(const Cell& cell, Dataset dataset) {
-  const NetworkOptions o;
+  const TinyNetworkOptions o;
   const std::int64_t c = o.channels;
   std::int64_t params = 3 * c * 9 + 2 * c;  // stem conv + BN
   for (int stage = 0; stage < 3; ++stage) {
@@ -608,7 +608,7 @@ double ZooParams(const Cell& cell, Dataset dataset) {
 }
 
 double ZooFlops(const Cell& cell, Dataset dataset) {
-  const NetworkOptions o;
+  const TinyNetworkOptions o;
   const std::int64_t c = o.channels;
   std::int64_t side = InputSize(dataset);
   std::int64_t flops = 3 * c * 9 * side * side;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/core/error.h"
 #include "simnas/latency_model/op_table.h"
@@ -21,7 +22,7 @@ class SessionOracle : public LatencyOracle {
  public:
   explicit SessionOracle(ProbeSession& session) : session_(session) {}
   double Probe(const Cell& cell) override {
-    const ProbeRecord* r = session_.TryProbe(cell);
+    const ProbeRecord* r = session_.TryProbe(ToArch(cell));
     if (r == nullptr && !session_.stopped_reason().empty()) throw ProbeFailed{};
     if (r == nullptr) throw Error(fmt::format("controller: asked for a probe of {} beyond the session's budget",
                                               cell.ToString()));
@@ -60,16 +61,19 @@ const ControllerModel& ControllerStrategy::Model(bool with_budget) {
 }
 
 const CellTables& ControllerStrategy::Tables(const SearchContext& context) {
-  if (context.space == nullptr || context.proxy == nullptr) throw Error("controller: the search context is incomplete");
-  std::string key = fmt::format("{}", static_cast<const void*>(context.proxy));
+  std::string key = fmt::format("{}|{}", static_cast<const void*>(context.scores), context.scores->name());
   for (const LatencyTable* t : context.train_tables) key += "|" + t->name();
   auto it = tables_.find(key);
   if (it == tables_.end()) {
+    // The cells' NATS-Bench numbering, as the walk's tables are indexed.
+    const CandidateSet& cells = *context.candidates;
+    std::vector<std::pair<std::string, long long>> entries;
+    for (int i = 0; i < cells.size(); ++i) entries.emplace_back(cells.at(i).ToString(), cells.NumberOf(i));
+    const SearchSpace space = SearchSpace::FromIndexMap(entries, cells.source());
     std::vector<OpLatencyModel> fits;
-    for (const LatencyTable* t : context.train_tables) fits.push_back(FitOpLatencyModel(*t, *context.space).model);
+    for (const LatencyTable* t : context.train_tables) fits.push_back(FitOpLatencyModel(*t, space).model);
     const OpLatencyModel prior = RelativePriorModel(fits);
-    it = tables_.emplace(key, std::make_unique<CellTables>(CellTables::Build(*context.space, *context.proxy, prior)))
-             .first;
+    it = tables_.emplace(key, std::make_unique<CellTables>(CellTables::Build(space, *context.scores, prior))).first;
   }
   return *it->second;
 }

@@ -1,6 +1,7 @@
-// `controller`: the Sim-is-More controller (src/simnas/controller/), meta-trained with PPO on
-// synthetic devices, steering single-edge changes of a cell with real measurements from the
-// target. Every latency it sees is a probe of the session; it never asks for more distinct
+// `controller-walk`: the Sim-is-More controller (src/simnas/controller/), meta-trained with PPO
+// on synthetic devices, steering single-position changes of an architecture with real
+// measurements from the target; it needs the whole space as candidates (its moves reach any
+// architecture). Every latency it sees is a probe of the session; it never asks for more distinct
 // cells than the session's budget.
 //
 // Models: one trained for a latency budget, one for the paper's unconstrained reward (the
@@ -26,7 +27,9 @@ class ControllerStrategy : public Strategy {
  public:
   ControllerStrategy(std::filesystem::path budget_model, std::filesystem::path unconstrained_model,
                      bool greedy = false);
-  std::string name() const override { return "controller"; }
+  std::string name() const override { return name_; }
+  StrategyNeeds needs() const override { return {.complete_space = true}; }
+  void set_name(std::string name) { name_ = std::move(name); }
   void Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) override;
 
   // The paths the strategy loads.
@@ -40,6 +43,7 @@ class ControllerStrategy : public Strategy {
   std::filesystem::path budget_path_;
   std::filesystem::path unconstrained_path_;
   bool greedy_;
+  std::string name_ = "controller-walk";
   std::mutex mutex_;
   std::optional<ControllerModel> budget_model_;
   std::optional<ControllerModel> unconstrained_model_;

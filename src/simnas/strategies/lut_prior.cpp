@@ -6,32 +6,35 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "simnas/latency_model/feature_linear.h"
+#include "simnas/space/space.h"
 #include "simnas/core/error.h"
 #include "simnas/strategies/pareto.h"
 
 namespace simnas {
 
-OpLatencyModel MeanOpLatencyModel(const std::vector<const LatencyTable*>& tables, const SearchSpace& space) {
+LinearLatencyModel MeanLinearLatencyModel(const std::vector<const LatencyTable*>& tables,
+                                          const CandidateSet& candidates, const std::string& encoding) {
   if (tables.empty()) throw Error("lut-prior needs at least one train device table");
-  OpLatencyModel mean;
+  LinearLatencyModel mean;
+  mean.encoding = encoding;
   for (const LatencyTable* t : tables) {
-    const OpModelFit fit = FitOpLatencyModel(*t, space);
-    mean.fixed_ms += fit.model.fixed_ms;
-    for (std::size_t op = 0; op < mean.op_ms.size(); ++op) mean.op_ms[op] += fit.model.op_ms[op];
+    const LinearLatencyModel fit = FitLinearLatencyModel(*t, candidates, encoding);
+    mean.w = mean.w.size() == 0 ? fit.w : Eigen::VectorXd(mean.w + fit.w);
   }
-  const auto n = static_cast<double>(tables.size());
-  mean.fixed_ms /= n;
-  for (double& v : mean.op_ms) v /= n;
+  mean.w /= static_cast<double>(tables.size());
   return mean;
 }
 
 void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) {
-  const OpLatencyModel prior = MeanOpLatencyModel(context.train_tables, *context.space);
-  const std::vector<double> predicted = prior.PredictTable(*context.space);
-  std::vector<int> front = ParetoFront(predicted, *context.proxy);
-  spdlog::debug("lut-prior: front of {} cells", front.size());
+  const CandidateSet& candidates = *context.candidates;
+  const std::string encoding = context.space().EncodingNames().front();
+  const LinearLatencyModel prior = MeanLinearLatencyModel(context.train_tables, candidates, encoding);
+  const std::vector<double> predicted = prior.PredictAll(EncodeCandidates(candidates, encoding));
+  std::vector<int> front = ParetoFront(predicted, *context.scores);
+  spdlog::debug("lut-prior: front of {} candidates", front.size());
   // The probe of front member `pos` (measured or failed), or null when the probes are spent.
-  auto probe = [&](std::size_t pos) { return session.TryProbe(context.space->CellAt(front[pos])); };
+  auto probe = [&](std::size_t pos) { return session.TryProbe(candidates.at(front[pos])); };
 
   if (!task.latency_budget_ms) {
     for (std::size_t pos : SpreadPositions(front.size(), static_cast<std::size_t>(session.remaining()))) {
@@ -55,12 +58,12 @@ void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, con
     if (r->measurement.latency_ms <= budget) lo = mid;
     else hi = mid;
   }
-  // Then verify in ranked order: the unprobed cell with the lowest prior latency among those
-  // that would beat every feasible cell found (ties in prior latency, frequent with an op
-  // table, go to the higher proxy). Where the prior misranks the target, one may still fit.
-  std::vector<int> ranked(kNumCells);
-  for (int i = 0; i < kNumCells; ++i) ranked[static_cast<std::size_t>(i)] = i;
-  const ProxyScores& proxy = *context.proxy;
+  // Then verify in ranked order: the unprobed candidate with the lowest prior latency among
+  // those that would beat every feasible one found (ties in prior latency, frequent with a
+  // lookup table, go to the higher score). Where the prior misranks the target, one may still fit.
+  std::vector<int> ranked(static_cast<std::size_t>(candidates.size()));
+  for (int i = 0; i < candidates.size(); ++i) ranked[static_cast<std::size_t>(i)] = i;
+  const ScoreTable& proxy = *context.scores;
   std::stable_sort(ranked.begin(), ranked.end(), [&](int a, int b) {
     const double la = predicted[static_cast<std::size_t>(a)], lb = predicted[static_cast<std::size_t>(b)];
     return la != lb ? la < lb : proxy(a) > proxy(b);
@@ -72,13 +75,13 @@ void LutPriorStrategy::Search(ProbeSession& session, const SearchTask& task, con
     }
     int next = -1;
     for (int i : ranked) {
-      if (proxy(i) > best && !session.WasProbed(context.space->CellAt(i))) {
+      if (proxy(i) > best && !session.WasProbed(candidates.at(i))) {
         next = i;
         break;
       }
     }
     if (next < 0) return;  // nothing left that could improve the answer
-    if (session.TryProbe(context.space->CellAt(next)) == nullptr) return;
+    if (session.TryProbe(candidates.at(next)) == nullptr) return;
   }
 }
 

@@ -1,5 +1,6 @@
 #include "simnas/strategies/oracle.h"
 
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -34,7 +35,7 @@ int OracleIndex(const std::vector<double>& latency, const std::vector<double>& a
   return BestWithinBudget(latency, accuracy, latency_budget_ms);
 }
 
-int ProxyCeilingIndex(const std::vector<double>& latency, const ProxyScores& proxy,
+int ProxyCeilingIndex(const std::vector<double>& latency, const ScoreTable& proxy,
                       const std::optional<double>& latency_budget_ms) {
   if (latency_budget_ms) return BestWithinBudget(latency, proxy.values(), latency_budget_ms);
   const std::size_t n = std::min(latency.size(), proxy.values().size());
@@ -68,32 +69,22 @@ void OracleStrategy::Search(ProbeSession& session, const SearchTask& task, const
                             "table file); {} has none",
                             name(), session.device().Spec()));
   }
-  const std::vector<double>* score = nullptr;
-  std::shared_ptr<const AccuracyTable> keep;  // keeps a loaded table alive for this search
-  if (target_ == OracleTarget::kProxy) {
-    // no accuracy needed: the ceiling ranks by the context's proxy
-  } else if (accuracy_ != nullptr && accuracy_->dataset == task.dataset) {
-    score = &accuracy_->test_accuracy;  // the one place a strategy reads accuracy: a report's bound
-  } else {
-    const std::lock_guard lock(mutex_);
-    if (loaded_ == nullptr || loaded_->dataset != task.dataset) {
-      loaded_ = std::make_shared<const AccuracyTable>(
-          LoadAccuracyTable(DataDir(data_dir_).AccuracyFile(task.dataset), task.dataset));
-    }
-    keep = loaded_;
-    score = &keep->test_accuracy;
+  if (target_ == OracleTarget::kAccuracy && context.accuracy == nullptr) {
+    throw Error(fmt::format("strategy {} needs a measured accuracy, which the {} space has not", name(),
+                            context.space().name()));
   }
+  // The one place a strategy reads accuracy: a report's bound.
   const int index = target_ == OracleTarget::kProxy
-                        ? ProxyCeilingIndex(table->values(), *context.proxy, task.latency_budget_ms)
-                        : OracleIndex(table->values(), *score, task.latency_budget_ms);
+                        ? ProxyCeilingIndex(table->values(), *context.scores, task.latency_budget_ms)
+                        : OracleIndex(table->values(), *context.accuracy, task.latency_budget_ms);
   if (index < 0) {
-    // No cell meets the budget: probe the fastest, so the report says infeasible with the
+    // Nothing meets the budget: probe the fastest, so the report says infeasible with the
     // smallest latency the device can reach.
     const auto& v = table->values();
-    session.TryProbe(context.space->CellAt(static_cast<int>(std::min_element(v.begin(), v.end()) - v.begin())));
+    session.TryProbe(context.candidates->at(static_cast<int>(std::min_element(v.begin(), v.end()) - v.begin())));
     return;
   }
-  session.TryProbe(context.space->CellAt(index));  // the one probe (a session has at least one)
+  session.TryProbe(context.candidates->at(index));  // the one probe (a session has at least one)
 }
 
 }  // namespace simnas

@@ -1,25 +1,20 @@
 // Upper bounds for reports, never a way to search an unseen device: they read the device's
 // complete latency table (Device::FullTable) and refuse devices without one.
-//  - `oracle`:       the best NATS-Bench test ACCURACY (of the task's dataset) within the latency
-//                    budget. This is the one strategy that reads accuracy; it does so only
-//                    here, through an AccuracyTable handed to it (or loaded from the default
-//                    data folder), to give the true upper bound of a report.
-//  - `proxy-oracle`: the best PROXY SCORE within the budget with exact latencies: the ceiling
-//                    of any strategy that ranks by the proxy (every other strategy).
-// Each probes exactly one cell, its answer, so the common answer rule reports it with its
+//  - `oracle`:       the best measured ACCURACY within the latency budget, for spaces that have
+//                    one (SearchContext::accuracy). This is the one strategy that reads
+//                    accuracy; it does so only here, to give the true upper bound of a report.
+//  - `proxy-oracle`: the best SCORE within the budget with exact latencies: the ceiling of any
+//                    strategy that ranks by the score (every other strategy).
+// Each probes exactly one candidate, its answer, so the common answer rule reports it with its
 // measured latency. Without a latency budget the `oracle` answers the best accuracy of the table
 // and the `proxy-oracle` maximizes the paper's reward with the latency normalized over the whole
 // table (OracleIndex / ProxyCeilingIndex below, one tie-break).
 #pragma once
 
-#include <filesystem>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
-#include "simnas/data/accuracy_table.h"
-#include "simnas/proxies/proxy_table.h"
+#include "simnas/space/score_table.h"
 #include "simnas/strategies/strategy.h"
 
 namespace simnas {
@@ -28,29 +23,22 @@ enum class OracleTarget { kAccuracy, kProxy };
 
 class OracleStrategy : public Strategy {
  public:
-  // `data_dir`: where the `oracle` loads the task's accuracy from when none was given.
-  explicit OracleStrategy(OracleTarget target, std::filesystem::path data_dir = {})
-      : target_(target), data_dir_(std::move(data_dir)) {}
+  explicit OracleStrategy(OracleTarget target) : target_(target) {}
 
   std::string name() const override { return target_ == OracleTarget::kAccuracy ? "oracle" : "proxy-oracle"; }
+  StrategyNeeds needs() const override {
+    return {.full_table = true, .accuracy = target_ == OracleTarget::kAccuracy};
+  }
   // Throws Error when the device has no complete table, or (oracle) accuracy is unavailable.
   void Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) override;
 
-  // The accuracy the `oracle` ranks by; without one it loads the task's dataset from
-  // the data folder it was given.
-  void UseAccuracy(const AccuracyTable& accuracy) { accuracy_ = &accuracy; }
-
  private:
   OracleTarget target_;
-  std::filesystem::path data_dir_;
-  const AccuracyTable* accuracy_ = nullptr;
-  std::mutex mutex_;  // one object may serve several searches
-  std::shared_ptr<const AccuracyTable> loaded_;
 };
 
 // Task references: the one place the oracle and the proxy ceiling of a task are chosen (the
 // `oracle`/`proxy-oracle` strategies, the benchmark's task references, EvaluateOnTables).
-// `latency` is the device's true latency by NATS-Bench index; NaN marks an unknown cell
+// `latency` is the device's true latency by candidate index; NaN marks an unknown one
 // (a live device's reference sample), which is never chosen.
 //
 // The one tie-break: among the known cells that meet the budget (every known cell without a
@@ -60,14 +48,14 @@ int BestWithinBudget(const std::vector<double>& latency, const std::vector<doubl
                      const std::optional<double>& latency_budget_ms);
 
 // The oracle: the best ACCURACY within the budget (without a budget: the best accuracy of
-// any known cell). `accuracy` by NATS-Bench index.
+// any known candidate). `accuracy` by candidate index.
 int OracleIndex(const std::vector<double>& latency, const std::vector<double>& accuracy,
                 const std::optional<double>& latency_budget_ms);
 
 // The proxy ceiling: the best PROXY score within the budget; without a budget the paper's
 // unconstrained reward p + 1 - l (p = proxy.Normalized, l = latency normalized over the known
 // cells' range, UnconstrainedReward), with the same tie-break.
-int ProxyCeilingIndex(const std::vector<double>& latency, const ProxyScores& proxy,
+int ProxyCeilingIndex(const std::vector<double>& latency, const ScoreTable& proxy,
                       const std::optional<double>& latency_budget_ms);
 
 // The number of known cells within the budget (every known cell without one).

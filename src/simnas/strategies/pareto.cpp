@@ -7,7 +7,7 @@
 
 namespace simnas {
 
-std::vector<int> ParetoFront(std::span<const double> latency, const ProxyScores& proxy,
+std::vector<int> ParetoFront(std::span<const double> latency, const ScoreTable& proxy,
                              const std::vector<bool>* skip) {
   std::vector<int> order;
   order.reserve(latency.size());
@@ -33,7 +33,7 @@ std::vector<int> ParetoFront(std::span<const double> latency, const ProxyScores&
   return front;
 }
 
-std::vector<ProbeRecord> MeasuredParetoFront(const std::vector<ProbeRecord>& probed, const ProxyScores& proxy) {
+std::vector<ProbeRecord> MeasuredParetoFront(const std::vector<ProbeRecord>& probed, const ScoreTable& proxy) {
   std::vector<ProbeRecord> sorted = probed;
   std::stable_sort(sorted.begin(), sorted.end(), [&](const ProbeRecord& a, const ProbeRecord& b) {
     if (a.measurement.latency_ms != b.measurement.latency_ms) return a.measurement.latency_ms < b.measurement.latency_ms;

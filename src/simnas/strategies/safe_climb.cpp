@@ -1,5 +1,6 @@
 #include "simnas/strategies/safe_climb.h"
 
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -12,8 +13,8 @@
 namespace simnas {
 
 void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) {
-  const SearchSpace& space = *context.space;
-  const ProxyScores& proxy = *context.proxy;
+  const CandidateSet& candidates = *context.candidates;
+  const ScoreTable& proxy = *context.scores;
   TargetLatencyModel model(context.train_tables, options_.model);
 
   if (session.history().empty() && session.remaining() > 0) {
@@ -30,11 +31,11 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
     }
     if (!task.latency_budget_ms) {
       for (std::size_t pos : SpreadPositions(front.size(), static_cast<std::size_t>(session.remaining()))) {
-        if (session.remaining() <= 0 || session.TryProbe(space.CellAt(front[pos])) == nullptr) break;
+        if (session.remaining() <= 0 || session.TryProbe((candidates.at(front[pos]))) == nullptr) break;
       }
       return;
     }
-    if (session.TryProbe(space.CellAt(first)) == nullptr) return;
+    if (session.TryProbe((candidates.at(first))) == nullptr) return;
   }
   if (!task.latency_budget_ms) return;
   const double budget = *task.latency_budget_ms;
@@ -44,17 +45,17 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
     const double target = Percentile(consensus, 100.0 * options_.first_quantile);
     int next = -1;
     for (int index : ParetoFront(consensus, proxy)) {
-      if (session.WasProbed(space.CellAt(index))) continue;
+      if (session.WasProbed((candidates.at(index)))) continue;
       if (next < 0 || std::abs(consensus[static_cast<std::size_t>(index)] - target) <
                           std::abs(consensus[static_cast<std::size_t>(next)] - target)) {
         next = index;
       }
     }
-    if (next < 0 || session.TryProbe(space.CellAt(next)) == nullptr) return;
+    if (next < 0 || session.TryProbe((candidates.at(next))) == nullptr) return;
   }
 
-  std::vector<int> order(kNumCells);  // cells by decreasing proxy (ties: lower index)
-  for (int i = 0; i < kNumCells; ++i) order[static_cast<std::size_t>(i)] = i;
+  std::vector<int> order(static_cast<std::size_t>(candidates.size()));  // by decreasing score (ties: lower index)
+  for (int i = 0; i < candidates.size(); ++i) order[static_cast<std::size_t>(i)] = i;
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return proxy(a) > proxy(b); });
 
   while (session.remaining() > 0) {
@@ -81,7 +82,7 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
       double best_gain = 0;
       for (int i : order) {
         if (proxy(i) <= best) break;  // nothing below could improve the answer
-        if (session.WasProbed(space.CellAt(i))) continue;
+        if (session.WasProbed((candidates.at(i)))) continue;
         const double p_fit = 0.5 * std::erfc(-(std::log(budget / model.Predict(i)) / sigma) / std::sqrt(2.0));
         const double gain = p_fit * (proxy(i) - best);
         if (gain > best_gain) {
@@ -93,7 +94,7 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
       for (int i : order) {
         if (proxy(i) <= best) break;  // nothing below could improve the answer
         if (model.Predict(i) > limit) continue;
-        if (session.WasProbed(space.CellAt(i))) continue;
+        if (session.WasProbed((candidates.at(i)))) continue;
         next = i;
         break;
       }
@@ -101,13 +102,13 @@ void SafeClimbStrategy::Search(ProbeSession& session, const SearchTask& task, co
     if (next < 0 && !have_feasible) {
       // Nothing passes the margin: the cell predicted fastest (ties: higher proxy).
       for (int i : order) {
-        if (session.WasProbed(space.CellAt(i))) continue;
+        if (session.WasProbed((candidates.at(i)))) continue;
         if (next < 0 || model.Predict(i) < model.Predict(next)) next = i;
       }
     }
     spdlog::debug("safe-climb: {} probes, sigma {:.3f} (loo {:.3f}), best feasible proxy {:.4f}, next {}",
                   indices.size(), sigma, loo, best, next);
-    if (next < 0 || session.TryProbe(space.CellAt(next)) == nullptr) return;
+    if (next < 0 || session.TryProbe((candidates.at(next))) == nullptr) return;
   }
 }
 

@@ -9,9 +9,9 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/data/device_split.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/latency_model/feature_linear.h"
-#include "simnas/search_space/fbnet/fbnet_encoding.h"
+#include "simnas/spaces/fbnet/fbnet_encoding.h"
 
 namespace simnas {
 namespace {

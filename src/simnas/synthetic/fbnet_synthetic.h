@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "simnas/data/latency_table.h"
-#include "simnas/search_space/fbnet/fbnet_arch.h"
+#include "simnas/spaces/fbnet/fbnet_arch.h"
 
 namespace simnas {
 

@@ -8,9 +8,9 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
-#include "simnas/data/benchmark_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/data/device_split.h"
-#include "simnas/search_space/cell_structure.h"
+#include "simnas/spaces/nb201/cell_structure.h"
 
 namespace simnas {
 namespace {

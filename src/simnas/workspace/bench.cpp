@@ -9,6 +9,8 @@
 #include "simnas/core/strings.h"
 #include "simnas/core/subprocess.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 
 namespace simnas {
 
@@ -23,14 +25,12 @@ BenchOutcome RunBenchRequest(Workspace& ws, Cluster& cluster, const BenchRequest
   options.aggregate = ParseProxyAggregateOrDefault(request.aggregate, ws.Env().configs_dir);
   options.proxy_dir = request.proxy_dir.empty() ? ws.Env().proxy_tables_dir : request.proxy_dir;
   options.configs_dir = ws.Env().configs_dir;
-  options.strategies = ws.Strategies();
+  options.strategies = ws.Strategies(Nb201Space());
+  options.fbnet_strategies = ws.Strategies(FbnetSpace());
   for (Dataset d : kAllDatasets) RequireSameFile(cluster, "the proxy table", ProxyTableFile(options.proxy_dir, d));
-  DeviceEnvironment devices = ws.Devices(SpaceKind::kNb201);
   // FBNet groups open HELP's FBNet tables (bench/fbnet_bench.h).
-  if (std::any_of(config.groups.begin(), config.groups.end(), [](const BenchGroup& g) { return IsFbnetGroup(g); })) {
-    devices.fbnet = &ws.Fbnet();
-  }
-  BenchRunner runner(config, ws.Data(), devices, ws.Store(), options);
+  options.fbnet_devices = ws.Devices(FbnetSpace());
+  BenchRunner runner(config, ws.Data(), ws.Devices(Nb201Space()), ws.Store(), options);
   if (!request.report_only) runner.Run(cluster);
   BenchOutcome outcome;
   // Rank 0 owns runs.jsonl and the report.

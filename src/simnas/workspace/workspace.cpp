@@ -8,6 +8,13 @@
 #include <fmt/format.h>
 
 #include "simnas/controller/controller_model.h"
+#include "simnas/core/strings.h"
+#include "simnas/devices/fbnet_synthetic_device.h"
+#include "simnas/devices/synthetic_device.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/nb201/nb201_space.h"
+#include "simnas/synthetic/fbnet_synthetic.h"
+#include "simnas/synthetic/synthetic_distribution.h"
 #include "simnas/core/error.h"
 #include "simnas/core/plugin.h"
 #include "simnas/proxies/proxy_table.h"
@@ -94,45 +101,62 @@ Environment ResolveEnvironment(const EnvironmentSettings& settings, const Variab
   return env;
 }
 
+const SpaceData& Workspace::DataOf(const Space& space) {
+  auto& slot = space_data_[std::string(space.name())];
+  if (!slot) slot = std::make_unique<SpaceData>(space, DataDir(env_.data_dir));
+  return *slot;
+}
+
 BenchmarkData& Workspace::Data() {
-  if (!data_) data_ = std::make_unique<BenchmarkData>(DataDir(env_.data_dir));
+  if (!data_) data_ = std::make_unique<BenchmarkData>(DataOf(Nb201Space()));
   return *data_;
 }
 
 FbnetTables& Workspace::Fbnet() {
-  if (!fbnet_) fbnet_ = std::make_unique<FbnetTables>(DataDir(env_.data_dir));
+  if (!fbnet_) fbnet_ = std::make_unique<FbnetTables>(DataOf(FbnetSpace()));
   return *fbnet_;
 }
-
-const ArchNumbering& Workspace::Numbering(SpaceKind space) {
-  if (space == SpaceKind::kFbnet) return Fbnet().Numbering();
-  return Data().space();
-}
-
-Arch Workspace::ArchAt(SpaceKind space, int index) { return Numbering(space).ArchAt(index); }
 
 ProbeStore& Workspace::Store() {
   if (!store_) store_ = std::make_unique<ProbeStore>(env_.store_file);
   return *store_;
 }
 
-DeviceEnvironment Workspace::Devices(SpaceKind space) {
-  DeviceEnvironment devices{&Data(), env_.registry_file, env_.cache_dir};
-  devices.space = space;
-  if (space == SpaceKind::kFbnet) devices.fbnet = &Fbnet();
-  return devices;
+DeviceEnvironment Workspace::Devices(const Space& space) {
+  DeviceEnvironment env{&DataOf(space), env_.registry_file, env_.cache_dir, {}};
+  env.open_synthetic = [this, &space](const DeviceSpec& spec) -> std::unique_ptr<Device> {
+    if (&space == &FbnetSpace()) {
+      if (spec.has_options()) {
+        throw ParseError(fmt::format("device {}: under --space fbnet, synthetic:SEED takes no options",
+                                     Quoted(spec.ToString())));
+      }
+      const FbnetSyntheticDistribution distribution = FitFbnetSyntheticDistribution(Fbnet());
+      return std::make_unique<FbnetSyntheticDevice>(spec.seed(), distribution.Sample(spec.seed()));
+    }
+    if (&space != &Nb201Space()) {
+      throw ParseError(fmt::format("device {}: no synthetic devices for the {} space", Quoted(spec.ToString()),
+                                   space.name()));
+    }
+    const SyntheticOptions options =
+        spec.has_options() ? SyntheticOptions::Parse(spec.options()) : SyntheticOptions::Default();
+    const TrainDeviceFits fits = FitTrainDevices(Data());
+    std::mt19937_64 rng(spec.seed());
+    return std::make_unique<SyntheticDevice>(spec.seed(), fits.distribution.SampleDevice(rng, options), options,
+                                             spec.has_options());
+  };
+  return env;
 }
 
-std::unique_ptr<Device> Workspace::OpenDevice(const std::string& spec, SpaceKind space) {
+std::unique_ptr<Device> Workspace::OpenDevice(const std::string& spec, const Space& space) {
   return simnas::OpenDevice(spec, Devices(space));
 }
 
-StrategyResources Workspace::Strategies() const {
+StrategyResources Workspace::Strategies(const Space& space) const {
   StrategyResources r;
   r.controller_model = env_.controller_model.value_or(ControllerModelFile(env_.models_dir, "default"));
   r.unconstrained_controller_model =
       env_.unconstrained_controller_model.value_or(ControllerModelFile(env_.models_dir, "unconstrained"));
-  r.fbnet_controller_model = ControllerModelFile(env_.models_dir, "fbnet");
+  r.picker_controller_model = ControllerModelFile(env_.models_dir, std::string(space.name()));
   r.data_dir = env_.data_dir;
   return r;
 }
@@ -141,9 +165,17 @@ fs::path Workspace::ProxyTable(const fs::path& given, Dataset dataset) const {
   return given.empty() ? ProxyTableFile(env_.proxy_tables_dir, dataset) : given;
 }
 
-FbnetObjective Workspace::FbnetObjectiveOf(const std::string& source, const fs::path& table_file) {
-  return MakeFbnetObjective(Fbnet().Numbering(), source.empty() ? kFbnetDefaultObjectiveSource : source,
-                            FbnetObjectiveFiles{env_.proxy_tables_dir, table_file, env_.configs_dir});
+ScoreTable Workspace::ScoresOf(const Space& space, Dataset dataset, const std::string& source,
+                               const fs::path& table_file) {
+  // Transitional: the two proxy-table formats (NAS-Bench-201's by dataset, FBNet's).
+  if (&space == &FbnetSpace()) return FbnetScoresOf(source, table_file);
+  const simnas::ProxyTable table = LoadProxyTable(ProxyTable(table_file, dataset), dataset);
+  return ProxyScoreTable(table, ParseProxyAggregateOrDefault(source, env_.configs_dir));
+}
+
+ScoreTable Workspace::FbnetScoresOf(const std::string& source, const fs::path& table_file) {
+  return MakeFbnetScores(Fbnet().Numbering(), source.empty() ? kFbnetDefaultScoreSource : source,
+                         FbnetScoreFiles{env_.proxy_tables_dir, table_file, env_.configs_dir});
 }
 
 }  // namespace simnas

@@ -6,18 +6,22 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "simnas/core/environment.h"
-#include "simnas/data/benchmark_data.h"
-#include "simnas/data/fbnet_data.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/search_space/arch.h"
-#include "simnas/search_space/space_kind.h"
-#include "simnas/strategies/fbnet_objective.h"
+#include "simnas/space/arch.h"
+#include "simnas/space/candidates.h"
+#include "simnas/space/registry.h"
+#include "simnas/space/space_data.h"
+#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/space/score_table.h"
 #include "simnas/strategies/registry.h"
 
 namespace simnas {
@@ -59,29 +63,37 @@ class Workspace {
   Workspace& operator=(const Workspace&) = delete;
 
   const Environment& Env() const { return env_; }
-  // The NAS-Bench-201 benchmark data (read on first use; DataError when missing).
+  // A space's data in the data folder (each file read on first use, kept).
+  const SpaceData& DataOf(const Space& space);
+  // NAS-Bench-201's data seen as cells, and FBNet's as FBNet networks (views of DataOf).
   BenchmarkData& Data();
-  // HELP's FBNet networks and tables (read on first use).
   FbnetTables& Fbnet();
   // How `space` numbers its architectures (NATS-Bench indices; FBNet: HELP's 5,000).
-  const ArchNumbering& Numbering(SpaceKind space);
+  const CandidateSet& Numbering(const Space& space) { return DataOf(space).Numbering(); }
   // The architecture `index` names in `space`. Throws ParseError naming the range.
-  Arch ArchAt(SpaceKind space, int index);
+  Arch ArchAt(const Space& space, int index) { return Numbering(space).at(index); }
   // The probe store (opened on first use).
   ProbeStore& Store();
   // What opening a device of `space` needs; the device itself.
-  DeviceEnvironment Devices(SpaceKind space);
-  std::unique_ptr<Device> OpenDevice(const std::string& spec, SpaceKind space);
-  // The controller models and data folder the strategies read.
-  StrategyResources Strategies() const;
+  DeviceEnvironment Devices(const Space& space);
+  std::unique_ptr<Device> OpenDevice(const std::string& spec, const Space& space);
+  // The controller models and data folder the strategies read in `space` (the candidate
+  // picker's model is models/controller/<space>.ctl).
+  StrategyResources Strategies(const Space& space) const;
   // The NAS-Bench-201 proxy table of `dataset`: `given` when not empty, else the shipped one.
   std::filesystem::path ProxyTable(const std::filesystem::path& given, Dataset dataset) const;
-  // FBNet: the objective `source` names (kFbnetDefaultObjectiveSource when empty) over HELP's
-  // 5,000, `table_file` replacing the shipped FBNet proxy table when not empty.
-  FbnetObjective FbnetObjectiveOf(const std::string& source, const std::filesystem::path& table_file);
+  // The scores a search in `space` ranks its numbered architectures by: `source` (a proxy recipe
+  // of configs/aggregates.json, or a source of the space's own; empty: the default) over the
+  // proxy table of `dataset` (`table_file` when not empty, else the shipped one).
+  ScoreTable ScoresOf(const Space& space, Dataset dataset, const std::string& source,
+                      const std::filesystem::path& table_file);
+  // FBNet: the scores `source` names (kFbnetDefaultScoreSource when empty) over HELP's 5,000,
+  // `table_file` replacing the shipped FBNet proxy table when not empty.
+  ScoreTable FbnetScoresOf(const std::string& source, const std::filesystem::path& table_file);
 
  private:
   Environment env_;
+  std::map<std::string, std::unique_ptr<SpaceData>> space_data_;
   std::unique_ptr<BenchmarkData> data_;
   std::unique_ptr<FbnetTables> fbnet_;
   std::unique_ptr<ProbeStore> store_;

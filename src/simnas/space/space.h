@@ -1,0 +1,144 @@
+// A search space as a definition: what an architecture is (one choice per position), how it is
+// written, which data describes it (a numbered set of architectures, device latency tables, an
+// accuracy table when one exists), which network it stands for, and the features latency models
+// read. Everything above this layer (devices, probe sessions, latency models, strategies, the
+// controller, the benchmark, the CLI) works through this interface and never names a concrete
+// space; each space lives in its own folder (spaces/<name>/) and is listed once in the registry
+// (registry.h).
+//
+// Pure virtual: what every space must give. Virtual with a body: optional capabilities, whose
+// default answers "not supported" (an empty list, or a DataError/ParseError naming the space),
+// or a generic rule over positions and choices that a space may replace.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "simnas/data/data_dir.h"
+#include "simnas/data/dataset.h"
+#include "simnas/data/fetch.h"
+#include "simnas/data/latency_table.h"
+#include "simnas/network/network_description.h"
+#include "simnas/space/arch.h"
+
+namespace simnas {
+
+class CandidateSet;
+
+// What a network is built for: the dataset fixes the classes and, unless the architecture fixes
+// its own resolution, the input size.
+struct NetworkOptions {
+  Dataset dataset = Dataset::kCifar10;
+  int num_classes = 0;     // 0: the dataset's
+  int input_size = 0;      // 0: the architecture's own resolution, else the dataset's
+  std::uint64_t seed = 0;  // weights
+  // Batch-norm statistics and affine parameters drawn away from identity (a test comparing
+  // runtimes then exercises the inference form of every batch norm).
+  bool random_batch_norms = false;
+};
+
+class Space {
+ public:
+  virtual ~Space() = default;
+
+  // --- identity -------------------------------------------------------------------------
+  // The name --space takes, and the one files and store rows are keyed by ("nb201").
+  virtual std::string_view name() const = 0;
+  // One line for lists and reports ("NAS-Bench-201 / NATS-Bench topology cells").
+  virtual std::string_view title() const = 0;
+  // What one architecture is called in messages ("cell", "network").
+  virtual std::string_view arch_noun() const = 0;
+
+  // --- positions and choices --------------------------------------------------------------
+  virtual int positions() const = 0;
+  // How many choices position `p` has (at most 255).
+  virtual int choices(int position) const = 0;
+  // Names, for feature lists and messages ("edge 2<-1", "nor_conv_3x3").
+  virtual std::string PositionName(int position) const;
+  virtual std::string ChoiceName(int position, int choice) const;
+  // The choice that carries no feature in the one-hot encoding (one-hot indicators of a position
+  // would otherwise sum to the fixed part). Default 0.
+  virtual int ReferenceChoice(int position) const;
+  // Puts `choices` in canonical form (positions the architecture does not use get a fixed
+  // value), so that equal architectures compare equal. Default: nothing to do.
+  virtual void Canonicalize(Arch::Choices& choices) const;
+  // The canonical architecture of `choices`. Throws ParseError naming the position when a
+  // choice is out of range or the count is wrong.
+  Arch MakeArch(Arch::Choices c) const;
+  // Number of distinct architectures when every combination of choices is one (product of the
+  // choices), or nullopt when larger than 2^62 or when canonical forms collapse combinations.
+  virtual std::optional<std::int64_t> SpaceSize() const;
+
+  // --- text -----------------------------------------------------------------------------
+  // Parses the space's one-argument text form. Throws ParseError naming what was wrong where.
+  virtual Arch Parse(std::string_view text) const = 0;
+  // The canonical text form (Parse(Format(a)) == a).
+  virtual std::string Format(const Arch& arch) const = 0;
+
+  // --- moves (generic over positions; a space may replace them) -------------------------------
+  // A uniformly random combination of choices, canonicalized.
+  virtual Arch RandomArch(std::mt19937_64& rng) const;
+  // A random single-position change: a uniformly random position, then a uniformly random
+  // other choice there (canonicalized; may equal `arch` when the change is to an unused slot).
+  virtual Arch Mutate(const Arch& arch, std::mt19937_64& rng) const;
+  // Every architecture one position away, in (position, choice) order, duplicates removed.
+  virtual std::vector<Arch> Neighbours(const Arch& arch) const;
+
+  // --- data -------------------------------------------------------------------------------
+  // The files this space reads from the data folder (the fetch manifest is their union).
+  virtual std::vector<DataFileSpec> DataFiles() const;
+  // The space's numbered architectures (NATS-Bench's 15,625; HELP's 5,000 sampled networks),
+  // read from the data folder. Throws DataError naming the file.
+  virtual CandidateSet LoadNumbering(const DataDir& dir) const = 0;
+  // The device latency tables the data folder holds for this space, sorted.
+  virtual std::vector<std::string> DeviceTableNames(const DataDir& dir) const = 0;
+  // One device's table, one latency per numbered architecture. Throws DataError naming the file
+  // (or the known names, for an unknown device).
+  virtual LatencyTable LoadDeviceTable(const DataDir& dir, const std::string& device) const = 0;
+  // The fixed test devices of the train/test split: evaluation only, nothing is fitted on them.
+  virtual std::vector<std::string> TestDevices() const = 0;
+  bool IsTestDevice(std::string_view device) const;
+  // Datasets this space's networks are built for (the first is the default).
+  virtual std::vector<Dataset> Datasets() const = 0;
+  // Datasets with a measured accuracy per numbered architecture (empty: none; evaluation only).
+  virtual std::vector<Dataset> AccuracyDatasets() const;
+  // Measured test accuracy (percent) per numbered architecture. Default: DataError.
+  virtual std::vector<double> LoadAccuracy(const DataDir& dir, Dataset dataset) const;
+
+  // --- networks ---------------------------------------------------------------------------
+  // The network of `arch`. Throws ParseError for options the space cannot build.
+  virtual NetworkDescription Describe(const Arch& arch, const NetworkOptions& options) const = 0;
+  // The input resolution `arch` is built for with `dataset` (architectures that carry their own
+  // resolution return it). Default: the dataset's.
+  virtual int InputSize(const Arch& arch, Dataset dataset) const;
+  // Why this space's networks cannot take `input_size` pixels per side, or "" when they can.
+  // Default: outside [4, 1024].
+  virtual std::string InputSizeProblem(int input_size) const;
+
+  // --- search -------------------------------------------------------------------------------
+  // The strategy a search uses without --strategy (a name of strategies/registry.h), chosen
+  // from the space's benchmark. Default: "safe-climb".
+  virtual std::string_view DefaultStrategy() const;
+
+  // --- features for latency models ----------------------------------------------------------
+  // Encodings by name; the first is the default. Default: {"onehot"}.
+  virtual std::vector<std::string> EncodingNames() const;
+  // x = [1, then one indicator per (position, choice other than the reference choice)] for
+  // "onehot"; a space adds its own encodings by replacing both functions. Throws ParseError
+  // naming the known encodings for an unknown name.
+  virtual int FeatureCount(std::string_view encoding) const;
+  virtual Eigen::VectorXd Encode(const Arch& arch, std::string_view encoding) const;
+
+ protected:
+  // Checks that `arch` is of this space (Error naming both spaces otherwise).
+  void CheckSpace(const Arch& arch) const;
+};
+
+}  // namespace simnas

@@ -1,0 +1,96 @@
+#include "simnas/spaces/fbnet/fbnet_data.h"
+
+#include "simnas/spaces/fbnet/fbnet_space.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "simnas/core/error.h"
+#include "simnas/core/latency_value.h"
+#include "simnas/core/strings.h"
+#include "simnas/data/device_split.h"
+#include "simnas/data/pickle.h"
+
+namespace simnas {
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& FbnetDeviceNames() {
+  static const std::vector<std::string> names = {
+      "1080ti_1",    "1080ti_32",   "1080ti_64",   "2080ti_1",     "2080ti_32",   "2080ti_64",
+      "eyeriss",     "fpga",        "gold_6226",   "gold_6240",    "pixel2",      "pixel3",
+      "raspi4",      "samsung_a50", "silver_4210r", "titan_rtx_1", "titan_rtx_32", "titan_rtx_64",
+      "titanx_1",    "titanx_32",   "titanx_64",   "titanxp_1",    "titanxp_32"};
+  return names;
+}
+
+fs::path FbnetDir(const DataDir& dir) { return dir.root() / "help-fbnet"; }
+fs::path FbnetArchFile(const DataDir& dir) { return FbnetDir(dir) / "arch.pt"; }
+fs::path FbnetMetaInfoFile(const DataDir& dir) { return FbnetDir(dir) / "metainfo.pt"; }
+fs::path FbnetLatencyFile(const DataDir& dir, std::string_view device) {
+  return FbnetDir(dir) / (std::string(device) + ".pt");
+}
+
+std::vector<FbnetArch> LoadFbnetArchs(const fs::path& path) {
+  if (!fs::exists(path)) throw DataError(fmt::format("{}: no such FBNet architecture file", path.string()));
+  const std::vector<std::vector<long long>> rows = LoadPickledIntLists(path);
+  if (rows.size() != static_cast<std::size_t>(kFbnetTableSize)) {
+    throw DataError(
+        fmt::format("{}: expected {} FBNet architectures, found {}", path.string(), kFbnetTableSize, rows.size()));
+  }
+  std::vector<FbnetArch> out;
+  out.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    try {
+      out.push_back(FbnetArch::FromIndices(rows[i]));
+    } catch (const ParseError& e) {
+      throw DataError(fmt::format("{}: architecture {}: {}", path.string(), i, e.what()));
+    }
+  }
+  return out;
+}
+
+LatencyTable LoadFbnetLatencyTable(const fs::path& path) {
+  if (!fs::exists(path)) throw DataError(fmt::format("{}: no such FBNet latency table", path.string()));
+  std::vector<double> ms = LoadPickledNumberList(path);
+  if (ms.size() != static_cast<std::size_t>(kFbnetTableSize)) {
+    throw DataError(fmt::format("{}: expected {} latencies, found {}", path.string(), kFbnetTableSize, ms.size()));
+  }
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    if (const std::string problem = LatencyProblem(ms[i]); !problem.empty()) {
+      throw DataError(fmt::format("{}: latency of architecture {} is {}, {}", path.string(), i, ms[i], problem));
+    }
+  }
+  return LatencyTable(path.stem().string(), std::move(ms));
+}
+
+FbnetTables::FbnetTables(DataDir dir)
+    : owned_(std::make_shared<SpaceData>(FbnetSpace(), std::move(dir))), data_(owned_.get()) {}
+
+FbnetTables::FbnetTables(const SpaceData& data) : data_(&data) {
+  if (&data.space() != &FbnetSpace()) {
+    throw Error(fmt::format("FBNet data asked of the {} space's data", data.space().name()));
+  }
+}
+
+const std::vector<FbnetArch>& FbnetTables::Archs() {
+  if (archs_.empty()) {
+    for (const Arch& a : data_->Numbering().archs()) archs_.push_back(FbnetOf(a));
+  }
+  return archs_;
+}
+
+const FbnetNumbering& FbnetTables::Numbering() {
+  if (!numbering_) numbering_ = std::make_unique<FbnetNumbering>(Archs());
+  return *numbering_;
+}
+
+std::vector<std::string> FbnetTables::TrainDevices() { return FbnetTrainDevicesAmong(FbnetDeviceNames()); }
+
+std::vector<std::string> FbnetTables::TestDevices() {
+  return SplitAmong(kFbnetTestDevices, FbnetDeviceNames(), /*test=*/true);
+}
+
+}  // namespace simnas
