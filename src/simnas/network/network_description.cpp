@@ -241,4 +241,20 @@ std::int64_t NetworkDescription::MultiplyAdds() const {
   return n;
 }
 
+int AddBatchNorm(NetworkDescription& d, const std::string& name, int from, std::mt19937_64* rng) {
+  const std::size_t c = static_cast<std::size_t>(d.layer(from).shape.channels);
+  std::vector<float> scale(c, 1.0f), bias(c, 0.0f), mean(c, 0.0f), var(c, 1.0f);
+  if (rng != nullptr) {
+    std::normal_distribution<float> small(0.0f, 0.1f);
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    for (std::size_t i = 0; i < c; ++i) {
+      mean[i] = small(*rng);
+      var[i] = 0.5f + 1.5f * unit(*rng);
+      scale[i] = 0.5f + unit(*rng);
+      bias[i] = small(*rng);
+    }
+  }
+  return d.BatchNorm(name, from, std::move(scale), std::move(bias), std::move(mean), std::move(var), 1e-5);
+}
+
 }  // namespace simnas

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,5 +116,11 @@ class NetworkDescription {
   const Layer& From(int index, const std::string& name) const;
   std::vector<Layer> layers_;
 };
+
+// A batch norm over `from`'s channels, eps 1e-5: the identity (scale 1, bias 0, mean 0, var 1)
+// without `rng`; with it, random statistics drawn per channel in this order: mean N(0, 0.1),
+// var U(0.5, 2), scale U(0.5, 1.5), bias N(0, 0.1) (networks whose batch norms should not be the
+// identity, e.g. for latency-neutral but non-trivial weights).
+int AddBatchNorm(NetworkDescription& d, const std::string& name, int from, std::mt19937_64* rng);
 
 }  // namespace simnas

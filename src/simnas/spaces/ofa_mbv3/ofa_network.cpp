@@ -37,19 +37,7 @@ class Builder {
   }
 
   int BatchNorm(const std::string& name, int from) {
-    const std::size_t c = static_cast<std::size_t>(d_.layer(from).shape.channels);
-    std::vector<float> scale(c, 1.0f), bias(c, 0.0f), mean(c, 0.0f), var(c, 1.0f);
-    if (o_.random_batch_norms) {
-      std::normal_distribution<float> small(0.0f, 0.1f);
-      std::uniform_real_distribution<float> unit(0.0f, 1.0f);
-      for (std::size_t i = 0; i < c; ++i) {
-        mean[i] = small(rng_);
-        var[i] = 0.5f + 1.5f * unit(rng_);
-        scale[i] = 0.5f + unit(rng_);
-        bias[i] = small(rng_);
-      }
-    }
-    return d_.BatchNorm(name, from, std::move(scale), std::move(bias), std::move(mean), std::move(var), 1e-5);
+    return AddBatchNorm(d_, name, from, o_.random_batch_norms ? &rng_ : nullptr);
   }
 
   int Act(const std::string& name, int from, bool hard_swish) {
