@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/core/file_util.h"
+#include "simnas/space/registry.h"
 #include "fixture_data.h"
 #include "fixture_data_folder.h"
 #include "test_support.h"
@@ -120,7 +121,7 @@ TEST(Cli, MeasureOnATableDevicePrintsTheTableValue) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["latency_ms"].get<double>(), expected) << r.out;
 }
 
-// The help says what the commands take: every device kind, both spaces' --index, one
+// The help says what the commands take: every device kind, every space, --index, one
 // validator per --budget-ms, the defaults of search.
 TEST(Cli, HelpNamesEveryDeviceKindBothSpacesAndTheDefaults) {
   const testing::CliResult measure = testing::RunCli({"measure", "--help"});
@@ -128,7 +129,13 @@ TEST(Cli, HelpNamesEveryDeviceKindBothSpacesAndTheDefaults) {
   for (const char* kind : {"table:", "synthetic:", "local", "opencv", "cmd:", "registry name"}) {
     EXPECT_NE(measure.out.find(kind), std::string::npos) << kind << "\n" << measure.out;
   }
-  EXPECT_NE(measure.out.find("--space fbnet: row 0-4999 of HELP's FBNet networks"), std::string::npos) << measure.out;
+  // --index means the same in every space: the position in --space's numbering.
+  EXPECT_NE(measure.out.find("Index in --space's numbering"), std::string::npos) << measure.out;
+  const testing::CliResult global = testing::RunCli({"--help"});
+  for (const Space* space : Spaces()) {
+    EXPECT_NE(global.out.find(std::string(space->name()) + " (" + std::string(space->title())), std::string::npos)
+        << space->name() << "\n" << global.out;
+  }
   const testing::CliResult search = testing::RunCli({"search", "--help"});
   ASSERT_EQ(search.exit_code, 0) << search.err;
   EXPECT_EQ(search.out.find("POSITIVE:POSITIVE"), std::string::npos) << search.out;
@@ -136,7 +143,7 @@ TEST(Cli, HelpNamesEveryDeviceKindBothSpacesAndTheDefaults) {
   EXPECT_NE(search.out.find("default cifar100"), std::string::npos) << search.out;
   EXPECT_NE(search.out.find("(default 10)"), std::string::npos) << search.out;
   const testing::CliResult proxies = testing::RunCli({"proxies", "--help"});
-  EXPECT_NE(proxies.out.find("HELP's FBNet networks"), std::string::npos) << proxies.out;
+  EXPECT_NE(proxies.out.find("--space's numbering"), std::string::npos) << proxies.out;
 }
 
 }  // namespace

@@ -153,7 +153,7 @@ TEST(FbnetMonotonicityCli, AdaProxyReportsBeforeAfterAndOwnFit) {
                                   "10,30", "--repeats", "5", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["encoding"], "layer-onehot");
+  EXPECT_EQ(j["encoding"], "onehot");  // the per-layer one-hot (alias layer-onehot)
   EXPECT_FALSE(IsFbnetTestDevice(j["proxy"].get<std::string>()));
   ASSERT_EQ(j["targets"].size(), 1u);
   const nlohmann::json& t = j["targets"][0];

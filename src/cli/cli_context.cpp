@@ -35,27 +35,8 @@ Workspace& CliContext::Ws() {
 
 const Environment& CliContext::Env() { return Ws().Env(); }
 
-BenchmarkData& CliContext::Data() { return Ws().Data(); }
-
-FbnetTables& CliContext::Fbnet() { return Ws().Fbnet(); }
-
-std::string CliContext::FbnetObjectiveSource(const ProxyArgs& args) {
-  return args.aggregate != ProxyArgs{}.aggregate ? args.aggregate : kFbnetDefaultScoreSource;
-}
-
-ScoreTable CliContext::FbnetObjectiveOf(const ProxyArgs& args) {
-  return Ws().FbnetScoresOf(FbnetObjectiveSource(args), args.proxy_table);
-}
-
-
-Arch CliContext::ResolveArch(const CellArgs& args, std::string_view command) {
-  RequireCell(args, command);
-  try {
-    if (args.arch) return space().Parse(*args.arch);
-    return Numbering().at(*args.index);
-  } catch (const ParseError& e) {
-    throw ParseError(fmt::format("{}: {}", args.arch ? "--arch" : "--index", e.what()));
-  }
+Arch CliContext::ResolveArch(const ArchArgs& args, std::string_view command) {
+  return cli::ResolveArch(args, space(), [this]() -> const CandidateSet& { return Numbering(); }, command);
 }
 
 ProbeStore& CliContext::Store() { return Ws().Store(); }
@@ -66,8 +47,6 @@ std::unique_ptr<Device> CliContext::OpenDevice(const DeviceSpec& spec) { return 
 std::unique_ptr<Device> CliContext::OpenDevice(const std::string& spec) { return simnas::OpenDevice(spec, Devices()); }
 
 StrategyResources CliContext::Strategies() { return Ws().Strategies(space()); }
-
-fs::path CliContext::ProxyTable(const std::string& given, Dataset dataset) { return Ws().ProxyTable(given, dataset); }
 
 void PrintJson(const nlohmann::json& j) { std::printf("%s\n", j.dump(2).c_str()); }
 

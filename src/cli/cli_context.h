@@ -11,16 +11,15 @@
 
 #include "cli_options.h"
 #include "simnas/core/environment.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
-#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/parallel/cluster.h"
 #include "simnas/probe/probe_store.h"
+#include "simnas/space/candidates.h"
 #include "simnas/space/registry.h"
-#include "simnas/proxies/fbnet_scores.h"
-#include "simnas/space/score_table.h"
+#include "simnas/space/space_data.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/workspace/workspace.h"
+#include "transitional_views.h"
 
 namespace simnas::cli {
 
@@ -39,7 +38,7 @@ struct GlobalFlags {
 // beside libsimnas.so: tables/proxies/, models/controller/, configs/.
 Environment ResolveEnvironment(const GlobalFlags& flags);
 
-class CliContext {
+class CliContext : public TransitionalViews {
  public:
   GlobalFlags flags;
   // The processes of this job (one, or the ranks of `mpirun -np N simnas ...`); set by main.
@@ -49,16 +48,13 @@ class CliContext {
   const Environment& Env();
   // The search space of --space (validated when the command line is parsed).
   const Space& space() const { return FindSpace(flags.space); }
-  BenchmarkData& Data();
-  // HELP's FBNet networks and tables in the data folder (read on first use).
-  FbnetTables& Fbnet();
-  // How --space numbers its architectures (NATS-Bench indices; FBNet: HELP's 5,000).
+  // How --space numbers its architectures (its data's numbering).
   const CandidateSet& Numbering() { return Ws().Numbering(space()); }
-  // A space's data (the workspace's).
+  // A space's data, e.g. DataOf(space()) (the workspace's).
   const SpaceData& DataOf(const Space& space) { return Ws().DataOf(space); }
-  // The architecture --arch / --index names in --space (FBNet: --index is the N-th of HELP's
-  // 5,000). Throws ParseError in one line naming the flag.
-  Arch ResolveArch(const CellArgs& args, std::string_view command);
+  // The architecture --arch / --index names in --space (--index: the position in its numbering;
+  // --arch needs no data). Throws ParseError in one line naming the flag.
+  Arch ResolveArch(const ArchArgs& args, std::string_view command);
   ProbeStore& Store();
   DeviceEnvironment Devices();
   DeviceEnvironment DevicesOf(const Space& space) { return Ws().Devices(space); }
@@ -67,15 +63,9 @@ class CliContext {
   // The shipped controller models of --space ($SIMNAS_CONTROLLER / $SIMNAS_CONTROLLER_UNCONSTRAINED
   // override the edit walk's) and the data folder.
   StrategyResources Strategies();
-  // The proxy table of `dataset`: `given` when not empty, else the shipped one.
-  std::filesystem::path ProxyTable(const std::string& given, Dataset dataset);
-  // --space fbnet: the score source --aggregate names (kFbnetDefaultScoreSource when not given)
-  // and its scores over HELP's 5,000, --proxy-table replacing the shipped FBNet table.
-  static std::string FbnetObjectiveSource(const ProxyArgs& args);
-  ScoreTable FbnetObjectiveOf(const ProxyArgs& args);
 
   // The library's workspace of the resolved flags (made on first use).
-  Workspace& Ws();
+  Workspace& Ws() override;
 
  private:
   std::unique_ptr<Workspace> workspace_;

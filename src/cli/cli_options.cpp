@@ -5,33 +5,39 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/strings.h"
+#include "simnas/space/registry.h"
 
 namespace simnas::cli {
 
-void AddCellOptions(CLI::App* cmd, CellArgs& args, const std::string& arch_help, const std::string& index_help) {
+void AddArchOptions(CLI::App* cmd, ArchArgs& args, const std::string& arch_help, const std::string& index_help) {
   args.arch_option = cmd->add_option("--arch", args.arch, arch_help);
   args.index_option = cmd->add_option("--index", args.index, index_help);
   args.arch_option->excludes(args.index_option);
 }
 
-void RequireCell(const CellArgs& args, std::string_view command) {
+void RequireArch(const ArchArgs& args, std::string_view command) {
   if (!args.given()) throw ParseError(fmt::format("simnas {} needs --arch STR or --index N", command));
   if (args.arch && args.index) {
     throw ParseError(fmt::format("simnas {} takes one of --arch STR or --index N, not both", command));
   }
 }
 
-Cell ResolveCell(const CellArgs& args, const SearchSpace& space, std::string_view command) {
-  return ResolveCell(args, [&space]() -> const SearchSpace& { return space; }, command);
-}
-
-Cell ResolveCell(const CellArgs& args, const std::function<const SearchSpace&()>& space, std::string_view command) {
-  RequireCell(args, command);
+Arch ResolveArch(const ArchArgs& args, const Space& space, const std::function<const CandidateSet&()>& numbering,
+                 std::string_view command) {
+  RequireArch(args, command);
   try {
-    return args.arch ? Cell::Parse(*args.arch) : space().CellAt(*args.index);
+    return args.arch ? space.Parse(*args.arch) : numbering().at(*args.index);
   } catch (const ParseError& e) {
     throw ParseError(fmt::format("{}: {}", args.arch ? "--arch" : "--index", e.what()));
   }
+}
+
+std::string SpacesHelp() {
+  std::string out;
+  for (const Space* space : Spaces()) {
+    out += fmt::format("{}{} ({})", out.empty() ? "" : ", ", space->name(), space->title());
+  }
+  return out;
 }
 
 CLI::Option* AddDeviceOption(CLI::App* cmd, std::string& device, const std::string& help) {

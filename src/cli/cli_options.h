@@ -1,7 +1,7 @@
-// The option groups several subcommands share, declared and resolved in one place: one cell
-// (--arch / --index), a device, a dataset, a seed, the proxy table and aggregate, and the
-// command line recorded in output files. Each subcommand passes its own help text, so its
-// --help reads as before.
+// The option groups several subcommands share, declared and resolved in one place: one
+// architecture of --space (--arch / --index), a device, a dataset, a seed, the proxy table and
+// aggregate, and the command line recorded in output files. Each subcommand passes its own help
+// text. Every flag means the same in every search space.
 #pragma once
 
 #include <cstdint>
@@ -13,13 +13,15 @@
 
 #include <CLI/CLI.hpp>
 
-#include "simnas/spaces/nb201/cell.h"
-#include "simnas/spaces/nb201/nats_numbering.h"
+#include "simnas/space/arch.h"
+#include "simnas/space/candidates.h"
+#include "simnas/space/space.h"
 
 namespace simnas::cli {
 
-// --arch STR or --index N: one cell of the NATS-Bench space.
-struct CellArgs {
+// --arch STR or --index N: one architecture of --space, by its text form or by its index in the
+// space's numbering.
+struct ArchArgs {
   std::optional<std::string> arch;
   std::optional<int> index;
   CLI::Option* arch_option = nullptr;   // set by AddCellOptions (for further checks)
@@ -27,26 +29,28 @@ struct CellArgs {
   bool given() const { return arch.has_value() || index.has_value(); }
 };
 
-// The help of --arch and --index: the defaults of AddCellOptions (both spaces' meaning).
+// The help of --arch and --index: the defaults of AddArchOptions (the same in every space).
 inline constexpr const char* kArchHelp =
-    "Architecture string (NAS-Bench-201 cell; --space fbnet: 22 blocks such as k3_e1-skip-...)";
+    "Architecture string in --space's text form (`simnas --space NAME arch --random` shows one)";
 inline constexpr const char* kIndexHelp =
-    "NATS-Bench index 0-15624 (--space fbnet: row 0-4999 of HELP's FBNet networks)";
+    "Index in --space's numbering of architectures (`simnas --space NAME arch --index N` shows it)";
 // Every kind of device spec, for the help of --device.
 inline constexpr const char* kDeviceKindsHelp =
     "table:NAME|PATH, synthetic:SEED[,OPTS], local[:OPTS], opencv[:OPTS], cmd:COMMAND, or a registry name";
 
 // Adds --arch and --index (in this order; each excludes the other).
-void AddCellOptions(CLI::App* cmd, CellArgs& args, const std::string& arch_help = kArchHelp,
+void AddArchOptions(CLI::App* cmd, ArchArgs& args, const std::string& arch_help = kArchHelp,
                     const std::string& index_help = kIndexHelp);
 // Throws ParseError when neither or both of --arch and --index were given:
 // "simnas <command> needs --arch STR or --index N".
-void RequireCell(const CellArgs& args, std::string_view command);
-// The cell --arch or --index names. Throws ParseError in one line naming the flag: neither or
-// both given (RequireCell), an index outside [0, 15624], a malformed architecture string.
-Cell ResolveCell(const CellArgs& args, const SearchSpace& space, std::string_view command);
-// The same, asking for the space (which reads the data) only for --index.
-Cell ResolveCell(const CellArgs& args, const std::function<const SearchSpace&()>& space, std::string_view command);
+void RequireArch(const ArchArgs& args, std::string_view command);
+// The architecture of `space` that --arch or --index names; `numbering` (which reads the data) is
+// asked for only for --index. Throws ParseError in one line naming the flag: neither or both
+// given (RequireArch), an index outside the numbering, a malformed architecture string.
+Arch ResolveArch(const ArchArgs& args, const Space& space, const std::function<const CandidateSet&()>& numbering,
+                 std::string_view command);
+// "nb201 (NAS-Bench-201 ...), fbnet (...)": every registered space's name and title, for help texts.
+std::string SpacesHelp();
 
 // --device SPEC (one, or repeated into a list).
 CLI::Option* AddDeviceOption(CLI::App* cmd, std::string& device, const std::string& help);

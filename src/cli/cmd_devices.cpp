@@ -1,28 +1,29 @@
-// simnas devices: what can be measured, and the train/test split of the benchmark tables.
+// simnas devices: what can be measured in --space, and the train/test split of its benchmark
+// tables.
 #include <fmt/format.h>
 
 #include "cli_context.h"
 #include "simnas/core/stats.h"
-#include "simnas/data/device_split.h"
 #include "simnas/devices/local_device.h"
 #include "simnas/devices/opencv_device.h"
 
 namespace simnas::cli {
 
 void AddDevicesCommand(CLI::App& app, CliContext& ctx) {
-  auto* cmd = app.add_subcommand("devices", "List devices: benchmark tables with their train/test split, local, "
-                                            "registry entries");
+  auto* cmd = app.add_subcommand("devices", "List devices: --space's benchmark tables with their train/test split, "
+                                            "local, registry entries");
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "Print JSON");
   cmd->callback([&ctx, json] {
-    BenchmarkData& data = ctx.Data();
+    const Space& space = ctx.space();
+    const SpaceData& data = ctx.DataOf(space);
     nlohmann::json tables = nlohmann::json::array();
     for (const std::string& name : data.DeviceNames()) {
       const LatencyTable& t = data.DeviceTable(name);
       const auto& v = t.values();
       tables.push_back({{"spec", DeviceSpec::Table(name).ToString()},
                         {"name", name},
-                        {"split", IsTestDevice(name) ? "test" : "train"},
+                        {"split", space.IsTestDevice(name) ? "test" : "train"},
                         {"min_ms", *std::min_element(v.begin(), v.end())},
                         {"median_ms", Median(v)},
                         {"max_ms", *std::max_element(v.begin(), v.end())}});
@@ -37,14 +38,15 @@ void AddDevicesCommand(CLI::App& app, CliContext& ctx) {
     const LocalDevice local;
     const OpenCvDevice opencv;
     if (*json) {
-      PrintJson({{"tables", tables},
+      PrintJson({{"space", std::string(space.name())},
+                 {"tables", tables},
                  {"local", {{"spec", local.Spec()}, {"fingerprint", local.Fingerprint()}}},
                  {"opencv", {{"spec", opencv.Spec()}, {"fingerprint", opencv.Fingerprint()}}},
                  {"registry_file", registry_path ? registry_path->string() : ""},
                  {"registry", registry}});
       return;
     }
-    fmt::print("Benchmark tables (HELP, NATS-Bench cells; latency in ms):\n");
+    fmt::print("Benchmark tables of {} ({}; latency in ms):\n", space.name(), space.title());
     fmt::print("  {:<16} {:<6} {:>9} {:>9} {:>9}\n", "table:NAME", "split", "min", "median", "max");
     for (const auto& t : tables) {
       fmt::print("  {:<16} {:<6} {:>9.3f} {:>9.3f} {:>9.3f}\n", t["name"].get<std::string>(),

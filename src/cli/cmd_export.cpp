@@ -15,7 +15,7 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("export", "Write the network of one architecture as an ONNX file (inference graph, "
                                            "with its weights)");
   struct Args {
-    CellArgs cell;
+    ArchArgs arch;
     std::optional<std::string> dataset;
     int batch = 1;
     std::optional<int> input_size;
@@ -24,7 +24,7 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  AddCellOptions(cmd, args->cell, "Architecture string", "Index in the space's numbering (e.g. NATS-Bench index)");
+  AddArchOptions(cmd, args->arch, "Architecture string", "Index in the space's numbering (e.g. NATS-Bench index)");
   AddDatasetOption(cmd, args->dataset, "Classifier head: a dataset of the space (default: its first, e.g. cifar10)");
   cmd->add_option("--batch", args->batch, "Batch size of the graph's input (default 1)");
   cmd->add_option("--input-size", args->input_size, "Pixels per side (default: the architecture's or the dataset's, e.g. 32 or 16)");
@@ -32,7 +32,7 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--out", args->out, "ONNX file to write")->required();
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
-    RequireCell(args->cell, "export");
+    RequireArch(args->arch, "export");
     const Space& space = ctx.space();
     // Bad flags (exit 2), checked before anything is read or built.
     if (args->input_size) {
@@ -43,7 +43,7 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
     if (args->batch < 1 || args->batch > 4096) {
       throw CLI::ValidationError(fmt::format("--batch {}: must be in [1, 4096]", args->batch));
     }
-    const Arch arch = ctx.ResolveArch(args->cell, "export");
+    const Arch arch = ctx.ResolveArch(args->arch, "export");
     const Dataset dataset = args->dataset ? ParseDataset(*args->dataset) : space.Datasets().front();
     ExportOptions options;
     options.num_classes = NumClasses(dataset);

@@ -1,5 +1,5 @@
-// simnas measure: one cell on one device. simnas measure-all: many cells, written as a
-// table CSV that `table:PATH` replays (resumable through the probe store).
+// simnas measure: one architecture of --space on one device. simnas measure-all: many, written
+// as a table CSV that `table:PATH` replays (resumable through the probe store).
 #include <chrono>
 #include <filesystem>
 
@@ -26,7 +26,7 @@ struct MeasureAllArgs {
 
 struct MeasureAllResult {
   std::string line;  // what was written
-  int missing = 0;   // cells that failed in every pass
+  int missing = 0;   // architectures that failed in every pass
 };
 
 // Measures the numbered architectures of --space (or a sample) on one device into its table CSV
@@ -61,21 +61,21 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
     auto* cmd = app.add_subcommand("measure", "Measure the latency of one architecture on a device");
     struct Args {
       std::string device;
-      CellArgs cell;
+      ArchArgs arch;
       std::string run_id;
       bool json = false;
     };
     auto args = std::make_shared<Args>();
     AddDeviceOption(cmd, args->device, std::string("Device spec: ") + kDeviceKindsHelp)
         ->required();
-    AddCellOptions(cmd, args->cell);
+    AddArchOptions(cmd, args->arch);
     cmd->add_option("--run-id", args->run_id, "Run id recorded in the probe store (default: a new one)");
     cmd->add_flag("--json", args->json, "Print JSON");
     cmd->callback([args, &ctx] {
-      RequireCell(args->cell, "measure");
+      RequireArch(args->arch, "measure");
       // The same path for every space: the architecture handle through a probe session.
       const CandidateSet& space = ctx.Numbering();
-      const Arch arch = ctx.ResolveArch(args->cell, "measure");
+      const Arch arch = ctx.ResolveArch(args->arch, "measure");
       std::unique_ptr<Device> device = ctx.OpenDevice(args->device);
       const std::string run_id = args->run_id.empty() ? NewRunId() : args->run_id;
       ProbeSession session(*device, space, 1, device->IsLive() ? &ctx.Store() : nullptr, run_id);
@@ -111,10 +111,9 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
     });
   }
   {
-    auto* cmd = app.add_subcommand("measure-all", "Measure all (or a random sample of) cells, or with --space "
-                                                  "fbnet HELP's 5,000 FBNet networks, on a device into a "
-                                                  "table CSV; resumable. Several --device: a device farm (under "
-                                                  "mpirun, one device per rank at a time)");
+    auto* cmd = app.add_subcommand("measure-all", "Measure all (or a random sample of) the numbered architectures of "
+                                                  "--space on a device into a table CSV; resumable. Several --device: "
+                                                  "a device farm (under mpirun, one device per rank at a time)");
     auto args = std::make_shared<MeasureAllArgs>();
     AddDeviceOption(cmd, args->devices,
                     std::string("Device spec (") + kDeviceKindsHelp + "); repeat for several devices")

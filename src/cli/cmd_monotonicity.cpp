@@ -1,30 +1,27 @@
 // simnas monotonicity: the SRCC matrix between devices (One Proxy Device, Sec. 4, Fig. 4),
-// a heatmap of it, the SRCC estimated from k sampled cells (Fig. 11b/c), and
+// a heatmap of it, the SRCC estimated from k sampled architectures (Fig. 11b/c), and
 // `simnas monotonicity adaproxy`: the SRCC before and after adapting the proxy device's
-// latency model to a target from k measured cells (Eq. 3, Fig. 24). With `--space fbnet`, the
-// same over HELP's 23 FBNet tables (5,000 networks each) and the FBNet split.
+// latency model to a target from k measured architectures (Eq. 3, Fig. 24). The same in every
+// space: over the numbered architectures of --space, its device tables and its train/test split.
 #include <algorithm>
+#include <climits>
 #include <functional>
-#include <numeric>
-#include <random>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli_context.h"
-#include "simnas/spaces/fbnet/fbnet_space.h"
-#include "simnas/spaces/nb201/nb201_space.h"
 #include "cli_options.h"
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
-#include "simnas/data/device_split.h"
-#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/latency_model/feature_linear.h"
+#include "simnas/latency_model/linear.h"
 #include "simnas/monotonicity/adaproxy.h"
 #include "simnas/monotonicity/heatmap.h"
 #include "simnas/monotonicity/srcc.h"
+#include "simnas/probe/measure_all.h"
 #include "simnas/probe/probe_session.h"
-#include "simnas/spaces/fbnet/fbnet_encoding.h"
 
 namespace simnas::cli {
 namespace {
@@ -51,9 +48,9 @@ std::vector<int> ParseIntList(const std::string& text, const char* what, int lo,
   return out;
 }
 
-// The default proxy device: among the benchmark train tables present, the best mean SRCC to
-// the other train tables (over all cells). Empty when there is none.
-std::string DefaultProxyName(const BenchmarkData& data) {
+// The default proxy device: among the space's train tables present, the best mean SRCC to the
+// other train tables (over all numbered architectures). Empty when there is none.
+std::string DefaultProxyName(const SpaceData& data) {
   std::vector<const LatencyTable*> tables;
   for (const std::string& name : data.TrainDevices()) tables.push_back(&data.DeviceTable(name));
   if (tables.empty()) return "";
@@ -61,25 +58,6 @@ std::string DefaultProxyName(const BenchmarkData& data) {
   return tables[ChooseProxyDevice(tables)]->name();
 }
 
-// The same among HELP's FBNet train tables.
-std::string FbnetDefaultProxyName(FbnetTables& fbnet) {
-  std::vector<const LatencyTable*> tables;
-  for (const std::string& name : FbnetTables::TrainDevices()) tables.push_back(&fbnet.Table(name));
-  return tables[ChooseProxyDevice(tables)]->name();
-}
-
-// The tables `monotonicity adaproxy` reads, of either space: the proxy's and targets' latencies
-// over the same architectures, their encoding, and the split.
-struct AdaProxyTables {
-  std::string what;                  // "cells" | "FBNet networks"
-  std::string encoding;              // name of the encoding
-  Eigen::MatrixXd x;                 // row i encodes architecture i of every table
-  std::function<const LatencyTable&(const std::string&)> table;
-  std::function<bool(std::string_view)> is_test;
-  std::string default_proxy;
-  std::vector<std::string> test_devices;
-  std::function<Eigen::VectorXd(const LatencyTable&)> fit;  // a table's own linear model
-};
 
 void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
   auto* cmd = parent.add_subcommand(
@@ -97,68 +75,59 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
   cmd->add_option("--proxy", args->proxy,
                   "Proxy device table (default: the train device with the best mean SRCC to the others)");
   cmd->add_option("--targets", args->targets, "Target device tables, comma-separated (default: the test devices)");
-  cmd->add_option("--samples", args->samples, "Target cells measured for the adaptation, comma-separated");
+  cmd->add_option("--samples", args->samples, "Target architectures measured for the adaptation, comma-separated");
   cmd->add_option("--repeats", args->repeats, "Random sample sets per sample size")->check(CLI::Range(1, 100000));
+  std::vector<std::string> encodings;
+  for (const Space* space : Spaces()) {
+    encodings.push_back(fmt::format("{}: {}", space->name(), fmt::join(space->EncodingNames(), ", ")));
+  }
   cmd->add_option("--encoding", args->encoding,
-                  "Encoding of the linear model: op-counts (default) or edge-onehot; fbnet: layer-onehot");
+                  fmt::format("Encoding of the linear model, one of --space's (default: its first; {})",
+                              fmt::join(encodings, "; ")));
   AddSeedOption(cmd, args->seed, "Seed");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
-    AdaProxyTables in;
-    std::unique_ptr<FbnetTables> fbnet;
-    if (&ctx.space() == &FbnetSpace()) {
-      if (!args->encoding.empty() && args->encoding != "layer-onehot") {
-        throw ParseError(fmt::format("--encoding {}: FBNet networks have one encoding, layer-onehot", Quoted(args->encoding)));
-      }
-      fbnet = std::make_unique<FbnetTables>(DataDir(ctx.Env().data_dir));
-      in.what = "FBNet networks";
-      in.encoding = "layer-onehot";
-      in.x = EncodeFbnetArchs(fbnet->Archs());
-      in.table = [&fbnet](const std::string& name) -> const LatencyTable& { return fbnet->Table(name); };
-      in.is_test = IsFbnetTestDevice;
-      in.default_proxy = FbnetDefaultProxyName(*fbnet);
-      in.test_devices = FbnetTables::TestDevices();
-      in.fit = [&in](const LatencyTable& t) { return FitFeatureLinearModel(in.x, t.values(), t.name()).w; };
-    } else {
-      BenchmarkData& data = ctx.Data();
-      const CandidateSet& cells = data.space_data().Numbering();
-      const std::string encoding = args->encoding.empty() ? cells.space().EncodingNames().front() : args->encoding;
-      in.what = "cells";
-      in.encoding = encoding;
-      in.x = EncodeCandidates(cells, encoding);
-      in.table = [&data](const std::string& name) -> const LatencyTable& { return data.DeviceTable(name); };
-      in.is_test = IsTestDevice;
-      in.default_proxy = DefaultProxyName(data);
-      in.test_devices = data.TestDevices();
-      const CandidateSet* numbering = &cells;
-      in.fit = [numbering, encoding](const LatencyTable& t) { return FitLinearLatencyModel(t, *numbering, encoding).w; };
+    const Space& space = ctx.space();
+    const SpaceData& data = ctx.DataOf(space);
+    const CandidateSet& numbering = data.Numbering();
+    const std::string encoding = args->encoding.empty() ? space.EncodingNames().front() : args->encoding;
+    const std::string what = std::string(space.arch_noun()) + "s";
+    Eigen::MatrixXd x;
+    try {
+      x = EncodeCandidates(numbering, encoding);
+    } catch (const ParseError& e) {
+      throw ParseError(fmt::format("--encoding: {}", e.what()));
     }
-    const std::string proxy_name = args->proxy.empty() ? in.default_proxy : args->proxy;
+    // A table's own linear model.
+    const auto fit = [&numbering, &encoding](const LatencyTable& t) {
+      return FitLinearLatencyModel(t, numbering, encoding).w;
+    };
+    const std::string proxy_name = args->proxy.empty() ? DefaultProxyName(data) : args->proxy;
     if (proxy_name.empty()) throw DataError("no train device table to use as the proxy device");
-    if (in.is_test(proxy_name)) {
+    if (space.IsTestDevice(proxy_name)) {
       throw ParseError(fmt::format("proxy device {} is a test device; the proxy must be a train device",
                                    Quoted(proxy_name)));
     }
-    const LatencyTable& proxy = in.table(proxy_name);
-    const Eigen::VectorXd w = in.fit(proxy);
-    const std::vector<std::string> targets = args->targets.empty() ? in.test_devices : SplitList(args->targets);
-    const std::vector<int> samples = ParseIntList(args->samples, "--samples", 1, static_cast<int>(in.x.rows()));
+    const LatencyTable& proxy = data.DeviceTable(proxy_name);
+    const Eigen::VectorXd w = fit(proxy);
+    const std::vector<std::string> targets = args->targets.empty() ? data.TestDevices() : SplitList(args->targets);
+    const std::vector<int> samples = ParseIntList(args->samples, "--samples", 1, static_cast<int>(x.rows()));
     nlohmann::json rows = nlohmann::json::array();
     if (!args->json) {
       fmt::print("AdaProxy (Eq. 3, {} encoding) from proxy device {}: SRCC with the target over all {} {}\n",
-                 in.encoding, proxy_name, in.x.rows(), in.what);
+                 encoding, proxy_name, x.rows(), what);
       fmt::print("  {:<16} {:>7} {:>7}", "target", "table", "before");
       for (int k : samples) fmt::print("  {:>15}", fmt::format("after k={}", k));
       fmt::print("  {:>9}\n", "own R²");
     }
     for (const std::string& target_name : targets) {
-      const LatencyTable& target = in.table(target_name);
+      const LatencyTable& target = data.DeviceTable(target_name);
       nlohmann::json after = nlohmann::json::array();
       std::string line;
       double table_srcc = 0, before = 0;
       for (int k : samples) {
         const AdaProxyTransfer t =
-            EvaluateAdaProxyTransfer(in.x, w, proxy.values(), target.values(), k, args->repeats, args->seed);
+            EvaluateAdaProxyTransfer(x, w, proxy.values(), target.values(), k, args->repeats, args->seed);
         table_srcc = t.srcc_proxy_table;
         before = t.srcc_before;
         after.push_back({{"samples", k},
@@ -169,10 +138,10 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
         line += fmt::format("  {:>15}", fmt::format("{:.3f} ± {:.3f}", t.srcc_after_mean, t.srcc_after_std));
       }
       // How well the encoding can fit the target at all: R² of the target's own linear model.
-      const Eigen::VectorXd own = in.x * in.fit(target);
+      const Eigen::VectorXd own = x * fit(target);
       const double r2 = RSquared(std::span<const double>(own.data(), static_cast<std::size_t>(own.size())), target.values());
       rows.push_back({{"target", target_name},
-                      {"split", in.is_test(target_name) ? "test" : "train"},
+                      {"split", space.IsTestDevice(target_name) ? "test" : "train"},
                       {"srcc_proxy_table", table_srcc},
                       {"srcc_before", before},
                       {"own_linear_r2", r2},
@@ -180,9 +149,9 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
       if (!args->json) fmt::print("  {:<16} {:>7.3f} {:>7.3f}{}  {:>9.3f}\n", target_name, table_srcc, before, line, r2);
     }
     if (args->json) {
-      PrintJson({{"space", std::string(std::string(ctx.space().name()))},
+      PrintJson({{"space", std::string(space.name())},
                  {"proxy", proxy_name},
-                 {"encoding", in.encoding},
+                 {"encoding", encoding},
                  {"repeats", args->repeats},
                  {"seed", args->seed},
                  {"targets", rows}});
@@ -190,7 +159,7 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
       fmt::print("  table: the proxy's own table; before: its linear model L(x) = wᵀx; after: AdaProxy from k random\n"
                  "  target {} (mean ± std over {} sample sets, seed {}); own R²: the target's own linear model\n"
                  "  fitted to its whole table (the best any adapted model of this encoding can do).\n",
-                 in.what, args->repeats, args->seed);
+                 what, args->repeats, args->seed);
     }
   });
 }
@@ -212,15 +181,16 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("--devices", args->devices,
-                  "Devices, comma-separated: table names or device specs (default: every benchmark table)");
+                  "Devices, comma-separated: table names or device specs (default: every benchmark table of --space)");
   cmd->add_option("--sample", args->sample,
-                  "Use K random cells instead of all (needed for live devices; same cells and run id as "
-                  "`simnas measure-all --sample K --seed S`, so measurements are shared through the probe store)")
-      ->check(CLI::Range(3, kNumCells));
+                  "Use K random architectures of --space's numbering instead of all (needed for live devices; same "
+                  "architectures and run id as `simnas measure-all --sample K --seed S`, so measurements are shared "
+                  "through the probe store)")
+      ->check(CLI::Range(3, INT_MAX));
   AddSeedOption(cmd, args->seed, "Seed of the sample and of the estimates");
   cmd->add_option("--heatmap", args->heatmap, "Draw the matrix into this PNG (gnuplot)");
   cmd->add_option("--estimate-from", args->estimate_from,
-                  "Estimate the SRCC of this device to every other from k sampled cells (default: the default "
+                  "Estimate the SRCC of this device to every other from k sampled architectures (default: the default "
                   "proxy device when it is in the list, else the first device)");
   cmd->add_option("--estimate-k", args->estimate_k, "Sample sizes of the estimates, comma-separated");
   cmd->add_option("--repeats", args->repeats, "Random samples per estimate")->check(CLI::Range(1, 100000));
@@ -228,75 +198,48 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
   AddAdaProxyCommand(*cmd, ctx);
   cmd->callback([args, cmd, &ctx] {
     if (cmd->get_subcommands().size() > 0) return;  // `monotonicity adaproxy` ran instead
+    const Space& space = ctx.space();
+    const SpaceData& data = ctx.DataOf(space);
+    const CandidateSet& numbering = data.Numbering();
+    const std::string what = std::string(space.arch_noun()) + "s";
+    const int population = numbering.size();
+    // A bare name is a benchmark table; anything else a device spec.
+    std::vector<DeviceSpec> specs;
+    for (const std::string& d : args->devices.empty() ? data.DeviceNames() : SplitList(args->devices)) {
+      specs.push_back(DeviceSpec::TableOrSpec(d));
+    }
     std::vector<std::string> names;
     std::vector<std::vector<double>> latencies;
-    std::string default_proxy, what;
-    std::function<bool(std::string_view)> is_test;
-    int population = 0;
-    if (&ctx.space() == &FbnetSpace()) {
-      // HELP's FBNet tables list the same 5,000 networks; no live FBNet device yet.
-      if (args->sample) throw ParseError("--sample: the FBNet tables are compared over HELP's 5,000 networks; drop --sample");
-      FbnetTables fbnet(DataDir(ctx.Env().data_dir));
-      for (const std::string& d : args->devices.empty() ? FbnetDeviceNames() : SplitList(args->devices)) {
-        const DeviceSpec spec = DeviceSpec::TableOrSpec(d);
-        if (spec.table_name().empty()) {
-          throw ParseError(fmt::format("device {}: with --space fbnet, monotonicity compares HELP's FBNet tables "
-                                       "(table names); live FBNet devices are not supported yet",
-                                       Quoted(d)));
+    for (const DeviceSpec& spec : specs) {
+      std::unique_ptr<Device> device = ctx.OpenDevice(spec);
+      // All the numbered architectures, or the sample (and run id) of `simnas measure-all --sample K --seed S`.
+      MeasureAllRequest request;
+      request.device_spec = spec.ToString();
+      request.sample = args->sample;
+      request.seed = args->seed;
+      const MeasureAllJob job = MakeMeasureAllJob(*device, numbering, request);
+      std::vector<double> v;
+      v.reserve(job.indices.size());
+      if (device->IsLive()) {
+        if (!args->sample) {
+          throw ParseError(
+              fmt::format("device {} is measured live: give --sample K (e.g. --sample 100)", spec.ToString()));
         }
-        names.push_back(spec.table_name());
-        latencies.push_back(fbnet.Table(spec.table_name()).values());
+        ProbeSession session(*device, numbering, static_cast<int>(job.indices.size()), &ctx.Store(), job.run_id);
+        for (int i : job.indices) v.push_back(session.Probe(numbering.at(i)).measurement.latency_ms);
+      } else if (const LatencyTable* table = device->FullTable()) {
+        for (int i : job.indices) v.push_back(table->At(numbering.NumberOf(i)));
+      } else {
+        for (int i : job.indices) v.push_back(device->Measure(numbering.at(i)).latency_ms);
       }
-      default_proxy = FbnetDefaultProxyName(fbnet);
-      is_test = IsFbnetTestDevice;
-      what = "FBNet networks";
-      population = kFbnetTableSize;
-    } else {
-      BenchmarkData& data = ctx.Data();
-      const SearchSpace& space = data.space();
-      // A bare name is a benchmark table; anything else a device spec.
-      std::vector<DeviceSpec> specs;
-      for (const std::string& d : args->devices.empty() ? data.DeviceNames() : SplitList(args->devices)) {
-        specs.push_back(DeviceSpec::TableOrSpec(d));
-      }
-      // The cells: all, or the sample `simnas measure-all --sample K --seed S` measures.
-      std::vector<int> indices(kNumCells);
-      std::iota(indices.begin(), indices.end(), 0);
-      if (args->sample) {
-        std::mt19937_64 rng(args->seed);
-        std::shuffle(indices.begin(), indices.end(), rng);
-        indices.resize(static_cast<std::size_t>(*args->sample));
-      }
-      const std::string run_id =
-          fmt::format("measure-all:sample={}:seed={}", args->sample.value_or(kNumCells), args->seed);
-      for (const DeviceSpec& spec : specs) {
-        std::unique_ptr<Device> device = ctx.OpenDevice(spec);
-        std::vector<double> v;
-        v.reserve(indices.size());
-        if (device->IsLive()) {
-          if (!args->sample) {
-            throw ParseError(
-                fmt::format("device {} is measured live: give --sample K (e.g. --sample 100)", spec.ToString()));
-          }
-          ProbeSession session(*device, space, static_cast<int>(indices.size()), &ctx.Store(), run_id);
-          for (int index : indices) v.push_back(session.Probe(ToArch(space.CellAt(index))).measurement.latency_ms);
-        } else if (const LatencyTable* table = device->FullTable()) {
-          for (int index : indices) v.push_back(table->At(index));
-        } else {
-          for (int index : indices) v.push_back(device->Measure(ToArch(space.CellAt(index))).latency_ms);
-        }
-        names.push_back(spec.ShortName());
-        latencies.push_back(std::move(v));
-      }
-      default_proxy = DefaultProxyName(data);
-      is_test = IsTestDevice;
-      what = "cells";
-      population = kNumCells;
+      names.push_back(spec.ShortName());
+      latencies.push_back(std::move(v));
     }
+    const std::string default_proxy = DefaultProxyName(data);
     if (names.size() < 2) throw ParseError("simnas monotonicity needs at least two devices");
     const SrccMatrix m = ComputeSrccMatrix(names, latencies);
 
-    // Estimates from k sampled cells, from one device to every other.
+    // Estimates from k sampled architectures, from one device to every other.
     std::string from = args->estimate_from;
     if (from.empty()) {
       from = std::find(names.begin(), names.end(), default_proxy) != names.end() ? default_proxy : names.front();
@@ -320,8 +263,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
       estimates.push_back({{"from", names[f]}, {"to", names[j]}, {"srcc", m.At(f, j)}, {"estimates", per_k}});
     }
     if (!args->heatmap.empty()) {
-      DrawSrccHeatmap(m, args->heatmap,
-                      fmt::format("Latency monotonicity: SRCC over {} {}", m.cells, what == "cells" ? "NATS-Bench cells" : what));
+      DrawSrccHeatmap(m, args->heatmap, fmt::format("Latency monotonicity: SRCC over {} {} {}", m.cells, space.name(), what));
     }
 
     if (args->json) {
@@ -334,7 +276,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
                  {"srcc", m.srcc},
                  {"mean_to_others", mean},
                  {"default_proxy_device", default_proxy},
-                 {"space", std::string(std::string(ctx.space().name()))},
+                 {"space", std::string(space.name())},
                  {"estimates", estimates},
                  {"heatmap", args->heatmap}});
       return;
@@ -348,11 +290,11 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
     for (std::size_t i = 0; i < names.size(); ++i) {
       fmt::print("{:>2} {:<{}}", i + 1, names[i], width);
       for (std::size_t j = 0; j < names.size(); ++j) fmt::print(" {:>5.2f}", m.At(i, j));
-      fmt::print("  {:>5.3f}{}\n", m.MeanToOthers(i), is_test(names[i]) ? "  (test)" : "");
+      fmt::print("  {:>5.3f}{}\n", m.MeanToOthers(i), space.IsTestDevice(names[i]) ? "  (test)" : "");
     }
     fmt::print("default proxy device (best mean SRCC among the train devices): {}\n", default_proxy);
     if (!ks.empty()) {
-      fmt::print("\nSRCC estimated from k random cells, {} -> each device (mean ± std over {} samples):\n",
+      fmt::print("\nSRCC estimated from k random {}, {} -> each device (mean ± std over {} samples):\n", what,
                  names[f], args->repeats);
       fmt::print("  {:<16} {:>6}", "device", "all");
       for (int k : ks) fmt::print("  {:>13}", fmt::format("k={}", k));

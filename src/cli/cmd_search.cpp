@@ -134,13 +134,13 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
                               fmt::join(defaults, ", ")));
   // Checked as a latency (main.cpp, for every command's --budget-ms).
   cmd->add_option("--budget-ms", args->budget_ms, "Latency budget in ms (without one: the unconstrained reward)");
-  cmd->add_option("--probes", args->probes, "Probe budget: distinct cells measured on the device (default 10)")
-      ->check(CLI::Range(1, 15625));
+  cmd->add_option("--probes", args->probes, "Probe budget: distinct architectures measured on the device (default 10)")
+      ->check(CLI::Range(1, 1000000));
   AddDatasetOption(cmd, args->dataset,
                    "cifar10, cifar100 or ImageNet16-120 (proxy table and report; default cifar100)");
   AddSeedOption(cmd, args->seed, "Seed");
   cmd->add_option("--run-id", args->run_id, "Run id: rerun with the same id to resume (default: a new one)");
-  AddProxyOptions(cmd, args->proxy, "Proxy table CSV (default: tables/proxies/<dataset>.csv)",
+  AddProxyOptions(cmd, args->proxy, "Proxy table CSV (default: the shipped table of --space and --dataset)",
                   "Proxy aggregate: a recipe of configs/aggregates.json (default: its \"_default\"; freerea = paper, rank, ...)");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {

@@ -1,6 +1,6 @@
 // What a front end (the CLI, the Python module) works with: the Environment resolved once from
-// its settings, and the benchmark data, HELP's FBNet tables, the probe store, devices and the
-// strategies' files, each opened on first use. The front ends differ only in where the settings
+// its settings, and each space's data, the probe store, devices and the strategies' files, each
+// opened on first use. The front ends differ only in where the settings
 // come from (flags, keyword arguments) and how results are shown.
 #pragma once
 
@@ -65,7 +65,8 @@ class Workspace {
   const Environment& Env() const { return env_; }
   // A space's data in the data folder (each file read on first use, kept).
   const SpaceData& DataOf(const Space& space);
-  // NAS-Bench-201's data seen as cells, and FBNet's as FBNet networks (views of DataOf).
+  // Views of one space's data for the callers not yet generic (the CLI's transitional_views.h,
+  // the benchmark, the Python proxies): NAS-Bench-201's data as cells, FBNet's as FBNet networks.
   BenchmarkData& Data();
   FbnetTables& Fbnet();
   // How `space` numbers its architectures (NATS-Bench indices; FBNet: HELP's 5,000).

@@ -54,6 +54,15 @@ class Fbnet final : public Space {
   // lowest proxy regret at 10 probes on the test devices.
   std::string_view DefaultStrategy() const override { return "matched-proxy"; }
 
+  // "layer-onehot": the name FBNet's per-layer one-hot encoding has in the docs and papers.
+  std::vector<std::string> EncodingNames() const override { return {"onehot", "layer-onehot"}; }
+  int FeatureCount(std::string_view encoding) const override {
+    return Space::FeatureCount(encoding == "layer-onehot" ? "onehot" : encoding);
+  }
+  Eigen::VectorXd Encode(const Arch& arch, std::string_view encoding) const override {
+    return Space::Encode(arch, encoding == "layer-onehot" ? "onehot" : encoding);
+  }
+
   std::string InputSizeProblem(int n) const override {
     return n < 8 || n > 1024 ? "FBNet networks take 8 to 1024 pixels per side" : "";
   }

@@ -1,7 +1,7 @@
 // FBNet as HW-NAS-Bench defines it for CIFAR-100, as a definition (space/space.h): the 22 layers
 // are its positions, the 9 blocks its choices (fbnet_arch.h), HELP's 5,000 sampled networks its
 // numbered set, HELP's 23 FBNet tables its data (no accuracy exists), HW-NAS-Bench's network
-// its network. Encoding: the generic per-layer "onehot", `skip` each layer's reference block.
+// its network. Encoding: the generic per-layer "onehot" (alias "layer-onehot"), `skip` each layer's reference block.
 #pragma once
 
 #include "simnas/space/space.h"
