@@ -1,0 +1,387 @@
+// A toy search space registered from the tests (4 positions x 3 choices, 81 architectures, four
+// made-up device tables written into the test's temp folder) run through every generic layer
+// with no data folder: the registry, text form and moves, candidate sets, the table device (whole
+// and partial tables), probe sessions, measure-all, the strategies that apply, the linear latency
+// model and AdaProxy, and latency monotonicity. Nothing here knows a built-in space: a new space
+// that passes the same checks works with the whole pipeline.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
+#include "simnas/core/strings.h"
+#include "simnas/data/latency_table.h"
+#include "simnas/devices/device_factory.h"
+#include "simnas/latency_model/feature_linear.h"
+#include "simnas/latency_model/linear.h"
+#include "simnas/monotonicity/adaproxy.h"
+#include "simnas/monotonicity/srcc.h"
+#include "simnas/probe/measure_all.h"
+#include "simnas/probe/probe_session.h"
+#include "simnas/probe/probe_store.h"
+#include "simnas/space/candidates.h"
+#include "simnas/space/registry.h"
+#include "simnas/space/score_table.h"
+#include "simnas/space/space.h"
+#include "simnas/space/space_data.h"
+#include "simnas/space/table_file.h"
+#include "simnas/strategies/registry.h"
+#include "simnas/strategies/search_runner.h"
+#include "simnas/strategies/search_setup.h"
+#include "test_support.h"
+
+namespace simnas {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr int kToyPositions = 4;
+constexpr int kToyChoices = 3;
+constexpr int kToySize = 81;  // 3^4
+
+// Architectures are written "a-b-c-a" (one letter per position); the numbering is every
+// combination, position 0 the most significant digit; device tables are <data>/toy/<device>.csv.
+class ToySpaceDef final : public Space {
+ public:
+  std::string_view name() const override { return "toy"; }
+  std::string_view title() const override { return "a toy space of 4 positions x 3 choices (tests)"; }
+  std::string_view arch_noun() const override { return "toy"; }
+  int positions() const override { return kToyPositions; }
+  int choices(int /*position*/) const override { return kToyChoices; }
+  std::string ChoiceName(int /*p*/, int c) const override { return std::string(1, static_cast<char>('a' + c)); }
+
+  Arch Parse(std::string_view text) const override {
+    const std::vector<std::string> parts = Split(std::string(text), '-');
+    if (static_cast<int>(parts.size()) != kToyPositions) {
+      throw ParseError(fmt::format("toy architecture {}: {} positions, expected {}", Quoted(text), parts.size(),
+                                   kToyPositions));
+    }
+    Arch::Choices c;
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+      if (parts[p].size() != 1 || parts[p][0] < 'a' || parts[p][0] >= 'a' + kToyChoices) {
+        throw ParseError(fmt::format("toy architecture {}: position {} is {}, expected a, b or c", Quoted(text), p,
+                                     Quoted(parts[p])));
+      }
+      c.push_back(static_cast<std::uint8_t>(parts[p][0] - 'a'));
+    }
+    return MakeArch(std::move(c));
+  }
+  std::string Format(const Arch& arch) const override {
+    std::string out;
+    for (int p = 0; p < kToyPositions; ++p) {
+      if (p > 0) out.push_back('-');
+      out.push_back(static_cast<char>('a' + arch.choice(p)));
+    }
+    return out;
+  }
+
+  CandidateSet LoadNumbering(const DataDir& /*dir*/) const override {
+    std::vector<Arch> archs;
+    for (int code = 0; code < kToySize; ++code) archs.push_back(ArchOfCode(code));
+    return CandidateSet(*this, std::move(archs), "the toy space's 81 architectures");
+  }
+  std::vector<std::string> DeviceTableNames(const DataDir& dir) const override {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir.root() / "toy", ec)) {
+      if (entry.path().extension() == ".csv") names.push_back(entry.path().stem().string());
+    }
+    if (ec) throw DataError(fmt::format("{}: {}", (dir.root() / "toy").string(), ec.message()));
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  LatencyTable LoadDeviceTable(const DataDir& dir, const std::string& device) const override {
+    const fs::path path = dir.root() / "toy" / (device + ".csv");
+    if (!fs::exists(path)) throw DataError(fmt::format("no toy latency table for device {}", Quoted(device)));
+    return LoadLatencyCsv(path, kToySize);
+  }
+  std::vector<std::string> TestDevices() const override { return {"gamma"}; }
+  std::vector<Dataset> Datasets() const override { return {Dataset::kCifar10}; }
+  NetworkDescription Describe(const Arch& /*arch*/, const NetworkOptions& /*options*/) const override {
+    throw ParseError("the toy space has no network");
+  }
+
+  Arch ArchOfCode(int code) const {
+    Arch::Choices c(kToyPositions);
+    for (int p = kToyPositions - 1; p >= 0; --p) {
+      c[static_cast<std::size_t>(p)] = static_cast<std::uint8_t>(code % kToyChoices);
+      code /= kToyChoices;
+    }
+    return MakeArch(std::move(c));
+  }
+};
+
+const ToySpaceDef& Toy() {
+  static const ToySpaceDef space;
+  return space;
+}
+
+// A made-up device: 1 ms plus a cost per (position, choice); the devices differ in how much each
+// position costs, so their rankings agree only in part (the test device most with beta).
+double MadeUpLatency(const std::string& device, const Arch& arch) {
+  static const std::map<std::string, std::vector<double>> kScale = {
+      {"alpha", {1.0, 2.0, 3.0, 4.0}},
+      {"beta", {4.0, 3.0, 2.0, 1.0}},
+      {"delta", {1.0, 1.5, 2.0, 2.5}},
+      {"gamma", {3.5, 3.0, 2.5, 1.0}}};
+  const std::vector<double>& scale = kScale.at(device);
+  double ms = 1.0;
+  for (int p = 0; p < kToyPositions; ++p) ms += scale[static_cast<std::size_t>(p)] * arch.choice(p) * (1 + 0.1 * p);
+  return ms;
+}
+
+// The score a search maximizes: bigger choices score higher (and are slower on every device).
+ScoreTable MadeUpScores(const CandidateSet& numbering) {
+  std::vector<double> values;
+  for (const Arch& a : numbering.archs()) {
+    double s = 0;
+    for (int p = 0; p < kToyPositions; ++p) s += a.choice(p) * (kToyPositions - p) + 0.01 * p * a.choice(p);
+    values.push_back(s);
+  }
+  return ScoreTable("toy-score", std::move(values));
+}
+
+void WriteTable(const fs::path& path, const CandidateSet& numbering, const std::string& device,
+                const std::vector<int>& indices) {
+  std::vector<LatencyCsvRow> rows;
+  for (int i : indices) rows.push_back({i, MadeUpLatency(device, numbering.at(i)), 0, 1, numbering.at(i).ToString()});
+  SaveLatencyCsv(path, {"made-up toy table " + device}, rows);
+}
+
+class ToySpace : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { RegisterSpace(Toy()); }
+  static void TearDownTestSuite() { UnregisterSpace(Toy()); }
+
+  void SetUp() override {
+    fs::create_directories(tmp_ / "data" / "toy");
+    const CandidateSet numbering = Toy().LoadNumbering(DataDir(tmp_ / "data"));
+    std::vector<int> all(kToySize);
+    for (int i = 0; i < kToySize; ++i) all[static_cast<std::size_t>(i)] = i;
+    for (const char* device : {"alpha", "beta", "delta", "gamma"}) {
+      WriteTable(tmp_ / "data" / "toy" / (std::string(device) + ".csv"), numbering, device, all);
+    }
+    data_ = std::make_unique<SpaceData>(Toy(), DataDir(tmp_ / "data"));
+  }
+
+  DeviceEnvironment Devices() const { return DeviceEnvironment{data_.get(), std::nullopt, tmp_ / "cache", {}}; }
+
+  testing::TempDir tmp_;
+  std::unique_ptr<SpaceData> data_;
+};
+
+TEST_F(ToySpace, IsFoundByNameAndAnUnknownNameListsIt) {
+  EXPECT_EQ(&FindSpace("toy"), &Toy());
+  const auto spaces = Spaces();
+  EXPECT_NE(std::find(spaces.begin(), spaces.end(), &Toy()), spaces.end());
+  try {
+    FindSpace("no-such-space");
+    ADD_FAILURE() << "an unknown space was found";
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("toy"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(RegisterSpace(Toy()), Error);  // the name is taken
+}
+
+TEST_F(ToySpace, ParsesAndFormatsEveryArchitectureAndRefusesBadTextInOneLine) {
+  const CandidateSet& numbering = data_->Numbering();
+  ASSERT_EQ(numbering.size(), kToySize);
+  EXPECT_EQ(Toy().SpaceSize(), std::optional<std::int64_t>(kToySize));
+  std::set<std::string> texts;
+  for (const Arch& a : numbering.archs()) {
+    EXPECT_EQ(Toy().Parse(a.ToString()), a);
+    texts.insert(a.ToString());
+  }
+  EXPECT_EQ(static_cast<int>(texts.size()), kToySize);
+  EXPECT_EQ(numbering.at(5).ToString(), "a-a-b-c");
+  for (const char* bad : {"a-b-c", "a-b-c-d", "a-b-c-aa", ""}) {
+    try {
+      Toy().Parse(bad);
+      ADD_FAILURE() << bad << " was parsed";
+    } catch (const ParseError& e) {
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+    }
+  }
+  // The generic moves stay in the space: one position changed, neighbours all one change away.
+  std::mt19937_64 rng(3);
+  const Arch a = Toy().RandomArch(rng);
+  const std::vector<Arch> neighbours = Toy().Neighbours(a);
+  EXPECT_EQ(static_cast<int>(neighbours.size()), kToyPositions * (kToyChoices - 1));
+  for (const Arch& n : neighbours) {
+    int changed = 0;
+    for (int p = 0; p < kToyPositions; ++p) changed += n.choice(p) != a.choice(p) ? 1 : 0;
+    EXPECT_EQ(changed, 1) << n.ToString();
+  }
+  for (int i = 0; i < 20; ++i) EXPECT_GE(numbering.IndexOf(Toy().Mutate(a, rng)), 0);
+}
+
+TEST_F(ToySpace, CandidateSetsNumberSubsetsAndGather) {
+  const CandidateSet& numbering = data_->Numbering();
+  EXPECT_TRUE(numbering.complete());
+  EXPECT_EQ(numbering.IndexOf(Toy().Parse("c-c-c-c")), kToySize - 1);
+  const CandidateSet subset = numbering.Subset({80, 3, 40}, "three toys");
+  EXPECT_FALSE(subset.complete());
+  EXPECT_EQ(subset.size(), 3);
+  EXPECT_EQ(subset.NumberOf(0), 80);
+  EXPECT_EQ(subset.IndexOf(numbering.at(40)), 2);
+  EXPECT_EQ(subset.IndexOf(numbering.at(41)), -1);
+  std::vector<double> by_number(kToySize);
+  for (int i = 0; i < kToySize; ++i) by_number[static_cast<std::size_t>(i)] = i * 0.5;
+  EXPECT_EQ(subset.Gather(by_number), (std::vector<double>{40.0, 1.5, 20.0}));
+  EXPECT_THROW(numbering.at(kToySize), ParseError);
+  // The space's data: tables by name, the split by the space's test devices.
+  EXPECT_EQ(data_->DeviceNames(), (std::vector<std::string>{"alpha", "beta", "delta", "gamma"}));
+  EXPECT_EQ(data_->TrainDevices(), (std::vector<std::string>{"alpha", "beta", "delta"}));
+  EXPECT_EQ(data_->TestDevices(), (std::vector<std::string>{"gamma"}));
+  EXPECT_EQ(data_->Accuracy(Dataset::kCifar10), nullptr);
+}
+
+TEST_F(ToySpace, TableDevicesReplayWholeAndPartialTables) {
+  const CandidateSet& numbering = data_->Numbering();
+  std::unique_ptr<Device> alpha = OpenDevice("table:alpha", Devices());
+  ASSERT_NE(alpha->FullTable(), nullptr);
+  for (int i : {0, 17, 80}) {
+    EXPECT_DOUBLE_EQ(alpha->Measure(numbering.at(i)).latency_ms, MadeUpLatency("alpha", numbering.at(i)));
+  }
+  // A partial table (as measure-all --sample writes) answers its own architectures only.
+  const fs::path partial = tmp_ / "partial.csv";
+  WriteTable(partial, numbering, "beta", {2, 30, 31, 79});
+  std::unique_ptr<Device> beta = OpenDevice("table:" + partial.string(), Devices());
+  EXPECT_EQ(beta->FullTable(), nullptr);
+  ASSERT_NE(beta->ReplayedTable(), nullptr);
+  EXPECT_EQ(beta->ReplayedTable()->KnownIndices(), (std::vector<int>{2, 30, 31, 79}));
+  EXPECT_DOUBLE_EQ(beta->Measure(numbering.at(31)).latency_ms, MadeUpLatency("beta", numbering.at(31)));
+  EXPECT_THROW(beta->Measure(numbering.at(32)), DeviceError);
+  EXPECT_EQ(LoadTableFile(partial, numbering).CountKnown(), 4);
+  // Unknown tables are named.
+  EXPECT_THROW(OpenDevice("table:epsilon", Devices()), DataError);
+}
+
+TEST_F(ToySpace, ProbeSessionsCountDistinctArchitecturesAndStopAtTheBudget) {
+  const CandidateSet& numbering = data_->Numbering();
+  std::unique_ptr<Device> device = OpenDevice("table:delta", Devices());
+  ProbeSession session(*device, numbering, 2);
+  const ProbeRecord* first = session.TryProbe(numbering.at(10));
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->index, 10);
+  EXPECT_DOUBLE_EQ(first->measurement.latency_ms, MadeUpLatency("delta", numbering.at(10)));
+  EXPECT_NE(session.TryProbe(numbering.at(10)), nullptr);  // again: free
+  EXPECT_EQ(session.used(), 1);
+  EXPECT_NE(session.TryProbe(numbering.at(11)), nullptr);
+  EXPECT_EQ(session.TryProbe(numbering.at(12)), nullptr);  // budget spent
+  EXPECT_EQ(session.remaining(), 0);
+}
+
+TEST_F(ToySpace, MeasureAllOfASampleWritesATableThatSearchesOnlyItsArchitectures) {
+  const CandidateSet& numbering = data_->Numbering();
+  std::unique_ptr<Device> alpha = OpenDevice("table:alpha", Devices());
+  MeasureAllRequest request;
+  request.device_spec = "table:alpha";
+  request.sample = 30;
+  request.seed = 4;
+  request.out = tmp_ / "sample.csv";
+  const MeasureAllJob job = MakeMeasureAllJob(*alpha, numbering, request);
+  EXPECT_NE(job.run_id.find("toy"), std::string::npos) << job.run_id;  // not the default space: named
+  ProbeStore store(tmp_ / "probes.sqlite");
+  const MeasureAllOutcome outcome = MeasureAllToCsv(*alpha, numbering, job, store);
+  EXPECT_EQ(outcome.written, 30);
+  EXPECT_TRUE(outcome.missing.empty());
+
+  const std::set<int> sampled(job.indices.begin(), job.indices.end());
+  const ScoreTable scores = MadeUpScores(numbering);
+  const double budget = 12.0;
+  int violations = 0;
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    std::unique_ptr<Device> device = OpenDevice("table:" + (tmp_ / "sample.csv").string(), Devices());
+    const SearchSetup setup(*data_, *device, scores);
+    ASSERT_EQ(setup.candidates().size(), 30);
+    std::unique_ptr<Strategy> strategy = MakeStrategy("default", StrategyResources{}, Toy());
+    SearchTask task;
+    task.latency_budget_ms = budget;
+    task.seed = seed;
+    const SearchReport report = RunSearch(*strategy, *device, task, 10, setup.context(), nullptr, "");
+    ASSERT_TRUE(report.answer.found) << "seed " << seed;
+    const Arch& answer = report.answer.chosen.arch;
+    EXPECT_TRUE(sampled.count(numbering.IndexOf(answer)) > 0) << answer.ToString() << " is not in the sample";
+    for (const ProbeRecord& r : report.trajectory) {
+      EXPECT_TRUE(sampled.count(numbering.IndexOf(r.arch)) > 0) << r.arch.ToString() << " probed outside the sample";
+    }
+    if (!report.answer.feasible || MadeUpLatency("alpha", answer) > budget) ++violations;
+  }
+  EXPECT_EQ(violations, 0);
+}
+
+TEST_F(ToySpace, EveryStrategyThatAppliesAnswersWithinTheBudget) {
+  const CandidateSet& numbering = data_->Numbering();
+  const ScoreTable scores = MadeUpScores(numbering);
+  // A made-up accuracy for the report-only oracle.
+  std::vector<double> accuracy;
+  for (int i = 0; i < kToySize; ++i) accuracy.push_back(50 + scores(i));
+  std::unique_ptr<Device> target = OpenDevice("table:gamma", Devices());
+  const std::vector<const LatencyTable*> train = TrainTablesFor(*data_, *target);
+  ASSERT_EQ(train.size(), 3u);
+  const SearchSetup setup(numbering, *target, scores, train, &accuracy);
+  const double budget = 14.0;
+  int ran = 0;
+  for (const std::string& name : StrategyNames()) {
+    // The controllers read a model trained for a built-in space; every other strategy applies.
+    if (name.rfind("controller", 0) == 0) continue;
+    SCOPED_TRACE(name);
+    std::unique_ptr<Strategy> strategy = MakeStrategy(name, StrategyResources{}, Toy());
+    SearchTask task;
+    task.latency_budget_ms = budget;
+    task.seed = 1;
+    const SearchReport report = RunSearch(*strategy, *target, task, 12, setup.context(), nullptr, "");
+    ASSERT_TRUE(report.answer.found);
+    EXPECT_TRUE(report.answer.feasible);
+    EXPECT_LE(report.answer.chosen.measurement.latency_ms, budget);
+    EXPECT_LE(report.probes_used, 12);
+    EXPECT_GE(numbering.IndexOf(report.answer.chosen.arch), 0);
+    ++ran;
+  }
+  EXPECT_GE(ran, 8);
+}
+
+TEST_F(ToySpace, LinearLatencyModelAndAdaProxyFitTheMadeUpDevices) {
+  const CandidateSet& numbering = data_->Numbering();
+  EXPECT_EQ(Toy().EncodingNames(), (std::vector<std::string>{"onehot"}));
+  EXPECT_EQ(Toy().FeatureCount("onehot"), 1 + kToyPositions * (kToyChoices - 1));
+  // The made-up latencies are linear in the one-hot features: the model reproduces them.
+  const LatencyTable& alpha = data_->DeviceTable("alpha");
+  const LinearLatencyModel model = FitLinearLatencyModel(alpha, numbering, "onehot");
+  const std::vector<double> predicted = model.PredictAll(EncodeCandidates(numbering, "onehot"));
+  for (int i = 0; i < kToySize; ++i) EXPECT_NEAR(predicted[static_cast<std::size_t>(i)], alpha.At(i), 1e-9);
+  // AdaProxy from alpha to the test device ranks better than alpha's own model does.
+  const AdaProxyTransfer t = EvaluateAdaProxyTransfer(alpha, data_->DeviceTable("gamma"), numbering, "onehot",
+                                                      20, 10, 7);
+  EXPECT_GT(t.srcc_after_mean, t.srcc_before + 0.05);
+  EXPECT_GT(t.srcc_after_mean, 0.95);
+}
+
+TEST_F(ToySpace, MonotonicityMatrixAndTheProxyDevice) {
+  std::vector<std::string> names = data_->DeviceNames();
+  std::vector<std::vector<double>> latencies;
+  std::vector<const LatencyTable*> train;
+  for (const std::string& n : names) latencies.push_back(data_->DeviceTable(n).values());
+  for (const std::string& n : data_->TrainDevices()) train.push_back(&data_->DeviceTable(n));
+  const SrccMatrix m = ComputeSrccMatrix(names, latencies);
+  EXPECT_EQ(m.cells, kToySize);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_DOUBLE_EQ(m.At(i, i), 1.0);
+    for (std::size_t j = 0; j < names.size(); ++j) EXPECT_DOUBLE_EQ(m.At(i, j), m.At(j, i));
+  }
+  // delta lies between alpha and beta: the best mean SRCC to the other train devices.
+  EXPECT_EQ(train[ChooseProxyDevice(train)]->name(), "delta");
+  EXPECT_GT(m.At(1, 3), m.At(0, 3));  // the test device ranks like beta more than like alpha
+}
+
+}  // namespace
+}  // namespace simnas
