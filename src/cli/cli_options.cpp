@@ -5,7 +5,6 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/strings.h"
-#include "simnas/space/registry.h"
 
 namespace simnas::cli {
 
@@ -30,14 +29,6 @@ Arch ResolveArch(const ArchArgs& args, const Space& space, const std::function<c
   } catch (const ParseError& e) {
     throw ParseError(fmt::format("{}: {}", args.arch ? "--arch" : "--index", e.what()));
   }
-}
-
-std::string SpacesHelp() {
-  std::string out;
-  for (const Space* space : Spaces()) {
-    out += fmt::format("{}{} ({})", out.empty() ? "" : ", ", space->name(), space->title());
-  }
-  return out;
 }
 
 CLI::Option* AddDeviceOption(CLI::App* cmd, std::string& device, const std::string& help) {

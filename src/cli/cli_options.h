@@ -49,8 +49,6 @@ void RequireArch(const ArchArgs& args, std::string_view command);
 // given (RequireArch), an index outside the numbering, a malformed architecture string.
 Arch ResolveArch(const ArchArgs& args, const Space& space, const std::function<const CandidateSet&()>& numbering,
                  std::string_view command);
-// "nb201 (NAS-Bench-201 ...), fbnet (...)": every registered space's name and title, for help texts.
-std::string SpacesHelp();
 
 // --device SPEC (one, or repeated into a list).
 CLI::Option* AddDeviceOption(CLI::App* cmd, std::string& device, const std::string& help);
