@@ -4,6 +4,7 @@ machine (docs/timing.md holds the figures).
 
   bench/live_timing.py table DIR [--devices local,opencv] [--cells small,mid,large]
                                  [--processes 30] [--conditions idle,busy] [--srcc-sample 100]
+                                 [--srcc-rounds 1]
   bench/live_timing.py record DIR [--devices local,opencv] [--cells small,large]
                                   [--configs 5/2,20/2,20/10] [--processes 5] [--seconds 30] [--busy]
   bench/live_timing.py replay DIR [--tolerances ...] [--quiets ...] [--caps ...]
@@ -341,11 +342,11 @@ def table(args):
         folder = out / f"srcc-{p}"
         folder.mkdir(exist_ok=True)
         r, wall, others = simnas(["measure-all", "--device", "local", "--sample", str(args.srcc_sample), "--seed",
-                                  "0", "--out", str(folder / "measured.csv")], folder / "probes.sqlite",
-                                 folder / "cache")
+                                  "0", "--rounds", str(args.srcc_rounds), "--out", str(folder / "measured.csv")],
+                                 folder / "probes.sqlite", folder / "cache")
         if r.returncode != 0:
             sys.exit(f"measure-all pass {p} failed: {r.stderr.strip()[-400:]}")
-        path.write_text(json.dumps({"load": load, "others": others, "wall_s": wall,
+        path.write_text(json.dumps({"load": load, "others": others, "wall_s": wall, "rounds": args.srcc_rounds,
                                     "latencies": read_csv_latencies(folder / "measured.csv")}))
         print(f"measure-all pass {p}: {wall:.0f} s, load {load:.2f}", flush=True)
     startup_path = out / "startup.json"
@@ -401,7 +402,7 @@ def print_table(out, args):
         a = [passes[0]["latencies"][i] for i in common]
         b = [passes[1]["latencies"][i] for i in common]
         ratios = sorted(max(x, y) / min(x, y) for x, y in zip(a, b))
-        print(f"\nmeasure-all --device local --sample {len(common)} twice: SRCC {spearman(a, b):.4f}; "
+        print(f"\nmeasure-all --device local --sample {len(common)} --rounds {passes[0].get('rounds', 1)} twice: SRCC {spearman(a, b):.4f}; "
               f"max/min of a cell's two latencies: median {statistics.median(ratios):.3f}, "
               f"90th percentile {ratios[int(0.9 * (len(ratios) - 1))]:.3f}, largest {ratios[-1]:.3f}; "
               f"{passes[0]['wall_s'] / len(common):.2f} and {passes[1]['wall_s'] / len(common):.2f} s per cell; "
@@ -426,6 +427,7 @@ def main():
     t.add_argument("--conditions", default="idle,busy")
     t.add_argument("--processes", type=int, default=30)
     t.add_argument("--srcc-sample", type=int, default=100, help="cells of the two measure-all passes (0: none)")
+    t.add_argument("--srcc-rounds", type=int, default=1, help="--rounds of the two measure-all passes")
     t.add_argument("--show-refusals", type=int, default=5)
     s = sub.add_parser("replay")
     s.add_argument("dir")

@@ -256,9 +256,10 @@ TEST(TimingHarness, TheQuietSpeedFollowsTheHostAfterTheWindow) {
   EXPECT_NEAR(harness.QuietReference(), 1.5, 1e-9);
 }
 
-// A quiet speed remembered by another process gates measurements while it is recent and is
-// forgotten once it falls out of the window; an entry of another format is ignored; the file is
-// written only under the test's folder.
+// A quiet speed remembered by another process normalizes measurements while it is recent (older
+// than the in-process window, younger than the memory's), is forgotten once it falls out of the
+// memory's window, and is relearned when the host now runs far slower than it; an entry of
+// another format is ignored; the file is written only under the test's folder.
 TEST(TimingHarness, ARememberedQuietSpeedCountsOnlyWithinItsWindow) {
   testing::TempDir dir;
   const RememberedReference memory{dir / "reference.json", "fake|fingerprint"};
@@ -271,12 +272,22 @@ TEST(TimingHarness, ARememberedQuietSpeedCountsOnlyWithinItsWindow) {
   TimingOptions o = Fast();
   o.max_wait_s = 5;
   o.reference_window_s = 600;
+  o.memory_window_s = 3600;
   {
-    remember(0.5, 60, true);  // faster than this "machine" can run now, seen a minute ago
+    remember(0.9, 1800, true);  // 10% faster than this "machine" runs now, seen half an hour ago
     FakeClock clock;
     FakeRunner runner(clock, Constant, [](double) { return 3.0; });
     TimingHarness harness(o, "fake", clock, memory);
-    EXPECT_THROW(harness.Measure(runner, "cell"), DeviceError);
+    EXPECT_NEAR(harness.Measure(runner, "cell").latency_ms, 2.7, 1e-9);  // at the remembered speed
+    EXPECT_NEAR(harness.QuietReference(), 0.9, 1e-12);
+  }
+  {
+    remember(0.5, 60, true);  // twice as fast as this "machine" can run now: the host changed
+    FakeClock clock;
+    FakeRunner runner(clock, Constant, [](double) { return 3.0; });
+    TimingHarness harness(o, "fake", clock, memory);
+    EXPECT_DOUBLE_EQ(harness.Measure(runner, "cell").latency_ms, 3.0);
+    EXPECT_DOUBLE_EQ(harness.QuietReference(), 1.0);
   }
   {
     remember(0.5, 60, false);  // the same without the loop's passes: another format, ignored
@@ -313,6 +324,35 @@ TEST(TimingHarness, ASecondProcessInASlowSpellReportsTheSameLatency) {
   const Measurement b = second.Measure(runner, "cell");
   EXPECT_DOUBLE_EQ(a.latency_ms, 6.0);
   EXPECT_NEAR(b.latency_ms, 6.0, 1e-9);
+}
+
+// A second process ten minutes after the first (beyond the in-process window, within the
+// memory's), started in a slow spell longer than the learning time, still normalizes to the speed
+// the first one saw; with a memory as short as the in-process window it takes the spell for the
+// quiet speed and reports the slow latency.
+TEST(TimingHarness, AProcessMinutesLaterInALongSlowSpellReportsTheSameLatency) {
+  for (const double memory_window_s : {3600.0, 90.0}) {
+    testing::TempDir dir;
+    const RememberedReference memory{dir / "reference.json", "fake|fingerprint"};
+    TimingOptions o = Fast();
+    o.learn_ms = 1000;
+    o.quiet_tolerance = 0.75;
+    o.reference_window_s = 90;
+    o.memory_window_s = memory_window_s;
+    FakeClock clock;
+    double factor = 1.0;
+    FakeRunner runner(clock, [&](double) { return 1.0 * factor; }, [&](double) { return 6.0 * factor; });
+    const Measurement first = TimingHarness(o, "fake", clock, memory).Measure(runner, "cell");
+    EXPECT_DOUBLE_EQ(first.latency_ms, 6.0);
+    clock.now_ms += 600000;
+    factor = 1.45;  // the whole second measurement runs in the slow spell
+    const Measurement second = TimingHarness(o, "fake", clock, memory).Measure(runner, "cell");
+    if (memory_window_s > 600) {
+      EXPECT_NEAR(second.latency_ms, 6.0, 1e-9);
+    } else {
+      EXPECT_NEAR(second.latency_ms, 6.0 * 1.45, 1e-9);
+    }
+  }
 }
 
 // A first process (no remembered speed) that starts in the host's slow spell: everything runs

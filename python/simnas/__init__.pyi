@@ -119,6 +119,7 @@ def measure_all(
     out: Optional[Path] = None,
     out_dir: Optional[Path] = None,
     run_id: Optional[str] = None,
+    rounds: int = 1,
 ) -> dict[str, Any]: ...
 def export(
     arch: Arch,

@@ -77,10 +77,11 @@ spread, repeats, replayed, device, run_id.)doc");
       "measure_all",
       [](const py::object& device, const std::string& space, std::optional<int> sample, std::uint64_t seed,
          std::optional<std::filesystem::path> out, std::optional<std::filesystem::path> out_dir,
-         std::optional<std::string> run_id) {
+         std::optional<std::string> run_id, int rounds) {
         const Space& kind = SpaceOf(space);
         DeviceArg d = ResolveDevice(device, kind);
         MeasureAllRequest request;
+        request.rounds = rounds;
         request.device_spec = d.device->Spec();
         request.sample = sample;
         request.seed = seed;
@@ -105,12 +106,13 @@ spread, repeats, replayed, device, run_id.)doc");
       },
       py::kw_only(), py::arg("device"), py::arg("space") = "nb201", py::arg("sample") = py::none(),
       py::arg("seed") = 0, py::arg("out") = py::none(), py::arg("out_dir") = py::none(),
-      py::arg("run_id") = py::none(),
+      py::arg("run_id") = py::none(), py::arg("rounds") = 1,
       R"doc(Measure every numbered architecture of `space` (or `sample` random ones, drawn with
 `seed`) on a device into a latency CSV that the device spec table:PATH replays, as
 `simnas measure-all` does: resumable (the same call replays what was measured), failed ones
-retried, missing ones listed. Returns a dict: out, run_id, written, measured_now, missing
-[(index, reason)].)doc");
+retried, missing ones listed; with `rounds` R > 1 the sample is measured R times in R passes and
+each architecture gets the median. Returns a dict: out, run_id, written, measured_now (every
+round's measurements), missing [(index, reason)].)doc");
 
   m.def(
       "export",

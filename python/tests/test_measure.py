@@ -30,6 +30,24 @@ def test_measure_all_writes_a_table_that_table_path_replays(tmp_path):
         assert replay.measure(simnas.arch(index))["latency_ms"] == fpga[index]
 
 
+def test_measure_all_rounds_take_the_median_of_each_architectures_measurements(tmp_path):
+    # A Python device whose k-th measurement of an architecture is its base times factors[k].
+    factors = [1.3, 1.0, 0.8]
+    seen = {}
+
+    def timing(arch):
+        k = seen.get(str(arch), 0)
+        seen[str(arch)] = k + 1
+        return 2.0 * factors[k]
+
+    out = tmp_path / "rounds.csv"
+    done = simnas.measure_all(device=timing, sample=6, seed=1, out=str(out), rounds=3)
+    assert done["written"] == 6 and done["measured_now"] == 18 and done["missing"] == []
+    assert sorted(seen.values()) == [3] * 6
+    rows = [line.split(",") for line in out.read_text().splitlines() if line and line[0].isdigit()]
+    assert [float(row[1]) for row in rows] == [2.0] * 6
+
+
 def test_export_gives_bytes_or_writes_the_same_file(tmp_path):
     cell = simnas.arch(77)
     data = simnas.export(cell)

@@ -22,6 +22,7 @@ struct MeasureAllArgs {
   std::string out;
   std::string out_dir;
   std::string run_id;
+  int rounds = 1;
 };
 
 struct MeasureAllResult {
@@ -41,16 +42,24 @@ MeasureAllResult MeasureAll(const MeasureAllArgs& args, const std::string& spec,
   request.out = args.out;
   request.out_dir = args.out_dir;
   request.run_id = args.run_id;
+  request.rounds = args.rounds;
   const MeasureAllJob job = MakeMeasureAllJob(*device, numbering, request);
   const MeasureAllOutcome outcome = MeasureAllToCsv(*device, numbering, job, ctx.Store());
   const std::string noun = std::string(numbering.space().arch_noun()) + "s";
   MeasureAllResult result;
   result.missing = static_cast<int>(outcome.missing.size());
-  result.line = fmt::format("wrote {} ({} {}, {} measured now, {} replayed from {}{})", job.out.string(), outcome.written,
-                            noun, outcome.measured_now, outcome.written - outcome.measured_now,
-                            ctx.Store().path().string(),
-                            outcome.missing.empty() ? "" : fmt::format("; {} {} missing, listed in the file",
-                                                                       outcome.missing.size(), noun));
+  const std::string missing = outcome.missing.empty() ? ""
+                              : fmt::format("; {} {} missing, listed in the file", outcome.missing.size(), noun);
+  if (job.rounds > 1) {
+    result.line = fmt::format("wrote {} ({} {}, the median of {} rounds: {} measurements taken now, the others "
+                              "replayed from {}{})",
+                              job.out.string(), outcome.written, noun, job.rounds, outcome.measured_now,
+                              ctx.Store().path().string(), missing);
+  } else {
+    result.line = fmt::format("wrote {} ({} {}, {} measured now, {} replayed from {}{})", job.out.string(),
+                              outcome.written, noun, outcome.measured_now, outcome.written - outcome.measured_now,
+                              ctx.Store().path().string(), missing);
+  }
   return result;
 }
 
@@ -126,6 +135,11 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
     out_dir->excludes("--out");
     cmd->add_option("--run-id", args->run_id, "Run id (default: derived from device, sample and seed, so that the "
                                               "same command resumes)");
+    cmd->add_option("--rounds", args->rounds,
+                    "Measure the sample this many times, each round a pass over all of it in another order; the CSV "
+                    "holds each architecture's median (steadier ranks on a live device whose speed wanders)")
+        ->check(CLI::Range(1, 99))
+        ->default_val(1);
     cmd->callback([args, &ctx] {
       if (args->devices.size() > 1 && !args->out.empty()) {
         throw ParseError("measure-all --out names one file; with several --device each device is written to "

@@ -56,6 +56,7 @@ LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind) {
     else if (key == "quiet") o.timing.quiet_tolerance = as_positive();
     else if (key == "normalize") o.timing.normalize = as_int(0, 1) == 1;
     else if (key == "window") o.timing.reference_window_s = as_positive();
+    else if (key == "memory") o.timing.memory_window_s = as_positive();
     else if (key == "reference") o.timing.reference_ms = as_positive();
     else if (key == "max_spread" || key == "tries") {
       throw ParseError(fmt::format("{} device option {} is no more: a measurement now stops when the 95% interval of "
@@ -64,7 +65,7 @@ LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind) {
                                    kind, Quoted(key), TimingOptions{}.tolerance, TimingOptions{}.max_wait_s));
     } else {
       throw ParseError(fmt::format("unknown {} device option {}; expected threads, batch, input, classes, warmup, "
-                                   "repeats, min_time, sample, tolerance, max_wait, quiet, normalize, window or reference",
+                                   "repeats, min_time, sample, tolerance, max_wait, quiet, normalize, window, memory or reference",
                                    kind, Quoted(key)));
     }
   }

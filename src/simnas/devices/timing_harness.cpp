@@ -91,8 +91,9 @@ void TimingHarness::LoadRemembered() {
     const double ms = e["ms"].get<double>();
     const double time = e["time"].get<double>();
     const int passes = e["passes"].get<int>();
-    if (ms > 0 && passes >= 1 && time <= clock_->UnixSeconds()) {
-      history_.emplace_back(time, ms);
+    const double now = clock_->UnixSeconds();
+    if (ms > 0 && passes >= 1 && time <= now && time >= now - options_.memory_window_s) {
+      remembered_.emplace(time, ms);
       reference_passes_ = passes;  // the same loop, so that the speeds compare
     }
   } catch (const Error&) {
@@ -102,8 +103,10 @@ void TimingHarness::LoadRemembered() {
 
 void TimingHarness::SaveRemembered() {
   if (!memory_ || QuietReference() <= 0) return;
-  const auto fastest = std::min_element(history_.begin(), history_.end(),
-                                        [](const auto& a, const auto& b) { return a.second < b.second; });
+  std::optional<std::pair<double, double>> fastest = remembered_;
+  for (const auto& timing : history_) {
+    if (!fastest || timing.second < fastest->second) fastest = timing;
+  }
   if (*fastest == saved_) return;  // the file already says so: no write per measurement
   nlohmann::json j = nlohmann::json::object();
   try {
@@ -126,6 +129,8 @@ double TimingHarness::QuietReference() {
   while (history_.size() > 1 && history_.front().first < oldest) history_.pop_front();
   double best = 0;
   for (const auto& [time, ms] : history_) best = best > 0 ? std::min(best, ms) : ms;
+  if (remembered_ && remembered_->first < clock_->UnixSeconds() - options_.memory_window_s) remembered_.reset();
+  if (remembered_) best = best > 0 ? std::min(best, remembered_->second) : remembered_->second;
   return best;
 }
 
@@ -176,10 +181,21 @@ Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what
     // Without a remembered speed, time the reference for a while before the first sample: a
     // process often starts in the host's slow spell, and the quiet speed every sample is
     // normalized to must not be learned from that.
-    const bool remembered =
-        !history_.empty() && history_.front().first >= clock_->UnixSeconds() - options_.reference_window_s;
     const double learn_started = clock_->NowMs();
-    for (int i = 0; i < 5 || (!remembered && clock_->NowMs() - learn_started < options_.learn_ms); ++i) {
+    double fastest_now = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < 5; ++i) {
+      check_interrupt();
+      fastest_now = std::min(fastest_now, TimeReference(runner));
+    }
+    if (remembered_ && fastest_now > (1 + options_.quiet_tolerance) * remembered_->second) {
+      // Every timing far slower than the remembered speed: the host changed (another machine
+      // under the same name, a new power setting); its speed now is learned afresh.
+      spdlog::debug("device {}: the reference runs at {:.4f} ms, over {:.0f}% slower than the remembered {:.4f} ms; "
+                    "relearning the quiet speed",
+                    device_, fastest_now, 100 * options_.quiet_tolerance, remembered_->second);
+      remembered_.reset();
+    }
+    while (!remembered_ && clock_->NowMs() - learn_started < options_.learn_ms) {
       check_interrupt();
       TimeReference(runner);
     }

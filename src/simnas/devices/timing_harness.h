@@ -27,8 +27,12 @@
 // - the quiet speed is the fastest reference timing within the last `reference_window_s`
 //   seconds, remembered across processes in a JSON file (per device fingerprint, with the time
 //   it was seen and the reference loop's length), so that a process started during a slow spell
-//   still recognizes it and normalizes to the same speed, and a host that changed speed for
-//   good is followed once the old speed leaves the window.
+//   still recognizes it and normalizes to the same speed. Within a process the window is
+//   `reference_window_s`; a remembered speed counts for `memory_window_s` (processes minutes
+//   apart otherwise each relearn it, and one started in the host's slow spell would take that
+//   spell for the quiet speed). A host that changed speed for good is followed once the old
+//   speed leaves the window, or at once when a process finds every reference timing of its
+//   start more than `quiet_tolerance` slower than the remembered speed.
 //
 // Time comes from a Clock, so that all of this is tested deterministically with a fake clock
 // and a fake runner (tests/timing_harness_test.cpp).
@@ -57,6 +61,8 @@ struct TimingOptions {
   // The quiet speed: the fastest reference timing this recent. Shorter than the cap times the
   // measurements in between, so a lasting change of the host's speed is followed.
   double reference_window_s = 90;
+  // A quiet speed remembered by an earlier process counts this long after it was seen.
+  double memory_window_s = 3600;
   double reference_ms = 2;     // each reference timing: a loop of the reference this long
   double spin_up_ms = 300;     // reference runs before the first timing (bring the core up to speed)
   // Without a remembered quiet speed, reference timings for this long before the first sample.
@@ -118,7 +124,8 @@ class TimingHarness {
   Measurement Measure(TimingRunner& runner, const std::string& what);
 
   const TimingOptions& options() const { return options_; }
-  // Fastest reference time per pass (ms) within the window; <= 0 before the first timing.
+  // Fastest reference time per pass (ms) within the window (this process's timings within
+  // reference_window_s, a remembered one within memory_window_s); <= 0 before the first timing.
   double QuietReference();
 
  private:
@@ -137,6 +144,8 @@ class TimingHarness {
   int reference_passes_ = 0;  // passes per reference timing (fixed once known)
   // (seconds since the epoch, ms) of reference timings within the window, oldest first.
   std::deque<std::pair<double, double>> history_;
+  // (seconds since the epoch, ms) of the fastest timing an earlier process remembered, if any.
+  std::optional<std::pair<double, double>> remembered_;
   std::pair<double, double> saved_{0, 0};  // last (time, ms) written to the memory file
 };
 

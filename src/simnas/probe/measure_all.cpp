@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <memory>
 #include <numeric>
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +15,7 @@
 #include "simnas/core/file_lock.h"
 #include "simnas/core/interrupt.h"
 #include "simnas/core/progress.h"
+#include "simnas/core/stats.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/space/registry.h"
@@ -52,10 +56,19 @@ MeasureAllJob MakeMeasureAllJob(const Device& device, const CandidateSet& number
                    ? request.run_id
                    : fmt::format("measure-all:{}sample={}:seed={}", named ? std::string(space.name()) + ":" : "",
                                  sample, request.seed);
-  job.comments = {fmt::format("simnas {} {}measure-all --device {} --sample {} --seed {}", SIMNAS_VERSION,
+  if (request.rounds < 1 || request.rounds > 99) {
+    throw ParseError(fmt::format("--rounds {}: expected 1..99", request.rounds));
+  }
+  job.rounds = request.rounds;
+  job.comments = {fmt::format("simnas {} {}measure-all --device {} --sample {} --seed {}{}", SIMNAS_VERSION,
                               named ? fmt::format("--space {} ", space.name()) : "", request.device_spec, sample,
-                              request.seed),
+                              request.seed, job.rounds > 1 ? fmt::format(" --rounds {}", job.rounds) : ""),
                   "device: " + device.Fingerprint(), "run id: " + job.run_id};
+  if (job.rounds > 1) {
+    job.comments.push_back(fmt::format("rounds: {} (each {} measured in {} separate passes over the sample; ms is "
+                                       "their median, spread their median spread, repeats their sum)",
+                                       job.rounds, space.arch_noun(), job.rounds));
+  }
   if (named) {
     job.comments.push_back(
         fmt::format("{}s: {} (index = position in that numbering)", space.arch_noun(), numbering.source()));
@@ -80,53 +93,96 @@ std::vector<int> MeasureAllIndices(int count, std::optional<int> sample, std::ui
 MeasureAllOutcome MeasureAllToCsv(Device& device, const CandidateSet& numbering, const MeasureAllJob& job,
                                   ProbeStore& store) {
   const std::string noun(numbering.space().arch_noun());
-  // One writer per output file (the run id is locked by the session, before any measurement).
+  // One writer per output file (the run ids are locked by the sessions, before any measurement).
   const std::filesystem::path& out = job.out;
   if (std::error_code ec; std::filesystem::is_directory(out, ec)) {
     throw ParseError(fmt::format("--out {} is a directory; give the CSV file to write", out.string()));
   }
   const FileLock out_lock(out.parent_path() / ("." + out.filename().string() + ".lock"), "output " + out.string());
-  ProbeSession session(device, numbering, static_cast<int>(job.indices.size()), &store, job.run_id);
+  const int rounds = std::max(job.rounds, 1);
+  const auto budget = static_cast<int>(job.indices.size());
+  std::vector<std::unique_ptr<ProbeSession>> sessions;
+  for (int round = 1; round <= rounds; ++round) {
+    sessions.push_back(std::make_unique<ProbeSession>(
+        device, numbering, budget, &store, round == 1 ? job.run_id : fmt::format("{}:round={}", job.run_id, round)));
+  }
   std::vector<std::string> comments = job.comments;
   auto write = [&] {
+    // Per architecture, its measurements over the rounds taken so far.
+    std::map<int, std::vector<const ProbeRecord*>> taken;
+    for (const auto& session : sessions) {
+      for (const ProbeRecord& r : session->history()) taken[r.index].push_back(&r);
+    }
     std::vector<LatencyCsvRow> rows;
-    for (const ProbeRecord& r : session.history()) {
-      rows.push_back({numbering.NumberOf(r.index), r.measurement.latency_ms, r.measurement.spread, r.measurement.repeats,
-                      r.arch.ToString()});
+    for (const auto& [index, records] : taken) {
+      std::vector<double> ms, spread;
+      int repeats = 0;
+      for (const ProbeRecord* r : records) {
+        ms.push_back(r->measurement.latency_ms);
+        spread.push_back(r->measurement.spread);
+        repeats += r->measurement.repeats;
+      }
+      rows.push_back({numbering.NumberOf(index), records.size() == 1 ? ms[0] : Median(ms),
+                      records.size() == 1 ? spread[0] : Median(spread), repeats, records[0]->arch.ToString()});
     }
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
     SaveLatencyCsv(out, comments, rows);
   };
-  Progress progress("measure-all " + device.Spec(), static_cast<std::int64_t>(job.indices.size()), 0, noun + "s");
+  Progress progress("measure-all " + device.Spec(), static_cast<std::int64_t>(job.indices.size()) * rounds, 0,
+                    noun + "s");
   int since_write = 0;
   MeasureAllOutcome outcome;
+  std::map<int, FailedCell> missing;  // failed every pass of some round
   try {
-    outcome.missing = MeasureInPasses(
-        job.indices, kMeasurePasses,
-        [&](int index) {
-          if (InterruptRequested()) throw Interrupted("measure-all interrupted");
-          const ProbeRecord& r = session.Probe(numbering.at(index));
-          progress.Advance(1, fmt::format("last {:.3f} ms", r.measurement.latency_ms));
-          if (++since_write >= 25) {
-            write();
-            since_write = 0;
-          }
-        },
-        [&](int index, const std::string& reason, int pass, bool last) {
-          spdlog::warn("measure-all: {} {} {} failed on {} (pass {} of {}): {}; {}", noun, index,
-                       numbering.at(index).ToString(), device.Spec(), pass, kMeasurePasses, OneLine(reason),
-                       last ? "left out" : "tried again after this pass");
-        });
+    for (int round = 1; round <= rounds; ++round) {
+      ProbeSession& session = *sessions[static_cast<std::size_t>(round - 1)];
+      std::vector<int> order = job.indices;
+      if (round > 1) {
+        // Another order each round, so that no architecture always meets the same moment of a pass.
+        std::mt19937_64 rng(0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(round));
+        std::shuffle(order.begin(), order.end(), rng);
+      }
+      const std::string of_round = rounds > 1 ? fmt::format(" (round {} of {})", round, rounds) : "";
+      for (FailedCell& cell : MeasureInPasses(
+               order, kMeasurePasses,
+               [&](int index) {
+                 if (InterruptRequested()) throw Interrupted("measure-all interrupted");
+                 const ProbeRecord& r = session.Probe(numbering.at(index));
+                 progress.Advance(1, fmt::format("last {:.3f} ms{}", r.measurement.latency_ms, of_round));
+                 if (++since_write >= 25) {
+                   write();
+                   since_write = 0;
+                 }
+               },
+               [&](int index, const std::string& reason, int pass, bool last) {
+                 spdlog::warn("measure-all: {} {} {} failed on {} (pass {} of {}{}): {}; {}", noun, index,
+                              numbering.at(index).ToString(), device.Spec(), pass, kMeasurePasses, of_round,
+                              OneLine(reason), last ? "left out" : "tried again after this pass");
+               })) {
+        missing.emplace(cell.index, std::move(cell));
+      }
+    }
   } catch (const Interrupted&) {  // also from inside a measurement (the device program is killed)
     write();
     ThrowIfInterrupted("measure-all");
     throw;
   }
+  std::set<int> written;
+  for (const auto& session : sessions) {
+    for (const ProbeRecord& r : session->history()) written.insert(r.index);
+    outcome.measured_now += session->measured_now();
+  }
+  // Missing: measured in no round (in the order of the job). One measured in some rounds only
+  // has the median of those.
+  for (int index : job.indices) {
+    const auto it = missing.find(index);
+    if (it != missing.end() && !written.contains(index)) outcome.missing.push_back(it->second);
+  }
   if (!outcome.missing.empty()) {
     std::string names;
     for (const FailedCell& c : outcome.missing) names += fmt::format("{}{}", names.empty() ? "" : " ", c.index);
-    comments.push_back(fmt::format("missing: {} of {} {}s failed {} passes: {}", outcome.missing.size(),
-                                   job.indices.size(), noun, kMeasurePasses, names));
+    comments.push_back(fmt::format("missing: {} of {} {}s failed {} passes{}: {}", outcome.missing.size(),
+                                   job.indices.size(), noun, kMeasurePasses, rounds > 1 ? " in every round" : "", names));
     for (const FailedCell& c : outcome.missing) {
       comments.push_back(
           fmt::format("missing {} {}: {}", c.index, numbering.at(c.index).ToString(), OneLine(c.reason)));
@@ -134,8 +190,7 @@ MeasureAllOutcome MeasureAllToCsv(Device& device, const CandidateSet& numbering,
   }
   write();
   progress.Finish();
-  outcome.written = session.used();
-  outcome.measured_now = session.measured_now();
+  outcome.written = static_cast<int>(written.size());
   return outcome;
 }
 

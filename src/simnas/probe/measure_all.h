@@ -7,6 +7,13 @@
 // (measure_passes.h, kMeasurePasses passes); those failing every pass are named in `# missing`
 // comments of the CSV. The CSV is rewritten atomically every 25 measurements, at the end and on
 // an interruption.
+// With `rounds` R > 1, the sample is measured R times, each round a separate pass over all of it
+// in its own seeded order (round k's run id is the job's with ":round=k"), and the CSV gives each
+// architecture the median of its rounds. On a live device the host's speed wanders over seconds;
+// one measurement of a second or so catches one mix of its states, so cells measured at
+// different moments carry different errors of a few percent. Rounds spread each architecture's
+// measurements over the whole job, which narrows those errors and keeps near-equal cells in
+// order between two jobs. A table device gives the same number every round.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +38,7 @@ struct MeasureAllJob {
   std::filesystem::path out;          // the CSV (locked for the job: a second writer is refused)
   std::vector<std::string> comments;  // the CSV's leading comment lines (provenance)
   std::string run_id;                 // the probe store's run id: the same id resumes
+  int rounds = 1;                     // passes over the sample; the CSV holds each one's median
 };
 
 // What a front end asks of measure-all (the CLI's flags, the Python module's arguments).
@@ -41,15 +49,17 @@ struct MeasureAllRequest {
   std::filesystem::path out;       // the CSV; empty: measured-[<space>-]<device>.csv in out_dir
   std::filesystem::path out_dir;   // empty: the working directory
   std::string run_id;              // empty: derived from the space, sample and seed (so the same request resumes)
+  int rounds = 1;                  // measure the sample this many times (1..99); see above
 };
 
 // The job of `request` on `device` over `numbering`: the indices, the CSV path, the run id and
-// the provenance comments. Throws ParseError for a sample outside [1, numbering.size()].
+// the provenance comments. Throws ParseError for a sample outside [1, numbering.size()] or rounds
+// outside [1, 99].
 MeasureAllJob MakeMeasureAllJob(const Device& device, const CandidateSet& numbering, const MeasureAllRequest& request);
 
 struct MeasureAllOutcome {
   int written = 0;       // rows in the CSV
-  int measured_now = 0;  // measured on the device by this call
+  int measured_now = 0;  // measurements taken on the device by this call (every round's)
   std::vector<FailedCell> missing;
 };
 
