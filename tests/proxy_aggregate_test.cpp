@@ -294,7 +294,7 @@ TEST(ProxyCeiling, MeanCeilingOnAFixtureKnownByConstruction) {
 }
 
 TEST(ProxyCeiling, ReportTaskSetsFollowHelpAndThePercentileGroups) {
-  const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(testing::Data());
+  const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(testing::Data().space_data());
   ASSERT_EQ(sets.size(), 3u);
   EXPECT_EQ(sets[0].tasks.size(), 15u);
   EXPECT_EQ(sets[1].tasks.size(), 3 * testing::Data().TrainDevices().size());
