@@ -7,9 +7,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <numeric>
+#include <random>
+#include <set>
+
 #include "simnas/bench/bench_config.h"
+#include "simnas/bench/bench_report.h"
+#include "simnas/bench/bench_runner.h"
 #include "simnas/bench/ground_truth.h"
 #include "simnas/bench/run_record.h"
+#include "simnas/core/stats.h"
+#include "simnas/space/registry.h"
+#include "simnas/strategies/oracle.h"
 #include "simnas/devices/device.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/proxies/proxy_table.h"
@@ -179,7 +188,7 @@ TEST(Bench, ResumingAChangedConfigRunsTheChangedGroupAgainAndReportsOnlyItsRuns)
       << ReadText(dir / "out" / "report.md");
   int stale = 0;
   const BenchConfig config = LoadBenchConfig(dir / "config.json");
-  EXPECT_EQ(RowsOfPlan(ReadRunRecords(dir / "out" / "runs.jsonl"), PlanRuns(config, testing::Data()), &stale).size(), 4u);
+  EXPECT_EQ(RowsOfPlan(ReadRunRecords(dir / "out" / "runs.jsonl"), PlanRuns(config, [](const Space&) -> const SpaceData& { return testing::Data().space_data(); }), &stale).size(), 4u);
   EXPECT_EQ(stale, 4);
   // A third run has nothing left to do.
   const testing::CliResult third = testing::RunCli(args, 300);
@@ -360,8 +369,328 @@ TEST(Bench, ConfigErrorsNameTheField) {
   const BenchConfig c = ParseBenchConfig(
       R"({"seeds": 3, "groups": [{"kind": "percentile", "devices": ["test"], "datasets": ["cifar10"]}]})", "c.json");
   EXPECT_EQ(c.seeds, 3);
-  EXPECT_EQ(ExpandDevices(c.groups[0], testing::Data()).size(), 6u);
+  EXPECT_EQ(ExpandDevices(c.groups[0], testing::Data().space_data()).size(), 6u);
   EXPECT_EQ(HelpTable4().size(), 15u);
+}
+
+// ---- The one runner on every registered space, on made-up data (hermetic) ----------------------
+
+// A made-up benchmark of `space`: 200 distinct random architectures, device tables linear in the
+// space's default features ("target" is searched; "scaled" is the target's costs x0.05, a
+// perfect proxy up to scale; "other" has costs of its own), a made-up objective and, where the
+// space has a measured accuracy, a made-up accuracy.
+struct MadeUpBench {
+  explicit MadeUpBench(const Space& s) : space(&s) {
+    std::mt19937_64 rng(5);
+    std::set<Arch> seen;
+    std::vector<Arch> archs;
+    while (archs.size() < 200) {
+      Arch a = s.RandomArch(rng);
+      if (seen.insert(a).second) archs.push_back(a);
+    }
+    const std::string encoding = s.EncodingNames().front();
+    const auto linear = [&](const std::string& name, std::uint64_t seed, double scale) {
+      std::mt19937_64 costs(seed);
+      std::uniform_real_distribution<double> cost(0.05, 1.0);
+      Eigen::VectorXd w(s.FeatureCount(encoding));
+      for (Eigen::Index i = 0; i < w.size(); ++i) w(i) = cost(costs);
+      w(0) = 2.0;
+      std::vector<double> ms;
+      for (const Arch& a : archs) ms.push_back(s.Encode(a, encoding).dot(w) * scale);
+      return LatencyTable(name, std::move(ms));
+    };
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<double> score, accuracy;
+    for (std::size_t i = 0; i < archs.size(); ++i) {
+      score.push_back(u(rng));
+      accuracy.push_back(50 + 25 * u(rng));
+    }
+    objective = ScoreTable("made-up objective", score);
+    std::map<Dataset, std::vector<double>> acc;
+    if (!s.AccuracyDatasets().empty()) acc[Dataset::kCifar100] = accuracy;
+    data = std::make_unique<SpaceData>(
+        s, CandidateSet(s, archs, "made-up sample"),
+        std::vector<LatencyTable>{linear("target", 1, 1.0), linear("scaled", 1, 0.05), linear("other", 2, 0.3)}, acc);
+  }
+  // What the runner reads: this data, these scores, strategies without files.
+  BenchSpaces Spaces() const {
+    BenchSpaces b;
+    b.data = [this](const Space&) -> const SpaceData& { return *data; };
+    b.devices = [this](const Space&) { return DeviceEnvironment{data.get(), std::nullopt, {}, {}}; };
+    b.strategies = [](const Space&) { return StrategyResources{}; };
+    b.scores = [this](const Space&, Dataset, const std::string&) { return objective; };
+    return b;
+  }
+  BenchConfig Config(const std::vector<std::string>& strategies, int seeds) const {
+    BenchConfig config;
+    config.seeds = seeds;
+    config.groups.emplace_back();
+    BenchGroup& g = config.groups.back();
+    g.name = "g";
+    g.space = space;
+    g.kind = "percentile";
+    g.devices = {"table:target"};
+    g.percentiles = {25, 75};
+    g.probes = {6};
+    g.strategies = strategies;
+    return config;
+  }
+  const Space* space;
+  std::unique_ptr<SpaceData> data;
+  ScoreTable objective;
+};
+
+std::vector<RunRecord> RunAll(BenchRunner& runner, const BenchGroup& group, const std::set<std::string>& done = {},
+                              std::string* source = nullptr) {
+  std::vector<RunRecord> rows;
+  runner.RunUnit(group, group.devices.front(), done, [&](const nlohmann::json& m) {
+    if (m.contains("row")) rows.push_back(RunRecordFromJson(nlohmann::json::parse(m["row"].dump())));
+    if (m.contains("text") && source != nullptr) *source = m["text"].get<std::string>();
+  });
+  return rows;
+}
+
+class BenchOnEverySpace : public ::testing::TestWithParam<std::string> {
+ protected:
+  const Space& space() const { return FindSpace(GetParam()); }
+};
+
+TEST_P(BenchOnEverySpace, RunsCarryTheScoreBlockAndAccuracyWhereTheSpaceHasOneAndResume) {
+  const MadeUpBench f(space());
+  const bool accuracy = !space().AccuracyDatasets().empty();
+  const BenchConfig config = f.Config({"default", "random", "one-proxy"}, 2);
+  BenchRunner runner(config, f.Spaces(), nullptr, {});
+  const std::vector<RunRecord> rows = RunAll(runner, config.groups[0]);
+  ASSERT_EQ(rows.size(), 2u * 3u * 2u);  // budgets x strategies x seeds
+  const LatencyTable& target = f.data->DeviceTable("target");
+  for (const RunRecord& r : rows) {
+    SCOPED_TRACE(r.key);
+    EXPECT_EQ(r.kind, QualifiedKind(config.groups[0]));
+    const double budget = *r.budget_ms;
+    EXPECT_DOUBLE_EQ(budget, Percentile(target.values(), r.budget_label == "p25" ? 25 : 75));
+    ASSERT_TRUE(r.score.has_value());
+    EXPECT_EQ(r.score->objective, "made-up objective");
+    EXPECT_EQ(r.score->candidates, 200);
+    int feasible = 0;
+    for (double ms : target.values()) feasible += ms <= budget ? 1 : 0;
+    EXPECT_EQ(r.score->feasible_candidates, feasible);
+    const int best = BestWithinBudget(target.values(), f.objective.values(), budget);
+    EXPECT_EQ(r.score->best_index, best);
+    EXPECT_EQ(r.score->best_objective, f.objective(best));
+    EXPECT_EQ(r.proxy_oracle_index, best);
+    EXPECT_LE(r.probes_used, 6);
+    ASSERT_TRUE(r.answer.has_value());
+    EXPECT_EQ(r.answer->true_latency_ms, target.At(r.answer->index));
+    if (r.feasible) {
+      EXPECT_LE(r.answer->true_latency_ms, budget);
+      EXPECT_DOUBLE_EQ(*r.score->regret, r.score->best_objective - f.objective(r.answer->index));
+      EXPECT_GE(*r.score->regret, 0.0);
+      int better = 0;
+      for (int i = 0; i < 200; ++i) better += target.At(i) <= budget && f.objective(i) > f.objective(r.answer->index);
+      EXPECT_DOUBLE_EQ(*r.score->rank_share, static_cast<double>(better) / feasible);
+    } else {
+      EXPECT_FALSE(r.score->regret.has_value());
+    }
+    // Accuracy where the space has one, null in the JSON where it has none.
+    const nlohmann::json j = RunRecordToJson(r);
+    EXPECT_EQ(r.answer->accuracy.has_value(), accuracy);
+    EXPECT_EQ(j["accuracy"].is_null(), !accuracy);
+    EXPECT_EQ(j["oracle_accuracy"].is_null(), !accuracy);
+    if (accuracy) {
+      EXPECT_EQ(r.oracle_index, OracleIndex(target.values(), f.data->RequireAccuracy(Dataset::kCifar100), budget));
+      EXPECT_DOUBLE_EQ(*r.answer->regret, *r.oracle_accuracy - *r.answer->accuracy);
+    } else {
+      EXPECT_EQ(r.oracle_index, best);
+    }
+    EXPECT_EQ(RunRecordToJson(RunRecordFromJson(j)), j);  // the row reads back as written
+  }
+  // Resumed with every run done: nothing runs.
+  std::set<std::string> done;
+  for (const RunRecord& r : rows) done.insert(r.key);
+  EXPECT_TRUE(RunAll(runner, config.groups[0], done).empty());
+  // The same again from scratch: the same rows (deterministic).
+  const std::vector<RunRecord> again = RunAll(runner, config.groups[0]);
+  ASSERT_EQ(again.size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    nlohmann::json a = RunRecordToJson(rows[i]), b = RunRecordToJson(again[i]);
+    a.erase("wall_s");
+    b.erase("wall_s");
+    EXPECT_EQ(a, b);
+  }
+}
+
+TEST_P(BenchOnEverySpace, DefaultRunsAreTheDefaultStrategysRuns) {
+  const MadeUpBench f(space());
+  const BenchConfig config = f.Config({"default", std::string(space().DefaultStrategy())}, 1);
+  BenchRunner runner(config, f.Spaces(), nullptr, {});
+  std::map<std::string, std::vector<int>> trajectories;
+  for (const RunRecord& r : RunAll(runner, config.groups[0])) {
+    if (r.budget_label == "p75") trajectories[r.strategy] = r.trajectory;
+  }
+  ASSERT_EQ(trajectories.size(), 2u);
+  EXPECT_FALSE(trajectories["default"].empty());
+  EXPECT_EQ(trajectories["default"], trajectories[std::string(space().DefaultStrategy())]);
+}
+
+TEST_P(BenchOnEverySpace, WithheldTablesAreNotFollowed) {
+  const MadeUpBench f(space());
+  const BenchConfig config = f.Config({"one-proxy"}, 1);
+  BenchOptions options;
+  BenchRunner all(config, f.Spaces(), nullptr, options);
+  options.withheld = {"scaled"};
+  BenchRunner without(config, f.Spaces(), nullptr, options);
+  for (const RunRecord& r : RunAll(without, config.groups[0])) EXPECT_EQ(r.score->proxy_device, "other") << r.key;
+  for (const RunRecord& r : RunAll(all, config.groups[0])) EXPECT_NE(r.score->proxy_device, "target") << r.key;
+}
+
+TEST_P(BenchOnEverySpace, TheScoreSectionNamesNoAccuracyAndSummarizesProxyRegret) {
+  const MadeUpBench f(space());
+  const BenchConfig config = f.Config({"default", "random", "one-proxy"}, 2);
+  BenchRunner runner(config, f.Spaces(), nullptr, {});
+  const std::vector<RunRecord> rows = RunAll(runner, config.groups[0]);
+  std::vector<const RunRecord*> all;
+  for (const RunRecord& r : rows) all.push_back(&r);
+  const auto sums = SummarizeScores(all);
+  ASSERT_EQ(sums.size(), 3u);
+  EXPECT_EQ(sums[0].strategy, "default");
+  EXPECT_EQ(sums[0].runs, 4);
+  std::string csv;
+  const std::string md = ScoreSection(config.groups[0], rows, 200, csv);
+  EXPECT_NE(md.find("has no measured accuracy"), std::string::npos) << md;
+  EXPECT_NE(md.find("proxy regret"), std::string::npos);
+  EXPECT_NE(md.find("made-up objective"), std::string::npos);
+  EXPECT_NE(md.find("| p25 | p75 |"), std::string::npos) << md;
+  EXPECT_NE(csv.find("g,all,6,default,4,"), std::string::npos) << csv;
+}
+
+// A device that says it is live (so the benchmark measures a reference sample and shares the
+// measurements through the probe store), replaying a table and counting calls.
+class LiveTableDevice : public Device {
+ public:
+  LiveTableDevice(const CandidateSet& numbering, const LatencyTable& table) : numbering_(&numbering), table_(&table) {}
+  std::string Spec() const override { return "live-table"; }
+  std::string Fingerprint() const override { return "live-table|" + table_->name(); }
+  bool IsLive() const override { return true; }
+  Measurement Measure(const Arch& arch) override {
+    ++calls;
+    Measurement m;
+    m.latency_ms = table_->At(numbering_->IndexOf(arch));
+    m.spread = 0.01;
+    m.repeats = 5;
+    return m;
+  }
+  int calls = 0;
+
+ private:
+  const CandidateSet* numbering_;
+  const LatencyTable* table_;
+};
+
+// The device the runner opens: forwards to a test's device (which outlives it).
+class Forward : public Device {
+ public:
+  explicit Forward(Device& inner) : inner_(&inner) {}
+  std::string Spec() const override { return inner_->Spec(); }
+  std::string Fingerprint() const override { return inner_->Fingerprint(); }
+  bool IsLive() const override { return inner_->IsLive(); }
+  Measurement Measure(const Arch& arch) override { return inner_->Measure(arch); }
+
+ private:
+  Device* inner_;
+};
+
+TEST_P(BenchOnEverySpace, ALiveDeviceGetsPerBudgetReferenceBudgetsSharesMeasurementsAndResumes) {
+  testing::TempDir dir;
+  const MadeUpBench f(space());
+  LiveTableDevice device(f.data->Numbering(), f.data->DeviceTable("target"));
+  ProbeStore store(dir / "p.sqlite");
+  BenchConfig config = f.Config({"default", "random"}, 2);
+  BenchGroup& group = config.groups[0];
+  group.devices = {"local"};
+  group.reference.top = 3;
+  group.reference.random = 40;
+  group.reference.per_budget = true;
+  BenchSpaces spaces = f.Spaces();
+  spaces.open_device = [&device](const Space&, const DeviceSpec&) { return std::make_unique<Forward>(device); };
+  BenchRunner runner(config, spaces, &store, {});
+  std::string source;
+  std::vector<RunRecord> rows = RunAll(runner, group, {}, &source);
+  ASSERT_EQ(rows.size(), 2u * 2u * 2u);  // budgets x strategies x seeds
+  EXPECT_NE(source.find("measured live on live-table"), std::string::npos) << source;
+  const int calls = device.calls;
+  // The budgets are percentiles of the 40 random architectures' latencies, nothing else.
+  std::vector<int> order(200);
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(0);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::vector<double> random_ms;
+  for (int k = 0; k < 40; ++k) random_ms.push_back(f.data->DeviceTable("target").At(order[static_cast<std::size_t>(k)]));
+  for (const RunRecord& r : rows) {
+    SCOPED_TRACE(r.key);
+    EXPECT_FALSE(r.ground_truth_complete);
+    EXPECT_DOUBLE_EQ(*r.budget_ms, Percentile(random_ms, r.budget_label == "p25" ? 25 : 75));
+    ASSERT_TRUE(r.score.has_value());
+    EXPECT_GE(r.score->candidates, 40);
+    EXPECT_LE(r.score->candidates, 40 + 2 * 3);
+    ASSERT_TRUE(r.answer.has_value());
+    EXPECT_EQ(r.answer->true_latency_ms, f.data->DeviceTable("target").At(r.answer->index));
+  }
+  // Resumed with every run done: nothing measured, the source still described.
+  std::set<std::string> done;
+  for (const RunRecord& r : rows) done.insert(r.key);
+  source.clear();
+  EXPECT_TRUE(RunAll(runner, group, done, &source).empty());
+  EXPECT_FALSE(source.empty());
+  EXPECT_EQ(device.calls, calls);
+  // Run again from scratch on the same store: the same rows, nothing measured twice.
+  EXPECT_EQ(RunAll(runner, group).size(), 8u);
+  EXPECT_EQ(device.calls, calls);
+}
+
+INSTANTIATE_TEST_SUITE_P(Bench, BenchOnEverySpace, ::testing::Values("nb201", "fbnet"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+TEST(BenchConfigSpaces, AGroupIsASpaceAndAKindEitherSpelling) {
+  const std::string other(FindSpace("fbnet").name());
+  const BenchConfig joined = ParseBenchConfig(
+      R"({"groups": [{"name": "g", "kind": ")" + other + R"(-percentile", "devices": ["test"], "strategies": ["random"]}]})",
+      "cfg");
+  const BenchConfig apart = ParseBenchConfig(
+      R"({"groups": [{"name": "g", "space": ")" + other + R"(", "kind": "percentile", "devices": ["test"], "strategies": ["random"]}]})",
+      "cfg");
+  const BenchConfig given = ParseBenchConfig(
+      R"({"groups": [{"name": "g", "kind": "percentile", "devices": ["test"], "strategies": ["random"]}]})", "cfg",
+      &FindSpace(other));
+  for (const BenchConfig* c : {&joined, &apart, &given}) {
+    ASSERT_EQ(c->groups.size(), 1u);
+    EXPECT_EQ(c->groups[0].space, &FindSpace(other));
+    EXPECT_EQ(c->groups[0].kind, "percentile");
+    EXPECT_EQ(QualifiedKind(c->groups[0]), other + "-percentile");
+    EXPECT_TRUE(ReferencePerBudget(c->groups[0]));
+    EXPECT_EQ(GroupDigest(*c, c->groups[0]), GroupDigest(joined, joined.groups[0]));
+  }
+  const BenchConfig plain = ParseBenchConfig(
+      R"({"groups": [{"name": "g", "kind": "percentile", "devices": ["test"], "strategies": ["random"]}]})", "cfg");
+  EXPECT_EQ(plain.groups[0].space, &DefaultSpace());
+  EXPECT_EQ(QualifiedKind(plain.groups[0]), "percentile");
+  EXPECT_FALSE(ReferencePerBudget(plain.groups[0]));
+  const auto refused = [](const std::string& json, const std::string& says) {
+    try {
+      (void)ParseBenchConfig(json, "cfg");
+      ADD_FAILURE() << "accepted: " << json;
+    } catch (const DataError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(says), std::string::npos) << what;
+      EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    }
+  };
+  refused(R"({"groups": [{"kind": "percentile", "devices": ["test"], "strategies": ["no-such-strategy"]}]})",
+          "no-such-strategy");
+  refused(R"({"groups": [{"space": "no-such-space", "kind": "percentile", "devices": ["test"]}]})", "no-such-space");
+  refused(R"({"groups": [{"space": ")" + other + R"(", "kind": "percentile", "devices": ["test"], "datasets": ["cifar10"]}]})",
+          "has no dataset cifar10");
+  refused(R"({"groups": [{"kind": "nb201-percentile", "space": ")" + other + R"(", "devices": ["test"]}]})",
+          "is of space");
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ RunRecord MadeUpRun(const std::string& device, const std::string& budget, const 
   r.strategy = strategy;
   r.probes_used = 10;
   r.feasible = feasible;
-  FbnetRunScore score;
+  RunScore score;
   score.objective = "o";
   score.feasible_candidates = budget == "p25" ? 1250 : 2500;
   score.best_objective = 1.0;
@@ -49,7 +49,7 @@ RunRecord MadeUpRun(const std::string& device, const std::string& budget, const 
     score.regret = regret;
     score.rank_share = regret / 10;
   }
-  r.fbnet = score;
+  r.score = score;
   return r;
 }
 

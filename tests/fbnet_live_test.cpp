@@ -1,10 +1,7 @@
 // FBNet on live devices, hermetic (fixture networks, a live-flagged lookup-table device):
 //  - `simnas --space fbnet measure-all` (probe/measure_all.h): the written CSV replays exactly as
 //    a `table:PATH` FBNet device; an interrupted run resumes where it stopped (what was measured
-//    replays from the probe store, only the rest is measured);
-//  - the `fbnet-percentile` benchmark kind on a live device (bench/fbnet_bench.h): budgets from
-//    the random part of a measured reference sample, proxy regret against the measured networks,
-//    measurements shared by the runs, nothing measured again on resume.
+//    replays from the probe store, only the rest is measured).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,7 +9,6 @@
 #include <random>
 #include <sstream>
 
-#include "simnas/bench/fbnet_bench.h"
 #include "simnas/bench/ground_truth.h"
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
@@ -161,83 +157,6 @@ TEST(FbnetMeasureAll, AnInterruptedRunResumesWhereItStopped) {
   // Once more: all 40 replay from the store.
   EXPECT_EQ(MeasureAllToCsv(device, networks, job, store).measured_now, 0);
   EXPECT_EQ(device.calls, 40);
-}
-
-TEST(FbnetLiveBench, BudgetsFromTheRandomSampleRegretAgainstTheMeasuredOnesAndResume) {
-  testing::TempDir dir;
-  const FbnetNumbering networks(SampleFbnetArchs(5, 300));
-  const LatencyTable train_a("a", RandomLut(11).LatenciesOf(networks.archs()));
-  const LatencyTable train_b("b", RandomLut(12).LatenciesOf(networks.archs()));
-  LiveLutDevice device(RandomLut(13));
-  ProbeStore store(dir / "p.sqlite");
-  BenchGroup group;
-  group.name = "fbnet-live";
-  group.kind = "fbnet-percentile";
-  group.objective = "macs";
-  group.devices = {"live-lut"};
-  group.percentiles = {25, 75};
-  group.probes = {5};
-  group.strategies = {"default", "random"};
-  group.reference = {3, 40, 0};
-  std::vector<RunRecord> rows;
-  std::string source;
-  const auto collect = [&](const nlohmann::json& m) {
-    if (m.contains("row")) rows.push_back(RunRecordFromJson(m["row"]));
-    if (m.contains("text")) source = m["text"].get<std::string>();
-  };
-  RunFbnetLiveBenchTasks(group, "live-lut", "d", 2, {}, device, networks, {&train_a, &train_b}, {}, store, collect);
-  ASSERT_EQ(rows.size(), 2u * 2u * 2u);  // budgets x strategies x seeds
-  EXPECT_NE(source.find("measured live on live-lut"), std::string::npos) << source;
-  const int calls = device.calls;
-
-  // The reference again: every measurement replays from the store.
-  const ScoreTable objective = MakeFbnetScores(networks, "macs");
-  const FbnetGroundTruth truth =
-      MeasureFbnetReference(device, networks, objective, {&train_a, &train_b}, group.percentiles, group.reference, store);
-  EXPECT_EQ(device.calls, calls);
-  EXPECT_FALSE(truth.complete);
-  EXPECT_GE(truth.latency.CountKnown(), 40);
-  EXPECT_LE(truth.latency.CountKnown(), 40 + 2 * 3);
-  // The budgets are percentiles of the 40 random networks' latencies, nothing else.
-  std::vector<int> order(300);
-  std::iota(order.begin(), order.end(), 0);
-  std::mt19937_64 rng(0);
-  std::shuffle(order.begin(), order.end(), rng);
-  std::vector<double> random_ms;
-  LiveLutDevice fresh(RandomLut(13));
-  for (int k = 0; k < 40; ++k) random_ms.push_back(fresh.Measure(ToArch(networks.At(order[static_cast<std::size_t>(k)]))).latency_ms);
-  ASSERT_EQ(truth.budgets_ms.size(), 2u);
-  EXPECT_DOUBLE_EQ(truth.budgets_ms[0], Percentile(random_ms, 25));
-  EXPECT_DOUBLE_EQ(truth.budgets_ms[1], Percentile(random_ms, 75));
-  for (const RunRecord& r : rows) {
-    SCOPED_TRACE(r.key);
-    EXPECT_FALSE(r.ground_truth_complete);
-    ASSERT_TRUE(r.fbnet.has_value());
-    const double budget = *r.budget_ms;
-    EXPECT_DOUBLE_EQ(budget, truth.budgets_ms[r.budget_label == "p25" ? 0 : 1]);
-    const FbnetReference ref = ComputeFbnetReference(truth.latency.values(), objective.values(), budget);
-    EXPECT_EQ(r.fbnet->candidates, truth.latency.CountKnown());
-    EXPECT_EQ(r.fbnet->best_objective, ref.best_objective);
-    ASSERT_TRUE(r.answer.has_value());
-    // The answer's latency is its measurement on the device (in the sample or not).
-    EXPECT_EQ(r.answer->true_latency_ms, fresh.Measure(ToArch(networks.At(r.answer->index))).latency_ms);
-    if (r.feasible) {
-      EXPECT_DOUBLE_EQ(*r.fbnet->regret, ref.best_objective - objective(r.answer->index));
-    }
-  }
-  // Resumed with every run done: nothing measured, the source still described.
-  std::set<std::string> done;
-  for (const RunRecord& r : rows) done.insert(r.key);
-  rows.clear();
-  source.clear();
-  RunFbnetLiveBenchTasks(group, "live-lut", "d", 2, done, device, networks, {&train_a, &train_b}, {}, store, collect);
-  EXPECT_TRUE(rows.empty());
-  EXPECT_FALSE(source.empty());
-  EXPECT_EQ(device.calls, calls);
-  // Run again from scratch on the same store: the same rows, nothing measured twice.
-  RunFbnetLiveBenchTasks(group, "live-lut", "d", 2, {}, device, networks, {&train_a, &train_b}, {}, store, collect);
-  EXPECT_EQ(rows.size(), 8u);
-  EXPECT_EQ(device.calls, calls);
 }
 
 }  // namespace

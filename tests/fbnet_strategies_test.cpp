@@ -1,5 +1,5 @@
-// The strategies on a sample of FBNet (strategies/registry.h), FBNet's score sources
-// (proxies/fbnet_scores.h) and the benchmark kind "fbnet-percentile" (bench/fbnet_bench.h), on
+// The strategies on a sample of FBNet (strategies/registry.h) and FBNet's score sources
+// (proxies/fbnet_scores.h), on
 // fixture tables made here: a few hundred sampled FBNet networks whose latencies are linear in the
 // layer-onehot features.
 // Hermetic: nothing reads the data folder.
@@ -11,9 +11,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "simnas/bench/bench_config.h"
-#include "simnas/bench/fbnet_bench.h"
-#include "simnas/bench/run_record.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/devices/table_device.h"
@@ -22,6 +19,7 @@
 #include "simnas/spaces/fbnet/fbnet_cost.h"
 #include "simnas/spaces/fbnet/fbnet_encoding.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/strategies/oracle.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
 #include "test_support.h"
@@ -232,11 +230,10 @@ TEST(FbnetStrategies, OneProxyWithAProxyExactUpToScaleFindsTheBestFeasibleNetwor
   const auto strategy = Make("one-proxy");
   for (double q : {25.0, 50.0, 75.0}) {
     const double budget = f.Budget(q);
-    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.values(), budget);
+    const int best = BestWithinBudget(f.target.values(), f.objective.values(), budget);
     const SearchReport r = RunOn(*strategy, device, f.inputs, budget, 3, 0);
     ASSERT_TRUE(r.answer.feasible);
-    EXPECT_EQ(r.answer.score, ref.best_objective) << "p" << q;
-    EXPECT_EQ(ref.RankShare(r.answer.score), 0.0);
+    EXPECT_EQ(r.answer.score, f.objective(best)) << "p" << q;
   }
 }
 
@@ -252,11 +249,11 @@ TEST(FbnetStrategies, MatchedProxyFollowsTheTrainTableThatMatchesTheProbes) {
   const auto strategy = Make("matched-proxy");
   for (double q : {25.0, 50.0, 75.0}) {
     const double budget = f.Budget(q);
-    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.values(), budget);
+    const int best = BestWithinBudget(f.target.values(), f.objective.values(), budget);
     const SearchReport r = RunOn(*strategy, device, inputs, budget, 5, 0);
     EXPECT_EQ(ProxyDeviceTable(inputs).name(), "other");
     ASSERT_TRUE(r.answer.feasible) << "p" << q;
-    EXPECT_EQ(r.answer.score, ref.best_objective) << "p" << q;
+    EXPECT_EQ(r.answer.score, f.objective(best)) << "p" << q;
   }
 }
 
@@ -270,135 +267,6 @@ TEST(FbnetStrategies, AnAnswerIsInfeasibleWhenNothingProbedFits) {
     EXPECT_FALSE(r.answer.feasible) << name;
     EXPECT_TRUE(r.answer.found) << name;
   }
-}
-
-TEST(FbnetBenchKind, ReferenceCountsFeasibleNetworksAndRanksAnswers) {
-  const std::vector<double> ms = {1, 2, 3, 4, 5};
-  const std::vector<double> obj = {10, 30, 20, 50, 40};
-  const FbnetReference ref = ComputeFbnetReference(ms, obj, 3.5);
-  EXPECT_EQ(ref.candidates, 5);
-  EXPECT_EQ(ref.feasible, 3);
-  EXPECT_EQ(ref.best_index, 1);
-  EXPECT_EQ(ref.best_objective, 30);
-  EXPECT_DOUBLE_EQ(ref.RankShare(30), 0.0);
-  EXPECT_DOUBLE_EQ(ref.RankShare(20), 1.0 / 3);
-  EXPECT_DOUBLE_EQ(ref.RankShare(10), 2.0 / 3);
-  EXPECT_EQ(ComputeFbnetReference(ms, obj, 0.5).best_index, -1);
-}
-
-TEST(FbnetBenchKind, ConfigParsesTheKindAndRefusesWhatFbnetCannotDo) {
-  const BenchConfig c = ParseBenchConfig(
-      R"({"groups": [{"name": "fb", "kind": "fbnet-percentile", "devices": ["test"],
-                      "strategies": ["default", "random", "one-proxy", "scaled-proxy", "matched-proxy"]}]})",
-      "cfg");
-  ASSERT_EQ(c.groups.size(), 1u);
-  EXPECT_TRUE(IsFbnetGroup(c.groups[0]));
-  EXPECT_EQ(c.groups[0].objective, kFbnetDefaultScoreSource);
-  EXPECT_EQ(c.groups[0].percentiles, (std::vector<double>{25, 50, 75}));
-  const auto refused = [](const std::string& json, const std::string& says) {
-    try {
-      (void)ParseBenchConfig(json, "cfg");
-      ADD_FAILURE() << "accepted: " << json;
-    } catch (const DataError& e) {
-      const std::string what = e.what();
-      EXPECT_NE(what.find(says), std::string::npos) << what;
-      EXPECT_EQ(what.find('\n'), std::string::npos) << what;
-    }
-  };
-  refused(R"({"groups": [{"kind": "fbnet-percentile", "devices": ["test"], "strategies": ["no-such-strategy"]}]})",
-          "unknown strategy");
-  refused(R"({"groups": [{"kind": "fbnet-percentile", "devices": ["test"]}]})", "needs its own \"strategies\"");
-  refused(R"({"groups": [{"kind": "fbnet-percentile", "devices": ["test"], "strategies": ["random"],
-                          "datasets": ["cifar10"]}]})",
-          "CIFAR-100");
-  refused(R"({"groups": [{"kind": "percentile", "devices": ["test"], "objective": "macs"}]})", "fbnet-percentile");
-}
-
-TEST(FbnetBenchKind, RunsScoreProxyRegretRoundTripAndResume) {
-  const Fixture f;
-  TableDevice device("table:target", f.target, f.numbering);
-  BenchGroup group;
-  group.name = "fb";
-  group.kind = "fbnet-percentile";
-  group.objective = "macs";
-  group.devices = {"table:target"};
-  group.percentiles = {25, 75};
-  group.probes = {6};
-  group.strategies = {"default", "random", "one-proxy"};
-  std::vector<RunRecord> rows;
-  const auto collect = [&](const nlohmann::json& m) {
-    if (m.contains("row")) rows.push_back(RunRecordFromJson(nlohmann::json::parse(m["row"].dump())));
-  };
-  RunFbnetBenchTasks(group, "table:target", "digest", 2, {}, device, f.target, f.numbering, {&f.scaled, &f.other}, {},
-                     collect);
-  ASSERT_EQ(rows.size(), 2u * 3u * 2u);  // budgets x strategies x seeds
-  for (const RunRecord& r : rows) {
-    SCOPED_TRACE(r.key);
-    ASSERT_TRUE(r.fbnet.has_value());
-    EXPECT_EQ(r.fbnet->objective, "multiply-adds");
-    EXPECT_EQ(r.fbnet->candidates, 300);
-    const double budget = *r.budget_ms;
-    const FbnetReference ref = ComputeFbnetReference(f.target.values(), f.objective.values(), budget);
-    EXPECT_EQ(r.fbnet->feasible_candidates, ref.feasible);
-    EXPECT_EQ(r.fbnet->best_objective, ref.best_objective);
-    EXPECT_LE(r.probes_used, 6);
-    ASSERT_TRUE(r.answer.has_value());
-    if (r.feasible) {
-      EXPECT_LE(r.answer->true_latency_ms, budget);
-      EXPECT_DOUBLE_EQ(*r.fbnet->regret, ref.best_objective - f.objective(r.answer->index));
-      EXPECT_GE(*r.fbnet->regret, 0.0);
-      EXPECT_DOUBLE_EQ(*r.fbnet->rank_share, ref.RankShare(f.objective(r.answer->index)));
-    } else {
-      EXPECT_FALSE(r.fbnet->regret.has_value());
-    }
-    // The JSON row carries no accuracy.
-    const nlohmann::json j = RunRecordToJson(r);
-    EXPECT_TRUE(j["accuracy"].is_null());
-    EXPECT_TRUE(j["oracle_accuracy"].is_null());
-  }
-  // "default" runs the default strategy: the same answers as naming it.
-  std::set<std::string> done;
-  for (const RunRecord& r : rows) done.insert(r.key);
-  std::vector<RunRecord> again;
-  RunFbnetBenchTasks(group, "table:target", "digest", 2, done, device, f.target, f.numbering, {&f.scaled, &f.other}, {},
-                     [&](const nlohmann::json& m) {
-                       if (m.contains("row")) again.push_back(RunRecordFromJson(m["row"]));
-                     });
-  EXPECT_TRUE(again.empty());  // resumed: every run was done
-  // Summary and report section: no accuracy, proxy regret named.
-  std::vector<const RunRecord*> all;
-  for (const RunRecord& r : rows) all.push_back(&r);
-  const auto sums = SummarizeFbnet(all);
-  ASSERT_EQ(sums.size(), 3u);
-  EXPECT_EQ(sums[0].strategy, "default");
-  EXPECT_EQ(sums[0].runs, 4);
-  std::string csv;
-  const std::string md = FbnetReportSection(group, rows, csv);
-  EXPECT_NE(md.find("no trained accuracy"), std::string::npos);
-  EXPECT_NE(md.find("proxy regret"), std::string::npos);
-  EXPECT_NE(md.find("multiply-adds"), std::string::npos);
-  EXPECT_NE(csv.find("fb,all,6,default,4,"), std::string::npos) << csv;
-}
-
-TEST(FbnetBenchKind, DefaultRunsAreTheDefaultStrategysRuns) {
-  const Fixture f;
-  TableDevice device("table:target", f.target, f.numbering);
-  BenchGroup group;
-  group.name = "fb";
-  group.kind = "fbnet-percentile";
-  group.objective = "macs";
-  group.percentiles = {50};
-  group.probes = {5};
-  group.strategies = {"default", std::string(FbnetSpace().DefaultStrategy())};
-  std::map<std::string, std::vector<int>> trajectories;
-  RunFbnetBenchTasks(group, "table:target", "d", 1, {}, device, f.target, f.numbering, {&f.scaled, &f.other}, {},
-                     [&](const nlohmann::json& m) {
-                       if (!m.contains("row")) return;
-                       const RunRecord r = RunRecordFromJson(m["row"]);
-                       trajectories[r.strategy] = r.trajectory;
-                     });
-  ASSERT_EQ(trajectories.size(), 2u);
-  EXPECT_EQ(trajectories["default"], trajectories[std::string(FbnetSpace().DefaultStrategy())]);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ TEST(OpenCvDevice, BenchmarkConfigHasAnOpenCvGroup) {
   EXPECT_EQ(g.percentiles, (std::vector<double>{25, 50, 75}));
   EXPECT_GE(g.percentiles.size() * static_cast<std::size_t>(g.seeds > 0 ? g.seeds : config.seeds), 9u);
   const DeviceEnvironment env = testing::Nb201Devices(testing::Data(), std::nullopt);
-  for (const std::string& spec : ExpandDevices(g, testing::Data())) {
+  for (const std::string& spec : ExpandDevices(g, testing::Data().space_data())) {
     EXPECT_NE(dynamic_cast<OpenCvDevice*>(OpenDevice(spec, env).get()), nullptr) << spec;
   }
 }

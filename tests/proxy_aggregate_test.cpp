@@ -280,7 +280,7 @@ TEST(ProxyCeiling, MeanCeilingOnAFixtureKnownByConstruction) {
   set.name = "fixture";
   for (double budget : {2.5, 4.0, 10.0, 0.5}) {
     set.tasks.push_back({"dev", "b", budget});
-    set.latency.push_back(GroundTruth::FromSample(latency, "fixture"));
+    set.latency.push_back(GroundTruth::FromSample(latency, kNumCells, "fixture"));
   }
   // 2.5 ms: cells 0, 1 -> 1 (20). 4 ms: 0..3 -> 3 (40). 10 ms: score 0.99 ties between 4, 5
   // (5 ms) and 6 (4.5 ms) -> the faster, 6 (70). 0.5 ms: no cell -> 0.
@@ -294,7 +294,7 @@ TEST(ProxyCeiling, MeanCeilingOnAFixtureKnownByConstruction) {
 }
 
 TEST(ProxyCeiling, ReportTaskSetsFollowHelpAndThePercentileGroups) {
-  const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(testing::Data());
+  const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(testing::Data().space_data());
   ASSERT_EQ(sets.size(), 3u);
   EXPECT_EQ(sets[0].tasks.size(), 15u);
   EXPECT_EQ(sets[1].tasks.size(), 3 * testing::Data().TrainDevices().size());

@@ -95,6 +95,38 @@ TEST(RunRecord, ARunWithoutAnAnswerRoundTrips) {
   EXPECT_EQ(RunRecordToJson(RunRecordFromJson(j)), j);
 }
 
+// A row of a space without accuracy written before every row carried the score block: the block
+// under the space's name (the prefix of its "<space>-<kind>" kind), accuracy null. It reads into
+// the one record (no accuracy, the score block) and is written with the block as "score".
+TEST(RunRecord, AnEarlierRowWithItsScoreBlockUnderItsSpacesNameReadsIntoTheOneRecord) {
+  const std::string line =
+      R"({"accuracy":null,"arch":"a","budget_label":"p25","budget_ms":4.9,"config_digest":"d","dataset":"cifar100",)"
+      R"("device":"table:eyeriss","fbnet":{"answer_objective":0.67,"best_index":196,"best_objective":0.99,)"
+      R"("candidates":5000,"feasible_candidates":1250,"objective":"proxy fbnet-freerea","proxy_device":"titanxp_32",)"
+      R"("rank_share":0.6792,"regret":0.32},"feasible":true,"found":true,"ground_truth_complete":true,"group":"fbnet",)"
+      R"("index":1964,"key":"fbnet|table:eyeriss|cifar100|p25|default|10|0","kind":"fbnet-percentile",)"
+      R"("latency_ms":4.6,"latency_percentile":0.09,"oracle_accuracy":null,"oracle_index":196,"probes":10,)"
+      R"("probes_used":10,"proxy":0.67,"proxy_oracle_accuracy":null,"proxy_oracle_index":196,"regret":null,"seed":0,)"
+      R"("strategy":"default","trajectory":[2975,1964],"true_feasible":true,"true_latency_ms":4.6,"wall_s":0.0005})";
+  const RunRecord r = RunRecordFromJson(nlohmann::json::parse(line));
+  ASSERT_TRUE(r.score.has_value());
+  EXPECT_EQ(r.score->objective, "proxy fbnet-freerea");
+  EXPECT_EQ(r.score->candidates, 5000);
+  ASSERT_TRUE(r.score->regret.has_value());
+  EXPECT_DOUBLE_EQ(*r.score->regret, 0.32);
+  EXPECT_FALSE(r.oracle_accuracy.has_value());
+  ASSERT_TRUE(r.answer.has_value());
+  EXPECT_FALSE(r.answer->accuracy.has_value());
+  EXPECT_FALSE(r.answer->regret.has_value());
+  // Written back: the same row with the block as "score".
+  nlohmann::json expected = nlohmann::json::parse(line);
+  expected["score"] = expected["fbnet"];
+  expected.erase("fbnet");
+  EXPECT_EQ(RunRecordToJson(r), expected);
+  // A row of the default space has no prefix to look under and no block: none is made up.
+  EXPECT_FALSE(RunRecordFromJson(nlohmann::json::parse(kRows[0])).score.has_value());
+}
+
 TEST(RunRecord, AMalformedRowIsNamedByFileLineAndFieldAndATornLineIsSkipped) {
   testing::TempDir dir;
   const auto path = dir / "runs.jsonl";

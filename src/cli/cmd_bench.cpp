@@ -6,6 +6,7 @@
 
 #include "cli_context.h"
 #include "simnas/core/error.h"
+#include "simnas/space/registry.h"
 #include "simnas/workspace/bench.h"
 
 namespace simnas::cli {
@@ -21,7 +22,7 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     bool report_only = false;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("--config", args->config, "Benchmark configuration JSON (default: the shipped configs/bench-full.json)");
+  cmd->add_option("--config", args->config, "Benchmark configuration JSON (default: the shipped configs/bench-full.json); its groups without \"space\" are of --space");
   cmd->add_option("--out", args->out, "Output folder: runs.jsonl, figures, summary.csv")->required();
   cmd->add_option("--report", args->report, "Markdown report path (default: <out>/report.md)");
   cmd->add_option("--proxy-dir", args->proxy_dir, "Folder of proxy tables (default: the shipped tables/proxies)");
@@ -37,11 +38,15 @@ void AddBenchCommand(CLI::App& app, CliContext& ctx) {
     request.proxy_dir = args->proxy_dir;
     request.aggregate = args->aggregate;
     request.report_only = args->report_only;
+    request.space = &ctx.space();
     // The command as the report names it (paths under the working directory shown relative).
     const fs::path config_path = args->config.empty() ? ctx.Env().configs_dir / "bench-full.json" : fs::path(args->config);
     std::error_code ec;
     const fs::path rel = fs::relative(config_path, fs::current_path(), ec);
-    request.command = "simnas bench --config " +
+    request.command = (ctx.space().name() == kDefaultSpaceName
+                           ? std::string("simnas")
+                           : fmt::format("simnas --space {}", ctx.space().name())) +
+                      " bench --config " +
                       ((ec || rel.empty() || *rel.begin() == "..") ? config_path.string() : rel.string()) + " --out " +
                       args->out;
     if (!args->report.empty()) request.command += " --report " + args->report;

@@ -165,7 +165,7 @@ void RunReport(const Args& a, CliContext& ctx) {
   }
   if (tables.empty()) throw DataError("no proxy table to report on (generate one with simnas proxies --all)");
   const std::vector<ProxyAggregate> recipes = LoadProxyAggregates(ctx.Env().configs_dir);
-  const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(ctx.Data());
+  const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(ctx.Data().space_data());
   const std::map<std::string, double> costs = a.costs ? LoadScoreCosts(*a.costs) : std::map<std::string, double>{};
   const auto cost_of = [&](const std::string& name) {
     const auto it = costs.find(name);

@@ -524,7 +524,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       }
       strategies.push_back({name, owned.back().get()});
     }
-    const std::vector<EvalRow> rows = EvaluateOnTables(data, proxy, spec, strategies);
+    const std::vector<EvalRow> rows = EvaluateOnTables(data.space_data(), proxy, spec, strategies);
     const std::string md = EvalRowsToMarkdown(rows);
     if (!eval_args->out.empty()) {
       WriteFileAtomically(eval_args->out, md);

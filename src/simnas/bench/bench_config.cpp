@@ -9,8 +9,7 @@
 #include <openssl/evp.h>
 
 #include "simnas/core/error.h"
-#include "simnas/spaces/fbnet/fbnet_data.h"
-#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/space/registry.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/strings.h"
@@ -52,9 +51,23 @@ void CheckName(const std::string& name, const std::string& where) {
   }
 }
 
+bool IsKind(const std::string& kind) {
+  return kind == "help" || kind == "percentile" || kind == "budgets" || kind == "unconstrained";
+}
+
 }  // namespace
 
-BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& origin) {
+std::string QualifiedKind(const BenchGroup& group) {
+  if (group.space == nullptr || group.space->name() == kDefaultSpaceName) return group.kind;
+  return fmt::format("{}-{}", group.space->name(), group.kind);
+}
+
+bool ReferencePerBudget(const BenchGroup& group) {
+  if (group.reference.per_budget) return *group.reference.per_budget;
+  return group.space != nullptr && group.space->name() != kDefaultSpaceName;
+}
+
+BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& origin, const Space* space) {
   const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw DataError(fmt::format("{}: not a JSON object", origin));
   BenchConfig config;
@@ -74,9 +87,32 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
     group.kind = Get<std::string>(g, "kind", where, "");
     group.name = Get<std::string>(g, "name", where, group.kind);
     CheckName(group.name, where);
-    if (group.kind != "help" && group.kind != "percentile" && group.kind != "fbnet-percentile" &&
-        group.kind != "budgets" && group.kind != "unconstrained") {
-      throw DataError(fmt::format("{}: kind '{}' is not help, percentile, fbnet-percentile, budgets or unconstrained",
+    group.space = space != nullptr ? space : &DefaultSpace();
+    const std::size_t dash = group.kind.find('-');
+    if (!IsKind(group.kind) && dash != std::string::npos) {
+      // "<space>-<kind>": the space and the kind in one field.
+      const std::string prefix = group.kind.substr(0, dash);
+      const auto spaces = Spaces();
+      const auto it = std::find_if(spaces.begin(), spaces.end(), [&](const Space* s) { return s->name() == prefix; });
+      if (it != spaces.end()) {
+        if (g.contains("space") && Get<std::string>(g, "space", where, "") != prefix) {
+          throw DataError(fmt::format("{}: kind '{}' is of space {}, not of \"space\" {}", where, group.kind, prefix,
+                                      Get<std::string>(g, "space", where, "")));
+        }
+        group.space = *it;
+        group.kind = group.kind.substr(dash + 1);
+      }
+    }
+    if (g.contains("space")) {
+      try {
+        group.space = &FindSpace(Get<std::string>(g, "space", where, ""));
+      } catch (const ParseError& e) {
+        throw DataError(fmt::format("{}: {}", where, e.what()));
+      }
+    }
+    if (!IsKind(group.kind)) {
+      throw DataError(fmt::format("{}: kind '{}' is not help, percentile, budgets or unconstrained (optionally "
+                                  "written <space>-<kind>)",
                                   where, group.kind));
     }
     group.devices = Get<std::vector<std::string>>(g, "devices", where, {});
@@ -94,11 +130,14 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
         group.datasets.push_back(ParseDataset(d));
       }
     }
-    if (IsFbnetGroup(group) && group.datasets != std::vector<Dataset>{Dataset::kCifar100}) {
-      throw DataError(where + ": HELP's FBNet tables are CIFAR-100's; \"datasets\" can only be [\"cifar100\"]");
-    }
-    if (g.contains("objective") && !IsFbnetGroup(group)) {
-      throw DataError(where + ": \"objective\" is for fbnet-percentile groups");
+    const std::vector<Dataset> space_datasets = group.space->Datasets();
+    for (Dataset d : group.datasets) {
+      if (std::find(space_datasets.begin(), space_datasets.end(), d) == space_datasets.end()) {
+        std::string known;
+        for (Dataset k : space_datasets) known += (known.empty() ? "" : ", ") + std::string(DatasetName(k));
+        throw DataError(fmt::format("{}: space {} has no dataset {} (its datasets: {})", where, group.space->name(),
+                                    DatasetName(d), known));
+      }
     }
     group.objective = Get<std::string>(g, "objective", where, group.objective);
     group.percentiles = Get<std::vector<double>>(g, "percentiles", where, group.percentiles);
@@ -109,14 +148,11 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
       if (p < 1) throw DataError(fmt::format("{}: probe budget {} must be >= 1", where, p));
     }
     group.strategies = Get<std::vector<std::string>>(g, "strategies", where, {});
-    if (IsFbnetGroup(group)) {
-      if (group.strategies.empty()) throw DataError(where + ": an fbnet-percentile group needs its own \"strategies\"");
-      for (const std::string& name : group.strategies) {
-        try {
-          (void)MakeStrategy(name, StrategyResources{}, FbnetSpace());
-        } catch (const ParseError& e) {
-          throw DataError(fmt::format("{}: {}", where, e.what()));
-        }
+    for (const std::string& name : group.strategies.empty() ? config.strategies : group.strategies) {
+      try {
+        (void)MakeStrategy(name, StrategyResources{}, *group.space);
+      } catch (const ParseError& e) {
+        throw DataError(fmt::format("{}: {}", where, e.what()));
       }
     }
     group.seeds = Get<int>(g, "seeds", where, 0);
@@ -127,6 +163,7 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
       group.reference.top = Get<int>(r, "top", where + ".reference", group.reference.top);
       group.reference.random = Get<int>(r, "random", where + ".reference", group.reference.random);
       group.reference.seed = Get<std::uint64_t>(r, "seed", where + ".reference", group.reference.seed);
+      if (r.contains("per_budget")) group.reference.per_budget = Get<bool>(r, "per_budget", where + ".reference", false);
     }
     for (const BenchGroup& other : config.groups) {
       if (other.name == group.name) throw DataError(fmt::format("{}: group name '{}' is used twice", where, group.name));
@@ -136,11 +173,11 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
   return config;
 }
 
-BenchConfig LoadBenchConfig(const std::filesystem::path& path) {
-  return ParseBenchConfig(ReadFile(path), path.string());
+BenchConfig LoadBenchConfig(const std::filesystem::path& path, const Space* space) {
+  return ParseBenchConfig(ReadFile(path), path.string(), space);
 }
 
-std::vector<std::string> ExpandDevices(const BenchGroup& group, const BenchmarkData& data) {
+std::vector<std::string> ExpandDevices(const BenchGroup& group, const SpaceData& data) {
   if (group.kind == "help") {
     std::vector<std::string> devices;
     for (const HelpTask& t : HelpTable4()) {
@@ -151,12 +188,10 @@ std::vector<std::string> ExpandDevices(const BenchGroup& group, const BenchmarkD
   }
   std::vector<std::string> out;
   for (const std::string& d : group.devices) {
-    if (IsFbnetGroup(group) && (d == "test" || d == "train")) {
-      for (const std::string& name : d == "test" ? FbnetTables::TestDevices() : FbnetTables::TrainDevices()) {
+    if (IsDeviceGroup(d)) {
+      for (const std::string& name : d == "test" ? data.TestDevices() : data.TrainDevices()) {
         out.push_back(DeviceSpec::Table(name).ToString());
       }
-    } else if (IsDeviceGroup(d)) {
-      for (const DeviceSpec& spec : ExpandDeviceGroup(d, data)) out.push_back(spec.ToString());
     } else {
       out.push_back(d);
     }
@@ -178,7 +213,7 @@ std::string GroupDigest(const BenchConfig& config, const BenchGroup& group) {
   // nlohmann::json objects keep their keys sorted: the dump is canonical.
   nlohmann::json j = {
       {"name", group.name},
-      {"kind", group.kind},
+      {"kind", QualifiedKind(group)},
       {"devices", group.devices},
       {"datasets", datasets},
       {"percentiles", group.percentiles},
@@ -188,10 +223,15 @@ std::string GroupDigest(const BenchConfig& config, const BenchGroup& group) {
       {"seeds", group.seeds > 0 ? group.seeds : config.seeds},
       {"reference", {{"top", group.reference.top}, {"random", group.reference.random}, {"seed", group.reference.seed}}},
       {"controller_loo_steps", group.controller_loo_steps}};
-  if (IsFbnetGroup(group)) {  // only FBNet groups have these: every other group's digest stays as it was
+  // Groups of the default space digest the fields above only (their digests stay those of the
+  // committed runs); another space's group also its objective and its default strategy.
+  if (group.space != nullptr && group.space->name() != kDefaultSpaceName) {
     j["objective"] = group.objective;
-    j["fbnet_default_strategy"] = std::string(FbnetSpace().DefaultStrategy());
+    j[fmt::format("{}_default_strategy", group.space->name())] = std::string(group.space->DefaultStrategy());
+  } else if (!group.objective.empty()) {
+    j["objective"] = group.objective;
   }
+  if (group.reference.per_budget) j["reference"]["per_budget"] = *group.reference.per_budget;
   const std::string text = j.dump();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
@@ -203,31 +243,34 @@ std::string GroupDigest(const BenchConfig& config, const BenchGroup& group) {
   return hex;
 }
 
-std::map<std::string, std::string> PlanRuns(const BenchConfig& config, const BenchmarkData& data) {
+std::vector<std::pair<Dataset, std::string>> TaskLabels(const BenchGroup& group, const std::string& spec) {
+  std::vector<std::pair<Dataset, std::string>> tasks;
+  if (group.kind == "help") {
+    for (const HelpTask& t : HelpTable4()) {
+      if (DeviceSpec::Table(t.device).ToString() == spec) tasks.emplace_back(Dataset::kCifar100, BudgetLabel(t.budget_ms));
+    }
+    return tasks;
+  }
+  for (Dataset dataset : group.datasets) {
+    if (group.kind == "percentile") {
+      for (double p : group.percentiles) tasks.emplace_back(dataset, PercentileLabel(p));
+    } else if (group.kind == "budgets") {
+      for (double b : group.budgets_ms) tasks.emplace_back(dataset, BudgetLabel(b));
+    } else {
+      tasks.emplace_back(dataset, "none");
+    }
+  }
+  return tasks;
+}
+
+std::map<std::string, std::string> PlanRuns(const BenchConfig& config, const SpaceDataOf& data_of) {
   std::map<std::string, std::string> plan;
   for (const BenchGroup& group : config.groups) {
     const std::string digest = GroupDigest(config, group);
     const std::vector<std::string>& names = group.strategies.empty() ? config.strategies : group.strategies;
     const int seeds = group.seeds > 0 ? group.seeds : config.seeds;
-    for (const std::string& spec : ExpandDevices(group, data)) {
-      // The (dataset, budget label) tasks of this group on this device, labelled as BenchRunner does.
-      std::vector<std::pair<Dataset, std::string>> tasks;
-      if (group.kind == "help") {
-        for (const HelpTask& t : HelpTable4()) {
-          if (DeviceSpec::Table(t.device).ToString() == spec) tasks.emplace_back(Dataset::kCifar100, BudgetLabel(t.budget_ms));
-        }
-      } else {
-        for (Dataset dataset : group.datasets) {
-          if (group.kind == "percentile" || IsFbnetGroup(group)) {
-            for (double p : group.percentiles) tasks.emplace_back(dataset, PercentileLabel(p));
-          } else if (group.kind == "budgets") {
-            for (double b : group.budgets_ms) tasks.emplace_back(dataset, BudgetLabel(b));
-          } else {
-            tasks.emplace_back(dataset, "none");
-          }
-        }
-      }
-      for (const auto& [dataset, label] : tasks) {
+    for (const std::string& spec : ExpandDevices(group, data_of(*group.space))) {
+      for (const auto& [dataset, label] : TaskLabels(group, spec)) {
         for (const std::string& name : names) {
           for (int probes : group.probes) {
             for (int seed = 0; seed < seeds; ++seed) {

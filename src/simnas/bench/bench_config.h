@@ -16,16 +16,22 @@
 //   ]
 // }
 //
-// kinds: "help" = HELP's latency-constrained NAS table (CIFAR-100, 15 device/budget pairs);
-// "percentile" = budgets at latency percentiles of each device; "fbnet-percentile" = the same
-// on FBNet (devices: `table:NAME` of HELP's 23 FBNet tables, aliases "test"/"train" = FBNet's
-// test/train devices; CIFAR-100 only; strategies are FBNet's, "default" = the FBNet default;
-// "objective": the FBNet objective source, default "macs"; scored by proxy regret,
-// bench/fbnet_bench.h); "budgets" = explicit
-// "budgets_ms"; "unconstrained" = the paper's reward. "devices" takes specs (table:NAME,
-// table:PATH, local, cmd:..., synthetic:SEED) and the aliases "test" and "train". A group
-// may override "strategies", "seeds" and "probes" (default [10]). Devices without a full
-// table get ground truth from a measured "reference" sample. "controller_loo_steps": N > 0
+// A group is a search space and a budget kind. "space": a registered space's name (default: the
+// space the command runs in, `simnas --space NAME bench`); "kind": "help" = HELP's
+// latency-constrained NAS table (CIFAR-100, 15 device/budget pairs); "percentile" = budgets at
+// latency percentiles of each device; "budgets" = explicit "budgets_ms"; "unconstrained" = the
+// paper's reward. A kind may also be written "<space>-<kind>" (e.g. a space "foo" and
+// "foo-percentile"): the space and the kind in one field, the form run rows name their kind by.
+// "datasets" must be datasets of the space (Space::Datasets). "objective": the score the
+// strategies rank by (a proxy recipe of configs/aggregates.json or a source of the space's
+// own, Workspace::ScoresOf); default: the command's --aggregate, else the space's default.
+// Every run is scored by the objective against the best objective within the budget (the
+// run's score block, run_record.h) and, where the space has a measured accuracy, by accuracy.
+// "devices" takes specs (table:NAME, table:PATH, local, cmd:..., synthetic:SEED) and the
+// aliases "test" and "train" (the space's split). A group may override "strategies", "seeds"
+// and "probes" (default [10]); "default" is the space's default strategy. Devices without a
+// full table get ground truth from a measured "reference" sample ("per_budget": its top part
+// chosen per budget, ground_truth.h; default: true except in the default space). "controller_loo_steps": N > 0
 // makes the "controller" strategy honest in a leave-one-device-out group: for each train
 // device it uses a controller trained (N steps, seed 0, the default model's settings) without
 // that device, kept under <out>/controllers/<device>/ and reused when the benchmark resumes.
@@ -33,6 +39,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,9 +48,9 @@
 #include <nlohmann/json.hpp>
 
 #include "simnas/bench/run_record.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/data/dataset.h"
-#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/space/space.h"
+#include "simnas/space/space_data.h"
 
 namespace simnas {
 
@@ -51,11 +58,16 @@ struct ReferenceSampleSpec {
   int top = 100;
   int random = 200;
   std::uint64_t seed = 0;
+  // The top part chosen per budget among the networks the best-correlated train table puts
+  // within it (true), or the top by score over all (false). Unset: the space's rule
+  // (DefaultPerBudget).
+  std::optional<bool> per_budget;
 };
 
 struct BenchGroup {
   std::string name;  // letters, digits and - _ . + (it heads report sections, CSV rows, run keys)
-  std::string kind;  // help | percentile | fbnet-percentile | budgets | unconstrained
+  const Space* space = nullptr;  // never null in a parsed config
+  std::string kind;  // help | percentile | budgets | unconstrained
   std::vector<std::string> devices;
   std::vector<Dataset> datasets = {Dataset::kCifar100};
   std::vector<double> percentiles = {25, 50, 75};
@@ -65,10 +77,17 @@ struct BenchGroup {
   int seeds = 0;                        // 0: the config's
   ReferenceSampleSpec reference;
   std::int64_t controller_loo_steps = 0;  // 0: the committed default controller
-  std::string objective = kFbnetDefaultScoreSource;  // fbnet-percentile: MakeFbnetScores's source
+  std::string objective;  // the score source; empty: the command's --aggregate, else the space's default
 };
 
-inline bool IsFbnetGroup(const BenchGroup& group) { return group.kind == "fbnet-percentile"; }
+// The group's kind as run rows and digests name it: `kind` in the default space (registry.h),
+// "<space>-<kind>" in any other.
+std::string QualifiedKind(const BenchGroup& group);
+// Whether a live device's reference sample of `group` chooses its top part per budget.
+bool ReferencePerBudget(const BenchGroup& group);
+
+// A space's data, for expanding device aliases and planning runs.
+using SpaceDataOf = std::function<const SpaceData&(const Space&)>;
 
 struct BenchConfig {
   std::string name = "bench";
@@ -78,9 +97,11 @@ struct BenchConfig {
 };
 
 // Throws DataError naming the file and the offending field (also for a config or group name
-// that is not plain, or a device spec holding a control character).
-BenchConfig LoadBenchConfig(const std::filesystem::path& path);
-BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& origin);
+// that is not plain, an unknown space, a dataset the space lacks, an unknown strategy, or a
+// device spec holding a control character). Groups without "space" are of `space` (null: the
+// default space).
+BenchConfig LoadBenchConfig(const std::filesystem::path& path, const Space* space = nullptr);
+BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& origin, const Space* space = nullptr);
 
 // One search problem: a device, a dataset, and a budget (none: unconstrained).
 struct BenchTask {
@@ -99,8 +120,8 @@ struct HelpTask {
 };
 const std::vector<HelpTask>& HelpTable4();
 
-// Expands a group's device aliases ("test", "train") against the data folder.
-std::vector<std::string> ExpandDevices(const BenchGroup& group, const BenchmarkData& data);
+// Expands a group's device aliases ("test", "train") against its space's data.
+std::vector<std::string> ExpandDevices(const BenchGroup& group, const SpaceData& data);
 
 // The key identifying a run in runs.jsonl.
 std::string RunKey(const std::string& group, const std::string& device, Dataset dataset,
@@ -116,7 +137,9 @@ std::string PercentileLabel(double percentile);
 std::string GroupDigest(const BenchConfig& config, const BenchGroup& group);
 
 // Every run the config plans: run key -> the digest of its group.
-std::map<std::string, std::string> PlanRuns(const BenchConfig& config, const BenchmarkData& data);
+std::map<std::string, std::string> PlanRuns(const BenchConfig& config, const SpaceDataOf& data_of);
+// The (dataset, budget label) tasks of `group` on device `spec`, in run order.
+std::vector<std::pair<Dataset, std::string>> TaskLabels(const BenchGroup& group, const std::string& spec);
 
 // The rows of runs.jsonl that belong to `plan`: the key is planned and the row's
 // "config_digest" is the plan's. A row without "config_digest" (written before runs carried

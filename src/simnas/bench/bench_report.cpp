@@ -9,13 +9,12 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
-#include "simnas/bench/fbnet_bench.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/gnuplot.h"
 #include "simnas/core/stats.h"
-#include "simnas/spaces/nb201/help_answers.h"
 #include "simnas/devices/device_spec.h"
+#include "simnas/space/registry.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -31,6 +30,14 @@ std::vector<const RunRecord*> Select(const std::vector<RunRecord>& rows,
     if (keep(r)) out.push_back(&r);
   }
   return out;
+}
+
+// Whether the group's runs are scored by accuracy: its space has one for every dataset of the group.
+bool HasAccuracy(const BenchGroup& group) {
+  const std::vector<Dataset> with = group.space->AccuracyDatasets();
+  const std::vector<Dataset> datasets = group.kind == "help" ? std::vector<Dataset>{Dataset::kCifar100} : group.datasets;
+  return std::all_of(datasets.begin(), datasets.end(),
+                     [&](Dataset d) { return std::find(with.begin(), with.end(), d) != with.end(); });
 }
 
 int MainProbes(const BenchGroup& group) {
@@ -62,8 +69,8 @@ std::vector<StrategySummary> Summarize(const std::vector<const RunRecord*>& rows
         ++sum.violations;
         continue;
       }
-      acc.push_back(r->answer->accuracy);
-      regret.push_back(r->answer->regret);
+      acc.push_back(r->answer->accuracy.value_or(0));
+      regret.push_back(r->answer->regret.value_or(0));
       pct.push_back(r->answer->latency_percentile);
       if (r->answer->reward) reward.push_back(*r->answer->reward);
     }
@@ -120,7 +127,7 @@ std::pair<double, double> OracleMeans(const std::vector<const RunRecord*>& rows)
   std::map<std::string, std::pair<double, double>> per_task;
   for (const RunRecord* r : rows) {
     const std::string task = fmt::format("{}|{}|{}", r->device, r->dataset, r->budget_label);
-    per_task[task] = {r->oracle_accuracy, r->proxy_oracle_accuracy};
+    per_task[task] = {r->oracle_accuracy.value_or(0), r->proxy_oracle_accuracy.value_or(0)};
   }
   double a = 0, b = 0;
   for (const auto& [k, v] : per_task) {
@@ -131,58 +138,11 @@ std::pair<double, double> OracleMeans(const std::vector<const RunRecord*>& rows)
   return {a / n, b / n};
 }
 
-// HELP + MetaD2A published answers scored on the benchmark tables.
-std::string HelpPublishedSection(const BenchmarkData& data, double* mean_feasible_accuracy, int* violations) {
-  std::vector<HelpAnswer> answers;
-  try {
-    answers = LoadHelpAnswers(data.dir());
-  } catch (const DataError& e) {
-    spdlog::warn("HELP answers unavailable: {}", e.what());
-    return "";
-  }
-  const auto& acc = data.Accuracy(Dataset::kCifar100).test_accuracy;
-  std::string md =
-      "HELP + MetaD2A (10 target samples, meta-trained on other devices' measurements), as published in HELP's "
-      "repository (`architecture_config/`), scored on the same benchmark tables:\n\n"
-      "| device | budget ms | HELP's reported latency | latency on the table | within budget | CIFAR-100 accuracy |\n"
-      "|---|---:|---:|---:|---|---:|\n";
-  std::map<std::string, std::vector<const HelpAnswer*>> by_device;
-  for (const HelpAnswer& a : answers) by_device[a.device].push_back(&a);
-  std::vector<double> feasible_acc, all_acc;
-  *violations = 0;
-  for (const HelpTask& t : HelpTable4()) {
-    auto& list = by_device[t.device];
-    // HELP's three answers per device are matched to the three budgets in increasing order.
-    std::vector<double> budgets;
-    for (const HelpTask& u : HelpTable4()) {
-      if (u.device == t.device) budgets.push_back(u.budget_ms);
-    }
-    const auto rank = static_cast<std::size_t>(std::find(budgets.begin(), budgets.end(), t.budget_ms) - budgets.begin());
-    if (rank >= list.size()) continue;
-    const HelpAnswer& a = *list[rank];
-    const int index = data.space().IndexOf(a.cell);
-    const double latency = data.DeviceTable(t.device).At(index);
-    const bool ok = latency <= t.budget_ms;
-    const double accuracy = acc[static_cast<std::size_t>(index)];
-    all_acc.push_back(accuracy);
-    if (ok) feasible_acc.push_back(accuracy);
-    else ++*violations;
-    md += fmt::format("| {} | {:g} | {:g} | {:.2f} | {} | {:.2f} |\n", t.device, t.budget_ms, a.reported_latency_ms,
-                      latency, ok ? "yes" : "**no**", accuracy);
-  }
-  *mean_feasible_accuracy = feasible_acc.empty() ? 0 : Mean(feasible_acc);
-  md += fmt::format("\n{} of {} HELP answers exceed their budget on the benchmark tables; mean CIFAR-100 accuracy "
-                    "{:.2f} over all {} answers, {:.2f} over the {} feasible ones.\n",
-                    *violations, all_acc.size(), all_acc.empty() ? 0.0 : Mean(all_acc), all_acc.size(),
-                    *mean_feasible_accuracy, feasible_acc.size());
-  return md;
-}
-
 void PlotAccuracyVsProbes(const std::vector<const RunRecord*>& rows, const fs::path& png) {
   std::map<std::string, std::map<int, std::vector<double>>> series;
   for (const RunRecord* r : rows) {
     if (!r->feasible || !r->answer) continue;
-    series[r->strategy][r->probes].push_back(r->answer->accuracy);
+    series[r->strategy][r->probes].push_back(r->answer->accuracy.value_or(0));
   }
   if (series.empty()) return;
   std::string dat;
@@ -203,13 +163,13 @@ void PlotAccuracyVsProbes(const std::vector<const RunRecord*>& rows, const fs::p
                 png);
 }
 
-// Per device: every cell's (latency, proxy), the proxy front, and each strategy's answers.
-void PlotDeviceCloud(const BenchmarkData& data, const ProxyScores& proxy, const std::string& device,
+// Per device: every architecture's (latency, proxy), the proxy front, and each strategy's answers.
+void PlotDeviceCloud(const SpaceData& data, const ScoreTable& proxy, const std::string& device,
                      const std::vector<const RunRecord*>& rows, const fs::path& png) {
   const LatencyTable& table = data.DeviceTable(device);
   std::string cloud;
   std::vector<std::pair<double, double>> points;
-  for (int i = 0; i < kNumCells; ++i) {
+  for (int i = 0; i < static_cast<int>(table.values().size()); ++i) {
     cloud += fmt::format("{:.5g} {:.5g}\n", table.At(i), proxy(i));
     points.emplace_back(table.At(i), proxy(i));
   }
@@ -242,9 +202,10 @@ void PlotDeviceCloud(const BenchmarkData& data, const ProxyScores& proxy, const 
       fs::remove(path, ec);
     }
   } remove_cloud{base.string() + "-cloud.dat"};
-  std::string plot = fmt::format("plot {} using 1:2 with dots lc rgb '#bbbbbb' title 'all cells', {} using 1:2 with "
+  std::string plot = fmt::format("plot {} using 1:2 with dots lc rgb '#bbbbbb' title 'all {}s', {} using 1:2 with "
                                  "steps lw 2 lc rgb 'black' title 'proxy front'",
-                                 GnuplotQuote(base.string() + "-cloud.dat"), GnuplotQuote(base.string() + "-front.dat"));
+                                 GnuplotQuote(base.string() + "-cloud.dat"), data.space().arch_noun(),
+                                 GnuplotQuote(base.string() + "-front.dat"));
   int k = 0;
   for (const auto& [strategy, text] : answers) {
     const std::string file = fmt::format("{}-answers-{}.dat", base.string(), k++);
@@ -260,8 +221,8 @@ void PlotDeviceCloud(const BenchmarkData& data, const ProxyScores& proxy, const 
                 png);
 }
 
-// Trajectories of each strategy on one task (seed 0): probed cells in probe order.
-void PlotTrajectories(const BenchmarkData& data, const ProxyScores& proxy, const std::string& device,
+// Trajectories of each strategy on one task (seed 0): probed architectures in probe order.
+void PlotTrajectories(const SpaceData& data, const ScoreTable& proxy, const std::string& device,
                       const std::vector<const RunRecord*>& rows, const fs::path& png) {
   const LatencyTable& table = data.DeviceTable(device);
   const fs::path base = fs::path(png).replace_extension("");
@@ -284,65 +245,69 @@ void PlotTrajectories(const BenchmarkData& data, const ProxyScores& proxy, const
   if (k == 0) return;
   RenderGnuplot(fmt::format("set title {}\nset xlabel 'latency (ms)'\nset ylabel 'proxy score'\nset arrow from "
                             "{:g},graph 0 to {:g},graph 1 nohead dt 2\nset key outside\n{}",
-                            GnuplotQuote(fmt::format("{} at {:g} ms: probed cells in order (seed 0)", device, budget)),
+                            GnuplotQuote(fmt::format("{} at {:g} ms: probed {}s in order (seed 0)", device, budget,
+                                                     data.space().arch_noun())),
                             budget, budget, plot),
                 png, 1000, 600);
 }
 
 }  // namespace
 
-std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& data, const fs::path& report_path,
-                             const fs::path& figures_dir) {
+std::string WriteBenchReport(const ReportInputs& inputs, const fs::path& report_path, const fs::path& figures_dir) {
   // Only the runs of the current config count: rows of runs.jsonl whose key the config no longer
   // plans, or whose group's settings changed since (config digest), are left out as stale.
   int stale = 0;
   ReportInputs in = inputs;  // every input as given, the rows narrowed to the plan
-  in.rows = RowsOfPlan(inputs.rows, PlanRuns(inputs.config, data), &stale);
+  in.rows = RowsOfPlan(inputs.rows, PlanRuns(inputs.config, inputs.data), &stale);
   fs::create_directories(figures_dir);
   const fs::path rel = fs::relative(figures_dir, report_path.has_parent_path() ? report_path.parent_path() : ".");
-  const bool has_nb201 = std::any_of(in.config.groups.begin(), in.config.groups.end(),
-                                     [](const BenchGroup& g) { return !IsFbnetGroup(g); });
-  const bool has_fbnet = std::any_of(in.config.groups.begin(), in.config.groups.end(),
-                                     [](const BenchGroup& g) { return IsFbnetGroup(g); });
+  // The config's spaces in order of first use; whether any group is scored by accuracy.
+  std::vector<const Space*> spaces;
+  bool has_accuracy = false;
+  for (const BenchGroup& g : in.config.groups) {
+    if (std::find(spaces.begin(), spaces.end(), g.space) == spaces.end()) spaces.push_back(g.space);
+    has_accuracy = has_accuracy || HasAccuracy(g);
+  }
   std::string md;
-  md += has_nb201 ? "# simnas benchmark: few-probe HW-NAS on held-out devices\n\n"
-                  : "# simnas benchmark on FBNet: few-probe HW-NAS on held-out devices\n\n";
+  md += spaces.size() == 1 && spaces.front()->name() != kDefaultSpaceName
+            ? fmt::format("# simnas benchmark on {}: few-probe HW-NAS on held-out devices\n\n", spaces.front()->title())
+            : "# simnas benchmark: few-probe HW-NAS on held-out devices\n\n";
   md += fmt::format("Generated by `{}`{}. Every number below was measured by that command; the runs are in "
                     "`{}/runs.jsonl`.\n\n",
                     in.command, in.revision.empty() ? "" : " at revision " + in.revision, rel.string());
   md += "## Protocol\n\n";
-  if (has_fbnet) {
-    md += "- FBNet groups: HELP's 5,000 FBNet networks and their 23 latency tables (CIFAR-100); test devices "
-          "`titan_rtx_64 gold_6226 fpga pixel2 raspi4 eyeriss`, train devices the other 17. FBNet has no accuracy "
-          "table: its runs are scored by proxy regret against the best objective within the budget (their sections "
-          "say how); no accuracy is reported for them.\n";
+  md += "- Strategies see latencies only through a probe session that counts distinct measured architectures; the "
+        "answer is the best score among *measured* architectures within the budget (the same rule for every "
+        "strategy). Accuracy is never visible to a strategy; the oracle rows use it, and only they do.\n";
+  for (const Space* space : spaces) {
+    const SpaceData& data = in.data(*space);
+    const std::vector<std::string> tests = data.TestDevices();
+    std::string test_list;
+    for (const std::string& t : tests) test_list += (test_list.empty() ? "" : " ") + t;
+    md += fmt::format("- {}: {} {}s; devices `{}` are test devices (evaluation only), the other {} tables are train "
+                      "devices. In a leave-one-device-out group each train device is the target and its own table is "
+                      "withheld from the strategies.{}\n",
+                      space->title(), data.Numbering().size(), space->arch_noun(), test_list,
+                      data.DeviceNames().size() - tests.size(),
+                      space->AccuracyDatasets().empty()
+                          ? " It has no measured accuracy: its runs are scored by proxy regret against the best "
+                            "objective within the budget (their sections say how); no accuracy is reported for them."
+                          : "");
   }
-  if (has_nb201) {
-    md += "- Strategies see latencies only through a probe session that counts distinct measured cells; the answer is "
-          "the best proxy score among *measured* cells within the budget (the same rule for every strategy). Accuracy "
-          "is never visible to a strategy; the oracle rows use it, and only they do.\n";
-    md += "- Devices: `titan_rtx_256 gold_6226 fpga pixel2 raspi4 eyeriss` are test devices (evaluation only); the other "
-          "17 tables are train devices. In the leave-one-device-out group each train device is the target and its own "
-          "table is withheld from the strategies.\n";
-    for (const BenchGroup& g : in.config.groups) {
-      if (g.controller_loo_steps > 0) {
-        md += fmt::format("- In group `{}` the `controller` searching a train device is a controller trained ({} steps, "
-                          "seed 0, the committed default's settings) without that device; elsewhere it is the committed "
-                          "default (`models/controller/`), trained on the 17 train devices.\n",
-                          g.name, g.controller_loo_steps);
-      }
+  for (const BenchGroup& g : in.config.groups) {
+    if (g.controller_loo_steps > 0) {
+      md += fmt::format("- In group `{}` the `controller` searching a train device is a controller trained ({} steps, "
+                        "seed 0, the committed default's settings) without that device; elsewhere it is the committed "
+                        "default (`models/controller/`), trained on the train devices.\n",
+                        g.name, g.controller_loo_steps);
     }
-    const std::string proxy_recipe =
-        in.aggregate == ProxyAggregate::kFreeRea ? "FreeREA (min-max sum) aggregate of NASWOT, LogSynflow and SkipScore"
-        : in.aggregate == ProxyAggregate::kRank  ? "rank-sum aggregate of NASWOT, LogSynflow and SkipScore"
-                                                 : fmt::format("`{}` aggregate ({} of {})", in.aggregate.name,
-                                                               CombinationName(in.aggregate.combination),
-                                                               fmt::join(in.aggregate.proxies, ", "));
-    md += fmt::format("- Proxy: {}, from `{}`.\n", proxy_recipe, in.proxy_dir.string());
+  }
+  if (has_accuracy) {
+    md += fmt::format("- Proxy: {}.\n", in.score_description);
     md += "- Columns: *violations* = runs whose answer's measured latency exceeds the budget (or with no answer); "
-          "*accuracy* = NATS-Bench test accuracy of feasible answers, mean ± std over runs; *regret* = oracle accuracy "
-          "minus the answer's; *latency pct* = share of cells at or below the answer's latency; *probes* = distinct "
-          "cells measured; *wall s* = search time.\n";
+          "*accuracy* = measured test accuracy of feasible answers, mean ± std over runs; *regret* = oracle accuracy "
+          "minus the answer's; *latency pct* = share of architectures at or below the answer's latency; *probes* = "
+          "distinct architectures measured; *wall s* = search time.\n";
   }
   md += "- Ground truth per device:\n";
   for (const auto& [device, source] : in.ground_truth_sources) md += fmt::format("  - `{}`: {}\n", device, source);
@@ -354,10 +319,11 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
   std::string winner;
   nlohmann::json summary_rows = nlohmann::json::array();
   std::string summary_csv = "group,dataset,probes,strategy,runs,violations,accuracy_mean,accuracy_std,regret,latency_pct,probes_used,wall_s\n";
-  std::string fbnet_csv;
+  std::map<std::string, std::string> score_csv;  // by space name
   for (const BenchGroup& group : in.config.groups) {
-    if (IsFbnetGroup(group)) {
-      md += FbnetReportSection(group, in.rows, fbnet_csv);
+    const SpaceData& data = in.data(*group.space);
+    if (!HasAccuracy(group)) {
+      md += ScoreSection(group, in.rows, data.Numbering().size(), score_csv[std::string(group.space->name())]);
       continue;
     }
     const int main_probes = MainProbes(group);
@@ -414,10 +380,9 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
         }
         md += "\n";
       }
-      if (group.kind == "help" && dataset == Dataset::kCifar100) {
-        double help_acc = 0;
-        int help_violations = 0;
-        md += HelpPublishedSection(data, &help_acc, &help_violations) + "\n";
+      if (group.kind == "help" && dataset == Dataset::kCifar100 && in.published_answers) {
+        const std::string published = in.published_answers(data);
+        if (!published.empty()) md += published + "\n";
       }
       // The leave-one-device-out decision.
       if (group.name.rfind("loo", 0) == 0 && dataset == datasets.front()) {
@@ -463,8 +428,8 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
     }
     // Figures per device for table devices of the help group.
     if (group.kind == "help") {
-      const ProxyTable table = LoadProxyTable(in.proxy_dir / "cifar100.csv", Dataset::kCifar100);
-      const ProxyScores proxy(table, in.aggregate);
+      const ScoreTable proxy =
+          in.scores(*group.space, Dataset::kCifar100, group.objective.empty() ? in.score_source : group.objective);
       std::set<std::string> devices;
       for (const HelpTask& t : HelpTable4()) devices.insert(t.device);
       for (const std::string& d : devices) {
@@ -495,10 +460,189 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
       }
     }
   }
-  if (has_nb201) WriteFileAtomically(figures_dir / "summary.csv", summary_csv);
-  if (has_fbnet) WriteFileAtomically(figures_dir / "fbnet-summary.csv", kFbnetSummaryCsvHeader + fbnet_csv);
+  if (has_accuracy) WriteFileAtomically(figures_dir / "summary.csv", summary_csv);
+  for (const auto& [space, csv] : score_csv) {
+    WriteFileAtomically(figures_dir / (space + "-summary.csv"), kScoreSummaryCsvHeader + csv);
+  }
   WriteFileAtomically(report_path, md);
   return winner;
+}
+
+std::vector<ScoreSummary> SummarizeScores(const std::vector<const RunRecord*>& rows) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const RunRecord*>> by;
+  for (const RunRecord* r : rows) {
+    if (by.find(r->strategy) == by.end()) order.push_back(r->strategy);
+    by[r->strategy].push_back(r);
+  }
+  std::vector<ScoreSummary> out;
+  for (const std::string& s : order) {
+    ScoreSummary sum;
+    sum.strategy = s;
+    std::vector<double> objective, best, regret, rank, probes, wall;
+    for (const RunRecord* r : by[s]) {
+      ++sum.runs;
+      probes.push_back(r->probes_used);
+      wall.push_back(r->wall_s);
+      if (r->score) best.push_back(r->score->best_objective);
+      if (!r->feasible || !r->answer || !r->score || !r->score->regret) {
+        ++sum.violations;
+        continue;
+      }
+      objective.push_back(*r->score->answer_objective);
+      regret.push_back(*r->score->regret);
+      rank.push_back(r->score->rank_share.value_or(0));
+    }
+    const auto mean = [](const std::vector<double>& v) { return v.empty() ? 0.0 : Mean(v); };
+    sum.objective_mean = mean(objective);
+    sum.best_mean = mean(best);
+    sum.regret_mean = mean(regret);
+    sum.rank_share_mean = mean(rank);
+    sum.probes_mean = mean(probes);
+    sum.wall_mean = mean(wall);
+    out.push_back(sum);
+  }
+  return out;
+}
+
+namespace {
+
+// Objective values as printed: multiply-adds in millions, anything else as is.
+struct Units {
+  double scale = 1;
+  std::string suffix;
+};
+Units UnitsOf(const std::string& objective) {
+  if (objective == "multiply-adds") return {1e-6, " (M)"};
+  return {};
+}
+
+}  // namespace
+
+std::string ScoreSection(const BenchGroup& group, const std::vector<RunRecord>& rows, int numbering_size,
+                         std::string& summary_csv) {
+  std::vector<const RunRecord*> mine;
+  for (const RunRecord& r : rows) {
+    if (r.group == group.name) mine.push_back(&r);
+  }
+  const bool table_devices = std::all_of(mine.begin(), mine.end(), [](const RunRecord* r) { return r->ground_truth_complete; });
+  const Space& space = *group.space;
+  const std::string noun(space.arch_noun());
+  std::string md = fmt::format("## {} ({}: {})\n\n", group.name, space.title(),
+                               group.kind == "percentile"
+                                   ? fmt::format("budgets at latency percentiles of each device's {}",
+                                                 table_devices ? "own table" : "measured reference sample")
+                               : group.kind == "unconstrained" ? std::string("the paper's unconstrained reward")
+                               : group.kind == "help"          ? std::string("HELP's latency-constrained NAS table")
+                                                               : std::string("explicit budgets"));
+  if (mine.empty()) return md + "No runs yet.\n\n";
+  const std::string objective = mine.front()->score ? mine.front()->score->objective : group.objective;
+  (void)numbering_size;
+  const Units units = UnitsOf(objective);
+  int candidates = mine.front()->score ? mine.front()->score->candidates : 0;
+  const std::string against =
+      !table_devices ? fmt::format("the {0} {1}s of the device's reference sample (measured live; see Ground truth above) "
+                                   "whose measured latency is within the budget, not all {2}, so a regret can be "
+                                   "negative when an answer outside the sample beats them",
+                                   candidates, noun, numbering_size)
+                     : fmt::format("the table's {} {}s whose exact latency is within the budget", candidates, noun);
+  md += fmt::format(
+      "**{} has no measured accuracy: nothing in this section is an accuracy.** Every answer is scored by its "
+      "objective, **{}** (a stand-in proxy, higher is better), against the best objective among {}: *proxy regret* = best − answer's objective{}; *rank share* = "
+      "share of the {}s within the budget with a strictly better objective than the answer (0 = the best "
+      "one). Both are over feasible answers only. *violations* = runs with no probed {} within the budget or "
+      "an answer measured over it. The answer rule is the same for every strategy: the best objective among the "
+      "probed {}s whose measured latency is within the budget. Strategy `default` = `{}`. The proxy-based "
+      "strategies follow the train table with the best mean SRCC to the other train tables (the target's own left "
+      "out).\n\n",
+      space.title(), objective, against, units.suffix, noun, noun, noun, space.DefaultStrategy());
+  std::vector<int> probes = group.probes;
+  std::sort(probes.begin(), probes.end());
+  const auto table_of = [&](const std::vector<ScoreSummary>& sums) {
+    std::string t = fmt::format("| strategy | runs | violations | objective of feasible answers{0} | best within "
+                                "budget{0} | proxy regret{0} | rank share | probes | wall s |\n",
+                                units.suffix);
+    t += "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const ScoreSummary& s : sums) {
+      t += fmt::format("| {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.4f} | {:.1f} | {:.4f} |\n", s.strategy, s.runs,
+                       s.violations, s.objective_mean * units.scale, s.best_mean * units.scale,
+                       s.regret_mean * units.scale, s.rank_share_mean, s.probes_mean, s.wall_mean);
+    }
+    return t;
+  };
+  const auto csv_rows = [&](const std::string& budget, int p, const std::vector<ScoreSummary>& sums) {
+    for (const ScoreSummary& s : sums) {
+      summary_csv += fmt::format("{},{},{},{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6f},{:.2f},{:.5f}\n", group.name, budget,
+                                 p, s.strategy, s.runs, s.violations, objective, s.objective_mean, s.best_mean,
+                                 s.regret_mean, s.rank_share_mean, s.probes_mean, s.wall_mean);
+    }
+  };
+  for (int p : probes) {
+    std::vector<const RunRecord*> at;
+    for (const RunRecord* r : mine) {
+      if (r->probes == p) at.push_back(r);
+    }
+    if (at.empty()) continue;
+    const auto sums = SummarizeScores(at);
+    md += fmt::format("### {} probes, all devices and budgets\n\n", p) + table_of(sums) + "\n";
+    csv_rows("all", p, sums);
+    // Per budget percentile.
+    md += fmt::format("Proxy regret{} (violations) per budget:\n\n| strategy |", units.suffix);
+    std::vector<std::string> labels;  // the budgets, in order of first appearance
+    for (const RunRecord* r : at) {
+      if (std::find(labels.begin(), labels.end(), r->budget_label) == labels.end()) labels.push_back(r->budget_label);
+    }
+    for (const std::string& label : labels) md += fmt::format(" {} |", label);
+    md += "\n|---|";
+    for (std::size_t i = 0; i < labels.size(); ++i) md += "---:|";
+    md += "\n";
+    std::map<std::string, std::vector<ScoreSummary>> per_budget;
+    for (const std::string& label : labels) {
+      std::vector<const RunRecord*> bq;
+      for (const RunRecord* r : at) {
+        if (r->budget_label == label) bq.push_back(r);
+      }
+      per_budget[label] = SummarizeScores(bq);
+      csv_rows(label, p, per_budget[label]);
+    }
+    for (const ScoreSummary& s : sums) {
+      md += "| " + s.strategy + " |";
+      for (const std::string& label : labels) {
+        const auto& list = per_budget[label];
+        const auto it = std::find_if(list.begin(), list.end(), [&](const auto& x) { return x.strategy == s.strategy; });
+        md += it == list.end() ? " |" : fmt::format(" {:.3f} ({}) |", it->regret_mean * units.scale, it->violations);
+      }
+      md += "\n";
+    }
+    md += "\n";
+    // Per device.
+    std::vector<std::string> devices;
+    for (const RunRecord* r : at) {
+      if (std::find(devices.begin(), devices.end(), r->device) == devices.end()) devices.push_back(r->device);
+    }
+    md += fmt::format("Proxy regret{} (violations) per device, and the proxy device followed:\n\n| device | proxy "
+                      "device |",
+                      units.suffix);
+    for (const auto& s : sums) md += " " + s.strategy + " |";
+    md += "\n|---|---|";
+    for (std::size_t i = 0; i < sums.size(); ++i) md += "---:|";
+    md += "\n";
+    for (const std::string& d : devices) {
+      std::vector<const RunRecord*> dr;
+      for (const RunRecord* r : at) {
+        if (r->device == d) dr.push_back(r);
+      }
+      const auto dsum = SummarizeScores(dr);
+      md += fmt::format("| {} | {} |", d, dr.front()->score ? dr.front()->score->proxy_device : "");
+      for (const auto& s : sums) {
+        const auto it = std::find_if(dsum.begin(), dsum.end(), [&](const auto& x) { return x.strategy == s.strategy; });
+        md += it == dsum.end() ? " |" : fmt::format(" {:.3f} ({}) |", it->regret_mean * units.scale, it->violations);
+      }
+      md += "\n";
+    }
+    md += "\n";
+  }
+  return md;
 }
 
 }  // namespace simnas

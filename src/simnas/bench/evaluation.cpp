@@ -9,64 +9,116 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/devices/device_spec.h"
-#include "simnas/devices/table_device.h"
-#include "simnas/strategies/oracle.h"
-#include "simnas/strategies/search_runner.h"
-#include "simnas/strategies/search_setup.h"
+#include "simnas/bench/bench_runner.h"
 
 namespace simnas {
 
-std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ScoreTable& proxy, const EvalSpec& spec,
-                                      const std::vector<NamedStrategy>& strategies) {
-  const std::vector<double>& accuracy = data.Accuracy(spec.dataset).test_accuracy;
-  std::vector<EvalRow> rows;
+namespace {
+
+// A strategy object of the caller's under the label the runs name it by.
+class Labelled : public Strategy {
+ public:
+  Labelled(std::string label, Strategy& inner) : label_(std::move(label)), inner_(&inner) {}
+  std::string name() const override { return label_; }
+  StrategyNeeds needs() const override { return inner_->needs(); }
+  Strategy& For(const SearchContext& context) override { return inner_->For(context); }
+  void Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) override {
+    inner_->Search(session, task, context);
+  }
+
+ private:
+  std::string label_;
+  Strategy* inner_;
+};
+
+}  // namespace
+
+std::vector<RunRecord> EvaluateRuns(const SpaceData& data, const ScoreTable& scores, const EvalSpec& spec,
+                                    const std::vector<NamedStrategy>& strategies, const StrategyResources& resources) {
+  for (const NamedStrategy& s : strategies) {
+    if (s.strategy == nullptr) (void)MakeStrategy(s.label, resources, data.space());  // unknown names, before any run
+  }
   for (const std::string& name : spec.devices) {
-    const LatencyTable& table = data.DeviceTable(name);
-    if (!table.Complete()) throw DataError(fmt::format("evaluation needs a complete table; {} is not", name));
-    TableDevice device(DeviceSpec::Table(name).ToString(), table, data.space());
-    std::vector<const LatencyTable*> train_tables = TrainTablesFor(data.space_data(), device);
-    std::erase_if(train_tables, [&](const LatencyTable* t) {
-      return std::find(spec.exclude_from_context.begin(), spec.exclude_from_context.end(), t->name()) !=
-             spec.exclude_from_context.end();
-    });
-    const SearchSetup setup(data.space_data().Numbering(), device, proxy, train_tables,
-                            data.space_data().Accuracy(spec.dataset));
-    const SearchContext& context = setup.context();
-    for (double q : spec.percentiles) {
-      const double budget = Percentile(table.values(), q);
-      // Ceiling and oracle with exact latencies (one tie-break, strategies/oracle.h).
-      const int best_proxy = ProxyCeilingIndex(table.values(), proxy, budget);
-      const int best_acc = OracleIndex(table.values(), accuracy, budget);
-      for (const NamedStrategy& s : strategies) {
-        EvalRow row;
-        row.device = name;
-        row.percentile = q;
-        row.budget_ms = budget;
-        row.strategy = s.label;
-        row.ceiling_accuracy = best_proxy >= 0 ? accuracy[static_cast<std::size_t>(best_proxy)] : 0;
-        row.oracle_accuracy = best_acc >= 0 ? accuracy[static_cast<std::size_t>(best_acc)] : 0;
-        std::vector<double> accs, proxies;
-        double probes = 0;
-        for (int seed = 0; seed < spec.seeds; ++seed) {
-          SearchTask task;
-          task.latency_budget_ms = budget;
-          task.seed = static_cast<std::uint64_t>(seed);
-          const SearchReport report = RunSearch(*s.strategy, device, task, spec.probes, context, nullptr, "");
-          ++row.runs;
-          probes += report.probes_used;
-          if (report.answer.feasible) {
-            accs.push_back(accuracy[static_cast<std::size_t>(report.answer.chosen.index)]);
-            proxies.push_back(report.answer.score);
-          }
-        }
-        row.feasible_rate = static_cast<double>(accs.size()) / std::max(1, row.runs);
-        row.mean_accuracy = accs.empty() ? 0 : Mean(accs);
-        row.std_accuracy = StdDev(accs);
-        row.mean_proxy = proxies.empty() ? 0 : Mean(proxies);
-        row.mean_probes = probes / std::max(1, row.runs);
-        rows.push_back(row);
-      }
+    if (!data.DeviceTable(name).Complete()) {
+      throw DataError(fmt::format("evaluation needs a complete table; {} is not", name));
     }
+  }
+  BenchConfig config;
+  config.groups.emplace_back();
+  BenchGroup& group = config.groups.back();
+  group.name = "eval";
+  group.space = &data.space();
+  group.kind = "percentile";
+  group.datasets = {spec.dataset};
+  group.percentiles = spec.percentiles;
+  group.probes = {spec.probes};
+  group.seeds = spec.seeds;
+  group.objective = scores.name();
+  for (const NamedStrategy& s : strategies) group.strategies.push_back(s.label);
+  BenchSpaces spaces;
+  spaces.data = [&data](const Space&) -> const SpaceData& { return data; };
+  spaces.devices = [&data](const Space&) { return DeviceEnvironment{&data, std::nullopt, {}, {}}; };
+  spaces.strategies = [&resources](const Space&) { return resources; };
+  spaces.scores = [&scores](const Space&, Dataset, const std::string&) { return scores; };
+  spaces.make_strategy = [&strategies](const Space&, const std::string& label) -> std::unique_ptr<Strategy> {
+    for (const NamedStrategy& s : strategies) {
+      if (s.label == label && s.strategy != nullptr) return std::make_unique<Labelled>(label, *s.strategy);
+    }
+    return nullptr;
+  };
+  BenchOptions options;
+  options.withheld = spec.exclude_from_context;
+  BenchRunner runner(config, spaces, nullptr, options);
+  std::vector<RunRecord> runs;
+  for (const std::string& device : spec.devices) {
+    runner.RunUnit(group, DeviceSpec::Table(device).ToString(), {}, [&runs, &device](const nlohmann::json& m) {
+      if (!m.contains("row")) return;
+      runs.push_back(RunRecordFromJson(m["row"]));
+      runs.back().device = device;
+    });
+  }
+  return runs;
+}
+
+std::vector<EvalRow> EvaluateOnTables(const SpaceData& data, const ScoreTable& proxy, const EvalSpec& spec,
+                                      const std::vector<NamedStrategy>& strategies) {
+  (void)data.RequireAccuracy(spec.dataset);
+  const std::vector<RunRecord> runs = EvaluateRuns(data, proxy, spec, strategies);
+  // One row per (device, budget, strategy), in run order.
+  std::vector<EvalRow> rows;
+  std::map<std::string, std::size_t> row_of;
+  std::map<std::size_t, std::vector<double>> accs, proxies;
+  std::map<std::size_t, double> probes;
+  for (const RunRecord& r : runs) {
+    const std::string key = r.device + "|" + r.budget_label + "|" + r.strategy;
+    auto it = row_of.find(key);
+    if (it == row_of.end()) {
+      EvalRow row;
+      row.device = r.device;
+      row.percentile = std::stod(r.budget_label.substr(1));
+      row.budget_ms = r.budget_ms.value_or(0);
+      row.strategy = r.strategy;
+      row.ceiling_accuracy = r.proxy_oracle_index >= 0 ? r.proxy_oracle_accuracy.value_or(0) : 0;
+      row.oracle_accuracy = r.oracle_index >= 0 ? r.oracle_accuracy.value_or(0) : 0;
+      it = row_of.emplace(key, rows.size()).first;
+      rows.push_back(row);
+    }
+    EvalRow& row = rows[it->second];
+    ++row.runs;
+    probes[it->second] += r.probes_used;
+    if (r.feasible && r.answer) {
+      accs[it->second].push_back(r.answer->accuracy.value_or(0));
+      proxies[it->second].push_back(r.answer->proxy);
+    }
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EvalRow& row = rows[i];
+    const std::vector<double>& a = accs[i];
+    row.feasible_rate = static_cast<double>(a.size()) / std::max(1, row.runs);
+    row.mean_accuracy = a.empty() ? 0 : Mean(a);
+    row.std_accuracy = StdDev(a);
+    row.mean_proxy = proxies[i].empty() ? 0 : Mean(proxies[i]);
+    row.mean_probes = probes[i] / std::max(1, row.runs);
   }
   return rows;
 }

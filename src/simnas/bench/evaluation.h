@@ -1,7 +1,9 @@
-// Evaluating search strategies on benchmark tables with budgets at latency percentiles:
-// feasibility and accuracy of the answers over seeds, beside the proxy ceiling (the best
-// proxy score among cells whose exact latency meets the budget) and the oracle (the best
-// accuracy that meets it). Accuracy is read here, after each search, for the report only.
+// Evaluating search strategies on a space's device tables with budgets at latency percentiles:
+// every run is the benchmark's (BenchRunner::RunUnit: one search and scoring path), the rows
+// then summarized by accuracy (EvalRow: feasibility and accuracy of the answers over seeds,
+// beside the proxy ceiling, the best score among architectures whose exact latency meets the
+// budget, and the oracle, the best accuracy that meets it) or by the score block alone
+// (bench_report.h, SummarizeScores) for a space without accuracy.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +12,10 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/bench/run_record.h"
+#include "simnas/space/score_table.h"
+#include "simnas/space/space_data.h"
+#include "simnas/strategies/registry.h"
 #include "simnas/strategies/strategy.h"
 
 namespace simnas {
@@ -43,11 +48,20 @@ struct EvalRow {
 
 struct NamedStrategy {
   std::string label;
-  Strategy* strategy;
+  Strategy* strategy;  // null: the strategy the label names (MakeStrategy with the given resources)
 };
 
-// One row per (device, percentile, strategy). Throws for a device without a complete table.
-std::vector<EvalRow> EvaluateOnTables(const BenchmarkData& data, const ScoreTable& proxy, const EvalSpec& spec,
+// Every run of `spec` (device x percentile x strategy x seed, in that order) on `data`'s device
+// tables, replayed, ranked by `scores` (one per numbered architecture); each device's own table
+// and spec.exclude_from_context are withheld from the strategies. Rows name the device by its
+// table name. Throws for a device without a complete table or an unknown strategy (before any run).
+std::vector<RunRecord> EvaluateRuns(const SpaceData& data, const ScoreTable& scores, const EvalSpec& spec,
+                                    const std::vector<NamedStrategy>& strategies,
+                                    const StrategyResources& resources = {});
+
+// One row per (device, percentile, strategy), by accuracy. Throws for a device without a
+// complete table, or a space without accuracy for spec.dataset.
+std::vector<EvalRow> EvaluateOnTables(const SpaceData& data, const ScoreTable& proxy, const EvalSpec& spec,
                                       const std::vector<NamedStrategy>& strategies);
 
 nlohmann::json EvalRowsToJson(const std::vector<EvalRow>& rows);

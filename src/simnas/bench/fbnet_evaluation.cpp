@@ -11,7 +11,7 @@
 #include "simnas/bench/bench_config.h"
 #include "simnas/core/strings.h"
 #include "simnas/devices/device_spec.h"
-#include "simnas/devices/table_device.h"
+#include "simnas/bench/evaluation.h"
 
 namespace simnas {
 
@@ -29,32 +29,15 @@ std::vector<std::string> FbnetDeviceList(FbnetTables& tables, const std::string&
 
 std::vector<RunRecord> EvaluateFbnetOnTables(FbnetTables& tables, const ScoreTable& objective,
                                              const FbnetEvalSpec& spec, const StrategyResources& strategies) {
-  for (const std::string& name : spec.strategies) MakeStrategy(name, strategies, FbnetSpace());  // unknown names, before any run
-  for (const std::string& device : spec.devices) tables.Table(device);
-  BenchGroup group;
-  group.name = "controller-eval";
-  group.kind = "fbnet-percentile";
-  group.percentiles = spec.percentiles;
-  group.probes = {spec.probes};
-  group.strategies = spec.strategies;
-  group.seeds = spec.seeds;
-  group.objective = objective.name();
-  std::vector<RunRecord> runs;
-  const auto post = [&runs](const nlohmann::json& j) {
-    if (j.contains("row")) runs.push_back(RunRecordFromJson(j["row"]));
-  };
-  const std::set<std::string> excluded(spec.exclude_from_context.begin(), spec.exclude_from_context.end());
-  for (const std::string& device : spec.devices) {
-    std::vector<const LatencyTable*> train_tables;
-    for (const std::string& train : FbnetTables::TrainDevices()) {
-      if (train != device && excluded.count(train) == 0) train_tables.push_back(&tables.Table(train));
-    }
-    const LatencyTable& table = tables.Table(device);
-    TableDevice replayed(DeviceSpec::Table(device).ToString(), table, tables.Numbering());
-    RunFbnetBenchTasksWithObjective(group, device, "", spec.seeds, {}, replayed, table, tables.Numbering(),
-                                    train_tables, objective, post, strategies);
-  }
-  return runs;
+  EvalSpec eval;
+  eval.devices = spec.devices;
+  eval.percentiles = spec.percentiles;
+  eval.seeds = spec.seeds;
+  eval.probes = spec.probes;
+  eval.exclude_from_context = spec.exclude_from_context;
+  std::vector<NamedStrategy> named;
+  for (const std::string& name : spec.strategies) named.push_back({name, nullptr});
+  return EvaluateRuns(tables.space_data(), objective, eval, named, strategies);
 }
 
 std::vector<FbnetEvalRow> SummarizeFbnetEval(const std::vector<RunRecord>& runs) {
@@ -70,17 +53,17 @@ std::vector<FbnetEvalRow> SummarizeFbnetEval(const std::vector<RunRecord>& runs)
   std::vector<FbnetEvalRow> rows;
   for (const auto& key : order) {
     const RunRecord& first = *by[key].front();
-    for (const FbnetStrategySummary& s : SummarizeFbnet(by[key])) {
+    for (const ScoreSummary& s : SummarizeScores(by[key])) {
       FbnetEvalRow row;
       row.device = key.first;
       row.budget_label = key.second;
       row.budget_ms = first.budget_ms.value_or(0);
-      row.feasible_candidates = first.fbnet ? first.fbnet->feasible_candidates : 0;
+      row.feasible_candidates = first.score ? first.score->feasible_candidates : 0;
       row.summary = s;
       rows.push_back(row);
     }
   }
-  for (const FbnetStrategySummary& s : SummarizeFbnet(all)) {
+  for (const ScoreSummary& s : SummarizeScores(all)) {
     FbnetEvalRow row;
     row.device = "all";
     row.budget_label = "all";
@@ -106,7 +89,7 @@ nlohmann::json FbnetEvalRowsToJson(const std::vector<FbnetEvalRow>& rows, const 
   nlohmann::json out = {{"objective", objective}, {"scored_by", ScoredBy(objective)}, {"accuracy", nullptr}};
   nlohmann::json list = nlohmann::json::array();
   for (const FbnetEvalRow& r : rows) {
-    const FbnetStrategySummary& s = r.summary;
+    const ScoreSummary& s = r.summary;
     list.push_back({{"device", r.device},
                     {"budget", r.budget_label},
                     {"budget_ms", r.budget_ms},
@@ -129,7 +112,7 @@ std::string FbnetEvalRowsToMarkdown(const std::vector<FbnetEvalRow>& rows, const
   md += "| device | budget | ms | feasible networks | strategy | runs | violations | proxy regret | rank share | probes |\n";
   md += "|---|---|---:|---:|---|---:|---:|---:|---:|---:|\n";
   for (const FbnetEvalRow& r : rows) {
-    const FbnetStrategySummary& s = r.summary;
+    const ScoreSummary& s = r.summary;
     const bool all = r.device == "all";
     md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.4f} | {:.4f} | {:.1f} |\n", all ? "**all**" : r.device,
                       r.budget_label, all ? "" : fmt::format("{:.4g}", r.budget_ms),

@@ -1,7 +1,7 @@
 // `simnas --space fbnet controller eval|loo`: FBNet strategies (the controller among them) on
 // HELP's FBNet device tables, replayed (candidates = HELP's 5,000), budgets at latency
-// percentiles of each device's table. Every run is the FBNet benchmark's (fbnet_bench.h:
-// RunFbnetBenchTasksWithObjective, scored by ComputeFbnetReference) and every summary SummarizeFbnet's, so a
+// percentiles of each device's table. Every run is the benchmark's (bench_runner.h: BenchRunner::RunUnit,
+// scored by its score block) and every summary SummarizeScores', so a
 // number here means what it means in docs/benchmark-fbnet.md: FBNet has no trained accuracy,
 // answers are scored by proxy regret against the best objective within the budget.
 #pragma once
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "simnas/bench/fbnet_bench.h"
+#include "simnas/bench/bench_report.h"
 #include "simnas/bench/run_record.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/space/score_table.h"
@@ -46,7 +46,7 @@ struct FbnetEvalRow {
   std::string budget_label;  // "p25", ...; "all"
   double budget_ms = 0;      // 0 for "all"
   int feasible_candidates = 0;  // of the device's table within the budget (0 for "all")
-  FbnetStrategySummary summary;
+  ScoreSummary summary;
 };
 // One row per (device, budget, strategy) in run order, then one per strategy over all runs.
 std::vector<FbnetEvalRow> SummarizeFbnetEval(const std::vector<RunRecord>& runs);

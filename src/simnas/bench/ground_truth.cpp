@@ -23,13 +23,14 @@ namespace simnas {
 GroundTruth GroundTruth::FromTable(const LatencyTable& table, std::string source) {
   std::vector<std::pair<int, double>> rows;
   for (int i : table.KnownIndices()) rows.emplace_back(i, table.At(i));
-  return FromSample(rows, std::move(source));
+  return FromSample(rows, static_cast<int>(table.values().size()), std::move(source));
 }
 
-GroundTruth GroundTruth::FromSample(const std::vector<std::pair<int, double>>& measured, std::string source) {
+GroundTruth GroundTruth::FromSample(const std::vector<std::pair<int, double>>& measured, int size,
+                                    std::string source) {
   GroundTruth gt;
   gt.source_ = std::move(source);
-  gt.ms_.assign(kNumCells, std::numeric_limits<double>::quiet_NaN());
+  gt.ms_.assign(static_cast<std::size_t>(size), std::numeric_limits<double>::quiet_NaN());
   for (const auto& [index, ms] : measured) {
     if (std::isnan(gt.ms_[static_cast<std::size_t>(index)])) gt.known_.push_back(index);
     gt.ms_[static_cast<std::size_t>(index)] = ms;
@@ -45,13 +46,16 @@ double GroundTruth::At(int index) const { return ms_[static_cast<std::size_t>(in
 double GroundTruth::Percentile(double q) const { return simnas::Percentile(sorted_, q); }
 double GroundTruth::PercentileRank(double ms) const { return simnas::PercentileRank(sorted_, ms); }
 
-GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
+GroundTruth MeasureReferenceSample(Device& device, const CandidateSet& numbering,
                                    const std::vector<const ScoreTable*>& proxies, int top, int random,
                                    std::uint64_t seed, ProbeStore& store) {
+  const int n = numbering.size();
+  top = std::min(top, n);
+  random = std::min(random, n - top);
   std::vector<int> cells;
   std::set<int> chosen;
   for (const ScoreTable* proxy : proxies) {
-    std::vector<int> order(kNumCells);
+    std::vector<int> order(static_cast<std::size_t>(n));
     std::iota(order.begin(), order.end(), 0);
     std::partial_sort(order.begin(), order.begin() + top, order.end(),
                       [&](int a, int b) { return (*proxy)(a) > (*proxy)(b); });
@@ -60,8 +64,8 @@ GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
     }
   }
   std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> pick(0, kNumCells - 1);
-  for (int added = 0; added < random;) {
+  std::uniform_int_distribution<int> pick(0, n - 1);
+  for (int added = 0; added < random && static_cast<int>(chosen.size()) < n;) {
     const int index = pick(rng);
     if (chosen.insert(index).second) {
       cells.push_back(index);
@@ -69,13 +73,88 @@ GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
     }
   }
   const std::string run_id = fmt::format("bench-reference:top={}:random={}:seed={}", top, random, seed);
-  const MeasuredSample sample = MeasureSample(device, space, cells, run_id, store, "reference sample");
+  const MeasuredSample sample = MeasureSample(device, numbering, cells, run_id, store, "reference sample");
+  const std::string noun(numbering.space().arch_noun());
   return GroundTruth::FromSample(
-      sample.measured,
-      fmt::format("reference sample of {} cells measured live on {} (top {} by proxy per dataset + {} "
+      sample.measured, n,
+      fmt::format("reference sample of {} {}s measured live on {} (top {} by proxy per dataset + {} "
                   "random, seed {}{}), kept in the probe store",
-                  sample.measured.size(), device.Spec(), top, random, seed,
-                  sample.left_out == 0 ? "" : fmt::format("; {} cells left out: failed three times", sample.left_out)));
+                  sample.measured.size(), noun, device.Spec(), top, random, seed,
+                  sample.left_out == 0 ? "" : fmt::format("; {} {}s left out: failed three times", sample.left_out, noun)));
+}
+
+GroundTruth MeasureBudgetReference(Device& device, const CandidateSet& numbering, const ScoreTable& objective,
+                                   const std::vector<const LatencyTable*>& train_tables,
+                                   const std::vector<double>& percentiles, int top, int random, std::uint64_t seed,
+                                   ProbeStore& store, std::vector<double>& budgets_ms) {
+  const int n = numbering.size();
+  const std::string noun(numbering.space().arch_noun());
+  if (random < 3) {
+    throw Error(fmt::format("reference sample on {}: reference.random is {}, at least 3 are needed (the budgets "
+                            "are their percentiles)",
+                            device.Spec(), random));
+  }
+  const std::string run_id = fmt::format("bench-budget-reference:top={}:random={}:seed={}", top, random, seed);
+  // 1. Uniformly random architectures: the budgets.
+  std::vector<int> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  order.resize(static_cast<std::size_t>(std::min(random, n)));
+  const MeasuredSample random_part = MeasureSample(device, numbering, order, run_id, store, "reference (random)");
+  if (random_part.measured.size() < 3) {
+    throw Error(fmt::format("reference sample on {}: only {} of {} random {}s could be measured", device.Spec(),
+                            random_part.measured.size(), order.size(), noun));
+  }
+  std::vector<double> random_ms;
+  for (const auto& [index, ms] : random_part.measured) random_ms.push_back(ms);
+  budgets_ms.clear();
+  for (double q : percentiles) budgets_ms.push_back(Percentile(random_ms, q));
+  // 2. Per budget, the best objective among those the best-correlated train table, scaled, puts within it.
+  const LatencyTable* predictor = nullptr;
+  double best_srcc = -2, scale = 1;
+  for (const LatencyTable* t : train_tables) {
+    std::vector<double> table_ms;
+    for (const auto& [index, ms] : random_part.measured) table_ms.push_back(t->At(index));
+    const double srcc = Spearman(random_ms, table_ms);
+    if (srcc > best_srcc) {
+      best_srcc = srcc;
+      predictor = t;
+      std::vector<double> ratio;
+      for (std::size_t k = 0; k < table_ms.size(); ++k) ratio.push_back(random_ms[k] / table_ms[k]);
+      scale = Median(ratio);
+    }
+  }
+  std::set<int> chosen(order.begin(), order.end());
+  std::vector<int> by_objective(static_cast<std::size_t>(n));
+  std::iota(by_objective.begin(), by_objective.end(), 0);
+  std::stable_sort(by_objective.begin(), by_objective.end(),
+                   [&](int a, int b) { return objective(a) > objective(b); });
+  std::vector<int> best;
+  if (predictor != nullptr && top > 0) {
+    for (double budget : budgets_ms) {
+      int added = 0;
+      for (int index : by_objective) {
+        if (added == top) break;
+        if (predictor->At(index) * scale > budget) continue;
+        ++added;
+        if (chosen.insert(index).second) best.push_back(index);
+      }
+    }
+  }
+  const MeasuredSample best_part = MeasureSample(device, numbering, best, run_id, store, "reference (top)");
+  std::vector<std::pair<int, double>> measured = random_part.measured;
+  measured.insert(measured.end(), best_part.measured.begin(), best_part.measured.end());
+  const int left_out = random_part.left_out + best_part.left_out;
+  return GroundTruth::FromSample(
+      measured, n,
+      fmt::format("reference sample of {} {}s measured live on {}: {} uniformly random (seed {}; the budgets are "
+                  "their percentiles) + {} more, the top {} by {} per budget among those predicted within it by "
+                  "table {} (SRCC {:.3f} to the random ones, scaled x{:.4g}){}; the best objective within a budget "
+                  "is among these measured {}s; kept in the probe store",
+                  measured.size(), noun, device.Spec(), random_part.measured.size(), seed, best_part.measured.size(),
+                  top, objective.name(), predictor != nullptr ? predictor->name() : "(none)", best_srcc, scale,
+                  left_out == 0 ? "" : fmt::format("; {} {}s left out: failed three times", left_out, noun), noun));
 }
 
 MeasuredSample MeasureSample(Device& device, const CandidateSet& numbering, const std::vector<int>& indices,

@@ -1,7 +1,7 @@
 // What the benchmark knows of a device's true latencies: the whole table for benchmark
-// devices, or a measured reference sample for live ones (this machine's CPU). Used to set
-// percentile budgets and to score answers (oracle, regret, latency percentile); never
-// shown to a strategy.
+// devices, or a measured reference sample for live ones (this machine's CPU), by index in the
+// space's numbering. Used to set percentile budgets and to score answers (oracle, regret,
+// latency percentile, the score block); never shown to a strategy.
 #pragma once
 
 #include <cstdint>
@@ -15,27 +15,27 @@
 #include "simnas/devices/device.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/proxies/proxy_table.h"
 #include "simnas/space/candidates.h"
-#include "simnas/spaces/nb201/nats_numbering.h"
+#include "simnas/space/score_table.h"
 
 namespace simnas {
 
 class GroundTruth {
  public:
   static GroundTruth FromTable(const LatencyTable& table, std::string source);
-  static GroundTruth FromSample(const std::vector<std::pair<int, double>>& measured, std::string source);
+  // `measured`: (index, ms) of a numbering of `size` architectures.
+  static GroundTruth FromSample(const std::vector<std::pair<int, double>>& measured, int size, std::string source);
 
   bool Has(int index) const;
   double At(int index) const;  // NaN when unknown
   const std::vector<int>& known() const { return known_; }
-  // Latency by NATS-Bench index, NaN where unknown.
+  // Latency by index in the numbering, NaN where unknown.
   const std::vector<double>& values() const { return ms_; }
-  bool complete() const { return static_cast<int>(known_.size()) == kNumCells; }
+  bool complete() const { return known_.size() == ms_.size(); }
   const std::string& source() const { return source_; }
   // Percentile q in [0, 100] of the known latencies.
   double Percentile(double q) const;
-  // Fraction of known cells at or below `ms`.
+  // Fraction of known architectures at or below `ms`.
   double PercentileRank(double ms) const;
 
  private:
@@ -59,12 +59,27 @@ struct MeasuredSample {
 MeasuredSample MeasureSample(Device& device, const CandidateSet& numbering, const std::vector<int>& indices,
                              const std::string& run_id, ProbeStore& store, const std::string& what);
 
-// Measures (or, for cells this device already measured, replays from the store) a reference
-// sample of a live device: the `top` best cells by each given proxy score plus `random`
-// uniformly random cells (seeded). Resumable: measurements go to the store as taken.
-GroundTruth MeasureReferenceSample(Device& device, const SearchSpace& space,
+// Measures (or, for architectures this device already measured, replays from the store) a
+// reference sample of a live device: the `top` best of `numbering` by each given score plus
+// `random` uniformly random ones (seeded). Resumable: measurements go to the store as taken.
+GroundTruth MeasureReferenceSample(Device& device, const CandidateSet& numbering,
                                    const std::vector<const ScoreTable*>& proxies, int top, int random,
                                    std::uint64_t seed, ProbeStore& store);
+
+// A live device's reference sample with budgets of its own (ReferencePerBudget groups):
+//  1. `random` architectures drawn uniformly (seeded) are measured; the budget of percentile q
+//     is the q-th percentile of THEIR latencies (an unbiased sample of the distribution);
+//  2. then, per budget, the `top` architectures with the best `objective` among those predicted
+//     within it by the train table most rank-correlated (SRCC) with the random ones, its
+//     latencies scaled by the median measured/table ratio: the ones most likely to be the best
+//     within that budget, so that the reference's best is not just the best of the random ones.
+// Every measurement goes through a SharedMeasurementDevice (store). `budgets_ms` gets one
+// budget per percentile. Throws Error when fewer than 3 random architectures are asked for or
+// could be measured.
+GroundTruth MeasureBudgetReference(Device& device, const CandidateSet& numbering, const ScoreTable& objective,
+                                   const std::vector<const LatencyTable*>& train_tables,
+                                   const std::vector<double>& percentiles, int top, int random, std::uint64_t seed,
+                                   ProbeStore& store, std::vector<double>& budgets_ms);
 
 // A live device whose measurements are shared across the benchmark's runs: an architecture of
 // `space` this device (same fingerprint) has measured before, in any run, is answered from the

@@ -101,7 +101,7 @@ std::vector<EvalRow> EvaluateLeaveOut(const BenchmarkData& data, const ScoreTabl
     }
     named.push_back({name, owned.back().get()});
   }
-  return EvaluateOnTables(data, proxy, spec, named);
+  return EvaluateOnTables(data.space_data(), proxy, spec, named);
 }
 
 }  // namespace simnas

@@ -5,7 +5,7 @@
 
 namespace simnas {
 
-std::vector<CeilingTaskSet> ReportCeilingTaskSets(const BenchmarkData& data) {
+std::vector<CeilingTaskSet> ReportCeilingTaskSets(const SpaceData& data) {
   std::vector<CeilingTaskSet> sets;
   CeilingTaskSet help;
   help.name = "help";

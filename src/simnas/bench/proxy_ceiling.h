@@ -1,5 +1,5 @@
-// The within-budget ceiling of a proxy score (issue 11): the mean NATS-Bench accuracy of the
-// best-scored cell under each task's latency budget, with exact latencies and the one
+// The within-budget ceiling of a proxy score: the mean measured accuracy of the best-scored
+// architecture under each task's latency budget, with exact latencies and the one
 // tie-break of oracle.h (BestWithinBudget, as ProxyCeilingIndex). What `simnas proxies
 // --report` prints beside Kendall tau; what no strategy ranking by that score can beat.
 #pragma once
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "simnas/bench/ground_truth.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/space/space_data.h"
 
 namespace simnas {
 
@@ -28,11 +28,11 @@ struct CeilingTaskSet {
 // The report's sets: HELP's Table 4 (15 tasks, HelpTable4), and budgets at the 25th/50th/75th
 // latency percentiles of every train device and of every test device (as the benchmark's
 // "percentile" groups set them, GroundTruth::Percentile).
-std::vector<CeilingTaskSet> ReportCeilingTaskSets(const BenchmarkData& data);
+std::vector<CeilingTaskSet> ReportCeilingTaskSets(const SpaceData& data);
 
-// Mean over the set's tasks of accuracy[best-scored cell within budget]; `score` by NATS-Bench
-// index, cells whose score is not finite (missing, -inf) are never chosen. A task without a
-// feasible scored cell counts as accuracy 0 (a violation).
+// Mean over the set's tasks of accuracy[best-scored architecture within budget]; `score` by index
+// in the numbering, architectures whose score is not finite (missing, -inf) are never chosen. A
+// task without a feasible scored architecture counts as accuracy 0 (a violation).
 double MeanCeiling(const CeilingTaskSet& set, const std::vector<double>& score, const std::vector<double>& accuracy);
 
 }  // namespace simnas

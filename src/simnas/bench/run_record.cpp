@@ -39,28 +39,29 @@ bool Bool(const nlohmann::json& row, const char* name) {
   return v.get<bool>();
 }
 
-// A number, or null (read as 0) where null is allowed.
-double NumberOrNull(const nlohmann::json& row, const char* name, bool null_allowed) {
-  if (null_allowed && Field(row, name).is_null()) return 0;
+// A number, or none for null.
+std::optional<double> NumberOrNull(const nlohmann::json& row, const char* name) {
+  if (Field(row, name).is_null()) return std::nullopt;
   return Number(row, name);
 }
 
-nlohmann::json FbnetScoreToJson(const FbnetRunScore& f) {
-  const auto optional = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+nlohmann::json Optional(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+nlohmann::json ScoreToJson(const RunScore& f) {
   return {{"objective", f.objective},
           {"proxy_device", f.proxy_device},
           {"candidates", f.candidates},
           {"feasible_candidates", f.feasible_candidates},
           {"best_objective", f.best_objective},
           {"best_index", f.best_index},
-          {"answer_objective", optional(f.answer_objective)},
-          {"regret", optional(f.regret)},
-          {"rank_share", optional(f.rank_share)}};
+          {"answer_objective", Optional(f.answer_objective)},
+          {"regret", Optional(f.regret)},
+          {"rank_share", Optional(f.rank_share)}};
 }
 
-FbnetRunScore FbnetScoreFromJson(const nlohmann::json& j) {
-  if (!j.is_object()) throw DataError("field \"fbnet\" is not an object");
-  FbnetRunScore f;
+RunScore ScoreFromJson(const nlohmann::json& j, const std::string& field) {
+  if (!j.is_object()) throw DataError(fmt::format("field \"{}\" is not an object", field));
+  RunScore f;
   f.objective = String(j, "objective");
   f.proxy_device = String(j, "proxy_device");
   f.candidates = Integer(j, "candidates");
@@ -87,21 +88,16 @@ nlohmann::json RunRecordToJson(const RunRecord& r) {
                       {"strategy", r.strategy},
                       {"probes", r.probes},
                       {"seed", r.seed},
-                      {"oracle_accuracy", r.oracle_accuracy},
+                      {"oracle_accuracy", Optional(r.oracle_accuracy)},
                       {"oracle_index", r.oracle_index},
-                      {"proxy_oracle_accuracy", r.proxy_oracle_accuracy},
+                      {"proxy_oracle_accuracy", Optional(r.proxy_oracle_accuracy)},
                       {"proxy_oracle_index", r.proxy_oracle_index},
                       {"ground_truth_complete", r.ground_truth_complete},
                       {"found", r.found()},
                       {"feasible", r.feasible},
                       {"true_feasible", r.true_feasible}};
   if (r.config_digest) j["config_digest"] = *r.config_digest;
-  if (r.fbnet) {
-    // No accuracy on FBNet: the accuracy fields are null, the scores are under "fbnet".
-    j["fbnet"] = FbnetScoreToJson(*r.fbnet);
-    j["oracle_accuracy"] = nullptr;
-    j["proxy_oracle_accuracy"] = nullptr;
-  }
+  if (r.score) j["score"] = ScoreToJson(*r.score);
   if (r.error) {
     j["error"] = *r.error;
   } else {
@@ -114,15 +110,11 @@ nlohmann::json RunRecordToJson(const RunRecord& r) {
     j["arch"] = a->arch;
     j["latency_ms"] = a->latency_ms;
     j["true_latency_ms"] = a->true_latency_ms;
-    j["accuracy"] = a->accuracy;
+    j["accuracy"] = Optional(a->accuracy);
     j["proxy"] = a->proxy;
     j["latency_percentile"] = a->latency_percentile;
-    j["regret"] = a->regret;
+    j["regret"] = Optional(a->regret);
     if (a->reward) j["reward"] = *a->reward;
-    if (r.fbnet) {
-      j["accuracy"] = nullptr;
-      j["regret"] = nullptr;
-    }
   }
   return j;
 }
@@ -140,11 +132,16 @@ RunRecord RunRecordFromJson(const nlohmann::json& row) {
   r.strategy = String(row, "strategy");
   r.probes = Integer(row, "probes");
   r.seed = Integer(row, "seed");
-  if (row.contains("fbnet")) r.fbnet = FbnetScoreFromJson(row["fbnet"]);
-  const bool fbnet = r.fbnet.has_value();
-  r.oracle_accuracy = NumberOrNull(row, "oracle_accuracy", fbnet);
+  if (row.contains("score")) {
+    r.score = ScoreFromJson(row["score"], "score");
+  } else if (const std::size_t dash = r.kind.find('-'); dash != std::string::npos) {
+    // An earlier row of a "<space>-<kind>" group: its score block under the space's name.
+    const std::string field = r.kind.substr(0, dash);
+    if (row.contains(field)) r.score = ScoreFromJson(row[field], field);
+  }
+  r.oracle_accuracy = NumberOrNull(row, "oracle_accuracy");
   r.oracle_index = Integer(row, "oracle_index");
-  r.proxy_oracle_accuracy = NumberOrNull(row, "proxy_oracle_accuracy", fbnet);
+  r.proxy_oracle_accuracy = NumberOrNull(row, "proxy_oracle_accuracy");
   r.proxy_oracle_index = Integer(row, "proxy_oracle_index");
   r.ground_truth_complete = Bool(row, "ground_truth_complete");
   if (row.contains("config_digest")) r.config_digest = String(row, "config_digest");
@@ -158,7 +155,7 @@ RunRecord RunRecordFromJson(const nlohmann::json& row) {
     const nlohmann::json& t = Field(row, "trajectory");
     if (!t.is_array()) throw DataError("field \"trajectory\" is not a list");
     for (const nlohmann::json& i : t) {
-      if (!i.is_number_integer()) throw DataError("field \"trajectory\" holds something that is not a cell index");
+      if (!i.is_number_integer()) throw DataError("field \"trajectory\" holds something that is not a candidate index");
       r.trajectory.push_back(i.get<int>());
     }
   }
@@ -168,10 +165,10 @@ RunRecord RunRecordFromJson(const nlohmann::json& row) {
     a.arch = String(row, "arch");
     a.latency_ms = Number(row, "latency_ms");
     a.true_latency_ms = Number(row, "true_latency_ms");
-    a.accuracy = NumberOrNull(row, "accuracy", fbnet);
+    a.accuracy = NumberOrNull(row, "accuracy");
     a.proxy = Number(row, "proxy");
     a.latency_percentile = Number(row, "latency_percentile");
-    a.regret = NumberOrNull(row, "regret", fbnet);
+    a.regret = NumberOrNull(row, "regret");
     if (row.contains("reward")) a.reward = Number(row, "reward");
     r.answer = a;
   }

@@ -13,33 +13,33 @@
 
 namespace simnas {
 
-// The chosen cell of a run that found one, scored on the device's ground truth.
+// The chosen architecture of a run that found one, scored on the device's ground truth.
 struct RunAnswer {
   int index = -1;
   std::string arch;
   double latency_ms = 0;           // as measured by the search
-  double true_latency_ms = 0;      // on the ground truth (the measured one if the cell is not in it)
-  double accuracy = 0;
-  double proxy = 0;
-  double latency_percentile = 0;   // share of ground-truth cells at or below true_latency_ms
-  double regret = 0;               // oracle accuracy minus accuracy
+  double true_latency_ms = 0;      // on the ground truth (the measured one if the network is not in it)
+  std::optional<double> accuracy;  // measured accuracy, where the space has one (null in the JSON otherwise)
+  double proxy = 0;                // the answer's objective (the score the search ranked by)
+  double latency_percentile = 0;   // share of ground-truth networks at or below true_latency_ms
+  std::optional<double> regret;    // oracle accuracy minus accuracy (with accuracy only)
   std::optional<double> reward;    // unconstrained tasks only
 };
 
-// The scores of an FBNet run (group kind "fbnet-percentile"). FBNet has no accuracy: a run is
-// scored by its objective (a proxy, e.g. multiply-adds) against the best objective within the
-// budget among the table's candidates (exact latencies): proxy regret. In such rows the
-// accuracy fields are null in the JSON (0 here) and mean nothing.
-struct FbnetRunScore {
+// The score block every run carries ("score" in the JSON): the run's objective (the score the
+// strategies rank by: a proxy recipe, multiply-adds, ...) against the best objective within the
+// budget among the ground truth's networks (exact latencies), the proxy regret. The one measure
+// of a space without accuracy, beside accuracy where there is one.
+struct RunScore {
   std::string objective;          // the objective's name
   std::string proxy_device;       // the train table the proxy-based strategies followed
-  int candidates = 0;
-  int feasible_candidates = 0;    // candidates within the budget on the device's table
+  int candidates = 0;             // networks of known latency
+  int feasible_candidates = 0;    // of them within the budget (all without one)
   double best_objective = 0;      // the best objective among them
   int best_index = -1;
   std::optional<double> answer_objective;  // runs with an answer
   std::optional<double> regret;            // best_objective - answer_objective, feasible answers only
-  std::optional<double> rank_share;        // share of feasible candidates with a better objective (0 = best)
+  std::optional<double> rank_share;        // share of feasible networks with a better objective (0 = best)
 };
 
 struct RunRecord {
@@ -53,21 +53,23 @@ struct RunRecord {
   std::string strategy;
   int probes = 0;
   int seed = 0;
-  double oracle_accuracy = 0;
-  int oracle_index = -1;
-  double proxy_oracle_accuracy = 0;
-  int proxy_oracle_index = -1;
+  std::optional<double> oracle_accuracy;  // with accuracy only (null in the JSON otherwise)
+  int oracle_index = -1;                  // best accuracy within budget; without accuracy, the best objective
+  std::optional<double> proxy_oracle_accuracy;
+  int proxy_oracle_index = -1;            // best objective within budget (unconstrained: best reward)
   bool ground_truth_complete = true;
   std::optional<std::string> config_digest;  // none in rows written before digests
   // The search; none of these when the device failed (then `error` says why).
   std::optional<std::string> error;
   int probes_used = 0;
   double wall_s = 0;
-  std::vector<int> trajectory;  // probed cell indices in probe order
+  std::vector<int> trajectory;  // probed candidate indices in probe order
   std::optional<RunAnswer> answer;  // "found" in the JSON
   bool feasible = false;       // the answer's measured latency meets the budget
   bool true_feasible = false;  // its ground-truth latency meets the budget
-  std::optional<FbnetRunScore> fbnet;  // FBNet runs only ("fbnet" in the JSON)
+  // Always written; none only in rows written before every run carried it (they may hold it
+  // under their space's name, the prefix of a "<space>-<kind>" kind, and are read so).
+  std::optional<RunScore> score;
 
   bool found() const { return answer.has_value(); }
 };

@@ -17,7 +17,8 @@ struct BenchRequest {
   std::filesystem::path out;        // runs.jsonl, figures, summary.csv
   std::filesystem::path report;     // empty: <out>/report.md
   std::filesystem::path proxy_dir;  // empty: the shipped tables/proxies
-  std::string aggregate;            // proxy recipe; empty: the default
+  std::string aggregate;            // proxy recipe of groups without "objective"; empty: each space's default
+  const Space* space = nullptr;     // the space of groups without "space" (null: the default space)
   bool report_only = false;         // only (re)write the report from the runs already done
   std::string command;              // the command line the report names
 };
