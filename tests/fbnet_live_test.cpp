@@ -191,7 +191,7 @@ TEST(FbnetLiveBench, BudgetsFromTheRandomSampleRegretAgainstTheMeasuredOnesAndRe
   const int calls = device.calls;
 
   // The reference again: every measurement replays from the store.
-  const ScoreTable objective = MakeFbnetScores(networks, "macs");
+  const ScoreTable objective = MakeScoreTable(networks, Dataset::kCifar100, "macs", {});
   const FbnetGroundTruth truth =
       MeasureFbnetReference(device, networks, objective, {&train_a, &train_b}, group.percentiles, group.reference, store);
   EXPECT_EQ(device.calls, calls);

@@ -44,7 +44,7 @@ std::string CliContext::FbnetObjectiveSource(const ProxyArgs& args) {
 }
 
 ScoreTable CliContext::FbnetObjectiveOf(const ProxyArgs& args) {
-  return Ws().FbnetScoresOf(FbnetObjectiveSource(args), args.proxy_table);
+  return Ws().ScoresOf(FbnetSpace(), Dataset::kCifar100, FbnetObjectiveSource(args), args.proxy_table);
 }
 
 

@@ -43,7 +43,8 @@
 #include "simnas/bench/run_record.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/data/dataset.h"
-#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 
 namespace simnas {
 

@@ -463,7 +463,7 @@ std::string WriteBenchReport(const ReportInputs& inputs, const BenchmarkData& da
     }
     // Figures per device for table devices of the help group.
     if (group.kind == "help") {
-      const ProxyTable table = LoadProxyTable(in.proxy_dir / "cifar100.csv", Dataset::kCifar100);
+      const ProxyTable table = LoadProxyTable(ProxyTableFile(in.proxy_dir, Dataset::kCifar100), Dataset::kCifar100);
       const ProxyScores proxy(table, in.aggregate);
       std::set<std::string> devices;
       for (const HelpTask& t : HelpTable4()) devices.insert(t.device);

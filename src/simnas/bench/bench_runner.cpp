@@ -198,7 +198,7 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
   const std::string digest = GroupDigest(config_, group);
   if (IsFbnetGroup(group)) {
     RunFbnetBenchUnit(group, spec, digest, seeds, done, options_.fbnet_devices,
-                      FbnetScoreFiles{options_.proxy_dir, {}, options_.configs_dir}, *store_, post,
+                      ScoreFiles{options_.proxy_dir, {}, options_.configs_dir}, *store_, post,
                       options_.fbnet_strategies);
     return;
   }

@@ -151,7 +151,7 @@ bool AllRunsDone(const BenchGroup& group, const std::string& spec, int seeds, co
 
 void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                        const std::set<std::string>& done, const DeviceEnvironment& env,
-                       const FbnetScoreFiles& files, ProbeStore& store,
+                       const ScoreFiles& files, ProbeStore& store,
                        const std::function<void(const nlohmann::json&)>& post,
                        const StrategyResources& strategies) {
   if (env.data == nullptr) throw Error(fmt::format("bench group {}: no FBNet tables given", group.name));
@@ -181,10 +181,10 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
 void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                         const std::set<std::string>& done, Device& device, const LatencyTable& table,
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
-                        const FbnetScoreFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                        const ScoreFiles& files, const std::function<void(const nlohmann::json&)>& post,
                         const StrategyResources& strategies) {
   RunFbnetBenchTasksWithObjective(group, spec, digest, seeds, done, device, table, candidates, train_tables,
-                                  MakeFbnetScores(candidates, group.objective, files), post, strategies);
+                                  MakeScoreTable(candidates, Dataset::kCifar100, group.objective, files), post, strategies);
 }
 
 void RunFbnetBenchTasksWithObjective(const BenchGroup& group, const std::string& spec, const std::string& digest,
@@ -293,7 +293,7 @@ FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& can
 
 void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                             const std::set<std::string>& done, Device& device, const FbnetNumbering& candidates,
-                            const std::vector<const LatencyTable*>& train_tables, const FbnetScoreFiles& files,
+                            const std::vector<const LatencyTable*>& train_tables, const ScoreFiles& files,
                             ProbeStore& store, const std::function<void(const nlohmann::json&)>& post,
                             const StrategyResources& strategies) {
   if (AllRunsDone(group, spec, seeds, done)) {
@@ -305,7 +305,7 @@ void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, co
                                group.reference.top, group.reference.random, group.reference.seed, device.Spec())}});
     return;
   }
-  const ScoreTable objective = MakeFbnetScores(candidates, group.objective, files);
+  const ScoreTable objective = MakeScoreTable(candidates, Dataset::kCifar100, group.objective, files);
   const FbnetGroundTruth truth =
       MeasureFbnetReference(device, candidates, objective, train_tables, group.percentiles, group.reference, store);
   post({{"source", spec}, {"text", truth.source}});

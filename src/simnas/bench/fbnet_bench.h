@@ -21,7 +21,8 @@
 #include "simnas/devices/device_factory.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/spaces/fbnet/fbnet_numbering.h"
-#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/space/score_table.h"
 #include "simnas/strategies/registry.h"
 
@@ -48,7 +49,7 @@ FbnetReference ComputeFbnetReference(const std::vector<double>& latency, const s
 // opencv, cmd:; RunFbnetLiveBenchTasks, measurements in `store`). Throws Error for any other.
 void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                        const std::set<std::string>& done, const DeviceEnvironment& env,
-                       const FbnetScoreFiles& files, ProbeStore& store,
+                       const ScoreFiles& files, ProbeStore& store,
                        const std::function<void(const nlohmann::json&)>& post,
                        const StrategyResources& strategies = {});
 
@@ -58,7 +59,7 @@ void RunFbnetBenchUnit(const BenchGroup& group, const std::string& spec, const s
 void RunFbnetBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                         const std::set<std::string>& done, Device& device, const LatencyTable& target,
                         const FbnetNumbering& candidates, const std::vector<const LatencyTable*>& train_tables,
-                        const FbnetScoreFiles& files, const std::function<void(const nlohmann::json&)>& post,
+                        const ScoreFiles& files, const std::function<void(const nlohmann::json&)>& post,
                         const StrategyResources& strategies = {});
 // The same with the objective already made (`simnas --space fbnet controller eval|loo`).
 void RunFbnetBenchTasksWithObjective(const BenchGroup& group, const std::string& spec, const std::string& digest,
@@ -100,7 +101,7 @@ FbnetGroundTruth MeasureFbnetReference(Device& device, const FbnetNumbering& can
 // `train_tables` are all the proxy-device candidates (a live device has no table of its own).
 void RunFbnetLiveBenchTasks(const BenchGroup& group, const std::string& spec, const std::string& digest, int seeds,
                             const std::set<std::string>& done, Device& device, const FbnetNumbering& candidates,
-                            const std::vector<const LatencyTable*>& train_tables, const FbnetScoreFiles& files,
+                            const std::vector<const LatencyTable*>& train_tables, const ScoreFiles& files,
                             ProbeStore& store, const std::function<void(const nlohmann::json&)>& post,
                             const StrategyResources& strategies = {});
 
