@@ -829,8 +829,8 @@ TEST(HardeningShipped, WritersRefuseShippedFilesUnlessOutNamesThem) {
   AllowExplicitOutput(linked / "nb201" / "cifar10.csv");
   EXPECT_NO_THROW(WriteFileAtomically(linked / "nb201" / "cifar10.csv", "named"));
   EXPECT_NO_THROW(FileLock(linked / "nb201" / ".cifar10.csv.lock", "output"));
-  EXPECT_NO_THROW(WriteFileAtomically(linked / "cifar10.csv.log", "log"));
-  EXPECT_THROW(WriteFileAtomically(linked / "cifar100.csv", "x"), Error);
+  EXPECT_NO_THROW(WriteFileAtomically(linked / "nb201" / "cifar10.csv.log", "log"));
+  EXPECT_THROW(WriteFileAtomically(linked / "nb201" / "cifar100.csv", "x"), Error);
   ProtectShippedFolders({});
   EXPECT_EQ(Slurp(fake.table), "named");
 }

@@ -266,7 +266,9 @@ TEST(ProxyScoreSources, EverySpaceRanksByItsDefaultRecipeOverItsTable) {
       const std::vector<Dataset> own = space->Datasets();
       if (std::find(own.begin(), own.end(), d) == own.end()) others.push_back(d);
     }
-    if (!others.empty()) EXPECT_THROW((void)MakeScoreTable(candidates, others.front(), "", files), ParseError);
+    if (!others.empty()) {
+      EXPECT_THROW((void)MakeScoreTable(candidates, others.front(), "", files), ParseError);
+    }
   }
   EXPECT_GE(spaces, 2);
   EXPECT_EQ(DefaultProxyAggregateName(testing::RepoFile("configs"), FindSpace("fbnet")), "fbnet-freerea");

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <sstream>
 #include <utility>
@@ -51,10 +50,7 @@ std::string FormatValue(double v) {
 
 ProxyTable ParseProxyTable(const fs::path& path, std::size_t rows, std::optional<Dataset> dataset,
                            const CandidateSet* candidates, bool require_complete) {
-  std::ifstream file(path);
-  if (!file) {
-    throw DataError(fmt::format("{}: cannot open the proxy table (computed by simnas proxies --all)", path.string()));
-  }
+  std::istringstream file(ReadFile(path));
   ProxyTable table;
   table.dataset = dataset.value_or(Dataset::kCifar10);
   table.source = path.string();
@@ -119,6 +115,10 @@ ProxyTable ParseProxyTable(const fs::path& path, std::size_t rows, std::optional
       const bool required = names[c] == "naswot" || names[c] == "logsynflow" || names[c] == "skip";
       const bool may_be_inf = names[c] == "naswot" || (ZooProxyIndex(names[c]) && names[c] != "params" &&
                                                        names[c] != "flops");
+      if (v && std::isnan(*v) && (names[c] == "params" || names[c] == "flops")) {
+        throw DataError(fmt::format("{}: the zoo's fields are partly empty ({} is always computed) in row {}", where,
+                                    names[c], i));
+      }
       if (!v || (required && std::isnan(*v)) || (!may_be_inf && std::isinf(*v))) {
         throw DataError(fmt::format("{}: malformed {} in row {}", where, names[c], Quoted(body)));
       }
@@ -490,8 +490,9 @@ ScoreTable MakeScoreTable(const CandidateSet& candidates, Dataset dataset, const
                                  fmt::join(names, ", "), DatasetName(dataset)));
   }
   if (files.configs_dir.empty() || (files.proxy_tables_dir.empty() && files.table_file.empty())) {
-    throw ParseError(fmt::format("score source '{}': a proxy recipe needs the recipes file and the proxy table",
-                                 source));
+    throw ParseError(fmt::format("score source '{}': not a score the {} space computes itself (such as macs), and a "
+                                 "proxy recipe needs the recipes file and the proxy table",
+                                 source, space.name()));
   }
   const ProxyAggregate recipe =
       ParseProxyAggregate(source.empty() ? DefaultProxyAggregateName(files.configs_dir, space) : source,
