@@ -261,7 +261,7 @@ TEST(Bench, BenchAndControllerLooTrainTheSameLeaveOutControllers) {
   ASSERT_EQ(bench.exit_code, 0) << bench.err;
   const std::vector<std::string> loo = {"controller", "loo", "--steps", "4096", "--seed", "0", "--devices",
                                         "pixel3;gold_6240", "--percentiles", "50", "--seeds", "1", "--strategies",
-                                        "controller", "--proxy-table", (dir / "proxies" / "cifar100.csv").string(),
+                                        "controller", "--proxy-table", ProxyTableFile(dir / "proxies", Dataset::kCifar100).string(),
                                         "--aggregate", "freerea", "--out", (dir / "loo").string()};
   const testing::CliResult first = testing::RunCli(loo, 600);
   ASSERT_EQ(first.exit_code, 0) << first.err;

@@ -13,13 +13,17 @@
 
 #include "simnas/core/error.h"
 #include "simnas/devices/table_device.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/spaces/fbnet/fbnet_cost.h"
 #include "simnas/spaces/fbnet/fbnet_encoding.h"
-#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/registry.h"
@@ -266,7 +270,7 @@ TEST(SearchWithAFailedProbe, EveryFbnetStrategyGoesOnAndAnswersFromMeasuredNetwo
   const LatencyTable target("target", std::vector<double>(ms.data(), ms.data() + ms.size()));
   const Eigen::VectorXd scaled_ms = ms * 0.05;
   const LatencyTable scaled("scaled", std::vector<double>(scaled_ms.data(), scaled_ms.data() + scaled_ms.size()));
-  const ScoreTable objective = MakeFbnetScores(numbering, "macs");
+  const ScoreTable objective = MakeScoreTable(numbering, Dataset::kCifar100, "macs", {});
   SearchContext inputs;
   inputs.candidates = &numbering.candidates();
   inputs.train_tables = {&scaled};

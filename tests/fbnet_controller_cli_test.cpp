@@ -19,8 +19,11 @@
 #include "simnas/core/strings.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/table_device.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
-#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/strategies/picker_controller.h"
 #include "simnas/strategies/search_runner.h"
 #include "test_support.h"
@@ -176,8 +179,8 @@ TEST(FbnetControllerCli, TrajectoriesHoldTheControllersProbesOnEveryDeviceFromOn
   // the device's own table withheld (test devices have none among the train tables).
   FbnetTables tables(testing::Data().dir());
   const ScoreTable objective =
-      MakeFbnetScores(tables.Numbering(), kFbnetDefaultScoreSource,
-                      FbnetScoreFiles{testing::RepoFile("tables/proxies"), {}, testing::RepoFile("configs")});
+      MakeScoreTable(tables.Numbering(), Dataset::kCifar100, kFbnetDefaultScoreSource,
+                      ScoreFiles{testing::RepoFile("tables/proxies"), {}, testing::RepoFile("configs")});
   const auto strategy =
       std::make_unique<PickerControllerStrategy>(testing::RepoFile("models/controller/fbnet.ctl"), "controller");
   SearchContext inputs;

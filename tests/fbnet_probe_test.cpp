@@ -23,7 +23,8 @@
 #include "simnas/spaces/fbnet/fbnet_cost.h"
 #include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/nb201/nb201_space.h"
-#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/strategies/answer.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
@@ -203,7 +204,7 @@ TEST(FbnetSearch, AnswersAMeasuredNetworkWithinTheBudget) {
   SearchContext inputs;
   inputs.candidates = &target.numbering.candidates();
   inputs.train_tables = {&proxy.table};
-  const ScoreTable objective = MakeFbnetScores(target.numbering, "macs");
+  const ScoreTable objective = MakeScoreTable(target.numbering, Dataset::kCifar100, "macs", {});
   inputs.scores = &objective;
   const std::unique_ptr<Strategy> strategy = MakeStrategy("scaled-proxy", {}, FbnetSpace());
   const SearchReport report = RunSearch(*strategy, device, SearchTask{budget, 0}, 10, inputs, nullptr, "");
@@ -227,7 +228,7 @@ TEST(FbnetSearch, TheAnswerRuleNeverPicksAnInfeasibleNetwork) {
     probed[static_cast<std::size_t>(i)].measurement.latency_ms = t.table.At(i);
   }
   const double lowest = std::min({t.table.At(0), t.table.At(1), t.table.At(2)});
-  const ScoreTable objective = MakeFbnetScores(t.numbering, "macs");
+  const ScoreTable objective = MakeScoreTable(t.numbering, Dataset::kCifar100, "macs", {});
   const SearchAnswer none = ChooseAnswer(probed, SearchTask{lowest / 2, 0}, objective);
   EXPECT_FALSE(none.feasible);
   EXPECT_EQ(none.chosen.measurement.latency_ms, lowest);
@@ -308,7 +309,7 @@ TEST(FbnetCli, SearchOnATableDeviceAnswersAMeasuredNetworkAndNoAccuracy) {
     ASSERT_EQ(s.exit_code, 0) << name << ": " << s.err;
     const nlohmann::json sj = nlohmann::json::parse(s.out);
     EXPECT_EQ(sj["strategy"].get<std::string>(), name);
-    EXPECT_EQ(sj["score"].get<std::string>(), std::string("proxy ") + kFbnetDefaultScoreSource);
+    EXPECT_EQ(sj["score"].get<std::string>(), std::string(kFbnetDefaultScoreSource));
     EXPECT_LE(sj["latency_ms"].get<double>(), budget);
     EXPECT_EQ(sj["latency_ms"].get<double>(), tables.Table("fpga").At(sj["index"].get<int>()));
   }

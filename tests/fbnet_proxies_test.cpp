@@ -15,6 +15,8 @@
 #include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/fbnet_proxy_table.h"
+#include "simnas/proxies/proxy_report.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -181,14 +183,23 @@ TEST(FbnetProxiesCli, RefusesNasBench201OnlyFlags) {
   EXPECT_EQ(testing::CountLines(r.err), 1) << r.err;
 }
 
-FbnetProxyTable SmallTable(const std::vector<FbnetArch>& archs) {
-  FbnetProxyTable t;
+// The architectures as a candidate set of the FBNet space.
+CandidateSet Candidates(const std::vector<FbnetArch>& archs) {
+  std::vector<Arch> out;
+  for (const FbnetArch& a : archs) out.push_back(ToArch(a));
+  return CandidateSet(FbnetSpace(), out, "test networks");
+}
+
+ProxyTable SmallTable(const std::vector<FbnetArch>& archs) {
+  ProxyTable t;
+  t.space = "fbnet";
+  t.dataset = Dataset::kCifar100;
   for (std::size_t i = 0; i < archs.size(); ++i) {
     t.arch.push_back(archs[i].ToString());
     t.naswot.push_back(i == 1 ? -std::numeric_limits<double>::infinity() : 100.0 + static_cast<double>(i));
     t.logsynflow.push_back(1000.0 * static_cast<double>(i + 1));
-    t.params.push_back(static_cast<double>(10 * i));
-    t.flops.push_back(static_cast<double>(20 * i));
+    t.zoo["params"].push_back(static_cast<double>(10 * i));
+    t.zoo["flops"].push_back(static_cast<double>(20 * i));
   }
   t.provenance["seed"] = "0";
   return t;
@@ -197,36 +208,36 @@ FbnetProxyTable SmallTable(const std::vector<FbnetArch>& archs) {
 TEST(FbnetProxyTables, SaveLoadValidatesRowsAgainstHelpArchs) {
   testing::TempDir dir;
   const std::vector<FbnetArch> archs = SomeArchs();
-  const FbnetProxyTable t = SmallTable(archs);
-  SaveFbnetProxyTable(dir / "t.csv", t);
-  const FbnetProxyTable back = LoadFbnetProxyTable(dir / "t.csv", archs);
+  const ProxyTable t = SmallTable(archs);
+  SaveProxyTable(dir / "t.csv", t);
+  const ProxyTable back = LoadProxyTable(dir / "t.csv", Candidates(archs), Dataset::kCifar100);
   EXPECT_EQ(back.arch, t.arch);
   EXPECT_EQ(back.naswot, t.naswot);
   EXPECT_EQ(back.logsynflow, t.logsynflow);
-  EXPECT_EQ(back.flops, t.flops);
+  EXPECT_EQ(back.zoo.at("flops"), t.zoo.at("flops"));
   EXPECT_EQ(back.provenance.at("seed"), "0");
   // Another architecture list: row 0 no longer matches.
   std::vector<FbnetArch> other = archs;
   std::swap(other[0], other[1]);
   try {
-    LoadFbnetProxyTable(dir / "t.csv", other);
+    LoadProxyTable(dir / "t.csv", Candidates(other), Dataset::kCifar100);
     FAIL() << "expected a DataError";
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("index 0"), std::string::npos) << e.what();
   }
   // A missing row.
-  FbnetProxyTable partial = t;
+  ProxyTable partial = t;
   partial.logsynflow[2] = std::numeric_limits<double>::quiet_NaN();
-  SaveFbnetProxyTable(dir / "p.csv", partial);
-  EXPECT_THROW(LoadFbnetProxyTable(dir / "p.csv", archs), DataError);
-  EXPECT_EQ(LoadPartialFbnetProxyTable(dir / "p.csv", archs.size()).Filled(), 3);
+  SaveProxyTable(dir / "p.csv", partial);
+  EXPECT_THROW(LoadProxyTable(dir / "p.csv", Candidates(archs), Dataset::kCifar100), DataError);
+  EXPECT_EQ(LoadPartialProxyTable(dir / "p.csv", archs.size(), Dataset::kCifar100).Filled(), 3);
 }
 
 TEST(FbnetProxyTables, AggregateIsTheMinMaxSumOfNaswotAndLogSynflow) {
   const std::vector<FbnetArch> archs = SomeArchs();
-  const FbnetProxyTable t = SmallTable(archs);
+  const ProxyTable t = SmallTable(archs);
   const ProxyAggregate recipe{"fbnet-freerea", {"naswot", "logsynflow"}, ProxyCombination::kMinMaxSum};
-  const std::vector<double> s = FbnetAggregateScores(t, recipe);
+  const std::vector<double> s = ProxyScores(t, recipe).values();
   ASSERT_EQ(s.size(), archs.size());
   // naswot 100, -inf, 102, 103 -> 0, 0, 2/3, 1; logsynflow 1000..4000 -> 0, 1/3, 2/3, 1.
   EXPECT_NEAR(s[0], 0.0, 1e-12);
@@ -236,7 +247,7 @@ TEST(FbnetProxyTables, AggregateIsTheMinMaxSumOfNaswotAndLogSynflow) {
   // The shipped recipe is that one.
   EXPECT_EQ(ParseProxyAggregate("fbnet-freerea", testing::RepoFile("configs")), recipe);
   // SkipScore has no FBNet column: a recipe that needs it is refused in one line.
-  EXPECT_THROW(FbnetAggregateScores(t, ProxyAggregate::kFreeRea), DataError);
+  EXPECT_THROW(ProxyScores(t, ProxyAggregate::kFreeRea).values(), DataError);
 }
 
 TEST(FbnetProxyTables, BuildResumesFromItsPartialOutput) {
@@ -245,22 +256,22 @@ TEST(FbnetProxyTables, BuildResumesFromItsPartialOutput) {
   std::vector<FbnetArch> archs = {UniformFbnetArch(FbnetBlock::kSkip), UniformFbnetArch(FbnetBlock::kK3E1)};
   FbnetProxyTableJob job;
   job.out = dir / "fbnet" / "cifar100.csv";
-  const FbnetProxyTableBuild first = BuildFbnetProxyTable(job, images, {archs[0]});
+  const FbnetProxyTableBuild first = BuildFbnetProxyTable(job, images, Candidates({archs[0]}));
   EXPECT_EQ(first.computed, 1);
   // Resume: the saved row is kept (a file-level check that it is not recomputed), the new one computed.
-  const FbnetProxyTableBuild second = BuildFbnetProxyTable(job, images, archs);
+  const FbnetProxyTableBuild second = BuildFbnetProxyTable(job, images, Candidates(archs));
   EXPECT_EQ(second.resumed, 1);
   EXPECT_EQ(second.computed, 1);
-  const FbnetProxyTable t = LoadFbnetProxyTable(job.out, archs);
+  const ProxyTable t = LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100);
   FbnetProxyEvaluator e(images, {});
   const FbnetProxyValues v = e.Evaluate(archs[1]);
   EXPECT_EQ(t.logsynflow[1], v.logsynflow);
   EXPECT_EQ(t.naswot[1], v.naswot);
-  EXPECT_EQ(t.flops[1], static_cast<double>(v.flops));
+  EXPECT_EQ(t.zoo.at("flops")[1], static_cast<double>(v.flops));
   EXPECT_EQ(t.provenance.at("method_version"), std::to_string(kFbnetProxyMethodVersion));
   // Another seed cannot resume this table.
   job.options.seed = 5;
-  EXPECT_THROW(BuildFbnetProxyTable(job, images, archs), DataError);
+  EXPECT_THROW(BuildFbnetProxyTable(job, images, Candidates(archs)), DataError);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -368,48 +379,47 @@ TEST(FbnetZoo, TableHoldsTheZooForItsFirstRowsAndResumes) {
   FbnetProxyTableJob job;
   job.out = dir / "fbnet" / "cifar100.csv";
   job.options.threads = 1;
-  const FbnetProxyTableBuild v1 = BuildFbnetProxyTable(job, images, archs);  // FreeREA's only: a v1 table
+  const FbnetProxyTableBuild v1 = BuildFbnetProxyTable(job, images, Candidates(archs));  // FreeREA's only: a v1 table
   EXPECT_EQ(v1.computed, 3);
-  EXPECT_TRUE(LoadFbnetProxyTable(job.out, archs).zoo.empty());
+  EXPECT_EQ(LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100).zoo.size(), 2u);  // params, flops
   job.zoo_rows = 2;
-  const FbnetProxyTableBuild zoo = BuildFbnetProxyTable(job, images, archs);
+  const FbnetProxyTableBuild zoo = BuildFbnetProxyTable(job, images, Candidates(archs));
   EXPECT_EQ(zoo.computed, 0);  // FreeREA's values kept
   EXPECT_EQ(zoo.zoo_computed, 2);
-  const FbnetProxyTable t = LoadFbnetProxyTable(job.out, archs);
+  const ProxyTable t = LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100);
   EXPECT_EQ(t.ZooFilled(), 2);
-  EXPECT_EQ(t.zoo.size(), kZooProxyNames.size() - 2);  // params and flops are FreeREA's columns
+  EXPECT_EQ(t.zoo.size(), kZooProxyNames.size());
   FbnetProxyOptions options;
   options.threads = 1;
   FbnetProxyEvaluator e(images, options);
   for (std::size_t i = 0; i < 2; ++i) {
     const ZooValues z = e.Zoo(archs[i]);
-    for (const auto& [name, column] : t.zoo) EXPECT_EQ(column[i], z[name]) << name << " row " << i;
+    for (const auto& [name, column] : t.zoo) EXPECT_EQ(column[i], z[name]) << name << " row " << i;  // params, flops too
   }
   EXPECT_TRUE(std::isnan(t.zoo.at("meco")[2]));
   ASSERT_TRUE(t.provenance.contains("zoo"));
   EXPECT_NE(t.provenance.at("zoo").find("[0, 2)"), std::string::npos) << t.provenance.at("zoo");
-  // The ProxyTable view carries the zoo's columns; a recipe of a column held for some rows only is refused.
-  EXPECT_EQ(t.AsProxyTable().zoo.at("meco")[0], t.zoo.at("meco")[0]);
+  // A recipe of a column held for some rows only is refused.
   const ProxyAggregate meco{"meco-only", {"meco"}, ProxyCombination::kMinMaxSum};
   try {
-    FbnetAggregateScores(t, meco);
+    ProxyScores(t, meco).values();
     FAIL() << "expected a DataError";
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("2 of its 3 rows"), std::string::npos) << e.what();
   }
   // Resumed with more rows: only the missing zoo is computed.
   job.zoo_rows = 3;
-  const FbnetProxyTableBuild more = BuildFbnetProxyTable(job, images, archs);
+  const FbnetProxyTableBuild more = BuildFbnetProxyTable(job, images, Candidates(archs));
   EXPECT_EQ(more.zoo_computed, 1);
-  EXPECT_EQ(LoadFbnetProxyTable(job.out, archs).ZooFilled(), 3);
-  EXPECT_EQ(FbnetAggregateScores(LoadFbnetProxyTable(job.out, archs), meco).size(), 3u);
+  EXPECT_EQ(LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100).ZooFilled(), 3);
+  EXPECT_EQ(ProxyScores(LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100), meco).values().size(), 3u);
   // A row whose zoo fields are partly empty is refused, naming the line.
   std::string text = ReadFileForTest(job.out);
   const std::size_t last = text.rfind(",", text.size() - 2);
   text = text.substr(0, last) + ",\n";
   std::ofstream(job.out) << text;
   try {
-    LoadFbnetProxyTable(job.out, archs);
+    LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100);
     FAIL() << "expected a DataError";
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("partly empty"), std::string::npos) << e.what();
@@ -418,16 +428,16 @@ TEST(FbnetZoo, TableHoldsTheZooForItsFirstRowsAndResumes) {
 
 TEST(FbnetZoo, ScoreCorrelationsRankAgainstSize) {
   const std::vector<FbnetArch> archs = SomeArchs();
-  FbnetProxyTable t = SmallTable(archs);  // flops 0, 20, 40, 60; params 0, 10, 20, 30
+  ProxyTable t = SmallTable(archs);  // flops 0, 20, 40, 60; params 0, 10, 20, 30
   for (const std::string_view name : kZooProxyNames) {
     if (name != "params" && name != "flops") t.zoo[std::string(name)] = {4, 3, 2, 1};
   }
   t.zoo["meco"] = {1, 2, 3, 4};
   for (auto& [name, column] : t.zoo) column[0] = std::numeric_limits<double>::quiet_NaN();  // row 0 without the zoo
   const std::vector<double> reference = {0, 3, 2, 1};
-  const std::vector<FbnetScoreCorrelation> rows = FbnetScoreCorrelations(t, reference);
+  const std::vector<SizeCorrelation> rows = SizeCorrelations(t, reference);
   ASSERT_EQ(rows.size(), 2u + kZooProxyNames.size() - 3);  // naswot, logsynflow, the zoo but params/flops/az_complexity
-  for (const FbnetScoreCorrelation& r : rows) {
+  for (const SizeCorrelation& r : rows) {
     EXPECT_EQ(r.rows, 3) << r.column;  // rows 1..3
     if (r.column == "meco") {
       EXPECT_DOUBLE_EQ(r.rho_flops, 1.0);
@@ -440,16 +450,16 @@ TEST(FbnetZoo, ScoreCorrelationsRankAgainstSize) {
   }
   t.zoo["meco"][2] = std::numeric_limits<double>::quiet_NaN();
   for (auto& [name, column] : t.zoo) column[2] = column[3] = std::numeric_limits<double>::quiet_NaN();
-  EXPECT_THROW(FbnetScoreCorrelations(t, reference), DataError);  // one row left
+  EXPECT_THROW(SizeCorrelations(t, reference), DataError);  // one row left
 }
 
 // The committed table over HELP's 5,000 (tables/proxies/fbnet/cifar100.csv): its rows are HELP's
 // architectures in order, and three rows drawn at random recompute to the same values.
 TEST(FbnetProxyTables, CommittedTableMatchesRecomputedRows) {
   FbnetTables tables(testing::Data().dir());
-  const fs::path path = FbnetProxyTableFile(testing::RepoFile("tables/proxies"));
+  const fs::path path = ProxyTableFile(testing::RepoFile("tables/proxies"), FbnetSpace(), Dataset::kCifar100);
   ASSERT_TRUE(fs::exists(path)) << path;
-  const FbnetProxyTable table = LoadFbnetProxyTable(path, tables.Archs());  // checks every row's arch
+  const ProxyTable table = LoadProxyTable(path, tables.Numbering(), Dataset::kCifar100);  // checks every row's arch
   FbnetProxyOptions options;
   options.seed = std::stoull(table.provenance.at("seed"));
   EXPECT_EQ(table.provenance.at("method_version"), std::to_string(kFbnetProxyMethodVersion));
@@ -462,8 +472,8 @@ TEST(FbnetProxyTables, CommittedTableMatchesRecomputedRows) {
     const FbnetProxyValues v = evaluator.Evaluate(tables.Numbering().At(index));
     EXPECT_NEAR(v.naswot, table.naswot[i], 1e-9 * std::abs(table.naswot[i]));  // 17 significant digits kept
     EXPECT_NEAR(v.logsynflow, table.logsynflow[i], 1e-9 * table.logsynflow[i]);
-    EXPECT_EQ(static_cast<double>(v.params), table.params[i]);
-    EXPECT_EQ(static_cast<double>(v.flops), table.flops[i]);
+    EXPECT_EQ(static_cast<double>(v.params), table.zoo.at("params")[i]);
+    EXPECT_EQ(static_cast<double>(v.flops), table.zoo.at("flops")[i]);
   }
   // The zoo's columns (rows [0, ZooFilled()) hold them): two of those rows recomputed. Tolerance as
   // for the NAS-Bench-201 tables' zoo (ProxyTables.CommittedTablesMatchRecomputedRows): float

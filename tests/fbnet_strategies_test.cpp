@@ -15,9 +15,12 @@
 #include "simnas/core/file_util.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/proxies/fbnet_proxy_table.h"
-#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/spaces/fbnet/fbnet_cost.h"
 #include "simnas/spaces/fbnet/fbnet_encoding.h"
+#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/strategies/oracle.h"
 #include "simnas/strategies/registry.h"
@@ -72,7 +75,7 @@ struct Fixture {
         // The same costs in other units: a perfect proxy up to scale.
         scaled(LinearTable("scaled", numbering, 1, 0.05)),
         other(LinearTable("other", numbering, 2, 0.3)),
-        objective(MakeFbnetScores(numbering, "macs")) {
+        objective(MakeScoreTable(numbering, Dataset::kCifar100, "macs", {})) {
     inputs.candidates = &numbering.candidates();
     inputs.train_tables = {&scaled};
     inputs.scores = &objective;
@@ -96,7 +99,7 @@ TEST(FbnetObjective, MultiplyAddsAndUnknownSourcesRefused) {
     EXPECT_EQ(f.objective(i), static_cast<double>(FbnetMultiplyAdds(f.numbering.At(i))));
   }
   try {
-    (void)MakeFbnetScores(f.numbering, "accuracy");
+    (void)MakeScoreTable(f.numbering, Dataset::kCifar100, "accuracy", {});
     FAIL() << "an unknown objective source was accepted";
   } catch (const ParseError& e) {
     const std::string what = e.what();
@@ -113,28 +116,29 @@ TEST(FbnetObjective, ARecipeRanksByTheProxyTableOfTheCandidates) {
   const testing::TempDir tmp;
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  FbnetProxyTable table;
+  ProxyTable table;
+  table.space = "fbnet";
+  table.dataset = Dataset::kCifar100;
   for (int i = 0; i < f.numbering.size(); ++i) {
     table.arch.push_back(f.numbering.At(i).ToString());
     table.naswot.push_back(700 + 100 * u(rng));
     table.logsynflow.push_back(1e6 * (1 + u(rng)));
-    table.params.push_back(1e6);
-    table.flops.push_back(5e7);
+    table.zoo["params"].push_back(1e6);
+    table.zoo["flops"].push_back(5e7);
   }
   table.provenance["seed"] = "0";
   table.provenance["method_version"] = "1";
-  table.provenance["dataset"] = "cifar100";
-  std::filesystem::create_directories(tmp / "tables" / "fbnet");
-  SaveFbnetProxyTable(FbnetProxyTableFile(tmp / "tables"), table);
+  const std::filesystem::path file = ProxyTableFile(tmp / "tables", FbnetSpace(), Dataset::kCifar100);
+  SaveProxyTable(file, table);
   std::filesystem::create_directories(tmp / "configs");
   WriteFileAtomically(tmp / "configs" / "aggregates.json",
                 R"({"two": {"proxies": ["naswot", "logsynflow"], "combination": "minmax_sum"}})");
-  const FbnetScoreFiles files{tmp / "tables", {}, tmp / "configs"};
-  const ScoreTable objective = MakeFbnetScores(f.numbering, "two", files);
-  EXPECT_EQ(objective.name(), "proxy two");
+  const ScoreFiles files{tmp / "tables", {}, tmp / "configs"};
+  const ScoreTable objective = MakeScoreTable(f.numbering, Dataset::kCifar100, "two", files);
+  EXPECT_EQ(objective.name(), "two");
   const std::vector<double> expected =
-      FbnetAggregateScores(LoadFbnetProxyTable(FbnetProxyTableFile(tmp / "tables"), f.numbering.archs()),
-                           ParseProxyAggregate("two", tmp / "configs"));
+      ProxyScores(LoadProxyTable(file, f.numbering, Dataset::kCifar100), ParseProxyAggregate("two", tmp / "configs"))
+          .values();
   EXPECT_EQ(objective.values(), expected);
   // Min-max sum: the network best on both proxies scores highest.
   const auto best = std::max_element(objective.values().begin(), objective.values().end()) - objective.values().begin();
@@ -143,10 +147,10 @@ TEST(FbnetObjective, ARecipeRanksByTheProxyTableOfTheCandidates) {
       ADD_FAILURE() << "row " << i << " beats the best-scored row on both proxies";
     }
   }
-  EXPECT_THROW((void)MakeFbnetScores(f.numbering, "absent", files), ParseError);
-  EXPECT_THROW((void)MakeFbnetScores(f.numbering, "two"), ParseError);  // no files
+  EXPECT_THROW((void)MakeScoreTable(f.numbering, Dataset::kCifar100, "absent", files), ParseError);
+  EXPECT_THROW((void)MakeScoreTable(f.numbering, Dataset::kCifar100, "two", {}), ParseError);  // no files
   const FbnetNumbering others(SampleFbnetArchs(6, 300));
-  EXPECT_THROW((void)MakeFbnetScores(others, "two", files), DataError);
+  EXPECT_THROW((void)MakeScoreTable(others, Dataset::kCifar100, "two", files), DataError);
 }
 
 TEST(FbnetStrategies, RegistryResolvesTheDefaultAndRefusesWhatASampleCannotDoInOneLine) {

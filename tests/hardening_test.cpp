@@ -800,10 +800,10 @@ TEST(HardeningInputs, ATableCsvRefusesWhatDeviceOutputRefuses) {
 struct FakeShare {
   explicit FakeShare(const testing::TempDir& dir)
       : share(dir / "build" / "share" / "simnas"), checkout(dir / "checkout") {
-    fs::create_directories(checkout / "tables" / "proxies");
+    fs::create_directories(checkout / "tables" / "proxies" / "nb201");
     fs::create_directories(share);
     fs::create_directory_symlink(checkout / "tables", share / "tables");
-    table = checkout / "tables" / "proxies" / "cifar10.csv";
+    table = checkout / "tables" / "proxies" / "nb201" / "cifar10.csv";
     std::ofstream(table) << "# a shipped table\n";
   }
   fs::path share, checkout, table;
@@ -815,22 +815,22 @@ TEST(HardeningShipped, WritersRefuseShippedFilesUnlessOutNamesThem) {
   const fs::path linked = fake.share / "tables" / "proxies";
   ProtectShippedFolders({fake.share, fake.share / "tables"});
   try {
-    WriteFileAtomically(linked / "cifar10.csv", "changed");
+    WriteFileAtomically(linked / "nb201" / "cifar10.csv", "changed");
     ADD_FAILURE() << "a shipped file was replaced";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("shipped files"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("--out"), std::string::npos) << e.what();
   }
   EXPECT_THROW(WriteFileAtomically(fake.checkout / "tables" / "new.csv", "x"), Error);  // the link's target too
-  EXPECT_THROW(FileLock(linked / ".cifar10.csv.lock", "output"), Error);
+  EXPECT_THROW(FileLock(linked / "nb201" / ".cifar10.csv.lock", "output"), Error);
   EXPECT_THROW(ProbeStore(linked / "p.sqlite"), Error);
   EXPECT_NO_THROW(WriteFileAtomically(dir / "elsewhere.csv", "x"));
   // An output the user named, and the files that go with it, may be written.
-  AllowExplicitOutput(linked / "cifar10.csv");
-  EXPECT_NO_THROW(WriteFileAtomically(linked / "cifar10.csv", "named"));
-  EXPECT_NO_THROW(FileLock(linked / ".cifar10.csv.lock", "output"));
-  EXPECT_NO_THROW(WriteFileAtomically(linked / "cifar10.csv.log", "log"));
-  EXPECT_THROW(WriteFileAtomically(linked / "cifar100.csv", "x"), Error);
+  AllowExplicitOutput(linked / "nb201" / "cifar10.csv");
+  EXPECT_NO_THROW(WriteFileAtomically(linked / "nb201" / "cifar10.csv", "named"));
+  EXPECT_NO_THROW(FileLock(linked / "nb201" / ".cifar10.csv.lock", "output"));
+  EXPECT_NO_THROW(WriteFileAtomically(linked / "nb201" / "cifar10.csv.log", "log"));
+  EXPECT_THROW(WriteFileAtomically(linked / "nb201" / "cifar100.csv", "x"), Error);
   ProtectShippedFolders({});
   EXPECT_EQ(Slurp(fake.table), "named");
 }

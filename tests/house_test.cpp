@@ -285,7 +285,7 @@ TEST(HouseInstall, InstalledBinarySearchesFromAnotherDirectory) {
       RunProcess({SIMNAS_CMAKE_COMMAND, "--install", SIMNAS_BUILD_DIR, "--prefix", prefix.string()}, 300);
   ASSERT_EQ(install.exit_code, 0) << install.err;
   ASSERT_TRUE(fs::exists(prefix / "bin" / "simnas"));
-  EXPECT_TRUE(fs::exists(prefix / "share" / "simnas" / "tables" / "proxies" / "cifar100.csv"));
+  EXPECT_TRUE(fs::exists(prefix / "share" / "simnas" / "tables" / "proxies" / "nb201" / "cifar100.csv"));
   EXPECT_TRUE(fs::exists(prefix / "share" / "simnas" / "models" / "controller" / "default.ctl"));
   const fs::path elsewhere = tmp / "elsewhere";
   fs::create_directories(elsewhere);

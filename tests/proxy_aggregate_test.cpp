@@ -1,7 +1,10 @@
 // Proxy aggregates as data (issue 11): the recipes of configs/aggregates.json, their
 // combinations, the shipped "freerea" and "rank" recipes against the old fixed definitions on the
 // committed tables, refusals; and the proxy table format v2 beside v1.
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 
@@ -17,6 +20,8 @@
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_tradeoff.h"
 #include "simnas/proxies/zoo.h"
+#include "simnas/space/candidates.h"
+#include "simnas/space/registry.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -206,20 +211,69 @@ TEST(ProxyAggregates, RefusesUnknownOrMalformedRecipes) {
 // ---------------------------------------------------------------------------------------
 // Table format v2
 
-// v1 (FreeREA's three columns) or v2 (with all of the zoo's).
-TEST(ProxyTableFormat, CommittedTablesSaveBackUnchanged) {
+// Every committed table of every space (older formats included) saves in the one format and reads
+// back bit-identical, column by column.
+TEST(ProxyTableFormat, CommittedTablesOfEverySpaceSaveBackBitIdentical) {
   testing::TempDir dir;
   int tables = 0;
-  for (Dataset dataset : kAllDatasets) {
-    const fs::path path = testing::RepoProxyTable(dataset);
-    if (!fs::exists(path)) continue;
-    ++tables;
-    const ProxyTable t = LoadProxyTable(path, dataset);
-    EXPECT_TRUE(t.zoo.empty() || t.zoo.size() == kZooProxyNames.size()) << path;
-    SaveProxyTable(dir / "back.csv", t);
-    EXPECT_EQ(ReadFile(dir / "back.csv"), ReadFile(path)) << path;
+  for (const Space* space : Spaces()) {
+    for (Dataset dataset : space->Datasets()) {
+      const fs::path path = ProxyTableFile(testing::RepoFile("tables/proxies"), *space, dataset);
+      if (!fs::exists(path)) continue;
+      ++tables;
+      const ProxyTable t = LoadProxyTable(path, space->LoadNumbering(testing::Data().dir()), dataset);
+      SaveProxyTable(dir / "back.csv", t);
+      const ProxyTable back = LoadPartialProxyTable(dir / "back.csv", t.size(), dataset);
+      const auto same = [&](const std::vector<double>& a, const std::vector<double>& b, std::string_view name) {
+        ASSERT_EQ(a.size(), b.size()) << path << " " << name;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+          if (std::isnan(a[i]) && std::isnan(b[i])) continue;
+          ASSERT_EQ(std::bit_cast<std::uint64_t>(a[i]), std::bit_cast<std::uint64_t>(b[i])) << path << " " << name << " " << i;
+        }
+      };
+      same(t.naswot, back.naswot, "naswot");
+      same(t.logsynflow, back.logsynflow, "logsynflow");
+      same(t.skip, back.skip, "skip");
+      ASSERT_EQ(t.zoo.size(), back.zoo.size()) << path;
+      for (const auto& [name, column] : t.zoo) same(column, back.zoo.at(name), name);
+      EXPECT_EQ(back.arch, t.arch) << path;
+      EXPECT_EQ(ReadFile(dir / "back.csv").rfind("# simnas proxy table v3\n", 0), 0u);
+    }
   }
-  if (tables == 0) GTEST_SKIP() << "no committed proxy table";
+  EXPECT_GE(tables, 4) << "the committed tables: three NAS-Bench-201 datasets and FBNet's";
+}
+
+// The search's scores in every space: the space's default recipe over its committed table, one
+// per candidate, named after the recipe; a score the space computes itself needs no table; a
+// dataset the space does not score is refused in one line.
+TEST(ProxyScoreSources, EverySpaceRanksByItsDefaultRecipeOverItsTable) {
+  const ScoreFiles files{testing::RepoFile("tables/proxies"), {}, testing::RepoFile("configs")};
+  int spaces = 0;
+  for (const Space* space : Spaces()) {
+    const Dataset dataset = space->Datasets().front();
+    const fs::path path = ProxyTableFile(files.proxy_tables_dir, *space, dataset);
+    if (!fs::exists(path)) continue;
+    ++spaces;
+    const CandidateSet candidates = space->LoadNumbering(testing::Data().dir());
+    const ScoreTable scores = MakeScoreTable(candidates, dataset, "", files);
+    const std::string recipe = DefaultProxyAggregateName(files.configs_dir, *space);
+    EXPECT_EQ(scores.name(), recipe) << space->name();
+    EXPECT_EQ(scores.size(), candidates.size()) << space->name();
+    const ProxyScores expected(LoadProxyTable(path, candidates, dataset), ParseProxyAggregate(recipe, files.configs_dir));
+    EXPECT_EQ(scores.values(), expected.values()) << space->name();
+    std::vector<Dataset> others;
+    for (Dataset d : kAllDatasets) {
+      const std::vector<Dataset> own = space->Datasets();
+      if (std::find(own.begin(), own.end(), d) == own.end()) others.push_back(d);
+    }
+    if (!others.empty()) {
+      EXPECT_THROW((void)MakeScoreTable(candidates, others.front(), "", files), ParseError);
+    }
+  }
+  EXPECT_GE(spaces, 2);
+  EXPECT_EQ(DefaultProxyAggregateName(testing::RepoFile("configs"), FindSpace("fbnet")), "fbnet-freerea");
+  EXPECT_EQ(DefaultProxyAggregateName(testing::RepoFile("configs"), FindSpace("nb201")),
+            DefaultProxyAggregateName(testing::RepoFile("configs")));
 }
 
 TEST(ProxyTableFormat, V2RoundTripsTheZooColumns) {
@@ -242,7 +296,7 @@ TEST(ProxyTableFormat, V2RoundTripsTheZooColumns) {
   t.zoo["az_trainability"][4] = -std::numeric_limits<double>::infinity();
   SaveProxyTable(dir / "v2.csv", t);
   const std::string text = ReadFile(dir / "v2.csv");
-  EXPECT_EQ(text.rfind("# simnas proxy table v2\n", 0), 0u);
+  EXPECT_EQ(text.rfind("# simnas proxy table v3\n", 0), 0u);
   EXPECT_NE(text.find("index,naswot,logsynflow,skip,meco,zico,synflow"), std::string::npos);
   const ProxyTable back = LoadPartialProxyTable(dir / "v2.csv", Dataset::kCifar10);
   ASSERT_EQ(back.zoo.size(), kZooProxyNames.size());

@@ -47,9 +47,10 @@ fs::path RepoFile(const std::string& relative) { return fs::path(SIMNAS_TEST_DIR
 fs::path RepoProxyTable(Dataset dataset) { return ProxyTableFile(RepoFile("tables/proxies"), dataset); }
 
 void WriteMadeUpProxyTables(const fs::path& dir) {
-  fs::create_directories(dir);
   for (const char* ds : {"cifar10", "cifar100", "ImageNet16-120"}) {
-    std::ofstream out(dir / (std::string(ds) + ".csv"));
+    const fs::path file = ProxyTableFile(dir, ParseDataset(ds));
+    fs::create_directories(file.parent_path());
+    std::ofstream out(file);
     out << "# simnas proxy table v2\nindex,naswot,logsynflow,skip,meco\n";
     for (int i = 0; i < kNumCells; ++i) {
       out << i << "," << (i * 7919 % 1000) << "," << (i % 313) << ",0," << (i * 7919 % 1000) * 0.001 << "\n";

@@ -18,13 +18,12 @@
 #include "simnas/data/dataset.h"
 #include "simnas/parallel/cluster.h"
 #include "simnas/proxies/fbnet_proxies.h"
-#include "simnas/proxies/fbnet_proxy_table.h"
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_report.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_table_builder.h"
 #include "simnas/proxies/zoo.h"
-#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/space/registry.h"
 
 namespace simnas::python {
 namespace {
@@ -52,9 +51,9 @@ py::dict ZooArrays(const std::map<std::string, std::vector<double>>& zoo) {
   return d;
 }
 
-// The recipe's score of every cell of a NAS-Bench-201 table: what a search ranks by
-// (ProxyScores) for a complete table; for a partial one (a sample, a shard) the recipe over the
-// rows it has, NaN elsewhere (all NaN with fewer than two rows).
+// The recipe's score of every row of a table: what a search ranks by (ProxyScores) for a complete
+// table; for a partial one (a sample, a shard) the recipe over the rows it has, NaN elsewhere (all
+// NaN with fewer than two rows).
 std::vector<double> RecipeScores(const ProxyTable& table, const ProxyAggregate& recipe) {
   for (const std::string& proxy : recipe.proxies) {
     if (table.Column(proxy) == nullptr) {
@@ -62,12 +61,11 @@ std::vector<double> RecipeScores(const ProxyTable& table, const ProxyAggregate& 
                                   recipe.name, proxy, table.source.empty() ? "(in memory)" : table.source));
     }
   }
-  const bool complete = std::none_of(table.skip.begin(), table.skip.end(), [](double x) { return std::isnan(x); });
-  if (complete) return ProxyScores(table, recipe).values();
+  if (table.Filled() == static_cast<std::int64_t>(table.size())) return ProxyScores(table, recipe).values();
   for (ReportedScore& s : ReportedScores(table, {recipe})) {
     if (s.aggregate && s.name == recipe.name) return std::move(s.score);
   }
-  return std::vector<double>(table.skip.size(), std::numeric_limits<double>::quiet_NaN());
+  return std::vector<double>(table.size(), std::numeric_limits<double>::quiet_NaN());
 }
 
 // What proxy_table computes before reading: one shard of the space, as `simnas proxies --all
@@ -79,10 +77,10 @@ struct SampleJob {
   int threads = 0;
 };
 
-// Where a computed sample is kept unless a path is given: the cache folder, one file per
+// Where a computed sample is kept unless a path is given: the cache folder, one file per space,
 // dataset, seed, zoo and shard (so that a file is resumed only by the same job).
-std::filesystem::path SampleFile(Dataset dataset, const SampleJob& job) {
-  return Ws().Env().cache_dir / "proxy-tables" /
+std::filesystem::path SampleFile(const Space& space, Dataset dataset, const SampleJob& job) {
+  return Ws().Env().cache_dir / "proxy-tables" / std::string(space.name()) /
          fmt::format("{}-seed{}-{}.shard-{}-of-{}.csv", DatasetName(dataset), job.seed, job.zoo ? "zoo" : "freerea",
                      job.shard.k, job.shard.n);
 }
@@ -106,59 +104,38 @@ void ComputeSample(Dataset dataset, const SampleJob& sample, const std::filesyst
   BuildProxyTable(job, data.dir().CifarSampleFile(), data.space(), *cluster);
 }
 
-py::dict Nb201ProxyTable(Dataset dataset, const std::optional<std::filesystem::path>& path,
-                         const std::optional<std::string>& aggregate, const std::optional<SampleJob>& sample) {
+py::dict ProxyTableDict(const Space& space, Dataset dataset, const std::optional<std::filesystem::path>& path,
+                        const std::optional<std::string>& aggregate, const std::optional<SampleJob>& sample) {
   std::filesystem::path file;
   ProxyTable table;
   ProxyAggregate recipe;
   std::vector<double> score;
   Released([&] {
+    const CandidateSet& candidates = Ws().Numbering(space);
     if (sample) {
-      file = path.value_or(SampleFile(dataset, *sample));
+      file = path.value_or(SampleFile(space, dataset, *sample));
       ComputeSample(dataset, *sample, file);
     } else {
-      file = Ws().ProxyTable(path.value_or(std::filesystem::path()), dataset);
+      file = path.value_or(ProxyTableFile(Ws().Env().proxy_tables_dir, space, dataset));
     }
-    table = LoadPartialProxyTable(file, dataset);
-    recipe = ParseProxyAggregateOrDefault(aggregate.value_or(""), Ws().Env().configs_dir);
+    table = LoadPartialProxyTable(file, candidates, dataset);
+    const std::filesystem::path configs = Ws().Env().configs_dir;
+    recipe = ParseProxyAggregate(aggregate.value_or(DefaultProxyAggregateName(configs, space)), configs);
     score = RecipeScores(table, recipe);
     return 0;
   });
   py::dict d;
   d["naswot"] = Array(table.naswot);
   d["logsynflow"] = Array(table.logsynflow);
-  d["skip"] = Array(table.skip);
+  if (!table.skip.empty()) d["skip"] = Array(table.skip);
+  for (const char* size : {"params", "flops"}) {
+    if (const std::vector<double>* column = table.Column(size)) d[size] = Array(*column);
+  }
   d["zoo"] = ZooArrays(table.zoo);
   d["score"] = Array(score);
   d["aggregate"] = recipe.name;
   d["dataset"] = std::string(DatasetName(dataset));
-  d["space"] = "nb201";
-  d["file"] = file.string();
-  return d;
-}
-
-py::dict FbnetProxyTableDict(const std::optional<std::filesystem::path>& path,
-                             const std::optional<std::string>& aggregate) {
-  std::filesystem::path file;
-  FbnetProxyTable table;
-  ScoreTable scores;
-  const std::string source = aggregate.value_or(kFbnetDefaultScoreSource);
-  Released([&] {
-    file = path.value_or(FbnetProxyTableFile(Ws().Env().proxy_tables_dir));
-    table = LoadFbnetProxyTable(file, Ws().Fbnet().Archs());
-    scores = Ws().FbnetScoresOf(source, path.value_or(std::filesystem::path()));
-    return 0;
-  });
-  py::dict d;
-  d["naswot"] = Array(table.naswot);
-  d["logsynflow"] = Array(table.logsynflow);
-  d["params"] = Array(table.params);
-  d["flops"] = Array(table.flops);
-  d["zoo"] = ZooArrays(table.zoo);
-  d["score"] = Array(scores.values());
-  d["aggregate"] = source;
-  d["dataset"] = "cifar100";
-  d["space"] = "fbnet";
+  d["space"] = std::string(space.name());
   d["file"] = file.string();
   return d;
 }
@@ -215,26 +192,26 @@ FBNet: cifar100 only). Returns a dict: naswot, logsynflow and skip (a cell) or p
       [](const std::string& dataset, const std::string& space, std::optional<std::filesystem::path> path,
          std::optional<std::string> aggregate, std::optional<std::string> shard, std::optional<std::uint64_t> seed,
          std::optional<bool> zoo, std::optional<int> threads) {
-        const bool fbnet = &SpaceOf(space) == &FbnetSpace();
+        const Space& kind = SpaceOf(space);
         const Dataset d = ParseDataset(dataset);
         std::optional<SampleJob> sample;
         if (shard) {
-          if (fbnet) {
-            throw ParseError("proxy_table: shard= computes NAS-Bench-201 cells only (FBNet: simnas --space fbnet "
-                             "proxies --all)");
+          if (&kind != &DefaultSpace()) {
+            throw ParseError(fmt::format("proxy_table: shard= computes {} cells only (the {} space's table: simnas "
+                                         "--space {} proxies --all)",
+                                         DefaultSpace().name(), kind.name(), kind.name()));
           }
           sample = SampleJob{ParseProxyShard(*shard), seed.value_or(0), zoo.value_or(true), threads.value_or(0)};
           if (sample->threads < 0) throw ParseError(fmt::format("threads {}: expected 0 or more", sample->threads));
         } else if (seed || zoo || threads) {
           throw ParseError("proxy_table: seed=, zoo= and threads= set how a shard is computed; they need shard='k/n'");
         }
-        if (fbnet) {
-          if (d != Dataset::kCifar100) {
-            throw ParseError("proxy_table: FBNet networks are scored for cifar100 only (dataset='cifar100')");
-          }
-          return FbnetProxyTableDict(path, aggregate);
+        const std::vector<Dataset> datasets = kind.Datasets();
+        if (std::find(datasets.begin(), datasets.end(), d) == datasets.end()) {
+          throw ParseError(fmt::format("proxy_table: {} networks are scored for {} only", kind.name(),
+                                       DatasetName(datasets.front())));
         }
-        return Nb201ProxyTable(d, path, aggregate, sample);
+        return ProxyTableDict(kind, d, path, aggregate, sample);
       },
       py::arg("dataset") = "cifar100", py::kw_only(), py::arg("space") = "nb201", py::arg("path") = py::none(),
       py::arg("aggregate") = py::none(), py::arg("shard") = py::none(), py::arg("seed") = py::none(),

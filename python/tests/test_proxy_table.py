@@ -11,7 +11,7 @@ import simnas
 
 
 def shipped(dataset):
-    return pathlib.Path(simnas.environment()["proxy_tables"]) / f"{dataset}.csv"
+    return pathlib.Path(simnas.environment()["proxy_tables"]) / "nb201" / f"{dataset}.csv"
 
 
 def csv_rows(path):
@@ -115,5 +115,5 @@ def test_computing_options_need_a_shard_and_a_shard_is_checked():
     for bad in ("0/4", "5/4", "x"):
         with pytest.raises(simnas.ParseError):
             simnas.proxy_table("cifar10", shard=bad)
-    with pytest.raises(simnas.ParseError, match="NAS-Bench-201"):
+    with pytest.raises(simnas.ParseError, match="nb201 cells only"):
         simnas.proxy_table(space="fbnet", shard="1/2")

@@ -19,6 +19,7 @@
 #include "simnas/core/interrupt.h"
 #include "simnas/proxies/fbnet_proxies.h"
 #include "simnas/proxies/fbnet_proxy_table.h"
+#include "simnas/proxies/proxy_report.h"
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_report.h"
@@ -75,7 +76,8 @@ void RunOne(const Args& a, CliContext& ctx) {
   ProxyOptions options = MakeOptions(a, dataset);
   options.zoo = true;
   const ProxyValues v = ComputeProxies(cell, ctx.Data().dir().CifarSampleFile(), options);
-  const fs::path table_path = a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, dataset);
+  const fs::path table_path =
+      a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, ctx.space(), dataset);
   nlohmann::json aggregates = nullptr;
   if (fs::exists(table_path)) {
     const ProxyCellAggregates ag = AggregatesAgainst(LoadProxyTable(table_path, dataset), v);
@@ -281,7 +283,7 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
   const fs::path sample = DataDir(ctx.Env().data_dir).CifarSampleFile();
   if (a.all) {
     FbnetProxyTableJob job;
-    job.out = a.out ? fs::path(*a.out) : FbnetProxyTableFile(ctx.Env().proxy_tables_dir);
+    job.out = a.out ? fs::path(*a.out) : ProxyTableFile(ctx.Env().proxy_tables_dir, ctx.space(), Dataset::kCifar100);
     job.options = options;
     job.save_every = a.save_every;
     job.zoo_rows = a.zoo_rows;
@@ -289,7 +291,7 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
                               a.zoo_rows > 0 ? fmt::format(" --zoo-rows {}", a.zoo_rows) : "");
     job.images = "data/cifar10-sample (first 64 CIFAR-10 training images)";
     InstallInterruptHandler();
-    const FbnetProxyTableBuild b = BuildFbnetProxyTable(job, sample, ctx.Fbnet().Archs());
+    const FbnetProxyTableBuild b = BuildFbnetProxyTable(job, sample, ctx.Numbering());
     fmt::print(stderr, "wrote {} ({} networks, {} computed now and the zoo of {} more in {:.0f} s, {} resumed)\n",
                job.out.string(), b.rows, b.computed, b.zoo_computed, b.seconds, b.resumed);
     return;
@@ -353,26 +355,30 @@ void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
   fmt::print("cache       {} ({})\n", cache_state, cache.FileOf(arch).string());
 }
 
-// --space fbnet --report: how each score ranks networks like their size.
-void RunFbnetReport(const Args& a, CliContext& ctx) {
-  const fs::path path = a.table ? fs::path(*a.table) : FbnetProxyTableFile(ctx.Env().proxy_tables_dir);
-  const FbnetProxyTable table = LoadFbnetProxyTable(path, ctx.Fbnet().Archs());
-  const std::vector<double> reference =
-      FbnetAggregateScores(table, ParseProxyAggregate("fbnet-freerea", ctx.Env().configs_dir));
-  const std::vector<FbnetScoreCorrelation> rows = FbnetScoreCorrelations(table, reference);
+// --report on a space without accuracy: how each score ranks networks like their size.
+void RunSizeReport(const Args& a, CliContext& ctx) {
+  const Dataset dataset = a.dataset_given ? ParseDataset(a.dataset) : ctx.space().Datasets().front();
+  const fs::path path =
+      a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, ctx.space(), dataset);
+  const ProxyTable table = LoadProxyTable(path, ctx.Numbering(), dataset);
+  const std::string reference = DefaultProxyAggregateName(ctx.Env().configs_dir, ctx.space());
+  std::string reference_key = "rho_" + reference;
+  std::replace(reference_key.begin(), reference_key.end(), '-', '_');
+  const std::vector<SizeCorrelation> rows =
+      SizeCorrelations(table, ProxyScores(table, ParseProxyAggregate(reference, ctx.Env().configs_dir)).values());
   if (a.json) {
     nlohmann::json j = {{"table", path.string()}, {"rows", rows.front().rows}, {"scores", nlohmann::json::array()}};
-    for (const FbnetScoreCorrelation& r : rows) {
+    for (const SizeCorrelation& r : rows) {
       j["scores"].push_back({{"score", r.column}, {"rho_flops", r.rho_flops}, {"rho_params", r.rho_params},
-                             {"rho_fbnet_freerea", r.rho_reference}});
+                             {reference_key, r.rho_reference}});
     }
     PrintJson(j);
     return;
   }
-  fmt::print("{}: Spearman rho over {} networks (rows with every score; no trained accuracy exists for FBNet)\n\n",
-             path.string(), rows.front().rows);
-  fmt::print("| score | vs multiply-adds | vs params | vs fbnet-freerea |\n|---|---:|---:|---:|\n");
-  for (const FbnetScoreCorrelation& r : rows) {
+  fmt::print("{}: Spearman rho over {} networks (rows with every score; no trained accuracy exists for {})\n\n",
+             path.string(), rows.front().rows, ctx.space().name());
+  fmt::print("| score | vs multiply-adds | vs params | vs {} |\n|---|---:|---:|---:|\n", reference);
+  for (const SizeCorrelation& r : rows) {
     fmt::print("| {} | {:.3f} | {:.3f} | {:.3f} |\n", r.column, r.rho_flops, r.rho_params, r.rho_reference);
   }
 }
@@ -444,7 +450,7 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
       ->check(CLI::NonNegativeNumber);
   cmd->callback([args, &ctx, cmd] {
     if (&ctx.space() == &FbnetSpace()) {
-      if (args->report) return RunFbnetReport(*args, ctx);
+      if (args->report) return RunSizeReport(*args, ctx);
       if (!args->all && !args->cell.given()) {
         throw ParseError("simnas --space fbnet proxies needs one of --arch STR, --index N, --all, --report");
       }

@@ -14,7 +14,8 @@
 
 #include "cli_options.h"
 #include "simnas/data/dataset.h"
-#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/space/score_table.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
@@ -51,7 +52,7 @@ class TransitionalViews {
   // scores over HELP's 5,000, --proxy-table replacing the shipped FBNet table.
   static std::string FbnetObjectiveSource(const ProxyArgs& args);
   ScoreTable FbnetObjectiveOf(const ProxyArgs& args) {
-    return Ws().FbnetScoresOf(FbnetObjectiveSource(args), args.proxy_table);
+    return Ws().ScoresOf(FbnetSpace(), Dataset::kCifar100, FbnetObjectiveSource(args), args.proxy_table);
   }
 };
 

@@ -42,13 +42,12 @@
 #include "simnas/network/network_description.h"
 #include "simnas/proxies/zoo.h"
 #include "simnas/spaces/fbnet/fbnet_arch.h"
+#include "simnas/spaces/fbnet/fbnet_proxy_network.h"
 
 namespace simnas {
 
 // Bumped whenever a change alters the values (it keys the cache and is written in tables).
 inline constexpr int kFbnetProxyMethodVersion = 1;
-inline constexpr int kFbnetProxyClasses = 100;  // CIFAR-100
-inline constexpr int kFbnetProxyInputSize = 32;
 inline constexpr int kFbnetZooImages = 16;  // per mini-batch, as the NAS-Bench-201 tables' zoo
 
 struct FbnetProxyOptions {
@@ -70,18 +69,6 @@ struct FbnetProxyValues {
   // The zoo when computed: NaN for a proxy not computed (a computed value is never NaN).
   std::optional<ZooValues> zoo;
 };
-
-// The RNG seed of one network: a hash of the user seed and the 22 blocks.
-std::uint64_t FbnetProxySeed(std::uint64_t seed, const FbnetArch& arch);
-
-// The network the proxies score: DescribeFbnet (CIFAR-100, 32x32) with FreeREA's initialization
-// drawn from FbnetProxySeed(seed, arch).
-NetworkDescription DescribeFbnetForProxies(const FbnetArch& arch, std::uint64_t seed);
-
-// The zoo's layer features of an FBNet description (DescribeFbnet's layer names): the index of
-// the stem's output, then of each layer's last step, in order, skipping identity `skip` layers
-// (they add no step). Throws Error when the description has no stem.
-std::vector<int> FbnetZooFeatureLayers(const NetworkDescription& description);
 
 // Scores FBNet architectures. Holds the 64 normalized images; not thread-safe (one per thread).
 class FbnetProxyEvaluator {

@@ -6,6 +6,9 @@
 #include <limits>
 #include <utility>
 
+#include <fmt/format.h>
+
+#include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/proxies/zoo.h"
 
@@ -110,6 +113,47 @@ RankAgreement AgreementWithAccuracy(const std::vector<double>& score, const std:
   r.kendall_tau = KendallTau(s, a);
   r.spearman = Spearman(s, a);
   return r;
+}
+
+std::vector<SizeCorrelation> SizeCorrelations(const ProxyTable& table, const std::vector<double>& reference) {
+  if (reference.size() != table.size()) {
+    throw Error(fmt::format("SizeCorrelations: {} reference scores for {} rows", reference.size(), table.size()));
+  }
+  const std::vector<double>* flops_column = table.Column("flops");
+  const std::vector<double>* params_column = table.Column("params");
+  if (flops_column == nullptr || params_column == nullptr) {
+    throw DataError(fmt::format("{}: no params or flops column to correlate with", table.source));
+  }
+  std::vector<std::pair<std::string, const std::vector<double>*>> columns = {{"naswot", &table.naswot},
+                                                                             {"logsynflow", &table.logsynflow}};
+  for (const auto& [name, column] : table.zoo) {
+    if (name != "az_complexity" && name != "params" && name != "flops") columns.emplace_back(name, &column);
+  }
+  std::sort(columns.begin() + 2, columns.end(), [](const auto& a, const auto& b) {
+    return ZooProxyIndex(a.first) < ZooProxyIndex(b.first);
+  });
+  std::vector<std::size_t> rows;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    bool all = table.Has(i) && !std::isnan(reference[i]);
+    for (const auto& [name, column] : columns) all = all && !std::isnan((*column)[i]);
+    if (all) rows.push_back(i);
+  }
+  if (rows.size() < 3) {
+    throw DataError(fmt::format("{}: {} rows with every score, too few to correlate", table.source, rows.size()));
+  }
+  const auto pick = [&](const std::vector<double>& column) {
+    std::vector<double> out;
+    for (std::size_t i : rows) out.push_back(column[i]);
+    return out;
+  };
+  const std::vector<double> flops = pick(*flops_column), params = pick(*params_column), ref = pick(reference);
+  std::vector<SizeCorrelation> out;
+  for (const auto& [name, column] : columns) {
+    const std::vector<double> x = pick(*column);
+    out.push_back({name, static_cast<std::int64_t>(rows.size()), Spearman(x, flops), Spearman(x, params),
+                   Spearman(x, ref)});
+  }
+  return out;
 }
 
 }  // namespace simnas

@@ -3,6 +3,7 @@
 // --index N` print.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -40,5 +41,20 @@ struct RankAgreement {
   double spearman = 0;
 };
 RankAgreement AgreementWithAccuracy(const std::vector<double>& score, const std::vector<double>& accuracy);
+
+// For a space without an accuracy table: how each score of the table ranks networks like their
+// size. Spearman's rho of the column with the multiply-adds (flops), the parameter count (params)
+// and `reference` (one score per row, e.g. the space's default recipe), over the rows whose zoo is
+// computed (every present row when the table has no zoo column but params and flops). Columns:
+// naswot, logsynflow, then the zoo's columns that vary (not params, flops, az_complexity). Throws
+// DataError when the table has no params or flops column or fewer than 3 rows qualify.
+struct SizeCorrelation {
+  std::string column;
+  std::int64_t rows = 0;
+  double rho_flops = 0;
+  double rho_params = 0;
+  double rho_reference = 0;
+};
+std::vector<SizeCorrelation> SizeCorrelations(const ProxyTable& table, const std::vector<double>& reference);
 
 }  // namespace simnas

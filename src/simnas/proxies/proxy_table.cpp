@@ -15,50 +15,56 @@
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/proxies/zoo.h"
-#include "simnas/spaces/nb201/cell.h"
+#include "simnas/space/candidates.h"
+#include "simnas/space/registry.h"
+#include "simnas/space/space.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
 
-fs::path ProxyTableFile(const fs::path& dir, Dataset dataset) {
-  return dir / (std::string(DatasetName(dataset)) + ".csv");
-}
-
 namespace {
 
+constexpr std::string_view kMagic = "# simnas proxy table v3";
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool IsProxyName(std::string_view name) {
+  return name == "naswot" || name == "logsynflow" || name == "skip" || ZooProxyIndex(name).has_value();
+}
+
+// An empty field is NaN (not computed).
 std::optional<double> ParseValue(std::string_view text) {
   const std::string_view t = Trim(text);
+  if (t.empty()) return kNaN;
   if (t == "-inf") return -std::numeric_limits<double>::infinity();
-  return ParseDouble(t);
+  const std::optional<double> x = ParseDouble(t);
+  if (!x || !std::isfinite(*x)) return std::nullopt;
+  return x;
 }
 
+// The shortest text that reads back bit-identical; "" for NaN.
 std::string FormatValue(double v) {
-  if (std::isinf(v) && v < 0) return "-inf";
-  return fmt::format("{:.10g}", v);
+  if (std::isnan(v)) return "";
+  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
+  return fmt::format("{}", v);
 }
 
-}  // namespace
-
-namespace {
-
-ProxyTable ParseProxyTable(const fs::path& path, Dataset dataset, bool require_complete, bool check_dataset = true) {
-  const std::string text = ReadFile(path);
-  const double nan = std::numeric_limits<double>::quiet_NaN();
+ProxyTable ParseProxyTable(const fs::path& path, std::size_t rows, std::optional<Dataset> dataset,
+                           const CandidateSet* candidates, bool require_complete) {
+  std::istringstream file(ReadFile(path));
   ProxyTable table;
-  table.dataset = dataset;
-  table.naswot.assign(kNumCells, nan);
-  table.logsynflow.assign(kNumCells, nan);
-  table.skip.assign(kNumCells, nan);
-  std::istringstream in(text);
+  table.dataset = dataset.value_or(Dataset::kCifar10);
+  table.source = path.string();
   std::string line;
   int line_no = 0;
+  std::vector<std::vector<double>*> columns;  // the header's proxy columns, in its order
+  std::vector<std::string> names;
   bool header_seen = false;
-  table.source = path.string();
-  std::vector<std::vector<double>*> zoo_columns;  // in the header's order
-  while (std::getline(in, line)) {
+  bool has_arch = false;
+  while (std::getline(file, line)) {
     ++line_no;
     const std::string_view body = Trim(line);
     if (body.empty()) continue;
+    const std::string where = fmt::format("{}:{}", path.string(), line_no);
     if (body.front() == '#') {
       const std::string_view kv = Trim(body.substr(1));
       if (const auto colon = kv.find(':'); colon != std::string_view::npos) {
@@ -68,108 +74,211 @@ ProxyTable ParseProxyTable(const fs::path& path, Dataset dataset, bool require_c
     }
     const std::vector<std::string> f = Split(body, ',');
     if (!header_seen) {
-      if (f.size() < 4 || Trim(f[0]) != "index" || Trim(f[1]) != "naswot" || Trim(f[2]) != "logsynflow" ||
-          Trim(f[3]) != "skip") {
-        throw DataError(fmt::format("{}:{}: expected the header 'index,naswot,logsynflow,skip' (then the zoo's "
-                                    "columns in a v2 table)",
-                                    path.string(), line_no));
+      if (f.empty() || Trim(f[0]) != "index") throw DataError(fmt::format("{}: expected a header 'index,...'", where));
+      std::size_t c = 1;
+      has_arch = f.size() > 1 && Trim(f[1]) == "arch";
+      if (has_arch) {
+        table.arch.assign(rows, "");
+        ++c;
       }
-      for (std::size_t c = 4; c < f.size(); ++c) {
+      table.naswot.assign(rows, kNaN);
+      table.logsynflow.assign(rows, kNaN);
+      for (; c < f.size(); ++c) {
         const std::string name(Trim(f[c]));
-        if (!ZooProxyIndex(name) || table.zoo.count(name) > 0) {
-          throw DataError(fmt::format("{}:{}: column '{}' is not a zoo proxy or appears twice", path.string(), line_no,
-                                      name));
+        if (!IsProxyName(name) || std::find(names.begin(), names.end(), name) != names.end()) {
+          throw DataError(fmt::format("{}: column '{}' is not a proxy or appears twice", where, name));
         }
-        table.zoo[name].assign(kNumCells, nan);
-        zoo_columns.push_back(&table.zoo[name]);
+        names.push_back(name);
+        if (name == "skip") table.skip.assign(rows, kNaN);
+        if (ZooProxyIndex(name)) table.zoo[name].assign(rows, kNaN);
       }
+      if (std::find(names.begin(), names.end(), "naswot") == names.end() ||
+          std::find(names.begin(), names.end(), "logsynflow") == names.end()) {
+        throw DataError(fmt::format("{}: the header names no naswot or no logsynflow column", where));
+      }
+      for (const std::string& name : names) columns.push_back(table.MutableColumn(name));
       header_seen = true;
       continue;
     }
-    const bool width = f.size() == 4 + zoo_columns.size();
-    const auto index = width ? ParseInt(f[0]) : std::nullopt;
-    const auto naswot = width ? ParseValue(f[1]) : std::nullopt;
-    const auto synflow = width ? ParseDouble(f[2]) : std::nullopt;
-    const auto skip = width ? ParseDouble(f[3]) : std::nullopt;
-    std::vector<double> zoo_values;
-    bool zoo_ok = width;
-    for (std::size_t c = 0; zoo_ok && c < zoo_columns.size(); ++c) {
-      const auto v = ParseValue(f[4 + c]);
-      zoo_ok = v.has_value() && !std::isnan(*v);
-      if (zoo_ok) zoo_values.push_back(*v);
-    }
-    if (!index || *index < 0 || *index >= kNumCells || !naswot || !synflow || !skip || !zoo_ok) {
-      throw DataError(fmt::format("{}:{}: malformed row {}", path.string(), line_no, Quoted(body)));
+    const std::size_t first = has_arch ? 2 : 1;
+    const auto index = f.size() == first + columns.size() ? ParseInt(f[0]) : decltype(ParseInt(f[0]))();
+    if (!index || *index < 0 || static_cast<std::size_t>(*index) >= rows) {
+      throw DataError(fmt::format("{}: malformed row {} (expected {} fields and an index in [0, {}))", where,
+                                  Quoted(body), first + columns.size(), rows));
     }
     const auto i = static_cast<std::size_t>(*index);
-    if (!std::isnan(table.skip[i])) {
-      throw DataError(fmt::format("{}:{}: index {} appears twice", path.string(), line_no, *index));
+    if (table.Has(i)) throw DataError(fmt::format("{}: index {} appears twice", where, i));
+    if (has_arch) table.arch[i] = std::string(Trim(f[1]));
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const std::optional<double> v = ParseValue(f[first + c]);
+      // naswot and the zoo may be -inf; FreeREA's columns are always computed.
+      const bool required = names[c] == "naswot" || names[c] == "logsynflow" || names[c] == "skip";
+      const bool may_be_inf = names[c] == "naswot" || (ZooProxyIndex(names[c]) && names[c] != "params" &&
+                                                       names[c] != "flops");
+      if (v && std::isnan(*v) && (names[c] == "params" || names[c] == "flops")) {
+        throw DataError(fmt::format("{}: the zoo's fields are partly empty ({} is always computed) in row {}", where,
+                                    names[c], i));
+      }
+      if (!v || (required && std::isnan(*v)) || (!may_be_inf && std::isinf(*v))) {
+        throw DataError(fmt::format("{}: malformed {} in row {}", where, names[c], Quoted(body)));
+      }
+      (*columns[c])[i] = *v;
     }
-    table.naswot[i] = *naswot;
-    table.logsynflow[i] = *synflow;
-    table.skip[i] = *skip;
-    for (std::size_t c = 0; c < zoo_columns.size(); ++c) (*zoo_columns[c])[i] = zoo_values[c];
-  }
-  if (!header_seen) throw DataError(fmt::format("{}: no 'index,naswot,logsynflow,skip' header", path.string()));
-  if (const auto it = table.provenance.find("dataset");
-      check_dataset && it != table.provenance.end() && it->second != DatasetName(dataset)) {
-    throw DataError(fmt::format("{}: a proxy table of dataset '{}', but '{}' was asked for (see --dataset)",
-                                path.string(), it->second, DatasetName(dataset)));
-  }
-  for (std::size_t i = 0; require_complete && i < table.skip.size(); ++i) {
-    if (std::isnan(table.skip[i])) {
-      throw DataError(fmt::format("{}: index {} is missing (the table is incomplete)", path.string(), i));
+    // The zoo (but params and flops, closed-form) is computed for a row as a whole or not at all.
+    std::size_t zoo_fields = 0, zoo_empty = 0;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (!ZooProxyIndex(names[c]) || names[c] == "params" || names[c] == "flops") continue;
+      ++zoo_fields;
+      zoo_empty += std::isnan((*columns[c])[i]) ? 1 : 0;
+    }
+    if (zoo_empty != 0 && zoo_empty != zoo_fields) {
+      throw DataError(fmt::format("{}: the zoo's fields are partly empty (all or none) in row {}", where, i));
     }
   }
+  if (!header_seen) throw DataError(fmt::format("{}: no 'index,...' header", path.string()));
+  if (const auto it = table.provenance.find("space"); it != table.provenance.end()) table.space = it->second;
+  if (const auto it = table.provenance.find("dataset"); it != table.provenance.end()) {
+    if (dataset && it->second != DatasetName(*dataset)) {
+      throw DataError(fmt::format("{}: a proxy table of dataset '{}', but '{}' was asked for (see --dataset)",
+                                  path.string(), it->second, DatasetName(*dataset)));
+    }
+    if (!dataset) {
+      try {
+        table.dataset = ParseDataset(it->second);
+      } catch (const ParseError& e) {
+        throw DataError(fmt::format("{}: {}", path.string(), e.what()));
+      }
+    }
+  }
+  for (std::size_t i = 0; require_complete && i < rows; ++i) {
+    if (!table.Has(i)) {
+      throw DataError(fmt::format("{}: index {} is missing ({} of {} rows present; the table is incomplete)",
+                                  path.string(), i, table.Filled(), rows));
+    }
+  }
+  if (candidates != nullptr) {
+    if (table.space.empty()) table.space = std::string(candidates->space().name());
+    if (table.space != candidates->space().name()) {
+      throw DataError(fmt::format("{}: a proxy table of the {} space, not of {}", path.string(), table.space,
+                                  candidates->space().name()));
+    }
+    for (std::size_t i = 0; has_arch && i < rows; ++i) {
+      if (!table.Has(i)) continue;
+      const std::string expected = candidates->space().Format(candidates->at(static_cast<int>(i)));
+      if (table.arch[i] != expected) {
+        throw DataError(fmt::format("{}: index {} is '{}', but candidate {} of {} is '{}'", path.string(), i,
+                                    table.arch[i], i, candidates->source(), expected));
+      }
+    }
+  }
+  return table;
+}
+
+std::size_t DefaultSpaceRows() { return static_cast<std::size_t>(DefaultSpace().SpaceSize().value_or(0)); }
+
+ProxyTable OfDefaultSpace(ProxyTable table) {
+  if (table.space.empty()) table.space = std::string(DefaultSpace().name());
   return table;
 }
 
 }  // namespace
 
-ProxyTable LoadProxyTable(const fs::path& path, Dataset dataset) { return ParseProxyTable(path, dataset, true); }
+bool ProxyTable::Has(std::size_t i) const { return i < logsynflow.size() && !std::isnan(logsynflow[i]); }
+
+std::int64_t ProxyTable::Filled() const {
+  std::int64_t n = 0;
+  for (std::size_t i = 0; i < size(); ++i) n += Has(i) ? 1 : 0;
+  return n;
+}
+
+std::int64_t ProxyTable::ZooFilled() const {
+  if (zoo.empty()) return 0;
+  std::int64_t n = 0;
+  for (std::size_t i = 0; i < size(); ++i) {
+    bool all = Has(i);
+    for (const auto& [name, column] : zoo) all = all && !std::isnan(column[i]);
+    n += all ? 1 : 0;
+  }
+  return n;
+}
+
+fs::path ProxyTableFile(const fs::path& dir, const Space& space, Dataset dataset) {
+  return dir / std::string(space.name()) / (std::string(DatasetName(dataset)) + ".csv");
+}
+
+ProxyTable LoadProxyTable(const fs::path& path, const CandidateSet& candidates, Dataset dataset) {
+  return ParseProxyTable(path, static_cast<std::size_t>(candidates.size()), dataset, &candidates, true);
+}
+
+ProxyTable LoadPartialProxyTable(const fs::path& path, const CandidateSet& candidates, Dataset dataset) {
+  return ParseProxyTable(path, static_cast<std::size_t>(candidates.size()), dataset, &candidates, false);
+}
+
+ProxyTable LoadPartialProxyTable(const fs::path& path, std::size_t rows, std::optional<Dataset> dataset) {
+  return ParseProxyTable(path, rows, dataset, nullptr, false);
+}
+
+fs::path ProxyTableFile(const fs::path& dir, Dataset dataset) { return ProxyTableFile(dir, DefaultSpace(), dataset); }
+
+ProxyTable LoadProxyTable(const fs::path& path, Dataset dataset) {
+  return OfDefaultSpace(ParseProxyTable(path, DefaultSpaceRows(), dataset, nullptr, true));
+}
 
 ProxyTable LoadPartialProxyTable(const fs::path& path, Dataset dataset) {
-  return ParseProxyTable(path, dataset, false);
+  return OfDefaultSpace(ParseProxyTable(path, DefaultSpaceRows(), dataset, nullptr, false));
 }
 
 ProxyTable LoadPartialProxyTableOfAnyDataset(const fs::path& path) {
-  ProxyTable table = ParseProxyTable(path, Dataset::kCifar100, false, /*check_dataset=*/false);
-  if (const auto it = table.provenance.find("dataset"); it != table.provenance.end()) {
-    try {
-      table.dataset = ParseDataset(it->second);
-    } catch (const ParseError& e) {
-      throw DataError(fmt::format("{}: {}", path.string(), e.what()));
-    }
-  }
-  return table;
+  return OfDefaultSpace(ParseProxyTable(path, DefaultSpaceRows(), std::nullopt, nullptr, false));
 }
 
 void SaveProxyTable(const fs::path& path, const ProxyTable& table) {
-  // v1 (three columns) while the table has no zoo column, so a v1 table saves unchanged.
-  std::vector<std::pair<std::string_view, const std::vector<double>*>> zoo;
+  std::vector<std::pair<std::string, const std::vector<double>*>> columns = {{"naswot", &table.naswot},
+                                                                             {"logsynflow", &table.logsynflow}};
+  if (!table.skip.empty()) columns.emplace_back("skip", &table.skip);
   for (const std::string_view name : kZooProxyNames) {
-    if (const auto it = table.zoo.find(std::string(name)); it != table.zoo.end()) zoo.emplace_back(name, &it->second);
-  }
-  std::string out = zoo.empty() ? "# simnas proxy table v1\n" : "# simnas proxy table v2\n";
-  out += fmt::format("# dataset: {}\n", DatasetName(table.dataset));
-  for (const auto& [key, value] : table.provenance) {
-    if (key != "dataset" && key.find("simnas proxy table") == std::string::npos) {
-      out += fmt::format("# {}: {}\n", key, value);
+    if (const auto it = table.zoo.find(std::string(name)); it != table.zoo.end()) {
+      columns.emplace_back(std::string(name), &it->second);
     }
   }
-  out += "index,naswot,logsynflow,skip";
-  for (const auto& [name, column] : zoo) out += fmt::format(",{}", name);
+  for (const auto& [name, column] : columns) {
+    if (column->size() != table.size()) {
+      throw Error(fmt::format("proxy table {}: column {} has {} rows, logsynflow {}", path.string(), name,
+                              column->size(), table.size()));
+    }
+  }
+  if (!table.arch.empty() && table.arch.size() != table.size()) {
+    throw Error(fmt::format("proxy table {}: {} architectures for {} rows", path.string(), table.arch.size(),
+                            table.size()));
+  }
+  std::string out = std::string(kMagic) + "\n";
+  std::map<std::string, std::string> provenance = table.provenance;
+  if (!table.space.empty()) provenance["space"] = table.space;
+  provenance["dataset"] = std::string(DatasetName(table.dataset));
+  for (const auto& [key, value] : provenance) {
+    if (key.find("simnas") == std::string::npos) out += fmt::format("# {}: {}\n", key, value);
+  }
+  const bool has_arch = !table.arch.empty();
+  out += has_arch ? "index,arch" : "index";
+  for (const auto& [name, column] : columns) {
+    out += ',';
+    out += name;
+  }
   out += "\n";
-  for (std::size_t i = 0; i < table.skip.size(); ++i) {
-    if (std::isnan(table.skip[i]) || std::isnan(table.naswot[i]) || std::isnan(table.logsynflow[i])) continue;
-    bool complete = true;
-    for (const auto& [name, column] : zoo) complete = complete && !std::isnan((*column)[i]);
-    if (!complete) continue;
-    out += fmt::format("{},{},{},{}", i, FormatValue(table.naswot[i]), FormatValue(table.logsynflow[i]),
-                       FormatValue(table.skip[i]));
-    for (const auto& [name, column] : zoo) out += fmt::format(",{}", FormatValue((*column)[i]));
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (!table.Has(i)) continue;
+    out += std::to_string(i);
+    if (has_arch) {
+      out += ',';
+      out += table.arch[i];
+    }
+    for (const auto& [name, column] : columns) {
+      out += ',';
+      out += FormatValue((*column)[i]);
+    }
     out += "\n";
   }
+  if (path.has_parent_path()) fs::create_directories(path.parent_path());
   WriteFileAtomically(path, out);
 }
 
@@ -219,10 +328,6 @@ const std::pair<ProxyCombination, std::string_view> kCombinationNames[] = {
     {ProxyCombination::kRankSum, "rank_sum"},
     {ProxyCombination::kLogRankSum, "log_rank_sum"}};
 
-bool IsProxyName(std::string_view name) {
-  return name == "naswot" || name == "logsynflow" || name == "skip" || ZooProxyIndex(name).has_value();
-}
-
 }  // namespace
 
 const ProxyAggregate ProxyAggregate::kFreeRea{"freerea", {"naswot", "logsynflow", "skip"}, ProxyCombination::kMinMaxSum};
@@ -231,9 +336,13 @@ const ProxyAggregate ProxyAggregate::kRank{"rank", {"naswot", "logsynflow", "ski
 const std::vector<double>* ProxyTable::Column(std::string_view name) const {
   if (name == "naswot") return &naswot;
   if (name == "logsynflow") return &logsynflow;
-  if (name == "skip") return skip.empty() && !naswot.empty() ? nullptr : &skip;  // FBNet tables have none
+  if (name == "skip") return skip.empty() && !naswot.empty() ? nullptr : &skip;  // a space without SkipScore
   const auto it = zoo.find(std::string(name));
   return it == zoo.end() ? nullptr : &it->second;
+}
+
+std::vector<double>* ProxyTable::MutableColumn(std::string_view name) {
+  return const_cast<std::vector<double>*>(static_cast<const ProxyTable*>(this)->Column(name));
 }
 
 std::string_view CombinationName(ProxyCombination combination) {
@@ -256,6 +365,12 @@ ProxyScores::ProxyScores(const ProxyTable& table, ProxyAggregate aggregate) : ag
     if (column == nullptr) {
       throw DataError(fmt::format("aggregate '{}' needs proxy '{}', which the proxy table {} does not have",
                                   aggregate_.name, proxy, table.source.empty() ? "(in memory)" : table.source));
+    }
+    const auto missing = std::count_if(column->begin(), column->end(), [](double x) { return std::isnan(x); });
+    if (missing > 0) {
+      throw DataError(fmt::format("{}: recipe '{}' reads '{}', which this table holds for {} of its {} rows only",
+                                  table.source.empty() ? "proxy table (in memory)" : table.source, aggregate_.name,
+                                  proxy, static_cast<std::int64_t>(column->size()) - missing, column->size()));
     }
     std::vector<double> part;
     switch (aggregate_.combination) {
@@ -347,6 +462,44 @@ std::string DefaultProxyAggregateName(const fs::path& configs_dir) {
 
 ProxyAggregate ParseProxyAggregateOrDefault(const std::string& name, const fs::path& configs_dir) {
   return ParseProxyAggregate(name.empty() ? DefaultProxyAggregateName(configs_dir) : name, configs_dir);
+}
+
+std::string DefaultProxyAggregateName(const fs::path& configs_dir, const Space& space) {
+  const fs::path path = configs_dir / "aggregates.json";
+  const std::string key = fmt::format("_default_{}", space.name());
+  const nlohmann::ordered_json j = ReadAggregatesFile(path);
+  if (!j.contains(key)) return DefaultProxyAggregateName(configs_dir);
+  const nlohmann::ordered_json& d = j[key];
+  if (d.is_string()) {
+    for (const ProxyAggregate& a : LoadProxyAggregates(configs_dir)) {
+      if (a.name == d.get<std::string>()) return a.name;
+    }
+  }
+  throw DataError(fmt::format("{}: \"{}\" is {}, not the name of one of its recipes", path.string(), key, d.dump()));
+}
+
+ScoreTable MakeScoreTable(const CandidateSet& candidates, Dataset dataset, const std::string& source,
+                          const ScoreFiles& files) {
+  const Space& space = candidates.space();
+  if (std::optional<ScoreTable> computed = space.ComputedScores(candidates, source)) return std::move(*computed);
+  const std::vector<Dataset> datasets = space.Datasets();
+  if (std::find(datasets.begin(), datasets.end(), dataset) == datasets.end()) {
+    std::vector<std::string_view> names;
+    for (Dataset d : datasets) names.push_back(DatasetName(d));
+    throw ParseError(fmt::format("the {} space's networks are scored for {} only, not {}", space.name(),
+                                 fmt::join(names, ", "), DatasetName(dataset)));
+  }
+  if (files.configs_dir.empty() || (files.proxy_tables_dir.empty() && files.table_file.empty())) {
+    throw ParseError(fmt::format("score source '{}': not a score the {} space computes itself (such as macs), and a "
+                                 "proxy recipe needs the recipes file and the proxy table",
+                                 source, space.name()));
+  }
+  const ProxyAggregate recipe =
+      ParseProxyAggregate(source.empty() ? DefaultProxyAggregateName(files.configs_dir, space) : source,
+                          files.configs_dir);
+  const fs::path path =
+      files.table_file.empty() ? ProxyTableFile(files.proxy_tables_dir, space, dataset) : files.table_file;
+  return ProxyScoreTable(LoadProxyTable(path, candidates, dataset), recipe);
 }
 
 ProxyAggregate ParseProxyAggregate(const std::string& name) {

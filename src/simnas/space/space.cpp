@@ -101,6 +101,16 @@ std::string Space::InputSizeProblem(int n) const {
 
 std::string_view Space::DefaultStrategy() const { return "safe-climb"; }
 
+ProxyNetwork Space::DescribeForProxies(const Arch& /*arch*/, Dataset /*dataset*/, std::uint64_t /*seed*/) const {
+  throw ParseError(fmt::format("the {} space has no training-free proxies", name()));
+}
+
+std::string_view Space::FastProxyEntry() const { return ""; }
+
+std::optional<ScoreTable> Space::ComputedScores(const CandidateSet& /*candidates*/, std::string_view /*source*/) const {
+  return std::nullopt;
+}
+
 std::vector<std::string> Space::EncodingNames() const { return {"onehot"}; }
 
 namespace {

@@ -27,6 +27,7 @@
 #include "simnas/data/latency_table.h"
 #include "simnas/network/network_description.h"
 #include "simnas/space/arch.h"
+#include "simnas/space/score_table.h"
 
 namespace simnas {
 
@@ -42,6 +43,15 @@ struct NetworkOptions {
   // Batch-norm statistics and affine parameters drawn away from identity (a test comparing
   // runtimes then exercises the inference form of every batch norm).
   bool random_batch_norms = false;
+};
+
+// The network the training-free proxies score (proxies/proxies.h): its description with the
+// proxies' initialization, the layers whose outputs are the zoo's layer features (in order), and
+// the seed of the zoo's random draws.
+struct ProxyNetwork {
+  NetworkDescription description;
+  std::vector<int> feature_layers;
+  std::uint64_t seed = 0;
 };
 
 class Space {
@@ -126,6 +136,20 @@ class Space {
   // The strategy a search uses without --strategy (a name of strategies/registry.h), chosen
   // from the space's benchmark. Default: "safe-climb".
   virtual std::string_view DefaultStrategy() const;
+
+  // --- training-free proxies and scores ------------------------------------------------------
+  // The network the proxies score for `dataset`, initialized as FreeREA does (Kaiming normal
+  // fan_out for convolutions and the classifier, classifier bias 0, batch-norm scale 1 and shift
+  // 0) from `seed`, so that its values depend on (seed, architecture) only. Default: throws
+  // ParseError naming the space (no training-free proxies).
+  virtual ProxyNetwork DescribeForProxies(const Arch& arch, Dataset dataset, std::uint64_t seed) const;
+  // A faster evaluator of the same proxy values: the name of its entry point in the torch plugin
+  // (proxies/proxies.h: ProxyBackendEntry), or "" (default: the evaluator over DescribeForProxies).
+  virtual std::string_view FastProxyEntry() const;
+  // A score the space computes for each of `candidates` without a table (e.g. "macs": the
+  // multiply-adds of each network), in their order, or nullopt when it has none named `source`.
+  // Default: none.
+  virtual std::optional<ScoreTable> ComputedScores(const CandidateSet& candidates, std::string_view source) const;
 
   // --- features for latency models ----------------------------------------------------------
   // Encodings by name; the first is the default. Default: {"onehot"}.

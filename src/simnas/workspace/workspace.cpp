@@ -167,15 +167,7 @@ fs::path Workspace::ProxyTable(const fs::path& given, Dataset dataset) const {
 
 ScoreTable Workspace::ScoresOf(const Space& space, Dataset dataset, const std::string& source,
                                const fs::path& table_file) {
-  // Transitional: the two proxy-table formats (NAS-Bench-201's by dataset, FBNet's).
-  if (&space == &FbnetSpace()) return FbnetScoresOf(source, table_file);
-  const simnas::ProxyTable table = LoadProxyTable(ProxyTable(table_file, dataset), dataset);
-  return ProxyScoreTable(table, ParseProxyAggregateOrDefault(source, env_.configs_dir));
-}
-
-ScoreTable Workspace::FbnetScoresOf(const std::string& source, const fs::path& table_file) {
-  return MakeFbnetScores(Fbnet().Numbering(), source.empty() ? kFbnetDefaultScoreSource : source,
-                         FbnetScoreFiles{env_.proxy_tables_dir, table_file, env_.configs_dir});
+  return MakeScoreTable(Numbering(space), dataset, source, ScoreFiles{env_.proxy_tables_dir, table_file, env_.configs_dir});
 }
 
 }  // namespace simnas

@@ -20,7 +20,8 @@
 #include "simnas/space/candidates.h"
 #include "simnas/space/registry.h"
 #include "simnas/space/space_data.h"
-#include "simnas/proxies/fbnet_scores.h"
+#include "simnas/proxies/proxy_table.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/space/score_table.h"
 #include "simnas/strategies/registry.h"
 
@@ -81,16 +82,13 @@ class Workspace {
   // The controller models and data folder the strategies read in `space` (the candidate
   // picker's model is models/controller/<space>.ctl).
   StrategyResources Strategies(const Space& space) const;
-  // The NAS-Bench-201 proxy table of `dataset`: `given` when not empty, else the shipped one.
+  // The default space's proxy table of `dataset`: `given` when not empty, else the shipped one.
   std::filesystem::path ProxyTable(const std::filesystem::path& given, Dataset dataset) const;
   // The scores a search in `space` ranks its numbered architectures by: `source` (a proxy recipe
-  // of configs/aggregates.json, or a source of the space's own; empty: the default) over the
-  // proxy table of `dataset` (`table_file` when not empty, else the shipped one).
+  // of configs/aggregates.json, or a source of the space's own; empty: the space's default) over
+  // the space's proxy table of `dataset` (`table_file` when not empty, else the shipped one).
   ScoreTable ScoresOf(const Space& space, Dataset dataset, const std::string& source,
                       const std::filesystem::path& table_file);
-  // FBNet: the scores `source` names (kFbnetDefaultScoreSource when empty) over HELP's 5,000,
-  // `table_file` replacing the shipped FBNet proxy table when not empty.
-  ScoreTable FbnetScoresOf(const std::string& source, const std::filesystem::path& table_file);
 
  private:
   Environment env_;

@@ -7,7 +7,9 @@
 #include "simnas/spaces/fbnet/fbnet_data_files.h"
 #include "simnas/space/candidates.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
+#include "simnas/spaces/fbnet/fbnet_cost.h"
 #include "simnas/spaces/fbnet/fbnet_network.h"
+#include "simnas/spaces/fbnet/fbnet_proxy_network.h"
 
 namespace simnas {
 namespace {
@@ -73,6 +75,21 @@ class Fbnet final : public Space {
     net.seed = options.seed;
     net.random_batch_norms = options.random_batch_norms;
     return DescribeFbnet(FbnetOf(arch), net);
+  }
+  // CIFAR-100 only (Datasets()); the proxies' evaluator checks the dataset.
+  ProxyNetwork DescribeForProxies(const Arch& arch, Dataset /*dataset*/, std::uint64_t seed) const override {
+    const FbnetArch a = FbnetOf(arch);
+    ProxyNetwork p{DescribeFbnetForProxies(a, seed), {}, FbnetProxySeed(seed, a)};
+    p.feature_layers = FbnetZooFeatureLayers(p.description);
+    return p;
+  }
+  // "macs": the multiply-adds of each network for CIFAR-100 (fbnet_cost.h).
+  std::optional<ScoreTable> ComputedScores(const CandidateSet& candidates, std::string_view source) const override {
+    if (source != "macs") return std::nullopt;
+    std::vector<double> scores;
+    scores.reserve(static_cast<std::size_t>(candidates.size()));
+    for (const Arch& a : candidates.archs()) scores.push_back(static_cast<double>(FbnetMultiplyAdds(FbnetOf(a))));
+    return ScoreTable("multiply-adds", std::move(scores));
   }
 };
 

@@ -11,6 +11,10 @@ namespace simnas {
 
 const Space& FbnetSpace();
 
+// The score an FBNet search ranks by without --aggregate: the recipe configs/aggregates.json's
+// "_default_fbnet" names (FreeREA's NASWOT + LogSynflow, min-max sum; docs/proxies-fbnet.md).
+inline constexpr const char* kFbnetDefaultScoreSource = "fbnet-freerea";
+
 // The handle of an FBNet architecture, and back (Error naming the space of another one).
 Arch ToArch(const FbnetArch& arch);
 FbnetArch FbnetOf(const Arch& arch);
