@@ -18,6 +18,8 @@
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/controller/synthetic_env.h"
+#include "simnas/controller/training_inputs.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "bench_support.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/synthetic/synthetic_distribution.h"
@@ -29,7 +31,7 @@ namespace fs = std::filesystem;
 struct Fixture {
   BenchmarkData data{DataDir(BenchDataDir())};
   ScoreTable proxy;
-  TrainDeviceFits fits;
+  SyntheticDistribution distribution{FitSyntheticDistribution(data.space_data(), LutFitKind::kShared)};
   CellTables tables;
   Fixture() {
     ProxyTable table;
@@ -46,9 +48,8 @@ struct Fixture {
       }
     }
     proxy = ProxyScoreTable(table, ProxyAggregate::kFreeRea);
-    fits = FitTrainDevices(data);
     std::vector<OpLatencyModel> models;
-    for (const auto& f : fits.fits) models.push_back(f.model);
+    for (const auto& f : distribution.fits()) models.push_back(OpModelOf(f.lut));
     tables = CellTables::Build(data.space(), proxy, RelativePriorModel(models));
   }
 };
@@ -62,7 +63,7 @@ Fixture& F() {
 void BM_EnvStep64(benchmark::State& state) {
   Fixture& f = F();
   const EnvConfig config;
-  SyntheticVecEnv env(config, f.tables, f.fits.distribution, 64, 1);
+  SyntheticVecEnv env(config, f.tables, f.distribution, 64, 1);
   std::vector<float> obs(64 * static_cast<std::size_t>(env.observation_size()));
   std::vector<std::uint8_t> mask(64 * kNumActions), dones(64);
   std::vector<float> rewards(64);
@@ -100,7 +101,7 @@ void BM_TrainEndToEnd(benchmark::State& state) {
     options.progress = false;
     options.plot = false;
     state.ResumeTiming();
-    const TrainResult r = TrainController(options, f.tables, f.fits.distribution);
+    const TrainResult r = TrainController(options, f.tables, f.distribution);
     steps += static_cast<double>(r.steps);
   }
   fs::remove_all(out);
@@ -124,14 +125,14 @@ void BM_DeploySearch(benchmark::State& state) {
     model.layers.push_back(l);
   }
   std::mt19937_64 device_rng(4);
-  const SyntheticDeviceModel device = f.fits.distribution.SampleDevice(device_rng, SyntheticOptions::Default());
+  const SyntheticLut device = f.distribution.SampleDevice(device_rng, SyntheticOptions::Paper());
   struct Oracle : LatencyOracle {
-    const SyntheticDeviceModel* d;
-    double Probe(const Cell& c) override { return d->Latency(c); }
+    const SyntheticLut* d;
+    double Probe(const Cell& c) override { return d->Latency(ToArch(c)); }
   } oracle;
   oracle.d = &device;
   RunOptions options;
-  options.budget_ms = device.Latency(Cell::FromCode(f.tables.by_proxy[500]));
+  options.budget_ms = device.Latency(ToArch(Cell::FromCode(f.tables.by_proxy[500])));
   std::uint64_t seed = 0;
   for (auto _ : state) {
     options.seed = seed++;

@@ -22,20 +22,20 @@ class CountingOracle : public LatencyOracle {
  public:
   explicit CountingOracle(double scale = 1.0) : scale_(scale) {
     std::mt19937_64 rng(11);
-    device_ = ControllerFits().distribution.SampleDevice(rng, SyntheticOptions::Default());
+    device_ = ControllerFits().distribution.SampleDevice(rng, SyntheticOptions::Paper());
   }
   double Probe(const Cell& cell) override {
     ++calls;
     probed.insert(cell.Code());
-    return scale_ * device_.Latency(cell);
+    return scale_ * device_.Latency(ToArch(cell));
   }
   int calls = 0;
   std::set<int> probed;
-  double Latency(int code) const { return scale_ * device_.LatencyOfCode(code); }
+  double Latency(int code) const { return scale_ * device_.Latency(ToArch(Cell::FromCode(code))); }
 
  private:
   double scale_;
-  SyntheticDeviceModel device_;
+  SyntheticLut device_;
 };
 
 int FirstValid(const Episode& e, int skip = 0) {

@@ -7,6 +7,7 @@
 
 #include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_model.h"
+#include "simnas/controller/training_inputs.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 #include "fixture_data.h"
@@ -33,15 +34,19 @@ inline const ProxyScores& ControllerFakeProxy() {
   return scores;
 }
 
-inline const TrainDeviceFits& ControllerFits() {
-  static const TrainDeviceFits fits = FitTrainDevices(FixtureData());
+// The fixture's train devices: shared (op-table) fits and their distribution.
+struct ControllerTrainFits {
+  SyntheticDistribution distribution;
+};
+inline const ControllerTrainFits& ControllerFits() {
+  static const ControllerTrainFits fits{FitSyntheticDistribution(FixtureData().space_data(), LutFitKind::kShared)};
   return fits;
 }
 
 inline const CellTables& ControllerTables() {
   static const CellTables tables = [] {
     std::vector<OpLatencyModel> models;
-    for (const auto& f : ControllerFits().fits) models.push_back(f.model);
+    for (const auto& f : ControllerFits().distribution.fits()) models.push_back(OpModelOf(f.lut));
     return CellTables::Build(FixtureData().space(), ScoresOf(ControllerFakeProxy()), RelativePriorModel(models));
   }();
   return tables;

@@ -28,12 +28,12 @@
 namespace simnas {
 namespace {
 
-FbnetLut Lut(std::uint64_t seed, double scale) {
+SyntheticLut Lut(std::uint64_t seed, double scale) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  FbnetLut lut;
+  SyntheticLut lut = SyntheticLut::ZerosOf(FbnetSpace());
   lut.fixed_ms = 3 * scale;
-  for (auto& layer : lut.block_ms) {
+  for (auto& layer : lut.cost_ms) {
     for (double& v : layer) v = scale * u(rng);
   }
   return lut;
@@ -42,17 +42,17 @@ FbnetLut Lut(std::uint64_t seed, double scale) {
 struct Fixture {
   FbnetNumbering numbering{SampleFbnetArchs(21, 400)};
   std::vector<LatencyTable> tables;
-  std::vector<FbnetLutFit> fits;
+  std::vector<LutFit> fits;
   LatencyTable target;
   std::vector<double> objective;
   ScoreTable named_objective;
   Fixture() {
     for (int i = 0; i < 3; ++i) {
-      const std::vector<double> ms = Lut(40 + static_cast<std::uint64_t>(i), 0.5 + i).LatenciesOf(numbering.archs());
+      const std::vector<double> ms = Lut(40 + static_cast<std::uint64_t>(i), 0.5 + i).LatenciesOf(numbering);
       tables.emplace_back("train_" + std::to_string(i), ms);
-      fits.push_back(FitFbnetLut("train_" + std::to_string(i), numbering.archs(), ms));
+      fits.push_back(FitLut(numbering, tables.back(), LutFitKind::kPerPosition));
     }
-    target = LatencyTable("target", Lut(99, 2.0).LatenciesOf(numbering.archs()));
+    target = LatencyTable("target", Lut(99, 2.0).LatenciesOf(numbering));
     std::mt19937_64 rng(5);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     for (int i = 0; i < numbering.size(); ++i) objective.push_back(u(rng));
@@ -164,7 +164,7 @@ TEST(FbnetVecEnv, IsDeterministicAndItsStateResumesExactly) {
   const Fixture f;
   const FbnetEnvConfig config;
   const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
-  const FbnetSyntheticDistribution devices(f.fits);
+  const SyntheticDistribution devices(FbnetSpace(), f.fits);
   FbnetVecEnv a(config, data, devices, 4, 11), b(config, data, devices, 4, 11);
   std::vector<float> ra, rb;
   EXPECT_EQ(StepAll(a, 13, &ra), StepAll(b, 13, &rb));
@@ -206,7 +206,7 @@ TEST(FbnetControllerTraining, ATinyRunTwiceGivesTheSameModelBytes) {
   const testing::TempDir dir;
   const FbnetEnvConfig config;
   const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
-  const FbnetSyntheticDistribution devices(f.fits);
+  const SyntheticDistribution devices(FbnetSpace(), f.fits);
   DecisionProcess process;
   process.name = kFbnetProcess;
   process.config = FbnetEnvConfigToJson(config);

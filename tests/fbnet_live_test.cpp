@@ -13,7 +13,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/data/latency_table.h"
-#include "simnas/devices/fbnet_synthetic_device.h"
+#include "simnas/devices/synthetic_device.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/probe/measure_all.h"
@@ -26,12 +26,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-FbnetLut RandomLut(std::uint64_t seed) {
+SyntheticLut RandomLut(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  FbnetLut lut;
+  SyntheticLut lut = SyntheticLut::ZerosOf(FbnetSpace());
   lut.fixed_ms = 2.5;
-  for (auto& layer : lut.block_ms) {
+  for (auto& layer : lut.cost_ms) {
     for (double& v : layer) v = u(rng) / 3.0;  // values with many digits
   }
   return lut;
@@ -41,7 +41,8 @@ FbnetLut RandomLut(std::uint64_t seed) {
 // measurements, as for `local`), counting calls; it can be interrupted after `stop_after` calls.
 class LiveLutDevice : public Device {
  public:
-  explicit LiveLutDevice(const FbnetLut& lut) : inner_(7, lut) {}
+  explicit LiveLutDevice(const SyntheticLut& lut)
+      : inner_(FbnetSpace(), 7, lut, SyntheticOptions::DefaultOf(FbnetSpace()), false) {}
   std::string Spec() const override { return "live-lut"; }
   std::string Fingerprint() const override { return "live-lut|" + inner_.Fingerprint(); }
   bool IsLive() const override { return true; }
@@ -57,7 +58,7 @@ class LiveLutDevice : public Device {
   int stop_after = -1;
 
  private:
-  FbnetSyntheticDevice inner_;
+  SyntheticDevice inner_;
 };
 
 std::string ReadText(const fs::path& path) {

@@ -9,6 +9,8 @@
 #include "simnas/devices/device_factory.h"
 #include "simnas/devices/synthetic_device.h"
 #include "simnas/spaces/nb201/cell_structure.h"
+#include "simnas/spaces/nb201/nb201_space.h"
+#include "simnas/latency_model/op_table.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 #include "fixture_data.h"
 #include "test_support.h"
@@ -59,21 +61,40 @@ TEST(OpLatencyModel, FitRecoversAnExactLookupTable) {
   }
 }
 
+const SyntheticDistribution& PaperFits() {
+  static const SyntheticDistribution d =
+      FitSyntheticDistribution(testing::FixtureData().space_data(), LutFitKind::kShared);
+  return d;
+}
+
 TEST(SyntheticDistribution, FitsTrainDevicesOnlyAndLeavesOneOut) {
-  const TrainDeviceFits fits = FitTrainDevices(testing::FixtureData());
-  ASSERT_GE(fits.fits.size(), 2u);
-  EXPECT_EQ(fits.fits.size(), fits.live_fits.size());
-  for (const OpModelFit& f : fits.fits) {
+  const SyntheticDistribution& d = PaperFits();
+  ASSERT_GE(d.fits().size(), 2u);
+  EXPECT_EQ(d.fits().size(), d.live_fits().size());  // NAS-Bench-201 cells have dead edges
+  for (const LutFit& f : d.fits()) {
     EXPECT_FALSE(IsTestDevice(f.device)) << f.device;
     EXPECT_GT(f.spearman, 0.9) << f.device;  // the lookup table ranks every train device well
+    // The shared fit is the op table's least squares.
+    const OpModelFit op = FitOpLatencyModel(testing::FixtureData().DeviceTable(f.device),
+                                            testing::FixtureData().space(), OpCountKind::kAllEdges);
+    EXPECT_EQ(f.lut.fixed_ms, op.model.fixed_ms);
+    for (int e = 0; e < kNumEdges; ++e) {
+      for (int o = 0; o < kNumOps; ++o) {
+        EXPECT_EQ(f.lut.cost_ms[static_cast<std::size_t>(e)][static_cast<std::size_t>(o)],
+                  op.model.op_ms[static_cast<std::size_t>(o)]);
+      }
+    }
   }
-  const std::string left_out = fits.fits.front().device;
-  const TrainDeviceFits loo = FitTrainDevices(testing::FixtureData(), {left_out});
-  EXPECT_EQ(loo.fits.size() + 1, fits.fits.size());
-  for (const OpModelFit& f : loo.fits) EXPECT_NE(f.device, left_out);
+  const std::string left_out = d.fits().front().device;
+  const SyntheticDistribution loo =
+      FitSyntheticDistribution(testing::FixtureData().space_data(), LutFitKind::kShared, {left_out});
+  EXPECT_EQ(loo.fits().size() + 1, d.fits().size());
+  for (const LutFit& f : loo.fits()) EXPECT_NE(f.device, left_out);
   std::vector<const LatencyTable*> with_test = {&testing::FixtureData().DeviceTable("pixel3"),
                                                 &testing::FixtureData().DeviceTable("fpga")};
-  EXPECT_THROW(FitDevices(with_test, testing::FixtureData().space()), Error);
+  EXPECT_THROW(FitSyntheticDistribution(testing::FixtureData().space_data().Numbering(), with_test,
+                                        LutFitKind::kShared),
+               Error);
 }
 
 TEST(SyntheticOptions, ParseAndPrintRoundTrip) {
@@ -89,65 +110,55 @@ TEST(SyntheticOptions, ParseAndPrintRoundTrip) {
   EXPECT_THROW(SyntheticOptions::Parse("live=0.5,paper"), ParseError);
 }
 
-TEST(SyntheticDistribution, PaperSamplesArePositiveLookupTables) {
-  const TrainDeviceFits fits = FitTrainDevices(testing::FixtureData());
-  std::mt19937_64 a(5), b(5);
-  const OpLatencyModel paper = fits.distribution.Sample(a);
-  const SyntheticDeviceModel device = fits.distribution.SampleDevice(b, SyntheticOptions::Paper());
-  EXPECT_GT(paper.fixed_ms, 0);
-  for (int op = 1; op < kNumOps; ++op) EXPECT_GT(paper.op_ms[static_cast<std::size_t>(op)], 0);
-  // The paper's options give the same device as the paper's sampler, with the same costs on every edge.
-  EXPECT_DOUBLE_EQ(device.fixed_ms, paper.fixed_ms);
+TEST(SyntheticDistribution, PaperSamplesArePositiveLookupTablesSharedByEveryEdge) {
+  const SyntheticLut device = PaperFits().Sample(5, SyntheticOptions::Paper());
+  EXPECT_GT(device.fixed_ms, 0);
   for (int e = 0; e < kNumEdges; ++e) {
+    EXPECT_EQ(device.cost_ms[static_cast<std::size_t>(e)][0], 0.0);  // none
     for (int op = 1; op < kNumOps; ++op) {
-      EXPECT_DOUBLE_EQ(device.edge_op_ms[static_cast<std::size_t>(e)][static_cast<std::size_t>(op)],
-                       paper.op_ms[static_cast<std::size_t>(op)]);
+      EXPECT_GT(device.cost_ms[static_cast<std::size_t>(e)][static_cast<std::size_t>(op)], 0);
+      EXPECT_EQ(device.cost_ms[static_cast<std::size_t>(e)][static_cast<std::size_t>(op)],
+                device.cost_ms[0][static_cast<std::size_t>(op)]);
     }
   }
   const Cell cell = Cell::FromCode(4321);
-  EXPECT_NEAR(device.Latency(cell), paper.Latency(cell), 1e-9);
+  double sum = device.fixed_ms;
+  for (int e = 0; e < kNumEdges; ++e) sum += device.cost_ms[static_cast<std::size_t>(e)][static_cast<std::size_t>(cell.op(e))];
+  EXPECT_EQ(device.Latency(ToArch(cell)), sum);
 }
 
 TEST(SyntheticDistribution, RicherOptionsChangeTheDevicesAsDocumented) {
-  const TrainDeviceFits fits = FitTrainDevices(testing::FixtureData());
-  std::vector<float> all;
-  for (SyntheticSampler sampler : {SyntheticSampler::kGaussian, SyntheticSampler::kLogNormal, SyntheticSampler::kMixture}) {
+  const SyntheticDistribution& fits = PaperFits();
+  for (SyntheticSampler sampler : {SyntheticSampler::kGaussian, SyntheticSampler::kLogNormal, SyntheticSampler::kMixture,
+                                   SyntheticSampler::kDirichlet}) {
     SyntheticOptions o;
     o.sampler = sampler;
     o.op_noise = 0.2;
     o.scale_sigma = 0.5;
     for (std::uint64_t seed = 0; seed < 20; ++seed) {
-      std::mt19937_64 rng(seed);
-      const SyntheticDeviceModel d = fits.distribution.SampleDevice(rng, o);
-      d.AllLatencies(all);
-      for (int code : {0, 100, 9999, 15624}) {
-        EXPECT_GT(all[static_cast<std::size_t>(code)], 0) << SyntheticSamplerName(sampler);
-        EXPECT_NEAR(all[static_cast<std::size_t>(code)], d.Latency(Cell::FromCode(code)),
-                    1e-4 * d.Latency(Cell::FromCode(code)));
-      }
+      const SyntheticLut d = fits.Sample(seed, o);
+      for (int code : {0, 100, 9999, 15624}) EXPECT_GT(d.Latency(ToArch(Cell::FromCode(code))), 0) << SyntheticSamplerName(sampler);
     }
   }
   // op_noise: the same op costs differently on different edges.
   SyntheticOptions noisy;
   noisy.op_noise = 0.3;
-  std::mt19937_64 rng(1);
-  const SyntheticDeviceModel d = fits.distribution.SampleDevice(rng, noisy);
+  const SyntheticLut d = fits.Sample(1, noisy);
   std::set<double> conv3;
-  for (const auto& edge : d.edge_op_ms) conv3.insert(edge[static_cast<std::size_t>(Op::kConv3x3)]);
+  for (const auto& edge : d.cost_ms) conv3.insert(edge[static_cast<std::size_t>(Op::kConv3x3)]);
   EXPECT_EQ(conv3.size(), 6u);
   // live=1: dead edges cost nothing.
   SyntheticOptions live;
   live.live_prob = 1.0;
-  std::mt19937_64 rng2(2);
-  const SyntheticDeviceModel l = fits.distribution.SampleDevice(rng2, live);
+  const SyntheticLut l = fits.Sample(2, live);
   EXPECT_TRUE(l.live_only);
   const Cell dead = Cell::Parse("|none~0|+|none~0|nor_conv_3x3~1|+|none~0|nor_conv_3x3~1|none~2|");
-  EXPECT_DOUBLE_EQ(l.Latency(dead), std::max(l.fixed_ms, l.MinLatency()));
+  EXPECT_DOUBLE_EQ(l.Latency(ToArch(dead)), std::max(l.fixed_ms, l.MinLatency()));
   // Measurement noise: varies between measurements, reproducible from the same generator.
-  SyntheticDeviceModel m = d;
+  SyntheticLut m = d;
   m.measure_noise = 0.05;
   std::mt19937_64 n1(3), n2(3);
-  const Cell cell = Cell::FromCode(77);
+  const Arch cell = ToArch(Cell::FromCode(77));
   const double first = m.Measure(cell, n1);
   EXPECT_EQ(first, m.Measure(cell, n2));
   EXPECT_NE(first, m.Measure(cell, n1));

@@ -70,12 +70,7 @@ StrategyResources RepoStrategyResources() {
 DeviceEnvironment Nb201Devices(const BenchmarkData& data, std::optional<fs::path> registry, fs::path cache_dir) {
   DeviceEnvironment env{&data.space_data(), std::move(registry), std::move(cache_dir), {}};
   env.open_synthetic = [&data](const DeviceSpec& spec) -> std::unique_ptr<Device> {
-    const SyntheticOptions options =
-        spec.has_options() ? SyntheticOptions::Parse(spec.options()) : SyntheticOptions::Default();
-    const TrainDeviceFits fits = FitTrainDevices(data);
-    std::mt19937_64 rng(spec.seed());
-    return std::make_unique<SyntheticDevice>(spec.seed(), fits.distribution.SampleDevice(rng, options), options,
-                                             spec.has_options());
+    return OpenSyntheticDevice(data.space_data(), spec);
   };
   return env;
 }

@@ -472,7 +472,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                           {"train_devices", in.devices},
                           {"simnas_version", SIMNAS_VERSION},
                           {"date", date}};
-    const TrainResult r = TrainController(options, in.tables, in.fits.distribution);
+    const TrainResult r = TrainController(options, in.tables, in.distribution);
     fmt::print("trained {} steps in {:.1f} s ({:.0f} steps/s); final mean return {:.4f}\nmodel {}\n", r.steps, r.seconds,
                r.steps_per_second, r.final_mean_return, r.model.string());
   });

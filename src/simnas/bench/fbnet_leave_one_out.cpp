@@ -10,7 +10,7 @@
 #include "simnas/core/error.h"
 #include "simnas/data/device_split.h"
 #include "simnas/strategies/strategy.h"
-#include "simnas/synthetic/fbnet_synthetic.h"
+#include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
 
@@ -51,11 +51,7 @@ TrainResult TrainFbnetController(FbnetTables& tables, const ScoreTable& objectiv
   proxy_choice.train_tables = train_tables;
   const LatencyTable& proxy_device = ProxyDeviceTable(proxy_choice);
   const FbnetProcessData data(tables.Numbering(), objective.values(), train_tables, proxy_device, /*linear=*/true);
-  std::vector<FbnetLutFit> fits;
-  for (FbnetLutFit& fit : FitFbnetTrainDevices(tables)) {
-    if (!Contains(exclude, fit.device)) fits.push_back(std::move(fit));
-  }
-  const FbnetSyntheticDistribution devices(std::move(fits), config.synthetic);
+  const SyntheticDistribution devices = FitSyntheticDistribution(tables.Numbering(), train_tables, config.synthetic.fit);
   if (!options.provenance.is_object()) options.provenance = nlohmann::json::object();
   options.provenance["space"] = "fbnet";
   options.provenance["objective"] = objective.name();

@@ -80,7 +80,7 @@ LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const Scor
     o.provenance = {{"purpose", "leave-one-device-out"}, {"held_out", held_out}, {"train_devices", in.devices}};
     spdlog::info("leave-one-out: training a controller without {} ({} steps, seed {}) in {}", LeaveOutName(held_out),
                  settings.ppo.total_steps, settings.seed, dir.string());
-    return TrainController(o, in.tables, in.fits.distribution);
+    return TrainController(o, in.tables, in.distribution);
   });
 }
 

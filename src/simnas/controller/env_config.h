@@ -32,6 +32,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "simnas/spaces/nb201/cell.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {

@@ -34,7 +34,7 @@ nlohmann::json FbnetEnvConfigToJson(const FbnetEnvConfig& c) {
           {"synthetic",
            {{"alpha", c.synthetic.alpha},
             {"stage_sigma", c.synthetic.stage_sigma},
-            {"block_sigma", c.synthetic.block_sigma},
+            {"block_sigma", c.synthetic.choice_sigma},
             {"entry_sigma", c.synthetic.entry_sigma}}}};
 }
 
@@ -64,12 +64,12 @@ FbnetEnvConfig FbnetEnvConfigFromJson(const nlohmann::json& j) {
   const nlohmann::json& s = j.at("synthetic");
   get(s, "alpha", c.synthetic.alpha);
   get(s, "stage_sigma", c.synthetic.stage_sigma);
-  get(s, "block_sigma", c.synthetic.block_sigma);
+  get(s, "block_sigma", c.synthetic.choice_sigma);
   get(s, "entry_sigma", c.synthetic.entry_sigma);
   bool aims_ok = !c.aims.empty() && c.aims.size() <= 64;
   for (double a : c.aims) aims_ok = aims_ok && a > 0 && std::isfinite(a);
   if (c.probes < 1 || !aims_ok || !(c.budget_lo >= 0 && c.budget_lo <= c.budget_hi && c.budget_hi <= 100) ||
-      !(c.synthetic.alpha > 0) || c.synthetic.stage_sigma < 0 || c.synthetic.block_sigma < 0 ||
+      !(c.synthetic.alpha > 0) || c.synthetic.stage_sigma < 0 || c.synthetic.choice_sigma < 0 ||
       c.synthetic.entry_sigma < 0 || !(c.network_sigma >= 0 && c.network_sigma <= 2)) {
     throw DataError("FBNet controller settings: a value is out of range (probes >= 1, 1 to 64 aims > 0, "
                     "0 <= budget_lo <= budget_hi <= 100, alpha > 0, sigmas >= 0, network_sigma <= 2)");
@@ -87,9 +87,8 @@ int FbnetObservationSize(const FbnetEnvConfig& config) {
 
 FbnetProcessData::FbnetProcessData(const CandidateSet& candidates, std::vector<double> objective,
                                    std::vector<const LatencyTable*> tables, const LatencyTable& proxy, bool linear)
-    : objective_(std::move(objective)), tables_(std::move(tables)), proxy_(&proxy) {
-  for (const Arch& a : candidates.archs()) archs_.push_back(FbnetOf(a));
-  const std::size_t n = archs_.size();
+    : candidates_(candidates), objective_(std::move(objective)), tables_(std::move(tables)), proxy_(&proxy) {
+  const auto n = static_cast<std::size_t>(candidates.size());
   if (n == 0) throw Error("FBNet controller: no candidates");
   if (objective_.size() != n) {
     throw Error(fmt::format("FBNet controller: {} objective scores for {} candidates", objective_.size(), n));
@@ -325,7 +324,7 @@ class FbnetVecEnv::SlotOracle : public FbnetLatencyOracle {
 };
 
 FbnetVecEnv::FbnetVecEnv(const FbnetEnvConfig& config, const FbnetProcessData& data,
-                         const FbnetSyntheticDistribution& devices, int num_envs, std::uint64_t seed)
+                         const SyntheticDistribution& devices, int num_envs, std::uint64_t seed)
     : config_(config), data_(&data), devices_(&devices) {
   if (num_envs < 1) throw Error("the FBNet environment needs at least one episode slot");
   if (config_.linear && data.linear() == nullptr) throw Error("FBNet environment: the linear predictor was not built");
@@ -341,7 +340,7 @@ FbnetVecEnv::FbnetVecEnv(const FbnetEnvConfig& config, const FbnetProcessData& d
 }
 
 void FbnetVecEnv::SampleDevice(Slot& slot) const {
-  slot.latency = devices_->Sample(slot.device_seed).LatenciesOf(data_->archs());
+  slot.latency = devices_->Sample(slot.device_seed, config_.synthetic).LatenciesOf(data_->candidates());
   if (config_.network_sigma > 0) {
     std::mt19937_64 rng(slot.device_seed ^ 0x6e6f697365ULL);
     std::normal_distribution<double> noise(0.0, config_.network_sigma);

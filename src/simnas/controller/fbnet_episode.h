@@ -29,7 +29,7 @@
 // (from infeasible_score while nothing feasible was measured), so a return is the answer's score
 // minus the start's. An answer is always a measured network (the FBNet answer rule).
 //
-// Training (FbnetVecEnv): a synthetic FBNet device per episode (fbnet_synthetic.h, a new seed
+// Training (FbnetVecEnv): a synthetic FBNet device per episode (synthetic/synthetic_distribution.h, a new seed
 // drawn from the slot's generator; each candidate's latency times a fixed per-device log-normal
 // residual, network_sigma), budget at a percentile drawn in [budget_lo, budget_hi] of
 // that device's latencies over the candidates; the predictors know only the train tables.
@@ -48,7 +48,7 @@
 #include "simnas/data/latency_table.h"
 #include "simnas/monotonicity/table_predictors.h"
 #include "simnas/spaces/fbnet/fbnet_arch.h"
-#include "simnas/synthetic/fbnet_synthetic.h"
+#include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
 
@@ -61,7 +61,8 @@ struct FbnetEnvConfig {
   double budget_lo = 10;
   double budget_hi = 90;
   double infeasible_score = -0.5;
-  FbnetSyntheticOptions synthetic;  // the training devices
+  // The training devices (fit=position, sampler=dirichlet; the JSON keeps the dirichlet settings).
+  SyntheticOptions synthetic = SyntheticOptions::Parse("fit=position,sampler=dirichlet");
   // Training devices: every candidate's latency also times its own exp(N(0, network_sigma)),
   // fixed per device (a lookup table explains a real table only up to such residuals).
   double network_sigma = 0.1;
@@ -87,7 +88,7 @@ class FbnetProcessData {
                    std::vector<const LatencyTable*> tables, const LatencyTable& proxy, bool linear);
 
   int size() const { return static_cast<int>(objective_.size()); }
-  const std::vector<FbnetArch>& archs() const { return archs_; }
+  const CandidateSet& candidates() const { return candidates_; }
   const std::vector<double>& objective() const { return objective_; }
   const std::vector<double>& score() const { return score_; }  // rank percentile
   const std::vector<const LatencyTable*>& tables() const { return tables_; }
@@ -96,7 +97,7 @@ class FbnetProcessData {
   int first_probe() const { return first_; }
 
  private:
-  std::vector<FbnetArch> archs_;
+  CandidateSet candidates_;
   std::vector<double> objective_;
   std::vector<double> score_;
   std::vector<const LatencyTable*> tables_;
@@ -174,7 +175,7 @@ class FbnetEpisode {
 // Many FBNet training episodes on synthetic devices (see the header comment).
 class FbnetVecEnv : public VecEnv {
  public:
-  FbnetVecEnv(const FbnetEnvConfig& config, const FbnetProcessData& data, const FbnetSyntheticDistribution& devices,
+  FbnetVecEnv(const FbnetEnvConfig& config, const FbnetProcessData& data, const SyntheticDistribution& devices,
               int num_envs, std::uint64_t seed);
   int num_envs() const override { return static_cast<int>(slots_.size()); }
   int observation_size() const override { return FbnetObservationSize(config_); }
@@ -200,7 +201,7 @@ class FbnetVecEnv : public VecEnv {
 
   FbnetEnvConfig config_;
   const FbnetProcessData* data_;
-  const FbnetSyntheticDistribution* devices_;
+  const SyntheticDistribution* devices_;
   std::vector<Slot> slots_;
   std::vector<EpisodeStats> finished_;
 };

@@ -3,19 +3,33 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 
 #include "simnas/controller/binary_io.h"
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
+#include "simnas/spaces/nb201/cell_structure.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 
 namespace simnas {
+namespace {
+
+// The device's noise-free latency of the cell with code `code`.
+double LatencyOfCode(const SyntheticLut& device, int code) {
+  const auto c = static_cast<std::size_t>(code);
+  std::array<std::uint8_t, kNumEdges> live{};
+  for (std::size_t e = 0; e < live.size(); ++e) live[e] = (LiveEdgeMasks()[c] >> e) & 1u;
+  return device.LatencyOfChoices(CellOpsByCode()[c].data(), live.data());
+}
+
+}  // namespace
 
 class SyntheticVecEnv::SlotOracle : public LatencyOracle {
  public:
   explicit SlotOracle(Slot& slot) : slot_(slot) {}
-  double Probe(const Cell& cell) override { return slot_.device.Measure(cell, slot_.rng); }
+  double Probe(const Cell& cell) override { return slot_.device.Measure(ToArch(cell), slot_.rng); }
 
  private:
   Slot& slot_;
@@ -49,7 +63,7 @@ void SyntheticVecEnv::ResetSlot(Slot& slot) {
   if (config_.reward == RewardKind::kBudget) {
     scratch_.resize(sample_codes_.size());
     for (std::size_t i = 0; i < sample_codes_.size(); ++i) {
-      scratch_[i] = slot.device.LatencyOfCode(sample_codes_[i]);
+      scratch_[i] = LatencyOfCode(slot.device, sample_codes_[i]);
     }
     const double pos = slot.budget_percentile / 100.0 * static_cast<double>(scratch_.size() - 1);
     const auto k = static_cast<std::size_t>(std::floor(pos));
@@ -62,12 +76,7 @@ void SyntheticVecEnv::ResetSlot(Slot& slot) {
   } else {
     // The paper reward's min-max range: each edge independently at its cheapest / dearest op
     // (exact when every edge counts; for live-edge devices a bound, and l is clamped).
-    lo = hi = slot.device.fixed_ms;
-    for (const auto& edge : slot.device.edge_op_ms) {
-      lo += *std::min_element(edge.begin(), edge.end());
-      hi += *std::max_element(edge.begin(), edge.end());
-    }
-    lo = std::max(lo, slot.device.MinLatency());
+    std::tie(lo, hi) = slot.device.Range();
   }
   int start = 0;
   switch (config_.start) {
@@ -115,9 +124,9 @@ EpisodeStats SyntheticVecEnv::Finish(const Slot& slot) const {
     const auto c = static_cast<std::size_t>(s.answer_code);
     s.answer_index = tables_->index_of_code[c];
     s.answer_proxy = tables_->proxy[c];
-    const double ms = slot.device.LatencyOfCode(s.answer_code);
+    const double ms = LatencyOfCode(slot.device, s.answer_code);
     std::size_t below = 0;
-    for (int code : sample_codes_) below += slot.device.LatencyOfCode(code) <= ms ? 1 : 0;
+    for (int code : sample_codes_) below += LatencyOfCode(slot.device, code) <= ms ? 1 : 0;
     s.answer_percentile = static_cast<double>(below) / static_cast<double>(sample_codes_.size());
   }
   return s;
@@ -133,9 +142,9 @@ std::vector<EpisodeStats> SyntheticVecEnv::TakeFinished() { return TakeAll(finis
 
 std::string SyntheticVecEnv::SaveState() const {
   return SaveSlots(slots_, obs_size_, [](const Slot& slot, std::string& out) {
-    const SyntheticDeviceModel& d = slot.device;
+    const SyntheticLut& d = slot.device;
     binary::Put<double>(out, d.fixed_ms);
-    for (const auto& edge : d.edge_op_ms) {
+    for (const auto& edge : d.cost_ms) {
       for (double v : edge) binary::Put<double>(out, v);
     }
     binary::Put<std::uint8_t>(out, d.live_only ? 1 : 0);
@@ -147,9 +156,10 @@ std::string SyntheticVecEnv::SaveState() const {
 
 void SyntheticVecEnv::LoadState(const std::string& state) {
   LoadSlots(slots_, obs_size_, state, [this](Slot& slot, const char*& in, const char* end) {
-    SyntheticDeviceModel& d = slot.device;
+    SyntheticLut& d = slot.device;
+    d = SyntheticLut::ZerosOf(Nb201Space());
     d.fixed_ms = binary::Get<double>(in, end);
-    for (auto& edge : d.edge_op_ms) {
+    for (auto& edge : d.cost_ms) {
       for (double& v : edge) v = binary::Get<double>(in, end);
     }
     d.live_only = binary::Get<std::uint8_t>(in, end) != 0;

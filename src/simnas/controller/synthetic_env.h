@@ -12,6 +12,7 @@
 
 #include "simnas/controller/episode.h"
 #include "simnas/controller/vec_env.h"
+#include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
 
@@ -32,7 +33,7 @@ class SyntheticVecEnv : public VecEnv {
  private:
   struct Slot {
     std::mt19937_64 rng;
-    SyntheticDeviceModel device;
+    SyntheticLut device;
     double budget_percentile = 0;
     Episode episode;
   };

@@ -15,7 +15,7 @@ namespace simnas {
 
 struct TrainingInputs {
   ScoreTable proxy;
-  TrainDeviceFits fits;
+  SyntheticDistribution distribution;  // shared (op-table) fits
   CellTables tables;
   std::vector<std::string> devices;  // the train devices used
 };
@@ -23,5 +23,8 @@ struct TrainingInputs {
 // Fits every train device but those in `exclude` (a held-out device or group).
 TrainingInputs PrepareTrainingInputs(const BenchmarkData& data, ScoreTable proxy,
                                      const std::vector<std::string>& exclude);
+
+// The op table of a shared fit (fixed part, one cost per op).
+OpLatencyModel OpModelOf(const SyntheticLut& shared_fit);
 
 }  // namespace simnas

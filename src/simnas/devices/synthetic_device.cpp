@@ -1,15 +1,19 @@
 #include "simnas/devices/synthetic_device.h"
 
-#include "simnas/spaces/nb201/nb201_space.h"
-
 #include <fmt/format.h>
+
+#include "simnas/core/error.h"
+#include "simnas/devices/device_spec.h"
+#include "simnas/space/space.h"
+#include "simnas/space/space_data.h"
 
 namespace simnas {
 
-SyntheticDevice::SyntheticDevice(std::uint64_t seed, const SyntheticDeviceModel& model, SyntheticOptions options,
+SyntheticDevice::SyntheticDevice(const Space& space, std::uint64_t seed, SyntheticLut lut, SyntheticOptions options,
                                  bool options_given)
-    : seed_(seed),
-      model_(model),
+    : space_(&space),
+      seed_(seed),
+      lut_(std::move(lut)),
       options_(options),
       options_given_(options_given),
       noise_rng_(seed ^ 0x9e3779b97f4a7c15ULL) {}
@@ -19,16 +23,24 @@ std::string SyntheticDevice::Spec() const {
 }
 
 std::string SyntheticDevice::Fingerprint() const {
-  std::string costs;
-  for (const auto& edge : model_.edge_op_ms) {
-    costs += fmt::format("/{:.6g},{:.6g},{:.6g},{:.6g}", edge[1], edge[2], edge[3], edge[4]);
-  }
-  return fmt::format("synthetic:{}:{}:fixed={:.6g},live={}{}", seed_, options_.ToString(), model_.fixed_ms,
-                     model_.live_only ? 1 : 0, costs);
+  return fmt::format("{}|synthetic:{}:{}:fixed={:.6g},live={},lut={:016x}", space_->name(), seed_, options_.ToString(),
+                     lut_.fixed_ms, lut_.live_only ? 1 : 0, lut_.Digest());
 }
 
 Measurement SyntheticDevice::Measure(const Arch& arch) {
-  return Measurement{model_.Measure(CellOf(arch), noise_rng_), 0.0, 1};
+  if (arch.empty() || &arch.space() != space_) {
+    throw DeviceError(fmt::format("device {} (--space {}) measures {} architectures, not {}", Spec(), space_->name(),
+                                  space_->name(), arch.ToString()));
+  }
+  return Measurement{lut_.Measure(arch, noise_rng_), 0.0, 1};
+}
+
+std::unique_ptr<SyntheticDevice> OpenSyntheticDevice(const SpaceData& data, const DeviceSpec& spec) {
+  const Space& space = data.space();
+  const SyntheticOptions options = SyntheticOptions::Parse(spec.options(), space.DefaultSyntheticOptions());
+  const SyntheticDistribution distribution = FitSyntheticDistribution(data, options.fit);
+  return std::make_unique<SyntheticDevice>(space, spec.seed(), distribution.Sample(spec.seed(), options), options,
+                                           spec.has_options());
 }
 
 }  // namespace simnas

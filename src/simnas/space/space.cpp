@@ -111,6 +111,21 @@ std::optional<ScoreTable> Space::ComputedScores(const CandidateSet& /*candidates
   return std::nullopt;
 }
 
+std::string_view Space::DefaultSyntheticOptions() const { return "paper"; }
+
+std::vector<int> Space::PositionStages() const {
+  std::vector<int> stages(static_cast<std::size_t>(positions()));
+  for (int p = 0; p < positions(); ++p) stages[static_cast<std::size_t>(p)] = p;
+  return stages;
+}
+
+bool Space::HasDeadPositions() const { return false; }
+
+std::vector<std::uint8_t> Space::LivePositions(const Arch& arch) const {
+  CheckSpace(arch);
+  return std::vector<std::uint8_t>(static_cast<std::size_t>(positions()), 1);
+}
+
 std::vector<std::string> Space::EncodingNames() const { return {"onehot"}; }
 
 namespace {

@@ -151,6 +151,21 @@ class Space {
   // Default: none.
   virtual std::optional<ScoreTable> ComputedScores(const CandidateSet& candidates, std::string_view source) const;
 
+  // --- synthetic devices (synthetic/) -------------------------------------------------------
+  // The options `synthetic:SEED` takes without any (SyntheticOptions::Parse's text; what
+  // "default" means there). Default: "paper" (Sim-is-More's: one Gaussian per choice's cost,
+  // that cost shared by every position).
+  virtual std::string_view DefaultSyntheticOptions() const;
+  // The stage of every position (0, 1, ...): the mixture sampler scales the costs of one stage
+  // together (e.g. the layers of one output width). Default: every position its own stage.
+  virtual std::vector<int> PositionStages() const;
+  // Whether some architecture has a position whose work a compiler could drop (its output is
+  // unused or its input is structurally zero). Default: false.
+  virtual bool HasDeadPositions() const;
+  // 1 for each position of `arch` that does work, 0 for a dead one (synthetic devices with
+  // live=P count only the live ones). Default: every position 1.
+  virtual std::vector<std::uint8_t> LivePositions(const Arch& arch) const;
+
   // --- features for latency models ----------------------------------------------------------
   // Encodings by name; the first is the default. Default: {"onehot"}.
   virtual std::vector<std::string> EncodingNames() const;

@@ -9,12 +9,9 @@
 
 #include "simnas/controller/controller_model.h"
 #include "simnas/core/strings.h"
-#include "simnas/devices/fbnet_synthetic_device.h"
 #include "simnas/devices/synthetic_device.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/spaces/nb201/nb201_space.h"
-#include "simnas/synthetic/fbnet_synthetic.h"
-#include "simnas/synthetic/synthetic_distribution.h"
 #include "simnas/core/error.h"
 #include "simnas/core/plugin.h"
 #include "simnas/proxies/proxy_table.h"
@@ -125,24 +122,7 @@ ProbeStore& Workspace::Store() {
 DeviceEnvironment Workspace::Devices(const Space& space) {
   DeviceEnvironment env{&DataOf(space), env_.registry_file, env_.cache_dir, {}};
   env.open_synthetic = [this, &space](const DeviceSpec& spec) -> std::unique_ptr<Device> {
-    if (&space == &FbnetSpace()) {
-      if (spec.has_options()) {
-        throw ParseError(fmt::format("device {}: under --space fbnet, synthetic:SEED takes no options",
-                                     Quoted(spec.ToString())));
-      }
-      const FbnetSyntheticDistribution distribution = FitFbnetSyntheticDistribution(Fbnet());
-      return std::make_unique<FbnetSyntheticDevice>(spec.seed(), distribution.Sample(spec.seed()));
-    }
-    if (&space != &Nb201Space()) {
-      throw ParseError(fmt::format("device {}: no synthetic devices for the {} space", Quoted(spec.ToString()),
-                                   space.name()));
-    }
-    const SyntheticOptions options =
-        spec.has_options() ? SyntheticOptions::Parse(spec.options()) : SyntheticOptions::Default();
-    const TrainDeviceFits fits = FitTrainDevices(Data());
-    std::mt19937_64 rng(spec.seed());
-    return std::make_unique<SyntheticDevice>(spec.seed(), fits.distribution.SampleDevice(rng, options), options,
-                                             spec.has_options());
+    return OpenSyntheticDevice(DataOf(space), spec);
   };
   return env;
 }

@@ -65,6 +65,21 @@ class Fbnet final : public Space {
     return Space::Encode(arch, encoding == "layer-onehot" ? "onehot" : encoding);
   }
 
+  // A per-layer table fitted to each train device, mixed by Dirichlet weights, with stage,
+  // block and entry noise (docs/fbnet-synthetic.md).
+  std::string_view DefaultSyntheticOptions() const override { return "fit=position,sampler=dirichlet"; }
+  // A new stage starts where the output channels change.
+  std::vector<int> PositionStages() const override {
+    std::vector<int> stage(kFbnetNumLayers);
+    const auto& shapes = FbnetLayerShapes();
+    int s = 0;
+    for (std::size_t l = 0; l < stage.size(); ++l) {
+      if (l > 0 && shapes[l].out_channels != shapes[l - 1].out_channels) ++s;
+      stage[l] = s;
+    }
+    return stage;
+  }
+
   std::string InputSizeProblem(int n) const override {
     return n < 8 || n > 1024 ? "FBNet networks take 8 to 1024 pixels per side" : "";
   }

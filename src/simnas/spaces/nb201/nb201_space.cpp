@@ -10,6 +10,7 @@
 #include "simnas/space/candidates.h"
 #include "simnas/spaces/nb201/accuracy_table.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/spaces/nb201/cell_structure.h"
 #include "simnas/spaces/nb201/nb201_network.h"
 
 namespace simnas {
@@ -88,6 +89,16 @@ class Nb201 final : public Space {
     return n < 4 || n > 1024 || n % 4 != 0
                ? "NAS-Bench-201 networks take a multiple of 4 from 4 to 1024 pixels per side (two stride-2 reductions)"
                : "";
+  }
+
+  // An edge is dead when its output reaches no path to the cell's output or its input is
+  // structurally zero (cell_structure.h).
+  bool HasDeadPositions() const override { return true; }
+  std::vector<std::uint8_t> LivePositions(const Arch& arch) const override {
+    const std::uint8_t mask = LiveEdgeMasks()[static_cast<std::size_t>(CellOf(arch).Code())];
+    std::vector<std::uint8_t> live(kNumEdges);
+    for (int e = 0; e < kNumEdges; ++e) live[static_cast<std::size_t>(e)] = (mask >> e) & 1u;
+    return live;
   }
 
   std::vector<std::string> EncodingNames() const override { return {"op-counts", "onehot", "edge-onehot"}; }
