@@ -490,19 +490,7 @@ TEST(OfaPickle, ReadsALegacyTorchSaveStateDict) {
 
 DataDir OfaDataDir() { return testing::Data().dir(); }
 
-// The space is not registered yet, so `simnas data fetch` does not fetch its files: these tests
-// run where the data folder holds them and say so where it does not.
-#define SKIP_WITHOUT_OFA_DATA()                                                              \
-  do {                                                                                       \
-    for (const DataFileSpec& f : OfaDataFiles()) {                                           \
-      if (!std::filesystem::exists(OfaDataDir().root() / f.path)) {                          \
-        GTEST_SKIP() << "the data folder has no " << f.path << " (not fetched by data fetch)"; \
-      }                                                                                      \
-    }                                                                                        \
-  } while (false)
-
 TEST(OfaData, FilesMatchTheirPublishedHashes) {
-  SKIP_WITHOUT_OFA_DATA();
   const std::vector<DataFileSpec> files = OfaDataFiles();
   EXPECT_EQ(files.size(), 12u + 1 + 1 + 17);
   std::set<std::string> paths;
@@ -515,7 +503,6 @@ TEST(OfaData, FilesMatchTheirPublishedHashes) {
 }
 
 TEST(OfaData, HelpsArchitecturesAndTablesLoad) {
-  SKIP_WITHOUT_OFA_DATA();
   OfaTables tables(OfaDataDir());
   const std::vector<OfaArch>& archs = tables.Archs();
   ASSERT_EQ(archs.size(), 5000u);
@@ -551,7 +538,6 @@ TEST(OfaData, HelpsArchitecturesAndTablesLoad) {
 }
 
 TEST(OfaData, PredictorReproducesAnIndependentComputation) {
-  SKIP_WITHOUT_OFA_DATA();
   // Reference values: tests/fixtures/ofa_reference.py (python3 + numpy, reading acc_predictor.pth
   // with Python's own pickle module, storages as raw little-endian float32, the MLP in float64).
   const OfaAccuracyPredictor p = OfaAccuracyPredictor::Load(OfaPredictorFile(OfaDataDir()));
@@ -580,7 +566,6 @@ TEST(OfaData, PredictorReproducesAnIndependentComputation) {
 }
 
 TEST(OfaData, Note10LatenciesOfKnownArchitectures) {
-  SKIP_WITHOUT_OFA_DATA();
   // Reference values: tests/fixtures/ofa_reference.py (python3 + yaml, summing the means of the
   // operator keys as upstream's latency_table.py builds them).
   const OfaNote10LookupTable lut = OfaNote10LookupTable::Load(OfaNote10Dir(OfaDataDir()));

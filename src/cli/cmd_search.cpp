@@ -1,5 +1,6 @@
 // simnas search: find an architecture for a device within a probe budget; every latency in
 // the answer was measured on the device.
+#include <algorithm>
 #include <cctype>
 #include <string_view>
 
@@ -118,7 +119,7 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     std::string strategy;
     std::optional<double> budget_ms;
     int probes = 10;
-    std::string dataset = "cifar100";
+    std::optional<std::string> dataset;
     std::uint64_t seed = 0;
     std::string run_id;
     ProxyArgs proxy;
@@ -137,7 +138,8 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--probes", args->probes, "Probe budget: distinct architectures measured on the device (default 10)")
       ->check(CLI::Range(1, 1000000));
   AddDatasetOption(cmd, args->dataset,
-                   "cifar10, cifar100 or ImageNet16-120 (proxy table and report; default cifar100)");
+                   "cifar10, cifar100 or ImageNet16-120 (proxy table and report; default cifar100, or the "
+                   "space's own dataset when its networks are not built for cifar100)");
   AddSeedOption(cmd, args->seed, "Seed");
   cmd->add_option("--run-id", args->run_id, "Run id: rerun with the same id to resume (default: a new one)");
   AddProxyOptions(cmd, args->proxy, "Proxy table CSV (default: the shipped table of --space and --dataset)",
@@ -149,7 +151,11 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     request.strategy = args->strategy;
     request.budget_ms = args->budget_ms;
     request.probes = args->probes;
-    request.dataset = ParseDataset(args->dataset);
+    const std::vector<Dataset> datasets = ctx.space().Datasets();
+    request.dataset = args->dataset ? ParseDataset(*args->dataset)
+                      : std::find(datasets.begin(), datasets.end(), Dataset::kCifar100) != datasets.end()
+                          ? Dataset::kCifar100
+                          : datasets.front();
     request.seed = args->seed;
     request.run_id = args->run_id.empty() ? NewRunId() : args->run_id;
     request.proxy_table = args->proxy.proxy_table;

@@ -1,5 +1,8 @@
 #include "simnas/devices/device_factory.h"
 
+#include <algorithm>
+#include <limits>
+
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -114,6 +117,54 @@ std::vector<RegistryEntry> LoadDeviceRegistry(const fs::path& path) {
 
 namespace {
 
+// A device the space offers of its own (Space::OpenOwnDevice), opened as `table:NAME`: it answers
+// from the space's files like a table, but for any architecture it covers. The numbered
+// architectures it covers are what a search on it chooses among (ReplayedTable).
+class OwnDevice final : public Device {
+ public:
+  OwnDevice(std::string spec, const std::string& name, const CandidateSet& numbering,
+            std::unique_ptr<SpaceDevice> device)
+      : spec_(std::move(spec)), space_(&numbering.space()), device_(std::move(device)) {
+    std::vector<double> ms;
+    ms.reserve(static_cast<std::size_t>(numbering.size()));
+    for (const Arch& a : numbering.archs()) {
+      try {
+        ms.push_back(device_->LatencyMs(a));
+      } catch (const DeviceError&) {
+        ms.push_back(std::numeric_limits<double>::quiet_NaN());  // not covered
+      }
+    }
+    covered_ = LatencyTable(name, std::move(ms));
+  }
+  std::string Spec() const override { return spec_; }
+  std::string Fingerprint() const override { return fmt::format("{}|{}", space_->name(), spec_); }
+  bool IsLive() const override { return false; }
+  Measurement Measure(const Arch& arch) override {
+    if (arch.empty() || &arch.space() != space_) {
+      throw DeviceError(fmt::format("device {} answers {} {}s only, not {}", spec_, space_->name(), space_->arch_noun(),
+                                    arch.empty() ? "an empty architecture" : arch.ToString()));
+    }
+    try {
+      return Measurement{device_->LatencyMs(arch), 0.0, 1};
+    } catch (const DeviceError& e) {
+      throw DeviceError(fmt::format("device {}: {}", spec_, e.what()));
+    }
+  }
+  const LatencyTable* FullTable() const override { return covered_.Complete() ? &covered_ : nullptr; }
+  const LatencyTable* ReplayedTable() const override { return &covered_; }
+
+ private:
+  std::string spec_;
+  const Space* space_;
+  std::unique_ptr<SpaceDevice> device_;
+  LatencyTable covered_;  // its latency of each numbered architecture, NaN where it has none
+};
+
+bool IsOwnDeviceName(const Space& space, const std::string& name) {
+  const std::vector<std::string> own = space.OwnDeviceNames();
+  return std::find(own.begin(), own.end(), name) != own.end();
+}
+
 const SpaceData& NeedData(const DeviceEnvironment& env, const DeviceSpec& spec) {
   if (env.data == nullptr) throw Error(fmt::format("device {} needs the search space's data", spec.ToString()));
   return *env.data;
@@ -130,6 +181,12 @@ std::unique_ptr<Device> OpenKind(const DeviceSpec& spec, const DeviceEnvironment
             spec.ToString(), std::make_unique<LatencyTable>(LoadTableFile(spec.table_name(), data.Numbering())),
             data.Numbering());
       }
+      // A name that is not one of the space's tables may be one of its own devices.
+      if (!data.HasDeviceTable(spec.table_name())) {
+        if (std::unique_ptr<SpaceDevice> own = data.space().OpenOwnDevice(spec.table_name(), data)) {
+          return std::make_unique<OwnDevice>(spec.ToString(), spec.table_name(), data.Numbering(), std::move(own));
+        }
+      }
       return std::make_unique<TableDevice>(spec.ToString(), data.DeviceTable(spec.table_name()), data.Numbering());
     }
     case DeviceSpec::Kind::kSynthetic: {
@@ -141,9 +198,15 @@ std::unique_ptr<Device> OpenKind(const DeviceSpec& spec, const DeviceEnvironment
     case DeviceSpec::Kind::kLocal:
     case DeviceSpec::Kind::kOpenCv: {
       const bool opencv = spec.kind() == DeviceSpec::Kind::kOpenCv;
-      LocalOptions options = ParseLocalOptions(spec.options(), opencv ? "opencv" : "local");
+      // A space whose architectures carry their resolution is timed at it, for its own dataset's classes.
+      LocalOptions defaults;
+      if (env.data != nullptr && env.data->space().ArchitecturesCarryInputSize()) {
+        defaults.input_size = 0;
+        defaults.num_classes = NumClasses(env.data->space().Datasets().front());
+      }
+      LocalOptions options = ParseLocalOptions(spec.options(), opencv ? "opencv" : "local", defaults);
       options.cache_dir = env.cache_dir;
-      if (env.data != nullptr) {
+      if (env.data != nullptr && options.input_size > 0) {
         const Space& space = env.data->space();
         if (const std::string problem = space.InputSizeProblem(options.input_size); !problem.empty()) {
           throw ParseError(fmt::format("{} device option input={}: {}", opencv ? "opencv" : "local", options.input_size,
@@ -197,7 +260,8 @@ std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec, const DeviceEnvironme
                                    env.registry->string(), e.name, Quoted(e.spec)));
     }
   }
-  if (spec.name().find(':') == std::string::npos && env.data != nullptr && env.data->HasDeviceTable(spec.name())) {
+  if (spec.name().find(':') == std::string::npos && env.data != nullptr &&
+      (env.data->HasDeviceTable(spec.name()) || IsOwnDeviceName(env.data->space(), spec.name()))) {
     return OpenKind(DeviceSpec::Table(spec.name()), env, CommandOptions{}, "");
   }
   throw ParseError(fmt::format("unknown device {}; expected table:NAME|PATH, synthetic:SEED, local[:opts], opencv[:opts], "

@@ -1,12 +1,13 @@
 // Opening a device from a spec (device_spec.h parses it):
-//   table:NAME       a benchmark table by device name (e.g. table:pixel3)
+//   table:NAME       a benchmark table by device name (e.g. table:pixel3), else a device the
+//                    space offers of its own by that name (Space::OpenOwnDevice)
 //   table:PATH       a table file (HELP .pt, or a CSV written by `simnas measure-all`)
 //   synthetic:SEED[,OPTS]  a synthetic lookup-table device from the train-device distribution
 //                    (OPTS: SyntheticOptions, e.g. paper or sampler=mixture,op_noise=0.1)
 //   local[:OPTS]     this machine's CPU, timed live (OPTS: threads=1,batch=1,...)
 //   opencv[:OPTS]    this machine's CPU through OpenCV DNN on the exported ONNX model (same OPTS)
 //   cmd:COMMAND      an external program printing a latency ({arch}/{index} placeholders)
-//   NAME             a device named in the registry file, else a benchmark table NAME
+//   NAME             a device named in the registry file, else table:NAME
 // The registry is a JSON file (the Environment's registry_file: --registry, else $SIMNAS_DEVICES,
 // else ~/.config/simnas/devices.json when present):
 //   {"devices": {"my-jetson": {"spec": "cmd:ssh jetson ./time.sh {arch}",

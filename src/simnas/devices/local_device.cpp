@@ -17,8 +17,10 @@ std::optional<RememberedReference> ReferenceMemory(const LocalOptions& options, 
                              fingerprint + "|" + kReferenceNetworkVersion};
 }
 
-LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind) {
-  LocalOptions o;
+std::string InputSizeText(int input_size) { return input_size > 0 ? std::to_string(input_size) : "own"; }
+
+LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind, const LocalOptions& defaults) {
+  LocalOptions o = defaults;
   if (Trim(text).empty()) return o;
   for (const std::string& item : Split(text, ',')) {
     const auto eq = item.find('=');
@@ -44,7 +46,7 @@ LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind) {
     else if (key == "batch") o.batch = as_int(1, 4096);
     else if (key == "input") {
       // The measured space's own sizes are checked when the device is opened (device_factory.h).
-      o.input_size = as_int(8, 1024);
+      o.input_size = value == "own" ? 0 : as_int(8, 1024);
     }
     else if (key == "classes") o.num_classes = as_int(1, 100000);
     else if (key == "warmup") o.timing.warmup = as_int(0, 10000);
@@ -76,12 +78,13 @@ LocalDevice::LocalDevice(LocalOptions options)
     : options_(options), machine_(fmt::format("{}|torch {}", MachineDescription(), SIMNAS_TORCH_VERSION)) {}
 
 std::string LocalDevice::Spec() const {
-  return fmt::format("local:threads={},batch={},input={}", options_.threads, options_.batch, options_.input_size);
+  return fmt::format("local:threads={},batch={},input={}", options_.threads, options_.batch,
+                     InputSizeText(options_.input_size));
 }
 
 std::string LocalDevice::Fingerprint() const {
   return fmt::format("local|{}|threads={}|batch={}|input={}|classes={}", machine_, options_.threads, options_.batch,
-                     options_.input_size, options_.num_classes);
+                     InputSizeText(options_.input_size), options_.num_classes);
 }
 
 LocalDevice::~LocalDevice() = default;

@@ -22,6 +22,9 @@ namespace simnas {
 struct LocalOptions {
   int threads = 1;
   int batch = 1;
+  // Pixels per side; 0 ("input=own"): each architecture's own resolution, for spaces whose
+  // architectures carry one (Space::ArchitecturesCarryInputSize; the device factory makes it
+  // their default).
   int input_size = 32;
   int num_classes = 10;
   // The statistic and noise control of the timing harness (samples, tolerance, time cap,
@@ -34,13 +37,17 @@ struct LocalOptions {
   std::filesystem::path cache_dir;
 };
 
-// Parses "key=value,key=value": the device keys threads, batch, input, classes, and the
+// Parses "key=value,key=value" over `defaults`: the device keys threads, batch, input (8 to 1024,
+// or `own`), classes, and the
 // timing keys (into `timing`) warmup, repeats (the minimum of samples), min_time (ms of timed
 // work), sample (ms per sample), tolerance, max_wait (the time cap, s), quiet, normalize (0 or
 // 1), window (s), reference (ms per reference timing). Throws ParseError naming an unknown key or bad value (the removed max_spread and
 // tries name their replacements); `kind` names the device in messages (the `opencv` device
 // takes the same keys).
-LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind = "local");
+LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind = "local",
+                               const LocalOptions& defaults = {});
+// "32", or "own" for 0.
+std::string InputSizeText(int input_size);
 
 // Where a live device remembers its quiet speed (<cache_dir>/local-reference.json, keyed by
 // fingerprint), or nothing when options.remember_reference is off or there is no cache folder.

@@ -37,13 +37,18 @@ Measurement TorchLocalBackend::Measure(const Arch& arch) {
   torch::InferenceMode inference;
   // A generator of its own: measuring must not reset the process's global random state.
   const at::Generator generator = at::detail::createCPUGenerator(0);
-  const torch::Tensor input =
-      torch::randn({options_.batch, 3, options_.input_size, options_.input_size}, generator);
+  // input=own: each architecture at its own resolution; the reference network at the default size.
+  const int side = options_.input_size > 0 ? options_.input_size
+                                           : arch.space().InputSize(arch, arch.space().Datasets().front());
+  const int reference_side = options_.input_size > 0 ? options_.input_size : LocalOptions{}.input_size;
+  const torch::Tensor input = torch::randn({options_.batch, 3, side, side}, generator);
   if (!reference_) {
     reference_ = std::make_unique<Reference>();
-    reference_->net = DescribedNetwork(ReferenceNetworkDescription(options_.num_classes, options_.input_size));
+    reference_->net = DescribedNetwork(ReferenceNetworkDescription(options_.num_classes, reference_side));
     reference_->net->eval();
-    reference_->input = input;
+    reference_->input = side == reference_side
+                            ? input
+                            : torch::randn({options_.batch, 3, reference_side, reference_side}, generator);
     harness_ = std::make_unique<TimingHarness>(options_.timing, spec_, SystemClock(),
                                                ReferenceMemory(options_, fingerprint_));
   }

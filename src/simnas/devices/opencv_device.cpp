@@ -8,6 +8,7 @@
 #include "simnas/core/verified_cache.h"
 #include "simnas/devices/reference_network.h"
 #include "simnas/space/arch_export.h"
+#include "simnas/space/space.h"
 
 namespace simnas {
 namespace {
@@ -46,22 +47,26 @@ OpenCvDevice::OpenCvDevice(LocalOptions options)
 OpenCvDevice::~OpenCvDevice() = default;
 
 std::string OpenCvDevice::Spec() const {
-  return fmt::format("opencv:threads={},batch={},input={}", options_.threads, options_.batch, options_.input_size);
+  return fmt::format("opencv:threads={},batch={},input={}", options_.threads, options_.batch,
+                     InputSizeText(options_.input_size));
 }
 
 std::string OpenCvDevice::Fingerprint() const {
   return fmt::format("opencv|{}|threads={}|batch={}|input={}|classes={}", machine_, options_.threads, options_.batch,
-                     options_.input_size, options_.num_classes);
+                     InputSizeText(options_.input_size), options_.num_classes);
 }
 
 Measurement OpenCvDevice::Measure(const Arch& arch) {
   CvThreadScope threads(options_.threads);
   const std::filesystem::path folder = ExportFolder(options_.cache_dir);
   const ExportOptions export_options = ExportOptionsOf(options_);
-  const std::vector<int> input_shape = {options_.batch, 3, options_.input_size, options_.input_size};
-  const auto load = [&](const std::filesystem::path& onnx) {
+  // input=own: each architecture at its own resolution; the reference network at the default size.
+  const int side = options_.input_size > 0 ? options_.input_size
+                                           : arch.space().InputSize(arch, arch.space().Datasets().front());
+  const int reference_side = options_.input_size > 0 ? options_.input_size : LocalOptions{}.input_size;
+  const auto load = [&](const std::filesystem::path& onnx, int size) {
     try {
-      return OpenCv().Load(onnx, input_shape);
+      return OpenCv().Load(onnx, {options_.batch, 3, size, size});
     } catch (const PluginError&) {
       throw;
     } catch (const Error& e) {
@@ -73,19 +78,19 @@ Measurement OpenCvDevice::Measure(const Arch& arch) {
     // The reference network's model, exported once per shape and checked like every cached model.
     const std::string reference_name =
         fmt::format("reference-{}-k{}-s{}-b{}.onnx", kReferenceNetworkVersion, export_options.num_classes,
-                    export_options.input_size, export_options.batch);
+                    reference_side, export_options.batch);
     const std::filesystem::path reference_file = folder / reference_name;
     if (!ReadVerifiedCacheFile(reference_file, reference_name)) {
       WriteVerifiedCacheFile(reference_file, reference_name,
-                             SerializeOnnx(ReferenceNetworkDescription(export_options.num_classes, export_options.input_size),
+                             SerializeOnnx(ReferenceNetworkDescription(export_options.num_classes, reference_side),
                                            export_options.batch, nullptr, "simnas_reference"));
     }
-    nets->reference = load(reference_file);
+    nets->reference = load(reference_file, reference_side);
     nets_ = std::move(nets);
     harness_ = std::make_unique<TimingHarness>(options_.timing, Spec(), SystemClock(),
                                                ReferenceMemory(options_, Fingerprint()));
   }
-  const std::unique_ptr<OpenCvNetwork> net = load(CachedArchOnnx(arch, export_options, folder));
+  const std::unique_ptr<OpenCvNetwork> net = load(CachedArchOnnx(arch, export_options, folder), side);
   struct Runner : TimingRunner {
     OpenCvNetwork* reference;
     OpenCvNetwork* target;

@@ -4,8 +4,10 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/strings.h"
 
 namespace simnas {
 
@@ -93,6 +95,23 @@ std::vector<double> Space::LoadAccuracy(const DataDir& /*dir*/, Dataset dataset)
   throw DataError(fmt::format("the {} space has no measured accuracy for {}", name(), DatasetName(dataset)));
 }
 
+std::vector<std::string> Space::OwnDeviceNames() const { return {}; }
+
+std::unique_ptr<SpaceDevice> Space::OpenOwnDevice(const std::string& /*name*/, const SpaceData& /*data*/) const {
+  return nullptr;
+}
+
+std::vector<std::string> Space::ScoreSources() const { return {}; }
+
+std::string Space::ScoreName(std::string_view source) const { return std::string(source); }
+
+std::vector<double> Space::Scores(std::string_view source, const CandidateSet& /*candidates*/,
+                                  const SpaceData& /*data*/) const {
+  const std::vector<std::string> known = ScoreSources();
+  throw ParseError(fmt::format("score {}: the {} space computes {}", Quoted(source), name(),
+                               known.empty() ? std::string("no score of its own") : fmt::format("{}", fmt::join(known, ", "))));
+}
+
 int Space::InputSize(const Arch& /*arch*/, Dataset dataset) const { return simnas::InputSize(dataset); }
 
 std::string Space::InputSizeProblem(int n) const {
@@ -125,6 +144,8 @@ std::vector<std::uint8_t> Space::LivePositions(const Arch& arch) const {
   CheckSpace(arch);
   return std::vector<std::uint8_t>(static_cast<std::size_t>(positions()), 1);
 }
+
+bool Space::ArchitecturesCarryInputSize() const { return false; }
 
 std::vector<std::string> Space::EncodingNames() const { return {"onehot"}; }
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -32,6 +33,19 @@
 namespace simnas {
 
 class CandidateSet;
+class SpaceData;
+
+// A device a search space offers of its own, besides its device tables: a latency model of a
+// real device that ships with the space's data and answers architectures no table numbers (a
+// per-operator lookup table measured on a phone). It answers from files: nothing is timed.
+// The device factory (devices/device_factory.h) opens it as `table:NAME`.
+class SpaceDevice {
+ public:
+  virtual ~SpaceDevice() = default;
+  // Latency of `arch` (ms), an architecture of the space that opened the device. Throws
+  // DeviceError in one line naming the architecture and why when the device cannot answer it.
+  virtual double LatencyMs(const Arch& arch) const = 0;
+};
 
 // What a network is built for: the dataset fixes the classes and, unless the architecture fixes
 // its own resolution, the input size.
@@ -122,6 +136,29 @@ class Space {
   // Measured test accuracy (percent) per numbered architecture. Default: DataError.
   virtual std::vector<double> LoadAccuracy(const DataDir& dir, Dataset dataset) const;
 
+  // --- devices of its own ---------------------------------------------------------------
+  // Devices the space offers besides its device tables (SpaceDevice), sorted. They may be test
+  // devices (TestDevices). Default: none.
+  virtual std::vector<std::string> OwnDeviceNames() const;
+  // The device `name`, its files read from `data`'s folder, or nullptr when the space offers no
+  // device of that name (the default for every name). Throws DataError naming a missing or
+  // malformed file.
+  virtual std::unique_ptr<SpaceDevice> OpenOwnDevice(const std::string& name, const SpaceData& data) const;
+
+  // --- scores of its own ------------------------------------------------------------------
+  // Scores the space computes per architecture, stand-ins for accuracy a search may maximize
+  // (e.g. "predicted-accuracy", a predictor's output: never a measured accuracy). The first is
+  // the space's default score. Default: none (the searches use the proxy tables).
+  virtual std::vector<std::string> ScoreSources() const;
+  // The name reports print for score `source` (e.g. "predicted accuracy"). Default: `source`.
+  virtual std::string ScoreName(std::string_view source) const;
+  // Score `source` of every architecture of `candidates` (one value per candidate, in its order;
+  // higher is better), reading what it needs from `data`'s folder. Throws ParseError naming the
+  // space's sources for an unknown `source` (the default for every name), DataError naming a
+  // missing or malformed file.
+  virtual std::vector<double> Scores(std::string_view source, const CandidateSet& candidates,
+                                     const SpaceData& data) const;
+
   // --- networks ---------------------------------------------------------------------------
   // The network of `arch`. Throws ParseError for options the space cannot build.
   virtual NetworkDescription Describe(const Arch& arch, const NetworkOptions& options) const = 0;
@@ -131,6 +168,9 @@ class Space {
   // Why this space's networks cannot take `input_size` pixels per side, or "" when they can.
   // Default: outside [4, 1024].
   virtual std::string InputSizeProblem(int input_size) const;
+  // Whether each architecture carries its own input resolution (InputSize answers it whatever
+  // the dataset), so that live devices time each at its own size unless told one. Default: false.
+  virtual bool ArchitecturesCarryInputSize() const;
 
   // --- search -------------------------------------------------------------------------------
   // The strategy a search uses without --strategy (a name of strategies/registry.h), chosen

@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 #include <fmt/format.h>
@@ -147,6 +148,13 @@ fs::path Workspace::ProxyTable(const fs::path& given, Dataset dataset) const {
 
 ScoreTable Workspace::ScoresOf(const Space& space, Dataset dataset, const std::string& source,
                                const fs::path& table_file) {
+  // A score the space computes itself (its first is the default where it has no proxy table).
+  const std::vector<std::string> own = space.ScoreSources();
+  if (!own.empty() && (source.empty() || std::find(own.begin(), own.end(), source) != own.end())) {
+    const std::string name = source.empty() ? own.front() : source;
+    const SpaceData& data = DataOf(space);
+    return ScoreTable(space.ScoreName(name), space.Scores(name, data.Numbering(), data));
+  }
   return MakeScoreTable(Numbering(space), dataset, source, ScoreFiles{env_.proxy_tables_dir, table_file, env_.configs_dir});
 }
 

@@ -7,9 +7,12 @@
 #include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/device_split.h"
 #include "simnas/data/pickle.h"
+#include "simnas/spaces/ofa_mbv3/ofa_accuracy_predictor.h"
+#include "simnas/spaces/ofa_mbv3/ofa_note10_lut.h"
 #include "simnas/spaces/ofa_mbv3/ofa_pickle.h"
 
 namespace simnas {
@@ -80,12 +83,14 @@ std::vector<DataFileSpec> OfaDataFiles() {
       {"v100_64", "577f48672ed029b11cbb66126ca92d4542f18472e2157965a4ec6852a327dfa2"},
   };
   for (const auto& [name, sha] : tables) {
-    files.push_back({fmt::format("help-ofa/{}.pt", name), sha, fmt::format("{}latency/{}.pt", kHelpOfaRaw, name), {}});
+    files.push_back({fmt::format("help-ofa/{}.pt", name), sha, fmt::format("{}latency/{}.pt", kHelpOfaRaw, name),
+                     [](const fs::path& p) { LoadOfaLatencyTable(p); }});
   }
   files.push_back({"help-ofa/ofa_archs.pt", "77787b5c3e208b130282d4e239c1bb56e76fbb8f7d7f374c4fcc63df4970d574",
-                   std::string(kHelpOfaRaw) + "ofa_archs.pt", {}});
+                   std::string(kHelpOfaRaw) + "ofa_archs.pt", [](const fs::path& p) { LoadOfaArchs(p); }});
   files.push_back({"ofa-mbv3/acc_predictor.pth", "48685122a3540636b06699af66cd816456b25f29b69563e2fda9bed4018eeba0",
-                   std::string(kOfaCheckpointsRaw) + "acc_predictor.pth", {}});
+                   std::string(kOfaCheckpointsRaw) + "acc_predictor.pth",
+                   [](const fs::path& p) { OfaAccuracyPredictor::Load(p); }});
   const std::pair<int, const char*> luts[] = {
       {160, "a2671a45e9400542679ed03de946b45d6a35010f9ab21834af3e7ba8341d36d1"},
       {164, "146c34f116ea2dd6b0a421e3b9b3b1a106ba2817c928e7c66a0b58703946f7ea"},
@@ -107,7 +112,8 @@ std::vector<DataFileSpec> OfaDataFiles() {
   };
   for (const auto& [r, sha] : luts) {
     files.push_back({fmt::format("ofa-mbv3/note10-lut/{}_lookup_table.yaml", r), sha,
-                     fmt::format("{}latency_table@note10/{}_lookup_table.yaml", kOfaCheckpointsRaw, r), {}});
+                     fmt::format("{}latency_table@note10/{}_lookup_table.yaml", kOfaCheckpointsRaw, r),
+                     [r](const fs::path& p) { OfaNote10LookupTable().AddResolution(r, ReadFile(p), p.string()); }});
   }
   return files;
 }

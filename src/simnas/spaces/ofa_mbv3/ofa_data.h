@@ -31,8 +31,9 @@ inline constexpr std::array<std::string_view, 4> kOfaTestDevices = {"titan_rtx_1
                                                                      kOfaNote10Device};
 bool IsOfaTestDevice(std::string_view device);
 
-// Every file of help-ofa/ and ofa-mbv3/ with its published SHA-256 and its upstream URL (HELP
-// at commit 45f70eb, data/ofa/; Once-for-All at commit 698a5c1, tutorial/checkpoints/).
+// Every file of help-ofa/ and ofa-mbv3/ with its published SHA-256, its upstream URL (HELP
+// at commit 45f70eb, data/ofa/; Once-for-All at commit 698a5c1, tutorial/checkpoints/) and its
+// content check (each file loaded as the space reads it).
 std::vector<DataFileSpec> OfaDataFiles();
 
 std::filesystem::path OfaHelpDir(const DataDir& dir);          // help-ofa/

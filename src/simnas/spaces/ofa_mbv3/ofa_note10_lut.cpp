@@ -29,6 +29,13 @@ std::string MbConv(int size, int in, int out_size, int out, int mid, int kernel,
                      se ? 1 : 0, hard_swish ? 1 : 0);
 }
 
+// "160 164 ... 224" for more than three evenly spaced resolutions, else all of them.
+std::string ResolutionsText(const std::vector<int>& r) {
+  bool even = r.size() > 3;
+  for (std::size_t i = 2; even && i < r.size(); ++i) even = r[i] - r[i - 1] == r[1] - r[0];
+  return even ? fmt::format("{} {} ... {}", r[0], r[1], r.back()) : fmt::format("{}", fmt::join(r, " "));
+}
+
 }  // namespace
 
 std::vector<std::string> OfaNote10OperatorKeys(const OfaArch& arch) {
@@ -116,7 +123,7 @@ double OfaNote10LookupTable::LatencyMs(const OfaArch& arch) const {
   const auto table = tables_.find(arch.resolution());
   if (table == tables_.end()) {
     throw DataError(fmt::format("the Note10 lookup table has no resolution {} (it has {}): {}", arch.resolution(),
-                                fmt::join(Resolutions(), " "), arch.ToString()));
+                                ResolutionsText(Resolutions()), arch.ToString()));
   }
   double ms = 0.0;
   for (const std::string& key : OfaNote10OperatorKeys(arch)) {
