@@ -8,6 +8,7 @@
 
 #include "cli_context.h"
 #include "cli_options.h"
+#include "simnas/core/address_layout.h"
 #include "simnas/core/error.h"
 #include "simnas/probe/measure_all.h"
 #include "simnas/probe/probe_session.h"
@@ -106,6 +107,7 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
                             {"passes", r.measurement.passes},
                             {"replayed", r.replayed},
                             {"seconds", seconds},
+                            {"address_layout", AddressLayoutIsFixed() ? "fixed" : "random"},
                             {"run_id", run_id}};
         PrintJson(j);
         return;

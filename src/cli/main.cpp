@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli_context.h"
+#include "simnas/core/address_layout.h"
 #include "simnas/core/error.h"
 #include "simnas/core/interrupt.h"
 #include "simnas/core/latency_value.h"
@@ -103,6 +105,11 @@ simnas::Launch LaunchFromEnvironment() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Every process times networks at the same addresses (core/address_layout.h), unless
+  // SIMNAS_ASLR=keep; first, before anything is opened.
+  if (const char* aslr = std::getenv("SIMNAS_ASLR"); aslr == nullptr || std::string_view(aslr) != "keep") {
+    simnas::RunWithFixedAddressLayout(argv);
+  }
   spdlog::set_pattern("%^%l%$: %v");
   spdlog::set_default_logger(spdlog::stderr_color_mt("simnas"));
   simnas::InstallInterruptHandler();
