@@ -135,7 +135,7 @@ const std::set<std::string> kStillAllowed = {
     "src/simnas/bench/fbnet_evaluation.cpp", "src/simnas/bench/fbnet_evaluation.h",
     "src/simnas/bench/fbnet_leave_one_out.cpp", "src/simnas/bench/fbnet_leave_one_out.h",
     "src/simnas/bench/leave_one_out.h", "src/simnas/bench/trajectories.cpp", "src/simnas/bench/trajectories.h",
-    // The controller, its synthetic devices and the op-table latency model they fit.
+    // The controller and the op-table latency model its edit walk reads.
     "src/simnas/controller/cell_tables.cpp", "src/simnas/controller/cell_tables.h",
     "src/simnas/controller/controller_model.cpp", "src/simnas/controller/controller_model.h",
     "src/simnas/controller/controller_runner.cpp", "src/simnas/controller/controller_runner.h",
@@ -143,17 +143,14 @@ const std::set<std::string> kStillAllowed = {
     "src/simnas/controller/fbnet_episode.cpp", "src/simnas/controller/fbnet_episode.h",
     "src/simnas/controller/ppo_trainer.cpp", "src/simnas/controller/ppo_trainer.h",
     "src/simnas/controller/ppo_trainer_torch.cpp", "src/simnas/controller/synthetic_env.cpp",
-    "src/simnas/controller/training_inputs.h", "src/simnas/strategies/controller_strategy.cpp",
-    "src/simnas/strategies/picker_controller.cpp", "src/simnas/strategies/picker_controller.h",
-    "src/simnas/synthetic/fbnet_synthetic.cpp", "src/simnas/synthetic/fbnet_synthetic.h",
-    "src/simnas/synthetic/synthetic_distribution.cpp", "src/simnas/synthetic/synthetic_distribution.h",
-    "src/simnas/devices/fbnet_synthetic_device.cpp", "src/simnas/devices/fbnet_synthetic_device.h",
-    "src/simnas/devices/synthetic_device.cpp", "src/simnas/latency_model/op_table.cpp",
+    "src/simnas/controller/training_inputs.h", "src/simnas/controller/env_config.h",
+    "src/simnas/strategies/controller_strategy.cpp", "src/simnas/strategies/picker_controller.cpp",
+    "src/simnas/strategies/picker_controller.h", "src/simnas/latency_model/op_table.cpp",
     "src/simnas/latency_model/op_table.h",
     // The `train` and `test` device groups over NAS-Bench-201's data (callers: bench config, train).
     "src/simnas/devices/device_spec.cpp",
     // Commands not yet generic, and the views of one space's data they read.
-    "src/cli/cmd_proxies.cpp", "src/cli/cmd_synth.cpp", "src/cli/cmd_train.cpp", "src/cli/transitional_views.cpp",
+    "src/cli/cmd_proxies.cpp", "src/cli/cmd_train.cpp", "src/cli/transitional_views.cpp",
     "src/cli/transitional_views.h"};
 
 // `text` without its comments (// to the end of the line, /* ... */), line breaks kept, string

@@ -318,7 +318,8 @@ TEST(ProxyZooCli, ShardedAndResumedTableEqualsOneShotValues) {
   ASSERT_EQ(Rows(out), 5);
   const ProxyTable table = LoadPartialProxyTable(out, Dataset::kImageNet16_120);
   ASSERT_EQ(table.zoo.size(), kZooProxyNames.size());
-  EXPECT_EQ(ReadFile(out).rfind("# simnas proxy table v2\n", 0), 0u);
+  EXPECT_EQ(ReadFile(out).rfind("# simnas proxy table v3\n", 0), 0u);
+  EXPECT_NE(ReadFile(out).find(std::string(",") + std::string(kZooProxyNames.front())), std::string::npos);
   // One shot, in this process: the same values (tables keep 10 significant digits).
   ProxyOptions o;
   o.dataset = Dataset::kImageNet16_120;
@@ -357,12 +358,13 @@ TEST(ProxyZooCli, ShardedAndResumedTableEqualsOneShotValues) {
       EXPECT_EQ(again.zoo.at(std::string(name))[i], table.zoo.at(std::string(name))[i]) << name << " " << index;
     }
   }
-  // A v1 table resumed with the zoo on: refused (its options differ), naming the zoo.
+  // A table without the zoo resumed with the zoo on: refused (its options differ), naming the zoo.
   const std::string v1 = (dir / "v1.csv").string();
   const testing::CliResult plain = testing::RunCli(
       {"proxies", "--all", "--dataset", "ImageNet16-120", "--shard", "3/3125", "--out", v1, "--no-zoo"});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
-  EXPECT_EQ(ReadFile(v1).rfind("# simnas proxy table v1\n", 0), 0u);
+  EXPECT_EQ(ReadFile(v1).rfind("# simnas proxy table v3\n", 0), 0u);
+  EXPECT_EQ(ReadFile(v1).find(std::string(",") + std::string(kZooProxyNames.front())), std::string::npos);
   const testing::CliResult mixed =
       testing::RunCli({"proxies", "--all", "--dataset", "ImageNet16-120", "--shard", "3/3125", "--out", v1});
   EXPECT_EQ(mixed.exit_code, 1);

@@ -160,7 +160,14 @@ TEST(TorchSaveData, EveryDataFileReadsAsLibTorchReadsIt) {
     const fs::path path = root / spec.path;
     if (path.extension() != ".pt") continue;
     const std::vector<char> bytes = ReadFileBytes(path);
-    const c10::IValue theirs = torch::pickle_load(bytes);
+    c10::IValue theirs;
+    try {
+      theirs = torch::pickle_load(bytes);
+    } catch (const c10::Error&) {
+      // A file holding numpy objects LibTorch's unpickler does not know (HELP's Once-for-All
+      // files): nothing to compare with here; the space's own reader reads them (OfaData.*).
+      continue;
+    }
     EXPECT_TRUE(SameValue(LoadTorchSave(path), theirs)) << path;
     ++files;
   }
