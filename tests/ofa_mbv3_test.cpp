@@ -39,17 +39,6 @@ constexpr const char* kHelpArch0Dict =
     "'e': [6, 4, 4, 6, 6, 3, 4, 3, 3, 6, 3, 3, 3, 6, 3, 4, 6, 4, 3, 6], 'd': [2, 2, 2, 2, 3], 'r': 204}";
 constexpr const char* kHelpArch0Text = "r204_k7e6-k5e4_k7e6-k7e3_k5e3-k7e6_k5e3-k3e6_k5e6-k3e4-k5e3";
 
-// The message of the `E` that `f` throws (a failure if it throws nothing or something else).
-template <typename E, typename F>
-std::string MessageOf(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no exception of the expected type";
-  return "";
-}
 
 bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

@@ -36,16 +36,6 @@ constexpr const char* kArch0Dict =
 
 bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-template <typename E, typename F>
-std::string MessageOf(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no exception of the expected type";
-  return "";
-}
 
 const Space& Ofa() { return FindSpace("ofa-mbv3"); }
 

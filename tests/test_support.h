@@ -1,6 +1,8 @@
 // Shared helpers for the test suite: the benchmark data, temporary folders, running the CLI.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -26,6 +28,19 @@ inline LatencyTable LoadLatencyTable(const std::filesystem::path& path, const Se
   if (space != nullptr) return LoadTableFile(path, *space);
   if (path.extension() == ".pt") return LoadPickledLatencyTable(path, kNumCells);
   return LoadLatencyCsv(path, kNumCells);
+}
+
+// The message of the exception of type E that `f` throws (a test failure, and "", when it throws
+// nothing; another type propagates).
+template <typename E, typename F>
+std::string MessageOf(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no exception of the expected type";
+  return "";
 }
 }  // namespace simnas
 

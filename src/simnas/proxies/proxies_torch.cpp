@@ -16,6 +16,7 @@
 // The reference path is the direct transcription (TinyNetwork forward with a ReLU observer,
 // kernel from the codes by matrix products, autograd in double) and is used by the tests to check
 // the fast one.
+#include "simnas/core/seed_mix.h"
 #include "simnas/proxies/proxies.h"
 
 #include <malloc.h>
@@ -47,13 +48,6 @@ constexpr double kBatchNormEps = 1e-5;
 const auto kChannelsLast = torch::MemoryFormat::ChannelsLast;
 
 bool IsConv(Op op) { return op == Op::kConv1x1 || op == Op::kConv3x3; }
-
-std::uint64_t SplitMix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 }  // namespace
 

@@ -8,19 +8,10 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/seed_mix.h"
 #include "simnas/spaces/fbnet/fbnet_network.h"
 
 namespace simnas {
-namespace {
-
-std::uint64_t SplitMix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 std::uint64_t FbnetProxySeed(std::uint64_t seed, const FbnetArch& arch) {
   std::uint64_t h = SplitMix64(seed ^ 0x66626e6574ULL);  // "fbnet": not the NB201 seeds
