@@ -17,6 +17,7 @@
 #include "simnas/core/error.h"
 #include "simnas/data/data_dir.h"
 #include "simnas/devices/device_factory.h"
+#include "simnas/devices/synthetic_device.h"
 #include "simnas/space/candidates.h"
 #include "simnas/space/registry.h"
 #include "simnas/space/space.h"
@@ -153,6 +154,9 @@ DataDir OfaDir() { return testing::Data().dir(); }
 DeviceEnvironment OfaDevices(const SpaceData& data) {
   DeviceEnvironment env;
   env.data = &data;
+  env.open_synthetic = [&data](const DeviceSpec& spec) -> std::unique_ptr<Device> {
+    return OpenSyntheticDevice(data, spec);
+  };
   return env;
 }
 
@@ -227,6 +231,29 @@ TEST(OfaSpaceData, PredictedAccuracyIsTheSpacesScore) {
   }
   const std::string m = MessageOf<ParseError>([&] { Ofa().Scores("accuracy", data.Numbering(), data); });
   EXPECT_TRUE(Contains(m, "predicted-accuracy")) << m;
+}
+
+TEST(OfaSpaceData, SyntheticDevicesAreFittedOnTheTrainTablesAndDeterministic) {
+  const SpaceData data(Ofa(), OfaDir());
+  // Slots beyond a stage's depth do no work on a synthetic device.
+  const Arch arch0 = data.Numbering().at(0);  // depths 2 2 2 2 3
+  const std::vector<std::uint8_t> live = Ofa().LivePositions(arch0);
+  ASSERT_EQ(live.size(), 46u);
+  EXPECT_EQ(live[5], 1);   // stage 0, slot 0 kernel
+  EXPECT_EQ(live[7], 0);   // stage 0, slot 2 kernel: depth 2
+  EXPECT_EQ(live[27], 0);  // stage 0, slot 2 expansion
+  EXPECT_EQ(live[45], 1);  // resolution
+  std::unique_ptr<Device> a = OpenDevice("synthetic:3", OfaDevices(data));
+  std::unique_ptr<Device> b = OpenDevice("synthetic:3", OfaDevices(data));
+  std::unique_ptr<Device> c = OpenDevice("synthetic:4", OfaDevices(data));
+  int differ = 0;
+  for (int i = 0; i < 50; ++i) {
+    const double la = a->Measure(data.Numbering().at(i)).latency_ms;
+    EXPECT_GT(la, 0.0);
+    EXPECT_EQ(la, b->Measure(data.Numbering().at(i)).latency_ms);
+    differ += la != c->Measure(data.Numbering().at(i)).latency_ms;
+  }
+  EXPECT_GT(differ, 40);
 }
 
 // The CLI runs below keep their probe store and cache in the test's folder.

@@ -145,6 +145,30 @@ class OfaMbv3 final : public Space {
   }
   int InputSize(const Arch& arch, Dataset /*dataset*/) const override { return OfaOf(arch).resolution(); }
   bool ArchitecturesCarryInputSize() const override { return true; }
+
+  // Synthetic devices: a cost per (position, choice), the layers of one stage scaled together;
+  // the kernel and expansion of a slot beyond its stage's depth do no work.
+  std::string_view DefaultSyntheticOptions() const override { return "fit=position,sampler=dirichlet"; }
+  std::vector<int> PositionStages() const override {
+    std::vector<int> stage(static_cast<std::size_t>(kOfaNumPositions));
+    for (int s = 0; s < kOfaNumStages; ++s) stage[U(s)] = s;
+    for (int slot = 0; slot < kOfaNumSlots; ++slot) {
+      stage[U(kFirstKernel + slot)] = slot / kOfaMaxDepth;
+      stage[U(kFirstExpansion + slot)] = slot / kOfaMaxDepth;
+    }
+    stage[U(kResolutionPosition)] = kOfaNumStages;
+    return stage;
+  }
+  bool HasDeadPositions() const override { return true; }
+  std::vector<std::uint8_t> LivePositions(const Arch& arch) const override {
+    const OfaArch a = OfaOf(arch);
+    std::vector<std::uint8_t> live(static_cast<std::size_t>(kOfaNumPositions), 1);
+    for (int slot = 0; slot < kOfaNumSlots; ++slot) {
+      if (!a.Used(slot)) live[U(kFirstKernel + slot)] = live[U(kFirstExpansion + slot)] = 0;
+    }
+    return live;
+  }
+
   std::string InputSizeProblem(int n) const override {
     return n < 32 || n > 1024 ? "ofa-mbv3 networks take 32 to 1024 pixels per side" : "";
   }
