@@ -11,7 +11,7 @@ The same library as the `simnas` command, in Python's terms:
         return time_it_somehow(str(arch))
     simnas.search(device=my_device, budget_ms=5, probes=10)
 
-Architectures: Arch.parse, arch(index), index_of. Devices: device(spec), PythonDevice, registry.
+Spaces: spaces(). Architectures: Arch.parse, Arch.choices, arch(index), index_of. Devices: device(spec), PythonDevice, registry.
 Measuring: measure, measure_all, export. Data: latency_table, accuracy, table_devices,
 srcc_matrix, choose_proxy_device, adaproxy. Proxies: proxies (one architecture), proxy_table
 (every architecture, as numpy arrays). Search: search, strategies, bench.
@@ -55,6 +55,7 @@ from ._simnas import (  # noqa: F401
     proxy_table,
     registry,
     search,
+    spaces,
     srcc_matrix,
     strategies,
     table_devices,
@@ -92,6 +93,7 @@ __all__ = [
     "proxy_table",
     "registry",
     "search",
+    "spaces",
     "srcc_matrix",
     "strategies",
     "table_devices",

@@ -1,60 +1,36 @@
-// Architectures of either space (search_space/arch.h): parse, print, compare, their numbering.
+// Architectures of any registered space (space/arch.h): parse, print, compare, their numbering.
 #include <fmt/format.h>
 
 #include "bindings.h"
 #include "simnas/core/error.h"
 #include "simnas/space/space.h"
-#include "simnas/spaces/fbnet/fbnet_arch.h"
-#include "simnas/spaces/fbnet/fbnet_space.h"
-#include "simnas/spaces/nb201/cell.h"
-#include "simnas/spaces/nb201/nb201_space.h"
+#include "simnas/space/registry.h"
 
 namespace simnas::python {
-namespace {
-
-py::list CellOps(const Cell& cell) {
-  py::list ops;
-  for (int e = 0; e < kNumEdges; ++e) {
-    const EdgeEnds ends = kEdgeEnds[static_cast<std::size_t>(e)];
-    ops.append(py::make_tuple(ends.from, ends.to, std::string(OpName(cell.op(e)))));
-  }
-  return ops;
-}
-
-py::list FbnetBlocks(const FbnetArch& arch) {
-  py::list blocks;
-  for (FbnetBlock b : arch.blocks()) blocks.append(std::string(FbnetBlockName(b)));
-  return blocks;
-}
-
-}  // namespace
-
 void BindArchs(py::module_& m) {
-  py::class_<Arch>(m, "Arch", R"doc(One architecture: a NAS-Bench-201 cell (space "nb201") or an FBNet network ("fbnet").
+  py::class_<Arch>(m, "Arch", R"doc(One architecture of a registered search space (simnas.spaces() lists them).
 
 Arch.parse(text, space="nb201") reads the space's canonical string, str(arch) prints it;
-simnas.arch(index, space=...) and simnas.index_of(arch) use the space's numbering (NATS-Bench
-indices; FBNet: the row among HELP's 5,000 networks).)doc")
+simnas.arch(index, space=...) and simnas.index_of(arch) use the space's numbering (NAS-Bench-201:
+NATS-Bench indices; FBNet and ofa-mbv3: the row among HELP's 5,000 networks).)doc")
       .def_static(
           "parse", [](const std::string& text, const std::string& space) { return SpaceOf(space).Parse(text); },
           py::arg("text"), py::arg("space") = "nb201",
           "The architecture `text` spells in `space`. Raises ParseError naming the offending part.")
       .def_property_readonly(
-          "space", [](const Arch& a) { return std::string(a.space_name()); }, "The space's name, e.g. \"nb201\" or \"fbnet\".")
+          "space", [](const Arch& a) { return std::string(a.space_name()); }, "The space's name, e.g. \"nb201\", \"fbnet\" or \"ofa-mbv3\".")
       .def_property_readonly(
-          "ops",
-          [](const Arch& a) -> py::object {
-            if (&a.space() != &Nb201Space()) return py::none();
-            return CellOps(CellOf(a));
+          "choices",
+          [](const Arch& a) {
+            py::list out;
+            for (int p = 0; p < a.space().positions(); ++p) {
+              out.append(py::make_tuple(a.space().PositionName(p), a.space().ChoiceName(p, a.choice(p))));
+            }
+            return out;
           },
-          "A cell's six edges as (from node, to node, operation); None for an FBNet network.")
-      .def_property_readonly(
-          "blocks",
-          [](const Arch& a) -> py::object {
-            if (&a.space() != &FbnetSpace()) return py::none();
-            return FbnetBlocks(FbnetOf(a));
-          },
-          "An FBNet network's 22 block names, layer 1 first; None for a cell.")
+          "The choice at every position as (position, choice) names, in the space's order: a cell's six "
+          "edges (\"edge 1<-0\", \"nor_conv_3x3\"), an FBNet network's 22 blocks, an ofa-mbv3 network's depths, "
+          "kernels, expansions and resolution.")
       .def("__str__", &Arch::ToString)
       .def("__repr__", [](const Arch& a) { return fmt::format("simnas.Arch('{}', space='{}')", a.ToString(), a.space_name()); })
       .def("__eq__", [](const Arch& a, const Arch& b) { return a == b; })
@@ -65,6 +41,14 @@ indices; FBNet: the row among HELP's 5,000 networks).)doc")
                         return SpaceOf(t[1].cast<std::string>()).Parse(t[0].cast<std::string>());
                       }));
 
+  m.def(
+      "spaces",
+      [] {
+        py::list out;
+        for (const Space* s : Spaces()) out.append(py::make_tuple(std::string(s->name()), std::string(s->title())));
+        return out;
+      },
+      "The registered search spaces as (name, title), the default first.");
   m.def(
       "arch",
       [](int index, const std::string& space) {

@@ -8,24 +8,31 @@ import simnas
 
 CELL = "|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|"
 FBNET = "-".join(["k3_e1"] * 11 + ["skip"] + ["k5_e6"] * 10)
+OFA = "r204_k7e6-k5e4_k7e6-k7e3_k5e3-k7e6_k5e3-k3e6_k5e6-k3e4-k5e3"
 
 
-def test_a_cell_parses_prints_and_lists_its_edges():
+def test_a_cell_parses_prints_and_lists_its_edges_as_choices():
     a = simnas.Arch.parse(CELL)
     assert str(a) == CELL
     assert a.space == "nb201"
-    assert a.ops[0] == (0, 1, "nor_conv_3x3")
-    assert [op for _, _, op in a.ops].count("nor_conv_1x1") == 2
-    assert a.blocks is None
+    assert a.choices[0] == ("edge 1<-0", "nor_conv_3x3")
+    assert [op for _, op in a.choices].count("nor_conv_1x1") == 2
     assert repr(a) == f"simnas.Arch('{CELL}', space='nb201')"
 
 
-def test_an_fbnet_network_parses_and_lists_its_blocks():
+def test_an_fbnet_network_parses_and_lists_its_blocks_as_choices():
     a = simnas.Arch.parse(FBNET, space="fbnet")
     assert str(a) == FBNET
     assert a.space == "fbnet"
-    assert len(a.blocks) == 22 and a.blocks[11] == "skip"
-    assert a.ops is None
+    assert len(a.choices) == 22 and a.choices[11][1] == "skip"
+
+
+def test_every_registered_space_is_listed_and_its_architectures_parse():
+    names = [name for name, _ in simnas.spaces()]
+    assert names[:3] == ["nb201", "fbnet", "ofa-mbv3"]
+    a = simnas.Arch.parse(OFA, space="ofa-mbv3")
+    assert str(a) == OFA and a.space == "ofa-mbv3"
+    assert dict(a.choices)["resolution"] == "204"
 
 
 def test_equal_architectures_are_equal_hash_alike_and_pickle():
