@@ -28,9 +28,11 @@
 // Every run is scored by the objective against the best objective within the budget (the
 // run's score block, run_record.h) and, where the space has a measured accuracy, by accuracy.
 // "devices" takes specs (table:NAME, table:PATH, local, cmd:..., synthetic:SEED) and the
-// aliases "test" and "train" (the space's split; "test" includes the space's own test devices). A group may override "strategies", "seeds"
-// and "probes" (default [10]); "default" is the space's default strategy. Devices without a
-// full table get ground truth from a measured "reference" sample ("per_budget": its top part
+// aliases "test" and "train" (the space's split; "test" includes the space's own test devices).
+// A group may override "strategies", "seeds" and "probes" (default [10]); "default" is the
+// space's default strategy. A device that answers only some of the numbered architectures (a
+// partial table, a space's own device) has those as ground truth and candidates. Live devices
+// get ground truth from a measured "reference" sample ("per_budget": its top part
 // chosen per budget, ground_truth.h; default: true except in the default space). "controller_loo_steps": N > 0
 // makes the "controller" strategy honest in a leave-one-device-out group: for each train
 // device it uses a controller trained (N steps, seed 0, the default model's settings) without
