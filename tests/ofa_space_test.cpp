@@ -2,8 +2,9 @@
 // text forms and canonical comparison, its networks through the Space interface (upstream's
 // parameter and multiply-add counts), and, with the data folder (tests/needs_data.txt:
 // OfaSpaceData.*, OfaSpaceCli.*), HELP's numbering, the 12 tables replayed exactly, the Note10
-// lookup table as a device, the predicted accuracy as the space's score, `data fetch`, and a
-// search through the generic strategies.
+// lookup table as a device, the predicted accuracy as the space's score, `data fetch`, a
+// search through the generic strategies, a benchmark group and the monotonicity matrix with the
+// Note10 (over the networks it answers).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,7 +15,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "simnas/bench/run_record.h"
 #include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
+#include "simnas/core/stats.h"
 #include "simnas/data/data_dir.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/devices/synthetic_device.h"
@@ -344,6 +348,59 @@ TEST(OfaSpaceCli, SearchOnATestTableAnswersWithinTheBudget) {
     EXPECT_EQ(data.Numbering().IndexOf(answer), j["index"].get<int>());
     EXPECT_GT(j["score_value"].get<double>(), 60.0);  // a predicted accuracy in percent
   }
+}
+
+TEST(OfaSpaceCli, BenchGroupOnNote10RunsOverTheNetworksItAnswers) {
+  testing::TempDir dir;
+  const SpaceData data(Ofa(), OfaDir());
+  std::unique_ptr<Device> note10 = OpenDevice("table:note10", OfaDevices(data));
+  const LatencyTable& answered = *note10->ReplayedTable();
+  std::vector<double> ms;
+  for (int i : answered.KnownIndices()) ms.push_back(answered.At(i));
+  ASSERT_EQ(ms.size(), 3446u);
+  // No "datasets": the space's own (ImageNet-1k).
+  const std::filesystem::path config = dir / "c.json";
+  WriteFileAtomically(config, R"({"name": "n", "seeds": 2, "groups": [{"name": "n", "space": "ofa-mbv3",
+      "kind": "percentile", "devices": ["note10"], "percentiles": [50], "probes": [10],
+      "strategies": ["default", "random"], "objective": "predicted-accuracy"}]})");
+  const testing::CliResult r =
+      testing::RunCli(Cli(dir, {"bench", "--config", config.string(), "--out", (dir / "out").string()}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::vector<RunRecord> rows = ReadRunRecords(dir / "out" / "runs.jsonl");
+  ASSERT_EQ(rows.size(), 4u);
+  for (const RunRecord& row : rows) {
+    SCOPED_TRACE(row.key);
+    EXPECT_EQ(row.dataset, "ImageNet-1k");
+    ASSERT_TRUE(row.score && row.answer);
+    EXPECT_EQ(row.score->candidates, 3446);
+    EXPECT_DOUBLE_EQ(*row.budget_ms, Percentile(ms, 50));
+    for (int i : row.trajectory) EXPECT_TRUE(answered.Has(i)) << i;
+    EXPECT_TRUE(answered.Has(row.answer->index));
+    EXPECT_EQ(row.answer->true_latency_ms, answered.At(row.answer->index));
+  }
+  const std::string report = ReadFile(dir / "out" / "report.md");
+  EXPECT_TRUE(Contains(report, "the 3446 of the 5000 networks that device note10 answers")) << report;
+}
+
+TEST(OfaSpaceCli, MonotonicityPairsNote10OverTheNetworksItAnswers) {
+  testing::TempDir dir;
+  const testing::CliResult r =
+      testing::RunCli(Cli(dir, {"monotonicity", "--devices", "2080ti_1,titan_rtx_1,note10", "--estimate-k", "10",
+                                "--repeats", "5", "--json"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["total"], 5000);
+  EXPECT_EQ(j["cells"], 3446);
+  EXPECT_EQ(j["answered"], nlohmann::json::array({5000, 5000, 3446}));
+  EXPECT_EQ(j["pair_cells"][0][1], 5000);
+  EXPECT_EQ(j["pair_cells"][0][2], 3446);
+  const double srcc = j["srcc"][1][2].get<double>();
+  EXPECT_GT(srcc, -1.0);
+  EXPECT_LT(srcc, 1.0);
+  // The default device list is the 12 tables and the Note10.
+  const testing::CliResult all = testing::RunCli(Cli(dir, {"monotonicity", "--estimate-k", "10", "--repeats", "2", "--json"}));
+  ASSERT_EQ(all.exit_code, 0) << all.out << all.err;
+  EXPECT_EQ(nlohmann::json::parse(all.out)["devices"].size(), 13u);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // A toy search space registered from the tests (4 positions x 3 choices, 81 architectures, four
 // made-up device tables written into the test's temp folder) run through every generic layer
 // with no data folder: the registry, text form and moves, candidate sets, the table device (whole
-// and partial tables), probe sessions, measure-all, the strategies that apply, the linear latency
-// model and AdaProxy, and latency monotonicity. Nothing here knows a built-in space: a new space
-// that passes the same checks works with the whole pipeline.
+// and partial tables), a device of the space's own that answers only some architectures, probe
+// sessions, measure-all, the strategies that apply, the benchmark (its config's defaults and a
+// group on the partial device), the linear latency model and AdaProxy, and latency monotonicity
+// (pairs over the architectures both devices answer). Nothing here knows a built-in space: a new
+// space that passes the same checks works with the whole pipeline.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,7 +19,10 @@
 
 #include <fmt/format.h>
 
+#include "simnas/bench/bench_config.h"
+#include "simnas/bench/bench_runner.h"
 #include "simnas/core/error.h"
+#include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/device_factory.h"
@@ -46,6 +51,19 @@ namespace fs = std::filesystem;
 constexpr int kToyPositions = 4;
 constexpr int kToyChoices = 3;
 constexpr int kToySize = 81;  // 3^4
+
+double MadeUpLatency(const std::string& device, const Arch& arch);
+
+// The toy's own device "half": answers the architectures whose position 0 is not 'c' (54 of the
+// 81), gamma's latency plus 0.5 ms; refuses the others.
+class HalfDevice final : public SpaceDevice {
+ public:
+  double LatencyMs(const Arch& arch) const override {
+    if (arch.choice(0) == 2) throw DeviceError(fmt::format("half answers no {} (position 0 is c)", arch.ToString()));
+    return MadeUpLatency("gamma", arch) + 0.5;
+  }
+};
+constexpr int kHalfAnswers = 54;
 
 // Architectures are written "a-b-c-a" (one letter per position); the numbering is every
 // combination, position 0 the most significant digit; device tables are <data>/toy/<device>.csv.
@@ -103,7 +121,12 @@ class ToySpaceDef final : public Space {
     if (!fs::exists(path)) throw DataError(fmt::format("no toy latency table for device {}", Quoted(device)));
     return LoadLatencyCsv(path, kToySize);
   }
-  std::vector<std::string> TestDevices() const override { return {"gamma"}; }
+  std::vector<std::string> TestDevices() const override { return {"gamma", "half"}; }
+  std::vector<std::string> OwnDeviceNames() const override { return {"half"}; }
+  std::unique_ptr<SpaceDevice> OpenOwnDevice(const std::string& name, const SpaceData& /*data*/) const override {
+    if (name != "half") return nullptr;
+    return std::make_unique<HalfDevice>();
+  }
   std::vector<Dataset> Datasets() const override { return {Dataset::kCifar10}; }
   NetworkDescription Describe(const Arch& /*arch*/, const NetworkOptions& /*options*/) const override {
     throw ParseError("the toy space has no network");
@@ -381,6 +404,126 @@ TEST_F(ToySpace, MonotonicityMatrixAndTheProxyDevice) {
   // delta lies between alpha and beta: the best mean SRCC to the other train devices.
   EXPECT_EQ(train[ChooseProxyDevice(train)]->name(), "delta");
   EXPECT_GT(m.At(1, 3), m.At(0, 3));  // the test device ranks like beta more than like alpha
+}
+
+TEST_F(ToySpace, BenchGroupsDefaultToTheSpacesDatasetAndNameTheSpacesDatasetsWhenRefused) {
+  const BenchConfig config = ParseBenchConfig(
+      R"({"groups": [{"name": "a", "space": "toy", "kind": "percentile", "devices": ["test"]},
+                     {"name": "b", "kind": "percentile", "devices": ["test"]}]})",
+      "test config");
+  ASSERT_EQ(config.groups.size(), 2u);
+  EXPECT_EQ(config.groups[0].datasets, std::vector<Dataset>{Dataset::kCifar10});  // the toy's only dataset
+  EXPECT_EQ(config.groups[1].datasets, std::vector<Dataset>{Dataset::kCifar100});
+  EXPECT_EQ(DefaultBenchDatasets(Toy()), std::vector<Dataset>{Dataset::kCifar10});
+  // A space whose networks are built for CIFAR-100 keeps HELP's task.
+  EXPECT_EQ(DefaultBenchDatasets(DefaultSpace()), std::vector<Dataset>{Dataset::kCifar100});
+  const std::string m = MessageOf<DataError>([] {
+    ParseBenchConfig(R"({"groups": [{"name": "a", "space": "toy", "kind": "percentile", "devices": ["test"],
+                                     "datasets": ["cifar100"]}]})",
+                     "test config");
+  });
+  EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  EXPECT_NE(m.find("space toy has no dataset cifar100 (its datasets: cifar10)"), std::string::npos) << m;
+  // "test" is the space's test devices, its own ones included.
+  EXPECT_EQ(data_->AllDeviceNames(), (std::vector<std::string>{"alpha", "beta", "delta", "gamma", "half"}));
+  EXPECT_EQ(data_->AllTestDevices(), (std::vector<std::string>{"gamma", "half"}));
+  EXPECT_EQ(ExpandDevices(config.groups[0], *data_), (std::vector<std::string>{"table:gamma", "table:half"}));
+}
+
+TEST_F(ToySpace, BenchOnADeviceAnsweringSomeArchitecturesSearchesAndScoresThoseOnly) {
+  const CandidateSet& numbering = data_->Numbering();
+  std::unique_ptr<Device> half = OpenDevice("table:half", Devices());
+  ASSERT_NE(half->ReplayedTable(), nullptr);
+  EXPECT_EQ(half->FullTable(), nullptr);
+  EXPECT_EQ(half->ReplayedTable()->CountKnown(), kHalfAnswers);
+  std::vector<double> answered_ms;
+  for (const Arch& a : numbering.archs()) {
+    if (a.choice(0) != 2) answered_ms.push_back(MadeUpLatency("gamma", a) + 0.5);
+  }
+
+  const BenchConfig config = ParseBenchConfig(
+      R"({"name": "toy", "seeds": 4, "groups": [{"name": "toy", "space": "toy", "kind": "percentile",
+          "devices": ["test"], "percentiles": [25, 75], "probes": [8], "strategies": ["default", "random"]}]})",
+      "test config");
+  BenchSpaces spaces;
+  spaces.data = [this](const Space&) -> const SpaceData& { return *data_; };
+  spaces.devices = [this](const Space&) { return Devices(); };
+  spaces.strategies = [](const Space&) { return StrategyResources{}; };
+  spaces.scores = [this](const Space&, Dataset, const std::string&) { return MadeUpScores(data_->Numbering()); };
+  BenchOptions options;
+  options.out_dir = tmp_ / "bench";
+  BenchRunner runner(config, spaces, nullptr, options);
+  runner.Run();
+  const std::vector<RunRecord> rows = runner.LoadRows();
+  ASSERT_EQ(rows.size(), 2u * 2 * 2 * 4);  // devices x budgets x strategies x seeds
+  EXPECT_NE(runner.ground_truth_sources().at("table:half").find("54 of the 81"), std::string::npos)
+      << runner.ground_truth_sources().at("table:half");
+  int half_rows = 0, default_violations = 0;
+  for (const RunRecord& r : rows) {
+    SCOPED_TRACE(r.key);
+    ASSERT_FALSE(r.error) << *r.error;
+    ASSERT_TRUE(r.score && r.answer);
+    EXPECT_TRUE(r.ground_truth_complete);  // the ground truth knows every candidate
+    EXPECT_EQ(r.dataset, "cifar10");
+    if (r.device != "table:half") {
+      EXPECT_EQ(r.score->candidates, kToySize);
+      continue;
+    }
+    ++half_rows;
+    // Budgets are percentiles of the latencies of the architectures the device answers.
+    EXPECT_EQ(r.score->candidates, kHalfAnswers);
+    EXPECT_DOUBLE_EQ(*r.budget_ms, Percentile(answered_ms, r.budget_label == "p25" ? 25 : 75));
+    // Every probe and the answer are among them, numbered in the space's numbering.
+    for (int i : r.trajectory) {
+      ASSERT_GE(i, 0);
+      EXPECT_NE(numbering.at(i).choice(0), 2) << numbering.at(i).ToString();
+    }
+    const Arch answer = Toy().Parse(r.answer->arch);
+    EXPECT_EQ(numbering.IndexOf(answer), r.answer->index);
+    EXPECT_DOUBLE_EQ(r.answer->true_latency_ms, MadeUpLatency("gamma", answer) + 0.5);
+    EXPECT_EQ(numbering.at(r.score->best_index).choice(0) == 2, false);
+    if (r.strategy == "default" && (!r.feasible || !r.true_feasible)) ++default_violations;
+  }
+  EXPECT_EQ(half_rows, 2 * 2 * 4);
+  EXPECT_EQ(default_violations, 0);
+}
+
+TEST_F(ToySpace, MonotonicityPairsDevicesOverTheArchitecturesBothAnswer) {
+  const CandidateSet& numbering = data_->Numbering();
+  std::unique_ptr<Device> half = OpenDevice("half", Devices());
+  const std::vector<double>& half_ms = half->ReplayedTable()->values();
+  const std::vector<std::string> names = {"alpha", "beta", "half"};
+  const SrccMatrix m =
+      ComputeSrccMatrix(names, {data_->DeviceTable("alpha").values(), data_->DeviceTable("beta").values(), half_ms});
+  EXPECT_FALSE(m.complete());
+  EXPECT_EQ(m.total, kToySize);
+  EXPECT_EQ(m.cells, kHalfAnswers);
+  EXPECT_EQ(m.answered, (std::vector<int>{kToySize, kToySize, kHalfAnswers}));
+  EXPECT_EQ(m.pair_cells[0][1], kToySize);
+  EXPECT_EQ(m.pair_cells[0][2], kHalfAnswers);
+  EXPECT_EQ(m.pair_cells[2][1], kHalfAnswers);
+  // A pair with the partial device: Spearman over the architectures it answers.
+  std::vector<double> a, h;
+  for (int i = 0; i < kToySize; ++i) {
+    if (numbering.at(i).choice(0) == 2) continue;
+    a.push_back(MadeUpLatency("alpha", numbering.at(i)));
+    h.push_back(MadeUpLatency("gamma", numbering.at(i)) + 0.5);
+  }
+  EXPECT_NEAR(m.At(0, 2), Spearman(a, h), 1e-12);
+  EXPECT_NEAR(m.At(2, 0), m.At(0, 2), 0);
+  // Complete devices keep the whole-table SRCC.
+  EXPECT_NEAR(m.At(0, 1), Spearman(data_->DeviceTable("alpha").values(), data_->DeviceTable("beta").values()), 1e-12);
+  const SrccMatrix whole =
+      ComputeSrccMatrix({"alpha", "beta"}, {data_->DeviceTable("alpha").values(), data_->DeviceTable("beta").values()});
+  EXPECT_TRUE(whole.complete());
+  EXPECT_EQ(whole.cells, kToySize);
+  EXPECT_EQ(whole.At(0, 1), m.At(0, 1));
+  // Fewer than 3 architectures in common: one line naming the pair.
+  std::vector<double> two(kToySize, std::nan(""));
+  two[0] = 1;
+  two[1] = 2;
+  const std::string msg = MessageOf<Error>([&] { ComputeSrccMatrix({"alpha", "two"}, {data_->DeviceTable("alpha").values(), two}); });
+  EXPECT_NE(msg.find("alpha and two both answer 2"), std::string::npos) << msg;
 }
 
 }  // namespace

@@ -110,7 +110,7 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
     }
     const LatencyTable& proxy = data.DeviceTable(proxy_name);
     const Eigen::VectorXd w = fit(proxy);
-    const std::vector<std::string> targets = args->targets.empty() ? data.TestDevices() : SplitList(args->targets);
+    const std::vector<std::string> targets = args->targets.empty() ? data.AllTestDevices() : SplitList(args->targets);
     const std::vector<int> samples = ParseIntList(args->samples, "--samples", 1, static_cast<int>(x.rows()));
     nlohmann::json rows = nlohmann::json::array();
     if (!args->json) {
@@ -121,13 +121,45 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
       fmt::print("  {:>9}\n", "own R²");
     }
     for (const std::string& target_name : targets) {
-      const LatencyTable& target = data.DeviceTable(target_name);
+      // A device table, or a device of the space's own that answers the architectures it covers.
+      std::unique_ptr<Device> own;
+      const LatencyTable* target_table = nullptr;
+      if (data.HasDeviceTable(target_name)) {
+        target_table = &data.DeviceTable(target_name);
+      } else {
+        own = ctx.OpenDevice(DeviceSpec::TableOrSpec(target_name));
+        target_table = own->ReplayedTable();
+        if (target_table == nullptr || static_cast<int>(target_table->values().size()) != numbering.size()) {
+          throw ParseError(fmt::format("--targets: {} is neither a device table nor a device answering from a table "
+                                       "of the {} {}",
+                                       Quoted(target_name), numbering.size(), what));
+        }
+      }
+      // The architectures the target answers (all, for a complete table).
+      const std::vector<int> rows_known = target_table->KnownIndices();
+      const bool whole = static_cast<int>(rows_known.size()) == numbering.size();
+      const CandidateSet answered =
+          whole ? numbering : numbering.Subset(rows_known, fmt::format("the {} {} answers", rows_known.size(), target_name));
+      const LatencyTable target = whole ? *target_table : LatencyTable(target_name, answered.Gather(target_table->values()));
+      Eigen::MatrixXd x_target;
+      std::vector<double> proxy_target;
+      if (!whole) {
+        x_target.resize(static_cast<Eigen::Index>(rows_known.size()), x.cols());
+        for (std::size_t r = 0; r < rows_known.size(); ++r) {
+          x_target.row(static_cast<Eigen::Index>(r)) = x.row(rows_known[r]);
+        }
+        proxy_target = answered.Gather(proxy.values());
+      }
+      const Eigen::MatrixXd& xt = whole ? x : x_target;
+      const std::vector<double>& pt = whole ? proxy.values() : proxy_target;
       nlohmann::json after = nlohmann::json::array();
       std::string line;
       double table_srcc = 0, before = 0;
       for (int k : samples) {
-        const AdaProxyTransfer t =
-            EvaluateAdaProxyTransfer(x, w, proxy.values(), target.values(), k, args->repeats, args->seed);
+        if (k > xt.rows()) {
+          throw ParseError(fmt::format("--samples: {} {} to sample, but {} answers {}", k, what, target_name, xt.rows()));
+        }
+        const AdaProxyTransfer t = EvaluateAdaProxyTransfer(xt, w, pt, target.values(), k, args->repeats, args->seed);
         table_srcc = t.srcc_proxy_table;
         before = t.srcc_before;
         after.push_back({{"samples", k},
@@ -138,15 +170,20 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
         line += fmt::format("  {:>15}", fmt::format("{:.3f} ± {:.3f}", t.srcc_after_mean, t.srcc_after_std));
       }
       // How well the encoding can fit the target at all: R² of the target's own linear model.
-      const Eigen::VectorXd own = x * fit(target);
-      const double r2 = RSquared(std::span<const double>(own.data(), static_cast<std::size_t>(own.size())), target.values());
+      const Eigen::VectorXd own_fit = xt * FitLinearLatencyModel(target, answered, encoding).w;
+      const double r2 =
+          RSquared(std::span<const double>(own_fit.data(), static_cast<std::size_t>(own_fit.size())), target.values());
       rows.push_back({{"target", target_name},
+                      {"candidates", xt.rows()},
                       {"split", space.IsTestDevice(target_name) ? "test" : "train"},
                       {"srcc_proxy_table", table_srcc},
                       {"srcc_before", before},
                       {"own_linear_r2", r2},
                       {"after", after}});
-      if (!args->json) fmt::print("  {:<16} {:>7.3f} {:>7.3f}{}  {:>9.3f}\n", target_name, table_srcc, before, line, r2);
+      if (!args->json) {
+        fmt::print("  {:<16} {:>7.3f} {:>7.3f}{}  {:>9.3f}{}\n", target_name, table_srcc, before, line, r2,
+                   whole ? "" : fmt::format("  (over the {} of the {} {} it answers)", xt.rows(), x.rows(), what));
+      }
     }
     if (args->json) {
       PrintJson({{"space", std::string(space.name())},
@@ -205,7 +242,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
     const int population = numbering.size();
     // A bare name is a benchmark table; anything else a device spec.
     std::vector<DeviceSpec> specs;
-    for (const std::string& d : args->devices.empty() ? data.DeviceNames() : SplitList(args->devices)) {
+    for (const std::string& d : args->devices.empty() ? data.AllDeviceNames() : SplitList(args->devices)) {
       specs.push_back(DeviceSpec::TableOrSpec(d));
     }
     std::vector<std::string> names;
@@ -229,6 +266,11 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
         for (int i : job.indices) v.push_back(session.Probe(numbering.at(i)).measurement.latency_ms);
       } else if (const LatencyTable* table = device->FullTable()) {
         for (int i : job.indices) v.push_back(table->At(numbering.NumberOf(i)));
+      } else if (const LatencyTable* part = device->ReplayedTable();
+                 part != nullptr && static_cast<int>(part->values().size()) == numbering.size()) {
+        // A device that answers some of the architectures: NaN where it does not (each pair's
+        // SRCC is over the architectures both answer).
+        for (int i : job.indices) v.push_back(part->values()[static_cast<std::size_t>(numbering.NumberOf(i))]);
       } else {
         for (int i : job.indices) v.push_back(device->Measure(numbering.at(i)).latency_ms);
       }
@@ -248,22 +290,37 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
     if (from_it == names.end()) throw ParseError(fmt::format("--estimate-from {} is not among --devices", Quoted(from)));
     const auto f = static_cast<std::size_t>(from_it - names.begin());
     std::vector<int> ks;
+    int fewest_pair = m.total;  // the fewest architectures behind a pair of the estimated device
+    for (std::size_t j = 0; j < names.size(); ++j) fewest_pair = std::min(fewest_pair, m.pair_cells[f][j]);
     for (int k : ParseIntList(args->estimate_k, "--estimate-k", 3, population)) {
-      if (k <= m.cells) ks.push_back(k);
+      if (k <= fewest_pair) ks.push_back(k);
     }
     nlohmann::json estimates = nlohmann::json::array();
     for (std::size_t j = 0; j < names.size(); ++j) {
       if (j == f) continue;
       nlohmann::json per_k = nlohmann::json::array();
       for (int k : ks) {
-        const SrccEstimate e = EstimateSrccFromSample(latencies[f], latencies[j], k, args->repeats,
+        const auto [a, b] = BothAnswered(latencies[f], latencies[j]);
+        const SrccEstimate e = EstimateSrccFromSample(a, b, k, args->repeats,
                                                       args->seed + static_cast<std::uint64_t>(1000 * j + static_cast<std::size_t>(k)));
         per_k.push_back({{"k", k}, {"mean", e.mean}, {"std", e.stddev}});
       }
-      estimates.push_back({{"from", names[f]}, {"to", names[j]}, {"srcc", m.At(f, j)}, {"estimates", per_k}});
+      estimates.push_back({{"from", names[f]},
+                           {"to", names[j]},
+                           {"srcc", m.At(f, j)},
+                           {"cells", m.pair_cells[f][j]},
+                           {"estimates", per_k}});
+    }
+    // Devices that answer only some of the architectures, for the output's notes.
+    std::vector<std::string> partial;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (m.answered[i] < m.total) partial.push_back(fmt::format("{} answers {}", names[i], m.answered[i]));
     }
     if (!args->heatmap.empty()) {
-      DrawSrccHeatmap(m, args->heatmap, fmt::format("Latency monotonicity: SRCC over {} {} {}", m.cells, space.name(), what));
+      DrawSrccHeatmap(m, args->heatmap,
+                      m.complete() ? fmt::format("Latency monotonicity: SRCC over {} {} {}", m.cells, space.name(), what)
+                                   : fmt::format("Latency monotonicity: SRCC per pair over the {} {} both answer ({} of {})",
+                                                 space.name(), what, fmt::join(partial, ", "), m.total));
     }
 
     if (args->json) {
@@ -271,6 +328,9 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
       for (std::size_t i = 0; i < names.size(); ++i) mean[names[i]] = m.MeanToOthers(i);
       PrintJson({{"devices", names},
                  {"cells", m.cells},
+                 {"total", m.total},
+                 {"answered", m.answered},
+                 {"pair_cells", m.pair_cells},
                  {"sample", args->sample ? nlohmann::json(*args->sample) : nlohmann::json()},
                  {"seed", args->seed},
                  {"srcc", m.srcc},
@@ -281,7 +341,13 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
                  {"heatmap", args->heatmap}});
       return;
     }
-    fmt::print("SRCC between devices over {} {}{}\n", m.cells, what, args->sample ? " (random sample)" : "");
+    if (m.complete()) {
+      fmt::print("SRCC between devices over {} {}{}\n", m.cells, what, args->sample ? " (random sample)" : "");
+    } else {
+      fmt::print("SRCC between devices, each pair over the {} both answer, of {} {}{} ({}; {} answered by every "
+                 "device)\n",
+                 what, m.total, what, args->sample ? " (random sample)" : "", fmt::join(partial, ", "), m.cells);
+    }
     std::size_t width = 6;
     for (const auto& n : names) width = std::max(width, n.size());
     fmt::print("{:<{}}", "", width + 2);

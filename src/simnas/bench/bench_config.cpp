@@ -57,6 +57,12 @@ bool IsKind(const std::string& kind) {
 
 }  // namespace
 
+std::vector<Dataset> DefaultBenchDatasets(const Space& space) {
+  const std::vector<Dataset> own = space.Datasets();
+  if (own.empty() || std::find(own.begin(), own.end(), Dataset::kCifar100) != own.end()) return {Dataset::kCifar100};
+  return {own.front()};
+}
+
 std::string QualifiedKind(const BenchGroup& group) {
   if (group.space == nullptr || group.space->name() == kDefaultSpaceName) return group.kind;
   return fmt::format("{}-{}", group.space->name(), group.kind);
@@ -123,6 +129,7 @@ BenchConfig ParseBenchConfig(const std::string& json_text, const std::string& or
       }
     }
     if (group.kind != "help" && group.devices.empty()) throw DataError(where + ": needs \"devices\"");
+    group.datasets = DefaultBenchDatasets(*group.space);
     if (g.contains("datasets")) {
       if (group.kind == "help") throw DataError(where + ": the help tasks are CIFAR-100 only; drop \"datasets\"");
       group.datasets.clear();
@@ -189,7 +196,7 @@ std::vector<std::string> ExpandDevices(const BenchGroup& group, const SpaceData&
   std::vector<std::string> out;
   for (const std::string& d : group.devices) {
     if (IsDeviceGroup(d)) {
-      for (const std::string& name : d == "test" ? data.TestDevices() : data.TrainDevices()) {
+      for (const std::string& name : d == "test" ? data.AllTestDevices() : data.TrainDevices()) {
         out.push_back(DeviceSpec::Table(name).ToString());
       }
     } else {

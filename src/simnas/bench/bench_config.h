@@ -22,15 +22,17 @@
 // latency percentiles of each device; "budgets" = explicit "budgets_ms"; "unconstrained" = the
 // paper's reward. A kind may also be written "<space>-<kind>" (e.g. a space "foo" and
 // "foo-percentile"): the space and the kind in one field, the form run rows name their kind by.
-// "datasets" must be datasets of the space (Space::Datasets). "objective": the score the
+// "datasets" must be datasets of the space (Space::Datasets); default: DefaultBenchDatasets. "objective": the score the
 // strategies rank by (a proxy recipe of configs/aggregates.json or a source of the space's
 // own, Workspace::ScoresOf); default: the command's --aggregate, else the space's default.
 // Every run is scored by the objective against the best objective within the budget (the
 // run's score block, run_record.h) and, where the space has a measured accuracy, by accuracy.
 // "devices" takes specs (table:NAME, table:PATH, local, cmd:..., synthetic:SEED) and the
-// aliases "test" and "train" (the space's split). A group may override "strategies", "seeds"
-// and "probes" (default [10]); "default" is the space's default strategy. Devices without a
-// full table get ground truth from a measured "reference" sample ("per_budget": its top part
+// aliases "test" and "train" (the space's split; "test" includes the space's own test devices).
+// A group may override "strategies", "seeds" and "probes" (default [10]); "default" is the
+// space's default strategy. A device that answers only some of the numbered architectures (a
+// partial table, a space's own device) has those as ground truth and candidates. Live devices
+// get ground truth from a measured "reference" sample ("per_budget": its top part
 // chosen per budget, ground_truth.h; default: true except in the default space). "controller_loo_steps": N > 0
 // makes the "controller" strategy honest in a leave-one-device-out group: for each train
 // device it uses a controller trained (N steps, seed 0, the default model's settings) without
@@ -79,6 +81,10 @@ struct BenchGroup {
   std::int64_t controller_loo_steps = 0;  // 0: the committed default controller
   std::string objective;  // the score source; empty: the command's --aggregate, else the space's default
 };
+
+// The datasets of a group that names none: CIFAR-100 (HELP's task) when the space's networks are
+// built for it, else the space's default dataset (the first of Space::Datasets).
+std::vector<Dataset> DefaultBenchDatasets(const Space& space);
 
 // The group's kind as run rows and digests name it: `kind` in the default space (registry.h),
 // "<space>-<kind>" in any other.

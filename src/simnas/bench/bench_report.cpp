@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <set>
 
@@ -281,14 +282,14 @@ std::string WriteBenchReport(const ReportInputs& inputs, const fs::path& report_
         "strategy). Accuracy is never visible to a strategy; the oracle rows use it, and only they do.\n";
   for (const Space* space : spaces) {
     const SpaceData& data = in.data(*space);
-    const std::vector<std::string> tests = data.TestDevices();
+    const std::vector<std::string> tests = data.AllTestDevices();
     std::string test_list;
     for (const std::string& t : tests) test_list += (test_list.empty() ? "" : " ") + t;
     md += fmt::format("- {}: {} {}s; devices `{}` are test devices (evaluation only), the other {} tables are train "
                       "devices. In a leave-one-device-out group each train device is the target and its own table is "
                       "withheld from the strategies.{}\n",
                       space->title(), data.Numbering().size(), space->arch_noun(), test_list,
-                      data.DeviceNames().size() - tests.size(),
+                      data.DeviceNames().size() - data.TestDevices().size(),
                       space->AccuracyDatasets().empty()
                           ? " It has no measured accuracy: its runs are scored by proxy regret against the best "
                             "objective within the budget (their sections say how); no accuracy is reported for them."
@@ -517,6 +518,22 @@ Units UnitsOf(const std::string& objective) {
   return {};
 }
 
+// For a group whose devices answer different numbers of candidates (a device that answers only
+// some architectures searches those): " (table:x: the 3446 it answers)", or "" when all agree
+// with `candidates`.
+std::string PartialDevicesNote(const std::vector<const RunRecord*>& rows, int candidates, const std::string& noun) {
+  std::map<std::string, int> fewer;
+  for (const RunRecord* r : rows) {
+    if (r->score && r->score->candidates != candidates) fewer[r->device] = r->score->candidates;
+  }
+  if (fewer.empty()) return "";
+  std::string note;
+  for (const auto& [device, n] : fewer) {
+    note += fmt::format("{}{}: the {} {}s it answers, its candidates", note.empty() ? "" : "; ", device, n, noun);
+  }
+  return " (" + note + ")";
+}
+
 }  // namespace
 
 std::string ScoreSection(const BenchGroup& group, const std::vector<RunRecord>& rows, int numbering_size,
@@ -540,12 +557,19 @@ std::string ScoreSection(const BenchGroup& group, const std::vector<RunRecord>& 
   (void)numbering_size;
   const Units units = UnitsOf(objective);
   int candidates = mine.front()->score ? mine.front()->score->candidates : 0;
+  if (table_devices) {
+    // The most any device answers (a device answering only some architectures is named apart).
+    for (const RunRecord* r : mine) {
+      if (r->score) candidates = std::max(candidates, r->score->candidates);
+    }
+  }
   const std::string against =
       !table_devices ? fmt::format("the {0} {1}s of the device's reference sample (measured live; see Ground truth above) "
                                    "whose measured latency is within the budget, not all {2}, so a regret can be "
                                    "negative when an answer outside the sample beats them",
                                    candidates, noun, numbering_size)
-                     : fmt::format("the table's {} {}s whose exact latency is within the budget", candidates, noun);
+                     : fmt::format("the table's {} {}s whose exact latency is within the budget{}", candidates, noun,
+                                   PartialDevicesNote(mine, candidates, noun));
   md += fmt::format(
       "**{} has no measured accuracy: nothing in this section is an accuracy.** Every answer is scored by its "
       "objective, **{}** (a stand-in proxy, higher is better), against the best objective among {}: *proxy regret* = best − answer's objective{}; *rank share* = "

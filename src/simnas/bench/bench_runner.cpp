@@ -227,6 +227,18 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
   if (const LatencyTable* full = device->FullTable()) {
     gt = GroundTruth::FromTable(*full, fmt::format("full benchmark table {} ({} {}s, exact latencies)", full->name(),
                                                    full->values().size(), space.arch_noun()));
+  } else if (const LatencyTable* part = device->ReplayedTable();
+             part != nullptr && !device->IsLive() && static_cast<int>(part->values().size()) == data.Numbering().size()) {
+    // A device that answers some of the numbered architectures (a partial table, or a device of
+    // the space's own that covers only some): the ones it answers are the ground truth and, through
+    // SearchSetup, the candidates.
+    if (part->CountKnown() == 0) {
+      throw Error(fmt::format("bench: device {} answers none of the {} {}s of {}", spec, data.Numbering().size(),
+                              space.arch_noun(), data.Numbering().source()));
+    }
+    gt = GroundTruth::FromTable(*part, fmt::format("the {} of the {} {}s that device {} answers (exact latencies; the "
+                                                   "candidates of its runs)",
+                                                   part->CountKnown(), part->values().size(), space.arch_noun(), spec));
   } else if (device->IsLive()) {
     if (store_ == nullptr) throw Error(fmt::format("bench: live device {} needs a probe store", spec));
     if (UnitIsDone(group, spec, done)) {
@@ -342,7 +354,8 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
           row.oracle_index = ref.oracle_index;
           row.proxy_oracle_accuracy = ref.proxy_oracle_accuracy;
           row.proxy_oracle_index = ref.proxy_oracle_index;
-          row.ground_truth_complete = gt->complete();
+          // Complete: it knows every candidate (a table, or a device answering exactly its candidates).
+          row.ground_truth_complete = gt->complete() || static_cast<int>(gt->known().size()) == context.candidates->size();
           row.config_digest = digest;
           RunScore score = ref.score;
           try {
@@ -350,9 +363,12 @@ void BenchRunner::RunUnit(const BenchGroup& group, const std::string& spec, cons
                 RunSearch(strategy_for(name), *target, search, probes, context, nullptr, "bench:" + key);
             row.probes_used = report.probes_used;
             row.wall_s = report.wall_seconds;
-            for (const ProbeRecord& r : report.trajectory) row.trajectory.push_back(r.index);
+            // Candidate positions as indices in the space's numbering (the ground truth's).
+            const CandidateSet& candidates = *context.candidates;
+            for (const ProbeRecord& r : report.trajectory) row.trajectory.push_back(r.index < 0 ? r.index : candidates.NumberOf(r.index));
             if (report.answer.found) {
-              const ProbeRecord& c = report.answer.chosen;
+              ProbeRecord c = report.answer.chosen;
+              if (c.index >= 0) c.index = candidates.NumberOf(c.index);
               // An answer outside a live device's sample: its own measurement (shared by every run).
               RunAnswer answer = MeasuredAnswer(c, gt->Has(c.index) ? gt->At(c.index) : c.measurement.latency_ms, *gt);
               answer.proxy = report.answer.score;

@@ -57,6 +57,8 @@ struct RunRecord {
   int oracle_index = -1;                  // best accuracy within budget; without accuracy, the best objective
   std::optional<double> proxy_oracle_accuracy;
   int proxy_oracle_index = -1;            // best objective within budget (unconstrained: best reward)
+  // The ground truth knows every candidate of the run (a table device, or a device answering only
+  // some architectures, whose candidates are those); false for a live device's reference sample.
   bool ground_truth_complete = true;
   std::optional<std::string> config_digest;  // none in rows written before digests
   // The search; none of these when the device failed (then `error` says why).

@@ -35,21 +35,68 @@ SrccMatrix ComputeSrccMatrix(const std::vector<std::string>& devices,
     }
   }
   if (n < 3) throw Error(fmt::format("SRCC matrix: {} cells are too few for a rank correlation (need 3)", n));
-  // Spearman = Pearson on average ranks: rank every device once.
-  std::vector<std::vector<double>> ranks;
-  ranks.reserve(devices.size());
-  for (const auto& v : latencies) ranks.push_back(Ranks(v));
+  const auto known = [](double v) { return !std::isnan(v); };
   SrccMatrix m;
   m.devices = devices;
-  m.cells = static_cast<int>(n);
+  m.total = static_cast<int>(n);
+  std::vector<bool> complete;
+  for (const auto& v : latencies) {
+    m.answered.push_back(static_cast<int>(std::count_if(v.begin(), v.end(), known)));
+    complete.push_back(m.answered.back() == m.total);
+  }
+  for (std::size_t c = 0; c < n; ++c) {
+    if (std::all_of(latencies.begin(), latencies.end(), [&](const std::vector<double>& v) { return known(v[c]); })) {
+      ++m.cells;
+    }
+  }
+  // Spearman = Pearson on average ranks: rank every device that answers every cell once; a
+  // pair with a device that answers fewer is ranked over the cells both answer.
+  std::vector<std::vector<double>> ranks(devices.size());
+  for (std::size_t d = 0; d < devices.size(); ++d) {
+    if (complete[d]) ranks[d] = Ranks(latencies[d]);
+  }
   m.srcc.assign(devices.size(), std::vector<double>(devices.size(), 1.0));
+  m.pair_cells.assign(devices.size(), std::vector<int>(devices.size(), 0));
   for (std::size_t i = 0; i < devices.size(); ++i) {
+    m.pair_cells[i][i] = m.answered[i];
     for (std::size_t j = i + 1; j < devices.size(); ++j) {
-      const double r = Pearson(ranks[i], ranks[j]);
+      double r = 0;
+      int both = m.total;
+      if (complete[i] && complete[j]) {
+        r = Pearson(ranks[i], ranks[j]);
+      } else {
+        std::vector<double> a, b;
+        for (std::size_t c = 0; c < n; ++c) {
+          if (known(latencies[i][c]) && known(latencies[j][c])) {
+            a.push_back(latencies[i][c]);
+            b.push_back(latencies[j][c]);
+          }
+        }
+        both = static_cast<int>(a.size());
+        if (both < 3) {
+          throw Error(fmt::format("SRCC matrix: devices {} and {} both answer {} cells, too few for a rank "
+                                  "correlation (need 3)",
+                                  devices[i], devices[j], both));
+        }
+        r = Pearson(Ranks(a), Ranks(b));
+      }
       m.srcc[i][j] = m.srcc[j][i] = r;
+      m.pair_cells[i][j] = m.pair_cells[j][i] = both;
     }
   }
   return m;
+}
+
+std::pair<std::vector<double>, std::vector<double>> BothAnswered(std::span<const double> a, std::span<const double> b) {
+  if (a.size() != b.size()) throw Error("SRCC: the two devices cover different cells");
+  std::pair<std::vector<double>, std::vector<double>> out;
+  for (std::size_t c = 0; c < a.size(); ++c) {
+    if (!std::isnan(a[c]) && !std::isnan(b[c])) {
+      out.first.push_back(a[c]);
+      out.second.push_back(b[c]);
+    }
+  }
+  return out;
 }
 
 SrccEstimate EstimateSrccFromSample(std::span<const double> a, std::span<const double> b, int k, int repeats,

@@ -72,6 +72,20 @@ std::vector<std::string> SpaceData::TestDevices() const {
   return out;
 }
 
+std::vector<std::string> SpaceData::AllDeviceNames() const {
+  std::vector<std::string> out = DeviceNames();
+  for (const std::string& own : space_->OwnDeviceNames()) out.push_back(own);
+  return out;
+}
+
+std::vector<std::string> SpaceData::AllTestDevices() const {
+  std::vector<std::string> out;
+  for (const std::string& d : AllDeviceNames()) {
+    if (space_->IsTestDevice(d)) out.push_back(d);
+  }
+  return out;
+}
+
 const std::vector<double>* SpaceData::Accuracy(Dataset dataset) const {
   std::lock_guard lock(mutex_);
   if (auto it = accuracy_.find(dataset); it != accuracy_.end()) return it->second ? &*it->second : nullptr;

@@ -37,6 +37,10 @@ class SpaceData {
   std::vector<std::string> DeviceNames() const;
   std::vector<std::string> TrainDevices() const;
   std::vector<std::string> TestDevices() const;
+  // The device tables and then the space's own devices (Space::OwnDeviceNames, opened as
+  // table:NAME); and the test devices among them (the "test" group of a benchmark).
+  std::vector<std::string> AllDeviceNames() const;
+  std::vector<std::string> AllTestDevices() const;
   // Measured accuracy per numbered architecture, or nullptr when the space has none for
   // `dataset`. For evaluation and reports only.
   const std::vector<double>* Accuracy(Dataset dataset) const;
