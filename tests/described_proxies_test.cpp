@@ -5,6 +5,7 @@
 // random CIFAR records written to a temp folder.
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -16,6 +17,8 @@
 #include "simnas/proxies/proxy_table_builder.h"
 #include "simnas/space/candidates.h"
 #include "simnas/space/registry.h"
+#include "simnas/space/space_data.h"
+#include "simnas/proxies/proxy_table.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/spaces/ofa_mbv3/ofa_network.h"
 #include "simnas/spaces/ofa_mbv3/ofa_space.h"
@@ -264,6 +267,50 @@ TEST(DescribedProxies, ASpaceWithoutProxyNetworkIsRefusedNamingIt) {
   DescribedProxyOptions options;
   options.dataset = Dataset::kImageNet;  // not one of its datasets
   EXPECT_THROW(DescribedProxyEvaluator(space, WriteImages(dir.path()), options), ParseError);
+}
+
+// `--report` in a space without measured accuracy: the rank correlations with the space's own
+// score (ofa-mbv3: predicted accuracy) over the table's rows. Needs the data folder.
+TEST(DescribedProxiesData, OfaReportRanksByPredictedAccuracyOverTheTablesRows) {
+  testing::TempDir dir;
+  const SpaceData data(OfaMbv3Space(), testing::Data().dir());
+  const CandidateSet& numbering = data.Numbering();
+  const std::vector<double> predicted = OfaMbv3Space().Scores("predicted-accuracy", numbering, data);
+  // Four rows: naswot ordered as the predicted accuracy, logsynflow against it.
+  const std::vector<int> rows = {5, 40, 333, 4999};
+  ProxyTable t;
+  t.space = "ofa-mbv3";
+  t.dataset = Dataset::kImageNet;
+  const double nan = std::nan("");
+  t.arch.assign(5000, "");
+  t.naswot.assign(5000, nan);
+  t.logsynflow.assign(5000, nan);
+  t.zoo["params"].assign(5000, nan);
+  t.zoo["flops"].assign(5000, nan);
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto i = static_cast<std::size_t>(rows[k]);
+    t.arch[i] = numbering.at(rows[k]).ToString();
+    t.naswot[i] = predicted[i];
+    t.logsynflow[i] = -predicted[i];
+    t.zoo["params"][i] = static_cast<double>(k);
+    t.zoo["flops"][i] = static_cast<double>(k);
+  }
+  SaveProxyTable(dir / "t.csv", t);
+  const testing::CliResult r = testing::RunCli(
+      {"--space", "ofa-mbv3", "proxies", "--report", "--json", "--table", (dir / "t.csv").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["rows"], 4);
+  EXPECT_EQ(j["score_source"], "predicted-accuracy");
+  std::map<std::string, nlohmann::json> by_name;
+  for (const nlohmann::json& s : j["scores"]) by_name[s["score"].get<std::string>()] = s;
+  ASSERT_TRUE(by_name.contains("naswot") && by_name.contains("logsynflow"));
+  EXPECT_EQ(by_name["naswot"]["rows"], 4);
+  EXPECT_DOUBLE_EQ(by_name["naswot"]["tau_predicted_accuracy"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(by_name["naswot"]["rho_predicted_accuracy"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(by_name["logsynflow"]["tau_predicted_accuracy"].get<double>(), -1.0);
+  EXPECT_FALSE(by_name.contains("skip"));  // no SkipScore in this space
+  EXPECT_TRUE(by_name.contains("fbnet-freerea"));  // a recipe of naswot and logsynflow
 }
 
 }  // namespace

@@ -580,7 +580,7 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
     // Flags of the fast path only (several initializations and batches, reused columns, v1 tables).
     if (!fast) {
       for (const char* flag : {"--inits", "--batches", "--reuse-naswot", "--reuse-freerea", "--reuse-features",
-                               "--no-zoo", "--costs", "--plot"}) {
+                               "--no-zoo", "--costs", "--plot", "--merge"}) {
         if (cmd->count(flag) > 0) {
           throw ParseError(fmt::format("simnas --space {} proxies does not take {} (a space with a fast proxy path "
                                        "does)", space.name(), flag));
