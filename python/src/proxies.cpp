@@ -230,7 +230,7 @@ sample, into `path` (default: a file under the cache folder named by dataset, se
 shard), resuming the cells that file already holds; Ctrl-C stops it with the cells so far
 kept. The other rows are NaN.
 
-Returns a dict: naswot, logsynflow and skip (nb201) or params and flops (fbnet); zoo (a dict
+Returns a dict: naswot, logsynflow and skip (a space with a fast proxy path: nb201) or params and flops (fbnet, ofa-mbv3); zoo (a dict
 of the zoo's columns the table has); score (the recipe `aggregate` of configs/aggregates.json,
 default the one simnas.search ranks by: for a complete table exactly the search's score; a
 partial table's rows are normalized among themselves); and aggregate, dataset, space, file
