@@ -206,6 +206,43 @@ TEST(DescribedProxyTables, SampleAndShardScoreTheJobsRowsAndResume) {
   EXPECT_THROW(BuildDescribedProxyTable(job, images, numbering), ParseError);
 }
 
+TEST(DescribedProxyTables, ShardsMergeIntoTheOneShotTable) {
+  testing::TempDir dir;
+  const fs::path images = WriteImages(dir.path());
+  std::vector<Arch> archs;
+  for (int d : {2, 3, 4}) archs.push_back(OfaMbv3Space().Parse(UniformOfaArch(d, 3, 3, 128).ToString()));
+  const CandidateSet numbering(OfaMbv3Space(), archs, "test networks");
+  DescribedProxyTableJob job;
+  job.options.threads = 1;
+  job.out = dir / "whole.csv";
+  BuildDescribedProxyTable(job, images, numbering);
+  std::vector<fs::path> shards;
+  for (int k = 1; k <= 2; ++k) {
+    job.shard = ProxyShard{k, 2};
+    job.out = dir / ("shard" + std::to_string(k) + ".csv");
+    BuildDescribedProxyTable(job, images, numbering);
+    shards.push_back(job.out);
+  }
+  const ProxyTable merged = MergeDescribedProxyTables(shards, numbering, Dataset::kImageNet);
+  const ProxyTable whole = LoadProxyTable(dir / "whole.csv", numbering, Dataset::kImageNet);
+  EXPECT_EQ(merged.Filled(), 3);
+  EXPECT_EQ(merged.arch, whole.arch);
+  EXPECT_EQ(merged.naswot, whole.naswot);
+  EXPECT_EQ(merged.logsynflow, whole.logsynflow);
+  EXPECT_EQ(merged.zoo.at("flops"), whole.zoo.at("flops"));
+  // A shard of another seed is refused, naming the key.
+  job.options.seed = 3;
+  job.shard = ProxyShard{1, 2};
+  job.out = dir / "other.csv";
+  BuildDescribedProxyTable(job, images, numbering);
+  try {
+    MergeDescribedProxyTables({shards[0], dir / "other.csv"}, numbering, Dataset::kImageNet);
+    FAIL() << "expected a DataError";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("seed"), std::string::npos) << e.what();
+  }
+}
+
 // Feature maps whose per-image size is not a multiple of 64 (7x7 maps): the last word's unused
 // bits never disagree, so K counts exactly the positions where two images agree.
 TEST(DescribedProxiesNaswot, CodesOfAnySizeCountAgreementsExactly) {

@@ -302,6 +302,15 @@ void RunMerge(const Args& a) {
   fmt::print(stderr, "wrote {} ({} rows from {} files)\n", *a.out, merged.size(), a.merge.size());
 }
 
+// Shards of one table of a space without a fast proxy path, into --out.
+void RunMergeDescribed(const Args& a, CliContext& ctx) {
+  if (!a.out) throw ParseError("simnas proxies --merge needs --out FILE");
+  const std::vector<fs::path> files(a.merge.begin(), a.merge.end());
+  const ProxyTable merged = MergeDescribedProxyTables(files, ctx.Numbering(), DatasetOf(a, ctx.space()));
+  SaveProxyTable(*a.out, merged);
+  fmt::print(stderr, "wrote {} ({} rows from {} files)\n", *a.out, merged.Filled(), a.merge.size());
+}
+
 void RunReport(const Args& a, CliContext& ctx) {
   if (a.plot && !a.costs) throw ParseError("simnas proxies --report --plot needs --costs FILE (the cost axis)");
   const Space& space = ctx.space();
@@ -580,7 +589,7 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
     // Flags of the fast path only (several initializations and batches, reused columns, v1 tables).
     if (!fast) {
       for (const char* flag : {"--inits", "--batches", "--reuse-naswot", "--reuse-freerea", "--reuse-features",
-                               "--no-zoo", "--costs", "--plot", "--merge"}) {
+                               "--no-zoo", "--costs", "--plot"}) {
         if (cmd->count(flag) > 0) {
           throw ParseError(fmt::format("simnas --space {} proxies does not take {} (a space with a fast proxy path "
                                        "does)", space.name(), flag));
@@ -594,7 +603,7 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
         }
       }
     }
-    if (!args->merge.empty()) return RunMerge(*args);
+    if (!args->merge.empty()) return fast ? RunMerge(*args) : RunMergeDescribed(*args, ctx);
     if (args->report) {
       if (!space.AccuracyDatasets().empty()) return RunReport(*args, ctx);
       if (!space.ScoreSources().empty()) return RunScoreReport(*args, ctx);

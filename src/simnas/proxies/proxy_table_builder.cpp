@@ -715,4 +715,53 @@ DescribedProxyTableBuild BuildDescribedProxyTable(const DescribedProxyTableJob& 
   return build;
 }
 
+ProxyTable MergeDescribedProxyTables(const std::vector<fs::path>& files, const CandidateSet& numbering,
+                                     Dataset dataset) {
+  if (files.empty()) throw ParseError("nothing to merge");
+  ProxyTable merged = LoadPartialProxyTable(files.front(), numbering, dataset);
+  for (std::size_t f = 1; f < files.size(); ++f) {
+    const ProxyTable part = LoadPartialProxyTable(files[f], numbering, dataset);
+    for (const char* key : kDescribedIdentityKeys) {
+      const auto value = [&](const ProxyTable& t) {
+        const auto it = t.provenance.find(key);
+        return it == t.provenance.end() ? std::string("(none)") : it->second;
+      };
+      const std::string va = value(merged), vb = value(part);
+      if (va != vb) {
+        throw DataError(fmt::format("{} and {} differ in {} ('{}', '{}')", files.front().string(), files[f].string(),
+                                    key, va, vb));
+      }
+    }
+    for (const auto& [name, column] : part.zoo) {
+      if (!merged.zoo.contains(name)) merged.zoo[name].assign(merged.size(), kDescribedNaN);
+    }
+    for (std::size_t i = 0; i < part.size(); ++i) {
+      if (!part.Has(i)) continue;
+      // Compared bit for bit; NaN (not computed) only against NaN.
+      const auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
+      if (merged.Has(i)) {
+        bool agree = same(merged.naswot[i], part.naswot[i]) && same(merged.logsynflow[i], part.logsynflow[i]);
+        for (const auto& [name, column] : part.zoo) agree = agree && same(merged.zoo.at(name)[i], column[i]);
+        if (!agree) {
+          throw DataError(fmt::format("index {} differs between {} and {}", i, files.front().string(),
+                                      files[f].string()));
+        }
+        continue;
+      }
+      merged.arch[i] = part.arch[i];
+      merged.naswot[i] = part.naswot[i];
+      merged.logsynflow[i] = part.logsynflow[i];
+      for (const auto& [name, column] : part.zoo) merged.zoo.at(name)[i] = column[i];
+    }
+  }
+  std::string command = merged.provenance["command"];
+  if (const auto at = command.find(" --shard"); at != std::string::npos) {
+    const auto end = command.find(' ', at + 8 + 1);
+    command.erase(at, end == std::string::npos ? std::string::npos : end - at);
+  }
+  merged.provenance["command"] = command;
+  merged.provenance["merged"] = fmt::format("{} shard files, by simnas proxies --merge", files.size());
+  return merged;
+}
+
 }  // namespace simnas

@@ -118,4 +118,11 @@ DescribedProxyTableBuild BuildDescribedProxyTable(const DescribedProxyTableJob& 
                                                   const std::filesystem::path& cifar_sample,
                                                   const CandidateSet& numbering);
 
+// Joins the tables of one job's shards (each a possibly partial table of `numbering` for
+// `dataset`) into one table holding every row any of them holds. Throws DataError, naming the
+// files, when they disagree on an identity key (dataset, seed, method version, images) or on a
+// row both hold.
+ProxyTable MergeDescribedProxyTables(const std::vector<std::filesystem::path>& files, const CandidateSet& numbering,
+                                     Dataset dataset);
+
 }  // namespace simnas
