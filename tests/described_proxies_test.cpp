@@ -13,7 +13,9 @@
 
 #include "simnas/core/error.h"
 #include "simnas/proxies/described_proxies.h"
+#include "simnas/probe/measure_all.h"
 #include "simnas/proxies/naswot_kernel.h"
+#include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_table_builder.h"
 #include "simnas/space/candidates.h"
 #include "simnas/space/registry.h"
@@ -348,6 +350,30 @@ TEST(DescribedProxiesData, OfaReportRanksByPredictedAccuracyOverTheTablesRows) {
   EXPECT_DOUBLE_EQ(by_name["logsynflow"]["tau_predicted_accuracy"].get<double>(), -1.0);
   EXPECT_FALSE(by_name.contains("skip"));  // no SkipScore in this space
   EXPECT_TRUE(by_name.contains("fbnet-freerea"));  // a recipe of naswot and logsynflow
+}
+
+// The fast path's table over a sample: the rows of `measure-all --sample K --seed S`, with the
+// values of one cell's evaluation. Needs the data folder (the numbering).
+TEST(DescribedProxiesData, FastPathTableOverASampleHoldsItsRows) {
+  testing::TempDir dir;
+  const std::string out = (dir / "sample.csv").string();
+  const testing::CliResult r = testing::RunCli(
+      {"proxies", "--all", "--sample", "3", "--seed", "0", "--threads", "1", "--out", out, "--no-zoo"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const ProxyTable t = LoadPartialProxyTable(out, Dataset::kCifar10);
+  EXPECT_EQ(t.Filled(), 3);
+  EXPECT_NE(t.provenance.at("command").find("--sample 3"), std::string::npos) << t.provenance.at("command");
+  const CandidateSet numbering = DefaultSpace().LoadNumbering(testing::Data().dir());
+  ProxyOptions options;
+  options.threads = 1;
+  for (int index : MeasureAllIndices(numbering.size(), 3, 0)) {
+    const auto i = static_cast<std::size_t>(index);
+    ASSERT_TRUE(t.Has(i)) << index;
+    const ProxyValues v = ComputeProxies(numbering.at(index), testing::Data().dir().CifarSampleFile(), options);
+    EXPECT_NEAR(t.logsynflow[i], v.logsynflow, 1e-9 * v.logsynflow) << index;  // 10 significant digits kept
+    EXPECT_NEAR(t.naswot[i], v.naswot, 1e-9 * std::abs(v.naswot)) << index;
+    EXPECT_EQ(t.skip[i], v.skip) << index;
+  }
 }
 
 }  // namespace

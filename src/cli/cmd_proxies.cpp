@@ -173,6 +173,10 @@ void RunAllFast(const Args& a, CliContext& ctx) {
   if (a.reuse_features) job.reuse_features = fs::path(*a.reuse_features);
   job.options.zoo = !a.no_zoo;
   job.save_every = a.save_every;
+  if (a.sample) {
+    job.rows = MeasureAllIndices(ctx.Numbering().size(), a.sample, a.seed);
+    job.sample_note = fmt::format(" --sample {}", *a.sample);
+  }
   const ProxyTableBuild b =
       BuildProxyTable(job, DataDir(ctx.Env().data_dir).CifarSampleFile(), ctx.Numbering(), *ctx.cluster);
   if (!ctx.cluster->leader()) return;
@@ -579,8 +583,8 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
       ->needs(all_opt)
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--sample", args->sample,
-                  "With --all, a space without a fast proxy path: score K random numbered architectures (the sample "
-                  "`simnas measure-all --sample K --seed S` measures, S = --seed)")
+                  "With --all: score K random numbered architectures (the sample `simnas measure-all --sample K "
+                  "--seed S` measures, S = --seed)")
       ->needs(all_opt)
       ->check(CLI::PositiveNumber);
   cmd->callback([args, &ctx, cmd] {
@@ -596,10 +600,10 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
         }
       }
     } else {
-      for (const char* flag : {"--zoo-rows", "--sample"}) {
+      for (const char* flag : {"--zoo-rows"}) {
         if (cmd->count(flag) > 0) {
-          throw ParseError(fmt::format("simnas --space {} proxies does not take {} (its tables hold every {} with "
-                                       "the zoo; see --no-zoo)", space.name(), flag, space.arch_noun()));
+          throw ParseError(fmt::format("simnas --space {} proxies does not take {} (its tables hold the zoo of "
+                                       "every {} they hold; see --no-zoo)", space.name(), flag, space.arch_noun()));
         }
       }
     }

@@ -318,6 +318,7 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
   if (job.reuse_freerea && job.reuse_naswot) throw ParseError("--reuse-freerea and --reuse-naswot exclude each other");
   std::map<std::string, std::string> provenance =
       Provenance(dataset, options, shard, reuse, reuse_freerea, reuse_features);
+  provenance["command"] += job.sample_note;
   // Every rank computes with the same images (and NASWOT source) or none starts.
   RequireSameFile(cluster, "the CIFAR sample images", cifar_sample);
   std::optional<ProxyTable> naswot_source;
@@ -396,8 +397,16 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
     }
     if (fs::exists(LogPath(out))) ReadLog(LogPath(out), provenance, table);
     table.provenance = provenance;
-    for (int index = 0; index < kNumCells; ++index) {
-      if (!shard.Contains(index)) continue;
+    std::vector<int> order = job.rows;
+    if (order.empty()) {
+      for (int index = 0; index < kNumCells; ++index) order.push_back(index);
+    }
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const int index = order[k];
+      if (index < 0 || index >= kNumCells) {
+        throw ParseError(fmt::format("row {} is not an index of the {} cells", index, kNumCells));
+      }
+      if (!shard.Contains(static_cast<int>(k))) continue;
       ++build.cells;
       if (!HasRow(table, index)) todo.push_back(index);
     }

@@ -55,6 +55,9 @@ struct ProxyTableJob {
   // Cells the source lacks are computed whole.
   std::optional<std::filesystem::path> reuse_features;
   double save_every = 30;  // seconds between rewrites of the partial table
+  // Indices to score (a sample, in order; the shard is then of their positions); empty: every cell.
+  std::vector<int> rows;
+  std::string sample_note;  // appended to the recorded command (e.g. " --sample 300")
 };
 
 // What a build did (on rank 0; other ranks know only their own share).
