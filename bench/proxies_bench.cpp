@@ -39,7 +39,8 @@
 #include "bench_support.h"
 #include "simnas/data/data_dir.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
-#include "simnas/proxies/fbnet_proxies.h"
+#include "simnas/proxies/described_proxies.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/proxies/proxies.h"
 
 namespace simnas {
@@ -254,37 +255,39 @@ class ScoreCostRun {
 
 constexpr int kFbnetNetworks = 8;
 
-const std::vector<FbnetArch>& HelpFbnetArchs() {
-  static const std::vector<FbnetArch> archs = [] {
-    std::vector<FbnetArch> all = LoadFbnetArchs(FbnetArchFile(DataDir(BenchDataDir())));
-    all.resize(kFbnetNetworks);
-    return all;
+const std::vector<Arch>& HelpFbnetArchs() {
+  static const std::vector<Arch> archs = [] {
+    std::vector<Arch> out;
+    for (const FbnetArch& a : LoadFbnetArchs(FbnetArchFile(DataDir(BenchDataDir())))) {
+      if (out.size() < static_cast<std::size_t>(kFbnetNetworks)) out.push_back(ToArch(a));
+    }
+    return out;
   }();
   return archs;
 }
 
 template <typename F>
 void PerFbnetNetwork(benchmark::State& state, F score) {
-  FbnetProxyOptions options;
+  DescribedProxyOptions options;
   options.threads = static_cast<int>(state.range(0));
-  FbnetProxyEvaluator evaluator(DataDir(BenchDataDir()).CifarSampleFile(), options);
+  DescribedProxyEvaluator evaluator(FbnetSpace(), DataDir(BenchDataDir()).CifarSampleFile(), options);
   evaluator.Evaluate(HelpFbnetArchs()[0]);  // warm-up: oneDNN primitives, allocator
   std::size_t next = 0;
   for (auto _ : state) benchmark::DoNotOptimize(score(evaluator, HelpFbnetArchs()[next++ % HelpFbnetArchs().size()]));
 }
 
 void BM_FbnetProxies(benchmark::State& state) {
-  PerFbnetNetwork(state, [](FbnetProxyEvaluator& e, const FbnetArch& a) { return e.Evaluate(a).logsynflow; });
+  PerFbnetNetwork(state, [](DescribedProxyEvaluator& e, const Arch& a) { return e.Evaluate(a).logsynflow; });
 }
 void BM_FbnetNaswot(benchmark::State& state) {
-  PerFbnetNetwork(state, [](FbnetProxyEvaluator& e, const FbnetArch& a) { return e.Naswot(a); });
+  PerFbnetNetwork(state, [](DescribedProxyEvaluator& e, const Arch& a) { return e.Naswot(a); });
 }
 void BM_FbnetLogSynflow(benchmark::State& state) {
-  PerFbnetNetwork(state, [](FbnetProxyEvaluator& e, const FbnetArch& a) { return e.LogSynflow(a); });
+  PerFbnetNetwork(state, [](DescribedProxyEvaluator& e, const Arch& a) { return e.LogSynflow(a); });
 }
-// The zoo (fbnet_proxies.h) of a network, all 12 proxies (synflow's LogSynflow backward included).
+// The zoo (described_proxies.h) of a network, all 12 proxies (synflow's LogSynflow backward included).
 void BM_FbnetZoo(benchmark::State& state) {
-  PerFbnetNetwork(state, [](FbnetProxyEvaluator& e, const FbnetArch& a) { return e.Zoo(a)["meco"]; });
+  PerFbnetNetwork(state, [](DescribedProxyEvaluator& e, const Arch& a) { return e.Zoo(a)["meco"]; });
 }
 // One thread (what the table is computed with); each iteration one network, kFbnetNetworks of them.
 BENCHMARK(BM_FbnetProxies)->Arg(1)->Iterations(kFbnetNetworks)->Unit(benchmark::kMillisecond)->UseRealTime();

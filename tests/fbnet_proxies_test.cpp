@@ -1,6 +1,7 @@
-// FBNet proxies (proxies/fbnet_proxies.h, fbnet_proxy_table.h): fast path against the reference,
-// determinism, the on-demand cache (library and CLI), the table's format, validation, resume
-// and aggregate. Hermetic: the images are 64 random CIFAR records written to a temp folder.
+// The evaluator over a space's proxy network (proxies/described_proxies.h) and its table builder
+// (proxy_table_builder.h: BuildDescribedProxyTable) on FBNet networks: fast path against the
+// reference, determinism, the on-demand cache (library and CLI), the table's format, validation,
+// resume and aggregate. Hermetic: the images are 64 random CIFAR records written to a temp folder.
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -13,8 +14,10 @@
 #include "simnas/core/error.h"
 #include "simnas/core/verified_cache.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
-#include "simnas/proxies/fbnet_proxies.h"
-#include "simnas/proxies/fbnet_proxy_table.h"
+#include "simnas/proxies/described_proxies.h"
+#include "simnas/proxies/proxy_table_builder.h"
+#include "simnas/space/candidates.h"
+#include "simnas/spaces/fbnet/fbnet_proxy_network.h"
 #include "simnas/proxies/proxy_report.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "test_support.h"
@@ -38,6 +41,28 @@ fs::path WriteImages(const fs::path& root, int images = 64) {
   return file;
 }
 
+// The generic evaluator and cache on FBNet networks (FbnetArch in, as the space's Arch).
+class Evaluator : public DescribedProxyEvaluator {
+ public:
+  Evaluator(const fs::path& images, const DescribedProxyOptions& options)
+      : DescribedProxyEvaluator(FbnetSpace(), images, options) {}
+  DescribedProxyValues Evaluate(const FbnetArch& a) { return DescribedProxyEvaluator::Evaluate(ToArch(a)); }
+  double Naswot(const FbnetArch& a) { return DescribedProxyEvaluator::Naswot(ToArch(a)); }
+  double LogSynflow(const FbnetArch& a) { return DescribedProxyEvaluator::LogSynflow(ToArch(a)); }
+  ZooValues Zoo(const FbnetArch& a, ZooMask proxies = kAllZooProxies) {
+    return DescribedProxyEvaluator::Zoo(ToArch(a), proxies);
+  }
+};
+
+class Cache : public DescribedProxyCache {
+ public:
+  Cache(const fs::path& dir, std::uint64_t seed) : DescribedProxyCache(dir, FbnetSpace(), Dataset::kCifar100, seed) {}
+  std::optional<DescribedProxyValues> Get(const FbnetArch& a) const { return DescribedProxyCache::Get(ToArch(a)); }
+  void Put(const FbnetArch& a, const DescribedProxyValues& v) const { DescribedProxyCache::Put(ToArch(a), v); }
+  fs::path FileOf(const FbnetArch& a) const { return DescribedProxyCache::FileOf(ToArch(a)); }
+  std::string KeyOf(const FbnetArch& a) const { return DescribedProxyCache::KeyOf(ToArch(a)); }
+};
+
 std::string ReadFileForTest(const fs::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -53,13 +78,13 @@ std::vector<FbnetArch> SomeArchs() {
 TEST(FbnetProxies, FastPathMatchesReference) {
   testing::TempDir dir;
   const fs::path images = WriteImages(dir.path());
-  FbnetProxyOptions fast_options, reference_options;
+  DescribedProxyOptions fast_options, reference_options;
   reference_options.reference_implementation = true;
-  FbnetProxyEvaluator fast(images, fast_options), reference(images, reference_options);
+  Evaluator fast(images, fast_options), reference(images, reference_options);
   for (const FbnetArch& arch : SomeArchs()) {
     SCOPED_TRACE(arch.ToString());
-    const FbnetProxyValues f = fast.Evaluate(arch);
-    const FbnetProxyValues r = reference.Evaluate(arch);
+    const DescribedProxyValues f = fast.Evaluate(arch);
+    const DescribedProxyValues r = reference.Evaluate(arch);
     ASSERT_TRUE(std::isfinite(f.naswot));
     // The same codes up to the rare sign flip of a value at float rounding distance from 0.
     EXPECT_NEAR(f.naswot, r.naswot, 1e-4 * std::abs(r.naswot));
@@ -76,15 +101,15 @@ TEST(FbnetProxies, ValuesDependOnSeedAndArchitectureOnly) {
   testing::TempDir dir;
   const fs::path images = WriteImages(dir.path());
   const std::vector<FbnetArch> archs = SomeArchs();
-  FbnetProxyEvaluator a(images, {}), b(images, {});
-  const FbnetProxyValues first = a.Evaluate(archs[0]);
+  Evaluator a(images, {}), b(images, {});
+  const DescribedProxyValues first = a.Evaluate(archs[0]);
   b.Evaluate(archs[1]);  // another network scored before: no influence
-  const FbnetProxyValues again = b.Evaluate(archs[0]);
+  const DescribedProxyValues again = b.Evaluate(archs[0]);
   EXPECT_EQ(first.naswot, again.naswot);
   EXPECT_EQ(first.logsynflow, again.logsynflow);
-  FbnetProxyOptions other_seed;
+  DescribedProxyOptions other_seed;
   other_seed.seed = 1;
-  FbnetProxyEvaluator c(images, other_seed);
+  Evaluator c(images, other_seed);
   EXPECT_NE(c.LogSynflow(archs[0]), first.logsynflow);
   EXPECT_NE(FbnetProxySeed(0, archs[0]), FbnetProxySeed(0, archs[1]));
   // The classifier is FreeREA's Kaiming normal (std sqrt(2/100)), not HW-NAS-Bench's N(0, 0.001).
@@ -97,26 +122,26 @@ TEST(FbnetProxies, ValuesDependOnSeedAndArchitectureOnly) {
 
 TEST(FbnetProxies, TooFewImagesIsADataError) {
   testing::TempDir dir;
-  EXPECT_THROW(FbnetProxyEvaluator(WriteImages(dir.path(), 10), {}), DataError);
-  EXPECT_THROW(FbnetProxyEvaluator(dir / "missing.bin", {}), DataError);
+  EXPECT_THROW(Evaluator(WriteImages(dir.path(), 10), {}), DataError);
+  EXPECT_THROW(Evaluator(dir / "missing.bin", {}), DataError);
 }
 
 TEST(FbnetProxies, CacheRoundTripsAndIgnoresMalformedFiles) {
   testing::TempDir dir;
   const FbnetArch arch = SomeArchs()[0];
-  const FbnetProxyCache cache(dir.path(), 3);
+  const Cache cache(dir.path(), 3);
   EXPECT_FALSE(cache.Get(arch).has_value());
-  FbnetProxyValues v{-std::numeric_limits<double>::infinity(), 1234.5678901234567, 42, 4242, std::nullopt};
+  DescribedProxyValues v{-std::numeric_limits<double>::infinity(), 1234.5678901234567, 42, 4242, std::nullopt};
   cache.Put(arch, v);
-  const std::optional<FbnetProxyValues> back = cache.Get(arch);
+  const std::optional<DescribedProxyValues> back = cache.Get(arch);
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->naswot, v.naswot);
   EXPECT_EQ(back->logsynflow, v.logsynflow);
   EXPECT_EQ(back->params, 42);
   EXPECT_EQ(back->flops, 4242);
   // Keyed by seed and method version: another seed does not see it.
-  EXPECT_FALSE(FbnetProxyCache(dir.path(), 4).Get(arch).has_value());
-  EXPECT_NE(cache.FileOf(arch).string().find("seed3-v" + std::to_string(kFbnetProxyMethodVersion)), std::string::npos);
+  EXPECT_FALSE(Cache(dir.path(), 4).Get(arch).has_value());
+  EXPECT_NE(cache.FileOf(arch).string().find("seed3-v" + std::to_string(kDescribedProxyMethodVersion)), std::string::npos);
   std::ofstream(cache.FileOf(arch)) << "naswot 1\nlogsynflow x\n";
   EXPECT_FALSE(cache.Get(arch).has_value());
 }
@@ -139,8 +164,8 @@ TEST(FbnetProxiesCli, SecondCallReadsTheCache) {
   EXPECT_EQ(a["zoo"]["params"].get<double>(), a["params"].get<double>());
   // The second call is served from the cache: store recognizable values (as the cache stores
   // them, with their check) to prove it.
-  const FbnetProxyCache cache(dir / "cache", 0);
-  std::optional<FbnetProxyValues> stored = cache.Get(FbnetArch::Parse(arch));
+  const Cache cache(dir / "cache", 0);
+  std::optional<DescribedProxyValues> stored = cache.Get(FbnetArch::Parse(arch));
   ASSERT_TRUE(stored && stored->zoo);
   stored->naswot = 1.5;
   stored->logsynflow = 2.5;
@@ -161,7 +186,7 @@ TEST(FbnetProxiesCli, SecondCallReadsTheCache) {
   EXPECT_FALSE(edited["cached"].get<bool>());
   EXPECT_EQ(edited["naswot"].get<double>(), a["naswot"].get<double>());
   // Values stored without the zoo: they are kept and the zoo is computed and added.
-  cache.Put(FbnetArch::Parse(arch), FbnetProxyValues{1.5, 2.5, 3, 4, std::nullopt});
+  cache.Put(FbnetArch::Parse(arch), DescribedProxyValues{1.5, 2.5, 3, 4, std::nullopt});
   const nlohmann::json old_file = nlohmann::json::parse(testing::RunCli(args).out);
   EXPECT_FALSE(old_file["cached"].get<bool>());
   EXPECT_EQ(old_file["naswot"].get<double>(), 1.5);
@@ -254,24 +279,24 @@ TEST(FbnetProxyTables, BuildResumesFromItsPartialOutput) {
   testing::TempDir dir;
   const fs::path images = WriteImages(dir.path());
   std::vector<FbnetArch> archs = {UniformFbnetArch(FbnetBlock::kSkip), UniformFbnetArch(FbnetBlock::kK3E1)};
-  FbnetProxyTableJob job;
+  DescribedProxyTableJob job;
   job.out = dir / "fbnet" / "cifar100.csv";
-  const FbnetProxyTableBuild first = BuildFbnetProxyTable(job, images, Candidates({archs[0]}));
+  const DescribedProxyTableBuild first = BuildDescribedProxyTable(job, images, Candidates({archs[0]}));
   EXPECT_EQ(first.computed, 1);
   // Resume: the saved row is kept (a file-level check that it is not recomputed), the new one computed.
-  const FbnetProxyTableBuild second = BuildFbnetProxyTable(job, images, Candidates(archs));
+  const DescribedProxyTableBuild second = BuildDescribedProxyTable(job, images, Candidates(archs));
   EXPECT_EQ(second.resumed, 1);
   EXPECT_EQ(second.computed, 1);
   const ProxyTable t = LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100);
-  FbnetProxyEvaluator e(images, {});
-  const FbnetProxyValues v = e.Evaluate(archs[1]);
+  Evaluator e(images, {});
+  const DescribedProxyValues v = e.Evaluate(archs[1]);
   EXPECT_EQ(t.logsynflow[1], v.logsynflow);
   EXPECT_EQ(t.naswot[1], v.naswot);
   EXPECT_EQ(t.zoo.at("flops")[1], static_cast<double>(v.flops));
-  EXPECT_EQ(t.provenance.at("method_version"), std::to_string(kFbnetProxyMethodVersion));
+  EXPECT_EQ(t.provenance.at("method_version"), std::to_string(kDescribedProxyMethodVersion));
   // Another seed cannot resume this table.
   job.options.seed = 5;
-  EXPECT_THROW(BuildFbnetProxyTable(job, images, Candidates(archs)), DataError);
+  EXPECT_THROW(BuildDescribedProxyTable(job, images, Candidates(archs)), DataError);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -301,14 +326,14 @@ TEST(FbnetZoo, LayerFeaturesAreTheStemAndEveryLayerButIdentitySkips) {
 TEST(FbnetZoo, SubsetsEqualTheFullRunBitForBit) {
   testing::TempDir dir;
   const fs::path images = WriteImages(dir.path());
-  FbnetProxyOptions options;
+  DescribedProxyOptions options;
   options.threads = 1;
   options.zoo = kAllZooProxies;
-  FbnetProxyEvaluator evaluator(images, options);
+  Evaluator evaluator(images, options);
   const std::vector<FbnetArch> archs = {SomeArchs()[0], UniformFbnetArch(FbnetBlock::kSkip)};
   for (const FbnetArch& arch : archs) {
     SCOPED_TRACE(arch.ToString());
-    const FbnetProxyValues v = evaluator.Evaluate(arch);
+    const DescribedProxyValues v = evaluator.Evaluate(arch);
     ASSERT_TRUE(v.zoo.has_value());
     const ZooValues& full = *v.zoo;
     for (std::size_t i = 0; i < kZooProxyNames.size(); ++i) {
@@ -334,10 +359,10 @@ TEST(FbnetZoo, SubsetsEqualTheFullRunBitForBit) {
     EXPECT_TRUE(std::isfinite(full["az_expressivity"]));
   }
   // Same seed, same values from a second evaluator; another seed draws another network.
-  FbnetProxyEvaluator again(images, options);
+  Evaluator again(images, options);
   EXPECT_EQ(again.Zoo(archs[0]).values, evaluator.Zoo(archs[0]).values);
   options.seed = 9;
-  FbnetProxyEvaluator other(images, options);
+  Evaluator other(images, options);
   EXPECT_NE(other.Zoo(archs[0])["meco"], evaluator.Zoo(archs[0])["meco"]);
   EXPECT_THROW(evaluator.Zoo(archs[0], static_cast<ZooMask>(1u << 15)), ParseError);
 }
@@ -345,15 +370,15 @@ TEST(FbnetZoo, SubsetsEqualTheFullRunBitForBit) {
 TEST(FbnetZoo, CacheKeepsTheZooAndReadsOlderFiles) {
   testing::TempDir dir;
   const FbnetArch arch = SomeArchs()[1];
-  const FbnetProxyCache cache(dir.path(), 0);
-  FbnetProxyValues v{800.5, 1234.5, 42, 4242, std::nullopt};
+  const Cache cache(dir.path(), 0);
+  DescribedProxyValues v{800.5, 1234.5, 42, 4242, std::nullopt};
   v.zoo.emplace();
   for (std::size_t i = 0; i < kZooProxyNames.size(); ++i) v.zoo->values[i] = 0.5 + static_cast<double>(i);
   (*v.zoo)["jacov"] = -std::numeric_limits<double>::infinity();
   (*v.zoo)["params"] = 42;
   (*v.zoo)["flops"] = 4242;
   cache.Put(arch, v);
-  const std::optional<FbnetProxyValues> back = cache.Get(arch);
+  const std::optional<DescribedProxyValues> back = cache.Get(arch);
   ASSERT_TRUE(back.has_value());
   ASSERT_TRUE(back->zoo.has_value());
   EXPECT_EQ(back->zoo->values, v.zoo->values);
@@ -364,8 +389,8 @@ TEST(FbnetZoo, CacheKeepsTheZooAndReadsOlderFiles) {
   ASSERT_TRUE(cache.Get(arch).has_value());
   EXPECT_FALSE(cache.Get(arch)->zoo.has_value());
   // A zoo value twice, or params twice, is malformed.
-  EXPECT_FALSE(ParseFbnetProxyValues("naswot 1\nlogsynflow 2\nparams 3\nflops 4\nmeco 1\nmeco 2\n").has_value());
-  EXPECT_FALSE(ParseFbnetProxyValues("naswot 1\nlogsynflow 2\nparams 3\nflops 4\nparams 3\n").has_value());
+  EXPECT_FALSE(ParseDescribedProxyValues("naswot 1\nlogsynflow 2\nparams 3\nflops 4\nmeco 1\nmeco 2\n").has_value());
+  EXPECT_FALSE(ParseDescribedProxyValues("naswot 1\nlogsynflow 2\nparams 3\nflops 4\nparams 3\n").has_value());
   // A file edited after its check was written (or written without one) is not reused.
   std::ofstream(cache.FileOf(arch)) << "naswot 99999\nlogsynflow 2\nparams 3\nflops 4\n";
   EXPECT_FALSE(cache.Get(arch).has_value());
@@ -376,29 +401,29 @@ TEST(FbnetZoo, TableHoldsTheZooForItsFirstRowsAndResumes) {
   const fs::path images = WriteImages(dir.path());
   const std::vector<FbnetArch> archs = {UniformFbnetArch(FbnetBlock::kSkip), UniformFbnetArch(FbnetBlock::kK3E1G2),
                                         SomeArchs()[0]};
-  FbnetProxyTableJob job;
+  DescribedProxyTableJob job;
   job.out = dir / "fbnet" / "cifar100.csv";
   job.options.threads = 1;
-  const FbnetProxyTableBuild v1 = BuildFbnetProxyTable(job, images, Candidates(archs));  // FreeREA's only: a v1 table
+  const DescribedProxyTableBuild v1 = BuildDescribedProxyTable(job, images, Candidates(archs));  // FreeREA's only: a v1 table
   EXPECT_EQ(v1.computed, 3);
   EXPECT_EQ(LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100).zoo.size(), 2u);  // params, flops
   job.zoo_rows = 2;
-  const FbnetProxyTableBuild zoo = BuildFbnetProxyTable(job, images, Candidates(archs));
+  const DescribedProxyTableBuild zoo = BuildDescribedProxyTable(job, images, Candidates(archs));
   EXPECT_EQ(zoo.computed, 0);  // FreeREA's values kept
   EXPECT_EQ(zoo.zoo_computed, 2);
   const ProxyTable t = LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100);
   EXPECT_EQ(t.ZooFilled(), 2);
   EXPECT_EQ(t.zoo.size(), kZooProxyNames.size());
-  FbnetProxyOptions options;
+  DescribedProxyOptions options;
   options.threads = 1;
-  FbnetProxyEvaluator e(images, options);
+  Evaluator e(images, options);
   for (std::size_t i = 0; i < 2; ++i) {
     const ZooValues z = e.Zoo(archs[i]);
     for (const auto& [name, column] : t.zoo) EXPECT_EQ(column[i], z[name]) << name << " row " << i;  // params, flops too
   }
   EXPECT_TRUE(std::isnan(t.zoo.at("meco")[2]));
   ASSERT_TRUE(t.provenance.contains("zoo"));
-  EXPECT_NE(t.provenance.at("zoo").find("[0, 2)"), std::string::npos) << t.provenance.at("zoo");
+  EXPECT_NE(t.provenance.at("zoo").find("first 2 rows"), std::string::npos) << t.provenance.at("zoo");
   // A recipe of a column held for some rows only is refused.
   const ProxyAggregate meco{"meco-only", {"meco"}, ProxyCombination::kMinMaxSum};
   try {
@@ -409,7 +434,7 @@ TEST(FbnetZoo, TableHoldsTheZooForItsFirstRowsAndResumes) {
   }
   // Resumed with more rows: only the missing zoo is computed.
   job.zoo_rows = 3;
-  const FbnetProxyTableBuild more = BuildFbnetProxyTable(job, images, Candidates(archs));
+  const DescribedProxyTableBuild more = BuildDescribedProxyTable(job, images, Candidates(archs));
   EXPECT_EQ(more.zoo_computed, 1);
   EXPECT_EQ(LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100).ZooFilled(), 3);
   EXPECT_EQ(ProxyScores(LoadProxyTable(job.out, Candidates(archs), Dataset::kCifar100), meco).values().size(), 3u);
@@ -460,16 +485,16 @@ TEST(FbnetProxyTables, CommittedTableMatchesRecomputedRows) {
   const fs::path path = ProxyTableFile(testing::RepoFile("tables/proxies"), FbnetSpace(), Dataset::kCifar100);
   ASSERT_TRUE(fs::exists(path)) << path;
   const ProxyTable table = LoadProxyTable(path, tables.Numbering(), Dataset::kCifar100);  // checks every row's arch
-  FbnetProxyOptions options;
+  DescribedProxyOptions options;
   options.seed = std::stoull(table.provenance.at("seed"));
-  EXPECT_EQ(table.provenance.at("method_version"), std::to_string(kFbnetProxyMethodVersion));
-  FbnetProxyEvaluator evaluator(testing::Data().dir().CifarSampleFile(), options);
+  EXPECT_EQ(table.provenance.at("method_version"), std::to_string(kDescribedProxyMethodVersion));
+  Evaluator evaluator(testing::Data().dir().CifarSampleFile(), options);
   std::mt19937 rng(14);
   for (int k = 0; k < 3; ++k) {
     const int index = std::uniform_int_distribution<int>(0, tables.Numbering().size() - 1)(rng);
     const auto i = static_cast<std::size_t>(index);
     SCOPED_TRACE("index " + std::to_string(index));
-    const FbnetProxyValues v = evaluator.Evaluate(tables.Numbering().At(index));
+    const DescribedProxyValues v = evaluator.Evaluate(tables.Numbering().At(index));
     EXPECT_NEAR(v.naswot, table.naswot[i], 1e-9 * std::abs(table.naswot[i]));  // 17 significant digits kept
     EXPECT_NEAR(v.logsynflow, table.logsynflow[i], 1e-9 * table.logsynflow[i]);
     EXPECT_EQ(static_cast<double>(v.params), table.zoo.at("params")[i]);

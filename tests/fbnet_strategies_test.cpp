@@ -14,7 +14,7 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/devices/table_device.h"
-#include "simnas/proxies/fbnet_proxy_table.h"
+#include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"

@@ -52,7 +52,8 @@
 #include "simnas/probe/probe_session.h"
 #include "simnas/space/arch_export.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/proxies/fbnet_proxies.h"
+#include "simnas/proxies/described_proxies.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "fixture_data.h"
@@ -730,15 +731,15 @@ TEST(HardeningCache, ASwappedOrTruncatedCachedModelIsExportedAgain) {
 
 TEST(HardeningCache, AnEditedOrSwappedFbnetProxyCacheEntryIsNotReused) {
   testing::TempDir dir;
-  const FbnetProxyCache cache(dir.path(), 0);
-  const FbnetArch a = FbnetArch::Parse(
+  const DescribedProxyCache cache(dir.path(), FbnetSpace(), Dataset::kCifar100, 0);
+  const Arch a = FbnetSpace().Parse(
       "k5_e1-skip-k3_e1-skip-k5_e1_g2-k5_e1_g2-k3_e1_g2-k3_e1-k3_e3-k5_e6-k5_e6-k5_e1-k5_e6-k3_e6-k3_e1-k5_e1_g2-k5_e3-"
       "k5_e1_g2-k5_e3-k3_e1_g2-k3_e3-k3_e1");
-  const FbnetArch b = FbnetArch::Parse(
+  const Arch b = FbnetSpace().Parse(
       "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
       "k3_e1-k3_e1-k3_e1-k3_e1");
-  FbnetProxyValues va{810.25, 7149034.5, 1645244, 49221248, std::nullopt};
-  FbnetProxyValues vb{12.5, 3.25, 1000, 2000, std::nullopt};
+  DescribedProxyValues va{810.25, 7149034.5, 1645244, 49221248, std::nullopt};
+  DescribedProxyValues vb{12.5, 3.25, 1000, 2000, std::nullopt};
   cache.Put(a, va);
   cache.Put(b, vb);
   ASSERT_TRUE(cache.Get(a));

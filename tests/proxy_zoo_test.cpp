@@ -238,7 +238,7 @@ TEST(ProxyZoo, SubsetsEqualTheFullRunBitForBit) {
 // ---------------------------------------------------------------------------------------
 // The CLI: one cell's keys, and v2 tables sharded, resumed and built on a v1 table.
 
-// The zoo's fast path over a DescribedNetwork (how FBNet networks are scored, fbnet_proxies.h)
+// The zoo's fast path over a DescribedNetwork (how FBNet networks are scored, described_proxies.h)
 // gives the TinyNetwork's values: the same NAS-Bench-201 network described layer by layer
 // (DescribeNetwork), its 18 layer features picked by name, through ZooOnNetwork. Float sums run
 // in another order (dead edges included), so the values agree closely, not bit for bit.

@@ -1,6 +1,6 @@
-// Training-free proxies: of one architecture (proxies/proxies.h, proxies/fbnet_proxies.h),
+// Training-free proxies: of one architecture (proxies/proxies.h, proxies/described_proxies.h),
 // computed by the LibTorch plugin on the data folder's CIFAR-10 sample; of a whole space, read
-// from a proxy table (proxies/proxy_table.h, proxies/fbnet_proxy_table.h) as numpy arrays.
+// from a proxy table (proxies/proxy_table.h, proxies/proxy_table_builder.h) as numpy arrays.
 #include <pybind11/numpy.h>
 #include <pybind11/stl/filesystem.h>
 
@@ -12,12 +12,11 @@
 #include <fmt/format.h>
 
 #include "bindings.h"
-#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
 #include "simnas/parallel/cluster.h"
-#include "simnas/proxies/fbnet_proxies.h"
+#include "simnas/proxies/described_proxies.h"
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_report.h"
 #include "simnas/proxies/proxy_table.h"
@@ -149,15 +148,14 @@ void BindProxies(py::module_& m) {
          int threads) {
         py::dict d;
         const std::filesystem::path sample = Ws().Env().data_dir / "cifar10-sample" / "cifar10_sample_640.bin";
-        if (&arch.space() == &FbnetSpace()) {
-          if (ParseDataset(dataset) != Dataset::kCifar100) {
-            throw ParseError("proxies: FBNet networks are scored for cifar100 only (dataset='cifar100')");
-          }
-          FbnetProxyOptions options;
+        if (arch.space().FastProxyEntry().empty()) {
+          DescribedProxyOptions options;
+          options.dataset = ParseDataset(dataset);
           options.seed = seed;
           options.threads = threads;
           options.zoo = zoo ? kAllZooProxies : kNoZooProxies;
-          const FbnetProxyValues v = Released([&] { return FbnetProxyEvaluator(sample, options).Evaluate(FbnetOf(arch)); });
+          const DescribedProxyValues v =
+              Released([&] { return DescribedProxyEvaluator(arch.space(), sample, options).Evaluate(arch); });
           d["naswot"] = v.naswot;
           d["logsynflow"] = v.logsynflow;
           d["params"] = v.params;
@@ -232,7 +230,7 @@ sample, into `path` (default: a file under the cache folder named by dataset, se
 shard), resuming the cells that file already holds; Ctrl-C stops it with the cells so far
 kept. The other rows are NaN.
 
-Returns a dict: naswot, logsynflow and skip (nb201) or params and flops (fbnet); zoo (a dict
+Returns a dict: naswot, logsynflow and skip (a space with a fast proxy path: nb201) or params and flops (fbnet, ofa-mbv3); zoo (a dict
 of the zoo's columns the table has); score (the recipe `aggregate` of configs/aggregates.json,
 default the one simnas.search ranks by: for a complete table exactly the search's score; a
 partial table's rows are normalized among themselves); and aggregate, dataset, space, file

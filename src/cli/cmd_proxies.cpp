@@ -1,8 +1,11 @@
-// simnas proxies: the training-free proxies (NASWOT, LogSynflow, SkipScore, and the zoo of zoo.h) of one cell, of
-// every cell into a proxy table (resumable, shardable, spread over MPI ranks under mpirun),
-// merging shards, and a report of how well the proxies rank cells (Kendall tau with NATS-Bench
-// test accuracy). Flags and printing only: the work is in proxies/proxy_table_builder.h and
-// proxies/proxy_report.h.
+// simnas proxies: the training-free proxies (NASWOT, LogSynflow, the zoo of zoo.h; SkipScore where
+// the space has it) of one architecture of --space, of its numbered architectures (or a sample)
+// into a proxy table (resumable, shardable; spread over MPI ranks under mpirun where the space has
+// a fast proxy path), merging shards, and a report of how well the proxies rank architectures
+// (Kendall tau and Spearman with measured accuracy, with the space's own score such as a
+// predicted accuracy, or with size). One path for every space: a space's fast proxy path
+// (Space::FastProxyEntry) or the evaluator over its proxy network (Space::DescribeForProxies).
+// Flags and printing only: the work is in proxies/.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -11,21 +14,21 @@
 #include <spdlog/spdlog.h>
 
 #include "cli_context.h"
-#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "cli_options.h"
-#include "simnas/core/error.h"
-#include "simnas/core/strings.h"
 #include "simnas/bench/proxy_ceiling.h"
-#include "simnas/core/interrupt.h"
-#include "simnas/proxies/fbnet_proxies.h"
-#include "simnas/proxies/fbnet_proxy_table.h"
-#include "simnas/proxies/proxy_report.h"
-#include "simnas/proxies/proxies.h"
-#include "simnas/proxies/proxy_table.h"
-#include "simnas/proxies/proxy_report.h"
-#include "simnas/proxies/proxy_tradeoff.h"
+#include "simnas/core/error.h"
 #include "simnas/core/gnuplot.h"
+#include "simnas/core/interrupt.h"
+#include "simnas/core/stats.h"
+#include "simnas/core/strings.h"
+#include "simnas/probe/measure_all.h"
+#include "simnas/proxies/described_proxies.h"
+#include "simnas/proxies/proxies.h"
+#include "simnas/proxies/proxy_report.h"
+#include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_table_builder.h"
+#include "simnas/proxies/proxy_tradeoff.h"
+#include "simnas/space/space_data.h"
 
 namespace simnas::cli {
 namespace {
@@ -33,16 +36,17 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Args {
-  CellArgs cell;
+  ArchArgs arch;
   bool all = false;
   std::vector<std::string> merge;
   bool report = false;
-  std::string dataset = "cifar10";
+  std::string dataset;
   bool dataset_given = false;
   std::uint64_t seed = 0;
   int inits = 1;
   int batches = 1;
   int threads = 0;
+  std::optional<int> sample;
   std::optional<std::string> shard;
   std::optional<std::string> out;
   std::optional<std::string> table;
@@ -53,10 +57,26 @@ struct Args {
   std::optional<std::string> reuse_features;
   bool no_zoo = false;
   double save_every = 30;
-  std::int64_t zoo_rows = 0;  // --space fbnet --all: the zoo for rows [0, N) too
+  std::int64_t zoo_rows = -1;  // -1: not given
   bool reference = false;
   bool json = false;
 };
+
+// --dataset, or the space's first dataset. Throws ParseError for a dataset the space does not build for.
+Dataset DatasetOf(const Args& a, const Space& space) {
+  const std::vector<Dataset> datasets = space.Datasets();
+  if (!a.dataset_given) return datasets.front();
+  const Dataset d = ParseDataset(a.dataset);
+  if (std::find(datasets.begin(), datasets.end(), d) == datasets.end()) {
+    std::string known;
+    for (Dataset x : datasets) known += (known.empty() ? "" : ", ") + std::string(DatasetName(x));
+    throw ParseError(fmt::format("simnas --space {} proxies: its networks are built for {} (--dataset {})",
+                                 space.name(), known, a.dataset));
+  }
+  return d;
+}
+
+bool HasFastPath(const Space& space) { return !space.FastProxyEntry().empty(); }
 
 ProxyOptions MakeOptions(const Args& a, Dataset dataset) {
   ProxyOptions o;
@@ -69,23 +89,44 @@ ProxyOptions MakeOptions(const Args& a, Dataset dataset) {
   return o;
 }
 
-void RunOne(const Args& a, CliContext& ctx) {
-  const Dataset dataset = ParseDataset(a.dataset);
-  const SearchSpace& space = ctx.Data().space();
-  const Cell cell = ResolveCell(a.cell, space, "proxies");
+DescribedProxyOptions MakeDescribedOptions(const Args& a, Dataset dataset) {
+  DescribedProxyOptions o;
+  o.dataset = dataset;
+  o.seed = a.seed;
+  o.threads = a.threads;
+  o.reference_implementation = a.reference;
+  return o;
+}
+
+// The zoo's values by name; null for -inf (undefined).
+nlohmann::json ZooJson(const ZooValues& zoo) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const std::string_view name : kZooProxyNames) {
+    const double x = zoo[name];
+    j[std::string(name)] = std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+  }
+  return j;
+}
+
+// One architecture through the space's fast proxy path.
+void RunOneFast(const Args& a, CliContext& ctx) {
+  const Space& space = ctx.space();
+  const Dataset dataset = DatasetOf(a, space);
+  const Arch arch = ctx.ResolveArch(a.arch, "proxies");
+  const int index = ctx.Numbering().IndexOf(arch);
   ProxyOptions options = MakeOptions(a, dataset);
   options.zoo = true;
-  const ProxyValues v = ComputeProxies(cell, ctx.Data().dir().CifarSampleFile(), options);
+  const ProxyValues v = ComputeProxies(arch, DataDir(ctx.Env().data_dir).CifarSampleFile(), options);
   const fs::path table_path =
-      a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, ctx.space(), dataset);
+      a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, space, dataset);
   nlohmann::json aggregates = nullptr;
   if (fs::exists(table_path)) {
     const ProxyCellAggregates ag = AggregatesAgainst(LoadProxyTable(table_path, dataset), v);
     aggregates = {{"freerea", ag.freerea}, {"rank", ag.rank}};
   }
   if (a.json) {
-    nlohmann::json j = {{"arch", cell.ToString()},
-                        {"index", space.IndexOf(cell)},
+    nlohmann::json j = {{"arch", space.Format(arch)},
+                        {"index", index},
                         {"dataset", std::string(DatasetName(dataset))},
                         {"seed", a.seed},
                         {"inits", a.inits},
@@ -103,8 +144,8 @@ void RunOne(const Args& a, CliContext& ctx) {
     PrintJson(j);
     return;
   }
-  fmt::print("arch        {}\nindex       {}\ndataset     {} (seed {}, {} init(s) x {} batch(es))\n", cell.ToString(),
-             space.IndexOf(cell), DatasetName(dataset), a.seed, a.inits, a.batches);
+  fmt::print("arch        {}\nindex       {}\ndataset     {} (seed {}, {} init(s) x {} batch(es))\n", space.Format(arch),
+             index, DatasetName(dataset), a.seed, a.inits, a.batches);
   fmt::print("naswot      {}\nlogsynflow  {:.10g}\nskip        {:.10g}\n",
              std::isfinite(v.naswot) ? fmt::format("{:.10g}", v.naswot) : "-inf (singular kernel)", v.logsynflow,
              v.skip);
@@ -119,9 +160,10 @@ void RunOne(const Args& a, CliContext& ctx) {
   }
 }
 
-void RunAll(const Args& a, CliContext& ctx) {
+// The numbering's table through the space's fast proxy path (MPI ranks, shards, reuse).
+void RunAllFast(const Args& a, CliContext& ctx) {
   ProxyTableJob job;
-  job.dataset = ParseDataset(a.dataset);
+  job.dataset = DatasetOf(a, ctx.space());
   job.shard = a.shard ? ParseProxyShard(*a.shard) : ProxyShard{};
   job.options = MakeOptions(a, job.dataset);
   if (a.out) job.out = fs::path(*a.out);
@@ -131,8 +173,12 @@ void RunAll(const Args& a, CliContext& ctx) {
   if (a.reuse_features) job.reuse_features = fs::path(*a.reuse_features);
   job.options.zoo = !a.no_zoo;
   job.save_every = a.save_every;
+  if (a.sample) {
+    job.rows = MeasureAllIndices(ctx.Numbering().size(), a.sample, a.seed);
+    job.sample_note = fmt::format(" --sample {}", *a.sample);
+  }
   const ProxyTableBuild b =
-      BuildProxyTable(job, ctx.Data().dir().CifarSampleFile(), ctx.Data().space(), *ctx.cluster);
+      BuildProxyTable(job, DataDir(ctx.Env().data_dir).CifarSampleFile(), ctx.Numbering(), *ctx.cluster);
   if (!ctx.cluster->leader()) return;
   std::string ranks;
   if (b.ranks > 1) {
@@ -147,27 +193,145 @@ void RunAll(const Args& a, CliContext& ctx) {
                                                   job.shard.k, job.shard.n));
 }
 
+// One architecture through the evaluator over the space's proxy network, kept in the cache.
+void RunOneDescribed(const Args& a, CliContext& ctx) {
+  const Space& space = ctx.space();
+  const Dataset dataset = DatasetOf(a, space);
+  const Arch arch = ctx.ResolveArch(a.arch, "proxies");
+  // Its index when the numbering's data is there (an --arch needs no other data than the images).
+  int index = -1;
+  try {
+    index = ctx.Numbering().IndexOf(arch);
+  } catch (const DataError&) {
+    if (a.arch.index) throw;
+  }
+  DescribedProxyOptions options = MakeDescribedOptions(a, dataset);
+  const fs::path sample = DataDir(ctx.Env().data_dir).CifarSampleFile();
+  // The reference path is for checking: never served from (nor written to) the cache.
+  const DescribedProxyCache cache(ctx.Env().cache_dir, space, dataset, a.seed);
+  std::optional<DescribedProxyValues> v = a.reference ? std::nullopt : cache.Get(arch);
+  const auto whole_zoo = [](const DescribedProxyValues& x) {
+    return x.zoo && std::none_of(x.zoo->values.begin(), x.zoo->values.end(), [](double z) { return std::isnan(z); });
+  };
+  const bool cached = v && whole_zoo(*v);
+  std::string cache_problem;
+  if (!cached) {
+    options.zoo = kAllZooProxies;
+    DescribedProxyEvaluator evaluator(space, sample, options);
+    if (v) {
+      v->zoo = evaluator.Zoo(arch);  // a file without the zoo: its values kept, the zoo added
+    } else {
+      v = evaluator.Evaluate(arch);
+    }
+    if (!a.reference) {
+      // The values are computed: a cache that cannot keep them costs the next call, not this one.
+      try {
+        cache.Put(arch, *v);
+      } catch (const Error& e) {
+        cache_problem = e.what();
+        spdlog::warn("the values are not kept in the cache: {}", cache_problem);
+      }
+    }
+  }
+  if (a.json) {
+    PrintJson({{"space", std::string(space.name())},
+               {"arch", space.Format(arch)},
+               {"index", index >= 0 ? nlohmann::json(index) : nlohmann::json(nullptr)},
+               {"dataset", std::string(DatasetName(dataset))},
+               {"seed", a.seed},
+               {"method_version", kDescribedProxyMethodVersion},
+               {"naswot", std::isfinite(v->naswot) ? nlohmann::json(v->naswot) : nlohmann::json(nullptr)},
+               {"naswot_singular", !std::isfinite(v->naswot)},
+               {"logsynflow", v->logsynflow},
+               {"params", v->params},
+               {"flops", v->flops},
+               {"zoo", ZooJson(*v->zoo)},
+               {"cached", cached},
+               {"cache_file", a.reference || !cache_problem.empty() ? "" : cache.FileOf(arch).string()}});
+    return;
+  }
+  fmt::print("arch        {}\nindex       {}\ndataset     {} (seed {}, method v{})\n", space.Format(arch),
+             index >= 0 ? std::to_string(index) : "(not in the numbering)", DatasetName(dataset), a.seed,
+             kDescribedProxyMethodVersion);
+  fmt::print("naswot      {}\nlogsynflow  {:.10g}\nparams      {}\nflops       {} (multiply-adds)\n",
+             std::isfinite(v->naswot) ? fmt::format("{:.10g}", v->naswot) : "-inf (singular kernel)", v->logsynflow,
+             v->params, v->flops);
+  for (const std::string_view name : kZooProxyNames) fmt::print("{:<17} {:.10g}\n", name, (*v->zoo)[name]);
+  const char* const cache_state = cached                 ? "hit"
+                                  : a.reference          ? "not used (--reference)"
+                                  : cache_problem.empty() ? "stored"
+                                                          : "not stored";
+  fmt::print("cache       {} ({})\n", cache_state, cache.FileOf(arch).string());
+}
+
+// The numbering's table (or a sample's) through the evaluator over the space's proxy network.
+void RunAllDescribed(const Args& a, CliContext& ctx) {
+  const Space& space = ctx.space();
+  if (ctx.cluster != nullptr && ctx.cluster->size() > 1) {
+    throw JobError(fmt::format("simnas --space {} proxies --all runs in one process (run it without mpirun or with "
+                               "-np 1; split the work with --shard k/n)",
+                               space.name()));
+  }
+  const Dataset dataset = DatasetOf(a, space);
+  const CandidateSet& numbering = ctx.Numbering();
+  DescribedProxyTableJob job;
+  job.options = MakeDescribedOptions(a, dataset);
+  job.shard = a.shard ? ParseProxyShard(*a.shard) : ProxyShard{};
+  if (a.sample) job.rows = MeasureAllIndices(numbering.size(), a.sample, a.seed);
+  fs::path out = a.out ? fs::path(*a.out) : ProxyTableFile(ctx.Env().proxy_tables_dir, space, dataset);
+  if (!a.out && !job.shard.whole()) out += fmt::format(".shard-{}-of-{}", job.shard.k, job.shard.n);
+  job.out = out;
+  job.save_every = a.save_every;
+  job.zoo_rows = a.zoo_rows < 0 ? 0 : a.zoo_rows;
+  job.command = fmt::format("simnas --space {} proxies --all --dataset {} --seed {}{}{}{}{}", space.name(),
+                            DatasetName(dataset), a.seed, a.sample ? fmt::format(" --sample {}", *a.sample) : "",
+                            a.shard ? " --shard " + *a.shard : "", a.reference ? " --reference" : "",
+                            a.zoo_rows > 0 ? fmt::format(" --zoo-rows {}", a.zoo_rows) : "");
+  job.images = space.ArchitecturesCarryInputSize()
+                   ? "data/cifar10-sample (first 64 CIFAR-10 training images, resized bilinearly to each network's "
+                     "resolution)"
+                   : "data/cifar10-sample (first 64 CIFAR-10 training images)";
+  InstallInterruptHandler();
+  const DescribedProxyTableBuild b =
+      BuildDescribedProxyTable(job, DataDir(ctx.Env().data_dir).CifarSampleFile(), numbering);
+  fmt::print(stderr, "wrote {} ({} rows, {} computed now and the zoo of {} more in {:.0f} s, {} resumed)\n",
+             job.out.string(), b.rows, b.computed, b.zoo_computed, b.seconds, b.resumed);
+}
+
 void RunMerge(const Args& a) {
   if (!a.out) throw ParseError("simnas proxies --merge needs --out FILE");
   std::vector<fs::path> files(a.merge.begin(), a.merge.end());
-  SaveProxyTable(*a.out, MergeProxyTables(files));
-  fmt::print(stderr, "wrote {} ({} cells from {} files)\n", *a.out, kNumCells, a.merge.size());
+  const ProxyTable merged = MergeProxyTables(files);
+  SaveProxyTable(*a.out, merged);
+  fmt::print(stderr, "wrote {} ({} rows from {} files)\n", *a.out, merged.size(), a.merge.size());
+}
+
+// Shards of one table of a space without a fast proxy path, into --out.
+void RunMergeDescribed(const Args& a, CliContext& ctx) {
+  if (!a.out) throw ParseError("simnas proxies --merge needs --out FILE");
+  const std::vector<fs::path> files(a.merge.begin(), a.merge.end());
+  const ProxyTable merged = MergeDescribedProxyTables(files, ctx.Numbering(), DatasetOf(a, ctx.space()));
+  SaveProxyTable(*a.out, merged);
+  fmt::print(stderr, "wrote {} ({} rows from {} files)\n", *a.out, merged.Filled(), a.merge.size());
 }
 
 void RunReport(const Args& a, CliContext& ctx) {
   if (a.plot && !a.costs) throw ParseError("simnas proxies --report --plot needs --costs FILE (the cost axis)");
+  const Space& space = ctx.space();
+  const SpaceData& data = ctx.DataOf(space);
   std::vector<std::pair<Dataset, fs::path>> tables;
   if (a.table) {
-    tables.emplace_back(ParseDataset(a.dataset), *a.table);
+    tables.emplace_back(DatasetOf(a, space), *a.table);
   } else {
-    for (Dataset d : kAllDatasets) {
+    for (Dataset d : space.AccuracyDatasets()) {
       if (a.dataset_given && d != ParseDataset(a.dataset)) continue;
-      if (fs::exists(ProxyTableFile(ctx.Env().proxy_tables_dir, d))) tables.emplace_back(d, ProxyTableFile(ctx.Env().proxy_tables_dir, d));
+      const fs::path file = ProxyTableFile(ctx.Env().proxy_tables_dir, space, d);
+      if (fs::exists(file)) tables.emplace_back(d, file);
     }
   }
   if (tables.empty()) throw DataError("no proxy table to report on (generate one with simnas proxies --all)");
   const std::vector<ProxyAggregate> recipes = LoadProxyAggregates(ctx.Env().configs_dir);
-  const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(ctx.Data().space_data());
+  const std::vector<CeilingTaskSet> sets = ReportCeilingTaskSets(data);
   const std::map<std::string, double> costs = a.costs ? LoadScoreCosts(*a.costs) : std::map<std::string, double>{};
   const auto cost_of = [&](const std::string& name) {
     const auto it = costs.find(name);
@@ -176,8 +340,8 @@ void RunReport(const Args& a, CliContext& ctx) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& [dataset, path] : tables) {
     // A partial table (a sample, a shard) is judged on the cells it has.
-    const ProxyTable table = LoadPartialProxyTable(path, dataset);
-    const std::vector<double>& accuracy = ctx.Data().Accuracy(dataset).test_accuracy;
+    const ProxyTable table = LoadPartialProxyTable(path, ctx.Numbering(), dataset);
+    const std::vector<double>& accuracy = data.RequireAccuracy(dataset);
     nlohmann::json row = {{"dataset", std::string(DatasetName(dataset))}, {"table", path.string()}};
     row["order"] = nlohmann::json::array();
     for (const ReportedScore& s : ReportedScores(table, recipes)) {
@@ -226,7 +390,7 @@ void RunReport(const Args& a, CliContext& ctx) {
     PrintJson(rows);
     return;
   }
-  fmt::print("Rank correlation with NATS-Bench test accuracy, and the within-budget ceiling: mean accuracy of the\n"
+  fmt::print("Rank correlation with measured test accuracy, and the within-budget ceiling: mean accuracy of the\n"
              "best-scored cell under exact latencies (HELP's {} tasks; p25/50/75 of the train and of the test devices)\n",
              sets.front().tasks.size());
   for (const auto& row : rows) {
@@ -254,110 +418,78 @@ void RunReport(const Args& a, CliContext& ctx) {
   fmt::print("\n* = an aggregate recipe of {}\n", (ctx.Env().configs_dir / "aggregates.json").string());
 }
 
-// The zoo's values by name; null for -inf (undefined).
-nlohmann::json FbnetZooJson(const ZooValues& zoo) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const std::string_view name : kZooProxyNames) {
-    const double x = zoo[name];
-    j[std::string(name)] = std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+// --report on a space whose accuracy is a score of its own (Space::ScoreSources, e.g. a
+// predicted accuracy): Kendall tau and Spearman of each proxy and aggregate of the table with
+// that score and with the networks' size, over the table's rows.
+void RunScoreReport(const Args& a, CliContext& ctx) {
+  const Space& space = ctx.space();
+  const Dataset dataset = DatasetOf(a, space);
+  const fs::path path =
+      a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, space, dataset);
+  const CandidateSet& numbering = ctx.Numbering();
+  const ProxyTable table = LoadPartialProxyTable(path, numbering, dataset);
+  const std::string source = space.ScoreSources().front();
+  const std::string score_name = space.ScoreName(source);
+  const std::vector<double> reference = space.Scores(source, numbering, ctx.DataOf(space));
+  const std::vector<ProxyAggregate> recipes = LoadProxyAggregates(ctx.Env().configs_dir);
+  const std::vector<double>* flops = table.Column("flops");
+  const std::vector<double>* params = table.Column("params");
+  if (flops == nullptr || params == nullptr) throw DataError(fmt::format("{}: no params or flops column", path.string()));
+  // Rows of the table only: the reference and the sizes NaN elsewhere.
+  std::vector<double> ref(reference.size(), std::nan(""));
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (table.Has(i)) ref[i] = reference[i];
   }
-  return j;
-}
-
-// --space fbnet: one architecture (cached) or HELP's 5,000 into tables/proxies/fbnet/cifar100.csv.
-void RunFbnet(const Args& a, CliContext& ctx, CLI::App& cmd) {
-  for (const char* flag : {"--merge", "--shard", "--reuse-naswot", "--reuse-freerea", "--reuse-features", "--no-zoo", "--inits",
-                           "--batches", "--table"}) {
-    if (cmd.count(flag) > 0) throw ParseError(fmt::format("simnas --space fbnet proxies does not take {}", flag));
-  }
-  if (ctx.cluster != nullptr && ctx.cluster->size() > 1) {
-    throw JobError("simnas --space fbnet proxies runs in one process (run it without mpirun or with -np 1)");
-  }
-  if (a.dataset_given && ParseDataset(a.dataset) != Dataset::kCifar100) {
-    throw ParseError("simnas --space fbnet proxies: FBNet networks are scored for cifar100 only (--dataset cifar100)");
-  }
-  FbnetProxyOptions options;
-  options.seed = a.seed;
-  options.threads = a.threads;
-  options.reference_implementation = a.reference;
-  const fs::path sample = DataDir(ctx.Env().data_dir).CifarSampleFile();
-  if (a.all) {
-    FbnetProxyTableJob job;
-    job.out = a.out ? fs::path(*a.out) : ProxyTableFile(ctx.Env().proxy_tables_dir, ctx.space(), Dataset::kCifar100);
-    job.options = options;
-    job.save_every = a.save_every;
-    job.zoo_rows = a.zoo_rows;
-    job.command = fmt::format("simnas --space fbnet proxies --all --seed {}{}{}", a.seed, a.reference ? " --reference" : "",
-                              a.zoo_rows > 0 ? fmt::format(" --zoo-rows {}", a.zoo_rows) : "");
-    job.images = "data/cifar10-sample (first 64 CIFAR-10 training images)";
-    InstallInterruptHandler();
-    const FbnetProxyTableBuild b = BuildFbnetProxyTable(job, sample, ctx.Numbering());
-    fmt::print(stderr, "wrote {} ({} networks, {} computed now and the zoo of {} more in {:.0f} s, {} resumed)\n",
-               job.out.string(), b.rows, b.computed, b.zoo_computed, b.seconds, b.resumed);
-    return;
-  }
-  const FbnetArch arch = FbnetOf(ctx.ResolveArch(a.cell, "proxies"));
-  // Its HELP index when HELP's arch.pt is there (an --arch needs no other data than the images).
-  const int index = fs::exists(FbnetArchFile(DataDir(ctx.Env().data_dir))) ? ctx.Numbering().IndexOf(ToArch(arch)) : -1;
-  // The reference path is for checking: never served from (nor written to) the cache.
-  const FbnetProxyCache cache(ctx.Env().cache_dir, a.seed);
-  std::optional<FbnetProxyValues> v = a.reference ? std::nullopt : cache.Get(arch);
-  const auto whole_zoo = [](const FbnetProxyValues& x) {
-    return x.zoo && std::none_of(x.zoo->values.begin(), x.zoo->values.end(), [](double z) { return std::isnan(z); });
+  std::string key = source;
+  std::replace(key.begin(), key.end(), '-', '_');
+  nlohmann::json j = {{"space", std::string(space.name())},
+                      {"dataset", std::string(DatasetName(dataset))},
+                      {"table", path.string()},
+                      {"rows", table.Filled()},
+                      {"score_source", source},
+                      {"scores", nlohmann::json::array()}};
+  struct Line {
+    std::string name;
+    bool aggregate;
+    RankAgreement score, by_flops, by_params;
   };
-  const bool cached = v && whole_zoo(*v);
-  std::string cache_problem;
-  if (!cached) {
-    options.zoo = kAllZooProxies;
-    FbnetProxyEvaluator evaluator(sample, options);
-    if (v) {
-      v->zoo = evaluator.Zoo(arch);  // a file written before the zoo: its values kept, the zoo added
-    } else {
-      v = evaluator.Evaluate(arch);
-    }
-    if (!a.reference) {
-      // The values are computed: a cache that cannot keep them costs the next call, not this one.
-      try {
-        cache.Put(arch, *v);
-      } catch (const Error& e) {
-        cache_problem = e.what();
-        spdlog::warn("the values are not kept in the cache: {}", cache_problem);
-      }
-    }
+  std::vector<Line> lines;
+  for (const ReportedScore& s : ReportedScores(table, recipes)) {
+    if (s.name == "az_complexity") continue;  // params again
+    lines.push_back({s.name, s.aggregate, AgreementWithAccuracy(s.score, ref), AgreementWithAccuracy(s.score, *flops),
+                     AgreementWithAccuracy(s.score, *params)});
+  }
+  for (const Line& l : lines) {
+    j["scores"].push_back({{"score", l.name},
+                           {"aggregate", l.aggregate},
+                           {"rows", l.score.cells},
+                           {"tau_" + key, l.score.kendall_tau},
+                           {"rho_" + key, l.score.spearman},
+                           {"tau_flops", l.by_flops.kendall_tau},
+                           {"rho_flops", l.by_flops.spearman},
+                           {"tau_params", l.by_params.kendall_tau},
+                           {"rho_params", l.by_params.spearman}});
   }
   if (a.json) {
-    PrintJson({{"space", "fbnet"},
-               {"arch", arch.ToString()},
-               {"index", index >= 0 ? nlohmann::json(index) : nlohmann::json(nullptr)},
-               {"dataset", "cifar100"},
-               {"seed", a.seed},
-               {"method_version", kFbnetProxyMethodVersion},
-               {"naswot", std::isfinite(v->naswot) ? nlohmann::json(v->naswot) : nlohmann::json(nullptr)},
-               {"naswot_singular", !std::isfinite(v->naswot)},
-               {"logsynflow", v->logsynflow},
-               {"params", v->params},
-               {"flops", v->flops},
-               {"zoo", FbnetZooJson(*v->zoo)},
-               {"cached", cached},
-               {"cache_file", a.reference || !cache_problem.empty() ? "" : cache.FileOf(arch).string()}});
+    PrintJson(j);
     return;
   }
-  fmt::print("arch        {}\nindex       {}\ndataset     cifar100 (seed {}, method v{})\n", arch.ToString(),
-             index >= 0 ? std::to_string(index) : "(not one of HELP's 5,000)", a.seed, kFbnetProxyMethodVersion);
-  fmt::print("naswot      {}\nlogsynflow  {:.10g}\nparams      {}\nflops       {} (multiply-adds)\n",
-             std::isfinite(v->naswot) ? fmt::format("{:.10g}", v->naswot) : "-inf (singular kernel)", v->logsynflow,
-             v->params, v->flops);
-  for (const std::string_view name : kZooProxyNames) fmt::print("{:<17} {:.10g}\n", name, (*v->zoo)[name]);
-  const char* const cache_state = cached                 ? "hit"
-                                  : a.reference          ? "not used (--reference)"
-                                  : cache_problem.empty() ? "stored"
-                                                          : "not stored";
-  fmt::print("cache       {} ({})\n", cache_state, cache.FileOf(arch).string());
+  fmt::print("{}: rank correlation over {} {}s with {} (no measured accuracy exists for {}) and with size\n\n",
+             path.string(), table.Filled(), space.arch_noun(), score_name, space.name());
+  fmt::print("| score | rows | tau {0} | rho {0} | tau multiply-adds | rho multiply-adds | tau params | rho params |\n"
+             "|---|---:|---:|---:|---:|---:|---:|---:|\n",
+             score_name);
+  for (const Line& l : lines) {
+    fmt::print("| {}{} | {} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.3f} |\n", l.name, l.aggregate ? " *" : "",
+               l.score.cells, l.score.kendall_tau, l.score.spearman, l.by_flops.kendall_tau, l.by_flops.spearman,
+               l.by_params.kendall_tau, l.by_params.spearman);
+  }
+  fmt::print("\n* = an aggregate recipe of {}\n", (ctx.Env().configs_dir / "aggregates.json").string());
 }
 
 // --report on a space without accuracy: how each score ranks networks like their size.
 void RunSizeReport(const Args& a, CliContext& ctx) {
-  const Dataset dataset = a.dataset_given ? ParseDataset(a.dataset) : ctx.space().Datasets().front();
+  const Dataset dataset = DatasetOf(a, ctx.space());
   const fs::path path =
       a.table ? fs::path(*a.table) : ProxyTableFile(ctx.Env().proxy_tables_dir, ctx.space(), dataset);
   const ProxyTable table = LoadProxyTable(path, ctx.Numbering(), dataset);
@@ -387,37 +519,39 @@ void RunSizeReport(const Args& a, CliContext& ctx) {
 
 void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand(
-      "proxies", "Training-free proxies (NASWOT, LogSynflow, SkipScore) of one cell, of all cells into a table, "
-                 "merge shards, or report their rank correlation with accuracy");
+      "proxies", "Training-free proxies (NASWOT, LogSynflow, the zoo; SkipScore where the space has it) of one "
+                 "architecture of --space, of its numbered architectures (or a sample) into a table, merge shards, or "
+                 "report their rank correlation with accuracy (measured, or the space's own score such as a predicted "
+                 "accuracy)");
   auto args = std::make_shared<Args>();
-  AddCellOptions(cmd, args->cell, std::string("Score one architecture: ") + kArchHelp,
+  AddArchOptions(cmd, args->arch, std::string("Score one architecture: ") + kArchHelp,
                  std::string("Score one architecture by index: ") + kIndexHelp);
-  CLI::Option* arch_opt = args->cell.arch_option;
-  CLI::Option* index_opt = args->cell.index_option->check(CLI::Range(0, kNumCells - 1));
-  auto* all_opt = cmd->add_flag("--all", args->all, "Score every cell into a table (resumable; see --shard, --out)");
+  CLI::Option* arch_opt = args->arch.arch_option;
+  CLI::Option* index_opt = args->arch.index_option;
+  auto* all_opt = cmd->add_flag("--all", args->all, "Score every numbered architecture (or --sample K of them) into a table (resumable; see --shard, --out)");
   auto* merge_opt = cmd->add_option("--merge", args->merge, "Merge shard tables FILE... into --out");
   auto* report_opt =
       cmd->add_flag("--report", args->report,
-                    "Kendall tau / Spearman of each proxy and aggregate with test accuracy, and their within-budget "
-                    "ceilings (a partial table: over its cells)");
+                    "Kendall tau / Spearman of each proxy and aggregate with measured test accuracy and their "
+                    "within-budget ceilings; in a space without one, with its own score (e.g. predicted accuracy) or "
+                    "size (a partial table: over its rows)");
   for (CLI::Option* o : {arch_opt, index_opt, all_opt, merge_opt, report_opt}) {
     for (CLI::Option* other : {arch_opt, index_opt, all_opt, merge_opt, report_opt}) {
       if (o != other) o->excludes(other);
     }
   }
-  AddDatasetOption(cmd, args->dataset, "cifar10, cifar100 or ImageNet16-120 (default cifar10)")
+  AddDatasetOption(cmd, args->dataset, "A dataset --space builds its networks for (default: its first)")
       ->each([args](const std::string&) { args->dataset_given = true; });
   AddSeedOption(cmd, args->seed, "Seed of the network initializations (default 0)");
   cmd->add_option("--inits", args->inits, "Initializations averaged (default 1)")->check(CLI::Range(1, 100));
   cmd->add_option("--batches", args->batches, "Batches of 64 images averaged for NASWOT (default 1, at most 10)")
       ->check(CLI::Range(1, 10));
   cmd->add_option("--threads", args->threads, "Intra-op threads (default: all cores)")->check(CLI::Range(0, 256));
-  cmd->add_option("--shard", args->shard, "With --all: compute only shard k of n (indices i with i % n == k-1)")
+  cmd->add_option("--shard", args->shard, "With --all: compute only shard k of n (the job's rows i with i % n == k-1)")
       ->needs(all_opt);
   cmd->add_option("--out", args->out,
-                  "Table to write (--all: default the shipped tables/proxies/<dataset>.csv, with .shard-k-of-n for a "
-                  "shard; fbnet: tables/proxies/fbnet/cifar100.csv; shipped files are written only when --out names "
-                  "them)");
+                  "Table to write (--all: default the shipped tables/proxies/<space>/<dataset>.csv, with "
+                  ".shard-k-of-n for a shard; shipped files are written only when --out names them)");
   cmd->add_option("--table", args->table, "Table for --report, or to normalize one cell's aggregate against");
   cmd->add_option("--costs", args->costs,
                   "With --report: cost per cell of each score, from proxies_bench --benchmark_filter=ScoreCost "
@@ -445,23 +579,45 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--reference", args->reference, "Use the straightforward (slow) implementation, for checking");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->add_option("--zoo-rows", args->zoo_rows,
-                  "--space fbnet, with --all: also the zoo for the table's rows [0, N) (~2 s per network)")
+                  "With --all, a space without a fast proxy path: also the zoo for the job's first N rows (default 0)")
       ->needs(all_opt)
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--sample", args->sample,
+                  "With --all: score K random numbered architectures (the sample `simnas measure-all --sample K "
+                  "--seed S` measures, S = --seed)")
+      ->needs(all_opt)
+      ->check(CLI::PositiveNumber);
   cmd->callback([args, &ctx, cmd] {
-    if (&ctx.space() == &FbnetSpace()) {
-      if (args->report) return RunSizeReport(*args, ctx);
-      if (!args->all && !args->cell.given()) {
-        throw ParseError("simnas --space fbnet proxies needs one of --arch STR, --index N, --all, --report");
+    const Space& space = ctx.space();
+    const bool fast = HasFastPath(space);
+    // Flags of the fast path only (several initializations and batches, reused columns, v1 tables).
+    if (!fast) {
+      for (const char* flag : {"--inits", "--batches", "--reuse-naswot", "--reuse-freerea", "--reuse-features",
+                               "--no-zoo", "--costs", "--plot"}) {
+        if (cmd->count(flag) > 0) {
+          throw ParseError(fmt::format("simnas --space {} proxies does not take {} (a space with a fast proxy path "
+                                       "does)", space.name(), flag));
+        }
       }
-      return RunFbnet(*args, ctx, *cmd);
+    } else {
+      for (const char* flag : {"--zoo-rows"}) {
+        if (cmd->count(flag) > 0) {
+          throw ParseError(fmt::format("simnas --space {} proxies does not take {} (its tables hold the zoo of "
+                                       "every {} they hold; see --no-zoo)", space.name(), flag, space.arch_noun()));
+        }
+      }
     }
-    if (cmd->count("--zoo-rows") > 0) throw ParseError("simnas proxies: --zoo-rows is for --space fbnet");
-    if (args->all) return RunAll(*args, ctx);
-    if (!args->merge.empty()) return RunMerge(*args);
-    if (args->report) return RunReport(*args, ctx);
-    if (args->cell.given()) return RunOne(*args, ctx);
-    throw ParseError("simnas proxies needs one of --arch STR, --index N, --all, --merge FILE..., --report");
+    if (!args->merge.empty()) return fast ? RunMerge(*args) : RunMergeDescribed(*args, ctx);
+    if (args->report) {
+      if (!space.AccuracyDatasets().empty()) return RunReport(*args, ctx);
+      if (!space.ScoreSources().empty()) return RunScoreReport(*args, ctx);
+      return RunSizeReport(*args, ctx);
+    }
+    if (!args->all && !args->arch.given()) {
+      throw ParseError("simnas proxies needs one of --arch STR, --index N, --all, --merge FILE..., --report");
+    }
+    if (fast) return args->all ? RunAllFast(*args, ctx) : RunOneFast(*args, ctx);
+    return args->all ? RunAllDescribed(*args, ctx) : RunOneDescribed(*args, ctx);
   });
 }
 

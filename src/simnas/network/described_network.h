@@ -16,7 +16,7 @@
 namespace simnas {
 
 // How DescribedNetworkImpl::Run runs the layers (the default is forward()'s inference form):
-// what the training-free proxies need (proxies/fbnet_proxies.h).
+// what the training-free proxies need (proxies/described_proxies.h).
 struct DescribedRunOptions {
   bool batch_statistics = false;   // batch_norm normalizes by the batch's own statistics (training mode)
   bool bypass_batch_norm = false;  // batch_norm is the identity (LogSynflow)

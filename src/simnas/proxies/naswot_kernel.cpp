@@ -135,16 +135,25 @@ NaswotCodes::NaswotCodes(int images) : images_(images) {
 void NaswotCodes::Add(const float* data, std::int64_t per_image, std::int64_t row_stride, int multiplicity,
                       const ParallelFor& parallel) {
   if (multiplicity < 1) return;
-  if (per_image % 64 != 0) throw std::invalid_argument("NaswotCodes::Add: per-image size is not a multiple of 64");
   if (rows_.size() < static_cast<std::size_t>(multiplicity)) rows_.resize(static_cast<std::size_t>(multiplicity));
   auto& rows = rows_[static_cast<std::size_t>(multiplicity - 1)];
   if (rows.empty()) rows.resize(static_cast<std::size_t>(images_));
-  const std::int64_t words = per_image / 64;
+  // Whole words, then a last word whose unused bits are 0 for every image (they never disagree).
+  const std::int64_t full = per_image / 64;
+  const std::int64_t tail = per_image % 64;
+  const std::int64_t words = full + (tail > 0 ? 1 : 0);
   const std::size_t offset = rows[0].size();
   for (auto& row : rows) row.resize(offset + static_cast<std::size_t>(words));
   parallel(images_, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end; ++i) {
-      PackPositive(data + i * row_stride, per_image, rows[static_cast<std::size_t>(i)].data() + offset);
+      const float* x = data + i * row_stride;
+      std::uint64_t* out = rows[static_cast<std::size_t>(i)].data() + offset;
+      PackPositive(x, full * 64, out);
+      if (tail > 0) {
+        std::uint64_t word = 0;
+        for (std::int64_t b = 0; b < tail; ++b) word |= static_cast<std::uint64_t>(x[full * 64 + b] > 0.0f) << b;
+        out[full] = word;
+      }
     }
   });
   positions_ += per_image * multiplicity;

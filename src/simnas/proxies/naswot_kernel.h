@@ -24,8 +24,8 @@ class NaswotCodes {
 
   int images() const { return images_; }
   // Adds the codes (x > 0) of one ReLU input, `images` rows of `per_image` floats, row i at
-  // data + i * row_stride. `per_image` must be a multiple of 64 (true of every NAS-Bench-201
-  // feature map). `multiplicity` = how many ReLU modules read this same tensor.
+  // data + i * row_stride (any `per_image`; a multiple of 64 packs without a partial word).
+  // `multiplicity` = how many ReLU modules read this same tensor.
   void Add(const float* data, std::int64_t per_image, std::int64_t row_stride, int multiplicity,
            const ParallelFor& parallel = SerialFor);
   // Adds a ReLU input that is identically zero: every pair of images agrees everywhere.

@@ -3,6 +3,7 @@
 #include "simnas/proxies/proxies.h"
 
 #include "simnas/core/plugin.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 
 namespace simnas {
 
@@ -37,6 +38,10 @@ ZooValues ProxyEvaluator::Zoo(const Cell& cell, ZooMask proxies) { return backen
 ProxyValues ComputeProxies(const Cell& cell, const std::filesystem::path& cifar_sample, const ProxyOptions& options) {
   ProxyEvaluator evaluator(cifar_sample, options);
   return evaluator.Evaluate(cell);
+}
+
+ProxyValues ComputeProxies(const Arch& arch, const std::filesystem::path& cifar_sample, const ProxyOptions& options) {
+  return ComputeProxies(CellOf(arch), cifar_sample, options);
 }
 
 }  // namespace simnas

@@ -24,9 +24,11 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "simnas/data/dataset.h"
 #include "simnas/proxies/zoo.h"
+#include "simnas/space/arch.h"
 #include "simnas/spaces/nb201/cell.h"
 
 namespace simnas {
@@ -105,6 +107,12 @@ class ProxyEvaluator {
 
 // One-off convenience: loads the images, scores one cell.
 ProxyValues ComputeProxies(const Cell& cell, const std::filesystem::path& cifar_sample, const ProxyOptions& options);
+// The same for `arch`, an architecture of the space whose fast proxy path this evaluator is
+// (Space::FastProxyEntry() == kFastProxyEntry). Throws Error for an architecture of another space.
+ProxyValues ComputeProxies(const Arch& arch, const std::filesystem::path& cifar_sample, const ProxyOptions& options);
+
+// The torch plugin's entry point of this evaluator, as Space::FastProxyEntry names it.
+inline constexpr std::string_view kFastProxyEntry = "simnas_torch_new_proxy_evaluator";
 
 }  // namespace simnas
 

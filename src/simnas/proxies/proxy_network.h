@@ -28,7 +28,8 @@ struct ZooBatches {
   std::array<torch::Tensor, 2> labels;
 };
 
-// The layer features (zoo.h: NAS-Bench-201's stem and 17 layers; FBNet's in fbnet_proxies.h) and
+// The layer features (zoo.h: NAS-Bench-201's stem and 17 layers; a described network's are its
+// space's ProxyNetwork::feature_layers) and
 // the logits of one training-mode forward, in the autograd graph.
 struct LayerForward {
   std::vector<torch::Tensor> features;

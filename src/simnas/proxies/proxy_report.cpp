@@ -60,8 +60,10 @@ ProxyCellAggregates AggregatesAgainst(const ProxyTable& table, const ProxyValues
 std::vector<ReportedScore> ReportedScores(const ProxyTable& table, const std::vector<ProxyAggregate>& recipes) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<std::size_t> rows;
-  for (std::size_t i = 0; i < table.skip.size(); ++i) {
-    bool present = !std::isnan(table.skip[i]) && !std::isnan(table.naswot[i]) && !std::isnan(table.logsynflow[i]);
+  const bool has_skip = !table.skip.empty();  // SkipScore: the spaces that have it
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    bool present = (!has_skip || !std::isnan(table.skip[i])) && !std::isnan(table.naswot[i]) &&
+                   !std::isnan(table.logsynflow[i]);
     for (const auto& [name, column] : table.zoo) present = present && !std::isnan(column[i]);
     if (present) rows.push_back(i);
   }
@@ -77,15 +79,16 @@ std::vector<ReportedScore> ReportedScores(const ProxyTable& table, const std::ve
   compact.source = table.source;
   compact.naswot = restrict(table.naswot);
   compact.logsynflow = restrict(table.logsynflow);
-  compact.skip = restrict(table.skip);
+  if (has_skip) compact.skip = restrict(table.skip);
   for (const auto& [name, column] : table.zoo) compact.zoo[name] = restrict(column);
   const auto scatter = [&](const std::vector<double>& values) {
-    std::vector<double> out(table.skip.size(), nan);
+    std::vector<double> out(table.size(), nan);
     for (std::size_t k = 0; k < rows.size(); ++k) out[rows[k]] = values[k];
     return out;
   };
   std::vector<ReportedScore> out;
-  std::vector<std::string> names = {"naswot", "logsynflow", "skip"};
+  std::vector<std::string> names = {"naswot", "logsynflow"};
+  if (has_skip) names.emplace_back("skip");
   for (const std::string_view name : kZooProxyNames) {
     if (table.zoo.count(std::string(name)) > 0) names.emplace_back(name);
   }

@@ -23,9 +23,9 @@ struct ProxyCellAggregates {
 ProxyCellAggregates AggregatesAgainst(const ProxyTable& table, const ProxyValues& values);
 
 // The scores `simnas proxies --report` judges, by NATS-Bench index (NaN where the table has no
-// row): every proxy column of the table (naswot, logsynflow, skip, then the zoo's), then every
-// recipe whose proxies the table has, computed over the rows the table has (all of them for a
-// complete table; a sample's own normalization for a partial one).
+// row): every proxy column of the table (naswot, logsynflow, skip where the table has it, then the
+// zoo's), then every recipe whose proxies the table has, computed over the rows the table has (all
+// of them for a complete table; a sample's own normalization for a partial one).
 struct ReportedScore {
   std::string name;
   bool aggregate = false;

@@ -19,6 +19,8 @@
 #include "simnas/core/progress.h"
 #include "simnas/core/shipped_files.h"
 #include "simnas/core/strings.h"
+#include "simnas/space/space.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -274,6 +276,9 @@ class ResultLog {
   std::FILE* file_ = nullptr;
 };
 
+// The cell of numbered architecture `index` (the numbering is NAS-Bench-201's).
+Cell CellAt(const CandidateSet& numbering, int index) { return CellOf(numbering.at(index)); }
+
 }  // namespace
 
 ProxyShard ParseProxyShard(const std::string& text) {
@@ -293,7 +298,7 @@ double ProxyCellCost(const Cell& cell) {
          0.5 * counts[static_cast<std::size_t>(Op::kAvgPool3x3)];
 }
 
-ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_sample, const SearchSpace& space,
+ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_sample, const CandidateSet& numbering,
                                 Cluster& cluster) {
   const Dataset dataset = job.dataset;
   const ProxyShard shard = job.shard;
@@ -313,6 +318,7 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
   if (job.reuse_freerea && job.reuse_naswot) throw ParseError("--reuse-freerea and --reuse-naswot exclude each other");
   std::map<std::string, std::string> provenance =
       Provenance(dataset, options, shard, reuse, reuse_freerea, reuse_features);
+  provenance["command"] += job.sample_note;
   // Every rank computes with the same images (and NASWOT source) or none starts.
   RequireSameFile(cluster, "the CIFAR sample images", cifar_sample);
   std::optional<ProxyTable> naswot_source;
@@ -391,15 +397,23 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
     }
     if (fs::exists(LogPath(out))) ReadLog(LogPath(out), provenance, table);
     table.provenance = provenance;
-    for (int index = 0; index < kNumCells; ++index) {
-      if (!shard.Contains(index)) continue;
+    std::vector<int> order = job.rows;
+    if (order.empty()) {
+      for (int index = 0; index < kNumCells; ++index) order.push_back(index);
+    }
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const int index = order[k];
+      if (index < 0 || index >= kNumCells) {
+        throw ParseError(fmt::format("row {} is not an index of the {} cells", index, kNumCells));
+      }
+      if (!shard.Contains(static_cast<int>(k))) continue;
       ++build.cells;
       if (!HasRow(table, index)) todo.push_back(index);
     }
     build.resumed = build.cells - static_cast<std::int64_t>(todo.size());
     // Most expensive first: the last items handed out are the cheapest, so ranks end together.
     std::stable_sort(todo.begin(), todo.end(), [&](int a, int b) {
-      return ProxyCellCost(space.CellAt(a)) > ProxyCellCost(space.CellAt(b));
+      return ProxyCellCost(CellAt(numbering, a)) > ProxyCellCost(CellAt(numbering, b));
     });
     todo_bytes.assign(todo.size() * sizeof(int), '\0');
     if (!todo.empty()) std::memcpy(todo_bytes.data(), todo.data(), todo_bytes.size());
@@ -465,7 +479,7 @@ ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_
     }
     const int index = todo[static_cast<std::size_t>(*item)];
     const auto i = static_cast<std::size_t>(index);
-    const Cell cell = space.CellAt(index);
+    const Cell cell = CellAt(numbering, index);
     const auto start = Clock::now();
     ProxyValues v;
     if (freerea_source && !std::isnan(freerea_source->skip[i])) {
@@ -553,6 +567,210 @@ ProxyTable MergeProxyTables(const std::vector<fs::path>& files) {
   merged->provenance["command"] = command;
   merged->provenance["merged"] = fmt::format("{} shard files, by simnas proxies --merge", files.size());
   return *merged;
+}
+
+}  // namespace simnas
+
+// ---------------------------------------------------------------------------------------
+// Tables of a space scored over its proxy network.
+
+namespace simnas {
+namespace {
+
+const double kDescribedNaN = std::numeric_limits<double>::quiet_NaN();
+
+ProxyTable EmptyDescribedTable(const CandidateSet& numbering, Dataset dataset) {
+  const auto rows = static_cast<std::size_t>(numbering.size());
+  ProxyTable t;
+  t.space = std::string(numbering.space().name());
+  t.dataset = dataset;
+  t.arch.assign(rows, "");
+  t.naswot.assign(rows, kDescribedNaN);
+  t.logsynflow.assign(rows, kDescribedNaN);
+  t.zoo["params"].assign(rows, kDescribedNaN);
+  t.zoo["flops"].assign(rows, kDescribedNaN);
+  return t;
+}
+
+// The provenance keys that must agree to resume.
+constexpr const char* kDescribedIdentityKeys[] = {"dataset", "seed", "method_version", "images"};
+
+}  // namespace
+
+DescribedProxyTableBuild BuildDescribedProxyTable(const DescribedProxyTableJob& job, const fs::path& cifar_sample,
+                                                  const CandidateSet& numbering) {
+  using Clock = std::chrono::steady_clock;
+  RequireNotShipped(job.out);  // before anything is computed
+  const Space& space = numbering.space();
+  const Dataset dataset = job.options.dataset.value_or(space.Datasets().front());
+  std::map<std::string, std::string> provenance = {
+      {"dataset", std::string(DatasetName(dataset))},
+      {"seed", std::to_string(job.options.seed)},
+      {"method_version", std::to_string(kDescribedProxyMethodVersion)},
+      {"images", job.images.empty() ? "cifar10-sample (first 64 images)" : job.images},
+      {"method",
+       fmt::format("FreeREA on the {} proxy network ({}): NASWOT (train-mode BatchNorm, 64 images, every "
+                   "feature-map ReLU / h-swish), LogSynflow (no BatchNorm, |w|, all-ones input, double); "
+                   "Kaiming-normal fan_out init; params and flops (multiply-adds) in closed form",
+                   space.name(), DatasetName(dataset))},
+      {"implementation", job.options.reference_implementation ? "reference" : "fast"},
+      {"architectures", numbering.source() + ", row = index"},
+  };
+  if (!job.command.empty()) provenance["command"] = job.command;
+  if (job.zoo_rows < 0) throw ParseError(fmt::format("zoo rows must be >= 0, got {}", job.zoo_rows));
+  const auto size = static_cast<std::size_t>(numbering.size());
+  // The job's indices, in order, then its shard.
+  std::vector<std::size_t> order;
+  if (job.rows.empty()) {
+    for (std::size_t i = 0; i < size; ++i) order.push_back(i);
+  } else {
+    for (int i : job.rows) {
+      if (i < 0 || static_cast<std::size_t>(i) >= size) {
+        throw ParseError(fmt::format("row {} is not an index of {} ({} architectures)", i, numbering.source(), size));
+      }
+      order.push_back(static_cast<std::size_t>(i));
+    }
+  }
+  std::vector<std::size_t> rows;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (job.shard.Contains(static_cast<int>(k))) rows.push_back(order[k]);
+  }
+
+  ProxyTable table = EmptyDescribedTable(numbering, dataset);
+  DescribedProxyTableBuild build;
+  build.rows = static_cast<std::int64_t>(rows.size());
+  if (fs::exists(job.out)) {
+    ProxyTable saved = LoadPartialProxyTable(job.out, numbering, dataset);
+    for (const char* key : kDescribedIdentityKeys) {
+      const auto it = saved.provenance.find(key);
+      if (it == saved.provenance.end() || it->second != provenance.at(key)) {
+        throw DataError(fmt::format("{} (to resume): {} is {}, this run's is '{}'", job.out.string(), key,
+                                    it == saved.provenance.end() ? "(none)" : "'" + it->second + "'",
+                                    provenance.at(key)));
+      }
+    }
+    if (saved.arch.empty() || !saved.zoo.contains("params") || !saved.zoo.contains("flops")) {
+      throw DataError(fmt::format("{} (to resume): no arch, params or flops column", job.out.string()));
+    }
+    table = std::move(saved);
+    for (std::size_t i : rows) build.resumed += table.Has(i) ? 1 : 0;
+  }
+  const std::int64_t zoo_rows = std::min<std::int64_t>(job.zoo_rows, static_cast<std::int64_t>(rows.size()));
+  if (zoo_rows > 0) {
+    provenance["zoo"] = fmt::format(
+        "the zoo of described_proxies.h ({} images per mini-batch) for the job's first {} rows at least; empty "
+        "fields: not computed",
+        kDescribedZooImages, zoo_rows);
+    for (const std::string_view name : kZooProxyNames) {
+      if (!table.zoo.contains(std::string(name))) table.zoo[std::string(name)].assign(size, kDescribedNaN);
+    }
+  } else if (table.zoo.size() > 2) {
+    provenance["zoo"] = table.provenance.contains("zoo") ? table.provenance.at("zoo") : "partly computed";
+  }
+  table.provenance = provenance;
+
+  DescribedProxyOptions options = job.options;
+  options.zoo = kNoZooProxies;
+  DescribedProxyEvaluator evaluator(space, cifar_sample, options);
+  options.zoo = kAllZooProxies;
+  DescribedProxyEvaluator zoo_evaluator(space, cifar_sample, options);
+  const auto start = Clock::now();
+  auto last_save = start;
+  const auto save = [&] { SaveProxyTable(job.out, table); };
+  std::int64_t done = build.resumed;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const std::size_t i = rows[k];
+    // A row's zoo is there when its meco is (rows hold all of it or none).
+    const bool whole = !table.Has(i);
+    const bool zoo = static_cast<std::int64_t>(k) < zoo_rows && std::isnan(table.zoo.at("meco")[i]);
+    if (!whole && !zoo) continue;
+    if (InterruptRequested()) {
+      save();
+      const std::string what = fmt::format("simnas --space {} proxies --all", space.name());
+      ThrowIfInterrupted(what.c_str());
+    }
+    const Arch& arch = numbering.at(static_cast<int>(i));
+    const auto store_zoo = [&](const ZooValues& z) {
+      for (auto& [name, column] : table.zoo) {
+        if (name != "params" && name != "flops") column[i] = z[name];
+      }
+    };
+    if (whole) {
+      const DescribedProxyValues v = zoo ? zoo_evaluator.Evaluate(arch) : evaluator.Evaluate(arch);
+      if (zoo) store_zoo(*v.zoo);
+      table.arch[i] = space.Format(arch);
+      table.naswot[i] = v.naswot;
+      table.logsynflow[i] = v.logsynflow;
+      table.zoo["params"][i] = static_cast<double>(v.params);
+      table.zoo["flops"][i] = static_cast<double>(v.flops);
+      ++build.computed;
+      ++done;
+    } else {
+      store_zoo(zoo_evaluator.Zoo(arch));
+      ++build.zoo_computed;
+    }
+    const auto now = Clock::now();
+    if (std::chrono::duration<double>(now - last_save).count() >= job.save_every) {
+      save();
+      last_save = now;
+      const double seconds = std::chrono::duration<double>(now - start).count();
+      const double rate = static_cast<double>(build.computed + build.zoo_computed) / seconds * 60.0;
+      fmt::print(stderr, "{} proxies: {}/{} rows ({:.1f} networks/min), saved {}\n", space.name(), done, build.rows,
+                 rate, job.out.string());
+    }
+  }
+  save();
+  build.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return build;
+}
+
+ProxyTable MergeDescribedProxyTables(const std::vector<fs::path>& files, const CandidateSet& numbering,
+                                     Dataset dataset) {
+  if (files.empty()) throw ParseError("nothing to merge");
+  ProxyTable merged = LoadPartialProxyTable(files.front(), numbering, dataset);
+  for (std::size_t f = 1; f < files.size(); ++f) {
+    const ProxyTable part = LoadPartialProxyTable(files[f], numbering, dataset);
+    for (const char* key : kDescribedIdentityKeys) {
+      const auto value = [&](const ProxyTable& t) {
+        const auto it = t.provenance.find(key);
+        return it == t.provenance.end() ? std::string("(none)") : it->second;
+      };
+      const std::string va = value(merged), vb = value(part);
+      if (va != vb) {
+        throw DataError(fmt::format("{} and {} differ in {} ('{}', '{}')", files.front().string(), files[f].string(),
+                                    key, va, vb));
+      }
+    }
+    for (const auto& [name, column] : part.zoo) {
+      if (!merged.zoo.contains(name)) merged.zoo[name].assign(merged.size(), kDescribedNaN);
+    }
+    for (std::size_t i = 0; i < part.size(); ++i) {
+      if (!part.Has(i)) continue;
+      // Compared bit for bit; NaN (not computed) only against NaN.
+      const auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
+      if (merged.Has(i)) {
+        bool agree = same(merged.naswot[i], part.naswot[i]) && same(merged.logsynflow[i], part.logsynflow[i]);
+        for (const auto& [name, column] : part.zoo) agree = agree && same(merged.zoo.at(name)[i], column[i]);
+        if (!agree) {
+          throw DataError(fmt::format("index {} differs between {} and {}", i, files.front().string(),
+                                      files[f].string()));
+        }
+        continue;
+      }
+      merged.arch[i] = part.arch[i];
+      merged.naswot[i] = part.naswot[i];
+      merged.logsynflow[i] = part.logsynflow[i];
+      for (const auto& [name, column] : part.zoo) merged.zoo.at(name)[i] = column[i];
+    }
+  }
+  std::string command = merged.provenance["command"];
+  if (const auto at = command.find(" --shard"); at != std::string::npos) {
+    const auto end = command.find(' ', at + 8 + 1);
+    command.erase(at, end == std::string::npos ? std::string::npos : end - at);
+  }
+  merged.provenance["command"] = command;
+  merged.provenance["merged"] = fmt::format("{} shard files, by simnas proxies --merge", files.size());
+  return merged;
 }
 
 }  // namespace simnas

@@ -19,8 +19,10 @@
 
 #include "simnas/data/dataset.h"
 #include "simnas/parallel/cluster.h"
+#include "simnas/proxies/described_proxies.h"
 #include "simnas/proxies/proxies.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/space/candidates.h"
 #include "simnas/spaces/nb201/nats_numbering.h"
 
 namespace simnas {
@@ -53,6 +55,9 @@ struct ProxyTableJob {
   // Cells the source lacks are computed whole.
   std::optional<std::filesystem::path> reuse_features;
   double save_every = 30;  // seconds between rewrites of the partial table
+  // Indices to score (a sample, in order; the shard is then of their positions); empty: every cell.
+  std::vector<int> rows;
+  std::string sample_note;  // appended to the recorded command (e.g. " --sample 300")
 };
 
 // What a build did (on rank 0; other ranks know only their own share).
@@ -74,11 +79,53 @@ double ProxyCellCost(const Cell& cell);
 // the table atomically (rank 0). Collective. Throws DataError when <out> or <out>.log was
 // computed with other options (naming the option), Interrupted after Ctrl-C (results saved),
 // Error before computing anything when the output is a shipped file (core/shipped_files.h).
+// `numbering`: NAS-Bench-201's (the space whose FastProxyEntry these tables are).
 ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const std::filesystem::path& cifar_sample,
-                                const SearchSpace& space, Cluster& cluster);
+                                const CandidateSet& numbering, Cluster& cluster);
 
 // Joins shard tables (each file names its dataset) into one complete table; throws DataError
 // when files disagree on options or values, or leave cells missing.
 ProxyTable MergeProxyTables(const std::vector<std::filesystem::path>& files);
+
+// --- Tables of a space scored over its proxy network (described_proxies.h) ----------------
+// One process, one evaluator: the rows of the job not yet in `out`, in the job's order; resumes
+// from `out` (which must have been computed with the same dataset, seed, method version and
+// images), rewrites it atomically every `save_every` seconds, when interrupted and at the end.
+struct DescribedProxyTableJob {
+  std::filesystem::path out;
+  DescribedProxyOptions options;
+  // Indices into the numbering to score, in order (a sample); empty: every numbered architecture.
+  std::vector<int> rows;
+  ProxyShard shard;  // of the positions in `rows` (or of the indices, when `rows` is empty)
+  double save_every = 30;
+  std::string command;  // recorded in the provenance
+  std::string images;   // recorded in the provenance (where the images came from)
+  // The zoo (all of it) for the first `zoo_rows` rows of the job too; 0: none (unless `out`
+  // already has zoo columns, which are kept). Rows of `out` with FreeREA's values but no zoo get
+  // the zoo only (DescribedProxyEvaluator::Zoo: the same values as a whole evaluation).
+  std::int64_t zoo_rows = 0;
+};
+struct DescribedProxyTableBuild {
+  std::int64_t rows = 0;          // rows of the job (its shard)
+  std::int64_t resumed = 0;       // rows already in `out`
+  std::int64_t computed = 0;      // rows computed whole
+  std::int64_t zoo_computed = 0;  // rows whose zoo only was computed
+  double seconds = 0;
+};
+// Scores the job's rows of `numbering` (the space's numbered set: table rows are its indices).
+// Progress goes to stderr ("<space> proxies: 120/5000 rows ..."). Throws Interrupted after
+// Ctrl-C (rows saved), DataError when `out` disagrees on an identity key (naming it), Error
+// before computing anything when `out` is a shipped file (core/shipped_files.h), ParseError for
+// a row index outside the numbering.
+DescribedProxyTableBuild BuildDescribedProxyTable(const DescribedProxyTableJob& job,
+                                                  const std::filesystem::path& cifar_sample,
+                                                  const CandidateSet& numbering);
+
+// Joins the tables of one job's shards (each a possibly partial table of `numbering` for
+// `dataset`) into one table holding every row any of them holds. Throws DataError, naming the
+// files, when they disagree on an identity key (dataset, seed, method version, images) or on a
+// row both hold.
+ProxyTable MergeDescribedProxyTables(const std::vector<std::filesystem::path>& files, const CandidateSet& numbering,
+                                     Dataset dataset);
 
 }  // namespace simnas

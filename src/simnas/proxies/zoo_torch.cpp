@@ -117,7 +117,14 @@ std::vector<torch::Tensor> RademacherDraws(const std::vector<torch::Tensor>& fea
 
 double TrainabilityTerm(const torch::Tensor& g_out, torch::Tensor g_in, bool exact_double) {
   if (g_out.sizes() == g_in.sizes() && torch::equal(g_in, g_out)) return kMinusInf;
-  if (g_in.size(2) != g_out.size(2)) g_in = torch::pixel_unshuffle(g_in, g_in.size(2) / g_out.size(2));
+  if (g_in.size(2) != g_out.size(2)) {
+    // A stride-f step: f x f input pixels per output pixel. An odd input size (a padded stride-2
+    // conv maps 2k+1 pixels to k+1) is zero-padded at the bottom and right to f times the output's.
+    const std::int64_t f = (g_in.size(2) + g_out.size(2) - 1) / g_out.size(2);
+    const std::int64_t pad_h = f * g_out.size(2) - g_in.size(2), pad_w = f * g_out.size(3) - g_in.size(3);
+    if (pad_h != 0 || pad_w != 0) g_in = torch::constant_pad_nd(g_in, {0, pad_w, 0, pad_h}, 0.0);
+    g_in = torch::pixel_unshuffle(g_in, f);
+  }
   const std::int64_t n = g_out.size(0) * g_out.size(2) * g_out.size(3);
   torch::Tensor out = g_out.permute({0, 2, 3, 1}).reshape({n, g_out.size(1)});
   torch::Tensor in = g_in.permute({0, 2, 3, 1}).reshape({n, g_in.size(1)});

@@ -76,6 +76,9 @@ class Nb201 final : public Space {
   std::vector<Dataset> AccuracyDatasets() const override { return Datasets(); }
   // Chosen from the benchmark (docs/benchmark.md).
   std::string_view DefaultStrategy() const override { return "safe-climb"; }
+  // The TinyNetwork evaluator of proxies/proxies.h (its kFastProxyEntry): FreeREA's three proxies
+  // with SkipScore, several initializations and batches, the committed tables' values.
+  std::string_view FastProxyEntry() const override { return "simnas_torch_new_proxy_evaluator"; }
   std::vector<double> LoadAccuracy(const DataDir& dir, Dataset dataset) const override {
     return LoadAccuracyTable(dir.AccuracyFile(dataset), dataset).test_accuracy;
   }

@@ -64,6 +64,12 @@ class Builder {
 
   int Linear(const std::string& name, int from, int out) {
     const int in = d_.layer(from).shape.channels;
+    if (o_.proxy_classifier) {
+      std::normal_distribution<float> w(0.0f, static_cast<float>(std::sqrt(2.0 / out)));
+      std::vector<float> weight(static_cast<std::size_t>(out) * static_cast<std::size_t>(in));
+      for (float& v : weight) v = w(rng_);
+      return d_.Linear(name, from, out, std::move(weight), std::vector<float>(static_cast<std::size_t>(out), 0.0f));
+    }
     const float bound = static_cast<float>(1.0 / std::sqrt(static_cast<double>(in)));
     std::uniform_real_distribution<float> w(-bound, bound);
     std::vector<float> weight(static_cast<std::size_t>(out) * static_cast<std::size_t>(in));
@@ -119,6 +125,33 @@ NetworkDescription DescribeOfaMbv3(const OfaArch& arch, const OfaNetworkOptions&
   h = b.Act("head/feature_mix", b.Conv("head/feature_mix/conv", h, kOfaFeatureMixChannels, 1, 1, 1, false), true);
   b.Linear("head/classifier", h, options.num_classes);
   return d;
+}
+
+std::vector<int> OfaZooFeatureLayers(const NetworkDescription& d) {
+  std::vector<int> out;
+  std::string block;  // the block of the last layer seen ("stem", "block0", "stage1/block1", ...)
+  int last = -1;
+  const auto flush = [&] {
+    if (last >= 0) out.push_back(last);
+  };
+  for (std::size_t i = 1; i < d.layers().size(); ++i) {
+    const std::string& name = d.layers()[i].name;
+    if (name.rfind("head/", 0) == 0) break;
+    // The block a layer belongs to: its name up to the block's component.
+    const std::size_t first = name.find('/');
+    std::string owner = name.substr(0, first);
+    if (owner.rfind("stage", 0) == 0) owner = name.substr(0, name.find('/', first + 1));
+    if (owner != block) {
+      flush();
+      block = owner;
+    }
+    last = static_cast<int>(i);
+  }
+  flush();
+  if (out.empty() || d.layer(out.front()).name.rfind("stem/", 0) != 0) {
+    throw Error("OFA description: no stem layer");
+  }
+  return out;
 }
 
 }  // namespace simnas

@@ -22,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "simnas/network/network_description.h"
 #include "simnas/spaces/ofa_mbv3/ofa_arch.h"
@@ -54,11 +55,20 @@ struct OfaNetworkOptions {
   // Batch-norm statistics and affine parameters, and the conv biases, drawn away from their
   // initial values (so that a test comparing runtimes exercises every one of them).
   bool random_batch_norms = false;
+  // The classifier drawn as FreeREA initializes it (Kaiming normal fan_out: normal(0,
+  // sqrt(2 / classes)), bias 0) instead of Once-for-All's uniform: the training-free proxies'
+  // network (every conv is already Kaiming normal fan_out, every batch norm at identity).
+  bool proxy_classifier = false;
 };
 
 // Once-for-All's channel rounding (see above).
 int OfaMakeDivisible(double value, int divisor = 8);
 
 NetworkDescription DescribeOfaMbv3(const OfaArch& arch, const OfaNetworkOptions& options = {});
+
+// The zoo's layer features of a DescribeOfaMbv3 description (its layer names): the stem's output,
+// the first block's, then every MBConv block's output (after its residual, if any), in order. The
+// head is not a layer feature. Throws Error when the description has no stem.
+std::vector<int> OfaZooFeatureLayers(const NetworkDescription& description);
 
 }  // namespace simnas

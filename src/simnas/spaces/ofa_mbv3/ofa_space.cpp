@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/seed_mix.h"
 #include "simnas/data/dataset.h"
 #include "simnas/space/candidates.h"
 #include "simnas/space/space_data.h"
@@ -142,6 +143,24 @@ class OfaMbv3 final : public Space {
     net.seed = options.seed;
     net.random_batch_norms = options.random_batch_norms;
     return DescribeOfaMbv3(OfaOf(arch), net);
+  }
+  // ImageNet-1k's network (1000 classes) at the architecture's resolution, initialized as FreeREA
+  // does (Once-for-All's convs are already Kaiming normal fan_out; the classifier is redrawn),
+  // from a seed of (seed, architecture) only; the zoo's layer features are the blocks' outputs.
+  ProxyNetwork DescribeForProxies(const Arch& arch, Dataset dataset, std::uint64_t seed) const override {
+    if (dataset != Dataset::kImageNet) {
+      throw ParseError(fmt::format("ofa-mbv3 networks are scored for {} only", DatasetName(Dataset::kImageNet)));
+    }
+    CheckSpace(arch);
+    std::uint64_t h = SplitMix64(seed ^ 0x6f66616d627633ULL);  // "ofambv3": not the other spaces' seeds
+    for (std::uint8_t c : arch.choices()) h = SplitMix64(h ^ c);
+    OfaNetworkOptions net;
+    net.num_classes = NumClasses(Dataset::kImageNet);
+    net.seed = h & 0x7fffffffffffffffULL;
+    net.proxy_classifier = true;
+    ProxyNetwork p{DescribeOfaMbv3(OfaOf(arch), net), {}, net.seed};
+    p.feature_layers = OfaZooFeatureLayers(p.description);
+    return p;
   }
   int InputSize(const Arch& arch, Dataset /*dataset*/) const override { return OfaOf(arch).resolution(); }
   bool ArchitecturesCarryInputSize() const override { return true; }

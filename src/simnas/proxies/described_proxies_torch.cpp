@@ -1,22 +1,25 @@
-// Fast and reference implementations of the FBNet proxies (see fbnet_proxies.h).
+// Fast and reference implementations of the proxies over a network description (see
+// described_proxies.h).
 //
 // Both run the network's NetworkDescription. The fast path interprets it directly:
 // - NASWOT: no autograd, channels-last tensors (oneDNN's layout), batch-statistics BatchNorm,
-//   every ReLU input bit-packed once into NaswotCodes and K counted by popcount; the tensors of
-//   a layer are freed after their last reader, and nothing after the last ReLU is computed (the
-//   pool and the classifier cannot change a code).
-// - LogSynflow: in double, channels-last, BatchNorm and ReLU skipped (with |weights| and an
-//   all-ones input every value is >= 0, so ReLU is the identity), gradients of R taken for the
-//   conv and linear weights only with torch::autograd::grad.
-// The reference path is DescribedNetwork's own forward (DescribedRunOptions): a ReLU observer
-// whose codes build K by matrix products in double (exact integers), and LogSynflow by
-// backward() through every layer, BatchNorm bypassed and ReLU applied.
-#include "simnas/proxies/fbnet_proxies.h"
+//   every coded activation's input bit-packed once into NaswotCodes and K counted by popcount;
+//   the tensors of a layer are freed after their last reader, and nothing after the last coded
+//   activation is computed (later layers cannot change a code).
+// - LogSynflow: in double, BatchNorm skipped, ReLU skipped (with |weights| and an all-ones input
+//   every value is >= 0, so ReLU is the identity), gradients of R taken for the conv and linear
+//   weights only with torch::autograd::grad.
+// The reference path is DescribedNetwork's own forward (DescribedRunOptions): an observer of the
+// coded activations' outputs (positive exactly where their inputs are) building K by matrix
+// products in double (exact integers), and LogSynflow by backward() through every layer,
+// BatchNorm bypassed and ReLU applied.
+#include "simnas/proxies/described_proxies.h"
 
 #include <malloc.h>
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -28,7 +31,6 @@
 #include "simnas/core/threads.h"
 #include "simnas/data/cifar.h"
 #include "simnas/network/described_network.h"
-#include "simnas/spaces/fbnet/fbnet_network.h"
 #include "simnas/proxies/naswot_kernel.h"
 #include "simnas/proxies/proxy_network.h"
 
@@ -76,12 +78,29 @@ torch::Tensor Shuffle(const torch::Tensor& in, int groups) {
   return in.view({b, groups, c / groups, h, w}).transpose(1, 2).reshape({b, c, h, w});
 }
 
+// The layers NASWOT codes: every ReLU and h-swish whose output is a feature map, i.e. not
+// computed from a global average pool alone (the squeeze-and-excitation branch's and the head's
+// vectors are not coded).
+std::vector<bool> CodedLayers(const NetworkDescription& d) {
+  const std::vector<Layer>& layers = d.layers();
+  std::vector<bool> pooled(layers.size(), false), coded(layers.size(), false);
+  for (std::size_t i = 1; i < layers.size(); ++i) {
+    const Layer& l = layers[i];
+    bool all_pooled = !l.inputs.empty();
+    for (int from : l.inputs) all_pooled = all_pooled && pooled[static_cast<std::size_t>(from)];
+    pooled[i] = l.kind == LayerKind::kGlobalAvgPool || all_pooled;
+    coded[i] = !pooled[i] && (l.kind == LayerKind::kRelu || l.kind == LayerKind::kHardSwish);
+  }
+  return coded;
+}
+
 double FastNaswot(const NetworkDescription& d, const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
   const std::vector<Layer>& layers = d.layers();
+  const std::vector<bool> coded = CodedLayers(d);
   std::size_t last_relu = 0;
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    if (layers[i].kind == LayerKind::kRelu) last_relu = i;
+    if (coded[i]) last_relu = i;
   }
   const std::vector<std::size_t> last_reader = LastReaders(d);
   const ParallelFor parallel = TorchParallelFor();
@@ -103,17 +122,18 @@ double FastNaswot(const NetworkDescription& d, const torch::Tensor& images) {
         out[i] = torch::batch_norm(in, scale, shift, {}, {}, /*training=*/true, 0.1, l.eps, false);
         break;
       }
-      case LayerKind::kRelu: {
+      case LayerKind::kRelu:
+      case LayerKind::kHardSwish: {
         const torch::Tensor x = in.contiguous(kChannelsLast);
-        const std::int64_t per_image = l.shape.numel();
-        if (per_image % 64 != 0) {
-          throw Error(fmt::format("FBNet NASWOT: layer {} ('{}') has {} values per image, not a multiple of 64", i,
-                                  l.name, per_image));
-        }
-        codes.Add(x.data_ptr<float>(), per_image, x.stride(0), 1, parallel);
-        out[i] = i == last_relu ? torch::Tensor() : torch::relu(x);
+        if (coded[i]) codes.Add(x.data_ptr<float>(), l.shape.numel(), x.stride(0), 1, parallel);
+        out[i] = i == last_relu ? torch::Tensor()
+                 : l.kind == LayerKind::kRelu ? torch::relu(x)
+                                              : torch::hardswish(x);
         break;
       }
+      case LayerKind::kHardSigmoid: out[i] = torch::hardsigmoid(in); break;
+      case LayerKind::kChannelMul: out[i] = in * out[static_cast<std::size_t>(l.inputs[1])]; break;
+      case LayerKind::kGlobalAvgPool: out[i] = in.mean({2, 3}, /*keepdim=*/true); break;
       case LayerKind::kAdd: {
         torch::Tensor sum = in;
         for (std::size_t k = 1; k < l.inputs.size(); ++k) sum = sum + out[static_cast<std::size_t>(l.inputs[k])];
@@ -122,7 +142,7 @@ double FastNaswot(const NetworkDescription& d, const torch::Tensor& images) {
       }
       case LayerKind::kChannelShuffle: out[i] = Shuffle(in, l.groups).contiguous(kChannelsLast); break;
       default:
-        throw Error(fmt::format("FBNet NASWOT: layer {} ('{}') of kind {} before the last ReLU is not supported", i,
+        throw Error(fmt::format("NASWOT: layer {} ('{}') of kind {} before the last coded activation is not supported", i,
                                 l.name, LayerKindName(l.kind)));
     }
     for (int from : l.inputs) {
@@ -190,6 +210,9 @@ SynflowPair FastLogSynflow(const NetworkDescription& d) {
       case LayerKind::kRelu:       // the identity on values >= 0
         out[i] = in;
         break;
+      case LayerKind::kHardSwish: out[i] = torch::hardswish(in); break;
+      case LayerKind::kHardSigmoid: out[i] = torch::hardsigmoid(in); break;
+      case LayerKind::kChannelMul: out[i] = in * out[static_cast<std::size_t>(l.inputs[1])]; break;
       case LayerKind::kAdd: {
         torch::Tensor sum = in;
         for (std::size_t k = 1; k < l.inputs.size(); ++k) sum = sum + out[static_cast<std::size_t>(l.inputs[k])];
@@ -199,7 +222,7 @@ SynflowPair FastLogSynflow(const NetworkDescription& d) {
       case LayerKind::kChannelShuffle: out[i] = Shuffle(in, l.groups); break;
       case LayerKind::kGlobalAvgPool: out[i] = in.mean({2, 3}, /*keepdim=*/true); break;
       default:
-        throw Error(fmt::format("FBNet LogSynflow: layer {} ('{}') of kind {} is not supported", i, l.name,
+        throw Error(fmt::format("LogSynflow: layer {} ('{}') of kind {} is not supported", i, l.name,
                                 LayerKindName(l.kind)));
     }
   }
@@ -227,8 +250,10 @@ double ReferenceNaswot(const NetworkDescription& d, const torch::Tensor& images)
   torch::Tensor k = torch::zeros({n, n}, torch::kDouble);
   DescribedRunOptions options;
   options.batch_statistics = true;
-  options.relu_input = [&](int, const torch::Tensor& x) {
-    const torch::Tensor c = (x > 0).flatten(1).to(torch::kDouble);
+  const std::vector<bool> coded = CodedLayers(d);
+  options.layer_output = [&](int layer, const torch::Tensor& y) {
+    if (!coded[static_cast<std::size_t>(layer)]) return;
+    const torch::Tensor c = (y > 0).flatten(1).to(torch::kDouble);
     k += torch::mm(c, c.t()) + torch::mm(1 - c, (1 - c).t());
   };
   net->Run(images.contiguous(), options);
@@ -257,12 +282,11 @@ SynflowPair ReferenceLogSynflow(const NetworkDescription& d) {
   return total;
 }
 
-// The zoo proxies of `proxies` but synflow (the caller's) on the FBNet network `d` (seeded
-// `network_seed`): the NAS-Bench-201 zoo's fast path over DescribedNetwork in training mode, the
-// layer features of FbnetZooFeatureLayers.
-ZooValues ZooOnDescription(const NetworkDescription& d, std::uint64_t network_seed, const proxy_internal::ZooBatches& batches,
-                           ZooMask proxies) {
+// The zoo proxies of `proxies` but synflow (the caller's) on the proxy network `p`: the
+// NAS-Bench-201 zoo's fast path over DescribedNetwork in training mode, its layer features.
+ZooValues ZooOnDescription(const ProxyNetwork& p, const proxy_internal::ZooBatches& batches, ZooMask proxies) {
   proxies = static_cast<ZooMask>(proxies & ~ZooMaskOf("synflow"));
+  const NetworkDescription& d = p.description;
   std::optional<proxy_internal::ZooNetwork> zoo_net;
   if (proxy_internal::ZooNeedsNetwork(proxies)) {
     DescribedNetwork net(d);
@@ -273,36 +297,53 @@ ZooValues ZooOnDescription(const NetworkDescription& d, std::uint64_t network_se
         if (w.dim() == 4) w.set_data(w.detach().contiguous(kChannelsLast));
       }
     }
-    zoo_net = proxy_internal::DescribedZooNetwork(net, FbnetZooFeatureLayers(d));
+    zoo_net = proxy_internal::DescribedZooNetwork(net, p.feature_layers);
   }
-  return proxy_internal::ZooOnNetwork(zoo_net ? &*zoo_net : nullptr, batches, network_seed, proxies,
+  return proxy_internal::ZooOnNetwork(zoo_net ? &*zoo_net : nullptr, batches, p.seed, proxies,
                                       static_cast<double>(d.ParameterCount()), static_cast<double>(d.MultiplyAdds()));
+}
+
+// The CIFAR-10 sample at `size` x `size` (normalized NCHW float images): as stored at 32,
+// otherwise resized bilinearly (half-pixel centres, no antialiasing).
+torch::Tensor AtSize(const torch::Tensor& images, int size) {
+  if (size == images.size(2)) return images;
+  namespace F = torch::nn::functional;
+  return F::interpolate(images, F::InterpolateFuncOptions()
+                                    .size(std::vector<std::int64_t>{size, size})
+                                    .mode(torch::kBilinear)
+                                    .align_corners(false));
 }
 
 }  // namespace
 
-// The evaluator behind FbnetProxyEvaluator (fbnet_proxies.h).
-class TorchFbnetProxyEvaluator : public FbnetProxyEvaluator::Backend {
+// The evaluator behind DescribedProxyEvaluator (described_proxies.h).
+class TorchDescribedProxyEvaluator : public DescribedProxyEvaluator::Backend {
  public:
-  TorchFbnetProxyEvaluator(const fs::path& cifar_sample, const FbnetProxyOptions& options);
-  FbnetProxyValues Evaluate(const FbnetArch& arch) override;
-  double Naswot(const FbnetArch& arch) override;
-  double LogSynflow(const FbnetArch& arch) override;
-  ZooValues Zoo(const FbnetArch& arch, ZooMask proxies) override;
+  TorchDescribedProxyEvaluator(const fs::path& cifar_sample, const DescribedProxyOptions& options);
+  DescribedProxyValues Evaluate(const ProxyNetwork& p) override;
+  double Naswot(const ProxyNetwork& p) override;
+  double LogSynflow(const ProxyNetwork& p) override;
+  ZooValues Zoo(const ProxyNetwork& p, ZooMask proxies) override;
 
  private:
-  struct Impl;
-  FbnetProxyOptions options_;
-  std::unique_ptr<Impl> impl_;
+  // The images at one input size.
+  struct Inputs {
+    torch::Tensor naswot;            // [64, 3, s, s], normalized, channels-last
+    proxy_internal::ZooBatches zoo;  // the zoo's two mini-batches of kDescribedZooImages
+  };
+  const Inputs& InputsFor(const NetworkDescription& d);
+  double NaswotOf(const NetworkDescription& d);
+  SynflowPair SynflowOf(const NetworkDescription& d) const;
+
+  DescribedProxyOptions options_;
+  torch::Tensor images_;                   // [64, 3, 32, 32], normalized, NCHW
+  proxy_internal::ZooBatches zoo_;         // at 32 x 32
+  std::map<int, Inputs> inputs_;           // by input size
 };
 
-struct TorchFbnetProxyEvaluator::Impl {
-  torch::Tensor images;  // [64, 3, 32, 32], normalized, channels-last
-  proxy_internal::ZooBatches zoo;  // the zoo's two mini-batches of kFbnetZooImages
-};
-
-TorchFbnetProxyEvaluator::TorchFbnetProxyEvaluator(const fs::path& cifar_sample, const FbnetProxyOptions& options)
-    : options_(options), impl_(std::make_unique<Impl>()) {
+TorchDescribedProxyEvaluator::TorchDescribedProxyEvaluator(const fs::path& cifar_sample,
+                                                           const DescribedProxyOptions& options)
+    : options_(options) {
   if (options.threads < 0) throw ParseError(fmt::format("proxy threads must be >= 0, got {}", options.threads));
   // Feature maps of several MB are allocated and freed for every network: keep them in the
   // heap rather than fresh mappings (as the NAS-Bench-201 evaluator does).
@@ -319,47 +360,59 @@ TorchFbnetProxyEvaluator::TorchFbnetProxyEvaluator(const fs::path& cifar_sample,
                         .div(255.0);
   const torch::Tensor mean = torch::tensor({0.4914f, 0.4822f, 0.4465f}).view({1, 3, 1, 1});
   const torch::Tensor std = torch::tensor({0.2023f, 0.1994f, 0.2010f}).view({1, 3, 1, 1});
-  impl_->images = ((x - mean) / std).contiguous(kChannelsLast);
-  impl_->zoo = proxy_internal::MakeZooBatches(set, kFbnetZooImages, kFbnetProxyInputSize);
+  images_ = ((x - mean) / std).contiguous();
+  zoo_ = proxy_internal::MakeZooBatches(set, kDescribedZooImages, 32);
 }
 
-double TorchFbnetProxyEvaluator::Naswot(const FbnetArch& arch) {
-  const NetworkDescription d = DescribeFbnetForProxies(arch, options_.seed);
-  return options_.reference_implementation ? ReferenceNaswot(d, impl_->images) : FastNaswot(d, impl_->images);
-}
-
-double TorchFbnetProxyEvaluator::LogSynflow(const FbnetArch& arch) {
-  const NetworkDescription d = DescribeFbnetForProxies(arch, options_.seed);
-  return (options_.reference_implementation ? ReferenceLogSynflow(d) : FastLogSynflow(d)).logsynflow;
-}
-
-ZooValues TorchFbnetProxyEvaluator::Zoo(const FbnetArch& arch, ZooMask proxies) {
-  proxy_internal::CheckZooMask(proxies);
-  const NetworkDescription d = DescribeFbnetForProxies(arch, options_.seed);
-  ZooValues z = ZooOnDescription(d, FbnetProxySeed(options_.seed, arch), impl_->zoo, proxies);
-  if (ZooMaskHas(proxies, "synflow")) {
-    z["synflow"] = (options_.reference_implementation ? ReferenceLogSynflow(d) : FastLogSynflow(d)).synflow;
+const TorchDescribedProxyEvaluator::Inputs& TorchDescribedProxyEvaluator::InputsFor(const NetworkDescription& d) {
+  const LayerShape shape = d.input_shape();
+  if (shape.channels != 3 || shape.height != shape.width) {
+    throw Error(fmt::format("proxies: the network takes {}x{}x{} inputs, not square RGB images", shape.channels,
+                            shape.height, shape.width));
   }
+  const int size = shape.height;
+  auto it = inputs_.find(size);
+  if (it == inputs_.end()) {
+    Inputs in;
+    in.naswot = AtSize(images_, size).contiguous(kChannelsLast);
+    in.zoo = zoo_;
+    for (torch::Tensor& batch : in.zoo.images) batch = AtSize(batch, size).contiguous();
+    it = inputs_.emplace(size, std::move(in)).first;
+  }
+  return it->second;
+}
+
+double TorchDescribedProxyEvaluator::NaswotOf(const NetworkDescription& d) {
+  const torch::Tensor& images = InputsFor(d).naswot;
+  return options_.reference_implementation ? ReferenceNaswot(d, images) : FastNaswot(d, images);
+}
+
+SynflowPair TorchDescribedProxyEvaluator::SynflowOf(const NetworkDescription& d) const {
+  return options_.reference_implementation ? ReferenceLogSynflow(d) : FastLogSynflow(d);
+}
+
+double TorchDescribedProxyEvaluator::Naswot(const ProxyNetwork& p) { return NaswotOf(p.description); }
+
+double TorchDescribedProxyEvaluator::LogSynflow(const ProxyNetwork& p) { return SynflowOf(p.description).logsynflow; }
+
+ZooValues TorchDescribedProxyEvaluator::Zoo(const ProxyNetwork& p, ZooMask proxies) {
+  proxy_internal::CheckZooMask(proxies);
+  ZooValues z = ZooOnDescription(p, InputsFor(p.description).zoo, proxies);
+  if (ZooMaskHas(proxies, "synflow")) z["synflow"] = SynflowOf(p.description).synflow;
   return z;
 }
 
-FbnetProxyValues TorchFbnetProxyEvaluator::Evaluate(const FbnetArch& arch) {
+DescribedProxyValues TorchDescribedProxyEvaluator::Evaluate(const ProxyNetwork& p) {
   proxy_internal::CheckZooMask(options_.zoo);
-  const NetworkDescription d = DescribeFbnetForProxies(arch, options_.seed);
-  FbnetProxyValues v;
-  SynflowPair synflow;
-  if (options_.reference_implementation) {
-    v.naswot = ReferenceNaswot(d, impl_->images);
-    synflow = ReferenceLogSynflow(d);
-  } else {
-    v.naswot = FastNaswot(d, impl_->images);
-    synflow = FastLogSynflow(d);
-  }
+  const NetworkDescription& d = p.description;
+  DescribedProxyValues v;
+  v.naswot = NaswotOf(d);
+  const SynflowPair synflow = SynflowOf(d);
   v.logsynflow = synflow.logsynflow;
   v.params = d.ParameterCount();
   v.flops = d.MultiplyAdds();
   if (options_.zoo != kNoZooProxies) {
-    v.zoo = ZooOnDescription(d, FbnetProxySeed(options_.seed, arch), impl_->zoo, options_.zoo);
+    v.zoo = ZooOnDescription(p, InputsFor(d).zoo, options_.zoo);
     if (ZooMaskHas(options_.zoo, "synflow")) (*v.zoo)["synflow"] = synflow.synflow;
   }
   return v;
@@ -367,7 +420,7 @@ FbnetProxyValues TorchFbnetProxyEvaluator::Evaluate(const FbnetArch& arch) {
 
 }  // namespace simnas
 
-simnas::FbnetProxyEvaluator::Backend* simnas_torch_new_fbnet_proxy_evaluator(
-    const std::filesystem::path& cifar_sample, const simnas::FbnetProxyOptions& options) {
-  return new simnas::TorchFbnetProxyEvaluator(cifar_sample, options);
+simnas::DescribedProxyEvaluator::Backend* simnas_torch_new_described_proxy_evaluator(
+    const std::filesystem::path& cifar_sample, const simnas::DescribedProxyOptions& options) {
+  return new simnas::TorchDescribedProxyEvaluator(cifar_sample, options);
 }
