@@ -76,6 +76,8 @@ class Nb201 final : public Space {
   std::vector<Dataset> AccuracyDatasets() const override { return Datasets(); }
   // Chosen from the benchmark (docs/benchmark.md).
   std::string_view DefaultStrategy() const override { return "safe-climb"; }
+  // Every cell is in the tables and single-edge edits are moves: the edit walk.
+  std::string_view DefaultControllerProcess() const override { return "walk"; }
   std::vector<double> LoadAccuracy(const DataDir& dir, Dataset dataset) const override {
     return LoadAccuracyTable(dir.AccuracyFile(dataset), dataset).test_accuracy;
   }

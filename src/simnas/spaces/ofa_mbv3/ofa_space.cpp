@@ -145,6 +145,10 @@ class OfaMbv3 final : public Space {
   }
   int InputSize(const Arch& arch, Dataset /*dataset*/) const override { return OfaOf(arch).resolution(); }
   bool ArchitecturesCarryInputSize() const override { return true; }
+  // Positions offer different choices (depth, kernel, expansion, resolution), so a shared cost
+  // per choice cannot fit: a per-position table fitted to each train device, mixed by Dirichlet
+  // weights with stage, choice and entry noise (the settings of HELP's FBNet tables).
+  std::string_view DefaultSyntheticOptions() const override { return "fit=position,sampler=dirichlet"; }
   std::string InputSizeProblem(int n) const override {
     return n < 32 || n > 1024 ? "ofa-mbv3 networks take 32 to 1024 pixels per side" : "";
   }
