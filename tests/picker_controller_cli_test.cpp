@@ -245,7 +245,7 @@ TEST(PickerControllerCli, LooTrainsWithoutTheHeldOutTableResumesAndRefusesATestD
   const auto refused = testing::RunCli(test_device);
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_EQ(testing::CountLines(refused.err), 1) << refused.err;
-  EXPECT_NE(refused.err.find("fpga is an FBNet test device"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("fpga is a fbnet test device"), std::string::npos) << refused.err;
   EXPECT_FALSE(fs::exists(dir / "loo" / "fpga"));
   std::vector<std::string> nb201 = loo;
   nb201.insert(nb201.end(), {"--reward", "paper"});

@@ -1,5 +1,5 @@
-// The controller's FBNet decision process (controller/picker_episode.h), its training on the
-// generic PPO trainer, and the FBNet `controller` strategy, on tables made here from known lookup
+// The controller's candidate-picking decision process (controller/picker_episode.h), its training on the
+// generic PPO trainer, and the picker `controller` strategy, on tables made here from known lookup
 // tables (hermetic); PickerControllerCli runs `simnas --space fbnet train` on the real data.
 #include <gtest/gtest.h>
 
@@ -284,6 +284,11 @@ TEST(PickerControllerStrategy, AnswersAMeasuredNetworkAndRefusesAModelOfTheOther
   ExpectOneLineNaming([&] { LoadControllerModel(dir / "fbnet.ctl"); },
                       "trained for the candidate-picker decision process, not the edit-walk decision process");
   EXPECT_NO_THROW(LoadControllerModel(dir / "nb201.ctl"));
+  // Model files written before the picker was generic name its process "fbnet": read as the picker.
+  const ControllerModel former =
+      LoadControllerModel(testing::RepoFile("models/controller/fbnet/picker.ctl"), kPickerProcess);
+  EXPECT_EQ(former.process, kPickerProcess);
+  EXPECT_EQ(former.num_actions(), PickerNumActions(PickerEnvConfigFromJson(former.process_config)));
 }
 
 TEST(PickerControllerCli, SpaceFbnetTrainsAResumableModelAndRefusesNasBench201Settings) {
@@ -311,6 +316,11 @@ TEST(PickerControllerCli, SpaceFbnetTrainsAResumableModelAndRefusesNasBench201Se
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_EQ(testing::CountLines(refused.err), 1) << refused.err;
   EXPECT_NE(refused.err.find("--reward"), std::string::npos) << refused.err;
+  // The edit walk needs every architecture in the tables: refused on a sampled space, one line.
+  const auto walk = testing::RunCli({"--space", "fbnet", "train", "--process", "walk", "--out", (dir / "walk").string()});
+  EXPECT_NE(walk.exit_code, 0);
+  EXPECT_EQ(testing::CountLines(walk.err), 1) << walk.err;
+  EXPECT_NE(walk.err.find("--process walk"), std::string::npos) << walk.err;
 }
 
 // The candidate picker on the third space's data (needs the data folder): trained on the
