@@ -46,7 +46,7 @@ LatencyTable LinearTable(const std::string& name, const FbnetNumbering& numberin
 StrategyResources Files() {
   static const testing::TempDir dir;
   static const StrategyResources files = [] {
-    testing::WriteZeroFbnetController(dir / "fbnet.ctl");
+    testing::WriteZeroPickerController(dir / "fbnet.ctl");
     StrategyResources r;
     r.picker_controller_model = dir / "fbnet.ctl";
     return r;

@@ -181,7 +181,7 @@ TEST(ProxyAggregates, DefaultRecipeComesFromTheFile) {
 // A strategy and the committed controllers must rank cells by the same recipe: the models record
 // the aggregate they were trained on.
 TEST(ProxyAggregates, CommittedControllersWereTrainedOnTheDefaultRecipe) {
-  const fs::path models = fs::path(SIMNAS_TEST_DIR).parent_path() / "models" / "controller";
+  const fs::path models = fs::path(SIMNAS_TEST_DIR).parent_path() / "models" / "controller" / "nb201";
   for (const char* name : {"default.ctl", "unconstrained.ctl"}) {
     const ControllerModel model = LoadControllerModel(models / name);
     ASSERT_TRUE(model.provenance.contains("aggregate")) << name;

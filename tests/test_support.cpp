@@ -1,4 +1,4 @@
-#include "simnas/controller/fbnet_episode.h"
+#include "simnas/controller/picker_episode.h"
 #include "test_support.h"
 
 #include <cstdlib>
@@ -60,9 +60,9 @@ void WriteMadeUpProxyTables(const fs::path& dir) {
 
 StrategyResources RepoStrategyResources() {
   StrategyResources r;
-  r.controller_model = ControllerModelFile(RepoFile("models"), "default");
-  r.unconstrained_controller_model = ControllerModelFile(RepoFile("models"), "unconstrained");
-  r.picker_controller_model = ControllerModelFile(RepoFile("models"), "fbnet");
+  r.controller_model = ControllerModelFile(RepoFile("models"), "nb201", "default");
+  r.unconstrained_controller_model = ControllerModelFile(RepoFile("models"), "nb201", "unconstrained");
+  r.picker_controller_model = ControllerModelFile(RepoFile("models"), "fbnet", kPickerProcess);
   r.data_dir = DataFolder();
   return r;
 }
@@ -75,14 +75,14 @@ DeviceEnvironment Nb201Devices(const BenchmarkData& data, std::optional<fs::path
   return env;
 }
 
-void WriteZeroFbnetController(const fs::path& path) {
-  const FbnetEnvConfig config;
+void WriteZeroPickerController(const fs::path& path) {
+  const PickerEnvConfig config;
   ControllerModel m;
-  m.process = kFbnetProcess;
-  m.process_config = FbnetEnvConfigToJson(config);
+  m.process = kPickerProcess;
+  m.process_config = PickerEnvConfigToJson(config);
   DenseLayer layer;
-  layer.in = FbnetObservationSize(config);
-  layer.out = FbnetNumActions(config);
+  layer.in = PickerObservationSize(config);
+  layer.out = PickerNumActions(config);
   layer.weight.assign(static_cast<std::size_t>(layer.in * layer.out), 0.0f);
   layer.bias.assign(static_cast<std::size_t>(layer.out), 0.0f);
   m.layers = {layer};

@@ -65,7 +65,7 @@ DeviceEnvironment Nb201Devices(const BenchmarkData& data, std::optional<std::fil
 
 // An untrained FBNet controller (zero weights: every logit 0, so the greedy action is the
 // first allowed, the lowest aim) written to `path`, for tests of the FBNet strategies.
-void WriteZeroFbnetController(const std::filesystem::path& path);
+void WriteZeroPickerController(const std::filesystem::path& path);
 
 // A fresh empty directory under the system temp dir, removed when the object dies.
 class TempDir {

@@ -8,13 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_context.h"
-#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "cli_options.h"
 #include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/bench/evaluation.h"
-#include "simnas/bench/fbnet_evaluation.h"
-#include "simnas/bench/fbnet_leave_one_out.h"
+#include "simnas/bench/picker_training.h"
 #include "simnas/bench/trajectories.h"
 #include "simnas/bench/leave_one_out.h"
 #include "simnas/controller/ppo_trainer.h"
@@ -27,10 +25,7 @@
 #include "simnas/devices/device_spec.h"
 #include "simnas/strategies/controller_strategy.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
-#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/strategies/picker_controller.h"
-#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
@@ -151,10 +146,9 @@ std::string UtcNow() {
   return date;
 }
 
-// `--space fbnet train`: the controller of the FBNet decision process (controller/fbnet_episode.h) on
-// synthetic FBNet devices sampled from fits of the 17 train tables; its predictors see those train
-// tables (never a test table) and it ranks HELP's candidates by the FBNet objective.
-struct FbnetTrainArgs {
+// The candidate picker's settings (controller/picker_episode.h) beside the shared ones (EnvArgs).
+struct PickerArgs {
+  std::string process;  // empty: the space's DefaultControllerProcess
   std::string aims = "0.6,0.7,0.8,0.9,1.0,1.1";
   bool linear = false;
   double network_sigma = 0.1;
@@ -167,56 +161,102 @@ bool Given(const CLI::App& cmd, const char* flag) {
   return o != nullptr && o->count() > 0;
 }
 
-// Refuses a NAS-Bench-201 decision-process flag given to `command` under --space fbnet.
-void RefuseNb201EnvFlags(const CLI::App& cmd, const std::string& command) {
+// The decision process `--process` names (empty: `space`'s default). Throws ParseError for an
+// unknown name, and for the edit walk on a space whose default is the picker (its tables hold a
+// sample of the space, or it has no moves).
+std::string ResolveProcess(const Space& space, const std::string& given, const std::string& command) {
+  const std::string process = given.empty() ? std::string(space.DefaultControllerProcess()) : given;
+  if (process != kWalkProcess && process != kPickerProcess) {
+    throw ParseError(fmt::format("{} --process {}: unknown decision process (walk or picker)", command, given));
+  }
+  if (process == kWalkProcess && space.DefaultControllerProcess() != kWalkProcess) {
+    throw ParseError(fmt::format("{} --process walk: the edit walk needs every architecture in the tables and moves; "
+                                 "{} has the candidate picker (--process picker)",
+                                 command, space.name()));
+  }
+  return process;
+}
+
+// Refuses an edit-walk flag given to `command` for the candidate picker.
+void RefuseWalkEnvFlags(const CLI::App& cmd, const std::string& command) {
   for (const char* flag : {"--reward", "--horizon", "--history", "--start", "--start-quantile", "--ridge", "--top-k",
-                           "--rank-score", "--synthetic", "--exclude", "--dataset"}) {
+                           "--rank-score"}) {
     if (Given(cmd, flag)) {
-      throw ParseError(fmt::format("{} --space fbnet: {} is a NAS-Bench-201 setting (FBNet's: --probes, --aims, "
-                                   "--linear, --network-sigma, --miss-cap, --budget-lo, --budget-hi, --infeasible-score, --aggregate)",
+      throw ParseError(fmt::format("{} --process picker: {} is a setting of the edit walk (the picker's: --probes, "
+                                   "--aims, --linear, --network-sigma, --miss-cap, --synthetic, --budget-lo, "
+                                   "--budget-hi, --infeasible-score, --aggregate)",
                                    command, flag));
     }
   }
 }
 
-// Refuses the FBNet decision-process flags given to `command` without --space fbnet.
-void RefuseFbnetEnvFlags(const CLI::App& cmd, const std::string& command) {
+// Refuses the candidate picker's flags given to `command` for the edit walk.
+void RefusePickerEnvFlags(const CLI::App& cmd, const std::string& command) {
   if (Given(cmd, "--aims") || Given(cmd, "--linear") || Given(cmd, "--network-sigma") || Given(cmd, "--miss-cap")) {
-    throw ParseError(command + ": --aims, --linear, --network-sigma and --miss-cap are settings of --space fbnet");
+    throw ParseError(command + ": --aims, --linear, --network-sigma and --miss-cap are settings of --process picker");
   }
 }
 
-void AddFbnetEnvOptions(CLI::App* cmd, FbnetTrainArgs& a) {
-  cmd->add_option("--aims", a.aims, "--space fbnet: the actions' aims, fractions of the budget (comma-separated)");
-  cmd->add_flag("--linear", a.linear, "--space fbnet: actions of the AdaProxy linear predictor too (~23x slower to train)");
+void AddPickerEnvOptions(CLI::App* cmd, PickerArgs& a) {
+  cmd->add_option("--process", a.process,
+                  "Decision process: walk (edit walk) or picker (candidate picker); default: the space's");
+  cmd->add_option("--aims", a.aims, "--process picker: the actions' aims, fractions of the budget (comma-separated)");
+  cmd->add_flag("--linear", a.linear,
+                "--process picker: actions of the AdaProxy linear predictor too (~23x slower to train)");
   cmd->add_option("--network-sigma", a.network_sigma,
-                  "--space fbnet: log-normal residual of every candidate's latency on a training device");
-  cmd->add_flag("--miss-cap", a.miss_cap, "--space fbnet: while no probe fits, every aim times 0.8 per probe over the budget");
+                  "--process picker: log-normal residual of every candidate's latency on a training device");
+  cmd->add_flag("--miss-cap", a.miss_cap,
+                "--process picker: while no probe fits, every aim times 0.8 per probe over the budget");
 }
 
-// The FBNet decision process of the flags (ranges validated).
-FbnetEnvConfig MakeFbnetEnvConfig(const EnvArgs& env_args, const FbnetTrainArgs& fbnet_args) {
-  FbnetEnvConfig config;
+// The candidate picker of the flags on `space` (ranges validated); --synthetic not given: the
+// space's synthetic devices.
+PickerEnvConfig MakePickerEnvConfig(const CLI::App& cmd, const Space& space, const EnvArgs& env_args,
+                                    const PickerArgs& picker_args) {
+  PickerEnvConfig config;
   config.probes = env_args.probes;
-  config.aims = NumberList(fbnet_args.aims, "--aims");
-  config.linear = fbnet_args.linear;
-  config.network_sigma = fbnet_args.network_sigma;
-  config.miss_cap = fbnet_args.miss_cap;
+  config.aims = NumberList(picker_args.aims, "--aims");
+  config.linear = picker_args.linear;
+  config.network_sigma = picker_args.network_sigma;
+  config.miss_cap = picker_args.miss_cap;
   config.budget_lo = env_args.budget_lo;
   config.budget_hi = env_args.budget_hi;
   config.infeasible_score = env_args.infeasible;
+  config.synthetic = Given(cmd, "--synthetic") ? SyntheticOptions::Parse(env_args.synthetic, space.DefaultSyntheticOptions())
+                                               : SyntheticOptions::DefaultOf(space);
   try {
-    return FbnetEnvConfigFromJson(FbnetEnvConfigToJson(config));  // validates ranges
+    return PickerEnvConfigFromJson(PickerEnvConfigToJson(config));  // validates ranges
   } catch (const DataError& e) {
     throw ParseError(e.what());
   }
 }
 
-void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_t seed, const std::string& out,
-                bool resume, double checkpoint_minutes, const ProxyArgs& proxy, const EnvArgs& env_args,
-                const FbnetTrainArgs& fbnet_args, const PpoConfig& ppo) {
-  RefuseNb201EnvFlags(cmd, "train");
-  const FbnetEnvConfig config = MakeFbnetEnvConfig(env_args, fbnet_args);
+// The dataset a command uses on `space`: --dataset when given, else cifar100 where the space
+// has it, else the space's first (the search's rule).
+Dataset DatasetOf(const CLI::App& cmd, const Space& space, const std::string& dataset) {
+  if (Given(cmd, "--dataset")) return ParseDataset(dataset);
+  const std::vector<Dataset> datasets = space.Datasets();
+  return std::find(datasets.begin(), datasets.end(), Dataset::kCifar100) != datasets.end() ? Dataset::kCifar100
+                                                                                          : datasets.front();
+}
+
+// `simnas train --process picker`: the candidate picker on the synthetic devices of --space,
+// fitted on its train tables but --exclude (bench/picker_training.h), ranking the space's
+// numbered candidates by the search's score (--aggregate / --proxy-table; default: the space's).
+void TrainPicker(CliContext& ctx, const CLI::App& cmd, std::int64_t steps, std::uint64_t seed, const std::string& out,
+                 bool resume, double checkpoint_minutes, const std::string& dataset_name, const ProxyArgs& proxy,
+                 const std::string& exclude, const EnvArgs& env_args, const PickerArgs& picker_args,
+                 const PpoConfig& ppo) {
+  RefuseWalkEnvFlags(cmd, "train");
+  const Space& space = ctx.space();
+  const PickerEnvConfig config = MakePickerEnvConfig(cmd, space, env_args, picker_args);
+  const Dataset dataset = DatasetOf(cmd, space, dataset_name);
+  const SpaceData& data = ctx.DataOf(space);
+  std::vector<std::string> excluded;
+  for (const std::string& d : Split(exclude, ',')) {
+    if (!Trim(d).empty()) excluded.emplace_back(Trim(d));
+  }
+  const ScoreTable score = ctx.Ws().ScoresOf(space, dataset, proxy.aggregate, proxy.proxy_table);
   PolicyTrainOptions options;
   options.ppo = ppo;
   options.ppo.total_steps = steps;
@@ -225,16 +265,17 @@ void TrainFbnet(CliContext& ctx, CLI::App& cmd, std::int64_t steps, std::uint64_
   options.resume = resume;
   options.checkpoint_minutes = checkpoint_minutes;
   options.provenance = {{"command", CommandLine()},
-                        {"objective_source", CliContext::FbnetObjectiveSource(proxy)},
+                        {"objective_source", proxy.aggregate.empty() ? score.name() : proxy.aggregate},
+                        {"dataset", std::string(DatasetName(dataset))},
                         {"simnas_version", SIMNAS_VERSION},
                         {"date", UtcNow()}};
-  const TrainResult r = TrainFbnetController(ctx.Fbnet(), ctx.FbnetObjectiveOf(proxy), config, options);
+  const TrainResult r = TrainPickerController(data, score, config, options, excluded);
   fmt::print("trained {} steps in {:.1f} s ({:.0f} steps/s); final mean return {:.4f}\nmodel {}\n", r.steps, r.seconds,
              r.steps_per_second, r.final_mean_return, r.model.string());
 }
 
-
 struct EvalArgs {
+  std::string process;  // empty: the space's DefaultControllerProcess
   std::string model;
   std::string devices = "test";
   std::string percentiles = "25,50,75";
@@ -261,11 +302,12 @@ struct LooArgs {
   std::string aggregate;  // empty: the default recipe
   std::string strategies = "controller,random";
   EnvArgs env;
-  FbnetTrainArgs fbnet;
+  PickerArgs picker;
   PpoConfig ppo;
 };
 
 struct TrajArgs {
+  std::string process;  // empty: the space's DefaultControllerProcess
   std::string model;
   std::string devices = "test";
   double percentile = 50;
@@ -276,13 +318,14 @@ struct TrajArgs {
   std::string out = "docs/controller_trajectories.png";
 };
 
-// The strategies FBNet compares when --strategies is not given.
-constexpr const char* kFbnetEvalStrategies = "controller,matched-proxy,random";
-
-void RequireCifar100(const std::string& dataset, const std::string& command) {
-  if (ParseDataset(dataset) != Dataset::kCifar100) {
-    throw ParseError(fmt::format("{} --space fbnet: --dataset {}: HELP's FBNet tables are CIFAR-100's", command, dataset));
+// The strategies the candidate picker is compared with when --strategies is not given: the
+// controller, the space's default strategy, random.
+std::string PickerEvalStrategies(const Space& space) {
+  std::string out = "controller";
+  if (space.DefaultStrategy() != "controller" && space.DefaultStrategy() != "random") {
+    out += "," + std::string(space.DefaultStrategy());
   }
+  return out + ",random";
 }
 
 // One device's trajectory on stdout; `score` names the second number.
@@ -294,102 +337,126 @@ void PrintTrajectory(const DeviceTrajectory& t, const char* score) {
   }
 }
 
-// `--space fbnet controller eval`: the FBNet strategies on HELP's FBNet tables (bench/fbnet_evaluation.h).
-void EvalFbnet(CliContext& ctx, const CLI::App& cmd, const EvalArgs& a) {
+// `controller eval --process picker`: the strategies on the space's tables, scored by the
+// search's score (proxy regret; bench/evaluation.h, SummarizeScoreEval).
+void EvalPicker(CliContext& ctx, const CLI::App& cmd, const EvalArgs& a) {
   if (Given(cmd, "--greedy")) {
-    throw ParseError("controller eval --space fbnet: --greedy: the FBNet controller always takes its most likely action");
+    throw ParseError("controller eval --process picker: --greedy: the candidate picker always takes its most likely action");
   }
-  RequireCifar100(a.dataset, "controller eval");
-  FbnetTables& fbnet = ctx.Fbnet();
-  FbnetEvalSpec spec;
-  spec.devices = FbnetDeviceList(fbnet, a.devices);
+  const Space& space = ctx.space();
+  const Dataset dataset = DatasetOf(cmd, space, a.dataset);
+  const SpaceData& data = ctx.DataOf(space);
+  EvalSpec spec;
+  spec.devices = DeviceListOf(data, a.devices);
   spec.percentiles = NumberList(a.percentiles, "--percentiles");
   spec.seeds = a.seeds;
   spec.probes = a.probes;
-  spec.strategies = Split(Given(cmd, "--strategies") ? a.strategies : kFbnetEvalStrategies, ',');
-  const ScoreTable objective = ctx.FbnetObjectiveOf(a.proxy);
+  spec.dataset = dataset;
+  std::vector<NamedStrategy> named;
+  for (const std::string& name : Split(Given(cmd, "--strategies") ? a.strategies : PickerEvalStrategies(space), ',')) {
+    named.push_back({name, nullptr});
+  }
+  const ScoreTable objective = ctx.Ws().ScoresOf(space, dataset, a.proxy.aggregate, a.proxy.proxy_table);
   StrategyResources strategies = ctx.Strategies();
   if (!a.model.empty()) strategies.picker_controller_model = a.model;
   const fs::path model = strategies.picker_controller_model;
-  const std::vector<FbnetEvalRow> rows = SummarizeFbnetEval(EvaluateFbnetOnTables(fbnet, objective, spec, strategies));
-  const std::string md = FbnetEvalRowsToMarkdown(rows, objective.name());
+  const std::string space_name(space.name());
+  const std::vector<ScoreEvalRow> rows = SummarizeScoreEval(EvaluateRuns(data, objective, spec, named, strategies));
+  const std::string md = ScoreEvalRowsToMarkdown(rows, objective.name(), space_name);
   if (!a.out.empty()) {
     WriteFileAtomically(a.out, md);
-    WriteFileAtomically(fs::path(a.out).replace_extension(".json"), FbnetEvalRowsToJson(rows, objective.name()).dump(2) + "\n");
+    WriteFileAtomically(fs::path(a.out).replace_extension(".json"),
+                        ScoreEvalRowsToJson(rows, objective.name(), space_name).dump(2) + "\n");
   }
   if (a.json) {
-    PrintJson(FbnetEvalRowsToJson(rows, objective.name()));
+    PrintJson(ScoreEvalRowsToJson(rows, objective.name(), space_name));
   } else {
-    fmt::print("FBNet: {} probes, {} seeds, budgets at percentiles {} of each device's table ({}), HELP's {} networks "
+    fmt::print("{}: {} probes, {} seeds, budgets at percentiles {} of each device's table ({}), {} candidates "
                "replayed; controller {}\n\n{}",
-               spec.probes, spec.seeds, a.percentiles, a.devices, fbnet.Numbering().size(), model.string(), md);
+               space_name, spec.probes, spec.seeds, a.percentiles, a.devices, data.Numbering().size(), model.string(),
+               md);
   }
 }
 
-// `--space fbnet controller loo` (bench/fbnet_leave_one_out.h).
-void LooFbnet(CliContext& ctx, const CLI::App& cmd, const LooArgs& a) {
-  RefuseNb201EnvFlags(cmd, "controller loo");
-  FbnetTables& fbnet = ctx.Fbnet();
+// `controller loo --process picker` (bench/picker_training.h): a picker trained without each
+// group of train devices, evaluated on them like EvalPicker.
+void LooPicker(CliContext& ctx, const CLI::App& cmd, const LooArgs& a) {
+  RefuseWalkEnvFlags(cmd, "controller loo");
+  const Space& space = ctx.space();
+  const SpaceData& data = ctx.DataOf(space);
   std::vector<std::vector<std::string>> groups;
   if (Trim(a.devices) == "train") {
-    for (const std::string& d : FbnetTables::TrainDevices()) groups.push_back({d});
+    for (const std::string& d : data.TrainDevices()) groups.push_back({d});
   } else {
     for (const std::string& g : Split(a.devices, ';')) {
-      if (!Trim(g).empty()) groups.push_back(FbnetDeviceList(fbnet, std::string(Trim(g))));
+      if (!Trim(g).empty()) groups.push_back(DeviceListOf(data, std::string(Trim(g))));
     }
   }
-  for (const auto& group : groups) CheckFbnetLeaveOutDevices(group);  // every group, before any training
-  FbnetLeaveOutSettings settings;
-  settings.env = MakeFbnetEnvConfig(a.env, a.fbnet);
+  for (const auto& group : groups) CheckPickerLeaveOutDevices(data, group);  // every group, before any training
+  PickerLeaveOutSettings settings;
+  settings.env = MakePickerEnvConfig(cmd, space, a.env, a.picker);
   settings.ppo = a.ppo;
   settings.ppo.total_steps = a.steps;
   settings.seed = a.seed;
-  const ProxyArgs proxy{a.proxy_table, a.aggregate};
-  const ScoreTable objective = ctx.FbnetObjectiveOf(proxy);
-  const nlohmann::json provenance = {{"objective_source", CliContext::FbnetObjectiveSource(proxy)},
+  const Dataset dataset = DatasetOf(cmd, space, a.dataset);
+  const ScoreTable objective = ctx.Ws().ScoresOf(space, dataset, a.aggregate, a.proxy_table);
+  const nlohmann::json provenance = {{"objective_source", a.aggregate.empty() ? objective.name() : a.aggregate},
                                      {"simnas_version", SIMNAS_VERSION}};
-  FbnetEvalSpec spec;
+  EvalSpec spec;
   spec.percentiles = NumberList(a.percentiles, "--percentiles");
   spec.seeds = a.seeds;
   spec.probes = a.probes;
-  spec.strategies = Split(Given(cmd, "--strategies") ? a.strategies : kFbnetEvalStrategies, ',');
-  const fs::path root(Given(cmd, "--out") ? a.out : "out/controller-loo-fbnet");
+  spec.dataset = dataset;
+  std::vector<NamedStrategy> named;
+  for (const std::string& name : Split(Given(cmd, "--strategies") ? a.strategies : PickerEvalStrategies(space), ',')) {
+    named.push_back({name, nullptr});
+  }
+  const std::string space_name(space.name());
+  const fs::path root(Given(cmd, "--out") ? a.out : fmt::format("out/controller-loo-{}", space_name));
   const std::string command = CommandLine();
   std::vector<RunRecord> all_runs;
   for (const auto& group : groups) {
     const LeaveOutController trained =
-        TrainFbnetLeaveOutController(fbnet, objective, group, settings, provenance, root / LeaveOutName(group));
+        TrainPickerLeaveOutController(data, objective, group, settings, provenance, root / LeaveOutName(group));
     if (!trained.trained) fmt::print(stderr, "leave-one-out: reusing the finished controller {}\n", trained.model.string());
-    const std::vector<RunRecord> runs = EvaluateFbnetLeaveOut(fbnet, objective, group, trained.model, spec);
+    EvalSpec held = spec;
+    held.devices = group;
+    held.exclude_from_context = group;
+    StrategyResources resources;
+    resources.picker_controller_model = trained.model;
+    const std::vector<RunRecord> runs = EvaluateRuns(data, objective, held, named, resources);
     all_runs.insert(all_runs.end(), runs.begin(), runs.end());
-    const std::vector<FbnetEvalRow> rows = SummarizeFbnetEval(all_runs);
-    WriteFileAtomically(root / "loo.md",
-                        fmt::format("Command: `{}`\n\n{}", command, FbnetEvalRowsToMarkdown(rows, objective.name())));
-    WriteFileAtomically(root / "loo.json", FbnetEvalRowsToJson(rows, objective.name()).dump(2) + "\n");
-    fmt::print("{}\n", FbnetEvalRowsToMarkdown(SummarizeFbnetEval(runs), objective.name()));
+    const std::vector<ScoreEvalRow> rows = SummarizeScoreEval(all_runs);
+    WriteFileAtomically(root / "loo.md", fmt::format("Command: `{}`\n\n{}", command,
+                                                     ScoreEvalRowsToMarkdown(rows, objective.name(), space_name)));
+    WriteFileAtomically(root / "loo.json", ScoreEvalRowsToJson(rows, objective.name(), space_name).dump(2) + "\n");
+    fmt::print("{}\n", ScoreEvalRowsToMarkdown(SummarizeScoreEval(runs), objective.name(), space_name));
   }
-  fmt::print("\nFBNet leave-out over {} groups of train devices:\n{}", groups.size(),
-             FbnetEvalRowsToMarkdown(SummarizeFbnetEval(all_runs), objective.name()));
+  fmt::print("\n{} leave-out over {} groups of train devices:\n{}", space_name, groups.size(),
+             ScoreEvalRowsToMarkdown(SummarizeScoreEval(all_runs), objective.name(), space_name));
 }
 
-// `--space fbnet controller trajectories` (bench/trajectories.h).
-void TrajectoriesFbnet(CliContext& ctx, const CLI::App& cmd, const TrajArgs& a) {
-  RequireCifar100(a.dataset, "controller trajectories");
-  FbnetTables& fbnet = ctx.Fbnet();
-  const ScoreTable objective = ctx.FbnetObjectiveOf(a.proxy);
+// `controller trajectories --process picker` (bench/trajectories.h): the picker on each
+// device's table, scored by the score's rank percentile.
+void TrajectoriesPicker(CliContext& ctx, const CLI::App& cmd, const TrajArgs& a) {
+  const Space& space = ctx.space();
+  const Dataset dataset = DatasetOf(cmd, space, a.dataset);
+  const SpaceData& data = ctx.DataOf(space);
+  const ScoreTable objective = ctx.Ws().ScoresOf(space, dataset, a.proxy.aggregate, a.proxy.proxy_table);
   const fs::path model = a.model.empty() ? ctx.Strategies().picker_controller_model : fs::path(a.model);
   const auto strategy = std::make_unique<PickerControllerStrategy>(model, "controller");
   std::vector<DeviceTrajectory> trajectories;
-  for (const std::string& name : FbnetDeviceList(fbnet, a.devices)) {
-    trajectories.push_back(FbnetTrajectory(fbnet, objective, *strategy, name, a.percentile, a.seed, a.probes));
+  for (const std::string& name : DeviceListOf(data, a.devices)) {
+    trajectories.push_back(ScoreTrajectory(data, objective, *strategy, name, a.percentile, a.seed, a.probes));
     PrintTrajectory(trajectories.back(), "rank");
   }
-  const fs::path png(Given(cmd, "--out") ? a.out : "docs/controller/fbnet_trajectories.png");
+  const std::string space_name(space.name());
+  const fs::path png(Given(cmd, "--out") ? a.out : fmt::format("docs/controller/{}_trajectories.png", space_name));
   const fs::path dat = fs::path(png).replace_extension(".dat");
   PlotTrajectories(trajectories, "objective_rank_percentile",
-                   fmt::format("FBNet controller trajectories from the same start (star), budget at the {:g}th "
+                   fmt::format("{} controller trajectories from the same start (star), budget at the {:g}th "
                                "percentile, {} probes",
-                               a.percentile, a.probes),
+                               space_name, a.percentile, a.probes),
                    fmt::format("{} rank percentile (1 = best)", objective.name()), dat, png);
   fmt::print(stderr, "wrote {} (data {})\n", png.string(), dat.string());
 }
@@ -408,7 +475,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     std::string exclude;
     double checkpoint_minutes = 3;
     EnvArgs env;
-    FbnetTrainArgs fbnet;
+    PickerArgs picker;
     PpoConfig ppo;
   };
   auto args = std::make_shared<TrainArgs>();
@@ -423,7 +490,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   train->add_option("--exclude", args->exclude, "Train devices to leave out (comma-separated; leave-one-out runs)");
   train->add_option("--checkpoint-minutes", args->checkpoint_minutes, "Minutes between checkpoints");
   AddEnvOptions(train, args->env);
-  AddFbnetEnvOptions(train, args->fbnet);
+  AddPickerEnvOptions(train, args->picker);
   AddPpoOptions(train, args->ppo);
   train->callback([&ctx, args, train] {
     // Settings out of range are bad flags (exit 2), refused before anything is read or trained.
@@ -445,12 +512,12 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                               "new run",
                               args->out, ckpt.string()));
     }
-    if (&ctx.space() == &FbnetSpace()) {
-      TrainFbnet(ctx, *train, args->steps, args->seed, args->out, args->resume, args->checkpoint_minutes, args->proxy,
-                 args->env, args->fbnet, args->ppo);
+    if (ResolveProcess(ctx.space(), args->picker.process, "train") == kPickerProcess) {
+      TrainPicker(ctx, *train, args->steps, args->seed, args->out, args->resume, args->checkpoint_minutes,
+                  args->dataset, args->proxy, args->exclude, args->env, args->picker, args->ppo);
       return;
     }
-    RefuseFbnetEnvFlags(*train, "train");
+    RefusePickerEnvFlags(*train, "train");
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(args->dataset);
     const std::vector<std::string> exclude = DeviceList(data, args->exclude);
@@ -483,26 +550,27 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
 
   auto eval_args = std::make_shared<EvalArgs>();
   auto* eval = controller->add_subcommand("eval", "Feasibility and accuracy of answers vs other strategies, per device "
-                                                  "(--space fbnet: proxy regret, no accuracy)");
+                                                  "(--process picker: proxy regret of the score)");
+  eval->add_option("--process", eval_args->process,
+                   "Decision process of the controller: walk or picker (default: the space's)");
   eval->add_option("--model", eval_args->model,
-                   "Controller model (default: models/controller/default.ctl; --space fbnet: fbnet.ctl)");
+                   "Controller model (default: the space's shipped model of the process, models/controller/<space>/)");
   eval->add_option("--devices", eval_args->devices, "test, train, or comma-separated table names");
   eval->add_option("--percentiles", eval_args->percentiles, "Budgets at these latency percentiles of each device");
   eval->add_option("--seeds", eval_args->seeds, "Seeds per task (0 .. N-1)");
   eval->add_option("--probes", eval_args->probes, "Probe budget of every search");
   AddDatasetOption(eval, eval_args->dataset, "Dataset (proxy table and accuracy)");
   AddProxyOptions(eval, eval_args->proxy, "Proxy table CSV",
-                  "Proxy aggregate: a recipe of configs/aggregates.json (default: its \"_default\"; --space fbnet: the "
-                  "objective, default fbnet-freerea)");
+                  "Score: a recipe of configs/aggregates.json or a score of the space's own (default: the space's)");
   eval->add_option("--strategies", eval_args->strategies,
-                   std::string("Strategies to compare (registry names; default controller,random; --space fbnet: ") +
-                       kFbnetEvalStrategies + ")");
+                   "Strategies to compare (registry names; default controller,random; --process picker: controller, "
+                   "the space's default strategy, random)");
   eval->add_flag("--greedy", eval_args->greedy, "Controller takes its most likely action instead of sampling");
   eval->add_option("--out", eval_args->out, "Also write the Markdown table here (and .json beside it)");
   eval->add_flag("--json", eval_args->json, "Print JSON");
   eval->callback([&ctx, eval_args, eval] {
-    if (&ctx.space() == &FbnetSpace()) {
-      EvalFbnet(ctx, *eval, *eval_args);
+    if (ResolveProcess(ctx.space(), eval_args->process, "controller eval") == kPickerProcess) {
+      EvalPicker(ctx, *eval, *eval_args);
       return;
     }
     BenchmarkData& data = ctx.Data();
@@ -546,7 +614,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       "loo", "Leave-one-train-device-out: train without a device, evaluate on it (resumable; one folder per device)");
   loo->add_option("--steps", loo_args->steps, "Training steps per held-out device");
   loo->add_option("--seed", loo_args->seed, "Training seed");
-  loo->add_option("--out", loo_args->out, "Output folder (default out/controller-loo; --space fbnet: out/controller-loo-fbnet)");
+  loo->add_option("--out", loo_args->out, "Output folder (default out/controller-loo; --process picker: out/controller-loo-<space>)");
   loo->add_option("--devices", loo_args->devices,
                   "Held-out groups: train (each train device alone), or groups separated by ';' of comma-separated "
                   "devices (each group is left out together, e.g. a hardware family)");
@@ -556,21 +624,19 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   loo->add_option("--dataset", loo_args->dataset, "Dataset (proxy table and accuracy)");
   loo->add_option("--proxy-table", loo_args->proxy_table, "Proxy table CSV");
   loo->add_option("--aggregate", loo_args->aggregate,
-                  "Proxy aggregate (default: aggregates.json's \"_default\"; --space fbnet: the objective, default "
-                  "fbnet-freerea)");
+                  "Score: a recipe of configs/aggregates.json or a score of the space's own (default: the space's)");
   loo->add_option("--strategies", loo_args->strategies,
-                  std::string("Strategies to compare on each held-out device (default controller,random; --space "
-                              "fbnet: ") +
-                      kFbnetEvalStrategies + ")");
+                  "Strategies to compare on each held-out device (default controller,random; --process picker: "
+                  "controller, the space's default strategy, random)");
   AddEnvOptions(loo, loo_args->env);
-  AddFbnetEnvOptions(loo, loo_args->fbnet);
+  AddPickerEnvOptions(loo, loo_args->picker);
   AddPpoOptions(loo, loo_args->ppo);
   loo->callback([&ctx, loo_args, loo] {
-    if (&ctx.space() == &FbnetSpace()) {
-      LooFbnet(ctx, *loo, *loo_args);
+    if (ResolveProcess(ctx.space(), loo_args->picker.process, "controller loo") == kPickerProcess) {
+      LooPicker(ctx, *loo, *loo_args);
       return;
     }
-    RefuseFbnetEnvFlags(*loo, "controller loo");
+    RefusePickerEnvFlags(*loo, "controller loo");
     BenchmarkData& data = ctx.Data();
     const Dataset dataset = ParseDataset(loo_args->dataset);
     std::vector<std::vector<std::string>> groups;
@@ -615,8 +681,10 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   auto traj_args = std::make_shared<TrajArgs>();
   auto* traj = controller->add_subcommand(
       "trajectories", "Plot the controller's trajectories from the same start cell on several devices (paper Fig. 6)");
+  traj->add_option("--process", traj_args->process,
+                   "Decision process of the controller: walk or picker (default: the space's)");
   traj->add_option("--model", traj_args->model,
-                   "Controller model (default: models/controller/default.ctl; --space fbnet: fbnet.ctl)");
+                   "Controller model (default: the space's shipped model of the process, models/controller/<space>/)");
   traj->add_option("--devices", traj_args->devices, "test, train, or comma-separated table names");
   traj->add_option("--percentile", traj_args->percentile, "Budget at this latency percentile of each device");
   AddSeedOption(traj, traj_args->seed, "Seed (start cell for random starts, action sampling)");
@@ -624,11 +692,11 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   AddDatasetOption(traj, traj_args->dataset, "Dataset of the proxy table");
   AddProxyOptions(traj, traj_args->proxy, "Proxy table CSV", "");
   traj->add_option("--out", traj_args->out,
-                   "PNG to write, the data beside it as .dat (default docs/controller_trajectories.png; --space fbnet: "
-                   "docs/controller/fbnet_trajectories.png)");
+                   "PNG to write, the data beside it as .dat (default docs/controller_trajectories.png; --process picker: "
+                   "docs/controller/<space>_trajectories.png)");
   traj->callback([&ctx, traj_args, traj] {
-    if (&ctx.space() == &FbnetSpace()) {
-      TrajectoriesFbnet(ctx, *traj, *traj_args);
+    if (ResolveProcess(ctx.space(), traj_args->process, "controller trajectories") == kPickerProcess) {
+      TrajectoriesPicker(ctx, *traj, *traj_args);
       return;
     }
     BenchmarkData& data = ctx.Data();
@@ -638,7 +706,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     ControllerStrategy strategy(ModelOrDefault(ctx, traj_args->model), fs::path());
     std::vector<DeviceTrajectory> trajectories;
     for (const std::string& name : DeviceList(data, traj_args->devices)) {
-      trajectories.push_back(Nb201Trajectory(data, proxy, strategy, name, dataset, traj_args->percentile,
+      trajectories.push_back(WalkTrajectory(data, proxy, strategy, name, dataset, traj_args->percentile,
                                              traj_args->seed, traj_args->probes));
       PrintTrajectory(trajectories.back(), "proxy");
     }

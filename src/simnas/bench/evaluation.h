@@ -12,6 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "simnas/bench/bench_report.h"
 #include "simnas/bench/run_record.h"
 #include "simnas/space/score_table.h"
 #include "simnas/space/space_data.h"
@@ -68,5 +69,27 @@ nlohmann::json EvalRowsToJson(const std::vector<EvalRow>& rows);
 // A Markdown table: per device (and overall) for each strategy feasibility and mean accuracy,
 // with the ceiling and oracle.
 std::string EvalRowsToMarkdown(const std::vector<EvalRow>& rows);
+
+// The devices a --devices text names in `data`'s space: "train" / "test" (the space's split),
+// else a comma-separated list. Throws DataError for a name without a table (naming the known ones).
+std::vector<std::string> DeviceListOf(const SpaceData& data, const std::string& text);
+
+// Scored without accuracy (a space without an accuracy table, or any space judged by its score):
+// one row per (device, budget, strategy) in run order, then one per strategy over all runs.
+struct ScoreEvalRow {
+  std::string device;        // "all": every device and budget
+  std::string budget_label;  // "p25", ...; "all"
+  double budget_ms = 0;      // 0 for "all"
+  int feasible_candidates = 0;  // of the device's table within the budget (0 for "all")
+  ScoreSummary summary;
+};
+std::vector<ScoreEvalRow> SummarizeScoreEval(const std::vector<RunRecord>& runs);
+
+// `space`: its name, for the line saying how answers are scored (proxy regret of `objective`).
+nlohmann::json ScoreEvalRowsToJson(const std::vector<ScoreEvalRow>& rows, const std::string& objective,
+                                   const std::string& space);
+// A Markdown table of the rows, after a line saying what the scores are.
+std::string ScoreEvalRowsToMarkdown(const std::vector<ScoreEvalRow>& rows, const std::string& objective,
+                                    const std::string& space);
 
 }  // namespace simnas

@@ -23,7 +23,7 @@ std::vector<double> Sorted(std::vector<double> v) {
 
 }  // namespace
 
-DeviceTrajectory Nb201Trajectory(const BenchmarkData& data, const ScoreTable& proxy, Strategy& strategy,
+DeviceTrajectory WalkTrajectory(const BenchmarkData& data, const ScoreTable& proxy, Strategy& strategy,
                                  const std::string& device, Dataset dataset, double percentile, std::uint64_t seed,
                                  int probes) {
   const LatencyTable& lt = data.DeviceTable(device);
@@ -46,15 +46,15 @@ DeviceTrajectory Nb201Trajectory(const BenchmarkData& data, const ScoreTable& pr
   return out;
 }
 
-DeviceTrajectory FbnetTrajectory(FbnetTables& tables, const ScoreTable& objective, Strategy& strategy,
+DeviceTrajectory ScoreTrajectory(const SpaceData& data, const ScoreTable& objective, Strategy& strategy,
                                  const std::string& device, double percentile, std::uint64_t seed, int probes) {
-  const LatencyTable& lt = tables.Table(device);
-  TableDevice replayed(DeviceSpec::Table(device).ToString(), lt, tables.Numbering());
+  const LatencyTable& lt = data.DeviceTable(device);
+  TableDevice replayed(DeviceSpec::Table(device).ToString(), lt, data.Numbering());
   SearchContext context;
-  context.candidates = &tables.Numbering().candidates();
+  context.candidates = &data.Numbering();
   context.scores = &objective;
-  for (const std::string& train : FbnetTables::TrainDevices()) {
-    if (train != device) context.train_tables.push_back(&tables.Table(train));  // the target's own withheld
+  for (const std::string& train : data.TrainDevices()) {
+    if (train != device) context.train_tables.push_back(&data.DeviceTable(train));  // the target's own withheld
   }
   const double budget = Percentile(lt.values(), percentile);
   const SearchReport report = RunSearch(strategy, replayed, SearchTask{budget, seed}, probes, context, nullptr, "");

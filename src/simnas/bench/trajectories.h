@@ -1,7 +1,7 @@
-// `simnas [--space fbnet] controller trajectories` (paper Fig. 6): one search per device from the
+// `simnas controller trajectories` (paper Fig. 6): one search per device from the
 // same start, on the device's table replayed, budget at a latency percentile of that table; each
 // probe as (latency percentile on the device, score). NAS-Bench-201's score is the proxy,
-// min-max normalized; FBNet's the objective's rank percentile among HELP's 5,000 (1 = the best).
+// min-max normalized; elsewhere the score's rank percentile among the candidates (1 = the best).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "simnas/spaces/nb201/benchmark_data.h"
-#include "simnas/spaces/fbnet/fbnet_data.h"
+#include "simnas/space/space_data.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/space/score_table.h"
 #include "simnas/strategies/strategy.h"
@@ -31,14 +31,16 @@ struct DeviceTrajectory {
   std::vector<TrajectoryPoint> points;  // in probe order
 };
 
-// NAS-Bench-201: `strategy` on the table `device` of `data` (the device removed from its context).
-DeviceTrajectory Nb201Trajectory(const BenchmarkData& data, const ScoreTable& proxy, Strategy& strategy,
+// The edit walk's (NAS-Bench-201's data): `strategy` on the table `device` of `data` (the device removed
+// from its context).
+DeviceTrajectory WalkTrajectory(const BenchmarkData& data, const ScoreTable& proxy, Strategy& strategy,
                                  const std::string& device, Dataset dataset, double percentile, std::uint64_t seed,
                                  int probes);
 
-// FBNet: `strategy` on HELP's FBNet table `device` (its own table withheld from the train tables).
-// Throws DataError for a device without an FBNet table.
-DeviceTrajectory FbnetTrajectory(FbnetTables& tables, const ScoreTable& objective, Strategy& strategy,
+// Any space, scored by its score's rank percentile among the numbered candidates (1 = the best):
+// `strategy` on `data`'s table `device`, the space's train tables but the device's own as its
+// context. Throws DataError for a device without a table.
+DeviceTrajectory ScoreTrajectory(const SpaceData& data, const ScoreTable& objective, Strategy& strategy,
                                  const std::string& device, double percentile, std::uint64_t seed, int probes);
 
 // The gnuplot data: a header naming the columns (`score_column` the third), then per device a

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "simnas/controller/binary_io.h"
-#include "simnas/controller/fbnet_episode.h"
+#include "simnas/controller/picker_episode.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 
@@ -18,9 +18,14 @@ constexpr std::string_view kMagic = "SIMNAS-CONTROLLER 1\n";
 
 }  // namespace
 
+std::string CanonicalDecisionProcess(const std::string& name) {
+  if (name == "fbnet") return kPickerProcess;  // the picker's name in files written before it was generic
+  return name;
+}
+
 std::string DecisionProcessTitle(const std::string& process) {
-  if (process == kNb201Process) return "NAS-Bench-201's decision process";
-  if (process == kFbnetProcess) return "the FBNet decision process";
+  if (process == kWalkProcess) return "the edit-walk decision process";
+  if (process == kPickerProcess) return "the candidate-picker decision process";
   return fmt::format("decision process '{}'", process);
 }
 
@@ -88,13 +93,13 @@ void SaveControllerModel(const fs::path& path, const ControllerModel& model) {
     weights.insert(weights.end(), l.weight.begin(), l.weight.end());
     weights.insert(weights.end(), l.bias.begin(), l.bias.end());
   }
-  const bool nb201 = model.process == kNb201Process;
-  nlohmann::json header = {{"env", nb201 ? EnvConfigToJson(model.env) : model.process_config},
+  const bool walk = model.process == kWalkProcess;
+  nlohmann::json header = {{"env", walk ? EnvConfigToJson(model.env) : model.process_config},
                            {"observation_size", model.observation_size()},
                            {"layers", layers},
                            {"activation", "tanh"},
                            {"provenance", model.provenance}};
-  if (!nb201) header["process"] = model.process;  // NAS-Bench-201's files stay as they were
+  if (!walk) header["process"] = model.process;  // walk files carry no process key
   std::string out(kMagic);
   binary::PutString(out, header.dump());
   binary::PutVector(out, weights);
@@ -126,7 +131,8 @@ ControllerModel LoadControllerModel(const fs::path& path, const std::string& pro
   }
   if (in != end) throw corrupt("trailing bytes");
   try {
-    model.process = header.contains("process") ? header.at("process").get<std::string>() : kNb201Process;
+    model.process =
+        header.contains("process") ? CanonicalDecisionProcess(header.at("process").get<std::string>()) : kWalkProcess;
   } catch (const std::exception& e) {
     throw corrupt(e.what());
   }
@@ -136,15 +142,15 @@ ControllerModel LoadControllerModel(const fs::path& path, const std::string& pro
   }
   int expected_obs = 0, expected_actions = 0;
   try {
-    if (model.process == kNb201Process) {
+    if (model.process == kWalkProcess) {
       model.env = EnvConfigFromJson(header.at("env"));
       expected_obs = ObservationSize(model.env);
       expected_actions = kNumActions;
-    } else if (model.process == kFbnetProcess) {
-      const FbnetEnvConfig config = FbnetEnvConfigFromJson(header.at("env"));
-      model.process_config = FbnetEnvConfigToJson(config);
-      expected_obs = FbnetObservationSize(config);
-      expected_actions = FbnetNumActions(config);
+    } else if (model.process == kPickerProcess) {
+      const PickerEnvConfig config = PickerEnvConfigFromJson(header.at("env"));
+      model.process_config = PickerEnvConfigToJson(config);
+      expected_obs = PickerObservationSize(config);
+      expected_actions = PickerNumActions(config);
     } else {
       throw corrupt(fmt::format("unknown decision process '{}'", model.process));
     }
@@ -191,8 +197,8 @@ ControllerModel LoadControllerModel(const fs::path& path, const std::string& pro
   return model;
 }
 
-fs::path ControllerModelFile(const fs::path& models_dir, const std::string& name) {
-  return models_dir / "controller" / (name + ".ctl");
+fs::path ControllerModelFile(const fs::path& models_dir, const std::string& space, const std::string& name) {
+  return models_dir / "controller" / space / (name + ".ctl");
 }
 
 }  // namespace simnas

@@ -5,9 +5,9 @@
 // File format (`.ctl`, written atomically): the line "SIMNAS-CONTROLLER 1", a u64 length
 // and a JSON header {env, observation_size, layers [[in, out], ...], activation,
 // provenance, process}, where `process` names the decision process the policy was trained
-// for and `env` holds its settings (no `process`: NAS-Bench-201's, env = EnvConfig; every
-// file written before FBNet has none and NAS-Bench-201 files still write none; "fbnet":
-// FbnetEnvConfig, fbnet_episode.h), a u64 count and that many little-endian float32 weights (per layer: the
+// for and `env` holds its settings (no `process`: the edit walk, env = EnvConfig, episode.h;
+// walk files write none; "picker", or its former name "fbnet": PickerEnvConfig,
+// picker_episode.h), a u64 count and that many little-endian float32 weights (per layer: the
 // out x in matrix row-major, then the bias), and a u64 FNV-1a checksum of all that
 // precedes it. A file that fails any check is reported as corrupt, with its path.
 #pragma once
@@ -30,16 +30,20 @@ struct DenseLayer {
   std::vector<float> bias;    // out
 };
 
-// The decision processes a model can be trained for.
-inline constexpr const char* kNb201Process = "nb201";
-inline constexpr const char* kFbnetProcess = "fbnet";
-// "NAS-Bench-201's decision process" / "the FBNet decision process" (for messages).
+// The decision processes a model can be trained for: the edit walk over single-position
+// changes (episode.h) and the candidate picker (picker_episode.h).
+inline constexpr const char* kWalkProcess = "walk";
+inline constexpr const char* kPickerProcess = "picker";
+// The process a name in a file or on the command line means (a former name maps to its
+// process; an unknown name is returned as it is).
+std::string CanonicalDecisionProcess(const std::string& name);
+// "the edit-walk decision process" / "the candidate-picker decision process" (for messages).
 std::string DecisionProcessTitle(const std::string& process);
 
 struct ControllerModel {
-  std::string process = kNb201Process;
-  EnvConfig env;                   // NAS-Bench-201's settings (process nb201)
-  nlohmann::json process_config;   // another process's settings (process fbnet: FbnetEnvConfig)
+  std::string process = kWalkProcess;
+  EnvConfig env;                   // the edit walk's settings (process walk)
+  nlohmann::json process_config;   // another process's settings (process picker: PickerEnvConfig)
   std::vector<DenseLayer> layers;  // tanh after every layer but the last
   nlohmann::json provenance = nlohmann::json::object();
 
@@ -59,10 +63,12 @@ int SampleAction(const float* logits, const std::uint8_t* mask, int n, double u,
 void SaveControllerModel(const std::filesystem::path& path, const ControllerModel& model);
 // Throws DataError naming the file for a missing, corrupt or incompatible model, or (one line)
 // for a model trained for another decision process than `process`.
-ControllerModel LoadControllerModel(const std::filesystem::path& path, const std::string& process = kNb201Process);
+ControllerModel LoadControllerModel(const std::filesystem::path& path, const std::string& process = kWalkProcess);
 
-// <models_dir>/controller/<name>.ctl (the Environment's models_dir holds the shipped ones:
-// "default" for a latency budget, "unconstrained" for the paper's reward).
-std::filesystem::path ControllerModelFile(const std::filesystem::path& models_dir, const std::string& name);
+// <models_dir>/controller/<space>/<name>.ctl (the Environment's models_dir holds the shipped ones:
+// the edit walk's "default" for a latency budget and "unconstrained" for the paper's reward,
+// the candidate picker's "picker").
+std::filesystem::path ControllerModelFile(const std::filesystem::path& models_dir, const std::string& space,
+                                          const std::string& name);
 
 }  // namespace simnas

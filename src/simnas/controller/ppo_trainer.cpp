@@ -90,7 +90,7 @@ std::vector<float> CheckpointPolicyLogits(const std::filesystem::path& checkpoin
 TrainResult TrainController(const TrainOptions& options, const CellTables& tables,
                             const SyntheticDistribution& distribution) {
   DecisionProcess process;
-  process.name = kNb201Process;
+  process.name = kWalkProcess;
   process.config = EnvConfigToJson(options.env);
   process.make_env = [&](const nlohmann::json& config, int num_envs, std::uint64_t seed) -> std::unique_ptr<VecEnv> {
     return std::make_unique<SyntheticVecEnv>(EnvConfigFromJson(config), tables, distribution, num_envs, seed);

@@ -66,7 +66,7 @@ PpoConfig PpoConfigFromJson(const nlohmann::json& j);  // throws DataError
 
 // What the trainer needs of a decision process besides its environment's interface.
 struct DecisionProcess {
-  std::string name = kNb201Process;  // recorded in the model file and the checkpoint
+  std::string name = kWalkProcess;  // recorded in the model file and the checkpoint
   nlohmann::json config;             // its settings (the model's and the checkpoint's "env")
   // The environment for `config` (from a checkpoint when resuming), `num_envs` episodes, seeded.
   std::function<std::unique_ptr<VecEnv>(const nlohmann::json& config, int num_envs, std::uint64_t seed)> make_env;

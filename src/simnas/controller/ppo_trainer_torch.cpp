@@ -76,7 +76,7 @@ ControllerModel ExportPolicy(PolicyValueNet& net, const DecisionProcess& process
                              const nlohmann::json& provenance) {
   ControllerModel m;
   m.process = process.name;
-  if (process.name == kNb201Process) {
+  if (process.name == kWalkProcess) {
     m.env = EnvConfigFromJson(env);
   } else {
     m.process_config = env;
@@ -213,7 +213,7 @@ extern "C" TrainResult simnas_torch_train_policy(const PolicyTrainOptions& optio
                               options.out.string()));
     }
     resumed = LoadCheckpoint(ckpt_path);
-    const std::string trained_for = resumed->header.value("process", std::string(kNb201Process));
+    const std::string trained_for = CanonicalDecisionProcess(resumed->header.value("process", std::string(kWalkProcess)));
     if (trained_for != process.name) {
       throw DataError(fmt::format("checkpoint {} is a run of {}, not {}; choose another --out", ckpt_path.string(),
                                   DecisionProcessTitle(trained_for), DecisionProcessTitle(process.name)));
@@ -274,7 +274,7 @@ extern "C" TrainResult simnas_torch_train_policy(const PolicyTrainOptions& optio
     Checkpoint c;
     c.header = {{"iteration", iteration}, {"steps", steps},     {"wall_s", wall_s},
                 {"seed", seed},           {"env", env_config}, {"ppo", PpoConfigToJson(ppo)}};
-    if (process.name != kNb201Process) c.header["process"] = process.name;
+    if (process.name != kWalkProcess) c.header["process"] = process.name;
     c.net = ArchiveToString([&](torch::serialize::OutputArchive& a) { net->save(a); });
     c.optimizer = ArchiveToString([&](torch::serialize::OutputArchive& a) { optimizer.save(a); });
     c.env_state = env.SaveState();

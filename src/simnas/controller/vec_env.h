@@ -1,6 +1,6 @@
 // What the PPO trainer (ppo_trainer.h) steps: many training episodes of one decision process,
 // stepped together (one batch for the policy). NAS-Bench-201's SyntheticVecEnv
-// (synthetic_env.h) and FBNet's FbnetVecEnv (fbnet_episode.h) implement it.
+// (synthetic_env.h, the edit walk) and PickerVecEnv (picker_episode.h, the candidate picker) implement it.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +21,8 @@ struct EpisodeStats {
   bool feasible = false;          // budget reward: a measured network met the budget
   int answer_code = -1;           // the answer rule's choice in the process's own numbering (-1: none)
   int answer_index = -1;          // the same as an index of the space's table (NB201: NATS-Bench index;
-                                  // FBNet: HELP's candidate), for a monitor of the answers
-  double answer_proxy = 0;        // its score (NB201: normalized proxy; FBNet: objective rank percentile)
+                                  // the picker: the candidate), for a monitor of the answers
+  double answer_proxy = 0;        // its score (walk: normalized proxy; picker: the score's rank percentile)
   double answer_percentile = 0;   // its latency percentile on the sampled device, [0, 1]
   double budget_percentile = 0;   // the budget's percentile (budget reward)
   int probes = 0;

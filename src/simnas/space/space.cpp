@@ -120,6 +120,8 @@ std::string Space::InputSizeProblem(int n) const {
 
 std::string_view Space::DefaultStrategy() const { return "safe-climb"; }
 
+std::string_view Space::DefaultControllerProcess() const { return "picker"; }
+
 ProxyNetwork Space::DescribeForProxies(const Arch& /*arch*/, Dataset /*dataset*/, std::uint64_t /*seed*/) const {
   throw ParseError(fmt::format("the {} space has no training-free proxies", name()));
 }

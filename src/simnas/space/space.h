@@ -176,6 +176,11 @@ class Space {
   // The strategy a search uses without --strategy (a name of strategies/registry.h), chosen
   // from the space's benchmark. Default: "safe-climb".
   virtual std::string_view DefaultStrategy() const;
+  // The controller's decision process `simnas train` and `simnas controller` use without
+  // --process (controller/controller_model.h): "walk" (the edit walk, for a space whose tables
+  // answer every architecture and which has moves) or "picker" (the candidate picker over the
+  // numbered candidates). Default: "picker".
+  virtual std::string_view DefaultControllerProcess() const;
 
   // --- training-free proxies and scores ------------------------------------------------------
   // The network the proxies score for `dataset`, initialized as FreeREA does (Kaiming normal

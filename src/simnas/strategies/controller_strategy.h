@@ -5,7 +5,7 @@
 // cells than the session's budget.
 //
 // Models: one trained for a latency budget, one for the paper's unconstrained reward (the
-// shipped ones: ControllerModelFile(models_dir, "default" / "unconstrained")); each is loaded
+// shipped ones: ControllerModelFile(models_dir, space, "default" / "unconstrained")); each is loaded
 // on first use.
 // Its latency prior (for the observation's predicted latency changes) is fitted on the
 // context's train tables, which never include the target's own table.

@@ -11,7 +11,7 @@ namespace {
 // network it probed, so a failed probe ends its search; the answer comes from the measured ones.
 struct ProbeFailed {};
 
-class SessionOracle : public FbnetLatencyOracle {
+class SessionOracle : public PickerLatencyOracle {
  public:
   SessionOracle(ProbeSession& session, const CandidateSet& candidates) : session_(session), candidates_(candidates) {}
   double Probe(int candidate) override {
@@ -34,21 +34,21 @@ void PickerControllerStrategy::Search(ProbeSession& session, const SearchTask& t
   const std::lock_guard<std::mutex> lock(mutex_);
   if (!model_) {
     if (model_path_.empty()) throw Error("controller-picker: no model file given");
-    model_ = LoadControllerModel(model_path_, kFbnetProcess);
-    config_ = FbnetEnvConfigFromJson(model_->process_config);
+    model_ = LoadControllerModel(model_path_, kPickerProcess);
+    config_ = PickerEnvConfigFromJson(model_->process_config);
   }
   Key key{context.candidates, context.scores->name(), context.scores->values(), context.train_tables,
           &ProxyDeviceTable(context)};
   if (!data_ || !(key == key_)) {
     std::vector<const LatencyTable*> tables = context.train_tables;
     if (tables.empty()) tables.push_back(key.proxy);
-    data_ = std::make_unique<FbnetProcessData>(*context.candidates, context.scores->values(), tables, *key.proxy,
+    data_ = std::make_unique<PickerProcessData>(*context.candidates, context.scores->values(), tables, *key.proxy,
                                                config_.linear);
     key_ = std::move(key);
   }
   SessionOracle oracle(session, *context.candidates);
   try {
-    RunFbnetController(*model_, config_, *data_, oracle, *task.latency_budget_ms, session.remaining(), task.seed,
+    RunPickerController(*model_, config_, *data_, oracle, *task.latency_budget_ms, session.remaining(), task.seed,
                        /*greedy=*/true);
   } catch (const ProbeFailed&) {
     // the search ends at a failed probe (see ProbeFailed)

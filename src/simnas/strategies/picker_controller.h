@@ -1,5 +1,5 @@
 // `controller-picker`: the controller meta-trained with PPO on synthetic devices for the
-// candidate-picking decision process (controller/fbnet_episode.h: every action picks a candidate
+// candidate-picking decision process (controller/picker_episode.h: every action picks a candidate
 // by a table prediction and an aim), deployed with the session's probes on the candidates. Its
 // model is a file of that process (a walk model is refused in one line), loaded on the first
 // search. It takes its most likely action (greedy), so it is deterministic and ignores the seed.
@@ -14,7 +14,7 @@
 #include <string>
 
 #include "simnas/controller/controller_model.h"
-#include "simnas/controller/fbnet_episode.h"
+#include "simnas/controller/picker_episode.h"
 #include "simnas/strategies/strategy.h"
 
 namespace simnas {
@@ -33,7 +33,7 @@ class PickerControllerStrategy : public Strategy {
   std::string name_;
   std::mutex mutex_;
   std::optional<ControllerModel> model_;
-  FbnetEnvConfig config_;
+  PickerEnvConfig config_;
   // The process data of the last inputs (rebuilt when the candidates, objective or tables change).
   struct Key {
     const void* candidates = nullptr;
@@ -44,7 +44,7 @@ class PickerControllerStrategy : public Strategy {
     bool operator==(const Key&) const = default;
   };
   Key key_;
-  std::unique_ptr<FbnetProcessData> data_;
+  std::unique_ptr<PickerProcessData> data_;
 };
 
 }  // namespace simnas

@@ -134,10 +134,11 @@ std::unique_ptr<Device> Workspace::OpenDevice(const std::string& spec, const Spa
 
 StrategyResources Workspace::Strategies(const Space& space) const {
   StrategyResources r;
-  r.controller_model = env_.controller_model.value_or(ControllerModelFile(env_.models_dir, "default"));
+  const std::string name(space.name());
+  r.controller_model = env_.controller_model.value_or(ControllerModelFile(env_.models_dir, name, "default"));
   r.unconstrained_controller_model =
-      env_.unconstrained_controller_model.value_or(ControllerModelFile(env_.models_dir, "unconstrained"));
-  r.picker_controller_model = ControllerModelFile(env_.models_dir, std::string(space.name()));
+      env_.unconstrained_controller_model.value_or(ControllerModelFile(env_.models_dir, name, "unconstrained"));
+  r.picker_controller_model = ControllerModelFile(env_.models_dir, name, kPickerProcess);
   r.data_dir = env_.data_dir;
   return r;
 }

@@ -80,7 +80,7 @@ class Workspace {
   DeviceEnvironment Devices(const Space& space);
   std::unique_ptr<Device> OpenDevice(const std::string& spec, const Space& space);
   // The controller models and data folder the strategies read in `space` (the candidate
-  // picker's model is models/controller/<space>.ctl).
+  // picker's model is models/controller/<space>/picker.ctl, the edit walk's <space>/default.ctl).
   StrategyResources Strategies(const Space& space) const;
   // The default space's proxy table of `dataset`: `given` when not empty, else the shipped one.
   std::filesystem::path ProxyTable(const std::filesystem::path& given, Dataset dataset) const;

@@ -79,6 +79,8 @@ class Nb201 final : public Space {
   // The TinyNetwork evaluator of proxies/proxies.h (its kFastProxyEntry): FreeREA's three proxies
   // with SkipScore, several initializations and batches, the committed tables' values.
   std::string_view FastProxyEntry() const override { return "simnas_torch_new_proxy_evaluator"; }
+  // Every cell is in the tables and single-edge edits are moves: the edit walk.
+  std::string_view DefaultControllerProcess() const override { return "walk"; }
   std::vector<double> LoadAccuracy(const DataDir& dir, Dataset dataset) const override {
     return LoadAccuracyTable(dir.AccuracyFile(dataset), dataset).test_accuracy;
   }

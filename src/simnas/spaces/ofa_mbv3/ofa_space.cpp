@@ -165,8 +165,10 @@ class OfaMbv3 final : public Space {
   int InputSize(const Arch& arch, Dataset /*dataset*/) const override { return OfaOf(arch).resolution(); }
   bool ArchitecturesCarryInputSize() const override { return true; }
 
-  // Synthetic devices: a cost per (position, choice), the layers of one stage scaled together;
-  // the kernel and expansion of a slot beyond its stage's depth do no work.
+  // Synthetic devices: positions offer different choices (depth, kernel, expansion, resolution),
+  // so a shared cost per choice cannot fit; a per-position table fitted to each train device,
+  // mixed by Dirichlet weights, the layers of one stage scaled together; the kernel and
+  // expansion of a slot beyond its stage's depth do no work.
   std::string_view DefaultSyntheticOptions() const override { return "fit=position,sampler=dirichlet"; }
   std::vector<int> PositionStages() const override {
     std::vector<int> stage(static_cast<std::size_t>(kOfaNumPositions));

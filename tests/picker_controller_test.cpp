@@ -1,6 +1,6 @@
-// The controller's FBNet decision process (controller/fbnet_episode.h), its training on the
-// generic PPO trainer, and the FBNet `controller` strategy, on tables made here from known lookup
-// tables (hermetic); FbnetControllerCli runs `simnas --space fbnet train` on the real data.
+// The controller's candidate-picking decision process (controller/picker_episode.h), its training on the
+// generic PPO trainer, and the picker `controller` strategy, on tables made here from known lookup
+// tables (hermetic); PickerControllerCli runs `simnas --space fbnet train` on the real data.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,7 +8,7 @@
 #include <set>
 
 #include "simnas/controller/controller_model.h"
-#include "simnas/controller/fbnet_episode.h"
+#include "simnas/controller/picker_episode.h"
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
@@ -20,6 +20,9 @@
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/bench/picker_training.h"
+#include "simnas/space/registry.h"
+#include "simnas/space/space_data.h"
 #include "simnas/strategies/picker_controller.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
@@ -66,7 +69,7 @@ struct Fixture {
   }
 };
 
-class TableOracle : public FbnetLatencyOracle {
+class TableOracle : public PickerLatencyOracle {
  public:
   explicit TableOracle(const LatencyTable& t) : table_(t) {}
   double Probe(int candidate) override {
@@ -79,23 +82,23 @@ class TableOracle : public FbnetLatencyOracle {
   const LatencyTable& table_;
 };
 
-TEST(FbnetControllerEpisode, ActionsPickUnprobedCandidatesAndRewardsSumToTheBestFeasibleImprovement) {
+TEST(PickerEpisode, ActionsPickUnprobedCandidatesAndRewardsSumToTheBestFeasibleImprovement) {
   const Fixture f;
   for (const bool linear : {false, true}) {
     SCOPED_TRACE(linear ? "with the linear predictor" : "matched table only");
-    FbnetEnvConfig config;
+    PickerEnvConfig config;
     config.linear = linear;
-    const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], linear);
-    const int n_actions = FbnetNumActions(config);
+    const PickerProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], linear);
+    const int n_actions = PickerNumActions(config);
     for (double q : {5.0, 50.0}) {
       TableOracle oracle(f.target);
-      FbnetEpisode episode(&config, &data);
+      PickerEpisode episode(&config, &data);
       const double budget = f.Budget(q);
       episode.Reset(budget, 10, oracle);
       const double start = episode.best_score();
       std::mt19937_64 rng(7);
       std::vector<std::uint8_t> mask(static_cast<std::size_t>(n_actions));
-      std::vector<float> obs(static_cast<std::size_t>(FbnetObservationSize(config)));
+      std::vector<float> obs(static_cast<std::size_t>(PickerObservationSize(config)));
       double rewards = 0;
       while (!episode.Done()) {
         episode.Observe(obs.data());
@@ -114,7 +117,7 @@ TEST(FbnetControllerEpisode, ActionsPickUnprobedCandidatesAndRewardsSumToTheBest
       EXPECT_EQ(oracle.asked.size(), 10u);
       // The best feasible score among the probes: the answer is a measured network within the budget.
       int best = -1;
-      for (const FbnetProbe& p : episode.probes()) {
+      for (const PickerProbe& p : episode.probes()) {
         EXPECT_EQ(p.ms, f.target.values()[static_cast<std::size_t>(p.row)]);
         if (p.ms <= budget && (best < 0 || data.score()[static_cast<std::size_t>(p.row)] > data.score()[static_cast<std::size_t>(best)])) {
           best = p.row;
@@ -129,22 +132,22 @@ TEST(FbnetControllerEpisode, ActionsPickUnprobedCandidatesAndRewardsSumToTheBest
   }
 }
 
-TEST(FbnetControllerEpisode, NothingFeasibleMeansNoAnswerAndNoReward) {
+TEST(PickerEpisode, NothingFeasibleMeansNoAnswerAndNoReward) {
   const Fixture f;
-  const FbnetEnvConfig config;
-  const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
+  const PickerEnvConfig config;
+  const PickerProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
   TableOracle oracle(f.target);
-  FbnetEpisode episode(&config, &data);
+  PickerEpisode episode(&config, &data);
   episode.Reset(f.Budget(0) / 2, 5, oracle);
   double rewards = 0;
   while (!episode.Done()) rewards += episode.Step(4, oracle);
   EXPECT_EQ(episode.best_row(), -1);
   EXPECT_EQ(episode.best_score(), config.infeasible_score);
   EXPECT_EQ(rewards, 0.0);
-  EXPECT_THROW(episode.Step(FbnetNumActions(config), oracle), Error);
+  EXPECT_THROW(episode.Step(PickerNumActions(config), oracle), Error);
 }
 
-std::vector<float> StepAll(FbnetVecEnv& env, int steps, std::vector<float>* rewards_out) {
+std::vector<float> StepAll(PickerVecEnv& env, int steps, std::vector<float>* rewards_out) {
   const int n = env.num_envs(), a = env.num_actions();
   std::vector<float> obs(static_cast<std::size_t>(n * env.observation_size()));
   std::vector<std::uint8_t> mask(static_cast<std::size_t>(n * a)), dones(static_cast<std::size_t>(n));
@@ -160,12 +163,12 @@ std::vector<float> StepAll(FbnetVecEnv& env, int steps, std::vector<float>* rewa
   return obs;
 }
 
-TEST(FbnetVecEnv, IsDeterministicAndItsStateResumesExactly) {
+TEST(PickerVecEnv, IsDeterministicAndItsStateResumesExactly) {
   const Fixture f;
-  const FbnetEnvConfig config;
-  const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
+  const PickerEnvConfig config;
+  const PickerProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
   const SyntheticDistribution devices(FbnetSpace(), f.fits);
-  FbnetVecEnv a(config, data, devices, 4, 11), b(config, data, devices, 4, 11);
+  PickerVecEnv a(config, data, devices, 4, 11), b(config, data, devices, 4, 11);
   std::vector<float> ra, rb;
   EXPECT_EQ(StepAll(a, 13, &ra), StepAll(b, 13, &rb));
   EXPECT_EQ(ra, rb);
@@ -177,12 +180,12 @@ TEST(FbnetVecEnv, IsDeterministicAndItsStateResumesExactly) {
     EXPECT_LE(s.budget_percentile, 0.9);
   }
   // Restored from a's state, another env continues exactly as a does.
-  FbnetVecEnv c(config, data, devices, 4, 999);
+  PickerVecEnv c(config, data, devices, 4, 999);
   c.LoadState(a.SaveState());
   std::vector<float> r1, r2;
   EXPECT_EQ(StepAll(a, 11, &r1), StepAll(c, 11, &r2));
   EXPECT_EQ(r1, r2);
-  FbnetVecEnv other(config, data, devices, 3, 11);
+  PickerVecEnv other(config, data, devices, 3, 11);
   EXPECT_THROW(other.LoadState(a.SaveState()), DataError);
 }
 
@@ -201,35 +204,35 @@ PolicyTrainOptions Tiny(const std::filesystem::path& out) {
   return o;
 }
 
-TEST(FbnetControllerTraining, ATinyRunTwiceGivesTheSameModelBytes) {
+TEST(PickerTraining, ATinyRunTwiceGivesTheSameModelBytes) {
   const Fixture f;
   const testing::TempDir dir;
-  const FbnetEnvConfig config;
-  const FbnetProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
+  const PickerEnvConfig config;
+  const PickerProcessData data(f.numbering, f.objective, f.Tables(), f.tables[0], false);
   const SyntheticDistribution devices(FbnetSpace(), f.fits);
   DecisionProcess process;
-  process.name = kFbnetProcess;
-  process.config = FbnetEnvConfigToJson(config);
+  process.name = kPickerProcess;
+  process.config = PickerEnvConfigToJson(config);
   process.make_env = [&](const nlohmann::json& c, int n, std::uint64_t seed) -> std::unique_ptr<VecEnv> {
-    return std::make_unique<FbnetVecEnv>(FbnetEnvConfigFromJson(c), data, devices, n, seed);
+    return std::make_unique<PickerVecEnv>(PickerEnvConfigFromJson(c), data, devices, n, seed);
   };
   TrainPolicy(Tiny(dir / "a"), process);
   TrainPolicy(Tiny(dir / "b"), process);
   EXPECT_EQ(ReadFile(dir / "a" / "controller.ctl"), ReadFile(dir / "b" / "controller.ctl"));
-  const ControllerModel m = LoadControllerModel(dir / "a" / "controller.ctl", kFbnetProcess);
-  EXPECT_EQ(m.num_actions(), FbnetNumActions(config));
-  EXPECT_EQ(m.observation_size(), FbnetObservationSize(config));
-  // A checkpoint of the FBNet process does not resume as NAS-Bench-201's.
+  const ControllerModel m = LoadControllerModel(dir / "a" / "controller.ctl", kPickerProcess);
+  EXPECT_EQ(m.num_actions(), PickerNumActions(config));
+  EXPECT_EQ(m.observation_size(), PickerObservationSize(config));
+  // A checkpoint of the picker does not resume as the edit walk's.
   TrainOptions nb201;
   static_cast<PolicyTrainOptions&>(nb201) = Tiny(dir / "a");
   nb201.resume = true;
   DecisionProcess wrong = process;
-  wrong.name = kNb201Process;
+  wrong.name = kWalkProcess;
   try {
     TrainPolicy(nb201, wrong);
     ADD_FAILURE() << "resumed another process's checkpoint";
   } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("FBNet"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("candidate-picker"), std::string::npos) << e.what();
   }
 }
 
@@ -244,7 +247,7 @@ void ExpectOneLineNaming(const std::function<void()>& f, const std::string& what
   }
 }
 
-TEST(FbnetControllerStrategy, AnswersAMeasuredNetworkAndRefusesAModelOfTheOtherProcess) {
+TEST(PickerControllerStrategy, AnswersAMeasuredNetworkAndRefusesAModelOfTheOtherProcess) {
   const Fixture f;
   const testing::TempDir dir;
   TableDevice device("table:target", f.target, f.numbering);
@@ -253,7 +256,7 @@ TEST(FbnetControllerStrategy, AnswersAMeasuredNetworkAndRefusesAModelOfTheOtherP
   inputs.train_tables = f.Tables();
   inputs.scores = &f.named_objective;
 
-  testing::WriteZeroFbnetController(dir / "fbnet.ctl");
+  testing::WriteZeroPickerController(dir / "fbnet.ctl");
   StrategyResources files;
   files.picker_controller_model = dir / "fbnet.ctl";
   const auto strategy = MakeStrategy("controller", files, FbnetSpace());
@@ -265,7 +268,7 @@ TEST(FbnetControllerStrategy, AnswersAMeasuredNetworkAndRefusesAModelOfTheOtherP
   EXPECT_LE(r.answer.chosen.measurement.latency_ms, budget);
   EXPECT_EQ(r.answer.chosen.measurement.latency_ms, f.target.At(r.answer.chosen.index));
 
-  // A NAS-Bench-201 model under FBNet, and an FBNet model where NAS-Bench-201's is expected.
+  // A walk model for the picker, and a picker model where the walk's is expected.
   ControllerModel nb201;
   DenseLayer layer;
   layer.in = ObservationSize(nb201.env);
@@ -277,20 +280,25 @@ TEST(FbnetControllerStrategy, AnswersAMeasuredNetworkAndRefusesAModelOfTheOtherP
   files.picker_controller_model = dir / "nb201.ctl";
   const auto wrong = MakeStrategy("controller", files, FbnetSpace());
   ExpectOneLineNaming([&] { RunSearch(*wrong, device, SearchTask{budget, 0}, 10, inputs, nullptr, ""); },
-                      "trained for NAS-Bench-201's decision process, not the FBNet decision process");
+                      "trained for the edit-walk decision process, not the candidate-picker decision process");
   ExpectOneLineNaming([&] { LoadControllerModel(dir / "fbnet.ctl"); },
-                      "trained for the FBNet decision process, not NAS-Bench-201's");
+                      "trained for the candidate-picker decision process, not the edit-walk decision process");
   EXPECT_NO_THROW(LoadControllerModel(dir / "nb201.ctl"));
+  // Model files written before the picker was generic name its process "fbnet": read as the picker.
+  const ControllerModel former =
+      LoadControllerModel(testing::RepoFile("models/controller/fbnet/picker.ctl"), kPickerProcess);
+  EXPECT_EQ(former.process, kPickerProcess);
+  EXPECT_EQ(former.num_actions(), PickerNumActions(PickerEnvConfigFromJson(former.process_config)));
 }
 
-TEST(FbnetControllerCli, SpaceFbnetTrainsAResumableModelAndRefusesNasBench201Settings) {
+TEST(PickerControllerCli, SpaceFbnetTrainsAResumableModelAndRefusesNasBench201Settings) {
   const testing::TempDir dir;
   const std::string out = (dir / "run").string();
   const std::vector<std::string> tiny = {"--space", "fbnet", "train", "--steps", "64", "--envs", "4", "--rollout", "8",
                                          "--minibatch", "16", "--hidden", "8", "--out", out};
   const auto r = testing::RunCli(tiny);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const ControllerModel m = LoadControllerModel(dir / "run" / "controller.ctl", kFbnetProcess);
+  const ControllerModel m = LoadControllerModel(dir / "run" / "controller.ctl", kPickerProcess);
   EXPECT_EQ(m.provenance.value("objective_source", ""), kFbnetDefaultScoreSource);
   EXPECT_TRUE(std::filesystem::exists(dir / "run" / "train_log.csv"));
   const auto again = testing::RunCli(tiny);
@@ -308,6 +316,42 @@ TEST(FbnetControllerCli, SpaceFbnetTrainsAResumableModelAndRefusesNasBench201Set
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_EQ(testing::CountLines(refused.err), 1) << refused.err;
   EXPECT_NE(refused.err.find("--reward"), std::string::npos) << refused.err;
+  // The edit walk needs every architecture in the tables: refused on a sampled space, one line.
+  const auto walk = testing::RunCli({"--space", "fbnet", "train", "--process", "walk", "--out", (dir / "walk").string()});
+  EXPECT_NE(walk.exit_code, 0);
+  EXPECT_EQ(testing::CountLines(walk.err), 1) << walk.err;
+  EXPECT_NE(walk.err.find("--process walk"), std::string::npos) << walk.err;
+}
+
+// The candidate picker on the third space's data (needs the data folder): trained on the
+// synthetic devices of ofa-mbv3 fitted on its train tables, ranking HELP's 5,000 networks by
+// the space's predicted accuracy; the same seed gives the same weights, and no test table
+// enters the provenance's train devices.
+TEST(OfaPicker, TrainsAFewHundredStepsDeterministicallyOnTrainTablesOnly) {
+  const Space& space = FindSpace("ofa-mbv3");
+  const SpaceData data(space, testing::Data().dir());
+  const std::string source = space.ScoreSources().front();
+  const ScoreTable score(space.ScoreName(source), space.Scores(source, data.Numbering(), data));
+  PickerEnvConfig config;
+  config.synthetic = SyntheticOptions::DefaultOf(space);
+  const testing::TempDir dir;
+  PolicyTrainOptions a = Tiny(dir / "a");
+  a.ppo.total_steps = 320;
+  PolicyTrainOptions b = a;
+  b.out = dir / "b";
+  const TrainResult ra = TrainPickerController(data, score, config, a);
+  TrainPickerController(data, score, config, b);
+  EXPECT_EQ(ra.steps, 320);
+  EXPECT_EQ(ReadFile(dir / "a" / "controller.ctl"), ReadFile(dir / "b" / "controller.ctl"));
+  const ControllerModel m = LoadControllerModel(dir / "a" / "controller.ctl", kPickerProcess);
+  EXPECT_EQ(m.provenance["space"], "ofa-mbv3");
+  const std::vector<std::string> trained_on = m.provenance["train_devices"].get<std::vector<std::string>>();
+  EXPECT_EQ(trained_on, data.TrainDevices());
+  for (const std::string& d : data.TestDevices()) {
+    EXPECT_EQ(std::count(trained_on.begin(), trained_on.end(), d), 0) << d;
+  }
+  // Its settings name the space's synthetic devices, and survive the file.
+  EXPECT_EQ(PickerEnvConfigFromJson(m.process_config).synthetic, config.synthetic);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
-// The controller's FBNet decision process (issue 14): few probes on a device that answers only
-// HELP's 5,000 candidates (a `table:NAME` device), so every action chooses a candidate.
+// The controller's candidate-picking decision process, over the numbered candidates of any space:
+// few probes on a device, every action chooses a candidate. It needs only the candidates, a score
+// per candidate (the search's score table), train device tables aligned with the candidates (the
+// predictors) and, to train, synthetic devices of the space (synthetic/synthetic_distribution.h).
 //
 // Action = (predictor, aim): the next probe is the unprobed candidate with the best objective
 // among those the predictor says fit `aim x budget`; none: the fastest predicted unprobed one
@@ -13,7 +15,7 @@
 // (every candidate probed). The first probe is no decision: the proxy device's median candidate,
 // as in matched-proxy and one-proxy. An episode ends when `probes` candidates were measured.
 //
-// Observation (FbnetObservationSize floats). f(ms) = clamp(log(ms / budget), -3, 3); "score" =
+// Observation (PickerObservationSize floats). f(ms) = clamp(log(ms / budget), -3, 3); "score" =
 // the objective's rank percentile among the candidates (1 = the best, 0 = the worst); "best" =
 // the answer rule's choice so far (best score among probes measured within the budget).
 //   globals (14): probes left / probe budget, probes used / probe budget, any feasible, best's
@@ -27,9 +29,9 @@
 //   the last action, one-hot (none for the first probe).
 // Reward: NAS-Bench-201's budget reward on the score: the improvement of the best feasible score
 // (from infeasible_score while nothing feasible was measured), so a return is the answer's score
-// minus the start's. An answer is always a measured network (the FBNet answer rule).
+// minus the start's. An answer is always a measured network (the common answer rule).
 //
-// Training (FbnetVecEnv): a synthetic FBNet device per episode (synthetic/synthetic_distribution.h, a new seed
+// Training (PickerVecEnv): a synthetic device of the space per episode (synthetic/synthetic_distribution.h, a new seed
 // drawn from the slot's generator; each candidate's latency times a fixed per-device log-normal
 // residual, network_sigma), budget at a percentile drawn in [budget_lo, budget_hi] of
 // that device's latencies over the candidates; the predictors know only the train tables.
@@ -47,12 +49,11 @@
 #include "simnas/controller/vec_env.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/monotonicity/table_predictors.h"
-#include "simnas/spaces/fbnet/fbnet_arch.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
 
-struct FbnetEnvConfig {
+struct PickerEnvConfig {
   int probes = 10;  // candidates measured per episode
   std::vector<double> aims = {0.6, 0.7, 0.8, 0.9, 1.0, 1.1};
   // Actions of the AdaProxy linear predictor too. Off by default: AdaProxy's lasso path after
@@ -61,7 +62,9 @@ struct FbnetEnvConfig {
   double budget_lo = 10;
   double budget_hi = 90;
   double infeasible_score = -0.5;
-  // The training devices (fit=position, sampler=dirichlet; the JSON keeps the dirichlet settings).
+  // The training devices (SyntheticOptions::Parse's text; the space's DefaultSyntheticOptions
+  // when trained from the command line). The JSON keeps them as "synthetic": {"options": text,
+  // and the dirichlet settings}; a file without "options" means fit=position,sampler=dirichlet.
   SyntheticOptions synthetic = SyntheticOptions::Parse("fit=position,sampler=dirichlet");
   // Training devices: every candidate's latency also times its own exp(N(0, network_sigma)),
   // fixed per device (a lookup table explains a real table only up to such residuals).
@@ -72,19 +75,19 @@ struct FbnetEnvConfig {
   bool miss_cap = false;
 };
 
-nlohmann::json FbnetEnvConfigToJson(const FbnetEnvConfig& config);
+nlohmann::json PickerEnvConfigToJson(const PickerEnvConfig& config);
 // Throws DataError naming the bad key.
-FbnetEnvConfig FbnetEnvConfigFromJson(const nlohmann::json& j);
-int FbnetNumActions(const FbnetEnvConfig& config);
-int FbnetObservationSize(const FbnetEnvConfig& config);
+PickerEnvConfig PickerEnvConfigFromJson(const nlohmann::json& j);
+int PickerNumActions(const PickerEnvConfig& config);
+int PickerObservationSize(const PickerEnvConfig& config);
 
 // What the process knows besides its probes: the candidates, their objective, the train tables
 // (never a target's own) and the proxy device among them. Built once, shared by episodes.
-class FbnetProcessData {
+class PickerProcessData {
  public:
   // `tables` must not be empty; `proxy` one of them. Every table and the objective hold one value
   // per candidate (Error otherwise). `linear`: build the proxy's linear model.
-  FbnetProcessData(const CandidateSet& candidates, std::vector<double> objective,
+  PickerProcessData(const CandidateSet& candidates, std::vector<double> objective,
                    std::vector<const LatencyTable*> tables, const LatencyTable& proxy, bool linear);
 
   int size() const { return static_cast<int>(objective_.size()); }
@@ -106,28 +109,28 @@ class FbnetProcessData {
   int first_ = 0;
 };
 
-// Where an FBNet episode's latencies come from (a synthetic device, a probe session).
-class FbnetLatencyOracle {
+// Where a picker episode's latencies come from (a synthetic device, a probe session).
+class PickerLatencyOracle {
  public:
-  virtual ~FbnetLatencyOracle() = default;
+  virtual ~PickerLatencyOracle() = default;
   virtual double Probe(int candidate) = 0;  // called once per distinct candidate
 };
 
-struct FbnetProbe {
+struct PickerProbe {
   int row = 0;        // candidate
   double ms = 0;      // measured
   int action = -1;    // the action that chose it (-1: the first probe)
 };
 
-class FbnetEpisode {
+class PickerEpisode {
  public:
-  FbnetEpisode() = default;
-  FbnetEpisode(const FbnetEnvConfig* config, const FbnetProcessData* data) : config_(config), data_(data) {}
+  PickerEpisode() = default;
+  PickerEpisode(const PickerEnvConfig* config, const PickerProcessData* data) : config_(config), data_(data) {}
 
   // Measures the first probe. `probe_budget` >= 1.
-  void Reset(double budget_ms, int probe_budget, FbnetLatencyOracle& oracle);
+  void Reset(double budget_ms, int probe_budget, PickerLatencyOracle& oracle);
   // Measures the candidate of `action` (must be allowed); returns the reward.
-  float Step(int action, FbnetLatencyOracle& oracle);
+  float Step(int action, PickerLatencyOracle& oracle);
   bool Done() const;
   void Observe(float* out) const;
   void Mask(std::uint8_t* out) const;
@@ -135,7 +138,7 @@ class FbnetEpisode {
   int Pick(int action) const { return picks_[static_cast<std::size_t>(action)]; }
 
   double budget_ms() const { return budget_; }
-  const std::vector<FbnetProbe>& probes() const { return probes_; }
+  const std::vector<PickerProbe>& probes() const { return probes_; }
   int best_row() const { return best_row_; }      // -1: nothing measured within the budget
   double best_score() const { return best_score_; }
   double episode_return() const { return return_; }
@@ -150,13 +153,13 @@ class FbnetEpisode {
   double Predicted(int predictor, int row) const;
   float F(double ms) const;
 
-  const FbnetEnvConfig* config_ = nullptr;
-  const FbnetProcessData* data_ = nullptr;
+  const PickerEnvConfig* config_ = nullptr;
+  const PickerProcessData* data_ = nullptr;
   double budget_ = 0;
   int probe_budget_ = 0;
   int steps_ = 0;
   double return_ = 0;
-  std::vector<FbnetProbe> probes_;
+  std::vector<PickerProbe> probes_;
   std::vector<char> probed_;
   std::vector<int> rows_;
   std::vector<double> ms_;
@@ -172,14 +175,14 @@ class FbnetEpisode {
   std::vector<char> fallback_;  // per action: nothing predicted to fit
 };
 
-// Many FBNet training episodes on synthetic devices (see the header comment).
-class FbnetVecEnv : public VecEnv {
+// Many picker training episodes on synthetic devices (see the header comment).
+class PickerVecEnv : public VecEnv {
  public:
-  FbnetVecEnv(const FbnetEnvConfig& config, const FbnetProcessData& data, const SyntheticDistribution& devices,
+  PickerVecEnv(const PickerEnvConfig& config, const PickerProcessData& data, const SyntheticDistribution& devices,
               int num_envs, std::uint64_t seed);
   int num_envs() const override { return static_cast<int>(slots_.size()); }
-  int observation_size() const override { return FbnetObservationSize(config_); }
-  int num_actions() const override { return FbnetNumActions(config_); }
+  int observation_size() const override { return PickerObservationSize(config_); }
+  int num_actions() const override { return PickerNumActions(config_); }
   void Observe(float* obs, std::uint8_t* mask) const override;
   void Step(const int* actions, float* rewards, std::uint8_t* dones) override;
   std::vector<EpisodeStats> TakeFinished() override;
@@ -192,24 +195,24 @@ class FbnetVecEnv : public VecEnv {
     std::uint64_t device_seed = 0;
     std::vector<double> latency;  // the device's latency of every candidate
     double budget_percentile = 0;
-    FbnetEpisode episode;
+    PickerEpisode episode;
   };
   class SlotOracle;
   void SampleDevice(Slot& slot) const;
   void ResetSlot(Slot& slot);
   EpisodeStats Finish(const Slot& slot) const;
 
-  FbnetEnvConfig config_;
-  const FbnetProcessData* data_;
+  PickerEnvConfig config_;
+  const PickerProcessData* data_;
   const SyntheticDistribution* devices_;
   std::vector<Slot> slots_;
   std::vector<EpisodeStats> finished_;
 };
 
-// A trained FBNet controller run once on a device: `probe_budget` probes through `oracle`
+// A trained picker controller run once on a device: `probe_budget` probes through `oracle`
 // (greedy: the most likely action; else sampled with `seed`).
-FbnetEpisode RunFbnetController(const ControllerModel& model, const FbnetEnvConfig& config,
-                                const FbnetProcessData& data, FbnetLatencyOracle& oracle, double budget_ms,
+PickerEpisode RunPickerController(const ControllerModel& model, const PickerEnvConfig& config,
+                                const PickerProcessData& data, PickerLatencyOracle& oracle, double budget_ms,
                                 int probe_budget, std::uint64_t seed, bool greedy);
 
 }  // namespace simnas

@@ -1,6 +1,4 @@
-#include "simnas/controller/fbnet_episode.h"
-
-#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/controller/picker_episode.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,7 +20,7 @@ constexpr int kPerAction = 6;
 
 }  // namespace
 
-nlohmann::json FbnetEnvConfigToJson(const FbnetEnvConfig& c) {
+nlohmann::json PickerEnvConfigToJson(const PickerEnvConfig& c) {
   return {{"probes", c.probes},
           {"aims", c.aims},
           {"linear", c.linear},
@@ -35,18 +33,19 @@ nlohmann::json FbnetEnvConfigToJson(const FbnetEnvConfig& c) {
            {{"alpha", c.synthetic.alpha},
             {"stage_sigma", c.synthetic.stage_sigma},
             {"block_sigma", c.synthetic.choice_sigma},
-            {"entry_sigma", c.synthetic.entry_sigma}}}};
+            {"entry_sigma", c.synthetic.entry_sigma},
+            {"options", c.synthetic.ToString()}}}};
 }
 
-FbnetEnvConfig FbnetEnvConfigFromJson(const nlohmann::json& j) {
-  if (!j.is_object()) throw DataError("FBNet controller settings: expected a JSON object");
-  FbnetEnvConfig c;
+PickerEnvConfig PickerEnvConfigFromJson(const nlohmann::json& j) {
+  if (!j.is_object()) throw DataError("picker controller settings: expected a JSON object");
+  PickerEnvConfig c;
   auto get = [](const nlohmann::json& o, const char* key, auto& out) {
-    if (!o.contains(key)) throw DataError(fmt::format("FBNet controller settings: missing key '{}'", key));
+    if (!o.contains(key)) throw DataError(fmt::format("picker controller settings: missing key '{}'", key));
     try {
       o.at(key).get_to(out);
     } catch (const nlohmann::json::exception&) {
-      throw DataError(fmt::format("FBNet controller settings: key '{}' has the wrong type", key));
+      throw DataError(fmt::format("picker controller settings: key '{}' has the wrong type", key));
     }
   };
   get(j, "probes", c.probes);
@@ -59,9 +58,18 @@ FbnetEnvConfig FbnetEnvConfigFromJson(const nlohmann::json& j) {
   c.miss_cap = false;
   if (j.contains("miss_cap")) get(j, "miss_cap", c.miss_cap);
   if (!j.contains("synthetic") || !j.at("synthetic").is_object()) {
-    throw DataError("FBNet controller settings: missing key 'synthetic'");
+    throw DataError("picker controller settings: missing key 'synthetic'");
   }
   const nlohmann::json& s = j.at("synthetic");
+  if (s.contains("options")) {
+    std::string text;
+    get(s, "options", text);
+    try {
+      c.synthetic = SyntheticOptions::Parse(text);
+    } catch (const ParseError& e) {
+      throw DataError(fmt::format("picker controller settings: synthetic options: {}", e.what()));
+    }
+  }
   get(s, "alpha", c.synthetic.alpha);
   get(s, "stage_sigma", c.synthetic.stage_sigma);
   get(s, "block_sigma", c.synthetic.choice_sigma);
@@ -71,36 +79,36 @@ FbnetEnvConfig FbnetEnvConfigFromJson(const nlohmann::json& j) {
   if (c.probes < 1 || !aims_ok || !(c.budget_lo >= 0 && c.budget_lo <= c.budget_hi && c.budget_hi <= 100) ||
       !(c.synthetic.alpha > 0) || c.synthetic.stage_sigma < 0 || c.synthetic.choice_sigma < 0 ||
       c.synthetic.entry_sigma < 0 || !(c.network_sigma >= 0 && c.network_sigma <= 2)) {
-    throw DataError("FBNet controller settings: a value is out of range (probes >= 1, 1 to 64 aims > 0, "
+    throw DataError("picker controller settings: a value is out of range (probes >= 1, 1 to 64 aims > 0, "
                     "0 <= budget_lo <= budget_hi <= 100, alpha > 0, sigmas >= 0, network_sigma <= 2)");
   }
   return c;
 }
 
-int FbnetNumActions(const FbnetEnvConfig& config) {
+int PickerNumActions(const PickerEnvConfig& config) {
   return static_cast<int>(config.aims.size()) * (config.linear ? 2 : 1);
 }
 
-int FbnetObservationSize(const FbnetEnvConfig& config) {
-  return kGlobals + FbnetNumActions(config) * (kPerAction + 1);
+int PickerObservationSize(const PickerEnvConfig& config) {
+  return kGlobals + PickerNumActions(config) * (kPerAction + 1);
 }
 
-FbnetProcessData::FbnetProcessData(const CandidateSet& candidates, std::vector<double> objective,
+PickerProcessData::PickerProcessData(const CandidateSet& candidates, std::vector<double> objective,
                                    std::vector<const LatencyTable*> tables, const LatencyTable& proxy, bool linear)
     : candidates_(candidates), objective_(std::move(objective)), tables_(std::move(tables)), proxy_(&proxy) {
   const auto n = static_cast<std::size_t>(candidates.size());
-  if (n == 0) throw Error("FBNet controller: no candidates");
+  if (n == 0) throw Error("picker controller: no candidates");
   if (objective_.size() != n) {
-    throw Error(fmt::format("FBNet controller: {} objective scores for {} candidates", objective_.size(), n));
+    throw Error(fmt::format("picker controller: {} objective scores for {} candidates", objective_.size(), n));
   }
-  if (tables_.empty()) throw Error("FBNet controller: no train table to predict latencies with");
+  if (tables_.empty()) throw Error("picker controller: no train table to predict latencies with");
   const auto check = [n](const LatencyTable& t) {
     if (t.values().size() != n) {
-      throw Error(fmt::format("FBNet controller: table {} holds {} latencies for {} candidates", t.name(),
+      throw Error(fmt::format("picker controller: table {} holds {} latencies for {} candidates", t.name(),
                               t.values().size(), n));
     }
     for (double v : t.values()) {
-      if (!(v > 0) || !std::isfinite(v)) throw Error(fmt::format("FBNet controller: table {} holds a latency <= 0", t.name()));
+      if (!(v > 0) || !std::isfinite(v)) throw Error(fmt::format("picker controller: table {} holds a latency <= 0", t.name()));
     }
   };
   for (const LatencyTable* t : tables_) check(*t);
@@ -122,19 +130,19 @@ FbnetProcessData::FbnetProcessData(const CandidateSet& candidates, std::vector<d
 
 // ---- episode ----
 
-float FbnetEpisode::F(double ms) const {
+float PickerEpisode::F(double ms) const {
   if (!(ms > 0)) return -3.0f;
   return static_cast<float>(std::clamp(std::log(ms / budget_), -3.0, 3.0));
 }
 
-double FbnetEpisode::Predicted(int predictor, int row) const {
+double PickerEpisode::Predicted(int predictor, int row) const {
   if (predictor == 1 && !linear_.empty()) return linear_[U(row)];
   return match_.table->values()[U(row)] * scale_;
 }
 
-void FbnetEpisode::Reset(double budget_ms, int probe_budget, FbnetLatencyOracle& oracle) {
-  if (!(budget_ms > 0) || !std::isfinite(budget_ms)) throw Error("FBNet controller: the budget must be > 0");
-  if (probe_budget < 1) throw Error("FBNet controller: needs a probe budget of at least 1");
+void PickerEpisode::Reset(double budget_ms, int probe_budget, PickerLatencyOracle& oracle) {
+  if (!(budget_ms > 0) || !std::isfinite(budget_ms)) throw Error("picker controller: the budget must be > 0");
+  if (probe_budget < 1) throw Error("picker controller: needs a probe budget of at least 1");
   budget_ = budget_ms;
   probe_budget_ = probe_budget;
   steps_ = 0;
@@ -154,16 +162,16 @@ void FbnetEpisode::Reset(double budget_ms, int probe_budget, FbnetLatencyOracle&
   Record(first, oracle.Probe(first), -1);
 }
 
-void FbnetEpisode::Record(int row, double ms, int action) {
+void PickerEpisode::Record(int row, double ms, int action) {
   if (!(ms > 0) || !std::isfinite(ms)) {
-    throw DeviceError(fmt::format("FBNet controller: latency {} for candidate {} is not a positive number", ms, row));
+    throw DeviceError(fmt::format("picker controller: latency {} for candidate {} is not a positive number", ms, row));
   }
   const int n_aims = static_cast<int>(config_->aims.size());
   if (action >= 0) {
     const double p = Predicted(action / n_aims, row);
     last_error_ = p > 0 ? std::clamp(std::log(ms / p), -3.0, 3.0) : 3.0;
   }
-  probes_.push_back(FbnetProbe{row, ms, action});
+  probes_.push_back(PickerProbe{row, ms, action});
   probed_[U(row)] = 1;
   rows_.push_back(row);
   ms_.push_back(ms);
@@ -182,7 +190,7 @@ void FbnetEpisode::Record(int row, double ms, int action) {
   if (config_->linear && data_->linear() != nullptr) data_->linear()->Adapt(rows_, ms_, linear_);
   // Every action's candidate.
   const double cap = config_->miss_cap && best_row_ < 0 ? std::pow(0.8, over_) : 1.0;
-  const int n_actions = FbnetNumActions(*config_);
+  const int n_actions = PickerNumActions(*config_);
   picks_.assign(U(n_actions), -1);
   fallback_.assign(U(n_actions), 0);
   for (int a = 0; a < n_actions; ++a) {
@@ -196,9 +204,9 @@ void FbnetEpisode::Record(int row, double ms, int action) {
   }
 }
 
-float FbnetEpisode::Step(int action, FbnetLatencyOracle& oracle) {
+float PickerEpisode::Step(int action, PickerLatencyOracle& oracle) {
   if (action < 0 || action >= static_cast<int>(picks_.size()) || picks_[U(action)] < 0) {
-    throw Error(fmt::format("FBNet controller: action {} is not allowed", action));
+    throw Error(fmt::format("picker controller: action {} is not allowed", action));
   }
   const int row = picks_[U(action)];
   const double before = best_score_;
@@ -209,26 +217,26 @@ float FbnetEpisode::Step(int action, FbnetLatencyOracle& oracle) {
   return reward;
 }
 
-bool FbnetEpisode::Done() const {
+bool PickerEpisode::Done() const {
   return static_cast<int>(probes_.size()) >= probe_budget_ || static_cast<int>(probes_.size()) >= data_->size();
 }
 
-void FbnetEpisode::Mask(std::uint8_t* out) const {
+void PickerEpisode::Mask(std::uint8_t* out) const {
   for (std::size_t a = 0; a < picks_.size(); ++a) out[a] = picks_[a] >= 0 ? 1 : 0;
 }
 
-void FbnetEpisode::Observe(float* out) const {
+void PickerEpisode::Observe(float* out) const {
   const int n_actions = static_cast<int>(picks_.size());
   const int n_aims = static_cast<int>(config_->aims.size());
   const int used = static_cast<int>(probes_.size());
   const double k = static_cast<double>(used);
   std::fill(out, out + kGlobals + n_actions * (kPerAction + 1), 0.0f);
-  const FbnetProbe& last = probes_.back();
+  const PickerProbe& last = probes_.back();
   double fastest = last.ms;
-  for (const FbnetProbe& p : probes_) fastest = std::min(fastest, p.ms);
+  for (const PickerProbe& p : probes_) fastest = std::min(fastest, p.ms);
   double linear_sq = 0;
   if (!linear_.empty()) {
-    for (const FbnetProbe& p : probes_) {
+    for (const PickerProbe& p : probes_) {
       const double pred = linear_[U(p.row)];
       const double e = pred > 0 ? std::clamp(std::log(p.ms / pred), -3.0, 3.0) : 3.0;
       linear_sq += e * e;
@@ -266,30 +274,30 @@ void FbnetEpisode::Observe(float* out) const {
   if (last.action >= 0) out[kGlobals + n_actions * kPerAction + last.action] = 1.0f;
 }
 
-void FbnetEpisode::Save(std::string& out) const {
+void PickerEpisode::Save(std::string& out) const {
   binary::Put<double>(out, budget_);
   binary::Put<std::int32_t>(out, probe_budget_);
   binary::Put<std::int32_t>(out, steps_);
   binary::Put<double>(out, return_);
   binary::Put<std::uint64_t>(out, probes_.size());
-  for (const FbnetProbe& p : probes_) {
+  for (const PickerProbe& p : probes_) {
     binary::Put<std::int32_t>(out, p.row);
     binary::Put<double>(out, p.ms);
     binary::Put<std::int32_t>(out, p.action);
   }
 }
 
-void FbnetEpisode::Load(const char*& in, const char* end) {
+void PickerEpisode::Load(const char*& in, const char* end) {
   const auto budget = binary::Get<double>(in, end);
   const auto probe_budget = binary::Get<std::int32_t>(in, end);
   const auto steps = binary::Get<std::int32_t>(in, end);
   const auto ret = binary::Get<double>(in, end);
   const auto n = binary::Get<std::uint64_t>(in, end);
   if (n < 1 || n > static_cast<std::uint64_t>(data_->size()) || !(budget > 0) || probe_budget < 1) {
-    throw DataError("FBNet episode state: out of range");
+    throw DataError("picker episode state: out of range");
   }
   // Replay the probes through the same code as a live episode: the same derived state, bit for bit.
-  struct Replay : FbnetLatencyOracle {
+  struct Replay : PickerLatencyOracle {
     double ms = 0;
     double Probe(int) override { return ms; }
   } replay;
@@ -300,10 +308,10 @@ void FbnetEpisode::Load(const char*& in, const char* end) {
     replay.ms = ms;
     if (i == 0) {
       Reset(budget, probe_budget, replay);
-      if (row != data_->first_probe()) throw DataError("FBNet episode state: another first probe");
+      if (row != data_->first_probe()) throw DataError("picker episode state: another first probe");
     } else {
       if (action < 0 || action >= static_cast<int>(picks_.size()) || picks_[U(action)] != row) {
-        throw DataError("FBNet episode state: a probe its action would not choose");
+        throw DataError("picker episode state: a probe its action would not choose");
       }
       Record(row, ms, action);
     }
@@ -314,7 +322,7 @@ void FbnetEpisode::Load(const char*& in, const char* end) {
 
 // ---- training environment ----
 
-class FbnetVecEnv::SlotOracle : public FbnetLatencyOracle {
+class PickerVecEnv::SlotOracle : public PickerLatencyOracle {
  public:
   explicit SlotOracle(const Slot& slot) : slot_(slot) {}
   double Probe(int candidate) override { return slot_.latency[U(candidate)]; }
@@ -323,23 +331,23 @@ class FbnetVecEnv::SlotOracle : public FbnetLatencyOracle {
   const Slot& slot_;
 };
 
-FbnetVecEnv::FbnetVecEnv(const FbnetEnvConfig& config, const FbnetProcessData& data,
+PickerVecEnv::PickerVecEnv(const PickerEnvConfig& config, const PickerProcessData& data,
                          const SyntheticDistribution& devices, int num_envs, std::uint64_t seed)
     : config_(config), data_(&data), devices_(&devices) {
-  if (num_envs < 1) throw Error("the FBNet environment needs at least one episode slot");
-  if (config_.linear && data.linear() == nullptr) throw Error("FBNet environment: the linear predictor was not built");
+  if (num_envs < 1) throw Error("the picker environment needs at least one episode slot");
+  if (config_.linear && data.linear() == nullptr) throw Error("picker environment: the linear predictor was not built");
   slots_.resize(static_cast<std::size_t>(num_envs));
   std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), 0xfb7e7u};
   std::vector<std::uint64_t> seeds(slots_.size());
   seq.generate(seeds.begin(), seeds.end());
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     slots_[i].rng.seed(seeds[i] ^ (static_cast<std::uint64_t>(i) << 32));
-    slots_[i].episode = FbnetEpisode(&config_, data_);
+    slots_[i].episode = PickerEpisode(&config_, data_);
     ResetSlot(slots_[i]);
   }
 }
 
-void FbnetVecEnv::SampleDevice(Slot& slot) const {
+void PickerVecEnv::SampleDevice(Slot& slot) const {
   slot.latency = devices_->Sample(slot.device_seed, config_.synthetic).LatenciesOf(data_->candidates());
   if (config_.network_sigma > 0) {
     std::mt19937_64 rng(slot.device_seed ^ 0x6e6f697365ULL);
@@ -349,7 +357,7 @@ void FbnetVecEnv::SampleDevice(Slot& slot) const {
 }
 
 
-void FbnetVecEnv::ResetSlot(Slot& slot) {
+void PickerVecEnv::ResetSlot(Slot& slot) {
   slot.device_seed = slot.rng();
   SampleDevice(slot);
   slot.budget_percentile = std::uniform_real_distribution<double>(config_.budget_lo, config_.budget_hi)(slot.rng);
@@ -357,12 +365,12 @@ void FbnetVecEnv::ResetSlot(Slot& slot) {
   slot.episode.Reset(Percentile(slot.latency, slot.budget_percentile), config_.probes, oracle);
 }
 
-void FbnetVecEnv::Observe(float* obs, std::uint8_t* mask) const {
+void PickerVecEnv::Observe(float* obs, std::uint8_t* mask) const {
   ObserveSlots(slots_, observation_size(), num_actions(), obs, mask);
 }
 
-EpisodeStats FbnetVecEnv::Finish(const Slot& slot) const {
-  const FbnetEpisode& e = slot.episode;
+EpisodeStats PickerVecEnv::Finish(const Slot& slot) const {
+  const PickerEpisode& e = slot.episode;
   EpisodeStats s;
   s.episode_return = e.episode_return();
   s.probes = static_cast<int>(e.probes().size());
@@ -381,15 +389,15 @@ EpisodeStats FbnetVecEnv::Finish(const Slot& slot) const {
   return s;
 }
 
-void FbnetVecEnv::Step(const int* actions, float* rewards, std::uint8_t* dones) {
+void PickerVecEnv::Step(const int* actions, float* rewards, std::uint8_t* dones) {
   StepSlotEpisodes<SlotOracle>(
       slots_, actions, rewards, dones, finished_, [this](const Slot& slot) { return Finish(slot); },
       [this](Slot& slot) { ResetSlot(slot); });
 }
 
-std::vector<EpisodeStats> FbnetVecEnv::TakeFinished() { return TakeAll(finished_); }
+std::vector<EpisodeStats> PickerVecEnv::TakeFinished() { return TakeAll(finished_); }
 
-std::string FbnetVecEnv::SaveState() const {
+std::string PickerVecEnv::SaveState() const {
   return SaveSlots(slots_, observation_size(), [](const Slot& slot, std::string& out) {
     binary::Put<std::uint64_t>(out, slot.device_seed);
     binary::Put<double>(out, slot.budget_percentile);
@@ -397,29 +405,29 @@ std::string FbnetVecEnv::SaveState() const {
   });
 }
 
-void FbnetVecEnv::LoadState(const std::string& state) {
+void PickerVecEnv::LoadState(const std::string& state) {
   LoadSlots(slots_, observation_size(), state, [this](Slot& slot, const char*& in, const char* end) {
     slot.device_seed = binary::Get<std::uint64_t>(in, end);
     slot.budget_percentile = binary::Get<double>(in, end);
     SampleDevice(slot);
-    slot.episode = FbnetEpisode(&config_, data_);
+    slot.episode = PickerEpisode(&config_, data_);
     slot.episode.Load(in, end);
   });
 }
 
 // ---- deployment ----
 
-FbnetEpisode RunFbnetController(const ControllerModel& model, const FbnetEnvConfig& config,
-                                const FbnetProcessData& data, FbnetLatencyOracle& oracle, double budget_ms,
+PickerEpisode RunPickerController(const ControllerModel& model, const PickerEnvConfig& config,
+                                const PickerProcessData& data, PickerLatencyOracle& oracle, double budget_ms,
                                 int probe_budget, std::uint64_t seed, bool greedy) {
-  const int n_actions = FbnetNumActions(config);
-  if (model.process != kFbnetProcess || model.observation_size() != FbnetObservationSize(config) ||
+  const int n_actions = PickerNumActions(config);
+  if (model.process != kPickerProcess || model.observation_size() != PickerObservationSize(config) ||
       model.num_actions() != n_actions) {
-    throw DataError("FBNet controller: the model does not fit its decision process's sizes");
+    throw DataError("picker controller: the model does not fit its decision process's sizes");
   }
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u01(0.0, 1.0);
-  FbnetEpisode episode(&config, &data);
+  PickerEpisode episode(&config, &data);
   episode.Reset(budget_ms, probe_budget, oracle);
   std::vector<float> obs(static_cast<std::size_t>(model.observation_size()));
   std::vector<std::uint8_t> mask(static_cast<std::size_t>(n_actions));

@@ -1,6 +1,6 @@
 // `simnas --space fbnet controller eval | trajectories | loo` on HELP's FBNet tables
-// (FbnetControllerCli, real data), and the summaries and trajectory data behind them on
-// made-up rows (FbnetControllerEval, hermetic).
+// (PickerControllerCli, real data), and the summaries and trajectory data behind them on
+// made-up rows (ScoreEval, hermetic).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "simnas/bench/fbnet_evaluation.h"
+#include "simnas/bench/evaluation.h"
 #include "simnas/bench/trajectories.h"
 #include "simnas/controller/controller_model.h"
 #include "simnas/core/file_util.h"
@@ -56,13 +56,13 @@ RunRecord MadeUpRun(const std::string& device, const std::string& budget, const 
   return r;
 }
 
-TEST(FbnetControllerEval, OneRowPerDeviceBudgetAndStrategyThenOnePerStrategyOverAll) {
+TEST(ScoreEval, OneRowPerDeviceBudgetAndStrategyThenOnePerStrategyOverAll) {
   const std::vector<RunRecord> runs = {MadeUpRun("fpga", "p25", "controller", true, 0.2),
                                        MadeUpRun("fpga", "p25", "controller", false, 0),
                                        MadeUpRun("fpga", "p25", "random", true, 0.4),
                                        MadeUpRun("fpga", "p75", "controller", true, 0.0),
                                        MadeUpRun("pixel2", "p25", "controller", true, 0.1)};
-  const std::vector<FbnetEvalRow> rows = SummarizeFbnetEval(runs);
+  const std::vector<ScoreEvalRow> rows = SummarizeScoreEval(runs);
   ASSERT_EQ(rows.size(), 6u);  // fpga p25 x2, fpga p75, pixel2 p25, all x2
   EXPECT_EQ(rows[0].device, "fpga");
   EXPECT_EQ(rows[0].budget_label, "p25");
@@ -81,16 +81,16 @@ TEST(FbnetControllerEval, OneRowPerDeviceBudgetAndStrategyThenOnePerStrategyOver
   EXPECT_EQ(rows[4].summary.violations, 1);
   EXPECT_NEAR(rows[4].summary.regret_mean, 0.1, 1e-12);  // (0.2 + 0 + 0.1) / 3 feasible
   EXPECT_EQ(rows[5].summary.strategy, "random");
-  const std::string md = FbnetEvalRowsToMarkdown(rows, "objective x");
-  EXPECT_NE(md.find("no trained accuracy"), std::string::npos) << md;
+  const std::string md = ScoreEvalRowsToMarkdown(rows, "objective x", "fbnet");
+  EXPECT_NE(md.find("fbnet: answers are scored"), std::string::npos) << md;
   EXPECT_NE(md.find("proxy regret"), std::string::npos) << md;
   EXPECT_EQ(testing::CountLines(md), 2 + 2 + 6);  // the sentence, a blank line, header, rule, rows
-  const nlohmann::json j = FbnetEvalRowsToJson(rows, "objective x");
+  const nlohmann::json j = ScoreEvalRowsToJson(rows, "objective x", "fbnet");
   EXPECT_TRUE(j["accuracy"].is_null());
   EXPECT_EQ(j["rows"].size(), 6u);
 }
 
-TEST(FbnetControllerEval, TrajectoryDataHasOneGnuplotIndexPerDevice) {
+TEST(ScoreEval, TrajectoryDataHasOneGnuplotIndexPerDevice) {
   DeviceTrajectory a{"fpga", 1.5, {{"x", 1.0, 0.25, 0.5, false}, {"y", 1.2, 0.4, 0.9, true}}};
   DeviceTrajectory b{"pixel2", 20, {{"x", 18.0, 0.3, 0.5, true}}};
   const std::string dat = TrajectoriesDat({a, b}, "objective_rank_percentile");
@@ -116,7 +116,7 @@ std::map<std::string, std::vector<std::vector<std::string>>> DatBlocks(const fs:
   return blocks;
 }
 
-TEST(FbnetControllerCli, EvalScoresEveryDeviceAndBudgetByProxyRegret) {
+TEST(PickerControllerCli, EvalScoresEveryDeviceAndBudgetByProxyRegret) {
   const testing::TempDir dir;
   const auto r = testing::RunCli({"--space", "fbnet", "controller", "eval", "--devices", "fpga,pixel2", "--percentiles",
                                   "25,75", "--seeds", "2", "--json", "--out", (dir / "eval.md").string()});
@@ -152,7 +152,7 @@ TEST(FbnetControllerCli, EvalScoresEveryDeviceAndBudgetByProxyRegret) {
     EXPECT_EQ(row["runs"], 8);
   }
   const std::string md = ReadFile(dir / "eval.md");
-  EXPECT_NE(md.find("no trained accuracy"), std::string::npos) << md;
+  EXPECT_NE(md.find("fbnet: answers are scored"), std::string::npos) << md;
   EXPECT_TRUE(fs::exists(dir / "eval.json"));
   // --greedy is NAS-Bench-201's (the FBNet controller is always greedy): one line.
   const auto greedy = testing::RunCli({"--space", "fbnet", "controller", "eval", "--greedy", "--devices", "fpga"});
@@ -166,7 +166,7 @@ TEST(FbnetControllerCli, EvalScoresEveryDeviceAndBudgetByProxyRegret) {
   EXPECT_NE(unknown.err.find("titan_rtx_256"), std::string::npos) << unknown.err;
 }
 
-TEST(FbnetControllerCli, TrajectoriesHoldTheControllersProbesOnEveryDeviceFromOneStart) {
+TEST(PickerControllerCli, TrajectoriesHoldTheControllersProbesOnEveryDeviceFromOneStart) {
   const testing::TempDir dir;
   const std::vector<std::string> devices = {"fpga", "raspi4", "eyeriss"};
   const auto r = testing::RunCli({"--space", "fbnet", "controller", "trajectories", "--devices", "fpga,raspi4,eyeriss",
@@ -182,7 +182,7 @@ TEST(FbnetControllerCli, TrajectoriesHoldTheControllersProbesOnEveryDeviceFromOn
       MakeScoreTable(tables.Numbering(), Dataset::kCifar100, kFbnetDefaultScoreSource,
                       ScoreFiles{testing::RepoFile("tables/proxies"), {}, testing::RepoFile("configs")});
   const auto strategy =
-      std::make_unique<PickerControllerStrategy>(testing::RepoFile("models/controller/fbnet.ctl"), "controller");
+      std::make_unique<PickerControllerStrategy>(testing::RepoFile("models/controller/fbnet/picker.ctl"), "controller");
   SearchContext inputs;
   inputs.candidates = &tables.Numbering().candidates();
   inputs.scores = &objective;
@@ -210,7 +210,7 @@ TEST(FbnetControllerCli, TrajectoriesHoldTheControllersProbesOnEveryDeviceFromOn
   EXPECT_EQ(starts.size(), 1u);  // one start on every device
 }
 
-TEST(FbnetControllerCli, LooTrainsWithoutTheHeldOutTableResumesAndRefusesATestDevice) {
+TEST(PickerControllerCli, LooTrainsWithoutTheHeldOutTableResumesAndRefusesATestDevice) {
   const testing::TempDir dir;
   const std::string out = (dir / "loo").string();
   const std::vector<std::string> loo = {"--space", "fbnet", "controller", "loo", "--steps", "64", "--envs", "4",
@@ -220,7 +220,7 @@ TEST(FbnetControllerCli, LooTrainsWithoutTheHeldOutTableResumesAndRefusesATestDe
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const fs::path model = dir / "loo" / "pixel3" / "controller.ctl";
   ASSERT_TRUE(fs::exists(dir / "loo" / "pixel3" / "done"));
-  const ControllerModel m = LoadControllerModel(model, kFbnetProcess);
+  const ControllerModel m = LoadControllerModel(model, kPickerProcess);
   EXPECT_EQ(m.provenance["held_out"], nlohmann::json({"pixel3"}));
   const auto train = m.provenance["train_devices"].get<std::vector<std::string>>();
   EXPECT_EQ(train.size(), FbnetTables::TrainDevices().size() - 1);
@@ -245,7 +245,7 @@ TEST(FbnetControllerCli, LooTrainsWithoutTheHeldOutTableResumesAndRefusesATestDe
   const auto refused = testing::RunCli(test_device);
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_EQ(testing::CountLines(refused.err), 1) << refused.err;
-  EXPECT_NE(refused.err.find("fpga is an FBNet test device"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("fpga is a fbnet test device"), std::string::npos) << refused.err;
   EXPECT_FALSE(fs::exists(dir / "loo" / "fpga"));
   std::vector<std::string> nb201 = loo;
   nb201.insert(nb201.end(), {"--reward", "paper"});
