@@ -27,18 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A data folder holding only cifar10-sample/cifar10_sample_640.bin: `images` random records.
 fs::path WriteImages(const fs::path& root, int images = 64) {
-  const fs::path file = root / "cifar10-sample" / "cifar10_sample_640.bin";
-  fs::create_directories(file.parent_path());
-  std::mt19937 rng(7);
-  std::string bytes;
-  for (int i = 0; i < images; ++i) {
-    bytes.push_back(static_cast<char>(i % 10));
-    for (int p = 0; p < 3 * 32 * 32; ++p) bytes.push_back(static_cast<char>(rng() & 0xff));
-  }
-  std::ofstream(file, std::ios::binary) << bytes;
-  return file;
+  return testing::WriteRandomCifarSample(root, images, 7);
 }
 
 // The generic evaluator and cache on FBNet networks (FbnetArch in, as the space's Arch).

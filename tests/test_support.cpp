@@ -122,4 +122,17 @@ int CountLines(const std::string& text) {
   return n;
 }
 
+std::filesystem::path WriteRandomCifarSample(const std::filesystem::path& root, int images, unsigned seed) {
+  const std::filesystem::path file = root / "cifar10-sample" / "cifar10_sample_640.bin";
+  std::filesystem::create_directories(file.parent_path());
+  std::mt19937 rng(seed);
+  std::string bytes;
+  for (int i = 0; i < images; ++i) {
+    bytes.push_back(static_cast<char>(i % 10));
+    for (int p = 0; p < 3 * 32 * 32; ++p) bytes.push_back(static_cast<char>(rng() & 0xff));
+  }
+  std::ofstream(file, std::ios::binary) << bytes;
+  return file;
+}
+
 }  // namespace simnas::testing

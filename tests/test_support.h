@@ -95,4 +95,8 @@ std::filesystem::path WriteScript(const std::filesystem::path& path, const std::
 // Number of lines in `text`.
 int CountLines(const std::string& text);
 
+// A data folder under `root` holding only cifar10-sample/cifar10_sample_640.bin: `images` CIFAR
+// records of random pixels (drawn from `seed`), labels 0-9 in turn. Returns the file's path.
+std::filesystem::path WriteRandomCifarSample(const std::filesystem::path& root, int images, unsigned seed);
+
 }  // namespace simnas::testing
