@@ -199,6 +199,16 @@ def quiet_speeds(traces, window):
     and whether the process started with a remembered speed."""
     if window == "logged":
         return {id(t): ([s[5] for s in t["samples"]], True) for t in traces}
+    if window == "frozen":
+        # The quiet speed the first process of a device learned (the one its first sample was
+        # normalized to), kept by every later process (the harness's rule).
+        result, learned = {}, {}
+        for t in sorted(traces, key=lambda t: t["started"]):
+            key = (t["device"], t.get("reference_ms", 2))
+            remembered = key in learned
+            learned.setdefault(key, t["samples"][0][5])
+            result[id(t)] = ([learned[key]] * len(t["samples"]), remembered)
+        return result
     w = float(window)
     pools = {}
     for t in traces:
@@ -435,7 +445,8 @@ def main():
     s.add_argument("--quiets", default="0.1,0.25,0.5")
     s.add_argument("--caps", default="5,10,20")
     s.add_argument("--normalize", default="1")
-    s.add_argument("--windows", default="logged", help="quiet-speed windows (s) to replay, or 'logged'")
+    s.add_argument("--windows", default="logged",
+                   help="quiet-speed windows (s) to replay, 'logged', or 'frozen' (the first process's, kept)")
     s.add_argument("--learn", default="0", help="s of reference timings before samples count (no memory)")
     s.add_argument("--repeats", default="10", help="minimum counted samples")
     s.add_argument("--skip", default="0", help="ms from the start of a measurement before samples count")

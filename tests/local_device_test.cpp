@@ -72,7 +72,8 @@ TEST(LocalDevice, OptionsParseAndRejectBadKeys) {
     EXPECT_NE(std::string(e.what()).find("opencv device option"), std::string::npos) << e.what();
   }
   const LocalOptions o =
-      ParseLocalOptions("threads=2,batch=8,repeats=12,sample=5,tolerance=0.05,max_wait=30,quiet=0.3,normalize=0");
+      ParseLocalOptions("threads=2,batch=8,repeats=12,sample=5,tolerance=0.05,max_wait=30,quiet=0.3,on_cpu=0.8,"
+                        "normalize=0");
   EXPECT_EQ(o.threads, 2);
   EXPECT_EQ(o.batch, 8);
   EXPECT_EQ(o.timing.repeats, 12);
@@ -80,6 +81,7 @@ TEST(LocalDevice, OptionsParseAndRejectBadKeys) {
   EXPECT_DOUBLE_EQ(o.timing.tolerance, 0.05);
   EXPECT_DOUBLE_EQ(o.timing.max_wait_s, 30);
   EXPECT_DOUBLE_EQ(o.timing.quiet_tolerance, 0.3);
+  EXPECT_DOUBLE_EQ(o.timing.on_cpu, 0.8);
   EXPECT_FALSE(o.timing.normalize);
   // The removed keys name what replaced them.
   try {
@@ -89,6 +91,7 @@ TEST(LocalDevice, OptionsParseAndRejectBadKeys) {
     EXPECT_NE(std::string(e.what()).find("tolerance="), std::string::npos) << e.what();
   }
   EXPECT_THROW(ParseLocalOptions("tries=3"), ParseError);
+  EXPECT_THROW(ParseLocalOptions("on_cpu=1.5"), ParseError);
   EXPECT_THROW(ParseLocalOptions("repeats=3"), ParseError);  // too few samples for a 95% interval
   EXPECT_THROW(ParseLocalOptions("thread=2"), ParseError);
   EXPECT_THROW(ParseLocalOptions("batch=0"), ParseError);

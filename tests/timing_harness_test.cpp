@@ -24,8 +24,10 @@ class FakeClock : public TimingClock {
  public:
   double NowMs() override { return now_ms; }
   double UnixSeconds() override { return kEpoch + now_ms / 1000; }
+  double ThreadCpuMs() override { return now_ms - off_cpu_ms; }
   static constexpr double kEpoch = 1.8e9;
   double now_ms = 0;
+  double off_cpu_ms = 0;  // wall time the "thread" spent waiting for its core
 };
 
 // Durations (ms) as functions of the fake time (s) at which a run starts.
@@ -35,19 +37,26 @@ class FakeRunner : public TimingRunner {
       : clock_(clock), reference_(std::move(reference)), target_(std::move(target)) {}
   void RunReference() override {
     ++reference_runs;
-    clock_.now_ms += reference_(clock_.now_ms / 1000);
+    Advance(reference_(clock_.now_ms / 1000));
   }
   void RunTarget() override {
     ++target_runs;
     const double ms = target_(clock_.now_ms / 1000);
     target_times.push_back(ms);
-    clock_.now_ms += ms;
+    Advance(ms);
   }
   int reference_runs = 0;
   int target_runs = 0;
   std::vector<double> target_times;
+  // The share of a run's time the thread waits for its core, as a function of the fake time (s).
+  std::function<double(double)> off_cpu = [](double) { return 0.0; };
 
  private:
+  void Advance(double ms) {
+    clock_.off_cpu_ms += ms * off_cpu(clock_.now_ms / 1000);
+    clock_.now_ms += ms;
+  }
+
   FakeClock& clock_;
   std::function<double(double)> reference_;
   std::function<double(double)> target_;
@@ -191,6 +200,49 @@ TEST(TimingHarness, AMachineThatStaysSlowIsRefusedAtTheCapNeverReportedSlow) {
   EXPECT_LT(clock.now_ms, 20100);
 }
 
+// A machine overloaded from the start: another process shares the core, so every loop takes 3x
+// its time while the thread is on the CPU a third of it. The reference is time-sliced alike, so
+// the quiet speed learned from it is 3x too slow and bracketing alone would accept a 3x-too-slow
+// latency; the CPU share catches it: nothing counts and the measurement is refused at the cap,
+// saying why. A machine overloaded only for a while after the speed was learned answers the
+// true latency from the samples outside that while.
+TEST(TimingHarness, LoopsThatSharedTheCoreDoNotCount) {
+  const auto overloaded_from = [](double from, double until) {
+    return [=](double t) { return t >= from && t < until; };
+  };
+  {
+    const auto overloaded = overloaded_from(0, 1e9);
+    FakeClock clock;
+    FakeRunner runner(clock, [&](double t) { return overloaded(t) ? 3.0 : 1.0; },
+                      [&](double t) { return overloaded(t) ? 30.0 : 10.0; });
+    runner.off_cpu = [&](double t) { return overloaded(t) ? 2.0 / 3 : 0.0; };
+    TimingOptions o = Fast();
+    o.max_wait_s = 5;
+    try {
+      const Measurement m = TimingHarness(o, "fake", clock).Measure(runner, "cell");
+      FAIL() << "accepted " << m.latency_ms << " ms";
+    } catch (const DeviceError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("another process shared the core"), std::string::npos) << what;
+      EXPECT_NE(what.find("as little as 33%"), std::string::npos) << what;
+    }
+    EXPECT_GE(clock.now_ms, 5000);
+  }
+  {
+    const auto overloaded = overloaded_from(0.1, 1.0);
+    FakeClock clock;
+    FakeRunner runner(clock, [&](double t) { return overloaded(t) ? 3.0 : 1.0; },
+                      [&](double t) { return overloaded(t) ? 30.0 : 10.0; });
+    runner.off_cpu = [&](double t) { return overloaded(t) ? 2.0 / 3 : 0.0; };
+    TimingOptions o = Fast();
+    o.quiet_tolerance = 5;  // the band alone would let the overloaded loops count
+    const Measurement m = TimingHarness(o, "fake", clock).Measure(runner, "cell");
+    EXPECT_DOUBLE_EQ(m.latency_ms, 10.0);
+    EXPECT_DOUBLE_EQ(m.spread, 0);
+    EXPECT_GE(clock.now_ms, 1000);
+  }
+}
+
 // A slowdown that starts inside a sample is caught by the reference timing after it.
 TEST(TimingHarness, TheReferenceAfterASampleBracketsIt) {
   FakeClock clock;
@@ -324,6 +376,43 @@ TEST(TimingHarness, ASecondProcessInASlowSpellReportsTheSameLatency) {
   const Measurement b = second.Measure(runner, "cell");
   EXPECT_DOUBLE_EQ(a.latency_ms, 6.0);
   EXPECT_NEAR(b.latency_ms, 6.0, 1e-9);
+}
+
+// The quiet speed is learned once and kept: a second process that meets the host in a faster
+// spell (the reference 10% faster, within the band) reports the latency the first one did, in
+// the units of the speed the first one learned; the fastest timing of a window (what every
+// process would otherwise normalize to) falls as the host is seen faster, and with it the
+// answers. The memory file still holds the learned speed.
+TEST(TimingHarness, ASecondProcessInAFasterSpellKeepsTheLearnedSpeed) {
+  testing::TempDir dir;
+  const RememberedReference memory{dir / "reference.json", "fake|fingerprint"};
+  FakeClock clock;
+  double factor = 1.0;
+  FakeRunner runner(clock, [&](double) { return 1.0 * factor; }, [&](double) { return 5.0 * factor; });
+  const Measurement first = TimingHarness(Fast(), "fake", clock, memory).Measure(runner, "cell");
+  factor = 0.9;
+  TimingHarness second(Fast(), "fake", clock, memory);
+  const Measurement later = second.Measure(runner, "cell");
+  EXPECT_DOUBLE_EQ(first.latency_ms, 5.0);
+  EXPECT_NEAR(later.latency_ms, 5.0, 1e-9);
+  EXPECT_DOUBLE_EQ(second.QuietReference(), 1.0);
+  const nlohmann::json j = nlohmann::json::parse(std::ifstream(memory.file));
+  EXPECT_DOUBLE_EQ(j[memory.key]["ms"].get<double>(), 1.0);
+}
+
+// Within one process too: after the learning time, faster reference timings do not move the
+// speed that samples are normalized to, so two measurements of one network agree.
+TEST(TimingHarness, FasterTimingsAfterLearningDoNotMoveTheQuietSpeed) {
+  FakeClock clock;
+  const auto factor = [](double t) { return t < 2.0 ? 1.0 : 0.85; };
+  FakeRunner runner(clock, [&](double t) { return 1.0 * factor(t); }, [&](double t) { return 4.0 * factor(t); });
+  TimingHarness harness(Fast(), "fake", clock);
+  const Measurement before = harness.Measure(runner, "cell");
+  clock.now_ms = 3000;
+  const Measurement after = harness.Measure(runner, "cell");
+  EXPECT_DOUBLE_EQ(before.latency_ms, 4.0);
+  EXPECT_NEAR(after.latency_ms, 4.0, 1e-9);
+  EXPECT_DOUBLE_EQ(harness.QuietReference(), 1.0);
 }
 
 // A second process ten minutes after the first (beyond the in-process window, within the

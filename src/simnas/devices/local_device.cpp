@@ -56,6 +56,13 @@ LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind, c
     else if (key == "tolerance") o.timing.tolerance = as_positive();
     else if (key == "max_wait") o.timing.max_wait_s = as_positive();
     else if (key == "quiet") o.timing.quiet_tolerance = as_positive();
+    else if (key == "on_cpu") {
+      const auto v = ParseDouble(value);
+      if (!v || *v < 0 || *v > 1) {
+        throw ParseError(fmt::format("{} device option {}={} must be in [0, 1]", kind, key, Quoted(value)));
+      }
+      o.timing.on_cpu = *v;
+    }
     else if (key == "normalize") o.timing.normalize = as_int(0, 1) == 1;
     else if (key == "window") o.timing.reference_window_s = as_positive();
     else if (key == "memory") o.timing.memory_window_s = as_positive();
@@ -67,7 +74,8 @@ LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind, c
                                    kind, Quoted(key), TimingOptions{}.tolerance, TimingOptions{}.max_wait_s));
     } else {
       throw ParseError(fmt::format("unknown {} device option {}; expected threads, batch, input, classes, warmup, "
-                                   "repeats, min_time, sample, tolerance, max_wait, quiet, normalize, window, memory or reference",
+                                   "repeats, min_time, sample, tolerance, max_wait, quiet, on_cpu, normalize, window, memory or "
+                                   "reference",
                                    kind, Quoted(key)));
     }
   }

@@ -40,8 +40,8 @@ struct LocalOptions {
 // Parses "key=value,key=value" over `defaults`: the device keys threads, batch, input (8 to 1024,
 // or `own`), classes, and the
 // timing keys (into `timing`) warmup, repeats (the minimum of samples), min_time (ms of timed
-// work), sample (ms per sample), tolerance, max_wait (the time cap, s), quiet, normalize (0 or
-// 1), window (s), reference (ms per reference timing). Throws ParseError naming an unknown key or bad value (the removed max_spread and
+// work), sample (ms per sample), tolerance, max_wait (the time cap, s), quiet, on_cpu (0 to 1),
+// normalize (0 or 1), window (s), memory (s), reference (ms per reference timing). Throws ParseError naming an unknown key or bad value (the removed max_spread and
 // tries name their replacements); `kind` names the device in messages (the `opencv` device
 // takes the same keys).
 LocalOptions ParseLocalOptions(const std::string& text, std::string_view kind = "local",

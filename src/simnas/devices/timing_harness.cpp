@@ -1,5 +1,6 @@
 #include "simnas/devices/timing_harness.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,12 @@ double SystemTimingClock::NowMs() {
 
 double SystemTimingClock::UnixSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+double SystemTimingClock::ThreadCpuMs() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return 1e3 * static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_nsec);
 }
 
 TimingClock& SystemClock() {
@@ -82,8 +89,8 @@ void TimingHarness::LoadRemembered() {
     const nlohmann::json j = nlohmann::json::parse(ReadFile(memory_->file), nullptr, false);
     if (!j.is_object() || !j.contains(memory_->key)) return;
     const nlohmann::json& e = j[memory_->key];
-    // {"ms": fastest per pass, "time": when it was seen, "passes": of the reference loop};
-    // anything else (an older format, timed otherwise) is ignored.
+    // {"ms": the quiet speed per pass, "time": when it was learned, "passes": of the reference
+    // loop}; anything else (an older format, timed otherwise) is ignored.
     if (!e.is_object() || !e.contains("ms") || !e.contains("time") || !e.contains("passes") || !e["ms"].is_number() ||
         !e["time"].is_number() || !e["passes"].is_number_integer()) {
       return;
@@ -93,7 +100,7 @@ void TimingHarness::LoadRemembered() {
     const int passes = e["passes"].get<int>();
     const double now = clock_->UnixSeconds();
     if (ms > 0 && passes >= 1 && time <= now && time >= now - options_.memory_window_s) {
-      remembered_.emplace(time, ms);
+      quiet_.emplace(time, ms);
       reference_passes_ = passes;  // the same loop, so that the speeds compare
     }
   } catch (const Error&) {
@@ -102,57 +109,64 @@ void TimingHarness::LoadRemembered() {
 }
 
 void TimingHarness::SaveRemembered() {
-  if (!memory_ || QuietReference() <= 0) return;
-  std::optional<std::pair<double, double>> fastest = remembered_;
-  for (const auto& timing : history_) {
-    if (!fastest || timing.second < fastest->second) fastest = timing;
-  }
-  if (*fastest == saved_) return;  // the file already says so: no write per measurement
+  if (!memory_ || !quiet_ || *quiet_ == saved_) return;  // the file already says so: no write per measurement
   nlohmann::json j = nlohmann::json::object();
   try {
     j = nlohmann::json::parse(ReadFile(memory_->file), nullptr, false);
     if (!j.is_object()) j = nlohmann::json::object();
   } catch (const Error&) {
   }
-  j[memory_->key] = {{"ms", fastest->second}, {"time", fastest->first}, {"passes", reference_passes_}};
+  j[memory_->key] = {{"ms", quiet_->second}, {"time", quiet_->first}, {"passes", reference_passes_}};
   try {
     WriteFileAtomically(memory_->file, j.dump(2));
-    saved_ = *fastest;
+    saved_ = *quiet_;
   } catch (const Error&) {
     // A read-only home only costs the cross-process memory of the reference speed.
   }
 }
 
 double TimingHarness::QuietReference() {
-  const double oldest = clock_->UnixSeconds() - options_.reference_window_s;
+  const double now = clock_->UnixSeconds();
   // Keep at least the newest timing: the window never empties while measuring.
-  while (history_.size() > 1 && history_.front().first < oldest) history_.pop_front();
-  double best = 0;
-  for (const auto& [time, ms] : history_) best = best > 0 ? std::min(best, ms) : ms;
-  if (remembered_ && remembered_->first < clock_->UnixSeconds() - options_.memory_window_s) remembered_.reset();
-  if (remembered_) best = best > 0 ? std::min(best, remembered_->second) : remembered_->second;
-  return best;
+  while (history_.size() > 1 && history_.front().first < now - options_.reference_window_s) history_.pop_front();
+  const double fastest = history_.empty() ? 0 : history_.front().second;
+  if (quiet_ && quiet_->first < now - options_.memory_window_s) {
+    quiet_.emplace(now, fastest);  // too old: the window's fastest timing from now on
+    last_in_band_s_ = now;
+  }
+  if (quiet_ && !history_.empty() && now - last_in_band_s_ >= options_.reference_window_s) {
+    // Outside the band for a whole window: the host changed speed for good.
+    spdlog::debug("device {}: the reference ran outside the quiet band of {:.4f} ms for {:.0f} s; its quiet speed is "
+                  "now {:.4f} ms",
+                  device_, quiet_->second, options_.reference_window_s, fastest);
+    quiet_.emplace(now, fastest);
+    last_in_band_s_ = now;
+  }
+  return quiet_ ? quiet_->second : fastest;
 }
 
-double TimingHarness::TimeReference(TimingRunner& runner) {
+TimingHarness::Timed TimingHarness::TimeReference(TimingRunner& runner) {
   // Re-warm: right after another network the reference's first pass runs cold (its weights
   // and buffers evicted; measured with OpenCV DNN: timings 8-16% slower than the same loop
   // warm), which would read as a slow machine.
   runner.RunReference();
-  const double t0 = clock_->NowMs();
+  const double t0 = clock_->NowMs(), cpu0 = clock_->ThreadCpuMs();
   for (int i = 0; i < reference_passes_; ++i) runner.RunReference();
-  const double ms = (clock_->NowMs() - t0) / reference_passes_;
-  // The history keeps only timings that could become the window's minimum.
+  const double wall = clock_->NowMs() - t0;
+  const Timed timed{wall / reference_passes_, wall > 0 ? (clock_->ThreadCpuMs() - cpu0) / wall : 1.0};
+  // The history keeps only timings that could become the window's fastest, oldest first.
   const double now = clock_->UnixSeconds();
-  while (!history_.empty() && history_.back().second >= ms) history_.pop_back();
-  history_.emplace_back(now, ms);
-  return ms;
+  while (!history_.empty() && history_.back().second >= timed.ms) history_.pop_back();
+  history_.emplace_back(now, timed.ms);
+  if (quiet_ && timed.ms <= (1 + options_.quiet_tolerance) * quiet_->second) last_in_band_s_ = now;
+  return timed;
 }
 
-double TimingHarness::TimeTarget(TimingRunner& runner, int passes) {
-  const double t0 = clock_->NowMs();
+TimingHarness::Timed TimingHarness::TimeTarget(TimingRunner& runner, int passes) {
+  const double t0 = clock_->NowMs(), cpu0 = clock_->ThreadCpuMs();
   for (int i = 0; i < passes; ++i) runner.RunTarget();
-  return (clock_->NowMs() - t0) / passes;
+  const double wall = clock_->NowMs() - t0;
+  return {wall / passes, wall > 0 ? (clock_->ThreadCpuMs() - cpu0) / wall : 1.0};
 }
 
 namespace {
@@ -185,35 +199,42 @@ Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what
     double fastest_now = std::numeric_limits<double>::infinity();
     for (int i = 0; i < 5; ++i) {
       check_interrupt();
-      fastest_now = std::min(fastest_now, TimeReference(runner));
+      fastest_now = std::min(fastest_now, TimeReference(runner).ms);
     }
-    if (remembered_ && fastest_now > (1 + options_.quiet_tolerance) * remembered_->second) {
-      // Every timing far slower than the remembered speed: the host changed (another machine
-      // under the same name, a new power setting); its speed now is learned afresh.
-      spdlog::debug("device {}: the reference runs at {:.4f} ms, over {:.0f}% slower than the remembered {:.4f} ms; "
+    if (quiet_ && (fastest_now > (1 + options_.quiet_tolerance) * quiet_->second ||
+                   (1 + options_.quiet_tolerance) * fastest_now < quiet_->second)) {
+      // Every timing far slower, or far faster, than the remembered speed: the host changed
+      // (another machine under the same name, a new power setting); its speed is learned afresh.
+      spdlog::debug("device {}: the reference runs at {:.4f} ms, over {:.0f}% off the remembered {:.4f} ms; "
                     "relearning the quiet speed",
-                    device_, fastest_now, 100 * options_.quiet_tolerance, remembered_->second);
-      remembered_.reset();
+                    device_, fastest_now, 100 * options_.quiet_tolerance, quiet_->second);
+      quiet_.reset();
     }
-    while (!remembered_ && clock_->NowMs() - learn_started < options_.learn_ms) {
-      check_interrupt();
-      TimeReference(runner);
+    if (!quiet_) {
+      while (clock_->NowMs() - learn_started < options_.learn_ms) {
+        check_interrupt();
+        TimeReference(runner);
+      }
+      quiet_.emplace(clock_->UnixSeconds(), QuietReference());
     }
+    last_in_band_s_ = clock_->UnixSeconds();
     reference_known_ = true;
   }
   // Warm-up, then the passes per sample from the fastest of three single passes.
   for (int i = 0; i < options_.warmup; ++i) runner.RunTarget();
   double one = 1e300;
-  for (int i = 0; i < 3; ++i) one = std::min(one, TimeTarget(runner, 1));
+  for (int i = 0; i < 3; ++i) one = std::min(one, TimeTarget(runner, 1).ms);
   const int passes = PassesFor(options_.sample_ms, one);
 
   // Counted samples: target ms per pass and the mean of their two reference timings.
   std::vector<double> target_ms, reference_ms;
   int discarded = 0;
   double slowest_discarded = 0;  // reference / quiet of the slowest discarded sample
+  int preempted = 0;             // samples not counted because the thread shared its core
+  double least_on_cpu = 1;       // the smallest CPU share of those
   double timed_ms = 0;
   const double cap_ms = 1000 * options_.max_wait_s;
-  double before = TimeReference(runner);
+  Timed before = TimeReference(runner);
   double half_width = std::numeric_limits<double>::infinity();
   std::vector<double> values;  // the counted samples as reported (normalized or not)
   double quiet = QuietReference();
@@ -225,17 +246,23 @@ Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what
   };
   while (true) {
     check_interrupt();
-    const double t = TimeTarget(runner, passes);
-    const double after = TimeReference(runner);
+    const Timed target = TimeTarget(runner, passes);
+    const Timed after = TimeReference(runner);
     quiet = QuietReference();
-    const double slow = std::max(before, after) / quiet;
+    const double slow = std::max(before.ms, after.ms) / quiet;
+    const double on_cpu = std::min({before.on_cpu, target.on_cpu, after.on_cpu});
+    const double t = target.ms;
     // One line per sample with -v: enough to replay the stopping rule offline with other
     // settings (bench/live_timing.py replay).
-    spdlog::debug("timing sample: at {:.1f} ms, reference {:.6f} then {:.6f} ms, target {:.6f} ms x {}, quiet {:.6f} ms",
-                  clock_->NowMs() - started, before, after, t, passes, quiet);
-    if (slow <= 1 + options_.quiet_tolerance) {
+    spdlog::debug("timing sample: at {:.1f} ms, reference {:.6f} then {:.6f} ms, target {:.6f} ms x {}, quiet {:.6f} ms, "
+                  "on cpu {:.3f}",
+                  clock_->NowMs() - started, before.ms, after.ms, t, passes, quiet, on_cpu);
+    if (on_cpu < options_.on_cpu) {
+      ++preempted;
+      least_on_cpu = std::min(least_on_cpu, on_cpu);
+    } else if (slow <= 1 + options_.quiet_tolerance) {
       target_ms.push_back(t);
-      reference_ms.push_back((before + after) / 2);
+      reference_ms.push_back((before.ms + after.ms) / 2);
       timed_ms += t * passes;
       if (static_cast<int>(target_ms.size()) >= std::max(options_.repeats, 1)) {
         report();
@@ -267,11 +294,16 @@ Measurement TimingHarness::Measure(TimingRunner& runner, const std::string& what
     if (clock_->NowMs() - started >= cap_ms) break;
   }
   SaveRemembered();
-  const std::string not_counted =
+  std::string not_counted =
       discarded == 0 ? ""
                      : fmt::format("; {} more sample(s) taken while the reference ran over {:.0f}% slower than its quiet "
                                    "{:.3f} ms (up to {:.0f}% slower) did not count",
                                    discarded, 100 * options_.quiet_tolerance, quiet, 100 * (slowest_discarded - 1));
+  if (preempted > 0) {
+    not_counted += fmt::format("; {} sample(s) during which another process shared the core (the timed thread on the "
+                               "CPU for as little as {:.0f}% of the time, under on_cpu={:.2f}) did not count",
+                               preempted, 100 * least_on_cpu, options_.on_cpu);
+  }
   const int counted = static_cast<int>(target_ms.size());
   if (counted < std::max(options_.repeats, 6) || !std::isfinite(half_width)) {
     throw DeviceError(fmt::format(

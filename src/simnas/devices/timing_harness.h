@@ -20,19 +20,27 @@
 //   after another network it runs cold); a sample counts only when both ran within
 //   `quiet_tolerance` of the machine's quiet speed (a sample taken while the machine was slow
 //   does not count);
+// - the CPU share: the timed thread's CPU time is read with the wall time around every loop
+//   (target and reference); a sample counts only when the thread ran on the CPU for at least
+//   `on_cpu` of the wall time of the sample and of both its references. A loop that shared its
+//   core with another process (time-sliced) is not a measurement of the network, whatever the
+//   reference says: a process that learned its quiet speed while the machine was overloaded
+//   would otherwise normalize a many-times-too-slow loop to itself;
 // - normalization (`normalize`): each counted sample is divided by the mean of its two
 //   reference timings and multiplied by the quiet speed, so a drift of the machine's speed that
 //   slows the reference and the target alike cancels; the latency is the network's at the quiet
 //   speed;
-// - the quiet speed is the fastest reference timing within the last `reference_window_s`
-//   seconds, remembered across processes in a JSON file (per device fingerprint, with the time
-//   it was seen and the reference loop's length), so that a process started during a slow spell
-//   still recognizes it and normalizes to the same speed. Within a process the window is
-//   `reference_window_s`; a remembered speed counts for `memory_window_s` (processes minutes
-//   apart otherwise each relearn it, and one started in the host's slow spell would take that
-//   spell for the quiet speed). A host that changed speed for good is followed once the old
-//   speed leaves the window, or at once when a process finds every reference timing of its
-//   start more than `quiet_tolerance` slower than the remembered speed.
+// - the quiet speed is learned once and then kept: the fastest reference timing of the first
+//   `learn_ms` (after a spin-up), remembered across processes in a JSON file (per device
+//   fingerprint, with the time it was learned and the reference loop's length) for
+//   `memory_window_s`. Every measurement of this process and of the processes after it within
+//   that time normalizes to the same speed, so they agree whatever speed the host runs at
+//   meanwhile: the fastest timing of a window would keep falling as timings accumulate, and each
+//   process would normalize to another speed. It is learned afresh when the memory is older,
+//   when every reference timing at a process's start runs more than `quiet_tolerance` slower or
+//   faster than it (the host changed: another machine under the same name, a new power
+//   setting), and within a process when no reference timing ran inside the band for
+//   `reference_window_s` (then the fastest timing of that window).
 //
 // Time comes from a Clock, so that all of this is tested deterministically with a fake clock
 // and a fake runner (tests/timing_harness_test.cpp).
@@ -57,11 +65,12 @@ struct TimingOptions {
   double tolerance = 0.03;     // the 95% interval of the median within +-tolerance of it
   double max_wait_s = 20;      // the time cap of one measurement (calibration and waiting included)
   double quiet_tolerance = 0.75;  // a sample counts when the reference ran at most this much slower
+  double on_cpu = 0.9;  // ...and the timed thread ran at least this share of every loop's wall time
   bool normalize = true;       // divide each sample by its reference timing (see above)
-  // The quiet speed: the fastest reference timing this recent. Shorter than the cap times the
-  // measurements in between, so a lasting change of the host's speed is followed.
+  // A host whose reference runs outside the quiet band for this long changed speed for good:
+  // the quiet speed is relearned from this window's fastest timing.
   double reference_window_s = 90;
-  // A quiet speed remembered by an earlier process counts this long after it was seen.
+  // A quiet speed counts this long after it was learned (by this process or an earlier one).
   double memory_window_s = 3600;
   double reference_ms = 2;     // each reference timing: a loop of the reference this long
   double spin_up_ms = 300;     // reference runs before the first timing (bring the core up to speed)
@@ -76,13 +85,17 @@ class TimingClock {
   virtual double NowMs() = 0;
   // Seconds since the Unix epoch, for the quiet speed's window (compared across processes).
   virtual double UnixSeconds() = 0;
+  // The calling thread's CPU time in ms (any origin): compared with NowMs, the share of a loop's
+  // wall time the thread was on the CPU.
+  virtual double ThreadCpuMs() = 0;
 };
 
-// steady_clock and system_clock.
+// steady_clock, system_clock and the thread's CPU-time clock.
 class SystemTimingClock : public TimingClock {
  public:
   double NowMs() override;
   double UnixSeconds() override;
+  double ThreadCpuMs() override;
 };
 // The one SystemTimingClock the live devices share (stateless; outlives every device).
 TimingClock& SystemClock();
@@ -124,15 +137,20 @@ class TimingHarness {
   Measurement Measure(TimingRunner& runner, const std::string& what);
 
   const TimingOptions& options() const { return options_; }
-  // Fastest reference time per pass (ms) within the window (this process's timings within
-  // reference_window_s, a remembered one within memory_window_s); <= 0 before the first timing.
+  // The quiet speed (reference ms per pass) that samples are normalized to: the learned one (see
+  // above), or while it is being learned the fastest timing so far; <= 0 before the first timing.
   double QuietReference();
 
  private:
-  // One reference timing (ms per pass over a loop of reference_passes_), added to the history.
-  double TimeReference(TimingRunner& runner);
-  // ms per pass over a loop of `passes` target passes.
-  double TimeTarget(TimingRunner& runner, int passes);
+  // A loop's time per pass (ms) and the share of its wall time the thread was on the CPU.
+  struct Timed {
+    double ms;
+    double on_cpu;
+  };
+  // One reference timing (a loop of reference_passes_), added to the history.
+  Timed TimeReference(TimingRunner& runner);
+  // A loop of `passes` target passes.
+  Timed TimeTarget(TimingRunner& runner, int passes);
   void LoadRemembered();
   void SaveRemembered();
 
@@ -142,10 +160,12 @@ class TimingHarness {
   std::optional<RememberedReference> memory_;
   bool reference_known_ = false;
   int reference_passes_ = 0;  // passes per reference timing (fixed once known)
-  // (seconds since the epoch, ms) of reference timings within the window, oldest first.
+  // (seconds since the epoch, ms) of the reference timings that may be the fastest of the last
+  // reference_window_s, oldest first.
   std::deque<std::pair<double, double>> history_;
-  // (seconds since the epoch, ms) of the fastest timing an earlier process remembered, if any.
-  std::optional<std::pair<double, double>> remembered_;
+  // (seconds since the epoch when learned, ms) of the quiet speed, once learned or remembered.
+  std::optional<std::pair<double, double>> quiet_;
+  double last_in_band_s_ = 0;  // when a reference timing last ran within the band of quiet_
   std::pair<double, double> saved_{0, 0};  // last (time, ms) written to the memory file
 };
 
