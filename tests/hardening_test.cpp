@@ -439,6 +439,31 @@ TEST(HardeningInputs, AHugeRegistryTimeoutMeansNoTimeoutNotAnInstantOne) {
   EXPECT_EQ(r.exit_code, 0);
 }
 
+// Work run in a child process: its files stay, its memory does not reach this process, and
+// what it threw (or how it died) comes back as one message.
+TEST(HardeningInputs, WorkInAChildProcessKeepsItsFilesNotItsMemory) {
+  testing::TempDir dir;
+  int changed = 0;
+  RunInChildProcess([&] {
+    changed = 1;
+    std::ofstream(dir / "written") << "model";
+  });
+  EXPECT_EQ(changed, 0);
+  EXPECT_EQ(ReadFile(dir / "written"), "model");
+  try {
+    RunInChildProcess([] { throw DataError("cannot write the model"); });
+    FAIL() << "a failing child was not reported";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot write the model");
+  }
+  try {
+    RunInChildProcess([] { ::raise(SIGKILL); });  // no core file
+    FAIL() << "a child killed by a signal was not reported";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("signal"), std::string::npos) << e.what();
+  }
+}
+
 TEST(HardeningInputs, DeviceOutputInHexOrAbsurdRangeIsNotALatency) {
   for (const char* bad : {"0x10", "0x10 ms", "1e308", "{\"latency_ms\": 1e308}", "inf", "-0", "1e-12", "0x1p3",
                           "12.5 0x1", "1e7"}) {

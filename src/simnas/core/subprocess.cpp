@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "simnas/core/error.h"
 #include "simnas/core/interrupt.h"
 
 namespace simnas {
@@ -299,6 +300,57 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, double timeout_se
     }
   }
   return result;
+}
+
+void RunInChildProcess(const std::function<void()>& work) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
+  const pid_t child = ::fork();
+  if (child < 0) {
+    const int e = errno;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw Error(std::string("cannot fork: ") + std::strerror(e));
+  }
+  if (child == 0) {
+    ::close(fds[0]);
+    int status = 0;
+    std::string message;
+    try {
+      work();
+    } catch (const std::exception& e) {
+      message = e.what();
+      status = 1;
+    } catch (...) {
+      message = "unknown error";
+      status = 1;
+    }
+    for (std::size_t done = 0; done < message.size();) {
+      const ssize_t n = ::write(fds[1], message.data() + done, message.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    ::_exit(status);  // no atexit handlers or static destructors of the parent's state
+  }
+  ::close(fds[1]);
+  std::string message;
+  std::array<char, 4096> buffer{};
+  while (true) {
+    const ssize_t n = ::read(fds[0], buffer.data(), buffer.size());
+    if (n > 0) {
+      message.append(buffer.data(), static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  if (!message.empty()) throw Error(message);
+  if (WIFSIGNALED(status)) throw Error("the child process was killed by signal " + std::to_string(WTERMSIG(status)));
+  throw Error("the child process exited with status " + std::to_string(WEXITSTATUS(status)));
 }
 
 }  // namespace simnas

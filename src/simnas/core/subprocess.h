@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,11 @@ inline constexpr std::size_t kMaxProcessCapture = std::size_t{1} << 20;
 // `argv[0]` is looked up in PATH. Never throws for a failing program; inspect the result.
 // Timeouts beyond 30 days are treated as 30 days.
 ProcessResult RunProcess(const std::vector<std::string>& argv, double timeout_seconds);
+
+// Runs `work` in a forked child of this process and waits for it: what it writes to files
+// stays, what it allocates does not touch this process's heap. Throws Error with the message
+// of what `work` threw, or saying how the child ended. `work` must not rely on other threads
+// (the child has only the calling one).
+void RunInChildProcess(const std::function<void()>& work);
 
 }  // namespace simnas
