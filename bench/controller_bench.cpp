@@ -12,7 +12,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/controller/ppo_trainer.h"
@@ -32,7 +31,7 @@ struct Fixture {
   BenchmarkData data{DataDir(BenchDataDir())};
   ScoreTable proxy;
   SyntheticDistribution distribution{FitSyntheticDistribution(data.space_data(), LutFitKind::kShared)};
-  CellTables tables;
+  WalkTables tables;
   Fixture() {
     ProxyTable table;
     const fs::path shipped = ProxyTableFile(BenchShareDir() / "tables" / "proxies", Dataset::kCifar100);
@@ -48,9 +47,7 @@ struct Fixture {
       }
     }
     proxy = ProxyScoreTable(table, ProxyAggregate::kFreeRea);
-    std::vector<OpLatencyModel> models;
-    for (const auto& f : distribution.fits()) models.push_back(OpModelOf(f.lut));
-    tables = CellTables::Build(data.space(), proxy, RelativePriorModel(models));
+    tables = PrepareTrainingInputs(data.space_data(), proxy, {}).tables;
   }
 };
 
@@ -65,7 +62,8 @@ void BM_EnvStep64(benchmark::State& state) {
   const EnvConfig config;
   SyntheticVecEnv env(config, f.tables, f.distribution, 64, 1);
   std::vector<float> obs(64 * static_cast<std::size_t>(env.observation_size()));
-  std::vector<std::uint8_t> mask(64 * kNumActions), dones(64);
+  const int n = f.tables.num_actions();
+  std::vector<std::uint8_t> mask(64 * static_cast<std::size_t>(n)), dones(64);
   std::vector<float> rewards(64);
   std::vector<int> actions(64);
   std::mt19937_64 rng(2);
@@ -74,8 +72,8 @@ void BM_EnvStep64(benchmark::State& state) {
     for (int i = 0; i < 64; ++i) {
       int a;
       do {
-        a = static_cast<int>(rng() % kNumActions);
-      } while (!mask[static_cast<std::size_t>(i * kNumActions + a)]);
+        a = static_cast<int>(rng() % static_cast<unsigned>(n));
+      } while (!mask[static_cast<std::size_t>(i * n + a)]);
       actions[static_cast<std::size_t>(i)] = a;
     }
     env.Step(actions.data(), rewards.data(), dones.data());
@@ -113,10 +111,10 @@ BENCHMARK(BM_TrainEndToEnd)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseR
 void BM_DeploySearch(benchmark::State& state) {
   Fixture& f = F();
   ControllerModel model;
-  const int d = ObservationSize(model.env);
+  const int d = ObservationSize(model.env, f.tables.num_actions());
   std::mt19937_64 rng(3);
   std::normal_distribution<float> normal(0.0f, 0.05f);
-  for (auto [in, out] : {std::pair{d, 128}, std::pair{128, 128}, std::pair{128, kNumActions}}) {
+  for (auto [in, out] : {std::pair{d, 128}, std::pair{128, 128}, std::pair{128, f.tables.num_actions()}}) {
     DenseLayer l;
     l.in = in;
     l.out = out;
@@ -128,11 +126,11 @@ void BM_DeploySearch(benchmark::State& state) {
   const SyntheticLut device = f.distribution.SampleDevice(device_rng, SyntheticOptions::Paper());
   struct Oracle : LatencyOracle {
     const SyntheticLut* d;
-    double Probe(const Cell& c) override { return d->Latency(ToArch(c)); }
+    double Probe(const Arch& a) override { return d->Latency(a); }
   } oracle;
   oracle.d = &device;
   RunOptions options;
-  options.budget_ms = device.Latency(ToArch(Cell::FromCode(f.tables.by_proxy[500])));
+  options.budget_ms = device.Latency(f.tables.ArchOf(f.tables.by_proxy[500]));
   std::uint64_t seed = 0;
   for (auto _ : state) {
     options.seed = seed++;

@@ -16,6 +16,7 @@ namespace {
 
 using testing::ControllerFits;
 using testing::ControllerTables;
+using testing::kWalkActions;
 
 // Latency = scale x a fixed synthetic device; counts calls.
 class CountingOracle : public LatencyOracle {
@@ -24,10 +25,10 @@ class CountingOracle : public LatencyOracle {
     std::mt19937_64 rng(11);
     device_ = ControllerFits().distribution.SampleDevice(rng, SyntheticOptions::Paper());
   }
-  double Probe(const Cell& cell) override {
+  double Probe(const Arch& arch) override {
     ++calls;
-    probed.insert(cell.Code());
-    return scale_ * device_.Latency(ToArch(cell));
+    probed.insert(CellOf(arch).Code());
+    return scale_ * device_.Latency(arch);
   }
   int calls = 0;
   std::set<int> probed;
@@ -39,9 +40,9 @@ class CountingOracle : public LatencyOracle {
 };
 
 int FirstValid(const Episode& e, int skip = 0) {
-  std::array<std::uint8_t, kNumActions> mask{};
+  std::array<std::uint8_t, kWalkActions> mask{};
   e.Mask(mask.data());
-  for (int a = 0; a < kNumActions; ++a) {
+  for (int a = 0; a < kWalkActions; ++a) {
     if (mask[static_cast<std::size_t>(a)] && skip-- == 0) return a;
   }
   return -1;
@@ -53,12 +54,12 @@ TEST(ControllerEpisode, MovesToNeighboursAndSpendsOneProbePerNewCell) {
   const Cell start = Cell::FromCode(ControllerTables().by_proxy.front());
   CountingOracle oracle;
   Episode e(&config, &ControllerTables());
-  e.Reset(start, oracle.Latency(start.Code()) * 0.8, config.probes, oracle);
+  e.Reset(start.Code(), oracle.Latency(start.Code()) * 0.8, config.probes, oracle);
   EXPECT_EQ(e.probes_used(), 1);
-  std::array<std::uint8_t, kNumActions> mask{};
+  std::array<std::uint8_t, kWalkActions> mask{};
   e.Mask(mask.data());
   int allowed = 0;
-  for (int a = 0; a < kNumActions; ++a) {
+  for (int a = 0; a < kWalkActions; ++a) {
     allowed += mask[static_cast<std::size_t>(a)];
     // The edge's current op is the masked action.
     EXPECT_EQ(mask[static_cast<std::size_t>(a)] == 0, static_cast<int>(start.op(a / kNumOps)) == a % kNumOps);
@@ -88,7 +89,7 @@ TEST(ControllerEpisode, BudgetRewardsSumToTheAnswersImprovement) {
     const Cell start = RandomCell(rng);
     const double budget = oracle.Latency(RandomCell(rng).Code());
     Episode e(&config, &ControllerTables());
-    e.Reset(start, budget, config.probes, oracle);
+    e.Reset(start.Code(), budget, config.probes, oracle);
     const double initial = e.best_score();
     double sum = 0;
     while (!e.Done()) sum += e.Step(FirstValid(e, static_cast<int>(rng() % 24)), oracle);
@@ -107,7 +108,7 @@ TEST(ControllerEpisode, ObservationsSeeLatencyOnlyRelativeToTheBudgetOrFirstProb
   for (RewardKind reward : {RewardKind::kBudget, RewardKind::kPaper}) {
     EnvConfig config;
     config.reward = reward;
-    const int size = ObservationSize(config);
+    const int size = ObservationSize(config, kWalkActions);
     std::vector<float> obs1(static_cast<std::size_t>(size)), obs2(static_cast<std::size_t>(size));
     CountingOracle fast(1.0), slow(37.0);
     Episode a(&config, &ControllerTables()), b(&config, &ControllerTables());
@@ -117,8 +118,8 @@ TEST(ControllerEpisode, ObservationsSeeLatencyOnlyRelativeToTheBudgetOrFirstProb
       budget_a = fast.Latency(777);
       budget_b = slow.Latency(777);
     }
-    a.Reset(start, budget_a, 10, fast);
-    b.Reset(start, budget_b, 10, slow);
+    a.Reset(start.Code(), budget_a, 10, fast);
+    b.Reset(start.Code(), budget_b, 10, slow);
     for (int step = 0; step < 6; ++step) {
       a.Observe(obs1.data());
       b.Observe(obs2.data());
@@ -131,14 +132,14 @@ TEST(ControllerEpisode, ObservationsSeeLatencyOnlyRelativeToTheBudgetOrFirstProb
   EnvConfig budget_config;
   CountingOracle oracle;
   Episode e(&budget_config, &ControllerTables());
-  EXPECT_THROW(e.Reset(Cell::FromCode(1), std::nullopt, 10, oracle), Error);  // budget reward needs a budget
+  EXPECT_THROW(e.Reset(1, std::nullopt, 10, oracle), Error);  // budget reward needs a budget
 }
 
 TEST(ControllerEpisode, SaveAndLoadRestoreTheExactState) {
   EnvConfig config;
   CountingOracle oracle;
   Episode e(&config, &ControllerTables());
-  e.Reset(Cell::FromCode(4000), oracle.Latency(4000), 10, oracle);
+  e.Reset(4000, oracle.Latency(4000), 10, oracle);
   for (int i = 0; i < 4; ++i) e.Step(FirstValid(e, i * 7 % 24), oracle);
   std::string state;
   e.Save(state);
@@ -146,7 +147,7 @@ TEST(ControllerEpisode, SaveAndLoadRestoreTheExactState) {
   const char* in = state.data();
   f.Load(in, state.data() + state.size());
   EXPECT_EQ(in, state.data() + state.size());
-  std::vector<float> o1(static_cast<std::size_t>(ObservationSize(config))), o2(o1.size());
+  std::vector<float> o1(static_cast<std::size_t>(ObservationSize(config, kWalkActions))), o2(o1.size());
   e.Observe(o1.data());
   f.Observe(o2.data());
   EXPECT_EQ(o1, o2);
@@ -158,7 +159,7 @@ TEST(ControllerEpisode, SaveAndLoadRestoreTheExactState) {
 void StepRandomly(SyntheticVecEnv& env, int steps, std::mt19937_64& rng, std::vector<float>& rewards_out) {
   const int n = env.num_envs();
   std::vector<float> obs(static_cast<std::size_t>(n * env.observation_size()));
-  std::vector<std::uint8_t> mask(static_cast<std::size_t>(n * kNumActions)), dones(static_cast<std::size_t>(n));
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(n * kWalkActions)), dones(static_cast<std::size_t>(n));
   std::vector<float> rewards(static_cast<std::size_t>(n));
   std::vector<int> actions(static_cast<std::size_t>(n));
   for (int t = 0; t < steps; ++t) {
@@ -166,8 +167,8 @@ void StepRandomly(SyntheticVecEnv& env, int steps, std::mt19937_64& rng, std::ve
     for (int i = 0; i < n; ++i) {
       int a;
       do {
-        a = static_cast<int>(rng() % kNumActions);
-      } while (!mask[static_cast<std::size_t>(i * kNumActions + a)]);
+        a = static_cast<int>(rng() % kWalkActions);
+      } while (!mask[static_cast<std::size_t>(i * kWalkActions + a)]);
       actions[static_cast<std::size_t>(i)] = a;
     }
     env.Step(actions.data(), rewards.data(), dones.data());

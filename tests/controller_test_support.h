@@ -1,13 +1,12 @@
 // Shared by the controller tests: a fake in-memory proxy table (the committed tables are
-// generated elsewhere; larger cells score higher, like the real ones), the cell tables built
+// generated elsewhere; larger cells score higher, like the real ones), the walk's tables built
 // from it with the train devices' prior, and small random-weight controller models.
 #pragma once
 
 #include <random>
 
-#include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_model.h"
-#include "simnas/controller/training_inputs.h"
+#include "simnas/controller/walk_tables.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 #include "fixture_data.h"
@@ -43,11 +42,14 @@ inline const ControllerTrainFits& ControllerFits() {
   return fits;
 }
 
-inline const CellTables& ControllerTables() {
-  static const CellTables tables = [] {
-    std::vector<OpLatencyModel> models;
-    for (const auto& f : ControllerFits().distribution.fits()) models.push_back(OpModelOf(f.lut));
-    return CellTables::Build(FixtureData().space(), ScoresOf(ControllerFakeProxy()), RelativePriorModel(models));
+// The walk's actions over NAS-Bench-201: (edge, op).
+inline constexpr int kWalkActions = kNumEdges * kNumOps;
+
+inline const WalkTables& ControllerTables() {
+  static const WalkTables tables = [] {
+    std::vector<const LatencyTable*> train;
+    for (const auto& f : ControllerFits().distribution.fits()) train.push_back(&FixtureData().DeviceTable(f.device));
+    return WalkTables::Build(FixtureData().space_data().Numbering(), ScoresOf(ControllerFakeProxy()), train);
   }();
   return tables;
 }
@@ -57,8 +59,8 @@ inline ControllerModel RandomControllerModel(const EnvConfig& env, std::uint64_t
   m.env = env;
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> normal(0.0f, 0.3f);
-  int in = ObservationSize(env);
-  for (int out : {hidden, kNumActions}) {
+  int in = ObservationSize(env, kWalkActions);
+  for (int out : {hidden, kWalkActions}) {
     DenseLayer l;
     l.in = in;
     l.out = out;

@@ -34,7 +34,7 @@ TEST(ControllerModel, RoundTripsAndNamesACorruptFile) {
   SaveControllerModel(dir / "c.ctl", m);
   const ControllerModel back = LoadControllerModel(dir / "c.ctl");
   std::vector<float> obs(static_cast<std::size_t>(m.observation_size()), 0.25f);
-  std::array<float, kNumActions> l1{}, l2{};
+  std::array<float, testing::kWalkActions> l1{}, l2{};
   m.Logits(obs.data(), l1.data());
   back.Logits(obs.data(), l2.data());
   EXPECT_EQ(l1, l2);
@@ -102,8 +102,8 @@ TEST(ControllerTraining, SameSeedSameWeightsAndResumeContinuesExactly) {
   const ControllerModel model = LoadControllerModel(dir / "c" / "controller.ctl");
   std::vector<float> obs(static_cast<std::size_t>(model.observation_size()));
   for (std::size_t i = 0; i < obs.size(); ++i) obs[i] = static_cast<float>(std::sin(static_cast<double>(i)));
-  const std::vector<float> torch_logits = CheckpointPolicyLogits(dir / "c" / "checkpoint.ckpt", obs);
-  std::array<float, kNumActions> plain{};
+  const std::vector<float> torch_logits = CheckpointPolicyLogits(dir / "c" / "checkpoint.ckpt", obs, testing::kWalkActions);
+  std::array<float, testing::kWalkActions> plain{};
   model.Logits(obs.data(), plain.data());
   ASSERT_EQ(torch_logits.size(), plain.size());
   for (std::size_t i = 0; i < plain.size(); ++i) EXPECT_NEAR(plain[i], torch_logits[i], 1e-4);
@@ -186,11 +186,11 @@ TEST(ControllerRunner, StartCellsFollowTheModelsSettings) {
   EnvConfig env;
   std::mt19937_64 rng(1);
   env.start = StartKind::kBestProxy;
-  EXPECT_EQ(ControllerStartCell(env, ControllerTables(), rng).Code(), ControllerTables().by_proxy.front());
+  EXPECT_EQ(ControllerStartCode(env, ControllerTables(), rng), ControllerTables().by_proxy.front());
   env.start = StartKind::kTopK;
   env.top_k = 5;
   for (int i = 0; i < 20; ++i) {
-    const int code = ControllerStartCell(env, ControllerTables(), rng).Code();
+    const int code = ControllerStartCode(env, ControllerTables(), rng);
     const auto& top = ControllerTables().by_proxy;
     EXPECT_NE(std::find(top.begin(), top.begin() + 5, code), top.begin() + 5);
   }

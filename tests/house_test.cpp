@@ -131,18 +131,7 @@ const std::regex kSpaceName(R"(fbnet|Fbnet|FBNet|nb201|Nb201|NB201|kNumCells|ofa
 // cleaned by the work on its layer; the list only shrinks, and a file that no longer names a
 // space must leave it, which the test below enforces).
 const std::set<std::string> kStillAllowed = {
-    // The bench layer: the controllers' trajectories.
-    "src/simnas/bench/leave_one_out.h", "src/simnas/bench/trajectories.h",
-    // The controller's edit walk, the op-table latency model it reads, and the former name of
-    // the candidate picker's process in model files.
-    "src/simnas/controller/cell_tables.cpp", "src/simnas/controller/cell_tables.h",
-    "src/simnas/controller/controller_model.cpp", "src/simnas/controller/controller_runner.cpp",
-    "src/simnas/controller/controller_runner.h", "src/simnas/controller/episode.cpp",
-    "src/simnas/controller/episode.h", "src/simnas/controller/synthetic_env.cpp",
-    "src/simnas/controller/training_inputs.h", "src/simnas/controller/env_config.h",
-    "src/simnas/strategies/controller_strategy.cpp", "src/simnas/latency_model/op_table.cpp",
-    "src/simnas/latency_model/op_table.h",
-    // The `train` and `test` device groups over NAS-Bench-201's data (callers: bench config, train).
+    // The `train` and `test` device groups over NAS-Bench-201's data (caller: bench config).
     "src/simnas/devices/device_spec.cpp",
     // Commands not yet generic, and the views of one space's data they read.
     "src/cli/transitional_views.cpp",

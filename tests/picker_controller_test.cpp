@@ -271,8 +271,8 @@ TEST(PickerControllerStrategy, AnswersAMeasuredNetworkAndRefusesAModelOfTheOther
   // A walk model for the picker, and a picker model where the walk's is expected.
   ControllerModel nb201;
   DenseLayer layer;
-  layer.in = ObservationSize(nb201.env);
-  layer.out = kNumActions;
+  layer.out = kNumEdges * kNumOps;  // NAS-Bench-201's walk: (edge, op)
+  layer.in = ObservationSize(nb201.env, layer.out);
   layer.weight.assign(static_cast<std::size_t>(layer.in * layer.out), 0.0f);
   layer.bias.assign(static_cast<std::size_t>(layer.out), 0.0f);
   nb201.layers = {layer};

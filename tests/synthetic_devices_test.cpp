@@ -10,7 +10,7 @@
 #include "simnas/devices/synthetic_device.h"
 #include "simnas/spaces/nb201/cell_structure.h"
 #include "simnas/spaces/nb201/nb201_space.h"
-#include "simnas/latency_model/op_table.h"
+#include "simnas/latency_model/feature_linear.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 #include "fixture_data.h"
 #include "test_support.h"
@@ -38,29 +38,6 @@ TEST(CellStructure, LiveEdgesFollowTheSignalToTheOutput) {
   EXPECT_EQ(counts[static_cast<std::size_t>(Op::kAvgPool3x3)], 1);
 }
 
-LatencyTable TableOf(const OpLatencyModel& m, const SearchSpace& space) {
-  std::vector<double> ms(kNumCells);
-  for (int i = 0; i < kNumCells; ++i) ms[static_cast<std::size_t>(i)] = m.Latency(space.CellAt(i));
-  return LatencyTable("made-up", ms);
-}
-
-TEST(OpLatencyModel, FitRecoversAnExactLookupTable) {
-  const SearchSpace& space = testing::FixtureData().space();
-  for (OpCountKind kind : {OpCountKind::kAllEdges, OpCountKind::kLiveEdges}) {
-    OpLatencyModel truth;
-    truth.counts = kind;
-    truth.fixed_ms = 3.0;
-    truth.op_ms = {0.0, -0.2, 1.1, 2.7, 0.4};
-    const OpModelFit fit = FitOpLatencyModel(TableOf(truth, space), space, kind);
-    EXPECT_NEAR(fit.model.fixed_ms, 3.0, 1e-9);
-    for (int op = 1; op < kNumOps; ++op) {
-      EXPECT_NEAR(fit.model.op_ms[static_cast<std::size_t>(op)], truth.op_ms[static_cast<std::size_t>(op)], 1e-9);
-    }
-    EXPECT_NEAR(fit.r2, 1.0, 1e-12);
-    EXPECT_NEAR(fit.spearman, 1.0, 1e-3);  // many exact ties; round-off may split a few
-  }
-}
-
 const SyntheticDistribution& PaperFits() {
   static const SyntheticDistribution d =
       FitSyntheticDistribution(testing::FixtureData().space_data(), LutFitKind::kShared);
@@ -74,14 +51,17 @@ TEST(SyntheticDistribution, FitsTrainDevicesOnlyAndLeavesOneOut) {
   for (const LutFit& f : d.fits()) {
     EXPECT_FALSE(IsTestDevice(f.device)) << f.device;
     EXPECT_GT(f.spearman, 0.9) << f.device;  // the lookup table ranks every train device well
-    // The shared fit is the op table's least squares.
-    const OpModelFit op = FitOpLatencyModel(testing::FixtureData().DeviceTable(f.device),
-                                            testing::FixtureData().space(), OpCountKind::kAllEdges);
-    EXPECT_EQ(f.lut.fixed_ms, op.model.fixed_ms);
+    // The shared fit is the least squares on the space's default encoding, op counts (the
+    // latency model the edit walk's prior fits): the same weights.
+    const CandidateSet& numbering = testing::FixtureData().space_data().Numbering();
+    ASSERT_EQ(numbering.space().EncodingNames().front(), "op-counts");
+    const Eigen::VectorXd w = FitFeatureLinearModel(EncodeCandidates(numbering, "op-counts"),
+                                                    testing::FixtureData().DeviceTable(f.device).values(), f.device)
+                                  .w;
+    EXPECT_EQ(f.lut.fixed_ms, w(0));
     for (int e = 0; e < kNumEdges; ++e) {
       for (int o = 0; o < kNumOps; ++o) {
-        EXPECT_EQ(f.lut.cost_ms[static_cast<std::size_t>(e)][static_cast<std::size_t>(o)],
-                  op.model.op_ms[static_cast<std::size_t>(o)]);
+        EXPECT_EQ(f.lut.cost_ms[static_cast<std::size_t>(e)][static_cast<std::size_t>(o)], o == 0 ? 0.0 : w(o));
       }
     }
   }

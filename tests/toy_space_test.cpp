@@ -21,6 +21,9 @@
 
 #include "simnas/bench/bench_config.h"
 #include "simnas/bench/bench_runner.h"
+#include "simnas/controller/controller_runner.h"
+#include "simnas/controller/ppo_trainer.h"
+#include "simnas/controller/training_inputs.h"
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
@@ -39,6 +42,7 @@
 #include "simnas/space/space.h"
 #include "simnas/space/space_data.h"
 #include "simnas/space/table_file.h"
+#include "simnas/strategies/controller_strategy.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
 #include "simnas/strategies/search_setup.h"
@@ -524,6 +528,111 @@ TEST_F(ToySpace, MonotonicityPairsDevicesOverTheArchitecturesBothAnswer) {
   two[1] = 2;
   const std::string msg = MessageOf<Error>([&] { ComputeSrccMatrix({"alpha", "two"}, {data_->DeviceTable("alpha").values(), two}); });
   EXPECT_NE(msg.find("alpha and two both answer 2"), std::string::npos) << msg;
+}
+
+// The edit walk over the toy space (every combination of its choices is a candidate): the walk's
+// tables follow the toy's own numbering and its prior is the train devices' mean relative latency
+// (exact here: the made-up latencies are linear in the one-hot encoding); a walk probes distinct
+// architectures and its answer is the best measured within the budget; a few steps of training give
+// a model the controller strategy searches with; a sample of the candidates, or a model of
+// another shape, is refused in one line.
+TEST_F(ToySpace, TheEditWalkTrainsAndSearchesOverEveryCombinationOfChoices) {
+  const CandidateSet& numbering = data_->Numbering();
+  const ScoreTable scores = MadeUpScores(numbering);
+  const TrainingInputs in = PrepareTrainingInputs(*data_, scores, {});
+  const WalkTables& t = in.tables;
+  EXPECT_EQ(in.devices, (std::vector<std::string>{"alpha", "beta", "delta"}));
+  ASSERT_EQ(t.size, kToySize);
+  EXPECT_EQ(t.num_actions(), kToyPositions * kToyChoices);
+  std::vector<double> mean(3, 0.0);
+  for (int i = 0; i < kToySize; ++i) {
+    for (std::size_t d = 0; d < 3; ++d) mean[d] += MadeUpLatency(in.devices[d], numbering.at(i)) / kToySize;
+  }
+  for (int code = 0; code < kToySize; ++code) {
+    const Arch& a = t.ArchOf(code);
+    EXPECT_EQ(t.CodeOf(a), code);
+    int expected_code = 0;
+    for (int p = kToyPositions - 1; p >= 0; --p) expected_code = expected_code * kToyChoices + a.choice(p);
+    EXPECT_EQ(expected_code, code) << a.ToString();  // position 0 the least significant digit
+    double relative = 0;
+    for (std::size_t d = 0; d < 3; ++d) relative += MadeUpLatency(in.devices[d], a) / mean[d] / 3;
+    EXPECT_NEAR(t.log_prior[static_cast<std::size_t>(code)], std::log(relative), 1e-5) << a.ToString();
+  }
+  EXPECT_EQ(t.ArchOf(t.by_proxy.front()).ToString(), "c-c-c-c");  // the best made-up score
+
+  // A walk of a policy that knows nothing (every allowed action equally likely) on the test device.
+  struct GammaOracle : LatencyOracle {
+    std::vector<Arch> probed;
+    double Probe(const Arch& arch) override {
+      probed.push_back(arch);
+      return MadeUpLatency("gamma", arch);
+    }
+  };
+  ControllerModel uniform;
+  DenseLayer layer;
+  layer.out = t.num_actions();
+  layer.in = ObservationSize(uniform.env, layer.out);
+  layer.weight.assign(static_cast<std::size_t>(layer.in * layer.out), 0.0f);
+  layer.bias.assign(static_cast<std::size_t>(layer.out), 0.0f);
+  uniform.layers = {layer};
+  const double budget = 14.0;
+  RunOptions options;
+  options.budget_ms = budget;
+  for (std::uint64_t seed = 0; seed < 5; ++seed) {
+    options.seed = seed;
+    GammaOracle oracle;
+    const Episode e = RunController(uniform, t, oracle, options);
+    EXPECT_EQ(e.probes_used(), static_cast<int>(oracle.probed.size()));
+    EXPECT_LE(e.probes_used(), options.probe_budget);
+    EXPECT_EQ(std::set<Arch>(oracle.probed.begin(), oracle.probed.end()).size(), oracle.probed.size());
+    // The answer: the best score among the probes within the budget.
+    double best = -1;
+    for (const Arch& a : oracle.probed) {
+      if (MadeUpLatency("gamma", a) <= budget) best = std::max(best, scores.Normalized(numbering.IndexOf(a)));
+    }
+    ASSERT_EQ(e.best_code() >= 0, best >= 0);
+    if (best >= 0) {
+      EXPECT_NEAR(e.best_score(), best, 1e-6);
+    }
+  }
+
+  // A few PPO steps on the toy's synthetic devices, then a search with the model.
+  TrainOptions train;
+  train.out = tmp_ / "walk";
+  train.ppo.total_steps = 256;
+  train.ppo.num_envs = 8;
+  train.ppo.rollout = 16;
+  train.ppo.minibatch = 64;
+  train.ppo.hidden = 16;
+  train.progress = false;
+  train.plot = false;
+  const TrainResult r = TrainController(train, t, in.distribution);
+  EXPECT_GE(r.steps, 256);
+  const ControllerModel model = LoadControllerModel(r.model);
+  EXPECT_EQ(model.num_actions(), t.num_actions());
+  std::unique_ptr<Device> target = OpenDevice("table:gamma", Devices());
+  const SearchSetup setup(numbering, *target, scores, TrainTablesFor(*data_, *target));
+  ControllerStrategy walk(r.model, "");
+  const SearchReport report = RunSearch(walk, *target, SearchTask{budget, 3}, 10, setup.context(), nullptr, "");
+  ASSERT_TRUE(report.answer.feasible);
+  EXPECT_LE(report.answer.chosen.measurement.latency_ms, budget);
+  EXPECT_LE(report.probes_used, 10);
+
+  // A sample of the space's candidates, and a model whose actions are another space's.
+  const std::string refused = MessageOf<ParseError>(
+      [&] { WalkTables::Build(numbering.Subset({0, 1, 2, 40}, "four toys"), scores, {&data_->DeviceTable("alpha")}); });
+  EXPECT_NE(refused.find("every combination of the toy space's choices"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("four toys holds 4"), std::string::npos) << refused;
+  EXPECT_EQ(refused.find('\n'), std::string::npos) << refused;
+  ControllerModel other = uniform;
+  other.layers[0].out = 30;
+  other.layers[0].in = ObservationSize(other.env, 30);
+  other.layers[0].weight.assign(static_cast<std::size_t>(other.layers[0].in * 30), 0.0f);
+  other.layers[0].bias.assign(30, 0.0f);
+  GammaOracle oracle;
+  const std::string shape = MessageOf<DataError>([&] { RunController(other, t, oracle, options); });
+  EXPECT_NE(shape.find("30 actions; the edit walk over the toy space has 12"), std::string::npos) << shape;
+  EXPECT_EQ(shape.find('\n'), std::string::npos) << shape;
 }
 
 }  // namespace

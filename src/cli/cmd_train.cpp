@@ -9,7 +9,6 @@
 
 #include "cli_context.h"
 #include "cli_options.h"
-#include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/bench/evaluation.h"
 #include "simnas/bench/picker_training.h"
@@ -21,8 +20,6 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
-#include "simnas/data/device_split.h"
-#include "simnas/devices/device_spec.h"
 #include "simnas/strategies/controller_strategy.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/strategies/picker_controller.h"
@@ -38,17 +35,18 @@ fs::path ModelOrDefault(CliContext& ctx, const std::string& model) {
   return model.empty() ? ctx.Strategies().controller_model : fs::path(model);
 }
 
-// The training inputs of `simnas train` (`controller loo` uses bench/leave_one_out.h): the proxy table of a
-// dataset, from train devices only.
-TrainingInputs PrepareTraining(CliContext& ctx, Dataset dataset, const std::string& proxy_table,
-                               const std::string& aggregate, const std::vector<std::string>& exclude) {
+// The edit walk's training inputs for `simnas train` (`controller loo` uses bench/leave_one_out.h):
+// the space's score of a dataset, synthetic devices fitted with `fit`, from train devices only.
+TrainingInputs PrepareTraining(CliContext& ctx, Dataset dataset, const ProxyArgs& proxy,
+                               const std::vector<std::string>& exclude, LutFitKind fit) {
+  const Space& space = ctx.space();
   for (const std::string& d : exclude) {
-    if (IsTestDevice(d)) throw ParseError(fmt::format("--exclude {}: test devices are never used for training anyway", d));
+    if (space.IsTestDevice(d)) {
+      throw ParseError(fmt::format("--exclude {}: test devices are never used for training anyway", d));
+    }
   }
-  const ProxyTable table =
-      LoadProxyTable(ctx.ProxyTable(proxy_table, dataset), dataset);
-  return PrepareTrainingInputs(ctx.Data(), ProxyScoreTable(table, ParseProxyAggregateOrDefault(aggregate, ctx.Env().configs_dir)),
-                               exclude);
+  return PrepareTrainingInputs(ctx.DataOf(space), ctx.Ws().ScoresOf(space, dataset, proxy.aggregate, proxy.proxy_table),
+                               exclude, fit);
 }
 
 struct EnvArgs {
@@ -114,18 +112,6 @@ void AddPpoOptions(CLI::App* cmd, PpoConfig& p) {
   cmd->add_option("--layers", p.layers, "Hidden layers");
   cmd->add_flag("--shared-trunk", p.shared_trunk, "Value head on the policy's hidden layers");
   cmd->add_option("--threads", p.threads, "Torch threads (1 is fastest for these small matrices)");
-}
-
-std::vector<std::string> DeviceList(BenchmarkData& data, const std::string& text) {
-  std::vector<std::string> out;
-  if (IsDeviceGroup(text)) {
-    for (const DeviceSpec& spec : ExpandDeviceGroup(text, data)) out.push_back(spec.table_name());
-    return out;
-  }
-  for (const std::string& d : Split(text, ',')) {
-    if (!Trim(d).empty()) out.emplace_back(Trim(d));
-  }
-  return out;
 }
 
 std::vector<double> NumberList(const std::string& text, const char* what) {
@@ -518,24 +504,25 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       return;
     }
     RefusePickerEnvFlags(*train, "train");
-    BenchmarkData& data = ctx.Data();
+    const SpaceData& data = ctx.DataOf(ctx.space());
     const Dataset dataset = ParseDataset(args->dataset);
-    const std::vector<std::string> exclude = DeviceList(data, args->exclude);
-    TrainingInputs in = PrepareTraining(ctx, dataset, args->proxy.proxy_table, args->proxy.aggregate, exclude);
     TrainOptions options;
     options.env = MakeEnvConfig(args->env);
+    const TrainingInputs in =
+        PrepareTraining(ctx, dataset, args->proxy, DeviceListOf(data, args->exclude), options.env.synthetic.fit);
     options.ppo = args->ppo;
     options.ppo.total_steps = args->steps;
     options.seed = args->seed;
     options.out = args->out;
     options.resume = args->resume;
     options.checkpoint_minutes = args->checkpoint_minutes;
-    options.monitor_accuracy = &data.Accuracy(Dataset::kCifar100).test_accuracy;
+    options.monitor_accuracy = data.Accuracy(Dataset::kCifar100);
     const std::string date = UtcNow();
     options.provenance = {{"command", CommandLine()},
                           {"dataset", std::string(DatasetName(dataset))},
-                          {"aggregate", args->proxy.aggregate.empty() ? DefaultProxyAggregateName(ctx.Env().configs_dir)
-                                                                      : args->proxy.aggregate},
+                          {"aggregate", args->proxy.aggregate.empty()
+                                            ? DefaultProxyAggregateName(ctx.Env().configs_dir, ctx.space())
+                                            : args->proxy.aggregate},
                           {"train_devices", in.devices},
                           {"simnas_version", SIMNAS_VERSION},
                           {"date", date}};
@@ -573,16 +560,16 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       EvalPicker(ctx, *eval, *eval_args);
       return;
     }
-    BenchmarkData& data = ctx.Data();
+    const Space& space = ctx.space();
+    const SpaceData& data = ctx.DataOf(space);
     EvalSpec spec;
-    spec.devices = DeviceList(data, eval_args->devices);
+    spec.devices = DeviceListOf(data, eval_args->devices);
     spec.percentiles = NumberList(eval_args->percentiles, "--percentiles");
     spec.seeds = eval_args->seeds;
     spec.probes = eval_args->probes;
     spec.dataset = ParseDataset(eval_args->dataset);
-    const ProxyTable table = LoadProxyTable(ctx.ProxyTable(eval_args->proxy.proxy_table, spec.dataset), spec.dataset);
     const ScoreTable proxy =
-        ProxyScoreTable(table, ParseProxyAggregateOrDefault(eval_args->proxy.aggregate, ctx.Env().configs_dir));
+        ctx.Ws().ScoresOf(space, spec.dataset, eval_args->proxy.aggregate, eval_args->proxy.proxy_table);
     std::vector<std::unique_ptr<Strategy>> owned;
     std::vector<NamedStrategy> strategies;
     for (const std::string& name : Split(eval_args->strategies, ',')) {
@@ -590,11 +577,11 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
         owned.push_back(std::make_unique<ControllerStrategy>(ModelOrDefault(ctx, eval_args->model), fs::path(),
                                                              eval_args->greedy));
       } else {
-        owned.push_back(MakeStrategy(name, ctx.Strategies(), ctx.space()));
+        owned.push_back(MakeStrategy(name, ctx.Strategies(), space));
       }
       strategies.push_back({name, owned.back().get()});
     }
-    const std::vector<EvalRow> rows = EvaluateOnTables(data.space_data(), proxy, spec, strategies);
+    const std::vector<EvalRow> rows = EvaluateOnTables(data, proxy, spec, strategies);
     const std::string md = EvalRowsToMarkdown(rows);
     if (!eval_args->out.empty()) {
       WriteFileAtomically(eval_args->out, md);
@@ -637,19 +624,19 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       return;
     }
     RefusePickerEnvFlags(*loo, "controller loo");
-    BenchmarkData& data = ctx.Data();
+    const Space& space = ctx.space();
+    const SpaceData& data = ctx.DataOf(space);
     const Dataset dataset = ParseDataset(loo_args->dataset);
     std::vector<std::vector<std::string>> groups;
     if (loo_args->devices == "train") {
       for (const std::string& d : data.TrainDevices()) groups.push_back({d});
     } else {
       for (const std::string& g : Split(loo_args->devices, ';')) {
-        if (!Trim(g).empty()) groups.push_back(DeviceList(data, std::string(Trim(g))));
+        if (!Trim(g).empty()) groups.push_back(DeviceListOf(data, std::string(Trim(g))));
       }
     }
     for (const auto& group : groups) CheckLeaveOutDevices(data, group);  // every group, before any training
-    const ScoreTable proxy = ProxyScoreTable(LoadProxyTable(ctx.ProxyTable(loo_args->proxy_table, dataset), dataset),
-                                             ParseProxyAggregateOrDefault(loo_args->aggregate, ctx.Env().configs_dir));
+    const ScoreTable proxy = ctx.Ws().ScoresOf(space, dataset, loo_args->aggregate, loo_args->proxy_table);
     LeaveOutSettings settings;
     settings.env = MakeEnvConfig(loo_args->env);
     settings.ppo = loo_args->ppo;
@@ -699,13 +686,13 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
       TrajectoriesPicker(ctx, *traj, *traj_args);
       return;
     }
-    BenchmarkData& data = ctx.Data();
+    const Space& space = ctx.space();
+    const SpaceData& data = ctx.DataOf(space);
     const Dataset dataset = ParseDataset(traj_args->dataset);
-    const ProxyTable table = LoadProxyTable(ctx.ProxyTable(traj_args->proxy.proxy_table, dataset), dataset);
-    const ScoreTable proxy = ProxyScoreTable(table, ParseProxyAggregateOrDefault("", ctx.Env().configs_dir));
+    const ScoreTable proxy = ctx.Ws().ScoresOf(space, dataset, "", traj_args->proxy.proxy_table);
     ControllerStrategy strategy(ModelOrDefault(ctx, traj_args->model), fs::path());
     std::vector<DeviceTrajectory> trajectories;
-    for (const std::string& name : DeviceList(data, traj_args->devices)) {
+    for (const std::string& name : DeviceListOf(data, traj_args->devices)) {
       trajectories.push_back(WalkTrajectory(data, proxy, strategy, name, dataset, traj_args->percentile,
                                              traj_args->seed, traj_args->probes));
       PrintTrajectory(trajectories.back(), "proxy");

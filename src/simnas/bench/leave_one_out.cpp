@@ -12,7 +12,6 @@
 #include "simnas/controller/training_inputs.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
-#include "simnas/data/device_split.h"
 #include "simnas/strategies/controller_strategy.h"
 
 namespace simnas {
@@ -33,10 +32,10 @@ std::string LeaveOutName(const std::vector<std::string>& held_out) {
   return name;
 }
 
-void CheckLeaveOutDevices(const BenchmarkData& data, const std::vector<std::string>& held_out) {
+void CheckLeaveOutDevices(const SpaceData& data, const std::vector<std::string>& held_out) {
   if (held_out.empty()) throw ParseError("leave-one-out: no device to hold out");
   for (const std::string& d : held_out) {
-    if (IsTestDevice(d)) {
+    if (data.space().IsTestDevice(d)) {
       throw ParseError(fmt::format("leave-one-out: {} is a test device; leave-one-out runs on train devices only", d));
     }
     data.DeviceTable(d);  // a name that is not a table fails here, before any training
@@ -63,12 +62,12 @@ LeaveOutController TrainLeaveOutInFolder(const fs::path& dir, const std::functio
   return out;
 }
 
-LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const ScoreTable& proxy,
+LeaveOutController TrainLeaveOutController(const SpaceData& data, const ScoreTable& proxy,
                                            const std::vector<std::string>& held_out, const LeaveOutSettings& settings,
                                            const fs::path& dir) {
   CheckLeaveOutDevices(data, held_out);
   return TrainLeaveOutInFolder(dir, [&] {
-    const TrainingInputs in = PrepareTrainingInputs(data, proxy, held_out);
+    const TrainingInputs in = PrepareTrainingInputs(data, proxy, held_out, settings.env.synthetic.fit);
     TrainOptions o;
     o.env = settings.env;
     o.ppo = settings.ppo;
@@ -76,7 +75,7 @@ LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const Scor
     o.out = dir;
     o.resume = true;
     o.plot = false;
-    o.monitor_accuracy = &data.Accuracy(Dataset::kCifar100).test_accuracy;  // the log only
+    o.monitor_accuracy = data.Accuracy(Dataset::kCifar100);  // the log only
     o.provenance = {{"purpose", "leave-one-device-out"}, {"held_out", held_out}, {"train_devices", in.devices}};
     spdlog::info("leave-one-out: training a controller without {} ({} steps, seed {}) in {}", LeaveOutName(held_out),
                  settings.ppo.total_steps, settings.seed, dir.string());
@@ -84,7 +83,7 @@ LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const Scor
   });
 }
 
-std::vector<EvalRow> EvaluateLeaveOut(const BenchmarkData& data, const ScoreTable& proxy,
+std::vector<EvalRow> EvaluateLeaveOut(const SpaceData& data, const ScoreTable& proxy,
                                       const std::vector<std::string>& held_out, const fs::path& model, EvalSpec spec,
                                       const std::vector<std::string>& strategies, const StrategyResources& resources) {
   spec.devices = held_out;
@@ -97,11 +96,11 @@ std::vector<EvalRow> EvaluateLeaveOut(const BenchmarkData& data, const ScoreTabl
       walk->set_name("controller");
       owned.push_back(std::move(walk));
     } else {
-      owned.push_back(MakeStrategy(name, resources, data.space_data().space()));
+      owned.push_back(MakeStrategy(name, resources, data.space()));
     }
     named.push_back({name, owned.back().get()});
   }
-  return EvaluateOnTables(data.space_data(), proxy, spec, named);
+  return EvaluateOnTables(data, proxy, spec, named);
 }
 
 }  // namespace simnas

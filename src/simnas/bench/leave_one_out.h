@@ -1,5 +1,5 @@
-// Leave-one-device-out controllers: a controller trained on every train device but a held-out
-// one (or group), then evaluated on it. The one path behind `simnas bench` (a group with
+// Leave-one-device-out controllers of the edit walk: a controller trained on every train device
+// of a space but a held-out one (or group), then evaluated on it. The one path behind `simnas bench` (a group with
 // "controller_loo_steps") and `simnas controller loo`: the same held-out devices, settings and
 // proxy give the same controller file from both.
 #pragma once
@@ -14,8 +14,8 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/env_config.h"
 #include "simnas/controller/ppo_trainer.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/proxies/proxy_table.h"
+#include "simnas/space/space_data.h"
 #include "simnas/strategies/registry.h"
 
 namespace simnas {
@@ -34,7 +34,7 @@ LeaveOutSettings SettingsOfModel(const ControllerModel& model, std::int64_t step
 std::string LeaveOutName(const std::vector<std::string>& held_out);
 
 // Throws ParseError unless `held_out` names one or more train device tables.
-void CheckLeaveOutDevices(const BenchmarkData& data, const std::vector<std::string>& held_out);
+void CheckLeaveOutDevices(const SpaceData& data, const std::vector<std::string>& held_out);
 
 struct LeaveOutController {
   std::filesystem::path model;  // <dir>/controller.ctl
@@ -51,15 +51,15 @@ LeaveOutController TrainLeaveOutInFolder(const std::filesystem::path& dir, const
 // (`dir/done`) is reused as it is; otherwise it is trained, resuming an interrupted run's
 // checkpoint. Two processes asking for the same folder (ranks of a job on a shared file
 // system): one trains, the other waits for it and reuses it. `proxy` is the proxy the
-// controller sees. Checks `held_out` first (CheckLeaveOutDevices).
-LeaveOutController TrainLeaveOutController(const BenchmarkData& data, const ScoreTable& proxy,
+// controller sees (one score per numbered architecture). Checks `held_out` first (CheckLeaveOutDevices).
+LeaveOutController TrainLeaveOutController(const SpaceData& data, const ScoreTable& proxy,
                                            const std::vector<std::string>& held_out, const LeaveOutSettings& settings,
                                            const std::filesystem::path& dir);
 
 // Evaluates `strategies` (names; "controller" is the leave-out controller at `model`) on
 // every held-out device, with `spec`'s budgets, seeds and probes; the held-out devices are
 // removed from every strategy's context.
-std::vector<EvalRow> EvaluateLeaveOut(const BenchmarkData& data, const ScoreTable& proxy,
+std::vector<EvalRow> EvaluateLeaveOut(const SpaceData& data, const ScoreTable& proxy,
                                       const std::vector<std::string>& held_out, const std::filesystem::path& model,
                                       EvalSpec spec, const std::vector<std::string>& strategies,
                                       const StrategyResources& resources);

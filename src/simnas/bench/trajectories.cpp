@@ -23,12 +23,12 @@ std::vector<double> Sorted(std::vector<double> v) {
 
 }  // namespace
 
-DeviceTrajectory WalkTrajectory(const BenchmarkData& data, const ScoreTable& proxy, Strategy& strategy,
+DeviceTrajectory WalkTrajectory(const SpaceData& data, const ScoreTable& proxy, Strategy& strategy,
                                  const std::string& device, Dataset dataset, double percentile, std::uint64_t seed,
                                  int probes) {
   const LatencyTable& lt = data.DeviceTable(device);
-  TableDevice replayed(DeviceSpec::Table(device).ToString(), lt, data.space());
-  const SearchSetup setup(data.space_data(), replayed, proxy, dataset);
+  TableDevice replayed(DeviceSpec::Table(device).ToString(), lt, data.Numbering());
+  const SearchSetup setup(data, replayed, proxy, dataset);
   const SearchContext& context = setup.context();
   SearchTask task;
   task.latency_budget_ms = Percentile(lt.values(), percentile);

@@ -1,7 +1,8 @@
 // `simnas controller trajectories` (paper Fig. 6): one search per device from the
 // same start, on the device's table replayed, budget at a latency percentile of that table; each
-// probe as (latency percentile on the device, score). NAS-Bench-201's score is the proxy,
-// min-max normalized; elsewhere the score's rank percentile among the candidates (1 = the best).
+// probe as (latency percentile on the device, score). The edit walk's score is the proxy,
+// min-max normalized; the candidate picker's, the score's rank percentile among the candidates
+// (1 = the best).
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/space/space_data.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/space/score_table.h"
@@ -31,9 +31,9 @@ struct DeviceTrajectory {
   std::vector<TrajectoryPoint> points;  // in probe order
 };
 
-// The edit walk's (NAS-Bench-201's data): `strategy` on the table `device` of `data` (the device removed
-// from its context).
-DeviceTrajectory WalkTrajectory(const BenchmarkData& data, const ScoreTable& proxy, Strategy& strategy,
+// The edit walk's, scored by the proxy min-max normalized: `strategy` on the table `device` of
+// `data` (the device removed from its context).
+DeviceTrajectory WalkTrajectory(const SpaceData& data, const ScoreTable& proxy, Strategy& strategy,
                                  const std::string& device, Dataset dataset, double percentile, std::uint64_t seed,
                                  int probes);
 

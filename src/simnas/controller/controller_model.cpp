@@ -9,6 +9,7 @@
 #include "simnas/controller/picker_episode.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/space/registry.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -19,7 +20,10 @@ constexpr std::string_view kMagic = "SIMNAS-CONTROLLER 1\n";
 }  // namespace
 
 std::string CanonicalDecisionProcess(const std::string& name) {
-  if (name == "fbnet") return kPickerProcess;  // the picker's name in files written before it was generic
+  // Files written before the picker was generic name its process after the space it ran on.
+  for (const Space* space : Spaces()) {
+    if (space->name() == name) return kPickerProcess;
+  }
   return name;
 }
 
@@ -143,9 +147,11 @@ ControllerModel LoadControllerModel(const fs::path& path, const std::string& pro
   int expected_obs = 0, expected_actions = 0;
   try {
     if (model.process == kWalkProcess) {
+      // The walk's actions are its space's positions x max choices (checked where it runs).
       model.env = EnvConfigFromJson(header.at("env"));
-      expected_obs = ObservationSize(model.env);
-      expected_actions = kNumActions;
+      const nlohmann::json& layers = header.at("layers");
+      expected_actions = layers.is_array() && !layers.empty() ? layers.back().at(1).get<int>() : 0;
+      expected_obs = ObservationSize(model.env, expected_actions);
     } else if (model.process == kPickerProcess) {
       const PickerEnvConfig config = PickerEnvConfigFromJson(header.at("env"));
       model.process_config = PickerEnvConfigToJson(config);

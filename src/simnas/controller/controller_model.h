@@ -6,8 +6,8 @@
 // and a JSON header {env, observation_size, layers [[in, out], ...], activation,
 // provenance, process}, where `process` names the decision process the policy was trained
 // for and `env` holds its settings (no `process`: the edit walk, env = EnvConfig, episode.h;
-// walk files write none; "picker", or its former name "fbnet": PickerEnvConfig,
-// picker_episode.h), a u64 count and that many little-endian float32 weights (per layer: the
+// walk files write none; "picker", or its former name, the name of the space it was trained
+// on: PickerEnvConfig, picker_episode.h), a u64 count and that many little-endian float32 weights (per layer: the
 // out x in matrix row-major, then the bias), and a u64 FNV-1a checksum of all that
 // precedes it. A file that fails any check is reported as corrupt, with its path.
 #pragma once
@@ -34,8 +34,8 @@ struct DenseLayer {
 // changes (episode.h) and the candidate picker (picker_episode.h).
 inline constexpr const char* kWalkProcess = "walk";
 inline constexpr const char* kPickerProcess = "picker";
-// The process a name in a file or on the command line means (a former name maps to its
-// process; an unknown name is returned as it is).
+// The process a name in a file or on the command line means (a former name, a space's name,
+// maps to the picker; an unknown name is returned as it is).
 std::string CanonicalDecisionProcess(const std::string& name);
 // "the edit-walk decision process" / "the candidate-picker decision process" (for messages).
 std::string DecisionProcessTitle(const std::string& process);

@@ -101,8 +101,8 @@ EnvConfig EnvConfigFromJson(const nlohmann::json& j) {
   return c;
 }
 
-int ObservationSize(const EnvConfig& config) {
-  return kGlobalFeatures + kCellFeatures + kNumActions * kActionFeatures + config.history * kHistoryFeatures;
+int ObservationSize(const EnvConfig& config, int num_actions) {
+  return kGlobalFeatures + num_actions + num_actions * kActionFeatures + config.history * HistoryFeatures(num_actions);
 }
 
 }  // namespace simnas

@@ -1,15 +1,18 @@
 // The controller's decision process (Sim-is-More, Sec. 3.1, adapted to few real probes).
 //
-// State: the current cell and its measured latency; the policy also sees the last
-// `history` (state, action) pairs (a history-based policy) and what the search knows so far.
-// Action: (edge, new op), 6 x 5 = 30 logits; choosing an edge's current op is masked out,
-// so every action moves to one of the 24 neighbours. There is no stop/keep action: the
-// answer is the best measured cell whatever comes after it, so an extra probe never hurts
-// the answer and stopping early could only waste probes. Moving to a cell measured before
-// is free (the probe session answers from its cache): that is how the policy steps back to
-// its best cell ("stay on best") and tries another edge from there.
-// An episode ends when `probes` distinct cells have been measured (the same probe budget a
-// search has on the target; 0 = no probe limit, the paper's setting) or after `horizon` steps.
+// The walk runs over any space whose candidates are every combination of its choices
+// (walk_tables.h). State: the current architecture and its measured latency; the policy also
+// sees the last `history` (state, action) pairs (a history-based policy) and what the search
+// knows so far. Action: (position, new choice), positions x max choices logits (NAS-Bench-201:
+// 6 edges x 5 ops = 30); choosing a position's current choice, or a choice the position does not
+// have, is masked out, so every action moves to a neighbour. There is no stop/keep action: the
+// answer is the best measured architecture whatever comes after it, so an extra probe never
+// hurts the answer and stopping early could only waste probes. Moving to an architecture
+// measured before is free (the probe session answers from its cache): that is how the policy
+// steps back to its best one ("stay on best") and tries another position from there.
+// An episode ends when `probes` distinct architectures have been measured (the same probe
+// budget a search has on the target; 0 = no probe limit, the paper's setting) or after
+// `horizon` steps.
 //
 // Latency in the observation is only ever relative to something a real device gives within
 // the probe budget: log(latency / budget) with a budget, log(latency / first probe) without
@@ -19,10 +22,10 @@
 //  - budget (default): maximize the proxy subject to latency <= budget, the budget drawn per
 //    episode between the budget_lo-th and budget_hi-th latency percentile of the sampled
 //    device. The reward of a step is the improvement of the best feasible proxy score among
-//    measured cells (the value that the answer rule will pick), starting from
+//    measured architectures (the value that the answer rule will pick), starting from
 //    `infeasible_score` while nothing feasible was measured: an episode's return is exactly
-//    (answer's score - score at the start), and finding no feasible cell costs.
-//  - paper: r = p_FreeREA + (1 - l) of the cell reached, l min-max normalized over the
+//    (answer's score - score at the start), and finding no feasible architecture costs.
+//  - paper: r = p_FreeREA + (1 - l) of the architecture reached, l min-max normalized over the
 //    sampled device's whole latency range (known in simulation only; it is a reward, never
 //    an observation), T = 50, gamma = 0.6, random start.
 #pragma once
@@ -32,24 +35,21 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "simnas/spaces/nb201/cell.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
 
-inline constexpr int kNumActions = kNumEdges * kNumOps;  // action = edge * 5 + op
-
 enum class RewardKind { kBudget, kPaper };
 enum class StartKind {
-  kRandom,     // a uniformly random cell (paper)
-  kBestProxy,  // the cell with the best proxy score (device-independent)
-  kTopK,       // a random cell among the top_k by proxy score
-  kPriorQuantile,  // the best proxy among cells whose prior latency is at most its start_quantile
+  kRandom,     // a uniformly random architecture (paper)
+  kBestProxy,  // the architecture with the best proxy score (device-independent)
+  kTopK,       // a random architecture among the top_k by proxy score
+  kPriorQuantile,  // the best proxy among architectures whose prior latency is at most its start_quantile
 };
 
 struct EnvConfig {
   RewardKind reward = RewardKind::kBudget;
-  int probes = 10;   // distinct cells measured per episode; 0 = unlimited
+  int probes = 10;   // distinct architectures measured per episode; 0 = unlimited
   int horizon = 50;  // steps per episode at most
   int history = 5;   // (state, action) pairs in the observation
   StartKind start = StartKind::kBestProxy;
@@ -75,11 +75,12 @@ nlohmann::json EnvConfigToJson(const EnvConfig& config);
 // Throws DataError naming the bad key.
 EnvConfig EnvConfigFromJson(const nlohmann::json& j);
 
-// Observation layout (see episode.cpp for the meaning of every entry).
+// Observation layout (see episode.h for the meaning of every entry), for a walk of
+// `num_actions` actions (positions x max choices; the architecture's one-hot takes as many).
 inline constexpr int kGlobalFeatures = 16;
 inline constexpr int kActionFeatures = 8;
-inline constexpr int kCellFeatures = kNumEdges * kNumOps;                // one-hot op per edge
-inline constexpr int kHistoryFeatures = kCellFeatures + 3 + kNumActions;  // cell, latency, feasible, proxy, action
-int ObservationSize(const EnvConfig& config);
+// Architecture, latency, feasible, proxy, action.
+inline int HistoryFeatures(int num_actions) { return 2 * num_actions + 3; }
+int ObservationSize(const EnvConfig& config, int num_actions);
 
 }  // namespace simnas

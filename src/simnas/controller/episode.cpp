@@ -10,26 +10,16 @@
 
 #include "simnas/controller/binary_io.h"
 #include "simnas/core/error.h"
-#include "simnas/spaces/nb201/cell_structure.h"
 
 namespace simnas {
-namespace {
 
-constexpr std::array<int, kNumEdges> kPow5 = {1, 5, 25, 125, 625, 3125};
-
-int OpOf(int code, int edge) { return (code / kPow5[static_cast<std::size_t>(edge)]) % kNumOps; }
-int WithOp(int code, int edge, int op) {
-  return code + (op - OpOf(code, edge)) * kPow5[static_cast<std::size_t>(edge)];
+bool Episode::Valid(int action) const {
+  if (action < 0 || action >= tables_->num_actions()) return false;
+  const int p = action / tables_->max_choices, c = action % tables_->max_choices;
+  return c < tables_->choices[static_cast<std::size_t>(p)] && tables_->Choice(current_, p) != c;
 }
 
-}  // namespace
-
-bool Episode::Valid(int code, int action) {
-  if (action < 0 || action >= kNumActions) return false;
-  return OpOf(code, action / kNumOps) != action % kNumOps;
-}
-
-void Episode::Reset(const Cell& start, std::optional<double> budget_ms, int probe_budget, LatencyOracle& oracle,
+void Episode::Reset(int start, std::optional<double> budget_ms, int probe_budget, LatencyOracle& oracle,
                     double lat_min, double lat_max) {
   if (config_->reward == RewardKind::kBudget && !budget_ms) {
     throw Error("the controller was trained for a latency budget; this search has none");
@@ -45,53 +35,42 @@ void Episode::Reset(const Cell& start, std::optional<double> budget_ms, int prob
   best_score_ = config_->infeasible_score;
   return_ = 0;
   sx_ = sy_ = sxx_ = sxy_ = 0;
-  current_ = start.Code();
+  if (start < 0 || start >= tables_->size) throw Error(fmt::format("controller: start code {} out of range", start));
+  current_ = start;
   reference_ms_ = budget_ ? *budget_ : 1.0;
   Visit(current_, oracle);
   if (!budget_) reference_ms_ = probed_.front().latency_ms;
   FitAdapted();
 }
 
-static std::array<double, kNumOps> CountsOf(int code) {
-  std::array<double, kNumOps> x{};
-  x[0] = 1.0;
-  for (std::uint8_t op : CellOpsByCode()[static_cast<std::size_t>(code)]) {
-    if (op != 0) x[op] += 1.0;
-  }
-  return x;
-}
-
 double Episode::Adapted(int code) const {
-  const auto x = CountsOf(code);
+  const double* x = tables_->Encoded(code);
   double v = 0;
-  for (int k = 0; k < kNumOps; ++k) v += x[static_cast<std::size_t>(k)] * adapted_[static_cast<std::size_t>(k)];
+  for (std::size_t k = 0; k < adapted_.size(); ++k) v += x[k] * adapted_[k];
   return v;
 }
 
 void Episode::FitAdapted() {
-  // w0: the prior, scaled so that it predicts the first measured cell exactly.
-  std::array<double, kNumOps> w0{};
-  w0[0] = tables_->prior.fixed_ms;
-  for (int op = 1; op < kNumOps; ++op) w0[static_cast<std::size_t>(op)] = tables_->prior.op_ms[static_cast<std::size_t>(op)];
-  const ProbedCell& first = probed_.front();
-  const auto x0 = CountsOf(first.code);
+  // w0: the prior, scaled so that it predicts the first measured architecture exactly.
+  const int n = tables_->features;
+  using Vec = Eigen::VectorXd;
+  Vec w0 = tables_->prior;
+  const Eigen::Map<const Vec> x0(tables_->Encoded(probed_.front().code), n);
   double p0 = 0;
-  for (int k = 0; k < kNumOps; ++k) p0 += x0[static_cast<std::size_t>(k)] * w0[static_cast<std::size_t>(k)];
-  const double scale = p0 > 0 ? first.latency_ms / reference_ms_ / p0 : 1.0;
-  for (double& v : w0) v *= scale;
+  for (int k = 0; k < n; ++k) p0 += x0(k) * w0(k);
+  const double scale = p0 > 0 ? probed_.front().latency_ms / reference_ms_ / p0 : 1.0;
+  w0 *= scale;
   // (X'X + ridge I) w = X'y + ridge w0, latencies in units of the reference; symmetric
   // positive definite (ridge > 0), solved by Cholesky (LDLT).
-  using Vec = Eigen::Matrix<double, kNumOps, 1>;
-  const Vec prior = Eigen::Map<const Vec>(w0.data());
-  Eigen::Matrix<double, kNumOps, kNumOps> a = config_->ridge * Eigen::Matrix<double, kNumOps, kNumOps>::Identity();
-  Vec b = config_->ridge * prior;
+  Eigen::MatrixXd a = config_->ridge * Eigen::MatrixXd::Identity(n, n);
+  Vec b = config_->ridge * w0;
   for (const ProbedCell& p : probed_) {
-    const auto counts = CountsOf(p.code);
-    const Vec x = Eigen::Map<const Vec>(counts.data());
+    const Eigen::Map<const Vec> x(tables_->Encoded(p.code), n);
     a.noalias() += x * x.transpose();
     b += x * (p.latency_ms / reference_ms_);
   }
-  Eigen::Map<Vec>(adapted_.data()) = a.ldlt().solve(b);
+  const Vec w = a.ldlt().solve(b);
+  adapted_.assign(w.data(), w.data() + n);
 }
 
 const ProbedCell* Episode::Find(int code) const {
@@ -118,10 +97,10 @@ double Episode::Score(int code) const {
 
 void Episode::Visit(int code, LatencyOracle& oracle) {
   if (Find(code) != nullptr) return;
-  const double ms = oracle.Probe(Cell::FromCode(code));
+  const Arch& arch = tables_->ArchOf(code);
+  const double ms = oracle.Probe(arch);
   if (!(ms > 0) || !std::isfinite(ms)) {
-    throw DeviceError(fmt::format("controller: latency {} for {} is not a positive number", ms,
-                                  Cell::FromCode(code).ToString()));
+    throw DeviceError(fmt::format("controller: latency {} for {} is not a positive number", ms, arch.ToString()));
   }
   probed_.push_back(ProbedCell{code, static_cast<float>(ms)});
   const double x = tables_->log_prior[static_cast<std::size_t>(code)];
@@ -146,7 +125,7 @@ float Episode::PaperReward(int code) const {
 }
 
 float Episode::Step(int action, LatencyOracle& oracle) {
-  if (!Valid(current_, action)) throw Error(fmt::format("controller: invalid action {} at cell code {}", action, current_));
+  if (!Valid(action)) throw Error(fmt::format("controller: invalid action {} at code {}", action, current_));
   if (config_->history > 0) {
     const double ms = LatencyOf(current_);
     history_.push_back(HistoryEntry{current_, LatencyFeature(ms), budget_ && ms <= *budget_ ? 1.0f : 0.0f,
@@ -154,7 +133,7 @@ float Episode::Step(int action, LatencyOracle& oracle) {
     if (static_cast<int>(history_.size()) > config_->history) history_.erase(history_.begin());
   }
   const double before = best_score_;
-  const int next = WithOp(current_, action / kNumOps, action % kNumOps);
+  const int next = tables_->WithChoice(current_, action / tables_->max_choices, action % tables_->max_choices);
   const int before_probes = probes_used();
   Visit(next, oracle);
   if (probes_used() != before_probes) FitAdapted();
@@ -171,11 +150,12 @@ bool Episode::Done() const {
 }
 
 void Episode::Mask(std::uint8_t* out) const {
-  for (int a = 0; a < kNumActions; ++a) out[a] = Valid(current_, a) ? 1 : 0;
+  for (int a = 0; a < tables_->num_actions(); ++a) out[a] = Valid(a) ? 1 : 0;
 }
 
 void Episode::Observe(float* out) const {
-  const int size = ObservationSize(*config_);
+  const int num_actions = tables_->num_actions(), stride = tables_->max_choices, positions = tables_->positions;
+  const int size = ObservationSize(*config_, num_actions);
   std::fill(out, out + size, 0.0f);
   const bool with_budget = budget_.has_value();
   const double cur_ms = LatencyOf(current_);
@@ -185,15 +165,15 @@ void Episode::Observe(float* out) const {
     min_ms = std::min(min_ms, static_cast<double>(p.latency_ms));
     max_ms = std::max(max_ms, static_cast<double>(p.latency_ms));
   }
-  // Slope of log(latency) on log(prior) over measured cells: how strongly this device
-  // follows the prior (1 until two cells with different priors are measured).
+  // Slope of log(latency) on log(prior) over measured architectures: how strongly this device
+  // follows the prior (1 until two with different priors are measured).
   double slope = 1.0;
   const auto n = static_cast<double>(probed_.size());
   if (probed_.size() >= 2) {
     const double var_x = sxx_ / n - (sx_ / n) * (sx_ / n);
     if (var_x > 1e-6) slope = std::clamp((sxy_ / n - sx_ * sy_ / (n * n)) / var_x, 0.0, 3.0);
   }
-  // Best cell so far: the budget rule's, or the paper reward's (l min-max over measured cells).
+  // Best so far: the budget rule's, or the paper reward's (l min-max over measured architectures).
   int best = best_code_;
   double best_value = best_code_ >= 0 ? best_score_ : 0.0;
   if (!with_budget) {
@@ -227,15 +207,14 @@ void Episode::Observe(float* out) const {
   g[14] = best >= 0 ? tables_->proxy_rank[static_cast<std::size_t>(best)] : 0.0f;
   g[15] = with_budget ? 1.0f : 0.0f;
 
-  float* cell = out + kGlobalFeatures;
-  for (int e = 0; e < kNumEdges; ++e) cell[e * kNumOps + OpOf(current_, e)] = 1.0f;
+  float* arch = out + kGlobalFeatures;
+  for (int p = 0; p < positions; ++p) arch[p * stride + tables_->Choice(current_, p)] = 1.0f;
 
-  float* act = cell + kCellFeatures;
+  float* act = arch + num_actions;
   const float cur_f = g[2];
-  for (int a = 0; a < kNumActions; ++a, act += kActionFeatures) {
-    const int edge = a / kNumOps, op = a % kNumOps;
-    if (OpOf(current_, edge) == op) continue;  // invalid: all zeros
-    const int next = WithOp(current_, edge, op);
+  for (int a = 0; a < num_actions; ++a, act += kActionFeatures) {
+    if (!Valid(a)) continue;  // all zeros
+    const int next = tables_->WithChoice(current_, a / stride, a % stride);
     const auto nx = static_cast<std::size_t>(next);
     const float dprior = tables_->log_prior[nx] - tables_->log_prior[cur];
     act[0] = 1.0f;
@@ -246,19 +225,19 @@ void Episode::Observe(float* out) const {
       act[4] = 1.0f;
       act[5] = LatencyFeature(p->latency_ms);
     }
-    // How much the neighbour would beat the best cell so far (by proxy).
+    // How much the neighbour would beat the best so far (by proxy).
     act[6] = best >= 0 ? tables_->proxy[nx] - tables_->proxy[static_cast<std::size_t>(best)] : 0.0f;
     act[7] = static_cast<float>(std::clamp(std::log(std::max(Adapted(next), 1e-3)), -3.0, 3.0));
   }
 
-  float* h = out + kGlobalFeatures + kCellFeatures + kNumActions * kActionFeatures;
+  float* h = out + kGlobalFeatures + num_actions + num_actions * kActionFeatures;
   // Most recent pair first; missing pairs stay zero.
-  for (auto it = history_.rbegin(); it != history_.rend(); ++it, h += kHistoryFeatures) {
-    for (int e = 0; e < kNumEdges; ++e) h[e * kNumOps + OpOf(it->code, e)] = 1.0f;
-    h[kCellFeatures + 0] = it->latency_feature;
-    h[kCellFeatures + 1] = it->feasible;
-    h[kCellFeatures + 2] = it->proxy;
-    h[kCellFeatures + 3 + it->action] = 1.0f;
+  for (auto it = history_.rbegin(); it != history_.rend(); ++it, h += HistoryFeatures(num_actions)) {
+    for (int p = 0; p < positions; ++p) h[p * stride + tables_->Choice(it->code, p)] = 1.0f;
+    h[num_actions + 0] = it->latency_feature;
+    h[num_actions + 1] = it->feasible;
+    h[num_actions + 2] = it->proxy;
+    h[num_actions + 3 + it->action] = 1.0f;
   }
 }
 
@@ -298,11 +277,17 @@ void Episode::Load(const char*& in, const char* end) {
   sy_ = binary::Get<double>(in, end);
   sxx_ = binary::Get<double>(in, end);
   sxy_ = binary::Get<double>(in, end);
-  if (current_ < 0 || current_ >= kNumCells || (best_code_ < -1 || best_code_ >= kNumCells) || probed_.empty()) {
+  const int n = tables_->size;
+  if (current_ < 0 || current_ >= n || (best_code_ < -1 || best_code_ >= n) || probed_.empty()) {
     throw DataError("episode state out of range");
   }
   for (const ProbedCell& p : probed_) {
-    if (p.code < 0 || p.code >= kNumCells) throw DataError("episode state out of range");
+    if (p.code < 0 || p.code >= n) throw DataError("episode state out of range");
+  }
+  for (const HistoryEntry& e : history_) {
+    if (e.code < 0 || e.code >= n || e.action < 0 || e.action >= tables_->num_actions()) {
+      throw DataError("episode state out of range");
+    }
   }
   FitAdapted();
 }

@@ -1,41 +1,41 @@
-// One episode of the controller's decision process (env_config.h), independent of where
-// latencies come from: a synthetic device in training, a ProbeSession on the target at
-// deployment. The same code computes observations, masks and rewards in both.
+// One episode of the controller's edit walk (env_config.h) over a space's architectures
+// (walk_tables.h: every combination of choices, by code), independent of where latencies come
+// from: a synthetic device in training, a ProbeSession on the target at deployment. The same
+// code computes observations, masks and rewards in both.
 //
-// Observation (ObservationSize floats). f(ms) = clamp(log(ms / reference), -3, 3) with the
-// reference = the budget (or the first probe's latency without one); "best" = the answer
-// rule's cell among measured ones so far.
+// Observation (ObservationSize floats; A = actions = positions x max choices). f(ms) =
+// clamp(log(ms / reference), -3, 3) with the reference = the budget (or the first probe's
+// latency without one); "best" = the answer rule's architecture among measured ones so far.
 //   globals (16): remaining probes, remaining steps, f(current), current feasible, proxy of
 //     current, best's score, any best, current is best, f(best), f(fastest measured),
-//     f(slowest measured), slope of log latency on log prior over measured cells (how
+//     f(slowest measured), slope of log latency on log prior over measured architectures (how
 //     strongly this device follows the prior), probes used, proxy rank of current and of
 //     best, has-budget flag;
-//   current cell (30): one-hot op per edge;
-//   per action (30 x 8): allowed, proxy change, log prior latency change, predicted
+//   current architecture (A): one-hot choice per position (position x max choices + choice);
+//   per action (A x 8): allowed, proxy change, log prior latency change, predicted
 //     f(neighbour) = f(current) + slope x prior change, already measured, its f if so,
-//     proxy of the neighbour minus proxy of best, f of the adapted lookup table's
-//     prediction (an op table fitted to this episode's measurements by ridge regression
-//     toward the prior; it steers, it never answers: answers are measured cells);
-//   history (5 x 63): the last (state, action) pairs, most recent first: one-hot cell,
-//     f(latency), feasible, proxy, one-hot action.
+//     proxy of the neighbour minus proxy of best, f of the adapted model's prediction (a
+//     linear model over the space's default encoding fitted to this episode's measurements by
+//     ridge regression toward the prior; it steers, it never answers: answers are measured);
+//   history (history x (2A + 3)): the last (state, action) pairs, most recent first: one-hot
+//     architecture, f(latency), feasible, proxy, one-hot action.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "simnas/controller/cell_tables.h"
 #include "simnas/controller/env_config.h"
+#include "simnas/controller/walk_tables.h"
 
 namespace simnas {
 
-// Where an episode's latencies come from. Called once per distinct cell.
+// Where an episode's latencies come from. Called once per distinct architecture.
 class LatencyOracle {
  public:
   virtual ~LatencyOracle() = default;
-  virtual double Probe(const Cell& cell) = 0;
+  virtual double Probe(const Arch& arch) = 0;
 };
 
 struct ProbedCell {
@@ -46,29 +46,30 @@ struct ProbedCell {
 class Episode {
  public:
   Episode() = default;
-  Episode(const EnvConfig* config, const CellTables* tables) : config_(config), tables_(tables) {}
+  Episode(const EnvConfig* config, const WalkTables* tables) : config_(config), tables_(tables) {}
 
-  // Starts at `start`, measuring it. `budget_ms` is required for the budget reward.
+  // Starts at the code `start`, measuring it. `budget_ms` is required for the budget reward.
   // `probe_budget` overrides config.probes (0 = unlimited). `lat_min/lat_max`: the device's
   // latency range, used only by the paper reward in training (pass 0, 0 at deployment).
-  void Reset(const Cell& start, std::optional<double> budget_ms, int probe_budget, LatencyOracle& oracle,
+  void Reset(int start, std::optional<double> budget_ms, int probe_budget, LatencyOracle& oracle,
              double lat_min = 0, double lat_max = 0);
-  // Applies `action` (must be valid), measuring the new cell if it was not measured before.
+  // Applies `action` (must be valid), measuring the new architecture if it was not measured before.
   // Returns the reward.
   float Step(int action, LatencyOracle& oracle);
   bool Done() const;
 
-  // Observation (ObservationSize floats) and action mask (kNumActions bytes, 1 = allowed).
+  // Observation (ObservationSize floats) and action mask (num_actions bytes, 1 = allowed).
   void Observe(float* out) const;
   void Mask(std::uint8_t* out) const;
-  static bool Valid(int code, int action);
+  // Whether `action` moves the current architecture (a choice of the position other than its own).
+  bool Valid(int action) const;
 
   int current_code() const { return current_; }
   int steps() const { return steps_; }
   int probes_used() const { return static_cast<int>(probed_.size()); }
   int probe_budget() const { return probe_budget_; }
   const std::vector<ProbedCell>& probed() const { return probed_; }
-  // Budget reward: best feasible measured cell (-1 if none) and its score.
+  // Budget reward: best feasible measured code (-1 if none) and its score.
   int best_code() const { return best_code_; }
   double best_score() const { return best_score_; }
   std::optional<double> budget_ms() const { return budget_; }
@@ -88,14 +89,14 @@ class Episode {
     int action;
   };
   const ProbedCell* Find(int code) const;
-  double LatencyOf(int code) const;  // measured (the cell must have been probed)
+  double LatencyOf(int code) const;  // measured (the code must have been probed)
   float LatencyFeature(double ms) const;
   double Score(int code) const;
   void Visit(int code, LatencyOracle& oracle);
   float PaperReward(int code) const;
 
   const EnvConfig* config_ = nullptr;
-  const CellTables* tables_ = nullptr;
+  const WalkTables* tables_ = nullptr;
   std::optional<double> budget_;
   int probe_budget_ = 0;
   double reference_ms_ = 1;  // budget, or the first probe's latency
@@ -107,12 +108,12 @@ class Episode {
   int best_code_ = -1;
   double best_score_ = 0;
   double return_ = 0;
-  // Running sums for the slope of log(latency) on log(prior) over measured cells.
+  // Running sums for the slope of log(latency) on log(prior) over measured architectures.
   double sx_ = 0, sy_ = 0, sxx_ = 0, sxy_ = 0;
-  // The adapted lookup table: [fixed, skip, conv1x1, conv3x3, avgpool] in units of the
-  // reference latency, fitted to the measured cells by ridge regression toward the prior
-  // scaled to the first probe. Recomputed from probed_ (not saved).
-  std::array<double, kNumOps> adapted_{};
+  // The adapted model: weights over the default encoding in units of the reference latency,
+  // fitted to the measured architectures by ridge regression toward the prior scaled to the
+  // first probe. Recomputed from probed_ (not saved).
+  std::vector<double> adapted_;
   void FitAdapted();
   double Adapted(int code) const;
 };

@@ -87,7 +87,7 @@ std::vector<float> CheckpointPolicyLogits(const std::filesystem::path& checkpoin
   return SIMNAS_PLUGIN_ENTRY("torch", simnas_torch_checkpoint_policy_logits)(checkpoint, observation, num_actions);
 }
 
-TrainResult TrainController(const TrainOptions& options, const CellTables& tables,
+TrainResult TrainController(const TrainOptions& options, const WalkTables& tables,
                             const SyntheticDistribution& distribution) {
   DecisionProcess process;
   process.name = kWalkProcess;

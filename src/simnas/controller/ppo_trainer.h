@@ -24,10 +24,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_model.h"
 #include "simnas/controller/env_config.h"
 #include "simnas/controller/vec_env.h"
+#include "simnas/controller/walk_tables.h"
 
 namespace simnas {
 
@@ -81,8 +81,8 @@ struct PolicyTrainOptions {
   bool progress = true;        // progress bar on stderr
   bool plot = true;            // train_curves.png at the end
   nlohmann::json provenance;   // recorded in the model file (command, devices, dataset, ...)
-  // NATS-Bench accuracy by index (EpisodeStats::answer_index), for the log only (never seen by
-  // the controller).
+  // Measured accuracy by candidate (EpisodeStats::answer_index), for the log only (never seen by
+  // the controller); null: none.
   const std::vector<double>* monitor_accuracy = nullptr;
 };
 
@@ -104,14 +104,14 @@ struct TrainResult {
 TrainResult TrainPolicy(const PolicyTrainOptions& options, const DecisionProcess& process);
 
 class SyntheticDistribution;
-// NAS-Bench-201's controller: TrainPolicy on SyntheticVecEnv(options.env).
-TrainResult TrainController(const TrainOptions& options, const CellTables& tables,
+// The edit walk's controller: TrainPolicy on SyntheticVecEnv(options.env) over `tables`.
+TrainResult TrainController(const TrainOptions& options, const WalkTables& tables,
                             const SyntheticDistribution& distribution);
 
 // The policy logits of the torch network in a checkpoint, for one observation (a check that
 // the exported controller.ctl computes the same function). Throws DataError as above.
 std::vector<float> CheckpointPolicyLogits(const std::filesystem::path& checkpoint, const std::vector<float>& observation,
-                                          int num_actions = kNumActions);
+                                          int num_actions);
 
 }  // namespace simnas
 

@@ -10,18 +10,15 @@
 #include "simnas/controller/binary_io.h"
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
-#include "simnas/spaces/nb201/cell_structure.h"
-#include "simnas/spaces/nb201/nb201_space.h"
+#include "simnas/space/space.h"
 
 namespace simnas {
 namespace {
 
-// The device's noise-free latency of the cell with code `code`.
-double LatencyOfCode(const SyntheticLut& device, int code) {
-  const auto c = static_cast<std::size_t>(code);
-  std::array<std::uint8_t, kNumEdges> live{};
-  for (std::size_t e = 0; e < live.size(); ++e) live[e] = (LiveEdgeMasks()[c] >> e) & 1u;
-  return device.LatencyOfChoices(CellOpsByCode()[c].data(), live.data());
+// The device's noise-free latency of the architecture with code `code`.
+double LatencyOfCode(const SyntheticLut& device, const WalkTables& tables, int code) {
+  const std::size_t row = static_cast<std::size_t>(code) * static_cast<std::size_t>(tables.positions);
+  return device.LatencyOfChoices(tables.digits.data() + row, tables.live.data() + row);
 }
 
 }  // namespace
@@ -29,18 +26,21 @@ double LatencyOfCode(const SyntheticLut& device, int code) {
 class SyntheticVecEnv::SlotOracle : public LatencyOracle {
  public:
   explicit SlotOracle(Slot& slot) : slot_(slot) {}
-  double Probe(const Cell& cell) override { return slot_.device.Measure(ToArch(cell), slot_.rng); }
+  double Probe(const Arch& arch) override { return slot_.device.Measure(arch, slot_.rng); }
 
  private:
   Slot& slot_;
 };
 
-SyntheticVecEnv::SyntheticVecEnv(const EnvConfig& config, const CellTables& tables,
+SyntheticVecEnv::SyntheticVecEnv(const EnvConfig& config, const WalkTables& tables,
                                  const SyntheticDistribution& distribution, int num_envs, std::uint64_t seed)
-    : config_(config), tables_(&tables), distribution_(&distribution), obs_size_(ObservationSize(config)) {
+    : config_(config),
+      tables_(&tables),
+      distribution_(&distribution),
+      obs_size_(ObservationSize(config, tables.num_actions())) {
   if (num_envs < 1) throw Error("the synthetic environment needs at least one episode slot");
   std::mt19937_64 sample_rng(0x5a3f1e);  // fixed: the same sample in every run
-  std::uniform_int_distribution<int> pick(0, kNumCells - 1);
+  std::uniform_int_distribution<int> pick(0, tables.size - 1);
   for (int i = 0; i < kPercentileSample; ++i) sample_codes_.push_back(pick(sample_rng));
   prior_quantile_start_ = tables.BestProxyBelowPriorQuantile(config.start_quantile);
   slots_.resize(static_cast<std::size_t>(num_envs));
@@ -63,7 +63,7 @@ void SyntheticVecEnv::ResetSlot(Slot& slot) {
   if (config_.reward == RewardKind::kBudget) {
     scratch_.resize(sample_codes_.size());
     for (std::size_t i = 0; i < sample_codes_.size(); ++i) {
-      scratch_[i] = LatencyOfCode(slot.device, sample_codes_[i]);
+      scratch_[i] = LatencyOfCode(slot.device, *tables_, sample_codes_[i]);
     }
     const double pos = slot.budget_percentile / 100.0 * static_cast<double>(scratch_.size() - 1);
     const auto k = static_cast<std::size_t>(std::floor(pos));
@@ -74,26 +74,26 @@ void SyntheticVecEnv::ResetSlot(Slot& slot) {
                          : a;
     budget = a + (b - a) * (pos - static_cast<double>(k));
   } else {
-    // The paper reward's min-max range: each edge independently at its cheapest / dearest op
-    // (exact when every edge counts; for live-edge devices a bound, and l is clamped).
+    // The paper reward's min-max range: each position independently at its cheapest / dearest
+    // choice (exact when every position counts; for live-only devices a bound, and l is clamped).
     std::tie(lo, hi) = slot.device.Range();
   }
   int start = 0;
   switch (config_.start) {
-    case StartKind::kRandom: start = std::uniform_int_distribution<int>(0, kNumCells - 1)(slot.rng); break;
+    case StartKind::kRandom: start = std::uniform_int_distribution<int>(0, tables_->size - 1)(slot.rng); break;
     case StartKind::kBestProxy: start = tables_->by_proxy.front(); break;
     case StartKind::kPriorQuantile: start = prior_quantile_start_; break;
     case StartKind::kTopK:
       start = tables_->by_proxy[static_cast<std::size_t>(
-          std::uniform_int_distribution<int>(0, std::min(config_.top_k, kNumCells) - 1)(slot.rng))];
+          std::uniform_int_distribution<int>(0, std::min(config_.top_k, tables_->size) - 1)(slot.rng))];
       break;
   }
   SlotOracle oracle(slot);
-  slot.episode.Reset(Cell::FromCode(start), budget, config_.probes, oracle, lo, hi);
+  slot.episode.Reset(start, budget, config_.probes, oracle, lo, hi);
 }
 
 void SyntheticVecEnv::Observe(float* obs, std::uint8_t* mask) const {
-  ObserveSlots(slots_, obs_size_, kNumActions, obs, mask);
+  ObserveSlots(slots_, obs_size_, tables_->num_actions(), obs, mask);
 }
 
 EpisodeStats SyntheticVecEnv::Finish(const Slot& slot) const {
@@ -107,7 +107,7 @@ EpisodeStats SyntheticVecEnv::Finish(const Slot& slot) const {
     s.feasible = e.best_code() >= 0;
     s.answer_code = e.best_code();
   } else {
-    // The answer rule without a budget: p + (1 - l), l min-max over the measured cells.
+    // The answer rule without a budget: p + (1 - l), l min-max over the measured architectures.
     const auto [lo, hi] = RangeOf(e.probed(), [](const ProbedCell& p) { return static_cast<double>(p.latency_ms); });
     double best = -1e300;
     for (const ProbedCell& p : e.probed()) {
@@ -124,9 +124,9 @@ EpisodeStats SyntheticVecEnv::Finish(const Slot& slot) const {
     const auto c = static_cast<std::size_t>(s.answer_code);
     s.answer_index = tables_->index_of_code[c];
     s.answer_proxy = tables_->proxy[c];
-    const double ms = LatencyOfCode(slot.device, s.answer_code);
+    const double ms = LatencyOfCode(slot.device, *tables_, s.answer_code);
     std::size_t below = 0;
-    for (int code : sample_codes_) below += LatencyOfCode(slot.device, code) <= ms ? 1 : 0;
+    for (int code : sample_codes_) below += LatencyOfCode(slot.device, *tables_, code) <= ms ? 1 : 0;
     s.answer_percentile = static_cast<double>(below) / static_cast<double>(sample_codes_.size());
   }
   return s;
@@ -157,7 +157,7 @@ std::string SyntheticVecEnv::SaveState() const {
 void SyntheticVecEnv::LoadState(const std::string& state) {
   LoadSlots(slots_, obs_size_, state, [this](Slot& slot, const char*& in, const char* end) {
     SyntheticLut& d = slot.device;
-    d = SyntheticLut::ZerosOf(Nb201Space());
+    d = SyntheticLut::ZerosOf(tables_->candidates.space());
     d.fixed_ms = binary::Get<double>(in, end);
     for (auto& edge : d.cost_ms) {
       for (double& v : edge) v = binary::Get<double>(in, end);

@@ -1,7 +1,7 @@
 // Many training episodes on synthetic devices, stepped together (one batch for the policy).
 // Every reset samples a new device from the synthetic distribution, a budget (a percentile
 // of that device's latencies, drawn in [budget_lo, budget_hi], estimated on a fixed sample
-// of 2,048 cells) and a start cell. Finished
+// of 2,048 architectures) and a start. Finished
 // episodes restart at once; their statistics are collected for the training log.
 #pragma once
 
@@ -18,12 +18,12 @@ namespace simnas {
 
 class SyntheticVecEnv : public VecEnv {
  public:
-  SyntheticVecEnv(const EnvConfig& config, const CellTables& tables, const SyntheticDistribution& distribution,
+  SyntheticVecEnv(const EnvConfig& config, const WalkTables& tables, const SyntheticDistribution& distribution,
                   int num_envs, std::uint64_t seed);
 
   int num_envs() const override { return static_cast<int>(slots_.size()); }
   int observation_size() const override { return obs_size_; }
-  int num_actions() const override { return kNumActions; }
+  int num_actions() const override { return tables_->num_actions(); }
   void Observe(float* obs, std::uint8_t* mask) const override;
   void Step(const int* actions, float* rewards, std::uint8_t* dones) override;
   std::vector<EpisodeStats> TakeFinished() override;
@@ -42,19 +42,19 @@ class SyntheticVecEnv : public VecEnv {
   EpisodeStats Finish(const Slot& slot) const;
 
   EnvConfig config_;
-  const CellTables* tables_;
+  const WalkTables* tables_;
   const SyntheticDistribution* distribution_;
   int obs_size_;
   std::vector<Slot> slots_;
   std::vector<EpisodeStats> finished_;
   // Percentiles (budgets, answers' latency percentiles) come from a fixed random sample of
-  // cells: exact enough for a drawn budget, and 8x cheaper per reset than all 15,625 cells.
+  // codes: exact enough for a drawn budget, and cheaper per reset than every architecture.
   std::vector<int> sample_codes_;
   int prior_quantile_start_ = 0;
   std::vector<double> scratch_;
 };
 
-// The fixed sample of cell codes SyntheticVecEnv uses for percentiles.
+// The size of the fixed sample of codes SyntheticVecEnv uses for percentiles.
 inline constexpr int kPercentileSample = 2048;
 
 }  // namespace simnas

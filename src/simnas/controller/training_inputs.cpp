@@ -1,27 +1,20 @@
 #include "simnas/controller/training_inputs.h"
 
-#include <utility>
+#include <algorithm>
 
 namespace simnas {
 
-OpLatencyModel OpModelOf(const SyntheticLut& shared_fit) {
-  OpLatencyModel m;
-  m.counts = shared_fit.live_only ? OpCountKind::kLiveEdges : OpCountKind::kAllEdges;
-  m.fixed_ms = shared_fit.fixed_ms;
-  for (std::size_t op = 0; op < m.op_ms.size(); ++op) m.op_ms[op] = shared_fit.cost_ms.front()[op];
-  return m;
-}
-
-TrainingInputs PrepareTrainingInputs(const BenchmarkData& data, ScoreTable proxy,
-                                     const std::vector<std::string>& exclude) {
-  TrainingInputs in{std::move(proxy), FitSyntheticDistribution(data.space_data(), LutFitKind::kShared, exclude), {}, {}};
-  std::vector<OpLatencyModel> models;
-  for (const LutFit& f : in.distribution.fits()) {
-    models.push_back(OpModelOf(f.lut));
-    in.devices.push_back(f.device);
+TrainingInputs PrepareTrainingInputs(const SpaceData& data, const ScoreTable& proxy,
+                                     const std::vector<std::string>& exclude, LutFitKind fit) {
+  std::vector<std::string> devices;
+  std::vector<const LatencyTable*> tables;
+  for (const std::string& device : data.TrainDevices()) {
+    if (std::find(exclude.begin(), exclude.end(), device) != exclude.end()) continue;
+    devices.push_back(device);
+    tables.push_back(&data.DeviceTable(device));
   }
-  in.tables = CellTables::Build(data.space(), in.proxy, RelativePriorModel(models));
-  return in;
+  return {FitSyntheticDistribution(data.Numbering(), tables, fit), WalkTables::Build(data.Numbering(), proxy, tables),
+          devices};
 }
 
 }  // namespace simnas

@@ -20,8 +20,8 @@ struct EpisodeStats {
   double episode_return = 0;
   bool feasible = false;          // budget reward: a measured network met the budget
   int answer_code = -1;           // the answer rule's choice in the process's own numbering (-1: none)
-  int answer_index = -1;          // the same as an index of the space's table (NB201: NATS-Bench index;
-                                  // the picker: the candidate), for a monitor of the answers
+  int answer_index = -1;          // the same as a candidate (an index of the space's tables), for a
+                                  // monitor of the answers
   double answer_proxy = 0;        // its score (walk: normalized proxy; picker: the score's rank percentile)
   double answer_percentile = 0;   // its latency percentile on the sampled device, [0, 1]
   double budget_percentile = 0;   // the budget's percentile (budget reward)

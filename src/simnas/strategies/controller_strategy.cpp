@@ -3,17 +3,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/core/error.h"
-#include "simnas/latency_model/op_table.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
 namespace {
 
 // Thrown by the oracle when a probe failed: the walk's observation needs the latency of every
-// cell it visited, so a failed probe ends the walk; the answer comes from the measured cells.
+// architecture it visited, so a failed probe ends the walk; the answer comes from the measured ones.
 struct ProbeFailed {};
 
 // The episode stops by itself when its probe budget (the session's remaining probes) is
@@ -21,11 +19,11 @@ struct ProbeFailed {};
 class SessionOracle : public LatencyOracle {
  public:
   explicit SessionOracle(ProbeSession& session) : session_(session) {}
-  double Probe(const Cell& cell) override {
-    const ProbeRecord* r = session_.TryProbe(ToArch(cell));
+  double Probe(const Arch& arch) override {
+    const ProbeRecord* r = session_.TryProbe(arch);
     if (r == nullptr && !session_.stopped_reason().empty()) throw ProbeFailed{};
     if (r == nullptr) throw Error(fmt::format("controller: asked for a probe of {} beyond the session's budget",
-                                              cell.ToString()));
+                                              arch.ToString()));
     if (r->failed()) throw ProbeFailed{};
     return r->measurement.latency_ms;
   }
@@ -60,27 +58,21 @@ const ControllerModel& ControllerStrategy::Model(bool with_budget) {
   return *slot;
 }
 
-const CellTables& ControllerStrategy::Tables(const SearchContext& context) {
-  std::string key = fmt::format("{}|{}", static_cast<const void*>(context.scores), context.scores->name());
+const WalkTables& ControllerStrategy::Tables(const SearchContext& context) {
+  std::string key = fmt::format("{}|{}|{}", static_cast<const void*>(context.candidates),
+                                static_cast<const void*>(context.scores), context.scores->name());
   for (const LatencyTable* t : context.train_tables) key += "|" + t->name();
   auto it = tables_.find(key);
   if (it == tables_.end()) {
-    // The cells' NATS-Bench numbering, as the walk's tables are indexed.
-    const CandidateSet& cells = *context.candidates;
-    std::vector<std::pair<std::string, long long>> entries;
-    for (int i = 0; i < cells.size(); ++i) entries.emplace_back(cells.at(i).ToString(), cells.NumberOf(i));
-    const SearchSpace space = SearchSpace::FromIndexMap(entries, cells.source());
-    std::vector<OpLatencyModel> fits;
-    for (const LatencyTable* t : context.train_tables) fits.push_back(FitOpLatencyModel(*t, space).model);
-    const OpLatencyModel prior = RelativePriorModel(fits);
-    it = tables_.emplace(key, std::make_unique<CellTables>(CellTables::Build(space, *context.scores, prior))).first;
+    it = tables_.emplace(key, std::make_unique<WalkTables>(WalkTables::Build(*context.candidates, *context.scores,
+                                                                             context.train_tables))).first;
   }
   return *it->second;
 }
 
 void ControllerStrategy::Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) {
   const ControllerModel* model = nullptr;
-  const CellTables* tables = nullptr;
+  const WalkTables* tables = nullptr;
   {
     std::lock_guard lock(mutex_);
     model = &Model(task.latency_budget_ms.has_value());

@@ -2,7 +2,7 @@
 // on synthetic devices, steering single-position changes of an architecture with real
 // measurements from the target; it needs the whole space as candidates (its moves reach any
 // architecture). Every latency it sees is a probe of the session; it never asks for more distinct
-// cells than the session's budget.
+// architectures than the session's budget.
 //
 // Models: one trained for a latency budget, one for the paper's unconstrained reward (the
 // shipped ones: ControllerModelFile(models_dir, space, "default" / "unconstrained")); each is loaded
@@ -17,8 +17,8 @@
 #include <mutex>
 #include <optional>
 
-#include "simnas/controller/cell_tables.h"
 #include "simnas/controller/controller_model.h"
+#include "simnas/controller/walk_tables.h"
 #include "simnas/strategies/strategy.h"
 
 namespace simnas {
@@ -38,7 +38,7 @@ class ControllerStrategy : public Strategy {
 
  private:
   const ControllerModel& Model(bool with_budget);
-  const CellTables& Tables(const SearchContext& context);
+  const WalkTables& Tables(const SearchContext& context);
 
   std::filesystem::path budget_path_;
   std::filesystem::path unconstrained_path_;
@@ -47,7 +47,7 @@ class ControllerStrategy : public Strategy {
   std::mutex mutex_;
   std::optional<ControllerModel> budget_model_;
   std::optional<ControllerModel> unconstrained_model_;
-  std::map<std::string, std::unique_ptr<CellTables>> tables_;  // by proxy and train tables
+  std::map<std::string, std::unique_ptr<WalkTables>> tables_;  // by proxy and train tables
 };
 
 }  // namespace simnas

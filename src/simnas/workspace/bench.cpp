@@ -109,7 +109,7 @@ BenchOutcome RunBenchRequest(Workspace& ws, Cluster& cluster, const BenchRequest
     const StrategyResources resources = ws.Strategies(space);
     // The committed default's settings, minus the held-out device.
     const ControllerModel base = LoadControllerModel(resources.controller_model);
-    const fs::path model = TrainLeaveOutController(ws.Data(), scores, {device}, SettingsOfModel(base, steps), dir).model;
+    const fs::path model = TrainLeaveOutController(ws.DataOf(space), scores, {device}, SettingsOfModel(base, steps), dir).model;
     auto walk = std::make_unique<ControllerStrategy>(model, resources.unconstrained_controller_model);
     walk->set_name("controller");
     return walk;
