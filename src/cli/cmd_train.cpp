@@ -16,6 +16,7 @@
 #include "simnas/bench/leave_one_out.h"
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/controller/training_inputs.h"
+#include "simnas/controller/walk_tables.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/core/stats.h"
@@ -147,18 +148,18 @@ bool Given(const CLI::App& cmd, const char* flag) {
   return o != nullptr && o->count() > 0;
 }
 
-// The decision process `--process` names (empty: `space`'s default). Throws ParseError for an
-// unknown name, and for the edit walk on a space whose default is the picker (its tables hold a
-// sample of the space, or it has no moves).
-std::string ResolveProcess(const Space& space, const std::string& given, const std::string& command) {
-  const std::string process = given.empty() ? std::string(space.DefaultControllerProcess()) : given;
+// The decision process `--process` names (empty: the space's default). Throws ParseError for an
+// unknown name, and for the edit walk on a space whose candidates are not every combination of
+// its choices (WalkProblem).
+std::string ResolveProcess(CliContext& ctx, const std::string& given, const std::string& command) {
+  const std::string process = given.empty() ? std::string(ctx.space().DefaultControllerProcess()) : given;
   if (process != kWalkProcess && process != kPickerProcess) {
     throw ParseError(fmt::format("{} --process {}: unknown decision process (walk or picker)", command, given));
   }
-  if (process == kWalkProcess && space.DefaultControllerProcess() != kWalkProcess) {
-    throw ParseError(fmt::format("{} --process walk: the edit walk needs every architecture in the tables and moves; "
-                                 "{} has the candidate picker (--process picker)",
-                                 command, space.name()));
+  if (process == kWalkProcess) {
+    if (const std::string problem = WalkProblem(ctx.Numbering()); !problem.empty()) {
+      throw ParseError(fmt::format("{} --process walk: {}", command, problem));
+    }
   }
   return process;
 }
@@ -498,7 +499,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                               "new run",
                               args->out, ckpt.string()));
     }
-    if (ResolveProcess(ctx.space(), args->picker.process, "train") == kPickerProcess) {
+    if (ResolveProcess(ctx, args->picker.process, "train") == kPickerProcess) {
       TrainPicker(ctx, *train, args->steps, args->seed, args->out, args->resume, args->checkpoint_minutes,
                   args->dataset, args->proxy, args->exclude, args->env, args->picker, args->ppo);
       return;
@@ -556,7 +557,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   eval->add_option("--out", eval_args->out, "Also write the Markdown table here (and .json beside it)");
   eval->add_flag("--json", eval_args->json, "Print JSON");
   eval->callback([&ctx, eval_args, eval] {
-    if (ResolveProcess(ctx.space(), eval_args->process, "controller eval") == kPickerProcess) {
+    if (ResolveProcess(ctx, eval_args->process, "controller eval") == kPickerProcess) {
       EvalPicker(ctx, *eval, *eval_args);
       return;
     }
@@ -619,7 +620,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   AddPickerEnvOptions(loo, loo_args->picker);
   AddPpoOptions(loo, loo_args->ppo);
   loo->callback([&ctx, loo_args, loo] {
-    if (ResolveProcess(ctx.space(), loo_args->picker.process, "controller loo") == kPickerProcess) {
+    if (ResolveProcess(ctx, loo_args->picker.process, "controller loo") == kPickerProcess) {
       LooPicker(ctx, *loo, *loo_args);
       return;
     }
@@ -682,7 +683,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                    "PNG to write, the data beside it as .dat (default docs/controller_trajectories.png; --process picker: "
                    "docs/controller/<space>_trajectories.png)");
   traj->callback([&ctx, traj_args, traj] {
-    if (ResolveProcess(ctx.space(), traj_args->process, "controller trajectories") == kPickerProcess) {
+    if (ResolveProcess(ctx, traj_args->process, "controller trajectories") == kPickerProcess) {
       TrajectoriesPicker(ctx, *traj, *traj_args);
       return;
     }

@@ -19,19 +19,20 @@ int WalkTables::CodeOf(const Arch& arch) const {
   return code;
 }
 
+std::string WalkProblem(const CandidateSet& candidates) {
+  const Space& space = candidates.space();
+  const std::optional<std::int64_t> combinations = space.SpaceSize();
+  if (combinations && *combinations == candidates.size() && candidates.complete()) return "";
+  return fmt::format("the edit walk needs every combination of the {} space's choices among its candidates ({}), "
+                     "and {} holds {}; use the candidate picker (--process picker)",
+                     space.name(), combinations ? fmt::format("{}", *combinations) : "more than 2^62",
+                     candidates.source(), candidates.size());
+}
+
 WalkTables WalkTables::Build(const CandidateSet& candidates, const ScoreTable& proxy,
                              const std::vector<const LatencyTable*>& train_tables) {
   const Space& space = candidates.space();
-  const std::optional<std::int64_t> combinations = space.SpaceSize();
-  // Every code must be one candidate, and every candidate one code.
-  bool full = combinations && *combinations == candidates.size() && candidates.complete();
-  const auto refuse = [&] {
-    return ParseError(fmt::format("the edit walk needs every combination of the {} space's choices among its "
-                                  "candidates ({}), and {} holds {}; use the candidate picker (--process picker)",
-                                  space.name(), combinations ? fmt::format("{}", *combinations) : "more than 2^62",
-                                  candidates.source(), candidates.size()));
-  };
-  if (!full) throw refuse();
+  if (const std::string problem = WalkProblem(candidates); !problem.empty()) throw ParseError(problem);
   WalkTables t;
   t.candidates = candidates;
   t.positions = space.positions();
@@ -47,7 +48,12 @@ WalkTables WalkTables::Build(const CandidateSet& candidates, const ScoreTable& p
   for (int i = 0; i < t.size; ++i) {
     const Arch& arch = candidates.at(i);
     const int code = t.CodeOf(arch);
-    if (t.index_of_code[static_cast<std::size_t>(code)] >= 0) throw refuse();
+    if (t.index_of_code[static_cast<std::size_t>(code)] >= 0) {
+      throw ParseError(fmt::format("the edit walk needs every combination of the {} space's choices: {} and {} are "
+                                   "the same combination",
+                                   space.name(), candidates.at(t.index_of_code[static_cast<std::size_t>(code)]).ToString(),
+                                   arch.ToString()));
+    }
     t.index_of_code[static_cast<std::size_t>(code)] = i;
     std::copy(arch.choices().begin(), arch.choices().end(),
               t.digits.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(code) * P));

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -22,6 +23,10 @@
 #include "simnas/space/score_table.h"
 
 namespace simnas {
+
+// Why the edit walk cannot run over `candidates` (they are not every combination of their
+// space's choices), in one line naming the space, or "" when it can.
+std::string WalkProblem(const CandidateSet& candidates);
 
 struct WalkTables {
   CandidateSet candidates;
@@ -60,9 +65,9 @@ struct WalkTables {
   int BestProxyBelowPriorQuantile(double q) const;
 
   // The tables of `candidates` scored by `proxy` (one value per candidate), the prior fitted to
-  // `train_tables` (complete, aligned with the candidates; at least one). Throws ParseError in one
-  // line naming the space when the candidates are not every combination of its choices, DataError
-  // for a table that is not complete or a degenerate fit.
+  // `train_tables` (complete, aligned with the candidates; at least one). Throws ParseError
+  // (WalkProblem) when the candidates are not every combination of their space's choices,
+  // DataError for a table that is not complete or a degenerate fit.
   static WalkTables Build(const CandidateSet& candidates, const ScoreTable& proxy,
                           const std::vector<const LatencyTable*>& train_tables);
 };
