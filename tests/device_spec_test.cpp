@@ -1,11 +1,15 @@
 // DeviceSpec: every form parses to its kind and parts, prints back as given, and a bad spec is
-// one ParseError line naming it; the train/test aliases expand to the data's split.
+// one ParseError line naming it; the train/test aliases expand to a space's split.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "simnas/core/error.h"
-#include "simnas/data/device_split.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/devices/device_spec.h"
+#include "simnas/space/space_data.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
+#include "simnas/spaces/nb201/nb201_space.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -116,23 +120,28 @@ TEST(DeviceSpec, ABadSpecIsOneLineNamingIt) {
 }
 
 TEST(DeviceSpec, TrainAndTestExpandToTheTablesOfTheSplit) {
-  const BenchmarkData& data = testing::Data();
   EXPECT_TRUE(IsDeviceGroup("train"));
   EXPECT_TRUE(IsDeviceGroup("test"));
   EXPECT_FALSE(IsDeviceGroup("table:pixel3"));
-  for (const char* group : {"train", "test"}) {
-    const std::vector<std::string> names = std::string(group) == "train" ? data.TrainDevices() : data.TestDevices();
-    const std::vector<DeviceSpec> specs = ExpandDeviceGroup(group, data);
-    ASSERT_EQ(specs.size(), names.size()) << group;
-    ASSERT_FALSE(specs.empty()) << group;
-    for (std::size_t i = 0; i < specs.size(); ++i) {
-      EXPECT_EQ(specs[i].ToString(), "table:" + names[i]);
-      EXPECT_EQ(IsTestDevice(specs[i].table_name()), std::string(group) == "test") << specs[i].ToString();
+  // Every space's split: NAS-Bench-201's and FBNet's (HELP's 17 + 6 tables each).
+  for (const Space* space : {&Nb201Space(), &FbnetSpace()}) {
+    const SpaceData data(*space, testing::Data().dir());
+    for (const char* group : {"train", "test"}) {
+      SCOPED_TRACE(fmt::format("{} {}", space->name(), group));
+      const bool test = std::string(group) == "test";
+      const std::vector<std::string> names = test ? data.TestDevices() : data.TrainDevices();
+      const std::vector<DeviceSpec> specs = ExpandDeviceGroup(group, data);
+      ASSERT_EQ(specs.size(), test ? 6u : 17u);
+      ASSERT_EQ(specs.size(), names.size());
+      for (std::size_t i = 0; i < specs.size(); ++i) {
+        EXPECT_EQ(specs[i].ToString(), "table:" + names[i]);
+        EXPECT_EQ(space->IsTestDevice(specs[i].table_name()), test) << specs[i].ToString();
+      }
     }
+    const std::vector<DeviceSpec> one = ExpandDeviceGroup("synthetic:4", data);
+    ASSERT_EQ(one.size(), 1u);
+    EXPECT_EQ(one[0].ToString(), "synthetic:4");
   }
-  const std::vector<DeviceSpec> one = ExpandDeviceGroup("synthetic:4", data);
-  ASSERT_EQ(one.size(), 1u);
-  EXPECT_EQ(one[0].ToString(), "synthetic:4");
 }
 
 TEST(DeviceSpec, OpensWithTheSpecAsTheDevicesName) {

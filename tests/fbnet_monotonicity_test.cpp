@@ -11,7 +11,6 @@
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/data/device_split.h"
-#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/latency_model/feature_linear.h"
 #include "simnas/monotonicity/adaproxy.h"
 #include "simnas/spaces/fbnet/fbnet_encoding.h"
@@ -113,19 +112,6 @@ TEST(SpaceRegistry, FindsTheTwoSpacesAndRefusesOthers) {
   EXPECT_EQ(&FindSpace("fbnet"), &FbnetSpace());
   EXPECT_EQ(FbnetSpace().name(), "fbnet");
   EXPECT_THROW(FindSpace("darts"), ParseError);
-}
-
-TEST(FbnetTables, NamesAnUnknownDeviceAndSplitsTheRest) {
-  FbnetTables tables(testing::Data().dir());
-  EXPECT_EQ(FbnetTables::TrainDevices().size() + FbnetTables::TestDevices().size(), 23u);
-  for (const std::string& d : FbnetTables::TestDevices()) EXPECT_TRUE(IsFbnetTestDevice(d));
-  EXPECT_EQ(tables.Table("fpga").values().size(), 5000u);
-  try {
-    tables.Table("1080ti_256");  // a NAS-Bench-201 device HELP has no FBNet table of
-    FAIL();
-  } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("1080ti_256"), std::string::npos);
-  }
 }
 
 TEST(FbnetMonotonicityCli, SrccMatrixOfThreeTables) {

@@ -20,6 +20,7 @@
 #include "simnas/spaces/fbnet/fbnet_network.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
+#include "simnas/space/space_data.h"
 #include "simnas/spaces/fbnet/fbnet_cost.h"
 #include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/nb201/nb201_space.h"
@@ -115,15 +116,15 @@ TEST(FbnetTableDevice, ReplaysExactValuesAndRefusesOtherNetworks) {
 }
 
 TEST(FbnetTableDevice, ReplaysHelpsTablesExactly) {
-  FbnetTables tables(testing::Data().dir());
-  const FbnetNumbering& nets = tables.Numbering();
+  const SpaceData data(FbnetSpace(), testing::Data().dir());
+  const CandidateSet& nets = data.Numbering();
   ASSERT_EQ(nets.size(), kFbnetTableSize);
   for (const std::string device_name : {"fpga", "pixel3", "titanxp_32"}) {
     const LatencyTable file = LoadFbnetLatencyTable(FbnetLatencyFile(testing::Data().dir(), device_name));
-    TableDevice device("table:" + device_name, tables.Table(device_name), nets);
+    TableDevice device("table:" + device_name, data.DeviceTable(device_name), nets);
     for (const int i : {0, 1, 777, 2500, 4999}) {
-      if (nets.IndexOf(nets.At(i)) != i) continue;  // a network listed twice answers its first row
-      EXPECT_EQ(device.Measure(ToArch(nets.At(i))).latency_ms, file.At(i)) << device_name << " " << i;
+      if (nets.IndexOf(nets.at(i)) != i) continue;  // a network listed twice answers its first row
+      EXPECT_EQ(device.Measure(nets.at(i)).latency_ms, file.At(i)) << device_name << " " << i;
     }
     EXPECT_THROW(device.Measure(ToArch(UniformFbnetArch(FbnetBlock::kK5E6))), DeviceError);
   }
@@ -260,13 +261,13 @@ TEST(FbnetCommandDevice, PassesTheFbnetStringAsOneArgumentAndItsOnnx) {
 }
 
 TEST(FbnetCli, MeasureReplaysTheTableThroughTheProbeSession) {
-  FbnetTables tables(testing::Data().dir());
-  const double expected = tables.Table("fpga").At(7);
+  const SpaceData data(FbnetSpace(), testing::Data().dir());
+  const double expected = data.DeviceTable("fpga").At(7);
   const auto r = testing::RunCli({"--space", "fbnet", "measure", "--device", "table:fpga", "--index", "7", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["latency_ms"].get<double>(), expected);
-  EXPECT_EQ(j["arch"], tables.Numbering().At(7).ToString());
+  EXPECT_EQ(j["arch"], data.Numbering().at(7).ToString());
   EXPECT_EQ(j["index"], 7);
   EXPECT_EQ(j["space"], "fbnet");
   const auto other = testing::RunCli({"--space", "fbnet", "measure", "--device", "table:fpga", "--arch",
@@ -277,8 +278,8 @@ TEST(FbnetCli, MeasureReplaysTheTableThroughTheProbeSession) {
 }
 
 TEST(FbnetCli, SearchOnATableDeviceAnswersAMeasuredNetworkAndNoAccuracy) {
-  FbnetTables tables(testing::Data().dir());
-  std::vector<double> sorted = tables.Table("fpga").values();
+  const SpaceData data(FbnetSpace(), testing::Data().dir());
+  std::vector<double> sorted = data.DeviceTable("fpga").values();
   std::sort(sorted.begin(), sorted.end());
   const double budget = sorted[sorted.size() / 2];
   const auto r = testing::RunCli({"--space", "fbnet", "search", "--device", "table:fpga", "--budget-ms",
@@ -288,7 +289,7 @@ TEST(FbnetCli, SearchOnATableDeviceAnswersAMeasuredNetworkAndNoAccuracy) {
   EXPECT_TRUE(j["feasible"].get<bool>());
   EXPECT_LE(j["latency_ms"].get<double>(), budget);
   const int index = j["index"].get<int>();
-  EXPECT_EQ(j["latency_ms"].get<double>(), tables.Table("fpga").At(index));  // measured (replayed), not predicted
+  EXPECT_EQ(j["latency_ms"].get<double>(), data.DeviceTable("fpga").At(index));  // measured (replayed), not predicted
   EXPECT_TRUE(j["accuracy"].is_null());
   EXPECT_NE(j["accuracy_unavailable"].get<std::string>().find("no accuracy"), std::string::npos);
   EXPECT_NE(j["candidates"].get<std::string>().find("answers only these"), std::string::npos);
@@ -311,7 +312,7 @@ TEST(FbnetCli, SearchOnATableDeviceAnswersAMeasuredNetworkAndNoAccuracy) {
     EXPECT_EQ(sj["strategy"].get<std::string>(), name);
     EXPECT_EQ(sj["score"].get<std::string>(), std::string(kFbnetDefaultScoreSource));
     EXPECT_LE(sj["latency_ms"].get<double>(), budget);
-    EXPECT_EQ(sj["latency_ms"].get<double>(), tables.Table("fpga").At(sj["index"].get<int>()));
+    EXPECT_EQ(sj["latency_ms"].get<double>(), data.DeviceTable("fpga").At(sj["index"].get<int>()));
   }
   const auto nb201_only = testing::RunCli({"--space", "fbnet", "search", "--device", "table:fpga", "--budget-ms",
                                            fmt::format("{}", budget), "--strategy", "evolution"});

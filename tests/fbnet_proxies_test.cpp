@@ -13,10 +13,10 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/verified_cache.h"
-#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/proxies/described_proxies.h"
 #include "simnas/proxies/proxy_table_builder.h"
 #include "simnas/space/candidates.h"
+#include "simnas/space/space_data.h"
 #include "simnas/spaces/fbnet/fbnet_proxy_network.h"
 #include "simnas/proxies/proxy_report.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
@@ -471,20 +471,21 @@ TEST(FbnetZoo, ScoreCorrelationsRankAgainstSize) {
 // The committed table over HELP's 5,000 (tables/proxies/fbnet/cifar100.csv): its rows are HELP's
 // architectures in order, and three rows drawn at random recompute to the same values.
 TEST(FbnetProxyTables, CommittedTableMatchesRecomputedRows) {
-  FbnetTables tables(testing::Data().dir());
+  const SpaceData data(FbnetSpace(), testing::Data().dir());
+  const CandidateSet& numbering = data.Numbering();
   const fs::path path = ProxyTableFile(testing::RepoFile("tables/proxies"), FbnetSpace(), Dataset::kCifar100);
   ASSERT_TRUE(fs::exists(path)) << path;
-  const ProxyTable table = LoadProxyTable(path, tables.Numbering(), Dataset::kCifar100);  // checks every row's arch
+  const ProxyTable table = LoadProxyTable(path, numbering, Dataset::kCifar100);  // checks every row's arch
   DescribedProxyOptions options;
   options.seed = std::stoull(table.provenance.at("seed"));
   EXPECT_EQ(table.provenance.at("method_version"), std::to_string(kDescribedProxyMethodVersion));
   Evaluator evaluator(testing::Data().dir().CifarSampleFile(), options);
   std::mt19937 rng(14);
   for (int k = 0; k < 3; ++k) {
-    const int index = std::uniform_int_distribution<int>(0, tables.Numbering().size() - 1)(rng);
+    const int index = std::uniform_int_distribution<int>(0, numbering.size() - 1)(rng);
     const auto i = static_cast<std::size_t>(index);
     SCOPED_TRACE("index " + std::to_string(index));
-    const DescribedProxyValues v = evaluator.Evaluate(tables.Numbering().At(index));
+    const DescribedProxyValues v = evaluator.Evaluate(FbnetOf(numbering.at(index)));
     EXPECT_NEAR(v.naswot, table.naswot[i], 1e-9 * std::abs(table.naswot[i]));  // 17 significant digits kept
     EXPECT_NEAR(v.logsynflow, table.logsynflow[i], 1e-9 * table.logsynflow[i]);
     EXPECT_EQ(static_cast<double>(v.params), table.zoo.at("params")[i]);
@@ -498,7 +499,7 @@ TEST(FbnetProxyTables, CommittedTableMatchesRecomputedRows) {
     const int index = std::uniform_int_distribution<int>(0, static_cast<int>(table.ZooFilled()) - 1)(rng);
     const auto i = static_cast<std::size_t>(index);
     SCOPED_TRACE("zoo of index " + std::to_string(index));
-    const ZooValues z = evaluator.Zoo(tables.Numbering().At(index));
+    const ZooValues z = evaluator.Zoo(FbnetOf(numbering.at(index)));
     for (const auto& [name, column] : table.zoo) {
       if (std::isinf(column[i]) || std::isinf(z[name])) {
         EXPECT_EQ(z[name], column[i]) << name;

@@ -12,7 +12,9 @@
 #include "simnas/data/device_split.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/network/described_network.h"
+#include "simnas/space/space_data.h"
 #include "simnas/spaces/fbnet/fbnet_network.h"
+#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/spaces/fbnet/fbnet_arch.h"
 #include "test_support.h"
 
@@ -174,6 +176,20 @@ TEST(FbnetData, TwentyThreeTablesOfFiveThousandPositiveLatencies) {
     EXPECT_NE(std::find(FbnetDeviceNames().begin(), FbnetDeviceNames().end(), d), FbnetDeviceNames().end()) << d;
   }
   EXPECT_FALSE(IsFbnetTestDevice("titan_rtx_256"));
+}
+
+TEST(FbnetData, NamesAnUnknownDeviceAndSplitsTheRest) {
+  const SpaceData data(FbnetSpace(), testing::Data().dir());
+  EXPECT_EQ(data.DeviceNames(), FbnetDeviceNames());
+  EXPECT_EQ(data.TrainDevices().size() + data.TestDevices().size(), 23u);
+  for (const std::string& d : data.TestDevices()) EXPECT_TRUE(IsFbnetTestDevice(d));
+  EXPECT_EQ(data.DeviceTable("fpga").values().size(), 5000u);
+  try {
+    data.DeviceTable("1080ti_256");  // a NAS-Bench-201 device HELP has no FBNet table of
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("1080ti_256"), std::string::npos);
+  }
 }
 
 TEST(FbnetData, WrongFilesAreRefusedNamingThem) {

@@ -130,12 +130,7 @@ const std::regex kSpaceName(R"(fbnet|Fbnet|FBNet|nb201|Nb201|NB201|kNumCells|ofa
 // Files still allowed to name a space, while their layer moves onto the space interface (each is
 // cleaned by the work on its layer; the list only shrinks, and a file that no longer names a
 // space must leave it, which the test below enforces).
-const std::set<std::string> kStillAllowed = {
-    // The `train` and `test` device groups over NAS-Bench-201's data (caller: bench config).
-    "src/simnas/devices/device_spec.cpp",
-    // Commands not yet generic, and the views of one space's data they read.
-    "src/cli/transitional_views.cpp",
-    "src/cli/transitional_views.h"};
+const std::set<std::string> kStillAllowed = {};
 
 // `text` without its comments (// to the end of the line, /* ... */), line breaks kept, string
 // literals left as they are (a space named in a message counts).

@@ -17,7 +17,7 @@
 #include "simnas/core/file_util.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"
-#include "simnas/spaces/fbnet/fbnet_data.h"
+#include "simnas/space/space_data.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
@@ -177,22 +177,22 @@ TEST(PickerControllerCli, TrajectoriesHoldTheControllersProbesOnEveryDeviceFromO
   ASSERT_EQ(blocks.size(), devices.size());
   // The same searches in the library: the shipped FBNet controller, budget at each table's median,
   // the device's own table withheld (test devices have none among the train tables).
-  FbnetTables tables(testing::Data().dir());
+  const SpaceData data(FbnetSpace(), testing::Data().dir());
   const ScoreTable objective =
-      MakeScoreTable(tables.Numbering(), Dataset::kCifar100, kFbnetDefaultScoreSource,
+      MakeScoreTable(data.Numbering(), Dataset::kCifar100, kFbnetDefaultScoreSource,
                       ScoreFiles{testing::RepoFile("tables/proxies"), {}, testing::RepoFile("configs")});
   const auto strategy =
       std::make_unique<PickerControllerStrategy>(testing::RepoFile("models/controller/fbnet/picker.ctl"), "controller");
   SearchContext inputs;
-  inputs.candidates = &tables.Numbering().candidates();
+  inputs.candidates = &data.Numbering();
   inputs.scores = &objective;
-  for (const std::string& train : FbnetTables::TrainDevices()) inputs.train_tables.push_back(&tables.Table(train));
+  for (const std::string& train : data.TrainDevices()) inputs.train_tables.push_back(&data.DeviceTable(train));
   std::set<std::string> starts;
   for (const std::string& device : devices) {
     SCOPED_TRACE(device);
     const auto& lines = blocks.at(device);
-    const LatencyTable& table = tables.Table(device);
-    TableDevice replayed("table:" + device, table, tables.Numbering());
+    const LatencyTable& table = data.DeviceTable(device);
+    TableDevice replayed("table:" + device, table, data.Numbering());
     const SearchReport report =
         RunSearch(*strategy, replayed, SearchTask{Percentile(table.values(), 50), 0}, 6, inputs, nullptr, "");
     ASSERT_EQ(lines.size(), report.trajectory.size());
@@ -223,7 +223,7 @@ TEST(PickerControllerCli, LooTrainsWithoutTheHeldOutTableResumesAndRefusesATestD
   const ControllerModel m = LoadControllerModel(model, kPickerProcess);
   EXPECT_EQ(m.provenance["held_out"], nlohmann::json({"pixel3"}));
   const auto train = m.provenance["train_devices"].get<std::vector<std::string>>();
-  EXPECT_EQ(train.size(), FbnetTables::TrainDevices().size() - 1);
+  EXPECT_EQ(train.size(), SpaceData(FbnetSpace(), testing::Data().dir()).TrainDevices().size() - 1);
   EXPECT_EQ(std::count(train.begin(), train.end(), "pixel3"), 0);
   EXPECT_NE(m.provenance["proxy_device"], "pixel3");
   const nlohmann::json rows = nlohmann::json::parse(ReadFile(dir / "loo" / "loo.json"))["rows"];

@@ -29,6 +29,7 @@
 #include "simnas/core/strings.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/devices/device_factory.h"
+#include "simnas/devices/device_spec.h"
 #include "simnas/latency_model/feature_linear.h"
 #include "simnas/latency_model/linear.h"
 #include "simnas/monotonicity/adaproxy.h"
@@ -432,6 +433,10 @@ TEST_F(ToySpace, BenchGroupsDefaultToTheSpacesDatasetAndNameTheSpacesDatasetsWhe
   EXPECT_EQ(data_->AllDeviceNames(), (std::vector<std::string>{"alpha", "beta", "delta", "gamma", "half"}));
   EXPECT_EQ(data_->AllTestDevices(), (std::vector<std::string>{"gamma", "half"}));
   EXPECT_EQ(ExpandDevices(config.groups[0], *data_), (std::vector<std::string>{"table:gamma", "table:half"}));
+  // "train" is its train tables.
+  std::vector<std::string> train;
+  for (const DeviceSpec& spec : ExpandDeviceGroup("train", *data_)) train.push_back(spec.ToString());
+  EXPECT_EQ(train, (std::vector<std::string>{"table:alpha", "table:beta", "table:delta"}));
 }
 
 TEST_F(ToySpace, BenchOnADeviceAnsweringSomeArchitecturesSearchesAndScoresThoseOnly) {

@@ -98,9 +98,9 @@ void ComputeSample(Dataset dataset, const SampleJob& sample, const std::filesyst
   job.tables_dir = Ws().Env().proxy_tables_dir;
   std::error_code ignored;  // a folder that cannot be made: writing the table says so, naming the file
   std::filesystem::create_directories(out.parent_path(), ignored);
-  BenchmarkData& data = Ws().Data();
+  const SpaceData& data = Ws().DataOf(DefaultSpace());
   const std::unique_ptr<Cluster> cluster = SingleProcessCluster();
-  BuildProxyTable(job, data.dir().CifarSampleFile(), data.space(), *cluster);
+  BuildProxyTable(job, data.dir().CifarSampleFile(), data.Numbering(), *cluster);
 }
 
 py::dict ProxyTableDict(const Space& space, Dataset dataset, const std::optional<std::filesystem::path>& path,

@@ -67,7 +67,7 @@ void BindTables(py::module_& m) {
       "accuracy",
       [](const std::string& dataset) {
         const Dataset d = ParseDataset(dataset);
-        const std::vector<double> values = Released([&] { return Ws().Data().Accuracy(d).test_accuracy; });
+        const std::vector<double> values = Released([&] { return Ws().DataOf(SpaceOf("nb201")).RequireAccuracy(d); });
         return Array(values);
       },
       py::arg("dataset") = "cifar100",

@@ -19,7 +19,6 @@
 #include "simnas/space/space_data.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/workspace/workspace.h"
-#include "transitional_views.h"
 
 namespace simnas::cli {
 
@@ -38,7 +37,7 @@ struct GlobalFlags {
 // beside libsimnas.so: tables/proxies/, models/controller/, configs/.
 Environment ResolveEnvironment(const GlobalFlags& flags);
 
-class CliContext : public TransitionalViews {
+class CliContext {
  public:
   GlobalFlags flags;
   // The processes of this job (one, or the ranks of `mpirun -np N simnas ...`); set by main.
@@ -65,7 +64,7 @@ class CliContext : public TransitionalViews {
   StrategyResources Strategies();
 
   // The library's workspace of the resolved flags (made on first use).
-  Workspace& Ws() override;
+  Workspace& Ws();
 
  private:
   std::unique_ptr<Workspace> workspace_;

@@ -24,7 +24,7 @@ namespace simnas::cli {
 struct ArchArgs {
   std::optional<std::string> arch;
   std::optional<int> index;
-  CLI::Option* arch_option = nullptr;   // set by AddCellOptions (for further checks)
+  CLI::Option* arch_option = nullptr;   // set by AddArchOptions (for further checks)
   CLI::Option* index_option = nullptr;
   bool given() const { return arch.has_value() || index.has_value(); }
 };

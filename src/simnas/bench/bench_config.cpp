@@ -196,9 +196,7 @@ std::vector<std::string> ExpandDevices(const BenchGroup& group, const SpaceData&
   std::vector<std::string> out;
   for (const std::string& d : group.devices) {
     if (IsDeviceGroup(d)) {
-      for (const std::string& name : d == "test" ? data.AllTestDevices() : data.TrainDevices()) {
-        out.push_back(DeviceSpec::Table(name).ToString());
-      }
+      for (const DeviceSpec& spec : ExpandDeviceGroup(d, data)) out.push_back(spec.ToString());
     } else {
       out.push_back(d);
     }

@@ -4,8 +4,8 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/devices/local_device.h"
+#include "simnas/space/space_data.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
@@ -117,10 +117,10 @@ std::string ReservedDeviceName(std::string_view name) {
   return "";
 }
 
-std::vector<DeviceSpec> ExpandDeviceGroup(std::string_view text, const BenchmarkData& data) {
+std::vector<DeviceSpec> ExpandDeviceGroup(std::string_view text, const SpaceData& data) {
   if (!IsDeviceGroup(text)) return {DeviceSpec::Parse(text)};
   std::vector<DeviceSpec> specs;
-  for (const std::string& name : text == "train" ? data.TrainDevices() : data.TestDevices()) {
+  for (const std::string& name : text == "train" ? data.TrainDevices() : data.AllTestDevices()) {
     specs.push_back(DeviceSpec::Table(name));
   }
   return specs;

@@ -8,7 +8,7 @@
 //   cmd:COMMAND            an external program printing a latency
 //   NAME                   anything else: a registry name, else a benchmark table NAME (on opening)
 // and the group aliases `train` and `test` (ExpandDeviceGroup): the table: specs of the
-// data's train or test devices (data/device_split.h).
+// space's train or test devices (Space::TestDevices).
 //
 // Parse checks the form, the seed and the options, and throws ParseError in one line naming
 // the spec; whether a table, a file or a registry name exists is checked when it is opened.
@@ -23,7 +23,7 @@
 
 namespace simnas {
 
-class BenchmarkData;
+class SpaceData;
 
 class DeviceSpec {
  public:
@@ -82,8 +82,9 @@ bool IsDeviceGroup(std::string_view text);
 // options), be a device kind (table, synthetic, local, opencv, cmd) or a device group (train,
 // test), since DeviceSpec::Parse reads those before any registry is looked at.
 std::string ReservedDeviceName(std::string_view name);
-// `train` / `test`: the table: specs of the data's train / test devices, in the data's order;
-// anything else: the one spec it parses to.
-std::vector<DeviceSpec> ExpandDeviceGroup(std::string_view text, const BenchmarkData& data);
+// `train` / `test`: the table: specs of the space's train devices (its device tables) / test
+// devices (its tables' and its own, SpaceData::AllTestDevices), in the data's order; anything
+// else: the one spec it parses to.
+std::vector<DeviceSpec> ExpandDeviceGroup(std::string_view text, const SpaceData& data);
 
 }  // namespace simnas

@@ -11,8 +11,6 @@
 #include "simnas/controller/controller_model.h"
 #include "simnas/core/strings.h"
 #include "simnas/devices/synthetic_device.h"
-#include "simnas/spaces/fbnet/fbnet_space.h"
-#include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/core/error.h"
 #include "simnas/core/plugin.h"
 #include "simnas/proxies/proxy_table.h"
@@ -105,16 +103,6 @@ const SpaceData& Workspace::DataOf(const Space& space) {
   return *slot;
 }
 
-BenchmarkData& Workspace::Data() {
-  if (!data_) data_ = std::make_unique<BenchmarkData>(DataOf(Nb201Space()));
-  return *data_;
-}
-
-FbnetTables& Workspace::Fbnet() {
-  if (!fbnet_) fbnet_ = std::make_unique<FbnetTables>(DataOf(FbnetSpace()));
-  return *fbnet_;
-}
-
 ProbeStore& Workspace::Store() {
   if (!store_) store_ = std::make_unique<ProbeStore>(env_.store_file);
   return *store_;
@@ -141,10 +129,6 @@ StrategyResources Workspace::Strategies(const Space& space) const {
   r.picker_controller_model = ControllerModelFile(env_.models_dir, name, kPickerProcess);
   r.data_dir = env_.data_dir;
   return r;
-}
-
-fs::path Workspace::ProxyTable(const fs::path& given, Dataset dataset) const {
-  return given.empty() ? ProxyTableFile(env_.proxy_tables_dir, dataset) : given;
 }
 
 ScoreTable Workspace::ScoresOf(const Space& space, Dataset dataset, const std::string& source,

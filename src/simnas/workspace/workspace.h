@@ -12,8 +12,6 @@
 #include <string>
 
 #include "simnas/core/environment.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
-#include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/devices/device_factory.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/space/arch.h"
@@ -21,7 +19,6 @@
 #include "simnas/space/registry.h"
 #include "simnas/space/space_data.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/space/score_table.h"
 #include "simnas/strategies/registry.h"
 
@@ -66,10 +63,6 @@ class Workspace {
   const Environment& Env() const { return env_; }
   // A space's data in the data folder (each file read on first use, kept).
   const SpaceData& DataOf(const Space& space);
-  // Views of one space's data for the callers not yet generic (the CLI's transitional_views.h,
-  // the benchmark, the Python proxies): NAS-Bench-201's data as cells, FBNet's as FBNet networks.
-  BenchmarkData& Data();
-  FbnetTables& Fbnet();
   // How `space` numbers its architectures (NATS-Bench indices; FBNet: HELP's 5,000).
   const CandidateSet& Numbering(const Space& space) { return DataOf(space).Numbering(); }
   // The architecture `index` names in `space`. Throws ParseError naming the range.
@@ -82,8 +75,6 @@ class Workspace {
   // The controller models and data folder the strategies read in `space` (the candidate
   // picker's model is models/controller/<space>/picker.ctl, the edit walk's <space>/default.ctl).
   StrategyResources Strategies(const Space& space) const;
-  // The default space's proxy table of `dataset`: `given` when not empty, else the shipped one.
-  std::filesystem::path ProxyTable(const std::filesystem::path& given, Dataset dataset) const;
   // The scores a search in `space` ranks its numbered architectures by: `source` (a proxy recipe
   // of configs/aggregates.json, or a source of the space's own; empty: the space's default) over
   // the space's proxy table of `dataset` (`table_file` when not empty, else the shipped one).
@@ -93,8 +84,6 @@ class Workspace {
  private:
   Environment env_;
   std::map<std::string, std::unique_ptr<SpaceData>> space_data_;
-  std::unique_ptr<BenchmarkData> data_;
-  std::unique_ptr<FbnetTables> fbnet_;
   std::unique_ptr<ProbeStore> store_;
 };
 

@@ -1,17 +1,9 @@
 #include "simnas/spaces/fbnet/fbnet_data.h"
 
-#include "simnas/spaces/fbnet/fbnet_space.h"
-
-#include <algorithm>
-#include <cmath>
-
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
 #include "simnas/core/latency_value.h"
-#include "simnas/core/strings.h"
-#include "simnas/data/device_split.h"
 #include "simnas/data/pickle.h"
 
 namespace simnas {
@@ -64,33 +56,6 @@ LatencyTable LoadFbnetLatencyTable(const fs::path& path) {
     }
   }
   return LatencyTable(path.stem().string(), std::move(ms));
-}
-
-FbnetTables::FbnetTables(DataDir dir)
-    : owned_(std::make_shared<SpaceData>(FbnetSpace(), std::move(dir))), data_(owned_.get()) {}
-
-FbnetTables::FbnetTables(const SpaceData& data) : data_(&data) {
-  if (&data.space() != &FbnetSpace()) {
-    throw Error(fmt::format("FBNet data asked of the {} space's data", data.space().name()));
-  }
-}
-
-const std::vector<FbnetArch>& FbnetTables::Archs() {
-  if (archs_.empty()) {
-    for (const Arch& a : data_->Numbering().archs()) archs_.push_back(FbnetOf(a));
-  }
-  return archs_;
-}
-
-const FbnetNumbering& FbnetTables::Numbering() {
-  if (!numbering_) numbering_ = std::make_unique<FbnetNumbering>(Archs());
-  return *numbering_;
-}
-
-std::vector<std::string> FbnetTables::TrainDevices() { return FbnetTrainDevicesAmong(FbnetDeviceNames()); }
-
-std::vector<std::string> FbnetTables::TestDevices() {
-  return SplitAmong(kFbnetTestDevices, FbnetDeviceNames(), /*test=*/true);
 }
 
 }  // namespace simnas
