@@ -128,7 +128,7 @@ TEST(DataErrors, NonNumberEntry) {
   auto list = NumberList(15625, 1.0);
   list.set(3, std::string("fast"));
   WritePickle(dir / "str.pt", list);
-  ExpectDataError([&] { LoadLatencyTable(dir / "str.pt"); }, "entry 3 is a String, not a number");
+  ExpectDataError([&] { LoadLatencyTable(dir / "str.pt"); }, "entry 3 is a string, not a number");
 }
 
 TEST(DataErrors, ArchIndexWithDuplicateIndex) {

@@ -12,7 +12,6 @@
 #include "simnas/core/file_util.h"
 #include "simnas/data/data_dir.h"
 #include "simnas/space/data_manifest.h"
-#include "simnas/data/pickle.h"
 #include "simnas/data/torch_save.h"
 #include "test_support.h"
 
@@ -26,50 +25,45 @@ std::string Saved(const c10::IValue& value) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-PickleValue RoundTrip(const c10::IValue& value) {
-  return ParsePickle(ReadZipEntry(Saved(value), "data.pkl", "test.pt"), "test.pt");
+// The plain form of data/torch_save.h, as LoadTorchSave reads data.pkl.
+PickleRef Plain(std::string_view bytes, const std::string& where) {
+  std::size_t pos = 0;
+  return ReadPickle(bytes, &pos, where, PickleForm::kPlain);
 }
 
+PickleRef RoundTrip(const c10::IValue& value) { return Plain(ReadZipEntry(Saved(value), "data.pkl", "test.pt"), "test.pt"); }
+
 // Whether the reader's value equals LibTorch's (numbers exactly, NaN equal to NaN).
-::testing::AssertionResult SameValue(const PickleValue& ours, const c10::IValue& theirs, const std::string& at = "") {
+::testing::AssertionResult SameValue(const PickleRef& ours, const c10::IValue& theirs, const std::string& at = "") {
+  using Kind = PickleObject::Kind;
   const auto differ = [&](const std::string& why) {
     return ::testing::AssertionFailure() << "at " << (at.empty() ? "top" : at) << ": " << why;
   };
-  if (theirs.isNone()) return ours.kind() == PickleValue::Kind::kNone ? ::testing::AssertionSuccess() : differ("not None");
-  if (theirs.isBool()) {
-    if (ours.kind() != PickleValue::Kind::kBool || ours.AsBool() != theirs.toBool()) return differ("bool differs");
-    return ::testing::AssertionSuccess();
-  }
-  if (theirs.isInt()) {
-    if (!ours.is_int() || ours.AsInt() != theirs.toInt()) return differ("int differs");
-    return ::testing::AssertionSuccess();
-  }
+  const auto check = [&](bool same, const char* why) { return same ? ::testing::AssertionSuccess() : differ(why); };
+  if (theirs.isNone()) return check(ours->kind == Kind::kNone, "not None");
+  if (theirs.isBool()) return check(ours->kind == Kind::kBool && ours->boolean == theirs.toBool(), "bool differs");
+  if (theirs.isInt()) return check(ours->kind == Kind::kInt && ours->integer == theirs.toInt(), "int differs");
   if (theirs.isDouble()) {
-    if (!ours.is_double()) return differ("not a double");
-    const double a = ours.AsDouble(), b = theirs.toDouble();
-    if (!(a == b || (std::isnan(a) && std::isnan(b)))) return differ("double differs");
-    return ::testing::AssertionSuccess();
+    const double a = ours->real, b = theirs.toDouble();
+    return check(ours->kind == Kind::kFloat && (a == b || (std::isnan(a) && std::isnan(b))), "double differs");
   }
-  if (theirs.isString()) {
-    if (!ours.is_string() || ours.AsString() != theirs.toStringRef()) return differ("string differs");
-    return ::testing::AssertionSuccess();
-  }
+  if (theirs.isString()) return check(ours->kind == Kind::kString && ours->text == theirs.toStringRef(), "string differs");
   if (theirs.isList() || theirs.isTuple()) {
     const auto items = theirs.isList() ? theirs.toListRef().vec() : theirs.toTupleRef().elements().vec();
-    if (theirs.isList() != ours.is_list()) return differ("list/tuple kind differs");
-    if (ours.AsItems().size() != items.size()) return differ("length differs");
+    if (ours->kind != (theirs.isList() ? Kind::kList : Kind::kTuple)) return differ("list/tuple kind differs");
+    if (ours->items.size() != items.size()) return differ("length differs");
     for (std::size_t i = 0; i < items.size(); ++i) {
-      if (auto r = SameValue(ours.AsItems()[i], items[i], at + "[" + std::to_string(i) + "]"); !r) return r;
+      if (auto r = SameValue(ours->items[i], items[i], at + "[" + std::to_string(i) + "]"); !r) return r;
     }
     return ::testing::AssertionSuccess();
   }
   if (theirs.isGenericDict()) {
-    if (!ours.is_dict() || ours.AsEntries().size() != theirs.toGenericDict().size()) return differ("dict differs");
+    if (ours->kind != Kind::kDict || ours->items.size() != 2 * theirs.toGenericDict().size()) return differ("dict differs");
     std::size_t i = 0;
     for (const auto& entry : theirs.toGenericDict()) {
-      const auto& [key, value] = ours.AsEntries()[i++];
-      if (auto r = SameValue(key, entry.key(), at + "{key}"); !r) return r;
-      if (auto r = SameValue(value, entry.value(), at + "{" + std::to_string(i) + "}"); !r) return r;
+      if (auto r = SameValue(ours->items[i], entry.key(), at + "{key}"); !r) return r;
+      if (auto r = SameValue(ours->items[i + 1], entry.value(), at + "{" + std::to_string(i / 2 + 1) + "}"); !r) return r;
+      i += 2;
     }
     return ::testing::AssertionSuccess();
   }
@@ -116,19 +110,19 @@ TEST(TorchSave, ReadsMixedNestedAndSharedValues) {
   c10::List<c10::List<int64_t>> rows;
   rows.push_back(row);
   rows.push_back(row);
-  const PickleValue read = RoundTrip(rows);
+  const PickleRef read = RoundTrip(rows);
   EXPECT_TRUE(SameValue(read, rows));
-  ASSERT_EQ(read.AsItems().size(), 2u);
-  EXPECT_EQ(read.AsItems()[1].AsItems().size(), 3u);
+  ASSERT_EQ(read->items.size(), 2u);
+  EXPECT_EQ(read->items[1]->items.size(), 3u);
 }
 
 TEST(TorchSave, RefusesTensorsAndOtherObjects) {
   const std::string tensor = Saved(torch::ones({2}));
-  ExpectDataError([&] { ParsePickle(ReadZipEntry(tensor, "data.pkl", "t.pt"), "t.pt"); },
+  ExpectDataError([&] { Plain(ReadZipEntry(tensor, "data.pkl", "t.pt"), "t.pt"); },
                   "t.pt: not a readable torch.save file (holds a torch.");
   // A protocol-2 pickle of collections.OrderedDict() (GLOBAL + EMPTY_TUPLE + REDUCE).
   const std::string object = std::string("\x80\x02", 2) + "ccollections\nOrderedDict\n)R.";
-  ExpectDataError([&] { ParsePickle(object, "o.pt"); }, "holds a collections.OrderedDict object");
+  ExpectDataError([&] { Plain(object, "o.pt"); }, "holds a collections.OrderedDict object");
 }
 
 TEST(TorchSave, BrokenArchivesAndPicklesAreOneLineErrors) {
@@ -144,8 +138,8 @@ TEST(TorchSave, BrokenArchivesAndPicklesAreOneLineErrors) {
   flipped[at + 5] = static_cast<char>(flipped[at + 5] ^ 0x01);
   ExpectDataError([&] { ReadZipEntry(flipped, "data.pkl", "f.pt"); }, "fails its CRC check");
   const std::string pickle = ReadZipEntry(good, "data.pkl", "g.pt");
-  ExpectDataError([&] { ParsePickle(pickle.substr(0, pickle.size() - 4), "p.pt"); }, "pickle truncated");
-  ExpectDataError([&] { ParsePickle(std::string("\x80\x02", 2) + "I1\n.", "i.pt"); }, "unsupported pickle opcode 0x49");
+  ExpectDataError([&] { Plain(pickle.substr(0, pickle.size() - 4), "p.pt"); }, "pickle truncated");
+  ExpectDataError([&] { Plain(std::string("\x80\x02", 2) + "I1\n.", "i.pt"); }, "unsupported pickle opcode 0x49");
   testing::TempDir dir;
   WriteFileAtomically(dir / "empty.pt", "");
   ExpectDataError([&] { LoadTorchSave(dir / "empty.pt"); }, "empty.pt: file is empty");

@@ -318,7 +318,6 @@ std::string WriteBenchReport(const ReportInputs& inputs, const fs::path& report_
   md += "\n";
 
   std::string winner;
-  nlohmann::json summary_rows = nlohmann::json::array();
   std::string summary_csv = "group,dataset,probes,strategy,runs,violations,accuracy_mean,accuracy_std,regret,latency_pct,probes_used,wall_s\n";
   std::map<std::string, std::string> score_csv;  // by space name
   for (const BenchGroup& group : in.config.groups) {

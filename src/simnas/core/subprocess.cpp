@@ -172,15 +172,16 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, double timeout_se
 
   int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, exec_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1},
       control_pipe[2] = {-1, -1};
-  for (int* p : {out_pipe, err_pipe, exec_pipe, status_pipe, control_pipe}) {
-    if (::pipe2(p, O_CLOEXEC) != 0) {
-      result.error = std::string("pipe: ") + std::strerror(errno);
-      for (int* q : {out_pipe, err_pipe, exec_pipe, status_pipe, control_pipe}) {
-        CloseFd(q[0]);
-        CloseFd(q[1]);
-      }
-      return result;
+  const auto fail = [&](const char* what) {
+    result.error = std::string(what) + ": " + std::strerror(errno);
+    for (int* q : {out_pipe, err_pipe, exec_pipe, status_pipe, control_pipe}) {
+      CloseFd(q[0]);
+      CloseFd(q[1]);
     }
+    return result;
+  };
+  for (int* p : {out_pipe, err_pipe, exec_pipe, status_pipe, control_pipe}) {
+    if (::pipe2(p, O_CLOEXEC) != 0) return fail("pipe");
   }
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
@@ -190,14 +191,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, double timeout_se
   const auto start = std::chrono::steady_clock::now();
   const pid_t guard = ::fork();
   if (guard == 0) GuardMain(args.data(), out_pipe[1], err_pipe[1], exec_pipe[1], status_pipe[1], control_pipe[0]);
-  if (guard < 0) {
-    result.error = std::string("fork: ") + std::strerror(errno);
-    for (int* q : {out_pipe, err_pipe, exec_pipe, status_pipe, control_pipe}) {
-      CloseFd(q[0]);
-      CloseFd(q[1]);
-    }
-    return result;
-  }
+  if (guard < 0) return fail("fork");
   CloseFd(out_pipe[1]);
   CloseFd(err_pipe[1]);
   CloseFd(exec_pipe[1]);

@@ -21,10 +21,6 @@ bool IsTestDevice(std::string_view device) { return IsListedTestDevice(kTestDevi
 
 bool IsFbnetTestDevice(std::string_view device) { return IsListedTestDevice(kFbnetTestDevices, device); }
 
-std::vector<std::string> TrainDevicesAmong(const std::vector<std::string>& all_devices) {
-  return SplitAmong(kTestDevices, all_devices, /*test=*/false);
-}
-
 std::vector<std::string> FbnetTrainDevicesAmong(const std::vector<std::string>& all_devices) {
   return SplitAmong(kFbnetTestDevices, all_devices, /*test=*/false);
 }

@@ -31,7 +31,6 @@ std::vector<std::string> SplitAmong(std::span<const std::string_view> test_devic
 bool IsTestDevice(std::string_view device);       // NAS-Bench-201
 bool IsFbnetTestDevice(std::string_view device);  // FBNet
 // The train devices among `all_devices` (order kept).
-std::vector<std::string> TrainDevicesAmong(const std::vector<std::string>& all_devices);       // NAS-Bench-201
 std::vector<std::string> FbnetTrainDevicesAmong(const std::vector<std::string>& all_devices);  // FBNet
 
 }  // namespace simnas

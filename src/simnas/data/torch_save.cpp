@@ -4,129 +4,15 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstring>
 #include <limits>
-#include <optional>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
+#include "simnas/core/strings.h"
 
 namespace simnas {
-
-PickleValue PickleValue::Bool(bool b) {
-  PickleValue v;
-  v.kind_ = Kind::kBool;
-  v.value_ = b;
-  return v;
-}
-
-PickleValue PickleValue::Int(std::int64_t i) {
-  PickleValue v;
-  v.kind_ = Kind::kInt;
-  v.value_ = i;
-  return v;
-}
-
-PickleValue PickleValue::Double(double d) {
-  PickleValue v;
-  v.kind_ = Kind::kDouble;
-  v.value_ = d;
-  return v;
-}
-
-PickleValue PickleValue::String(std::string s) {
-  PickleValue v;
-  v.kind_ = Kind::kString;
-  v.value_ = std::move(s);
-  return v;
-}
-
-PickleValue PickleValue::List(std::shared_ptr<Items> items) {
-  PickleValue v;
-  v.kind_ = Kind::kList;
-  v.value_ = std::move(items);
-  return v;
-}
-
-PickleValue PickleValue::Tuple(std::shared_ptr<Items> items) {
-  PickleValue v;
-  v.kind_ = Kind::kTuple;
-  v.value_ = std::move(items);
-  return v;
-}
-
-PickleValue PickleValue::Dict(std::shared_ptr<Entries> entries) {
-  PickleValue v;
-  v.kind_ = Kind::kDict;
-  v.value_ = std::move(entries);
-  return v;
-}
-
-std::string PickleValue::KindName() const {
-  switch (kind_) {
-    case Kind::kNone: return "None";
-    case Kind::kBool: return "Bool";
-    case Kind::kInt: return "Int";
-    case Kind::kDouble: return "Double";
-    case Kind::kString: return "String";
-    case Kind::kList: return "List";
-    case Kind::kTuple: return "Tuple";
-    case Kind::kDict: return "Dict";
-  }
-  return "?";
-}
-
-namespace {
-
-void Require(bool ok, const char* what) {
-  if (!ok) throw std::logic_error(std::string("PickleValue: not a ") + what);
-}
-
-}  // namespace
-
-bool PickleValue::AsBool() const {
-  Require(kind_ == Kind::kBool, "bool");
-  return std::get<bool>(value_);
-}
-
-std::int64_t PickleValue::AsInt() const {
-  Require(kind_ == Kind::kInt, "int");
-  return std::get<std::int64_t>(value_);
-}
-
-double PickleValue::AsDouble() const {
-  Require(kind_ == Kind::kDouble, "double");
-  return std::get<double>(value_);
-}
-
-const std::string& PickleValue::AsString() const {
-  Require(kind_ == Kind::kString, "string");
-  return std::get<std::string>(value_);
-}
-
-const PickleValue::Items& PickleValue::AsItems() const {
-  Require(kind_ == Kind::kList || kind_ == Kind::kTuple, "list or tuple");
-  return *std::get<std::shared_ptr<Items>>(value_);
-}
-
-const PickleValue::Entries& PickleValue::AsEntries() const {
-  Require(kind_ == Kind::kDict, "dict");
-  return *std::get<std::shared_ptr<Entries>>(value_);
-}
-
-PickleValue::Items& PickleValue::MutableItems() {
-  Require(kind_ == Kind::kList, "list");
-  return *std::get<std::shared_ptr<Items>>(value_);
-}
-
-PickleValue::Entries& PickleValue::MutableEntries() {
-  Require(kind_ == Kind::kDict, "dict");
-  return *std::get<std::shared_ptr<Entries>>(value_);
-}
-
 namespace {
 
 // Little-endian fields of a byte string, bounds-checked.
@@ -243,276 +129,429 @@ std::string ReadZipEntry(std::string_view zip, std::string_view name, const std:
 
 namespace {
 
-// The unpickler: a stack machine over the binary opcodes of protocols 2-5. Values that stand
-// for a callable (GLOBAL) are kept apart: only LibTorch's list and dict builders are known.
-class Unpickler {
- public:
-  Unpickler(std::string_view bytes, const std::string& where) : bytes_(bytes), where_(where) {}
+using Kind = PickleObject::Kind;
 
-  PickleValue Run() {
+PickleRef Make(Kind kind) {
+  auto p = std::make_shared<PickleObject>();
+  p->kind = kind;
+  return p;
+}
+
+PickleRef MakeInt(std::int64_t v) {
+  PickleRef p = Make(Kind::kInt);
+  p->integer = v;
+  return p;
+}
+
+PickleRef MakeText(Kind kind, std::string text) {
+  PickleRef p = Make(kind);
+  p->text = std::move(text);
+  return p;
+}
+
+// The integer of little-endian two's-complement bytes (LONG1/LONG4), or a kBigInt beyond 64 bits.
+PickleRef IntFromBytes(std::string_view b) {
+  if (b.size() > 8) return MakeText(Kind::kBigInt, std::string(b));
+  std::uint64_t u = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) u |= static_cast<std::uint64_t>(static_cast<unsigned char>(b[i])) << (8 * i);
+  if (!b.empty() && b.size() < 8 && (static_cast<unsigned char>(b.back()) & 0x80) != 0) {
+    u |= ~std::uint64_t{0} << (8 * b.size());  // sign extension
+  }
+  return MakeInt(static_cast<std::int64_t>(u));
+}
+
+// What the plain form refuses: the text opcodes of protocols 0 and 1, bytes, NEWOBJ and BUILD.
+constexpr std::string_view kNotPlain = "ILFTUBCbpg\x81\x8e";
+// The calls of the plain form: LibTorch's typed list builders and type tags, which give back their
+// first argument.
+constexpr std::string_view kTypeTag = "torch.jit._pickle.restore_type_tag";
+constexpr std::string_view kPlainCalls[] = {kTypeTag, "torch.jit._pickle.build_intlist",
+                                            "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist",
+                                            "torch.jit._pickle.build_stringlist"};
+constexpr std::string_view kPlainOnly = "; simnas reads plain numbers, strings, lists and dicts";
+
+class Machine {
+ public:
+  Machine(std::string_view bytes, std::size_t pos, const std::string& what, PickleForm form)
+      : b_(bytes), pos_(pos), what_(what), plain_(form == PickleForm::kPlain) {}
+
+  PickleRef Run() {
     for (;;) {
       op_at_ = pos_;
       const auto op = static_cast<unsigned char>(Take(1)[0]);
-      switch (op) {
-        case 0x80: Take(1); break;           // PROTO
-        case 0x95: Take(8); break;           // FRAME
-        case '.': return Finish();           // STOP
-        case '(': marks_.push_back(stack_.size()); break;  // MARK
-        case '0': Pop(); break;              // POP
-        case '1': PopMark(); break;          // POP_MARK
-        case '2': Dup(); break;
-        case 'N': Push(PickleValue()); break;
-        case 0x88: Push(PickleValue::Bool(true)); break;
-        case 0x89: Push(PickleValue::Bool(false)); break;
-        case 'J': Push(PickleValue::Int(static_cast<std::int32_t>(Uint(4)))); break;  // BININT
-        case 'K': Push(PickleValue::Int(static_cast<std::int64_t>(Uint(1)))); break;  // BININT1
-        case 'M': Push(PickleValue::Int(static_cast<std::int64_t>(Uint(2)))); break;  // BININT2
-        case 0x8a: Push(Long(Uint(1))); break;  // LONG1
-        case 0x8b: Push(Long(Uint(4))); break;  // LONG4
-        case 'G': Push(PickleValue::Double(BigEndianDouble())); break;  // BINFLOAT
-        case 'X': Push(PickleValue::String(std::string(Take(Uint(4))))); break;     // BINUNICODE
-        case 0x8c: Push(PickleValue::String(std::string(Take(Uint(1))))); break;    // SHORT_BINUNICODE
-        case 0x8d: Push(PickleValue::String(std::string(Take(Uint(8))))); break;    // BINUNICODE8
-        case ']': Push(PickleValue::List(std::make_shared<PickleValue::Items>())); break;  // EMPTY_LIST
-        case 'l': Push(PickleValue::List(std::make_shared<PickleValue::Items>(PopMark()))); break;  // LIST
-        case 'a': {  // APPEND
-          PickleValue item = Pop();
-          ListAt(stack_.size() - 1).push_back(std::move(item));
-          break;
-        }
-        case 'e': {  // APPENDS
-          PickleValue::Items items = PopMark();
-          PickleValue::Items& list = ListAt(stack_.size() - 1);
-          for (PickleValue& item : items) list.push_back(std::move(item));
-          break;
-        }
-        case ')': Push(PickleValue::Tuple(std::make_shared<PickleValue::Items>())); break;  // EMPTY_TUPLE
-        case 't': Push(PickleValue::Tuple(std::make_shared<PickleValue::Items>(PopMark()))); break;  // TUPLE
-        case 0x85: PushTuple(1); break;
-        case 0x86: PushTuple(2); break;
-        case 0x87: PushTuple(3); break;
-        case '}': Push(PickleValue::Dict(std::make_shared<PickleValue::Entries>())); break;  // EMPTY_DICT
-        case 'd': {  // DICT
-          PickleValue dict = PickleValue::Dict(std::make_shared<PickleValue::Entries>());
-          AddPairs(dict, PopMark());
-          Push(std::move(dict));
-          break;
-        }
-        case 's': {  // SETITEM
-          PickleValue::Items pair(2);
-          pair[1] = Pop();
-          pair[0] = Pop();
-          AddPairs(DictAt(stack_.size() - 1), std::move(pair));
-          break;
-        }
-        case 'u': {  // SETITEMS
-          PickleValue::Items pairs = PopMark();
-          AddPairs(DictAt(stack_.size() - 1), std::move(pairs));
-          break;
-        }
-        case 'q': Memo(Uint(1)); break;    // BINPUT
-        case 'r': Memo(Uint(4)); break;    // LONG_BINPUT
-        case 0x94: Memo(memo_.size()); break;  // MEMOIZE
-        case 'h': Recall(Uint(1)); break;  // BINGET
-        case 'j': Recall(Uint(4)); break;  // LONG_BINGET
-        case 'c': {  // GLOBAL module\nname\n
-          std::string module(Line());
-          std::string name(Line());
-          PushGlobal(module + "." + name);
-          break;
-        }
-        case 0x93: {  // STACK_GLOBAL
-          const PickleValue name = Pop();
-          const PickleValue module = Pop();
-          if (!name.is_string() || !module.is_string()) Fail("STACK_GLOBAL without two strings");
-          PushGlobal(module.AsString() + "." + name.AsString());
-          break;
-        }
-        case 'R': Reduce(); break;
-        case 'Q':
-        case 'P':
-          Fail("holds a tensor or another persistent object; simnas reads plain numbers, strings, lists and dicts");
-        default:
-          Fail(fmt::format("unsupported pickle opcode 0x{:02x}", op));
+      if (op == '.') {
+        if (stack_.size() != 1 || !marks_.empty()) Fail("STOP with a stack of {} values", stack_.size());
+        return stack_.back();
       }
+      Step(op);
     }
   }
 
+  std::size_t pos() const { return pos_; }
+
  private:
-  [[noreturn]] void Fail(const std::string& why) const {
-    throw DataError(fmt::format("{}: not a readable torch.save file ({} at byte {} of data.pkl)", where_, why, op_at_));
+  template <typename... Args>
+  [[noreturn]] void Fail(fmt::format_string<Args...> format, Args&&... args) const {
+    const std::string why = fmt::format(format, std::forward<Args>(args)...);
+    if (plain_) {
+      throw DataError(fmt::format("{}: not a readable torch.save file ({} at byte {} of data.pkl)", what_, why, op_at_));
+    }
+    throw DataError(fmt::format("{}: pickle opcode at byte {}: {}", what_, op_at_, why));
+  }
+  [[noreturn]] void Unsupported(unsigned char op) const {
+    if (plain_) Fail("unsupported pickle opcode 0x{:02x}", op);
+    Fail("opcode 0x{:02x} is not supported", op);
   }
 
-  [[noreturn]] void RefuseObject(const std::string& callable) const {
-    Fail("holds a " + callable + " object; simnas reads plain numbers, strings, lists and dicts");
-  }
-
-  std::string_view Take(std::uint64_t n) {
-    if (n > bytes_.size() - pos_) Fail("pickle truncated");
-    const std::string_view s = bytes_.substr(pos_, static_cast<std::size_t>(n));
-    pos_ += static_cast<std::size_t>(n);
+  std::string_view Take(std::size_t n) {
+    if (n > b_.size() - pos_) Fail("pickle truncated");
+    const std::string_view s = b_.substr(pos_, n);
+    pos_ += n;
     return s;
   }
-
-  std::uint64_t Uint(int width) {
-    const std::string_view s = Take(static_cast<std::uint64_t>(width));
-    std::uint64_t v = 0;
-    for (int i = width - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[static_cast<std::size_t>(i)]);
-    return v;
+  std::uint64_t Unsigned(std::size_t n) {
+    const std::string_view s = Take(n);
+    std::uint64_t u = 0;
+    for (std::size_t i = 0; i < n; ++i) u |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+    return u;
   }
-
+  std::size_t Length(std::size_t n) {
+    const std::uint64_t len = Unsigned(n);
+    if (len > b_.size() - pos_) Fail("a length of {} bytes runs past the end of the data", len);
+    return static_cast<std::size_t>(len);
+  }
   std::string_view Line() {
-    const std::size_t nl = bytes_.find('\n', pos_);
-    if (nl == std::string_view::npos) Fail("pickle truncated");
-    const std::string_view s = bytes_.substr(pos_, nl - pos_);
+    const std::size_t nl = b_.find('\n', pos_);
+    if (nl == std::string_view::npos) Fail("a text argument has no end of line");
+    const std::string_view s = b_.substr(pos_, nl - pos_);
     pos_ = nl + 1;
     return s;
   }
 
-  double BigEndianDouble() {
-    const std::string_view s = Take(8);
-    std::uint64_t bits = 0;
-    for (char c : s) bits = (bits << 8) | static_cast<unsigned char>(c);
-    return std::bit_cast<double>(bits);
-  }
-
-  // A little-endian two's complement integer of n bytes; refused past 64 bits.
-  PickleValue Long(std::uint64_t n) {
-    const std::string_view s = Take(n);
-    if (n == 0) return PickleValue::Int(0);
-    if (n > 8) Fail(fmt::format("an integer of {} bytes, beyond 64 bits", n));
-    std::uint64_t v = 0;
-    for (std::size_t i = s.size(); i-- > 0;) v = (v << 8) | static_cast<unsigned char>(s[i]);
-    if (n < 8 && (static_cast<unsigned char>(s.back()) & 0x80) != 0) v |= ~std::uint64_t{0} << (8 * n);
-    return PickleValue::Int(static_cast<std::int64_t>(v));
-  }
-
-  struct Slot {
-    PickleValue value;
-    std::string global;  // non-empty: a callable named module.name
-  };
-
-  void Push(PickleValue v) { stack_.push_back(Slot{std::move(v), {}}); }
-  void PushGlobal(std::string name) { stack_.push_back(Slot{PickleValue(), std::move(name)}); }
-  void Dup() {
-    if (stack_.size() <= Floor()) Fail("pickle stack underflow");
-    stack_.push_back(stack_.back());
-  }
-
-  const PickleValue& Top() {
-    if (stack_.size() <= Floor()) Fail("pickle stack underflow");
-    if (!stack_.back().global.empty()) RefuseObject(stack_.back().global);
-    return stack_.back().value;
-  }
-
-  PickleValue Pop() {
-    PickleValue v = Top();
+  PickleRef Pop() {
+    if (stack_.empty() || (!marks_.empty() && stack_.size() <= marks_.back())) Fail("pops an empty stack");
+    PickleRef v = std::move(stack_.back());
     stack_.pop_back();
     return v;
   }
-
-  std::size_t Floor() const { return marks_.empty() ? 0 : marks_.back(); }
-
-  PickleValue::Items PopMark() {
-    if (marks_.empty()) Fail("no MARK to pop to");
-    const std::size_t mark = marks_.back();
+  PickleRef& Top() {
+    if (stack_.empty()) Fail("reads an empty stack");
+    return stack_.back();
+  }
+  // The values above the last mark, which is removed.
+  std::vector<PickleRef> PopMark() {
+    if (marks_.empty()) Fail("needs a mark and there is none");
+    const std::size_t m = marks_.back();
     marks_.pop_back();
-    PickleValue::Items items;
-    for (std::size_t i = mark; i < stack_.size(); ++i) {
-      if (!stack_[i].global.empty()) RefuseObject(stack_[i].global);
-      items.push_back(std::move(stack_[i].value));
+    std::vector<PickleRef> out(std::make_move_iterator(stack_.begin() + static_cast<std::ptrdiff_t>(m)),
+                               std::make_move_iterator(stack_.end()));
+    stack_.resize(m);
+    return out;
+  }
+  PickleRef Tuple(std::vector<PickleRef> items) {
+    PickleRef t = Make(Kind::kTuple);
+    t->items = std::move(items);
+    return t;
+  }
+  void Put(std::uint64_t index) {
+    if (memo_.size() <= index) {
+      if (index > b_.size()) Fail("memo index {} is out of range", index);
+      memo_.resize(static_cast<std::size_t>(index) + 1);
     }
-    stack_.resize(mark);
-    return items;
+    memo_[static_cast<std::size_t>(index)] = Top();
   }
-
-  void PushTuple(std::size_t n) {
-    PickleValue::Items items(n);
-    for (std::size_t i = n; i-- > 0;) items[i] = Pop();
-    Push(PickleValue::Tuple(std::make_shared<PickleValue::Items>(std::move(items))));
+  // The decimal memo index of a text PUT or GET.
+  std::uint64_t MemoIndex(const char* op) {
+    const auto i = ParseInt(Line());
+    if (!i || *i < 0) Fail("{} without a memo index", op);
+    return static_cast<std::uint64_t>(*i);
   }
-
-  PickleValue::Items& ListAt(std::size_t index) {
-    if (stack_.empty() || index < Floor() || !stack_[index].global.empty() || !stack_[index].value.is_list()) {
-      Fail("APPEND to something that is not a list");
+  void Get(std::uint64_t index) {
+    if (index >= memo_.size() || !memo_[static_cast<std::size_t>(index)]) Fail("memo index {} was never set", index);
+    stack_.push_back(memo_[static_cast<std::size_t>(index)]);
+  }
+  void Append(const PickleRef& list, std::vector<PickleRef> values) {
+    if (list->kind != Kind::kList) Fail("appends to {}", list->Describe());
+    for (PickleRef& v : values) list->items.push_back(std::move(v));
+  }
+  void SetItems(const PickleRef& dict, std::vector<PickleRef> kv) {
+    if (dict->kind != Kind::kDict) Fail("sets items of {}", dict->Describe());
+    if (kv.size() % 2 != 0) Fail("sets items from an odd number of values");
+    for (PickleRef& v : kv) dict->items.push_back(std::move(v));
+  }
+  void Global(std::string module, std::string_view name) {
+    std::string global = module + "." + std::string(name);
+    if (plain_ && std::find(std::begin(kPlainCalls), std::end(kPlainCalls), global) == std::end(kPlainCalls)) {
+      Fail("holds a {} object{}", global, kPlainOnly);
     }
-    return stack_[index].value.MutableItems();
+    stack_.push_back(MakeText(Kind::kGlobal, std::move(global)));
   }
-
-  PickleValue& DictAt(std::size_t index) {
-    if (stack_.empty() || index < Floor() || !stack_[index].global.empty() || !stack_[index].value.is_dict()) {
-      Fail("SETITEM on something that is not a dict");
+  // callable(*args): a plain value for the few calls that stand for one, else a kCall node.
+  PickleRef Call(const PickleRef& callable, const PickleRef& args) {
+    if (args->kind != Kind::kTuple) Fail("calls {} with {} instead of a tuple", callable->Describe(), args->Describe());
+    if (plain_) {
+      if (callable->kind != Kind::kGlobal) Fail("REDUCE without a callable");
+      if (args->items.empty()) Fail("{} without arguments", callable->text);
+      if (callable->text != kTypeTag && args->items[0]->kind != Kind::kList) {
+        Fail("{} of something that is not a list", callable->text);
+      }
+      return args->items[0];
     }
-    return stack_[index].value;
+    if (callable->IsGlobal("collections.OrderedDict") && args->items.empty()) return Make(Kind::kDict);
+    if (callable->IsGlobal("_codecs.encode") && args->items.size() == 2 && args->items[0]->kind == Kind::kString &&
+        args->items[1]->kind == Kind::kString && (args->items[1]->text == "latin1" || args->items[1]->text == "latin-1")) {
+      return MakeText(Kind::kBytes, Latin1(args->items[0]->text));
+    }
+    PickleRef c = Make(Kind::kCall);
+    c->items = {callable, args};
+    return c;
+  }
+  // The bytes whose latin-1 decoding is the UTF-8 text `utf8` (every code point below 256).
+  std::string Latin1(std::string_view utf8) {
+    std::string out;
+    for (std::size_t i = 0; i < utf8.size(); ++i) {
+      const auto c = static_cast<unsigned char>(utf8[i]);
+      if (c < 0x80) {
+        out.push_back(static_cast<char>(c));
+      } else if ((c == 0xC2 || c == 0xC3) && i + 1 < utf8.size()) {
+        out.push_back(static_cast<char>(((c & 0x03) << 6) | (static_cast<unsigned char>(utf8[++i]) & 0x3F)));
+      } else {
+        Fail("latin-1 text holds a character above U+00FF");
+      }
+    }
+    return out;
   }
 
-  void AddPairs(PickleValue& dict, PickleValue::Items pairs) {
-    if (pairs.size() % 2 != 0) Fail("a dict with an odd number of keys and values");
-    PickleValue::Entries& entries = dict.MutableEntries();
-    for (std::size_t i = 0; i < pairs.size(); i += 2) {
-      entries.emplace_back(std::move(pairs[i]), std::move(pairs[i + 1]));
+  void Step(unsigned char op) {
+    if (plain_ && kNotPlain.find(static_cast<char>(op)) != std::string_view::npos) Unsupported(op);
+    if (plain_ && (op == 'Q' || op == 'P')) Fail("holds a tensor or another persistent object{}", kPlainOnly);
+    switch (op) {
+      case 0x80: Take(1); break;  // PROTO
+      case 0x95: Take(8); break;  // FRAME: framing only
+      case '(': marks_.push_back(stack_.size()); break;
+      case '0': Pop(); break;
+      case '1': PopMark(); break;
+      case '2': stack_.push_back(Top()); break;
+      case 'N': stack_.push_back(Make(Kind::kNone)); break;
+      case 0x88:
+      case 0x89: {
+        PickleRef v = Make(Kind::kBool);
+        v->boolean = op == 0x88;
+        stack_.push_back(v);
+        break;
+      }
+      case 'I': {  // INT: decimal text; "00"/"01" are False/True
+        const std::string_view s = Line();
+        if (s == "00" || s == "01") {
+          PickleRef v = Make(Kind::kBool);
+          v->boolean = s == "01";
+          stack_.push_back(v);
+        } else if (const auto v = ParseInt(s)) {
+          stack_.push_back(MakeInt(*v));
+        } else {
+          Fail("INT {} is not an integer", Quoted(s));
+        }
+        break;
+      }
+      case 'L': {  // LONG: decimal text with an optional trailing L
+        std::string_view s = Line();
+        if (!s.empty() && s.back() == 'L') s.remove_suffix(1);
+        const auto v = ParseInt(s);
+        if (!v) Fail("LONG {} is not a 64-bit integer", Quoted(s));
+        stack_.push_back(MakeInt(*v));
+        break;
+      }
+      case 'J': stack_.push_back(MakeInt(static_cast<std::int32_t>(static_cast<std::uint32_t>(Unsigned(4))))); break;
+      case 'K': stack_.push_back(MakeInt(static_cast<std::int64_t>(Unsigned(1)))); break;
+      case 'M': stack_.push_back(MakeInt(static_cast<std::int64_t>(Unsigned(2)))); break;
+      case 0x8a: stack_.push_back(IntFromBytes(Take(Length(1)))); break;
+      case 0x8b: stack_.push_back(IntFromBytes(Take(Length(4)))); break;
+      case 'G': {  // BINFLOAT: big-endian double
+        const std::string_view s = Take(8);
+        std::uint64_t u = 0;
+        for (char c : s) u = (u << 8) | static_cast<unsigned char>(c);
+        PickleRef v = Make(Kind::kFloat);
+        v->real = std::bit_cast<double>(u);
+        stack_.push_back(v);
+        break;
+      }
+      case 'F': {
+        const std::string_view s = Line();
+        const auto d = ParseDouble(s);
+        if (!d) Fail("FLOAT {} is not a number", Quoted(s));
+        PickleRef v = Make(Kind::kFloat);
+        v->real = *d;
+        stack_.push_back(v);
+        break;
+      }
+      case 'X': stack_.push_back(MakeText(Kind::kString, std::string(Take(Length(4))))); break;
+      case 0x8c: stack_.push_back(MakeText(Kind::kString, std::string(Take(Length(1))))); break;
+      case 0x8d: stack_.push_back(MakeText(Kind::kString, std::string(Take(Length(8))))); break;
+      case 'T': stack_.push_back(MakeText(Kind::kString, std::string(Take(Length(4))))); break;
+      case 'U': stack_.push_back(MakeText(Kind::kString, std::string(Take(Length(1))))); break;
+      case 'B': stack_.push_back(MakeText(Kind::kBytes, std::string(Take(Length(4))))); break;
+      case 'C': stack_.push_back(MakeText(Kind::kBytes, std::string(Take(Length(1))))); break;
+      case 0x8e: stack_.push_back(MakeText(Kind::kBytes, std::string(Take(Length(8))))); break;
+      case ']': stack_.push_back(Make(Kind::kList)); break;
+      case 'l': {
+        PickleRef l = Make(Kind::kList);
+        l->items = PopMark();
+        stack_.push_back(l);
+        break;
+      }
+      case 'a': {
+        PickleRef v = Pop();
+        Append(Top(), {std::move(v)});
+        break;
+      }
+      case 'e': {
+        std::vector<PickleRef> values = PopMark();
+        Append(Top(), std::move(values));
+        break;
+      }
+      case ')': stack_.push_back(Make(Kind::kTuple)); break;
+      case 't': stack_.push_back(Tuple(PopMark())); break;
+      case 0x85:
+      case 0x86:
+      case 0x87: {
+        const std::size_t n = op - 0x84u;
+        if (stack_.size() < n + (marks_.empty() ? 0 : marks_.back())) Fail("builds a {}-tuple from fewer values", n);
+        std::vector<PickleRef> items(stack_.end() - static_cast<std::ptrdiff_t>(n), stack_.end());
+        stack_.resize(stack_.size() - n);
+        stack_.push_back(Tuple(std::move(items)));
+        break;
+      }
+      case '}': stack_.push_back(Make(Kind::kDict)); break;
+      case 'd': {
+        PickleRef d = Make(Kind::kDict);
+        SetItems(d, PopMark());
+        stack_.push_back(d);
+        break;
+      }
+      case 's': {
+        PickleRef v = Pop();
+        PickleRef k = Pop();
+        SetItems(Top(), {std::move(k), std::move(v)});
+        break;
+      }
+      case 'u': {
+        std::vector<PickleRef> kv = PopMark();
+        SetItems(Top(), std::move(kv));
+        break;
+      }
+      case 'c': {
+        std::string module(Line());
+        Global(std::move(module), Line());
+        break;
+      }
+      case 0x93: {  // STACK_GLOBAL
+        PickleRef name = Pop();
+        PickleRef module = Pop();
+        if (module->kind != Kind::kString || name->kind != Kind::kString) Fail("STACK_GLOBAL of non-strings");
+        Global(module->text, name->text);
+        break;
+      }
+      case 'R': {
+        PickleRef args = Pop();
+        PickleRef callable = Pop();
+        stack_.push_back(Call(callable, args));
+        break;
+      }
+      case 0x81: {  // NEWOBJ: cls.__new__(cls, *args)
+        PickleRef args = Pop();
+        PickleRef cls = Pop();
+        stack_.push_back(Call(cls, args));
+        break;
+      }
+      case 'b': {  // BUILD: the state is kept beside the object (e.g. a state dict's _metadata)
+        PickleRef state = Pop();
+        PickleRef& obj = Top();
+        if (obj->kind != Kind::kCall && obj->kind != Kind::kDict && obj->kind != Kind::kList) {
+          Fail("BUILD on {}", obj->Describe());
+        }
+        obj->state = std::move(state);
+        break;
+      }
+      case 'q': Put(Unsigned(1)); break;
+      case 'r': Put(Unsigned(4)); break;
+      case 'p': Put(MemoIndex("PUT")); break;
+      case 0x94: Put(memo_.size()); break;  // MEMOIZE
+      case 'h': Get(Unsigned(1)); break;
+      case 'j': Get(Unsigned(4)); break;
+      case 'g': Get(MemoIndex("GET")); break;
+      case 'Q': {  // BINPERSID
+        PickleRef pid = Make(Kind::kPersistentId);
+        pid->items = {Pop()};
+        stack_.push_back(pid);
+        break;
+      }
+      case 'P': {
+        PickleRef pid = Make(Kind::kPersistentId);
+        pid->items = {MakeText(Kind::kString, std::string(Line()))};
+        stack_.push_back(pid);
+        break;
+      }
+      default: Unsupported(op);
     }
   }
 
-  // The memo holds what the stack holds: values and references to callables alike.
-  void Memo(std::uint64_t key) {
-    if (stack_.size() <= Floor()) Fail("pickle stack underflow");
-    if (key > bytes_.size()) Fail("memo key out of range");
-    if (memo_.size() <= key) memo_.resize(static_cast<std::size_t>(key) + 1);
-    memo_[static_cast<std::size_t>(key)] = stack_.back();
-  }
-
-  void Recall(std::uint64_t key) {
-    if (key >= memo_.size() || !memo_[static_cast<std::size_t>(key)]) Fail(fmt::format("memo key {} unset", key));
-    stack_.push_back(*memo_[static_cast<std::size_t>(key)]);
-  }
-
-  // REDUCE: callable(*args). LibTorch's pickler wraps typed lists in build_intlist and friends
-  // and tags dicts and lists with their type (restore_type_tag); both give back their first
-  // argument here.
-  void Reduce() {
-    const PickleValue args = Pop();
-    if (stack_.size() <= Floor() || stack_.back().global.empty()) Fail("REDUCE without a callable");
-    const std::string callable = stack_.back().global;
-    stack_.pop_back();
-    const bool builder = callable == "torch.jit._pickle.build_intlist" ||
-                         callable == "torch.jit._pickle.build_doublelist" ||
-                         callable == "torch.jit._pickle.build_boollist" ||
-                         callable == "torch.jit._pickle.build_stringlist";
-    const bool tag = callable == "torch.jit._pickle.restore_type_tag";
-    if (!builder && !tag) {
-      RefuseObject(callable);
-    }
-    if (args.kind() != PickleValue::Kind::kTuple || args.AsItems().empty()) Fail(callable + " without arguments");
-    const PickleValue& first = args.AsItems()[0];
-    if (builder && !first.is_list()) Fail(callable + " of something that is not a list");
-    Push(first);
-  }
-
-  PickleValue Finish() {
-    if (stack_.size() != 1 || !marks_.empty()) Fail("STOP with a stack of " + std::to_string(stack_.size()));
-    return Pop();
-  }
-
-  std::string_view bytes_;
-  const std::string& where_;
-  std::size_t pos_ = 0;
+  std::string_view b_;
+  std::size_t pos_;
   std::size_t op_at_ = 0;
-  std::vector<Slot> stack_;
+  const std::string& what_;
+  bool plain_;
+  std::vector<PickleRef> stack_;
   std::vector<std::size_t> marks_;
-  std::vector<std::optional<Slot>> memo_;
+  std::vector<PickleRef> memo_;
 };
 
 }  // namespace
 
-PickleValue ParsePickle(std::string_view bytes, const std::string& where) { return Unpickler(bytes, where).Run(); }
+std::string PickleObject::Describe() const {
+  switch (kind) {
+    case Kind::kNone: return "None";
+    case Kind::kBool: return "a bool";
+    case Kind::kInt: return "an int";
+    case Kind::kBigInt: return "an int beyond 64 bits";
+    case Kind::kFloat: return "a float";
+    case Kind::kString: return "a string";
+    case Kind::kBytes: return "bytes";
+    case Kind::kList: return "a list";
+    case Kind::kTuple: return "a tuple";
+    case Kind::kDict: return "a dict";
+    case Kind::kGlobal: return "the global " + text;
+    case Kind::kCall: return items.empty() ? "a call" : "a call of " + items[0]->Describe();
+    case Kind::kPersistentId: return "a persistent id";
+  }
+  return "?";
+}
 
-PickleValue LoadTorchSave(const std::filesystem::path& path) {
-  const std::vector<char> bytes = ReadFileBytes(path);
-  if (bytes.empty()) throw DataError(fmt::format("{}: file is empty", path.string()));
+const PickleObject* PickleObject::Find(std::string_view key) const {
+  if (kind != Kind::kDict) return nullptr;
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+    if (items[i]->kind == Kind::kString && items[i]->text == key) return items[i + 1].get();
+  }
+  return nullptr;
+}
+
+PickleRef ReadPickle(std::string_view bytes, std::size_t* pos, const std::string& what, PickleForm form) {
+  Machine m(bytes, *pos, what, form);
+  PickleRef out = m.Run();
+  *pos = m.pos();
+  return out;
+}
+
+PickleRef LoadTorchSave(const std::filesystem::path& path, PickleForm form) {
   const std::string where = path.string();
-  const std::string pickle = ReadZipEntry(std::string_view(bytes.data(), bytes.size()), "data.pkl", where);
-  return ParsePickle(pickle, where);
+  const std::string zip = ReadFile(path);
+  if (zip.empty()) throw DataError(fmt::format("{}: file is empty", where));
+  const std::string bytes = ReadZipEntry(zip, "data.pkl", where);
+  std::size_t pos = 0;
+  PickleRef out = ReadPickle(bytes, &pos, form == PickleForm::kPlain ? where : where + " (data.pkl)", form);
+  if (pos != bytes.size()) {
+    throw DataError(fmt::format("{}: {} bytes after the pickle of data.pkl", where, bytes.size() - pos));
+  }
+  return out;
 }
 
 }  // namespace simnas

@@ -1,8 +1,16 @@
-// Reading the files `torch.save` writes (a zip archive holding `<name>/data.pkl`, a Python
-// pickle) without LibTorch, for the plain values the benchmark data holds: numbers, strings,
-// lists, tuples and dicts (also the forms LibTorch's own pickler writes for typed lists and
-// dicts). Tensors and other Python objects are refused. Loading LibTorch costs about half a
-// second per process; reading a latency table this way costs milliseconds.
+// Reading Python pickles and the files `torch.save` writes (a zip archive holding
+// `<name>/data.pkl`) without LibTorch. Loading LibTorch costs about half a second per process;
+// reading a latency table this way costs milliseconds.
+//
+// One reader runs the pickle machine and builds a tree without calling anything, in one of two
+// forms:
+// - PickleForm::kPlain, what the benchmark data's torch.save files hold: the binary opcodes of
+//   protocols 2 to 5 for numbers, strings, lists, tuples and dicts, also the forms LibTorch's own
+//   pickler writes for typed lists and dicts (build_intlist and friends, restore_type_tag: their
+//   first argument). Tensors and other Python objects are refused.
+// - PickleForm::kAny: protocols 0 to 5, bytes, globals, calls and persistent ids kept as nodes;
+//   the few calls that stand for plain values are interpreted: collections.OrderedDict() is a
+//   dict, _codecs.encode(s, 'latin1') is bytes.
 #pragma once
 
 #include <cstdint>
@@ -10,67 +18,62 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <variant>
 #include <vector>
 
 namespace simnas {
 
-// One unpickled value. Lists, tuples and dicts are shared: a pickle may refer to the same
-// object twice (its memo), and both references see the same content.
-class PickleValue {
- public:
-  enum class Kind { kNone, kBool, kInt, kDouble, kString, kList, kTuple, kDict };
-  using Items = std::vector<PickleValue>;
-  using Entries = std::vector<std::pair<PickleValue, PickleValue>>;
+struct PickleObject;
+using PickleRef = std::shared_ptr<PickleObject>;
 
-  PickleValue() = default;  // None
-  static PickleValue Bool(bool b);
-  static PickleValue Int(std::int64_t i);
-  static PickleValue Double(double d);
-  static PickleValue String(std::string s);
-  static PickleValue List(std::shared_ptr<Items> items);
-  static PickleValue Tuple(std::shared_ptr<Items> items);
-  static PickleValue Dict(std::shared_ptr<Entries> entries);
+// One value of the tree. Containers hold shared references: a pickle may refer to one object
+// from several places (its memo), and both references see the same content.
+struct PickleObject {
+  enum class Kind {
+    kNone,
+    kBool,
+    kInt,           // fits in 64 bits
+    kBigInt,        // longer: `text` holds its little-endian two's-complement bytes
+    kFloat,
+    kString,        // `text`, UTF-8
+    kBytes,         // `text`, raw
+    kList,          // `items`
+    kTuple,         // `items`
+    kDict,          // `items`: key 0, value 0, key 1, value 1, ... in insertion order
+    kGlobal,        // `text`: "module.name"
+    kCall,          // `items`: callable, argument tuple
+    kPersistentId,  // `items`: the id object
+  };
+  Kind kind = Kind::kNone;
+  bool boolean = false;
+  std::int64_t integer = 0;
+  double real = 0.0;
+  std::string text;
+  std::vector<PickleRef> items;
+  PickleRef state;  // what a BUILD opcode gave a call, dict or list (its __setstate__ argument)
 
-  Kind kind() const { return kind_; }
-  // "None", "Bool", "Int", "Double", "String", "List", "Tuple", "Dict".
-  std::string KindName() const;
-  bool is_list() const { return kind_ == Kind::kList; }
-  bool is_dict() const { return kind_ == Kind::kDict; }
-  bool is_int() const { return kind_ == Kind::kInt; }
-  bool is_double() const { return kind_ == Kind::kDouble; }
-  bool is_string() const { return kind_ == Kind::kString; }
-
-  // The value; each requires the matching kind (checked: throws std::logic_error otherwise).
-  bool AsBool() const;
-  std::int64_t AsInt() const;
-  double AsDouble() const;
-  const std::string& AsString() const;
-  const Items& AsItems() const;  // a list's or a tuple's items
-  const Entries& AsEntries() const;
-  // The mutable containers, for building a value (the unpickler).
-  Items& MutableItems();
-  Entries& MutableEntries();
-
- private:
-  Kind kind_ = Kind::kNone;
-  std::variant<std::monostate, bool, std::int64_t, double, std::string, std::shared_ptr<Items>,
-               std::shared_ptr<Entries>>
-      value_;
+  // "a list", "an int", "a call of numpy.dtype", ... for messages.
+  std::string Describe() const;
+  // The value of a dict's string key, or nullptr (also when this is not a dict).
+  const PickleObject* Find(std::string_view key) const;
+  bool IsGlobal(std::string_view name) const { return kind == Kind::kGlobal && text == name; }
 };
 
-// The object in a pickle (protocols 2 to 5, binary opcodes). Throws DataError naming `where`
-// and the byte offset on a truncated or unsupported pickle, or one that holds a tensor or
-// another Python object.
-PickleValue ParsePickle(std::string_view bytes, const std::string& where);
+enum class PickleForm { kPlain, kAny };
+
+// Runs the pickle that starts at bytes[*pos]; on return *pos is just past its STOP opcode.
+// Throws DataError naming `what` (e.g. the file) and the byte offset of the first opcode that
+// is malformed, unsupported (in `form`) or reads past the end.
+PickleRef ReadPickle(std::string_view bytes, std::size_t* pos, const std::string& what,
+                     PickleForm form = PickleForm::kAny);
 
 // The bytes of the archive entry whose name is `name` or ends with "/" + `name` (stored
 // entries only, as torch.save writes them; the CRC is checked). Throws DataError naming
 // `where` when the bytes are not a zip archive, the entry is missing, compressed or corrupt.
 std::string ReadZipEntry(std::string_view zip, std::string_view name, const std::string& where);
 
-// The object saved at `path` by torch.save. Throws DataError naming the file.
-PickleValue LoadTorchSave(const std::filesystem::path& path);
+// The object saved at `path` by torch.save (PyTorch >= 1.6's zip layout), read in `form`.
+// Throws DataError naming the file when it is missing, empty, not such an archive, or not
+// readable.
+PickleRef LoadTorchSave(const std::filesystem::path& path, PickleForm form = PickleForm::kPlain);
 
 }  // namespace simnas

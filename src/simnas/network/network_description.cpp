@@ -38,11 +38,7 @@ void CheckSize(const std::string& name, const char* what, std::size_t got, std::
 }  // namespace
 
 NetworkDescription::NetworkDescription(LayerShape input) {
-  Layer l;
-  l.kind = LayerKind::kInput;
-  l.name = "input";
-  l.shape = input;
-  layers_.push_back(std::move(l));
+  layers_.push_back({.kind = LayerKind::kInput, .name = "input", .shape = input});
 }
 
 const Layer& NetworkDescription::From(int index, const std::string& name) const {
@@ -71,18 +67,11 @@ int NetworkDescription::Conv(std::string name, int from, int out_channels, int k
   CheckSize(name, "weight", weight.size(),
             static_cast<std::int64_t>(out_channels) * (in.channels / groups) * kernel * kernel);
   if (!bias.empty()) CheckSize(name, "bias", bias.size(), out_channels);
-  Layer l;
-  l.kind = LayerKind::kConv;
-  l.name = std::move(name);
-  l.inputs = {from};
-  l.shape = {out_channels, PooledSize(in.height, kernel, stride, padding), PooledSize(in.width, kernel, stride, padding)};
-  l.kernel = kernel;
-  l.stride = stride;
-  l.padding = padding;
-  l.groups = groups;
-  l.weight = std::move(weight);
-  l.bias = std::move(bias);
-  return Append(std::move(l));
+  return Append({.kind = LayerKind::kConv, .name = std::move(name), .inputs = {from},
+                 .shape = {out_channels, PooledSize(in.height, kernel, stride, padding),
+                           PooledSize(in.width, kernel, stride, padding)},
+                 .kernel = kernel, .stride = stride, .padding = padding, .groups = groups,
+                 .weight = std::move(weight), .bias = std::move(bias)});
 }
 
 int NetworkDescription::BatchNorm(std::string name, int from, std::vector<float> scale, std::vector<float> bias,
@@ -92,26 +81,14 @@ int NetworkDescription::BatchNorm(std::string name, int from, std::vector<float>
   CheckSize(name, "bias", bias.size(), in.channels);
   CheckSize(name, "mean", mean.size(), in.channels);
   CheckSize(name, "var", var.size(), in.channels);
-  Layer l;
-  l.kind = LayerKind::kBatchNorm;
-  l.name = std::move(name);
-  l.inputs = {from};
-  l.shape = in;
-  l.scale = std::move(scale);
-  l.bias = std::move(bias);
-  l.mean = std::move(mean);
-  l.var = std::move(var);
-  l.eps = eps;
-  return Append(std::move(l));
+  return Append({.kind = LayerKind::kBatchNorm, .name = std::move(name), .inputs = {from}, .shape = in,
+                 .bias = std::move(bias), .scale = std::move(scale), .mean = std::move(mean), .var = std::move(var),
+                 .eps = eps});
 }
 
 int NetworkDescription::Elementwise(LayerKind kind, std::string name, int from) {
-  Layer l;
-  l.kind = kind;
-  l.shape = From(from, name).shape;
-  l.name = std::move(name);
-  l.inputs = {from};
-  return Append(std::move(l));
+  const LayerShape in = From(from, name).shape;
+  return Append({.kind = kind, .name = std::move(name), .inputs = {from}, .shape = in});
 }
 
 int NetworkDescription::Relu(std::string name, int from) { return Elementwise(LayerKind::kRelu, std::move(name), from); }
@@ -131,12 +108,7 @@ int NetworkDescription::ChannelMul(std::string name, int from, int gate) {
     throw Error(fmt::format("network layer {}: channel_mul of a {}x{}x{} input by a {}x{}x{} gate (expected {}x1x1)",
                             name, in.channels, in.height, in.width, g.channels, g.height, g.width, in.channels));
   }
-  Layer l;
-  l.kind = LayerKind::kChannelMul;
-  l.name = std::move(name);
-  l.inputs = {from, gate};
-  l.shape = in;
-  return Append(std::move(l));
+  return Append({.kind = LayerKind::kChannelMul, .name = std::move(name), .inputs = {from, gate}, .shape = in});
 }
 
 int NetworkDescription::Add(std::string name, std::vector<int> from) {
@@ -147,59 +119,32 @@ int NetworkDescription::Add(std::string name, std::vector<int> from) {
       throw Error(fmt::format("network layer {}: add of inputs with different shapes", name));
     }
   }
-  Layer l;
-  l.kind = LayerKind::kAdd;
-  l.name = std::move(name);
-  l.inputs = std::move(from);
-  l.shape = shape;
-  return Append(std::move(l));
+  return Append({.kind = LayerKind::kAdd, .name = std::move(name), .inputs = std::move(from), .shape = shape});
 }
 
 int NetworkDescription::AvgPool(std::string name, int from, int kernel, int stride, int padding,
                                 bool count_include_pad) {
   const LayerShape in = From(from, name).shape;
-  Layer l;
-  l.kind = LayerKind::kAvgPool;
-  l.name = std::move(name);
-  l.inputs = {from};
-  l.shape = {in.channels, PooledSize(in.height, kernel, stride, padding), PooledSize(in.width, kernel, stride, padding)};
-  l.kernel = kernel;
-  l.stride = stride;
-  l.padding = padding;
-  l.count_include_pad = count_include_pad;
-  return Append(std::move(l));
+  return Append({.kind = LayerKind::kAvgPool, .name = std::move(name), .inputs = {from},
+                 .shape = {in.channels, PooledSize(in.height, kernel, stride, padding),
+                           PooledSize(in.width, kernel, stride, padding)},
+                 .kernel = kernel, .stride = stride, .padding = padding, .count_include_pad = count_include_pad});
 }
 
-int NetworkDescription::Zero(std::string name, int from) {
-  Layer l;
-  l.kind = LayerKind::kZero;
-  l.shape = From(from, name).shape;
-  l.name = std::move(name);
-  l.inputs = {from};
-  return Append(std::move(l));
-}
+int NetworkDescription::Zero(std::string name, int from) { return Elementwise(LayerKind::kZero, std::move(name), from); }
 
 int NetworkDescription::ChannelShuffle(std::string name, int from, int groups) {
   const LayerShape in = From(from, name).shape;
   if (groups < 1 || in.channels % groups != 0) {
     throw Error(fmt::format("network layer {}: {} groups do not divide {} channels", name, groups, in.channels));
   }
-  Layer l;
-  l.kind = LayerKind::kChannelShuffle;
-  l.name = std::move(name);
-  l.inputs = {from};
-  l.shape = in;
-  l.groups = groups;
-  return Append(std::move(l));
+  return Append({.kind = LayerKind::kChannelShuffle, .name = std::move(name), .inputs = {from}, .shape = in,
+                 .groups = groups});
 }
 
 int NetworkDescription::GlobalAvgPool(std::string name, int from) {
-  Layer l;
-  l.kind = LayerKind::kGlobalAvgPool;
-  l.shape = {From(from, name).shape.channels, 1, 1};
-  l.name = std::move(name);
-  l.inputs = {from};
-  return Append(std::move(l));
+  const int channels = From(from, name).shape.channels;
+  return Append({.kind = LayerKind::kGlobalAvgPool, .name = std::move(name), .inputs = {from}, .shape = {channels, 1, 1}});
 }
 
 int NetworkDescription::Linear(std::string name, int from, int out_features, std::vector<float> weight,
@@ -211,14 +156,8 @@ int NetworkDescription::Linear(std::string name, int from, int out_features, std
   }
   CheckSize(name, "weight", weight.size(), static_cast<std::int64_t>(out_features) * in.channels);
   CheckSize(name, "bias", bias.size(), out_features);
-  Layer l;
-  l.kind = LayerKind::kLinear;
-  l.name = std::move(name);
-  l.inputs = {from};
-  l.shape = {out_features, 1, 1};
-  l.weight = std::move(weight);
-  l.bias = std::move(bias);
-  return Append(std::move(l));
+  return Append({.kind = LayerKind::kLinear, .name = std::move(name), .inputs = {from}, .shape = {out_features, 1, 1},
+                 .weight = std::move(weight), .bias = std::move(bias)});
 }
 
 std::int64_t NetworkDescription::ParameterCount() const {

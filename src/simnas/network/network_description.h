@@ -56,9 +56,9 @@ struct LayerShape {
 
 struct Layer {
   LayerKind kind = LayerKind::kInput;
-  std::string name;         // says where it is, e.g. "cell3/edge_2_1/nor_conv_3x3/conv"
-  std::vector<int> inputs;  // indices of earlier layers
-  LayerShape shape;         // output shape, per image
+  std::string name{};       // says where it is, e.g. "cell3/edge_2_1/nor_conv_3x3/conv"
+  std::vector<int> inputs{};  // indices of earlier layers
+  LayerShape shape{};       // output shape, per image
   // conv, avg_pool
   int kernel = 0;
   int stride = 1;
@@ -66,10 +66,10 @@ struct Layer {
   int groups = 1;                  // conv groups; channel_shuffle groups
   bool count_include_pad = true;   // avg_pool
   // conv: out x in/groups x k x k; linear: out x in. Bias empty when absent.
-  std::vector<float> weight;
-  std::vector<float> bias;
+  std::vector<float> weight{};
+  std::vector<float> bias{};
   // batch_norm (bias above is its shift)
-  std::vector<float> scale, mean, var;
+  std::vector<float> scale{}, mean{}, var{};
   double eps = 1e-5;
 };
 

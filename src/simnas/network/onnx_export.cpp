@@ -8,7 +8,6 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include "simnas/core/error.h"
-#include "simnas/core/file_util.h"
 
 namespace simnas {
 namespace {
@@ -301,14 +300,6 @@ std::string SerializeOnnx(const NetworkDescription& network, int batch, OnnxMode
     info->bytes = static_cast<std::int64_t>(bytes.size());
   }
   return bytes;
-}
-
-OnnxModelInfo WriteOnnx(const NetworkDescription& network, int batch, const std::filesystem::path& path,
-                        const std::string& graph_name) {
-  OnnxModelInfo info;
-  const std::string bytes = SerializeOnnx(network, batch, &info, graph_name);
-  WriteFileAtomically(path, bytes);
-  return info;
 }
 
 }  // namespace simnas

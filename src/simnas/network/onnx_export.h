@@ -15,7 +15,6 @@
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -41,9 +40,5 @@ struct OnnxModelInfo {
 // or shape inference refuses the graph (naming what it said).
 std::string SerializeOnnx(const NetworkDescription& network, int batch, OnnxModelInfo* info = nullptr,
                           const std::string& graph_name = "simnas");
-
-// SerializeOnnx, then an atomic write to `path`.
-OnnxModelInfo WriteOnnx(const NetworkDescription& network, int batch, const std::filesystem::path& path,
-                        const std::string& graph_name = "simnas");
 
 }  // namespace simnas

@@ -15,8 +15,6 @@
 // BatchNorm bypassed and ReLU applied.
 #include "simnas/proxies/described_proxies.h"
 
-#include <malloc.h>
-
 #include <cmath>
 #include <limits>
 #include <map>
@@ -28,7 +26,6 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
-#include "simnas/core/threads.h"
 #include "simnas/data/cifar.h"
 #include "simnas/network/described_network.h"
 #include "simnas/proxies/naswot_kernel.h"
@@ -344,23 +341,12 @@ class TorchDescribedProxyEvaluator : public DescribedProxyEvaluator::Backend {
 TorchDescribedProxyEvaluator::TorchDescribedProxyEvaluator(const fs::path& cifar_sample,
                                                            const DescribedProxyOptions& options)
     : options_(options) {
-  if (options.threads < 0) throw ParseError(fmt::format("proxy threads must be >= 0, got {}", options.threads));
-  // Feature maps of several MB are allocated and freed for every network: keep them in the
-  // heap rather than fresh mappings (as the NAS-Bench-201 evaluator does).
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  SetComputeThreads(options.threads);
+  proxy_internal::SetUpProxyThreads(options.threads);
   const ImageSet set = LoadCifarImages(cifar_sample);
   if (set.count < kBatchImages) {
     throw DataError(fmt::format("{}: {} images, NASWOT needs {}", cifar_sample.string(), set.count, kBatchImages));
   }
-  torch::Tensor x = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()), {set.count, 3, 32, 32}, torch::kUInt8)
-                        .slice(0, 0, kBatchImages)
-                        .to(torch::kFloat)
-                        .div(255.0);
-  const torch::Tensor mean = torch::tensor({0.4914f, 0.4822f, 0.4465f}).view({1, 3, 1, 1});
-  const torch::Tensor std = torch::tensor({0.2023f, 0.1994f, 0.2010f}).view({1, 3, 1, 1});
-  images_ = ((x - mean) / std).contiguous();
+  images_ = proxy_internal::NormalizedCifar(set, kBatchImages).contiguous();
   zoo_ = proxy_internal::MakeZooBatches(set, kDescribedZooImages, 32);
 }
 

@@ -19,8 +19,6 @@
 #include "simnas/core/seed_mix.h"
 #include "simnas/proxies/proxies.h"
 
-#include <malloc.h>
-
 #include <array>
 #include <future>
 #include <cmath>
@@ -671,27 +669,15 @@ TorchProxyEvaluator::TorchProxyEvaluator(const std::filesystem::path& cifar_samp
   if (options.batches < 1 || options.batches > kMaxBatches) {
     throw ParseError(fmt::format("proxy batches must be in [1, {}], got {}", kMaxBatches, options.batches));
   }
-  if (options.threads < 0) throw ParseError(fmt::format("proxy threads must be >= 0, got {}", options.threads));
   proxy_internal::CheckZooMask(options.zoo_proxies);
-  // Feature maps of several MB are allocated and freed for every cell; above glibc's mmap
-  // threshold each one would be a fresh mapping, page-faulted in (measured: a fifth of the
-  // NASWOT time). Keep them in the heap instead.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  SetComputeThreads(options.threads);
+  proxy_internal::SetUpProxyThreads(options.threads);
   const ImageSet set = LoadCifarImages(cifar_sample);
   const int needed = options.batches * kBatchImages;
   if (set.count < needed) {
     throw DataError(fmt::format("{}: {} images, {} batches of {} need {}", cifar_sample.string(), set.count,
                                 options.batches, kBatchImages, needed));
   }
-  torch::Tensor x = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()), {set.count, 3, 32, 32}, torch::kUInt8)
-                        .slice(0, 0, needed)
-                        .to(torch::kFloat)
-                        .div(255.0);
-  const torch::Tensor mean = torch::tensor({0.4914f, 0.4822f, 0.4465f}).view({1, 3, 1, 1});
-  const torch::Tensor std = torch::tensor({0.2023f, 0.1994f, 0.2010f}).view({1, 3, 1, 1});
-  x = (x - mean) / std;
+  torch::Tensor x = proxy_internal::NormalizedCifar(set, needed);
   if (InputSize(options.dataset) == 16) x = torch::avg_pool2d(x, {2, 2}, {2, 2});
   impl_->images = x.contiguous(kChannelsLast);
   if (options.zoo) impl_->zoo = proxy_internal::MakeZooBatches(set, options.zoo_images, InputSize(options.dataset));

@@ -63,6 +63,14 @@ ZooNetwork DescribedZooNetwork(DescribedNetwork net, const std::vector<int>& fea
 ZooValues ZooOnNetwork(const ZooNetwork* net, const ZooBatches& batches, std::uint64_t seed, ZooMask proxies,
                        double params, double flops);
 
+// Checks `threads` (ParseError when negative; 0 leaves the process setting), sets the compute
+// threads, and keeps the feature maps of the proxy networks in the heap.
+void SetUpProxyThreads(int threads);
+
+// The first `count` images of the CIFAR sample, as floats normalized with CIFAR-10's mean and
+// deviation ([count, 3, 32, 32]).
+torch::Tensor NormalizedCifar(const ImageSet& set, int count);
+
 // The zoo's two mini-batches of `m` images each: images [0, m) and [m, 2m) of the CIFAR
 // sample's first 2m (normalized with CIFAR-10's mean and deviation, downsampled 2x2 when
 // `input_size` is 16) and their labels. Throws ParseError unless 2 <= m and 2m <= images.

@@ -133,6 +133,17 @@ void CheckSameShard(const std::map<std::string, std::string>& ours, const std::m
   }
 }
 
+// The provenance of a table merged from `files` shard files: the command without its --shard.
+void MarkMerged(ProxyTable& merged, std::size_t files) {
+  std::string command = merged.provenance["command"];
+  if (const auto at = command.find(" --shard"); at != std::string::npos) {
+    const auto end = command.find(' ', at + 8 + 1);
+    command.erase(at, end == std::string::npos ? std::string::npos : end - at);
+  }
+  merged.provenance["command"] = command;
+  merged.provenance["merged"] = fmt::format("{} shard files, by simnas proxies --merge", files);
+}
+
 ProxyTable EmptyTable(Dataset dataset, bool zoo) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   ProxyTable t;
@@ -559,13 +570,7 @@ ProxyTable MergeProxyTables(const std::vector<fs::path>& files) {
                                 files.size(), missing, first_missing));
   }
   merged->provenance.erase("shard");
-  std::string command = merged->provenance["command"];
-  if (const auto at = command.find(" --shard"); at != std::string::npos) {
-    const auto end = command.find(' ', at + 8 + 1);
-    command.erase(at, end == std::string::npos ? std::string::npos : end - at);
-  }
-  merged->provenance["command"] = command;
-  merged->provenance["merged"] = fmt::format("{} shard files, by simnas proxies --merge", files.size());
+  MarkMerged(*merged, files.size());
   return *merged;
 }
 
@@ -763,13 +768,7 @@ ProxyTable MergeDescribedProxyTables(const std::vector<fs::path>& files, const C
       for (const auto& [name, column] : part.zoo) merged.zoo.at(name)[i] = column[i];
     }
   }
-  std::string command = merged.provenance["command"];
-  if (const auto at = command.find(" --shard"); at != std::string::npos) {
-    const auto end = command.find(' ', at + 8 + 1);
-    command.erase(at, end == std::string::npos ? std::string::npos : end - at);
-  }
-  merged.provenance["command"] = command;
-  merged.provenance["merged"] = fmt::format("{} shard files, by simnas proxies --merge", files.size());
+  MarkMerged(merged, files.size());
   return merged;
 }
 

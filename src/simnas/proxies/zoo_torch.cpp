@@ -10,6 +10,8 @@
 // Reference path: every proxy on its own, from a freshly built network (same seed, same
 // weights), default layout, the statistics in double with plain loops; params and FLOPs from the
 // built network's modules.
+#include <malloc.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -21,6 +23,7 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
+#include "simnas/core/threads.h"
 #include "simnas/proxies/proxy_network.h"
 #include "simnas/spaces/nb201/cell_structure.h"
 
@@ -550,18 +553,32 @@ ZooNetwork DescribedZooNetwork(DescribedNetwork net, const std::vector<int>& fea
                     std::move(weights)};
 }
 
+void SetUpProxyThreads(int threads) {
+  if (threads < 0) throw ParseError(fmt::format("proxy threads must be >= 0, got {}", threads));
+  // Feature maps of several MB are allocated and freed for every network; above glibc's mmap
+  // threshold each one would be a fresh mapping, page-faulted in (measured: a fifth of the
+  // NASWOT time). Keep them in the heap instead.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  SetComputeThreads(threads);
+}
+
+torch::Tensor NormalizedCifar(const ImageSet& set, int count) {
+  const torch::Tensor x = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()), {set.count, 3, 32, 32},
+                                           torch::kUInt8)
+                              .slice(0, 0, count)
+                              .to(torch::kFloat)
+                              .div(255.0);
+  const torch::Tensor mean = torch::tensor({0.4914f, 0.4822f, 0.4465f}).view({1, 3, 1, 1});
+  const torch::Tensor std = torch::tensor({0.2023f, 0.1994f, 0.2010f}).view({1, 3, 1, 1});
+  return (x - mean) / std;
+}
+
 ZooBatches MakeZooBatches(const ImageSet& set, int m, int input_size) {
   if (m < 2 || 2 * m > set.count) {
     throw ParseError(fmt::format("zoo images must be in [2, {}], got {}", set.count / 2, m));
   }
-  torch::Tensor z = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()), {set.count, 3, 32, 32},
-                                     torch::kUInt8)
-                        .slice(0, 0, 2 * m)
-                        .to(torch::kFloat)
-                        .div(255.0);
-  const torch::Tensor mean = torch::tensor({0.4914f, 0.4822f, 0.4465f}).view({1, 3, 1, 1});
-  const torch::Tensor std = torch::tensor({0.2023f, 0.1994f, 0.2010f}).view({1, 3, 1, 1});
-  z = (z - mean) / std;
+  torch::Tensor z = NormalizedCifar(set, 2 * m);
   if (input_size == 16) z = torch::avg_pool2d(z, {2, 2}, {2, 2});
   const torch::Tensor labels =
       torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.count}, torch::kUInt8).slice(0, 0, 2 * m).to(torch::kLong);

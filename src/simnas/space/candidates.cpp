@@ -23,11 +23,6 @@ CandidateSet::CandidateSet(const Space& space, std::vector<Arch> archs, std::str
     position->emplace(a, static_cast<int>(i));  // a repeated architecture keeps its first position
   }
   position_ = std::move(position);
-  if (!numbers_.empty()) {
-    auto of_number = std::make_shared<std::map<int, int>>();
-    for (std::size_t i = 0; i < numbers_.size(); ++i) of_number->emplace(numbers_[i], static_cast<int>(i));
-    position_of_number_ = std::move(of_number);
-  }
 }
 
 const Arch& CandidateSet::at(int i) const {
@@ -42,12 +37,6 @@ int CandidateSet::IndexOf(const Arch& arch) const {
   if (!position_) return -1;
   const auto it = position_->find(arch);
   return it == position_->end() ? -1 : it->second;
-}
-
-int CandidateSet::PositionOfNumber(int number) const {
-  if (numbers_.empty()) return number >= 0 && number < size() ? number : -1;
-  const auto it = position_of_number_->find(number);
-  return it == position_of_number_->end() ? -1 : it->second;
 }
 
 bool CandidateSet::complete() const {

@@ -36,9 +36,6 @@ class CandidateSet {
   int IndexOf(const Arch& arch) const;
   // The index of candidate `i` in the space's numbering.
   int NumberOf(int i) const { return numbers_.empty() ? i : numbers_.at(static_cast<std::size_t>(i)); }
-  // The position of numbering index `number`, or -1.
-  int PositionOfNumber(int number) const;
-  bool is_whole_numbering() const { return numbers_.empty(); }
   const std::string& source() const { return source_; }
   // Whether the set holds every architecture of its space (moves never leave it).
   bool complete() const;
@@ -55,7 +52,6 @@ class CandidateSet {
   std::vector<int> numbers_;
   std::string source_;
   std::shared_ptr<const std::map<Arch, int>> position_;
-  std::shared_ptr<const std::map<int, int>> position_of_number_;
 };
 
 }  // namespace simnas

@@ -56,21 +56,22 @@ std::vector<std::string> SpaceData::DeviceNames() const {
   return space_->DeviceTableNames(dir_);
 }
 
-std::vector<std::string> SpaceData::TrainDevices() const {
+namespace {
+
+// The test devices (`test`) or the train devices among `names`, order kept.
+std::vector<std::string> OfSplit(const Space& space, const std::vector<std::string>& names, bool test) {
   std::vector<std::string> out;
-  for (const std::string& d : DeviceNames()) {
-    if (!space_->IsTestDevice(d)) out.push_back(d);
+  for (const std::string& d : names) {
+    if (space.IsTestDevice(d) == test) out.push_back(d);
   }
   return out;
 }
 
-std::vector<std::string> SpaceData::TestDevices() const {
-  std::vector<std::string> out;
-  for (const std::string& d : DeviceNames()) {
-    if (space_->IsTestDevice(d)) out.push_back(d);
-  }
-  return out;
-}
+}  // namespace
+
+std::vector<std::string> SpaceData::TrainDevices() const { return OfSplit(*space_, DeviceNames(), false); }
+
+std::vector<std::string> SpaceData::TestDevices() const { return OfSplit(*space_, DeviceNames(), true); }
 
 std::vector<std::string> SpaceData::AllDeviceNames() const {
   std::vector<std::string> out = DeviceNames();
@@ -78,13 +79,7 @@ std::vector<std::string> SpaceData::AllDeviceNames() const {
   return out;
 }
 
-std::vector<std::string> SpaceData::AllTestDevices() const {
-  std::vector<std::string> out;
-  for (const std::string& d : AllDeviceNames()) {
-    if (space_->IsTestDevice(d)) out.push_back(d);
-  }
-  return out;
-}
+std::vector<std::string> SpaceData::AllTestDevices() const { return OfSplit(*space_, AllDeviceNames(), true); }
 
 const std::vector<double>* SpaceData::Accuracy(Dataset dataset) const {
   std::lock_guard lock(mutex_);

@@ -33,10 +33,6 @@ enum class FbnetBlock : std::uint8_t {
 inline constexpr int kFbnetNumBlocks = 9;
 inline constexpr int kFbnetNumLayers = 22;
 
-inline constexpr std::array<FbnetBlock, kFbnetNumBlocks> kAllFbnetBlocks = {
-    FbnetBlock::kK3E1, FbnetBlock::kK3E1G2, FbnetBlock::kK3E3, FbnetBlock::kK3E6, FbnetBlock::kK5E1,
-    FbnetBlock::kK5E1G2, FbnetBlock::kK5E3, FbnetBlock::kK5E6, FbnetBlock::kSkip};
-
 // "k3_e1", ..., "skip".
 std::string_view FbnetBlockName(FbnetBlock block);
 std::optional<FbnetBlock> FbnetBlockFromName(std::string_view name);

@@ -66,12 +66,6 @@ class Cell {
   std::array<Op, kNumEdges> ops_;
 };
 
-// One single-edge change of a cell.
-struct Mutation {
-  int edge;
-  Op op;
-};
-
 // A uniformly random cell.
 Cell RandomCell(std::mt19937_64& rng);
 // The 24 cells that differ from `cell` on exactly one edge, in (edge, op) order.

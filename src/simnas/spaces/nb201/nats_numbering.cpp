@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
-#include "simnas/core/strings.h"
 #include "simnas/spaces/nb201/nb201_space.h"
 
 namespace simnas {
@@ -52,16 +51,6 @@ Cell SearchSpace::CellAt(int index) const {
     throw ParseError(fmt::format("architecture index {} is outside [0, {}]", index, kNumCells - 1));
   }
   return Cell::FromCode(code_at_index_[static_cast<std::size_t>(index)]);
-}
-
-Cell SearchSpace::CellFromText(std::string_view arch_or_index) const {
-  if (const auto index = ParseInt(arch_or_index)) {
-    if (*index < 0 || *index >= kNumCells) {
-      throw ParseError(fmt::format("architecture index {} is outside [0, {}]", *index, kNumCells - 1));
-    }
-    return CellAt(static_cast<int>(*index));
-  }
-  return Cell::Parse(arch_or_index);
 }
 
 }  // namespace simnas

@@ -28,8 +28,6 @@ class SearchSpace {
   int IndexOf(const Cell& cell) const { return index_of_code_[static_cast<std::size_t>(cell.Code())]; }
   // The cell at a NATS-Bench index. Throws ParseError if out of range.
   Cell CellAt(int index) const;
-  // Parses either an architecture string or a decimal index.
-  Cell CellFromText(std::string_view arch_or_index) const;
   static constexpr int size() { return kNumCells; }
   int Count() const { return kNumCells; }
   // The cells as the space's candidate set, by NATS-Bench index (space/candidates.h).

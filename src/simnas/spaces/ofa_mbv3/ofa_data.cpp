@@ -128,7 +128,7 @@ fs::path OfaNote10Dir(const DataDir& dir) { return dir.root() / "ofa-mbv3" / "no
 
 std::vector<OfaArch> LoadOfaArchs(const fs::path& path) {
   if (!fs::exists(path)) throw DataError(fmt::format("{}: no such OFA architecture file", path.string()));
-  const PickleRef root = LoadTorchZipPickle(path);
+  const PickleRef root = LoadTorchSave(path, PickleForm::kAny);
   const PickleObject* list = root->Find("arch");
   if (list == nullptr || list->kind != PickleObject::Kind::kList) {
     throw DataError(fmt::format("{}: expected a dict with an 'arch' list, found {}", path.string(),
