@@ -127,11 +127,6 @@ const std::vector<std::string> kSpaceBlindFolders = {
 // What naming a concrete space looks like.
 const std::regex kSpaceName(R"(fbnet|Fbnet|FBNet|nb201|Nb201|NB201|kNumCells|ofa_mbv3|OfaMbv3|\bCell\b)");
 
-// Files still allowed to name a space, while their layer moves onto the space interface (each is
-// cleaned by the work on its layer; the list only shrinks, and a file that no longer names a
-// space must leave it, which the test below enforces).
-const std::set<std::string> kStillAllowed = {};
-
 // `text` without its comments (// to the end of the line, /* ... */), line breaks kept, string
 // literals left as they are (a space named in a message counts).
 std::string WithoutComments(const std::string& text) {
@@ -220,30 +215,11 @@ TEST(House, CommentsAreStrippedAndStringsKeptWhenLookingForSpaceNames) {
 }
 
 TEST(House, NoGenericLayerOrCommandNamesAConcreteSpace) {
-  const std::vector<SpaceNameHit> hits = SpaceNameHits();
-  std::map<std::string, int> per_file;
   std::string offenders;
-  int allowed = 0;
-  for (const SpaceNameHit& h : hits) {
-    ++per_file[h.file];
-    if (kStillAllowed.count(h.file) > 0) {
-      ++allowed;
-    } else {
-      offenders += fmt::format("\n  {}:{}: {}", h.file, h.line, h.text);
-    }
-  }
-  // The count of lines still naming a space (the goal is at most 10), for the log.
-  std::cout << fmt::format("[ house    ] {} lines in {} files name a concrete space ({} in the {} files still allowed)\n",
-                           hits.size(), per_file.size(), allowed, kStillAllowed.size());
-  for (const auto& [file, n] : per_file) std::cout << fmt::format("[ house    ]   {:4} {}\n", n, file);
+  for (const SpaceNameHit& h : SpaceNameHits()) offenders += fmt::format("\n  {}:{}: {}", h.file, h.line, h.text);
   EXPECT_TRUE(offenders.empty()) << "these lines name a concrete space outside spaces/<name>/ (use the Space "
                                     "interface, space/space.h):"
                                  << offenders;
-  // The list only shrinks: a file that no longer names a space leaves it.
-  for (const std::string& file : kStillAllowed) {
-    EXPECT_GT(per_file.count(file), 0u) << file << " no longer names a concrete space (or is gone): remove it from "
-                                                   "kStillAllowed in tests/house_test.cpp";
-  }
 }
 
 }  // namespace
