@@ -130,14 +130,12 @@ double TimingHarness::QuietReference() {
   // Keep at least the newest timing: the window never empties while measuring.
   while (history_.size() > 1 && history_.front().first < now - options_.reference_window_s) history_.pop_front();
   const double fastest = history_.empty() ? 0 : history_.front().second;
-  if (quiet_ && quiet_->first < now - options_.memory_window_s) {
-    quiet_.emplace(now, fastest);  // too old: the window's fastest timing from now on
-    last_in_band_s_ = now;
-  }
-  if (quiet_ && !history_.empty() && now - last_in_band_s_ >= options_.reference_window_s) {
-    // Outside the band for a whole window: the host changed speed for good.
-    spdlog::debug("device {}: the reference ran outside the quiet band of {:.4f} ms for {:.0f} s; its quiet speed is "
-                  "now {:.4f} ms",
+  // Too old, or outside the band for a whole window (the host changed speed for good): the
+  // window's fastest timing from now on.
+  if (quiet_ && !history_.empty() &&
+      (quiet_->first < now - options_.memory_window_s || now - last_in_band_s_ >= options_.reference_window_s)) {
+    spdlog::debug("device {}: the quiet speed of {:.4f} ms is too old or the reference ran outside its band for "
+                  "{:.0f} s; it is now {:.4f} ms",
                   device_, quiet_->second, options_.reference_window_s, fastest);
     quiet_.emplace(now, fastest);
     last_in_band_s_ = now;
@@ -150,10 +148,7 @@ TimingHarness::Timed TimingHarness::TimeReference(TimingRunner& runner) {
   // and buffers evicted; measured with OpenCV DNN: timings 8-16% slower than the same loop
   // warm), which would read as a slow machine.
   runner.RunReference();
-  const double t0 = clock_->NowMs(), cpu0 = clock_->ThreadCpuMs();
-  for (int i = 0; i < reference_passes_; ++i) runner.RunReference();
-  const double wall = clock_->NowMs() - t0;
-  const Timed timed{wall / reference_passes_, wall > 0 ? (clock_->ThreadCpuMs() - cpu0) / wall : 1.0};
+  const Timed timed = TimeLoop(reference_passes_, [&] { runner.RunReference(); });
   // The history keeps only timings that could become the window's fastest, oldest first.
   const double now = clock_->UnixSeconds();
   while (!history_.empty() && history_.back().second >= timed.ms) history_.pop_back();
@@ -163,8 +158,12 @@ TimingHarness::Timed TimingHarness::TimeReference(TimingRunner& runner) {
 }
 
 TimingHarness::Timed TimingHarness::TimeTarget(TimingRunner& runner, int passes) {
+  return TimeLoop(passes, [&] { runner.RunTarget(); });
+}
+
+TimingHarness::Timed TimingHarness::TimeLoop(int passes, const std::function<void()>& pass) {
   const double t0 = clock_->NowMs(), cpu0 = clock_->ThreadCpuMs();
-  for (int i = 0; i < passes; ++i) runner.RunTarget();
+  for (int i = 0; i < passes; ++i) pass();
   const double wall = clock_->NowMs() - t0;
   return {wall / passes, wall > 0 ? (clock_->ThreadCpuMs() - cpu0) / wall : 1.0};
 }

@@ -48,6 +48,7 @@
 
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -151,6 +152,8 @@ class TimingHarness {
   Timed TimeReference(TimingRunner& runner);
   // A loop of `passes` target passes.
   Timed TimeTarget(TimingRunner& runner, int passes);
+  // A loop of `passes` calls of `pass`.
+  Timed TimeLoop(int passes, const std::function<void()>& pass);
   void LoadRemembered();
   void SaveRemembered();
 
