@@ -14,7 +14,7 @@ namespace simnas {
 std::optional<RememberedReference> ReferenceMemory(const LocalOptions& options, const std::string& fingerprint) {
   if (!options.remember_reference || options.cache_dir.empty()) return std::nullopt;
   return RememberedReference{options.cache_dir / "local-reference.json",
-                             fingerprint + "|" + kReferenceNetworkVersion};
+                             fingerprint + "|" + kReferenceNetworkVersion + "|arena"};
 }
 
 std::string InputSizeText(int input_size) { return input_size > 0 ? std::to_string(input_size) : "own"; }
