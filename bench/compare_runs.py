@@ -8,10 +8,11 @@ Rows are matched by "key" and compared field by field (every field but the wall-
 exactly: a rerun of the same build on the same tables writes the same bytes. Prints, per group and
 strategy, the rows compared, the rows that differ and in which fields (with the first few
 examples), and the rows found on one side only. Nested blocks ("score") are compared field by
-field; an earlier row's score block under its space's name ("fbnet") is read as "score". A field that one file's rows lack in every
-row compared (written before the field existed) is listed apart and not compared. --subset compares only the committed rows whose
-key the new file holds (a config restricted to some groups, strategies or seeds; their
-"config_digest" then differs by construction and is not compared). Either file may be gzipped.
+field; an earlier row's score block under its space's name ("fbnet") is read as "score". A field
+that one side lacks in every row compared (written before the field existed) is named and not
+compared. --subset compares only the committed rows whose key the new file holds (a config
+restricted to some groups, strategies or seeds, whose "config_digest" then differs by construction
+and is not compared). Either file may be gzipped.
 Exit status: 0 when no row differs and none is missing, 1 otherwise.
 """
 import argparse
@@ -33,11 +34,10 @@ def load(path):
             row = json.loads(line)
             if "key" not in row:
                 sys.exit(f"{path}:{n}: a row without \"key\"")
-            if "score" not in row:  # an earlier row of a "<space>-<kind>" group: its score block under the space's name
-                row["score"] = next((row.pop(k) for k, v in list(row.items()) if isinstance(v, dict)
-                                     and "answer_objective" in v), None)
-                if row["score"] is None:
-                    del row["score"]
+            if "score" not in row:  # an earlier row keeps its score block under its space's name
+                legacy = [k for k, v in row.items() if isinstance(v, dict) and "answer_objective" in v]
+                if legacy:
+                    row["score"] = row.pop(legacy[0])
             for k, v in list(row.items()):  # nested blocks compared field by field
                 if isinstance(v, dict):
                     del row[k]
