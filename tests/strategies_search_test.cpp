@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <optional>
 #include <random>
 
@@ -25,6 +26,7 @@
 #include "simnas/strategies/pareto.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/search_runner.h"
+#include "simnas/latency_model/feature_linear.h"
 #include "simnas/latency_model/linear.h"
 #include "simnas/spaces/nb201/nb201_space.h"
 #include "fixture_data.h"
@@ -266,6 +268,52 @@ TEST(LutPrior, MeanTableIsTheMeanOfTheFits) {
   const LinearLatencyModel b = FitLinearLatencyModel(*tables[1], cells, "op-counts");
   ASSERT_EQ(mean.w.size(), a.w.size());
   for (Eigen::Index k = 0; k < mean.w.size(); ++k) EXPECT_NEAR(mean.w(k), (a.w(k) + b.w(k)) / 2, 1e-9) << k;
+}
+
+// The prior is linear in the encoding, so cells with the same op counts (in any edge order) tie
+// to the last bit, and lut-prior's verification order breaks their tie by the higher score.
+TEST(LutPrior, CellsThatEncodeAlikeTieInPriorLatency) {
+  const std::vector<const LatencyTable*> tables = {&Data().DeviceTable("pixel3"), &Data().DeviceTable("gold_6240")};
+  const CandidateSet& cells = Data().space_data().Numbering();
+  const Eigen::MatrixXd x = EncodeCandidates(cells, "op-counts");
+  const std::vector<double> predicted = MeanLinearLatencyModel(tables, cells, "op-counts").PredictAll(x);
+  std::map<std::vector<double>, double> by_encoding;
+  for (int i = 0; i < cells.size(); ++i) {
+    const Eigen::VectorXd row = x.row(i);
+    const auto [it, first] = by_encoding.emplace(std::vector<double>(row.data(), row.data() + row.size()),
+                                                 predicted[static_cast<std::size_t>(i)]);
+    if (!first) {
+      ASSERT_EQ(it->second, predicted[static_cast<std::size_t>(i)]) << "cell " << i;
+    }
+  }
+  EXPECT_LT(by_encoding.size(), static_cast<std::size_t>(cells.size()) / 10);
+}
+
+// The controller keeps the walk's tables between searches by what they are built from: a search
+// whose setup stands where an earlier one's stood (as the benchmark's loop over datasets does)
+// walks on its own scores, as a fresh controller does.
+TEST(ControllerStrategy, ASearchWalksOnItsOwnScoresWhereAnEarlierSetupStood) {
+  TableDevice device("table:gold_6240", Data().DeviceTable("gold_6240"), Data().space());
+  const ScoreTable first = testing::ScoresOf(FakeProxy());
+  std::vector<double> negated = first.values();
+  for (double& v : negated) v = -v;
+  const ScoreTable second(first.name(), negated);  // another dataset's scores by the same recipe
+  SearchTask task;
+  task.latency_budget_ms = Median(Data().DeviceTable("gold_6240"));
+  task.seed = 1;
+  std::optional<SearchSetup> setup;  // every setup at one address
+  const auto walk = [&](Strategy& strategy, const ScoreTable& scores) {
+    setup.emplace(Data().space_data(), device, scores);
+    std::vector<int> probed;
+    for (const ProbeRecord& r : RunSearch(strategy, device, task, 10, setup->context(), nullptr, "").trajectory) {
+      probed.push_back(r.index);
+    }
+    return probed;
+  };
+  const std::vector<int> fresh = walk(*MakeTestStrategy("controller"), second);
+  const std::unique_ptr<Strategy> kept = MakeTestStrategy("controller");
+  EXPECT_NE(walk(*kept, first), fresh);  // the two score tables lead the walk apart
+  EXPECT_EQ(walk(*kept, second), fresh);
 }
 
 TEST(StrategiesCli, EveryStrategyAnswersSimnasSearchOnATableDevice) {

@@ -59,9 +59,13 @@ const ControllerModel& ControllerStrategy::Model(bool with_budget) {
 }
 
 const WalkTables& ControllerStrategy::Tables(const SearchContext& context) {
-  std::string key = fmt::format("{}|{}|{}", static_cast<const void*>(context.candidates),
-                                static_cast<const void*>(context.scores), context.scores->name());
+  // Keyed by what the tables are built from, never by an address: a search's candidates and
+  // scores may live only as long as its setup, and the next setup may stand at the same address.
+  std::string key = fmt::format("{}|{}|{}", context.candidates->source(), context.candidates->size(),
+                                context.scores->name());
   for (const LatencyTable* t : context.train_tables) key += "|" + t->name();
+  const std::vector<double>& scores = context.scores->values();
+  key.append(reinterpret_cast<const char*>(scores.data()), scores.size() * sizeof(double));
   auto it = tables_.find(key);
   if (it == tables_.end()) {
     it = tables_.emplace(key, std::make_unique<WalkTables>(WalkTables::Build(*context.candidates, *context.scores,

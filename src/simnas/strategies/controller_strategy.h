@@ -47,7 +47,7 @@ class ControllerStrategy : public Strategy {
   std::mutex mutex_;
   std::optional<ControllerModel> budget_model_;
   std::optional<ControllerModel> unconstrained_model_;
-  std::map<std::string, std::unique_ptr<WalkTables>> tables_;  // by proxy and train tables
+  std::map<std::string, std::unique_ptr<WalkTables>> tables_;  // by candidates, scores and train tables
 };
 
 }  // namespace simnas
