@@ -15,7 +15,7 @@
 #include "simnas/bench/trajectories.h"
 #include "simnas/bench/leave_one_out.h"
 #include "simnas/controller/ppo_trainer.h"
-#include "simnas/controller/training_inputs.h"
+#include "simnas/controller/synthetic_env.h"
 #include "simnas/controller/walk_tables.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
