@@ -17,7 +17,6 @@
 #include "simnas/controller/ppo_trainer.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/controller/synthetic_env.h"
-#include "simnas/controller/training_inputs.h"
 #include "simnas/spaces/nb201/nb201_space.h"
 #include "bench_support.h"
 #include "simnas/spaces/nb201/benchmark_data.h"

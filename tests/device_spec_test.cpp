@@ -20,7 +20,6 @@ using Kind = DeviceSpec::Kind;
 TEST(DeviceSpec, EachFormParsesToItsKindAndParts) {
   const DeviceSpec table = DeviceSpec::Parse("table:pixel3");
   EXPECT_EQ(table.kind(), Kind::kTable);
-  EXPECT_TRUE(table.is_table());
   EXPECT_EQ(table.table_name(), "pixel3");
   EXPECT_FALSE(table.is_table_file());
   EXPECT_EQ(table.ShortName(), "pixel3");

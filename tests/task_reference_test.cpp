@@ -35,9 +35,6 @@ TEST(StrategiesTaskReference, TiesGoToTheFasterCellThenTheLowerIndex) {
   EXPECT_EQ(OracleIndex(f.latency, f.accuracy, 3.0), 5);
   EXPECT_EQ(OracleIndex(f.latency, f.accuracy, std::nullopt), 9);  // unknown cell 11 never chosen
   EXPECT_EQ(OracleIndex(f.latency, f.accuracy, 0.5), -1);
-  EXPECT_EQ(FeasibleCells(f.latency, 3.0), 3);
-  EXPECT_EQ(FeasibleCells(f.latency, std::nullopt), 4);
-  EXPECT_EQ(FeasibleCells(f.latency, 0.5), 0);
   // The lower index wins among equally fast ties whatever their order of appearance.
   std::vector<double> latency = f.latency;
   latency[3] = 1.0;

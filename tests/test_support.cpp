@@ -63,7 +63,6 @@ StrategyResources RepoStrategyResources() {
   r.controller_model = ControllerModelFile(RepoFile("models"), "nb201", "default");
   r.unconstrained_controller_model = ControllerModelFile(RepoFile("models"), "nb201", "unconstrained");
   r.picker_controller_model = ControllerModelFile(RepoFile("models"), "fbnet", kPickerProcess);
-  r.data_dir = DataFolder();
   return r;
 }
 

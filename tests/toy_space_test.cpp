@@ -23,7 +23,7 @@
 #include "simnas/bench/bench_runner.h"
 #include "simnas/controller/controller_runner.h"
 #include "simnas/controller/ppo_trainer.h"
-#include "simnas/controller/training_inputs.h"
+#include "simnas/controller/synthetic_env.h"
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
 #include "simnas/core/strings.h"

@@ -56,11 +56,10 @@ class CliContext {
   Arch ResolveArch(const ArchArgs& args, std::string_view command);
   ProbeStore& Store();
   DeviceEnvironment Devices();
-  DeviceEnvironment DevicesOf(const Space& space) { return Ws().Devices(space); }
   std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec);
   std::unique_ptr<Device> OpenDevice(const std::string& spec);
   // The shipped controller models of --space ($SIMNAS_CONTROLLER / $SIMNAS_CONTROLLER_UNCONSTRAINED
-  // override the edit walk's) and the data folder.
+  // override the edit walk's).
   StrategyResources Strategies();
 
   // The library's workspace of the resolved flags (made on first use).

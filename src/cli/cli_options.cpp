@@ -31,26 +31,6 @@ Arch ResolveArch(const ArchArgs& args, const Space& space, const std::function<c
   }
 }
 
-CLI::Option* AddDeviceOption(CLI::App* cmd, std::string& device, const std::string& help) {
-  return cmd->add_option("--device", device, help);
-}
-
-CLI::Option* AddDeviceOption(CLI::App* cmd, std::vector<std::string>& devices, const std::string& help) {
-  return cmd->add_option("--device", devices, help);
-}
-
-CLI::Option* AddDatasetOption(CLI::App* cmd, std::string& dataset, const std::string& help) {
-  return cmd->add_option("--dataset", dataset, help);
-}
-
-CLI::Option* AddDatasetOption(CLI::App* cmd, std::optional<std::string>& dataset, const std::string& help) {
-  return cmd->add_option("--dataset", dataset, help);
-}
-
-CLI::Option* AddSeedOption(CLI::App* cmd, std::uint64_t& seed, const std::string& help) {
-  return cmd->add_option("--seed", seed, help);
-}
-
 void AddProxyOptions(CLI::App* cmd, ProxyArgs& args, const std::string& proxy_table_help,
                      const std::string& aggregate_help) {
   cmd->add_option("--proxy-table", args.proxy_table, proxy_table_help);

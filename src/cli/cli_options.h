@@ -1,7 +1,7 @@
 // The option groups several subcommands share, declared and resolved in one place: one
-// architecture of --space (--arch / --index), a device, a dataset, a seed, the proxy table and
-// aggregate, and the command line recorded in output files. Each subcommand passes its own help
-// text. Every flag means the same in every search space.
+// architecture of --space (--arch / --index), the proxy table and aggregate, and the command line
+// recorded in output files. Each subcommand passes its own help text. Every flag means the same
+// in every search space.
 #pragma once
 
 #include <cstdint>
@@ -49,15 +49,6 @@ void RequireArch(const ArchArgs& args, std::string_view command);
 // given (RequireArch), an index outside the numbering, a malformed architecture string.
 Arch ResolveArch(const ArchArgs& args, const Space& space, const std::function<const CandidateSet&()>& numbering,
                  std::string_view command);
-
-// --device SPEC (one, or repeated into a list).
-CLI::Option* AddDeviceOption(CLI::App* cmd, std::string& device, const std::string& help);
-CLI::Option* AddDeviceOption(CLI::App* cmd, std::vector<std::string>& devices, const std::string& help);
-// --dataset NAME (cifar10, cifar100 or ImageNet16-120).
-CLI::Option* AddDatasetOption(CLI::App* cmd, std::string& dataset, const std::string& help);
-CLI::Option* AddDatasetOption(CLI::App* cmd, std::optional<std::string>& dataset, const std::string& help);
-// --seed S (main checks every --seed is a non-negative integer).
-CLI::Option* AddSeedOption(CLI::App* cmd, std::uint64_t& seed, const std::string& help);
 
 // --proxy-table FILE and --aggregate NAME: the proxy scores a search ranks cells by.
 struct ProxyArgs {

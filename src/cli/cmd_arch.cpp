@@ -22,7 +22,7 @@ void AddArchCommand(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<Args>();
   AddArchOptions(cmd, args->arch);
   auto* random_opt = cmd->add_flag("--random", args->random, "A random architecture (with --seed)");
-  AddSeedOption(cmd, args->seed, "Seed for --random")->needs(random_opt);
+  cmd->add_option("--seed", args->seed, "Seed for --random")->needs(random_opt);
   args->arch.index_option->excludes(random_opt);
   args->arch.arch_option->excludes(random_opt);
   cmd->add_flag("--json", args->json, "Print JSON");

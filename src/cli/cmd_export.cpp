@@ -25,10 +25,10 @@ void AddExportCommand(CLI::App& app, CliContext& ctx) {
   };
   auto args = std::make_shared<Args>();
   AddArchOptions(cmd, args->arch, "Architecture string", "Index in the space's numbering (e.g. NATS-Bench index)");
-  AddDatasetOption(cmd, args->dataset, "Classifier head: a dataset of the space (default: its first, e.g. cifar10)");
+  cmd->add_option("--dataset", args->dataset, "Classifier head: a dataset of the space (default: its first, e.g. cifar10)");
   cmd->add_option("--batch", args->batch, "Batch size of the graph's input (default 1)");
   cmd->add_option("--input-size", args->input_size, "Pixels per side (default: the architecture's or the dataset's, e.g. 32 or 16)");
-  AddSeedOption(cmd, args->seed, "Seed of the weights (default 0)");
+  cmd->add_option("--seed", args->seed, "Seed of the weights (default 0)");
   cmd->add_option("--out", args->out, "ONNX file to write")->required();
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {

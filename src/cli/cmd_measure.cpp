@@ -76,8 +76,7 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
       bool json = false;
     };
     auto args = std::make_shared<Args>();
-    AddDeviceOption(cmd, args->device, std::string("Device spec: ") + kDeviceKindsHelp)
-        ->required();
+    cmd->add_option("--device", args->device, std::string("Device spec: ") + kDeviceKindsHelp)->required();
     AddArchOptions(cmd, args->arch);
     cmd->add_option("--run-id", args->run_id, "Run id recorded in the probe store (default: a new one)");
     cmd->add_flag("--json", args->json, "Print JSON");
@@ -126,12 +125,12 @@ void AddMeasureCommands(CLI::App& app, CliContext& ctx) {
                                                   "--space on a device into a table CSV; resumable. Several --device: "
                                                   "a device farm (under mpirun, one device per rank at a time)");
     auto args = std::make_shared<MeasureAllArgs>();
-    AddDeviceOption(cmd, args->devices,
+    cmd->add_option("--device", args->devices,
                     std::string("Device spec (") + kDeviceKindsHelp + "); repeat for several devices")
         ->required();
     cmd->add_option("--sample", args->sample, "Measure K random architectures of --space's numbering instead of all")
         ->check(CLI::PositiveNumber);
-    AddSeedOption(cmd, args->seed, "Seed of the sample");
+    cmd->add_option("--seed", args->seed, "Seed of the sample");
     cmd->add_option("--out", args->out, "CSV to write (default: measured-<device>.csv; one device only)");
     auto* out_dir = cmd->add_option("--out-dir", args->out_dir, "Folder for measured-<device>.csv (default: .)");
     out_dir->excludes("--out");

@@ -84,7 +84,7 @@ void AddAdaProxyCommand(CLI::App& parent, CliContext& ctx) {
   cmd->add_option("--encoding", args->encoding,
                   fmt::format("Encoding of the linear model, one of --space's (default: its first; {})",
                               fmt::join(encodings, "; ")));
-  AddSeedOption(cmd, args->seed, "Seed");
+  cmd->add_option("--seed", args->seed, "Seed");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &ctx] {
     const Space& space = ctx.space();
@@ -224,7 +224,7 @@ void AddMonotonicityCommand(CLI::App& app, CliContext& ctx) {
                   "architectures and run id as `simnas measure-all --sample K --seed S`, so measurements are shared "
                   "through the probe store)")
       ->check(CLI::Range(3, INT_MAX));
-  AddSeedOption(cmd, args->seed, "Seed of the sample and of the estimates");
+  cmd->add_option("--seed", args->seed, "Seed of the sample and of the estimates");
   cmd->add_option("--heatmap", args->heatmap, "Draw the matrix into this PNG (gnuplot)");
   cmd->add_option("--estimate-from", args->estimate_from,
                   "Estimate the SRCC of this device to every other from k sampled architectures (default: the default "

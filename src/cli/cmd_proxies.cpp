@@ -137,10 +137,7 @@ void RunOneFast(const Args& a, CliContext& ctx) {
                         {"skip", v.skip},
                         {"aggregate", aggregates},
                         {"aggregate_table", aggregates.is_null() ? "" : table_path.string()}};
-    for (const std::string_view name : kZooProxyNames) {
-      const double x = (*v.zoo)[name];
-      j[std::string(name)] = std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);  // null: -inf
-    }
+    j.update(ZooJson(*v.zoo));
     PrintJson(j);
     return;
   }
@@ -540,9 +537,9 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
       if (o != other) o->excludes(other);
     }
   }
-  AddDatasetOption(cmd, args->dataset, "A dataset --space builds its networks for (default: its first)")
+  cmd->add_option("--dataset", args->dataset, "A dataset --space builds its networks for (default: its first)")
       ->each([args](const std::string&) { args->dataset_given = true; });
-  AddSeedOption(cmd, args->seed, "Seed of the network initializations (default 0)");
+  cmd->add_option("--seed", args->seed, "Seed of the network initializations (default 0)");
   cmd->add_option("--inits", args->inits, "Initializations averaged (default 1)")->check(CLI::Range(1, 100));
   cmd->add_option("--batches", args->batches, "Batches of 64 images averaged for NASWOT (default 1, at most 10)")
       ->check(CLI::Range(1, 10));
@@ -599,13 +596,9 @@ void AddProxiesCommand(CLI::App& app, CliContext& ctx) {
                                        "does)", space.name(), flag));
         }
       }
-    } else {
-      for (const char* flag : {"--zoo-rows"}) {
-        if (cmd->count(flag) > 0) {
-          throw ParseError(fmt::format("simnas --space {} proxies does not take {} (its tables hold the zoo of "
-                                       "every {} they hold; see --no-zoo)", space.name(), flag, space.arch_noun()));
-        }
-      }
+    } else if (cmd->count("--zoo-rows") > 0) {
+      throw ParseError(fmt::format("simnas --space {} proxies does not take {} (its tables hold the zoo of every {} "
+                                   "they hold; see --no-zoo)", space.name(), "--zoo-rows", space.arch_noun()));
     }
     if (!args->merge.empty()) return fast ? RunMerge(*args) : RunMergeDescribed(*args, ctx);
     if (args->report) {

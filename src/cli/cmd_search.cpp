@@ -126,7 +126,7 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  AddDeviceOption(cmd, args->device,
+  cmd->add_option("--device", args->device,
                   std::string("Device spec: ") + kDeviceKindsHelp + " (default: local, this machine's CPU)");
   std::vector<std::string> defaults;
   for (const Space* space : Spaces()) defaults.push_back(fmt::format("{} {}", space->name(), space->DefaultStrategy()));
@@ -137,10 +137,10 @@ void AddSearchCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--budget-ms", args->budget_ms, "Latency budget in ms (without one: the unconstrained reward)");
   cmd->add_option("--probes", args->probes, "Probe budget: distinct architectures measured on the device (default 10)")
       ->check(CLI::Range(1, 1000000));
-  AddDatasetOption(cmd, args->dataset,
-                   "cifar10, cifar100 or ImageNet16-120 (proxy table and report; default cifar100, or the "
-                   "space's own dataset when its networks are not built for cifar100)");
-  AddSeedOption(cmd, args->seed, "Seed");
+  cmd->add_option("--dataset", args->dataset,
+                  "cifar10, cifar100 or ImageNet16-120 (proxy table and report; default cifar100, or the "
+                  "space's own dataset when its networks are not built for cifar100)");
+  cmd->add_option("--seed", args->seed, "Seed");
   cmd->add_option("--run-id", args->run_id, "Run id: rerun with the same id to resume (default: a new one)");
   AddProxyOptions(cmd, args->proxy, "Proxy table CSV (default: the shipped table of --space and --dataset)",
                   "Proxy aggregate: a recipe of configs/aggregates.json (default: its \"_default\"; freerea = paper, rank, ...)");

@@ -221,11 +221,11 @@ void AddSynthCommand(CLI::App& app, CliContext& ctx) {
 
   auto args = std::make_shared<SampleArgs>();
   auto* sample = synth->add_subcommand("sample", "Sample synthetic devices (as synthetic:SEED,OPTIONS would)");
-  AddSeedOption(sample, args->seed, "First seed (devices use seeds seed, seed+1, ...)");
+  sample->add_option("--seed", args->seed, "First seed (devices use seeds seed, seed+1, ...)");
   sample->add_option("--count", args->count, "How many devices")->check(CLI::Range(1, 1000));
   auto* options_opt = sample->add_option("--options", args->options, options_help);
   sample->add_option("--plot", args->plot, "Draw the score-vs-latency cloud of (up to 6 of) the devices to this PNG");
-  AddDatasetOption(sample, args->dataset, "Dataset of the scores for --plot (default: the space's first)");
+  sample->add_option("--dataset", args->dataset, "Dataset of the scores for --plot (default: the space's first)");
   AddProxyOptions(sample, args->proxy, "Proxy table for --plot (default: the shipped one)",
                   "Score source for --plot (default: the space's)");
   sample->add_flag("--json", args->json, "Print JSON");

@@ -15,7 +15,7 @@
 #include "simnas/bench/trajectories.h"
 #include "simnas/bench/leave_one_out.h"
 #include "simnas/controller/ppo_trainer.h"
-#include "simnas/controller/training_inputs.h"
+#include "simnas/controller/synthetic_env.h"
 #include "simnas/controller/walk_tables.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
@@ -227,38 +227,57 @@ Dataset DatasetOf(const CLI::App& cmd, const Space& space, const std::string& da
                                                                                           : datasets.front();
 }
 
+struct TrainArgs {
+  std::int64_t steps = 500000;
+  std::uint64_t seed = 0;
+  std::string out = "out/controller-train";
+  bool resume = false;
+  std::string dataset = "cifar100";
+  ProxyArgs proxy;
+  std::string exclude;
+  double checkpoint_minutes = 3;
+  EnvArgs env;
+  PickerArgs picker;
+  PpoConfig ppo;
+};
+
+// The settings of a `simnas train` run that every decision process shares.
+void SetRun(PolicyTrainOptions& options, const TrainArgs& a) {
+  options.ppo = a.ppo;
+  options.ppo.total_steps = a.steps;
+  options.seed = a.seed;
+  options.out = a.out;
+  options.resume = a.resume;
+  options.checkpoint_minutes = a.checkpoint_minutes;
+}
+
+void PrintTrained(const TrainResult& r) {
+  fmt::print("trained {} steps in {:.1f} s ({:.0f} steps/s); final mean return {:.4f}\nmodel {}\n", r.steps, r.seconds,
+             r.steps_per_second, r.final_mean_return, r.model.string());
+}
+
 // `simnas train --process picker`: the candidate picker on the synthetic devices of --space,
 // fitted on its train tables but --exclude (bench/picker_training.h), ranking the space's
 // numbered candidates by the search's score (--aggregate / --proxy-table; default: the space's).
-void TrainPicker(CliContext& ctx, const CLI::App& cmd, std::int64_t steps, std::uint64_t seed, const std::string& out,
-                 bool resume, double checkpoint_minutes, const std::string& dataset_name, const ProxyArgs& proxy,
-                 const std::string& exclude, const EnvArgs& env_args, const PickerArgs& picker_args,
-                 const PpoConfig& ppo) {
+void TrainPicker(CliContext& ctx, const CLI::App& cmd, const TrainArgs& a) {
   RefuseWalkEnvFlags(cmd, "train");
   const Space& space = ctx.space();
-  const PickerEnvConfig config = MakePickerEnvConfig(cmd, space, env_args, picker_args);
-  const Dataset dataset = DatasetOf(cmd, space, dataset_name);
+  const PickerEnvConfig config = MakePickerEnvConfig(cmd, space, a.env, a.picker);
+  const Dataset dataset = DatasetOf(cmd, space, a.dataset);
   const SpaceData& data = ctx.DataOf(space);
   std::vector<std::string> excluded;
-  for (const std::string& d : Split(exclude, ',')) {
+  for (const std::string& d : Split(a.exclude, ',')) {
     if (!Trim(d).empty()) excluded.emplace_back(Trim(d));
   }
-  const ScoreTable score = ctx.Ws().ScoresOf(space, dataset, proxy.aggregate, proxy.proxy_table);
+  const ScoreTable score = ctx.Ws().ScoresOf(space, dataset, a.proxy.aggregate, a.proxy.proxy_table);
   PolicyTrainOptions options;
-  options.ppo = ppo;
-  options.ppo.total_steps = steps;
-  options.seed = seed;
-  options.out = out;
-  options.resume = resume;
-  options.checkpoint_minutes = checkpoint_minutes;
+  SetRun(options, a);
   options.provenance = {{"command", CommandLine()},
-                        {"objective_source", proxy.aggregate.empty() ? score.name() : proxy.aggregate},
+                        {"objective_source", a.proxy.aggregate.empty() ? score.name() : a.proxy.aggregate},
                         {"dataset", std::string(DatasetName(dataset))},
                         {"simnas_version", SIMNAS_VERSION},
                         {"date", UtcNow()}};
-  const TrainResult r = TrainPickerController(data, score, config, options, excluded);
-  fmt::print("trained {} steps in {:.1f} s ({:.0f} steps/s); final mean return {:.4f}\nmodel {}\n", r.steps, r.seconds,
-             r.steps_per_second, r.final_mean_return, r.model.string());
+  PrintTrained(TrainPickerController(data, score, config, options, excluded));
 }
 
 struct EvalArgs {
@@ -315,6 +334,39 @@ std::string PickerEvalStrategies(const Space& space) {
   return out + ",random";
 }
 
+// The strategies a --process picker evaluation compares: --strategies, else PickerEvalStrategies.
+std::vector<NamedStrategy> PickerStrategies(const CLI::App& cmd, const std::string& given, const Space& space) {
+  std::vector<NamedStrategy> named;
+  for (const std::string& name : Split(Given(cmd, "--strategies") ? given : PickerEvalStrategies(space), ',')) {
+    named.push_back({name, nullptr});
+  }
+  return named;
+}
+
+// The budgets, seeds and probes of an evaluation (--percentiles, --seeds, --probes).
+EvalSpec SpecOf(const std::string& percentiles, int seeds, int probes, Dataset dataset) {
+  EvalSpec spec;
+  spec.percentiles = NumberList(percentiles, "--percentiles");
+  spec.seeds = seeds;
+  spec.probes = probes;
+  spec.dataset = dataset;
+  return spec;
+}
+
+// The held-out groups --devices names: "train" (each train device alone), or groups separated by
+// ';' of comma-separated devices.
+std::vector<std::vector<std::string>> LeaveOutGroups(const SpaceData& data, const std::string& devices) {
+  std::vector<std::vector<std::string>> groups;
+  if (Trim(devices) == "train") {
+    for (const std::string& d : data.TrainDevices()) groups.push_back({d});
+  } else {
+    for (const std::string& g : Split(devices, ';')) {
+      if (!Trim(g).empty()) groups.push_back(DeviceListOf(data, std::string(Trim(g))));
+    }
+  }
+  return groups;
+}
+
 // One device's trajectory on stdout; `score` names the second number.
 void PrintTrajectory(const DeviceTrajectory& t, const char* score) {
   fmt::print("{} (budget {:.3f} ms):\n", t.device, t.budget_ms);
@@ -333,16 +385,9 @@ void EvalPicker(CliContext& ctx, const CLI::App& cmd, const EvalArgs& a) {
   const Space& space = ctx.space();
   const Dataset dataset = DatasetOf(cmd, space, a.dataset);
   const SpaceData& data = ctx.DataOf(space);
-  EvalSpec spec;
+  EvalSpec spec = SpecOf(a.percentiles, a.seeds, a.probes, dataset);
   spec.devices = DeviceListOf(data, a.devices);
-  spec.percentiles = NumberList(a.percentiles, "--percentiles");
-  spec.seeds = a.seeds;
-  spec.probes = a.probes;
-  spec.dataset = dataset;
-  std::vector<NamedStrategy> named;
-  for (const std::string& name : Split(Given(cmd, "--strategies") ? a.strategies : PickerEvalStrategies(space), ',')) {
-    named.push_back({name, nullptr});
-  }
+  const std::vector<NamedStrategy> named = PickerStrategies(cmd, a.strategies, space);
   const ScoreTable objective = ctx.Ws().ScoresOf(space, dataset, a.proxy.aggregate, a.proxy.proxy_table);
   StrategyResources strategies = ctx.Strategies();
   if (!a.model.empty()) strategies.picker_controller_model = a.model;
@@ -371,14 +416,7 @@ void LooPicker(CliContext& ctx, const CLI::App& cmd, const LooArgs& a) {
   RefuseWalkEnvFlags(cmd, "controller loo");
   const Space& space = ctx.space();
   const SpaceData& data = ctx.DataOf(space);
-  std::vector<std::vector<std::string>> groups;
-  if (Trim(a.devices) == "train") {
-    for (const std::string& d : data.TrainDevices()) groups.push_back({d});
-  } else {
-    for (const std::string& g : Split(a.devices, ';')) {
-      if (!Trim(g).empty()) groups.push_back(DeviceListOf(data, std::string(Trim(g))));
-    }
-  }
+  const std::vector<std::vector<std::string>> groups = LeaveOutGroups(data, a.devices);
   for (const auto& group : groups) CheckPickerLeaveOutDevices(data, group);  // every group, before any training
   PickerLeaveOutSettings settings;
   settings.env = MakePickerEnvConfig(cmd, space, a.env, a.picker);
@@ -389,15 +427,8 @@ void LooPicker(CliContext& ctx, const CLI::App& cmd, const LooArgs& a) {
   const ScoreTable objective = ctx.Ws().ScoresOf(space, dataset, a.aggregate, a.proxy_table);
   const nlohmann::json provenance = {{"objective_source", a.aggregate.empty() ? objective.name() : a.aggregate},
                                      {"simnas_version", SIMNAS_VERSION}};
-  EvalSpec spec;
-  spec.percentiles = NumberList(a.percentiles, "--percentiles");
-  spec.seeds = a.seeds;
-  spec.probes = a.probes;
-  spec.dataset = dataset;
-  std::vector<NamedStrategy> named;
-  for (const std::string& name : Split(Given(cmd, "--strategies") ? a.strategies : PickerEvalStrategies(space), ',')) {
-    named.push_back({name, nullptr});
-  }
+  const EvalSpec spec = SpecOf(a.percentiles, a.seeds, a.probes, dataset);
+  const std::vector<NamedStrategy> named = PickerStrategies(cmd, a.strategies, space);
   const std::string space_name(space.name());
   const fs::path root(Given(cmd, "--out") ? a.out : fmt::format("out/controller-loo-{}", space_name));
   const std::string command = CommandLine();
@@ -452,26 +483,13 @@ void TrajectoriesPicker(CliContext& ctx, const CLI::App& cmd, const TrajArgs& a)
 
 void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   // ---------------------------------------------------------------- simnas train
-  struct TrainArgs {
-    std::int64_t steps = 500000;
-    std::uint64_t seed = 0;
-    std::string out = "out/controller-train";
-    bool resume = false;
-    std::string dataset = "cifar100";
-    ProxyArgs proxy;
-    std::string exclude;
-    double checkpoint_minutes = 3;
-    EnvArgs env;
-    PickerArgs picker;
-    PpoConfig ppo;
-  };
   auto args = std::make_shared<TrainArgs>();
   auto* train = app.add_subcommand("train", "Meta-train the controller with PPO on synthetic devices");
   train->add_option("--steps", args->steps, "Environment steps in total (default 500000)")->check(CLI::PositiveNumber);
-  AddSeedOption(train, args->seed, "Seed (same seed and settings, same controller)");
+  train->add_option("--seed", args->seed, "Seed (same seed and settings, same controller)");
   train->add_option("--out", args->out, "Output folder: checkpoint, log, curves, controller.ctl");
   train->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoint");
-  AddDatasetOption(train, args->dataset, "Dataset of the proxy table the controller sees");
+  train->add_option("--dataset", args->dataset, "Dataset of the proxy table the controller sees");
   AddProxyOptions(train, args->proxy, "Proxy table CSV (default: tables/proxies/<dataset>.csv)",
                   "Proxy aggregate: a recipe of configs/aggregates.json (default: its \"_default\"; freerea = paper, rank, ...)");
   train->add_option("--exclude", args->exclude, "Train devices to leave out (comma-separated; leave-one-out runs)");
@@ -500,8 +518,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                               args->out, ckpt.string()));
     }
     if (ResolveProcess(ctx, args->picker.process, "train") == kPickerProcess) {
-      TrainPicker(ctx, *train, args->steps, args->seed, args->out, args->resume, args->checkpoint_minutes,
-                  args->dataset, args->proxy, args->exclude, args->env, args->picker, args->ppo);
+      TrainPicker(ctx, *train, *args);
       return;
     }
     RefusePickerEnvFlags(*train, "train");
@@ -511,14 +528,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     options.env = MakeEnvConfig(args->env);
     const TrainingInputs in =
         PrepareTraining(ctx, dataset, args->proxy, DeviceListOf(data, args->exclude), options.env.synthetic.fit);
-    options.ppo = args->ppo;
-    options.ppo.total_steps = args->steps;
-    options.seed = args->seed;
-    options.out = args->out;
-    options.resume = args->resume;
-    options.checkpoint_minutes = args->checkpoint_minutes;
+    SetRun(options, *args);
     options.monitor_accuracy = data.Accuracy(Dataset::kCifar100);
-    const std::string date = UtcNow();
     options.provenance = {{"command", CommandLine()},
                           {"dataset", std::string(DatasetName(dataset))},
                           {"aggregate", args->proxy.aggregate.empty()
@@ -526,10 +537,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                                             : args->proxy.aggregate},
                           {"train_devices", in.devices},
                           {"simnas_version", SIMNAS_VERSION},
-                          {"date", date}};
-    const TrainResult r = TrainController(options, in.tables, in.distribution);
-    fmt::print("trained {} steps in {:.1f} s ({:.0f} steps/s); final mean return {:.4f}\nmodel {}\n", r.steps, r.seconds,
-               r.steps_per_second, r.final_mean_return, r.model.string());
+                          {"date", UtcNow()}};
+    PrintTrained(TrainController(options, in.tables, in.distribution));
   });
 
   // ---------------------------------------------------------------- simnas controller
@@ -547,7 +556,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
   eval->add_option("--percentiles", eval_args->percentiles, "Budgets at these latency percentiles of each device");
   eval->add_option("--seeds", eval_args->seeds, "Seeds per task (0 .. N-1)");
   eval->add_option("--probes", eval_args->probes, "Probe budget of every search");
-  AddDatasetOption(eval, eval_args->dataset, "Dataset (proxy table and accuracy)");
+  eval->add_option("--dataset", eval_args->dataset, "Dataset (proxy table and accuracy)");
   AddProxyOptions(eval, eval_args->proxy, "Proxy table CSV",
                   "Score: a recipe of configs/aggregates.json or a score of the space's own (default: the space's)");
   eval->add_option("--strategies", eval_args->strategies,
@@ -563,12 +572,8 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     }
     const Space& space = ctx.space();
     const SpaceData& data = ctx.DataOf(space);
-    EvalSpec spec;
+    EvalSpec spec = SpecOf(eval_args->percentiles, eval_args->seeds, eval_args->probes, ParseDataset(eval_args->dataset));
     spec.devices = DeviceListOf(data, eval_args->devices);
-    spec.percentiles = NumberList(eval_args->percentiles, "--percentiles");
-    spec.seeds = eval_args->seeds;
-    spec.probes = eval_args->probes;
-    spec.dataset = ParseDataset(eval_args->dataset);
     const ScoreTable proxy =
         ctx.Ws().ScoresOf(space, spec.dataset, eval_args->proxy.aggregate, eval_args->proxy.proxy_table);
     std::vector<std::unique_ptr<Strategy>> owned;
@@ -628,14 +633,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     const Space& space = ctx.space();
     const SpaceData& data = ctx.DataOf(space);
     const Dataset dataset = ParseDataset(loo_args->dataset);
-    std::vector<std::vector<std::string>> groups;
-    if (loo_args->devices == "train") {
-      for (const std::string& d : data.TrainDevices()) groups.push_back({d});
-    } else {
-      for (const std::string& g : Split(loo_args->devices, ';')) {
-        if (!Trim(g).empty()) groups.push_back(DeviceListOf(data, std::string(Trim(g))));
-      }
-    }
+    const std::vector<std::vector<std::string>> groups = LeaveOutGroups(data, loo_args->devices);
     for (const auto& group : groups) CheckLeaveOutDevices(data, group);  // every group, before any training
     const ScoreTable proxy = ctx.Ws().ScoresOf(space, dataset, loo_args->aggregate, loo_args->proxy_table);
     LeaveOutSettings settings;
@@ -645,11 +643,7 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
     settings.seed = loo_args->seed;
     const fs::path root(loo_args->out);
     const std::string command = CommandLine();
-    EvalSpec spec;
-    spec.percentiles = NumberList(loo_args->percentiles, "--percentiles");
-    spec.seeds = loo_args->seeds;
-    spec.probes = loo_args->probes;
-    spec.dataset = dataset;
+    const EvalSpec spec = SpecOf(loo_args->percentiles, loo_args->seeds, loo_args->probes, dataset);
     std::vector<EvalRow> all_rows;
     for (const auto& group : groups) {
       const LeaveOutController trained =
@@ -675,9 +669,9 @@ void AddTrainCommand(CLI::App& app, CliContext& ctx) {
                    "Controller model (default: the space's shipped model of the process, models/controller/<space>/)");
   traj->add_option("--devices", traj_args->devices, "test, train, or comma-separated table names");
   traj->add_option("--percentile", traj_args->percentile, "Budget at this latency percentile of each device");
-  AddSeedOption(traj, traj_args->seed, "Seed (start cell for random starts, action sampling)");
+  traj->add_option("--seed", traj_args->seed, "Seed (start cell for random starts, action sampling)");
   traj->add_option("--probes", traj_args->probes, "Probe budget");
-  AddDatasetOption(traj, traj_args->dataset, "Dataset of the proxy table");
+  traj->add_option("--dataset", traj_args->dataset, "Dataset of the proxy table");
   AddProxyOptions(traj, traj_args->proxy, "Proxy table CSV", "");
   traj->add_option("--out", traj_args->out,
                    "PNG to write, the data beside it as .dat (default docs/controller_trajectories.png; --process picker: "

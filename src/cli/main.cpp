@@ -226,11 +226,7 @@ int Run(int argc, char** argv, simnas::Cluster* cluster) {
   const std::string who = Who(cluster);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return leader ? app.exit(e) : 0;
-  } catch (const CLI::CallForAllHelp& e) {
-    return leader ? app.exit(e) : 0;
-  } catch (const CLI::CallForVersion& e) {
+  } catch (const CLI::Success& e) {  // --help, --version
     return leader ? app.exit(e) : 0;
   } catch (const CLI::ParseError& e) {
     if (leader) std::fprintf(stderr, "simnas: error: %s (see --help)\n", FirstLine(e.what()).c_str());

@@ -45,8 +45,22 @@ int MainProbes(const BenchGroup& group) {
   return std::find(group.probes.begin(), group.probes.end(), 10) != group.probes.end() ? 10 : group.probes.front();
 }
 
-}  // namespace
+struct StrategySummary {
+  std::string strategy;
+  int runs = 0;
+  int violations = 0;       // answers whose measured latency exceeds the budget (or none found)
+  int failed = 0;           // runs whose device failed (counted in runs and violations too)
+  double accuracy_mean = 0; // over feasible answers
+  double accuracy_std = 0;
+  double regret_mean = 0;
+  double percentile_mean = 0;
+  double probes_mean = 0;
+  double wall_mean = 0;
+  double reward_mean = 0;   // unconstrained tasks
+};
 
+// Summary of `rows` per strategy (rows already filtered by the caller), in the order the
+// strategies first appear.
 std::vector<StrategySummary> Summarize(const std::vector<const RunRecord*>& rows) {
   std::vector<std::string> order;
   std::map<std::string, std::vector<const RunRecord*>> by;
@@ -63,7 +77,6 @@ std::vector<StrategySummary> Summarize(const std::vector<const RunRecord*>& rows
     for (const RunRecord* r : by[s]) {
       ++sum.runs;
       if (r->error) ++sum.failed;
-      if (r->found()) ++sum.found;
       probes.push_back(r->probes_used);  // 0 for a failed run
       wall.push_back(r->wall_s);
       if (!r->feasible || !r->answer) {  // a feasible run always has an answer
@@ -86,16 +99,6 @@ std::vector<StrategySummary> Summarize(const std::vector<const RunRecord*>& rows
   }
   return out;
 }
-
-std::vector<StrategySummary> RankStrategies(std::vector<StrategySummary> summaries) {
-  std::stable_sort(summaries.begin(), summaries.end(), [](const StrategySummary& a, const StrategySummary& b) {
-    if (a.violations != b.violations) return a.violations < b.violations;
-    return a.accuracy_mean > b.accuracy_mean;
-  });
-  return summaries;
-}
-
-namespace {
 
 std::string SummaryTable(const std::vector<StrategySummary>& rows, bool unconstrained) {
   std::string md;
@@ -386,7 +389,12 @@ std::string WriteBenchReport(const ReportInputs& inputs, const fs::path& report_
       }
       // The leave-one-device-out decision.
       if (group.name.rfind("loo", 0) == 0 && dataset == datasets.front()) {
-        const auto ranked = RankStrategies(summaries);
+        // Fewest violations first, then highest mean accuracy.
+        std::vector<StrategySummary> ranked = summaries;
+        std::stable_sort(ranked.begin(), ranked.end(), [](const StrategySummary& a, const StrategySummary& b) {
+          if (a.violations != b.violations) return a.violations < b.violations;
+          return a.accuracy_mean > b.accuracy_mean;
+        });
         winner = ranked.front().strategy;
         md += fmt::format("**Leave-one-device-out winner: `{}`** ({} violations, mean accuracy {:.2f}); it is the "
                           "default strategy of `simnas search`.\n\n",
@@ -537,10 +545,7 @@ std::string PartialDevicesNote(const std::vector<const RunRecord*>& rows, int ca
 
 std::string ScoreSection(const BenchGroup& group, const std::vector<RunRecord>& rows, int numbering_size,
                          std::string& summary_csv) {
-  std::vector<const RunRecord*> mine;
-  for (const RunRecord& r : rows) {
-    if (r.group == group.name) mine.push_back(&r);
-  }
+  const auto mine = Select(rows, [&](const RunRecord& r) { return r.group == group.name; });
   const bool table_devices = std::all_of(mine.begin(), mine.end(), [](const RunRecord* r) { return r->ground_truth_complete; });
   const Space& space = *group.space;
   const std::string noun(space.arch_noun());
@@ -553,7 +558,6 @@ std::string ScoreSection(const BenchGroup& group, const std::vector<RunRecord>& 
                                                                : std::string("explicit budgets"));
   if (mine.empty()) return md + "No runs yet.\n\n";
   const std::string objective = mine.front()->score ? mine.front()->score->objective : group.objective;
-  (void)numbering_size;
   const Units units = UnitsOf(objective);
   int candidates = mine.front()->score ? mine.front()->score->candidates : 0;
   if (table_devices) {
@@ -601,10 +605,7 @@ std::string ScoreSection(const BenchGroup& group, const std::vector<RunRecord>& 
     }
   };
   for (int p : probes) {
-    std::vector<const RunRecord*> at;
-    for (const RunRecord* r : mine) {
-      if (r->probes == p) at.push_back(r);
-    }
+    const auto at = Select(rows, [&](const RunRecord& r) { return r.group == group.name && r.probes == p; });
     if (at.empty()) continue;
     const auto sums = SummarizeScores(at);
     md += fmt::format("### {} probes, all devices and budgets\n\n", p) + table_of(sums) + "\n";
@@ -621,11 +622,9 @@ std::string ScoreSection(const BenchGroup& group, const std::vector<RunRecord>& 
     md += "\n";
     std::map<std::string, std::vector<ScoreSummary>> per_budget;
     for (const std::string& label : labels) {
-      std::vector<const RunRecord*> bq;
-      for (const RunRecord* r : at) {
-        if (r->budget_label == label) bq.push_back(r);
-      }
-      per_budget[label] = SummarizeScores(bq);
+      per_budget[label] = SummarizeScores(Select(rows, [&](const RunRecord& r) {
+        return r.group == group.name && r.probes == p && r.budget_label == label;
+      }));
       csv_rows(label, p, per_budget[label]);
     }
     for (const ScoreSummary& s : sums) {
@@ -651,10 +650,9 @@ std::string ScoreSection(const BenchGroup& group, const std::vector<RunRecord>& 
     for (std::size_t i = 0; i < sums.size(); ++i) md += "---:|";
     md += "\n";
     for (const std::string& d : devices) {
-      std::vector<const RunRecord*> dr;
-      for (const RunRecord* r : at) {
-        if (r->device == d) dr.push_back(r);
-      }
+      const auto dr = Select(rows, [&](const RunRecord& r) {
+        return r.group == group.name && r.probes == p && r.device == d;
+      });
       const auto dsum = SummarizeScores(dr);
       md += fmt::format("| {} | {} |", d, dr.front()->score ? dr.front()->score->proxy_device : "");
       for (const auto& s : sums) {

@@ -40,29 +40,6 @@ struct ReportInputs {
 std::string WriteBenchReport(const ReportInputs& inputs, const std::filesystem::path& report_path,
                              const std::filesystem::path& figures_dir);
 
-struct StrategySummary {
-  std::string strategy;
-  int runs = 0;
-  int found = 0;
-  int violations = 0;       // answers whose measured latency exceeds the budget (or none found)
-  int failed = 0;           // runs whose device failed (counted in runs and violations too)
-  double accuracy_mean = 0; // over feasible answers
-  double accuracy_std = 0;
-  double regret_mean = 0;
-  double percentile_mean = 0;
-  double probes_mean = 0;
-  double wall_mean = 0;
-  double reward_mean = 0;   // unconstrained tasks
-};
-
-// Summary of `rows` per strategy (rows already filtered by the caller), in the order the
-// strategies first appear.
-std::vector<StrategySummary> Summarize(const std::vector<const RunRecord*>& rows);
-
-// Ranks strategies for the leave-one-device-out decision: fewest violations first, then
-// highest mean accuracy.
-std::vector<StrategySummary> RankStrategies(std::vector<StrategySummary> summaries);
-
 // Per strategy over the score blocks of `rows`: proxy regret of the objective.
 struct ScoreSummary {
   std::string strategy;

@@ -139,27 +139,11 @@ void BenchRunner::Run(Cluster& cluster) {
     for (const std::string& spec : ExpandDevices(group, spaces_.data(*group.space))) units.emplace_back(&group, spec);
   }
 
-  // Count the work first, for the progress line.
-  std::int64_t total = 0;
-  for (const BenchGroup& group : config_.groups) {
-    const auto n_strategies = static_cast<std::int64_t>((group.strategies.empty() ? config_.strategies : group.strategies).size());
-    const std::int64_t seeds = group.seeds > 0 ? group.seeds : config_.seeds;
-    std::int64_t tasks = 0;
-    if (group.kind == "help") tasks = static_cast<std::int64_t>(HelpTable4().size());
-    else {
-      const auto per_device = static_cast<std::int64_t>(group.datasets.size()) *
-                              (group.kind == "percentile"
-                                   ? static_cast<std::int64_t>(group.percentiles.size())
-                               : group.kind == "budgets"   ? static_cast<std::int64_t>(group.budgets_ms.size())
-                                                           : 1);
-      tasks = per_device * static_cast<std::int64_t>(ExpandDevices(group, spaces_.data(*group.space)).size());
-    }
-    total += tasks * n_strategies * seeds * static_cast<std::int64_t>(group.probes.size());
-  }
+  // The progress line counts the planned runs.
   std::optional<Progress> progress;
   if (cluster.leader()) {
     progress.emplace("bench " + config_.name + (cluster.size() > 1 ? fmt::format(" on {} ranks", cluster.size()) : ""),
-                     total, static_cast<std::int64_t>(done.size()), "runs");
+                     static_cast<std::int64_t>(plan_.size()), static_cast<std::int64_t>(done.size()), "runs");
   }
   // Rank 0 receives finished runs ({"row": ...}) and ground-truth descriptions ({"source": ...}).
   const ResultHandler on_result = [&](const std::string& message) {

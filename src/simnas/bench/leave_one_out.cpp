@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "simnas/controller/training_inputs.h"
+#include "simnas/controller/synthetic_env.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/strategies/controller_strategy.h"

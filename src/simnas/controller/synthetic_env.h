@@ -12,6 +12,8 @@
 
 #include "simnas/controller/episode.h"
 #include "simnas/controller/vec_env.h"
+#include "simnas/space/score_table.h"
+#include "simnas/space/space_data.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
@@ -56,5 +58,19 @@ class SyntheticVecEnv : public VecEnv {
 
 // The size of the fixed sample of codes SyntheticVecEnv uses for percentiles.
 inline constexpr int kPercentileSample = 2048;
+
+// What edit-walk training needs besides its options, from train devices only: the
+// synthetic-device distribution (fits of the train devices' tables) and the walk's tables
+// (proxy and prior latency per architecture, walk_tables.h).
+struct TrainingInputs {
+  SyntheticDistribution distribution;
+  WalkTables tables;
+  std::vector<std::string> devices;  // the train devices used
+};
+
+// Fits every train device of `data` but those in `exclude` (a held-out device or group) with
+// `fit`; `proxy` holds one score per numbered architecture.
+TrainingInputs PrepareTrainingInputs(const SpaceData& data, const ScoreTable& proxy,
+                                     const std::vector<std::string>& exclude, LutFitKind fit = LutFitKind::kShared);
 
 }  // namespace simnas

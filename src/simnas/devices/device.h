@@ -5,6 +5,7 @@
 // ProbeSession (probe/probe_session.h), which counts the probe budget.
 #pragma once
 
+#include <algorithm>
 #include <string>
 
 #include "simnas/space/arch.h"
@@ -26,7 +27,10 @@ struct Measurement {
 
   bool has_interval() const { return ci_high_ms > 0; }
   // The interval's larger distance from the median, relative to it (0 without an interval).
-  double RelativeHalfWidth() const;
+  double RelativeHalfWidth() const {
+    if (!has_interval() || latency_ms <= 0) return 0;
+    return std::max(latency_ms - ci_low_ms, ci_high_ms - latency_ms) / latency_ms;
+  }
 };
 
 class Device {

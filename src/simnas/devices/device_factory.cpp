@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <limits>
 
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -240,25 +239,16 @@ std::unique_ptr<Device> OpenDevice(const DeviceSpec& spec, const DeviceEnvironme
   if (env.registry && fs::exists(*env.registry)) registry = LoadDeviceRegistry(*env.registry);
   if (spec.kind() != DeviceSpec::Kind::kName) return OpenKind(spec, env, CommandOptions{}, "");
   // A bare name: the registry first, then a benchmark table.
-  if (!registry.empty()) {
-    for (const RegistryEntry& e : registry) {
-      if (e.name != spec.name()) continue;
-      std::optional<DeviceSpec> target;
-      try {
-        target = DeviceSpec::Parse(e.spec);
-      } catch (const ParseError& error) {
-        throw ParseError(fmt::format("{}: device '{}': {}", env.registry->string(), e.name, error.what()));
-      }
-      if (target->kind() != DeviceSpec::Kind::kName) {
-        try {
-          return OpenKind(*target, env, e.command, e.name);
-        } catch (const ParseError& error) {
-          throw ParseError(fmt::format("{}: device '{}': {}", env.registry->string(), e.name, error.what()));
-        }
-      }
-      throw ParseError(fmt::format("{}: device '{}' has spec {}, which is not table:, synthetic:, local, opencv or cmd:",
-                                   env.registry->string(), e.name, Quoted(e.spec)));
+  for (const RegistryEntry& e : registry) {
+    if (e.name != spec.name()) continue;
+    try {
+      const DeviceSpec target = DeviceSpec::Parse(e.spec);
+      if (target.kind() != DeviceSpec::Kind::kName) return OpenKind(target, env, e.command, e.name);
+    } catch (const ParseError& error) {
+      throw ParseError(fmt::format("{}: device '{}': {}", env.registry->string(), e.name, error.what()));
     }
+    throw ParseError(fmt::format("{}: device '{}' has spec {}, which is not table:, synthetic:, local, opencv or cmd:",
+                                 env.registry->string(), e.name, Quoted(e.spec)));
   }
   if (spec.name().find(':') == std::string::npos && env.data != nullptr &&
       (env.data->HasDeviceTable(spec.name()) || IsOwnDeviceName(env.data->space(), spec.name()))) {

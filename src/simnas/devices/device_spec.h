@@ -37,7 +37,6 @@ class DeviceSpec {
   static DeviceSpec TableOrSpec(std::string_view text);
 
   Kind kind() const { return kind_; }
-  bool is_table() const { return kind_ == Kind::kTable; }
   // The table's NAME or PATH (table: specs only; empty otherwise).
   const std::string& table_name() const;
   // A table: spec naming a file rather than a benchmark table.

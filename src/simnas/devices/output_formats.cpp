@@ -205,14 +205,6 @@ std::string_view OutputFormatName(OutputFormat format) {
   return "?";
 }
 
-const std::vector<OutputFormat>& AllOutputFormats() {
-  static const std::vector<OutputFormat> all = {OutputFormat::kAuto,         OutputFormat::kPlain,
-                                                OutputFormat::kJson,         OutputFormat::kTrtexec,
-                                                OutputFormat::kBenchmarkApp, OutputFormat::kTfliteBenchmarkModel,
-                                                OutputFormat::kOrtPerfTest};
-  return all;
-}
-
 Measurement ParseDeviceOutput(const std::string& stdout_text, OutputFormat format) {
   switch (format) {
     case OutputFormat::kPlain: return ParseLatencyOutput(stdout_text);

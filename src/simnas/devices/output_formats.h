@@ -34,7 +34,6 @@ enum class OutputFormat { kAuto, kPlain, kJson, kTrtexec, kBenchmarkApp, kTflite
 // Throws ParseError naming the accepted names.
 OutputFormat ParseOutputFormat(std::string_view name);
 std::string_view OutputFormatName(OutputFormat format);
-const std::vector<OutputFormat>& AllOutputFormats();
 
 // The measurement in a program's stdout. Throws DeviceError (without the device's name: the
 // caller adds it) when the output does not match.

@@ -7,8 +7,6 @@
 #include <thread>
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <sqlite3.h>
-
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -147,25 +145,19 @@ void ProbeStore::Insert(const std::string& run_id, const std::string& device_fin
     insert.bind(8, m.repeats);
     insert.bind(9, UtcNow("%Y-%m-%dT%H:%M:%SZ"));
     insert.bind(10, std::string(arch.space_name()));
-    if (failure.empty()) {
-      insert.bind(11);  // NULL: a measurement
-    } else {
-      insert.bind(11, failure);
-    }
-    if (m.has_interval()) {
-      insert.bind(12, m.ci_low_ms);
-      insert.bind(13, m.ci_high_ms);
-    } else {
-      insert.bind(12);
-      insert.bind(13);
-    }
-    if (m.samples > 0) {
-      insert.bind(14, m.samples);
-      insert.bind(15, m.passes);
-    } else {
-      insert.bind(14);
-      insert.bind(15);
-    }
+    // NULL where there is nothing to keep (no failure: a measurement).
+    const auto bind_if = [&insert](int column, bool given, const auto& value) {
+      if (given) {
+        insert.bind(column, value);
+      } else {
+        insert.bind(column);
+      }
+    };
+    bind_if(11, !failure.empty(), failure);
+    bind_if(12, m.has_interval(), m.ci_low_ms);
+    bind_if(13, m.has_interval(), m.ci_high_ms);
+    bind_if(14, m.samples > 0, m.samples);
+    bind_if(15, m.samples > 0, m.passes);
     insert.exec();
   } catch (const SQLite::Exception& e) {
     throw Error(fmt::format("probe store {}: cannot record a {}: {}", path_.string(),

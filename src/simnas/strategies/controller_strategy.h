@@ -32,10 +32,6 @@ class ControllerStrategy : public Strategy {
   void set_name(std::string name) { name_ = std::move(name); }
   void Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) override;
 
-  // The paths the strategy loads.
-  const std::filesystem::path& budget_model_path() const { return budget_path_; }
-  const std::filesystem::path& unconstrained_model_path() const { return unconstrained_path_; }
-
  private:
   const ControllerModel& Model(bool with_budget);
   const WalkTables& Tables(const SearchContext& context);

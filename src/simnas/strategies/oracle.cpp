@@ -54,14 +54,6 @@ int ProxyCeilingIndex(const std::vector<double>& latency, const ScoreTable& prox
   return BestWithinBudget(latency, reward, std::nullopt);
 }
 
-int FeasibleCells(const std::vector<double>& latency, const std::optional<double>& latency_budget_ms) {
-  int n = 0;
-  for (double ms : latency) {
-    if (std::isfinite(ms) && (!latency_budget_ms || ms <= *latency_budget_ms)) ++n;
-  }
-  return n;
-}
-
 void OracleStrategy::Search(ProbeSession& session, const SearchTask& task, const SearchContext& context) {
   const LatencyTable* table = session.device().FullTable();
   if (table == nullptr) {

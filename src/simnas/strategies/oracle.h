@@ -58,7 +58,4 @@ int OracleIndex(const std::vector<double>& latency, const std::vector<double>& a
 int ProxyCeilingIndex(const std::vector<double>& latency, const ScoreTable& proxy,
                       const std::optional<double>& latency_budget_ms);
 
-// The number of known cells within the budget (every known cell without one).
-int FeasibleCells(const std::vector<double>& latency, const std::optional<double>& latency_budget_ms);
-
 }  // namespace simnas

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
 #include "simnas/core/strings.h"
@@ -116,10 +117,8 @@ std::unique_ptr<Strategy> MakeStrategy(const std::string& name, const StrategyRe
   for (const Entry& e : Entries()) {
     if (e.info.name == resolved) return e.make(resources);
   }
-  std::string known;
-  for (const Entry& e : Entries()) known += (known.empty() ? "" : ", ") + e.info.name;
   throw ParseError(fmt::format("unknown strategy {}; expected one of {} (default: the space's, {} for {})",
-                               Quoted(name), known, space.DefaultStrategy(), space.name()));
+                               Quoted(name), fmt::join(StrategyNames(), ", "), space.DefaultStrategy(), space.name()));
 }
 
 std::vector<StrategyInfo> ListStrategies() {

@@ -28,7 +28,6 @@ struct StrategyResources {
   std::filesystem::path controller_model;                // edit walk, trained for a latency budget
   std::filesystem::path unconstrained_controller_model;  // edit walk, trained for the paper's reward
   std::filesystem::path picker_controller_model;         // candidate picker of the search's space
-  std::filesystem::path data_dir;
 };
 
 // The strategy `name` ("" or "default": `space`'s default). Throws ParseError for an unknown

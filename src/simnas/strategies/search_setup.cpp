@@ -3,9 +3,17 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
+#include "simnas/monotonicity/srcc.h"
 #include "simnas/space/space.h"
 
 namespace simnas {
+
+const LatencyTable& ProxyDeviceTable(const SearchContext& context) {
+  if (context.proxy != nullptr) return *context.proxy;
+  const std::vector<const LatencyTable*>& tables = context.train_tables;
+  if (tables.empty()) throw Error("search: no train table to rank the candidates by");
+  return *tables[tables.size() == 1 ? 0 : ChooseProxyDevice(tables)];
+}
 
 std::vector<const LatencyTable*> TrainTablesFor(const SpaceData& data, const Device& target) {
   const LatencyTable* own = target.ReplayedTable();

@@ -127,7 +127,6 @@ StrategyResources Workspace::Strategies(const Space& space) const {
   r.unconstrained_controller_model =
       env_.unconstrained_controller_model.value_or(ControllerModelFile(env_.models_dir, name, "unconstrained"));
   r.picker_controller_model = ControllerModelFile(env_.models_dir, name, kPickerProcess);
-  r.data_dir = env_.data_dir;
   return r;
 }
 

@@ -72,7 +72,7 @@ class Workspace {
   // What opening a device of `space` needs; the device itself.
   DeviceEnvironment Devices(const Space& space);
   std::unique_ptr<Device> OpenDevice(const std::string& spec, const Space& space);
-  // The controller models and data folder the strategies read in `space` (the candidate
+  // The controller models the strategies read in `space` (the candidate
   // picker's model is models/controller/<space>/picker.ctl, the edit walk's <space>/default.ctl).
   StrategyResources Strategies(const Space& space) const;
   // The scores a search in `space` ranks its numbered architectures by: `source` (a proxy recipe
