@@ -11,6 +11,7 @@
 #include "simnas/core/file_util.h"
 #include "simnas/spaces/nb201/accuracy_table.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
+#include "nb201_benchmark_data.h"
 #include "simnas/data/cifar.h"
 #include "simnas/data/fetch.h"
 #include "simnas/spaces/nb201/help_answers.h"

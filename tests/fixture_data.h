@@ -24,7 +24,7 @@
 #include <memory>
 
 #include "simnas/devices/device.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
+#include "nb201_benchmark_data.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/space/score_table.h"
 #include "simnas/spaces/nb201/nats_numbering.h"

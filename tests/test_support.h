@@ -14,7 +14,7 @@
 #include "simnas/space/candidates.h"
 #include "simnas/space/table_file.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
+#include "nb201_benchmark_data.h"
 #include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/strategies/registry.h"
 

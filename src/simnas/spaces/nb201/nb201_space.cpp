@@ -7,7 +7,6 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/plugin.h"
-#include "simnas/spaces/nb201/nb201_data_files.h"
 #include "simnas/space/candidates.h"
 #include "simnas/spaces/nb201/accuracy_table.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
