@@ -38,11 +38,11 @@ struct ProxyOptions {
   std::uint64_t seed = 0;               // same seed, same values
   int inits = 1;                        // network initializations averaged
   int batches = 1;                      // batches of 64 images averaged (NASWOT), at most 10
-  // Intra-op threads; 0 = leave the process setting. With 2 or more, Evaluate runs LogSynflow on
-  // a thread of its own (one intra-op thread) while NASWOT uses the others, instead of running
-  // both on all threads in turn: fewer parallel regions, so no waiting on descheduled threads on
-  // a shared machine.
-  int threads = 0;
+  int threads = 0;                      // intra-op threads; 0 = leave the process setting
+  // With 2 or more threads, Evaluate runs LogSynflow on a thread of its own (one intra-op
+  // thread) while NASWOT uses the others, instead of running both on all threads in turn:
+  // fewer parallel regions, so no waiting on descheduled threads on a shared machine.
+  bool split_threads = true;
   // The straightforward implementation (the shared TinyNetwork's own forward with a ReLU
   // observer, LogSynflow by autograd in double): slow, used to check the fast path.
   bool reference_implementation = false;

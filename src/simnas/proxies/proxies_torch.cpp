@@ -723,7 +723,7 @@ ZooValues TorchProxyEvaluator::Zoo(const Cell& cell, ZooMask proxies) {
 
 ProxyValues TorchProxyEvaluator::Evaluate(const Cell& cell) {
   const int threads = options_.threads > 0 ? options_.threads : torch::get_num_threads();
-  const bool concurrent = threads >= 2 && !options_.reference_implementation;
+  const bool concurrent = options_.split_threads && threads >= 2 && !options_.reference_implementation;
   double naswot = 0;
   double logsynflow = 0;
   ProxyValues v;
