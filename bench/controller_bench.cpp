@@ -20,7 +20,7 @@
 #include "simnas/controller/training_inputs.h"
 #include "simnas/spaces/nb201/nb201_space.h"
 #include "bench_support.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/space/space_data.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
@@ -28,9 +28,9 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Fixture {
-  BenchmarkData data{DataDir(BenchDataDir())};
+  SpaceData data{Nb201Space(), DataDir(BenchDataDir())};
   ScoreTable proxy;
-  SyntheticDistribution distribution{FitSyntheticDistribution(data.space_data(), LutFitKind::kShared)};
+  SyntheticDistribution distribution{FitSyntheticDistribution(data, LutFitKind::kShared)};
   WalkTables tables;
   Fixture() {
     ProxyTable table;
@@ -47,7 +47,7 @@ struct Fixture {
       }
     }
     proxy = ProxyScoreTable(table, ProxyAggregate::kFreeRea);
-    tables = PrepareTrainingInputs(data.space_data(), proxy, {}).tables;
+    tables = PrepareTrainingInputs(data, proxy, {}).tables;
   }
 };
 
