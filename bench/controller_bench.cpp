@@ -19,7 +19,7 @@
 #include "simnas/controller/synthetic_env.h"
 #include "simnas/spaces/nb201/nb201_space.h"
 #include "bench_support.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
+#include "simnas/space/space_data.h"
 #include "simnas/synthetic/synthetic_distribution.h"
 
 namespace simnas {
@@ -27,9 +27,9 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Fixture {
-  BenchmarkData data{DataDir(BenchDataDir())};
+  SpaceData data{Nb201Space(), DataDir(BenchDataDir())};
   ScoreTable proxy;
-  SyntheticDistribution distribution{FitSyntheticDistribution(data.space_data(), LutFitKind::kShared)};
+  SyntheticDistribution distribution{FitSyntheticDistribution(data, LutFitKind::kShared)};
   WalkTables tables;
   Fixture() {
     ProxyTable table;
@@ -46,7 +46,7 @@ struct Fixture {
       }
     }
     proxy = ProxyScoreTable(table, ProxyAggregate::kFreeRea);
-    tables = PrepareTrainingInputs(data.space_data(), proxy, {}).tables;
+    tables = PrepareTrainingInputs(data, proxy, {}).tables;
   }
 };
 

@@ -13,7 +13,8 @@ namespace {
 TEST(Cell, AllCellsRoundTripThroughStringCodeAndIndex) {
   const SearchSpace& space = testing::Data().space();
   std::set<int> indices;
-  for (const Cell& cell : AllCells()) {
+  for (int code = 0; code < kNumCells; ++code) {
+    const Cell cell = Cell::FromCode(code);
     const Cell parsed = Cell::Parse(cell.ToString());
     ASSERT_EQ(parsed, cell);
     ASSERT_EQ(Cell::FromCode(cell.Code()), cell);
@@ -35,28 +36,9 @@ TEST(Cell, KnownNatsBenchIndices) {
             1);
 }
 
-TEST(Cell, NeighboursDifferOnExactlyOneEdge) {
-  const Cell cell = Cell::Parse("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_1x1~1|none~2|");
-  const std::vector<Cell> neighbours = Neighbours(cell);
-  ASSERT_EQ(neighbours.size(), 24u);
-  std::set<Cell> distinct(neighbours.begin(), neighbours.end());
-  EXPECT_EQ(distinct.size(), 24u);
-  for (const Cell& n : neighbours) {
-    int diff = 0;
-    for (int e = 0; e < kNumEdges; ++e) diff += n.op(e) != cell.op(e) ? 1 : 0;
-    EXPECT_EQ(diff, 1);
-  }
-}
-
-TEST(Cell, RandomAndMutateAreDeterministicPerSeed) {
+TEST(Cell, RandomIsDeterministicPerSeed) {
   std::mt19937_64 a(42), b(42);
-  for (int i = 0; i < 100; ++i) {
-    const Cell x = RandomCell(a);
-    ASSERT_EQ(x, RandomCell(b));
-    const Cell mx = Mutate(x, a);
-    ASSERT_EQ(mx, Mutate(x, b));
-    ASSERT_NE(mx, x);
-  }
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(RandomCell(a), RandomCell(b));
 }
 
 TEST(Cell, OpCountsSumToSix) {

@@ -11,8 +11,8 @@
 #include "simnas/core/file_util.h"
 #include "simnas/spaces/nb201/accuracy_table.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
+#include "nb201_benchmark_data.h"
 #include "simnas/data/cifar.h"
-#include "simnas/data/device_split.h"
 #include "simnas/data/fetch.h"
 #include "simnas/spaces/nb201/help_answers.h"
 #include "simnas/space/data_manifest.h"
@@ -66,7 +66,7 @@ TEST(Data, TwentyThreeTablesAndTheFixedSplit) {
   EXPECT_EQ(data.DeviceNames().size(), 23u);
   EXPECT_EQ(data.TestDevices().size(), 6u);
   EXPECT_EQ(data.TrainDevices().size(), 17u);
-  for (const std::string& d : data.TrainDevices()) EXPECT_FALSE(IsTestDevice(d)) << d;
+  for (const std::string& d : data.TrainDevices()) EXPECT_FALSE(data.space_data().space().IsTestDevice(d)) << d;
 }
 
 TEST(Data, AccuracyTablesMatchTheReadmeBestCells) {

@@ -11,19 +11,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "simnas/latency_model/feature_linear.h"
 #include "simnas/core/error.h"
 #include "simnas/devices/table_device.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/probe/probe_session.h"
 #include "simnas/probe/probe_store.h"
 #include "simnas/spaces/fbnet/fbnet_cost.h"
-#include "simnas/spaces/fbnet/fbnet_encoding.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/strategies/registry.h"
 #include "simnas/strategies/registry.h"
@@ -261,18 +258,18 @@ INSTANTIATE_TEST_SUITE_P(Strategies, SearchWithAFailedProbe,
 
 // The FBNet strategies likewise (the controller ends its walk at the failed probe).
 TEST(SearchWithAFailedProbe, EveryFbnetStrategyGoesOnAndAnswersFromMeasuredNetworks) {
-  const FbnetNumbering numbering(SampleFbnetArchs(5, 300));
+  const CandidateSet numbering = testing::FbnetCandidates(SampleFbnetArchs(5, 300));
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<double> cost(0.05, 1.0);
-  Eigen::VectorXd w(kFbnetFeatureCount);
-  for (int i = 0; i < kFbnetFeatureCount; ++i) w(i) = cost(rng);
-  const Eigen::VectorXd ms = EncodeFbnetArchs(numbering.archs()) * w;
+  Eigen::VectorXd w(FbnetSpace().FeatureCount("onehot"));
+  for (Eigen::Index i = 0; i < w.size(); ++i) w(i) = cost(rng);
+  const Eigen::VectorXd ms = EncodeCandidates(numbering, "onehot") * w;
   const LatencyTable target("target", std::vector<double>(ms.data(), ms.data() + ms.size()));
   const Eigen::VectorXd scaled_ms = ms * 0.05;
   const LatencyTable scaled("scaled", std::vector<double>(scaled_ms.data(), scaled_ms.data() + scaled_ms.size()));
   const ScoreTable objective = MakeScoreTable(numbering, Dataset::kCifar100, "macs", {});
   SearchContext inputs;
-  inputs.candidates = &numbering.candidates();
+  inputs.candidates = &numbering;
   inputs.train_tables = {&scaled};
   inputs.scores = &objective;
   std::vector<double> sorted = target.values();

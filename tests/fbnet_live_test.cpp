@@ -18,7 +18,6 @@
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/probe/measure_all.h"
 #include "simnas/probe/probe_store.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -79,10 +78,10 @@ MeasureAllJob Job(const testing::TempDir& dir, int count, std::optional<int> sam
 
 TEST(FbnetMeasureAll, TheWrittenTableReplaysExactlyAsATableDevice) {
   testing::TempDir dir;
-  const FbnetNumbering networks(SampleFbnetArchs(5, 60));
+  const CandidateSet networks = testing::FbnetCandidates(SampleFbnetArchs(5, 60));
   LiveLutDevice device(RandomLut(1));
   ProbeStore store(dir / "p.sqlite");
-  const MeasureAllJob job = Job(dir, networks.Count(), 25);
+  const MeasureAllJob job = Job(dir, networks.size(), 25);
   const MeasureAllOutcome outcome = MeasureAllToCsv(device, networks, job, store);
   EXPECT_EQ(outcome.written, 25);
   EXPECT_EQ(outcome.measured_now, 25);
@@ -94,57 +93,57 @@ TEST(FbnetMeasureAll, TheWrittenTableReplaysExactlyAsATableDevice) {
   EXPECT_EQ(replay.FullTable(), nullptr);  // a sample is not a full table
   LiveLutDevice fresh(RandomLut(1));
   for (int index : job.indices) {
-    const FbnetArch& arch = networks.At(index);
-    EXPECT_EQ(replay.Measure(ToArch(arch)).latency_ms, fresh.Measure(ToArch(arch)).latency_ms) << index;  // exactly
+    const Arch& arch = networks.at(index);
+    EXPECT_EQ(replay.Measure(arch).latency_ms, fresh.Measure(arch).latency_ms) << index;  // exactly
   }
   // A network the sample did not measure is refused by name, not invented.
-  for (int index = 0; index < networks.Count(); ++index) {
+  for (int index = 0; index < networks.size(); ++index) {
     if (std::find(job.indices.begin(), job.indices.end(), index) != job.indices.end()) continue;
-    EXPECT_THROW((void)replay.Measure(ToArch(networks.At(index))), DeviceError);
+    EXPECT_THROW((void)replay.Measure(networks.at(index)), DeviceError);
     break;
   }
   // All of them: a full table.
   testing::TempDir all_dir;
   ProbeStore all_store(all_dir / "p.sqlite");
-  const MeasureAllJob all = Job(all_dir, networks.Count(), std::nullopt);
+  const MeasureAllJob all = Job(all_dir, networks.size(), std::nullopt);
   (void)MeasureAllToCsv(device, networks, all, all_store);
   const LatencyTable full = LoadTableFile(all.out, networks);
   EXPECT_TRUE(full.Complete());
-  for (int index = 0; index < networks.Count(); ++index) {
-    EXPECT_EQ(full.At(index), fresh.Measure(ToArch(networks.At(index))).latency_ms);
+  for (int index = 0; index < networks.size(); ++index) {
+    EXPECT_EQ(full.At(index), fresh.Measure(networks.at(index)).latency_ms);
   }
 }
 
 TEST(FbnetMeasureAll, ATableOfOtherNetworksIsRefused) {
   testing::TempDir dir;
-  const FbnetNumbering networks(SampleFbnetArchs(5, 30));
+  const CandidateSet networks = testing::FbnetCandidates(SampleFbnetArchs(5, 30));
   LiveLutDevice device(RandomLut(2));
   ProbeStore store(dir / "p.sqlite");
-  const MeasureAllJob job = Job(dir, networks.Count(), 10);
+  const MeasureAllJob job = Job(dir, networks.size(), 10);
   (void)MeasureAllToCsv(device, networks, job, store);
-  const FbnetNumbering others(SampleFbnetArchs(6, 30));
+  const CandidateSet others = testing::FbnetCandidates(SampleFbnetArchs(6, 30));
   try {
     (void)LoadTableFile(job.out, others);
     FAIL() << "a table of other networks was read";
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("is not the network of index"), std::string::npos) << e.what();
   }
-  EXPECT_THROW((void)MeasureAllIndices(networks.Count(), 31, 0), ParseError);
+  EXPECT_THROW((void)MeasureAllIndices(networks.size(), 31, 0), ParseError);
 }
 
 TEST(FbnetMeasureAll, AnInterruptedRunResumesWhereItStopped) {
-  const FbnetNumbering networks(SampleFbnetArchs(8, 50));
+  const CandidateSet networks = testing::FbnetCandidates(SampleFbnetArchs(8, 50));
   // Uninterrupted, for comparison.
   testing::TempDir once_dir;
   ProbeStore once_store(once_dir / "p.sqlite");
   LiveLutDevice once(RandomLut(3));
-  const MeasureAllJob once_job = Job(once_dir, networks.Count(), 40);
+  const MeasureAllJob once_job = Job(once_dir, networks.size(), 40);
   (void)MeasureAllToCsv(once, networks, once_job, once_store);
 
   testing::TempDir dir;
   ProbeStore store(dir / "p.sqlite");
   LiveLutDevice device(RandomLut(3));
-  const MeasureAllJob job = Job(dir, networks.Count(), 40);
+  const MeasureAllJob job = Job(dir, networks.size(), 40);
   device.stop_after = 13;
   EXPECT_THROW((void)MeasureAllToCsv(device, networks, job, store), Interrupted);
   EXPECT_EQ(device.calls, 13);

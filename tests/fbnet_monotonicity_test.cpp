@@ -10,24 +10,28 @@
 
 #include "simnas/core/error.h"
 #include "simnas/core/stats.h"
-#include "simnas/data/device_split.h"
 #include "simnas/latency_model/feature_linear.h"
 #include "simnas/monotonicity/adaproxy.h"
-#include "simnas/spaces/fbnet/fbnet_encoding.h"
 #include "simnas/space/registry.h"
 #include "test_support.h"
 
 namespace simnas {
 namespace {
 
+// The space's per-layer one-hot encoding of FBNet networks.
+Eigen::VectorXd Encode(const FbnetArch& arch) { return FbnetSpace().Encode(ToArch(arch), "layer-onehot"); }
+Eigen::MatrixXd EncodeAll(const std::vector<FbnetArch>& archs) {
+  return EncodeCandidates(testing::FbnetCandidates(archs), "layer-onehot");
+}
+
 TEST(FbnetEncoding, FixedPartThenOneIndicatorPerNonSkipLayer) {
-  EXPECT_EQ(kFbnetFeatureCount, 177);
-  const Eigen::VectorXd skip = EncodeFbnetArch(UniformFbnetArch(FbnetBlock::kSkip));
-  EXPECT_EQ(skip.size(), kFbnetFeatureCount);
+  EXPECT_EQ(FbnetSpace().FeatureCount("layer-onehot"), 177);
+  const Eigen::VectorXd skip = Encode(UniformFbnetArch(FbnetBlock::kSkip));
+  EXPECT_EQ(skip.size(), 177);
   EXPECT_EQ(skip(0), 1.0);
   EXPECT_EQ(skip.sum(), 1.0);  // skip is every layer's reference block
   for (const FbnetArch& arch : SampleFbnetArchs(3, 50)) {
-    const Eigen::VectorXd x = EncodeFbnetArch(arch);
+    const Eigen::VectorXd x = Encode(arch);
     int non_skip = 0;
     for (int layer = 0; layer < kFbnetNumLayers; ++layer) {
       const double layer_sum = x.segment(1 + layer * (kFbnetNumBlocks - 1), kFbnetNumBlocks - 1).sum();
@@ -40,23 +44,23 @@ TEST(FbnetEncoding, FixedPartThenOneIndicatorPerNonSkipLayer) {
   FbnetArch a = UniformFbnetArch(FbnetBlock::kSkip);
   std::array<FbnetBlock, kFbnetNumLayers> blocks = a.blocks();
   blocks[5] = FbnetBlock::kK5E6;
-  const Eigen::VectorXd one = EncodeFbnetArch(FbnetArch(blocks));
+  const Eigen::VectorXd one = Encode(FbnetArch(blocks));
   blocks[5] = FbnetBlock::kSkip;
   blocks[6] = FbnetBlock::kK5E6;
-  EXPECT_NE(one, EncodeFbnetArch(FbnetArch(blocks)));
+  EXPECT_NE(one, Encode(FbnetArch(blocks)));
 }
 
 // A lookup table of FBNet costs: one weight per feature, uniform in [lo, hi).
 Eigen::VectorXd RandomLookupTable(std::uint64_t seed, double lo, double hi) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> cost(lo, hi);
-  Eigen::VectorXd w(kFbnetFeatureCount);
+  Eigen::VectorXd w(FbnetSpace().FeatureCount("onehot"));
   for (Eigen::Index j = 0; j < w.size(); ++j) w(j) = cost(rng);
   return w;
 }
 
 TEST(FeatureLinearModel, RecoversAnExactLookupTable) {
-  const Eigen::MatrixXd x = EncodeFbnetArchs(SampleFbnetArchs(7, 2000));
+  const Eigen::MatrixXd x = EncodeAll(SampleFbnetArchs(7, 2000));
   const Eigen::VectorXd w = RandomLookupTable(1, 0.01, 0.5);
   const Eigen::VectorXd y = x * w;
   const FeatureLinearModel model = FitFeatureLinearModel(x, std::vector<double>(y.data(), y.data() + y.size()), "lut");
@@ -66,7 +70,7 @@ TEST(FeatureLinearModel, RecoversAnExactLookupTable) {
 }
 
 TEST(FeatureLinearModel, RefusesMismatchedOrNonFiniteInputsNamingTheTable) {
-  const Eigen::MatrixXd x = EncodeFbnetArchs(SampleFbnetArchs(7, 10));
+  const Eigen::MatrixXd x = EncodeAll(SampleFbnetArchs(7, 10));
   try {
     FitFeatureLinearModel(x, std::vector<double>(9, 1.0), "pixel3");
     FAIL() << "sizes differ";
@@ -90,7 +94,7 @@ TEST(Stats, RSquaredOfKnownFits) {
 // cost much more there: the proxy's ranking is off, and AdaProxy's sparse correction from a few
 // samples brings it back.
 TEST(AdaProxyOnFeatures, SparseSlowdownIsLearnedFromAFewSamples) {
-  const Eigen::MatrixXd x = EncodeFbnetArchs(SampleFbnetArchs(11, 3000));
+  const Eigen::MatrixXd x = EncodeAll(SampleFbnetArchs(11, 3000));
   const Eigen::VectorXd w = RandomLookupTable(2, 0.05, 0.5);
   Eigen::VectorXd w_target = 2.0 * w;
   for (Eigen::Index j : {10, 50, 90, 130, 170}) w_target(j) *= 12.0;
@@ -131,7 +135,7 @@ TEST(FbnetMonotonicityCli, SrccMatrixOfThreeTables) {
   }
   // pixel3 and raspi4 are both Arm CPUs: their rankings agree more than either with the FPGA.
   EXPECT_GT(j["srcc"][1][2].get<double>(), j["srcc"][0][1].get<double>());
-  EXPECT_FALSE(IsFbnetTestDevice(j["default_proxy_device"].get<std::string>()));
+  EXPECT_FALSE(FbnetSpace().IsTestDevice(j["default_proxy_device"].get<std::string>()));
 }
 
 TEST(FbnetMonotonicityCli, AdaProxyReportsBeforeAfterAndOwnFit) {
@@ -140,7 +144,7 @@ TEST(FbnetMonotonicityCli, AdaProxyReportsBeforeAfterAndOwnFit) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["encoding"], "onehot");  // the per-layer one-hot (alias layer-onehot)
-  EXPECT_FALSE(IsFbnetTestDevice(j["proxy"].get<std::string>()));
+  EXPECT_FALSE(FbnetSpace().IsTestDevice(j["proxy"].get<std::string>()));
   ASSERT_EQ(j["targets"].size(), 1u);
   const nlohmann::json& t = j["targets"][0];
   EXPECT_EQ(t["split"], "test");

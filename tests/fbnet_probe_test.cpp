@@ -22,7 +22,6 @@
 #include "simnas/probe/probe_store.h"
 #include "simnas/space/space_data.h"
 #include "simnas/spaces/fbnet/fbnet_cost.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
@@ -68,15 +67,15 @@ TEST(ArchHandle, RoundTripsBothSpacesAndKeepsThemApart) {
   EXPECT_THROW(FbnetSpace().Parse(a.ToString()), ParseError);
 }
 
-TEST(FbnetNumbering, NumbersItsNetworksAndNoOther) {
+TEST(FbnetCandidates, NumbersItsNetworksAndNoOther) {
   const std::vector<FbnetArch> nets = SampleFbnetArchs(5, 20);
-  const FbnetNumbering numbering(nets);
+  const CandidateSet numbering = testing::FbnetCandidates(nets);
   for (int i = 0; i < 20; ++i) {
-    EXPECT_EQ(numbering.IndexOf(numbering.At(i)), i);
+    EXPECT_EQ(numbering.IndexOf(numbering.at(i)), i);
     EXPECT_EQ(numbering.IndexOf(ToArch(nets[static_cast<std::size_t>(i)])), i);
   }
-  EXPECT_EQ(numbering.IndexOf(UniformFbnetArch(FbnetBlock::kK5E6)), -1);
-  EXPECT_THROW(numbering.At(20), ParseError);
+  EXPECT_EQ(numbering.IndexOf(ToArch(UniformFbnetArch(FbnetBlock::kK5E6))), -1);
+  EXPECT_THROW(numbering.at(20), ParseError);
   EXPECT_EQ(numbering.IndexOf(ToArch(Cell())), -1);  // of another space: no row
 }
 
@@ -91,19 +90,19 @@ TEST(FbnetMultiplyAdds, MatchesTheDescribedNetwork) {
 // A hermetic FBNet table: `count` sampled networks, latency = multiply-adds / 1e6 * scale.
 struct SmallFbnetTable {
   explicit SmallFbnetTable(int count, double scale, std::uint64_t seed = 11)
-      : numbering(SampleFbnetArchs(seed, count)) {
+      : numbering(testing::FbnetCandidates(SampleFbnetArchs(seed, count))) {
     std::vector<double> ms;
-    for (const FbnetArch& a : numbering.archs()) ms.push_back(static_cast<double>(FbnetMultiplyAdds(a)) / 1e6 * scale);
+    for (const Arch& a : numbering.archs()) ms.push_back(static_cast<double>(FbnetMultiplyAdds(FbnetOf(a))) / 1e6 * scale);
     table = LatencyTable("small", std::move(ms));
   }
-  FbnetNumbering numbering;
+  CandidateSet numbering;
   LatencyTable table;
 };
 
 TEST(FbnetTableDevice, ReplaysExactValuesAndRefusesOtherNetworks) {
   const SmallFbnetTable t(5, 0.1);
   TableDevice device("table:small", t.table, t.numbering);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(device.Measure(ToArch(t.numbering.ArchAt(i))).latency_ms, t.table.At(i));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(device.Measure(t.numbering.at(i)).latency_ms, t.table.At(i));
   try {
     device.Measure(ToArch(UniformFbnetArch(FbnetBlock::kK5E6)));
     FAIL() << "an FBNet network outside the table was measured";
@@ -139,7 +138,7 @@ TEST(ProbeStore, KeysFbnetAndNb201Apart) {
     ProbeSession nb201(device, testing::FixtureSpace(), 3, &store, "run");
     nb201.Probe(ToArch(Cell()));
     ProbeSession fbnet(device, t.numbering, 3, &store, "run-fb");
-    fbnet.Probe(ToArch(t.numbering.At(3)));
+    fbnet.Probe(t.numbering.at(3));
     fbnet.Probe(ToArch(UniformFbnetArch(FbnetBlock::kSkip)));  // not numbered: index -1, still stored
     EXPECT_EQ(fbnet.history()[0].index, 3);
     EXPECT_EQ(fbnet.history()[1].index, -1);
@@ -149,13 +148,13 @@ TEST(ProbeStore, KeysFbnetAndNb201Apart) {
   EXPECT_EQ(store.Load("run", "fake-device", "fbnet").size(), 0u);
   const std::vector<StoredProbe> fb = store.LoadDevice("fake-device", "fbnet");
   ASSERT_EQ(fb.size(), 2u);
-  EXPECT_EQ(fb[0].arch, t.numbering.At(3).ToString());
+  EXPECT_EQ(fb[0].arch, FbnetSpace().Format(t.numbering.at(3)));
   EXPECT_EQ(fb[0].space, "fbnet");
   EXPECT_EQ(store.LoadDevice("fake-device", "nb201").size(), 1u);
   // A resumed FBNet run replays its networks and measures nothing again.
   const int calls = device.calls;
   ProbeSession resumed(device, t.numbering, 3, &store, "run-fb");
-  EXPECT_TRUE(resumed.Probe(ToArch(t.numbering.At(3))).replayed);
+  EXPECT_TRUE(resumed.Probe(t.numbering.at(3)).replayed);
   EXPECT_TRUE(resumed.Probe(ToArch(UniformFbnetArch(FbnetBlock::kSkip))).replayed);
   EXPECT_EQ(device.calls, calls);
 }
@@ -203,7 +202,7 @@ TEST(FbnetSearch, AnswersAMeasuredNetworkWithinTheBudget) {
   std::sort(sorted.begin(), sorted.end());
   const double budget = sorted[150];
   SearchContext inputs;
-  inputs.candidates = &target.numbering.candidates();
+  inputs.candidates = &target.numbering;
   inputs.train_tables = {&proxy.table};
   const ScoreTable objective = MakeScoreTable(target.numbering, Dataset::kCifar100, "macs", {});
   inputs.scores = &objective;
@@ -224,7 +223,7 @@ TEST(FbnetSearch, TheAnswerRuleNeverPicksAnInfeasibleNetwork) {
   const SmallFbnetTable t(3, 1.0);
   std::vector<ProbeRecord> probed(3);
   for (int i = 0; i < 3; ++i) {
-    probed[static_cast<std::size_t>(i)].arch = t.numbering.ArchAt(i);
+    probed[static_cast<std::size_t>(i)].arch = t.numbering.at(i);
     probed[static_cast<std::size_t>(i)].index = i;
     probed[static_cast<std::size_t>(i)].measurement.latency_ms = t.table.At(i);
   }
@@ -235,9 +234,9 @@ TEST(FbnetSearch, TheAnswerRuleNeverPicksAnInfeasibleNetwork) {
   EXPECT_EQ(none.chosen.measurement.latency_ms, lowest);
   const SearchAnswer all = ChooseAnswer(probed, SearchTask{1e9, 0}, objective);
   EXPECT_TRUE(all.feasible);
-  EXPECT_EQ(all.score, static_cast<double>(std::max({FbnetMultiplyAdds(t.numbering.At(0)),
-                                                         FbnetMultiplyAdds(t.numbering.At(1)),
-                                                         FbnetMultiplyAdds(t.numbering.At(2))})));
+  EXPECT_EQ(all.score, static_cast<double>(std::max({FbnetMultiplyAdds(FbnetOf(t.numbering.at(0))),
+                                                         FbnetMultiplyAdds(FbnetOf(t.numbering.at(1))),
+                                                         FbnetMultiplyAdds(FbnetOf(t.numbering.at(2)))})));
 }
 
 TEST(FbnetCommandDevice, PassesTheFbnetStringAsOneArgumentAndItsOnnx) {

@@ -11,16 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "simnas/latency_model/feature_linear.h"
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/devices/table_device.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/spaces/fbnet/fbnet_cost.h"
-#include "simnas/spaces/fbnet/fbnet_encoding.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/strategies/oracle.h"
 #include "simnas/strategies/registry.h"
@@ -31,13 +29,13 @@ namespace simnas {
 namespace {
 
 // Latency = fixed part + a per-(layer, block) cost, the costs drawn from `seed` and times `scale`.
-LatencyTable LinearTable(const std::string& name, const FbnetNumbering& numbering, std::uint64_t seed, double scale) {
+LatencyTable LinearTable(const std::string& name, const CandidateSet& numbering, std::uint64_t seed, double scale) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> cost(0.05, 1.0);
-  Eigen::VectorXd w(kFbnetFeatureCount);
-  for (int i = 0; i < kFbnetFeatureCount; ++i) w(i) = cost(rng);
+  Eigen::VectorXd w(FbnetSpace().FeatureCount("onehot"));
+  for (Eigen::Index i = 0; i < w.size(); ++i) w(i) = cost(rng);
   w(0) = 2.0;
-  const Eigen::VectorXd ms = EncodeFbnetArchs(numbering.archs()) * w * scale;
+  const Eigen::VectorXd ms = EncodeCandidates(numbering, "onehot") * w * scale;
   return LatencyTable(name, std::vector<double>(ms.data(), ms.data() + ms.size()));
 }
 
@@ -70,13 +68,13 @@ SearchReport RunOn(Strategy& strategy, Device& device, const SearchContext& cont
 
 struct Fixture {
   Fixture()
-      : numbering(SampleFbnetArchs(5, 300)),
+      : numbering(testing::FbnetCandidates(SampleFbnetArchs(5, 300))),
         target(LinearTable("target", numbering, 1, 1.0)),
         // The same costs in other units: a perfect proxy up to scale.
         scaled(LinearTable("scaled", numbering, 1, 0.05)),
         other(LinearTable("other", numbering, 2, 0.3)),
         objective(MakeScoreTable(numbering, Dataset::kCifar100, "macs", {})) {
-    inputs.candidates = &numbering.candidates();
+    inputs.candidates = &numbering;
     inputs.train_tables = {&scaled};
     inputs.scores = &objective;
   }
@@ -85,7 +83,7 @@ struct Fixture {
     std::sort(v.begin(), v.end());
     return v[static_cast<std::size_t>(q / 100.0 * static_cast<double>(v.size() - 1))];
   }
-  FbnetNumbering numbering;
+  CandidateSet numbering;
   LatencyTable target, scaled, other;
   ScoreTable objective;
   SearchContext inputs;
@@ -96,7 +94,7 @@ TEST(FbnetObjective, MultiplyAddsAndUnknownSourcesRefused) {
   EXPECT_EQ(f.objective.name(), "multiply-adds");
   ASSERT_EQ(f.objective.size(), 300);
   for (int i : {0, 17, 299}) {
-    EXPECT_EQ(f.objective(i), static_cast<double>(FbnetMultiplyAdds(f.numbering.At(i))));
+    EXPECT_EQ(f.objective(i), static_cast<double>(FbnetMultiplyAdds(FbnetOf(f.numbering.at(i)))));
   }
   try {
     (void)MakeScoreTable(f.numbering, Dataset::kCifar100, "accuracy", {});
@@ -120,7 +118,7 @@ TEST(FbnetObjective, ARecipeRanksByTheProxyTableOfTheCandidates) {
   table.space = "fbnet";
   table.dataset = Dataset::kCifar100;
   for (int i = 0; i < f.numbering.size(); ++i) {
-    table.arch.push_back(f.numbering.At(i).ToString());
+    table.arch.push_back(FbnetSpace().Format(f.numbering.at(i)));
     table.naswot.push_back(700 + 100 * u(rng));
     table.logsynflow.push_back(1e6 * (1 + u(rng)));
     table.zoo["params"].push_back(1e6);
@@ -149,7 +147,7 @@ TEST(FbnetObjective, ARecipeRanksByTheProxyTableOfTheCandidates) {
   }
   EXPECT_THROW((void)MakeScoreTable(f.numbering, Dataset::kCifar100, "absent", files), ParseError);
   EXPECT_THROW((void)MakeScoreTable(f.numbering, Dataset::kCifar100, "two", {}), ParseError);  // no files
-  const FbnetNumbering others(SampleFbnetArchs(6, 300));
+  const CandidateSet others = testing::FbnetCandidates(SampleFbnetArchs(6, 300));
   EXPECT_THROW((void)MakeScoreTable(others, Dataset::kCifar100, "two", files), DataError);
 }
 

@@ -9,7 +9,6 @@
 #include <torch/torch.h>
 
 #include "simnas/core/error.h"
-#include "simnas/data/device_split.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/network/described_network.h"
 #include "simnas/space/space_data.h"
@@ -169,20 +168,19 @@ TEST(FbnetData, TwentyThreeTablesOfFiveThousandPositiveLatencies) {
     EXPECT_TRUE(t.Complete()) << device;
     for (double v : t.values()) ASSERT_GT(v, 0.0) << device;
   }
-  const std::vector<std::string> train = FbnetTrainDevicesAmong(FbnetDeviceNames());
-  EXPECT_EQ(train.size(), 17u);
-  for (std::string_view d : kFbnetTestDevices) {
-    EXPECT_TRUE(IsFbnetTestDevice(d));
+  const std::vector<std::string> test = FbnetSpace().TestDevices();
+  EXPECT_EQ(test, (std::vector<std::string>{"titan_rtx_64", "gold_6226", "fpga", "pixel2", "raspi4", "eyeriss"}));
+  for (const std::string& d : test) {
     EXPECT_NE(std::find(FbnetDeviceNames().begin(), FbnetDeviceNames().end(), d), FbnetDeviceNames().end()) << d;
   }
-  EXPECT_FALSE(IsFbnetTestDevice("titan_rtx_256"));
+  EXPECT_FALSE(FbnetSpace().IsTestDevice("titan_rtx_256"));
 }
 
 TEST(FbnetData, NamesAnUnknownDeviceAndSplitsTheRest) {
   const SpaceData data(FbnetSpace(), testing::Data().dir());
   EXPECT_EQ(data.DeviceNames(), FbnetDeviceNames());
   EXPECT_EQ(data.TrainDevices().size() + data.TestDevices().size(), 23u);
-  for (const std::string& d : data.TestDevices()) EXPECT_TRUE(IsFbnetTestDevice(d));
+  for (const std::string& d : data.TestDevices()) EXPECT_TRUE(FbnetSpace().IsTestDevice(d));
   EXPECT_EQ(data.DeviceTable("fpga").values().size(), 5000u);
   try {
     data.DeviceTable("1080ti_256");  // a NAS-Bench-201 device HELP has no FBNet table of

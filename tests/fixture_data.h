@@ -6,7 +6,7 @@
 // - The space: all 15,625 cells with a made-up numbering (index = code x 7919 mod 15,625, a
 //   permutation), so a test that mixes up indices and codes fails.
 // - Seven device tables named after benchmark devices (five train devices, two of the test
-//   devices, by the real split of data/device_split.h): a fixed cost plus a per-device cost per
+//   devices, by the real split of the space's TestDevices): a fixed cost plus a per-device cost per
 //   operation and edge, a per-device superlinear term in the 3x3 convolutions, and a
 //   deterministic +-3% jitter, so the devices rank cells alike but not identically.
 // - Accuracies of the three datasets and a proxy table: weighted operation counts plus a
@@ -24,7 +24,7 @@
 #include <memory>
 
 #include "simnas/devices/device.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
+#include "nb201_benchmark_data.h"
 #include "simnas/proxies/proxy_table.h"
 #include "simnas/space/score_table.h"
 #include "simnas/spaces/nb201/nats_numbering.h"

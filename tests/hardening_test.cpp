@@ -55,7 +55,6 @@
 #include "simnas/proxies/described_proxies.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "fixture_data.h"
 #include "fixture_data_folder.h"
 #include "simnas/space/data_manifest.h"
@@ -789,10 +788,11 @@ TEST(HardeningCache, AnEditedOrSwappedFbnetProxyCacheEntryIsNotReused) {
 TEST(HardeningInputs, ATableCsvRefusesWhatDeviceOutputRefuses) {
   testing::TempDir dir;
   const SearchSpace& space = testing::FixtureSpace();
-  const FbnetNumbering fbnet({FbnetArch::Parse("k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
-                                               "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1"),
-                              FbnetArch::Parse("k5_e6-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
-                                               "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1")});
+  const CandidateSet fbnet =
+      testing::FbnetCandidates({FbnetArch::Parse("k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
+                                                 "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1"),
+                                FbnetArch::Parse("k5_e6-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-"
+                                                 "k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1-k3_e1")});
   for (const char* bad : {"0x10", "0x1p3", "1e308", "1e-300", "1e-320", "inf", "nan", "-0", "1e7", "0"}) {
     EXPECT_THROW(ParseLatencyOutput(bad), DeviceError) << bad;
     const fs::path csv = dir / "t.csv";

@@ -27,6 +27,8 @@
 #include "simnas/spaces/ofa_mbv3/ofa_network.h"
 #include "simnas/spaces/ofa_mbv3/ofa_note10_lut.h"
 #include "simnas/spaces/ofa_mbv3/ofa_pickle.h"
+#include "simnas/spaces/ofa_mbv3/ofa_space.h"
+#include "simnas/space/space_data.h"
 #include "test_support.h"
 
 namespace simnas {
@@ -492,14 +494,14 @@ TEST(OfaData, FilesMatchTheirPublishedHashes) {
 }
 
 TEST(OfaData, HelpsArchitecturesAndTablesLoad) {
-  OfaTables tables(OfaDataDir());
-  const std::vector<OfaArch>& archs = tables.Archs();
+  const std::vector<OfaArch> archs = LoadOfaArchs(OfaArchFile(OfaDataDir()));
   ASSERT_EQ(archs.size(), 5000u);
   EXPECT_EQ(archs[0].ToString(), kHelpArch0Text);
   EXPECT_EQ(archs[0], OfaArch::Parse(kHelpArch0Dict));
   EXPECT_EQ(archs[1].ToString(), "r136_k7e4-k3e6_k3e4-k7e4-k3e4_k3e3-k7e6-k3e6-k7e4_k3e4-k7e6-k7e6_k5e3-k5e6-k7e6-k3e4");
-  EXPECT_EQ(tables.IndexOf(archs[4321]), 4321);
-  EXPECT_EQ(tables.IndexOf(UniformOfaArch(4, 7, 6, 224)), -1);
+  const SpaceData data(OfaMbv3Space(), OfaDataDir());
+  EXPECT_EQ(data.Numbering().IndexOf(ToArch(archs[4321])), 4321);
+  EXPECT_EQ(data.Numbering().IndexOf(ToArch(UniformOfaArch(4, 7, 6, 224))), -1);
   int below_160 = 0;
   for (const OfaArch& a : archs) below_160 += a.resolution() < 160;
   EXPECT_EQ(below_160, 1554);  // data README: the predictor extrapolates there
@@ -508,22 +510,20 @@ TEST(OfaData, HelpsArchitecturesAndTablesLoad) {
   EXPECT_EQ(d.ParameterCount(), 6'132'040);
   EXPECT_EQ(d.MultiplyAdds(), 305'047'776);
 
-  EXPECT_EQ(OfaTables::TrainDevices(),
+  EXPECT_EQ(data.TrainDevices(),
             (std::vector<std::string>{"2080ti_1", "2080ti_32", "2080ti_64", "titan_xp_1", "titan_xp_32",
                                       "titan_xp_64", "v100_1", "v100_32", "v100_64"}));
-  EXPECT_EQ(OfaTables::TestDevices(), (std::vector<std::string>{"titan_rtx_1", "titan_rtx_32", "titan_rtx_64"}));
-  EXPECT_TRUE(IsOfaTestDevice("note10"));
-  EXPECT_FALSE(IsOfaTestDevice("v100_64"));
+  EXPECT_EQ(data.TestDevices(), (std::vector<std::string>{"titan_rtx_1", "titan_rtx_32", "titan_rtx_64"}));
   for (const std::string& device : OfaDeviceNames()) {
-    const LatencyTable& t = tables.Table(device);
+    const LatencyTable& t = data.DeviceTable(device);
     EXPECT_EQ(t.name(), device);
     EXPECT_TRUE(t.Complete()) << device;
     EXPECT_EQ(t.values().size(), 5000u) << device;
   }
-  EXPECT_DOUBLE_EQ(tables.Table("titan_rtx_1").At(0), 4.373445510864258);  // python3's pickle reads the same
-  EXPECT_DOUBLE_EQ(tables.Table("titan_rtx_1").At(2), 5.903034210205078);
-  const std::string m = MessageOf<DataError>([&] { tables.Table("pixel2"); });
-  EXPECT_TRUE(Contains(m, "no OFA latency table for device 'pixel2'")) << m;
+  EXPECT_DOUBLE_EQ(data.DeviceTable("titan_rtx_1").At(0), 4.373445510864258);  // python3's pickle reads the same
+  EXPECT_DOUBLE_EQ(data.DeviceTable("titan_rtx_1").At(2), 5.903034210205078);
+  const std::string m = MessageOf<DataError>([&] { data.DeviceTable("pixel2"); });
+  EXPECT_TRUE(Contains(m, "no ofa-mbv3 latency table for device 'pixel2'")) << m;
 }
 
 TEST(OfaData, PredictorReproducesAnIndependentComputation) {
@@ -561,17 +561,17 @@ TEST(OfaData, Note10LatenciesOfKnownArchitectures) {
   std::vector<int> expected;
   for (int r = 160; r <= 224; r += 4) expected.push_back(r);
   EXPECT_EQ(lut.Resolutions(), expected);
-  OfaTables tables(OfaDataDir());
-  EXPECT_NEAR(lut.LatencyMs(tables.Archs()[0]), 31.57218988622376, 1e-9);
-  EXPECT_NEAR(lut.LatencyMs(tables.Archs()[4]), 35.60528707564963, 1e-9);
+  const std::vector<OfaArch> archs = LoadOfaArchs(OfaArchFile(OfaDataDir()));
+  EXPECT_NEAR(lut.LatencyMs(archs[0]), 31.57218988622376, 1e-9);
+  EXPECT_NEAR(lut.LatencyMs(archs[4]), 35.60528707564963, 1e-9);
   EXPECT_NEAR(lut.LatencyMs(UniformOfaArch(2, 3, 3, 224)), 17.769055648085843, 1e-9);
   EXPECT_NEAR(lut.LatencyMs(UniformOfaArch(4, 7, 6, 224)), 92.398037994780054, 1e-9);
   std::printf("Note10 ms: HELP arch 0 %.6f, arch 4 %.6f, smallest@224 %.6f, largest@224 %.6f\n",
-              lut.LatencyMs(tables.Archs()[0]), lut.LatencyMs(tables.Archs()[4]),
+              lut.LatencyMs(archs[0]), lut.LatencyMs(archs[4]),
               lut.LatencyMs(UniformOfaArch(2, 3, 3, 224)), lut.LatencyMs(UniformOfaArch(4, 7, 6, 224)));
   // Every HELP architecture the table covers has all its operators in it; the others are refused.
   int covered = 0;
-  for (const OfaArch& a : tables.Archs()) {
+  for (const OfaArch& a : archs) {
     if (lut.Covers(a.resolution())) {
       EXPECT_GT(lut.LatencyMs(a), 0.0) << a.ToString();
       ++covered;

@@ -13,12 +13,9 @@
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
 #include "simnas/devices/table_device.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/proxies/proxy_table.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
-#include "simnas/spaces/fbnet/fbnet_numbering.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
 #include "simnas/bench/picker_training.h"
 #include "simnas/space/registry.h"
@@ -43,7 +40,7 @@ SyntheticLut Lut(std::uint64_t seed, double scale) {
 }
 
 struct Fixture {
-  FbnetNumbering numbering{SampleFbnetArchs(21, 400)};
+  CandidateSet numbering = testing::FbnetCandidates(SampleFbnetArchs(21, 400));
   std::vector<LatencyTable> tables;
   std::vector<LutFit> fits;
   LatencyTable target;
@@ -252,7 +249,7 @@ TEST(PickerControllerStrategy, AnswersAMeasuredNetworkAndRefusesAModelOfTheOther
   const testing::TempDir dir;
   TableDevice device("table:target", f.target, f.numbering);
   SearchContext inputs;
-  inputs.candidates = &f.numbering.candidates();
+  inputs.candidates = &f.numbering;
   inputs.train_tables = f.Tables();
   inputs.scores = &f.named_objective;
 

@@ -209,8 +209,8 @@ TEST(Proxies, FastPathMatchesReferenceImplementation) {
     fast_options.seed = 7;
     ProxyOptions reference_options = fast_options;
     reference_options.reference_implementation = true;
-    const ProxyValues fast = ComputeProxies(cell, CifarSample(), fast_options);
-    const ProxyValues reference = ComputeProxies(cell, CifarSample(), reference_options);
+    const ProxyValues fast = ComputeProxies(ToArch(cell), CifarSample(), fast_options);
+    const ProxyValues reference = ComputeProxies(ToArch(cell), CifarSample(), reference_options);
     SCOPED_TRACE(fmt::format("index {} {}", index, DatasetName(dataset)));
     if (std::isinf(reference.naswot)) {
       EXPECT_EQ(fast.naswot, reference.naswot);
@@ -235,7 +235,7 @@ TEST(Proxies, SameSeedSameValuesOtherSeedOtherValues) {
   EXPECT_EQ(a.naswot, b.naswot);
   EXPECT_EQ(a.logsynflow, b.logsynflow);
   options.seed = 12;
-  const ProxyValues c = ComputeProxies(cell, CifarSample(), options);
+  const ProxyValues c = ComputeProxies(ToArch(cell), CifarSample(), options);
   EXPECT_NE(a.naswot, c.naswot);
   EXPECT_NE(a.logsynflow, c.logsynflow);
   // More inits and batches average: the result stays in the range of the parts.
@@ -397,7 +397,7 @@ TEST(ProxiesCli, ScoresOneCellAsJson) {
   EXPECT_GT(j["logsynflow"].get<double>(), 0);
   ProxyOptions options;
   options.dataset = Dataset::kImageNet16_120;
-  EXPECT_EQ(j["naswot"].get<double>(), ComputeProxies(Space().CellAt(0), CifarSample(), options).naswot);
+  EXPECT_EQ(j["naswot"].get<double>(), ComputeProxies(ToArch(Space().CellAt(0)), CifarSample(), options).naswot);
   const testing::CliResult bad = testing::RunCli({"proxies", "--index", "0", "--batches", "0"});
   EXPECT_NE(bad.exit_code, 0);
   const testing::CliResult none = testing::RunCli({"proxies"});
@@ -466,7 +466,7 @@ TEST(ProxiesCli, ReusesNaswotFromATableOfTheSameInputSize) {
   for (int index : {1, 7001, 14001}) {
     const auto i = static_cast<std::size_t>(index);
     EXPECT_EQ(t10.naswot[i], t100.naswot[i]) << index;
-    const ProxyValues direct = ComputeProxies(Space().CellAt(index), CifarSample(), ProxyOptions{});
+    const ProxyValues direct = ComputeProxies(ToArch(Space().CellAt(index)), CifarSample(), ProxyOptions{});
     // Tables keep 10 significant digits.
     EXPECT_NEAR(t10.naswot[i], direct.naswot, 1e-9 * std::abs(direct.naswot)) << index;
     EXPECT_NEAR(t10.logsynflow[i], direct.logsynflow, 1e-9 * direct.logsynflow) << index;

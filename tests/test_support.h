@@ -11,9 +11,10 @@
 
 #include "simnas/devices/device_factory.h"
 #include "simnas/space/arch.h"
+#include "simnas/space/candidates.h"
 #include "simnas/space/table_file.h"
 #include "simnas/spaces/fbnet/fbnet_space.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
+#include "nb201_benchmark_data.h"
 #include "simnas/spaces/nb201/nb201_space.h"
 #include "simnas/strategies/registry.h"
 
@@ -45,6 +46,13 @@ std::string MessageOf(F&& f) {
 }  // namespace simnas
 
 namespace simnas::testing {
+
+// `archs` as candidates of the FBNet space, numbered by position.
+inline CandidateSet FbnetCandidates(const std::vector<FbnetArch>& archs) {
+  std::vector<Arch> handles;
+  for (const FbnetArch& a : archs) handles.push_back(ToArch(a));
+  return CandidateSet(FbnetSpace(), std::move(handles), "sampled FBNet networks");
+}
 
 // The benchmark data of the build (SIMNAS_DATA, set by CTest to <repo>/data).
 const BenchmarkData& Data();

@@ -5,7 +5,6 @@
 #include "bindings.h"
 #include "simnas/core/error.h"
 #include "simnas/data/dataset.h"
-#include "simnas/data/device_split.h"
 #include "simnas/latency_model/feature_linear.h"
 #include "simnas/latency_model/linear.h"
 #include "simnas/space/space.h"

@@ -124,10 +124,6 @@ void SerialFor(std::int64_t n, const std::function<void(std::int64_t, std::int64
 
 void PackPositive(const float* x, std::int64_t n, std::uint64_t* out) { Dispatch().pack(x, n, out); }
 
-std::int64_t HammingDistance(const std::uint64_t* a, const std::uint64_t* b, std::int64_t words) {
-  return Dispatch().hamming(a, b, words);
-}
-
 NaswotCodes::NaswotCodes(int images) : images_(images) {
   if (images < 1) throw std::invalid_argument("NaswotCodes: need at least one image");
 }
@@ -187,7 +183,7 @@ std::vector<std::int64_t> NaswotCodes::Kernel(const ParallelFor& parallel) const
           const std::uint64_t* a = rows[static_cast<std::size_t>(i)].data() + w0;
           for (int j = i + 1; j < n; ++j) {
             local[static_cast<std::size_t>(i) * n + j] +=
-                HammingDistance(a, rows[static_cast<std::size_t>(j)].data() + w0, len);
+                Dispatch().hamming(a, rows[static_cast<std::size_t>(j)].data() + w0, len);
           }
         }
       }

@@ -52,7 +52,5 @@ double LogAbsDet(const std::vector<std::int64_t>& k, int n);
 
 // Packs (x > 0) of n floats (n a multiple of 64) into n / 64 words; bit b of word w is element 64w + b.
 void PackPositive(const float* x, std::int64_t n, std::uint64_t* out);
-// Sum over the first `words` words of popcount(a[w] ^ b[w]).
-std::int64_t HammingDistance(const std::uint64_t* a, const std::uint64_t* b, std::int64_t words);
 
 }  // namespace simnas

@@ -35,13 +35,9 @@ ZooValues ProxyEvaluator::Zoo(const Cell& cell) { return backend_->Zoo(cell, opt
 
 ZooValues ProxyEvaluator::Zoo(const Cell& cell, ZooMask proxies) { return backend_->Zoo(cell, proxies); }
 
-ProxyValues ComputeProxies(const Cell& cell, const std::filesystem::path& cifar_sample, const ProxyOptions& options) {
-  ProxyEvaluator evaluator(cifar_sample, options);
-  return evaluator.Evaluate(cell);
-}
-
 ProxyValues ComputeProxies(const Arch& arch, const std::filesystem::path& cifar_sample, const ProxyOptions& options) {
-  return ComputeProxies(CellOf(arch), cifar_sample, options);
+  ProxyEvaluator evaluator(cifar_sample, options);
+  return evaluator.Evaluate(CellOf(arch));
 }
 
 }  // namespace simnas

@@ -105,10 +105,9 @@ class ProxyEvaluator {
   std::unique_ptr<Backend> backend_;
 };
 
-// One-off convenience: loads the images, scores one cell.
-ProxyValues ComputeProxies(const Cell& cell, const std::filesystem::path& cifar_sample, const ProxyOptions& options);
-// The same for `arch`, an architecture of the space whose fast proxy path this evaluator is
-// (Space::FastProxyEntry() == kFastProxyEntry). Throws Error for an architecture of another space.
+// One-off convenience: loads the images, scores `arch`, an architecture of the space whose fast
+// proxy path this evaluator is (Space::FastProxyEntry() == kFastProxyEntry). Throws Error for an
+// architecture of another space.
 ProxyValues ComputeProxies(const Arch& arch, const std::filesystem::path& cifar_sample, const ProxyOptions& options);
 
 // The torch plugin's entry point of this evaluator, as Space::FastProxyEntry names it.

@@ -290,6 +290,14 @@ class ResultLog {
 // The cell of numbered architecture `index` (the numbering is NAS-Bench-201's).
 Cell CellAt(const CandidateSet& numbering, int index) { return CellOf(numbering.at(index)); }
 
+// Relative cost of scoring a cell (3x3 convolutions dominate), for ordering work.
+double ProxyCellCost(const Cell& cell) {
+  const std::array<int, kNumOps> counts = cell.OpCounts();
+  return 1.0 + 9.0 * counts[static_cast<std::size_t>(Op::kConv3x3)] +
+         1.0 * counts[static_cast<std::size_t>(Op::kConv1x1)] +
+         0.5 * counts[static_cast<std::size_t>(Op::kAvgPool3x3)];
+}
+
 }  // namespace
 
 ProxyShard ParseProxyShard(const std::string& text) {
@@ -300,13 +308,6 @@ ProxyShard ParseProxyShard(const std::string& text) {
     throw ParseError(fmt::format("--shard {}: expected k/n with 1 <= k <= n (e.g. 1/2)", Quoted(text)));
   }
   return ProxyShard{static_cast<int>(*k), static_cast<int>(*n)};
-}
-
-double ProxyCellCost(const Cell& cell) {
-  const std::array<int, kNumOps> counts = cell.OpCounts();
-  return 1.0 + 9.0 * counts[static_cast<std::size_t>(Op::kConv3x3)] +
-         1.0 * counts[static_cast<std::size_t>(Op::kConv1x1)] +
-         0.5 * counts[static_cast<std::size_t>(Op::kAvgPool3x3)];
 }
 
 ProxyTableBuild BuildProxyTable(const ProxyTableJob& job, const fs::path& cifar_sample, const CandidateSet& numbering,

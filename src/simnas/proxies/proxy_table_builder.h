@@ -72,9 +72,6 @@ struct ProxyTableBuild {
   std::vector<double> rank_seconds;
 };
 
-// Relative cost of scoring a cell (3x3 convolutions dominate), for ordering work.
-double ProxyCellCost(const Cell& cell);
-
 // Computes every cell of the job's shard not yet saved, over the ranks of `cluster`, and writes
 // the table atomically (rank 0). Collective. Throws DataError when <out> or <out>.log was
 // computed with other options (naming the option), Interrupted after Ctrl-C (results saved),

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
-#include "simnas/core/latency_value.h"
 #include "simnas/data/pickle.h"
 
 namespace simnas {
@@ -18,11 +17,9 @@ const std::vector<std::string>& FbnetDeviceNames() {
   return names;
 }
 
-fs::path FbnetDir(const DataDir& dir) { return dir.root() / "help-fbnet"; }
-fs::path FbnetArchFile(const DataDir& dir) { return FbnetDir(dir) / "arch.pt"; }
-fs::path FbnetMetaInfoFile(const DataDir& dir) { return FbnetDir(dir) / "metainfo.pt"; }
+fs::path FbnetArchFile(const DataDir& dir) { return dir.root() / "help-fbnet" / "arch.pt"; }
 fs::path FbnetLatencyFile(const DataDir& dir, std::string_view device) {
-  return FbnetDir(dir) / (std::string(device) + ".pt");
+  return dir.root() / "help-fbnet" / (std::string(device) + ".pt");
 }
 
 std::vector<FbnetArch> LoadFbnetArchs(const fs::path& path) {
@@ -44,18 +41,6 @@ std::vector<FbnetArch> LoadFbnetArchs(const fs::path& path) {
   return out;
 }
 
-LatencyTable LoadFbnetLatencyTable(const fs::path& path) {
-  if (!fs::exists(path)) throw DataError(fmt::format("{}: no such FBNet latency table", path.string()));
-  std::vector<double> ms = LoadPickledNumberList(path);
-  if (ms.size() != static_cast<std::size_t>(kFbnetTableSize)) {
-    throw DataError(fmt::format("{}: expected {} latencies, found {}", path.string(), kFbnetTableSize, ms.size()));
-  }
-  for (std::size_t i = 0; i < ms.size(); ++i) {
-    if (const std::string problem = LatencyProblem(ms[i]); !problem.empty()) {
-      throw DataError(fmt::format("{}: latency of architecture {} is {}, {}", path.string(), i, ms[i], problem));
-    }
-  }
-  return LatencyTable(path.stem().string(), std::move(ms));
-}
+LatencyTable LoadFbnetLatencyTable(const fs::path& path) { return LoadPickledLatencyTable(path, kFbnetTableSize); }
 
 }  // namespace simnas

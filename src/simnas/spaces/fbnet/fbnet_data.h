@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "simnas/data/data_dir.h"
+#include "simnas/data/fetch.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/spaces/fbnet/fbnet_arch.h"
 
@@ -18,9 +19,11 @@ inline constexpr int kFbnetTableSize = 5000;
 // The 23 FBNet device tables shipped in help-fbnet/.
 const std::vector<std::string>& FbnetDeviceNames();
 
-std::filesystem::path FbnetDir(const DataDir& dir);
+// Every file of help-fbnet/ with its published SHA-256, upstream address and content check: what
+// `simnas data fetch` fills (fbnet_data_files.cpp).
+std::vector<DataFileSpec> FbnetDataFiles();
+
 std::filesystem::path FbnetArchFile(const DataDir& dir);
-std::filesystem::path FbnetMetaInfoFile(const DataDir& dir);
 std::filesystem::path FbnetLatencyFile(const DataDir& dir, std::string_view device);
 
 // arch.pt: 5,000 architectures. Throws DataError naming the file and the first bad row.

@@ -1,8 +1,6 @@
-#include "simnas/spaces/fbnet/fbnet_data_files.h"
+#include "simnas/spaces/fbnet/fbnet_data.h"
 
 #include <fmt/format.h>
-
-#include "simnas/spaces/fbnet/fbnet_data.h"
 
 namespace simnas {
 namespace {

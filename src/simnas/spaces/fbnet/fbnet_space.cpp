@@ -4,7 +4,6 @@
 #include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
-#include "simnas/spaces/fbnet/fbnet_data_files.h"
 #include "simnas/space/candidates.h"
 #include "simnas/spaces/fbnet/fbnet_data.h"
 #include "simnas/spaces/fbnet/fbnet_cost.h"

@@ -1,5 +1,7 @@
 #include "simnas/spaces/nb201/cell.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
@@ -17,16 +19,16 @@ std::string ExpectedOps() {
   return s;
 }
 
-}  // namespace
-
-std::string_view OpName(Op op) { return kOpNames[static_cast<std::size_t>(op)]; }
-
 std::optional<Op> OpFromName(std::string_view name) {
   for (std::size_t i = 0; i < kOpNames.size(); ++i) {
     if (kOpNames[i] == name) return static_cast<Op>(i);
   }
   return std::nullopt;
 }
+
+}  // namespace
+
+std::string_view OpName(Op op) { return kOpNames[static_cast<std::size_t>(op)]; }
 
 Cell Cell::Parse(std::string_view text) {
   // Grammar: "|" tok "|" "+" "|" tok "|" tok "|" "+" "|" tok "|" tok "|" tok "|",
@@ -134,33 +136,6 @@ std::array<int, kNumOps> Cell::OpCounts() const {
 Cell RandomCell(std::mt19937_64& rng) {
   std::uniform_int_distribution<int> pick(0, kNumCells - 1);
   return Cell::FromCode(pick(rng));
-}
-
-std::vector<Cell> Neighbours(const Cell& cell) {
-  std::vector<Cell> out;
-  out.reserve(kNumEdges * (kNumOps - 1));
-  for (int e = 0; e < kNumEdges; ++e) {
-    for (Op op : kAllOps) {
-      if (op != cell.op(e)) out.push_back(cell.WithOp(e, op));
-    }
-  }
-  return out;
-}
-
-Cell Mutate(const Cell& cell, std::mt19937_64& rng) {
-  std::uniform_int_distribution<int> pick_edge(0, kNumEdges - 1);
-  std::uniform_int_distribution<int> pick_op(0, kNumOps - 2);
-  const int edge = pick_edge(rng);
-  int op = pick_op(rng);
-  if (op >= static_cast<int>(cell.op(edge))) ++op;  // skip the current op
-  return cell.WithOp(edge, static_cast<Op>(op));
-}
-
-std::vector<Cell> AllCells() {
-  std::vector<Cell> cells;
-  cells.reserve(kNumCells);
-  for (int code = 0; code < kNumCells; ++code) cells.push_back(Cell::FromCode(code));
-  return cells;
 }
 
 }  // namespace simnas

@@ -10,11 +10,9 @@
 #include <array>
 #include <compare>
 #include <cstdint>
-#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace simnas {
 
@@ -26,12 +24,8 @@ inline constexpr int kNumEdges = 6;
 inline constexpr int kNumNodes = 4;
 inline constexpr int kNumCells = 15625;  // 5^6
 
-inline constexpr std::array<Op, kNumOps> kAllOps = {Op::kNone, Op::kSkipConnect, Op::kConv1x1, Op::kConv3x3,
-                                                    Op::kAvgPool3x3};
-
 // The NATS-Bench name of an op ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3").
 std::string_view OpName(Op op);
-std::optional<Op> OpFromName(std::string_view name);
 
 struct EdgeEnds {
   int to;    // target node i
@@ -68,11 +62,5 @@ class Cell {
 
 // A uniformly random cell.
 Cell RandomCell(std::mt19937_64& rng);
-// The 24 cells that differ from `cell` on exactly one edge, in (edge, op) order.
-std::vector<Cell> Neighbours(const Cell& cell);
-// A uniformly random neighbour (random edge, random different op).
-Cell Mutate(const Cell& cell, std::mt19937_64& rng);
-// All 15,625 cells in code order.
-std::vector<Cell> AllCells();
 
 }  // namespace simnas

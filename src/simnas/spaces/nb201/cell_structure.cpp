@@ -1,7 +1,5 @@
 #include "simnas/spaces/nb201/cell_structure.h"
 
-#include <memory>
-
 namespace simnas {
 
 std::uint8_t LiveEdgeMask(const Cell& cell) {
@@ -35,15 +33,6 @@ std::uint8_t LiveEdgeMask(const Cell& cell) {
   return mask;
 }
 
-std::array<int, kNumOps> LiveOpCounts(const Cell& cell) {
-  const std::uint8_t mask = LiveEdgeMask(cell);
-  std::array<int, kNumOps> counts{};
-  for (int e = 0; e < kNumEdges; ++e) {
-    if ((mask >> e) & 1u) ++counts[static_cast<std::size_t>(cell.op(e))];
-  }
-  return counts;
-}
-
 const std::array<std::uint8_t, kNumCells>& LiveEdgeMasks() {
   static const std::array<std::uint8_t, kNumCells> masks = [] {
     std::array<std::uint8_t, kNumCells> m{};
@@ -51,20 +40,6 @@ const std::array<std::uint8_t, kNumCells>& LiveEdgeMasks() {
     return m;
   }();
   return masks;
-}
-
-const std::array<std::array<std::uint8_t, kNumEdges>, kNumCells>& CellOpsByCode() {
-  static const auto ops = [] {
-    auto table = std::make_unique<std::array<std::array<std::uint8_t, kNumEdges>, kNumCells>>();
-    for (int code = 0; code < kNumCells; ++code) {
-      const Cell cell = Cell::FromCode(code);
-      for (int e = 0; e < kNumEdges; ++e) {
-        (*table)[static_cast<std::size_t>(code)][static_cast<std::size_t>(e)] = static_cast<std::uint8_t>(cell.op(e));
-      }
-    }
-    return table;
-  }();
-  return *ops;
 }
 
 }  // namespace simnas

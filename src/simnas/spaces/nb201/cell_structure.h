@@ -18,11 +18,7 @@ namespace simnas {
 
 // Bit e set when edge e (canonical order) is live.
 std::uint8_t LiveEdgeMask(const Cell& cell);
-// How many live edges carry each op (indexed by Op; none is always 0).
-std::array<int, kNumOps> LiveOpCounts(const Cell& cell);
 // LiveEdgeMask of every cell, indexed by Cell::Code() (computed once, thread-safe).
 const std::array<std::uint8_t, kNumCells>& LiveEdgeMasks();
-// The op of every edge of every cell, indexed by Cell::Code() (computed once, thread-safe).
-const std::array<std::array<std::uint8_t, kNumEdges>, kNumCells>& CellOpsByCode();
 
 }  // namespace simnas

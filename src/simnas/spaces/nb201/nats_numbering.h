@@ -20,7 +20,7 @@ class SearchSpace {
   // Builds the numbering from (architecture string, index) pairs and validates it: 15,625
   // distinct well-formed architectures with distinct indices in [0, 15625). Throws DataError
   // naming `source` (the file the pairs came from) and the first bad entry. The data layer
-  // reads the file (LoadSearchSpace in data/benchmark_data.h); the space knows no file format.
+  // reads the file (LoadSearchSpace in benchmark_data.h); the space knows no file format.
   static SearchSpace FromIndexMap(const std::vector<std::pair<std::string, long long>>& entries,
                                   const std::string& source);
 

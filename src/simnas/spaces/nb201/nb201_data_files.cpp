@@ -1,11 +1,10 @@
-#include "simnas/spaces/nb201/nb201_data_files.h"
+#include "simnas/spaces/nb201/benchmark_data.h"
 
 #include <fmt/format.h>
 
 #include "simnas/data/dataset.h"
 #include "simnas/data/latency_table.h"
 #include "simnas/spaces/nb201/accuracy_table.h"
-#include "simnas/spaces/nb201/benchmark_data.h"
 #include "simnas/spaces/nb201/cell.h"
 
 namespace simnas {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "simnas/core/error.h"
-#include "simnas/spaces/nb201/nb201_data_files.h"
+#include "simnas/core/plugin.h"
 #include "simnas/space/candidates.h"
 #include "simnas/spaces/nb201/accuracy_table.h"
 #include "simnas/spaces/nb201/benchmark_data.h"
@@ -85,8 +85,13 @@ class Nb201 final : public Space {
     return LoadAccuracyTable(dir.AccuracyFile(dataset), dataset).test_accuracy;
   }
 
+  // The TinyNetwork (tiny_network.h) with LibTorch's default initialization drawn from
+  // options.seed, batch norms in inference form, described by the torch plugin.
   NetworkDescription Describe(const Arch& arch, const NetworkOptions& options) const override {
-    return DescribeCell(CellOf(arch), options);
+    if (options.random_batch_norms) throw ParseError("nb201 networks are described with batch norms at identity only");
+    const int classes = options.num_classes > 0 ? options.num_classes : NumClasses(options.dataset);
+    const int input = options.input_size > 0 ? options.input_size : simnas::InputSize(options.dataset);
+    return SIMNAS_PLUGIN_ENTRY("torch", simnas_torch_describe_cell)(CellOf(arch), classes, input, options.seed);
   }
   // Two stride-2 reductions, each adding a convolution's output to a pooled shortcut: the sizes
   // meet only when each reduction halves an even size.

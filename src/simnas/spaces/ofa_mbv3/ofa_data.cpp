@@ -1,15 +1,11 @@
 #include "simnas/spaces/ofa_mbv3/ofa_data.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "simnas/core/error.h"
 #include "simnas/core/file_util.h"
-#include "simnas/core/strings.h"
-#include "simnas/data/device_split.h"
 #include "simnas/data/pickle.h"
 #include "simnas/spaces/ofa_mbv3/ofa_accuracy_predictor.h"
 #include "simnas/spaces/ofa_mbv3/ofa_note10_lut.h"
@@ -64,8 +60,6 @@ const std::vector<std::string>& OfaDeviceNames() {
   return names;
 }
 
-bool IsOfaTestDevice(std::string_view device) { return IsListedTestDevice(kOfaTestDevices, device); }
-
 std::vector<DataFileSpec> OfaDataFiles() {
   std::vector<DataFileSpec> files;
   const std::pair<const char*, const char*> tables[] = {
@@ -118,10 +112,9 @@ std::vector<DataFileSpec> OfaDataFiles() {
   return files;
 }
 
-fs::path OfaHelpDir(const DataDir& dir) { return dir.root() / "help-ofa"; }
-fs::path OfaArchFile(const DataDir& dir) { return OfaHelpDir(dir) / "ofa_archs.pt"; }
+fs::path OfaArchFile(const DataDir& dir) { return dir.root() / "help-ofa" / "ofa_archs.pt"; }
 fs::path OfaLatencyFile(const DataDir& dir, std::string_view device) {
-  return OfaHelpDir(dir) / (std::string(device) + ".pt");
+  return dir.root() / "help-ofa" / (std::string(device) + ".pt");
 }
 fs::path OfaPredictorFile(const DataDir& dir) { return dir.root() / "ofa-mbv3" / "acc_predictor.pth"; }
 fs::path OfaNote10Dir(const DataDir& dir) { return dir.root() / "ofa-mbv3" / "note10-lut"; }
@@ -169,34 +162,5 @@ LatencyTable LoadOfaLatencyTable(const fs::path& path) {
   }
   return LatencyTable(path.stem().string(), std::move(ms));
 }
-
-const std::vector<OfaArch>& OfaTables::Archs() {
-  if (archs_.empty()) {
-    archs_ = LoadOfaArchs(OfaArchFile(dir_));
-    for (std::size_t i = 0; i < archs_.size(); ++i) index_.emplace(archs_[i], static_cast<int>(i));
-  }
-  return archs_;
-}
-
-int OfaTables::IndexOf(const OfaArch& arch) {
-  Archs();
-  const auto it = index_.find(arch);
-  return it == index_.end() ? -1 : it->second;
-}
-
-const LatencyTable& OfaTables::Table(const std::string& device) {
-  const auto& names = OfaDeviceNames();
-  if (std::find(names.begin(), names.end(), device) == names.end()) {
-    throw DataError(fmt::format("no OFA latency table for device {} (HELP's OFA devices: {})", Quoted(device),
-                                fmt::join(names, " ")));
-  }
-  auto& slot = tables_[device];
-  if (!slot) slot = std::make_unique<LatencyTable>(LoadOfaLatencyTable(OfaLatencyFile(dir_, device)));
-  return *slot;
-}
-
-std::vector<std::string> OfaTables::TrainDevices() { return SplitAmong(kOfaTestDevices, OfaDeviceNames(), false); }
-
-std::vector<std::string> OfaTables::TestDevices() { return SplitAmong(kOfaTestDevices, OfaDeviceNames(), true); }
 
 }  // namespace simnas

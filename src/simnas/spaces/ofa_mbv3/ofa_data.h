@@ -7,8 +7,6 @@
 
 #include <array>
 #include <filesystem>
-#include <map>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,14 +27,12 @@ const std::vector<std::string>& OfaDeviceNames();
 inline constexpr std::string_view kOfaNote10Device = "note10";
 inline constexpr std::array<std::string_view, 4> kOfaTestDevices = {"titan_rtx_1", "titan_rtx_32", "titan_rtx_64",
                                                                      kOfaNote10Device};
-bool IsOfaTestDevice(std::string_view device);
 
 // Every file of help-ofa/ and ofa-mbv3/ with its published SHA-256, its upstream URL (HELP
 // at commit 45f70eb, data/ofa/; Once-for-All at commit 698a5c1, tutorial/checkpoints/) and its
 // content check (each file loaded as the space reads it).
 std::vector<DataFileSpec> OfaDataFiles();
 
-std::filesystem::path OfaHelpDir(const DataDir& dir);          // help-ofa/
 std::filesystem::path OfaArchFile(const DataDir& dir);         // help-ofa/ofa_archs.pt
 std::filesystem::path OfaLatencyFile(const DataDir& dir, std::string_view device);
 std::filesystem::path OfaPredictorFile(const DataDir& dir);    // ofa-mbv3/acc_predictor.pth
@@ -49,25 +45,5 @@ std::vector<OfaArch> LoadOfaArchs(const std::filesystem::path& path);
 // <device>_<batch>.pt: 5,000 finite positive latencies (ms) in ofa_archs.pt order, named after
 // the file's stem. Throws DataError naming the file and the first bad entry.
 LatencyTable LoadOfaLatencyTable(const std::filesystem::path& path);
-
-// HELP's OFA data in one data folder, each file read on first use (not thread-safe).
-class OfaTables {
- public:
-  explicit OfaTables(DataDir dir) : dir_(std::move(dir)) {}
-
-  const std::vector<OfaArch>& Archs();
-  // The index of `arch` among the 5,000, or -1.
-  int IndexOf(const OfaArch& arch);
-  // Throws DataError for a name that is not one of OfaDeviceNames (naming the known ones).
-  const LatencyTable& Table(const std::string& device);
-  static std::vector<std::string> TrainDevices();  // the nine train tables
-  static std::vector<std::string> TestDevices();   // the three titan_rtx tables (the Note10 is a lookup table)
-
- private:
-  DataDir dir_;
-  std::vector<OfaArch> archs_;
-  std::map<OfaArch, int> index_;
-  std::map<std::string, std::unique_ptr<LatencyTable>> tables_;
-};
 
 }  // namespace simnas
