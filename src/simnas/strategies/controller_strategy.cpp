@@ -5,6 +5,7 @@
 
 #include "simnas/controller/controller_runner.h"
 #include "simnas/core/error.h"
+#include "simnas/core/file_util.h"
 
 namespace simnas {
 namespace fs = std::filesystem;
@@ -65,7 +66,8 @@ const WalkTables& ControllerStrategy::Tables(const SearchContext& context) {
                                 context.scores->name());
   for (const LatencyTable* t : context.train_tables) key += "|" + t->name();
   const std::vector<double>& scores = context.scores->values();
-  key.append(reinterpret_cast<const char*>(scores.data()), scores.size() * sizeof(double));
+  key += '|';
+  key += Sha256Hex({reinterpret_cast<const char*>(scores.data()), scores.size() * sizeof(double)});
   auto it = tables_.find(key);
   if (it == tables_.end()) {
     it = tables_.emplace(key, std::make_unique<WalkTables>(WalkTables::Build(*context.candidates, *context.scores,
